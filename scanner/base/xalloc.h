@@ -1,0 +1,29 @@
+/*
+ * base/xalloc.h - allocation that aborts on out-of-memory, and overflow-checked sizes.
+ *
+ * The real defence against hostile input is elsewhere: every length read from input
+ * is checked against limits.h before it is allocated.
+ */
+#ifndef SESAME_BASE_XALLOC_H
+#define SESAME_BASE_XALLOC_H
+
+#include <stddef.h>
+#include "base/compiler.h"
+
+void *xmalloc(size_t n) MALLOC;
+void *xcalloc(size_t count, size_t size) MALLOC;
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s) MALLOC;
+char *xstrndup(const char *s, size_t n) MALLOC;
+/* printf into a new string. */
+char *xasprintf(const char *fmt, ...) FORMAT(1, 2) MALLOC;
+
+/* a + b and a * b, aborting on overflow (git st_add / st_mult). */
+size_t st_add(size_t a, size_t b);
+size_t st_mult(size_t a, size_t b);
+
+/* Grow *p (an array of *cap elements of `size` bytes) so that it holds at least `need`. */
+void xgrow(void **p, size_t *cap, size_t need, size_t size);
+#define XGROW(ptr, cap, need) xgrow((void **)&(ptr), &(cap), (need), sizeof(*(ptr)))
+
+#endif

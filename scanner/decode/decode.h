@@ -1,0 +1,100 @@
+/*
+ * decode/decode.h - decoded views of a buffer, with a map back to the original.
+ *
+ * Keys are not always plain ASCII on one line: UTF-16 files, URL-encoded values,
+ * JSON string escapes and base64 blobs hide them from a byte matcher. Each decoder
+ * here turns (part of) a buffer into a view that is scanned like any other buffer;
+ * the view's map turns an offset in the view back into an offset in the source, so
+ * locations are reported in the original file. Pure functions: no I/O, no globals.
+ *
+ * Every decoder writes at most `max_bytes` bytes of view (STATUS_LIMIT past that,
+ * with the view released).
+ */
+#ifndef SESAME_DECODE_DECODE_H
+#define SESAME_DECODE_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/compiler.h"
+#include "base/status.h"
+
+enum decode_seg_kind {
+    SEG_COPY,   /* view[d] came from src[src_off + (d - view_off)] */
+    SEG_SCALE2, /* view[d] came from src[src_off + 2 * (d - view_off)] (UTF-16 ASCII) */
+    SEG_OPAQUE, /* every byte of the segment maps to src_off (a decoded run) */
+};
+
+struct decode_seg {
+    size_t view_off; /* first view byte of the segment */
+    size_t src_off;
+    enum decode_seg_kind kind;
+};
+
+struct decoded {
+    unsigned char *data; /* NUL-terminated, owned */
+    size_t len;
+    struct decode_seg *segs; /* sorted by view_off; segs[0].view_off == 0 */
+    size_t n_segs;
+    size_t segs_cap;
+    const char *encoding; /* static string: "utf-16le", "utf-16be", "url", "json-escape", "base64" */
+    size_t data_cap;      /* bytes allocated for data, less the NUL (for the builders below) */
+};
+
+#define DECODED_INIT { NULL, 0, NULL, 0, 0, NULL, 0 }
+
+void decoded_release(struct decoded *d);
+
+/* Offset in the source buffer of view byte `view_off` (view_off <= d->len). */
+size_t decoded_to_source(const struct decoded *d, size_t view_off);
+
+/* The decoders below overwrite *out (release an earlier view first). On failure, and when
+ * they return out->len == 0, nothing is allocated. */
+
+/* UTF-16: true if p[0, n) looks like UTF-16 text: a BOM, or (without one) NUL bytes in
+ * most odd (LE) or even (BE) positions of the first 4 KiB. *big_endian tells which. */
+bool decode_utf16_detect(const unsigned char *p, size_t n, bool *big_endian);
+/* Transcode UTF-16 to UTF-8 (a BOM is skipped; unpaired surrogates become '?'). */
+enum status decode_utf16(const unsigned char *p, size_t n, bool big_endian, size_t max_bytes,
+                         struct decoded *out);
+
+/* URL percent-decoding of the whole buffer (%XX, either case). '+' stays '+', since
+ * raw secrets contain it. Returns STATUS_OK with out->len == 0 when nothing changed. */
+enum status decode_url(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out);
+
+/* JSON / JavaScript string escapes: \/ \" \\ \b \f \n \r \t \uXXXX (surrogate pairs
+ * joined) and \xXX. Returns out->len == 0 when nothing changed. */
+enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_bytes,
+                                struct decoded *out);
+
+/* Base64: for each offset in `at` (sorted or not, duplicates allowed) find the run of
+ * base64 characters (standard or URL-safe alphabet, optional '=' padding) that contains
+ * it; decode runs of at least LIMIT_BASE64_MIN_RUN characters whose decoding is mostly
+ * printable text, and build a view made of, for each such run, its line in `p` with
+ * the run replaced by its decoding, lines joined by '\n'. The decoded bytes map
+ * (SEG_OPAQUE) to the run's first byte; the rest of each line maps 1:1.
+ * out->len == 0 when no run qualified. */
+enum status decode_base64_runs(const unsigned char *p, size_t n, const size_t *at, size_t n_at,
+                               size_t max_bytes, struct decoded *out);
+
+/* The substrings that appear in base64 of any text containing `word`, one for each of
+ * the three alignments (characters influenced by neighbouring bytes are dropped).
+ * Writes up to 3 NUL-terminated strings into out[0..] (standard alphabet, each at most
+ * 2 * strlen(word) + 4 bytes incl. NUL), skipping alignments whose stable part is under
+ * 4 characters; returns how many were written (3 for words of 4 to 40 bytes, 0 for
+ * words longer than 40 bytes or too short to give any stable part of 4 characters). */
+size_t base64_anchors(const char *word, char out[3][96]);
+
+/*
+ * For the decoders in decode/ only: append `len` bytes to the view under construction,
+ * mapping them to the source as `kind` says from `src_off` (the segment is merged into
+ * the previous one when it continues it). Keeps d->data NUL-terminated. STATUS_LIMIT if
+ * the view would pass max_bytes; the caller then releases it.
+ */
+NODISCARD enum status decoded_append(struct decoded *d, size_t max_bytes, const void *bytes,
+                                     size_t len, size_t src_off, enum decode_seg_kind kind);
+
+/* For the decoders: UTF-8 of code point `cp` (at most 0x10FFFF) into out; returns its length. */
+size_t decode_utf8_encode(unsigned long cp, unsigned char out[4]);
+
+#endif

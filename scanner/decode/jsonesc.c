@@ -1,0 +1,116 @@
+/*
+ * decode/jsonesc.c - JSON / JavaScript string escapes over a whole buffer.
+ *
+ * It does not parse JSON: every backslash escape anywhere is decoded, inside strings or
+ * not, and unknown or malformed escapes are copied as they are. \xXX gives the raw byte.
+ * Surrogate pairs written as two \u escapes become one code point (lone ones become '?').
+ */
+#include "decode/decode.h"
+
+#include <string.h>
+
+static int jsonesc_hex(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Value of the `digits` hex digits at p[i], or -1 if they are not all there. */
+static long jsonesc_hex_at(const unsigned char *p, size_t n, size_t i, size_t digits)
+{
+    long v = 0;
+
+    if (i > n || n - i < digits)
+        return -1;
+    for (size_t k = 0; k < digits; k++) {
+        int h = jsonesc_hex(p[i + k]);
+        if (h < 0)
+            return -1;
+        v = v << 4 | h;
+    }
+    return v;
+}
+
+/* Decode the escape starting at p[i] (a backslash) into bytes[0, *len); *used gets the
+ * escape's length in the source. False if it is not an escape we decode. */
+static bool jsonesc_at(const unsigned char *p, size_t n, size_t i, unsigned char bytes[4],
+                       size_t *len, size_t *used)
+{
+    static const char from[] = "/\"\\bfnrt";
+    static const char to[] = "/\"\\\b\f\n\r\t";
+    const char *hit;
+    long u, lo;
+
+    if (p[i] != '\\' || n - i < 2)
+        return false;
+    if (p[i + 1] != '\0' && (hit = strchr(from, p[i + 1])) != NULL) {
+        bytes[0] = (unsigned char)to[hit - from];
+        *len = 1;
+        *used = 2;
+        return true;
+    }
+    if (p[i + 1] == 'x') {
+        if ((u = jsonesc_hex_at(p, n, i + 2, 2)) < 0)
+            return false;
+        bytes[0] = (unsigned char)u;
+        *len = 1;
+        *used = 4;
+        return true;
+    }
+    if (p[i + 1] != 'u' || (u = jsonesc_hex_at(p, n, i + 2, 4)) < 0)
+        return false;
+    *used = 6;
+    if (u >= 0xD800 && u <= 0xDBFF && n - i >= 12 && p[i + 6] == '\\' && p[i + 7] == 'u' &&
+        (lo = jsonesc_hex_at(p, n, i + 8, 4)) >= 0xDC00 && lo <= 0xDFFF) {
+        u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+        *used = 12;
+    } else if (u >= 0xD800 && u <= 0xDFFF) {
+        u = '?'; /* lone surrogate */
+    }
+    *len = decode_utf8_encode((unsigned long)u, bytes);
+    return true;
+}
+
+enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_bytes,
+                                struct decoded *out)
+{
+    enum status st = STATUS_OK;
+    unsigned char bytes[4];
+    size_t i = 0, copy_from = 0, len, used;
+
+    *out = (struct decoded)DECODED_INIT;
+    out->encoding = "json-escape";
+    while (i < n && !jsonesc_at(p, n, i, bytes, &len, &used))
+        i++;
+    if (i == n)
+        return STATUS_OK; /* nothing to decode: no view */
+
+    while (i < n) {
+        if (p[i] != '\\') {
+            i++;
+            continue;
+        }
+        if (!jsonesc_at(p, n, i, bytes, &len, &used)) {
+            i += n - i >= 2 ? 2 : 1; /* unknown escape: copy both characters */
+            continue;
+        }
+        st = decoded_append(out, max_bytes, p + copy_from, i - copy_from, copy_from, SEG_COPY);
+        if (st != STATUS_OK)
+            goto out;
+        if ((st = decoded_append(out, max_bytes, bytes, len, i, SEG_OPAQUE)) != STATUS_OK)
+            goto out;
+        i += used;
+        copy_from = i;
+    }
+    st = decoded_append(out, max_bytes, p + copy_from, n - copy_from, copy_from, SEG_COPY);
+
+out:
+    if (st != STATUS_OK)
+        decoded_release(out);
+    return st;
+}

@@ -1,0 +1,279 @@
+/*
+ * finding/enrich.c - offline facts about AWS credentials: account IDs, SES SMTP passwords,
+ * documentation examples, entropy and SHA-256 handles.
+ *
+ * Nothing here touches the network, and nothing here decides whether a value is a finding.
+ * The tricky point is the account ID: old-generation key IDs decode to garbage unless the
+ * generation bit is checked first (AWS-NOTES §2, §10 item 6).
+ */
+#include "finding/enrich.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "base/compiler.h"
+#include "base/xalloc.h"
+
+#define ENRICH_KEY_ID_LEN 20
+#define ENRICH_KEY_ID_PREFIX_LEN 4
+#define ENRICH_ACCOUNT_MAX 999999999999ULL
+#define ENRICH_SHA256_LEN 32
+#define ENRICH_SMTP_RAW_LEN (1 + ENRICH_SHA256_LEN) /* version byte + HMAC */
+
+/* The fixed inputs of the SES SMTP v4 derivation (AWS-NOTES §7.1). */
+#define ENRICH_SMTP_DATE "11111111"
+#define ENRICH_SMTP_SERVICE "ses"
+#define ENRICH_SMTP_TERMINAL "aws4_request"
+#define ENRICH_SMTP_MESSAGE "SendRawEmail"
+#define ENRICH_SMTP_V4 0x04
+#define ENRICH_SMTP_V2 0x02
+
+/*
+ * AWS's published documentation example credentials (AWS-NOTES §1.6) and the SES SMTP
+ * passwords derived from the example secrets (AWS-NOTES §7.1). These are public, not
+ * credentials, and are kept here and in the unit test vectors only.
+ */
+static const char *const enrich_examples[] = {
+    /* key IDs */
+    "AKIAIOSFODNN7EXAMPLE",
+    "AKIAI44QH8DHBEXAMPLE",
+    "AKIDEXAMPLE",
+    "ASIAIOSFODNN7EXAMPLE",
+    "ASIAWHOJDLGPOEXAMPLE",
+    /* secret access keys, including the 41-character typo of the IAM guide */
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
+    /* SES SMTP passwords derived from the example secrets */
+    "BLBM/9hSUELfq8Gw+rU1YcBjkOxGbhT2XG763xVLGWL9", /* v4 us-east-1 */
+    "BMPPgbAHoFVbze1Ud0oA5uNdXRwUXUZ+qOwphGJbl/cS", /* v4 us-east-2 */
+    "BF2PynzbSCAjX08zhZZnP/kW+T9P5zs/1Er0pi5vTEmd", /* v4 us-west-2 */
+    "BMW5RDrXmmVs0lV7GpI4oLkHXpZ4stDsk6q91z1g38Pk", /* v4 eu-west-1 */
+    "BOntiZFm/r+5s3psZ/RpsjB+aSGsj2J0rXdiLuO0cQL7", /* v4 us-east-1, '+' secret */
+    "An60U4ZD3sd4fg+FvXUjayOipTt8LO4rUUmhpdX6ctDy", /* v2 */
+};
+
+/* Session-token prefixes after which "EXAMPLE" marks a documentation token (§1.5). */
+static const char *const enrich_token_prefixes[] = {
+    "AQoDYXdz",         /* oldest tokens: AWS doc examples "AQoDYXdzEGcaEXAMPLE..." */
+    "IQoJb3JpZ2luX2Vj", /* modern tokens */
+};
+
+/* Value of an RFC 4648 base32 character, or -1. */
+static int enrich_base32_value(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= '2' && c <= '7')
+        return c - '2' + 26;
+    return -1;
+}
+
+bool enrich_account_id(const char *key_id, size_t len, char out[13])
+{
+    uint64_t bits = 0; /* the first 60 bits of the 80-bit body are all we need */
+    uint64_t z, account;
+    int v;
+
+    out[0] = '\0';
+    if (key_id == NULL || len != ENRICH_KEY_ID_LEN)
+        return false;
+    for (size_t i = ENRICH_KEY_ID_PREFIX_LEN; i < ENRICH_KEY_ID_LEN; i++) {
+        v = enrich_base32_value(key_id[i]);
+        if (v < 0)
+            return false;
+        if (i < ENRICH_KEY_ID_PREFIX_LEN + 12)
+            bits = (bits << 5) | (uint64_t)v;
+    }
+    /* 12 characters = 60 bits; the first 48 of them are z (AWS-NOTES §2 step 2). */
+    z = bits >> 12;
+    if (((z >> 47) & 1) == 0)
+        return false; /* old generation: no account encoded */
+    account = (z & 0x7fffffffff80ULL) >> 7;
+    if (account > ENRICH_ACCOUNT_MAX)
+        return false;
+    for (int i = 11; i >= 0; i--) {
+        out[i] = (char)('0' + (int)(account % 10));
+        account /= 10;
+    }
+    out[12] = '\0';
+    return true;
+}
+
+/* out = HMAC-SHA256(key, msg). False if OpenSSL fails. */
+static bool enrich_hmac(const void *key, size_t key_len, const char *msg,
+                        unsigned char out[ENRICH_SHA256_LEN])
+{
+    unsigned int out_len = 0;
+
+    if (key_len > INT32_MAX)
+        return false;
+    if (HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out,
+             &out_len) == NULL)
+        return false;
+    return out_len == ENRICH_SHA256_LEN;
+}
+
+/* out = base64(version || mac): 44 characters and a NUL. */
+static void enrich_smtp_encode(unsigned char version, const unsigned char mac[ENRICH_SHA256_LEN],
+                               char out[45])
+{
+    unsigned char raw[ENRICH_SMTP_RAW_LEN];
+
+    raw[0] = version;
+    memcpy(raw + 1, mac, ENRICH_SHA256_LEN);
+    EVP_EncodeBlock((unsigned char *)out, raw, (int)sizeof(raw));
+    out[44] = '\0';
+    OPENSSL_cleanse(raw, sizeof(raw));
+}
+
+void enrich_smtp_password_v4(const char *secret, size_t len, const char *region, char out[45])
+{
+    static const char scope_prefix[] = "AWS4";
+    const char *steps[4];
+    unsigned char *key = NULL;
+    unsigned char sig[ENRICH_SHA256_LEN];
+    unsigned char next[ENRICH_SHA256_LEN];
+    size_t key_len;
+
+    out[0] = '\0';
+    if (secret == NULL || region == NULL)
+        return;
+    steps[0] = region;
+    steps[1] = ENRICH_SMTP_SERVICE;
+    steps[2] = ENRICH_SMTP_TERMINAL;
+    steps[3] = ENRICH_SMTP_MESSAGE;
+
+    /* The SigV4 key chain with a fixed date and one extra step (AWS-NOTES §7.1). */
+    key_len = st_add(sizeof(scope_prefix) - 1, len);
+    key = xmalloc(key_len);
+    memcpy(key, scope_prefix, sizeof(scope_prefix) - 1);
+    memcpy(key + sizeof(scope_prefix) - 1, secret, len);
+    if (!enrich_hmac(key, key_len, ENRICH_SMTP_DATE, sig))
+        goto out;
+    for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+        if (!enrich_hmac(sig, sizeof(sig), steps[i], next))
+            goto out;
+        memcpy(sig, next, sizeof(sig));
+    }
+    enrich_smtp_encode(ENRICH_SMTP_V4, sig, out);
+
+out:
+    OPENSSL_cleanse(sig, sizeof(sig));
+    OPENSSL_cleanse(next, sizeof(next));
+    if (key != NULL) {
+        OPENSSL_cleanse(key, key_len);
+        free(key);
+    }
+}
+
+void enrich_smtp_password_v2(const char *secret, size_t len, char out[45])
+{
+    unsigned char sig[ENRICH_SHA256_LEN];
+
+    out[0] = '\0';
+    if (secret == NULL)
+        return;
+    if (enrich_hmac(secret, len, ENRICH_SMTP_MESSAGE, sig))
+        enrich_smtp_encode(ENRICH_SMTP_V2, sig, out);
+    OPENSSL_cleanse(sig, sizeof(sig));
+}
+
+double enrich_entropy(const char *s, size_t n)
+{
+    size_t counts[256] = { 0 };
+    double h = 0.0;
+
+    if (s == NULL || n == 0)
+        return 0.0;
+    for (size_t i = 0; i < n; i++)
+        counts[(unsigned char)s[i]]++;
+    for (size_t c = 0; c < 256; c++) {
+        if (counts[c] == 0)
+            continue;
+        double p = (double)counts[c] / (double)n;
+        h -= p * log2(p);
+    }
+    return h;
+}
+
+/* True if needle occurs in s[0, n). */
+static bool enrich_contains(const char *s, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+
+    if (m > n)
+        return false;
+    for (size_t i = 0; i + m <= n; i++)
+        if (memcmp(s + i, needle, m) == 0)
+            return true;
+    return false;
+}
+
+static bool enrich_has_prefix(const char *s, size_t n, const char *prefix)
+{
+    size_t m = strlen(prefix);
+
+    return n >= m && memcmp(s, prefix, m) == 0;
+}
+
+/* True if s[0, n) is a 20-character key-ID shape ([A-Z0-9]) ending in "EXAMPLE". The
+ * looser [A-Z0-9] (not base32) is deliberate: AKIAI44QH8DHBEXAMPLE contains an '8'. */
+static bool enrich_is_example_key_id(const char *s, size_t n)
+{
+    static const char suffix[] = "EXAMPLE";
+
+    if (n != ENRICH_KEY_ID_LEN)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+            return false;
+    return memcmp(s + n - (sizeof(suffix) - 1), suffix, sizeof(suffix) - 1) == 0;
+}
+
+bool enrich_is_example(const char *value, size_t len)
+{
+    if (value == NULL)
+        return false;
+    for (size_t i = 0; i < ARRAY_SIZE(enrich_examples); i++)
+        if (strlen(enrich_examples[i]) == len && memcmp(enrich_examples[i], value, len) == 0)
+            return true;
+    if (enrich_is_example_key_id(value, len))
+        return true;
+    if (enrich_contains(value, len, "EXAMPLEKEY"))
+        return true;
+    for (size_t i = 0; i < ARRAY_SIZE(enrich_token_prefixes); i++) {
+        const char *p = enrich_token_prefixes[i];
+        size_t m = strlen(p);
+
+        if (enrich_has_prefix(value, len, p) && enrich_contains(value + m, len - m, "EXAMPLE"))
+            return true;
+    }
+    return false;
+}
+
+void enrich_sha256_hex(const void *s, size_t n, char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+
+    out[0] = '\0';
+    if (s == NULL && n != 0)
+        return;
+    if (EVP_Digest(s == NULL ? "" : s, n, md, &md_len, EVP_sha256(), NULL) != 1 ||
+        md_len != ENRICH_SHA256_LEN)
+        return;
+    for (unsigned int i = 0; i < md_len; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 0x0f];
+    }
+    out[64] = '\0';
+}

@@ -1,0 +1,105 @@
+/*
+ * finding/finding.h - the finding model: one credential, every place it was seen.
+ *
+ * A finding groups the parts of one AWS credential (access key ID, secret access
+ * key(s), session token(s), SES SMTP password(s)) and every location where any part
+ * was seen. Values here are raw: only report code that goes through redact.h may
+ * print them. Findings are plain data, built once by findings_build() and then read.
+ */
+#ifndef SESAME_FINDING_FINDING_H
+#define SESAME_FINDING_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum cred_kind {
+    CRED_ACCESS_KEY_ID = 0,
+    CRED_SECRET_ACCESS_KEY,
+    CRED_SESSION_TOKEN,
+    CRED_SMTP_PASSWORD,
+    CRED_CONTEXT, /* not a credential: context that anchors proximity rules */
+    CRED_KIND_COUNT
+};
+
+enum confidence { CONF_LOW = 0, CONF_MEDIUM, CONF_HIGH };
+
+/* "access_key_id", "secret_access_key", "session_token", "smtp_password", "context". */
+const char *cred_kind_name(enum cred_kind k);
+/* Parse a kind name; false if unknown. */
+bool cred_kind_parse(const char *s, enum cred_kind *out);
+const char *confidence_name(enum confidence c); /* "low", "medium", "high" */
+bool confidence_parse(const char *s, enum confidence *out);
+
+/* Git provenance of a location (issue 3). All NULL/0 for files on disk. */
+struct commit_info {
+    char *commit;       /* hex object id of the commit that introduced the blob here */
+    char *author;       /* "Name <email>" */
+    int64_t author_time; /* seconds since the epoch, UTC */
+    int64_t commit_time;
+    char *summary;      /* first line of the message */
+};
+
+/* One place where one part of a credential was seen. */
+struct location {
+    char *path;           /* display path ("-" for stdin); archive members joined with '!' */
+    uint64_t line;        /* 1-based line in the original input */
+    uint64_t column;      /* 1-based byte column in that line */
+    uint64_t offset;      /* byte offset in the original input */
+    enum cred_kind part;  /* which part was seen here */
+    char *rule_id;        /* rule that matched */
+    char *encoding;       /* NULL for plain text, else e.g. "utf-16le", "url", "base64>json-escape" */
+    char *blob;           /* git blob id, or NULL */
+    struct commit_info commit; /* zeroed unless from git history */
+};
+
+/* An SES SMTP password found in the input. */
+struct smtp_password {
+    char *value;
+    char sha256[65];      /* hex SHA-256 of value: a stable, non-reversible handle */
+    /* Set when a secret found in the same scan derives to this password. */
+    int from_secret;      /* index into finding.secrets, or -1 */
+    char *region;         /* derived-for region ("us-east-1"), "v2" for legacy, or NULL */
+};
+
+struct secret_value {
+    char *value;
+    char sha256[65];
+};
+
+struct finding {
+    char fingerprint[17];   /* 16 hex chars; stable: does not depend on locations */
+    enum cred_kind kind;    /* CRED_ACCESS_KEY_ID when an ID is known, else the value's kind */
+    enum confidence confidence; /* highest confidence among the rules that matched */
+    bool example;           /* an AWS documentation example credential */
+    char *access_key_id;    /* NULL when not known */
+    char *key_type;         /* "AKIA" long-term, "ASIA" temporary, "ABIA", "ACCA"; NULL if no ID */
+    char *account_id;       /* 12 digits decoded offline from the ID, or NULL */
+    struct secret_value *secrets;
+    size_t n_secrets;
+    struct secret_value *session_tokens;
+    size_t n_session_tokens;
+    struct smtp_password *smtp_passwords;
+    size_t n_smtp_passwords;
+    char **regions;         /* regions named in context (SMTP host names), sorted, unique */
+    size_t n_regions;
+    char **rule_ids;        /* sorted, unique */
+    size_t n_rule_ids;
+    struct location *locations; /* sorted by path, line, column, part */
+    size_t n_locations;
+};
+
+/* Statistics of one run, shown in every report. */
+struct scan_stats {
+    uint64_t files;            /* inputs scanned (files, stdin, blobs) */
+    uint64_t bytes;            /* bytes read from them */
+    uint64_t skipped;          /* inputs skipped by rule (excluded, symlinks, special files) */
+    uint64_t errors;           /* inputs that could not be read (warnings were printed) */
+    uint64_t decoded_views;    /* decoded views scanned (base64, url, utf-16, ...) */
+    uint64_t examples_hidden;  /* example findings not shown (see --include-examples) */
+    uint64_t suppressed;       /* findings suppressed by allow comments or baselines */
+    double seconds;            /* wall-clock time of the scan */
+    int64_t started_at;        /* seconds since the epoch; fixed in golden tests */
+};
+
+#endif

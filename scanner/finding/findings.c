@@ -1,0 +1,542 @@
+/*
+ * finding/findings.c - observations in, credentials out.
+ *
+ * Grouping happens once, after the scan, over observations sorted into a canonical
+ * order, so the result does not depend on worker timing. Values are interned as
+ * nodes (kind + value); a finding is built per access-key-ID node and per value node
+ * that no key ID claims.
+ */
+#include "finding/findings.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "finding/enrich.h"
+#include "base/limits.h"
+
+struct stored {
+    enum cred_kind kind;
+    char *value;
+    char *paired_id;
+    char *region;
+    enum confidence confidence;
+    struct location loc;
+};
+
+struct idx_vec {
+    size_t *v;
+    size_t n, cap;
+};
+
+struct node {
+    enum cred_kind kind;
+    const char *value;    /* borrowed from a stored observation */
+    struct idx_vec obs;   /* stored observations of this value */
+    struct idx_vec ids;   /* key-ID nodes this value was paired with */
+    struct idx_vec owners; /* findings this value belongs to */
+    size_t smtp_secret;   /* for SMTP nodes: secret node that derives to it, or SIZE_MAX */
+    const char *smtp_region;
+};
+
+struct findings {
+    pthread_mutex_t lock;
+    struct stored *obs;
+    size_t n, cap;
+    /* built */
+    struct node *nodes;
+    size_t n_nodes, cap_nodes;
+    size_t *table;
+    size_t table_size;
+    struct finding *out;
+    struct finding **sorted;
+    size_t n_out;
+};
+
+static void idx_push(struct idx_vec *v, size_t x)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (v->v[i] == x)
+            return;
+    XGROW(v->v, v->cap, v->n + 1);
+    v->v[v->n++] = x;
+}
+
+void findings_new(struct findings **out)
+{
+    struct findings *f = xcalloc(1, sizeof(*f));
+    pthread_mutex_init(&f->lock, NULL);
+    *out = f;
+}
+
+static void commit_copy(struct commit_info *dst, const struct commit_info *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    if (!src)
+        return;
+    dst->commit = src->commit ? xstrdup(src->commit) : NULL;
+    dst->author = src->author ? xstrdup(src->author) : NULL;
+    dst->summary = src->summary ? xstrdup(src->summary) : NULL;
+    dst->author_time = src->author_time;
+    dst->commit_time = src->commit_time;
+}
+
+static void location_release(struct location *l)
+{
+    free(l->path);
+    free(l->rule_id);
+    free(l->encoding);
+    free(l->blob);
+    free(l->commit.commit);
+    free(l->commit.author);
+    free(l->commit.summary);
+}
+
+static void location_copy(struct location *dst, const struct location *src)
+{
+    *dst = *src;
+    dst->path = xstrdup(src->path);
+    dst->rule_id = src->rule_id ? xstrdup(src->rule_id) : NULL;
+    dst->encoding = src->encoding ? xstrdup(src->encoding) : NULL;
+    dst->blob = src->blob ? xstrdup(src->blob) : NULL;
+    commit_copy(&dst->commit, &src->commit);
+}
+
+enum status findings_add(struct findings *f, const struct observation *o)
+{
+    struct stored s;
+    enum status st = STATUS_OK;
+
+    memset(&s, 0, sizeof(s));
+    s.kind = o->kind;
+    s.value = xstrndup(o->value, o->value_len);
+    s.paired_id = o->paired_id ? xstrdup(o->paired_id) : NULL;
+    s.region = o->region ? xstrdup(o->region) : NULL;
+    s.confidence = o->confidence;
+    s.loc.path = xstrdup(o->path ? o->path : "-");
+    s.loc.line = o->line;
+    s.loc.column = o->column;
+    s.loc.offset = o->offset;
+    s.loc.part = o->kind;
+    s.loc.rule_id = o->rule_id ? xstrdup(o->rule_id) : NULL;
+    s.loc.encoding = o->encoding ? xstrdup(o->encoding) : NULL;
+    s.loc.blob = o->blob_id ? xstrdup(o->blob_id) : NULL;
+    commit_copy(&s.loc.commit, o->commit);
+
+    pthread_mutex_lock(&f->lock);
+    if (f->n >= LIMIT_OBSERVATIONS) {
+        st = fail(STATUS_LIMIT, "more than %u observations: later ones are dropped",
+                  LIMIT_OBSERVATIONS);
+    } else {
+        XGROW(f->obs, f->cap, f->n + 1);
+        f->obs[f->n++] = s;
+        memset(&s, 0, sizeof(s));
+    }
+    pthread_mutex_unlock(&f->lock);
+    if (st != STATUS_OK) {
+        free(s.value);
+        free(s.paired_id);
+        free(s.region);
+        location_release(&s.loc);
+    }
+    return st;
+}
+
+size_t findings_observations(const struct findings *f)
+{
+    return f->n;
+}
+
+static int cmp_str_null(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a ? 1 : b ? -1 : 0;
+    return strcmp(a, b);
+}
+
+static int cmp_location(const struct location *a, const struct location *b)
+{
+    int c;
+    if ((c = cmp_str_null(a->commit.commit, b->commit.commit)) != 0)
+        return c;
+    if ((c = strcmp(a->path, b->path)) != 0)
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->column != b->column)
+        return a->column < b->column ? -1 : 1;
+    if (a->part != b->part)
+        return a->part < b->part ? -1 : 1;
+    if ((c = cmp_str_null(a->encoding, b->encoding)) != 0)
+        return c;
+    return cmp_str_null(a->rule_id, b->rule_id);
+}
+
+static int cmp_stored(const void *pa, const void *pb)
+{
+    const struct stored *a = pa, *b = pb;
+    int c;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if ((c = strcmp(a->value, b->value)) != 0)
+        return c;
+    if ((c = cmp_location(&a->loc, &b->loc)) != 0)
+        return c;
+    if ((c = cmp_str_null(a->paired_id, b->paired_id)) != 0)
+        return c;
+    if ((c = cmp_str_null(a->region, b->region)) != 0)
+        return c;
+    return (int)b->confidence - (int)a->confidence;
+}
+
+static uint64_t hash_kv(enum cred_kind k, const char *v)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)k;
+    for (; *v; v++)
+        h = (h ^ (unsigned char)*v) * 1099511628211ull;
+    return h;
+}
+
+static size_t node_lookup(struct findings *f, enum cred_kind k, const char *v, bool create)
+{
+    size_t mask = f->table_size - 1;
+    size_t i = (size_t)hash_kv(k, v) & mask;
+
+    for (;; i = (i + 1) & mask) {
+        size_t ni = f->table[i];
+        if (ni == SIZE_MAX)
+            break;
+        if (f->nodes[ni].kind == k && strcmp(f->nodes[ni].value, v) == 0)
+            return ni;
+    }
+    if (!create)
+        return SIZE_MAX;
+    XGROW(f->nodes, f->cap_nodes, f->n_nodes + 1);
+    memset(&f->nodes[f->n_nodes], 0, sizeof(struct node));
+    f->nodes[f->n_nodes].kind = k;
+    f->nodes[f->n_nodes].value = v;
+    f->nodes[f->n_nodes].smtp_secret = SIZE_MAX;
+    f->table[i] = f->n_nodes;
+    return f->n_nodes++;
+}
+
+static void strings_add_unique(char ***v, size_t *n, const char *s)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i], s) == 0)
+            return;
+    *v = xrealloc(*v, (*n + 1) * sizeof(char *));
+    (*v)[(*n)++] = xstrdup(s);
+}
+
+static int cmp_pstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_loc_q(const void *a, const void *b)
+{
+    return cmp_location(a, b);
+}
+
+static void fingerprint(struct finding *fd, enum cred_kind kind, const char *value)
+{
+    char hex[65];
+    char *id = xasprintf("aws:%s:%s", cred_kind_name(kind), value);
+    enrich_sha256_hex(id, strlen(id), hex);
+    memcpy(fd->fingerprint, hex, 16);
+    fd->fingerprint[16] = '\0';
+    free(id);
+}
+
+/* Append value node `ni` and its observations to finding `fd`. */
+static void finding_take_node(struct findings *f, struct finding *fd, size_t ni)
+{
+    struct node *nd = &f->nodes[ni];
+    struct secret_value *sv = NULL;
+
+    switch (nd->kind) {
+    case CRED_SECRET_ACCESS_KEY:
+        fd->secrets = xrealloc(fd->secrets, (fd->n_secrets + 1) * sizeof(*fd->secrets));
+        sv = &fd->secrets[fd->n_secrets++];
+        break;
+    case CRED_SESSION_TOKEN:
+        fd->session_tokens =
+            xrealloc(fd->session_tokens, (fd->n_session_tokens + 1) * sizeof(*sv));
+        sv = &fd->session_tokens[fd->n_session_tokens++];
+        break;
+    case CRED_SMTP_PASSWORD: {
+        struct smtp_password *sp;
+        fd->smtp_passwords = xrealloc(fd->smtp_passwords,
+                                      (fd->n_smtp_passwords + 1) * sizeof(*fd->smtp_passwords));
+        sp = &fd->smtp_passwords[fd->n_smtp_passwords++];
+        sp->value = xstrdup(nd->value);
+        enrich_sha256_hex(nd->value, strlen(nd->value), sp->sha256);
+        sp->from_secret = -1;
+        sp->region = NULL;
+        if (nd->smtp_secret != SIZE_MAX) {
+            const char *sec = f->nodes[nd->smtp_secret].value;
+            for (size_t i = 0; i < fd->n_secrets; i++)
+                if (strcmp(fd->secrets[i].value, sec) == 0)
+                    sp->from_secret = (int)i;
+            sp->region = xstrdup(nd->smtp_region);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    if (sv) {
+        sv->value = xstrdup(nd->value);
+        enrich_sha256_hex(nd->value, strlen(nd->value), sv->sha256);
+    }
+    if (enrich_is_example(nd->value, strlen(nd->value)))
+        fd->example = true;
+    for (size_t i = 0; i < nd->obs.n; i++) {
+        const struct stored *s = &f->obs[nd->obs.v[i]];
+        fd->locations = xrealloc(fd->locations, (fd->n_locations + 1) * sizeof(*fd->locations));
+        location_copy(&fd->locations[fd->n_locations++], &s->loc);
+        if (s->confidence > fd->confidence)
+            fd->confidence = s->confidence;
+        if (s->loc.rule_id)
+            strings_add_unique(&fd->rule_ids, &fd->n_rule_ids, s->loc.rule_id);
+        if (s->region)
+            strings_add_unique(&fd->regions, &fd->n_regions, s->region);
+    }
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+    const struct finding *a = *(struct finding *const *)pa, *b = *(struct finding *const *)pb;
+    bool a_sec = a->n_secrets || a->n_smtp_passwords || a->n_session_tokens;
+    bool b_sec = b->n_secrets || b->n_smtp_passwords || b->n_session_tokens;
+    int c;
+
+    if (a->example != b->example)
+        return a->example ? 1 : -1;
+    if (a->confidence != b->confidence)
+        return a->confidence > b->confidence ? -1 : 1;
+    if (a_sec != b_sec)
+        return a_sec ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->n_locations && b->n_locations &&
+        (c = cmp_location(&a->locations[0], &b->locations[0])) != 0)
+        return c;
+    return strcmp(a->fingerprint, b->fingerprint);
+}
+
+static void link_smtp(struct findings *f, const struct findings_opts *opts)
+{
+    char pw[45];
+
+    for (size_t ni = 0; ni < f->n_nodes; ni++) {
+        const struct node *nd = &f->nodes[ni];
+        size_t len = strlen(nd->value), hit;
+        if (nd->kind != CRED_SECRET_ACCESS_KEY)
+            continue;
+        enrich_smtp_password_v2(nd->value, len, pw);
+        if ((hit = node_lookup(f, CRED_SMTP_PASSWORD, pw, false)) != SIZE_MAX &&
+            f->nodes[hit].smtp_secret == SIZE_MAX) {
+            f->nodes[hit].smtp_secret = ni;
+            f->nodes[hit].smtp_region = "v2";
+        }
+        for (size_t r = 0; r < opts->n_smtp_regions; r++) {
+            enrich_smtp_password_v4(nd->value, len, opts->smtp_regions[r], pw);
+            if ((hit = node_lookup(f, CRED_SMTP_PASSWORD, pw, false)) != SIZE_MAX &&
+                f->nodes[hit].smtp_secret == SIZE_MAX) {
+                f->nodes[hit].smtp_secret = ni;
+                f->nodes[hit].smtp_region = opts->smtp_regions[r];
+            }
+        }
+    }
+}
+
+static size_t new_finding(struct findings *f, size_t cap_out)
+{
+    (void)cap_out;
+    memset(&f->out[f->n_out], 0, sizeof(struct finding));
+    return f->n_out++;
+}
+
+void findings_build(struct findings *f, const struct findings_opts *opts,
+                    struct finding ***out, size_t *n, uint64_t *examples_hidden)
+{
+    size_t kept = 0;
+    /* Order of kinds for ownership: IDs first, then secrets and tokens, SMTP last (an
+     * SMTP password may follow the secret it derives from). */
+    static const enum cred_kind order[] = { CRED_SECRET_ACCESS_KEY, CRED_SESSION_TOKEN,
+                                            CRED_SMTP_PASSWORD };
+
+    *examples_hidden = 0;
+    if (f->n)
+        qsort(f->obs, f->n, sizeof(*f->obs), cmp_stored);
+    f->table_size = 16;
+    while (f->table_size < 2 * f->n + 16)
+        f->table_size *= 2;
+    f->table = xmalloc(f->table_size * sizeof(*f->table));
+    memset(f->table, 0xff, f->table_size * sizeof(*f->table));
+
+    for (size_t i = 0; i < f->n; i++) {
+        const struct stored *s = &f->obs[i];
+        size_t ni;
+        if (s->kind == CRED_CONTEXT)
+            continue;
+        ni = node_lookup(f, s->kind, s->value, true);
+        idx_push(&f->nodes[ni].obs, i);
+    }
+    /* Pairings: IDs are nodes too, even when only seen as a pairing partner. */
+    for (size_t i = 0; i < f->n; i++) {
+        const struct stored *s = &f->obs[i];
+        size_t ni, idn;
+        if (s->kind == CRED_CONTEXT || s->kind == CRED_ACCESS_KEY_ID || !s->paired_id)
+            continue;
+        ni = node_lookup(f, s->kind, s->value, false);
+        idn = node_lookup(f, CRED_ACCESS_KEY_ID, s->paired_id, false);
+        if (ni != SIZE_MAX && idn != SIZE_MAX)
+            idx_push(&f->nodes[ni].ids, idn);
+    }
+    link_smtp(f, opts);
+
+    f->out = xcalloc(f->n_nodes + 1, sizeof(*f->out));
+    for (size_t ni = 0; ni < f->n_nodes; ni++) {
+        struct node *nd = &f->nodes[ni];
+        struct finding *fd;
+        size_t fi;
+        char acct[13];
+        if (nd->kind != CRED_ACCESS_KEY_ID)
+            continue;
+        fi = new_finding(f, f->n_nodes);
+        fd = &f->out[fi];
+        idx_push(&nd->owners, fi);
+        fd->kind = CRED_ACCESS_KEY_ID;
+        fd->access_key_id = xstrdup(nd->value);
+        fd->key_type = xstrndup(nd->value, 4);
+        if (enrich_account_id(nd->value, strlen(nd->value), acct))
+            fd->account_id = xstrdup(acct);
+        fingerprint(fd, CRED_ACCESS_KEY_ID, nd->value);
+    }
+    for (size_t o = 0; o < ARRAY_SIZE(order); o++) {
+        for (size_t ni = 0; ni < f->n_nodes; ni++) {
+            struct node *nd = &f->nodes[ni];
+            if (nd->kind != order[o])
+                continue;
+            for (size_t k = 0; k < nd->ids.n; k++)
+                for (size_t j = 0; j < f->nodes[nd->ids.v[k]].owners.n; j++)
+                    idx_push(&nd->owners, f->nodes[nd->ids.v[k]].owners.v[j]);
+            if (nd->smtp_secret != SIZE_MAX) {
+                const struct node *sec = &f->nodes[nd->smtp_secret];
+                for (size_t j = 0; j < sec->owners.n; j++)
+                    idx_push(&nd->owners, sec->owners.v[j]);
+            }
+            if (nd->owners.n == 0) {
+                size_t fi = new_finding(f, f->n_nodes);
+                f->out[fi].kind = nd->kind;
+                fingerprint(&f->out[fi], nd->kind, nd->value);
+                idx_push(&nd->owners, fi);
+            }
+        }
+    }
+    /* Fill: key IDs first, then values in kind order, so SMTP links find their secret. */
+    for (size_t ni = 0; ni < f->n_nodes; ni++)
+        if (f->nodes[ni].kind == CRED_ACCESS_KEY_ID)
+            finding_take_node(f, &f->out[f->nodes[ni].owners.v[0]], ni);
+    for (size_t o = 0; o < ARRAY_SIZE(order); o++)
+        for (size_t ni = 0; ni < f->n_nodes; ni++)
+            if (f->nodes[ni].kind == order[o])
+                for (size_t j = 0; j < f->nodes[ni].owners.n; j++)
+                    finding_take_node(f, &f->out[f->nodes[ni].owners.v[j]], ni);
+
+    f->sorted = xcalloc(f->n_out + 1, sizeof(*f->sorted));
+    for (size_t i = 0; i < f->n_out; i++) {
+        struct finding *fd = &f->out[i];
+        bool paired = fd->access_key_id && (fd->n_secrets || fd->n_smtp_passwords ||
+                                            fd->n_session_tokens);
+        if (paired)
+            fd->confidence = CONF_HIGH;
+        if (fd->n_locations)
+            qsort(fd->locations, fd->n_locations, sizeof(*fd->locations), cmp_loc_q);
+        if (fd->n_rule_ids)
+            qsort(fd->rule_ids, fd->n_rule_ids, sizeof(char *), cmp_pstr);
+        if (fd->n_regions)
+            qsort(fd->regions, fd->n_regions, sizeof(char *), cmp_pstr);
+        if (fd->example && !opts->include_examples) {
+            (*examples_hidden)++;
+            continue;
+        }
+        f->sorted[kept++] = fd;
+    }
+    if (kept > 1)
+        qsort(f->sorted, kept, sizeof(*f->sorted), cmp_finding);
+    *out = f->sorted;
+    *n = kept;
+}
+
+static void finding_release(struct finding *fd)
+{
+    free(fd->access_key_id);
+    free(fd->key_type);
+    free(fd->account_id);
+    for (size_t i = 0; i < fd->n_secrets; i++)
+        free(fd->secrets[i].value);
+    free(fd->secrets);
+    for (size_t i = 0; i < fd->n_session_tokens; i++)
+        free(fd->session_tokens[i].value);
+    free(fd->session_tokens);
+    for (size_t i = 0; i < fd->n_smtp_passwords; i++) {
+        free(fd->smtp_passwords[i].value);
+        free(fd->smtp_passwords[i].region);
+    }
+    free(fd->smtp_passwords);
+    for (size_t i = 0; i < fd->n_regions; i++)
+        free(fd->regions[i]);
+    free(fd->regions);
+    for (size_t i = 0; i < fd->n_rule_ids; i++)
+        free(fd->rule_ids[i]);
+    free(fd->rule_ids);
+    for (size_t i = 0; i < fd->n_locations; i++)
+        location_release(&fd->locations[i]);
+    free(fd->locations);
+}
+
+void findings_free(struct findings *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n_out; i++)
+        finding_release(&f->out[i]);
+    free(f->out);
+    free(f->sorted);
+    for (size_t i = 0; i < f->n_nodes; i++) {
+        free(f->nodes[i].obs.v);
+        free(f->nodes[i].ids.v);
+        free(f->nodes[i].owners.v);
+    }
+    free(f->nodes);
+    free(f->table);
+    for (size_t i = 0; i < f->n; i++) {
+        free(f->obs[i].value);
+        free(f->obs[i].paired_id);
+        free(f->obs[i].region);
+        location_release(&f->obs[i].loc);
+    }
+    free(f->obs);
+    pthread_mutex_destroy(&f->lock);
+    free(f);
+}
+
+size_t findings_count(struct findings *f, const char *rule_id, const char *value)
+{
+    size_t n = 0;
+
+    pthread_mutex_lock(&f->lock);
+    for (size_t i = 0; i < f->n; i++) {
+        const struct stored *s = &f->obs[i];
+        if (s->loc.rule_id && strcmp(s->loc.rule_id, rule_id) == 0 &&
+            (!value || strcmp(s->value, value) == 0))
+            n++;
+    }
+    pthread_mutex_unlock(&f->lock);
+    return n;
+}

@@ -1,0 +1,60 @@
+/*
+ * finding/findings.h - collect observations during a scan, build findings at the end.
+ *
+ * Workers add observations (one part of a credential seen at one place) concurrently;
+ * findings_build() then groups them into credentials, deterministically whatever the
+ * order they arrived in: every access key ID is a finding; a secret, token or SMTP
+ * password joins the finding(s) of the key ID(s) it was paired with (seen next to it),
+ * else stands alone; an SMTP password a found secret derives to joins that secret.
+ */
+#ifndef SESAME_FINDING_FINDINGS_H
+#define SESAME_FINDING_FINDINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/status.h"
+#include "finding/finding.h"
+
+struct findings;
+
+struct observation {
+    enum cred_kind kind;
+    const char *value;
+    size_t value_len;
+    const char *paired_id;   /* key ID seen next to this value, or NULL */
+    const char *region;      /* region named next to it (SMTP host), or NULL */
+    enum confidence confidence;
+    const char *rule_id;
+    const char *path;
+    uint64_t offset, line, column;
+    const char *encoding;    /* NULL for plain text */
+    const char *blob_id;     /* or NULL */
+    const struct commit_info *commit; /* or NULL */
+};
+
+struct findings_opts {
+    const char *const *smtp_regions; /* for SMTP password linking */
+    size_t n_smtp_regions;
+    bool include_examples;
+};
+
+void findings_new(struct findings **out);
+void findings_free(struct findings *f);
+
+/* Copy `o` into the collection (thread-safe). STATUS_LIMIT past LIMIT_OBSERVATIONS. */
+enum status findings_add(struct findings *f, const struct observation *o);
+size_t findings_observations(const struct findings *f);
+
+/* Build the findings, sorted (non-examples first, then by kind, ID/fingerprint). The
+ * returned array and findings are owned by `f` and live until findings_free().
+ * *examples_hidden counts example findings left out (unless include_examples). */
+void findings_build(struct findings *f, const struct findings_opts *opts,
+                    struct finding ***out, size_t *n, uint64_t *examples_hidden);
+
+/* Observations so far whose rule is `rule_id` and (unless value is NULL) whose value is
+ * `value`. For `sesame rules check` and tests. */
+size_t findings_count(struct findings *f, const char *rule_id, const char *value);
+
+#endif

@@ -1,0 +1,259 @@
+/*
+ * main.c - argv -> config -> scan_run() / rules check; status -> exit code.
+ *
+ * Exit codes (documented in README.md; hooks rely on them):
+ *   0 nothing found, 1 credentials found, 2 usage error, 3 an input could not be read,
+ *   4 corrupt input (rules file), 5 a limit was exceeded, 70 internal error.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "report/report.h"
+#include "scan.h"
+
+enum exit_code {
+    EXIT_CLEAN = 0,
+    EXIT_FOUND = 1,
+    EXIT_USAGE = 2,
+    EXIT_IO = 3,
+    EXIT_CORRUPT = 4,
+    EXIT_LIMIT = 5,
+    EXIT_NET = 6,
+    EXIT_BUG = 70,
+};
+
+static int exit_for(enum status st)
+{
+    switch (st) {
+    case STATUS_OK: return EXIT_CLEAN;
+    case STATUS_USAGE: return EXIT_USAGE;
+    case STATUS_IO: return EXIT_IO;
+    case STATUS_CORRUPT: return EXIT_CORRUPT;
+    case STATUS_LIMIT: return EXIT_LIMIT;
+    case STATUS_NET: return EXIT_NET;
+    case STATUS_BUG: return EXIT_BUG;
+    }
+    return EXIT_BUG;
+}
+
+static const char usage_text[] =
+    "usage: sesame scan [options] [PATH...]     scan files and directories (default: .)\n"
+    "       sesame rules check [--rules P]      run every rule's examples\n"
+    "       sesame rules list [--rules P]       list the rules\n"
+    "       sesame version\n"
+    "\n"
+    "Scan options:\n"
+    "  -f, --format FMT        report format: text (default), json, jsonl\n"
+    "  -o, --output FILE       write the report to FILE\n"
+    "      --rules FILE|DIR    add rules (a rule with an existing id replaces it)\n"
+    "      --no-default-rules  use only the rules given with --rules\n"
+    "      --exclude GLOB      skip paths matching GLOB (repeatable)\n"
+    "      --include GLOB      scan only files matching GLOB (repeatable)\n"
+    "      --follow-symlinks   follow symbolic links while walking\n"
+    "      --show-secrets      print secret values in full (default: redacted)\n"
+    "      --include-examples  also report AWS documentation example keys\n"
+    "      --exit-zero         exit 0 even when credentials are found\n"
+    "      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
+    "  -j, --threads N         worker threads (default: number of CPUs)\n"
+    "      --no-cache          do not read or write the compiled-rules cache\n"
+    "  -q, --quiet             no warnings or progress on stderr\n"
+    "\n"
+    "Exit codes: 0 nothing found, 1 credentials found, 2 usage error, 3 an input could\n"
+    "not be read, 4 corrupt input, 5 limit exceeded, 70 internal error.\n";
+
+enum {
+    OPT_RULES = 256,
+    OPT_NO_DEFAULT_RULES,
+    OPT_EXCLUDE,
+    OPT_INCLUDE,
+    OPT_FOLLOW,
+    OPT_SHOW,
+    OPT_EXAMPLES,
+    OPT_EXIT_ZERO,
+    OPT_COLOR,
+    OPT_NO_CACHE,
+};
+
+static const struct option long_opts[] = {
+    { "format", required_argument, NULL, 'f' },
+    { "output", required_argument, NULL, 'o' },
+    { "rules", required_argument, NULL, OPT_RULES },
+    { "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
+    { "exclude", required_argument, NULL, OPT_EXCLUDE },
+    { "include", required_argument, NULL, OPT_INCLUDE },
+    { "follow-symlinks", no_argument, NULL, OPT_FOLLOW },
+    { "show-secrets", no_argument, NULL, OPT_SHOW },
+    { "include-examples", no_argument, NULL, OPT_EXAMPLES },
+    { "exit-zero", no_argument, NULL, OPT_EXIT_ZERO },
+    { "color", required_argument, NULL, OPT_COLOR },
+    { "threads", required_argument, NULL, 'j' },
+    { "no-cache", no_argument, NULL, OPT_NO_CACHE },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+struct strv {
+    const char **v;
+    size_t n;
+};
+
+static void strv_push(struct strv *s, const char *x)
+{
+    s->v = xrealloc(s->v, (s->n + 2) * sizeof(*s->v));
+    s->v[s->n++] = x;
+    s->v[s->n] = NULL;
+}
+
+FORMAT(1, 2) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "sesame: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'sesame --help')\n");
+    return EXIT_USAGE;
+}
+
+/* Parse options shared by all commands into cfg; positional arguments into targets. */
+static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *targets,
+                 struct strv *rules, struct strv *excl, struct strv *incl, bool *exit_zero)
+{
+    int c;
+    char *end;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "f:o:j:qh", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': cfg->format = optarg; break;
+        case 'o': cfg->output = optarg; break;
+        case 'j': {
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 256)
+                return usage_error("--threads takes a number from 1 to 256, not '%s'", optarg);
+            cfg->threads = (unsigned)n;
+            break;
+        }
+        case 'q': cfg->quiet = true; break;
+        case 'h': fputs(usage_text, stdout); exit(EXIT_CLEAN);
+        case OPT_RULES: strv_push(rules, optarg); break;
+        case OPT_NO_DEFAULT_RULES: cfg->no_default_rules = true; break;
+        case OPT_EXCLUDE: strv_push(excl, optarg); break;
+        case OPT_INCLUDE: strv_push(incl, optarg); break;
+        case OPT_FOLLOW: cfg->fs.follow_symlinks = true; break;
+        case OPT_SHOW: cfg->show_secrets = true; break;
+        case OPT_EXAMPLES: cfg->include_examples = true; break;
+        case OPT_EXIT_ZERO: *exit_zero = true; break;
+        case OPT_NO_CACHE: cfg->no_cache = true; break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0)
+                cfg->color = COLOR_AUTO;
+            else if (strcmp(optarg, "always") == 0)
+                cfg->color = COLOR_ALWAYS;
+            else if (strcmp(optarg, "never") == 0)
+                cfg->color = COLOR_NEVER;
+            else
+                return usage_error("--color takes auto, always or never, not '%s'", optarg);
+            break;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        strv_push(targets, argv[i]);
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct scan_config cfg;
+    struct strv targets = { 0 }, rules = { 0 }, excl = { 0 }, incl = { 0 };
+    bool exit_zero = false;
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+    int rc;
+    enum status st;
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.format = "text";
+    git_libgit2_init();
+    if (!cmd || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage_text, cmd ? stdout : stderr);
+        git_libgit2_shutdown();
+        return cmd ? EXIT_CLEAN : EXIT_USAGE;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("sesame %s\n", SESAME_VERSION);
+        git_libgit2_shutdown();
+        return EXIT_CLEAN;
+    }
+    if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "rules") != 0) {
+        git_libgit2_shutdown();
+        return usage_error("unknown command '%s'", cmd);
+    }
+
+    if ((rc = parse(argc - 1, argv + 1, &cfg, &targets, &rules, &excl, &incl, &exit_zero)) >= 0)
+        goto done;
+    cfg.rule_paths = rules.v;
+    cfg.n_rule_paths = rules.n;
+    cfg.fs.excludes = excl.v;
+    cfg.fs.n_excludes = excl.n;
+    cfg.fs.includes = incl.v;
+    cfg.fs.n_includes = incl.n;
+    log_set_quiet(cfg.quiet);
+
+    if (strcmp(cmd, "rules") == 0) {
+        const char *sub = targets.n ? targets.v[0] : NULL;
+        if (sub && strcmp(sub, "check") == 0 && targets.n == 1) {
+            size_t failures = 0, checked = 0;
+            st = scan_rules_check(&cfg, &failures, &checked);
+            if (st == STATUS_OK) {
+                printf("%zu examples checked: %zu passed, %zu failed\n", checked,
+                       checked - failures, failures);
+                rc = failures ? EXIT_FOUND : EXIT_CLEAN;
+                goto done;
+            }
+        } else if (sub && strcmp(sub, "list") == 0 && targets.n == 1) {
+            st = scan_rules_list(&cfg);
+        } else {
+            rc = usage_error("usage: sesame rules check|list [--rules PATH]");
+            goto done;
+        }
+    } else {
+        struct scan_outcome outcome;
+        static const char *const dot[] = { ".", NULL };
+        cfg.targets = targets.n ? targets.v : dot;
+        cfg.n_targets = targets.n ? targets.n : 1;
+        st = scan_run(&cfg, &outcome);
+        if (st == STATUS_OK) {
+            if (outcome.findings && !exit_zero)
+                rc = EXIT_FOUND;
+            else if (outcome.errors)
+                rc = EXIT_IO;
+            else
+                rc = EXIT_CLEAN;
+            goto done;
+        }
+    }
+    if (st != STATUS_OK)
+        log_error("%s", status_message());
+    rc = exit_for(st);
+done:
+    git_libgit2_shutdown();
+    free(targets.v);
+    free(rules.v);
+    free(excl.v);
+    free(incl.v);
+    return rc;
+}

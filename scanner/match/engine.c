@@ -1,0 +1,710 @@
+/*
+ * match/engine.c - Hyperscan prefilter + PCRE2 confirmation (the only <hs.h> and
+ * <pcre2.h> user).
+ *
+ * The Hyperscan callback does O(1) work: per rule it extends or opens a window
+ * [end - max_width, end] (hits arrive in end order), so a file with a million keyword
+ * lines costs memory in windows, not hits. PCRE2 then runs only inside windows.
+ * Compiled databases are cached on disk keyed by the rule set's hash, so short runs
+ * (hooks) start without compiling.
+ */
+#include "match/engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hs.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "base/xalloc.h"
+#include "decode/decode.h"
+#include "finding/enrich.h"
+#include "base/limits.h"
+#include "rules/rule.h"
+
+/* Bump when the set of internal trigger patterns or compile flags change: the cache
+ * key includes it. */
+#define ENGINE_DB_FORMAT 3
+
+/* Bytes of look-ahead PCRE2 may need past a window (boundary assertions). */
+#define LOOKAHEAD_BYTES 64u
+
+/* PCRE2 backtracking bounds: a user rule can never make a scan hang. */
+#define PCRE2_MATCH_LIMIT 2000000u
+#define PCRE2_DEPTH_LIMIT 100000u
+
+enum trig_kind { TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE };
+
+/* Words whose base64 forms mark a base64 blob worth decoding. */
+static const char *const b64_words[] = {
+    "AKIA", "ASIA", "ABIA", "ACCA", "aws_", "AWS_", "secret", "Secret", "SECRET",
+    "smtp", "SMTP", "token", "Token", "TOKEN", "password", "PASSWORD", "Password",
+};
+
+struct compiled_rule {
+    pcre2_code *code;
+    int value_group;
+    int region_group; /* -1 if none */
+    size_t max_width; /* longest prefilter match, bounded */
+};
+
+struct engine {
+    const struct ruleset *rs;
+    hs_database_t *db;
+    struct compiled_rule *cr;
+    unsigned n_rules;
+    enum trig_kind *trig;  /* by hyperscan id - n_rules */
+    unsigned n_trig;
+    unsigned *trig_width;
+    uint32_t max_groups;
+    bool from_cache;
+};
+
+struct range {
+    size_t lo, hi;
+};
+
+struct rule_ranges {
+    struct range *v;
+    size_t n, cap;
+};
+
+struct engine_worker {
+    const struct engine *e;
+    hs_scratch_t *scratch;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit;
+    struct rule_ranges *ranges; /* per rule */
+    size_t n_hits;
+    struct triggers *trig;      /* during a scan */
+    bool truncated;
+};
+
+/* ---- compile ---------------------------------------------------------------- */
+
+static char *escape_literal(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = xmalloc(st_add(st_mult(n, 2), 1));
+    char *p = out;
+
+    for (; *s; s++) {
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+            *p++ = '\\';
+        *p++ = *s;
+    }
+    *p = '\0';
+    return out;
+}
+
+struct pattern_table {
+    char **expr;
+    unsigned *flags;
+    unsigned *ids;
+    unsigned n, cap;
+};
+
+static void table_add(struct pattern_table *t, char *expr, unsigned flags)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->expr = xrealloc(t->expr, t->cap * sizeof(*t->expr));
+        t->flags = xrealloc(t->flags, t->cap * sizeof(*t->flags));
+        t->ids = xrealloc(t->ids, t->cap * sizeof(*t->ids));
+    }
+    t->expr[t->n] = expr;
+    t->flags[t->n] = flags;
+    t->ids[t->n] = t->n;
+    t->n++;
+}
+
+static void table_release(struct pattern_table *t)
+{
+    for (unsigned i = 0; i < t->n; i++)
+        free(t->expr[i]);
+    free(t->expr);
+    free(t->flags);
+    free(t->ids);
+}
+
+/* All Hyperscan expressions: one per direct rule (proximity rules get a pattern that
+ * can never match, to keep ids equal to rule indexes), then the triggers. */
+static void build_table(struct engine *e, struct pattern_table *t)
+{
+    const struct ruleset *rs = e->rs;
+
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct rule *r = &rs->rules[i];
+        if (r->near_kinds)
+            table_add(t, xstrdup("\\x00\\xff\\x00\\xffsesame-never\\xff\\x00"), 0);
+        else if (r->prefilter)
+            table_add(t, xstrdup(r->prefilter), 0);
+        else
+            table_add(t, xstrdup(r->pattern), HS_FLAG_PREFILTER);
+    }
+    e->n_trig = 0;
+    e->trig = xcalloc(4 + 3 * ARRAY_SIZE(b64_words), sizeof(*e->trig));
+    table_add(t, xstrdup("%(?:2[BbFf]|3[Dd])"), HS_FLAG_SINGLEMATCH);
+    e->trig[e->n_trig++] = TRIG_URL;
+    table_add(t, xstrdup("\\\\(?:/|u00[0-9A-Fa-f]{2})"), HS_FLAG_SINGLEMATCH);
+    e->trig[e->n_trig++] = TRIG_JSON;
+    for (size_t w = 0; w < ARRAY_SIZE(b64_words); w++) {
+        char anchors[3][96];
+        size_t n = base64_anchors(b64_words[w], anchors);
+        for (size_t k = 0; k < n; k++) {
+            table_add(t, escape_literal(anchors[k]), 0);
+            e->trig[e->n_trig++] = TRIG_B64_ANCHOR;
+        }
+    }
+    table_add(t,
+              xstrdup("(?i)(?:secret|token|passw(?:or)?d|pass|pwd|key|credentials?|data|value)"
+                      "[\"']?\\s{0,4}[:=]\\s{0,4}[\"']?[A-Za-z0-9+/_-]{20}"),
+              0);
+    e->trig[e->n_trig++] = TRIG_B64_VALUE;
+}
+
+static const char *rule_name_for(const struct engine *e, int expr)
+{
+    if (expr >= 0 && (unsigned)expr < e->n_rules)
+        return e->rs->rules[expr].id;
+    return "(internal)";
+}
+
+static const char *rule_source_for(const struct engine *e, int expr)
+{
+    if (expr >= 0 && (unsigned)expr < e->n_rules)
+        return e->rs->rules[expr].source;
+    return "sesame";
+}
+
+static char *cache_path(const struct engine *e, const char *dir)
+{
+    char hex[65];
+    char ver[128];
+
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", e->rs->hash[i]);
+    snprintf(ver, sizeof(ver), "%s", hs_version());
+    for (char *p = ver; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || *p == '.'))
+            *p = '_';
+    return xasprintf("%s/rules-%.32s-f%d-hs%.20s.hsdb", dir, hex, ENGINE_DB_FORMAT, ver);
+}
+
+/* The cache directory must be ours and not writable by others: a database read from
+ * it is trusted code for the matcher. */
+static bool cache_dir_ok(const char *dir)
+{
+    struct stat st;
+
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        char *parent = xstrdup(dir);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+            *slash = '\0';
+            (void)mkdir(parent, 0700);
+        }
+        free(parent);
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            return false;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return false;
+    return st.st_uid == geteuid() && (st.st_mode & 022) == 0;
+}
+
+static bool cache_load(struct engine *e, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    char *bytes = NULL;
+    size_t got = 0;
+    bool ok = false;
+
+    if (fd < 0)
+        return false;
+    if (fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size > (64 << 20) ||
+        st.st_uid != geteuid())
+        goto out;
+    bytes = xmalloc((size_t)st.st_size);
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, bytes + got, (size_t)st.st_size - got);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            goto out;
+        }
+        got += (size_t)n;
+    }
+    ok = hs_deserialize_database(bytes, got, &e->db) == HS_SUCCESS;
+out:
+    free(bytes);
+    close(fd);
+    return ok;
+}
+
+static void cache_store(const struct engine *e, const char *path)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    char *tmp;
+    int fd;
+    bool ok = false;
+
+    if (hs_serialize_database(e->db, &bytes, &len) != HS_SUCCESS)
+        return;
+    tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        size_t off = 0;
+        ok = true;
+        while (off < len) {
+            ssize_t n = write(fd, bytes + off, len - off);
+            if (n <= 0) {
+                if (n < 0 && errno == EINTR)
+                    continue;
+                ok = false;
+                break;
+            }
+            off += (size_t)n;
+        }
+        if (close(fd) != 0)
+            ok = false;
+        if (!ok || rename(tmp, path) != 0)
+            (void)unlink(tmp);
+    }
+    free(tmp);
+    free(bytes);
+}
+
+static enum status compile_pcre2(struct engine *e)
+{
+    for (unsigned i = 0; i < e->n_rules; i++) {
+        const struct rule *r = &e->rs->rules[i];
+        struct compiled_rule *c = &e->cr[i];
+        int err = 0;
+        PCRE2_SIZE off = 0;
+        uint32_t groups = 0;
+
+        c->code = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, 0, &err, &off,
+                                NULL);
+        if (!c->code) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(err, msg, sizeof(msg));
+            return fail(STATUS_CORRUPT, "'%s': rule '%s': pattern error at offset %zu: %s",
+                        r->source, r->id, (size_t)off, (const char *)msg);
+        }
+        (void)pcre2_jit_compile(c->code, PCRE2_JIT_COMPLETE); /* interpreter if no JIT */
+        c->value_group = pcre2_substring_number_from_name(c->code, (PCRE2_SPTR) "value");
+        c->region_group = pcre2_substring_number_from_name(c->code, (PCRE2_SPTR) "region");
+        if (c->value_group < 0)
+            return fail(STATUS_CORRUPT, "'%s': rule '%s': pattern has no (?<value>...) group",
+                        r->source, r->id);
+        if (c->region_group < 0)
+            c->region_group = -1;
+        pcre2_pattern_info(c->code, PCRE2_INFO_CAPTURECOUNT, &groups);
+        if (groups + 1 > e->max_groups)
+            e->max_groups = groups + 1;
+    }
+    return STATUS_OK;
+}
+
+static void compute_widths(struct engine *e, const struct pattern_table *t)
+{
+    for (unsigned i = 0; i < t->n; i++) {
+        hs_expr_info_t *info = NULL;
+        hs_compile_error_t *err = NULL;
+        size_t w = LIMIT_MATCH_BYTES + LIMIT_VALUE_BYTES;
+
+        if (hs_expression_info(t->expr[i], t->flags[i], &info, &err) == HS_SUCCESS) {
+            if (info->max_width != UINT_MAX && info->max_width < w)
+                w = info->max_width;
+            free(info);
+        } else {
+            hs_free_compile_error(err);
+        }
+        if (i < e->n_rules)
+            e->cr[i].max_width = w;
+        else
+            e->trig_width[i - e->n_rules] = (unsigned)w;
+    }
+}
+
+enum status engine_new(struct engine **out, const struct ruleset *rs,
+                       const struct engine_opts *opts)
+{
+    struct engine *e = xcalloc(1, sizeof(*e));
+    struct pattern_table t = { 0 };
+    hs_compile_error_t *cerr = NULL;
+    char *path = NULL;
+    enum status st = STATUS_OK;
+
+    *out = NULL;
+    e->rs = rs;
+    e->n_rules = (unsigned)rs->n;
+    e->cr = xcalloc(rs->n + 1, sizeof(*e->cr));
+    if ((st = compile_pcre2(e)) != STATUS_OK)
+        goto out;
+    build_table(e, &t);
+    e->trig_width = xcalloc(e->n_trig + 1, sizeof(*e->trig_width));
+    compute_widths(e, &t);
+
+    if (opts && opts->cache_dir && cache_dir_ok(opts->cache_dir)) {
+        path = cache_path(e, opts->cache_dir);
+        e->from_cache = cache_load(e, path);
+    }
+    if (!e->db) {
+        if (hs_compile_multi((const char *const *)t.expr, t.flags, t.ids, t.n, HS_MODE_BLOCK,
+                             NULL, &e->db, &cerr) != HS_SUCCESS) {
+            st = fail(STATUS_CORRUPT, "'%s': rule '%s': %s", rule_source_for(e, cerr->expression),
+                      rule_name_for(e, cerr->expression), cerr->message);
+            hs_free_compile_error(cerr);
+            goto out;
+        }
+        if (path)
+            cache_store(e, path);
+    }
+    *out = e;
+    e = NULL;
+out:
+    table_release(&t);
+    free(path);
+    engine_free(e);
+    return st;
+}
+
+bool engine_from_cache(const struct engine *e)
+{
+    return e->from_cache;
+}
+
+void engine_free(struct engine *e)
+{
+    if (!e)
+        return;
+    if (e->db)
+        hs_free_database(e->db);
+    for (unsigned i = 0; e->cr && i < e->n_rules; i++)
+        pcre2_code_free(e->cr[i].code);
+    free(e->cr);
+    free(e->trig);
+    free(e->trig_width);
+    free(e);
+}
+
+char *engine_default_cache_dir(void)
+{
+    const char *s = getenv("SESAME_CACHE_DIR");
+
+    if (s && *s)
+        return xstrdup(s);
+    s = getenv("XDG_CACHE_HOME");
+    if (s && *s == '/')
+        return xasprintf("%s/sesame", s);
+    s = getenv("HOME");
+    if (s && *s == '/')
+        return xasprintf("%s/.cache/sesame", s);
+    return NULL;
+}
+
+/* ---- workers ---------------------------------------------------------------- */
+
+enum status engine_worker_new(struct engine_worker **out, const struct engine *e)
+{
+    struct engine_worker *w = xcalloc(1, sizeof(*w));
+
+    *out = NULL;
+    w->e = e;
+    if (hs_alloc_scratch(e->db, &w->scratch) != HS_SUCCESS) {
+        free(w);
+        return fail(STATUS_BUG, "cannot allocate Hyperscan scratch space");
+    }
+    w->md = pcre2_match_data_create(e->max_groups ? e->max_groups : 2, NULL);
+    w->mctx = pcre2_match_context_create(NULL);
+    pcre2_set_match_limit(w->mctx, PCRE2_MATCH_LIMIT);
+    pcre2_set_depth_limit(w->mctx, PCRE2_DEPTH_LIMIT);
+    w->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (w->jit)
+        pcre2_jit_stack_assign(w->mctx, NULL, w->jit);
+    w->ranges = xcalloc(e->n_rules + 1, sizeof(*w->ranges));
+    *out = w;
+    return STATUS_OK;
+}
+
+void engine_worker_free(struct engine_worker *w)
+{
+    if (!w)
+        return;
+    if (w->scratch)
+        hs_free_scratch(w->scratch);
+    pcre2_match_data_free(w->md);
+    pcre2_match_context_free(w->mctx);
+    pcre2_jit_stack_free(w->jit);
+    for (unsigned i = 0; i < w->e->n_rules; i++)
+        free(w->ranges[i].v);
+    free(w->ranges);
+    free(w);
+}
+
+void match_list_release(struct match_list *l)
+{
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+void triggers_reset(struct triggers *t)
+{
+    t->url = t->json = t->truncated = false;
+    t->n_b64 = 0;
+}
+
+void triggers_release(struct triggers *t)
+{
+    free(t->b64);
+    t->b64 = NULL;
+    t->n_b64 = t->cap_b64 = 0;
+}
+
+static void add_range(struct rule_ranges *rr, size_t lo, size_t hi)
+{
+    if (rr->n && lo <= rr->v[rr->n - 1].hi + 1) {
+        if (hi > rr->v[rr->n - 1].hi)
+            rr->v[rr->n - 1].hi = hi;
+        if (lo < rr->v[rr->n - 1].lo)
+            rr->v[rr->n - 1].lo = lo;
+        return;
+    }
+    XGROW(rr->v, rr->cap, rr->n + 1);
+    rr->v[rr->n].lo = lo;
+    rr->v[rr->n].hi = hi;
+    rr->n++;
+}
+
+static int on_hit(unsigned int id, unsigned long long from, unsigned long long to,
+                  unsigned int flags, void *ctx)
+{
+    struct engine_worker *w = ctx;
+    const struct engine *e = w->e;
+    size_t end = (size_t)to;
+
+    (void)from;
+    (void)flags;
+    if (++w->n_hits > LIMIT_HITS_PER_CHUNK) {
+        w->truncated = true;
+        return 1; /* stop: the chunk is marked truncated */
+    }
+    if (id < e->n_rules) {
+        size_t width = e->cr[id].max_width;
+        add_range(&w->ranges[id], end > width ? end - width : 0, end);
+        return 0;
+    }
+    if (!w->trig)
+        return 0;
+    switch (e->trig[id - e->n_rules]) {
+    case TRIG_URL: w->trig->url = true; break;
+    case TRIG_JSON: w->trig->json = true; break;
+    case TRIG_B64_ANCHOR:
+    case TRIG_B64_VALUE:
+        if (w->trig->n_b64 && w->trig->b64[w->trig->n_b64 - 1] + 64 > end)
+            break; /* same run, most likely: decode_base64_runs dedupes anyway */
+        XGROW(w->trig->b64, w->trig->cap_b64, w->trig->n_b64 + 1);
+        w->trig->b64[w->trig->n_b64++] = end ? end - 1 : 0;
+        break;
+    }
+    return 0;
+}
+
+/* ---- confirmation ------------------------------------------------------------ */
+
+static bool is_hex(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+              (p[i] >= 'A' && p[i] <= 'F')))
+            return false;
+    return true;
+}
+
+/* Placeholders: six identical characters in a row, or six consecutive ascending ones
+ * (AKIAXXXXXXXXXXXXXXXX, ...ABCDEFGH...). Random keys essentially never contain either. */
+static bool is_placeholder(const unsigned char *p, size_t n)
+{
+    size_t same = 1, asc = 1;
+
+    for (size_t i = 1; i < n; i++) {
+        same = p[i] == p[i - 1] ? same + 1 : 1;
+        asc = p[i] == p[i - 1] + 1 ? asc + 1 : 1;
+        if (same >= 6 || asc >= 6)
+            return true;
+    }
+    return false;
+}
+
+/* Random 40-character secrets mix cases and digits or symbols; identifiers and words
+ * (camelCaseNamesOfFortyCharactersOrSo) do not. */
+static bool mixed_alphabet(const unsigned char *p, size_t n)
+{
+    bool upper = false, lower = false, other = false;
+    for (size_t i = 0; i < n; i++) {
+        upper |= p[i] >= 'A' && p[i] <= 'Z';
+        lower |= p[i] >= 'a' && p[i] <= 'z';
+        other |= (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
+    }
+    return upper && lower && other;
+}
+
+static bool value_ok(const struct rule *r, const unsigned char *p, size_t n)
+{
+    if (n == 0 || n > LIMIT_VALUE_BYTES)
+        return false;
+    if (r->kind == CRED_SECRET_ACCESS_KEY && !mixed_alphabet(p, n))
+        return false;
+    if (r->reject_hex && is_hex(p, n))
+        return false;
+    if (r->kind != CRED_CONTEXT && is_placeholder(p, n))
+        return false;
+    if (r->min_entropy > 0 && enrich_entropy((const char *)p, n) < r->min_entropy)
+        return false;
+    return true;
+}
+
+static void push_match(struct match_list *out, uint32_t rule, size_t s, size_t e, size_t rs,
+                       size_t re)
+{
+    XGROW(out->v, out->cap, out->n + 1);
+    out->v[out->n].rule = rule;
+    out->v[out->n].start = s;
+    out->v[out->n].end = e;
+    out->v[out->n].region_start = rs;
+    out->v[out->n].region_end = re;
+    out->n++;
+}
+
+/* Run rule `ri`'s PCRE2 over [lo, hi]: matches must start at or before hi; the subject
+ * extends `extra` bytes past hi for look-ahead and long values. */
+static void confirm_range(struct engine_worker *w, uint32_t ri, const unsigned char *data,
+                          size_t len, size_t lo, size_t hi, size_t extra,
+                          struct match_list *out)
+{
+    const struct compiled_rule *c = &w->e->cr[ri];
+    const struct rule *r = &w->e->rs->rules[ri];
+    size_t subject_len = hi + extra < len ? hi + extra : len;
+    size_t pos = lo;
+
+    while (pos <= hi && pos <= subject_len) {
+        int rc = pcre2_match(c->code, data, subject_len, pos, PCRE2_NO_UTF_CHECK, w->md,
+                             w->mctx);
+        PCRE2_SIZE *ov;
+        size_t ms, me, vs, ve, rs = 0, re = 0;
+
+        if (rc <= 0)
+            break; /* no match, or a match/depth limit: give up on this window */
+        ov = pcre2_get_ovector_pointer(w->md);
+        ms = ov[0];
+        me = ov[1];
+        if (ms > hi)
+            break;
+        vs = ov[2 * c->value_group];
+        ve = ov[2 * c->value_group + 1];
+        if (c->region_group > 0 && (uint32_t)c->region_group < (uint32_t)rc &&
+            ov[2 * c->region_group] != PCRE2_UNSET) {
+            rs = ov[2 * c->region_group];
+            re = ov[2 * c->region_group + 1];
+        }
+        if (vs != PCRE2_UNSET && ve > vs && value_ok(r, data + vs, ve - vs))
+            push_match(out, ri, vs, ve, rs, re);
+        pos = me > ms ? me : ms + 1;
+    }
+}
+
+static int cmp_match(const void *a, const void *b)
+{
+    const struct match *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->rule != y->rule)
+        return x->rule < y->rule ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return 0;
+}
+
+static void sort_unique(struct match_list *l, size_t from)
+{
+    size_t n = l->n - from, k = 0;
+    struct match *v = l->v + from;
+
+    if (n < 2)
+        return;
+    qsort(v, n, sizeof(*v), cmp_match);
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || cmp_match(&v[k - 1], &v[i]) != 0)
+            v[k++] = v[i];
+    l->n = from + k;
+}
+
+static void run_proximity(struct engine_worker *w, const unsigned char *data, size_t len,
+                          struct match_list *out, size_t from)
+{
+    const struct engine *e = w->e;
+    size_t n_direct = out->n;
+
+    for (uint32_t ri = 0; ri < e->n_rules; ri++) {
+        const struct rule *r = &e->rs->rules[ri];
+        struct rule_ranges *rr = &w->ranges[ri];
+
+        if (!r->near_kinds)
+            continue;
+        rr->n = 0;
+        for (size_t i = from; i < n_direct; i++) {
+            const struct match *m = &out->v[i];
+            if (!(r->near_kinds & (1u << e->rs->rules[m->rule].kind)))
+                continue;
+            add_range(rr, m->start > r->near_bytes ? m->start - r->near_bytes : 0,
+                      m->end + r->near_bytes < len ? m->end + r->near_bytes : len);
+        }
+        for (size_t k = 0; k < rr->n; k++)
+            confirm_range(w, ri, data, len, rr->v[k].lo, rr->v[k].hi, LIMIT_VALUE_BYTES, out);
+    }
+}
+
+enum status engine_scan(struct engine_worker *w, const unsigned char *data, size_t len,
+                        struct match_list *out, struct triggers *trig)
+{
+    const struct engine *e = w->e;
+    size_t from = out->n;
+    hs_error_t err;
+
+    if (len > UINT_MAX)
+        return fail(STATUS_LIMIT, "buffer of %zu bytes is too large to match", len);
+    for (unsigned i = 0; i < e->n_rules; i++)
+        w->ranges[i].n = 0;
+    w->n_hits = 0;
+    w->truncated = false;
+    w->trig = trig;
+    err = hs_scan(e->db, (const char *)data, (unsigned int)len, 0, w->scratch, on_hit, w);
+    w->trig = NULL;
+    if (err != HS_SUCCESS && err != HS_SCAN_TERMINATED)
+        return fail(STATUS_BUG, "Hyperscan scan failed (%d)", (int)err);
+    if (trig && w->truncated)
+        trig->truncated = true;
+
+    for (uint32_t ri = 0; ri < e->n_rules; ri++) {
+        struct rule_ranges *rr = &w->ranges[ri];
+        for (size_t k = 0; k < rr->n; k++)
+            confirm_range(w, ri, data, len, rr->v[k].lo, rr->v[k].hi, LOOKAHEAD_BYTES, out);
+    }
+    sort_unique(out, from);
+    run_proximity(w, data, len, out, from);
+    sort_unique(out, from);
+    return STATUS_OK;
+}

@@ -1,0 +1,73 @@
+/*
+ * match/engine.h - run the compiled rule set over one buffer.
+ *
+ * Two stages (Nosey Parker's shape): Hyperscan finds where any rule may match, in one
+ * pass over the bytes, and its callback only records windows; PCRE2 then confirms each
+ * window with the rule's exact pattern and extracts the `value` group. Proximity rules
+ * run afterwards, only around confirmed matches of their anchor kinds. The same
+ * Hyperscan pass reports triggers for decoded views (URL, JSON escapes, base64).
+ *
+ * An engine is read-only once built and shared by all workers; each worker thread has
+ * its own engine_worker (Hyperscan scratch, PCRE2 match data, hit buffers).
+ */
+#ifndef SESAME_MATCH_ENGINE_H
+#define SESAME_MATCH_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/status.h"
+
+struct ruleset;
+struct engine;
+struct engine_worker;
+
+struct match {
+    uint32_t rule;      /* index into the rule set */
+    size_t start, end;  /* the value, [start, end) */
+    size_t region_start, region_end; /* the "region" group, or both 0 */
+};
+
+struct match_list {
+    struct match *v;
+    size_t n, cap;
+};
+
+struct triggers {
+    bool url;           /* a %2F / %2B / %3D sequence was seen */
+    bool json;          /* a \/ or \u00XX escape was seen */
+    size_t *b64;        /* offsets inside base64 runs worth decoding */
+    size_t n_b64, cap_b64;
+    bool truncated;     /* hit caps were reached: some windows were dropped */
+};
+
+struct engine_opts {
+    const char *cache_dir; /* where compiled databases are cached; NULL = no cache */
+};
+
+/* Compile (or load from the cache) the database for `rs`. `rs` must outlive the
+ * engine. Errors name the rule and the compiler's message. */
+enum status engine_new(struct engine **out, const struct ruleset *rs,
+                       const struct engine_opts *opts);
+void engine_free(struct engine *e);
+/* True if the last engine_new() loaded the database from the cache. */
+bool engine_from_cache(const struct engine *e);
+
+enum status engine_worker_new(struct engine_worker **out, const struct engine *e);
+void engine_worker_free(struct engine_worker *w);
+
+/* Find every confirmed match in data[0, len) (appended to out, sorted by start, then
+ * rule) and the decode triggers (if trig is not NULL). data is borrowed for the call. */
+enum status engine_scan(struct engine_worker *w, const unsigned char *data, size_t len,
+                        struct match_list *out, struct triggers *trig);
+
+void match_list_release(struct match_list *l);
+void triggers_reset(struct triggers *t);
+void triggers_release(struct triggers *t);
+
+/* Default cache directory ($SESAME_CACHE_DIR, $XDG_CACHE_HOME/sesame, ~/.cache/sesame);
+ * returns a new string or NULL when none can be determined. */
+char *engine_default_cache_dir(void);
+
+#endif

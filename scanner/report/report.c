@@ -1,0 +1,98 @@
+/*
+ * report/report.c - the table of output formats, and two helpers the writers share.
+ *
+ * Adding a format is one row here and one writer; nothing else knows the list. The
+ * writers never format a secret themselves: report_redact() is their only path to
+ * redact_value(), so every value they print has been through it.
+ */
+#include "report/report.h"
+
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "finding/redact.h"
+
+struct report_format {
+    const char *name;
+    report_fn *write;
+};
+
+/* Keep report_formats_list in the same order. */
+static const struct report_format report_table[] = {
+    { "text", report_text_write },
+    { "json", report_json_write },
+    { "jsonl", report_jsonl_write },
+};
+
+static const char report_formats_list[] = "text, json, jsonl";
+
+/* Longest redacted form: prefix, ellipsis, "[sha256:" + 12 hex + "]", with room to spare. */
+#define REPORT_REDACTED_MAX 64
+
+report_fn *report_lookup(const char *format)
+{
+    if (format == NULL)
+        return NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(report_table); i++) {
+        if (strcmp(format, report_table[i].name) == 0)
+            return report_table[i].write;
+    }
+    return NULL;
+}
+
+const char *report_formats(void)
+{
+    return report_formats_list;
+}
+
+char *report_redact(enum cred_kind kind, const char *value, bool show)
+{
+    size_t size = REPORT_REDACTED_MAX;
+    char *out;
+
+    if (value != NULL && (show || kind == CRED_ACCESS_KEY_ID))
+        size = st_add(strlen(value), 1); /* shown whole: room for all of it */
+    out = xmalloc(size);
+    redact_value(out, size, kind, value, show);
+    return out;
+}
+
+size_t report_utf8_next(const char *s, size_t n, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t c, min;
+    size_t len;
+
+    if (n == 0)
+        return 0;
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    }
+    if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+        len = 2;
+        c = u[0] & 0x1fu;
+        min = 0x80;
+    } else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+        len = 3;
+        c = u[0] & 0x0fu;
+        min = 0x800;
+    } else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+        len = 4;
+        c = u[0] & 0x07u;
+        min = 0x10000;
+    } else {
+        return 0; /* continuation byte, or a lead byte that only starts overlong forms */
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((u[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (u[i] & 0x3fu);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}

@@ -1,0 +1,51 @@
+/*
+ * report/report.h - write findings in one of the output formats.
+ *
+ * One signature, one table row per format. Reporters print secret values only through
+ * redact.h, so --show-secrets is honoured in exactly one place.
+ */
+#ifndef SESAME_REPORT_REPORT_H
+#define SESAME_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/status.h"
+#include "finding/finding.h"
+
+struct report_opts {
+    bool show_secrets;
+    bool color;             /* text only: ANSI colour (decided by the caller: TTY, NO_COLOR) */
+    bool include_examples;  /* examples are in `sorted`; say so in the summary */
+    const struct scan_stats *stats;
+    const char *const *targets; /* what was scanned, for the report header */
+    size_t n_targets;
+};
+
+typedef enum status report_fn(FILE *out, const struct finding *const *sorted, size_t n,
+                              const struct report_opts *opts);
+
+/* Find the reporter for a format name ("text", "json", "jsonl"); NULL if unknown. */
+report_fn *report_lookup(const char *format);
+/* Comma-separated list of format names, for usage text. */
+const char *report_formats(void);
+
+/* The writers behind the table: report_text.c, report_json.c ("json" and "jsonl"). Each
+ * returns STATUS_IO if `out` cannot be written and STATUS_BUG for a malformed finding. */
+report_fn report_text_write;
+report_fn report_json_write;
+report_fn report_jsonl_write;
+
+/* Shared by the writers. The printable form of `value` through redact_value(), in a new
+ * string (caller frees). */
+char *report_redact(enum cred_kind kind, const char *value, bool show);
+/* Length (1-4) of the well-formed UTF-8 sequence at s[0, n), with its code point in *cp;
+ * 0 if s does not start one (stray or truncated byte, overlong form, surrogate). */
+size_t report_utf8_next(const char *s, size_t n, uint32_t *cp);
+
+/* JSON report format version; bump on incompatible change (schema/report.schema.json). */
+#define REPORT_JSON_VERSION "1.0"
+
+#endif

@@ -1,0 +1,395 @@
+/*
+ * report/report_json.c - the "json" document and "jsonl" (one finding per line) formats.
+ *
+ * This is a public, versioned interface (REPORT_JSON_VERSION, schema/report.schema.json):
+ * keys come out in a fixed order (JSON_PRESERVE_ORDER) and findings in the order given,
+ * so the same findings always give the same bytes. It does not sort, filter or verify.
+ * The tricky point is strings: paths are bytes, not text, and jansson refuses invalid
+ * UTF-8, so each string is checked and stray bytes become U+FFFD.
+ */
+#include "report/report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "base/xalloc.h"
+
+/* Reals are rounded before they are stored, so 15 significant digits print them exactly
+ * ("1.25", not "1.2500000000000000"). */
+#define REPORT_JSON_FLAGS (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+#define REPORT_JSON_REPLACEMENT "\xef\xbf\xbd" /* U+FFFD, UTF-8 */
+
+static const struct scan_stats report_json_no_stats;
+static const struct report_opts report_json_no_opts;
+
+NORETURN static void report_json_oom(void)
+{
+    fputs("sesame: out of memory\n", stderr);
+    abort();
+}
+
+/* Every string is made valid UTF-8 and every real finite before jansson sees it, so a
+ * NULL from a jansson constructor can only mean out of memory. */
+static json_t *report_json_new(json_t *v)
+{
+    if (v == NULL)
+        report_json_oom();
+    return v;
+}
+
+/* obj[key] = v. Steals the reference to v (json_object_set_new). */
+static void report_json_put(json_t *obj, const char *key, json_t *v)
+{
+    if (v == NULL || json_object_set_new(obj, key, v) != 0)
+        report_json_oom();
+}
+
+/* Append v to arr. Steals the reference to v (json_array_append_new). */
+static void report_json_push(json_t *arr, json_t *v)
+{
+    if (v == NULL || json_array_append_new(arr, v) != 0)
+        report_json_oom();
+}
+
+/* A JSON string for s (null for NULL); bytes that are not well-formed UTF-8 become U+FFFD. */
+static json_t *report_json_strn(const char *s, size_t n)
+{
+    char *fixed = NULL;
+    size_t i = 0, m = 0;
+    uint32_t cp;
+    json_t *v;
+
+    if (s == NULL)
+        return json_null();
+    while (i < n) {
+        size_t k = report_utf8_next(s + i, n - i, &cp);
+
+        if (k == 0)
+            break;
+        i += k;
+    }
+    if (i == n)
+        return report_json_new(json_stringn(s, n));
+
+    fixed = xmalloc(st_add(st_mult(n, sizeof(REPORT_JSON_REPLACEMENT) - 1), 1));
+    for (i = 0; i < n;) {
+        size_t k = report_utf8_next(s + i, n - i, &cp);
+
+        if (k == 0) {
+            memcpy(fixed + m, REPORT_JSON_REPLACEMENT, sizeof(REPORT_JSON_REPLACEMENT) - 1);
+            m += sizeof(REPORT_JSON_REPLACEMENT) - 1;
+            i++;
+        } else {
+            memcpy(fixed + m, s + i, k);
+            m += k;
+            i += k;
+        }
+    }
+    v = report_json_new(json_stringn(fixed, m));
+    free(fixed);
+    return v;
+}
+
+static json_t *report_json_str(const char *s)
+{
+    return report_json_strn(s, s == NULL ? 0 : strlen(s));
+}
+
+/* json_int_t is signed: counts beyond INT64_MAX (never seen) are clamped, not wrapped. */
+static json_t *report_json_uint(uint64_t x)
+{
+    return report_json_new(json_integer(x > INT64_MAX ? INT64_MAX : (json_int_t)x));
+}
+
+/* x rounded to `decimals` places; 0 for NaN, infinities and negatives. */
+static json_t *report_json_real(double x, int decimals)
+{
+    double scale = pow(10.0, decimals);
+
+    if (!isfinite(x) || x < 0.0)
+        x = 0.0;
+    return report_json_new(json_real(round(x * scale) / scale));
+}
+
+/* ISO-8601 UTC ("2026-11-23T12:00:00Z"); null outside the years 0 to 9999. */
+static json_t *report_json_time(int64_t t)
+{
+    char buf[sizeof("YYYY-MM-DDTHH:MM:SSZ") + 16];
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL || tm.tm_year < -1900 ||
+        tm.tm_year > 9999 - 1900)
+        return json_null();
+    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return report_json_str(buf);
+}
+
+/* The hex digest stored in a finding: at most 64 characters, whatever follows. */
+static json_t *report_json_sha256(const char sha256[65])
+{
+    return report_json_strn(sha256, strnlen(sha256, 64));
+}
+
+static json_t *report_json_str_array(char *const *items, size_t n)
+{
+    json_t *arr = report_json_new(json_array());
+
+    for (size_t i = 0; i < n; i++)
+        report_json_push(arr, report_json_str(items[i]));
+    return arr;
+}
+
+/* {"redacted", "sha256", "value" (only when shown)} for one value of part `kind`. */
+static json_t *report_json_value(enum cred_kind kind, const char *value, const char sha256[65],
+                                 bool show)
+{
+    json_t *obj = report_json_new(json_object());
+    char *redacted = report_redact(kind, value, false);
+
+    report_json_put(obj, "redacted", report_json_str(redacted));
+    report_json_put(obj, "sha256", report_json_sha256(sha256));
+    if (show) {
+        char *shown = report_redact(kind, value, true);
+
+        report_json_put(obj, "value", report_json_str(shown));
+        free(shown);
+    }
+    free(redacted);
+    return obj;
+}
+
+static json_t *report_json_values(enum cred_kind kind, const struct secret_value *values,
+                                  size_t n, bool show)
+{
+    json_t *arr = report_json_new(json_array());
+
+    for (size_t i = 0; i < n; i++)
+        report_json_push(arr, report_json_value(kind, values[i].value, values[i].sha256, show));
+    return arr;
+}
+
+static json_t *report_json_smtp(const struct finding *f, bool show)
+{
+    json_t *arr = report_json_new(json_array());
+
+    for (size_t i = 0; i < f->n_smtp_passwords; i++) {
+        const struct smtp_password *p = &f->smtp_passwords[i];
+        json_t *obj = report_json_value(CRED_SMTP_PASSWORD, p->value, p->sha256, show);
+        bool derived = p->from_secret >= 0 && (size_t)p->from_secret < f->n_secrets;
+
+        report_json_put(obj, "derived_from_secret",
+                        derived ? report_json_sha256(f->secrets[p->from_secret].sha256)
+                                : json_null());
+        report_json_put(obj, "region", report_json_str(p->region));
+        report_json_push(arr, obj);
+    }
+    return arr;
+}
+
+static json_t *report_json_commit(const struct commit_info *c)
+{
+    json_t *obj;
+
+    if (c->commit == NULL)
+        return json_null();
+    obj = report_json_new(json_object());
+    report_json_put(obj, "id", report_json_str(c->commit));
+    report_json_put(obj, "author", report_json_str(c->author));
+    report_json_put(obj, "author_time", report_json_time(c->author_time));
+    report_json_put(obj, "commit_time", report_json_time(c->commit_time));
+    report_json_put(obj, "summary", report_json_str(c->summary));
+    return obj;
+}
+
+static json_t *report_json_locations(const struct finding *f)
+{
+    json_t *arr = report_json_new(json_array());
+
+    for (size_t i = 0; i < f->n_locations; i++) {
+        const struct location *loc = &f->locations[i];
+        json_t *obj = report_json_new(json_object());
+
+        report_json_put(obj, "path", report_json_str(loc->path));
+        report_json_put(obj, "line", report_json_uint(loc->line));
+        report_json_put(obj, "column", report_json_uint(loc->column));
+        report_json_put(obj, "offset", report_json_uint(loc->offset));
+        report_json_put(obj, "part", report_json_str(cred_kind_name(loc->part)));
+        report_json_put(obj, "rule", report_json_str(loc->rule_id));
+        report_json_put(obj, "encoding", report_json_str(loc->encoding));
+        report_json_put(obj, "blob", report_json_str(loc->blob));
+        report_json_put(obj, "commit", report_json_commit(&loc->commit));
+        report_json_push(arr, obj);
+    }
+    return arr;
+}
+
+/* A finding must be a credential: CRED_CONTEXT only anchors rules and never heads one. */
+static enum status report_json_check(const struct finding *f, size_t i)
+{
+    if (f == NULL)
+        return fail(STATUS_BUG, "report: finding %zu is NULL", i);
+    if ((unsigned)f->kind > CRED_SMTP_PASSWORD)
+        return fail(STATUS_BUG, "report: finding %.16s has kind '%s'", f->fingerprint,
+                    cred_kind_name(f->kind));
+    return STATUS_OK;
+}
+
+/* One finding; the caller has checked it with report_json_check(). */
+static json_t *report_json_finding(const struct finding *f, bool show)
+{
+    json_t *obj = report_json_new(json_object());
+
+    report_json_put(obj, "fingerprint", report_json_strn(f->fingerprint,
+                                                         strnlen(f->fingerprint, 16)));
+    report_json_put(obj, "kind", report_json_str(cred_kind_name(f->kind)));
+    report_json_put(obj, "confidence", report_json_str(confidence_name(f->confidence)));
+    report_json_put(obj, "example", json_boolean(f->example));
+    report_json_put(obj, "access_key_id", report_json_str(f->access_key_id));
+    report_json_put(obj, "key_type", report_json_str(f->key_type));
+    report_json_put(obj, "account_id", report_json_str(f->account_id));
+    report_json_put(obj, "secrets",
+                    report_json_values(CRED_SECRET_ACCESS_KEY, f->secrets, f->n_secrets, show));
+    report_json_put(obj, "session_tokens",
+                    report_json_values(CRED_SESSION_TOKEN, f->session_tokens,
+                                       f->n_session_tokens, show));
+    report_json_put(obj, "smtp_passwords", report_json_smtp(f, show));
+    report_json_put(obj, "regions", report_json_str_array(f->regions, f->n_regions));
+    report_json_put(obj, "rules", report_json_str_array(f->rule_ids, f->n_rule_ids));
+    report_json_put(obj, "locations", report_json_locations(f));
+    return obj;
+}
+
+static json_t *report_json_scan(const struct report_opts *opts, const struct scan_stats *st)
+{
+    json_t *scan = report_json_new(json_object());
+    json_t *targets = report_json_new(json_array());
+    double mb_per_s = 0.0;
+
+    for (size_t i = 0; opts->targets != NULL && i < opts->n_targets; i++)
+        report_json_push(targets, report_json_str(opts->targets[i]));
+    if (st->seconds > 0.0)
+        mb_per_s = (double)st->bytes / 1e6 / st->seconds;
+
+    report_json_put(scan, "targets", targets); /* stolen */
+    report_json_put(scan, "started_at", report_json_time(st->started_at));
+    report_json_put(scan, "seconds", report_json_real(st->seconds, 3));
+    report_json_put(scan, "files", report_json_uint(st->files));
+    report_json_put(scan, "bytes", report_json_uint(st->bytes));
+    report_json_put(scan, "mb_per_s", report_json_real(mb_per_s, 2));
+    report_json_put(scan, "skipped", report_json_uint(st->skipped));
+    report_json_put(scan, "errors", report_json_uint(st->errors));
+    report_json_put(scan, "decoded_views", report_json_uint(st->decoded_views));
+    report_json_put(scan, "examples_hidden", report_json_uint(st->examples_hidden));
+    report_json_put(scan, "suppressed", report_json_uint(st->suppressed));
+    return scan;
+}
+
+/* The findings are checked already: each kind is a credential, CRED_SMTP_PASSWORD or below. */
+static json_t *report_json_summary(const struct finding *const *sorted, size_t n)
+{
+    uint64_t by_kind[CRED_SMTP_PASSWORD + 1] = { 0 };
+    uint64_t examples = 0;
+    json_t *summary = report_json_new(json_object());
+    json_t *counts = report_json_new(json_object());
+
+    for (size_t i = 0; i < n; i++) {
+        by_kind[sorted[i]->kind]++;
+        examples += sorted[i]->example;
+    }
+    for (unsigned k = CRED_ACCESS_KEY_ID; k <= CRED_SMTP_PASSWORD; k++)
+        report_json_put(counts, cred_kind_name((enum cred_kind)k), report_json_uint(by_kind[k]));
+
+    report_json_put(summary, "findings", report_json_uint(n));
+    report_json_put(summary, "by_kind", counts); /* stolen */
+    report_json_put(summary, "examples", report_json_uint(examples));
+    return summary;
+}
+
+static enum status report_json_dump(FILE *out, const json_t *v, size_t flags)
+{
+    if (json_dumpf(v, out, flags) != 0 || fputc('\n', out) == EOF)
+        return fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
+    return STATUS_OK;
+}
+
+static enum status report_json_flush(FILE *out)
+{
+    if (fflush(out) != 0 || ferror(out))
+        return fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
+    return STATUS_OK;
+}
+
+enum status report_json_write(FILE *out, const struct finding *const *sorted, size_t n,
+                              const struct report_opts *opts)
+{
+    const struct scan_stats *stats;
+    json_t *doc = NULL, *tool = NULL, *findings = NULL;
+    enum status st = STATUS_OK;
+
+    if (opts == NULL)
+        opts = &report_json_no_opts;
+    stats = opts->stats != NULL ? opts->stats : &report_json_no_stats;
+    for (size_t i = 0; i < n; i++) {
+        if ((st = report_json_check(sorted[i], i)) != STATUS_OK)
+            goto out;
+    }
+
+    doc = report_json_new(json_object());
+    tool = report_json_new(json_object());
+    report_json_put(tool, "name", report_json_str("sesame"));
+    report_json_put(tool, "version", report_json_str(SESAME_VERSION));
+    findings = report_json_new(json_array());
+    for (size_t i = 0; i < n; i++)
+        report_json_push(findings, report_json_finding(sorted[i], opts->show_secrets));
+
+    report_json_put(doc, "version", report_json_str(REPORT_JSON_VERSION));
+    report_json_put(doc, "tool", tool);
+    tool = NULL; /* stolen */
+    report_json_put(doc, "scan", report_json_scan(opts, stats));
+    report_json_put(doc, "summary", report_json_summary(sorted, n));
+    report_json_put(doc, "findings", findings);
+    findings = NULL; /* stolen */
+
+    if ((st = report_json_dump(out, doc, JSON_INDENT(2) | REPORT_JSON_FLAGS)) != STATUS_OK)
+        goto out;
+    st = report_json_flush(out);
+
+out:
+    json_decref(findings);
+    json_decref(tool);
+    json_decref(doc);
+    return st;
+}
+
+enum status report_jsonl_write(FILE *out, const struct finding *const *sorted, size_t n,
+                               const struct report_opts *opts)
+{
+    bool show = opts != NULL && opts->show_secrets;
+    json_t *obj = NULL;
+    enum status st = STATUS_OK;
+
+    for (size_t i = 0; i < n; i++) {
+        if ((st = report_json_check(sorted[i], i)) != STATUS_OK)
+            goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        obj = report_json_finding(sorted[i], show);
+        if ((st = report_json_dump(out, obj, JSON_COMPACT | REPORT_JSON_FLAGS)) != STATUS_OK)
+            goto out;
+        json_decref(obj);
+        obj = NULL;
+    }
+    st = report_json_flush(out);
+
+out:
+    json_decref(obj);
+    return st;
+}

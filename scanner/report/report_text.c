@@ -1,0 +1,465 @@
+/*
+ * report/report_text.c - the human format: one block per credential, then a summary line.
+ *
+ * Each block heads with the key ID (or, for a lone value, its redacted form), lists the
+ * other parts redacted and where they were seen, and ends with a blank line. It does not
+ * sort, filter or decide about colour (the caller does). The tricky point is that paths,
+ * authors and commit summaries come from the input: they are printed escaped, so a file
+ * name cannot move the cursor, recolour the terminal or reverse the text around it.
+ */
+#include "report/report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define REPORT_TEXT_MAX_LOCATIONS 20 /* a longer list is for --format json */
+#define REPORT_TEXT_DOT " \xc2\xb7 " /* " · " (U+00B7), between facts on one line */
+#define REPORT_TEXT_ELLIPSIS "\xe2\x80\xa6"
+
+#define REPORT_TEXT_BOLD "\033[1m"
+#define REPORT_TEXT_RED "\033[31m"
+#define REPORT_TEXT_YELLOW "\033[33m"
+#define REPORT_TEXT_DIM "\033[2m"
+#define REPORT_TEXT_RESET "\033[0m"
+
+/* Labels of the detail lines, padded to one column. */
+#define REPORT_TEXT_SECRET  "  secret      "
+#define REPORT_TEXT_TOKEN   "  token       "
+#define REPORT_TEXT_SMTP    "  smtp        "
+#define REPORT_TEXT_REGIONS "  regions     "
+#define REPORT_TEXT_SEEN    "  seen at     "
+#define REPORT_TEXT_INDENT  "              "
+
+struct report_text {
+    FILE *out;
+    bool color;
+    bool show;
+};
+
+/* The value a block heads with when the finding has no key ID. */
+struct report_text_head {
+    enum cred_kind kind;
+    size_t index; /* into the array of that kind */
+};
+
+static const struct scan_stats report_text_no_stats;
+static const struct report_opts report_text_no_opts;
+
+static void report_text_puts(struct report_text *t, const char *s)
+{
+    fputs(s, t->out);
+}
+
+/* Start an ANSI style (one or more codes) when colour is on. */
+static void report_text_style(struct report_text *t, const char *codes)
+{
+    if (t->color)
+        fputs(codes, t->out);
+}
+
+static void report_text_reset(struct report_text *t)
+{
+    if (t->color)
+        fputs(REPORT_TEXT_RESET, t->out);
+}
+
+/* Code points a terminal would act on or that reorder the line around them: C0 and C1
+ * controls, DEL, and the bidirectional embeddings, overrides and isolates. */
+static bool report_text_unsafe(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Print s[0, n) from the input: bytes that are not well-formed UTF-8 as \xNN, unsafe code
+ * points as \xNN (ASCII) or \uNNNN. */
+static void report_text_safen(struct report_text *t, const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        uint32_t cp = 0;
+        size_t k = report_utf8_next(s + i, n - i, &cp);
+
+        if (k == 0) {
+            fprintf(t->out, "\\x%02x", (unsigned char)s[i]);
+            i++;
+        } else if (report_text_unsafe(cp)) {
+            if (cp < 0x80)
+                fprintf(t->out, "\\x%02x", (unsigned)cp);
+            else
+                fprintf(t->out, "\\u%04x", (unsigned)cp);
+            i += k;
+        } else {
+            fwrite(s + i, 1, k, t->out);
+            i += k;
+        }
+    }
+}
+
+static void report_text_safe(struct report_text *t, const char *s)
+{
+    if (s == NULL)
+        s = "?";
+    report_text_safen(t, s, strlen(s));
+}
+
+/* A value of part `kind`, through redact_value(). */
+static void report_text_value(struct report_text *t, enum cred_kind kind, const char *value)
+{
+    char *shown = report_redact(kind, value, t->show);
+
+    report_text_safe(t, shown);
+    free(shown);
+}
+
+/* "1 file", "2 files". */
+static void report_text_count(struct report_text *t, uint64_t n, const char *one,
+                              const char *many)
+{
+    fprintf(t->out, "%" PRIu64 " %s", n, n == 1 ? one : many);
+}
+
+static const char *report_text_id_label(const char *key_type)
+{
+    static const struct {
+        const char *prefix;
+        const char *label;
+    } labels[] = {
+        { "AKIA", "access key ID" },
+        { "ASIA", "temporary access key ID" },
+        { "ABIA", "STS bearer token key ID" },
+        { "ACCA", "context-specific key ID" },
+    };
+
+    for (size_t i = 0; key_type != NULL && i < ARRAY_SIZE(labels); i++) {
+        if (strcmp(key_type, labels[i].prefix) == 0)
+            return labels[i].label;
+    }
+    return "access key ID";
+}
+
+static const char *report_text_kind_label(enum cred_kind kind)
+{
+    switch (kind) {
+    case CRED_ACCESS_KEY_ID: return "access key ID";
+    case CRED_SECRET_ACCESS_KEY: return "secret access key";
+    case CRED_SESSION_TOKEN: return "session token";
+    case CRED_SMTP_PASSWORD: return "SES SMTP password";
+    case CRED_CONTEXT:
+    case CRED_KIND_COUNT:
+        break;
+    }
+    return "credential";
+}
+
+/* Which value heads a finding without a key ID: the first of its kind, else the first
+ * value it has. false if it has none. */
+static bool report_text_pick_head(const struct finding *f, struct report_text_head *head)
+{
+    head->index = 0;
+    if (f->kind == CRED_SECRET_ACCESS_KEY && f->n_secrets > 0)
+        head->kind = CRED_SECRET_ACCESS_KEY;
+    else if (f->kind == CRED_SESSION_TOKEN && f->n_session_tokens > 0)
+        head->kind = CRED_SESSION_TOKEN;
+    else if (f->kind == CRED_SMTP_PASSWORD && f->n_smtp_passwords > 0)
+        head->kind = CRED_SMTP_PASSWORD;
+    else if (f->n_secrets > 0)
+        head->kind = CRED_SECRET_ACCESS_KEY;
+    else if (f->n_session_tokens > 0)
+        head->kind = CRED_SESSION_TOKEN;
+    else if (f->n_smtp_passwords > 0)
+        head->kind = CRED_SMTP_PASSWORD;
+    else
+        return false;
+    return true;
+}
+
+static bool report_text_is_head(const struct report_text_head *head, enum cred_kind kind,
+                                size_t index)
+{
+    return head != NULL && head->kind == kind && head->index == index;
+}
+
+static void report_text_confidence(struct report_text *t, enum confidence c)
+{
+    report_text_style(t, c == CONF_HIGH     ? REPORT_TEXT_BOLD REPORT_TEXT_RED
+                         : c == CONF_MEDIUM ? REPORT_TEXT_YELLOW
+                                            : REPORT_TEXT_DIM);
+    fprintf(t->out, "%s confidence", confidence_name(c));
+    report_text_reset(t);
+}
+
+/* "<ID or value>  <what> · account N · high confidence · fingerprint F [example]" */
+static void report_text_head_line(struct report_text *t, const struct finding *f,
+                                  const struct report_text_head *head)
+{
+    const char *label;
+
+    report_text_style(t, REPORT_TEXT_BOLD);
+    if (f->access_key_id != NULL) {
+        report_text_safe(t, f->access_key_id);
+        label = report_text_id_label(f->key_type);
+    } else if (head != NULL) {
+        const char *value = head->kind == CRED_SECRET_ACCESS_KEY ? f->secrets[head->index].value
+                            : head->kind == CRED_SESSION_TOKEN
+                                ? f->session_tokens[head->index].value
+                                : f->smtp_passwords[head->index].value;
+
+        report_text_value(t, head->kind, value);
+        label = report_text_kind_label(head->kind);
+    } else {
+        report_text_puts(t, "(no value)");
+        label = report_text_kind_label(f->kind);
+    }
+    report_text_reset(t);
+
+    fprintf(t->out, "  %s", label);
+    if (f->account_id != NULL) {
+        report_text_puts(t, REPORT_TEXT_DOT "account ");
+        report_text_safe(t, f->account_id);
+    }
+    report_text_puts(t, REPORT_TEXT_DOT);
+    report_text_confidence(t, f->confidence);
+    report_text_puts(t, REPORT_TEXT_DOT);
+    report_text_style(t, REPORT_TEXT_DIM);
+    report_text_puts(t, "fingerprint ");
+    report_text_safen(t, f->fingerprint, strnlen(f->fingerprint, 16));
+    report_text_reset(t);
+    if (f->example) {
+        report_text_style(t, REPORT_TEXT_YELLOW);
+        report_text_puts(t, " [example]");
+        report_text_reset(t);
+    }
+    report_text_puts(t, "\n");
+}
+
+static void report_text_label(struct report_text *t, const char *label)
+{
+    report_text_style(t, REPORT_TEXT_DIM);
+    report_text_puts(t, label);
+    report_text_reset(t);
+}
+
+static void report_text_smtp_line(struct report_text *t, const struct finding *f, size_t i)
+{
+    const struct smtp_password *p = &f->smtp_passwords[i];
+    bool derived = p->from_secret >= 0 && (size_t)p->from_secret < f->n_secrets;
+    const char *region = p->region;
+
+    report_text_label(t, REPORT_TEXT_SMTP);
+    report_text_value(t, CRED_SMTP_PASSWORD, p->value);
+    if (derived || region != NULL) {
+        report_text_puts(t, " (");
+        if (derived && f->n_secrets == 1)
+            report_text_puts(t, "derived from the secret above");
+        else if (derived)
+            fprintf(t->out, "derived from secret %d above", p->from_secret + 1);
+        if (derived && region != NULL)
+            report_text_puts(t, ", ");
+        if (region != NULL && strcmp(region, "v2") == 0)
+            report_text_puts(t, "legacy v2");
+        else if (region != NULL)
+            report_text_safe(t, region);
+        report_text_puts(t, ")");
+    }
+    report_text_puts(t, "\n");
+}
+
+/* "2024-05-01" for a commit time; "?" if it cannot be converted. */
+static void report_text_date(struct report_text *t, int64_t when)
+{
+    time_t tt = (time_t)when;
+    struct tm tm;
+
+    if ((int64_t)tt != when || gmtime_r(&tt, &tm) == NULL)
+        report_text_puts(t, "?");
+    else
+        fprintf(t->out, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* "path:line:col (part, rule R, encoding) in commit 1a2b3c4 (2024-05-01, Name)" */
+static void report_text_location(struct report_text *t, const struct location *loc)
+{
+    const struct commit_info *c = &loc->commit;
+
+    report_text_safe(t, loc->path);
+    fprintf(t->out, ":%" PRIu64 ":%" PRIu64 " (%s, rule ", loc->line, loc->column,
+            cred_kind_name(loc->part));
+    report_text_safe(t, loc->rule_id);
+    if (loc->encoding != NULL) {
+        report_text_puts(t, ", ");
+        report_text_safe(t, loc->encoding);
+    }
+    report_text_puts(t, ")");
+    if (c->commit != NULL) {
+        report_text_puts(t, " in commit ");
+        report_text_safen(t, c->commit, strnlen(c->commit, 7));
+        report_text_puts(t, " (");
+        report_text_date(t, c->author_time);
+        if (c->author != NULL) {
+            /* "Name <email>": the name is enough here; JSON has the rest. */
+            const char *mail = strstr(c->author, " <");
+
+            report_text_puts(t, ", ");
+            report_text_safen(t, c->author, mail ? (size_t)(mail - c->author)
+                                                 : strlen(c->author));
+        }
+        report_text_puts(t, ")");
+    }
+    report_text_puts(t, "\n");
+}
+
+static void report_text_finding(struct report_text *t, const struct finding *f)
+{
+    struct report_text_head head_value;
+    const struct report_text_head *head = NULL;
+    size_t shown;
+
+    if (f->access_key_id == NULL && report_text_pick_head(f, &head_value))
+        head = &head_value;
+    report_text_head_line(t, f, head);
+
+    for (size_t i = 0; i < f->n_secrets; i++) {
+        if (report_text_is_head(head, CRED_SECRET_ACCESS_KEY, i))
+            continue;
+        report_text_label(t, REPORT_TEXT_SECRET);
+        report_text_value(t, CRED_SECRET_ACCESS_KEY, f->secrets[i].value);
+        report_text_puts(t, "\n");
+    }
+    for (size_t i = 0; i < f->n_session_tokens; i++) {
+        if (report_text_is_head(head, CRED_SESSION_TOKEN, i))
+            continue;
+        report_text_label(t, REPORT_TEXT_TOKEN);
+        report_text_value(t, CRED_SESSION_TOKEN, f->session_tokens[i].value);
+        report_text_puts(t, "\n");
+    }
+    for (size_t i = 0; i < f->n_smtp_passwords; i++) {
+        if (!report_text_is_head(head, CRED_SMTP_PASSWORD, i))
+            report_text_smtp_line(t, f, i);
+    }
+    if (f->n_regions > 0) {
+        report_text_label(t, REPORT_TEXT_REGIONS);
+        for (size_t i = 0; i < f->n_regions; i++) {
+            if (i > 0)
+                report_text_puts(t, ", ");
+            report_text_safe(t, f->regions[i]);
+        }
+        report_text_puts(t, "\n");
+    }
+
+    shown = f->n_locations < REPORT_TEXT_MAX_LOCATIONS ? f->n_locations
+                                                       : REPORT_TEXT_MAX_LOCATIONS;
+    for (size_t i = 0; i < shown; i++) {
+        report_text_label(t, i == 0 ? REPORT_TEXT_SEEN : REPORT_TEXT_INDENT);
+        report_text_location(t, &f->locations[i]);
+    }
+    if (shown < f->n_locations) {
+        report_text_puts(t, REPORT_TEXT_INDENT);
+        report_text_style(t, REPORT_TEXT_DIM);
+        fprintf(t->out, REPORT_TEXT_ELLIPSIS "and %zu more (--format json lists them all)",
+                f->n_locations - shown);
+        report_text_reset(t);
+        report_text_puts(t, "\n");
+    }
+    report_text_puts(t, "\n");
+}
+
+/* "2 findings (2 access keys, 3 secrets) in 12 files, 1.5 MB in 0.25 s (6.0 MB/s) · ..." */
+static void report_text_summary(struct report_text *t, const struct finding *const *sorted,
+                                size_t n, const struct scan_stats *st)
+{
+    uint64_t ids = 0, secrets = 0, tokens = 0, smtp = 0, examples = 0;
+    double mb = (double)st->bytes / 1e6;
+    double seconds = st->seconds > 0.0 ? st->seconds : 0.0;
+    const char *sep = " (";
+
+    for (size_t i = 0; i < n; i++) {
+        ids += sorted[i]->access_key_id != NULL;
+        secrets += sorted[i]->n_secrets;
+        tokens += sorted[i]->n_session_tokens;
+        smtp += sorted[i]->n_smtp_passwords;
+        examples += sorted[i]->example;
+    }
+
+    report_text_style(t, REPORT_TEXT_BOLD);
+    if (n == 0) {
+        report_text_puts(t, "no credentials found");
+        report_text_reset(t);
+    } else {
+        report_text_count(t, n, "finding", "findings");
+        report_text_reset(t);
+        if (ids > 0) {
+            report_text_puts(t, sep);
+            report_text_count(t, ids, "access key", "access keys");
+            sep = ", ";
+        }
+        if (secrets > 0) {
+            report_text_puts(t, sep);
+            report_text_count(t, secrets, "secret", "secrets");
+            sep = ", ";
+        }
+        if (tokens > 0) {
+            report_text_puts(t, sep);
+            report_text_count(t, tokens, "session token", "session tokens");
+            sep = ", ";
+        }
+        if (smtp > 0) {
+            report_text_puts(t, sep);
+            report_text_count(t, smtp, "SMTP password", "SMTP passwords");
+            sep = ", ";
+        }
+        if (sep[0] == ',')
+            report_text_puts(t, ")");
+    }
+
+    report_text_puts(t, " in ");
+    report_text_count(t, st->files, "file", "files");
+    fprintf(t->out, ", %.1f MB in %.2f s (%.1f MB/s)", mb, seconds,
+            seconds > 0.0 ? mb / seconds : 0.0);
+    if (examples > 0) {
+        report_text_puts(t, REPORT_TEXT_DOT);
+        report_text_count(t, examples, "example included", "examples included");
+    }
+    if (st->errors > 0) {
+        report_text_puts(t, REPORT_TEXT_DOT);
+        report_text_style(t, REPORT_TEXT_YELLOW);
+        fprintf(t->out, "%" PRIu64 " unreadable", st->errors);
+        report_text_reset(t);
+    }
+    if (st->suppressed > 0)
+        fprintf(t->out, REPORT_TEXT_DOT "%" PRIu64 " suppressed", st->suppressed);
+    if (st->examples_hidden > 0) {
+        report_text_puts(t, REPORT_TEXT_DOT);
+        report_text_count(t, st->examples_hidden, "example hidden", "examples hidden");
+        report_text_puts(t, " (--include-examples)");
+    }
+    report_text_puts(t, "\n");
+}
+
+enum status report_text_write(FILE *out, const struct finding *const *sorted, size_t n,
+                              const struct report_opts *opts)
+{
+    struct report_text t;
+
+    if (opts == NULL)
+        opts = &report_text_no_opts;
+    for (size_t i = 0; i < n; i++) {
+        if (sorted[i] == NULL)
+            return fail(STATUS_BUG, "report: finding %zu is NULL", i);
+    }
+    t.out = out;
+    t.color = opts->color;
+    t.show = opts->show_secrets;
+
+    for (size_t i = 0; i < n; i++)
+        report_text_finding(&t, sorted[i]);
+    report_text_summary(&t, sorted, n, opts->stats != NULL ? opts->stats : &report_text_no_stats);
+
+    if (fflush(out) != 0 || ferror(out))
+        return fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
+    return STATUS_OK;
+}

@@ -1,0 +1,129 @@
+/*
+ * rules/fakekey.c - deterministic fake AWS credentials (splitmix64).
+ *
+ * The keys are shaped like real ones (alphabet, length, generation bit, a decodable
+ * account ID, secret entropy) so that every detector stage accepts them, but they are
+ * random and never valid. This file does not depend on finding/: the account ID is
+ * encoded directly into the bits and the entropy gate is a local copy of Shannon's formula.
+ */
+#include "rules/fakekey.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char fakekey_base32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+static const char fakekey_base64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+#define FAKEKEY_PREFIX_LEN 4
+#define FAKEKEY_BODY_LEN 16
+#define FAKEKEY_SECRET_LEN 40
+#define FAKEKEY_ACCOUNT_MAX 999999999999ULL
+/* Real secrets score about 4.6-5.1 bits per byte; the detectors gate around 4.25. */
+#define FAKEKEY_SECRET_MIN_ENTROPY 4.3
+#define FAKEKEY_TOKEN_PREFIX "IQoJb3JpZ2luX2Vj"
+
+uint64_t fakekey_next(struct fakekey_rng *rng)
+{
+    uint64_t z;
+
+    rng->state += 0x9e3779b97f4a7c15ULL;
+    z = rng->state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* A uniform value of `bits` bits (1..64) from the high bits of the next output. */
+static uint64_t fakekey_bits(struct fakekey_rng *rng, unsigned bits)
+{
+    return fakekey_next(rng) >> (64 - bits);
+}
+
+/*
+ * New-generation body layout (AWS-NOTES §2), 80 bits as 16 base32 characters:
+ *   bit 79       generation = 1
+ *   bits 78..39  account ID (40 bits, kept <= 999999999999)
+ *   bits 38..0   random
+ * Old generation: bit 79 = 0, everything else random.
+ */
+void fakekey_access_key_id(struct fakekey_rng *rng, const char *prefix, bool new_generation,
+                           char out[21])
+{
+    unsigned idx[FAKEKEY_BODY_LEN];
+    bool ended = false;
+
+    for (size_t i = 0; i < FAKEKEY_PREFIX_LEN; i++) {
+        if (prefix == NULL || prefix[i] == '\0')
+            ended = true;
+        out[i] = ended ? 'A' : prefix[i];
+    }
+    for (size_t i = 0; i < FAKEKEY_BODY_LEN; i++)
+        idx[i] = (unsigned)fakekey_bits(rng, 5);
+
+    if (new_generation) {
+        uint64_t account;
+
+        do {
+            account = fakekey_bits(rng, 40);
+        } while (account > FAKEKEY_ACCOUNT_MAX);
+        idx[0] = 0x10u | (unsigned)(account >> 36);
+        for (unsigned k = 1; k <= 7; k++)
+            idx[k] = (unsigned)(account >> (36 - 5 * k)) & 0x1fu;
+        idx[8] = ((unsigned)(account & 1u) << 4) | (idx[8] & 0x0fu);
+    } else {
+        idx[0] &= 0x0fu; /* A-P */
+    }
+    for (size_t i = 0; i < FAKEKEY_BODY_LEN; i++)
+        out[FAKEKEY_PREFIX_LEN + i] = fakekey_base32[idx[i]];
+    out[FAKEKEY_PREFIX_LEN + FAKEKEY_BODY_LEN] = '\0';
+}
+
+/* Shannon entropy in bits per byte (as enrich_entropy; kept local so rules/ does not
+ * depend on finding/). */
+static double fakekey_entropy(const char *s, size_t n)
+{
+    size_t counts[256] = { 0 };
+    double h = 0.0;
+
+    for (size_t i = 0; i < n; i++)
+        counts[(unsigned char)s[i]]++;
+    for (size_t c = 0; c < 256; c++) {
+        if (counts[c] == 0)
+            continue;
+        double p = (double)counts[c] / (double)n;
+        h -= p * log2(p);
+    }
+    return h;
+}
+
+void fakekey_secret(struct fakekey_rng *rng, char out[41])
+{
+    for (;;) {
+        bool has_symbol = false;
+
+        for (size_t i = 0; i < FAKEKEY_SECRET_LEN; i++) {
+            char c = fakekey_base64[fakekey_bits(rng, 6)];
+
+            out[i] = c;
+            if (c == '+' || c == '/')
+                has_symbol = true;
+        }
+        out[FAKEKEY_SECRET_LEN] = '\0';
+        if (has_symbol && fakekey_entropy(out, FAKEKEY_SECRET_LEN) >= FAKEKEY_SECRET_MIN_ENTROPY)
+            return;
+    }
+}
+
+void fakekey_session_token(struct fakekey_rng *rng, char *out, size_t len)
+{
+    static const char prefix[] = FAKEKEY_TOKEN_PREFIX;
+    size_t n = sizeof(prefix) - 1;
+
+    if (n > len)
+        n = len;
+    memcpy(out, prefix, n);
+    for (size_t i = n; i < len; i++)
+        out[i] = fakekey_base64[fakekey_bits(rng, 6)];
+    out[len] = '\0';
+}

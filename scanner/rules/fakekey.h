@@ -1,0 +1,33 @@
+/*
+ * rules/fakekey.h - deterministic fake AWS credentials for rule examples and tests.
+ *
+ * Nothing key-shaped is committed to this repository: rule examples are templates and
+ * tests generate their keys here from a fixed seed. The generator is splitmix64, so the
+ * same seed gives the same keys on every machine.
+ */
+#ifndef SESAME_RULES_FAKEKEY_H
+#define SESAME_RULES_FAKEKEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fakekey_rng {
+    uint64_t state;
+};
+
+#define FAKEKEY_RNG_INIT(seed) { (uint64_t)(seed) }
+
+uint64_t fakekey_next(struct fakekey_rng *rng);
+
+/* A 20-character key ID: `prefix` (4 chars: AKIA, ASIA, ABIA, ACCA, AIDA, ...) and 16
+ * base32 characters. new_generation picks the 5th character from Q-Z2-7 (it then
+ * carries a random account ID), else from A-P. */
+void fakekey_access_key_id(struct fakekey_rng *rng, const char *prefix, bool new_generation,
+                           char out[21]);
+/* A 40-character secret access key over [A-Za-z0-9+/] with at least one '/' or '+'. */
+void fakekey_secret(struct fakekey_rng *rng, char out[41]);
+/* A session token of `len` base64 characters (len >= 32) starting "IQoJb3JpZ2luX2Vj". */
+void fakekey_session_token(struct fakekey_rng *rng, char *out, size_t len);
+
+#endif

@@ -1,0 +1,390 @@
+/*
+ * scan.c - the driver: collect inputs, scan them on worker threads, build findings,
+ * write the report.
+ *
+ * Workers pull inputs from one list by an atomic index; each owns a scanbuf (engine
+ * scratch, decode buffers) and a chunk buffer. Results do not depend on timing: the
+ * findings are grouped and sorted after all workers are done.
+ */
+#include "scan.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "finding/findings.h"
+#include "base/limits.h"
+#include "match/engine.h"
+#include "report/report.h"
+#include "rules/rule.h"
+#include "rules/template.h"
+#include "scanbuf.h"
+
+struct run {
+    const struct scan_config *cfg;
+    const struct src_fs_list *list;
+    const struct engine *engine;
+    const struct ruleset *rs;
+    struct findings *findings;
+    atomic_size_t next;
+    atomic_uint_fast64_t files, bytes, errors, decoded, truncated;
+    atomic_int fatal;
+    pthread_mutex_t lock;
+    pthread_cond_t done_cond;
+    unsigned running;
+    enum status fatal_status;
+    char fatal_msg[1024];
+};
+
+struct worker {
+    struct run *run;
+    struct scanbuf *sb;
+    unsigned char *buf;
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static enum status on_blob(const struct blob *b, void *payload)
+{
+    struct worker *w = payload;
+    return scanbuf_scan(w->sb, b);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct run *run = w->run;
+
+    for (;;) {
+        size_t i = atomic_fetch_add(&run->next, 1);
+        const struct src_fs_item *it;
+        uint64_t bytes = 0;
+        enum status st;
+
+        if (i >= run->list->n || atomic_load(&run->fatal))
+            break;
+        it = &run->list->v[i];
+        st = src_fs_read(it->path, &w->buf, on_blob, w, &bytes);
+        atomic_fetch_add(&run->bytes, bytes);
+        if (st == STATUS_OK) {
+            atomic_fetch_add(&run->files, 1);
+        } else if (st == STATUS_IO) {
+            log_warn("%s", status_message());
+            atomic_fetch_add(&run->errors, 1);
+        } else if (st == STATUS_LIMIT) {
+            log_warn("'%s': %s", it->path, status_message());
+            atomic_fetch_add(&run->files, 1);
+            atomic_fetch_add(&run->truncated, 1);
+        } else {
+            pthread_mutex_lock(&run->lock);
+            if (!atomic_load(&run->fatal)) {
+                run->fatal_status = st;
+                snprintf(run->fatal_msg, sizeof(run->fatal_msg), "'%s': %s", it->path,
+                         status_message());
+                atomic_store(&run->fatal, 1);
+            }
+            pthread_mutex_unlock(&run->lock);
+            break;
+        }
+    }
+    pthread_mutex_lock(&run->lock);
+    run->running--;
+    pthread_cond_signal(&run->done_cond);
+    pthread_mutex_unlock(&run->lock);
+    return NULL;
+}
+
+static unsigned cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+/* Run workers over the list; the calling thread shows progress on a TTY. */
+static enum status run_workers(struct run *run, unsigned threads, bool progress)
+{
+    struct worker *ws = xcalloc(threads, sizeof(*ws));
+    pthread_t *tids = xcalloc(threads, sizeof(*tids));
+    enum status st = STATUS_OK;
+    unsigned started = 0;
+    double t0 = now_seconds();
+    bool shown = false;
+
+    for (unsigned i = 0; i < threads; i++) {
+        ws[i].run = run;
+        if ((st = scanbuf_new(&ws[i].sb, run->engine, run->rs, run->findings)) != STATUS_OK)
+            goto out;
+    }
+    run->running = threads;
+    for (unsigned i = 0; i < threads; i++) {
+        if (pthread_create(&tids[i], NULL, worker_main, &ws[i]) != 0) {
+            run->running -= threads - i;
+            atomic_store(&run->fatal, 1);
+            run->fatal_status = STATUS_BUG;
+            snprintf(run->fatal_msg, sizeof(run->fatal_msg), "cannot start a thread");
+            break;
+        }
+        started++;
+    }
+    pthread_mutex_lock(&run->lock);
+    while (run->running > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&run->done_cond, &run->lock, &ts);
+        if (progress && run->running > 0 && now_seconds() - t0 > 1.0) {
+            fprintf(stderr, "\rsesame: scanned %llu of %zu files, %.1f MB ",
+                    (unsigned long long)atomic_load(&run->files), run->list->n,
+                    (double)atomic_load(&run->bytes) / 1e6);
+            shown = true;
+        }
+    }
+    pthread_mutex_unlock(&run->lock);
+    if (shown)
+        fprintf(stderr, "\r\033[K");
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    for (unsigned i = 0; i < threads; i++) {
+        if (ws[i].sb) {
+            const struct scanbuf_stats *s = scanbuf_stats(ws[i].sb);
+            atomic_fetch_add(&run->decoded, s->decoded_views);
+            atomic_fetch_add(&run->truncated, s->truncated);
+        }
+    }
+    if (atomic_load(&run->fatal))
+        st = fail(run->fatal_status, "%s", run->fatal_msg);
+out:
+    for (unsigned i = 0; i < threads; i++) {
+        scanbuf_free(ws[i].sb);
+        free(ws[i].buf);
+    }
+    free(ws);
+    free(tids);
+    return st;
+}
+
+static enum status load_engine(const struct scan_config *cfg, struct ruleset *rs,
+                               struct engine **engine)
+{
+    struct engine_opts eo = { NULL };
+    char *cache = NULL;
+    enum status st;
+
+    if ((st = ruleset_load(rs, cfg->no_default_rules, cfg->rule_paths, cfg->n_rule_paths)) !=
+        STATUS_OK)
+        return st;
+    if (!cfg->no_cache)
+        eo.cache_dir = cache = engine_default_cache_dir();
+    st = engine_new(engine, rs, &eo);
+    free(cache);
+    return st;
+}
+
+static bool want_color(const struct scan_config *cfg, FILE *out)
+{
+    const char *nc = getenv("NO_COLOR");
+    if (cfg->color == COLOR_NEVER)
+        return false;
+    if (cfg->color == COLOR_ALWAYS)
+        return true;
+    if (nc && *nc)
+        return false;
+    return isatty(fileno(out));
+}
+
+enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome)
+{
+    struct ruleset rs = RULESET_INIT;
+    struct engine *engine = NULL;
+    struct src_fs_list list = { 0 };
+    struct findings *findings = NULL;
+    struct run run;
+    struct finding **sorted = NULL;
+    size_t n_sorted = 0;
+    struct scan_stats stats;
+    struct report_opts ro;
+    report_fn *report;
+    FILE *out = stdout;
+    enum status st;
+    double t0 = now_seconds();
+    unsigned threads;
+
+    memset(outcome, 0, sizeof(*outcome));
+    memset(&run, 0, sizeof(run));
+    memset(&stats, 0, sizeof(stats));
+    if (!(report = report_lookup(cfg->format)))
+        return fail(STATUS_USAGE, "unknown format '%s' (one of: %s)", cfg->format,
+                    report_formats());
+    if ((st = load_engine(cfg, &rs, &engine)) != STATUS_OK)
+        goto out;
+    for (size_t i = 0; i < cfg->n_targets; i++)
+        if ((st = src_fs_collect(cfg->targets[i], &cfg->fs, &list)) != STATUS_OK)
+            goto out;
+
+    findings_new(&findings);
+    run.cfg = cfg;
+    run.list = &list;
+    run.engine = engine;
+    run.rs = &rs;
+    run.findings = findings;
+    pthread_mutex_init(&run.lock, NULL);
+    pthread_cond_init(&run.done_cond, NULL);
+    threads = cfg->threads ? cfg->threads : cpu_count();
+    if (threads > list.n && list.n > 0)
+        threads = (unsigned)list.n;
+    if (threads == 0)
+        threads = 1;
+    st = run_workers(&run, threads, !cfg->quiet && isatty(STDERR_FILENO));
+    pthread_mutex_destroy(&run.lock);
+    pthread_cond_destroy(&run.done_cond);
+    if (st != STATUS_OK)
+        goto out;
+
+    {
+        struct findings_opts fo = { (const char *const *)rs.smtp_regions, rs.n_smtp_regions,
+                                    cfg->include_examples };
+        findings_build(findings, &fo, &sorted, &n_sorted, &stats.examples_hidden);
+    }
+    stats.files = atomic_load(&run.files);
+    stats.bytes = atomic_load(&run.bytes);
+    stats.skipped = list.skipped;
+    stats.errors = atomic_load(&run.errors) + list.errors;
+    stats.decoded_views = atomic_load(&run.decoded);
+    stats.seconds = now_seconds() - t0;
+    stats.started_at = (int64_t)time(NULL);
+    {
+        const char *fixed = getenv("SESAME_FIXED_TIME"); /* golden tests */
+        if (fixed && *fixed) {
+            stats.started_at = strtoll(fixed, NULL, 10);
+            stats.seconds = 0;
+        }
+    }
+
+    if (cfg->output && strcmp(cfg->output, "-") != 0) {
+        out = fopen(cfg->output, "w");
+        if (!out) {
+            st = fail(STATUS_IO, "cannot write '%s': %s", cfg->output, strerror(errno));
+            out = stdout;
+            goto out;
+        }
+    }
+    memset(&ro, 0, sizeof(ro));
+    ro.show_secrets = cfg->show_secrets;
+    ro.include_examples = cfg->include_examples;
+    ro.color = want_color(cfg, out);
+    ro.stats = &stats;
+    ro.targets = cfg->targets;
+    ro.n_targets = cfg->n_targets;
+    st = report(out, (const struct finding *const *)sorted, n_sorted, &ro);
+    if (fflush(out) != 0 && st == STATUS_OK)
+        st = fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
+    outcome->findings = n_sorted;
+    outcome->errors = stats.errors;
+    outcome->truncated = atomic_load(&run.truncated);
+out:
+    if (out != stdout)
+        fclose(out);
+    findings_free(findings);
+    src_fs_list_release(&list);
+    engine_free(engine);
+    ruleset_release(&rs);
+    return st;
+}
+
+/* ---- rules check / list -------------------------------------------------------- */
+
+/* Matches of rule `ri` in `text` whose value is `expected` (any value if NULL). */
+static size_t count_matches(struct engine_worker *w, struct match_list *ml, uint32_t ri,
+                            const char *text, const char *expected, enum status *st)
+{
+    size_t hits = 0;
+
+    ml->n = 0;
+    *st = engine_scan(w, (const unsigned char *)text, strlen(text), ml, NULL);
+    for (size_t j = 0; *st == STATUS_OK && j < ml->n; j++) {
+        const struct match *m = &ml->v[j];
+        if (m->rule != ri)
+            continue;
+        if (!expected || (strlen(expected) == m->end - m->start &&
+                          memcmp(expected, text + m->start, m->end - m->start) == 0))
+            hits++;
+    }
+    return hits;
+}
+
+enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, size_t *checked)
+{
+    struct ruleset rs = RULESET_INIT;
+    struct engine *engine = NULL;
+    struct engine_worker *w = NULL;
+    struct match_list ml = { 0 };
+    enum status st;
+
+    *failures = *checked = 0;
+    if ((st = load_engine(cfg, &rs, &engine)) != STATUS_OK ||
+        (st = engine_worker_new(&w, engine)) != STATUS_OK)
+        goto out;
+    for (size_t i = 0; i < rs.n; i++) {
+        const struct rule *r = &rs.rules[i];
+        if (r->n_examples == 0) {
+            printf("FAIL %s: no examples (%s)\n", r->id, r->source);
+            (*failures)++;
+        }
+        for (size_t k = 0; k < r->n_examples + r->n_negatives; k++) {
+            bool negative = k >= r->n_examples;
+            const char *tmpl = negative ? r->negatives[k - r->n_examples] : r->examples[k];
+            char *expected = NULL;
+            char *text = template_fill(tmpl, 1000 + i * 100 + k, r->kind, &expected);
+            size_t hits = count_matches(w, &ml, (uint32_t)i, text, negative ? NULL : expected,
+                                        &st);
+
+            free(text);
+            free(expected);
+            if (st != STATUS_OK)
+                goto out;
+            (*checked)++;
+            if (negative ? hits != 0 : hits == 0) {
+                printf("FAIL %s: %s example %zu %s: %s\n", r->id,
+                       negative ? "negative" : "positive",
+                       negative ? k - r->n_examples + 1 : k + 1,
+                       negative ? "matched" : "did not match", tmpl);
+                (*failures)++;
+            }
+        }
+    }
+out:
+    match_list_release(&ml);
+    engine_worker_free(w);
+    engine_free(engine);
+    ruleset_release(&rs);
+    return st;
+}
+
+enum status scan_rules_list(const struct scan_config *cfg)
+{
+    struct ruleset rs = RULESET_INIT;
+    enum status st;
+
+    if ((st = ruleset_load(&rs, cfg->no_default_rules, cfg->rule_paths, cfg->n_rule_paths)) ==
+        STATUS_OK) {
+        for (size_t i = 0; i < rs.n; i++) {
+            const struct rule *r = &rs.rules[i];
+            printf("%-44s %-18s %-7s %s\n", r->id, cred_kind_name(r->kind),
+                   confidence_name(r->confidence), r->name);
+        }
+    }
+    ruleset_release(&rs);
+    return st;
+}

@@ -1,0 +1,53 @@
+/*
+ * scan.h - the driver: sources -> matcher -> findings -> report.
+ *
+ * scan.c is the only file that sees every stage (ripgrep's run(), curl's operate()).
+ */
+#ifndef SESAME_SCAN_H
+#define SESAME_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/status.h"
+#include "source/src_fs.h"
+
+enum color_mode { COLOR_AUTO = 0, COLOR_NEVER, COLOR_ALWAYS };
+
+struct scan_config {
+    const char *const *targets;
+    size_t n_targets;
+    struct src_fs_opts fs;
+    const char *format;         /* text, json, jsonl */
+    const char *output;         /* file, or NULL for stdout */
+    const char *const *rule_paths;
+    size_t n_rule_paths;
+    bool no_default_rules;
+    bool show_secrets;
+    bool include_examples;
+    bool quiet;
+    bool no_cache;
+    enum color_mode color;
+    unsigned threads;           /* 0 = number of CPUs */
+};
+
+/* What a run found, for the exit code. */
+struct scan_outcome {
+    size_t findings;    /* reported (examples excluded unless asked for) */
+    uint64_t errors;    /* inputs that could not be read */
+    uint64_t truncated; /* inputs where a cap was hit */
+};
+
+/* Run a scan and write the report. Fatal problems (rules, output, a target that does
+ * not exist) return non-OK with a message; unreadable files below a target are
+ * warnings counted in out->errors. */
+enum status scan_run(const struct scan_config *cfg, struct scan_outcome *out);
+
+/* `sesame rules check`: compile the rules and run every example and negative example
+ * through the whole buffer pipeline. Prints one line per failure. */
+enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, size_t *checked);
+
+/* `sesame rules list`. */
+enum status scan_rules_list(const struct scan_config *cfg);
+
+#endif

@@ -1,0 +1,390 @@
+/*
+ * scanbuf.c - one buffer in, observations out.
+ *
+ * Views nest: a base64 run inside a URL-decoded view inside a UTF-16 file. Every view
+ * keeps its decoded struct on a chain, so an offset found at any depth maps back,
+ * level by level, to the "text" buffer (the raw bytes, or their UTF-16 transcoding:
+ * lines and columns are counted there) and then to a raw byte offset. The tricky
+ * point is dedup: a JSON-escape view copies the whole buffer, so every plain match is
+ * found again; observations are made unique by (raw offset, kind, value).
+ */
+#include "scanbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "decode/decode.h"
+#include "finding/findings.h"
+#include "base/limits.h"
+#include "match/engine.h"
+#include "rules/rule.h"
+#include "source/source.h"
+
+/* A value pairs with the nearest access key ID at most this far away (bytes between
+ * the two spans, in the view where both were found). */
+#define PAIR_BYTES 1024u
+
+struct pending {
+    size_t seq;
+    size_t text_off;
+    size_t raw_off;
+    enum cred_kind kind;
+    char *value;
+    char *paired_id;
+    char *region;
+    const char *encoding; /* interned in sb->labels */
+    const struct rule *rule;
+};
+
+struct level {
+    struct match_list ml;
+    struct triggers tg;
+    struct decoded d;
+};
+
+struct scanbuf {
+    const struct engine *e;
+    const struct ruleset *rs;
+    struct findings *f;
+    struct engine_worker *w;
+    struct level levels[LIMIT_DECODE_DEPTH + 1];
+    const struct decoded *chain[LIMIT_DECODE_DEPTH + 1];
+    const char *chain_enc[LIMIT_DECODE_DEPTH + 1];
+    struct decoded utf16;
+    bool text_is_utf16;
+    struct pending *pend;
+    size_t n_pend, cap_pend;
+    char **labels;
+    size_t n_labels;
+    size_t decode_budget;
+    const struct blob *blob;
+    struct scanbuf_stats stats;
+};
+
+enum status scanbuf_new(struct scanbuf **out, const struct engine *e, const struct ruleset *rs,
+                        struct findings *f)
+{
+    struct scanbuf *sb = xcalloc(1, sizeof(*sb));
+    enum status st;
+
+    *out = NULL;
+    sb->e = e;
+    sb->rs = rs;
+    sb->f = f;
+    if ((st = engine_worker_new(&sb->w, e)) != STATUS_OK) {
+        free(sb);
+        return st;
+    }
+    *out = sb;
+    return STATUS_OK;
+}
+
+void scanbuf_free(struct scanbuf *sb)
+{
+    if (!sb)
+        return;
+    engine_worker_free(sb->w);
+    for (int i = 0; i <= LIMIT_DECODE_DEPTH; i++) {
+        match_list_release(&sb->levels[i].ml);
+        triggers_release(&sb->levels[i].tg);
+        decoded_release(&sb->levels[i].d);
+    }
+    decoded_release(&sb->utf16);
+    for (size_t i = 0; i < sb->n_labels; i++)
+        free(sb->labels[i]);
+    free(sb->labels);
+    free(sb->pend);
+    free(sb);
+}
+
+const struct scanbuf_stats *scanbuf_stats(const struct scanbuf *sb)
+{
+    return &sb->stats;
+}
+
+static const char *intern_label(struct scanbuf *sb, int depth)
+{
+    char buf[256] = "";
+    size_t len = 0;
+
+    for (int i = 0; i <= depth; i++) {
+        if (!sb->chain_enc[i])
+            continue;
+        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ">" : "",
+                                sb->chain_enc[i]);
+        if (len >= sizeof(buf))
+            break;
+    }
+    if (!buf[0])
+        return NULL;
+    for (size_t i = 0; i < sb->n_labels; i++)
+        if (strcmp(sb->labels[i], buf) == 0)
+            return sb->labels[i];
+    sb->labels = xrealloc(sb->labels, (sb->n_labels + 1) * sizeof(char *));
+    sb->labels[sb->n_labels] = xstrdup(buf);
+    return sb->labels[sb->n_labels++];
+}
+
+/* View offset at `depth` -> offset in the text buffer (depth 0). */
+static size_t to_text(const struct scanbuf *sb, int depth, size_t off)
+{
+    for (int i = depth; i >= 1; i--)
+        off = decoded_to_source(sb->chain[i], off);
+    return off;
+}
+
+static size_t text_to_raw(const struct scanbuf *sb, size_t off)
+{
+    return sb->text_is_utf16 ? decoded_to_source(&sb->utf16, off) : off;
+}
+
+static bool id_fits(enum cred_kind kind, const unsigned char *id)
+{
+    if (kind == CRED_SESSION_TOKEN)
+        return memcmp(id, "ASIA", 4) == 0;
+    if (kind == CRED_SMTP_PASSWORD)
+        return memcmp(id, "AKIA", 4) == 0;
+    return true;
+}
+
+static size_t gap(const struct match *a, const struct match *b)
+{
+    if (a->end <= b->start)
+        return b->start - a->end;
+    if (b->end <= a->start)
+        return a->start - b->end;
+    return 0;
+}
+
+/* Nearest match of `want` kind (and, for IDs, a compatible prefix) within PAIR_BYTES. */
+static const struct match *nearest(const struct scanbuf *sb, const struct match_list *ml,
+                                   const struct match *m, enum cred_kind want,
+                                   const unsigned char *data, bool need_region)
+{
+    const struct match *best = NULL;
+    size_t best_gap = PAIR_BYTES + 1;
+    enum cred_kind mk = sb->rs->rules[m->rule].kind;
+
+    for (size_t i = 0; i < ml->n; i++) {
+        const struct match *p = &ml->v[i];
+        size_t g;
+        if (sb->rs->rules[p->rule].kind != want || p == m)
+            continue;
+        if (need_region && p->region_end <= p->region_start)
+            continue;
+        if (want == CRED_ACCESS_KEY_ID && (p->end - p->start < 4 || !id_fits(mk, data + p->start)))
+            continue;
+        g = gap(m, p);
+        if (g < best_gap) {
+            best_gap = g;
+            best = p;
+        }
+    }
+    return best;
+}
+
+static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
+                        const unsigned char *data, const struct match_list *ml)
+{
+    const struct rule *r = &sb->rs->rules[m->rule];
+    struct pending *p;
+    size_t text_off = to_text(sb, depth, m->start);
+    size_t text_end = to_text(sb, depth, m->end - 1) + 1;
+    size_t raw_end = text_to_raw(sb, text_end - 1) + 1;
+    const struct match *pm, *ctx;
+
+    if (raw_end <= sb->blob->own_from || raw_end > sb->blob->own_to)
+        return; /* the neighbouring chunk reports it */
+    XGROW(sb->pend, sb->cap_pend, sb->n_pend + 1);
+    p = &sb->pend[sb->n_pend];
+    memset(p, 0, sizeof(*p));
+    p->seq = sb->n_pend++;
+    p->text_off = text_off;
+    p->raw_off = text_to_raw(sb, text_off);
+    p->kind = r->kind;
+    p->rule = r;
+    p->value = xstrndup((const char *)data + m->start, m->end - m->start);
+    p->encoding = intern_label(sb, depth);
+    if (r->kind != CRED_ACCESS_KEY_ID) {
+        pm = nearest(sb, ml, m, CRED_ACCESS_KEY_ID, data, false);
+        if (pm)
+            p->paired_id = xstrndup((const char *)data + pm->start, pm->end - pm->start);
+    }
+    if (r->kind == CRED_SMTP_PASSWORD || r->kind == CRED_ACCESS_KEY_ID) {
+        ctx = nearest(sb, ml, m, CRED_CONTEXT, data, true);
+        if (ctx)
+            p->region = xstrndup((const char *)data + ctx->region_start,
+                                 ctx->region_end - ctx->region_start);
+    }
+}
+
+static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size_t len,
+                             int depth);
+
+static enum status descend(struct scanbuf *sb, int depth, struct decoded *d)
+{
+    enum status st;
+
+    if (d->len == 0)
+        return STATUS_OK;
+    if (d->len > sb->decode_budget) {
+        decoded_release(d);
+        return STATUS_OK;
+    }
+    sb->decode_budget -= d->len;
+    sb->stats.decoded_views++;
+    sb->chain[depth + 1] = d;
+    sb->chain_enc[depth + 1] = d->encoding;
+    st = scan_view(sb, d->data, d->len, depth + 1);
+    sb->chain[depth + 1] = NULL;
+    sb->chain_enc[depth + 1] = NULL;
+    decoded_release(d);
+    return st;
+}
+
+static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size_t len,
+                             int depth)
+{
+    struct level *lv = &sb->levels[depth];
+    enum status st;
+
+    lv->ml.n = 0;
+    triggers_reset(&lv->tg);
+    if ((st = engine_scan(sb->w, data, len, &lv->ml, &lv->tg)) != STATUS_OK)
+        return st;
+    if (lv->tg.truncated)
+        sb->stats.truncated++;
+    for (size_t i = 0; i < lv->ml.n; i++) {
+        const struct match *m = &lv->ml.v[i];
+        if (sb->rs->rules[m->rule].kind != CRED_CONTEXT)
+            add_pending(sb, depth, m, data, &lv->ml);
+    }
+    if (depth >= LIMIT_DECODE_DEPTH)
+        return STATUS_OK;
+    /* The next level's structs are reused for each view in turn. */
+    {
+        struct decoded *d = &sb->levels[depth + 1].d;
+        size_t max = sb->decode_budget;
+        if (lv->tg.url && decode_url(data, len, max, d) == STATUS_OK &&
+            (st = descend(sb, depth, d)) != STATUS_OK)
+            return st;
+        if (lv->tg.json && decode_json_escapes(data, len, max, d) == STATUS_OK &&
+            (st = descend(sb, depth, d)) != STATUS_OK)
+            return st;
+        if (lv->tg.n_b64) {
+            /* Copy the offsets: the recursion reuses deeper levels only. */
+            if (decode_base64_runs(data, len, lv->tg.b64, lv->tg.n_b64, max, d) == STATUS_OK &&
+                (st = descend(sb, depth, d)) != STATUS_OK)
+                return st;
+        }
+    }
+    return STATUS_OK;
+}
+
+static int cmp_pending(const void *pa, const void *pb)
+{
+    const struct pending *a = pa, *b = pb;
+    int c;
+    if (a->raw_off != b->raw_off)
+        return a->raw_off < b->raw_off ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if ((c = strcmp(a->value, b->value)) != 0)
+        return c;
+    if (a->rule->confidence != b->rule->confidence)
+        return a->rule->confidence > b->rule->confidence ? -1 : 1;
+    if ((a->paired_id != NULL) != (b->paired_id != NULL))
+        return a->paired_id ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t text_len)
+{
+    const struct blob *b = sb->blob;
+    size_t pos = 0, line = 0, line_start = 0;
+    enum status st = STATUS_OK;
+
+    if (sb->n_pend > 1)
+        qsort(sb->pend, sb->n_pend, sizeof(*sb->pend), cmp_pending);
+    for (size_t i = 0; i < sb->n_pend; i++) {
+        struct pending *p = &sb->pend[i];
+        struct observation o;
+        bool dup = i > 0 && sb->pend[i - 1].raw_off == p->raw_off &&
+                   sb->pend[i - 1].kind == p->kind && strcmp(sb->pend[i - 1].value, p->value) == 0;
+        if (dup)
+            continue;
+        /* Pendings are in raw order, which is text order too (maps are monotonic). */
+        if (p->text_off < pos) {
+            pos = line = line_start = 0;
+        }
+        while (pos < p->text_off && pos < text_len) {
+            const unsigned char *nl = memchr(text + pos, '\n', p->text_off - pos);
+            if (!nl) {
+                pos = p->text_off;
+                break;
+            }
+            line++;
+            pos = (size_t)(nl - text) + 1;
+            line_start = pos;
+        }
+        memset(&o, 0, sizeof(o));
+        o.kind = p->kind;
+        o.value = p->value;
+        o.value_len = strlen(p->value);
+        o.paired_id = p->paired_id;
+        o.region = p->region;
+        o.confidence = p->rule->confidence;
+        o.rule_id = p->rule->id;
+        o.path = b->path;
+        o.offset = b->offset + p->raw_off;
+        o.line = b->line + line;
+        o.column = (p->text_off - line_start) + 1;
+        o.encoding = p->encoding;
+        o.blob_id = b->blob_id;
+        o.commit = b->commit;
+        if (st == STATUS_OK)
+            st = findings_add(sb->f, &o);
+    }
+    for (size_t i = 0; i < sb->n_pend; i++) {
+        free(sb->pend[i].value);
+        free(sb->pend[i].paired_id);
+        free(sb->pend[i].region);
+    }
+    sb->n_pend = 0;
+    return st;
+}
+
+enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob)
+{
+    const unsigned char *text = blob->data;
+    size_t text_len = blob->len;
+    bool be = false;
+    enum status st;
+
+    sb->blob = blob;
+    sb->n_pend = 0;
+    sb->decode_budget = LIMIT_DECODE_BYTES;
+    sb->text_is_utf16 = false;
+    memset(sb->chain, 0, sizeof(sb->chain));
+    memset(sb->chain_enc, 0, sizeof(sb->chain_enc));
+    if (decode_utf16_detect(blob->data, blob->len, &be) &&
+        decode_utf16(blob->data, blob->len, be, LIMIT_DECODE_BYTES, &sb->utf16) == STATUS_OK &&
+        sb->utf16.len > 0) {
+        sb->text_is_utf16 = true;
+        sb->stats.decoded_views++;
+        text = sb->utf16.data;
+        text_len = sb->utf16.len;
+        sb->chain_enc[0] = sb->utf16.encoding;
+    }
+    st = scan_view(sb, text, text_len, 0);
+    if (st == STATUS_OK)
+        st = emit(sb, text, text_len);
+    else
+        (void)emit(sb, text, text_len);
+    if (sb->text_is_utf16)
+        decoded_release(&sb->utf16);
+    sb->blob = NULL;
+    return st;
+}

@@ -1,0 +1,38 @@
+/*
+ * scanbuf.h - scan one input buffer: matches, decoded views, pairing, observations.
+ *
+ * A scanbuf belongs to one worker thread. For each blob (a file, or a chunk of a large
+ * one) it runs the engine over the bytes, then over decoded views (UTF-16, URL, JSON
+ * escapes, base64; nested up to LIMIT_DECODE_DEPTH within LIMIT_DECODE_BYTES), pairs
+ * values with the access key ID next to them, maps every location back to the
+ * original bytes, and adds observations to the shared findings collection.
+ */
+#ifndef SESAME_SCANBUF_H
+#define SESAME_SCANBUF_H
+
+#include <stdint.h>
+
+#include "base/status.h"
+
+struct engine;
+struct ruleset;
+struct findings;
+struct blob;
+struct scanbuf;
+
+struct scanbuf_stats {
+    uint64_t decoded_views;
+    uint64_t truncated; /* blobs where a hit cap was reached */
+};
+
+enum status scanbuf_new(struct scanbuf **out, const struct engine *e, const struct ruleset *rs,
+                        struct findings *f);
+void scanbuf_free(struct scanbuf *sb);
+
+/* Scan one blob. Only matches ending in (blob->own_from, blob->own_to] are kept (the
+ * rest belong to the neighbouring chunk). */
+enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob);
+
+const struct scanbuf_stats *scanbuf_stats(const struct scanbuf *sb);
+
+#endif

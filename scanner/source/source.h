@@ -1,0 +1,31 @@
+/*
+ * source/source.h - what sources hand to the scanner.
+ *
+ * Sources push blobs and know nothing of matching. A blob's data is borrowed for the
+ * duration of the callback. Large inputs arrive as several chunks of one blob, each
+ * with its offset in the whole input and the line number at that offset.
+ */
+#ifndef SESAME_SOURCE_SOURCE_H
+#define SESAME_SOURCE_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "finding/finding.h"
+
+struct blob {
+    const char *path;            /* display path */
+    const unsigned char *data;
+    size_t len;
+    uint64_t offset;             /* offset of data[0] in the whole input */
+    uint64_t line;               /* 1-based line number of data[0] */
+    /* Chunks overlap: a match belongs to this chunk when its end lies in
+     * (own_from, own_to]; a whole input has own_from = 0 and own_to = len. */
+    size_t own_from;
+    size_t own_to;
+    const char *blob_id;         /* git blob id or NULL */
+    const struct commit_info *commit; /* or NULL */
+};
+
+#endif

@@ -1,0 +1,313 @@
+/*
+ * source/src_fs.c - the working-tree walk and chunked reading.
+ *
+ * Chunks overlap by LIMIT_CHUNK_OVERLAP bytes; each chunk owns the matches that end in
+ * its half of the overlap, so a key across a chunk boundary is reported exactly once,
+ * by the chunk that sees it whole with context on both sides.
+ */
+#include "source/src_fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "base/limits.h"
+
+struct visited {
+    dev_t *dev;
+    ino_t *ino;
+    size_t n, cap;
+};
+
+static void list_add(struct src_fs_list *l, const char *path, bool explicit_arg)
+{
+    XGROW(l->v, l->cap, l->n + 1);
+    l->v[l->n].path = xstrdup(path);
+    l->v[l->n].explicit_arg = explicit_arg;
+    l->n++;
+}
+
+void src_fs_list_release(struct src_fs_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].path);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+static bool glob_match(const char *glob, const char *path)
+{
+    const char *base = strrchr(path, '/');
+
+    /* A glob without '/' matches the base name anywhere (gitignore style); "**" spans
+     * directories (FNM_PATHNAME off lets '*' cross '/'). */
+    if (!strchr(glob, '/'))
+        return fnmatch(glob, base ? base + 1 : path, 0) == 0;
+    if (glob[0] == '/')
+        glob++;
+    if (strncmp(glob, "**/", 3) == 0 && fnmatch(glob + 3, path, 0) == 0)
+        return true;
+    return fnmatch(glob, path, 0) == 0;
+}
+
+bool src_fs_excluded(const struct src_fs_opts *opts, const char *path, bool is_dir)
+{
+    for (size_t i = 0; i < opts->n_excludes; i++) {
+        const char *g = opts->excludes[i];
+        size_t len = strlen(g);
+        if (glob_match(g, path))
+            return true;
+        /* A trailing slash or slash-double-star excludes the directory itself. */
+        if (is_dir && len > 1 && g[len - 1] == '/') {
+            char *t = xstrndup(g, len - 1);
+            bool m = glob_match(t, path);
+            free(t);
+            if (m)
+                return true;
+        }
+        if (is_dir && len > 3 && strcmp(g + len - 3, "/**") == 0) {
+            char *t = xstrndup(g, len - 3);
+            bool m = glob_match(t, path);
+            free(t);
+            if (m)
+                return true;
+        }
+    }
+    if (!is_dir && opts->n_includes) {
+        for (size_t i = 0; i < opts->n_includes; i++)
+            if (glob_match(opts->includes[i], path))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool seen_dir(struct visited *v, const struct stat *st)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (v->dev[i] == st->st_dev && v->ino[i] == st->st_ino)
+            return true;
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 64;
+        v->dev = xrealloc(v->dev, v->cap * sizeof(*v->dev));
+        v->ino = xrealloc(v->ino, v->cap * sizeof(*v->ino));
+    }
+    v->dev[v->n] = st->st_dev;
+    v->ino[v->n] = st->st_ino;
+    v->n++;
+    return false;
+}
+
+static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opts,
+                 struct src_fs_list *list, struct visited *vis)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+
+    if (!d) {
+        log_warn("cannot read directory '%s': %s", dir, strerror(errno));
+        list->errors++;
+        return;
+    }
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        XGROW(names, cap, n + 1);
+        names[n++] = xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), cmp_name);
+    for (size_t i = 0; i < n; i++) {
+        char *path = strcmp(dir, "/") == 0 ? xasprintf("/%s", names[i])
+                                           : xasprintf("%s/%s", dir, names[i]);
+        const char *rel = path + rel_from;
+        struct stat st;
+
+        if (strlen(path) >= LIMIT_PATH_BYTES) {
+            log_warn("path too long, skipped: '%.80s...'", path);
+            list->errors++;
+        } else if (lstat(path, &st) != 0) {
+            log_warn("cannot stat '%s': %s", path, strerror(errno));
+            list->errors++;
+        } else if (S_ISLNK(st.st_mode) && !opts->follow_symlinks) {
+            list->skipped++;
+        } else if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) {
+            list->skipped++; /* dangling link */
+        } else if (S_ISDIR(st.st_mode)) {
+            if (strcmp(names[i], ".git") == 0 || src_fs_excluded(opts, rel, true))
+                list->skipped++;
+            else if (!seen_dir(vis, &st))
+                walk(path, rel_from, opts, list, vis);
+        } else if (S_ISREG(st.st_mode)) {
+            if (src_fs_excluded(opts, rel, false))
+                list->skipped++;
+            else
+                list_add(list, path, false);
+        } else {
+            list->skipped++; /* fifo, socket, device */
+        }
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+}
+
+enum status src_fs_collect(const char *target, const struct src_fs_opts *opts,
+                           struct src_fs_list *list)
+{
+    struct stat st;
+    struct visited vis = { 0 };
+    size_t rel_from;
+
+    if (strcmp(target, "-") == 0) {
+        list_add(list, "-", true);
+        return STATUS_OK;
+    }
+    if (stat(target, &st) != 0)
+        return fail(STATUS_IO, "cannot read '%s': %s", target, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) {
+        list_add(list, target, true);
+        return STATUS_OK;
+    }
+    if (access(target, R_OK | X_OK) != 0)
+        return fail(STATUS_IO, "cannot read directory '%s': %s", target, strerror(errno));
+    rel_from = strlen(target);
+    while (rel_from > 1 && target[rel_from - 1] == '/')
+        rel_from--;
+    {
+        char *root = xstrndup(target, rel_from);
+        (void)seen_dir(&vis, &st);
+        walk(root, strcmp(root, "/") == 0 ? 1 : rel_from + 1, opts, list, &vis);
+        free(root);
+    }
+    free(vis.dev);
+    free(vis.ino);
+    return STATUS_OK;
+}
+
+static ssize_t read_full(int fd, unsigned char *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_fn *fn,
+                           void *payload, uint64_t *bytes)
+{
+    struct blob b;
+    size_t have = 0;
+    uint64_t base = 0, line = 1;
+    size_t own_from = 0;
+    enum status st = STATUS_OK;
+
+    *bytes = 0;
+    if (!*buf)
+        *buf = xmalloc(LIMIT_CHUNK_BYTES + 1);
+    for (;;) {
+        ssize_t r = read_full(fd, *buf + have, LIMIT_CHUNK_BYTES - have);
+        bool last;
+        if (r < 0)
+            return fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
+        *bytes += (uint64_t)r;
+        have += (size_t)r;
+        last = have < LIMIT_CHUNK_BYTES;
+        if (!last) {
+            /* Full chunk: is there more? Peek one byte by reading into the spare slot. */
+            ssize_t extra = read_full(fd, *buf + LIMIT_CHUNK_BYTES, 1);
+            if (extra < 0)
+                return fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
+            if (extra == 0)
+                last = true;
+            else
+                *bytes += 1;
+            if (!last) {
+                /* Handle the peeked byte after this chunk: keep it aside. */
+                unsigned char peek = (*buf)[LIMIT_CHUNK_BYTES];
+                memset(&b, 0, sizeof(b));
+                b.path = path;
+                b.data = *buf;
+                b.len = LIMIT_CHUNK_BYTES;
+                b.offset = base;
+                b.line = line;
+                b.own_from = own_from;
+                b.own_to = LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP / 2;
+                if ((st = fn(&b, payload)) != STATUS_OK)
+                    return st;
+                {
+                    size_t keep_from = LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP;
+                    const unsigned char *p = *buf, *end = *buf + keep_from;
+                    while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+                        line++;
+                        p++;
+                    }
+                    memmove(*buf, *buf + keep_from, LIMIT_CHUNK_OVERLAP);
+                    base += keep_from;
+                    have = LIMIT_CHUNK_OVERLAP;
+                    (*buf)[have++] = peek;
+                    own_from = LIMIT_CHUNK_OVERLAP / 2;
+                }
+                continue;
+            }
+        }
+        memset(&b, 0, sizeof(b));
+        b.path = path;
+        b.data = *buf;
+        b.len = have;
+        b.offset = base;
+        b.line = line;
+        b.own_from = own_from;
+        b.own_to = have;
+        return fn(&b, payload);
+    }
+}
+
+enum status src_fs_read(const char *path, unsigned char **buf, blob_fn *fn, void *payload,
+                        uint64_t *bytes)
+{
+    int fd;
+    enum status st;
+    struct stat sst;
+
+    *bytes = 0;
+    if (strcmp(path, "-") == 0)
+        return src_fs_read_fd(STDIN_FILENO, "-", buf, fn, payload, bytes);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return fail(STATUS_IO, "cannot open '%s': %s", path, strerror(errno));
+    if (fstat(fd, &sst) == 0 && S_ISDIR(sst.st_mode)) {
+        close(fd);
+        return fail(STATUS_IO, "cannot read '%s': is a directory", path);
+    }
+    /* O_NONBLOCK only protected the open (a FIFO swapped in); read blocking. */
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    st = src_fs_read_fd(fd, path, buf, fn, payload, bytes);
+    close(fd);
+    return st;
+}

@@ -1,0 +1,60 @@
+/*
+ * source/src_fs.h - files and directories: the walk, and reading one input in chunks.
+ *
+ * The walk lists regular files under each target (sorted, so runs are reproducible),
+ * skips .git directories, symlinks (unless follow_symlinks), special files and what
+ * the exclude/include globs say. Reading hands a file to a callback as one blob, or as
+ * overlapping chunks of LIMIT_CHUNK_BYTES for large files, so memory stays bounded.
+ */
+#ifndef SESAME_SOURCE_SRC_FS_H
+#define SESAME_SOURCE_SRC_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/status.h"
+#include "source/source.h"
+
+struct src_fs_opts {
+    const char *const *excludes; /* globs; a path matching any is skipped */
+    size_t n_excludes;
+    const char *const *includes; /* globs; if any, only matching files are scanned */
+    size_t n_includes;
+    bool follow_symlinks;
+};
+
+struct src_fs_item {
+    char *path;       /* path to open ("-" for stdin) */
+    bool explicit_arg; /* named on the command line */
+};
+
+struct src_fs_list {
+    struct src_fs_item *v;
+    size_t n, cap;
+    uint64_t skipped;  /* excluded, symlinks, special files */
+    uint64_t errors;   /* unreadable directories / vanished paths (warned) */
+};
+
+/* Add the files of `target` to `list`. A target that does not exist or cannot be read
+ * is an error (STATUS_IO, message names it); problems below it are warnings, counted. */
+enum status src_fs_collect(const char *target, const struct src_fs_opts *opts,
+                           struct src_fs_list *list);
+void src_fs_list_release(struct src_fs_list *list);
+
+/* True if `path` (relative to its target) is excluded by the globs. */
+bool src_fs_excluded(const struct src_fs_opts *opts, const char *path, bool is_dir);
+
+typedef enum status blob_fn(const struct blob *blob, void *payload);
+
+/* Read `path` ("-" = stdin) and call fn once per chunk. `buf` is a worker-owned buffer
+ * of LIMIT_CHUNK_BYTES (allocated on first use). *bytes receives the bytes read.
+ * STATUS_IO (message names the path) when it cannot be opened or read. */
+enum status src_fs_read(const char *path, unsigned char **buf, blob_fn *fn, void *payload,
+                        uint64_t *bytes);
+
+/* Same, for an already open file descriptor (not closed). */
+enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_fn *fn,
+                           void *payload, uint64_t *bytes);
+
+#endif
