@@ -65,6 +65,15 @@ static const char usage_text[] =
     "      --no-cache          do not read or write the compiled-rules cache\n"
     "  -q, --quiet             no warnings or progress on stderr\n"
     "\n"
+    "Git repositories (a PATH that is a work tree root, a .git directory or a bare\n"
+    "repository) are scanned with their whole history: every blob reachable from any\n"
+    "ref, once, plus uncommitted, untracked and ignored files of the work tree.\n"
+    "      --no-history        scan the checked-out files only, as a plain directory\n"
+    "      --all-objects       also unreachable objects (rewritten history, dropped stashes)\n"
+    "      --rev-range A..B    only what the commits in A..B introduced (CI on a PR)\n"
+    "      --since-commit C    the same as --rev-range C..HEAD\n"
+    "      --staged            only the staged changes (index against HEAD; pre-commit)\n"
+    "\n"
     "Exit codes: 0 nothing found, 1 credentials found, 2 usage error, 3 an input could\n"
     "not be read, 4 corrupt input, 5 limit exceeded, 70 internal error.\n";
 
@@ -79,6 +88,11 @@ enum {
     OPT_EXIT_ZERO,
     OPT_COLOR,
     OPT_NO_CACHE,
+    OPT_NO_HISTORY,
+    OPT_ALL_OBJECTS,
+    OPT_STAGED,
+    OPT_REV_RANGE,
+    OPT_SINCE_COMMIT,
 };
 
 static const struct option long_opts[] = {
@@ -96,6 +110,11 @@ static const struct option long_opts[] = {
     { "threads", required_argument, NULL, 'j' },
     { "no-cache", no_argument, NULL, OPT_NO_CACHE },
     { "quiet", no_argument, NULL, 'q' },
+    { "no-history", no_argument, NULL, OPT_NO_HISTORY },
+    { "all-objects", no_argument, NULL, OPT_ALL_OBJECTS },
+    { "staged", no_argument, NULL, OPT_STAGED },
+    { "rev-range", required_argument, NULL, OPT_REV_RANGE },
+    { "since-commit", required_argument, NULL, OPT_SINCE_COMMIT },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -155,6 +174,11 @@ static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *ta
         case OPT_EXAMPLES: cfg->include_examples = true; break;
         case OPT_EXIT_ZERO: *exit_zero = true; break;
         case OPT_NO_CACHE: cfg->no_cache = true; break;
+        case OPT_NO_HISTORY: cfg->no_history = true; break;
+        case OPT_ALL_OBJECTS: cfg->all_objects = true; break;
+        case OPT_STAGED: cfg->staged = true; break;
+        case OPT_REV_RANGE: cfg->rev_range = optarg; break;
+        case OPT_SINCE_COMMIT: cfg->since_commit = optarg; break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0)
                 cfg->color = COLOR_AUTO;

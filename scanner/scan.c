@@ -26,10 +26,23 @@
 #include "rules/rule.h"
 #include "rules/template.h"
 #include "scanbuf.h"
+#include "source/src_git.h"
+
+/* One unit of work: a file, or a blob of a planned git repository. */
+struct item {
+    const char *path;       /* file to read, or NULL for a git blob */
+    struct src_git *git;
+    size_t blob;
+};
+
+struct items {
+    struct item *v;
+    size_t n, cap;
+};
 
 struct run {
     const struct scan_config *cfg;
-    const struct src_fs_list *list;
+    const struct items *items;
     const struct engine *engine;
     const struct ruleset *rs;
     struct findings *findings;
@@ -47,6 +60,8 @@ struct worker {
     struct run *run;
     struct scanbuf *sb;
     unsigned char *buf;
+    struct src_git *reader_of;
+    struct src_git_reader *reader;
 };
 
 static double now_seconds(void)
@@ -69,14 +84,29 @@ static void *worker_main(void *arg)
 
     for (;;) {
         size_t i = atomic_fetch_add(&run->next, 1);
-        const struct src_fs_item *it;
+        const struct item *it;
         uint64_t bytes = 0;
         enum status st;
 
-        if (i >= run->list->n || atomic_load(&run->fatal))
+        if (i >= run->items->n || atomic_load(&run->fatal))
             break;
-        it = &run->list->v[i];
-        st = src_fs_read(it->path, &w->buf, on_blob, w, &bytes);
+        it = &run->items->v[i];
+        if (it->path) {
+            st = src_fs_read(it->path, &w->buf, on_blob, w, &bytes);
+        } else {
+            if (w->reader_of != it->git) {
+                src_git_reader_free(w->reader);
+                w->reader = NULL;
+                w->reader_of = it->git;
+                st = src_git_reader_new(&w->reader, it->git);
+            } else {
+                st = STATUS_OK;
+            }
+            if (st == STATUS_OK && w->reader)
+                st = src_git_read(w->reader, it->blob, &w->buf, on_blob, w, &bytes);
+            if (st == STATUS_CORRUPT)
+                st = STATUS_IO; /* one unreadable blob: warn, count, go on */
+        }
         atomic_fetch_add(&run->bytes, bytes);
         if (st == STATUS_OK) {
             atomic_fetch_add(&run->files, 1);
@@ -84,15 +114,15 @@ static void *worker_main(void *arg)
             log_warn("%s", status_message());
             atomic_fetch_add(&run->errors, 1);
         } else if (st == STATUS_LIMIT) {
-            log_warn("'%s': %s", it->path, status_message());
+            log_warn("'%s': %s", it->path ? it->path : "git blob", status_message());
             atomic_fetch_add(&run->files, 1);
             atomic_fetch_add(&run->truncated, 1);
         } else {
             pthread_mutex_lock(&run->lock);
             if (!atomic_load(&run->fatal)) {
                 run->fatal_status = st;
-                snprintf(run->fatal_msg, sizeof(run->fatal_msg), "'%s': %s", it->path,
-                         status_message());
+                snprintf(run->fatal_msg, sizeof(run->fatal_msg), "'%s': %s",
+                         it->path ? it->path : "git blob", status_message());
                 atomic_store(&run->fatal, 1);
             }
             pthread_mutex_unlock(&run->lock);
@@ -145,8 +175,8 @@ static enum status run_workers(struct run *run, unsigned threads, bool progress)
         ts.tv_sec += 1;
         pthread_cond_timedwait(&run->done_cond, &run->lock, &ts);
         if (progress && run->running > 0 && now_seconds() - t0 > 1.0) {
-            fprintf(stderr, "\rsesame: scanned %llu of %zu files, %.1f MB ",
-                    (unsigned long long)atomic_load(&run->files), run->list->n,
+            fprintf(stderr, "\rsesame: scanned %llu of %zu inputs, %.1f MB ",
+                    (unsigned long long)atomic_load(&run->files), run->items->n,
                     (double)atomic_load(&run->bytes) / 1e6);
             shown = true;
         }
@@ -168,6 +198,7 @@ static enum status run_workers(struct run *run, unsigned threads, bool progress)
 out:
     for (unsigned i = 0; i < threads; i++) {
         scanbuf_free(ws[i].sb);
+        src_git_reader_free(ws[i].reader);
         free(ws[i].buf);
     }
     free(ws);
@@ -192,6 +223,11 @@ static enum status load_engine(const struct scan_config *cfg, struct ruleset *rs
     return st;
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static bool want_color(const struct scan_config *cfg, FILE *out)
 {
     const char *nc = getenv("NO_COLOR");
@@ -204,11 +240,124 @@ static bool want_color(const struct scan_config *cfg, FILE *out)
     return isatty(fileno(out));
 }
 
+static void items_add(struct items *v, const char *path, struct src_git *git, size_t blob)
+{
+    XGROW(v->v, v->cap, v->n + 1);
+    v->v[v->n].path = path;
+    v->v[v->n].git = git;
+    v->v[v->n].blob = blob;
+    v->n++;
+}
+
+/* Collect the inputs of every target: files of directories, or the planned blobs (and
+ * uncommitted files) of git repositories. */
+static enum status collect(const struct scan_config *cfg, struct src_fs_list *files,
+                           struct src_git ***gits, size_t *n_gits, struct items *items,
+                           uint64_t *git_errors)
+{
+    enum status st;
+
+    for (size_t i = 0; i < cfg->n_targets; i++) {
+        const char *t = cfg->targets[i];
+        bool history = !cfg->no_history && strcmp(t, "-") != 0 && src_git_is_repo(t);
+        if (!history && (cfg->staged || cfg->rev_range || cfg->since_commit))
+            return fail(STATUS_USAGE, "'%s': --staged, --rev-range and --since-commit need a "
+                                      "git repository", t);
+        if (history) {
+            struct src_git_opts go = { cfg->rev_range, cfg->since_commit, cfg->staged,
+                                       cfg->all_objects, true };
+            struct src_git *g = NULL;
+            const char *const *wt;
+            size_t n_wt;
+            if ((st = src_git_open(&g, t, &go)) != STATUS_OK)
+                return st;
+            *gits = xrealloc(*gits, (*n_gits + 1) * sizeof(**gits));
+            (*gits)[(*n_gits)++] = g;
+            *git_errors += src_git_counts(g)->errors;
+            if (src_git_counts(g)->submodules)
+                log_warn("'%s': %llu submodule entries skipped (scan the submodules "
+                         "separately)", t, (unsigned long long)src_git_counts(g)->submodules);
+            for (size_t b = 0; b < src_git_blob_count(g); b++)
+                items_add(items, NULL, g, b);
+            wt = src_git_worktree(g, &n_wt);
+            for (size_t k = 0; k < n_wt; k++)
+                if (!src_fs_excluded(&cfg->fs, wt[k], false))
+                    items_add(items, wt[k], NULL, 0);
+        } else {
+            size_t before = files->n;
+            if ((st = src_fs_collect(t, &cfg->fs, files)) != STATUS_OK)
+                return st;
+            (void)before;
+        }
+    }
+    for (size_t k = 0; k < files->n; k++)
+        items_add(items, files->v[k].path, NULL, 0);
+    return STATUS_OK;
+}
+
+static enum exposure more_exposed(enum exposure a, enum exposure b)
+{
+    return a < b ? a : b;
+}
+
+/* Git exposure of each finding: at HEAD, at which branch tips, removed by which commit. */
+static void add_exposure(struct finding **sorted, size_t n, struct src_git **gits,
+                         size_t n_gits)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct finding *f = sorted[i];
+        enum exposure best = EXPOSURE_UNREACHABLE;
+        bool any_git = false, any_file = false;
+
+        if (n_gits == 0)
+            continue; /* EXPOSURE_FILE */
+
+        for (size_t k = 0; k < f->n_locations; k++) {
+            struct location *loc = &f->locations[k];
+            struct src_git_exposure ex;
+            if (!loc->blob) {
+                any_file = true;
+                continue;
+            }
+            for (size_t g = 0; g < n_gits; g++) {
+                if (src_git_exposure(gits[g], loc->blob, loc->path, &ex) != STATUS_OK)
+                    continue;
+                any_git = true;
+                best = more_exposed(best, ex.at_head ? EXPOSURE_HEAD
+                                          : ex.n_branches ? EXPOSURE_BRANCH
+                                          : ex.unreachable ? EXPOSURE_UNREACHABLE
+                                                           : EXPOSURE_HISTORY);
+                for (size_t b = 0; b < ex.n_branches; b++) {
+                    bool have = false;
+                    for (size_t j = 0; j < f->n_branches; j++)
+                        have |= strcmp(f->branches[j], ex.branches[b]) == 0;
+                    if (!have) {
+                        f->branches = xrealloc(f->branches, (f->n_branches + 1) * sizeof(char *));
+                        f->branches[f->n_branches++] = xstrdup(ex.branches[b]);
+                    }
+                }
+                if (ex.removed_in && !loc->removed_in)
+                    loc->removed_in = xstrdup(ex.removed_in);
+                break;
+            }
+        }
+        if (any_file)
+            best = more_exposed(best, EXPOSURE_WORKTREE);
+        f->exposure = n_gits && (any_git || any_file) ? best : EXPOSURE_FILE;
+        if (f->n_branches > 1)
+            qsort(f->branches, f->n_branches, sizeof(char *), cmp_cstr);
+    }
+}
+
 enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome)
 {
     struct ruleset rs = RULESET_INIT;
     struct engine *engine = NULL;
     struct src_fs_list list = { 0 };
+    struct items items = { 0 };
+    struct src_git **gits = NULL;
+    size_t n_gits = 0;
+    uint64_t git_errors = 0;
     struct findings *findings = NULL;
     struct run run;
     struct finding **sorted = NULL;
@@ -229,21 +378,20 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                     report_formats());
     if ((st = load_engine(cfg, &rs, &engine)) != STATUS_OK)
         goto out;
-    for (size_t i = 0; i < cfg->n_targets; i++)
-        if ((st = src_fs_collect(cfg->targets[i], &cfg->fs, &list)) != STATUS_OK)
-            goto out;
+    if ((st = collect(cfg, &list, &gits, &n_gits, &items, &git_errors)) != STATUS_OK)
+        goto out;
 
     findings_new(&findings);
     run.cfg = cfg;
-    run.list = &list;
+    run.items = &items;
     run.engine = engine;
     run.rs = &rs;
     run.findings = findings;
     pthread_mutex_init(&run.lock, NULL);
     pthread_cond_init(&run.done_cond, NULL);
     threads = cfg->threads ? cfg->threads : cpu_count();
-    if (threads > list.n && list.n > 0)
-        threads = (unsigned)list.n;
+    if (threads > items.n && items.n > 0)
+        threads = (unsigned)items.n;
     if (threads == 0)
         threads = 1;
     st = run_workers(&run, threads, !cfg->quiet && isatty(STDERR_FILENO));
@@ -257,10 +405,11 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                                     cfg->include_examples };
         findings_build(findings, &fo, &sorted, &n_sorted, &stats.examples_hidden);
     }
+    add_exposure(sorted, n_sorted, gits, n_gits);
     stats.files = atomic_load(&run.files);
     stats.bytes = atomic_load(&run.bytes);
     stats.skipped = list.skipped;
-    stats.errors = atomic_load(&run.errors) + list.errors;
+    stats.errors = atomic_load(&run.errors) + list.errors + git_errors;
     stats.decoded_views = atomic_load(&run.decoded);
     stats.seconds = now_seconds() - t0;
     stats.started_at = (int64_t)time(NULL);
@@ -297,6 +446,10 @@ out:
     if (out != stdout)
         fclose(out);
     findings_free(findings);
+    free(items.v);
+    for (size_t i = 0; i < n_gits; i++)
+        src_git_free(gits[i]);
+    free(gits);
     src_fs_list_release(&list);
     engine_free(engine);
     ruleset_release(&rs);

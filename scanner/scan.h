@@ -29,6 +29,12 @@ struct scan_config {
     bool no_cache;
     enum color_mode color;
     unsigned threads;           /* 0 = number of CPUs */
+    /* git repositories */
+    bool no_history;            /* scan a repository's files as a plain directory */
+    bool all_objects;           /* also unreachable objects */
+    bool staged;                /* only the index against HEAD */
+    const char *rev_range;      /* "A..B" */
+    const char *since_commit;
 };
 
 /* What a run found, for the exit code. */

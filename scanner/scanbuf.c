@@ -344,8 +344,16 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         o.encoding = p->encoding;
         o.blob_id = b->blob_id;
         o.commit = b->commit;
-        if (st == STATUS_OK)
+        if (b->n_prov == 0) {
+            if (st == STATUS_OK)
+                st = findings_add(sb->f, &o);
+            continue;
+        }
+        for (size_t k = 0; k < b->n_prov && st == STATUS_OK; k++) {
+            o.path = b->prov[k].path;
+            o.commit = b->prov[k].commit;
             st = findings_add(sb->f, &o);
+        }
     }
     for (size_t i = 0; i < sb->n_pend; i++) {
         free(sb->pend[i].value);

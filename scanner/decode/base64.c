@@ -17,7 +17,7 @@
 
 /* Runs longer than this are not decoded: a key hides in a small value, and a bound on the
  * run bounds the scan around each offset. TODO: move to limits.h (LIMIT_BASE64_MAX_RUN). */
-#define BASE64_MAX_RUN (16u * 1024 * 1024)
+#define BASE64_MAX_RUN ((size_t)16 * 1024 * 1024)
 
 /* Share of decoded bytes that must be printable ASCII (or \t \r \n) for a run to count
  * as text: high enough to reject random bytes (about 37% printable). */

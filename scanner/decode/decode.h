@@ -37,8 +37,9 @@ struct decoded {
     struct decode_seg *segs; /* sorted by view_off; segs[0].view_off == 0 */
     size_t n_segs;
     size_t segs_cap;
-    const char *encoding; /* static string: "utf-16le", "utf-16be", "url", "json-escape", "base64" */
-    size_t data_cap;      /* bytes allocated for data, less the NUL (for the builders below) */
+    /* static string: "utf-16le", "utf-16be", "url", "json-escape", "base64" */
+    const char *encoding;
+    size_t data_cap; /* bytes allocated for data, less the NUL (for the builders below) */
 };
 
 #define DECODED_INIT { NULL, 0, NULL, 0, 0, NULL, 0 }

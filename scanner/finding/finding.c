@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "base/compiler.h"
+
 static const char *const kind_names[CRED_KIND_COUNT] = {
     [CRED_ACCESS_KEY_ID] = "access_key_id",
     [CRED_SECRET_ACCESS_KEY] = "secret_access_key",
@@ -45,4 +47,11 @@ bool confidence_parse(const char *s, enum confidence *out)
         }
     }
     return false;
+}
+
+const char *exposure_name(enum exposure e)
+{
+    static const char *const names[] = { "file", "head", "worktree", "branch", "history",
+                                         "unreachable" };
+    return (unsigned)e < ARRAY_SIZE(names) ? names[e] : "unknown";
 }

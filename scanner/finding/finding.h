@@ -51,7 +51,22 @@ struct location {
     char *encoding;       /* NULL for plain text, else e.g. "utf-16le", "url", "base64>json-escape" */
     char *blob;           /* git blob id, or NULL */
     struct commit_info commit; /* zeroed unless from git history */
+    char *removed_in;     /* git: commit on HEAD's first-parent line that removed this blob
+                           * from this path, or NULL (still there, or not on HEAD's line) */
 };
+
+/* How exposed a credential is, most exposed first. */
+enum exposure {
+    EXPOSURE_FILE = 0,    /* found in a file on disk (no git history scanned) */
+    EXPOSURE_HEAD,        /* in HEAD's tree */
+    EXPOSURE_WORKTREE,    /* in an uncommitted working-tree file only */
+    EXPOSURE_BRANCH,      /* at the tip of a branch other than HEAD */
+    EXPOSURE_HISTORY,     /* only in commits, no longer at any branch tip */
+    EXPOSURE_UNREACHABLE, /* only in objects no ref reaches */
+};
+
+/* "file", "head", "worktree", "branch", "history", "unreachable". */
+const char *exposure_name(enum exposure e);
 
 /* An SES SMTP password found in the input. */
 struct smtp_password {
@@ -87,6 +102,9 @@ struct finding {
     size_t n_rule_ids;
     struct location *locations; /* sorted by path, line, column, part */
     size_t n_locations;
+    enum exposure exposure;
+    char **branches;        /* git: branch tips whose tree contains it (sorted) */
+    size_t n_branches;
 };
 
 /* Statistics of one run, shown in every report. */

@@ -91,6 +91,7 @@ static void location_release(struct location *l)
     free(l->commit.commit);
     free(l->commit.author);
     free(l->commit.summary);
+    free(l->removed_in);
 }
 
 static void location_copy(struct location *dst, const struct location *src)
@@ -100,6 +101,7 @@ static void location_copy(struct location *dst, const struct location *src)
     dst->rule_id = src->rule_id ? xstrdup(src->rule_id) : NULL;
     dst->encoding = src->encoding ? xstrdup(src->encoding) : NULL;
     dst->blob = src->blob ? xstrdup(src->blob) : NULL;
+    dst->removed_in = src->removed_in ? xstrdup(src->removed_in) : NULL;
     commit_copy(&dst->commit, &src->commit);
 }
 
@@ -498,6 +500,9 @@ static void finding_release(struct finding *fd)
     for (size_t i = 0; i < fd->n_locations; i++)
         location_release(&fd->locations[i]);
     free(fd->locations);
+    for (size_t i = 0; i < fd->n_branches; i++)
+        free(fd->branches[i]);
+    free(fd->branches);
 }
 
 void findings_free(struct findings *f)

@@ -14,6 +14,8 @@
 
 #include "finding/finding.h"
 
+struct provenance;
+
 struct blob {
     const char *path;            /* display path */
     const unsigned char *data;
@@ -26,6 +28,16 @@ struct blob {
     size_t own_to;
     const char *blob_id;         /* git blob id or NULL */
     const struct commit_info *commit; /* or NULL */
+    /* Git blobs are scanned once but seen at many (path, commit) places: when n_prov is
+     * non-zero, every observation is reported at each of them (path/commit above are
+     * then ignored). */
+    const struct provenance *prov;
+    size_t n_prov;
+};
+
+struct provenance {
+    const char *path;
+    const struct commit_info *commit; /* NULL for the working tree / unreachable blobs */
 };
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "source/chunk.h"
 #include "source/source.h"
 
 struct src_fs_opts {
@@ -45,7 +46,6 @@ void src_fs_list_release(struct src_fs_list *list);
 /* True if `path` (relative to its target) is excluded by the globs. */
 bool src_fs_excluded(const struct src_fs_opts *opts, const char *path, bool is_dir);
 
-typedef enum status blob_fn(const struct blob *blob, void *payload);
 
 /* Read `path` ("-" = stdin) and call fn once per chunk. `buf` is a worker-owned buffer
  * of LIMIT_CHUNK_BYTES (allocated on first use). *bytes receives the bytes read.

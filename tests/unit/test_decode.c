@@ -366,7 +366,8 @@ static void test_decode__base64_missing_padding_and_partial_group(void)
 {
     /* "aws_secret_access_key = abc123\n" without its "==", then "region = eu-west-1"
      * with a stray character (a final group of one character carries no byte) */
-    static const char src[] = "YXdzX3NlY3JldF9hY2Nlc3Nfa2V5ID0gYWJjMTIzCg cmVnaW9uID0gZXUtd2VzdC0xQ";
+    static const char src[] = "YXdzX3NlY3JldF9hY2Nlc3Nfa2V5ID0gYWJjMTIzCg "
+                              "cmVnaW9uID0gZXUtd2VzdC0xQ";
     static const char want[] = "aws_secret_access_key = abc123\n region = eu-west-1";
     const size_t at[] = { 0, 50 };
     struct decoded d = DECODED_INIT;

@@ -70,7 +70,8 @@ static const char *const example_values[] = {
     "An60U4ZD3sd4fg+FvXUjayOipTt8LO4rUUmhpdX6ctDy",
     /* by rule: documentation session tokens (AWS-NOTES §1.5) */
     "AQoDYXdzEGcaEXAMPLE2gsYULo+Im5ZEXAMPLEeYjs1M2FUIgIJx9tQqNMBEXAMPLECvSRyh0FW7jEXAMPLEW+vE",
-    "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpS",
+    "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFq"
+    "wAeMicRXmxfpS",
     "IQoJb3JpZ2luX2VjEXAMPLEaCXVzLWVhc3QtMSJHMEUCIQD",
     /* by rule: 20-character key IDs ending in EXAMPLE, values containing EXAMPLEKEY */
     "AKIAZZZZZZZZZEXAMPLE",

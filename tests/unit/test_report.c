@@ -28,8 +28,6 @@
 
 #include "harness.h"
 
-extern char **environ;
-
 #define FIXTURE_SEED 20261123
 #define FIXTURE_FINDINGS 6
 #define FIXTURE_MAX_VALUES 16

@@ -1,0 +1,1132 @@
+/*
+ * source/src_git.c - git history via libgit2 (the only <git2.h> user besides main.c's
+ * init/shutdown).
+ *
+ * What it does: plan (walk commits, find the (path, blob) pairs each commit introduced,
+ * dedupe blobs), read blobs in pack order, and answer exposure questions afterwards.
+ * What it does not: match anything, or decide what to do with archives.
+ * The tricky point: "introduced" for a merge means different from *every* parent, so
+ * that scanning main..feature does not report what a merge from main brought in.
+ */
+#include "source/src_git.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "base/limits.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "finding/finding.h"
+#include "source/src_fs.h"
+
+extern char **environ;
+
+/* ---- small maps ----------------------------------------------------------------- */
+
+struct oidmap {
+    git_oid *keys;
+    size_t *vals;
+    size_t size, used; /* size is a power of two; a zero key marks an empty slot */
+};
+
+static bool oid_is_zero(const git_oid *o)
+{
+    return git_oid_is_zero(o);
+}
+
+static size_t oid_hash(const git_oid *o)
+{
+    size_t h;
+    memcpy(&h, o->id, sizeof(h));
+    return h;
+}
+
+static void oidmap_grow(struct oidmap *m);
+
+static size_t *oidmap_slot(struct oidmap *m, const git_oid *k, bool create, bool *created)
+{
+    size_t i;
+
+    if (created)
+        *created = false;
+    if (create && (m->used + 1) * 2 > m->size)
+        oidmap_grow(m);
+    if (m->size == 0)
+        return NULL;
+    for (i = oid_hash(k) & (m->size - 1);; i = (i + 1) & (m->size - 1)) {
+        if (oid_is_zero(&m->keys[i])) {
+            if (!create)
+                return NULL;
+            git_oid_cpy(&m->keys[i], k);
+            m->used++;
+            if (created)
+                *created = true;
+            return &m->vals[i];
+        }
+        if (git_oid_equal(&m->keys[i], k))
+            return &m->vals[i];
+    }
+}
+
+static void oidmap_grow(struct oidmap *m)
+{
+    struct oidmap n = { 0 };
+
+    n.size = m->size ? m->size * 2 : 1024;
+    n.keys = xcalloc(n.size, sizeof(*n.keys));
+    n.vals = xcalloc(n.size, sizeof(*n.vals));
+    for (size_t i = 0; i < m->size; i++) {
+        if (!oid_is_zero(&m->keys[i])) {
+            size_t *v = oidmap_slot(&n, &m->keys[i], true, NULL);
+            *v = m->vals[i];
+        }
+    }
+    free(m->keys);
+    free(m->vals);
+    *m = n;
+}
+
+static void oidmap_release(struct oidmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof(*m));
+}
+
+struct strmap {
+    char **keys;
+    size_t *vals;
+    size_t size, used;
+};
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static void strmap_grow(struct strmap *m);
+
+static size_t *strmap_slot(struct strmap *m, const char *k, bool create, const char **stored)
+{
+    size_t i;
+
+    if (create && (m->used + 1) * 2 > m->size)
+        strmap_grow(m);
+    if (m->size == 0)
+        return NULL;
+    for (i = (size_t)str_hash(k) & (m->size - 1);; i = (i + 1) & (m->size - 1)) {
+        if (!m->keys[i]) {
+            if (!create)
+                return NULL;
+            m->keys[i] = xstrdup(k);
+            m->used++;
+            m->vals[i] = SIZE_MAX;
+            if (stored)
+                *stored = m->keys[i];
+            return &m->vals[i];
+        }
+        if (strcmp(m->keys[i], k) == 0) {
+            if (stored)
+                *stored = m->keys[i];
+            return &m->vals[i];
+        }
+    }
+}
+
+static void strmap_grow(struct strmap *m)
+{
+    struct strmap n = { 0 };
+
+    n.size = m->size ? m->size * 2 : 1024;
+    n.keys = xcalloc(n.size, sizeof(*n.keys));
+    n.vals = xcalloc(n.size, sizeof(*n.vals));
+    for (size_t i = 0; i < m->size; i++) {
+        if (m->keys[i]) {
+            size_t j = (size_t)str_hash(m->keys[i]) & (n.size - 1);
+            while (n.keys[j])
+                j = (j + 1) & (n.size - 1);
+            n.keys[j] = m->keys[i];
+            n.vals[j] = m->vals[i];
+            n.used++;
+        }
+    }
+    free(m->keys);
+    free(m->vals);
+    *m = n;
+}
+
+static void strmap_release(struct strmap *m)
+{
+    for (size_t i = 0; i < m->size; i++)
+        free(m->keys[i]);
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof(*m));
+}
+
+/* ---- the plan ------------------------------------------------------------------- */
+
+struct prov_entry {
+    const char *path;    /* interned */
+    size_t commit;       /* index into commits, or SIZE_MAX */
+};
+
+struct gblob {
+    git_oid oid;
+    char hex[GIT_OID_HEXSZ + 1];
+    uint64_t order;      /* pack number << 40 | offset; loose objects last */
+    size_t *prov;        /* indices into g->prov */
+    size_t n_prov, cap_prov;
+};
+
+struct branch_set {
+    char *name;
+    struct oidmap blobs;
+};
+
+struct path_removals {
+    struct oidmap removed; /* blob -> index into g->chain of the removing commit */
+};
+
+struct src_git {
+    char *path;          /* as given */
+    char *gitdir;        /* the repository's .git (or bare) directory */
+    char *workdir;       /* NULL when bare */
+    git_repository *repo;
+    struct src_git_opts opts;
+    struct src_git_counts counts;
+    struct commit_info **commits;
+    size_t n_commits, cap_commits;
+    struct oidmap commit_index;
+    struct strmap paths; /* interned paths (vals unused) */
+    struct prov_entry *prov;
+    size_t n_prov, cap_prov;
+    struct gblob *blobs;
+    size_t n_blobs, cap_blobs;
+    struct oidmap blob_index;
+    char **worktree;
+    size_t n_worktree, cap_worktree;
+    /* exposure, computed lazily */
+    bool exposure_ready;
+    struct oidmap head_blobs;
+    struct branch_set *branches;
+    size_t n_branches;
+    git_oid *chain;      /* HEAD's first-parent line, oldest first */
+    size_t n_chain;
+    struct strmap removal_paths; /* path -> index into removals */
+    struct path_removals *removals;
+    size_t n_removals, cap_removals;
+    char **branch_scratch;
+};
+
+struct src_git_reader {
+    struct src_git *g;
+    git_repository *repo;
+    git_odb *odb;
+    struct provenance *prov;
+    size_t cap_prov;
+};
+
+static const char *git_message(void)
+{
+    const git_error *e = git_error_last();
+    return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+bool src_git_is_repo(const char *path)
+{
+    git_repository *repo = NULL;
+    int rc = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+
+    git_repository_free(repo);
+    return rc == 0;
+}
+
+const struct src_git_counts *src_git_counts(const struct src_git *g)
+{
+    return &g->counts;
+}
+
+size_t src_git_blob_count(const struct src_git *g)
+{
+    return g->n_blobs;
+}
+
+const char *const *src_git_worktree(const struct src_git *g, size_t *n)
+{
+    *n = g->n_worktree;
+    return (const char *const *)g->worktree;
+}
+
+static const char *intern_path(struct src_git *g, const char *p)
+{
+    const char *stored = NULL;
+    (void)strmap_slot(&g->paths, p, true, &stored);
+    return stored;
+}
+
+static size_t add_commit(struct src_git *g, const git_commit *c)
+{
+    const git_oid *id = git_commit_id(c);
+    bool created;
+    size_t *slot = oidmap_slot(&g->commit_index, id, true, &created);
+    struct commit_info *ci;
+    const git_signature *a = git_commit_author(c), *cm = git_commit_committer(c);
+    const char *summary;
+    char hex[GIT_OID_HEXSZ + 1];
+
+    if (!created)
+        return *slot;
+    ci = xcalloc(1, sizeof(*ci));
+    git_oid_tostr(hex, sizeof(hex), id);
+    ci->commit = xstrdup(hex);
+    if (a)
+        ci->author = xasprintf("%s <%s>", a->name ? a->name : "", a->email ? a->email : "");
+    ci->author_time = a ? (int64_t)a->when.time : 0;
+    ci->commit_time = cm ? (int64_t)cm->when.time : ci->author_time;
+    summary = git_commit_summary((git_commit *)c);
+    ci->summary = summary ? xstrndup(summary, strlen(summary) > 200 ? 200 : strlen(summary))
+                          : NULL;
+    XGROW(g->commits, g->cap_commits, g->n_commits + 1);
+    g->commits[g->n_commits] = ci;
+    *slot = g->n_commits;
+    return g->n_commits++;
+}
+
+static void add_blob(struct src_git *g, const git_oid *oid, const char *path, size_t commit)
+{
+    bool created;
+    size_t *slot = oidmap_slot(&g->blob_index, oid, true, &created);
+    struct gblob *b;
+
+    if (created) {
+        XGROW(g->blobs, g->cap_blobs, g->n_blobs + 1);
+        b = &g->blobs[g->n_blobs];
+        memset(b, 0, sizeof(*b));
+        git_oid_cpy(&b->oid, oid);
+        git_oid_tostr(b->hex, sizeof(b->hex), oid);
+        b->order = UINT64_MAX;
+        *slot = g->n_blobs++;
+    }
+    b = &g->blobs[*slot];
+    for (size_t i = 0; i < b->n_prov; i++) {
+        const struct prov_entry *p = &g->prov[b->prov[i]];
+        if (p->commit == commit && strcmp(p->path, path) == 0)
+            return;
+    }
+    XGROW(g->prov, g->cap_prov, g->n_prov + 1);
+    g->prov[g->n_prov].path = intern_path(g, path);
+    g->prov[g->n_prov].commit = commit;
+    XGROW(b->prov, b->cap_prov, b->n_prov + 1);
+    b->prov[b->n_prov++] = g->n_prov++;
+}
+
+/* (path, blob) pairs a tree has that another does not. */
+struct pair {
+    char *path;
+    git_oid oid;
+};
+
+struct pairs {
+    struct pair *v;
+    size_t n, cap;
+};
+
+static void pairs_release(struct pairs *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i].path);
+    free(p->v);
+    memset(p, 0, sizeof(*p));
+}
+
+static void tree_diff(struct src_git *g, const char *commit_hex, const git_tree *old_tree,
+                      const git_tree *new_tree, const char *prefix, struct pairs *out,
+                      int depth)
+{
+    size_t n = git_tree_entrycount(new_tree);
+
+    if (depth > 512) {
+        log_warn("commit %.12s: tree '%s' nests deeper than 512 levels, not followed",
+                 commit_hex, prefix);
+        g->counts.errors++;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const git_tree_entry *e = git_tree_entry_byindex(new_tree, i);
+        const char *name = git_tree_entry_name(e);
+        const git_oid *oid = git_tree_entry_id(e);
+        git_object_t type = git_tree_entry_type(e);
+        const git_tree_entry *old = old_tree ? git_tree_entry_byname(old_tree, name) : NULL;
+        char *path;
+
+        if (old && git_oid_equal(git_tree_entry_id(old), oid) && git_tree_entry_type(old) == type)
+            continue;
+        path = *prefix ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
+        if (type == GIT_OBJECT_TREE) {
+            git_tree *sub = NULL, *old_sub = NULL;
+            if (git_tree_lookup(&sub, g->repo, oid) != 0) {
+                log_warn("commit %.12s: cannot read tree '%s': %s", commit_hex, path,
+                         git_message());
+                g->counts.errors++;
+            } else {
+                if (old && git_tree_entry_type(old) == GIT_OBJECT_TREE &&
+                    git_tree_lookup(&old_sub, g->repo, git_tree_entry_id(old)) != 0)
+                    old_sub = NULL;
+                tree_diff(g, commit_hex, old_sub, sub, path, out, depth + 1);
+            }
+            git_tree_free(old_sub);
+            git_tree_free(sub);
+            free(path);
+        } else if (type == GIT_OBJECT_BLOB) {
+            XGROW(out->v, out->cap, out->n + 1);
+            out->v[out->n].path = path;
+            git_oid_cpy(&out->v[out->n].oid, oid);
+            out->n++;
+        } else {
+            if (type == GIT_OBJECT_COMMIT)
+                g->counts.submodules++;
+            free(path);
+        }
+    }
+}
+
+static bool pairs_has(const struct pairs *p, const struct pair *x)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (git_oid_equal(&p->v[i].oid, &x->oid) && strcmp(p->v[i].path, x->path) == 0)
+            return true;
+    return false;
+}
+
+static void plan_commit(struct src_git *g, const git_oid *id)
+{
+    git_commit *c = NULL;
+    git_tree *tree = NULL;
+    struct pairs first = { 0 };
+    char hex[GIT_OID_HEXSZ + 1];
+    unsigned np;
+    size_t ci;
+
+    git_oid_tostr(hex, sizeof(hex), id);
+    if (git_commit_lookup(&c, g->repo, id) != 0) {
+        log_warn("cannot read commit %s: %s", hex, git_message());
+        g->counts.errors++;
+        return;
+    }
+    if (git_commit_tree(&tree, c) != 0) {
+        log_warn("commit %.12s: cannot read its tree: %s", hex, git_message());
+        g->counts.errors++;
+        goto out;
+    }
+    g->counts.commits++;
+    np = git_commit_parentcount(c);
+    for (unsigned p = 0; p < (np ? np : 1); p++) {
+        git_commit *parent = NULL;
+        git_tree *ptree = NULL;
+        struct pairs cur = { 0 };
+
+        if (np && (git_commit_parent(&parent, c, p) != 0 || git_commit_tree(&ptree, parent) != 0)) {
+            /* A missing parent (shallow clone, corrupt repo): compare with nothing. */
+            ptree = NULL;
+        }
+        tree_diff(g, hex, ptree, tree, "", p == 0 ? &first : &cur, 0);
+        if (p > 0) {
+            /* Merge: keep what differs from this parent too. */
+            size_t k = 0;
+            for (size_t i = 0; i < first.n; i++) {
+                if (pairs_has(&cur, &first.v[i]))
+                    first.v[k++] = first.v[i];
+                else
+                    free(first.v[i].path);
+            }
+            first.n = k;
+        }
+        pairs_release(&cur);
+        git_tree_free(ptree);
+        git_commit_free(parent);
+    }
+    if (first.n) {
+        ci = add_commit(g, c);
+        for (size_t i = 0; i < first.n; i++)
+            add_blob(g, &first.v[i].oid, first.v[i].path, ci);
+    }
+out:
+    pairs_release(&first);
+    git_tree_free(tree);
+    git_commit_free(c);
+}
+
+struct odb_walk {
+    git_odb *odb;
+    git_oid *commits;
+    size_t n_commits, cap_commits;
+    git_oid *blobs;
+    size_t n_blobs, cap_blobs;
+    uint64_t errors;
+};
+
+static int collect_object(const git_oid *id, void *payload)
+{
+    struct odb_walk *w = payload;
+    size_t len;
+    git_object_t type;
+
+    if (git_odb_read_header(&len, &type, w->odb, id) != 0) {
+        w->errors++;
+        return 0;
+    }
+    if (type == GIT_OBJECT_COMMIT) {
+        XGROW(w->commits, w->cap_commits, w->n_commits + 1);
+        git_oid_cpy(&w->commits[w->n_commits++], id);
+    } else if (type == GIT_OBJECT_BLOB) {
+        XGROW(w->blobs, w->cap_blobs, w->n_blobs + 1);
+        git_oid_cpy(&w->blobs[w->n_blobs++], id);
+    }
+    return 0;
+}
+
+static enum status plan_history(struct src_git *g)
+{
+    git_revwalk *walk = NULL;
+    git_oid id;
+    enum status st = STATUS_OK;
+    struct odb_walk ow = { 0 };
+    char *range = NULL;
+
+    if (git_revwalk_new(&walk, g->repo) != 0)
+        return fail(STATUS_CORRUPT, "'%s': %s", g->path, git_message());
+    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+    if (g->opts.since_commit)
+        range = xasprintf("%s..HEAD", g->opts.since_commit);
+    else if (g->opts.rev_range)
+        range = xstrdup(g->opts.rev_range);
+    if (range) {
+        if (!strstr(range, "..")) {
+            if (git_revwalk_push_range(walk, range) != 0 &&
+                git_revwalk_push_ref(walk, range) != 0) {
+                git_object *obj = NULL;
+                if (git_revparse_single(&obj, g->repo, range) != 0 ||
+                    git_revwalk_push(walk, git_object_id(obj)) != 0) {
+                    git_object_free(obj);
+                    st = fail(STATUS_USAGE, "'%s': bad revision '%s': %s", g->path, range,
+                              git_message());
+                    goto out;
+                }
+                git_object_free(obj);
+            }
+        } else if (git_revwalk_push_range(walk, range) != 0) {
+            st = fail(STATUS_USAGE, "'%s': bad revision range '%s': %s", g->path, range,
+                      git_message());
+            goto out;
+        }
+    } else {
+        if (git_revwalk_push_glob(walk, "refs/*") != 0 && git_error_last())
+            log_warn("'%s': some refs could not be read: %s", g->path, git_message());
+        (void)git_revwalk_push_head(walk); /* detached HEAD; fails on an unborn branch */
+        if (g->opts.all_objects) {
+            if (git_repository_odb(&ow.odb, g->repo) != 0 ||
+                git_odb_foreach(ow.odb, collect_object, &ow) != 0) {
+                log_warn("'%s': cannot list the object database: %s", g->path, git_message());
+                g->counts.errors++;
+            }
+            for (size_t i = 0; i < ow.n_commits; i++)
+                (void)git_revwalk_push(walk, &ow.commits[i]);
+            g->counts.errors += ow.errors;
+        }
+    }
+    for (;;) {
+        int rc = git_revwalk_next(&id, walk);
+        if (rc == GIT_ITEROVER)
+            break;
+        if (rc != 0) {
+            log_warn("'%s': history walk stopped early: %s", g->path, git_message());
+            g->counts.errors++;
+            break;
+        }
+        plan_commit(g, &id);
+    }
+    if (g->opts.all_objects && !range) {
+        /* Blobs no commit reaches: rewritten history, dropped stashes, dangling adds. */
+        for (size_t i = 0; i < ow.n_blobs; i++)
+            if (!oidmap_slot(&g->blob_index, &ow.blobs[i], false, NULL))
+                add_blob(g, &ow.blobs[i], "(unreachable blob)", SIZE_MAX);
+    }
+out:
+    free(range);
+    free(ow.commits);
+    free(ow.blobs);
+    git_odb_free(ow.odb);
+    git_revwalk_free(walk);
+    return st;
+}
+
+static enum status plan_staged(struct src_git *g)
+{
+    git_index *index = NULL;
+    git_object *head = NULL;
+    git_tree *head_tree = NULL;
+    enum status st = STATUS_OK;
+    size_t n;
+
+    if (git_repository_index(&index, g->repo) != 0)
+        return fail(STATUS_CORRUPT, "'%s': cannot read the index: %s", g->path, git_message());
+    if (git_revparse_single(&head, g->repo, "HEAD^{tree}") == 0)
+        head_tree = (git_tree *)head;
+    n = git_index_entrycount(index);
+    for (size_t i = 0; i < n; i++) {
+        const git_index_entry *e = git_index_get_byindex(index, i);
+        git_tree_entry *te = NULL;
+        bool same = false;
+
+        if (!e || git_index_entry_stage(e) != 0 || (e->mode & 0170000) == 0160000)
+            continue;
+        if (head_tree && git_tree_entry_bypath(&te, head_tree, e->path) == 0) {
+            same = git_oid_equal(git_tree_entry_id(te), &e->id);
+            git_tree_entry_free(te);
+        }
+        if (!same)
+            add_blob(g, &e->id, e->path, SIZE_MAX);
+    }
+    git_object_free(head);
+    git_index_free(index);
+    return st;
+}
+
+static enum status plan_worktree(struct src_git *g)
+{
+    git_status_list *list = NULL;
+    git_status_options so;
+    size_t n;
+
+    if (!g->workdir)
+        return STATUS_OK;
+    git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+    so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+    so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+               GIT_STATUS_OPT_INCLUDE_IGNORED | GIT_STATUS_OPT_RECURSE_IGNORED_DIRS |
+               GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+    if (git_status_list_new(&list, g->repo, &so) != 0) {
+        log_warn("'%s': cannot list uncommitted files: %s", g->path, git_message());
+        g->counts.errors++;
+        return STATUS_OK;
+    }
+    n = git_status_list_entrycount(list);
+    for (size_t i = 0; i < n; i++) {
+        const git_status_entry *e = git_status_byindex(list, i);
+        const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
+        unsigned wanted = GIT_STATUS_WT_NEW | GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE |
+                          GIT_STATUS_WT_RENAMED | GIT_STATUS_IGNORED | GIT_STATUS_INDEX_NEW |
+                          GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_INDEX_RENAMED;
+        struct stat st;
+        char *p;
+
+        if (!(e->status & wanted) || !d || !d->new_file.path)
+            continue;
+        p = xasprintf("%s%s", g->workdir, d->new_file.path);
+        if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+            free(p);
+            continue;
+        }
+        XGROW(g->worktree, g->cap_worktree, g->n_worktree + 1);
+        g->worktree[g->n_worktree++] = p;
+    }
+    git_status_list_free(list);
+    return STATUS_OK;
+}
+
+/* Pack order: read each pack's .idx (v2) and give every planned blob its (pack,
+ * offset) key, so blobs are inflated in the order they are stored. The index is
+ * untrusted input: every offset is bounds-checked. */
+static void order_from_idx(struct src_git *g, const unsigned char *p, size_t len, uint64_t pack)
+{
+    uint32_t n, big_used = 0;
+    size_t oids, offs, bigs;
+
+    if (len < 8 + 1024 || memcmp(p, "\377tOc", 4) != 0 || p[7] != 2)
+        return;
+    n = (uint32_t)p[8 + 1020] << 24 | (uint32_t)p[8 + 1021] << 16 | (uint32_t)p[8 + 1022] << 8 |
+        p[8 + 1023];
+    oids = 8 + 1024;
+    offs = oids + (size_t)n * 24; /* oids + crc32s */
+    bigs = offs + (size_t)n * 4;
+    if (n > len / 28 || bigs > len)
+        return;
+    for (uint32_t i = 0; i < n; i++) {
+        git_oid id;
+        size_t *slot;
+        const unsigned char *o = p + offs + (size_t)i * 4;
+        uint64_t off = (uint32_t)o[0] << 24 | (uint32_t)o[1] << 16 | (uint32_t)o[2] << 8 | o[3];
+
+        memcpy(id.id, p + oids + (size_t)i * 20, 20);
+        if (!(slot = oidmap_slot(&g->blob_index, &id, false, NULL)))
+            continue;
+        if (off & 0x80000000u) {
+            size_t at = bigs + (size_t)(off & 0x7fffffffu) * 8;
+            if (at + 8 > len - 40)
+                continue;
+            off = 0;
+            for (int k = 0; k < 8; k++)
+                off = off << 8 | p[at + (size_t)k];
+            big_used++;
+        }
+        if (g->blobs[*slot].order == UINT64_MAX)
+            g->blobs[*slot].order = pack << 40 | (off & 0xffffffffffull);
+    }
+    (void)big_used;
+}
+
+static int cmp_blob_order(const void *a, const void *b)
+{
+    const struct gblob *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return memcmp(x->oid.id, y->oid.id, GIT_OID_RAWSZ);
+}
+
+static void order_blobs(struct src_git *g)
+{
+    const char *common = git_repository_commondir(g->repo);
+    char *dir = xasprintf("%sobjects/pack", common ? common : g->gitdir);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    uint64_t pack = 0;
+
+    while (d && (de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        char *path;
+        int fd;
+        struct stat st;
+
+        if (l < 5 || strcmp(de->d_name + l - 4, ".idx") != 0)
+            continue;
+        path = xasprintf("%s/%s", dir, de->d_name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < ((off_t)1 << 34)) {
+            unsigned char *buf = xmalloc((size_t)st.st_size);
+            size_t got = 0;
+            ssize_t r;
+            while (got < (size_t)st.st_size &&
+                   (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+                got += (size_t)r;
+            if (got == (size_t)st.st_size)
+                order_from_idx(g, buf, got, pack++);
+            free(buf);
+        }
+        if (fd >= 0)
+            close(fd);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    if (g->n_blobs > 1)
+        qsort(g->blobs, g->n_blobs, sizeof(*g->blobs), cmp_blob_order);
+    for (size_t i = 0; i < g->n_blobs; i++)
+        *oidmap_slot(&g->blob_index, &g->blobs[i].oid, false, NULL) = i;
+}
+
+enum status src_git_open(struct src_git **out, const char *path, const struct src_git_opts *o)
+{
+    struct src_git *g = xcalloc(1, sizeof(*g));
+    enum status st = STATUS_OK;
+
+    *out = NULL;
+    g->path = xstrdup(path);
+    g->opts = *o;
+    /* sesame only reads objects: it runs no hooks, filters or config commands, so a
+     * repository owned by another user (CI checkouts, audits) is safe to open. */
+    (void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+    if (git_repository_open_ext(&g->repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
+        st = fail(STATUS_IO, "'%s': not a readable git repository: %s", path, git_message());
+        goto out;
+    }
+    g->gitdir = xstrdup(git_repository_path(g->repo));
+    if (!git_repository_is_bare(g->repo) && git_repository_workdir(g->repo))
+        g->workdir = xstrdup(git_repository_workdir(g->repo));
+    if (git_repository_is_empty(g->repo) == 1 && !o->staged) {
+        /* Nothing committed yet: only the working tree. */
+    } else if (o->staged) {
+        st = plan_staged(g);
+    } else {
+        st = plan_history(g);
+    }
+    if (st != STATUS_OK)
+        goto out;
+    if (o->worktree && !o->staged && !o->rev_range && !o->since_commit)
+        st = plan_worktree(g);
+    g->counts.blobs = g->n_blobs;
+    order_blobs(g);
+out:
+    if (st != STATUS_OK) {
+        src_git_free(g);
+        return st;
+    }
+    *out = g;
+    return STATUS_OK;
+}
+
+void src_git_free(struct src_git *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->n_commits; i++) {
+        free(g->commits[i]->commit);
+        free(g->commits[i]->author);
+        free(g->commits[i]->summary);
+        free(g->commits[i]);
+    }
+    free(g->commits);
+    oidmap_release(&g->commit_index);
+    strmap_release(&g->paths);
+    free(g->prov);
+    for (size_t i = 0; i < g->n_blobs; i++)
+        free(g->blobs[i].prov);
+    free(g->blobs);
+    oidmap_release(&g->blob_index);
+    for (size_t i = 0; i < g->n_worktree; i++)
+        free(g->worktree[i]);
+    free(g->worktree);
+    oidmap_release(&g->head_blobs);
+    for (size_t i = 0; i < g->n_branches; i++) {
+        free(g->branches[i].name);
+        oidmap_release(&g->branches[i].blobs);
+    }
+    free(g->branches);
+    free(g->branch_scratch);
+    free(g->chain);
+    strmap_release(&g->removal_paths);
+    for (size_t i = 0; i < g->n_removals; i++)
+        oidmap_release(&g->removals[i].removed);
+    free(g->removals);
+    git_repository_free(g->repo);
+    free(g->gitdir);
+    free(g->workdir);
+    free(g->path);
+    free(g);
+}
+
+/* ---- reading ---------------------------------------------------------------------- */
+
+enum status src_git_reader_new(struct src_git_reader **out, struct src_git *g)
+{
+    struct src_git_reader *r = xcalloc(1, sizeof(*r));
+
+    *out = NULL;
+    r->g = g;
+    if (git_repository_open_ext(&r->repo, g->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0 ||
+        git_repository_odb(&r->odb, r->repo) != 0) {
+        enum status st = fail(STATUS_IO, "'%s': cannot open: %s", g->path, git_message());
+        src_git_reader_free(r);
+        return st;
+    }
+    *out = r;
+    return STATUS_OK;
+}
+
+void src_git_reader_free(struct src_git_reader *r)
+{
+    if (!r)
+        return;
+    git_odb_free(r->odb);
+    git_repository_free(r->repo);
+    free(r->prov);
+    free(r);
+}
+
+/* Blobs larger than this are streamed through `git cat-file` rather than inflated in
+ * memory (libgit2 has no streaming read for packed objects). */
+#define GIT_INMEM_BLOB_BYTES (64u * 1024 * 1024)
+
+static enum status read_streamed(struct src_git_reader *r, const struct gblob *b,
+                                 unsigned char **buf, const struct blob *tmpl, blob_fn *fn,
+                                 void *payload, uint64_t *bytes)
+{
+    int pipefd[2];
+    pid_t pid;
+    posix_spawn_file_actions_t fa;
+    char *gd = xasprintf("--git-dir=%s", r->g->gitdir);
+    char *argv[] = { (char *)"git", gd, (char *)"cat-file", (char *)"blob", (char *)b->hex, NULL };
+    enum status st;
+    int wst = 0;
+    struct stream_ctx {
+        const struct blob *tmpl;
+        blob_fn *fn;
+        void *payload;
+    };
+
+    if (pipe(pipefd) != 0) {
+        free(gd);
+        return fail(STATUS_IO, "blob %s: cannot create a pipe: %s", b->hex, strerror(errno));
+    }
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+    posix_spawn_file_actions_addclose(&fa, pipefd[1]);
+    if (posix_spawnp(&pid, "git", &fa, NULL, argv, environ) != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        free(gd);
+        return fail(STATUS_IO, "blob %s: larger than %u bytes and git is not available to "
+                               "stream it", b->hex, GIT_INMEM_BLOB_BYTES);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    close(pipefd[1]);
+    (void)tmpl;
+    st = src_fs_read_fd(pipefd[0], tmpl->path, buf, fn, payload, bytes);
+    close(pipefd[0]);
+    while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+        ;
+    free(gd);
+    if (st == STATUS_OK && (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0))
+        st = fail(STATUS_CORRUPT, "blob %s: git cat-file failed", b->hex);
+    return st;
+}
+
+struct prov_feed {
+    blob_fn *fn;
+    void *payload;
+    const struct provenance *prov;
+    size_t n_prov;
+    const char *blob_id;
+};
+
+static enum status with_prov(const struct blob *chunk, void *payload)
+{
+    struct prov_feed *pf = payload;
+    struct blob b = *chunk;
+    b.prov = pf->prov;
+    b.n_prov = pf->n_prov;
+    b.blob_id = pf->blob_id;
+    return pf->fn(&b, pf->payload);
+}
+
+enum status src_git_read(struct src_git_reader *r, size_t i, unsigned char **buf, blob_fn *fn,
+                         void *payload, uint64_t *bytes)
+{
+    const struct src_git *g = r->g;
+    const struct gblob *b = &g->blobs[i];
+    const char *path0 = g->prov[b->prov[0]].path;
+    git_odb_object *obj = NULL;
+    size_t len = 0;
+    git_object_t type;
+    struct blob tmpl;
+    struct prov_feed pf;
+    enum status st;
+
+    *bytes = 0;
+    if (b->n_prov > r->cap_prov) {
+        r->prov = xrealloc(r->prov, b->n_prov * sizeof(*r->prov));
+        r->cap_prov = b->n_prov;
+    }
+    for (size_t k = 0; k < b->n_prov; k++) {
+        const struct prov_entry *p = &g->prov[b->prov[k]];
+        r->prov[k].path = p->path;
+        r->prov[k].commit = p->commit == SIZE_MAX ? NULL : g->commits[p->commit];
+    }
+    memset(&tmpl, 0, sizeof(tmpl));
+    tmpl.path = path0;
+    tmpl.blob_id = b->hex;
+    pf.fn = fn;
+    pf.payload = payload;
+    pf.prov = r->prov;
+    pf.n_prov = b->n_prov;
+    pf.blob_id = b->hex;
+
+    if (git_odb_read_header(&len, &type, r->odb, &b->oid) != 0)
+        return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
+                    git_message());
+    if (len > GIT_INMEM_BLOB_BYTES) {
+        st = read_streamed(r, b, buf, &tmpl, with_prov, &pf, bytes);
+        return st;
+    }
+    if (git_odb_read(&obj, r->odb, &b->oid) != 0)
+        return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
+                    git_message());
+    len = git_odb_object_size(obj);
+    *bytes = len;
+    st = chunk_feed(&tmpl, git_odb_object_data(obj), len, with_prov, &pf);
+    git_odb_object_free(obj);
+    return st;
+}
+
+/* ---- exposure ---------------------------------------------------------------------- */
+
+static void collect_tree_blobs(git_repository *repo, const git_tree *tree, struct oidmap *out,
+                               struct oidmap *seen_trees, int depth)
+{
+    size_t n = git_tree_entrycount(tree);
+
+    if (depth > 512)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+        git_object_t type = git_tree_entry_type(e);
+        bool created = false;
+
+        if (type == GIT_OBJECT_BLOB) {
+            (void)oidmap_slot(out, git_tree_entry_id(e), true, NULL);
+        } else if (type == GIT_OBJECT_TREE) {
+            git_tree *sub = NULL;
+            (void)oidmap_slot(seen_trees, git_tree_entry_id(e), true, &created);
+            if (!created)
+                continue;
+            if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) == 0)
+                collect_tree_blobs(repo, sub, out, seen_trees, depth + 1);
+            git_tree_free(sub);
+        }
+    }
+}
+
+static void blobs_of(git_repository *repo, const git_oid *commit, struct oidmap *out)
+{
+    git_commit *c = NULL;
+    git_tree *t = NULL;
+    struct oidmap seen = { 0 };
+
+    if (git_commit_lookup(&c, repo, commit) == 0 && git_commit_tree(&t, c) == 0)
+        collect_tree_blobs(repo, t, out, &seen, 0);
+    oidmap_release(&seen);
+    git_tree_free(t);
+    git_commit_free(c);
+}
+
+/* Branch tips examined for exposure: local and remote-tracking branches. */
+#define MAX_EXPOSURE_BRANCHES 256
+
+static void exposure_prepare(struct src_git *g)
+{
+    git_reference_iterator *it = NULL;
+    git_reference *ref;
+    git_oid head;
+    git_revwalk *walk = NULL;
+    git_oid id;
+
+    g->exposure_ready = true;
+    if (git_reference_name_to_id(&head, g->repo, "HEAD") == 0) {
+        blobs_of(g->repo, &head, &g->head_blobs);
+        if (git_revwalk_new(&walk, g->repo) == 0) {
+            git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+            git_revwalk_simplify_first_parent(walk);
+            if (git_revwalk_push(walk, &head) == 0) {
+                size_t cap = 0;
+                while (git_revwalk_next(&id, walk) == 0) {
+                    XGROW(g->chain, cap, g->n_chain + 1);
+                    git_oid_cpy(&g->chain[g->n_chain++], &id);
+                }
+            }
+            git_revwalk_free(walk);
+        }
+    }
+    if (git_reference_iterator_glob_new(&it, g->repo, "refs/*") != 0)
+        return;
+    while (git_reference_next(&ref, it) == 0) {
+        const char *name = git_reference_name(ref);
+        git_object *obj = NULL;
+        bool is_branch = strncmp(name, "refs/heads/", 11) == 0 ||
+                         (strncmp(name, "refs/remotes/", 13) == 0 &&
+                          strcmp(name + strlen(name) - 5, "/HEAD") != 0);
+        if (is_branch && g->n_branches < MAX_EXPOSURE_BRANCHES &&
+            git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
+            struct branch_set *bs;
+            g->branches = xrealloc(g->branches, (g->n_branches + 1) * sizeof(*g->branches));
+            bs = &g->branches[g->n_branches++];
+            memset(bs, 0, sizeof(*bs));
+            bs->name = xstrdup(name + (name[5] == 'h' ? 11 : 13));
+            blobs_of(g->repo, git_object_id(obj), &bs->blobs);
+        }
+        git_object_free(obj);
+        git_reference_free(ref);
+    }
+    git_reference_iterator_free(it);
+    g->branch_scratch = xcalloc(g->n_branches + 1, sizeof(char *));
+}
+
+static struct path_removals *removals_for(struct src_git *g, const char *path)
+{
+    size_t *slot = strmap_slot(&g->removal_paths, path, true, NULL);
+    struct path_removals *pr;
+    git_oid prev;
+    bool have_prev = false;
+
+    if (*slot != SIZE_MAX)
+        return &g->removals[*slot];
+    XGROW(g->removals, g->cap_removals, g->n_removals + 1);
+    pr = &g->removals[g->n_removals];
+    memset(pr, 0, sizeof(*pr));
+    *slot = g->n_removals++;
+    for (size_t i = 0; i < g->n_chain; i++) {
+        git_commit *c = NULL;
+        git_tree *t = NULL;
+        git_tree_entry *e = NULL;
+        bool has = false;
+        git_oid cur;
+
+        if (git_commit_lookup(&c, g->repo, &g->chain[i]) == 0 && git_commit_tree(&t, c) == 0 &&
+            git_tree_entry_bypath(&e, t, path) == 0) {
+            git_oid_cpy(&cur, git_tree_entry_id(e));
+            has = true;
+        }
+        if (have_prev && (!has || !git_oid_equal(&cur, &prev)))
+            *oidmap_slot(&pr->removed, &prev, true, NULL) = i;
+        have_prev = has;
+        if (has)
+            git_oid_cpy(&prev, &cur);
+        git_tree_entry_free(e);
+        git_tree_free(t);
+        git_commit_free(c);
+    }
+    return pr;
+}
+
+enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char *path,
+                             struct src_git_exposure *out)
+{
+    git_oid oid;
+    size_t *bi;
+    size_t nb = 0;
+    static _Thread_local char removed_hex[GIT_OID_HEXSZ + 1];
+
+    memset(out, 0, sizeof(*out));
+    if (git_oid_fromstr(&oid, blob_hex) != 0)
+        return fail(STATUS_BUG, "bad blob id '%s'", blob_hex);
+    if (!g->exposure_ready)
+        exposure_prepare(g);
+    out->at_head = oidmap_slot(&g->head_blobs, &oid, false, NULL) != NULL;
+    for (size_t i = 0; i < g->n_branches; i++)
+        if (oidmap_slot(&g->branches[i].blobs, &oid, false, NULL))
+            g->branch_scratch[nb++] = g->branches[i].name;
+    out->branches = (const char *const *)g->branch_scratch;
+    out->n_branches = nb;
+    bi = oidmap_slot(&g->blob_index, &oid, false, NULL);
+    if (bi) {
+        const struct gblob *b = &g->blobs[*bi];
+        out->unreachable = true;
+        for (size_t k = 0; k < b->n_prov; k++)
+            if (g->prov[b->prov[k]].commit != SIZE_MAX)
+                out->unreachable = false;
+    }
+    if (!out->at_head && path && g->n_chain) {
+        struct path_removals *pr = removals_for(g, path);
+        size_t *at = oidmap_slot(&pr->removed, &oid, false, NULL);
+        if (at) {
+            git_oid_tostr(removed_hex, sizeof(removed_hex), &g->chain[*at]);
+            out->removed_in = removed_hex;
+        }
+    }
+    return STATUS_OK;
+}

@@ -1,0 +1,78 @@
+/*
+ * source/src_git.h - git history: every blob once, with where it was introduced.
+ *
+ * Planning walks commits (all refs, a revision range, or the index for --staged) and,
+ * for each commit, the paths whose blob differs from every parent: those (path, blob)
+ * pairs were introduced by that commit. Each distinct blob is then read once (in pack
+ * order, by several readers in parallel) and scanned; its findings are reported at
+ * every place it was introduced. After the scan, exposure facts are computed for the
+ * blobs that had findings: present at HEAD or at a branch tip, and which commit on
+ * HEAD's first-parent line removed them.
+ */
+#ifndef SESAME_SOURCE_SRC_GIT_H
+#define SESAME_SOURCE_SRC_GIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/status.h"
+#include "source/chunk.h"
+
+struct src_git;
+struct src_git_reader;
+
+struct src_git_opts {
+    const char *rev_range;    /* "A..B": only blobs introduced by commits in the range */
+    const char *since_commit; /* same as "SINCE..HEAD" */
+    bool staged;              /* only the index against HEAD (pre-commit) */
+    bool all_objects;         /* also unreachable commits and blobs in the object database */
+    bool worktree;            /* list uncommitted working-tree files (src_git_worktree) */
+};
+
+struct src_git_counts {
+    uint64_t commits;
+    uint64_t blobs;           /* distinct blobs planned */
+    uint64_t submodules;      /* gitlink entries skipped */
+    uint64_t errors;          /* missing or corrupt objects (warned) */
+};
+
+/* True if `path` itself is a git repository: a work tree root, a .git directory or a
+ * bare repository (no search upwards). */
+bool src_git_is_repo(const char *path);
+
+/* Open and plan. Errors name the repository. */
+enum status src_git_open(struct src_git **out, const char *path, const struct src_git_opts *o);
+void src_git_free(struct src_git *g);
+
+const struct src_git_counts *src_git_counts(const struct src_git *g);
+size_t src_git_blob_count(const struct src_git *g);
+/* Working-tree files that differ from the index/HEAD, untracked or ignored: paths to
+ * open (absolute or relative to the cwd). Valid until src_git_free. */
+const char *const *src_git_worktree(const struct src_git *g, size_t *n);
+
+/* One reader per thread (its own repository handle). */
+enum status src_git_reader_new(struct src_git_reader **out, struct src_git *g);
+void src_git_reader_free(struct src_git_reader *r);
+
+/* Read blob `i` (in the planned order) and feed it to fn in chunks, with its
+ * provenance. *bytes receives its size. STATUS_CORRUPT/STATUS_IO (message names the
+ * blob and a path) when it cannot be read: a warning for the caller. */
+enum status src_git_read(struct src_git_reader *r, size_t i, unsigned char **buf, blob_fn *fn,
+                         void *payload, uint64_t *bytes);
+
+/* Exposure of one blob seen at `path`: present in HEAD's tree (at any path), the branch
+ * tips whose tree contains it (names, sorted; borrowed), and the commit on HEAD's
+ * first-parent line that removed it from `path` (hex id, or NULL). Not thread-safe:
+ * call after the scan. */
+struct src_git_exposure {
+    bool at_head;
+    const char *const *branches;
+    size_t n_branches;
+    const char *removed_in;
+    bool unreachable;         /* no ref reaches it (only with all_objects) */
+};
+enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char *path,
+                             struct src_git_exposure *out);
+
+#endif
