@@ -578,10 +578,20 @@ class Tree:
         budgets = {"small": 0.45, "medium": 0.10, "log": 0.23, "json": 0.14, "bin": 0.08}
         n_repos = max(2, self.args.size_mb // 25)
         repos = [f"{self.g.word()}-{self.g.word()}-{i:02d}" for i in range(n_repos)]
-        subdirs = {}
-        for repo in repos:
-            pk = [self.g.ident("snake") for _ in range(r.randint(3, 8))]
-            subdirs[repo] = [f"{a}/{b}" if r.random() < 0.5 else a for a in pk for b in [self.g.word()]]
+        dirs = {}  # (repo, top) -> subdirectories so far
+
+        def subdir(repo, top):
+            # A Chinese-restaurant process: about one new directory per 12 files, new
+            # ones nested under an existing one half the time (depth stays small).
+            ds = dirs.setdefault((repo, top), [""])
+            if len(ds) == 1 or r.random() < 1 / 12:
+                parent = r.choice(ds) if r.random() < 0.5 else ""
+                if parent.count("/") >= 2:
+                    parent = ""
+                ds.append(f"{parent}/{self.g.word()}".lstrip("/"))
+                return ds[-1]
+            return r.choice(ds[1:])
+
         names = set()
 
         def unique(path):
@@ -604,7 +614,7 @@ class Tree:
                 if cat == "small":
                     _, ext, d, meth = r.choices(SMALL_KINDS, sk_w)[0]
                     size = int(math.exp(r.uniform(math.log(1024), math.log(65536))))
-                    sub = r.choice(subdirs[repo]) if d in ("src", "include", "src/main/java") else ""
+                    sub = subdir(repo, d) if d != "." else ""
                     name = ".env" if ext == "env" else f"{self.g.ident('snake')}.{ext}"
                     if ext == "env" and r.random() < 0.5:
                         name = f".env.{r.choice(('local', 'production', 'staging', 'example'))}"
@@ -639,6 +649,7 @@ class Tree:
                         path = f"{repo}/build/lib{self.g.word()}_{self.g.word()}.{ext}"
                         kind = ("bin", style, None)
                     size = min(size, budget + 4096)
+                size = max(1024, min(size, budget))
                 self.files.append([unique(path), kind, size])
                 budget -= size
 

@@ -400,6 +400,15 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
             idx_push(&f->nodes[ni].ids, idn);
     }
     link_smtp(f, opts);
+    /* An SMTP password's username is its key ID, and the password derives from that key's
+     * secret: so the secret belongs to the key ID too. */
+    for (size_t ni = 0; ni < f->n_nodes; ni++) {
+        const struct node *nd = &f->nodes[ni];
+        if (nd->kind != CRED_SMTP_PASSWORD || nd->smtp_secret == SIZE_MAX)
+            continue;
+        for (size_t k = 0; k < nd->ids.n; k++)
+            idx_push(&f->nodes[nd->smtp_secret].ids, nd->ids.v[k]);
+    }
 
     f->out = xcalloc(f->n_nodes + 1, sizeof(*f->out));
     for (size_t ni = 0; ni < f->n_nodes; ni++) {

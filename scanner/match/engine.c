@@ -701,7 +701,7 @@ enum status engine_scan(struct engine_worker *w, const unsigned char *data, size
     for (uint32_t ri = 0; ri < e->n_rules; ri++) {
         struct rule_ranges *rr = &w->ranges[ri];
         for (size_t k = 0; k < rr->n; k++)
-            confirm_range(w, ri, data, len, rr->v[k].lo, rr->v[k].hi, LOOKAHEAD_BYTES, out);
+            confirm_range(w, ri, data, len, rr->v[k].lo, rr->v[k].hi, LIMIT_VALUE_BYTES, out);
     }
     sort_unique(out, from);
     run_proximity(w, data, len, out, from);

@@ -226,12 +226,14 @@ static json_t *report_json_locations(const struct finding *f)
         report_json_put(obj, "encoding", report_json_str(loc->encoding));
         report_json_put(obj, "blob", report_json_str(loc->blob));
         report_json_put(obj, "commit", report_json_commit(&loc->commit));
+        report_json_put(obj, "removed_in", report_json_str(loc->removed_in));
         report_json_push(arr, obj);
     }
     return arr;
 }
 
-/* A finding must be a credential: CRED_CONTEXT only anchors rules and never heads one. */
+/* A finding must be a credential: CRED_CONTEXT only anchors rules and never heads one.
+ * Its exposure must be one the schema lists. */
 static enum status report_json_check(const struct finding *f, size_t i)
 {
     if (f == NULL)
@@ -239,6 +241,9 @@ static enum status report_json_check(const struct finding *f, size_t i)
     if ((unsigned)f->kind > CRED_SMTP_PASSWORD)
         return fail(STATUS_BUG, "report: finding %.16s has kind '%s'", f->fingerprint,
                     cred_kind_name(f->kind));
+    if ((unsigned)f->exposure > EXPOSURE_UNREACHABLE)
+        return fail(STATUS_BUG, "report: finding %.16s has exposure %u", f->fingerprint,
+                    (unsigned)f->exposure);
     return STATUS_OK;
 }
 
@@ -262,6 +267,8 @@ static json_t *report_json_finding(const struct finding *f, bool show)
                                        f->n_session_tokens, show));
     report_json_put(obj, "smtp_passwords", report_json_smtp(f, show));
     report_json_put(obj, "regions", report_json_str_array(f->regions, f->n_regions));
+    report_json_put(obj, "exposure", report_json_str(exposure_name(f->exposure)));
+    report_json_put(obj, "branches", report_json_str_array(f->branches, f->n_branches));
     report_json_put(obj, "rules", report_json_str_array(f->rule_ids, f->n_rule_ids));
     report_json_put(obj, "locations", report_json_locations(f));
     return obj;

@@ -193,7 +193,43 @@ static void report_text_confidence(struct report_text *t, enum confidence c)
     report_text_reset(t);
 }
 
-/* "<ID or value>  <what> · account N · high confidence · fingerprint F [example]" */
+/* How far the credential has spread, in words; nothing for a plain file on disk (the usual
+ * case without git) or a value this version does not know. */
+static void report_text_exposure(struct report_text *t, const struct finding *f)
+{
+    switch (f->exposure) {
+    case EXPOSURE_HEAD:
+        report_text_puts(t, REPORT_TEXT_DOT "still at HEAD");
+        break;
+    case EXPOSURE_WORKTREE:
+        report_text_puts(t, REPORT_TEXT_DOT "uncommitted (working tree)");
+        break;
+    case EXPOSURE_BRANCH:
+        if (f->n_branches == 0) {
+            report_text_puts(t, REPORT_TEXT_DOT "at a branch tip");
+            break;
+        }
+        report_text_puts(t, f->n_branches == 1 ? REPORT_TEXT_DOT "at branch tip: "
+                                               : REPORT_TEXT_DOT "at branch tips: ");
+        for (size_t i = 0; i < f->n_branches; i++) {
+            if (i > 0)
+                report_text_puts(t, ", ");
+            report_text_safe(t, f->branches[i]);
+        }
+        break;
+    case EXPOSURE_HISTORY:
+        report_text_puts(t, REPORT_TEXT_DOT "only in history");
+        break;
+    case EXPOSURE_UNREACHABLE:
+        report_text_puts(t, REPORT_TEXT_DOT "only in unreachable objects");
+        break;
+    case EXPOSURE_FILE:
+        break;
+    }
+}
+
+/* "<ID or value>  <what> · account N · high confidence[ · exposure] · fingerprint F
+ * [example]" */
 static void report_text_head_line(struct report_text *t, const struct finding *f,
                                   const struct report_text_head *head)
 {
@@ -224,6 +260,7 @@ static void report_text_head_line(struct report_text *t, const struct finding *f
     }
     report_text_puts(t, REPORT_TEXT_DOT);
     report_text_confidence(t, f->confidence);
+    report_text_exposure(t, f);
     report_text_puts(t, REPORT_TEXT_DOT);
     report_text_style(t, REPORT_TEXT_DIM);
     report_text_puts(t, "fingerprint ");
@@ -281,7 +318,8 @@ static void report_text_date(struct report_text *t, int64_t when)
         fprintf(t->out, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-/* "path:line:col (part, rule R, encoding) in commit 1a2b3c4 (2024-05-01, Name)" */
+/* "path:line:col (part, rule R, encoding) in commit 1a2b3c4 (2024-05-01, Name)
+ * · removed in 5d6e7f8" */
 static void report_text_location(struct report_text *t, const struct location *loc)
 {
     const struct commit_info *c = &loc->commit;
@@ -309,6 +347,10 @@ static void report_text_location(struct report_text *t, const struct location *l
                                                  : strlen(c->author));
         }
         report_text_puts(t, ")");
+    }
+    if (loc->removed_in != NULL) {
+        report_text_puts(t, REPORT_TEXT_DOT "removed in ");
+        report_text_safen(t, loc->removed_in, strnlen(loc->removed_in, 7));
     }
     report_text_puts(t, "\n");
 }

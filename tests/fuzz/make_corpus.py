@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -69,24 +68,35 @@ def _views(b, depth=0):
             yield from _views(dec, depth + 1)
 
 
-def check_key_shapes(name, data):
-    """Raise if `data` or one of its decodings holds something key-shaped."""
+def find_key_shape(data):
+    """(what, bytes) for the first key-shaped string in `data` or its decodings, or None."""
     for view in _views(data):
         for rx, what in ((KEY_ID, "an access key ID"), (B64_RUN, "a 40+ base64 run")):
             m = rx.search(view)
             if m:
-                raise SystemExit(f"make_corpus: {name}: {what} in a seed: {m.group(0)[:60]!r}")
+                return what, m.group(0)[:60]
+    return None
+
+
+def check_key_shapes(name, data):
+    """Exit with a message if `data` or one of its decodings holds something key-shaped."""
+    found = find_key_shape(data)
+    if found:
+        raise SystemExit(f"make_corpus: {name}: {found[0]} in a seed: {found[1]!r}")
 
 
 # ---------------------------------------------------------------- fuzz_rules_load
 
-def _defang(obj):
-    """Drop example strings that are key-shaped (patterns/ keeps a few as negatives)."""
-    try:
-        check_key_shapes("-", json.dumps(obj).encode())
-        return True
-    except SystemExit:
-        return False
+def _defang(v):
+    """Strings of a copied rule with key-shaped runs cut one character short."""
+    if isinstance(v, str):
+        v = KEY_ID.sub(lambda m: m.group(0)[:19], v.encode())
+        return B64_RUN.sub(lambda m: m.group(0)[:39], v).decode()
+    if isinstance(v, list):
+        return [_defang(e) for e in v]
+    if isinstance(v, dict):
+        return {k: _defang(e) for k, e in v.items()}
+    return v
 
 
 def rules_seeds():
@@ -96,7 +106,7 @@ def rules_seeds():
         if isinstance(obj_or_text, (bytes, str)):
             data = obj_or_text.encode() if isinstance(obj_or_text, str) else obj_or_text
         else:
-            data = json.dumps(obj_or_text, indent=1).encode() + b"\n"
+            data = json.dumps(obj_or_text, separators=(",", ":")).encode() + b"\n"
         seeds[name] = data
 
     # Copies of the default rules, one rule per file, trimmed to stay small.
@@ -110,26 +120,28 @@ def rules_seeds():
             data = {k: (v[:3] if isinstance(v, list) else v) for k, v in doc["data"].items()}
             put(f"patterns-{stem}", {"$comment": "trimmed copy", "data": data})
         for rule in doc.get("rules", []):
-            r = {k: v for k, v in rule.items() if k != "description"}
+            r = {k: _defang(v) for k, v in rule.items() if k != "description"}
             for key in ("examples", "negative_examples"):
                 if key in r:
-                    r[key] = [e for e in r[key] if _defang(e)][:2]
+                    r[key] = [e for e in r[key] if not find_key_shape(json.dumps(e).encode())][:1]
             put(f"patterns-{stem}-{rule['id']}", {"rules": [r]})
 
-    base = {
-        "id": "fuzz.rule",
-        "name": "Fuzz rule",
-        "description": "small valid rule",
+    full = {
+        "id": "f.r",
+        "name": "F",
+        "description": "d",
         "kind": "secret_access_key",
         "confidence": "high",
-        "pattern": "key=(?<value>[a-z]{4})",
+        "pattern": "k=(?<value>[a-z]{4})",
         "min_entropy": 1.5,
         "reject_hex": True,
-        "examples": ["key={SECRET}"],
-        "negative_examples": ["key=AAAA"],
+        "examples": ["k={SECRET}"],
+        "negative_examples": ["k=AAAA"],
     }
+    base = {k: full[k] for k in ("id", "name", "kind", "pattern")}
 
     def rule(**changes):
+        """{"rules": [base rule with `changes`; None removes a field]}."""
         r = dict(base)
         for k, v in changes.items():
             if v is None:
@@ -140,6 +152,7 @@ def rules_seeds():
 
     near = {"kinds": ["access_key_id", "context"], "bytes": 1024}
     put("valid-base", rule())
+    put("valid-full", {"rules": [full]})
     put("valid-minimal", {"rules": [{"id": "m", "name": "M", "kind": "context",
                                      "pattern": "(?<value>x)"}]})
     put("valid-near", rule(id="fuzz.near", near=near, kind="smtp_password"))
@@ -149,7 +162,7 @@ def rules_seeds():
                                "data": {"ses_smtp_regions": ["us-east-1", "us-gov-west-1"]}})
     put("valid-data-only", {"data": {"ses_smtp_regions": ["eu-west-1"], "other": 1}})
     put("valid-empty-rules", {"rules": []})
-    put("valid-replace-id", {"rules": [base, dict(base, name="Replaced")]})
+    put("valid-replace-id", {"rules": [full, dict(base, name="Replaced")]})
     put("valid-bool-false", rule(reject_hex=False, min_entropy=0))
 
     put("bad-missing-id", rule(id=None))
@@ -239,14 +252,15 @@ def scan_seeds():
                 "&Signature=abc%2Fdef%2Bghi%3D&X-Amz-Security-Token=IQoJ%2FFake%2B\n")
     s["url-keyword"] = "aws_secret_access_key%3DFake%2FSecret%2BNotReal%3D%3D\n"
     s["json-escaped"] = ('{"config": "{\\"SecretAccessKey\\":\\"Fake\\/Secret\\",'
-                         '\\"AccessKeyId\\":\\"\\u0041KIAFAKEID234567XY\\"}"}\n')
+                         f'\\"AccessKeyId\\":\\"\\u0041{ID15[1:]}\\"}}"}}\n')
     s["js-hex-escape"] = "var k = '\\x61ws_secret_access_key=\\x46ake\\/1';\n"
     s["b64-keyword"] = f"blob: {_b64('aws_secret_access_key=Fake')}\n"
     s["b64-id"] = f"data = {_b64('aws_access_key_id=AKIAFAKE')}\n"
     s["b64-urlsafe"] = f"value: {_b64('AWS_SECRET=?>?>Fake~~', alt=True)}\n"
     s["b64-smtp"] = f"x {_b64('SMTP_PASSWORD=BAfake')} y {_b64('password: short')}\n"
     s["b64-in-url"] = "q=" + urllib.parse.quote(_b64("secret_key: FakeValue+/"), safe="") + "\n"
-    s["b64-of-json-escape"] = f"token: {_b64('{\"Token\":\"a\\/b\"}')}\n"
+    escaped = '{"Token":"a\\/b"}'
+    s["b64-of-json-escape"] = f"token: {_b64(escaped)}\n"
     s["lines"] = "\n\n\r\n# comment\n\tsecret_key = \"short\"\n\n" + ID15[:-1] + "\n"
     s["crlf"] = f"aws_access_key_id={ID15}\r\naws_secret_access_key={SECRET39}\r\n"
     s["many-keywords"] = "secret_key=abc; " * 24 + "\n"
@@ -268,22 +282,26 @@ DICT_RULES = ['"rules"', '"data"', '"$comment"', '"id"', '"name"', '"description
               '"min_entropy"', '"reject_hex"', '"examples"', '"negative_examples"',
               '"ses_smtp_regions"', '"access_key_id"', '"secret_access_key"',
               '"session_token"', '"smtp_password"', '"context"', '"low"', '"medium"',
-              '"high"', '"(?<value>"', '"(?P<value>"', '"(?<region>"', '"\\u0000"',
-              'true', 'false', 'null', '1e400', '-1', '8192', '8193']
+              '"high"', '(?<value>', '(?P<value>', '(?<region>', '\\u0000', '\\ud800',
+              'true', 'false', 'null', '1e400', '-1', '8192', '8193', '{', '}', '[', ']']
 DICT_SCAN = ["AKIA", "ASIA", "ABIA", "ACCA", "AIDA", "AKIDEXAMPLE", "aws_access_key_id",
              "aws_secret_access_key", "AWS_SECRET_ACCESS_KEY", "SecretAccessKey", "secret_key",
              "secretKey", "aws_session_token", "SessionToken", "X-Amz-Security-Token",
              "IQoJb3JpZ2luX2Vj", "FwoGZXIvYXdz", "AQoDYXdz", "MAIL_PASSWORD", "smtp_password",
              "SMTP", "email-smtp.", ".amazonaws.com", "us-east-1", "eu-west-1", "&quot;",
-             "%2F", "%2B", "%3D", "\\\\/", "\\\\u00", "\\\\x", "\\xff\\xfe", "\\xfe\\xff",
-             "YXdzX3NlY3JldF9hY2Nlc3Nfa2V5", "QUtJQ", "c2VjcmV0", "=>", ":=", " = "]
+             "%2F", "%2B", "%3D", "\\/", "\\u00", "\\x", "\xff\xfe", "\xfe\xff",
+             _b64("aws_secret_access_key")[:24], _b64("AKIA")[:4], _b64("secret")[:8],
+             "=>", ":=", " = ", "\n", "\r\n"]
 
 
 def dict_text(entries):
+    """libFuzzer dictionary: one quoted token a line, with \\, \\" and \\xNN escapes."""
     lines = ["# libFuzzer dictionary, written by make_corpus.py"]
     for e in entries:
-        lines.append(e if e[0] == '"' or e in ("true", "false", "null") or e[0] in "-1"
-                     or e[0].isdigit() else f'"{e}"')
+        b = e.encode("latin-1")
+        q = "".join(chr(c) if 32 <= c < 127 and c not in b'"\\' else f"\\x{c:02x}"
+                    for c in b)
+        lines.append(f'"{q}"')
     return "\n".join(lines) + "\n"
 
 

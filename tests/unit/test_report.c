@@ -5,9 +5,10 @@
  * seed, fixed stats and timestamps) is rendered and compared with tests/golden/report*;
  * SESAME_UPDATE_GOLDEN=1 rewrites those files instead. Beyond the goldens: no secret in
  * any default output, every secret with show_secrets, escaping of hostile paths, and the
- * JSON validated against schema/report.schema.json by python3-jsonschema. The goldens hold
- * placeholders ("{fake-secret-1}") where the output has generated key IDs and values, so
- * nothing key-shaped is committed even in report-show-secrets.json.
+ * JSON validated against schema/report.schema.json by python3-jsonschema. The six findings
+ * cover the six exposures. The goldens hold placeholders ("{fake-secret-1}") where the
+ * output has generated key IDs and values, so nothing key-shaped is committed even in
+ * report-show-secrets.json.
  */
 #include <errno.h>
 #include <spawn.h>
@@ -203,6 +204,9 @@ static void fixture_init(struct fixture *fx)
     static const char *const rules2[] = { "aws.access_key_id", "aws.secret.keyword",
                                           "aws.session_token" };
     static const char *const region1[] = { "us-east-1" };
+    static const char *const branches1[] = { "main", "release/2024" };
+    /* A hostile branch name too: refs may hold escapes and right-to-left overrides. */
+    static const char *const branches4[] = { "feature/ses", "fix/\033[2Jclear\xe2\x80\xae" };
     struct finding *f;
     struct location *loc;
 
@@ -210,11 +214,14 @@ static void fixture_init(struct fixture *fx)
     fx->rng = (struct fakekey_rng)FAKEKEY_RNG_INIT(FIXTURE_SEED);
 
     /* 1: a long-term key with its secret and the SMTP password derived from it, seen in a
-     * file, base64 in another, and in git history. */
+     * file, base64 in another, and in git history (removed there: see the end). Still at
+     * HEAD. */
     f = &fx->findings[fx->n++];
     fixture_fingerprint(fx, f);
     f->kind = CRED_ACCESS_KEY_ID;
     f->confidence = CONF_HIGH;
+    f->exposure = EXPOSURE_HEAD;
+    fixture_add_strings(&f->branches, &f->n_branches, branches1, ARRAY_SIZE(branches1));
     fixture_set_id(fx, f, "AKIA", true);
     fixture_add_secret(fx, f);
     fixture_add_smtp(fx, f, 0, "us-east-1");
@@ -230,11 +237,12 @@ static void fixture_init(struct fixture *fx)
                                "aws.ses.smtp_password", NULL);
     fixture_in_commit(fx, loc, "add mail settings");
 
-    /* 2: temporary credentials inside a JSON file inside an archive. */
+    /* 2: temporary credentials inside a JSON file inside an archive on disk. */
     f = &fx->findings[fx->n++];
     fixture_fingerprint(fx, f);
     f->kind = CRED_ACCESS_KEY_ID;
     f->confidence = CONF_HIGH;
+    f->exposure = EXPOSURE_FILE;
     fixture_set_id(fx, f, "ASIA", true);
     fixture_add_secret(fx, f);
     fixture_add_token(fx, f);
@@ -246,44 +254,50 @@ static void fixture_init(struct fixture *fx)
     fixture_add_location(f, "release.zip!inner/config.json", 1, 160, 159, CRED_SESSION_TOKEN,
                          "aws.session_token", "json-escape");
 
-    /* 3: a secret seen alone. */
+    /* 3: a secret seen alone, in a file not yet committed. */
     f = &fx->findings[fx->n++];
     fixture_fingerprint(fx, f);
     f->kind = CRED_SECRET_ACCESS_KEY;
     f->confidence = CONF_MEDIUM;
+    f->exposure = EXPOSURE_WORKTREE;
     fixture_add_secret(fx, f);
     fixture_add_strings(&f->rule_ids, &f->n_rule_ids, rules1 + 1, 1);
     fixture_add_location(f, "scripts/deploy.sh", 7, 15, 120, CRED_SECRET_ACCESS_KEY,
                          "aws.secret.keyword", NULL);
 
     /* 4: an SMTP password alone, under a hostile file name (escape, a stray byte, a
-     * right-to-left override). */
+     * right-to-left override), at the tips of two other branches, one hostile too. */
     f = &fx->findings[fx->n++];
     fixture_fingerprint(fx, f);
     f->kind = CRED_SMTP_PASSWORD;
     f->confidence = CONF_LOW;
+    f->exposure = EXPOSURE_BRANCH;
+    fixture_add_strings(&f->branches, &f->n_branches, branches4, ARRAY_SIZE(branches4));
     fixture_add_smtp(fx, f, -1, NULL);
     fixture_add_strings(&f->rule_ids, &f->n_rule_ids, rules1 + 2, 1);
     fixture_add_location(f, "odd\033[31mname\xff\xe2\x80\xae.txt", 1, 1, 0, CRED_SMTP_PASSWORD,
                          "aws.ses.smtp_password", NULL);
 
-    /* 5: a documentation example (old generation: no account). */
+    /* 5: a documentation example (old generation: no account), only in history. */
     f = &fx->findings[fx->n++];
     fixture_fingerprint(fx, f);
     f->kind = CRED_ACCESS_KEY_ID;
     f->confidence = CONF_LOW;
     f->example = true;
+    f->exposure = EXPOSURE_HISTORY;
     fixture_set_id(fx, f, "AKIA", false);
     fixture_add_secret(fx, f);
     fixture_add_strings(&f->rule_ids, &f->n_rule_ids, rules1, 2);
     fixture_add_location(f, "docs/README.md", 10, 5, 311, CRED_ACCESS_KEY_ID,
                          "aws.access_key_id", NULL);
 
-    /* 6: a session token alone, seen in more places than the text format lists. */
+    /* 6: a session token alone, seen in more places than the text format lists, only in
+     * objects no ref reaches. */
     f = &fx->findings[fx->n++];
     fixture_fingerprint(fx, f);
     f->kind = CRED_SESSION_TOKEN;
     f->confidence = CONF_MEDIUM;
+    f->exposure = EXPOSURE_UNREACHABLE;
     fixture_add_token(fx, f);
     fixture_add_strings(&f->rule_ids, &f->n_rule_ids, rules2 + 2, 1);
     for (unsigned i = 0; i < FIXTURE_LOG_LOCATIONS; i++) {
@@ -293,6 +307,9 @@ static void fixture_init(struct fixture *fx)
         fixture_add_location(f, path, 100 + i, 31, 5000 + i, CRED_SESSION_TOKEN,
                              "aws.session_token", NULL);
     }
+
+    /* Drawn last, so the generator gives every value above what it gave before. */
+    fx->findings[0].locations[3].removed_in = fixture_hex(fx, 40);
 
     for (size_t i = 0; i < fx->n; i++)
         fx->sorted[i] = &fx->findings[i];
@@ -344,6 +361,7 @@ static void fixture_release(struct fixture *fx)
         }
         free(f->smtp_passwords);
         fixture_free_strings(f->regions, f->n_regions);
+        fixture_free_strings(f->branches, f->n_branches);
         fixture_free_strings(f->rule_ids, f->n_rule_ids);
         for (size_t k = 0; k < f->n_locations; k++) {
             struct location *loc = &f->locations[k];
@@ -355,6 +373,7 @@ static void fixture_release(struct fixture *fx)
             free(loc->commit.commit);
             free(loc->commit.author);
             free(loc->commit.summary);
+            free(loc->removed_in);
         }
         free(f->locations);
     }
@@ -629,7 +648,7 @@ static void test_report__show_secrets_shows_every_secret(void)
 static void test_report__text_groups_by_credential(void)
 {
     struct fixture fx;
-    char *text;
+    char *text, *removed;
 
     fixture_init(&fx);
     text = render_fixture("text", &fx, false);
@@ -639,8 +658,19 @@ static void test_report__text_groups_by_credential(void)
     CHECK(strstr(text, "config/prod.env:3:23 (secret_access_key, rule aws.secret.keyword)\n"));
     CHECK(strstr(text, "deploy/values.yaml:12:9 (access_key_id, rule aws.access_key_id, "
                        "base64)\n") != NULL);
-    CHECK(strstr(text, " (2024-05-01, Jane Doe)\n") != NULL);
+    removed = xasprintf(" (2024-05-01, Jane Doe) \xc2\xb7 removed in %.7s\n",
+                        fx.findings[0].locations[3].removed_in);
+    CHECK(strstr(text, removed) != NULL);
     CHECK(strstr(text, " [example]\n") != NULL);
+    /* Exposure follows the confidence; a plain file says nothing. */
+    CHECK(strstr(text, " \xc2\xb7 high confidence \xc2\xb7 still at HEAD \xc2\xb7 ") != NULL);
+    CHECK(strstr(text, " \xc2\xb7 high confidence \xc2\xb7 fingerprint ") != NULL);
+    CHECK(strstr(text, " \xc2\xb7 uncommitted (working tree) \xc2\xb7 ") != NULL);
+    CHECK(strstr(text, " \xc2\xb7 at branch tips: feature/ses, fix/") != NULL);
+    CHECK(strstr(text, " \xc2\xb7 only in history \xc2\xb7 ") != NULL);
+    CHECK(strstr(text, " \xc2\xb7 only in unreachable objects \xc2\xb7 ") != NULL);
+    CHECK(strstr(text, "release/2024") == NULL); /* branches are listed for "branch" only */
+    CHECK(strstr(strstr(text, "removed in ") + 1, "removed in ") == NULL); /* one only */
     CHECK(strstr(text, "and 5 more (--format json lists them all)\n") != NULL);
     CHECK(strstr(text, "logs/app-19.log") != NULL);
     CHECK(strstr(text, "logs/app-20.log") == NULL);
@@ -650,6 +680,7 @@ static void test_report__text_groups_by_credential(void)
     CHECK(strstr(text, " \xc2\xb7 2 unreadable") != NULL);
     CHECK(strstr(text, " \xc2\xb7 3 examples hidden (--include-examples)\n") != NULL);
     CHECK(strchr(text, '\033') == NULL); /* no colour unless asked */
+    free(removed);
     free(text);
     fixture_release(&fx);
 }
@@ -668,6 +699,9 @@ static void test_report__hostile_paths_are_escaped(void)
     CHECK(strstr(text, "\xe2\x80\xae") == NULL);
     /* JSON escapes the control character; the stray byte becomes U+FFFD. */
     CHECK(strstr(json, "\"path\": \"odd\\u001B[31mname\xef\xbf\xbd\xe2\x80\xae.txt\"") != NULL);
+    /* Branch names come from the input as well. */
+    CHECK(strstr(text, "at branch tips: feature/ses, fix/\\x1b[2Jclear\\u202e \xc2\xb7 ") != NULL);
+    CHECK(strstr(json, "\"fix/\\u001B[2Jclear\xe2\x80\xae\"") != NULL);
     free(text);
     free(json);
     fixture_release(&fx);
@@ -692,6 +726,39 @@ static void test_report__color_only_when_asked(void)
         free(text);
     }
     fixture_release(&fx);
+}
+
+/* The branch wording with one branch and with none (a finding built without its list). */
+static void test_report__branch_exposure_wording(void)
+{
+    char *one[] = { (char *)"dev" };
+    struct finding f;
+    const struct finding *sorted[] = { &f };
+    enum status st;
+    char *text;
+
+    memset(&f, 0, sizeof(f));
+    memcpy(f.fingerprint, "0123456789abcdef", 17);
+    f.kind = CRED_ACCESS_KEY_ID;
+    f.access_key_id = (char *)"(id)";
+    f.exposure = EXPOSURE_BRANCH;
+    f.branches = one;
+    f.n_branches = 1;
+    text = render("text", sorted, 1, NULL, &st);
+    CHECK_OK(st);
+    CHECK(strstr(text, " \xc2\xb7 low confidence \xc2\xb7 at branch tip: dev \xc2\xb7 ") != NULL);
+    free(text);
+
+    f.branches = NULL;
+    f.n_branches = 0;
+    text = render("text", sorted, 1, NULL, &st);
+    CHECK_OK(st);
+    CHECK(strstr(text, " \xc2\xb7 low confidence \xc2\xb7 at a branch tip \xc2\xb7 ") != NULL);
+    free(text);
+    text = render("jsonl", sorted, 1, NULL, &st);
+    CHECK_OK(st);
+    CHECK(strstr(text, "\"exposure\":\"branch\",\"branches\":[],\"rules\"") != NULL);
+    free(text);
 }
 
 static void test_report__no_findings(void)
@@ -797,6 +864,30 @@ static void test_report__rejects_a_context_finding(void)
     free(text);
 }
 
+static void test_report__rejects_an_unknown_exposure(void)
+{
+    struct finding f;
+    const struct finding *sorted[] = { &f };
+    enum status st;
+    char *text;
+
+    memset(&f, 0, sizeof(f));
+    memcpy(f.fingerprint, "0123456789abcdef", 17);
+    f.kind = CRED_SECRET_ACCESS_KEY;
+    f.exposure = (enum exposure)(EXPOSURE_UNREACHABLE + 1);
+    for (size_t i = 1; i < ARRAY_SIZE(formats); i++) {
+        text = render(formats[i], sorted, 1, NULL, &st);
+        CHECK(st == STATUS_BUG);
+        CHECK(strstr(status_message(), "exposure") != NULL);
+        free(text);
+    }
+    /* Text has no schema to break: it just leaves the exposure out. */
+    text = render("text", sorted, 1, NULL, &st);
+    CHECK_OK(st);
+    CHECK(strstr(text, " \xc2\xb7 low confidence \xc2\xb7 fingerprint ") != NULL);
+    free(text);
+}
+
 static void test_report__write_error_is_io(void)
 {
     struct fixture fx;
@@ -874,6 +965,7 @@ static const char schema_script[] =
     "    assert s['examples'] == sum(f['example'] for f in doc['findings']), 'examples'\n"
     "    docs.append(doc)\n"
     "assert docs, 'no json document given'\n"
+    "d0 = docs[0]\n"
     "def bad(mutate):\n"
     "    d = copy.deepcopy(docs[0])\n"
     "    mutate(d)\n"
@@ -889,6 +981,12 @@ static const char schema_script[] =
     "bad(lambda d: d['findings'][0]['secrets'][0].update(plain='x'))\n"
     "bad(lambda d: d['findings'][0]['locations'][0].update(line=0))\n"
     "bad(lambda d: d['findings'][0]['locations'][3]['commit'].pop('summary'))\n"
+    "bad(lambda d: d['findings'][0].update(exposure='everywhere'))\n"
+    "bad(lambda d: d['findings'][0].pop('branches'))\n"
+    "bad(lambda d: d['findings'][0].update(branches=['main', 'main']))\n"
+    "bad(lambda d: d['findings'][0]['locations'][0].pop('removed_in'))\n"
+    "bad(lambda d: d['findings'][0]['locations'][3].update(removed_in='1a2b3c4'))\n"
+    "assert d0['findings'][0]['locations'][3]['removed_in'], 'fixture lost removed_in'\n"
     "print('schema: %d documents valid' % len(docs))\n";
 
 /* Run python3 -c schema_script with argv; true if it exits 0. */
@@ -1001,11 +1099,13 @@ static const struct test tests[] = {
     TEST(test_report__text_groups_by_credential),
     TEST(test_report__hostile_paths_are_escaped),
     TEST(test_report__color_only_when_asked),
+    TEST(test_report__branch_exposure_wording),
     TEST(test_report__no_findings),
     TEST(test_report__zero_seconds_gives_zero_rate),
     TEST(test_report__json_summary_counts_by_kind),
     TEST(test_report__jsonl_is_one_finding_per_line),
     TEST(test_report__rejects_a_context_finding),
+    TEST(test_report__rejects_an_unknown_exposure),
     TEST(test_report__write_error_is_io),
     TEST(test_report__utf8_decoder),
     TEST(test_report__json_matches_schema),
