@@ -15,6 +15,7 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "hook.h"
 #include "report/report.h"
 #include "scan.h"
 
@@ -47,6 +48,9 @@ static const char usage_text[] =
     "usage: sesame scan [options] [PATH...]     scan files and directories (default: .)\n"
     "       sesame rules check [--rules P]      run every rule's examples\n"
     "       sesame rules list [--rules P]       list the rules\n"
+    "       sesame hook pre-receive|pre-push|pre-commit [--budget-ms N] [--fail-open]\n"
+    "                   [--allow-bypass] [--log FILE]   run as a git hook\n"
+    "       sesame install-hook [pre-commit|pre-push|pre-receive] [--repo P] [--force]\n"
     "       sesame version\n"
     "\n"
     "Scan options:\n"
@@ -221,6 +225,12 @@ int main(int argc, char **argv)
         printf("sesame %s\n", SESAME_VERSION);
         git_libgit2_shutdown();
         return EXIT_CLEAN;
+    }
+    if (strcmp(cmd, "hook") == 0 || strcmp(cmd, "install-hook") == 0) {
+        rc = strcmp(cmd, "hook") == 0 ? hook_main(argc - 1, argv + 1)
+                                      : hook_install_main(argc - 1, argv + 1);
+        git_libgit2_shutdown();
+        return rc;
     }
     if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "rules") != 0) {
         git_libgit2_shutdown();

@@ -49,6 +49,8 @@ struct run {
     atomic_size_t next;
     atomic_uint_fast64_t files, bytes, errors, decoded, truncated;
     atomic_int fatal;
+    atomic_int timed_out;
+    double deadline;        /* monotonic seconds, 0 = none */
     pthread_mutex_t lock;
     pthread_cond_t done_cond;
     unsigned running;
@@ -90,6 +92,10 @@ static void *worker_main(void *arg)
 
         if (i >= run->items->n || atomic_load(&run->fatal))
             break;
+        if (run->deadline > 0 && now_seconds() > run->deadline) {
+            atomic_store(&run->timed_out, 1);
+            break;
+        }
         it = &run->items->v[i];
         if (it->path) {
             st = src_fs_read(it->path, &w->buf, on_blob, w, &bytes);
@@ -259,13 +265,25 @@ static enum status collect(const struct scan_config *cfg, struct src_fs_list *fi
 
     for (size_t i = 0; i < cfg->n_targets; i++) {
         const char *t = cfg->targets[i];
-        bool history = !cfg->no_history && strcmp(t, "-") != 0 && src_git_is_repo(t);
+        bool history = cfg->from_env ||
+                       (!cfg->no_history && strcmp(t, "-") != 0 && src_git_is_repo(t));
         if (!history && (cfg->staged || cfg->rev_range || cfg->since_commit))
             return fail(STATUS_USAGE, "'%s': --staged, --rev-range and --since-commit need a "
                                       "git repository", t);
         if (history) {
-            struct src_git_opts go = { cfg->rev_range, cfg->since_commit, cfg->staged,
-                                       cfg->all_objects, true };
+            struct src_git_opts go;
+            memset(&go, 0, sizeof(go));
+            go.rev_range = cfg->rev_range;
+            go.since_commit = cfg->since_commit;
+            go.staged = cfg->staged;
+            go.all_objects = cfg->all_objects;
+            go.worktree = true;
+            go.tips = cfg->tips;
+            go.n_tips = cfg->n_tips;
+            go.hide = cfg->hide;
+            go.n_hide = cfg->n_hide;
+            go.hide_glob = cfg->hide_glob;
+            go.from_env = cfg->from_env;
             struct src_git *g = NULL;
             const char *const *wt;
             size_t n_wt;
@@ -380,6 +398,10 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         goto out;
     if ((st = collect(cfg, &list, &gits, &n_gits, &items, &git_errors)) != STATUS_OK)
         goto out;
+    if (cfg->budget_ms && now_seconds() - t0 > cfg->budget_ms / 1000.0) {
+        atomic_store(&run.timed_out, 1);
+        items.n = 0; /* planning alone used the budget */
+    }
 
     findings_new(&findings);
     run.cfg = cfg;
@@ -389,6 +411,8 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     run.findings = findings;
     pthread_mutex_init(&run.lock, NULL);
     pthread_cond_init(&run.done_cond, NULL);
+    if (cfg->budget_ms)
+        run.deadline = t0 + cfg->budget_ms / 1000.0;
     threads = cfg->threads ? cfg->threads : cpu_count();
     if (threads > items.n && items.n > 0)
         threads = (unsigned)items.n;
@@ -405,7 +429,8 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                                     cfg->include_examples };
         findings_build(findings, &fo, &sorted, &n_sorted, &stats.examples_hidden);
     }
-    add_exposure(sorted, n_sorted, gits, n_gits);
+    if (!cfg->no_exposure)
+        add_exposure(sorted, n_sorted, gits, n_gits);
     stats.files = atomic_load(&run.files);
     stats.bytes = atomic_load(&run.bytes);
     stats.skipped = list.skipped;
@@ -421,7 +446,9 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         }
     }
 
-    if (cfg->output && strcmp(cfg->output, "-") != 0) {
+    if (cfg->report_to) {
+        out = cfg->report_to;
+    } else if (cfg->output && strcmp(cfg->output, "-") != 0) {
         out = fopen(cfg->output, "w");
         if (!out) {
             st = fail(STATUS_IO, "cannot write '%s': %s", cfg->output, strerror(errno));
@@ -442,8 +469,10 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     outcome->findings = n_sorted;
     outcome->errors = stats.errors;
     outcome->truncated = atomic_load(&run.truncated);
+    outcome->timed_out = atomic_load(&run.timed_out) != 0;
+    outcome->inputs = items.n;
 out:
-    if (out != stdout)
+    if (out != stdout && out != cfg->report_to)
         fclose(out);
     findings_free(findings);
     free(items.v);

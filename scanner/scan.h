@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "base/status.h"
 #include "source/src_fs.h"
@@ -35,6 +37,16 @@ struct scan_config {
     bool staged;                /* only the index against HEAD */
     const char *rev_range;      /* "A..B" */
     const char *since_commit;
+    /* hooks */
+    const char *const *tips;    /* scan commits reachable from these... */
+    size_t n_tips;
+    const char *const *hide;    /* ...but not from these */
+    size_t n_hide;
+    const char *hide_glob;      /* ...nor from refs matching this glob */
+    bool from_env;              /* open the repository from GIT_DIR & co. (quarantine) */
+    bool no_exposure;           /* skip HEAD/branch/removal facts (costly on big repos) */
+    unsigned budget_ms;         /* stop scanning after this long (0 = no limit) */
+    FILE *report_to;            /* write the report here instead of stdout/output */
 };
 
 /* What a run found, for the exit code. */
@@ -42,6 +54,8 @@ struct scan_outcome {
     size_t findings;    /* reported (examples excluded unless asked for) */
     uint64_t errors;    /* inputs that could not be read */
     uint64_t truncated; /* inputs where a cap was hit */
+    bool timed_out;     /* budget_ms ran out: the scan is incomplete */
+    uint64_t inputs;    /* inputs planned */
 };
 
 /* Run a scan and write the report. Fatal problems (rules, output, a target that does

@@ -22,6 +22,7 @@ static const struct report_format report_table[] = {
     { "text", report_text_write },
     { "json", report_json_write },
     { "jsonl", report_jsonl_write },
+    { "hook", report_hook_write },
 };
 
 static const char report_formats_list[] = "text, json, jsonl";

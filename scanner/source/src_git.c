@@ -514,7 +514,24 @@ static enum status plan_history(struct src_git *g)
         range = xasprintf("%s..HEAD", g->opts.since_commit);
     else if (g->opts.rev_range)
         range = xstrdup(g->opts.rev_range);
-    if (range) {
+    if (g->opts.n_tips) {
+        for (size_t i = 0; i < g->opts.n_tips; i++) {
+            git_oid tip;
+            if (git_oid_fromstr(&tip, g->opts.tips[i]) != 0 || git_revwalk_push(walk, &tip) != 0) {
+                st = fail(STATUS_CORRUPT, "'%s': cannot walk from %s: %s", g->path,
+                          g->opts.tips[i], git_message());
+                goto out;
+            }
+        }
+        for (size_t i = 0; i < g->opts.n_hide; i++) {
+            git_oid h;
+            /* A hidden commit we do not have (a force push over unknown history) is fine. */
+            if (git_oid_fromstr(&h, g->opts.hide[i]) == 0)
+                (void)git_revwalk_hide(walk, &h);
+        }
+        if (g->opts.hide_glob)
+            (void)git_revwalk_hide_glob(walk, g->opts.hide_glob);
+    } else if (range) {
         if (!strstr(range, "..")) {
             if (git_revwalk_push_range(walk, range) != 0 &&
                 git_revwalk_push_ref(walk, range) != 0) {
@@ -750,7 +767,10 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
     /* sesame only reads objects: it runs no hooks, filters or config commands, so a
      * repository owned by another user (CI checkouts, audits) is safe to open. */
     (void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-    if (git_repository_open_ext(&g->repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
+    if (git_repository_open_ext(&g->repo, o->from_env ? NULL : path,
+                                o->from_env ? GIT_REPOSITORY_OPEN_FROM_ENV
+                                            : GIT_REPOSITORY_OPEN_NO_SEARCH,
+                                NULL) != 0) {
         st = fail(STATUS_IO, "'%s': not a readable git repository: %s", path, git_message());
         goto out;
     }
@@ -766,7 +786,7 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
     }
     if (st != STATUS_OK)
         goto out;
-    if (o->worktree && !o->staged && !o->rev_range && !o->since_commit)
+    if (o->worktree && !o->staged && !o->rev_range && !o->since_commit && !o->n_tips)
         st = plan_worktree(g);
     g->counts.blobs = g->n_blobs;
     order_blobs(g);
@@ -827,7 +847,12 @@ enum status src_git_reader_new(struct src_git_reader **out, struct src_git *g)
 
     *out = NULL;
     r->g = g;
-    if (git_repository_open_ext(&r->repo, g->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0 ||
+    int rc = g->opts.from_env
+                 ? git_repository_open_ext(&r->repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL)
+                 : git_repository_open_ext(&r->repo, g->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH,
+                                           NULL);
+
+    if (rc != 0 ||
         git_repository_odb(&r->odb, r->repo) != 0) {
         enum status st = fail(STATUS_IO, "'%s': cannot open: %s", g->path, git_message());
         src_git_reader_free(r);
@@ -1129,4 +1154,30 @@ enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char
         }
     }
     return STATUS_OK;
+}
+
+enum status src_git_hooks_dir(const char *path, char **out)
+{
+    git_repository *repo = NULL;
+    git_config *cfg = NULL;
+    git_buf hp = GIT_BUF_INIT;
+    enum status st = STATUS_OK;
+
+    *out = NULL;
+    if (git_repository_open_ext(&repo, path, 0, NULL) != 0)
+        return fail(STATUS_IO, "'%s': not a git repository: %s", path, git_message());
+    if (git_repository_config(&cfg, repo) == 0 &&
+        git_config_get_path(&hp, cfg, "core.hooksPath") == 0 && hp.ptr && *hp.ptr) {
+        const char *base = git_repository_workdir(repo);
+        if (hp.ptr[0] == '/' || !base)
+            *out = xstrdup(hp.ptr);
+        else
+            *out = xasprintf("%s%s", base, hp.ptr);
+    } else {
+        *out = xasprintf("%shooks", git_repository_path(repo));
+    }
+    git_buf_dispose(&hp);
+    git_config_free(cfg);
+    git_repository_free(repo);
+    return st;
 }

@@ -28,6 +28,18 @@ struct src_git_opts {
     bool staged;              /* only the index against HEAD (pre-commit) */
     bool all_objects;         /* also unreachable commits and blobs in the object database */
     bool worktree;            /* list uncommitted working-tree files (src_git_worktree) */
+    /* Hooks: only commits reachable from these tips (hex ids)... */
+    const char *const *tips;
+    size_t n_tips;
+    /* ...and not from these, */
+    const char *const *hide;
+    size_t n_hide;
+    /* nor from refs matching this glob: every ref in pre-receive (refs are not updated
+     * yet), the remote-tracking refs in pre-push. */
+    const char *hide_glob;
+    /* Open with GIT_DIR, GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES from
+     * the environment, so objects in a pre-receive quarantine are visible. */
+    bool from_env;
 };
 
 struct src_git_counts {
@@ -74,5 +86,9 @@ struct src_git_exposure {
 };
 enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char *path,
                              struct src_git_exposure *out);
+
+/* The hooks directory of the repository at `path` (core.hooksPath if set, made absolute,
+ * else GIT_DIR/hooks). *out is a new string. */
+enum status src_git_hooks_dir(const char *path, char **out);
 
 #endif

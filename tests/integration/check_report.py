@@ -3,10 +3,12 @@
 check_report.py - compare a `sesame scan --format json --show-secrets` report with the
 manifest written by gen_tree.py.
 
-    check_report.py [--root PREFIX] [--include-examples] REPORT MANIFEST
+    check_report.py [--root PREFIX] [--include-examples] [--area AREA] REPORT MANIFEST
 
 REPORT is the JSON document ('-' for stdin). Report paths are relative to PREFIX (the
-scan target as given on the command line; default: the report's only target).
+scan target as given on the command line; default: the report's only target). With
+--area, only the values planted in that group of files (see gen_tree.py) are checked,
+and only findings seen in those files; without it, everything, and the summary.
 
 Checked:
   * every planted value is reported (as access_key_id, or among secrets /
@@ -36,11 +38,13 @@ def short(v, n=24):
 
 
 class Checker:
-    def __init__(self, report, manifest, root, include_examples):
+    def __init__(self, report, manifest, root, include_examples, area=None):
         self.report = report
         self.manifest = manifest
         self.root = root
         self.examples = include_examples
+        self.area = area
+        self.file_area = manifest.get("files", {})
         self.problems = []
         self.ungrouped = set()  # (kind, value) already reported as NOT GROUPED
 
@@ -81,13 +85,20 @@ class Checker:
     def run(self):
         findings = self.index_report()
         creds = self.manifest["credentials"]
-        wanted = [c for c in creds if self.examples or not c.get("example")]
+        shown = [c for c in creds if self.examples or not c.get("example")]
         hidden = [c for c in creds if not self.examples and c.get("example")]
+        if self.area:
+            wanted = [c for c in shown if c.get("area") == self.area]
+            hidden = [c for c in hidden if c.get("area") == self.area]
+            if self.area not in set(self.file_area.values()):
+                raise SystemExit("check_report: no file of area %r in the manifest" % self.area)
+        else:
+            wanted = shown
 
         # which key IDs may own each value; every planted (kind, value)
         allowed = {}
         planted = {}
-        for c in wanted:
+        for c in shown:
             planted.setdefault((c["kind"], c["value"]), []).append(c)
             if c["key_id"]:
                 allowed.setdefault((c["kind"], c["value"]), set()).add(c["key_id"])
@@ -128,8 +139,11 @@ class Checker:
                          % (c["kind"], c["value"], c["path"], c["line"]))
 
         # 3. nothing else: unknown values, wrong groupings, extra locations
-        for i, f in enumerate(findings):
-            self.check_finding(f, planted, allowed, negatives)
+        for f in findings:
+            if not self.area or any(self.in_area(l["path"]) for l in f.get("locations", [])):
+                self.check_finding(f, planted, allowed, negatives)
+        if self.area:
+            return len(wanted)
 
         # 4. the summary agrees with the findings
         s = self.report.get("summary", {})
@@ -144,6 +158,9 @@ class Checker:
         if errors:
             self.bad("SCAN: scan.errors is %s (every file of the tree is readable)" % errors)
         return len(wanted)
+
+    def in_area(self, path):
+        return not self.area or self.file_area.get(self.rel(path)) == self.area
 
     def check_location(self, c, fs, what):
         for f in fs:
@@ -215,7 +232,7 @@ class Checker:
                 places.add((kind, c["path"], c["line"]))
         for loc in f.get("locations", []):
             p = (loc["part"], self.rel(loc["path"]), loc["line"])
-            if p not in places:
+            if p not in places and self.in_area(loc["path"]):
                 self.bad("EXTRA LOCATION: %s has a %s location at %s:%s:%s (rule %s%s) where "
                          "none of its values was planted"
                          % (desc, loc["part"], p[1], loc["line"], loc["column"], loc["rule"],
@@ -227,6 +244,7 @@ def main():
     ap.add_argument("--root", help="scan target the report's paths start with")
     ap.add_argument("--include-examples", action="store_true",
                     help="the scan ran with --include-examples")
+    ap.add_argument("--area", help="check only this group of files (see gen_tree.py)")
     ap.add_argument("report")
     ap.add_argument("manifest")
     a = ap.parse_args()
@@ -247,12 +265,13 @@ def main():
         targets = report.get("scan", {}).get("targets", [])
         root = targets[0] if len(targets) == 1 else None
 
-    ck = Checker(report, manifest, root, a.include_examples)
+    ck = Checker(report, manifest, root, a.include_examples, a.area)
     n = ck.run()
     for p in ck.problems:
         print(p)
-    print("check_report: %d planted values, %d findings, %d mismatches"
-          % (n, len(report.get("findings", [])), len(ck.problems)))
+    print("check_report: %s%d planted values, %d findings, %d mismatches"
+          % ("area %s: " % a.area if a.area else "", n, len(report.get("findings", [])),
+             len(ck.problems)))
     return 1 if ck.problems else 0
 
 

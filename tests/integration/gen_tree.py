@@ -25,7 +25,10 @@ The manifest (JSON) lists:
       region, derived_from  (SMTP passwords) the region ("v2" for the legacy form) and
                 the secret the password derives from, when that secret is planted too
       encoding  how the value is hidden (null for plain text); informative only
-  "negatives": values that must never be reported, each with path and why.
+      area      the group of files it was planted in (formats, encoded, smtp, edge,
+                examples, chunks; see main()), for check_report.py --area
+  "negatives": values that must never be reported, each with path, why and area.
+  "files": every file written (relative path) -> its area.
 
 The large files cross the chunk boundaries of scanner/base/limits.h (read from --limits,
 default: the copy next to this script); ~25 MB in all. --no-large leaves them out.
@@ -210,12 +213,15 @@ def SMTP(value, key, **kw):
 class Tree:
     def __init__(self, root):
         self.root = root
+        self.area = None  # the group of files being written (check_report --area)
+        self.files = {}   # path -> area
         self.creds = []
         self.negatives = []
 
     def _write(self, path, data):
         full = os.path.join(self.root, *path.split("/"))
         os.makedirs(os.path.dirname(full), exist_ok=True)
+        self.files[path] = self.area
         with open(full, "wb") as f:
             f.write(data)
 
@@ -240,6 +246,7 @@ class Tree:
                 e["account_id"] = None if e["example"] else account_id(p.value)
             e.update(p.extra)
             e.setdefault("encoding", None)
+            e["area"] = self.area
             self.creds.append(e)
 
     def text(self, path, text, plants=(), newline="\n"):
@@ -263,7 +270,7 @@ class Tree:
         self._record(path, text.encode(), plants)
 
     def negative(self, value, path, why):
-        self.negatives.append({"value": value, "path": path, "why": why})
+        self.negatives.append({"value": value, "path": path, "why": why, "area": self.area})
 
 
 def q(s):
@@ -927,19 +934,22 @@ def main():
     k = Keys(random.Random(a.seed))
     t = Tree(a.outdir)
     shared = {}
-    plain_formats(t, k, shared)
-    encoded_formats(t, k, shared)
-    smtp_formats(t, k, shared)
-    edge_cases(t, k)
-    examples(t)
-    clean_files(t, k)
-    hard_negatives(t, k)
+    for area, make in (("formats", lambda: plain_formats(t, k, shared)),
+                       ("encoded", lambda: encoded_formats(t, k, shared)),
+                       ("smtp", lambda: smtp_formats(t, k, shared)),
+                       ("edge", lambda: edge_cases(t, k)),
+                       ("examples", lambda: examples(t)),
+                       ("clean", lambda: clean_files(t, k)),
+                       ("negatives", lambda: hard_negatives(t, k))):
+        t.area = area
+        make()
     chunk = overlap = None
     if not a.no_large:
+        t.area = "chunks"
         chunk, overlap = large_files(t, k, a.limits)
 
     manifest = {"seed": a.seed, "chunk_bytes": chunk, "chunk_overlap": overlap,
-                "credentials": t.creds, "negatives": t.negatives}
+                "files": t.files, "credentials": t.creds, "negatives": t.negatives}
     with open(a.manifest, "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=1, ensure_ascii=False)
         f.write("\n")

@@ -1,0 +1,451 @@
+/*
+ * hook.c - git hooks: scan only what is being pushed or committed, and say what to do.
+ *
+ * pre-receive runs on the server with the pushed objects still in git's quarantine
+ * directory: the repository is opened from the environment (GIT_DIR,
+ * GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES) so they are visible, and the
+ * walk starts at the pushed tips and stops at every existing ref, so the work grows
+ * with the push, not with the repository. No network is used. A time budget bounds the
+ * hook; what happens when it runs out (reject or accept) is an explicit policy, logged.
+ */
+#include "hook.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "scan.h"
+#include "source/src_git.h"
+#include "source/src_hook.h"
+
+#define HOOK_STDIN_BYTES (16u * 1024 * 1024)
+#define HOOK_DEFAULT_BUDGET_MS 4000u
+#define HOOK_MARKER "sesame-managed hook"
+
+struct hook_opts {
+    unsigned budget_ms;
+    bool fail_open;
+    bool allow_bypass;
+    const char *log_path;
+    bool show_secrets;
+    const char **rules;
+    size_t n_rules;
+};
+
+static void audit(const struct hook_opts *o, const char *hook, const char *fmt, ...)
+    FORMAT(3, 4);
+
+static void audit(const struct hook_opts *o, const char *hook, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[1024];
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    const char *who = getenv("GL_USERNAME");
+    FILE *f;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (!who || !*who)
+        who = getenv("REMOTE_USER");
+    if (!who || !*who)
+        who = getenv("USER");
+    if (!who)
+        who = "?";
+    fprintf(stderr, "sesame: %s\n", msg);
+    if (!o->log_path)
+        return;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    f = fopen(o->log_path, "a");
+    if (!f) {
+        fprintf(stderr, "sesame: cannot write the audit log '%s': %s\n", o->log_path,
+                strerror(errno));
+        return;
+    }
+    fprintf(f, "%s %s user=%s %s\n", when, hook, who, msg);
+    fclose(f);
+}
+
+static enum status read_stdin(struct buf *b)
+{
+    char tmp[65536];
+
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, tmp, sizeof(tmp));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail(STATUS_IO, "cannot read the hook input: %s", strerror(errno));
+        }
+        if (n == 0)
+            return STATUS_OK;
+        if (buf_append(b, tmp, (size_t)n) != STATUS_OK)
+            return fail(STATUS_LIMIT, "hook input exceeds %u bytes", HOOK_STDIN_BYTES);
+    }
+}
+
+/* The reason given with `git push -o sesame.skip=REASON`, or NULL. */
+static const char *bypass_reason(void)
+{
+    const char *count = getenv("GIT_PUSH_OPTION_COUNT");
+    long n = count ? strtol(count, NULL, 10) : 0;
+
+    for (long i = 0; i < n && i < 100; i++) {
+        char name[64];
+        const char *v;
+        snprintf(name, sizeof(name), "GIT_PUSH_OPTION_%ld", i);
+        v = getenv(name);
+        if (v && strncmp(v, "sesame.skip=", 12) == 0 && v[12])
+            return v + 12;
+        if (v && strcmp(v, "sesame.skip") == 0)
+            return "";
+    }
+    return NULL;
+}
+
+static int run_scan(const char *hook, const struct hook_opts *o, struct scan_config *cfg)
+{
+    struct scan_outcome outcome;
+    enum status st;
+
+    cfg->format = "hook";
+    cfg->report_to = stderr;
+    cfg->quiet = false;
+    cfg->no_exposure = true;
+    cfg->budget_ms = o->budget_ms;
+    cfg->show_secrets = o->show_secrets;
+    cfg->rule_paths = o->rules;
+    cfg->n_rule_paths = o->n_rules;
+    st = scan_run(cfg, &outcome);
+    if (st != STATUS_OK) {
+        log_error("%s", status_message());
+        audit(o, hook, "scan failed (%s); %s", status_message(),
+              o->fail_open ? "accepted (fail-open)" : "rejected (fail-closed)");
+        return o->fail_open ? 0 : 1;
+    }
+    if (outcome.findings) {
+        audit(o, hook, "rejected: %zu credential%s found", outcome.findings,
+              outcome.findings == 1 ? "" : "s");
+        return 1;
+    }
+    if (outcome.timed_out || outcome.errors) {
+        audit(o, hook, "%s; %s", outcome.timed_out ? "time budget exceeded, scan incomplete"
+                                                   : "some objects could not be read",
+              o->fail_open ? "accepted without a complete scan (fail-open policy)"
+                           : "rejected (fail-closed policy): retry, push fewer commits, or ask "
+                             "an administrator");
+        return o->fail_open ? 0 : 1;
+    }
+    return 0;
+}
+
+static int pre_receive(const struct hook_opts *o)
+{
+    struct buf in = BUF_INIT(HOOK_STDIN_BYTES);
+    struct ref_updates u = { 0 };
+    const char **tips = NULL, **hide = NULL;
+    size_t n_tips = 0, n_hide = 0;
+    struct scan_config cfg;
+    static const char *const here[] = { ".", NULL };
+    const char *reason;
+    int rc = 1;
+
+    if (read_stdin(&in) != STATUS_OK ||
+        src_hook_parse(in.data ? in.data : "", in.len, false, &u) != STATUS_OK) {
+        log_error("pre-receive: %s", status_message());
+        goto out;
+    }
+    reason = bypass_reason();
+    if (reason) {
+        if (o->allow_bypass) {
+            audit(o, "pre-receive", "BYPASS: scan skipped by push option, reason: \"%s\"",
+                  *reason ? reason : "(none given)");
+            rc = 0;
+            goto out;
+        }
+        fprintf(stderr, "sesame: sesame.skip is not enabled on this server; scanning\n");
+    }
+    tips = xcalloc(u.n + 1, sizeof(*tips));
+    hide = xcalloc(u.n + 1, sizeof(*hide));
+    for (size_t i = 0; i < u.n; i++) {
+        if (src_hook_is_zero(u.v[i].new_oid))
+            continue; /* a deleted ref adds nothing */
+        tips[n_tips++] = u.v[i].new_oid;
+        if (!src_hook_is_zero(u.v[i].old_oid))
+            hide[n_hide++] = u.v[i].old_oid;
+    }
+    if (n_tips == 0) {
+        rc = 0;
+        goto out;
+    }
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.targets = here;
+    cfg.n_targets = 1;
+    cfg.from_env = true;
+    cfg.tips = tips;
+    cfg.n_tips = n_tips;
+    cfg.hide = hide;
+    cfg.n_hide = n_hide;
+    cfg.hide_glob = "refs/*";
+    rc = run_scan("pre-receive", o, &cfg);
+    if (rc != 0)
+        fprintf(stderr, "\nsesame: push rejected.\n");
+out:
+    free(tips);
+    free(hide);
+    ref_updates_release(&u);
+    buf_release(&in);
+    return rc;
+}
+
+static int pre_push(const struct hook_opts *o)
+{
+    struct buf in = BUF_INIT(HOOK_STDIN_BYTES);
+    struct ref_updates u = { 0 };
+    const char **tips = NULL, **hide = NULL;
+    size_t n_tips = 0, n_hide = 0;
+    struct scan_config cfg;
+    static const char *const here[] = { ".", NULL };
+    int rc = 1;
+
+    if (read_stdin(&in) != STATUS_OK ||
+        src_hook_parse(in.data ? in.data : "", in.len, true, &u) != STATUS_OK) {
+        log_error("pre-push: %s", status_message());
+        goto out;
+    }
+    tips = xcalloc(u.n + 1, sizeof(*tips));
+    hide = xcalloc(u.n + 1, sizeof(*hide));
+    for (size_t i = 0; i < u.n; i++) {
+        if (src_hook_is_zero(u.v[i].new_oid))
+            continue;
+        tips[n_tips++] = u.v[i].new_oid;
+        if (!src_hook_is_zero(u.v[i].old_oid))
+            hide[n_hide++] = u.v[i].old_oid;
+    }
+    if (n_tips == 0) {
+        rc = 0;
+        goto out;
+    }
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.targets = here;
+    cfg.n_targets = 1;
+    cfg.from_env = true;
+    cfg.tips = tips;
+    cfg.n_tips = n_tips;
+    cfg.hide = hide;
+    cfg.n_hide = n_hide;
+    cfg.hide_glob = "refs/remotes/*"; /* what the remote already has */
+    rc = run_scan("pre-push", o, &cfg);
+    if (rc != 0)
+        fprintf(stderr, "\nsesame: push stopped before it left this machine.\n");
+out:
+    free(tips);
+    free(hide);
+    ref_updates_release(&u);
+    buf_release(&in);
+    return rc;
+}
+
+static int pre_commit(const struct hook_opts *o)
+{
+    struct scan_config cfg;
+    static const char *const here[] = { ".", NULL };
+    int rc;
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.targets = here;
+    cfg.n_targets = 1;
+    cfg.from_env = true; /* honours GIT_INDEX_FILE (git commit -a uses a temporary index) */
+    cfg.staged = true;
+    rc = run_scan("pre-commit", o, &cfg);
+    if (rc != 0)
+        fprintf(stderr, "\nsesame: commit stopped.\n");
+    return rc;
+}
+
+static const struct option hook_long[] = {
+    { "budget-ms", required_argument, NULL, 'b' },
+    { "fail-open", no_argument, NULL, 'o' },
+    { "fail-closed", no_argument, NULL, 'c' },
+    { "allow-bypass", no_argument, NULL, 'a' },
+    { "log", required_argument, NULL, 'l' },
+    { "show-secrets", no_argument, NULL, 's' },
+    { "rules", required_argument, NULL, 'r' },
+    { NULL, 0, NULL, 0 },
+};
+
+int hook_main(int argc, char **argv)
+{
+    struct hook_opts o;
+    const char *name = argc > 1 ? argv[1] : "";
+    int c, rc;
+
+    memset(&o, 0, sizeof(o));
+    o.budget_ms = HOOK_DEFAULT_BUDGET_MS;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc - 1, argv + 1, "", hook_long, NULL)) != -1) {
+        switch (c) {
+        case 'b': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 3600000) {
+                fprintf(stderr, "sesame: --budget-ms takes 1..3600000, not '%s'\n", optarg);
+                return 2;
+            }
+            o.budget_ms = (unsigned)v;
+            break;
+        }
+        case 'o': o.fail_open = true; break;
+        case 'c': o.fail_open = false; break;
+        case 'a': o.allow_bypass = true; break;
+        case 'l': o.log_path = optarg; break;
+        case 's': o.show_secrets = true; break;
+        case 'r':
+            o.rules = xrealloc(o.rules, (o.n_rules + 1) * sizeof(*o.rules));
+            o.rules[o.n_rules++] = optarg;
+            break;
+        default:
+            fprintf(stderr, "sesame: hook %s: unknown option '%s'\n", name, argv[optind]);
+            free(o.rules);
+            return 2;
+        }
+    }
+    if (strcmp(name, "pre-receive") == 0)
+        rc = pre_receive(&o);
+    else if (strcmp(name, "pre-push") == 0)
+        rc = pre_push(&o);
+    else if (strcmp(name, "pre-commit") == 0)
+        rc = pre_commit(&o);
+    else {
+        fprintf(stderr, "sesame: usage: sesame hook pre-receive|pre-push|pre-commit [options]\n");
+        rc = 2;
+    }
+    free(o.rules);
+    return rc;
+}
+
+/* ---- install-hook -------------------------------------------------------------- */
+
+static char *self_path(void)
+{
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return xstrdup("sesame");
+    buf[n] = '\0';
+    return xstrdup(buf);
+}
+
+static bool is_ours(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[256];
+    bool ours = false;
+
+    if (!f)
+        return false;
+    for (int i = 0; i < 5 && fgets(line, sizeof(line), f); i++)
+        if (strstr(line, HOOK_MARKER))
+            ours = true;
+    fclose(f);
+    return ours;
+}
+
+int hook_install_main(int argc, char **argv)
+{
+    const char *kind = NULL, *repo = ".";
+    bool force = false;
+    char *dir = NULL, *path = NULL, *self = NULL;
+    FILE *f;
+    int rc = 2;
+    struct stat st;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--repo") == 0 && i + 1 < argc)
+            repo = argv[++i];
+        else if (strncmp(argv[i], "--repo=", 7) == 0)
+            repo = argv[i] + 7;
+        else if (strcmp(argv[i], "--force") == 0)
+            force = true;
+        else if (!kind && argv[i][0] != '-')
+            kind = argv[i];
+        else {
+            fprintf(stderr, "sesame: install-hook: unexpected '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!kind)
+        kind = "pre-commit";
+    if (strcmp(kind, "pre-commit") != 0 && strcmp(kind, "pre-push") != 0 &&
+        strcmp(kind, "pre-receive") != 0) {
+        fprintf(stderr, "sesame: usage: sesame install-hook [pre-commit|pre-push|pre-receive] "
+                        "[--repo PATH] [--force]\n");
+        return 2;
+    }
+    if (src_git_hooks_dir(repo, &dir) != STATUS_OK) {
+        log_error("%s", status_message());
+        return 3;
+    }
+    path = xasprintf("%s/%s", dir, kind);
+    if (lstat(path, &st) == 0 && !is_ours(path)) {
+        if (!force) {
+            fprintf(stderr, "sesame: '%s' exists and is not a sesame hook; not overwriting it.\n"
+                            "Call sesame from it yourself, or use --force (the old hook is kept "
+                            "as '%s.sesame-backup').\n", path, path);
+            rc = 1;
+            goto out;
+        }
+        {
+            char *bak = xasprintf("%s.sesame-backup", path);
+            if (rename(path, bak) != 0) {
+                fprintf(stderr, "sesame: cannot move '%s' aside: %s\n", path, strerror(errno));
+                free(bak);
+                rc = 3;
+                goto out;
+            }
+            fprintf(stderr, "sesame: the previous hook is now '%s'\n", bak);
+            free(bak);
+        }
+    }
+    (void)mkdir(dir, 0755);
+    self = self_path();
+    f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "sesame: cannot write '%s': %s\n", path, strerror(errno));
+        rc = 3;
+        goto out;
+    }
+    fprintf(f, "#!/bin/sh\n# %s: written by `sesame install-hook %s`; safe to edit the options.\n",
+            HOOK_MARKER, kind);
+    if (strcmp(kind, "pre-receive") == 0)
+        fprintf(f, "# Options: --budget-ms N (default %u), --fail-open, --allow-bypass "
+                   "(git push -o sesame.skip=REASON), --log FILE\n",
+                HOOK_DEFAULT_BUDGET_MS);
+    fprintf(f, "exec '%s' hook %s \"$@\"\n", self, kind);
+    if (fclose(f) != 0 || chmod(path, 0755) != 0) {
+        fprintf(stderr, "sesame: cannot write '%s': %s\n", path, strerror(errno));
+        rc = 3;
+        goto out;
+    }
+    printf("installed %s hook: %s\n", kind, path);
+    rc = 0;
+out:
+    free(self);
+    free(path);
+    free(dir);
+    return rc;
+}

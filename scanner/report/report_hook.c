@@ -1,0 +1,116 @@
+/*
+ * report/report_hook.c - what a developer sees when a hook rejects a push or commit.
+ *
+ * For each credential: the commit, path and line of every place it was introduced,
+ * the redacted value, then what to do: take it out of history, rotate the key. Values
+ * go through report_redact() like every other reporter; input strings (paths, commit
+ * summaries) are printed with control characters replaced, since this text ends up in
+ * someone's terminal via `git push`.
+ */
+#include "report/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void put_safe(FILE *out, const char *s)
+{
+    for (; s && *s; s++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
+static void put_value(FILE *out, const char *label, enum cred_kind kind, const char *value,
+                      bool show)
+{
+    char *r = report_redact(kind, value, show);
+    fprintf(out, "    %-14s %s\n", label, r);
+    free(r);
+}
+
+static void put_date(FILE *out, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+
+    if (gmtime_r(&tt, &tm) && strftime(buf, sizeof(buf), "%Y-%m-%d", &tm))
+        fputs(buf, out);
+}
+
+enum status report_hook_write(FILE *out, const struct finding *const *sorted, size_t n,
+                              const struct report_opts *opts)
+{
+    bool any_commit = false;
+
+    if (n == 0)
+        return STATUS_OK;
+    fprintf(out, "\nsesame: %zu AWS credential%s found in what you are pushing or committing\n",
+            n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++) {
+        const struct finding *f = sorted[i];
+        fprintf(out, "\n  %zu. ", i + 1);
+        if (f->access_key_id) {
+            fputs(f->access_key_id, out);
+            fprintf(out, " (%s key%s%s)", f->key_type && strcmp(f->key_type, "ASIA") == 0
+                                              ? "temporary access" : "access",
+                    f->account_id ? ", account " : "", f->account_id ? f->account_id : "");
+        } else {
+            fprintf(out, "%s", cred_kind_name(f->kind));
+        }
+        fputc('\n', out);
+        for (size_t k = 0; k < f->n_secrets; k++)
+            put_value(out, "secret key", CRED_SECRET_ACCESS_KEY, f->secrets[k].value,
+                      opts->show_secrets);
+        for (size_t k = 0; k < f->n_session_tokens; k++)
+            put_value(out, "session token", CRED_SESSION_TOKEN, f->session_tokens[k].value,
+                      opts->show_secrets);
+        for (size_t k = 0; k < f->n_smtp_passwords; k++)
+            put_value(out, "SMTP password", CRED_SMTP_PASSWORD, f->smtp_passwords[k].value,
+                      opts->show_secrets);
+        for (size_t k = 0; k < f->n_locations; k++) {
+            const struct location *l = &f->locations[k];
+            if (k > 0 && strcmp(l->path, f->locations[k - 1].path) == 0 &&
+                l->line == f->locations[k - 1].line &&
+                ((!l->commit.commit && !f->locations[k - 1].commit.commit) ||
+                 (l->commit.commit && f->locations[k - 1].commit.commit &&
+                  strcmp(l->commit.commit, f->locations[k - 1].commit.commit) == 0)))
+                continue; /* two parts on one line */
+            fputs("    at             ", out);
+            put_safe(out, l->path);
+            fprintf(out, ":%llu", (unsigned long long)l->line);
+            if (l->commit.commit) {
+                any_commit = true;
+                fprintf(out, " in commit %.12s", l->commit.commit);
+                if (l->commit.author || l->commit.author_time) {
+                    fputs(" (", out);
+                    put_date(out, l->commit.author_time);
+                    fputs(")", out);
+                }
+                if (l->commit.summary) {
+                    fputs(" \"", out);
+                    put_safe(out, l->commit.summary);
+                    fputs("\"", out);
+                }
+            }
+            fputc('\n', out);
+        }
+    }
+    fputs("\nWhat to do:\n", out);
+    if (any_commit) {
+        fputs("  1. Take the credential out of every commit listed, not just the last one:\n"
+              "       last commit only:   edit the file, then `git commit --amend`\n"
+              "       an older commit:    `git rebase -i <commit>^`, mark it 'edit', fix the file,\n"
+              "                           `git commit --amend`, `git rebase --continue`\n"
+              "     then push again. Deleting the file in a new commit is not enough: the key\n"
+              "     stays in history.\n", out);
+    } else {
+        fputs("  1. Remove the credential from the staged files (`git restore --staged FILE`,\n"
+              "     edit, `git add`), and keep it out of the repository: use environment\n"
+              "     variables or a secrets manager instead.\n", out);
+    }
+    fputs("  2. Treat the key as leaked and rotate it: in IAM, create a new access key,\n"
+          "     switch your application to it, then deactivate and delete the old one.\n"
+          "     For an SES SMTP user, check the SES sending statistics for mail you did not send.\n"
+          "  3. Not a real credential? Add a `sesame:allow` comment on that line.\n", out);
+    return ferror(out) ? fail(STATUS_IO, "cannot write the hook message") : STATUS_OK;
+}
