@@ -44,7 +44,7 @@ import string
 import sys
 import time
 
-GEN_VERSION = 3
+GEN_VERSION = 4
 MB = 1_000_000
 
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

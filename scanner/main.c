@@ -48,6 +48,7 @@ static const char usage_text[] =
     "usage: sesame scan [options] [PATH...]     scan files and directories (default: .)\n"
     "       sesame rules check [--rules P]      run every rule's examples\n"
     "       sesame rules list [--rules P]       list the rules\n"
+    "       sesame baseline create [options] [PATH...] > .sesame-baseline.json\n"
     "       sesame hook pre-receive|pre-push|pre-commit [--budget-ms N] [--fail-open]\n"
     "                   [--allow-bypass] [--log FILE]   run as a git hook\n"
     "       sesame install-hook [pre-commit|pre-push|pre-receive] [--repo P] [--force]\n"
@@ -67,6 +68,9 @@ static const char usage_text[] =
     "      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
     "  -j, --threads N         worker threads (default: number of CPUs)\n"
     "      --no-cache          do not read or write the compiled-rules cache\n"
+    "      --config FILE       repository configuration (default: PATH/.sesame.json)\n"
+    "      --no-config         ignore .sesame.json\n"
+    "      --baseline FILE     report only findings not in this baseline\n"
     "  -q, --quiet             no warnings or progress on stderr\n"
     "\n"
     "Git repositories (a PATH that is a work tree root, a .git directory or a bare\n"
@@ -97,6 +101,9 @@ enum {
     OPT_STAGED,
     OPT_REV_RANGE,
     OPT_SINCE_COMMIT,
+    OPT_CONFIG,
+    OPT_NO_CONFIG,
+    OPT_BASELINE,
 };
 
 static const struct option long_opts[] = {
@@ -119,6 +126,9 @@ static const struct option long_opts[] = {
     { "staged", no_argument, NULL, OPT_STAGED },
     { "rev-range", required_argument, NULL, OPT_REV_RANGE },
     { "since-commit", required_argument, NULL, OPT_SINCE_COMMIT },
+    { "config", required_argument, NULL, OPT_CONFIG },
+    { "no-config", no_argument, NULL, OPT_NO_CONFIG },
+    { "baseline", required_argument, NULL, OPT_BASELINE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -183,6 +193,9 @@ static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *ta
         case OPT_STAGED: cfg->staged = true; break;
         case OPT_REV_RANGE: cfg->rev_range = optarg; break;
         case OPT_SINCE_COMMIT: cfg->since_commit = optarg; break;
+        case OPT_CONFIG: cfg->config_path = optarg; break;
+        case OPT_NO_CONFIG: cfg->no_config = true; break;
+        case OPT_BASELINE: cfg->baseline_path = optarg; break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0)
                 cfg->color = COLOR_AUTO;
@@ -232,7 +245,7 @@ int main(int argc, char **argv)
         git_libgit2_shutdown();
         return rc;
     }
-    if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "rules") != 0) {
+    if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "rules") != 0 && strcmp(cmd, "baseline") != 0) {
         git_libgit2_shutdown();
         return usage_error("unknown command '%s'", cmd);
     }
@@ -262,6 +275,22 @@ int main(int argc, char **argv)
             st = scan_rules_list(&cfg);
         } else {
             rc = usage_error("usage: sesame rules check|list [--rules PATH]");
+            goto done;
+        }
+    } else if (strcmp(cmd, "baseline") == 0) {
+        struct scan_outcome outcome;
+        static const char *const dot[] = { ".", NULL };
+        if (!targets.n || strcmp(targets.v[0], "create") != 0) {
+            rc = usage_error("usage: sesame baseline create [options] [PATH...]");
+            goto done;
+        }
+        cfg.targets = targets.n > 1 ? targets.v + 1 : dot;
+        cfg.n_targets = targets.n > 1 ? targets.n - 1 : 1;
+        cfg.format = "baseline";
+        cfg.baseline_path = NULL;
+        st = scan_run(&cfg, &outcome);
+        if (st == STATUS_OK) {
+            rc = outcome.errors ? EXIT_IO : EXIT_CLEAN;
             goto done;
         }
     } else {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -25,6 +26,7 @@
 #include "report/report.h"
 #include "rules/rule.h"
 #include "rules/template.h"
+#include "config.h"
 #include "scanbuf.h"
 #include "source/src_git.h"
 
@@ -47,7 +49,7 @@ struct run {
     const struct ruleset *rs;
     struct findings *findings;
     atomic_size_t next;
-    atomic_uint_fast64_t files, bytes, errors, decoded, truncated;
+    atomic_uint_fast64_t files, bytes, errors, decoded, truncated, allowed;
     atomic_int fatal;
     atomic_int timed_out;
     double deadline;        /* monotonic seconds, 0 = none */
@@ -197,6 +199,7 @@ static enum status run_workers(struct run *run, unsigned threads, bool progress)
             const struct scanbuf_stats *s = scanbuf_stats(ws[i].sb);
             atomic_fetch_add(&run->decoded, s->decoded_views);
             atomic_fetch_add(&run->truncated, s->truncated);
+            atomic_fetch_add(&run->allowed, s->allowed);
         }
     }
     if (atomic_load(&run->fatal))
@@ -212,8 +215,8 @@ out:
     return st;
 }
 
-static enum status load_engine(const struct scan_config *cfg, struct ruleset *rs,
-                               struct engine **engine)
+static enum status load_engine(const struct scan_config *cfg, const struct repo_config *rc,
+                               struct ruleset *rs, struct engine **engine)
 {
     struct engine_opts eo = { NULL };
     char *cache = NULL;
@@ -222,6 +225,13 @@ static enum status load_engine(const struct scan_config *cfg, struct ruleset *rs
     if ((st = ruleset_load(rs, cfg->no_default_rules, cfg->rule_paths, cfg->n_rule_paths)) !=
         STATUS_OK)
         return st;
+    for (size_t i = 0; rc && i < rc->n_disable; i++) {
+        if (!ruleset_disable(rs, rc->disable[i]))
+            log_warn("'%s': rules.disable: no rule '%s'", rc->source, rc->disable[i]);
+    }
+    if (rs->n == 0)
+        return fail(STATUS_USAGE, "every rule is disabled");
+    ruleset_hash(rs);
     if (!cfg->no_cache)
         eo.cache_dir = cache = engine_default_cache_dir();
     st = engine_new(engine, rs, &eo);
@@ -257,7 +267,8 @@ static void items_add(struct items *v, const char *path, struct src_git *git, si
 
 /* Collect the inputs of every target: files of directories, or the planned blobs (and
  * uncommitted files) of git repositories. */
-static enum status collect(const struct scan_config *cfg, struct src_fs_list *files,
+static enum status collect(const struct scan_config *cfg, const struct src_fs_opts *fs,
+                           struct src_fs_list *files,
                            struct src_git ***gits, size_t *n_gits, struct items *items,
                            uint64_t *git_errors)
 {
@@ -284,6 +295,7 @@ static enum status collect(const struct scan_config *cfg, struct src_fs_list *fi
             go.n_hide = cfg->n_hide;
             go.hide_glob = cfg->hide_glob;
             go.from_env = cfg->from_env;
+            go.filter = fs;
             struct src_git *g = NULL;
             const char *const *wt;
             size_t n_wt;
@@ -299,11 +311,10 @@ static enum status collect(const struct scan_config *cfg, struct src_fs_list *fi
                 items_add(items, NULL, g, b);
             wt = src_git_worktree(g, &n_wt);
             for (size_t k = 0; k < n_wt; k++)
-                if (!src_fs_excluded(&cfg->fs, wt[k], false))
-                    items_add(items, wt[k], NULL, 0);
+                items_add(items, wt[k], NULL, 0);
         } else {
             size_t before = files->n;
-            if ((st = src_fs_collect(t, &cfg->fs, files)) != STATUS_OK)
+            if ((st = src_fs_collect(t, fs, files)) != STATUS_OK)
                 return st;
             (void)before;
         }
@@ -367,12 +378,58 @@ static void add_exposure(struct finding **sorted, size_t n, struct src_git **git
     }
 }
 
+static const char **merge_globs(const char *const *a, size_t na, char *const *b, size_t nb)
+{
+    const char **v = xcalloc(na + nb + 1, sizeof(*v));
+    for (size_t i = 0; i < na; i++)
+        v[i] = a[i];
+    for (size_t i = 0; i < nb; i++)
+        v[na + i] = b[i];
+    return v;
+}
+
+/* --config FILE or the first directory target's .sesame.json; then the baseline. */
+static enum status load_config(const struct scan_config *cfg, struct repo_config *rc,
+                               struct src_fs_opts *fs, struct baseline *baseline)
+{
+    enum status st = STATUS_OK;
+    const char *bl;
+
+    if (cfg->config_path) {
+        st = config_load(cfg->config_path, rc);
+    } else if (!cfg->no_config) {
+        for (size_t i = 0; i < cfg->n_targets; i++) {
+            struct stat sst;
+            if (strcmp(cfg->targets[i], "-") != 0 && stat(cfg->targets[i], &sst) == 0 &&
+                S_ISDIR(sst.st_mode)) {
+                st = config_load_dir(cfg->targets[i], rc);
+                break;
+            }
+        }
+    }
+    if (st != STATUS_OK)
+        return st;
+    *fs = cfg->fs;
+    fs->excludes = merge_globs(cfg->fs.excludes, cfg->fs.n_excludes, rc->exclude, rc->n_exclude);
+    fs->n_excludes = cfg->fs.n_excludes + rc->n_exclude;
+    fs->includes = merge_globs(cfg->fs.includes, cfg->fs.n_includes, rc->include, rc->n_include);
+    fs->n_includes = cfg->fs.n_includes + rc->n_include;
+    bl = cfg->baseline_path ? cfg->baseline_path : rc->baseline;
+    if (bl)
+        st = baseline_load(bl, baseline);
+    return st;
+}
+
 enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome)
 {
     struct ruleset rs = RULESET_INIT;
     struct engine *engine = NULL;
     struct src_fs_list list = { 0 };
     struct items items = { 0 };
+    struct repo_config rc;
+    struct src_fs_opts fs;
+    struct baseline baseline = { 0 };
+    uint64_t suppressed = 0;
     struct src_git **gits = NULL;
     size_t n_gits = 0;
     uint64_t git_errors = 0;
@@ -391,12 +448,16 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     memset(outcome, 0, sizeof(*outcome));
     memset(&run, 0, sizeof(run));
     memset(&stats, 0, sizeof(stats));
+    memset(&rc, 0, sizeof(rc));
+    memset(&fs, 0, sizeof(fs));
     if (!(report = report_lookup(cfg->format)))
         return fail(STATUS_USAGE, "unknown format '%s' (one of: %s)", cfg->format,
                     report_formats());
-    if ((st = load_engine(cfg, &rs, &engine)) != STATUS_OK)
+    if ((st = load_config(cfg, &rc, &fs, &baseline)) != STATUS_OK)
         goto out;
-    if ((st = collect(cfg, &list, &gits, &n_gits, &items, &git_errors)) != STATUS_OK)
+    if ((st = load_engine(cfg, &rc, &rs, &engine)) != STATUS_OK)
+        goto out;
+    if ((st = collect(cfg, &fs, &list, &gits, &n_gits, &items, &git_errors)) != STATUS_OK)
         goto out;
     if (cfg->budget_ms && now_seconds() - t0 > cfg->budget_ms / 1000.0) {
         atomic_store(&run.timed_out, 1);
@@ -429,6 +490,16 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                                     cfg->include_examples };
         findings_build(findings, &fo, &sorted, &n_sorted, &stats.examples_hidden);
     }
+    if (baseline.n) {
+        size_t k = 0;
+        for (size_t i = 0; i < n_sorted; i++) {
+            if (baseline_has(&baseline, sorted[i]->fingerprint))
+                suppressed++;
+            else
+                sorted[k++] = sorted[i];
+        }
+        n_sorted = k;
+    }
     if (!cfg->no_exposure)
         add_exposure(sorted, n_sorted, gits, n_gits);
     stats.files = atomic_load(&run.files);
@@ -436,6 +507,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     stats.skipped = list.skipped;
     stats.errors = atomic_load(&run.errors) + list.errors + git_errors;
     stats.decoded_views = atomic_load(&run.decoded);
+    stats.suppressed = suppressed + atomic_load(&run.allowed);
     stats.seconds = now_seconds() - t0;
     stats.started_at = (int64_t)time(NULL);
     {
@@ -482,6 +554,10 @@ out:
     src_fs_list_release(&list);
     engine_free(engine);
     ruleset_release(&rs);
+    free((void *)fs.excludes);
+    free((void *)fs.includes);
+    config_release(&rc);
+    baseline_release(&baseline);
     return st;
 }
 
@@ -515,7 +591,7 @@ enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, si
     enum status st;
 
     *failures = *checked = 0;
-    if ((st = load_engine(cfg, &rs, &engine)) != STATUS_OK ||
+    if ((st = load_engine(cfg, NULL, &rs, &engine)) != STATUS_OK ||
         (st = engine_worker_new(&w, engine)) != STATUS_OK)
         goto out;
     for (size_t i = 0; i < rs.n; i++) {

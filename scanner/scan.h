@@ -46,6 +46,10 @@ struct scan_config {
     bool from_env;              /* open the repository from GIT_DIR & co. (quarantine) */
     bool no_exposure;           /* skip HEAD/branch/removal facts (costly on big repos) */
     unsigned budget_ms;         /* stop scanning after this long (0 = no limit) */
+    /* suppression */
+    const char *config_path;    /* --config FILE; else TARGET/.sesame.json */
+    bool no_config;
+    const char *baseline_path;  /* report only findings not in this baseline */
     FILE *report_to;            /* write the report here instead of stdout/output */
 };
 

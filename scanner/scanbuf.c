@@ -300,6 +300,22 @@ static int cmp_pending(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* An inline `sesame:allow` on the line of a match suppresses that one occurrence (the
+ * marker is matched in any comment syntax: it is looked for anywhere on the line). */
+static bool line_allowed(const unsigned char *text, size_t len, size_t off)
+{
+    static const char marker[] = "sesame:allow";
+    size_t start = off, end = off;
+
+    if (off >= len)
+        return false;
+    while (start > 0 && text[start - 1] != '\n' && off - start < 65536)
+        start--;
+    while (end < len && text[end] != '\n' && end - off < 65536)
+        end++;
+    return memmem(text + start, end - start, marker, sizeof(marker) - 1) != NULL;
+}
+
 static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t text_len)
 {
     const struct blob *b = sb->blob;
@@ -328,6 +344,10 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
             line++;
             pos = (size_t)(nl - text) + 1;
             line_start = pos;
+        }
+        if (line_allowed(text, text_len, p->text_off)) {
+            sb->stats.allowed++;
+            continue;
         }
         memset(&o, 0, sizeof(o));
         o.kind = p->kind;

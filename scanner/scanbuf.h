@@ -23,6 +23,7 @@ struct scanbuf;
 struct scanbuf_stats {
     uint64_t decoded_views;
     uint64_t truncated; /* blobs where a hit cap was reached */
+    uint64_t allowed;   /* observations on lines marked `sesame:allow` */
 };
 
 enum status scanbuf_new(struct scanbuf **out, const struct engine *e, const struct ruleset *rs,

@@ -23,6 +23,7 @@ static const struct report_format report_table[] = {
     { "json", report_json_write },
     { "jsonl", report_jsonl_write },
     { "hook", report_hook_write },
+    { "baseline", report_baseline_write },
 };
 
 static const char report_formats_list[] = "text, json, jsonl";

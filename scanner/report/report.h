@@ -37,7 +37,8 @@ const char *report_formats(void);
 report_fn report_text_write;
 report_fn report_json_write;
 report_fn report_jsonl_write;
-report_fn report_hook_write; /* report_hook.c: the message a rejected push shows */
+report_fn report_hook_write;
+report_fn report_baseline_write; /* report_baseline.c: `sesame baseline create` */ /* report_hook.c: the message a rejected push shows */
 
 /* Shared by the writers. The printable form of `value` through redact_value(), in a new
  * string (caller frees). */

@@ -66,4 +66,7 @@ void ruleset_hash(struct ruleset *rs);
 
 const struct rule *ruleset_find(const struct ruleset *rs, const char *id);
 
+/* Remove the rule `id`; false if there is none. Call ruleset_hash() afterwards. */
+bool ruleset_disable(struct ruleset *rs, const char *id);
+
 #endif

@@ -64,6 +64,19 @@ const struct rule *ruleset_find(const struct ruleset *rs, const char *id)
     return NULL;
 }
 
+bool ruleset_disable(struct ruleset *rs, const char *id)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        if (strcmp(rs->rules[i].id, id) == 0) {
+            rule_release(&rs->rules[i]);
+            memmove(&rs->rules[i], &rs->rules[i + 1], (rs->n - i - 1) * sizeof(*rs->rules));
+            rs->n--;
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool valid_id(const char *s)
 {
     if (!*s || strlen(s) > 128)

@@ -460,9 +460,14 @@ static void plan_commit(struct src_git *g, const git_oid *id)
         git_commit_free(parent);
     }
     if (first.n) {
-        ci = add_commit(g, c);
-        for (size_t i = 0; i < first.n; i++)
+        ci = SIZE_MAX;
+        for (size_t i = 0; i < first.n; i++) {
+            if (g->opts.filter && src_fs_excluded(g->opts.filter, first.v[i].path, false))
+                continue;
+            if (ci == SIZE_MAX)
+                ci = add_commit(g, c);
             add_blob(g, &first.v[i].oid, first.v[i].path, ci);
+        }
     }
 out:
     pairs_release(&first);
@@ -615,7 +620,7 @@ static enum status plan_staged(struct src_git *g)
             same = git_oid_equal(git_tree_entry_id(te), &e->id);
             git_tree_entry_free(te);
         }
-        if (!same)
+        if (!same && !(g->opts.filter && src_fs_excluded(g->opts.filter, e->path, false)))
             add_blob(g, &e->id, e->path, SIZE_MAX);
     }
     git_object_free(head);
@@ -652,6 +657,8 @@ static enum status plan_worktree(struct src_git *g)
         char *p;
 
         if (!(e->status & wanted) || !d || !d->new_file.path)
+            continue;
+        if (g->opts.filter && src_fs_excluded(g->opts.filter, d->new_file.path, false))
             continue;
         p = xasprintf("%s%s", g->workdir, d->new_file.path);
         if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -19,6 +19,8 @@
 #include "base/status.h"
 #include "source/chunk.h"
 
+struct src_fs_opts;
+
 struct src_git;
 struct src_git_reader;
 
@@ -40,6 +42,8 @@ struct src_git_opts {
     /* Open with GIT_DIR, GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES from
      * the environment, so objects in a pre-receive quarantine are visible. */
     bool from_env;
+    /* Paths excluded by globs (--exclude/--include, .sesame.json), or NULL. */
+    const struct src_fs_opts *filter;
 };
 
 struct src_git_counts {
