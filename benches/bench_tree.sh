@@ -108,7 +108,7 @@ cmd_sesame()  { "$SESAME_BIN" scan "$TREE" --format json -o /dev/null --exit-zer
 
 TOOLS=(cat cat_p2 cat_tuned cat_p2_tuned rg rg_all rg_3000 sesame)
 declare -A LABEL=(
-    [cat]="cat (find | xargs cat)"
+    [cat]="cat (find -print0, xargs -0 cat)"
     [cat_p2]="cat, 2 processes (xargs -P2 -n 256)"
     [cat_tuned]="cat, malloc-tuned"
     [cat_p2_tuned]="cat, 2 processes, malloc-tuned"
@@ -140,7 +140,7 @@ echo "sesame: $CHECK"
 LOAD_START=$(loadavg)
 RES_START=$(residency)
 echo "load average $LOAD_START; tree resident in page cache: $RES_START"
-case ${LOAD_START%% *} in 0.*) ;; *) echo "bench_tree.sh: warning: the machine is busy (load $LOAD_START); figures will be noisy" >&2 ;; esac
+case ${LOAD_START%% *} in 0.*) ;; *) echo "bench_tree.sh: warning: the machine is busy (load $LOAD_START); figures will be noisy" ;; esac
 declare -A WALL CPU
 TF=$(mktemp)
 trap 'rm -f "$TF"' EXIT
@@ -180,7 +180,7 @@ MEM=$(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 SESAME_VERSION=$("$SESAME_BIN" version 2>/dev/null || echo "sesame ?")
 GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
 RG_VERSION=$("$RG" --version | head -1)
-SESAME_SPEED=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["scan"]; print(f"{s[\"seconds\"]:.2f} s, {s[\"mb_per_s\"]:.0f} MB/s")' "$OUT/sesame-report.json" 2>/dev/null || echo "?")
+SESAME_SPEED=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["scan"]; print("%.2f s, %.0f MB/s" % (s["seconds"], s["mb_per_s"]))' "$OUT/sesame-report.json" 2>/dev/null || echo "?")
 SES_VS_RG=$(ratio "${MED[sesame]}" "${MED[rg]}")
 SES_VS_FLOOR=$(ratio "${MED[sesame]}" "${MED[$FLOOR]}")
 SES_VS_PLAIN=$(ratio "${MED[sesame]}" "${MED[$PLAIN_FLOOR]}")
@@ -191,7 +191,7 @@ verdict() { awk -v a="$1" -v b="$2" 'BEGIN {print (a <= b) ? "met" : "NOT met"}'
     echo
     echo "- machine: $NPROC CPUs ($CPU_MODEL), $MEM RAM, Linux $(uname -r)"
     echo "- load average: $LOAD_START at start, $LOAD_END at end; tree resident in page cache: $RES_START at start, $RES_END at end"
-    echo "- tree: $FILES files, $BYTES bytes ($MBYTES MB; gen_tree.py --size-mb $SIZE_MB, $(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(f"seed {s[\"seed\"]}, {s[\"keys\"]} planted keys")' "$OUT/stamp.json"))"
+    echo "- tree: $FILES files, $BYTES bytes ($MBYTES MB; gen_tree.py --size-mb $SIZE_MB, $(python3 -c 'import json,sys; print("seed %(seed)s, %(keys)s planted keys" % json.load(open(sys.argv[1])))' "$OUT/stamp.json"))"
     echo "- $RG_VERSION; sesame at $SESAME_BIN; wall time is the median of $RUNS runs, CPU is user+sys (median)"
     echo
     echo "| tool | seconds | CPU s | MB/s | x floor | x ripgrep |"

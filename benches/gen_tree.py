@@ -44,7 +44,7 @@ import string
 import sys
 import time
 
-GEN_VERSION = 4
+GEN_VERSION = 5
 MB = 1_000_000
 
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -89,6 +89,9 @@ an error when the request is invalid this function is called once per batch and 
 block we retry with exponential backoff until the deadline see the design document for
 details note that the cache is shared between workers""".split()
 
+UAS = ["Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+       "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+       "curl/8.5.0", "python-requests/2.31.0", "Go-http-client/1.1", "kube-probe/1.29"]
 REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2",
            "eu-central-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1",
            "sa-east-1", "ca-central-1", "eu-north-1", "ap-south-1"]
@@ -522,6 +525,19 @@ class Gen:
             return f"cache miss {self.ident('snake')} key=sha1:{self.hexs(40)}"
         return f"{self.sentence(4, 12)} ({self.ident('camel')}={r.randint(0, 10 ** 6)})"
 
+    def request_line(self):
+        r = self.r
+        c = r.random()
+        if c < 0.15:
+            path = f"/{self.word()}?redirect=https%3A%2F%2F{self.word()}.example.com%2F{self.word()}&session={self.hexs(16)}"
+        elif c < 0.6:
+            path = f"/api/v{r.randint(1, 3)}/{self.word()}/{self.uuid()}"
+        elif c < 0.8:
+            path = f"/static/{self.word()}.{self.hexs(8)}.{r.choice(('js', 'css', 'png', 'woff2'))}"
+        else:
+            path = f"/{self.word()}/{self.word()}?page={r.randint(1, 50)}&sort={self.word()}"
+        return f"{r.choice(('GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE'))} {path} HTTP/1.1"
+
     def json_record(self):
         r = self.r
         rec = {
@@ -538,12 +554,15 @@ class Gen:
         if r.random() < 0.15:
             rec["thumbnail"] = self.b64(r.randint(300, 3000))
         if r.random() < 0.1:
-            rec["url"] = f"https:\\/\\/{self.word()}.example.com\\/{self.word()}\\/{self.hexs(8)}"
-        if r.random() < 0.05:
-            rec["title"] = f"Caf\\u00e9 {self.word()} \\u2013 {self.word()}"
+            rec["url"] = f"https://{self.word()}.example.com/{self.word()}/{self.hexs(8)}"
+        if r.random() < 0.05:  # json.dumps writes these as \u00e9 and \u2013
+            rec["title"] = f"Caf\u00e9 {self.word()} \u2013 {self.word()}"
         if r.random() < 0.3:
             rec["metadata"] = json.loads(self.json_obj())
-        return json.dumps(rec, indent=None, separators=(", ", ": "))
+        s = json.dumps(rec, indent=None, separators=(", ", ": "))
+        if "url" in rec:  # as PHP's json_encode writes it: every / escaped
+            s = s.replace("/", "\\/")
+        return s
 
 
 # File kinds: extension, block function, optional header.
@@ -768,6 +787,7 @@ class Tree:
                 fn = getattr(g, meth)
                 self.pools[meth] = [fn() for _ in range(POOL_BLOCKS)]
         self.log_msgs = [g.log_message() for _ in range(20000)]
+        self.requests = [g.request_line() for _ in range(20000)]
         self.json_recs = [g.json_record() for _ in range(8000)]
 
     def fill(self, pool, size):
@@ -847,7 +867,9 @@ class Tree:
             ms = int(t * 1000) % 1000
             ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t))
             if style == "access":
-                line = f'{g.ip()} - - [{ts}Z] "{msgs[r.randrange(len(msgs))][:120]}" {r.randint(100, 99999)} "-" "Mozilla/5.0"\n'
+                line = (f'{g.ip()} - - [{ts}Z] "{self.requests[r.randrange(len(self.requests))]}" '
+                        f'{r.choice((200, 200, 200, 200, 304, 302, 404, 500))} {r.randint(100, 99999)} "-" '
+                        f'"{r.choice(UAS)}"\n')
             else:
                 line = f"{ts}.{ms:03d}Z {r.choice(levels):5s} [{g.hexs(8)}] {msgs[r.randrange(len(msgs))]}\n"
             out.append(line)

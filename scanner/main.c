@@ -18,6 +18,7 @@
 #include "hook.h"
 #include "report/report.h"
 #include "scan.h"
+#include "verify/verify.h"
 
 enum exit_code {
     EXIT_CLEAN = 0,
@@ -71,6 +72,18 @@ static const char usage_text[] =
     "      --config FILE       repository configuration (default: PATH/.sesame.json)\n"
     "      --no-config         ignore .sesame.json\n"
     "      --baseline FILE     report only findings not in this baseline\n"
+    "      --explain           show the factors behind each finding's risk score\n"
+    "\n"
+    "Verification (opt-in, read-only; never sends mail):\n"
+    "      --verify            check which credentials are live (STS), when and for what\n"
+    "                          they were last used (IAM), their SES sending state, and\n"
+    "                          SES SMTP passwords (SMTP AUTH, never MAIL FROM)\n"
+    "      --verify-concurrency N   requests in flight (default 8)\n"
+    "      --verify-timeout-ms N    per request (default 10000)\n"
+    "      --skip-accounts A,B      never contact keys of these AWS accounts\n"
+    "      --ses-regions R,S        also read SES state in these regions\n"
+    "      --audit-profile NAME     your own AWS profile for IAM look-ups\n"
+    "      --no-smtp-check          do not try SMTP passwords\n"
     "  -q, --quiet             no warnings or progress on stderr\n"
     "\n"
     "Git repositories (a PATH that is a work tree root, a .git directory or a bare\n"
@@ -104,6 +117,14 @@ enum {
     OPT_CONFIG,
     OPT_NO_CONFIG,
     OPT_BASELINE,
+    OPT_VERIFY,
+    OPT_VERIFY_CONCURRENCY,
+    OPT_SKIP_ACCOUNTS,
+    OPT_SES_REGIONS,
+    OPT_AUDIT_PROFILE,
+    OPT_NO_SMTP_CHECK,
+    OPT_VERIFY_TIMEOUT,
+    OPT_EXPLAIN,
 };
 
 static const struct option long_opts[] = {
@@ -129,6 +150,14 @@ static const struct option long_opts[] = {
     { "config", required_argument, NULL, OPT_CONFIG },
     { "no-config", no_argument, NULL, OPT_NO_CONFIG },
     { "baseline", required_argument, NULL, OPT_BASELINE },
+    { "verify", no_argument, NULL, OPT_VERIFY },
+    { "verify-concurrency", required_argument, NULL, OPT_VERIFY_CONCURRENCY },
+    { "verify-timeout-ms", required_argument, NULL, OPT_VERIFY_TIMEOUT },
+    { "skip-accounts", required_argument, NULL, OPT_SKIP_ACCOUNTS },
+    { "ses-regions", required_argument, NULL, OPT_SES_REGIONS },
+    { "audit-profile", required_argument, NULL, OPT_AUDIT_PROFILE },
+    { "no-smtp-check", no_argument, NULL, OPT_NO_SMTP_CHECK },
+    { "explain", no_argument, NULL, OPT_EXPLAIN },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -159,7 +188,8 @@ FORMAT(1, 2) static int usage_error(const char *fmt, ...)
 
 /* Parse options shared by all commands into cfg; positional arguments into targets. */
 static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *targets,
-                 struct strv *rules, struct strv *excl, struct strv *incl, bool *exit_zero)
+                 struct strv *rules, struct strv *excl, struct strv *incl, bool *exit_zero,
+                 struct verify_opts *vo, struct strv *skip, struct strv *ses)
 {
     int c;
     char *end;
@@ -196,6 +226,38 @@ static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *ta
         case OPT_CONFIG: cfg->config_path = optarg; break;
         case OPT_NO_CONFIG: cfg->no_config = true; break;
         case OPT_BASELINE: cfg->baseline_path = optarg; break;
+        case OPT_VERIFY: cfg->verify = true; break;
+        case OPT_EXPLAIN: cfg->explain = true; break;
+        case OPT_VERIFY_CONCURRENCY:
+        case OPT_VERIFY_TIMEOUT: {
+            long n = strtol(optarg, &end, 10);
+            long max = c == OPT_VERIFY_CONCURRENCY ? 256 : 600000;
+            if (*end || n < 1 || n > max)
+                return usage_error("%s takes a number from 1 to %ld, not '%s'",
+                                   c == OPT_VERIFY_CONCURRENCY ? "--verify-concurrency"
+                                                               : "--verify-timeout-ms",
+                                   max, optarg);
+            if (c == OPT_VERIFY_CONCURRENCY)
+                vo->concurrency = (unsigned)n;
+            else
+                vo->timeout_ms = (unsigned)n;
+            break;
+        }
+        case OPT_SKIP_ACCOUNTS:
+        case OPT_SES_REGIONS: {
+            struct strv *sv = c == OPT_SKIP_ACCOUNTS ? skip : ses;
+            for (char *tok = optarg; tok && *tok;) {
+                char *comma = strchr(tok, ',');
+                if (comma)
+                    *comma = '\0';
+                if (*tok)
+                    strv_push(sv, tok);
+                tok = comma ? comma + 1 : NULL;
+            }
+            break;
+        }
+        case OPT_AUDIT_PROFILE: vo->audit_profile = optarg; break;
+        case OPT_NO_SMTP_CHECK: vo->no_smtp = true; break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0)
                 cfg->color = COLOR_AUTO;
@@ -220,7 +282,9 @@ static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *ta
 int main(int argc, char **argv)
 {
     struct scan_config cfg;
-    struct strv targets = { 0 }, rules = { 0 }, excl = { 0 }, incl = { 0 };
+    struct strv targets = { 0 }, rules = { 0 }, excl = { 0 }, incl = { 0 }, skip = { 0 },
+                ses = { 0 };
+    struct verify_opts vo;
     bool exit_zero = false;
     const char *cmd = argc > 1 ? argv[1] : NULL;
     int rc;
@@ -250,8 +314,20 @@ int main(int argc, char **argv)
         return usage_error("unknown command '%s'", cmd);
     }
 
-    if ((rc = parse(argc - 1, argv + 1, &cfg, &targets, &rules, &excl, &incl, &exit_zero)) >= 0)
+    verify_default_opts(&vo);
+    if ((rc = parse(argc - 1, argv + 1, &cfg, &targets, &rules, &excl, &incl, &exit_zero, &vo,
+                    &skip, &ses)) >= 0)
         goto done;
+    vo.skip_accounts = skip.v;
+    vo.n_skip_accounts = skip.n;
+    vo.ses_regions = ses.v;
+    vo.n_ses_regions = ses.n;
+    {
+        const char *fixed = getenv("SESAME_FIXED_TIME");
+        if (fixed && *fixed)
+            vo.now = strtoll(fixed, NULL, 10);
+    }
+    cfg.verify_opts = &vo;
     cfg.rule_paths = rules.v;
     cfg.n_rule_paths = rules.n;
     cfg.fs.excludes = excl.v;
@@ -318,5 +394,7 @@ done:
     free(rules.v);
     free(excl.v);
     free(incl.v);
+    free(skip.v);
+    free(ses.v);
     return rc;
 }

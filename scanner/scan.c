@@ -27,7 +27,9 @@
 #include "rules/rule.h"
 #include "rules/template.h"
 #include "config.h"
+#include "rank/risk.h"
 #include "scanbuf.h"
+#include "verify/verify.h"
 #include "source/src_git.h"
 
 /* One unit of work: a file, or a blob of a planned git repository. */
@@ -237,6 +239,13 @@ static enum status load_engine(const struct scan_config *cfg, const struct repo_
     st = engine_new(engine, rs, &eo);
     free(cache);
     return st;
+}
+
+/* "Now" for ranking: SESAME_FIXED_TIME pins it in golden tests. */
+static int64_t risk_now(void)
+{
+    const char *fixed = getenv("SESAME_FIXED_TIME");
+    return fixed && *fixed ? (int64_t)strtoll(fixed, NULL, 10) : (int64_t)time(NULL);
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -502,6 +511,19 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     }
     if (!cfg->no_exposure)
         add_exposure(sorted, n_sorted, gits, n_gits);
+    if (cfg->verify) {
+        struct verify_stats vs;
+        struct verify_opts vo;
+        if (cfg->verify_opts)
+            vo = *cfg->verify_opts;
+        else
+            verify_default_opts(&vo);
+        vo.smtp_regions = (const char *const *)rs.smtp_regions;
+        vo.n_smtp_regions = rs.n_smtp_regions;
+        if ((st = verify_findings(sorted, n_sorted, &vo, &vs)) != STATUS_OK)
+            goto out;
+    }
+    risk_rank(sorted, n_sorted, risk_now());
     stats.files = atomic_load(&run.files);
     stats.bytes = atomic_load(&run.bytes);
     stats.skipped = list.skipped;
@@ -535,6 +557,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     ro.stats = &stats;
     ro.targets = cfg->targets;
     ro.n_targets = cfg->n_targets;
+    ro.explain = cfg->explain;
     st = report(out, (const struct finding *const *)sorted, n_sorted, &ro);
     if (fflush(out) != 0 && st == STATUS_OK)
         st = fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
@@ -546,6 +569,12 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
 out:
     if (out != stdout && out != cfg->report_to)
         fclose(out);
+    for (size_t i = 0; i < n_sorted; i++) {
+        risk_free(sorted[i]->risk);
+        sorted[i]->risk = NULL;
+        verification_free(sorted[i]->verification);
+        sorted[i]->verification = NULL;
+    }
     findings_free(findings);
     free(items.v);
     for (size_t i = 0; i < n_gits; i++)

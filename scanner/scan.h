@@ -16,6 +16,8 @@
 
 enum color_mode { COLOR_AUTO = 0, COLOR_NEVER, COLOR_ALWAYS };
 
+struct verify_opts;
+
 struct scan_config {
     const char *const *targets;
     size_t n_targets;
@@ -50,6 +52,10 @@ struct scan_config {
     const char *config_path;    /* --config FILE; else TARGET/.sesame.json */
     bool no_config;
     const char *baseline_path;  /* report only findings not in this baseline */
+    /* verification and ranking */
+    bool verify;
+    const struct verify_opts *verify_opts;
+    bool explain;               /* reports show the factors behind each score */
     FILE *report_to;            /* write the report here instead of stdout/output */
 };
 

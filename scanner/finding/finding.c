@@ -3,6 +3,7 @@
  */
 #include "finding/finding.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/compiler.h"
@@ -54,4 +55,48 @@ const char *exposure_name(enum exposure e)
     static const char *const names[] = { "file", "head", "worktree", "branch", "history",
                                          "unreachable" };
     return (unsigned)e < ARRAY_SIZE(names) ? names[e] : "unknown";
+}
+
+const char *verify_status_name(enum verify_status s)
+{
+    static const char *const names[] = { "not_checked", "live",    "invalid", "wrong_secret",
+                                         "expired",     "unknown", "skipped" };
+    return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "unknown";
+}
+
+bool verify_status_parse(const char *s, enum verify_status *out)
+{
+    for (unsigned i = 0; i <= VERIFY_SKIPPED; i++) {
+        if (strcmp(s, verify_status_name((enum verify_status)i)) == 0) {
+            *out = (enum verify_status)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+void verification_free(struct verification *v)
+{
+    if (!v)
+        return;
+    free(v->reason);
+    free(v->account);
+    free(v->arn);
+    free(v->user_id);
+    free(v->last_used_service);
+    free(v->last_used_region);
+    free(v->last_used_via);
+    free(v->last_used_error);
+    for (size_t i = 0; i < v->n_ses; i++) {
+        free(v->ses[i].region);
+        free(v->ses[i].error);
+        free(v->ses[i].enforcement);
+    }
+    free(v->ses);
+    for (size_t i = 0; i < v->n_smtp; i++) {
+        free(v->smtp[i].region);
+        free(v->smtp[i].reason);
+    }
+    free(v->smtp);
+    free(v);
 }

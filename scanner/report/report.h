@@ -20,6 +20,7 @@ struct report_opts {
     bool color;             /* text only: ANSI colour (decided by the caller: TTY, NO_COLOR) */
     bool include_examples;  /* examples are in `sorted`; say so in the summary */
     const struct scan_stats *stats;
+    bool explain;           /* show the factors behind each risk score */
     const char *const *targets; /* what was scanned, for the report header */
     size_t n_targets;
 };

@@ -7,6 +7,12 @@ committed: key N is always the same pair. Shapes follow shared/AWS-NOTES.md 1.2-
   key ID  AKIA + [Q-Z2-7] + 15 x [A-Z2-7]   (new generation, decodable account)
   secret  40 x [A-Za-z0-9+/] with at least one upper, one lower and one digit
 
+    git_fixture.py table N               keys 0..N-1, one a line: N KEY_ID SECRET (git_lib.sh
+                                         reads it once: python starts slowly on a busy machine)
+    git_fixture.py dump REPORT           everything below at once (one python start per report):
+                                         "schema ok" (or the schema errors), "keys ...",
+                                         "scan files N", "scan errors N", "N finding ...",
+                                         "N loc ...", "commit ..."
     git_fixture.py key N                 the key ID of key N
     git_fixture.py secret N              its secret
     git_fixture.py creds N [PROFILE]     two lines: aws_access_key_id = ..., aws_secret_access_key = ...
@@ -169,7 +175,41 @@ def cmd_expect_commits(repo, revs):
         print(seen[k])
 
 
-def cmd_validate(path):
+def cmd_dump(path):
+    report = load(path)
+    rc = cmd_validate(path, report)
+    if rc == 0:
+        print("schema ok")
+    ours = set()
+    for f in report.get("findings", []):
+        n = key_number(f.get("access_key_id")) if f.get("access_key_id") else None
+        if n is not None:
+            ours.add(n)
+    print("keys", end="")
+    sys.stdout.flush()
+    import io, contextlib
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        cmd_keys(report)
+    print("".join(" " + line for line in buf.getvalue().splitlines()))
+    for field in ("files", "errors", "skipped"):
+        print("scan %s %s" % (field, report.get("scan", {}).get(field)))
+    for n in sorted(ours):
+        for what, fn in (("finding", cmd_finding), ("loc", cmd_locs)):
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                fn(report, n)
+            for line in buf.getvalue().splitlines():
+                print("%d %s %s" % (n, what, line))
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        cmd_commits(report)
+    for line in buf.getvalue().splitlines():
+        print("commit " + line)
+    return 0
+
+
+def cmd_validate(path, report=None):
     try:
         import jsonschema
     except ImportError:
@@ -179,7 +219,8 @@ def cmd_validate(path):
     src = os.environ.get("SESAME_SRC", os.path.join(here, "..", ".."))
     with open(os.path.join(src, "schema", "report.schema.json"), encoding="utf-8") as f:
         schema = json.load(f)
-    report = load(path)
+    if report is None:
+        report = load(path)
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(report),
                     key=lambda e: list(e.absolute_path))
     for e in errors[:10]:
@@ -194,6 +235,11 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "key" and len(args) == 1:
         print(key_id(int(args[0])))
+    elif cmd == "table" and len(args) == 1:
+        for n in range(int(args[0])):
+            print(n, key_id(n), secret(n))
+    elif cmd == "dump" and len(args) == 1:
+        return cmd_dump(args[0])
     elif cmd == "secret" and len(args) == 1:
         print(secret(int(args[0])))
     elif cmd == "creds" and len(args) in (1, 2):

@@ -24,6 +24,12 @@ if [ -z "${SESAME_BIN:-}" ] || [ ! -x "${SESAME_BIN}" ]; then
 fi
 export SESAME_SRC SESAME_BIN SESAME_BUILD
 
+# The Python interpreter itself, resolved once: a version-manager shim (pyenv) can take
+# a second per start, and the tests start Python often.
+PYTHON=${PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)}
+PYTHON=${PYTHON:-python3}
+export PYTHON
+
 test_count=0
 test_failed=0
 test_skipped=0
@@ -123,6 +129,15 @@ expect_rc() {
         head -c 3000 out
         echo "--- stderr:"
         head -c 3000 err
+        return 1
+    fi
+}
+
+# expect_eq ACTUAL EXPECTED: string equality, showing both on failure.
+expect_eq() {
+    if [ "$1" != "$2" ]; then
+        echo "expected: $2" | head -20
+        echo "got:      $1" | head -20
         return 1
     fi
 }

@@ -11,27 +11,27 @@ LIMITS="$SESAME_SRC/scanner/base/limits.h"
 
 test_expect_success 'generate the tree (fixed seed) and its manifest' '
     start=$(date +%s%N)
-    python3 "$GEN" --limits "$LIMITS" tree manifest.json
+    "$PYTHON" "$GEN" --limits "$LIMITS" tree manifest.json
     end=$(date +%s%N)
     echo "generated in $(( (end - start) / 1000000 )) ms"
     test -s manifest.json
     test -f "tree/configuração/ключи.env"
     test -f tree/.git/config
-    chunk=$(python3 -c "import json; print(json.load(open(\"manifest.json\"))[\"chunk_bytes\"])")
+    chunk=$("$PYTHON" -c "import json; print(json.load(open(\"manifest.json\"))[\"chunk_bytes\"])")
     test "$(stat -c %s tree/logs/big-3chunks.log)" -gt $((2 * chunk))
     test "$(stat -c %s tree/logs/exact-chunk.log)" -eq "$chunk"
 '
 
 test_expect_success 'the same seed gives the same tree' '
-    python3 "$GEN" --limits "$LIMITS" --no-large tree2 manifest2.json
-    python3 "$GEN" --limits "$LIMITS" --no-large tree3 manifest3.json
+    "$PYTHON" "$GEN" --limits "$LIMITS" --no-large tree2 manifest2.json
+    "$PYTHON" "$GEN" --limits "$LIMITS" --no-large tree3 manifest3.json
     cmp manifest2.json manifest3.json
     diff -r tree2 tree3
     rm -rf tree2 tree3 manifest2.json manifest3.json
 '
 
 # Secret, token and SMTP values of the manifest (key IDs are shown by design).
-python3 - <<'EOF' 2>/dev/null
+"$PYTHON" - <<'EOF' 2>/dev/null
 import json
 m = json.load(open("manifest.json"))
 with open("secret-values.txt", "w") as f:
@@ -44,7 +44,7 @@ test_expect_success 'scan --format json --show-secrets exits 1 and writes a repo
     run_cmd sesame scan --format json --show-secrets tree
     expect_rc 1
     cp out report.json
-    python3 -c "import json; d = json.load(open(\"report.json\")); assert d[\"findings\"]"
+    "$PYTHON" -c "import json; d = json.load(open(\"report.json\")); assert d[\"findings\"]"
 '
 
 for area in formats encoded smtp edge chunks; do
@@ -56,24 +56,24 @@ for area in formats encoded smtp edge chunks; do
     chunks) title='files larger than a chunk: keys across chunk starts, ends and ownership lines, at EOF' ;;
     esac
     test_expect_success "$title" "
-        python3 \"\$CHECK\" --root tree --area $area report.json manifest.json
+        \"\$PYTHON\" \"\$CHECK\" --root tree --area $area report.json manifest.json
     "
 done
 
 test_expect_success 'hard negatives, .git directories and clean files produce nothing' '
-    python3 "$CHECK" --root tree --area negatives report.json manifest.json
-    python3 "$CHECK" --root tree --area clean report.json manifest.json
+    "$PYTHON" "$CHECK" --root tree --area negatives report.json manifest.json
+    "$PYTHON" "$CHECK" --root tree --area clean report.json manifest.json
     run_cmd sesame scan --format json --show-secrets tree/negatives
     expect_rc 0
-    python3 -c "import json; d = json.load(open(\"out\")); assert d[\"findings\"] == [], d[\"findings\"]"
+    "$PYTHON" -c "import json; d = json.load(open(\"out\")); assert d[\"findings\"] == [], d[\"findings\"]"
     run_cmd sesame scan tree/negatives
     expect_rc 0
     expect_grep "no credentials found" out
 '
 
 test_expect_success 'examples are hidden by default and counted' '
-    python3 "$CHECK" --root tree --area examples report.json manifest.json
-    python3 -c "import json; d = json.load(open(\"report.json\")); assert d[\"scan\"][\"examples_hidden\"] == 2, d[\"scan\"]"
+    "$PYTHON" "$CHECK" --root tree --area examples report.json manifest.json
+    "$PYTHON" -c "import json; d = json.load(open(\"report.json\")); assert d[\"scan\"][\"examples_hidden\"] == 2, d[\"scan\"]"
     run_cmd sesame scan tree
     expect_rc 1
     expect_no_grep -F AKIAIOSFODNN7EXAMPLE out
@@ -88,11 +88,11 @@ test_expect_success '--include-examples shows the example keys, flagged as examp
     run_cmd sesame scan --format json --show-secrets --include-examples tree
     expect_rc 1
     cp out report-examples.json
-    python3 "$CHECK" --root tree --include-examples --area examples report-examples.json manifest.json
+    "$PYTHON" "$CHECK" --root tree --include-examples --area examples report-examples.json manifest.json
 '
 
 test_expect_success 'summary and scan statistics agree with the findings' '
-    python3 - <<EOF
+    "$PYTHON" - <<EOF
 import json
 d = json.load(open("report.json"))
 s, f = d["summary"], d["findings"]
@@ -112,7 +112,7 @@ test_expect_success 'default text report shows no secret, token or SMTP value' '
     test -s secret-values.txt
     expect_no_grep -F -f secret-values.txt out
     expect_no_grep -F -f secret-values.txt err
-    key=$(python3 -c "import json; print(next(c[\"value\"] for c in json.load(open(\"manifest.json\"))[\"credentials\"] if c[\"path\"] == \"app/.env\"))")
+    key=$("$PYTHON" -c "import json; print(next(c[\"value\"] for c in json.load(open(\"manifest.json\"))[\"credentials\"] if c[\"path\"] == \"app/.env\"))")
     expect_grep -F "$key" out
 '
 
@@ -120,7 +120,7 @@ test_expect_success 'default JSON and JSONL reports show no secret, token or SMT
     run_cmd sesame scan --format json tree
     expect_rc 1
     expect_no_grep -F -f secret-values.txt out
-    python3 -c "
+    "$PYTHON" -c "
 import json
 d = json.load(open(\"out\"))
 for f in d[\"findings\"]:
@@ -142,14 +142,14 @@ test_expect_success 'exit status 1 with findings, 0 with --exit-zero' '
     expect_grep -F "access key ID" out
     run_cmd sesame scan --exit-zero --format json tree
     expect_rc 0
-    python3 -c "import json; assert json.load(open(\"out\"))[\"findings\"]"
+    "$PYTHON" -c "import json; assert json.load(open(\"out\"))[\"findings\"]"
 '
 
-if python3 -c 'import jsonschema' 2>/dev/null; then
+if "$PYTHON" -c 'import jsonschema' 2>/dev/null; then
     test_expect_success 'JSON reports validate against schema/report.schema.json' '
         run_cmd sesame scan --format json tree
         cp out report-default.json
-        python3 - "$SESAME_SRC/schema/report.schema.json" report.json report-default.json report-examples.json <<EOF
+        "$PYTHON" - "$SESAME_SRC/schema/report.schema.json" report.json report-default.json report-examples.json <<EOF
 import json, sys
 from jsonschema import Draft202012Validator
 schema = json.load(open(sys.argv[1]))
@@ -157,9 +157,13 @@ Draft202012Validator.check_schema(schema)
 v = Draft202012Validator(schema)
 bad = 0
 for path in sys.argv[2:]:
+    seen = {}
     for e in v.iter_errors(json.load(open(path))):
         bad += 1
-        print("%s: %s: %s" % (path, "/".join(map(str, e.absolute_path)), e.message[:200]))
+        where = "/".join("N" if isinstance(p, int) else p for p in e.absolute_path)
+        seen.setdefault((where, e.message[:200]), []).append(e)
+    for (where, msg), errs in sorted(seen.items())[:20]:
+        print("%s: %s: %s (%d times)" % (path, where, msg, len(errs)))
 sys.exit(1 if bad else 0)
 EOF
     '
@@ -171,7 +175,7 @@ test_expect_success 'jsonl: one finding per line, the same findings as json, in 
     run_cmd sesame scan --format jsonl --show-secrets tree
     expect_rc 1
     cp out report.jsonl
-    python3 - "$SESAME_SRC/schema/report.schema.json" <<EOF
+    "$PYTHON" - "$SESAME_SRC/schema/report.schema.json" <<EOF
 import json, sys
 doc = json.load(open("report.json"))
 lines = open("report.jsonl", encoding="utf-8").read().split("\n")
@@ -191,8 +195,8 @@ schema = json.load(open(sys.argv[1]))
 finding = dict(schema["\$defs"]["finding"])
 finding["\$defs"] = schema["\$defs"]
 v = Draft202012Validator(finding)
-errs = [(i, e.message[:200]) for i, o in enumerate(objs) for e in v.iter_errors(o)]
-assert not errs, errs[:5]
+errs = sorted({e.message[:200] for o in objs for e in v.iter_errors(o)})
+assert not errs, "findings do not match #/\$defs/finding: " + "; ".join(errs[:10])
 EOF
 '
 

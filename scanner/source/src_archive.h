@@ -1,0 +1,60 @@
+/*
+ * source/src_archive.h - archives (zip and its kin, tar, compressed streams, 7z) read in
+ * memory with libarchive, nested, under hard limits. Nothing is written to disk.
+ *
+ * Each member is handed to the blob callback as a stream of overlapping chunks (so a
+ * key across two read blocks is still found), with the display path
+ * "outer.zip!inner.war!WEB-INF/app.properties". Nested archives are detected by content
+ * and opened recursively up to max_depth. Every limit that is hit is reported as a
+ * warning naming the archive and the limit; the rest of the scan goes on.
+ */
+#ifndef SESAME_SOURCE_SRC_ARCHIVE_H
+#define SESAME_SOURCE_SRC_ARCHIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/status.h"
+#include "source/chunk.h"
+
+struct archive_limits {
+    uint64_t max_total_bytes;  /* uncompressed bytes per top-level archive */
+    double max_ratio;          /* uncompressed / compressed, per top-level archive */
+    uint64_t max_members;      /* members per top-level archive, all depths */
+    unsigned max_depth;        /* nesting: 1 = members of the archive itself */
+    size_t max_name_bytes;     /* member name length */
+};
+
+/* Defaults: 1 GiB, ratio 200 (after the first 1 MiB), 100000 members, depth 3, 4096. */
+void src_archive_default_limits(struct archive_limits *lim);
+
+struct archive_stats {
+    uint64_t archives;         /* archives opened (all depths) */
+    uint64_t members;          /* members scanned */
+    uint64_t bytes;            /* uncompressed bytes scanned */
+    uint64_t limits_hit;       /* warnings about limits */
+    uint64_t skipped;          /* encrypted or unreadable members */
+    uint64_t errors;           /* corrupt or truncated archives */
+};
+
+/* True if p[0, n) starts like an archive or compressed stream this module reads (zip,
+ * gzip, bzip2, xz, zstd, 7z, tar). Plain text is never an archive. */
+bool src_archive_sniff(const unsigned char *p, size_t n);
+
+/* Scan the archive in data[0, len) whose display path is tmpl->path; tmpl also supplies
+ * blob id and provenance, which every member inherits (each member's path becomes
+ * "<tmpl->path>!<member>" — for provenance entries too). `buf` is a worker-owned chunk
+ * buffer (LIMIT_CHUNK_BYTES + 1, allocated on first use). Problems inside the archive
+ * are warnings (log_warn) counted in *stats; the return value is non-OK only when the
+ * callback fails. */
+enum status src_archive_scan_mem(const unsigned char *data, size_t len, const struct blob *tmpl,
+                                 const struct archive_limits *lim, unsigned char **buf,
+                                 blob_fn *fn, void *payload, struct archive_stats *stats);
+
+/* The same for an open file (read sequentially, not mapped). */
+enum status src_archive_scan_fd(int fd, const struct blob *tmpl, const struct archive_limits *lim,
+                                unsigned char **buf, blob_fn *fn, void *payload,
+                                struct archive_stats *stats);
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * verify/http.c - libcurl multi wrapper.
+ *
+ * SMTP AUTH checks use libcurl's SMTP support in a way that can never send mail: no
+ * upload and no recipients, so libcurl's DO phase sends only the custom command NOOP;
+ * STARTTLS is required (CURLUSESSL_ALL). CURLE_OK alone does not prove the password
+ * (libcurl skips AUTH when none is advertised), so the debug callback watches the
+ * server's replies for 235 (AWS-NOTES §7.4).
+ */
+#include "verify/http.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include "base/xalloc.h"
+
+struct http {
+    CURLM *multi;
+    struct http_opts o;
+    struct http_req **queue;
+    size_t nq, capq, headq;
+    size_t running;
+};
+
+struct priv {
+    CURL *easy;
+    struct curl_slist *hdrs;
+    char *body;
+    size_t len, cap;
+    bool overflow;
+    char line[512];
+    size_t line_len;
+};
+
+enum status http_new(struct http **out, const struct http_opts *o)
+{
+    struct http *h = xcalloc(1, sizeof(*h));
+
+    *out = NULL;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        free(h);
+        return fail(STATUS_NET, "cannot initialise libcurl");
+    }
+    h->multi = curl_multi_init();
+    if (!h->multi) {
+        curl_global_cleanup();
+        free(h);
+        return fail(STATUS_NET, "cannot initialise libcurl");
+    }
+    h->o = *o;
+    if (h->o.concurrency == 0)
+        h->o.concurrency = 1;
+    curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)h->o.concurrency);
+    *out = h;
+    return STATUS_OK;
+}
+
+void http_free(struct http *h)
+{
+    if (!h)
+        return;
+    curl_multi_cleanup(h->multi);
+    free(h->queue);
+    free(h);
+    curl_global_cleanup();
+}
+
+size_t http_pending(const struct http *h)
+{
+    return (h->nq - h->headq) + h->running;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct priv *pv = ud;
+    size_t len = size * n;
+
+    if (pv->overflow || pv->len + len > HTTP_MAX_BODY_BYTES) {
+        pv->overflow = true;
+        return len; /* keep reading, drop the rest */
+    }
+    if (pv->len + len + 1 > pv->cap) {
+        size_t c = pv->cap ? pv->cap : 4096;
+        while (c < pv->len + len + 1)
+            c *= 2;
+        pv->body = xrealloc(pv->body, c);
+        pv->cap = c;
+    }
+    memcpy(pv->body + pv->len, p, len);
+    pv->len += len;
+    pv->body[pv->len] = '\0';
+    return len;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    struct http_req *r = ud;
+    size_t len = size * n;
+    static const char name[] = "x-amzn-errortype:";
+
+    if (len > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0 && !r->error_type) {
+        const char *v = p + sizeof(name) - 1;
+        size_t vl = len - (sizeof(name) - 1);
+        while (vl && (*v == ' ' || *v == '\t')) {
+            v++;
+            vl--;
+        }
+        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+            vl--;
+        if (vl > 256)
+            vl = 256;
+        r->error_type = xstrndup(v, vl);
+    }
+    return len;
+}
+
+/* SMTP: watch server replies (CURLINFO_HEADER_IN) for 235 / 535. Lines may arrive in
+ * pieces; reassemble up to a bounded length. */
+static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *ud)
+{
+    struct http_req *r = ud;
+    struct priv *pv = r->priv;
+
+    (void)easy;
+    if (type != CURLINFO_HEADER_IN)
+        return 0;
+    for (size_t i = 0; i < size; i++) {
+        char c = data[i];
+        if (c == '\n') {
+            pv->line[pv->line_len] = '\0';
+            if (strncmp(pv->line, "235", 3) == 0)
+                r->smtp_auth_ok = true;
+            if (strncmp(pv->line, "535", 3) == 0)
+                r->smtp_auth_denied = true;
+            pv->line_len = 0;
+        } else if (pv->line_len + 1 < sizeof(pv->line)) {
+            pv->line[pv->line_len++] = c;
+        }
+    }
+    return 0;
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *ud)
+{
+    (void)p;
+    (void)ud;
+    return size * n;
+}
+
+static void start(struct http *h, struct http_req *r)
+{
+    struct priv *pv = xcalloc(1, sizeof(*pv));
+    CURL *e = curl_easy_init();
+
+    r->priv = pv;
+    pv->easy = e;
+    curl_easy_setopt(e, CURLOPT_URL, r->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)h->o.timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)h->o.timeout_ms);
+    /* Never disabled: a loopback fake gets a CA bundle, not an exception. */
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (h->o.ca_bundle)
+        curl_easy_setopt(e, CURLOPT_CAINFO, h->o.ca_bundle);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, r->kind == HTTP_SMTP_AUTH ? "smtp,smtps"
+                                                                         : "https,http");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    if (r->kind == HTTP_SMTP_AUTH) {
+        curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+        curl_easy_setopt(e, CURLOPT_USERNAME, r->smtp_user);
+        curl_easy_setopt(e, CURLOPT_PASSWORD, r->smtp_password);
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "NOOP"); /* never MAIL FROM / DATA */
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+        curl_easy_setopt(e, CURLOPT_DEBUGDATA, r);
+        curl_easy_setopt(e, CURLOPT_VERBOSE, 1L); /* feeds on_debug; nothing is printed */
+    } else {
+        for (size_t i = 0; i < r->n_headers; i++)
+            pv->hdrs = curl_slist_append(pv->hdrs, r->headers[i]);
+        pv->hdrs = curl_slist_append(pv->hdrs, "Expect:");
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, pv->hdrs);
+        curl_easy_setopt(e, CURLOPT_USERAGENT, h->o.user_agent);
+        if (strcmp(r->method, "POST") == 0) {
+            curl_easy_setopt(e, CURLOPT_POST, 1L);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)r->body_len);
+        } else {
+            curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        }
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, pv);
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+    }
+    curl_multi_add_handle(h->multi, e);
+    h->running++;
+}
+
+void http_submit(struct http *h, struct http_req *r)
+{
+    r->status = 0;
+    r->transport_error = false;
+    r->error[0] = '\0';
+    r->smtp_auth_ok = r->smtp_auth_denied = false;
+    if (h->nq == h->capq) {
+        if (h->headq > 0) {
+            memmove(h->queue, h->queue + h->headq, (h->nq - h->headq) * sizeof(*h->queue));
+            h->nq -= h->headq;
+            h->headq = 0;
+        }
+        if (h->nq == h->capq) {
+            h->capq = h->capq ? h->capq * 2 : 64;
+            h->queue = xrealloc(h->queue, h->capq * sizeof(*h->queue));
+        }
+    }
+    h->queue[h->nq++] = r;
+}
+
+static void finish(struct http *h, CURL *e, CURLcode code)
+{
+    struct http_req *r = NULL;
+    struct priv *pv;
+
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+    pv = r->priv;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+    if (code != CURLE_OK && !(r->kind == HTTP_SMTP_AUTH && code == CURLE_LOGIN_DENIED)) {
+        r->transport_error = true;
+        snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(code));
+    }
+    if (r->kind == HTTP_SMTP_AUTH && code == CURLE_LOGIN_DENIED)
+        r->smtp_auth_denied = true;
+    free(r->resp);
+    r->resp = pv->body ? pv->body : xstrdup("");
+    r->resp_len = pv->len;
+    pv->body = NULL;
+    curl_multi_remove_handle(h->multi, e);
+    curl_easy_cleanup(e);
+    curl_slist_free_all(pv->hdrs);
+    free(pv);
+    r->priv = NULL;
+    h->running--;
+}
+
+size_t http_poll(struct http *h, struct http_req **done, size_t max, unsigned wait_ms)
+{
+    size_t nd = 0;
+    int still = 0, msgs = 0;
+    CURLMsg *m;
+
+    while (h->running < h->o.concurrency && h->headq < h->nq)
+        start(h, h->queue[h->headq++]);
+    if (h->running == 0)
+        return 0;
+    curl_multi_perform(h->multi, &still);
+    while (nd < max && (m = curl_multi_info_read(h->multi, &msgs))) {
+        if (m->msg == CURLMSG_DONE) {
+            struct http_req *r = NULL;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+            finish(h, m->easy_handle, m->data.result);
+            done[nd++] = r;
+        }
+    }
+    if (nd == 0)
+        curl_multi_poll(h->multi, NULL, 0, (int)wait_ms, NULL);
+    return nd;
+}
+
+static void wipe_free(char *s)
+{
+    if (!s)
+        return;
+    OPENSSL_cleanse(s, strlen(s));
+    free(s);
+}
+
+void http_req_release(struct http_req *r)
+{
+    free(r->url);
+    for (size_t i = 0; i < r->n_headers; i++)
+        wipe_free(r->headers[i]);
+    free(r->headers);
+    wipe_free(r->body);
+    wipe_free(r->smtp_user);
+    wipe_free(r->smtp_password);
+    free(r->resp);
+    free(r->error_type);
+    r->url = r->body = r->smtp_user = r->smtp_password = r->resp = r->error_type = NULL;
+    r->headers = NULL;
+    r->n_headers = 0;
+}

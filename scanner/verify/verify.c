@@ -1,0 +1,1090 @@
+/*
+ * verify/verify.c - the verifier's state machine: STS, then IAM and SES for live keys,
+ * SMTP AUTH for SMTP passwords; retries with backoff and jitter, per-service rate
+ * limits, every distinct credential checked once.
+ *
+ * Only these calls are ever made: sts:GetCallerIdentity, iam:GetAccessKeyLastUsed,
+ * ses:GetSendQuota (v1), sesv2 GetAccount, and an SMTP EHLO/STARTTLS/AUTH/NOOP/QUIT.
+ * All read-only; none sends mail. A response that is not AWS's shape (a proxy's 403
+ * page, a captive portal) is "unknown", never "invalid".
+ */
+#include "verify/verify.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "finding/enrich.h"
+#include "verify/awsxml.h"
+#include "verify/http.h"
+#include "verify/sigv4.h"
+
+#define UA "sesame/" SESAME_VERSION " (credential verifier; read-only)"
+
+/* Canary-token accounts (trufflehog access_keys/canary.go; AWS-NOTES §1.6). */
+static const char *const canary_accounts[] = {
+    "052310077262", "171436882533", "534261010715", "595918472158", "717712589309",
+    "819147034852", "992382622183", "730335385048", "266735846894", "893192397702",
+};
+
+bool verify_is_canary_account(const char *account)
+{
+    for (size_t i = 0; account && i < ARRAY_SIZE(canary_accounts); i++)
+        if (strcmp(account, canary_accounts[i]) == 0)
+            return true;
+    return false;
+}
+
+void verify_default_opts(struct verify_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->concurrency = 8;
+    o->timeout_ms = 10000;
+    o->max_attempts = 4;
+    o->rate_per_service = 20;
+    o->now = (int64_t)time(NULL);
+}
+
+/* ---- endpoints ------------------------------------------------------------------ */
+
+enum service { SVC_STS, SVC_IAM, SVC_SES, SVC_SESV2, SVC_SMTP, SVC_COUNT };
+
+static const char *const svc_env[SVC_COUNT] = { "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_IAM",
+                                               "AWS_ENDPOINT_URL_SES", "AWS_ENDPOINT_URL_SESV2",
+                                               NULL };
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+static const char *client_region(void)
+{
+    const char *r = env("AWS_REGION");
+    if (!r)
+        r = env("AWS_DEFAULT_REGION");
+    return r ? r : "us-east-1";
+}
+
+static bool endpoints_ignored(void)
+{
+    const char *v = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    return v && strcasecmp(v, "true") == 0;
+}
+
+/* URL and signing region for a call. `region` is the SES region (SES calls). */
+static char *endpoint(enum service s, const char *region, const char **sign_region)
+{
+    const char *o = NULL;
+
+    if (!endpoints_ignored() && svc_env[s]) {
+        o = env(svc_env[s]);
+        if (!o)
+            o = env("AWS_ENDPOINT_URL");
+    }
+    if (o) {
+        size_t l = strlen(o);
+        /* With an override the SDKs keep signing with the client region (AWS-NOTES §8.2);
+         * SES calls sign with the region they ask about. */
+        *sign_region = (s == SVC_SES || s == SVC_SESV2) ? region : client_region();
+        return xasprintf("%.*s%s", (int)(l && o[l - 1] == '/' ? l - 1 : l), o,
+                         s == SVC_SESV2 ? "/v2/email/account" : "/");
+    }
+    switch (s) {
+    case SVC_STS: {
+        const char *mode = env("AWS_STS_REGIONAL_ENDPOINTS");
+        if (mode && strcmp(mode, "legacy") == 0) {
+            *sign_region = "us-east-1";
+            return xstrdup("https://sts.amazonaws.com/");
+        }
+        *sign_region = client_region();
+        return xasprintf("https://sts.%s.amazonaws.com/", *sign_region);
+    }
+    case SVC_IAM:
+        *sign_region = "us-east-1";
+        return xstrdup("https://iam.amazonaws.com/");
+    case SVC_SES:
+        *sign_region = region;
+        return xasprintf("https://email.%s.amazonaws.com/", region);
+    case SVC_SESV2:
+        *sign_region = region;
+        return xasprintf("https://email.%s.amazonaws.com/v2/email/account", region);
+    default:
+        break;
+    }
+    *sign_region = region;
+    return NULL;
+}
+
+/* "https://host:port/path" -> "host:port" as signed (port only when non-default). */
+static char *host_of(const char *url)
+{
+    const char *p = strstr(url, "://");
+    const char *end;
+    bool https;
+    char *h;
+    size_t hl;
+
+    if (!p)
+        return xstrdup("");
+    https = strncmp(url, "https", 5) == 0;
+    p += 3;
+    end = p + strcspn(p, "/?#");
+    h = xstrndup(p, (size_t)(end - p));
+    hl = strlen(h);
+    for (char *c = h; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    if ((https && hl > 4 && strcmp(h + hl - 4, ":443") == 0) ||
+        (!https && hl > 3 && strcmp(h + hl - 3, ":80") == 0))
+        *strrchr(h, ':') = '\0';
+    return h;
+}
+
+static const char *path_of(const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    p += strcspn(p, "/");
+    return *p ? p : "/";
+}
+
+/* ---- credentials of the operator (for IAM) --------------------------------------- */
+
+struct creds {
+    char *id, *secret, *token;
+};
+
+static void creds_release(struct creds *c)
+{
+    if (c->secret)
+        memset(c->secret, 0, strlen(c->secret));
+    free(c->id);
+    free(c->secret);
+    free(c->token);
+    memset(c, 0, sizeof(*c));
+}
+
+/* [profile] section of an INI credentials file. */
+static void creds_from_file(const char *path, const char *profile, struct creds *c)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    bool in = false;
+
+    if (!f)
+        return;
+    while (fgets(line, sizeof(line), f)) {
+        char *s = line, *eq, *k, *v, *e;
+        while (isspace((unsigned char)*s))
+            s++;
+        if (*s == '[') {
+            char *close = strchr(s, ']');
+            if (close) {
+                *close = '\0';
+                s++;
+                if (strncmp(s, "profile ", 8) == 0)
+                    s += 8;
+                in = strcmp(s, profile) == 0;
+            }
+            continue;
+        }
+        if (!in || !(eq = strchr(s, '=')))
+            continue;
+        *eq = '\0';
+        k = s;
+        v = eq + 1;
+        for (e = eq; e > k && isspace((unsigned char)e[-1]); e--)
+            e[-1] = '\0';
+        while (isspace((unsigned char)*v))
+            v++;
+        for (e = v + strlen(v); e > v && isspace((unsigned char)e[-1]); e--)
+            e[-1] = '\0';
+        if (strcmp(k, "aws_access_key_id") == 0 && !c->id)
+            c->id = xstrdup(v);
+        else if (strcmp(k, "aws_secret_access_key") == 0 && !c->secret)
+            c->secret = xstrdup(v);
+        else if (strcmp(k, "aws_session_token") == 0 && !c->token)
+            c->token = xstrdup(v);
+    }
+    fclose(f);
+}
+
+static void operator_creds(const char *audit_profile, struct creds *c)
+{
+    const char *profile = audit_profile ? audit_profile : env("AWS_PROFILE");
+    char *path = NULL;
+
+    memset(c, 0, sizeof(*c));
+    if (!audit_profile && env("AWS_ACCESS_KEY_ID") && env("AWS_SECRET_ACCESS_KEY")) {
+        c->id = xstrdup(env("AWS_ACCESS_KEY_ID"));
+        c->secret = xstrdup(env("AWS_SECRET_ACCESS_KEY"));
+        if (env("AWS_SESSION_TOKEN"))
+            c->token = xstrdup(env("AWS_SESSION_TOKEN"));
+        return;
+    }
+    if (!profile)
+        profile = "default";
+    if (env("AWS_SHARED_CREDENTIALS_FILE"))
+        path = xstrdup(env("AWS_SHARED_CREDENTIALS_FILE"));
+    else if (env("HOME"))
+        path = xasprintf("%s/.aws/credentials", env("HOME"));
+    if (path)
+        creds_from_file(path, profile, c);
+    free(path);
+    if (!c->id || !c->secret) {
+        if (env("AWS_CONFIG_FILE"))
+            path = xstrdup(env("AWS_CONFIG_FILE"));
+        else if (env("HOME"))
+            path = xasprintf("%s/.aws/config", env("HOME"));
+        else
+            path = NULL;
+        if (path)
+            creds_from_file(path, profile, c);
+        free(path);
+    }
+    if (!c->id || !c->secret)
+        creds_release(c);
+}
+
+/* ---- jobs ----------------------------------------------------------------------- */
+
+enum call { CALL_STS, CALL_IAM, CALL_SES, CALL_SESV2, CALL_SMTP, CALL_OPERATOR_STS };
+
+struct cred;
+
+struct call_ctx {
+    struct cred *cred;
+    enum call call;
+    enum service svc;
+    unsigned attempt;
+    double not_before;        /* monotonic seconds */
+    size_t index;             /* SES: index into verification->ses; SMTP: password index */
+    size_t region_try;        /* SMTP: position in the region list */
+    bool with_operator;       /* IAM with the operator's credentials */
+    struct http_req req;
+};
+
+struct cred {
+    struct finding *f;
+    const char *id;
+    const char *token;
+    size_t secret_idx;        /* the secret being tried */
+    const char *secret;
+    struct verification *v;
+    unsigned outstanding;
+};
+
+struct verifier {
+    const struct verify_opts *o;
+    struct http *http;
+    struct creds op;
+    char *op_account;
+    struct call_ctx **timers;  /* waiting for not_before */
+    size_t n_timers, cap_timers;
+    double bucket[SVC_COUNT];  /* token-bucket levels */
+    double bucket_at[SVC_COUNT];
+    struct verify_stats *stats;
+    unsigned seed;
+};
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void amz_date(char out[17])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+static void push_header(struct http_req *r, char *h)
+{
+    r->headers = xrealloc(r->headers, (r->n_headers + 1) * sizeof(char *));
+    r->headers[r->n_headers++] = h;
+}
+
+/* Build a signed AWS request into c->req. */
+static enum status build_aws(struct call_ctx *c, enum service svc, const char *region,
+                             const char *method, const char *body, const char *id,
+                             const char *secret, const char *token)
+{
+    const char *sign_region = region;
+    char *url = endpoint(svc, region, &sign_region);
+    char *host = host_of(url);
+    char date[17];
+    struct sigv4_header h[4];
+    size_t nh = 0;
+    struct sigv4_request sr;
+    struct sigv4_scope scope;
+    struct sigv4_result res;
+    enum status st;
+    static const char ctype[] = "application/x-www-form-urlencoded; charset=utf-8";
+
+    amz_date(date);
+    if (body)
+        h[nh++] = (struct sigv4_header){ "content-type", ctype };
+    h[nh++] = (struct sigv4_header){ "host", host };
+    h[nh++] = (struct sigv4_header){ "x-amz-date", date };
+    if (token)
+        h[nh++] = (struct sigv4_header){ "x-amz-security-token", token };
+    memset(&sr, 0, sizeof(sr));
+    sr.method = method;
+    sr.path = path_of(url);
+    sr.headers = h;
+    sr.n_headers = nh;
+    sr.body = (const unsigned char *)body;
+    sr.body_len = body ? strlen(body) : 0;
+    scope.amz_date = date;
+    scope.region = sign_region;
+    scope.service = svc == SVC_STS ? "sts" : svc == SVC_IAM ? "iam" : "ses";
+    st = sigv4_sign(&sr, id, secret, &scope, &res);
+    if (st != STATUS_OK) {
+        free(url);
+        free(host);
+        return st;
+    }
+    memset(&c->req, 0, sizeof(c->req));
+    c->req.kind = HTTP_REQ;
+    c->req.url = url;
+    c->req.method = method;
+    c->req.ctx = c;
+    if (body) {
+        push_header(&c->req, xasprintf("Content-Type: %s", ctype));
+        c->req.body = xstrdup(body);
+        c->req.body_len = strlen(body);
+    }
+    push_header(&c->req, xasprintf("X-Amz-Date: %s", date));
+    if (token)
+        push_header(&c->req, xasprintf("X-Amz-Security-Token: %s", token));
+    push_header(&c->req, xasprintf("Authorization: %s", res.authorization));
+    if (svc == SVC_SESV2)
+        push_header(&c->req, xstrdup("Accept: application/json"));
+    sigv4_result_release(&res);
+    free(host);
+    return STATUS_OK;
+}
+
+static void schedule(struct verifier *vf, struct call_ctx *c, double delay)
+{
+    c->not_before = mono() + delay;
+    XGROW(vf->timers, vf->cap_timers, vf->n_timers + 1);
+    vf->timers[vf->n_timers++] = c;
+}
+
+static struct call_ctx *new_call(struct cred *cr, enum call call, enum service svc)
+{
+    struct call_ctx *c = xcalloc(1, sizeof(*c));
+    c->cred = cr;
+    c->call = call;
+    c->svc = svc;
+    if (cr)
+        cr->outstanding++;
+    return c;
+}
+
+static void end_call(struct call_ctx *c)
+{
+    if (c->cred)
+        c->cred->outstanding--;
+    http_req_release(&c->req);
+    free(c);
+}
+
+/* (Re)build and queue a call; the signature is made fresh for every attempt. */
+static void submit(struct verifier *vf, struct call_ctx *c);
+
+static void start_sts(struct verifier *vf, struct cred *cr)
+{
+    struct call_ctx *c = new_call(cr, CALL_STS, SVC_STS);
+    submit(vf, c);
+}
+
+static void set_reason(struct verification *v, const char *fmt, ...) FORMAT(2, 3);
+static void set_reason(struct verification *v, const char *fmt, ...)
+{
+    va_list ap;
+    char buf[512];
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    free(v->reason);
+    v->reason = xstrdup(buf);
+}
+
+static bool throttling_code(const char *code)
+{
+    static const char *const codes[] = {
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException",
+        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+        "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
+        if (strcmp(code, codes[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Error code and message of a query-protocol (XML) or REST-JSON error response. */
+static bool aws_error(const struct http_req *r, char *code, size_t cs, char *msg, size_t ms)
+{
+    code[0] = msg[0] = '\0';
+    if (awsxml_root_is(r->resp, r->resp_len, "ErrorResponse") ||
+        awsxml_root_is(r->resp, r->resp_len, "Error")) {
+        awsxml_get(r->resp, r->resp_len, "Error", "Code", code, cs);
+        if (!code[0])
+            awsxml_get(r->resp, r->resp_len, NULL, "Code", code, cs);
+        awsxml_get(r->resp, r->resp_len, NULL, "Message", msg, ms);
+        return code[0] != '\0';
+    }
+    if (r->error_type) {
+        snprintf(code, cs, "%.*s", (int)strcspn(r->error_type, ":"), r->error_type);
+    }
+    if (r->resp_len && r->resp[0] == '{') {
+        json_error_t je;
+        json_t *j = json_loadb(r->resp, r->resp_len, 0, &je);
+        if (j) {
+            const char *t = json_string_value(json_object_get(j, "__type"));
+            const char *m = json_string_value(json_object_get(j, "message"));
+            json_t *err = json_object_get(j, "Error");
+            if (!t)
+                t = json_string_value(json_object_get(j, "code"));
+            if (!t && err)
+                t = json_string_value(json_object_get(err, "Code"));
+            if (!m)
+                m = json_string_value(json_object_get(j, "Message"));
+            if (!m && err)
+                m = json_string_value(json_object_get(err, "Message"));
+            if (t && !code[0]) {
+                const char *hash = strrchr(t, '#');
+                snprintf(code, cs, "%s", hash ? hash + 1 : t);
+            }
+            if (m)
+                snprintf(msg, ms, "%s", m);
+            json_decref(j);
+        }
+    }
+    return code[0] != '\0';
+}
+
+static bool retryable(const struct http_req *r, const char *code)
+{
+    if (r->transport_error)
+        return true;
+    if (r->status == 429 || r->status == 500 || r->status == 502 || r->status == 503 ||
+        r->status == 504 || r->status == 509)
+        return true;
+    return code[0] && throttling_code(code);
+}
+
+/* Exponential backoff with full jitter: base 0.2 s, cap 5 s. */
+static double backoff(struct verifier *vf, unsigned attempt)
+{
+    double cap = 0.2 * pow(2.0, (double)attempt);
+    if (cap > 5.0)
+        cap = 5.0;
+    return cap * ((double)(rand_r(&vf->seed) % 1000) / 1000.0);
+}
+
+static int64_t parse_iso8601(const char *s)
+{
+    struct tm tm;
+    char *end;
+
+    memset(&tm, 0, sizeof(tm));
+    end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!end)
+        return 0;
+    return (int64_t)timegm(&tm);
+}
+
+static void add_ses_region(struct verification *v, const char *region)
+{
+    for (size_t i = 0; i < v->n_ses; i++)
+        if (strcmp(v->ses[i].region, region) == 0)
+            return;
+    v->ses = xrealloc(v->ses, (v->n_ses + 1) * sizeof(*v->ses));
+    memset(&v->ses[v->n_ses], 0, sizeof(v->ses[0]));
+    v->ses[v->n_ses].region = xstrdup(region);
+    v->ses[v->n_ses].sandbox = -1;
+    v->ses[v->n_ses].sending_enabled = -1;
+    v->n_ses++;
+}
+
+static bool valid_region(const char *r)
+{
+    size_t n = strlen(r);
+    return n > 3 && n < 32 && strspn(r, "abcdefghijklmnopqrstuvwxyz0123456789-") == n &&
+           strcmp(r, "N/A") != 0;
+}
+
+static void start_ses(struct verifier *vf, struct cred *cr)
+{
+    const struct verify_opts *o = vf->o;
+    struct verification *v = cr->v;
+    const struct finding *f = cr->f;
+
+    if (v->last_used_region && v->last_used_service &&
+        (strncmp(v->last_used_service, "ses", 3) == 0 ||
+         strcmp(v->last_used_service, "email") == 0) &&
+        valid_region(v->last_used_region))
+        add_ses_region(v, v->last_used_region);
+    for (size_t i = 0; i < f->n_regions; i++)
+        if (valid_region(f->regions[i]))
+            add_ses_region(v, f->regions[i]);
+    for (size_t i = 0; i < f->n_smtp_passwords; i++)
+        if (f->smtp_passwords[i].region && valid_region(f->smtp_passwords[i].region))
+            add_ses_region(v, f->smtp_passwords[i].region);
+    for (size_t i = 0; i < o->n_ses_regions; i++)
+        add_ses_region(v, o->ses_regions[i]);
+    if (v->n_ses == 0)
+        add_ses_region(v, client_region());
+    for (size_t i = 0; i < v->n_ses; i++) {
+        struct call_ctx *a = new_call(cr, CALL_SES, SVC_SES);
+        struct call_ctx *b = new_call(cr, CALL_SESV2, SVC_SESV2);
+        a->index = b->index = i;
+        submit(vf, a);
+        submit(vf, b);
+    }
+}
+
+static void start_iam(struct verifier *vf, struct cred *cr)
+{
+    struct call_ctx *c = new_call(cr, CALL_IAM, SVC_IAM);
+    /* The operator's credentials for keys of the operator's own account, so the leaked
+     * key is used as little as possible. */
+    c->with_operator = vf->op.id && vf->op_account && cr->v->account &&
+                       strcmp(vf->op_account, cr->v->account) == 0;
+    submit(vf, c);
+}
+
+static const char *smtp_endpoint_for(const char *region, char *buf, size_t n)
+{
+    const char *o = env("SESAME_SMTP_ENDPOINT");
+    if (o)
+        snprintf(buf, n, "%s", o);
+    else
+        snprintf(buf, n, "smtp://email-smtp.%s.amazonaws.com:587", region);
+    return buf;
+}
+
+static void start_smtp(struct verifier *vf, struct cred *cr)
+{
+    const struct finding *f = cr->f;
+
+    if (vf->o->no_smtp || !f->access_key_id || strncmp(f->access_key_id, "AKIA", 4) != 0)
+        return; /* temporary credentials never work over SMTP (AWS-NOTES §7.1) */
+    cr->v->smtp = xcalloc(f->n_smtp_passwords + 1, sizeof(*cr->v->smtp));
+    cr->v->n_smtp = f->n_smtp_passwords;
+    for (size_t i = 0; i < f->n_smtp_passwords; i++) {
+        struct call_ctx *c = new_call(cr, CALL_SMTP, SVC_SMTP);
+        c->index = i;
+        cr->v->smtp[i].status = VERIFY_UNKNOWN;
+        submit(vf, c);
+    }
+}
+
+/* The SMTP region for try `k` of password `i`: the linked or named region first, then
+ * the SMTP region list. NULL when every region was tried. */
+static const char *smtp_region(const struct verifier *vf, const struct cred *cr, size_t i,
+                               size_t k)
+{
+    const struct finding *f = cr->f;
+    const char *known = f->smtp_passwords[i].region;
+
+    if (known && strcmp(known, "v2") == 0)
+        known = NULL;
+    if (!known && f->n_regions)
+        known = f->regions[0];
+    if (known)
+        return k == 0 ? known : NULL;
+    if (env("SESAME_SMTP_ENDPOINT"))
+        return k == 0 ? client_region() : NULL;
+    return k < vf->o->n_smtp_regions ? vf->o->smtp_regions[k] : NULL;
+}
+
+static void submit(struct verifier *vf, struct call_ctx *c)
+{
+    struct cred *cr = c->cred;
+    enum status st = STATUS_OK;
+
+    http_req_release(&c->req);
+    switch (c->call) {
+    case CALL_STS:
+        st = build_aws(c, SVC_STS, client_region(), "POST",
+                       "Action=GetCallerIdentity&Version=2011-06-15", cr->id, cr->secret,
+                       cr->token);
+        break;
+    case CALL_OPERATOR_STS:
+        st = build_aws(c, SVC_STS, client_region(), "POST",
+                       "Action=GetCallerIdentity&Version=2011-06-15", vf->op.id, vf->op.secret,
+                       vf->op.token);
+        break;
+    case CALL_IAM: {
+        char *body = xasprintf("Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=%s",
+                               cr->id);
+        st = c->with_operator
+                 ? build_aws(c, SVC_IAM, client_region(), "POST", body, vf->op.id, vf->op.secret,
+                             vf->op.token)
+                 : build_aws(c, SVC_IAM, client_region(), "POST", body, cr->id, cr->secret,
+                             cr->token);
+        free(body);
+        break;
+    }
+    case CALL_SES:
+        st = build_aws(c, SVC_SES, cr->v->ses[c->index].region, "POST",
+                       "Action=GetSendQuota&Version=2010-12-01", cr->id, cr->secret, cr->token);
+        break;
+    case CALL_SESV2:
+        st = build_aws(c, SVC_SESV2, cr->v->ses[c->index].region, "GET", NULL, cr->id,
+                       cr->secret, cr->token);
+        break;
+    case CALL_SMTP: {
+        char url[512];
+        const char *region = smtp_region(vf, cr, c->index, c->region_try);
+        memset(&c->req, 0, sizeof(c->req));
+        c->req.kind = HTTP_SMTP_AUTH;
+        c->req.url = xstrdup(smtp_endpoint_for(region ? region : "us-east-1", url, sizeof(url)));
+        c->req.smtp_user = xstrdup(cr->f->access_key_id);
+        c->req.smtp_password = xstrdup(cr->f->smtp_passwords[c->index].value);
+        c->req.ctx = c;
+        break;
+    }
+    }
+    if (st != STATUS_OK) {
+        log_warn("verify: cannot build a request: %s", status_message());
+        end_call(c);
+        return;
+    }
+    schedule(vf, c, 0);
+}
+
+/* Rate limit: a token bucket per service refilled at rate_per_service per second. */
+static bool take_token(struct verifier *vf, enum service s)
+{
+    double now = mono(), rate = vf->o->rate_per_service ? vf->o->rate_per_service : 1e9;
+    double burst = rate < 4 ? 4 : rate;
+
+    vf->bucket[s] += (now - vf->bucket_at[s]) * rate;
+    if (vf->bucket[s] > burst)
+        vf->bucket[s] = burst;
+    vf->bucket_at[s] = now;
+    if (vf->bucket[s] < 1.0)
+        return false;
+    vf->bucket[s] -= 1.0;
+    return true;
+}
+
+static void release_timers(struct verifier *vf)
+{
+    double now = mono();
+    size_t k = 0;
+
+    for (size_t i = 0; i < vf->n_timers; i++) {
+        struct call_ctx *c = vf->timers[i];
+        if (c->not_before <= now && take_token(vf, c->svc)) {
+            vf->stats->requests++;
+            http_submit(vf->http, &c->req);
+        } else {
+            vf->timers[k++] = c;
+        }
+    }
+    vf->n_timers = k;
+}
+
+/* Retry or give up; returns true if it was rescheduled. */
+static bool maybe_retry(struct verifier *vf, struct call_ctx *c, const char *code)
+{
+    if (!retryable(&c->req, code) || c->attempt + 1 >= vf->o->max_attempts)
+        return false;
+    c->attempt++;
+    {
+        /* Re-sign: a fresh X-Amz-Date for the new attempt. */
+        unsigned attempt = c->attempt;
+        submit(vf, c);
+        c->attempt = attempt;
+        vf->timers[vf->n_timers - 1]->not_before = mono() + backoff(vf, attempt);
+    }
+    return true;
+}
+
+static void on_sts(struct verifier *vf, struct call_ctx *c)
+{
+    struct cred *cr = c->cred;
+    struct verification *v = cr->v;
+    const struct http_req *r = &c->req;
+    char code[128], msg[512], arn[512], account[64], user[256];
+
+    if (r->status == 200 && awsxml_root_is(r->resp, r->resp_len, "GetCallerIdentityResponse") &&
+        awsxml_get(r->resp, r->resp_len, NULL, "Arn", arn, sizeof(arn))) {
+        v->status = VERIFY_LIVE;
+        free(v->arn);
+        v->arn = xstrdup(arn);
+        if (awsxml_get(r->resp, r->resp_len, NULL, "Account", account, sizeof(account))) {
+            free(v->account);
+            v->account = xstrdup(account);
+        }
+        if (awsxml_get(r->resp, r->resp_len, NULL, "UserId", user, sizeof(user))) {
+            free(v->user_id);
+            v->user_id = xstrdup(user);
+        }
+        set_reason(v, "GetCallerIdentity succeeded");
+        start_iam(vf, cr);
+        start_smtp(vf, cr);
+        return;
+    }
+    aws_error(r, code, sizeof(code), msg, sizeof(msg));
+    if (maybe_retry(vf, c, code))
+        return;
+    if (r->transport_error) {
+        v->status = VERIFY_UNKNOWN;
+        set_reason(v, "network: %s", r->error);
+    } else if (strcmp(code, "InvalidClientTokenId") == 0) {
+        v->status = VERIFY_INVALID;
+        set_reason(v, "InvalidClientTokenId");
+    } else if (strcmp(code, "SignatureDoesNotMatch") == 0) {
+        if (strncmp(msg, "Signature expired", 17) == 0) {
+            v->status = VERIFY_UNKNOWN;
+            set_reason(v, "clock skew: %s", msg);
+        } else if (cr->secret_idx + 1 < cr->f->n_secrets) {
+            /* Try the next candidate secret for this key ID. */
+            cr->secret_idx++;
+            cr->secret = cr->f->secrets[cr->secret_idx].value;
+            start_sts(vf, cr);
+            return;
+        } else {
+            v->status = VERIFY_WRONG_SECRET;
+            set_reason(v, "SignatureDoesNotMatch");
+        }
+    } else if (strcmp(code, "ExpiredToken") == 0 || strcmp(code, "ExpiredTokenException") == 0) {
+        v->status = VERIFY_EXPIRED;
+        set_reason(v, "ExpiredToken");
+    } else if (code[0] && (r->status == 400 || r->status == 403) && throttling_code(code)) {
+        v->status = VERIFY_UNKNOWN;
+        set_reason(v, "throttled: %s", code);
+    } else if (code[0]) {
+        v->status = VERIFY_UNKNOWN;
+        set_reason(v, "HTTP %ld %s", r->status, code);
+    } else {
+        /* Not AWS's answer: a proxy, a captive portal, an HTML error page. */
+        v->status = VERIFY_UNKNOWN;
+        set_reason(v, "HTTP %ld without an AWS error (a proxy or portal?)", r->status);
+    }
+    if (v->status != VERIFY_LIVE && cr->f->n_smtp_passwords)
+        start_smtp(vf, cr); /* an SMTP password can outlive a deleted access key check */
+}
+
+static void on_iam(struct verifier *vf, struct call_ctx *c)
+{
+    struct cred *cr = c->cred;
+    struct verification *v = cr->v;
+    const struct http_req *r = &c->req;
+    char code[128], msg[512], buf[256];
+
+    if (r->status == 200 && awsxml_root_is(r->resp, r->resp_len, "GetAccessKeyLastUsedResponse")) {
+        v->last_used_known = true;
+        if (awsxml_get(r->resp, r->resp_len, "AccessKeyLastUsed", "LastUsedDate", buf,
+                       sizeof(buf)))
+            v->last_used = parse_iso8601(buf);
+        if (awsxml_get(r->resp, r->resp_len, "AccessKeyLastUsed", "ServiceName", buf,
+                       sizeof(buf)))
+            v->last_used_service = xstrdup(buf);
+        if (awsxml_get(r->resp, r->resp_len, "AccessKeyLastUsed", "Region", buf, sizeof(buf)))
+            v->last_used_region = xstrdup(buf);
+        v->last_used_via = xstrdup(c->with_operator ? "operator" : "key");
+        start_ses(vf, cr);
+        return;
+    }
+    aws_error(r, code, sizeof(code), msg, sizeof(msg));
+    if (maybe_retry(vf, c, code))
+        return;
+    if (c->with_operator && strcmp(code, "AccessDenied") == 0) {
+        /* The operator may not read this user's keys: ask with the key itself. */
+        struct call_ctx *k = new_call(cr, CALL_IAM, SVC_IAM);
+        k->with_operator = false;
+        submit(vf, k);
+        return;
+    }
+    free(v->last_used_error);
+    v->last_used_error = r->transport_error ? xasprintf("network: %s", r->error)
+                         : code[0]          ? xasprintf("%s", code)
+                                            : xasprintf("HTTP %ld", r->status);
+    start_ses(vf, cr);
+}
+
+static void on_ses(struct verifier *vf, struct call_ctx *c, bool v2)
+{
+    struct ses_state *s = &c->cred->v->ses[c->index];
+    const struct http_req *r = &c->req;
+    char code[128], msg[512], buf[64];
+
+    if (r->status == 200 && !v2 && awsxml_root_is(r->resp, r->resp_len, "GetSendQuotaResponse")) {
+        if (awsxml_get(r->resp, r->resp_len, NULL, "Max24HourSend", buf, sizeof(buf)))
+            s->max_24h = strtod(buf, NULL);
+        if (awsxml_get(r->resp, r->resp_len, NULL, "MaxSendRate", buf, sizeof(buf)))
+            s->max_rate = strtod(buf, NULL);
+        if (awsxml_get(r->resp, r->resp_len, NULL, "SentLast24Hours", buf, sizeof(buf)))
+            s->sent_24h = strtod(buf, NULL);
+        s->have_quota = true;
+        if (s->sandbox < 0 && s->max_24h == 200 && s->max_rate == 1)
+            s->sandbox = 1;
+        return;
+    }
+    if (r->status == 200 && v2) {
+        json_error_t je;
+        json_t *j = json_loadb(r->resp, r->resp_len, 0, &je);
+        if (j && json_is_object(j)) {
+            json_t *q = json_object_get(j, "SendQuota");
+            json_t *pa = json_object_get(j, "ProductionAccessEnabled");
+            json_t *se = json_object_get(j, "SendingEnabled");
+            const char *es = json_string_value(json_object_get(j, "EnforcementStatus"));
+            if (json_is_boolean(pa))
+                s->sandbox = json_is_true(pa) ? 0 : 1;
+            if (json_is_boolean(se))
+                s->sending_enabled = json_is_true(se) ? 1 : 0;
+            if (es && strlen(es) < 32) {
+                free(s->enforcement);
+                s->enforcement = xstrdup(es);
+            }
+            if (json_is_object(q) && !s->have_quota) {
+                s->max_24h = json_number_value(json_object_get(q, "Max24HourSend"));
+                s->max_rate = json_number_value(json_object_get(q, "MaxSendRate"));
+                s->sent_24h = json_number_value(json_object_get(q, "SentLast24Hours"));
+                s->have_quota = true;
+            }
+            json_decref(j);
+            return;
+        }
+        json_decref(j);
+    }
+    aws_error(r, code, sizeof(code), msg, sizeof(msg));
+    if (maybe_retry(vf, c, code))
+        return;
+    if (!s->error)
+        s->error = r->transport_error ? xasprintf("network: %s", r->error)
+                   : code[0]          ? xasprintf("%s", code)
+                                      : xasprintf("HTTP %ld", r->status);
+    (void)snprintf(buf, sizeof(buf), "%s", "");
+}
+
+static void on_smtp(struct verifier *vf, struct call_ctx *c)
+{
+    struct cred *cr = c->cred;
+    struct smtp_check *sc = &cr->v->smtp[c->index];
+    const struct http_req *r = &c->req;
+    const char *region = smtp_region(vf, cr, c->index, c->region_try);
+
+    if (r->smtp_auth_ok && !r->transport_error) {
+        sc->status = VERIFY_LIVE;
+        free(sc->region);
+        sc->region = region ? xstrdup(region) : NULL;
+        free(sc->reason);
+        sc->reason = xstrdup("235 Authentication successful");
+    } else if (r->smtp_auth_denied) {
+        /* Wrong region gives 535 too: try the next one if the region was a guess. */
+        if (smtp_region(vf, cr, c->index, c->region_try + 1)) {
+            struct call_ctx *n = new_call(cr, CALL_SMTP, SVC_SMTP);
+            n->index = c->index;
+            n->region_try = c->region_try + 1;
+            submit(vf, n);
+            return;
+        }
+        if (sc->status != VERIFY_LIVE) {
+            sc->status = VERIFY_INVALID;
+            free(sc->reason);
+            sc->reason = xstrdup("535 Authentication Credentials Invalid");
+        }
+    } else {
+        if (c->attempt + 1 < vf->o->max_attempts && (r->transport_error || r->status == 454 ||
+                                                     r->status == 421 || r->status == 451)) {
+            c->attempt++;
+            {
+                unsigned attempt = c->attempt;
+                submit(vf, c);
+                c->attempt = attempt;
+                vf->timers[vf->n_timers - 1]->not_before = mono() + backoff(vf, attempt);
+            }
+            return;
+        }
+        free(sc->reason);
+        sc->reason = r->transport_error ? xasprintf("network: %s", r->error)
+                                        : xasprintf("SMTP reply %ld without AUTH success",
+                                                    r->status);
+    }
+}
+
+static void on_operator(struct verifier *vf, struct call_ctx *c)
+{
+    char account[64];
+    if (c->req.status == 200 &&
+        awsxml_get(c->req.resp, c->req.resp_len, NULL, "Account", account, sizeof(account)))
+        vf->op_account = xstrdup(account);
+}
+
+static void complete(struct verifier *vf, struct http_req *r)
+{
+    struct call_ctx *c = r->ctx;
+    size_t before = vf->n_timers;
+
+    switch (c->call) {
+    case CALL_STS: on_sts(vf, c); break;
+    case CALL_IAM: on_iam(vf, c); break;
+    case CALL_SES: on_ses(vf, c, false); break;
+    case CALL_SESV2: on_ses(vf, c, true); break;
+    case CALL_SMTP: on_smtp(vf, c); break;
+    case CALL_OPERATOR_STS: on_operator(vf, c); break;
+    }
+    /* A rescheduled call is on the timer list again; anything else is done. */
+    for (size_t i = before; i < vf->n_timers; i++)
+        if (vf->timers[i] == c)
+            return;
+    end_call(c);
+}
+
+static void run(struct verifier *vf)
+{
+    struct http_req *done[64];
+
+    while (vf->n_timers || http_pending(vf->http)) {
+        size_t n;
+        release_timers(vf);
+        n = http_poll(vf->http, done, ARRAY_SIZE(done), http_pending(vf->http) ? 50 : 0);
+        for (size_t i = 0; i < n; i++)
+            complete(vf, done[i]);
+        if (n == 0 && !http_pending(vf->http) && vf->n_timers) {
+            struct timespec ts = { 0, 5 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+static struct verification *new_verification(const struct verify_opts *o, const struct finding *f)
+{
+    struct verification *v = xcalloc(1, sizeof(*v));
+    v->checked_at = o->now;
+    if (f->account_id)
+        v->account = xstrdup(f->account_id);
+    return v;
+}
+
+static bool skipped_account(const struct verify_opts *o, const char *account)
+{
+    for (size_t i = 0; account && i < o->n_skip_accounts; i++)
+        if (strcmp(account, o->skip_accounts[i]) == 0)
+            return true;
+    return false;
+}
+
+enum status verify_findings(struct finding *const *findings, size_t n,
+                            const struct verify_opts *o, struct verify_stats *stats)
+{
+    struct verifier vf;
+    struct http_opts ho;
+    struct cred *creds = xcalloc(n + 1, sizeof(*creds));
+    enum status st;
+    double t0 = mono();
+
+    memset(stats, 0, sizeof(*stats));
+    memset(&vf, 0, sizeof(vf));
+    vf.o = o;
+    vf.stats = stats;
+    vf.seed = (unsigned)time(NULL);
+    ho.concurrency = o->concurrency ? o->concurrency : 8;
+    ho.timeout_ms = o->timeout_ms ? o->timeout_ms : 10000;
+    ho.ca_bundle = env("AWS_CA_BUNDLE");
+    ho.user_agent = UA;
+    if ((st = http_new(&vf.http, &ho)) != STATUS_OK) {
+        free(creds);
+        return st;
+    }
+    for (int s = 0; s < SVC_COUNT; s++) {
+        vf.bucket[s] = o->rate_per_service ? o->rate_per_service : 1;
+        vf.bucket_at[s] = mono();
+    }
+    operator_creds(o->audit_profile, &vf.op);
+    if (vf.op.id) {
+        struct call_ctx *c = new_call(NULL, CALL_OPERATOR_STS, SVC_STS);
+        submit(&vf, c);
+        run(&vf); /* the operator's account decides which keys IAM is asked about by whom */
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct finding *f = findings[i];
+        struct cred *cr = &creds[i];
+        bool has = f->n_secrets || f->n_smtp_passwords;
+
+        if (f->verification || (!has && !f->access_key_id))
+            continue;
+        f->verification = new_verification(o, f);
+        cr->f = f;
+        cr->v = f->verification;
+        cr->id = f->access_key_id;
+        cr->token = f->n_session_tokens ? f->session_tokens[0].value : NULL;
+        if (f->example) {
+            cr->v->status = VERIFY_SKIPPED;
+            set_reason(cr->v, "AWS documentation example");
+        } else if (verify_is_canary_account(f->account_id)) {
+            cr->v->status = VERIFY_SKIPPED;
+            set_reason(cr->v, "canary token account %s (decoded offline; not contacted)",
+                       f->account_id);
+        } else if (skipped_account(o, f->account_id)) {
+            cr->v->status = VERIFY_SKIPPED;
+            set_reason(cr->v, "account %s is in --skip-accounts", f->account_id);
+        } else if (!f->access_key_id) {
+            cr->v->status = VERIFY_NOT_CHECKED;
+            set_reason(cr->v, "no key ID next to this value: nothing to check it with");
+        } else if (f->n_secrets) {
+            cr->secret = f->secrets[0].value;
+            stats->credentials++;
+            start_sts(&vf, cr);
+            continue;
+        } else if (f->n_smtp_passwords) {
+            stats->credentials++;
+            start_smtp(&vf, cr);
+            continue;
+        } else {
+            cr->v->status = VERIFY_NOT_CHECKED;
+            set_reason(cr->v, "key ID without a secret");
+        }
+        if (cr->v->status == VERIFY_SKIPPED)
+            stats->skipped++;
+    }
+    run(&vf);
+    /* SMTP-only findings: the verdict is the SMTP check's. */
+    for (size_t i = 0; i < n; i++) {
+        struct verification *v = creds[i].v;
+        if (!v || creds[i].f->n_secrets || v->status != VERIFY_NOT_CHECKED || !v->n_smtp)
+            continue;
+        v->status = VERIFY_UNKNOWN;
+        for (size_t k = 0; k < v->n_smtp; k++) {
+            if (v->smtp[k].status == VERIFY_LIVE) {
+                v->status = VERIFY_LIVE;
+                break;
+            }
+            if (v->smtp[k].status == VERIFY_INVALID)
+                v->status = VERIFY_INVALID;
+        }
+        set_reason(v, "SMTP AUTH: %s", v->smtp[0].reason ? v->smtp[0].reason : "no answer");
+    }
+    stats->seconds = mono() - t0;
+    creds_release(&vf.op);
+    free(vf.op_account);
+    free(vf.timers);
+    http_free(vf.http);
+    free(creds);
+    return STATUS_OK;
+}
