@@ -1001,7 +1001,8 @@ def main():
     stamp_path = os.path.join(out, "stamp.json")
     stamp = {"generator": "gen_repo.py", "version": GEN_VERSION, "commits": args.commits,
              "size_mb": args.size_mb, "seed": args.seed, "plants": args.plants,
-             "python": sys.version_info[0]}
+             "python": sys.version_info[0],
+             "script_sha256": hashlib.sha256(open(__file__, "rb").read()).hexdigest()}
     try:
         with open(stamp_path) as f:
             old = json.load(f)

@@ -50,6 +50,7 @@ static const char usage_text[] =
     "       sesame rules check [--rules P]      run every rule's examples\n"
     "       sesame rules list [--rules P]       list the rules\n"
     "       sesame baseline create [options] [PATH...] > .sesame-baseline.json\n"
+    "       sesame verify [options] REPORT.json  verify a saved --show-secrets JSON report\n"
     "       sesame hook pre-receive|pre-push|pre-commit [--budget-ms N] [--fail-open]\n"
     "                   [--allow-bypass] [--log FILE]   run as a git hook\n"
     "       sesame install-hook [pre-commit|pre-push|pre-receive] [--repo P] [--force]\n"
@@ -309,7 +310,8 @@ int main(int argc, char **argv)
         git_libgit2_shutdown();
         return rc;
     }
-    if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "rules") != 0 && strcmp(cmd, "baseline") != 0) {
+    if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "rules") != 0 && strcmp(cmd, "baseline") != 0 &&
+        strcmp(cmd, "verify") != 0) {
         git_libgit2_shutdown();
         return usage_error("unknown command '%s'", cmd);
     }
@@ -351,6 +353,18 @@ int main(int argc, char **argv)
             st = scan_rules_list(&cfg);
         } else {
             rc = usage_error("usage: sesame rules check|list [--rules PATH]");
+            goto done;
+        }
+    } else if (strcmp(cmd, "verify") == 0) {
+        struct scan_outcome outcome;
+        if (targets.n != 1) {
+            rc = usage_error("usage: sesame verify [options] REPORT.json (a report written "
+                             "with --format json --show-secrets)");
+            goto done;
+        }
+        st = scan_verify_report(&cfg, targets.v[0], &outcome);
+        if (st == STATUS_OK) {
+            rc = outcome.findings && !exit_zero ? EXIT_FOUND : EXIT_CLEAN;
             goto done;
         }
     } else if (strcmp(cmd, "baseline") == 0) {

@@ -27,6 +27,7 @@
 #include "rules/rule.h"
 #include "rules/template.h"
 #include "config.h"
+#include "finding/load.h"
 #include "rank/risk.h"
 #include "scanbuf.h"
 #include "verify/verify.h"
@@ -587,6 +588,65 @@ out:
     free((void *)fs.includes);
     config_release(&rc);
     baseline_release(&baseline);
+    return st;
+}
+
+enum status scan_verify_report(const struct scan_config *cfg, const char *path,
+                               struct scan_outcome *outcome)
+{
+    struct loaded_report lr;
+    struct ruleset rs = RULESET_INIT;
+    struct verify_opts vo;
+    struct verify_stats vs;
+    struct scan_stats stats;
+    struct report_opts ro;
+    report_fn *report = report_lookup(cfg->format);
+    FILE *out = stdout;
+    enum status st;
+
+    memset(outcome, 0, sizeof(*outcome));
+    memset(&stats, 0, sizeof(stats));
+    if (!report)
+        return fail(STATUS_USAGE, "unknown format '%s' (one of: %s)", cfg->format,
+                    report_formats());
+    if ((st = findings_load_report(path, &lr)) != STATUS_OK)
+        return st;
+    if ((st = ruleset_load(&rs, false, NULL, 0)) != STATUS_OK)
+        goto out;
+    if (cfg->verify_opts)
+        vo = *cfg->verify_opts;
+    else
+        verify_default_opts(&vo);
+    vo.smtp_regions = (const char *const *)rs.smtp_regions;
+    vo.n_smtp_regions = rs.n_smtp_regions;
+    if ((st = verify_findings(lr.sorted, lr.n, &vo, &vs)) != STATUS_OK)
+        goto out;
+    risk_rank(lr.sorted, lr.n, risk_now());
+    stats.started_at = risk_now();
+    stats.seconds = vs.seconds;
+    if (cfg->output && strcmp(cfg->output, "-") != 0 && !(out = fopen(cfg->output, "w"))) {
+        out = stdout;
+        st = fail(STATUS_IO, "cannot write '%s': %s", cfg->output, strerror(errno));
+        goto out;
+    }
+    memset(&ro, 0, sizeof(ro));
+    ro.show_secrets = cfg->show_secrets;
+    ro.color = want_color(cfg, out);
+    ro.explain = cfg->explain;
+    ro.stats = &stats;
+    ro.targets = &path;
+    ro.n_targets = 1;
+    st = report(out, (const struct finding *const *)lr.sorted, lr.n, &ro);
+    outcome->findings = lr.n;
+out:
+    if (out != stdout)
+        fclose(out);
+    for (size_t i = 0; i < lr.n; i++) {
+        risk_free(lr.sorted[i]->risk);
+        lr.sorted[i]->risk = NULL;
+    }
+    loaded_report_release(&lr);
+    ruleset_release(&rs);
     return st;
 }
 

@@ -77,6 +77,11 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *out);
  * through the whole buffer pipeline. Prints one line per failure. */
 enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, size_t *checked);
 
+/* `sesame verify REPORT.json`: verify a saved report (written with --show-secrets),
+ * rank it and write a new report. */
+enum status scan_verify_report(const struct scan_config *cfg, const char *path,
+                               struct scan_outcome *out);
+
 /* `sesame rules list`. */
 enum status scan_rules_list(const struct scan_config *cfg);
 

@@ -86,10 +86,11 @@ def load(path):
 
 
 def finding_of(report, n):
+    """Key n's finding; None (and a line saying so on stdout) unless there is exactly one."""
     kid = key_id(n)
     hits = [f for f in report.get("findings", []) if f.get("access_key_id") == kid]
     if len(hits) != 1:
-        print("key %d (%s): %d findings, expected 1" % (n, kid, len(hits)), file=sys.stderr)
+        print("key %d (%s): %d findings, expected 1" % (n, kid, len(hits)))
         return None
     return hits[0]
 
@@ -180,11 +181,11 @@ def cmd_dump(path):
     rc = cmd_validate(path, report)
     if rc == 0:
         print("schema ok")
-    ours = set()
+    ours = []
     for f in report.get("findings", []):
         n = key_number(f.get("access_key_id")) if f.get("access_key_id") else None
         if n is not None:
-            ours.add(n)
+            ours.append(n)
     print("keys", end="")
     sys.stdout.flush()
     import io, contextlib
@@ -194,7 +195,7 @@ def cmd_dump(path):
     print("".join(" " + line for line in buf.getvalue().splitlines()))
     for field in ("files", "errors", "skipped"):
         print("scan %s %s" % (field, report.get("scan", {}).get(field)))
-    for n in sorted(ours):
+    for n in sorted(set(ours)):
         for what, fn in (("finding", cmd_finding), ("loc", cmd_locs)):
             buf = io.StringIO()
             with contextlib.redirect_stdout(buf):

@@ -4,7 +4,7 @@
 # blob at that path (id, author, dates, summary), its line, and whether the credential is
 # still at HEAD, at which branch tips, and which commit removed it.
 #
-# The history (dates fixed; key N is `fx creds N`, two lines: key ID, then secret):
+# The history (dates fixed; key N is `creds N`, two lines: key ID, then secret):
 #
 #   C1 add config           config/app.ini (k1, lines 2-3), .gitignore, README.md
 #   C2 add deploy creds     deploy/creds.env (k2, lines 2-3)
@@ -32,7 +32,7 @@ test_expect_success 'build the repository' '
     git init -q repo
     cd repo
     mkdir config
-    { echo "[default]"; fx creds 1; } >config/app.ini
+    { echo "[default]"; creds 1; } >config/app.ini
     echo "*.log" >.gitignore
     echo hello >README.md
     git add .
@@ -40,22 +40,22 @@ test_expect_success 'build the repository' '
     C1=$(git rev-parse HEAD)
 
     mkdir deploy
-    { echo "# deploy"; fx creds 2; } >deploy/creds.env
+    { echo "# deploy"; creds 2; } >deploy/creds.env
     git add . && commit -m "add deploy creds"
     C2=$(git rev-parse HEAD)
 
     git checkout -q -b feature
     mkdir src
-    { echo "import boto3"; fx creds 4 | sed "s/^/# /"; } >src/feature.py
+    { echo "import boto3"; creds 4 | sed "s/^/# /"; } >src/feature.py
     git add . && commit -m "feature: add client"
     F1=$(git rev-parse HEAD)
     git checkout -q main
 
-    { echo "; comment"; echo "; more"; echo "[default]"; fx creds 1; } >config/app.ini
+    { echo "; comment"; echo "; more"; echo "[default]"; creds 1; } >config/app.ini
     git add . && commit -m "reformat config"
     C3=$(git rev-parse HEAD)
 
-    { echo "# deploy"; fx creds 3; } >deploy/creds.env
+    { echo "# deploy"; creds 3; } >deploy/creds.env
     git add . && commit -m "rotate deploy key"
     C4=$(git rev-parse HEAD)
 
@@ -70,13 +70,13 @@ test_expect_success 'build the repository' '
 
     git checkout -q --detach "$C6"
     mkdir release
-    fx creds 5 >release/bundle.txt
+    creds 5 >release/bundle.txt
     git add . && commit -m "release: bundle secrets"
     T1=$(git rev-parse HEAD)
     git tag -a -m "release 1.0" v1.0
 
     git checkout -q --detach "$C1"
-    { echo wip; fx creds 6; } >wip.txt
+    { echo wip; creds 6; } >wip.txt
     git add . && commit -m wip
     R1=$(git rev-parse HEAD)
     git update-ref refs/remotes/origin/wip "$R1"
@@ -89,7 +89,7 @@ test_expect_success 'build the repository' '
 
     git checkout -q -b topic
     mkdir service
-    { echo a; echo b; fx creds 7; } >service/key.txt
+    { echo a; echo b; creds 7; } >service/key.txt
     git add . && commit -m "topic: add service key"
     P1=$(git rev-parse HEAD)
     git checkout -q main
@@ -99,24 +99,24 @@ test_expect_success 'build the repository' '
     C8=$(git rev-parse HEAD)
 
     git merge -q --no-ff --no-commit topic
-    fx creds 8 >evil.txt
+    creds 8 >evil.txt
     git add evil.txt
     commit -m "Merge branch topic"
     M=$(git rev-parse HEAD)
     test "$(git rev-parse HEAD^2)" = "$P1"
 
-    fx creds 9 >leak.txt
+    creds 9 >leak.txt
     git add leak.txt && commit -m oops
     U1=$(git rev-parse HEAD)
     git reset -q --hard HEAD~1
     git reflog expire --expire=now --all
-    { echo dangling; fx creds 10; } >dangling.txt
+    { echo dangling; creds 10; } >dangling.txt
     D=$(git hash-object -w dangling.txt)
     rm dangling.txt
 
-    fx creds 11 >untracked.txt
-    { echo "hello world"; fx creds 12; } >README.md
-    fx creds 13 >debug.log
+    creds 11 >untracked.txt
+    { echo "hello world"; creds 12; } >README.md
+    creds 13 >debug.log
 
     test "$(git rev-parse HEAD)" = "$M"
     test "$(git status --porcelain --ignored | sort | tr "\n" " ")" = " M README.md !! debug.log ?? untracked.txt "
@@ -130,20 +130,19 @@ test_expect_success 'build the repository' '
 . "$TRASH/ids.sh" 2>/dev/null
 
 test_expect_success 'scan exits 1 and reports exactly the reachable and uncommitted keys' '
-    scan_json report.json "$R"
-    expect_status 1 report.json
-    fx keys report.json >actual
-    printf "%s\n" 1 2 3 4 5 6 7 8 11 12 13 >expect
+    scan_json history.json "$R"
+    expect_status 1 history.json
+    q history.json keys >actual
+    echo "1 2 3 4 5 6 7 8 11 12 13" >expect
     test_cmp expect actual
-    cp report.json "$TRASH/history.json"
 '
 
 test_expect_success 'each distinct blob is scanned exactly once, plus the 3 uncommitted files' '
     blobs=$(blob_count "$R")
     echo "git: $blobs distinct reachable blobs"
     test "$blobs" -eq 12
-    test "$(fx scan history.json files)" -eq $((blobs + 3))
-    test "$(fx scan history.json errors)" -eq 0
+    test "$(q history.json "scan files")" -eq $((blobs + 3))
+    test "$(q history.json "scan errors")" -eq 0
 '
 
 test_expect_success 'added, modified, moved and copied: every path, line, commit, blob and removal' '
@@ -159,13 +158,13 @@ test_expect_success 'added, modified, moved and copied: every path, line, commit
 	settings/app.ini:4:access_key_id commit=$C5 blob=$b1m removed_in=-
 	settings/app.ini:5:secret_access_key commit=$C5 blob=$b1m removed_in=-
 	EOF
-    fx locs history.json 1 >actual
+    q history.json "1 loc" >actual
     test_cmp expect actual
 '
 
 test_expect_success 'a key still at HEAD: exposure head, every branch tip that has it' '
     echo "exposure=head branches=feature,main,origin/wip,topic secret=ok" >expect
-    fx finding history.json 1 >actual
+    q history.json "1 finding" >actual
     test_cmp expect actual
 '
 
@@ -176,7 +175,7 @@ test_expect_success 'a rotated key (replaced in C4) is removed in C4 and still a
 	deploy/creds.env:2:access_key_id commit=$C2 blob=$b2 removed_in=$C4
 	deploy/creds.env:3:secret_access_key commit=$C2 blob=$b2 removed_in=$C4
 	EOF
-    { fx finding history.json 2; fx locs history.json 2; } >actual
+    { q history.json "2 finding"; q history.json "2 loc"; } >actual
     test_cmp expect actual
 '
 
@@ -187,7 +186,7 @@ test_expect_success 'a deleted key: only in history, removed in C6' '
 	deploy/creds.env:2:access_key_id commit=$C4 blob=$b3 removed_in=$C6
 	deploy/creds.env:3:secret_access_key commit=$C4 blob=$b3 removed_in=$C6
 	EOF
-    { fx finding history.json 3; fx locs history.json 3; } >actual
+    { q history.json "3 finding"; q history.json "3 loc"; } >actual
     test_cmp expect actual
 '
 
@@ -198,7 +197,7 @@ test_expect_success 'a key only on a side branch: exposure branch, never on HEAD
 	src/feature.py:2:access_key_id commit=$F1 blob=$b4 removed_in=-
 	src/feature.py:3:secret_access_key commit=$F1 blob=$b4 removed_in=-
 	EOF
-    { fx finding history.json 4; fx locs history.json 4; } >actual
+    { q history.json "4 finding"; q history.json "4 loc"; } >actual
     test_cmp expect actual
 '
 
@@ -209,7 +208,7 @@ test_expect_success 'a key only in a tagged commit: history, no branch' '
 	release/bundle.txt:1:access_key_id commit=$T1 blob=$b5 removed_in=-
 	release/bundle.txt:2:secret_access_key commit=$T1 blob=$b5 removed_in=-
 	EOF
-    { fx finding history.json 5; fx locs history.json 5; } >actual
+    { q history.json "5 finding"; q history.json "5 loc"; } >actual
     test_cmp expect actual
 '
 
@@ -220,7 +219,7 @@ test_expect_success 'a key only on a remote-tracking branch' '
 	wip.txt:2:access_key_id commit=$R1 blob=$b6 removed_in=-
 	wip.txt:3:secret_access_key commit=$R1 blob=$b6 removed_in=-
 	EOF
-    { fx finding history.json 6; fx locs history.json 6; } >actual
+    { q history.json "6 finding"; q history.json "6 loc"; } >actual
     test_cmp expect actual
 '
 
@@ -231,7 +230,7 @@ test_expect_success 'a key merged from a branch belongs to the branch commit, no
 	service/key.txt:3:access_key_id commit=$P1 blob=$b7 removed_in=-
 	service/key.txt:4:secret_access_key commit=$P1 blob=$b7 removed_in=-
 	EOF
-    { fx finding history.json 7; fx locs history.json 7; } >actual
+    { q history.json "7 finding"; q history.json "7 loc"; } >actual
     test_cmp expect actual
 '
 
@@ -242,13 +241,13 @@ test_expect_success 'a key added by the merge commit itself belongs to the merge
 	evil.txt:1:access_key_id commit=$M blob=$b8 removed_in=-
 	evil.txt:2:secret_access_key commit=$M blob=$b8 removed_in=-
 	EOF
-    { fx finding history.json 8; fx locs history.json 8; } >actual
+    { q history.json "8 finding"; q history.json "8 loc"; } >actual
     test_cmp expect actual
 '
 
 test_expect_success 'uncommitted keys: untracked, modified and ignored files, exposure worktree' '
     for k in 11 12 13; do
-        fx finding history.json $k
+        q history.json "$k finding"
     done >actual
     printf "exposure=worktree branches= secret=ok\n%.0s" 1 2 3 >expect
     test_cmp expect actual
@@ -261,14 +260,14 @@ test_expect_success 'uncommitted keys: untracked, modified and ignored files, ex
 	$R/debug.log:2:secret_access_key commit=- blob=- removed_in=-
 	EOF
     for k in 11 12 13; do
-        fx locs history.json $k
+        q history.json "$k loc"
     done >actual
     test_cmp expect actual
 '
 
 test_expect_success 'every commit of the report: id, author, author and committer time (UTC), summary' '
     fx expect-commits "$R" "$C1" "$C2" "$C3" "$C4" "$C5" "$C7" "$F1" "$T1" "$R1" "$P1" "$M" >expect
-    fx commits history.json >actual
+    q history.json commit >actual
     test_cmp expect actual
     # The dates are 10:00 and 11:30 at +02:00 on the first day: UTC 08:00 and 09:30.
     echo "$C1|A U Thor <author@example.com>|2021-03-01T08:00:00Z|2021-03-01T09:30:00Z|add config" >expect
@@ -279,22 +278,22 @@ test_expect_success 'every commit of the report: id, author, author and committe
 test_expect_success 'the text report names the commit of a history location' '
     run_cmd sesame scan "$R"
     expect_rc 1
-    expect_grep -F "$(fx key 3)" out
+    expect_grep -F "$(key 3)" out
     expect_grep -F "deploy/creds.env:2:" out
     expect_grep -F "${C4:0:7}" out
-    expect_no_grep -F "$(fx secret 3)" out
+    expect_no_grep -F "$(secret 3)" out
 '
 
 test_expect_success '--all-objects also finds the rewritten-away commit and the dangling blob' '
     scan_json all.json --all-objects "$R"
     expect_status 1 all.json
-    fx keys all.json >actual
-    printf "%s\n" 1 2 3 4 5 6 7 8 9 10 11 12 13 >expect
+    q all.json keys >actual
+    echo "1 2 3 4 5 6 7 8 9 10 11 12 13" >expect
     test_cmp expect actual
     blobs=$(blob_count "$R" --all-objects)
     echo "git: $blobs blobs in the object database"
     test "$blobs" -eq 14
-    test "$(fx scan all.json files)" -eq $((blobs + 3))
+    test "$(q all.json "scan files")" -eq $((blobs + 3))
     b9=$(git -C "$R" rev-parse "$U1:leak.txt")
     cat >expect <<-EOF
 	leak.txt:1:access_key_id commit=$U1 blob=$b9 removed_in=-
@@ -302,38 +301,38 @@ test_expect_success '--all-objects also finds the rewritten-away commit and the 
 	(unreachable blob):2:access_key_id commit=- blob=$D removed_in=-
 	(unreachable blob):3:secret_access_key commit=- blob=$D removed_in=-
 	EOF
-    { fx locs all.json 9; fx locs all.json 10; } >actual
+    { q all.json "9 loc"; q all.json "10 loc"; } >actual
     test_cmp expect actual
     # The other findings are the same as without --all-objects.
     for k in 1 2 3 4 5 6 7 8 11 12 13; do
-        fx finding all.json $k && fx locs all.json $k
+        q all.json "$k finding" && q all.json "$k loc"
     done >actual
     for k in 1 2 3 4 5 6 7 8 11 12 13; do
-        fx finding history.json $k && fx locs history.json $k
+        q history.json "$k finding" && q history.json "$k loc"
     done >expect
     test_cmp expect actual
 '
 
 test_expect_success '--all-objects: a dangling blob is exposure unreachable' '
     echo "exposure=unreachable branches= secret=ok" >expect
-    fx finding all.json 10 >actual
+    q all.json "10 finding" >actual
     test_cmp expect actual
 '
 
 test_expect_success '--all-objects: a commit no ref reaches (history rewritten) is exposure unreachable' '
     echo "exposure=unreachable branches= secret=ok" >expect
-    fx finding all.json 9 >actual
+    q all.json "9 finding" >actual
     test_cmp expect actual
 '
 
 test_expect_success '--no-history scans the checked-out files only, as a plain directory' '
     scan_json plain.json --no-history "$R"
     expect_status 1 plain.json
-    fx keys plain.json >actual
-    printf "%s\n" 1 7 8 11 12 13 >expect
+    q plain.json keys >actual
+    echo "1 7 8 11 12 13" >expect
     test_cmp expect actual
     files=$(cd "$R" && find . -path ./.git -prune -o -type f -print | wc -l)
-    test "$(fx scan plain.json files)" -eq "$files"
+    test "$(q plain.json "scan files")" -eq "$files"
     cat >expect <<-EOF
 	exposure=file branches= secret=ok
 	$R/backup/app.ini.bak:4:access_key_id commit=- blob=- removed_in=-
@@ -341,17 +340,15 @@ test_expect_success '--no-history scans the checked-out files only, as a plain d
 	$R/settings/app.ini:4:access_key_id commit=- blob=- removed_in=-
 	$R/settings/app.ini:5:secret_access_key commit=- blob=- removed_in=-
 	EOF
-    { fx finding plain.json 1; fx locs plain.json 1; } >actual
+    { q plain.json "1 finding"; q plain.json "1 loc"; } >actual
     test_cmp expect actual
 '
 
 test_expect_success 'the same repository gives the same report (threads do not matter)' '
     scan_json one.json -j 1 "$R"
     scan_json many.json -j 8 "$R"
-    for f in one many; do
-        python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d[\"findings\"], sort_keys=True))" $f.json >$f.findings
-    done
-    test_cmp one.findings many.findings
+    test_cmp one.json.txt many.json.txt
+    test_cmp history.json.txt many.json.txt
 '
 
 test_done
