@@ -10,7 +10,7 @@ holds the same parameters and generator version, nothing is done.
 The history (default 5000 commits, ~300 MB of distinct blob bytes) looks like a few
 years of a mid-sized application:
 
-  * a source tree that starts at ~1500 files and grows to ~3500: code (py, js, ts, go,
+  * a source tree that starts at ~1500 files and grows to ~3200: code (py, js, ts, go,
     c, java, rs, sh, sql), config (yaml, json, toml, ini, env, tf, xml) and docs (md,
     html, css), 200 B - 80 KB, a few hot files edited hundreds of times;
   * ~40 larger files (100 KB - 2 MB) that real repositories rewrite again and again:
@@ -45,7 +45,7 @@ import subprocess
 import sys
 import time
 
-GEN_VERSION = 1
+GEN_VERSION = 1  # bump whenever the generated repository changes for the same parameters
 MB = 1_000_000
 
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -1001,8 +1001,7 @@ def main():
     stamp_path = os.path.join(out, "stamp.json")
     stamp = {"generator": "gen_repo.py", "version": GEN_VERSION, "commits": args.commits,
              "size_mb": args.size_mb, "seed": args.seed, "plants": args.plants,
-             "python": sys.version_info[0],
-             "script_sha256": hashlib.sha256(open(__file__, "rb").read()).hexdigest()}
+             "python": sys.version_info[0]}
     try:
         with open(stamp_path) as f:
             old = json.load(f)

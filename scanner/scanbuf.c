@@ -158,13 +158,15 @@ static size_t gap(const struct match *a, const struct match *b)
     return 0;
 }
 
-/* Nearest match of `want` kind (and, for IDs, a compatible prefix) within PAIR_BYTES. */
+/* The match of `want` kind (and, for IDs, a compatible prefix) a value belongs to: the
+ * nearest one before it within PAIR_BYTES (ID-then-secret is the order of env files,
+ * INI, JSON from the AWS CLI, CSV rows, code), else the nearest one after it. */
 static const struct match *nearest(const struct scanbuf *sb, const struct match_list *ml,
                                    const struct match *m, enum cred_kind want,
                                    const unsigned char *data, bool need_region)
 {
-    const struct match *best = NULL;
-    size_t best_gap = PAIR_BYTES + 1;
+    const struct match *before = NULL, *after = NULL;
+    size_t gap_before = PAIR_BYTES + 1, gap_after = PAIR_BYTES + 1;
     enum cred_kind mk = sb->rs->rules[m->rule].kind;
 
     for (size_t i = 0; i < ml->n; i++) {
@@ -177,12 +179,17 @@ static const struct match *nearest(const struct scanbuf *sb, const struct match_
         if (want == CRED_ACCESS_KEY_ID && (p->end - p->start < 4 || !id_fits(mk, data + p->start)))
             continue;
         g = gap(m, p);
-        if (g < best_gap) {
-            best_gap = g;
-            best = p;
+        if (p->start < m->start) {
+            if (g < gap_before) {
+                gap_before = g;
+                before = p;
+            }
+        } else if (g < gap_after) {
+            gap_after = g;
+            after = p;
         }
     }
-    return best;
+    return before ? before : after;
 }
 
 static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
@@ -360,7 +367,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         o.path = b->path;
         o.offset = b->offset + p->raw_off;
         o.line = b->line + line;
-        o.column = (p->text_off - line_start) + 1;
+        o.column = (p->text_off - line_start) + 1 + (line == 0 ? b->column0 : 0);
         o.encoding = p->encoding;
         o.blob_id = b->blob_id;
         o.commit = b->commit;

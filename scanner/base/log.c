@@ -15,7 +15,7 @@ void log_set_quiet(int quiet)
     log_quiet = quiet;
 }
 
-static void vlog(const char *level, const char *fmt, va_list ap)
+FORMAT(2, 0) static void vlog(const char *level, const char *fmt, va_list ap)
 {
     pthread_mutex_lock(&log_lock);
     fprintf(stderr, "sesame: %s", level);

@@ -577,6 +577,15 @@ static bool value_ok(const struct rule *r, const unsigned char *p, size_t n)
     return true;
 }
 
+/* A value right after '%' or '\\' is the tail of an escape (%2F..., \u002F...): the
+ * decoded view reports the real value, the raw bytes must not add a false one. */
+static bool after_escape(const struct rule *r, const unsigned char *data, size_t vs)
+{
+    if (vs == 0 || r->kind == CRED_ACCESS_KEY_ID || r->kind == CRED_CONTEXT)
+        return false;
+    return data[vs - 1] == '%' || data[vs - 1] == '\\';
+}
+
 static void push_match(struct match_list *out, uint32_t rule, size_t s, size_t e, size_t rs,
                        size_t re)
 {
@@ -620,7 +629,8 @@ static void confirm_range(struct engine_worker *w, uint32_t ri, const unsigned c
             rs = ov[2 * c->region_group];
             re = ov[2 * c->region_group + 1];
         }
-        if (vs != PCRE2_UNSET && ve > vs && value_ok(r, data + vs, ve - vs))
+        if (vs != PCRE2_UNSET && ve > vs && value_ok(r, data + vs, ve - vs) &&
+            !after_escape(r, data, vs))
             push_match(out, ri, vs, ve, rs, re);
         pos = me > ms ? me : ms + 1;
     }
@@ -641,10 +651,11 @@ static int cmp_match(const void *a, const void *b)
 static void sort_unique(struct match_list *l, size_t from)
 {
     size_t n = l->n - from, k = 0;
-    struct match *v = l->v + from;
+    struct match *v;
 
     if (n < 2)
         return;
+    v = l->v + from;
     qsort(v, n, sizeof(*v), cmp_match);
     for (size_t i = 0; i < n; i++)
         if (k == 0 || cmp_match(&v[k - 1], &v[i]) != 0)

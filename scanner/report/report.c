@@ -22,11 +22,12 @@ static const struct report_format report_table[] = {
     { "text", report_text_write },
     { "json", report_json_write },
     { "jsonl", report_jsonl_write },
+    { "sarif", report_sarif_write },
     { "hook", report_hook_write },
     { "baseline", report_baseline_write },
 };
 
-static const char report_formats_list[] = "text, json, jsonl";
+static const char report_formats_list[] = "text, json, jsonl, sarif";
 
 /* Longest redacted form: prefix, ellipsis, "[sha256:" + 12 hex + "]", with room to spare. */
 #define REPORT_REDACTED_MAX 64

@@ -28,7 +28,7 @@ struct report_opts {
 typedef enum status report_fn(FILE *out, const struct finding *const *sorted, size_t n,
                               const struct report_opts *opts);
 
-/* Find the reporter for a format name ("text", "json", "jsonl"); NULL if unknown. */
+/* Find the reporter for a format name ("text", "json", "jsonl", "sarif"); NULL if unknown. */
 report_fn *report_lookup(const char *format);
 /* Comma-separated list of format names, for usage text. */
 const char *report_formats(void);
@@ -38,6 +38,7 @@ const char *report_formats(void);
 report_fn report_text_write;
 report_fn report_json_write;
 report_fn report_jsonl_write;
+report_fn report_sarif_write; /* report_sarif.c: SARIF 2.1.0 for GitHub code scanning */
 report_fn report_hook_write;
 report_fn report_baseline_write; /* report_baseline.c: `sesame baseline create` */ /* report_hook.c: the message a rejected push shows */
 

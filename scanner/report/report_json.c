@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "base/xalloc.h"
+#include "rank/risk.h"
 
 /* Reals are rounded before they are stored, so 15 significant digits print them exactly
  * ("1.25", not "1.2500000000000000"). */
@@ -248,6 +249,91 @@ static enum status report_json_check(const struct finding *f, size_t i)
 }
 
 /* One finding; the caller has checked it with report_json_check(). */
+static json_t *report_json_tristate(int v)
+{
+    return v < 0 ? json_null() : json_boolean(v);
+}
+
+static json_t *report_json_verification(const struct verification *v)
+{
+    json_t *o, *ses, *smtp;
+
+    if (v == NULL)
+        return json_null();
+    o = report_json_new(json_object());
+    report_json_put(o, "status", report_json_str(verify_status_name(v->status)));
+    report_json_put(o, "reason", report_json_str(v->reason));
+    report_json_put(o, "account", report_json_str(v->account));
+    report_json_put(o, "arn", report_json_str(v->arn));
+    report_json_put(o, "user_id", report_json_str(v->user_id));
+    if (v->last_used_known) {
+        json_t *lu = report_json_new(json_object());
+        report_json_put(lu, "date", v->last_used > 0 ? report_json_time(v->last_used)
+                                                     : json_null());
+        report_json_put(lu, "service", report_json_str(v->last_used_service));
+        report_json_put(lu, "region", report_json_str(v->last_used_region));
+        report_json_put(lu, "via", report_json_str(v->last_used_via));
+        report_json_put(o, "last_used", lu);
+    } else {
+        report_json_put(o, "last_used", json_null());
+    }
+    report_json_put(o, "last_used_error", report_json_str(v->last_used_error));
+    ses = report_json_new(json_array());
+    for (size_t i = 0; i < v->n_ses; i++) {
+        const struct ses_state *s = &v->ses[i];
+        json_t *e = report_json_new(json_object());
+        report_json_put(e, "region", report_json_str(s->region));
+        report_json_put(e, "sandbox", report_json_tristate(s->sandbox));
+        report_json_put(e, "sending_enabled", report_json_tristate(s->sending_enabled));
+        report_json_put(e, "enforcement_status", report_json_str(s->enforcement));
+        report_json_put(e, "max_24_hour_send", s->have_quota ? report_json_real(s->max_24h, 2)
+                                                             : json_null());
+        report_json_put(e, "max_send_rate", s->have_quota ? report_json_real(s->max_rate, 2)
+                                                          : json_null());
+        report_json_put(e, "sent_last_24_hours", s->have_quota ? report_json_real(s->sent_24h, 2)
+                                                               : json_null());
+        report_json_put(e, "error", report_json_str(s->error));
+        report_json_push(ses, e);
+    }
+    report_json_put(o, "ses", ses);
+    smtp = report_json_new(json_array());
+    for (size_t i = 0; i < v->n_smtp; i++) {
+        json_t *e = report_json_new(json_object());
+        report_json_put(e, "status", report_json_str(verify_status_name(v->smtp[i].status)));
+        report_json_put(e, "region", report_json_str(v->smtp[i].region));
+        report_json_put(e, "reason", report_json_str(v->smtp[i].reason));
+        report_json_push(smtp, e);
+    }
+    report_json_put(o, "smtp", smtp);
+    report_json_put(o, "checked_at", report_json_time(v->checked_at));
+    return o;
+}
+
+static json_t *report_json_risk(const struct risk *r)
+{
+    json_t *o, *factors, *steps;
+
+    if (r == NULL)
+        return json_null();
+    o = report_json_new(json_object());
+    report_json_put(o, "score", report_json_new(json_integer(r->score)));
+    report_json_put(o, "tier", report_json_str(risk_tier_name(r->tier)));
+    factors = report_json_new(json_array());
+    for (size_t i = 0; i < r->n_factors; i++) {
+        json_t *e = report_json_new(json_object());
+        report_json_put(e, "name", report_json_str(r->factors[i].name));
+        report_json_put(e, "points", report_json_new(json_integer(r->factors[i].points)));
+        report_json_put(e, "detail", report_json_str(r->factors[i].detail));
+        report_json_push(factors, e);
+    }
+    report_json_put(o, "factors", factors);
+    steps = report_json_new(json_array());
+    for (size_t i = 0; i < r->n_remediation; i++)
+        report_json_push(steps, report_json_str(r->remediation[i]));
+    report_json_put(o, "remediation", steps);
+    return o;
+}
+
 static json_t *report_json_finding(const struct finding *f, bool show)
 {
     json_t *obj = report_json_new(json_object());
@@ -269,6 +355,8 @@ static json_t *report_json_finding(const struct finding *f, bool show)
     report_json_put(obj, "regions", report_json_str_array(f->regions, f->n_regions));
     report_json_put(obj, "exposure", report_json_str(exposure_name(f->exposure)));
     report_json_put(obj, "branches", report_json_str_array(f->branches, f->n_branches));
+    report_json_put(obj, "risk", report_json_risk(f->risk));
+    report_json_put(obj, "verification", report_json_verification(f->verification));
     report_json_put(obj, "rules", report_json_str_array(f->rule_ids, f->n_rule_ids));
     report_json_put(obj, "locations", report_json_locations(f));
     return obj;

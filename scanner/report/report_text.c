@@ -9,6 +9,8 @@
  */
 #include "report/report.h"
 
+#include "rank/risk.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -32,11 +34,17 @@
 #define REPORT_TEXT_REGIONS "  regions     "
 #define REPORT_TEXT_SEEN    "  seen at     "
 #define REPORT_TEXT_INDENT  "              "
+#define REPORT_TEXT_RISK    "  risk        "
+#define REPORT_TEXT_VERIFY  "  verified    "
+#define REPORT_TEXT_USED    "  last used   "
+#define REPORT_TEXT_SES     "  ses         "
+#define REPORT_TEXT_FIX     "  next steps  "
 
 struct report_text {
     FILE *out;
     bool color;
     bool show;
+    bool explain;
 };
 
 /* The value a block heads with when the finding has no key ID. */
@@ -355,6 +363,113 @@ static void report_text_location(struct report_text *t, const struct location *l
     report_text_puts(t, "\n");
 }
 
+/* "critical 92" in red/yellow by tier, then the strongest factors (all with --explain). */
+static void report_text_risk(struct report_text *t, const struct finding *f, bool explain)
+{
+    const struct risk *r = f->risk;
+
+    if (r == NULL)
+        return;
+    report_text_label(t, REPORT_TEXT_RISK);
+    report_text_style(t, r->tier >= TIER_HIGH ? REPORT_TEXT_RED
+                         : r->tier == TIER_MEDIUM ? REPORT_TEXT_YELLOW
+                                                  : REPORT_TEXT_DIM);
+    fprintf(t->out, "%s %d/100", risk_tier_name(r->tier), r->score);
+    report_text_reset(t);
+    report_text_puts(t, "\n");
+    if (explain) {
+        for (size_t i = 0; i < r->n_factors; i++) {
+            report_text_puts(t, REPORT_TEXT_INDENT);
+            fprintf(t->out, "%+4d %s: ", r->factors[i].points, r->factors[i].name);
+            report_text_safe(t, r->factors[i].detail);
+            report_text_puts(t, "\n");
+        }
+    }
+}
+
+static void report_text_verification(struct report_text *t, const struct finding *f)
+{
+    const struct verification *v = f->verification;
+
+    if (v == NULL)
+        return;
+    report_text_label(t, REPORT_TEXT_VERIFY);
+    report_text_style(t, v->status == VERIFY_LIVE ? REPORT_TEXT_RED : REPORT_TEXT_DIM);
+    report_text_puts(t, verify_status_name(v->status));
+    report_text_reset(t);
+    if (v->arn != NULL) {
+        report_text_puts(t, " as ");
+        report_text_safe(t, v->arn);
+    }
+    if (v->reason != NULL && v->status != VERIFY_LIVE) {
+        report_text_puts(t, " (");
+        report_text_safe(t, v->reason);
+        report_text_puts(t, ")");
+    }
+    report_text_puts(t, "\n");
+    if (v->last_used_known || v->last_used_error != NULL) {
+        report_text_label(t, REPORT_TEXT_USED);
+        if (v->last_used_known && v->last_used > 0) {
+            report_text_date(t, v->last_used);
+            report_text_puts(t, " via ");
+            report_text_safe(t, v->last_used_service ? v->last_used_service : "?");
+            report_text_puts(t, " in ");
+            report_text_safe(t, v->last_used_region ? v->last_used_region : "?");
+        } else if (v->last_used_known) {
+            report_text_puts(t, "never");
+        } else {
+            report_text_puts(t, "unknown (");
+            report_text_safe(t, v->last_used_error);
+            report_text_puts(t, ")");
+        }
+        report_text_puts(t, "\n");
+    }
+    for (size_t i = 0; i < v->n_ses; i++) {
+        const struct ses_state *s = &v->ses[i];
+        report_text_label(t, i == 0 ? REPORT_TEXT_SES : REPORT_TEXT_INDENT);
+        report_text_safe(t, s->region);
+        report_text_puts(t, ": ");
+        if (s->error != NULL && !s->have_quota && s->sandbox < 0) {
+            report_text_puts(t, "unknown (");
+            report_text_safe(t, s->error);
+            report_text_puts(t, ")\n");
+            continue;
+        }
+        report_text_puts(t, s->sandbox == 1 ? "sandbox" : s->sandbox == 0 ? "production" : "?");
+        if (s->sending_enabled >= 0)
+            report_text_puts(t, s->sending_enabled ? ", sending enabled" : ", sending PAUSED");
+        if (s->enforcement != NULL) {
+            report_text_puts(t, ", ");
+            report_text_safe(t, s->enforcement);
+        }
+        if (s->have_quota)
+            fprintf(t->out, ", %.0f sent in 24 h (quota %.0f, %.0f/s)", s->sent_24h, s->max_24h,
+                    s->max_rate);
+        report_text_puts(t, "\n");
+    }
+    for (size_t i = 0; i < v->n_smtp; i++) {
+        report_text_label(t, REPORT_TEXT_SMTP);
+        fprintf(t->out, "SMTP AUTH %s", verify_status_name(v->smtp[i].status));
+        if (v->smtp[i].region != NULL) {
+            report_text_puts(t, " in ");
+            report_text_safe(t, v->smtp[i].region);
+        }
+        report_text_puts(t, "\n");
+    }
+}
+
+static void report_text_remediation(struct report_text *t, const struct finding *f)
+{
+    if (f->risk == NULL)
+        return;
+    for (size_t i = 0; i < f->risk->n_remediation; i++) {
+        report_text_label(t, i == 0 ? REPORT_TEXT_FIX : REPORT_TEXT_INDENT);
+        fprintf(t->out, "%zu. ", i + 1);
+        report_text_safe(t, f->risk->remediation[i]);
+        report_text_puts(t, "\n");
+    }
+}
+
 static void report_text_finding(struct report_text *t, const struct finding *f)
 {
     struct report_text_head head_value;
@@ -383,6 +498,7 @@ static void report_text_finding(struct report_text *t, const struct finding *f)
         if (!report_text_is_head(head, CRED_SMTP_PASSWORD, i))
             report_text_smtp_line(t, f, i);
     }
+    report_text_verification(t, f);
     if (f->n_regions > 0) {
         report_text_label(t, REPORT_TEXT_REGIONS);
         for (size_t i = 0; i < f->n_regions; i++) {
@@ -407,6 +523,9 @@ static void report_text_finding(struct report_text *t, const struct finding *f)
         report_text_reset(t);
         report_text_puts(t, "\n");
     }
+    report_text_risk(t, f, t->explain);
+    if (f->risk != NULL && (t->explain || f->risk->tier >= TIER_MEDIUM))
+        report_text_remediation(t, f);
     report_text_puts(t, "\n");
 }
 
@@ -494,6 +613,7 @@ enum status report_text_write(FILE *out, const struct finding *const *sorted, si
             return fail(STATUS_BUG, "report: finding %zu is NULL", i);
     }
     t.out = out;
+    t.explain = opts->explain;
     t.color = opts->color;
     t.show = opts->show_secrets;
 

@@ -12,7 +12,7 @@ enum status chunk_feed(const struct blob *tmpl, const unsigned char *data, size_
 {
     struct blob b = *tmpl;
     size_t start = 0;
-    uint64_t line = 1;
+    uint64_t line = 1, column0 = 0;
 
     for (;;) {
         size_t n = len - start;
@@ -24,14 +24,21 @@ enum status chunk_feed(const struct blob *tmpl, const unsigned char *data, size_
         b.len = last ? n : LIMIT_CHUNK_BYTES;
         b.offset = start;
         b.line = line;
+        b.column0 = column0;
         b.own_from = start == 0 ? 0 : LIMIT_CHUNK_OVERLAP / 2;
         b.own_to = last ? b.len : LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP / 2;
         if ((st = fn(&b, payload)) != STATUS_OK || last)
             return st;
         step = LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP;
-        for (const unsigned char *p = b.data, *end = b.data + step;
-             (p = memchr(p, '\n', (size_t)(end - p))); p++)
-            line++;
+        {
+            const unsigned char *nl = NULL;
+            for (const unsigned char *p = b.data, *end = b.data + step;
+                 (p = memchr(p, '\n', (size_t)(end - p))); p++) {
+                line++;
+                nl = p;
+            }
+            column0 = nl ? (uint64_t)(b.data + step - (nl + 1)) : column0 + step;
+        }
         start += step;
     }
 }

@@ -22,6 +22,7 @@ struct blob {
     size_t len;
     uint64_t offset;             /* offset of data[0] in the whole input */
     uint64_t line;               /* 1-based line number of data[0] */
+    uint64_t column0;            /* bytes of data[0]'s line before data[0] (chunks) */
     /* Chunks overlap: a match belongs to this chunk when its end lies in
      * (own_from, own_to]; a whole input has own_from = 0 and own_to = len. */
     size_t own_from;

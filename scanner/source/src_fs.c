@@ -222,7 +222,7 @@ enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_f
 {
     struct blob b;
     size_t have = 0;
-    uint64_t base = 0, line = 1;
+    uint64_t base = 0, line = 1, column0 = 0;
     size_t own_from = 0;
     enum status st = STATUS_OK;
 
@@ -255,17 +255,20 @@ enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_f
                 b.len = LIMIT_CHUNK_BYTES;
                 b.offset = base;
                 b.line = line;
+                b.column0 = column0;
                 b.own_from = own_from;
                 b.own_to = LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP / 2;
                 if ((st = fn(&b, payload)) != STATUS_OK)
                     return st;
                 {
                     size_t keep_from = LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP;
-                    const unsigned char *p = *buf, *end = *buf + keep_from;
+                    const unsigned char *p = *buf, *end = *buf + keep_from, *nl = NULL;
                     while ((p = memchr(p, '\n', (size_t)(end - p)))) {
                         line++;
+                        nl = p;
                         p++;
                     }
+                    column0 = nl ? (uint64_t)(end - (nl + 1)) : column0 + keep_from;
                     memmove(*buf, *buf + keep_from, LIMIT_CHUNK_OVERLAP);
                     base += keep_from;
                     have = LIMIT_CHUNK_OVERLAP;
@@ -281,6 +284,7 @@ enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_f
         b.len = have;
         b.offset = base;
         b.line = line;
+        b.column0 = column0;
         b.own_from = own_from;
         b.own_to = have;
         return fn(&b, payload);

@@ -125,10 +125,11 @@ char *sigv4_canonical_uri(const char *path)
         n++;
     }
     {
+        /* As botocore (remove_dot_segments) and aws-c-auth: keep a trailing '/' only when
+         * the raw path ends in one. A final "." or ".." segment, or a name such as "v1.",
+         * gets none. */
         size_t pl = strlen(path ? path : "");
         trailing = pl > 1 && path[pl - 1] == '/' && n > 0;
-        if (pl > 1 && path[pl - 1] == '.' && n > 0)
-            trailing = true;
     }
     for (size_t i = 0; i < n; i++) {
         CAPPED(buf_appendc(&b, '/'));

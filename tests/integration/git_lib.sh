@@ -77,26 +77,48 @@ test_cmp() {
 # scan_json REPORT ARGS...: sesame scan --format json --show-secrets ARGS; the report in
 # REPORT, stderr in REPORT.err, the exit status in $rc, and the report digested by
 # `git_fixture.py dump` in REPORT.txt (read it with q). Fails on a crash (a signal or
-# exit status 70) or when stdout is not a report matching the schema.
+# exit status 70), a hang (SESAME_TEST_TIMEOUT seconds, default 60) or when stdout is not
+# a JSON report. A report that does not match the schema is noted in $TRASH/schema.log,
+# which test_schema_checked reports (so that schema drift fails one test, not all).
 scan_json() {
     local report=$1
     shift
     rc=0
-    "$SESAME_BIN" scan --format json --show-secrets "$@" >"$report" 2>"$report.err" || rc=$?
+    timeout -k 5 "${SESAME_TEST_TIMEOUT:-60}" \
+        "$SESAME_BIN" scan --format json --show-secrets "$@" >"$report" 2>"$report.err" || rc=$?
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+        echo "sesame scan $* hung: killed after ${SESAME_TEST_TIMEOUT:-60} s"
+        head -c 3000 "$report.err"
+        return 1
+    fi
     if [ $rc -ge 128 ] || [ $rc -eq 70 ]; then
         echo "sesame scan $* crashed (exit status $rc):"
         head -c 3000 "$report.err"
         return 1
     fi
-    fx dump "$report" >"$report.txt" 2>&1 || true
-    if [ "$(head -n 1 "$report.txt")" != "schema ok" ]; then
-        echo "sesame scan $* (exit status $rc) did not write a valid report:"
-        head -c 2000 "$report.txt"
+    fx dump "$report" >"$report.txt" 2>"$report.dump-err" || true
+    if ! grep -q "^keys" "$report.txt"; then
+        echo "sesame scan $* (exit status $rc) did not write a JSON report:"
+        head -c 2000 "$report.txt" "$report.dump-err"
         head -c 2000 "$report"
         head -c 2000 "$report.err"
         return 1
     fi
+    if [ "$(head -n 1 "$report.txt")" != "schema ok" ]; then
+        { echo "== sesame scan $*"; grep "^schema" "$report.txt"; } >>"$TRASH/schema.log"
+    fi
     return 0
+}
+
+# test_schema_checked: one test saying whether every report of this script matched
+# schema/report.schema.json.
+test_schema_checked() {
+    test_expect_success "every JSON report above matches schema/report.schema.json" '
+        if [ -s "$TRASH/schema.log" ]; then
+            head -40 "$TRASH/schema.log"
+            false
+        fi
+    '
 }
 
 # q REPORT WHAT: lines of REPORT's digest that start with WHAT, without it:
@@ -127,5 +149,55 @@ blob_count() {
     else
         git -C "$1" rev-list --objects --all | cut -d' ' -f1 |
             git -C "$1" cat-file --batch-check='%(objecttype)' | grep -c '^blob$'
+    fi
+}
+
+# expect_keys REPORT "N N ...": REPORT's findings are exactly keys N... (in this order,
+# which is numeric); "" for none.
+expect_keys() {
+    expect_q "$1" keys "$2"
+}
+
+# expect_q REPORT WHAT EXPECTED: `q REPORT WHAT` prints exactly EXPECTED.
+expect_q() {
+    local got
+    got=$(q "$1" "$2")
+    if [ "$got" != "$3" ]; then
+        echo "$1: $2: expected '$3', got '$got'"
+        return 1
+    fi
+}
+
+# check CMD...: run CMD; on failure say so and remember it, but go on, so that one test
+# shows every way it fails. End the test with checks_passed.
+check() {
+    if ! "$@"; then
+        echo "FAILED: $*"
+        checks_failed=1
+    fi
+    return 0
+}
+checks_passed() {
+    test -z "${checks_failed:-}"
+}
+
+# has_key REPORT N: key N is among REPORT's findings.
+has_key() {
+    q "$1" keys | tr ' ' '\n' | grep -qx "$2"
+}
+
+# has_loc REPORT N PREFIX: one of key N's location lines (see q) starts with PREFIX.
+has_loc() {
+    q "$1" "$2 loc" | awk -v p="$3" 'index($0, p) == 1 { found = 1 } END { exit !found }'
+}
+
+# status_fits REPORT: the last scan_json exited 1 if REPORT has findings, else 3 (an
+# incomplete scan that found nothing).
+status_fits() {
+    local want=3
+    [ -n "$(q "$1" keys)" ] && want=1
+    if [ "$rc" -ne "$want" ]; then
+        echo "$1: exit status $rc, expected $want"
+        return 1
     fi
 }

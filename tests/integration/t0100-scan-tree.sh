@@ -114,6 +114,7 @@ test_expect_success 'default text report shows no secret, token or SMTP value' '
     expect_no_grep -F -f secret-values.txt err
     key=$("$PYTHON" -c "import json; print(next(c[\"value\"] for c in json.load(open(\"manifest.json\"))[\"credentials\"] if c[\"path\"] == \"app/.env\"))")
     expect_grep -F "$key" out
+    expect_grep -F "tree/configuração/ключи.env:2:19 (access_key_id" out
 '
 
 test_expect_success 'default JSON and JSONL reports show no secret, token or SMTP value' '

@@ -530,7 +530,7 @@ static bool leaks(const char *text, const char *value)
     return false;
 }
 
-static const char *const formats[] = { "text", "json", "jsonl" };
+static const char *const formats[] = { "text", "json", "jsonl", "sarif" };
 
 static void test_report__lookup_knows_every_listed_format(void)
 {
@@ -552,7 +552,8 @@ static void test_report__lookup_knows_every_listed_format(void)
     CHECK(report_lookup("text") == report_text_write);
     CHECK(report_lookup("json") == report_json_write);
     CHECK(report_lookup("jsonl") == report_jsonl_write);
-    CHECK(report_lookup("sarif") == NULL);
+    CHECK(report_lookup("sarif") == report_sarif_write);
+    CHECK(report_lookup("yaml") == NULL);
     CHECK(report_lookup("JSON") == NULL);
     CHECK(report_lookup("") == NULL);
     CHECK(report_lookup(NULL) == NULL);
@@ -757,7 +758,7 @@ static void test_report__branch_exposure_wording(void)
     free(text);
     text = render("jsonl", sorted, 1, NULL, &st);
     CHECK_OK(st);
-    CHECK(strstr(text, "\"exposure\":\"branch\",\"branches\":[],\"rules\"") != NULL);
+    CHECK(strstr(text, "\"exposure\":\"branch\",\"branches\":[],\"risk\"") != NULL);
     free(text);
 }
 

@@ -1,0 +1,432 @@
+#!/usr/bin/env bash
+# Git scans other than "the whole history of a work tree": --rev-range (main..feature
+# reports exactly what feature introduced, even after merging main into feature),
+# --since-commit, --staged, and repository shapes: bare, a .git directory, a linked
+# worktree, a shallow clone, a submodule, a stash, a note, an empty repository, a tag that
+# points at a blob, packed refs and objects, alternates, a repository owned by someone else.
+#
+# The range repository (key N is `creds N`):
+#
+#   main:    M1 a.txt (k20) -- M2 b.txt (k22) -- M3 c.txt (k24)
+#   feature:   \-- F1 f.txt (k21) -- FM (merge of M2, clean) -- F2 g.txt (k23)
+#                                    -- FM2 (merge of M3, adds evil.txt (k25) itself)
+#   working tree (on main): untracked.txt (k26)
+. "$(dirname "$0")/lib.sh"
+setup
+. "$IT_DIR/git_lib.sh"
+
+R="$TRASH/rr"
+
+test_expect_success 'build the range repository' '
+    git init -q rr
+    cd rr
+    creds 20 >a.txt
+    git add . && commit -m "main: a"
+    M1=$(git rev-parse HEAD)
+    git checkout -q -b feature
+    { echo f; creds 21; } >f.txt
+    git add . && commit -m "feature: f"
+    F1=$(git rev-parse HEAD)
+    git checkout -q main
+    creds 22 >b.txt
+    git add . && commit -m "main: b"
+    M2=$(git rev-parse HEAD)
+    git checkout -q feature
+    test_tick=$((test_tick + 1))
+    GIT_AUTHOR_DATE="2021-03-${test_tick}T10:00:00+02:00" \
+        GIT_COMMITTER_DATE="2021-03-${test_tick}T11:30:00+02:00" \
+        git merge -q --no-ff -m "merge main into feature" main
+    FM=$(git rev-parse HEAD)
+    { echo g; echo g; creds 23; } >g.txt
+    git add . && commit -m "feature: g"
+    F2=$(git rev-parse HEAD)
+    git checkout -q main
+    creds 24 >c.txt
+    git add . && commit -m "main: c"
+    M3=$(git rev-parse HEAD)
+    git checkout -q feature
+    git merge -q --no-ff --no-commit main
+    creds 25 >evil.txt
+    git add evil.txt
+    commit -m "merge main into feature again"
+    FM2=$(git rev-parse HEAD)
+    git checkout -q main
+    creds 26 >untracked.txt
+    test "$(git rev-parse "$FM2^2")" = "$M3"
+    for v in M1 M2 M3 F1 FM F2 FM2; do
+        eval "echo $v=\$$v"
+    done >"$TRASH/ids.sh"
+    cat "$TRASH/ids.sh"
+'
+. "$TRASH/ids.sh" 2>/dev/null
+
+test_expect_success 'the whole history: every key, including the untracked file' '
+    scan_json rr.json "$R"
+    expect_status 1 rr.json
+    echo "20 21 22 23 24 25 26" >expect
+    q rr.json keys >actual
+    test_cmp expect actual
+'
+
+test_expect_success '--rev-range main..feature: exactly the keys feature introduced, merges of main excluded' '
+    scan_json range.json --rev-range main..feature "$R"
+    expect_status 1 range.json
+    echo "21 23 25" >expect
+    q range.json keys >actual
+    test_cmp expect actual
+    cat >expect <<-EOF
+	f.txt:2:access_key_id commit=$F1 blob=$(git -C "$R" rev-parse "$F1:f.txt")
+	f.txt:3:secret_access_key commit=$F1 blob=$(git -C "$R" rev-parse "$F1:f.txt")
+	g.txt:3:access_key_id commit=$F2 blob=$(git -C "$R" rev-parse "$F2:g.txt")
+	g.txt:4:secret_access_key commit=$F2 blob=$(git -C "$R" rev-parse "$F2:g.txt")
+	evil.txt:1:access_key_id commit=$FM2 blob=$(git -C "$R" rev-parse "$FM2:evil.txt")
+	evil.txt:2:secret_access_key commit=$FM2 blob=$(git -C "$R" rev-parse "$FM2:evil.txt")
+	EOF
+    for k in 21 23 25; do
+        q range.json "$k loc" | sed "s/ removed_in=.*//"
+    done >actual
+    test_cmp expect actual
+    # Only the three blobs feature introduced were read: not main, not the working tree.
+    expect_q range.json "scan files" 3
+'
+
+test_expect_success '--rev-range feature..main: main has nothing feature lacks, exit 0' '
+    # FM2 merged M3, so feature..main is empty.
+    test -z "$(git -C "$R" rev-list feature..main)"
+    scan_json range2.json --rev-range feature..main "$R"
+    expect_status 0 range2.json
+    expect_keys range2.json ""
+    expect_q range2.json "scan files" 0
+'
+
+test_expect_success '--rev-range M1..M2 and full ids work; a range with nothing new exits 0' '
+    scan_json r3.json --rev-range "$M1..$M2" "$R"
+    expect_status 1 r3.json
+    expect_keys r3.json 22
+    scan_json r4.json --rev-range "$M3..main" "$R"
+    expect_status 0 r4.json
+    expect_keys r4.json ""
+    expect_q r4.json "scan files" 0
+'
+
+test_expect_success '--since-commit M1 (= M1..HEAD, HEAD is main): keys of M2 and M3' '
+    scan_json since.json --since-commit "$M1" "$R"
+    expect_status 1 since.json
+    expect_keys since.json "22 24"
+    q since.json "24 loc" | grep -q "^c.txt:1:access_key_id commit=$M3 "
+    scan_json since2.json --since-commit HEAD "$R"
+    expect_status 0 since2.json
+    expect_keys since2.json ""
+'
+
+test_expect_success 'a bad revision is a usage error (exit 2) naming it' '
+    run_cmd sesame scan --rev-range main..nosuchbranch "$R"
+    expect_rc 2
+    expect_grep -F nosuchbranch err
+    run_cmd sesame scan --since-commit nosuchcommit "$R"
+    expect_rc 2
+    expect_grep -F nosuchcommit err
+'
+
+test_expect_success '--rev-range, --since-commit and --staged on a plain directory: usage error' '
+    mkdir -p plain
+    creds 27 >plain/x.txt
+    run_cmd sesame scan --rev-range a..b plain
+    expect_rc 2
+    run_cmd sesame scan --staged plain
+    expect_rc 2
+'
+
+test_expect_success '--staged: the staged key only, not the committed, unstaged or untracked ones' '
+    git init -q st
+    cd st
+    creds 30 >committed.txt
+    echo harmless >tracked.txt
+    git add . && commit -m base
+    { echo staged; creds 31; } >staged.txt
+    git add staged.txt
+    { echo harmless; creds 32; } >tracked.txt
+    creds 33 >untracked.txt
+    # The work tree copy of staged.txt then changes: the index is what gets committed.
+    { echo staged; creds 34; } >staged.txt
+    cd ..
+    scan_json staged.json --staged st
+    expect_status 1 staged.json
+    expect_keys staged.json 31
+    blob=$(git -C st rev-parse :staged.txt)
+    cat >expect <<-EOF
+	staged.txt:2:access_key_id commit=- blob=$blob removed_in=-
+	staged.txt:3:secret_access_key commit=- blob=$blob removed_in=-
+	EOF
+    q staged.json "31 loc" >actual
+    test_cmp expect actual
+    expect_q staged.json "scan files" 1
+    git -C st reset -q
+    scan_json staged2.json --staged st
+    expect_status 0 staged2.json
+    expect_q staged2.json "scan files" 0
+'
+
+test_expect_success '--staged in a repository without commits: every staged file' '
+    git init -q st0
+    creds 35 >st0/first.txt
+    git -C st0 add first.txt
+    scan_json st0.json --staged st0
+    expect_status 1 st0.json
+    expect_keys st0.json 35
+'
+
+test_expect_success 'a bare clone: the same history, no working tree' '
+    git clone -q --bare "$R" rr.git
+    scan_json bare.json rr.git
+    expect_status 1 bare.json
+    expect_keys bare.json "20 21 22 23 24 25"
+    for k in 20 21 22 23 24 25; do
+        q rr.json "$k loc" | sed "s/ removed_in=.*//"
+    done >expect
+    for k in 20 21 22 23 24 25; do
+        q bare.json "$k loc" | sed "s/ removed_in=.*//"
+    done >actual
+    test_cmp expect actual
+    expect_q bare.json "scan files" "$(blob_count rr.git)"
+'
+
+test_expect_success 'REPO/.git as the path: the same report as REPO' '
+    scan_json dotgit.json "$R/.git"
+    expect_status 1 dotgit.json
+    test_cmp rr.json.txt dotgit.json.txt
+'
+
+test_expect_success 'a shallow clone (--depth 1): the tip tree, introduced by the tip commit, no errors' '
+    git clone -q --depth 1 "file://$R" shallow
+    test -f shallow/.git/shallow
+    tip=$(git -C shallow rev-parse HEAD)
+    test "$tip" = "$M3"
+    scan_json shallow.json shallow
+    check expect_keys shallow.json "20 22 24"
+    check expect_status 1 shallow.json
+    check expect_q shallow.json "scan errors" 0
+    for k in 20 22 24; do
+        q shallow.json "$k loc" | sed "s/:[a-z_]* commit=\([0-9a-f]*\) .*/ \1/"
+    done >actual
+    printf "%s $tip\n" a.txt:1 a.txt:2 b.txt:1 b.txt:2 c.txt:1 c.txt:2 >expect
+    check test_cmp expect actual
+    check expect_no_grep -i "error\|cannot\|missing\|stopped" shallow.json.err
+    checks_passed
+'
+
+test_expect_success 'a shallow clone (--depth 2): the boundary commits introduce their whole trees' '
+    git clone -q --depth 2 --branch feature "file://$R" shallow2
+    scan_json shallow2.json shallow2
+    check expect_keys shallow2.json "20 21 22 23 24 25"
+    check expect_status 1 shallow2.json
+    check expect_q shallow2.json "scan errors" 0
+    check has_loc shallow2.json 25 "evil.txt:1:access_key_id commit=$FM2 "
+    checks_passed
+'
+
+test_expect_success 'a submodule is skipped with a warning, the superproject is scanned' '
+    git init -q sub
+    creds 51 >sub/sub.txt
+    git -C sub add . && (cd sub && commit -m "sub: key")
+    git init -q super
+    cd super
+    creds 50 >super.txt
+    git add . && commit -m "super: key"
+    git -c protocol.file.allow=always submodule -q add "file://$TRASH/sub" sub
+    commit -m "add submodule"
+    cd ..
+    test -f super/sub/sub.txt
+    scan_json super.json super
+    expect_status 1 super.json
+    expect_keys super.json 50
+    expect_grep -i submodule super.json.err
+    test "$(grep -ci submodule super.json.err)" -eq 1
+'
+
+test_expect_success 'the latest stash (with its untracked files) is scanned' '
+    git init -q stash
+    cd stash
+    echo harmless >app.ini
+    git add . && commit -m base
+    { echo harmless; creds 60; } >app.ini
+    git stash -q
+    creds 61 >new.txt
+    git stash -q -u
+    test -z "$(git status --porcelain)"
+    S0=$(git rev-parse stash@{0})
+    S1=$(git rev-parse stash@{1})
+    echo "S0=$S0 S1=$S1" >"$TRASH/stash-ids.sh"
+    cd ..
+    scan_json stash.json stash
+    expect_status 1 stash.json
+    q stash.json "61 loc" >actual
+    u=$(git -C stash rev-parse "$S0^3")
+    cat >expect <<-EOF
+	new.txt:1:access_key_id commit=$u blob=$(git -C stash rev-parse "$u:new.txt") removed_in=-
+	new.txt:2:secret_access_key commit=$u blob=$(git -C stash rev-parse "$u:new.txt") removed_in=-
+	EOF
+    test_cmp expect actual
+'
+
+test_expect_success 'older stash entries (stash@{1}, only in the stash reflog) are scanned too' '
+    . "$TRASH/stash-ids.sh"
+    test "$(git -C stash stash list | wc -l)" -eq 2
+    expect_keys stash.json "60 61"
+    q stash.json "60 loc" | grep -q "^app.ini:2:access_key_id commit=$S1 "
+'
+
+test_expect_success 'a key in a git note: path is the annotated commit, commit is the notes commit' '
+    git init -q notes
+    cd notes
+    echo hello >readme
+    git add . && commit -m base
+    test_tick=$((test_tick + 1))
+    GIT_AUTHOR_DATE="2021-03-${test_tick}T10:00:00+02:00" \
+        GIT_COMMITTER_DATE="2021-03-${test_tick}T11:30:00+02:00" \
+        git notes add -m "$(creds 70)" HEAD
+    head=$(git rev-parse HEAD)
+    nc=$(git rev-parse refs/notes/commits)
+    blob=$(git rev-parse "refs/notes/commits:$head")
+    cd ..
+    scan_json notes.json notes
+    expect_status 1 notes.json
+    expect_keys notes.json 70
+    cat >expect <<-EOF
+	$head:1:access_key_id commit=$nc blob=$blob removed_in=-
+	$head:2:secret_access_key commit=$nc blob=$blob removed_in=-
+	EOF
+    q notes.json "70 loc" >actual
+    test_cmp expect actual
+'
+
+test_expect_success 'an empty repository: exit 0, nothing read, no warning' '
+    git init -q empty
+    scan_json empty.json empty
+    expect_status 0 empty.json
+    expect_keys empty.json ""
+    expect_q empty.json "scan files" 0
+    expect_q empty.json "scan errors" 0
+    test ! -s empty.json.err
+    git init -q --bare empty.git
+    scan_json emptybare.json empty.git
+    expect_status 0 emptybare.json
+    test ! -s emptybare.json.err
+    run_cmd sesame scan --rev-range main..main empty
+    test "$rc" -eq 0 || test "$rc" -eq 2
+'
+
+test_expect_success 'an empty repository with an untracked key: exposure worktree' '
+    git init -q empty2
+    creds 71 >empty2/first.txt
+    scan_json empty2.json empty2
+    expect_status 1 empty2.json
+    expect_q empty2.json "71 finding" "exposure=worktree branches= secret=ok"
+'
+
+test_expect_success 'a tag that points straight at a blob: the blob is scanned' '
+    git init -q blobtag
+    cd blobtag
+    echo hello >readme
+    git add . && commit -m base
+    creds 72 >k.txt
+    blob=$(git hash-object -w k.txt)
+    rm k.txt
+    git tag keyblob "$blob"
+    cd ..
+    scan_json blobtag.json blobtag
+    check expect_keys blobtag.json 72
+    check expect_status 1 blobtag.json
+    check expect_q blobtag.json "scan files" "$(blob_count blobtag)"
+    check grep -q "^72 loc .* blob=$blob " blobtag.json.txt
+    checks_passed
+'
+
+test_expect_success 'packed refs and packed objects (gc): the same findings' '
+    git clone -q --no-local "$R" packed
+    git -C packed checkout -q -b feature origin/feature
+    git -C packed checkout -q main
+    git -C packed gc -q --aggressive
+    git -C packed pack-refs --all --prune
+    test -s packed/.git/packed-refs
+    test -z "$(find packed/.git/refs/heads -type f)"
+    test -z "$(find packed/.git/objects -path "*/objects/[0-9a-f][0-9a-f]/*" -type f)"
+    scan_json packed.json packed
+    expect_status 1 packed.json
+    expect_keys packed.json "20 21 22 23 24 25"
+    for k in 20 21 22 23 24 25; do
+        q rr.json "$k loc" | sed "s/ removed_in=.*//"
+    done >expect
+    for k in 20 21 22 23 24 25; do
+        q packed.json "$k loc" | sed "s/ removed_in=.*//"
+    done >actual
+    test_cmp expect actual
+'
+
+test_expect_success 'objects borrowed through alternates (clone --shared)' '
+    git clone -q --shared "$R" alt
+    test -s alt/.git/objects/info/alternates
+    test -z "$(find alt/.git/objects -path "*/objects/[0-9a-f][0-9a-f]/*" -type f)"
+    scan_json alt.json alt
+    expect_status 1 alt.json
+    expect_keys alt.json "20 21 22 23 24 25"
+    expect_q alt.json "scan errors" 0
+    for k in 20 21 22 23 24 25; do
+        q rr.json "$k loc" | sed "s/ removed_in=.*//"
+    done >expect
+    for k in 20 21 22 23 24 25; do
+        q alt.json "$k loc" | sed "s/ removed_in=.*//"
+    done >actual
+    test_cmp expect actual
+'
+
+if [ "$(id -u)" = 0 ]; then
+    test_expect_success 'a repository owned by another user (safe.directory) is scanned' '
+        git clone -q --no-local "$R" owned
+        chown -R 65534:65534 owned
+        ! git -C owned status >/dev/null 2>git.err
+        grep -q "dubious ownership" git.err
+        scan_json owned.json owned
+        check expect_status 1 owned.json
+        # k21, k23 and k25 are only in history (origin/feature): a plain-directory scan
+        # of the checkout would miss them.
+        check expect_keys owned.json "20 21 22 23 24 25"
+        check has_loc owned.json 21 "f.txt:2:access_key_id commit=$F1 "
+        check expect_q owned.json "scan errors" 0
+        checks_passed
+    '
+else
+    test_skip 'a repository owned by another user (safe.directory) is scanned' 'needs root to chown'
+fi
+
+# Last: the worktree adds a branch (wtbranch) to the range repository.
+test_expect_success 'a linked worktree: shared history, its own HEAD and its own uncommitted files' '
+    git -C "$R" worktree add -q "$TRASH/wt" -b wtbranch main
+    cd wt
+    creds 40 >wt.txt
+    git add wt.txt && commit -m "worktree: wt"
+    W1=$(git rev-parse HEAD)
+    creds 41 >wt-untracked.txt
+    cd ..
+    scan_json wt.json "$TRASH/wt"
+    expect_status 1 wt.json
+    expect_keys wt.json "20 21 22 23 24 25 40 41"
+    cat >expect <<-EOF
+	exposure=head branches=wtbranch secret=ok
+	wt.txt:1:access_key_id commit=$W1 blob=$(git -C wt rev-parse HEAD:wt.txt) removed_in=-
+	wt.txt:2:secret_access_key commit=$W1 blob=$(git -C wt rev-parse HEAD:wt.txt) removed_in=-
+	exposure=worktree branches= secret=ok
+	$TRASH/wt/wt-untracked.txt:1:access_key_id commit=- blob=- removed_in=-
+	$TRASH/wt/wt-untracked.txt:2:secret_access_key commit=- blob=- removed_in=-
+	EOF
+    { q wt.json "40 finding"; q wt.json "40 loc"; q wt.json "41 finding"; q wt.json "41 loc"; } >actual
+    test_cmp expect actual
+    # From the main work tree: k40 is on a branch only, k41 is not ours.
+    scan_json rr-wt.json "$R"
+    expect_status 1 rr-wt.json
+    expect_keys rr-wt.json "20 21 22 23 24 25 26 40"
+    expect_q rr-wt.json "40 finding" "exposure=branch branches=wtbranch secret=ok"
+'
+
+test_schema_checked
+test_done

@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# Corrupt repositories: a truncated or damaged pack, a missing loose object, garbage in a
+# loose object, a ref to a missing commit. Each time sesame must not crash (no signal, no
+# exit 70), must warn on one line naming the object id, must still report the keys in the
+# objects that can be read, and must exit 3 when it found nothing, else 1.
+#
+# The repository (key N is `creds N`); each test damages its own copy:
+#
+#   C1 a.txt (k80) -- C2 b.txt (k81) -- C3 c.txt (k82)        all loose ("loose")
+#   the same, then `git gc` after C2 so that C1 and C2 are packed, C3 loose ("packed")
+. "$(dirname "$0")/lib.sh"
+setup
+. "$IT_DIR/git_lib.sh"
+
+# obj REPO ID: the path of loose object ID.
+obj() {
+    echo "$1/.git/objects/$(echo "$2" | cut -c1-2)/$(echo "$2" | cut -c3-)"
+}
+
+# check_warnings REPORT ID...: every line of stderr is one "sesame: ..." line, and each ID
+# appears in a warning.
+check_warnings() {
+    local report=$1 id
+    shift
+    echo "--- stderr:"
+    cat "$report.err"
+    if grep -v "^sesame: " "$report.err" | grep -q .; then
+        echo "stderr has lines that are not sesame: messages (a multi-line warning?)"
+        return 1
+    fi
+    for id; do
+        if ! grep "^sesame: warning:" "$report.err" | grep -q "$id"; then
+            echo "no warning names $id"
+            return 1
+        fi
+    done
+}
+
+test_expect_success 'build the repositories' '
+    git init -q loose
+    cd loose
+    creds 80 >a.txt
+    git add . && commit -m "add a"
+    { echo b; creds 81; } >b.txt
+    git add . && commit -m "add b"
+    { echo c; echo c; creds 82; } >c.txt
+    git add . && commit -m "add c"
+    cd ..
+    # packed: C1 and C2 in a pack, then the three objects of C3 added as loose objects.
+    git clone -q --no-local loose packed
+    git -C packed remote remove origin
+    git -C packed reset -q --hard HEAD~1
+    git -C packed reflog expire --expire=now --all
+    git -C packed gc -q --prune=now
+    for o in "HEAD:c.txt blob" "HEAD^{tree} tree" "HEAD commit"; do
+        set -- $o
+        git -C loose cat-file "$2" "$(git -C loose rev-parse "$1")" |
+            git -C packed hash-object -w -t "$2" --stdin >/dev/null
+    done
+    git -C packed update-ref refs/heads/main "$(git -C loose rev-parse HEAD)"
+    git -C packed reset -q --hard
+    test "$(git -C packed rev-parse HEAD)" = "$(git -C loose rev-parse HEAD)"
+    git -C packed fsck --strict
+    {
+        for v in 1 2 3; do
+            c=$(git -C loose rev-parse "HEAD~$((3 - v))")
+            echo "C$v=$c"
+            echo "T$v=$(git -C loose rev-parse "$c^{tree}")"
+        done
+        echo "A=$(git -C loose rev-parse HEAD:a.txt)"
+        echo "B=$(git -C loose rev-parse HEAD:b.txt)"
+        echo "C=$(git -C loose rev-parse HEAD:c.txt)"
+    } >"$TRASH/ids.sh"
+    cat "$TRASH/ids.sh"
+    . "$TRASH/ids.sh"
+    test -f "$(obj loose "$B")"
+    test ! -f "$(obj packed "$B")"
+    test -f "$(obj packed "$C")"
+    test -f "$(obj packed "$C3")"
+    scan_json intact.json loose
+    expect_status 1 intact.json
+    expect_keys intact.json "80 81 82"
+    scan_json intact2.json packed
+    expect_status 1 intact2.json
+    expect_keys intact2.json "80 81 82"
+    test ! -s intact2.json.err
+'
+. "$TRASH/ids.sh" 2>/dev/null
+
+test_expect_success 'a deleted loose blob: warned with its id and path, the other keys found, exit 1' '
+    cp -a loose del
+    rm -f "$(obj del "$B")"
+    scan_json del.json del
+    check_warnings del.json "$B"
+    grep "$B" del.json.err | grep -q "b.txt"
+    expect_status 1 del.json
+    expect_keys del.json "80 82"
+    q del.json "82 loc" | grep -q "^c.txt:3:access_key_id commit=$C3 "
+    expect_q del.json "scan errors" 1
+'
+
+test_expect_success 'the only key blob deleted: nothing found, exit 3' '
+    git init -q only
+    cd only
+    echo harmless >readme
+    creds 83 >key.txt
+    git add . && commit -m only
+    k=$(git rev-parse HEAD:key.txt)
+    cd ..
+    rm -f "$(obj only "$k")"
+    scan_json only.json only
+    check_warnings only.json "$k"
+    expect_status 3 only.json
+    expect_keys only.json ""
+'
+
+test_expect_success 'garbage in a loose blob: warned with its id, the other keys found, exit 1' '
+    cp -a loose garb
+    f=$(obj garb "$B")
+    chmod u+w "$f"
+    for i in 1 2 3 4 5 6 7 8; do echo "this is not zlib data"; done >"$f"
+    scan_json garb.json garb
+    check_warnings garb.json "$B"
+    expect_status 1 garb.json
+    expect_keys garb.json "80 82"
+'
+
+test_expect_success 'a truncated loose blob (half of its bytes): warned, exit 1' '
+    cp -a loose half
+    f=$(obj half "$B")
+    chmod u+w "$f"
+    truncate -s $(( $(stat -c %s "$f") / 2 )) "$f"
+    scan_json half.json half
+    check check_warnings half.json "$B"
+    check expect_status 1 half.json
+    check expect_keys half.json "80 82"
+    checks_passed
+'
+
+test_expect_success 'garbage in a loose tree: warned with the tree id, every readable blob scanned' '
+    cp -a loose gtree
+    f=$(obj gtree "$T2")
+    chmod u+w "$f"
+    for i in 1 2 3 4 5 6 7 8; do echo "this is not zlib data"; done >"$f"
+    scan_json gtree.json gtree
+    check check_warnings gtree.json "$T2"
+    check expect_status 1 gtree.json
+    # All three blobs are readable, and C3 (whose tree is intact) holds them all.
+    check expect_keys gtree.json "80 81 82"
+    checks_passed
+'
+
+test_expect_success 'a deleted commit in the middle: warned with its id, the readable commits scanned' '
+    cp -a loose dcommit
+    rm -f "$(obj dcommit "$C2")"
+    scan_json dcommit.json dcommit
+    check check_warnings dcommit.json "$C2"
+    check expect_status 1 dcommit.json
+    # C3 and its tree are intact, and its tree holds every blob.
+    check expect_keys dcommit.json "80 81 82"
+    check has_loc dcommit.json 82 "c.txt:3:access_key_id commit=$C3 "
+    checks_passed
+'
+
+test_expect_success 'a ref to a missing commit: warned with the id, everything else scanned' '
+    cp -a loose dref
+    bad=0123456789abcdef0123456789abcdef01234567
+    echo "$bad" >dref/.git/refs/heads/broken
+    scan_json dref.json dref
+    check check_warnings dref.json "$bad"
+    check expect_status 1 dref.json
+    check expect_keys dref.json "80 81 82"
+    checks_passed
+'
+
+test_expect_success 'a truncated pack: warned with an unreadable object id, loose objects scanned, exit 1' '
+    cp -a packed trunc
+    pack=$(ls trunc/.git/objects/pack/*.pack)
+    test "$(echo "$pack" | wc -l)" -eq 1
+    chmod u+w "$pack"
+    truncate -s $(( $(stat -c %s "$pack") / 2 )) "$pack"
+    # The objects git cannot read any more.
+    git -C trunc show-index <"${pack%.pack}.idx" | cut -d" " -f2 | while read -r id; do
+        git -C trunc cat-file -p "$id" >/dev/null 2>&1 || echo "$id"
+    done >broken
+    echo "unreadable: $(wc -l <broken)"
+    test -s broken
+    scan_json trunc.json trunc
+    check check_warnings trunc.json
+    found=
+    while read -r id; do
+        if grep -q "$id" trunc.json.err; then found=$id; fi
+    done <broken
+    check test -n "$found"
+    check expect_status 1 trunc.json
+    # C3, its tree and c.txt are loose: k82 is still found, at C3.
+    check has_key trunc.json 82
+    check has_loc trunc.json 82 "c.txt:3:access_key_id commit=$C3 "
+    checks_passed
+'
+
+test_expect_success 'a pack with damaged bytes in the middle: no crash, a warning with an id, exit 1' '
+    cp -a packed flip
+    pack=$(ls flip/.git/objects/pack/*.pack)
+    chmod u+w "$pack"
+    size=$(stat -c %s "$pack")
+    printf "GARBAGEGARBAGEGARBAGE" | dd of="$pack" bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
+    printf "GARBAGEGARBAGEGARBAGE" | dd of="$pack" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+    scan_json flip.json flip
+    check check_warnings flip.json
+    check grep -q "^sesame: warning:.*[0-9a-f]\{40\}" flip.json.err
+    check status_fits flip.json
+    # C3, its tree and c.txt are loose.
+    check has_key flip.json 82
+    checks_passed
+'
+
+test_expect_success '--all-objects over a truncated pack and a garbage loose object: no crash' '
+    for r in trunc garb; do
+        scan_json "all-$r.json" --all-objects "$r"
+        check_warnings "all-$r.json"
+        check status_fits "all-$r.json"
+        check has_key "all-$r.json" 82
+    done
+    checks_passed
+'
+
+test_expect_success '--rev-range and --staged over a damaged repository: no crash' '
+    scan_json range.json --rev-range "$C1..$C3" del
+    check_warnings range.json "$B"
+    test "$rc" -eq 1
+    expect_keys range.json 82
+    scan_json staged.json --staged trunc
+    test "$rc" -eq 0 || test "$rc" -eq 3
+'
+
+test_expect_success 'the text report of a damaged repository: warnings on stderr, exit 1' '
+    run_cmd sesame scan del
+    expect_rc 1
+    expect_grep "^sesame: warning:.*$B" err
+    expect_grep -F "$(key 82)" out
+'
+
+test_schema_checked
+test_done
