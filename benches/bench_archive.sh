@@ -84,7 +84,6 @@ done
 PROBE=$OUT/probe
 rm -rf "$PROBE" && mkdir -p "$PROBE"
 PLANTED_PATH=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["planted"][0]["path"])' "$OUT/planted.json")
-PLANTED_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["planted"][0]["key_id"])' "$OUT/planted.json")
 (cd "$OUT" && "$BSDTAR" --format zip -cf "$PROBE/probe.zip" "$PLANTED_PATH")
 "$SESAME_BIN" scan "$PROBE/probe.zip" --format json -o "$PROBE/report.json" --exit-zero -q 2>/dev/null || true
 if grep -q "probe.zip!" "$PROBE/report.json" 2>/dev/null; then

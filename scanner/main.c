@@ -18,6 +18,7 @@
 #include "hook.h"
 #include "report/report.h"
 #include "scan.h"
+#include "source/src_archive.h"
 #include "verify/verify.h"
 
 enum exit_code {
@@ -57,7 +58,7 @@ static const char usage_text[] =
     "       sesame version\n"
     "\n"
     "Scan options:\n"
-    "  -f, --format FMT        report format: text (default), json, jsonl\n"
+    "  -f, --format FMT        report format: text (default), json, jsonl, sarif\n"
     "  -o, --output FILE       write the report to FILE\n"
     "      --rules FILE|DIR    add rules (a rule with an existing id replaces it)\n"
     "      --no-default-rules  use only the rules given with --rules\n"
@@ -74,6 +75,11 @@ static const char usage_text[] =
     "      --no-config         ignore .sesame.json\n"
     "      --baseline FILE     report only findings not in this baseline\n"
     "      --explain           show the factors behind each finding's risk score\n"
+    "      --no-archives       do not open zip, jar, tar, gz, xz, zst, 7z, ... archives\n"
+    "      --max-archive-depth N     nesting depth opened (default 3)\n"
+    "      --max-archive-bytes N     uncompressed bytes per archive (default 1 GiB)\n"
+    "      --max-archive-members N   members per archive (default 100000)\n"
+    "      --max-archive-ratio N     uncompressed/compressed ratio (default 200)\n"
     "\n"
     "Verification (opt-in, read-only; never sends mail):\n"
     "      --verify            check which credentials are live (STS), when and for what\n"
@@ -126,6 +132,11 @@ enum {
     OPT_NO_SMTP_CHECK,
     OPT_VERIFY_TIMEOUT,
     OPT_EXPLAIN,
+    OPT_NO_ARCHIVES,
+    OPT_ARCHIVE_DEPTH,
+    OPT_ARCHIVE_BYTES,
+    OPT_ARCHIVE_MEMBERS,
+    OPT_ARCHIVE_RATIO,
 };
 
 static const struct option long_opts[] = {
@@ -159,6 +170,11 @@ static const struct option long_opts[] = {
     { "audit-profile", required_argument, NULL, OPT_AUDIT_PROFILE },
     { "no-smtp-check", no_argument, NULL, OPT_NO_SMTP_CHECK },
     { "explain", no_argument, NULL, OPT_EXPLAIN },
+    { "no-archives", no_argument, NULL, OPT_NO_ARCHIVES },
+    { "max-archive-depth", required_argument, NULL, OPT_ARCHIVE_DEPTH },
+    { "max-archive-bytes", required_argument, NULL, OPT_ARCHIVE_BYTES },
+    { "max-archive-members", required_argument, NULL, OPT_ARCHIVE_MEMBERS },
+    { "max-archive-ratio", required_argument, NULL, OPT_ARCHIVE_RATIO },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -190,7 +206,8 @@ FORMAT(1, 2) static int usage_error(const char *fmt, ...)
 /* Parse options shared by all commands into cfg; positional arguments into targets. */
 static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *targets,
                  struct strv *rules, struct strv *excl, struct strv *incl, bool *exit_zero,
-                 struct verify_opts *vo, struct strv *skip, struct strv *ses)
+                 struct verify_opts *vo, struct strv *skip, struct strv *ses,
+                 struct archive_limits *alim)
 {
     int c;
     char *end;
@@ -229,6 +246,25 @@ static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *ta
         case OPT_BASELINE: cfg->baseline_path = optarg; break;
         case OPT_VERIFY: cfg->verify = true; break;
         case OPT_EXPLAIN: cfg->explain = true; break;
+        case OPT_NO_ARCHIVES: cfg->no_archives = true; break;
+        case OPT_ARCHIVE_DEPTH:
+        case OPT_ARCHIVE_BYTES:
+        case OPT_ARCHIVE_MEMBERS:
+        case OPT_ARCHIVE_RATIO: {
+            unsigned long long n = strtoull(optarg, &end, 10);
+            if (*end || n < 1 || optarg[0] == '-')
+                return usage_error("%s takes a positive number, not '%s'", argv[optind - 1],
+                                   optarg);
+            if (c == OPT_ARCHIVE_DEPTH)
+                alim->max_depth = n > 64 ? 64 : (unsigned)n;
+            else if (c == OPT_ARCHIVE_BYTES)
+                alim->max_total_bytes = n;
+            else if (c == OPT_ARCHIVE_MEMBERS)
+                alim->max_members = n;
+            else
+                alim->max_ratio = (double)n;
+            break;
+        }
         case OPT_VERIFY_CONCURRENCY:
         case OPT_VERIFY_TIMEOUT: {
             long n = strtol(optarg, &end, 10);
@@ -286,6 +322,7 @@ int main(int argc, char **argv)
     struct strv targets = { 0 }, rules = { 0 }, excl = { 0 }, incl = { 0 }, skip = { 0 },
                 ses = { 0 };
     struct verify_opts vo;
+    struct archive_limits alim;
     bool exit_zero = false;
     const char *cmd = argc > 1 ? argv[1] : NULL;
     int rc;
@@ -317,9 +354,11 @@ int main(int argc, char **argv)
     }
 
     verify_default_opts(&vo);
+    src_archive_default_limits(&alim);
     if ((rc = parse(argc - 1, argv + 1, &cfg, &targets, &rules, &excl, &incl, &exit_zero, &vo,
-                    &skip, &ses)) >= 0)
+                    &skip, &ses, &alim)) >= 0)
         goto done;
+    cfg.archive_limits = &alim;
     vo.skip_accounts = skip.v;
     vo.n_skip_accounts = skip.n;
     vo.ses_regions = ses.v;

@@ -31,6 +31,7 @@
 #include "rank/risk.h"
 #include "scanbuf.h"
 #include "verify/verify.h"
+#include "source/src_archive.h"
 #include "source/src_git.h"
 
 /* One unit of work: a file, or a blob of a planned git repository. */
@@ -53,6 +54,8 @@ struct run {
     struct findings *findings;
     atomic_size_t next;
     atomic_uint_fast64_t files, bytes, errors, decoded, truncated, allowed;
+    atomic_uint_fast64_t archives, archive_members, archive_problems;
+    struct archive_limits alim;
     atomic_int fatal;
     atomic_int timed_out;
     double deadline;        /* monotonic seconds, 0 = none */
@@ -84,6 +87,64 @@ static enum status on_blob(const struct blob *b, void *payload)
     return scanbuf_scan(w->sb, b);
 }
 
+
+static void add_archive_stats(struct run *run, const struct archive_stats *as)
+{
+    atomic_fetch_add(&run->archives, as->archives);
+    atomic_fetch_add(&run->archive_members, as->members);
+    atomic_fetch_add(&run->archive_problems, as->limits_hit + as->errors);
+    atomic_fetch_add(&run->errors, as->errors);
+}
+
+/* A blob held in memory (git): an archive is opened, anything else chunked. */
+static enum status on_whole(const struct blob *tmpl, const unsigned char *data, size_t len,
+                            void *payload)
+{
+    struct worker *w = payload;
+    struct run *run = w->run;
+
+    if (!run->cfg->no_archives && src_archive_sniff(data, len)) {
+        struct archive_stats as;
+        enum status st;
+        memset(&as, 0, sizeof(as));
+        st = src_archive_scan_mem(data, len, tmpl, &run->alim, &w->buf, on_blob, w, &as);
+        add_archive_stats(run, &as);
+        return st;
+    }
+    return chunk_feed(tmpl, data, len, on_blob, w); /* provenance rides in tmpl */
+}
+
+/* A file: peek at its first bytes to decide whether it is an archive. */
+static enum status read_file(struct worker *w, const char *path, uint64_t *bytes)
+{
+    struct run *run = w->run;
+    unsigned char head[512];
+    ssize_t n;
+    int fd;
+    enum status st;
+
+    if (run->cfg->no_archives || strcmp(path, "-") == 0)
+        return src_fs_read(path, &w->buf, on_blob, w, bytes);
+    if ((st = src_fs_open(path, &fd)) != STATUS_OK)
+        return st;
+    n = pread(fd, head, sizeof(head), 0);
+    if (n > 0 && src_archive_sniff(head, (size_t)n)) {
+        struct archive_stats as;
+        struct blob tmpl;
+        struct stat sst;
+        memset(&as, 0, sizeof(as));
+        memset(&tmpl, 0, sizeof(tmpl));
+        tmpl.path = path;
+        st = src_archive_scan_fd(fd, &tmpl, &run->alim, &w->buf, on_blob, w, &as);
+        add_archive_stats(run, &as);
+        *bytes = fstat(fd, &sst) == 0 ? (uint64_t)sst.st_size : 0;
+    } else {
+        st = src_fs_read_fd(fd, path, &w->buf, on_blob, w, bytes);
+    }
+    close(fd);
+    return st;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -103,7 +164,7 @@ static void *worker_main(void *arg)
         }
         it = &run->items->v[i];
         if (it->path) {
-            st = src_fs_read(it->path, &w->buf, on_blob, w, &bytes);
+            st = read_file(w, it->path, &bytes);
         } else {
             if (w->reader_of != it->git) {
                 src_git_reader_free(w->reader);
@@ -114,7 +175,8 @@ static void *worker_main(void *arg)
                 st = STATUS_OK;
             }
             if (st == STATUS_OK && w->reader)
-                st = src_git_read(w->reader, it->blob, &w->buf, on_blob, w, &bytes);
+                st = src_git_read_whole(w->reader, it->blob, &w->buf, on_blob, on_whole, w,
+                                        &bytes);
             if (st == STATUS_CORRUPT)
                 st = STATUS_IO; /* one unreadable blob: warn, count, go on */
         }
@@ -484,6 +546,10 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     pthread_cond_init(&run.done_cond, NULL);
     if (cfg->budget_ms)
         run.deadline = t0 + cfg->budget_ms / 1000.0;
+    if (cfg->archive_limits)
+        run.alim = *cfg->archive_limits;
+    else
+        src_archive_default_limits(&run.alim);
     threads = cfg->threads ? cfg->threads : cpu_count();
     if (threads > items.n && items.n > 0)
         threads = (unsigned)items.n;

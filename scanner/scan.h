@@ -17,6 +17,7 @@
 enum color_mode { COLOR_AUTO = 0, COLOR_NEVER, COLOR_ALWAYS };
 
 struct verify_opts;
+struct archive_limits;
 
 struct scan_config {
     const char *const *targets;
@@ -56,6 +57,9 @@ struct scan_config {
     bool verify;
     const struct verify_opts *verify_opts;
     bool explain;               /* reports show the factors behind each score */
+    /* archives */
+    bool no_archives;
+    const struct archive_limits *archive_limits; /* NULL: defaults */
     FILE *report_to;            /* write the report here instead of stdout/output */
 };
 

@@ -291,26 +291,35 @@ enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_f
     }
 }
 
+enum status src_fs_open(const char *path, int *fd)
+{
+    struct stat sst;
+
+    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (*fd < 0)
+        return fail(STATUS_IO, "cannot open '%s': %s", path, strerror(errno));
+    if (fstat(*fd, &sst) == 0 && S_ISDIR(sst.st_mode)) {
+        close(*fd);
+        *fd = -1;
+        return fail(STATUS_IO, "cannot read '%s': is a directory", path);
+    }
+    /* O_NONBLOCK only protected the open (a FIFO swapped in); read blocking. */
+    (void)fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) & ~O_NONBLOCK);
+    (void)posix_fadvise(*fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return STATUS_OK;
+}
+
 enum status src_fs_read(const char *path, unsigned char **buf, blob_fn *fn, void *payload,
                         uint64_t *bytes)
 {
     int fd;
     enum status st;
-    struct stat sst;
 
     *bytes = 0;
     if (strcmp(path, "-") == 0)
         return src_fs_read_fd(STDIN_FILENO, "-", buf, fn, payload, bytes);
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return fail(STATUS_IO, "cannot open '%s': %s", path, strerror(errno));
-    if (fstat(fd, &sst) == 0 && S_ISDIR(sst.st_mode)) {
-        close(fd);
-        return fail(STATUS_IO, "cannot read '%s': is a directory", path);
-    }
-    /* O_NONBLOCK only protected the open (a FIFO swapped in); read blocking. */
-    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    if ((st = src_fs_open(path, &fd)) != STATUS_OK)
+        return st;
     st = src_fs_read_fd(fd, path, buf, fn, payload, bytes);
     close(fd);
     return st;

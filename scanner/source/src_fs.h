@@ -53,6 +53,10 @@ bool src_fs_excluded(const struct src_fs_opts *opts, const char *path, bool is_d
 enum status src_fs_read(const char *path, unsigned char **buf, blob_fn *fn, void *payload,
                         uint64_t *bytes);
 
+/* Open `path` for reading (a FIFO swapped in cannot block the open; a directory is
+ * refused). STATUS_IO naming the path. */
+enum status src_fs_open(const char *path, int *fd);
+
 /* Same, for an already open file descriptor (not closed). */
 enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_fn *fn,
                            void *payload, uint64_t *bytes);

@@ -950,6 +950,13 @@ static enum status with_prov(const struct blob *chunk, void *payload)
 enum status src_git_read(struct src_git_reader *r, size_t i, unsigned char **buf, blob_fn *fn,
                          void *payload, uint64_t *bytes)
 {
+    return src_git_read_whole(r, i, buf, fn, NULL, payload, bytes);
+}
+
+enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char **buf,
+                               blob_fn *fn, whole_blob_fn *whole, void *payload,
+                               uint64_t *bytes)
+{
     const struct src_git *g = r->g;
     const struct gblob *b = &g->blobs[i];
     const char *path0 = g->prov[b->prov[0]].path;
@@ -991,7 +998,13 @@ enum status src_git_read(struct src_git_reader *r, size_t i, unsigned char **buf
                     git_message());
     len = git_odb_object_size(obj);
     *bytes = len;
-    st = chunk_feed(&tmpl, git_odb_object_data(obj), len, with_prov, &pf);
+    if (whole) {
+        tmpl.prov = r->prov;
+        tmpl.n_prov = b->n_prov;
+        st = whole(&tmpl, git_odb_object_data(obj), len, payload);
+    } else {
+        st = chunk_feed(&tmpl, git_odb_object_data(obj), len, with_prov, &pf);
+    }
     git_odb_object_free(obj);
     return st;
 }

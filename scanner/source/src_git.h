@@ -77,6 +77,16 @@ void src_git_reader_free(struct src_git_reader *r);
 enum status src_git_read(struct src_git_reader *r, size_t i, unsigned char **buf, blob_fn *fn,
                          void *payload, uint64_t *bytes);
 
+/* Called with a whole in-memory blob (and `tmpl` carrying its path, id and provenance)
+ * instead of chunking it: the caller decides, e.g. to open an archive. */
+typedef enum status whole_blob_fn(const struct blob *tmpl, const unsigned char *data, size_t len,
+                                  void *payload);
+
+/* src_git_read, with `whole` deciding what to do with blobs held in memory. */
+enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char **buf,
+                               blob_fn *fn, whole_blob_fn *whole, void *payload,
+                               uint64_t *bytes);
+
 /* Exposure of one blob seen at `path`: present in HEAD's tree (at any path), the branch
  * tips whose tree contains it (names, sorted; borrowed), and the commit on HEAD's
  * first-parent line that removed it from `path` (hex id, or NULL). Not thread-safe:

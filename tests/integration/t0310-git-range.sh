@@ -269,6 +269,10 @@ test_expect_success 'the latest stash (with its untracked files) is scanned' '
     test_cmp expect actual
 '
 
+# README: "every blob reachable from any ref (branches, tags, remotes, stash, notes)".
+# refs/stash names only the latest entry; the older ones live in its reflog, which
+# `git stash list` shows and `git fsck` counts as reachable. A user who stashed a key
+# expects it found whichever entry it is in.
 test_expect_success 'older stash entries (stash@{1}, only in the stash reflog) are scanned too' '
     . "$TRASH/stash-ids.sh"
     test "$(git -C stash stash list | wc -l)" -eq 2

@@ -83,6 +83,20 @@ pair("throttle_once", "live", behaviour=["throttle_once@sts"])
 pair("err500_once", "live", behaviour=["error_500_once@sts"])
 pair("denied", "live", iam_access="deny", ses={"*": "deny"})
 pair("flaky_enrich", "live", behaviour=["error_500_always@iam", "malformed_xml@sesv2"])
+pair("enrich_throttle_once", "live", behaviour=["throttle_once@iam", "throttle_once@ses",
+                                                "throttle_once@sesv2"],
+     ses={"*": {"production": True, "sent_24h": 10}})
+
+# one key ID with two candidate secrets nearby (a rotated one commented out): the right
+# one is found whichever is tried first
+kid = k.key_id()
+old, new = sorted([k.secret(), k.secret()])  # sesame holds secrets sorted: old is tried first
+with open("tree/svc/two_secrets.env", "w") as f:
+    f.write(f"AWS_ACCESS_KEY_ID={kid}\n# AWS_SECRET_ACCESS_KEY={old}\n"
+            f"AWS_SECRET_ACCESS_KEY={new}\n")
+keys[kid] = user("two_secrets", kid, secret=new)
+cases["two_secrets"] = {"key_id": kid, "status": "live"}
+values += [old, new]
 
 # temporary credentials: a live session and an expired one
 for label, expired in (("session", False), ("expired", True)):
@@ -182,11 +196,14 @@ def findings(path):
     return out
 
 
-def verdicts(path, include_examples=False):
-    """Every case's verdict as expected; returns {label: status}."""
+def verdicts(path, include_examples=False, expect=True, only=None):
+    """{label: status}; with expect, each case's verdict must be the expected one
+    (only: the labels to check)."""
     got = findings(path)
     res = {}
     for label, c in sorted(cases.items()):
+        if only and not only(label):
+            continue
         if c.get("example") and not include_examples:
             check(label not in got, f"{label}: an example is reported without "
                                     f"--include-examples")
@@ -200,6 +217,8 @@ def verdicts(path, include_examples=False):
             bad.append(f"{label}: no verification")
             continue
         res[label] = v["status"]
+        if not expect:
+            continue
         check(v["status"] == c["status"], f"{label}: status {v['status']!r}, expected "
                                          f"{c['status']!r} (reason {v['reason']!r})")
         if "smtp" in c:
@@ -216,7 +235,7 @@ def reason_has(got, label, *words):
 
 what = sys.argv[1]
 if what == "statuses":
-    got, _ = verdicts(sys.argv[2])
+    got, _ = verdicts(sys.argv[2], only=lambda l: not l.startswith("smtp_"))
     # reasons of the unknown verdicts say why
     reason_has(got, "err500", "500", "InternalFailure")
     reason_has(got, "throttled", "throttl")
@@ -227,8 +246,16 @@ if what == "statuses":
     for label in ("portal", "portal200", "malformed", "reset"):
         check(got[label]["verification"]["status"] not in ("invalid", "live"),
               f"{label}: {got[label]['verification']['status']}")
+elif what == "smtp":
+    got, _ = verdicts(sys.argv[2], only=lambda l: l.startswith("smtp_") or l == "mailer")
+    # a 454 is a temporary failure: retried, then unknown (never invalid)
+    auths = [json.loads(l) for l in open(sys.argv[3])]
+    tries = [e for e in auths if e["cmd"] == "AUTH" and e.get("user") == cases["smtp_tempfail"]["key_id"]]
+    check(len(tries) >= 2, f"smtp_tempfail: {len(tries)} AUTH attempt(s), expected retries")
+    r = (got["smtp_tempfail"]["verification"]["smtp"] or [{}])[0].get("reason") or ""
+    check("535" not in r, f"smtp_tempfail: reason {r!r} names a 535 the server never sent")
 elif what == "enrichment":
-    got, _ = verdicts(sys.argv[2])
+    got, _ = verdicts(sys.argv[2], expect=False)
     live = got["live"]["verification"]
     state = json.load(open("aws-state.json"))["keys"][cases["live"]["key_id"]]
     check(live["account"] == state["account"], f"live: account {live['account']}")
@@ -261,6 +288,13 @@ elif what == "enrichment":
     fe = got["flaky_enrich"]["verification"]
     check(fe["last_used"] is None and fe["last_used_error"],
           f"flaky_enrich: last_used {fe['last_used']} error {fe['last_used_error']}")
+    # throttled once on IAM, SES v1 and SESv2: retried, complete
+    et = got["enrich_throttle_once"]["verification"]
+    check(et["last_used"] and et["last_used"]["service"] == "s3" and not et["last_used_error"],
+          f"enrich_throttle_once: last_used {et['last_used']} error {et['last_used_error']}")
+    check(et["ses"] and all(x["error"] is None and x["sandbox"] is False
+                            and x["sent_last_24_hours"] == 10.0 for x in et["ses"]),
+          f"enrich_throttle_once: ses {et['ses']}")
     # never used -> date null, service N/A; sandbox defaults
     sess = got["session"]["verification"]
     check(sess["arn"].endswith(":assumed-role/deploy/session"), f"session: arn {sess['arn']}")
@@ -275,8 +309,8 @@ elif what == "enrichment":
     check(got["smtp_live"]["risk"]["score"] > got["smtp_invalid"]["risk"]["score"],
           "smtp_live does not outrank smtp_invalid")
 elif what == "same":
-    _, a = verdicts(sys.argv[2])
-    _, b = verdicts(sys.argv[3])
+    _, a = verdicts(sys.argv[2], expect=False)
+    _, b = verdicts(sys.argv[3], expect=False)
     check(a == b, "verdicts differ:\n  " + "\n  ".join(
         f"{l}: {a.get(l)} vs {b.get(l)}" for l in sorted(set(a) | set(b))
         if a.get(l) != b.get(l)))
@@ -299,7 +333,7 @@ elif what == "aws-log":
         check(e["code"] != "FORBIDDEN", f"FORBIDDEN request: {e}")
         check((e["service"], e["method"], e["action"]) in allowed, f"not allowed: {e}")
         check((e["host"] or "").startswith("127.0.0.1:") and "sesame" in (e["ua"] or ""), f"host or user agent: {e}")
-        if e["key_id"] in state and label != "wrong_secret":
+        if e["key_id"] in state and label not in ("wrong_secret", "two_secrets"):
             check(e["sig"] == "ok", f"{label}: bad SigV4 signature on {e['action']}")
         if e["action"] == "GetAccessKeyLastUsed":
             check(e["target"] == e["key_id"], f"{label}: IAM asked about {e['target']}")
@@ -318,6 +352,13 @@ elif what == "aws-log":
             check(not other, f"{label} ({c.get('status')}): IAM/SES called: {other}")
         if label in ("live", "invalid", "session", "expired", "denied", "mailer"):
             check(len(sts) == 1, f"{label}: {len(sts)} STS calls")
+        if label == "two_secrets":
+            check([e["sig"] for e in sts] in (["ok"], ["bad", "ok"]),
+                  f"{label}: STS signatures {[e['sig'] for e in sts]}")
+            check(len(sts) == 2, f"{label}: the wrong secret was not tried first "
+                                 f"(the fallback to the next secret is not exercised)")
+        if label == "enrich_throttle_once":
+            check(len(other) == 6, f"{label}: {len(other)} IAM/SES calls (3 + 3 retries)")
         if label in ("throttle_once", "err500_once"):
             check(len(sts) == 2, f"{label}: {len(sts)} STS calls (expected a retry)")
         if label in ("err500", "throttled", "slow"):
@@ -384,8 +425,12 @@ test_expect_success 'every verdict: live, invalid, wrong_secret, expired, unknow
     "$PYTHON" check.py statuses report.json
 '
 
-test_expect_success 'IAM last use, SES state, SMTP checks and access-denied enrichment' '
+test_expect_success 'IAM last use, SES state, SMTP regions; access denied, 5xx, throttling' '
     "$PYTHON" check.py enrichment report.json
+'
+
+test_expect_success 'SMTP AUTH: 235 live, 535 invalid, 454 temporary failure retried then unknown' '
+    "$PYTHON" check.py smtp report.json smtp-scan.log
 '
 
 test_expect_success 'only read-only AWS calls, all correctly signed; canary and example never contacted' '

@@ -38,7 +38,9 @@ State file (JSON): {"keys": {KEY_ID: KEY, ...}} (or the KEY_ID map itself), wher
     account, arn, user_id, user_name (user_name defaults to the ARN's last part)
     last_used       {"date": ISO-8601 or null, "service": ..., "region": ...} or null
                     (null = never used: ServiceName/Region "N/A", no LastUsedDate)
-    iam_access      "allow" (default) or "deny" (AccessDenied on GetAccessKeyLastUsed)
+    iam_access      "allow" (default) or "deny" (AccessDenied on GetAccessKeyLastUsed);
+                    a key may only read keys of its own account, and not those listed
+                    in iam_deny_targets
     ses             {REGION: {"production": bool, "sending_enabled": bool,
                     "enforcement": "HEALTHY", "max_24h": n, "max_rate": n,
                     "sent_24h": n} or "deny"}; a region not listed answers as a
@@ -586,7 +588,8 @@ class Handler(BaseHTTPRequestHandler):
         target_id = params.get("AccessKeyId", "")
         target = self.server.state.keys.get(target_id)
         if key.get("iam_access", "allow") != "allow" or target is None or \
-                target.get("account") != key.get("account"):
+                target.get("account") != key.get("account") or \
+                target_id in (key.get("iam_deny_targets") or []):
             user = key.get("user_name") or key["arn"].rsplit("/", 1)[-1]
             tuser = (target or {}).get("user_name") or \
                 (target or {}).get("arn", "user/unknown").rsplit("/", 1)[-1]

@@ -3,7 +3,7 @@
 fake_smtp.py - a loopback fake of the SES SMTP interface, for the AUTH-only check.
 
     fake_smtp.py --state STATE.json --cert SERVER.pem --key SERVER.key \
-                 --port-file PORT [--log LOG.jsonl]
+                 --port-file PORT [--log LOG.jsonl] [--no-starttls]
 
 Python 3 standard library only (socketserver + ssl). Binds 127.0.0.1 on a free port
 (written to --port-file once listening). Behaves like SES's SMTP endpoint as described
@@ -26,6 +26,10 @@ State file (JSON): {"users": {USER: PASSWORD, ...}} (or the USER map itself). US
 the access key ID; PASSWORD is the SES SMTP password the test computed from the secret
 (AWS-NOTES 7.1). A value may also be {"password": ..., "reply": "454 ..."} to make
 that user's AUTH answer a fixed reply instead (temporary failures).
+
+--no-starttls: play a downgrading man in the middle: no STARTTLS in EHLO (454 to the
+command), AUTH PLAIN LOGIN advertised and accepted in clear text. A client that requires
+TLS must never send AUTH to it.
 
 --log FILE: one JSON object per command and line: {"cmd", "arg", "tls", "reply",
 "forbidden", "user", "mech", "t"}. AUTH lines never carry their argument (it holds the
@@ -115,13 +119,20 @@ class Handler(socketserver.StreamRequestHandler):
                     code = self.reply("250 email-smtp.amazonaws.com")
                 else:
                     lines = ["email-smtp.amazonaws.com", "8BITMIME", "SIZE 10485760"]
-                    lines.append("AUTH PLAIN LOGIN" if self.tls else "STARTTLS")
+                    if self.server.no_starttls:
+                        lines.append("AUTH PLAIN LOGIN")
+                    else:
+                        lines.append("AUTH PLAIN LOGIN" if self.tls else "STARTTLS")
                     lines.append("Ok")
                     for l in lines[:-1]:
                         self.reply("250-" + l)
                     code = self.reply("250 " + lines[-1])
                 self.log(cmd=verb, arg=arg, reply=code)
             elif verb == "STARTTLS":
+                if self.server.no_starttls:
+                    code = self.reply("454 TLS not available")
+                    self.log(cmd=verb, reply=code)
+                    continue
                 if self.tls:
                     code = self.reply("503 TLS already active")
                     self.log(cmd=verb, reply=code)
@@ -132,7 +143,7 @@ class Handler(socketserver.StreamRequestHandler):
                 ehlo = False
             elif verb == "AUTH":
                 mech = arg.split(" ", 1)[0].upper()
-                if not self.tls:
+                if not self.tls and not self.server.no_starttls:
                     code = self.reply("530 Must issue a STARTTLS command first")
                     self.log(cmd=verb, mech=mech, reply=code)
                     continue
@@ -235,6 +246,7 @@ def main():
     ap.add_argument("--key", required=True)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log")
+    ap.add_argument("--no-starttls", action="store_true")
     a = ap.parse_args()
 
     with open(a.state, encoding="utf-8") as f:
@@ -242,6 +254,7 @@ def main():
     srv = Server(("127.0.0.1", 0), Handler)
     srv.users = doc.get("users", doc) if isinstance(doc, dict) else {}
     srv.log = Log(a.log)
+    srv.no_starttls = a.no_starttls
     srv.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     srv.ctx.load_cert_chain(a.cert, a.key)
     tmp = a.port_file + ".tmp"
