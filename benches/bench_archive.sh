@@ -115,7 +115,8 @@ static enum status feed(const struct blob *b, void *payload)
 int main(int argc, char **argv)
 {
     struct ruleset rs = RULESET_INIT;
-    struct engine_opts eo = { engine_default_cache_dir() };
+    char *cache = engine_default_cache_dir();
+    struct engine_opts eo = { cache };
     struct engine *e = NULL;
     struct findings *f = NULL;
     struct scanbuf *sb = NULL;
@@ -156,7 +157,7 @@ int main(int argc, char **argv)
     engine_free(e);
     ruleset_release(&rs);
     free(buf);
-    free(eo.cache_dir);
+    free(cache);
     return 0;
 }
 EOF
@@ -167,6 +168,8 @@ EOF
     scan_cmd() { "$OUT/archive_driver" "$1" > /dev/null; }
 fi
 floor_cmd() { "$BSDTAR" -xOf "$1" > /dev/null; }
+# Reference: the same bytes as plain files, one thread: what scanning alone costs.
+files_cmd() { "$SESAME_BIN" scan "$OUT/tree" -j 1 --format json -o /dev/null --exit-zero -q; }
 
 # --- an untimed check run: every planted key found in every archive ----------------------------
 CHECK=""
@@ -188,17 +191,23 @@ echo "check: $CHECK"
 # --- timed runs -----------------------------------------------------------------------------------
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 LOAD_START=$(loadavg)
-declare -A WALL
+declare -A WALL CPU
 TF=$(mktemp)
 trap 'rm -f "$TF"' EXIT
 TIMEFORMAT='%3R %3U %3S'
 for k in "${KINDS[@]}"; do cat "$OUT/tree.$k" > /dev/null; done # warm the page cache
 for ((run = 1; run <= RUNS; run++)); do
+    { time files_cmd 2>>"$OUT/bench.stderr"; } 2> "$TF"
+    read -r real user sys < "$TF"
+    WALL[files]+="$real "
+    CPU[files]+="$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.3f", u + s}') "
+    printf '  run %d/%d  %-15s %7.2f s\n' "$run" "$RUNS" "tree as files" "$real"
     for k in "${KINDS[@]}"; do
         for tool in floor scan; do
             { time "${tool}_cmd" "$OUT/tree.$k" 2>>"$OUT/bench.stderr"; } 2> "$TF"
-            read -r real _ _ < "$TF"
+            read -r real user sys < "$TF"
             WALL[$k.$tool]+="$real "
+            CPU[$k.$tool]+="$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.3f", u + s}') "
             printf '  run %d/%d  %-8s %-6s %7.2f s\n' "$run" "$RUNS" "$k" "$tool" "$real"
         done
     done
@@ -215,17 +224,23 @@ GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
     echo "- machine: $(nproc) CPUs ($CPU_MODEL), $MEM RAM, Linux $(uname -r); load $LOAD_START at start, $LOAD_END at end"
     echo "- tree: $FILES files, $BYTES bytes uncompressed (gen_tree.py --size-mb $SIZE_MB), archived by $("$BSDTAR" --version | cut -d' ' -f1-2)"
     echo "- scanner: $SCANNER; floor: \`bsdtar -xOf ARCHIVE >/dev/null\`; median wall time of $RUNS runs, warm cache"
-    echo "- MB/s are of uncompressed member bytes (10^6 bytes), for both columns"
+    echo "- MB/s are of uncompressed member bytes (10^6 bytes) per second of wall time, for both; CPU s is user + sys"
     echo
-    echo "| archive | size MB | floor s | floor MB/s | sesame s | sesame MB/s | sesame / floor |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
+    echo "| archive | size MB | floor s | floor CPU s | floor MB/s | sesame s | sesame CPU s | sesame MB/s | sesame / floor (wall) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     for k in "${KINDS[@]}"; do
         F=$(median <<< "${WALL[$k.floor]}")
+        FC=$(median <<< "${CPU[$k.floor]}")
         S=$(median <<< "${WALL[$k.scan]}")
+        SC=$(median <<< "${CPU[$k.scan]}")
         SIZE=$(stat -c %s "$OUT/tree.$k")
-        awk -v k="$k" -v z="$SIZE" -v b="$BYTES" -v f="$F" -v s="$S" 'BEGIN {
-            printf "| %s | %.0f | %.2f | %.0f | %.2f | %.0f | %.2fx |\n", k, z / 1e6, f, b / 1e6 / f, s, b / 1e6 / s, s / f }'
+        awk -v k="$k" -v z="$SIZE" -v b="$BYTES" -v f="$F" -v fc="$FC" -v s="$S" -v sc="$SC" 'BEGIN {
+            printf "| %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.0f | %.2fx |\n", k, z / 1e6, f, fc, b / 1e6 / f, s, sc, b / 1e6 / s, s / f }'
     done
+    FS=$(median <<< "${WALL[files]}")
+    FSC=$(median <<< "${CPU[files]}")
+    awk -v b="$BYTES" -v s="$FS" -v sc="$FSC" 'BEGIN {
+        printf "| (the tree as plain files, sesame scan -j 1) | | | | | %.2f | %.2f | %.0f | |\n", s, sc, b / 1e6 / s }'
     echo
     echo "- check (untimed): $CHECK"
     echo

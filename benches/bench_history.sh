@@ -11,14 +11,15 @@
 # tree, .git directory or bare repository (note: for a work tree sesame also scans
 # untracked and ignored files; pass a bare clone to time the history alone).
 #
-# Measured, each --runs times (default 3), rounds interleaved, median wall time:
+# Measured, each --runs times (default 3), rounds interleaved, median wall and CPU time:
 #   floor     git cat-file --batch-all-objects --batch --unordered >/dev/null
 #             (inflates every object once, one thread: what any full-history reader pays)
 #   git log   git log -p --all --full-history --no-color | rg -c -a <key-ID and keyword rules>
 #             (what diff-based scanners run; rg -> grep -E if ripgrep is missing)
 #   sesame    sesame scan REPO --format json -o /dev/null --exit-zero -q
 # MB/s is distinct blob bytes (the sizes of all blob objects, each once) over wall time,
-# for every tool. Peak RSS is the largest /usr/bin/time %M over the runs (for the
+# for every tool. CPU s (user+sys) shows the work done whatever the machine's load: on
+# N cores a tool cannot take less than CPU s / N of wall time. Peak RSS is the largest /usr/bin/time %M over the runs (for the
 # pipeline: its largest process). For the generated repository, an untimed sesame run
 # first checks that every planted key ID is reported with its secret.
 # The result block is printed and appended to benches/RESULTS.md (unless --no-record).
@@ -103,10 +104,10 @@ if command -v "$RG" >/dev/null; then
     # -a: search all of the stream (no binary-file cut-off). The count goes to a file,
     # not /dev/null: newer ripgrep releases stop at the first match when stdout is /dev/null.
     RE_TOOL="$RG -c -a --no-unicode -e $(printf '%q' "$P_KEY_ID") -e $(printf '%q' "$P_SECRET")"
-    RE_NAME=$("$RG" --version | head -1)
+    RE_NAME=$("$RG" --version | sed -n 1p)
 else
     RE_TOOL="LC_ALL=C grep -c -a -E -e $(printf '%q' "$P_KEY_ID") -e $(printf '%q' "$P_SECRET")"
-    RE_NAME="grep -E ($(grep --version | head -1); ripgrep not found)"
+    RE_NAME="grep -E ($(grep --version | sed -n 1p); ripgrep not found)"
 fi
 Q_REPO=$(printf '%q' "$REPO")
 Q_SESAME=$(printf '%q' "$SESAME_BIN")
@@ -123,17 +124,17 @@ TOOLS=(floor gitlog sesame)
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 TF=$(mktemp)
 trap 'rm -f "$TF"' EXIT
-# run_one TOOL: sets SECS (wall, ns clock) and KB (peak RSS) of one run.
+# run_one TOOL: sets SECS (wall, ns clock), CPUS (user+sys) and KB (peak RSS) of one run.
 run_one() {
     local t0 t1
     t0=$(date +%s%N)
-    if ! /usr/bin/time -f '%M' -o "$TF" bash -c "${CMD[$1]}" 2>>"$OUT/bench.stderr"; then
+    if ! /usr/bin/time -f '%M %U %S' -o "$TF" bash -c "${CMD[$1]}" 2>>"$OUT/bench.stderr"; then
         echo "bench_history.sh: '$1' failed (see $OUT/bench.stderr): ${CMD[$1]}" >&2
         exit 1
     fi
     t1=$(date +%s%N)
     SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
-    KB=$(tail -1 "$TF")
+    read -r KB CPUS < <(tail -1 "$TF" | awk '{printf "%d %.2f\n", $1, $2 + $3}')
 }
 
 # --- correctness first (untimed; also warms the page cache and sesame's rules cache) ------------
@@ -183,22 +184,24 @@ echo "sesame: $CHECK"
 LOAD_START=$(loadavg)
 echo "load average $LOAD_START"
 case ${LOAD_START%% *} in 0.*) ;; *) echo "bench_history.sh: warning: the machine is busy (load $LOAD_START); figures will be noisy" ;; esac
-declare -A WALL RSS
+declare -A WALL RSS CPU
 for ((run = 1; run <= RUNS; run++)); do
     for t in "${TOOLS[@]}"; do
         run_one "$t"
         WALL[$t]+="$SECS "
         RSS[$t]+="$KB "
-        printf '  run %d/%d  %-60s %8.2f s  %7.0f MB RSS\n' "$run" "$RUNS" "${LABEL[$t]//\\/}" "$SECS" "$(awk -v k="$KB" 'BEGIN {print k / 1024}')"
+        CPU[$t]+="$CPUS "
+        printf '  run %d/%d  %-52s %7.2f s wall %7.2f s CPU %6.0f MB RSS\n' "$run" "$RUNS" "${LABEL[$t]//\\/}" "$SECS" "$CPUS" "$(awk -v k="$KB" 'BEGIN {print k / 1024}')"
     done
 done
 LOAD_END=$(loadavg)
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 maxof() { tr ' ' '\n' | grep . | sort -g | tail -1; }
-declare -A MED PEAK
+declare -A MED MEDCPU PEAK
 for t in "${TOOLS[@]}"; do
     MED[$t]=$(median <<< "${WALL[$t]}")
+    MEDCPU[$t]=$(median <<< "${CPU[$t]}")
     PEAK[$t]=$(maxof <<< "${RSS[$t]}")
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
@@ -224,12 +227,12 @@ fi
     echo "- machine: $NPROC CPUs ($CPU_MODEL), $MEM RAM, Linux $(uname -r); load average $LOAD_START at start, $LOAD_END at end"
     echo "- repository: $REPO_DESC"
     echo "- $COMMITS_N commits ($MERGES_N merges), $REFS_N refs, $OBJECTS objects, $BLOBS blobs, $BLOB_BYTES bytes of distinct blobs ($MBYTES MB), $(awk -v b="$PACK_BYTES" 'BEGIN {printf "%.1f", b / 1e6}') MB on disk"
-    echo "- $(git --version), $RE_NAME; sesame at $SESAME_BIN; wall time is the median of $RUNS interleaved runs, warm page cache"
+    echo "- $(git --version), $RE_NAME; sesame at $SESAME_BIN; seconds (wall) and CPU s (user+sys) are medians of $RUNS interleaved runs, warm page cache"
     echo
-    echo "| tool | seconds | MB/s (distinct blob bytes) | speed vs floor | git log pipeline time / tool time | peak RSS MB |"
-    echo "|---|---:|---:|---:|---:|---:|"
+    echo "| tool | seconds | CPU s | MB/s (distinct blob bytes) | speed vs floor | git log pipeline time / tool time | peak RSS MB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
     for t in "${TOOLS[@]}"; do
-        printf '| %s | %.2f | %.0f | %sx | %sx | %.0f |\n' "${LABEL[$t]}" "${MED[$t]}" \
+        printf '| %s | %.2f | %.2f | %.0f | %sx | %sx | %.0f |\n' "${LABEL[$t]}" "${MED[$t]}" "${MEDCPU[$t]}" \
             "$(awk -v b="$BLOB_BYTES" -v s="${MED[$t]}" 'BEGIN {print b / 1e6 / s}')" \
             "$(ratio "${MED[floor]}" "${MED[$t]}")" "$(ratio "${MED[gitlog]}" "${MED[$t]}")" \
             "$(awk -v k="${PEAK[$t]}" 'BEGIN {print k / 1024}')"

@@ -39,13 +39,14 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import string
 import subprocess
 import sys
 import time
 
-GEN_VERSION = 1  # bump whenever the generated repository changes for the same parameters
+GEN_VERSION = 2  # bump whenever the generated repository changes for the same parameters
 MB = 1_000_000
 
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -805,6 +806,7 @@ class Gen:
                         "py": "src/app/settings", "sh": "scripts", "tf": "infra/envs"}[style]
             p = f"{kind_dir}/{r.choice(('prod', 'staging', 'dev', 'local', 'ci', 'backup'))}_{t.w()}_{idx}.{style}"
             data = snippet if style != "json" else b"{\n" + snippet + b'  "version": 1\n}\n'
+            inserted = snippet
             rec = Rec(self.blob(data), data, "100755" if style == "sh" else "100644", style, 1.0, False, len(data))
         else:
             p = r.choice(existing)
@@ -812,6 +814,7 @@ class Gen:
             lines = old.data.split(b"\n")
             pos = r.randrange(1, len(lines)) if len(lines) > 1 else 0
             lines[pos:pos] = snippet.rstrip(b"\n").split(b"\n")
+            inserted = snippet.rstrip(b"\n") + b"\n"  # always followed by a line break
             data = b"\n".join(lines)
             rec = Rec(self.blob(data), data, old.mode, old.kind, old.hot, False, old.base)
         br.files[p] = rec
@@ -823,7 +826,7 @@ class Gen:
         due = min(step + delay, horizon)
         rec_p = {"key_id": kid, "secret": sec, "style": style, "path": p, "branch": br.name,
                  "added_step": step, "removal": "delete file" if new_file and r.random() < 0.5 else "edit",
-                 "new_file": new_file, "snippet": snippet}
+                 "new_file": new_file, "inserted": inserted}
         self.plants.append(rec_p)
         self.pending.append((due, br, rec_p))
 
@@ -839,7 +842,9 @@ class Gen:
                 br.files.pop(path)
                 ops.append(("D", path))
             else:
-                data = rec.data.replace(p["snippet"], b"", 1)
+                if p["inserted"] not in rec.data:
+                    sys.exit(f"gen_repo.py: bug: planted {p['key_id']} not found in {path} on {br.name}")
+                data = rec.data.replace(p["inserted"], b"", 1)
                 nrec = Rec(self.blob(data), data, rec.mode, rec.kind, rec.hot, False, rec.base)
                 br.files[path] = nrec
                 ops.append(("M", path, nrec))
@@ -855,6 +860,7 @@ class Gen:
         N = args.commits
         self.target = args.size_mb * MB
         main = Branch("main", {}, 0)
+        self.branches = [main]
         # Initial import: ordinary files plus the large ones.
         initial = 1500 if N >= 1000 else max(100, int(1500 * N / 1000))
         for _ in range(initial):
@@ -903,6 +909,7 @@ class Gen:
                 f = Branch(name, dict(main.files), main.head, into, r.randint(2, 30), dict(main.files))
                 f.fork = main.head
                 features.append(f)
+                self.branches.append(f)
                 # Credentials on main not yet removed are on the new branch too: it
                 # removes them as well (the developer rebased or cleaned up).
                 for due, b, p in list(self.pending):
@@ -945,6 +952,16 @@ class Gen:
         self.tag(main)
         if self.pending:
             sys.exit(f"gen_repo.py: bug: {len(self.pending)} planted credentials not removed")
+        # No planted key may remain at a branch tip.
+        keys = re.compile(b"|".join(re.escape(p["key_id"].encode()) for p in self.plants))
+        seen = set()
+        for b in self.branches:
+            for path, rec in b.files.items():
+                if id(rec) not in seen:
+                    seen.add(id(rec))
+                    m = keys.search(rec.data)
+                    if m:
+                        sys.exit(f"gen_repo.py: bug: {m.group().decode()} still in {path} on {b.name}")
         self.out.write(b"done\n")
 
     def merge(self, main, f):

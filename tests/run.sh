@@ -19,6 +19,7 @@ if [ "${SESAME_SKIP_ASAN:-0}" != 1 ]; then
   cmake --build build-asan -j"$jobs"
   echo "== tests under ASan+UBSan =="
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp":print_suppressions=0 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs"
 fi
 echo "all test suites passed"

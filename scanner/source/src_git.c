@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <zlib.h>
 
 #include "base/limits.h"
 #include "base/log.h"
@@ -211,6 +212,9 @@ struct src_git {
     struct commit_info **commits;
     size_t n_commits, cap_commits;
     struct oidmap commit_index;
+    struct oidmap unreachable_commits; /* --all-objects: commits no ref reaches */
+    struct oidmap bad_loose;   /* loose objects whose zlib stream is broken */
+    bool *commit_unreachable;          /* by commit index */
     struct strmap paths; /* interned paths (vals unused) */
     struct prov_entry *prov;
     size_t n_prov, cap_prov;
@@ -300,8 +304,16 @@ static size_t add_commit(struct src_git *g, const git_commit *c)
     summary = git_commit_summary((git_commit *)c);
     ci->summary = summary ? xstrndup(summary, strlen(summary) > 200 ? 200 : strlen(summary))
                           : NULL;
-    XGROW(g->commits, g->cap_commits, g->n_commits + 1);
+    {
+        size_t cap = g->cap_commits;
+        XGROW(g->commits, g->cap_commits, g->n_commits + 1);
+        if (cap != g->cap_commits)
+            g->commit_unreachable = xrealloc(g->commit_unreachable,
+                                             g->cap_commits * sizeof(*g->commit_unreachable));
+    }
     g->commits[g->n_commits] = ci;
+    g->commit_unreachable[g->n_commits] = oidmap_slot(&g->unreachable_commits, id, false,
+                                                      NULL) != NULL;
     *slot = g->n_commits;
     return g->n_commits++;
 }
@@ -353,6 +365,83 @@ static void pairs_release(struct pairs *p)
     memset(p, 0, sizeof(*p));
 }
 
+/* libgit2 1.5 can spin forever inflating a truncated loose object (libgit2 #7342, fixed
+ * upstream after 1.5). So, once at open, every loose object's zlib stream is inflated
+ * here, bounded, and the broken ones are remembered and never handed to libgit2. */
+static bool loose_stream_ok(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    unsigned char in[16384], out[65536];
+    z_stream z;
+    int zr = Z_OK;
+    bool ok = false;
+
+    if (fd < 0)
+        return true; /* vanished or unreadable: libgit2 reports that without hanging */
+    memset(&z, 0, sizeof(z));
+    if (inflateInit(&z) != Z_OK) {
+        close(fd);
+        return true;
+    }
+    for (;;) {
+        ssize_t n = read(fd, in, sizeof(in));
+        if (n <= 0)
+            break;
+        z.next_in = in;
+        z.avail_in = (uInt)n;
+        do {
+            z.next_out = out;
+            z.avail_out = sizeof(out);
+            zr = inflate(&z, Z_NO_FLUSH);
+        } while (zr == Z_OK && z.avail_in > 0);
+        if (zr != Z_OK)
+            break;
+    }
+    ok = zr == Z_STREAM_END;
+    inflateEnd(&z);
+    close(fd);
+    return ok;
+}
+
+static void check_loose_objects(struct src_git *g)
+{
+    const char *common = git_repository_commondir(g->repo);
+    char *objects = xasprintf("%sobjects", common ? common : g->gitdir);
+
+    for (int i = 0; i < 256; i++) {
+        char *dir = xasprintf("%s/%02x", objects, i);
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+            char hex[GIT_OID_HEXSZ + 1];
+            git_oid id;
+            char *path;
+            if (strlen(de->d_name) != GIT_OID_HEXSZ - 2)
+                continue;
+            snprintf(hex, sizeof(hex), "%02x%s", i, de->d_name);
+            if (git_oid_fromstr(&id, hex) != 0)
+                continue;
+            path = xasprintf("%s/%s", dir, de->d_name);
+            if (!loose_stream_ok(path)) {
+                log_warn("'%s': object %s is corrupt (truncated or bad zlib data), skipped",
+                         g->path, hex);
+                g->counts.errors++;
+                (void)oidmap_slot(&g->bad_loose, &id, true, NULL);
+            }
+            free(path);
+        }
+        if (d)
+            closedir(d);
+        free(dir);
+    }
+    free(objects);
+}
+
+static bool bad_object(const struct src_git *g, const git_oid *id)
+{
+    return g->bad_loose.used && oidmap_slot((struct oidmap *)&g->bad_loose, id, false, NULL);
+}
+
 static void tree_diff(struct src_git *g, const char *commit_hex, const git_tree *old_tree,
                       const git_tree *new_tree, const char *prefix, struct pairs *out,
                       int depth)
@@ -378,13 +467,18 @@ static void tree_diff(struct src_git *g, const char *commit_hex, const git_tree 
         path = *prefix ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
         if (type == GIT_OBJECT_TREE) {
             git_tree *sub = NULL, *old_sub = NULL;
+            if (bad_object(g, oid)) {
+                free(path);
+                continue;
+            }
             if (git_tree_lookup(&sub, g->repo, oid) != 0) {
                 log_warn("commit %.12s: cannot read tree '%s': %s", commit_hex, path,
                          git_message());
                 g->counts.errors++;
             } else {
                 if (old && git_tree_entry_type(old) == GIT_OBJECT_TREE &&
-                    git_tree_lookup(&old_sub, g->repo, git_tree_entry_id(old)) != 0)
+                    (bad_object(g, git_tree_entry_id(old)) ||
+                     git_tree_lookup(&old_sub, g->repo, git_tree_entry_id(old)) != 0))
                     old_sub = NULL;
                 tree_diff(g, commit_hex, old_sub, sub, path, out, depth + 1);
             }
@@ -422,13 +516,17 @@ static void plan_commit(struct src_git *g, const git_oid *id)
     size_t ci;
 
     git_oid_tostr(hex, sizeof(hex), id);
+    if (bad_object(g, id))
+        return;
     if (git_commit_lookup(&c, g->repo, id) != 0) {
         log_warn("cannot read commit %s: %s", hex, git_message());
         g->counts.errors++;
         return;
     }
     if (git_commit_tree(&tree, c) != 0) {
-        log_warn("commit %.12s: cannot read its tree: %s", hex, git_message());
+        char thex[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(thex, sizeof(thex), git_commit_tree_id(c));
+        log_warn("commit %.12s: cannot read its tree %s: %s", hex, thex, git_message());
         g->counts.errors++;
         goto out;
     }
@@ -504,17 +602,217 @@ static int collect_object(const git_oid *id, void *payload)
     return 0;
 }
 
+struct oidvec {
+    git_oid *v;
+    size_t n, cap;
+};
+
+static void oidvec_push(struct oidvec *v, const git_oid *id)
+{
+    XGROW(v->v, v->cap, v->n + 1);
+    git_oid_cpy(&v->v[v->n++], id);
+}
+
+/* Add every blob of a tree that a ref names directly (a tag on a tree). */
+static void plan_tree_blobs(struct src_git *g, const git_tree *t, const char *prefix, int depth)
+{
+    size_t n = git_tree_entrycount(t);
+
+    if (depth > 512)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const git_tree_entry *e = git_tree_entry_byindex(t, i);
+        char *path = xasprintf("%s/%s", prefix, git_tree_entry_name(e));
+        if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+            add_blob(g, git_tree_entry_id(e), path, SIZE_MAX);
+        } else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+            git_tree *sub = NULL;
+            if (git_tree_lookup(&sub, g->repo, git_tree_entry_id(e)) == 0)
+                plan_tree_blobs(g, sub, path, depth + 1);
+            git_tree_free(sub);
+        }
+        free(path);
+    }
+}
+
+/* Tips of a full scan: every ref (peeled; refs to trees and blobs are planned directly),
+ * every stash entry (older ones live only in the refs/stash reflog), HEAD. */
+static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
+{
+    git_reference_iterator *it = NULL;
+    git_reference *ref;
+    git_reflog *log = NULL;
+    git_oid head;
+
+    if (git_reference_iterator_new(&it, g->repo) != 0) {
+        log_warn("'%s': cannot list refs: %s", g->path, git_message());
+        g->counts.errors++;
+        return;
+    }
+    while (git_reference_next(&ref, it) == 0) {
+        git_object *obj = NULL;
+        const char *name = git_reference_name(ref);
+        if (git_reference_peel(&obj, ref, GIT_OBJECT_ANY) == 0) {
+            git_object_t type = git_object_type(obj);
+            if (type == GIT_OBJECT_COMMIT) {
+                oidvec_push(tips, git_object_id(obj));
+            } else if (type == GIT_OBJECT_TREE) {
+                char *prefix = xasprintf("(%s)", name);
+                plan_tree_blobs(g, (git_tree *)obj, prefix, 0);
+                free(prefix);
+            } else if (type == GIT_OBJECT_BLOB) {
+                char *path = xasprintf("(%s)", name);
+                add_blob(g, git_object_id(obj), path, SIZE_MAX);
+                free(path);
+            }
+        } else {
+            char hex[GIT_OID_HEXSZ + 1] = "?";
+            const git_oid *target = git_reference_target(ref);
+            if (target)
+                git_oid_tostr(hex, sizeof(hex), target);
+            log_warn("'%s': ref %s: cannot read object %s: %s", g->path, name, hex,
+                     git_message());
+            g->counts.errors++;
+        }
+        git_object_free(obj);
+        git_reference_free(ref);
+    }
+    git_reference_iterator_free(it);
+    if (git_reflog_read(&log, g->repo, "refs/stash") == 0) {
+        for (size_t i = 0; i < git_reflog_entrycount(log); i++)
+            oidvec_push(tips, git_reflog_entry_id_new(git_reflog_entry_byindex(log, i)));
+        git_reflog_free(log);
+    }
+    if (git_reference_name_to_id(&head, g->repo, "HEAD") == 0)
+        oidvec_push(tips, &head);
+}
+
+static void collect_glob_tips(struct src_git *g, const char *glob, struct oidvec *out)
+{
+    git_reference_iterator *it = NULL;
+    git_reference *ref;
+
+    if (git_reference_iterator_glob_new(&it, g->repo, glob) != 0)
+        return;
+    while (git_reference_next(&ref, it) == 0) {
+        git_object *obj = NULL;
+        if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0)
+            oidvec_push(out, git_object_id(obj));
+        git_object_free(obj);
+        git_reference_free(ref);
+    }
+    git_reference_iterator_free(it);
+}
+
+/* Commit ids of a shallow repository's boundary ($GIT_DIR/shallow): their parents are
+ * missing by design. libgit2 1.5 does not read this file. */
+static void read_shallow(struct src_git *g, struct oidmap *out)
+{
+    char *path = xasprintf("%sshallow", g->gitdir);
+    FILE *f = fopen(path, "r");
+    char line[128];
+
+    free(path);
+    if (!f)
+        return;
+    while (fgets(line, sizeof(line), f)) {
+        git_oid id;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (git_oid_fromstr(&id, line) == 0)
+            (void)oidmap_slot(out, &id, true, NULL);
+    }
+    fclose(f);
+}
+
+/* The commits reachable from `tips` and not from `hide`, tolerating missing objects
+ * (shallow clones, corrupt repositories): libgit2's revwalk stops at the first missing
+ * parent and loses everything. */
+static void walk_tolerant(struct src_git *g, const struct oidvec *tips, const struct oidvec *hide,
+                          struct oidvec *out)
+{
+    struct oidmap hidden = { 0 }, seen = { 0 }, shallow = { 0 };
+    struct oidvec stack = { 0 };
+
+    read_shallow(g, &shallow);
+    for (int pass = 0; pass < 2; pass++) {
+        const struct oidvec *from = pass == 0 ? hide : tips;
+        struct oidmap *mark = pass == 0 ? &hidden : &seen;
+        stack.n = 0;
+        for (size_t i = 0; i < from->n; i++)
+            oidvec_push(&stack, &from->v[i]);
+        while (stack.n) {
+            git_oid id = stack.v[--stack.n];
+            git_commit *c = NULL;
+            bool created = false;
+            if (pass == 1 && oidmap_slot(&hidden, &id, false, NULL))
+                continue;
+            (void)oidmap_slot(mark, &id, true, &created);
+            if (!created)
+                continue;
+            if (bad_object(g, &id) || git_commit_lookup(&c, g->repo, &id) != 0) {
+                if (pass == 1) {
+                    char hex[GIT_OID_HEXSZ + 1];
+                    git_oid_tostr(hex, sizeof(hex), &id);
+                    log_warn("'%s': commit %s is missing or unreadable: %s", g->path, hex,
+                             git_message());
+                    g->counts.errors++;
+                }
+                continue;
+            }
+            if (pass == 1)
+                oidvec_push(out, &id);
+            if (!oidmap_slot(&shallow, &id, false, NULL))
+                for (unsigned k = 0; k < git_commit_parentcount(c); k++)
+                    oidvec_push(&stack, git_commit_parent_id(c, k));
+            git_commit_free(c);
+        }
+    }
+    free(stack.v);
+    oidmap_release(&hidden);
+    oidmap_release(&seen);
+    oidmap_release(&shallow);
+}
+
+/* tips minus hide: libgit2's revwalk first (fast, handles hiding lazily), the tolerant
+ * walk if it fails or the repository is shallow. */
+static void walk(struct src_git *g, const struct oidvec *tips, const struct oidvec *hide,
+                 struct oidvec *out)
+{
+    git_revwalk *w = NULL;
+    git_oid id;
+    bool ok = true;
+    char *shallow = xasprintf("%sshallow", g->gitdir);
+    bool is_shallow = access(shallow, F_OK) == 0;
+
+    free(shallow);
+    out->n = 0;
+    if (!is_shallow && git_revwalk_new(&w, g->repo) == 0) {
+        git_revwalk_sorting(w, GIT_SORT_NONE);
+        for (size_t i = 0; ok && i < tips->n; i++)
+            ok = git_revwalk_push(w, &tips->v[i]) == 0;
+        for (size_t i = 0; ok && i < hide->n; i++)
+            (void)git_revwalk_hide(w, &hide->v[i]);
+        for (int rc; ok && (rc = git_revwalk_next(&id, w)) != GIT_ITEROVER;) {
+            if (rc != 0)
+                ok = false;
+            else
+                oidvec_push(out, &id);
+        }
+        git_revwalk_free(w);
+        if (ok)
+            return;
+        out->n = 0;
+    }
+    walk_tolerant(g, tips, hide, out);
+}
+
 static enum status plan_history(struct src_git *g)
 {
-    git_revwalk *walk = NULL;
-    git_oid id;
+    struct oidvec tips = { 0 }, hide = { 0 }, commits = { 0 };
     enum status st = STATUS_OK;
     struct odb_walk ow = { 0 };
     char *range = NULL;
 
-    if (git_revwalk_new(&walk, g->repo) != 0)
-        return fail(STATUS_CORRUPT, "'%s': %s", g->path, git_message());
-    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
     if (g->opts.since_commit)
         range = xasprintf("%s..HEAD", g->opts.since_commit);
     else if (g->opts.rev_range)
@@ -522,77 +820,93 @@ static enum status plan_history(struct src_git *g)
     if (g->opts.n_tips) {
         for (size_t i = 0; i < g->opts.n_tips; i++) {
             git_oid tip;
-            if (git_oid_fromstr(&tip, g->opts.tips[i]) != 0 || git_revwalk_push(walk, &tip) != 0) {
-                st = fail(STATUS_CORRUPT, "'%s': cannot walk from %s: %s", g->path,
+            git_object *obj = NULL;
+            if (git_oid_fromstr(&tip, g->opts.tips[i]) != 0 ||
+                git_object_lookup(&obj, g->repo, &tip, GIT_OBJECT_ANY) != 0) {
+                st = fail(STATUS_CORRUPT, "'%s': cannot read pushed object %s: %s", g->path,
                           g->opts.tips[i], git_message());
                 goto out;
             }
+            if (git_object_type(obj) == GIT_OBJECT_TAG) {
+                git_object *peeled = NULL;
+                if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0)
+                    oidvec_push(&tips, git_object_id(peeled));
+                git_object_free(peeled);
+            } else if (git_object_type(obj) == GIT_OBJECT_COMMIT) {
+                oidvec_push(&tips, &tip);
+            }
+            git_object_free(obj);
         }
         for (size_t i = 0; i < g->opts.n_hide; i++) {
             git_oid h;
             /* A hidden commit we do not have (a force push over unknown history) is fine. */
-            if (git_oid_fromstr(&h, g->opts.hide[i]) == 0)
-                (void)git_revwalk_hide(walk, &h);
+            git_commit *hc = NULL;
+            if (git_oid_fromstr(&h, g->opts.hide[i]) == 0 &&
+                git_commit_lookup(&hc, g->repo, &h) == 0)
+                oidvec_push(&hide, &h);
+            git_commit_free(hc);
         }
         if (g->opts.hide_glob)
-            (void)git_revwalk_hide_glob(walk, g->opts.hide_glob);
+            collect_glob_tips(g, g->opts.hide_glob, &hide);
     } else if (range) {
-        if (!strstr(range, "..")) {
-            if (git_revwalk_push_range(walk, range) != 0 &&
-                git_revwalk_push_ref(walk, range) != 0) {
-                git_object *obj = NULL;
-                if (git_revparse_single(&obj, g->repo, range) != 0 ||
-                    git_revwalk_push(walk, git_object_id(obj)) != 0) {
-                    git_object_free(obj);
-                    st = fail(STATUS_USAGE, "'%s': bad revision '%s': %s", g->path, range,
-                              git_message());
-                    goto out;
-                }
-                git_object_free(obj);
-            }
-        } else if (git_revwalk_push_range(walk, range) != 0) {
+        git_revspec spec;
+        if (git_revparse(&spec, g->repo, range) != 0) {
             st = fail(STATUS_USAGE, "'%s': bad revision range '%s': %s", g->path, range,
                       git_message());
             goto out;
         }
+        {
+            git_object *to = (spec.flags & GIT_REVSPEC_SINGLE) ? spec.from : spec.to;
+            git_object *from = (spec.flags & GIT_REVSPEC_SINGLE) ? NULL : spec.from;
+            git_object *pt = NULL, *pf = NULL;
+            if (to && git_object_peel(&pt, to, GIT_OBJECT_COMMIT) == 0)
+                oidvec_push(&tips, git_object_id(pt));
+            if (from && git_object_peel(&pf, from, GIT_OBJECT_COMMIT) == 0)
+                oidvec_push(&hide, git_object_id(pf));
+            git_object_free(pt);
+            git_object_free(pf);
+            git_object_free(spec.from);
+            git_object_free(spec.to);
+        }
     } else {
-        if (git_revwalk_push_glob(walk, "refs/*") != 0 && git_error_last())
-            log_warn("'%s': some refs could not be read: %s", g->path, git_message());
-        (void)git_revwalk_push_head(walk); /* detached HEAD; fails on an unborn branch */
-        if (g->opts.all_objects) {
-            if (git_repository_odb(&ow.odb, g->repo) != 0 ||
-                git_odb_foreach(ow.odb, collect_object, &ow) != 0) {
-                log_warn("'%s': cannot list the object database: %s", g->path, git_message());
-                g->counts.errors++;
-            }
-            for (size_t i = 0; i < ow.n_commits; i++)
-                (void)git_revwalk_push(walk, &ow.commits[i]);
-            g->counts.errors += ow.errors;
-        }
+        collect_ref_tips(g, &tips);
     }
-    for (;;) {
-        int rc = git_revwalk_next(&id, walk);
-        if (rc == GIT_ITEROVER)
-            break;
-        if (rc != 0) {
-            log_warn("'%s': history walk stopped early: %s", g->path, git_message());
+    walk(g, &tips, &hide, &commits);
+    g->counts.commits = 0;
+    for (size_t i = 0; i < commits.n; i++)
+        plan_commit(g, &commits.v[i]);
+
+    if (g->opts.all_objects && !range && !g->opts.n_tips) {
+        struct oidvec extra = { 0 }, unreach = { 0 };
+        if (git_repository_odb(&ow.odb, g->repo) != 0 ||
+            git_odb_foreach(ow.odb, collect_object, &ow) != 0) {
+            log_warn("'%s': cannot list the object database: %s", g->path, git_message());
             g->counts.errors++;
-            break;
         }
-        plan_commit(g, &id);
-    }
-    if (g->opts.all_objects && !range) {
-        /* Blobs no commit reaches: rewritten history, dropped stashes, dangling adds. */
+        g->counts.errors += ow.errors;
+        /* Commits no ref reaches (rewritten history): walk them, hiding what refs reach. */
+        for (size_t i = 0; i < ow.n_commits; i++)
+            oidvec_push(&extra, &ow.commits[i]);
+        walk(g, &extra, &tips, &unreach);
+        for (size_t i = 0; i < unreach.n; i++)
+            (void)oidmap_slot(&g->unreachable_commits, &unreach.v[i], true, NULL);
+        for (size_t i = 0; i < unreach.n; i++)
+            plan_commit(g, &unreach.v[i]);
+        /* Blobs no commit reaches: dropped stashes, dangling adds. */
         for (size_t i = 0; i < ow.n_blobs; i++)
             if (!oidmap_slot(&g->blob_index, &ow.blobs[i], false, NULL))
                 add_blob(g, &ow.blobs[i], "(unreachable blob)", SIZE_MAX);
+        free(extra.v);
+        free(unreach.v);
     }
 out:
     free(range);
+    free(tips.v);
+    free(hide.v);
+    free(commits.v);
     free(ow.commits);
     free(ow.blobs);
     git_odb_free(ow.odb);
-    git_revwalk_free(walk);
     return st;
 }
 
@@ -664,6 +978,19 @@ static enum status plan_worktree(struct src_git *g)
         if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
             free(p);
             continue;
+        }
+        if (strcmp(g->path, ".") == 0 || git_repository_is_bare(g->repo) == 0) {
+            /* Shown like the directory walk shows it: the target as given, then the path. */
+            size_t pl = strlen(g->path);
+            char *shown = xasprintf("%.*s/%s", (int)(pl > 1 && g->path[pl - 1] == '/' ? pl - 1 : pl),
+                                    g->path, d->new_file.path);
+            struct stat st2;
+            if (lstat(shown, &st2) == 0 && st2.st_ino == st.st_ino) {
+                free(p);
+                p = shown;
+            } else {
+                free(shown);
+            }
         }
         XGROW(g->worktree, g->cap_worktree, g->n_worktree + 1);
         g->worktree[g->n_worktree++] = p;
@@ -782,6 +1109,7 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
         goto out;
     }
     g->gitdir = xstrdup(git_repository_path(g->repo));
+    check_loose_objects(g);
     if (!git_repository_is_bare(g->repo) && git_repository_workdir(g->repo))
         g->workdir = xstrdup(git_repository_workdir(g->repo));
     if (git_repository_is_empty(g->repo) == 1 && !o->staged) {
@@ -818,6 +1146,9 @@ void src_git_free(struct src_git *g)
     }
     free(g->commits);
     oidmap_release(&g->commit_index);
+    oidmap_release(&g->unreachable_commits);
+    oidmap_release(&g->bad_loose);
+    free(g->commit_unreachable);
     strmap_release(&g->paths);
     free(g->prov);
     for (size_t i = 0; i < g->n_blobs; i++)
@@ -986,6 +1317,8 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
     pf.n_prov = b->n_prov;
     pf.blob_id = b->hex;
 
+    if (bad_object(g, &b->oid))
+        return fail(STATUS_CORRUPT, "blob %s ('%s'): corrupt loose object", b->hex, path0);
     if (git_odb_read_header(&len, &type, r->odb, &b->oid) != 0)
         return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
                     git_message());
@@ -1161,11 +1494,13 @@ enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char
     if (bi) {
         const struct gblob *b = &g->blobs[*bi];
         out->unreachable = true;
-        for (size_t k = 0; k < b->n_prov; k++)
-            if (g->prov[b->prov[k]].commit != SIZE_MAX)
+        for (size_t k = 0; k < b->n_prov; k++) {
+            size_t c = g->prov[b->prov[k]].commit;
+            if (c != SIZE_MAX && !g->commit_unreachable[c])
                 out->unreachable = false;
+        }
     }
-    if (!out->at_head && path && g->n_chain) {
+    if (path && g->n_chain) {
         struct path_removals *pr = removals_for(g, path);
         size_t *at = oidmap_slot(&pr->removed, &oid, false, NULL);
         if (at) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
@@ -23,7 +24,9 @@
 #define SIGV4_BUF_CAP (16u << 20)
 
 /* Inputs are capped at SIGV4_MAX_INPUT_BYTES each, far below SIGV4_BUF_CAP, so these
- * appends cannot fail; the macro documents that and keeps NODISCARD quiet. */
+ * appends cannot fail; the macro documents that and keeps NODISCARD quiet. The one
+ * exception is the canonical request's header block (up to SIGV4_MAX_HEADERS values of
+ * that size), whose appends sigv4_sign checks. */
 #define CAPPED(expr)                                                                    \
     do {                                                                                \
         if ((expr) != STATUS_OK) {                                                      \
@@ -67,7 +70,9 @@ void sigv4_signing_key(const char *secret, const char *date8, const char *region
     hmac(a, 32, region, strlen(region), b);
     hmac(b, 32, service, strlen(service), a);
     hmac(a, 32, "aws4_request", 12, out);
-    memset(k, 0, sl + 4);
+    OPENSSL_cleanse(k, sl + 4);
+    OPENSSL_cleanse(a, sizeof(a));
+    OPENSSL_cleanse(b, sizeof(b));
     free(k);
 }
 
@@ -243,6 +248,7 @@ enum status sigv4_sign(const struct sigv4_request *req, const char *access_key_i
     char *uri = NULL, *query = NULL;
     unsigned char key[32], sig[32];
     size_t n = req->n_headers;
+    enum status st;
 
     memset(out, 0, sizeof(*out));
     if (n > SIGV4_MAX_HEADERS)
@@ -272,12 +278,19 @@ enum status sigv4_sign(const struct sigv4_request *req, const char *access_key_i
     uri = sigv4_canonical_uri(req->path);
     query = sigv4_canonical_query(req->query);
     sigv4_sha256_hex(req->body ? (const void *)req->body : "", req->body_len, body_hash);
-    CAPPED(buf_printf(&cr, "%s\n%s\n%s\n", req->method, uri, query));
-    for (size_t i = 0; i < n; i++) {
-        CAPPED(buf_printf(&cr, "%s:%s\n", h[i].name, h[i].value));
-        CAPPED(buf_printf(&sh, "%s%s", i ? ";" : "", h[i].name));
+    st = buf_printf(&cr, "%s\n%s\n%s\n", req->method, uri, query);
+    for (size_t i = 0; i < n && st == STATUS_OK; i++) {
+        st = buf_printf(&cr, "%s:%s\n", h[i].name, h[i].value);
+        if (st == STATUS_OK)
+            st = buf_printf(&sh, "%s%s", i ? ";" : "", h[i].name);
     }
-    CAPPED(buf_printf(&cr, "\n%s\n%s", sh.data ? sh.data : "", body_hash));
+    if (st == STATUS_OK)
+        st = buf_printf(&cr, "\n%s\n%s", sh.data ? sh.data : "", body_hash);
+    if (st != STATUS_OK) {
+        /* Signing what is left would give a wrong signature and STATUS_OK. */
+        st = fail(STATUS_USAGE, "sigv4: request too large");
+        goto done;
+    }
     sigv4_sha256_hex(cr.data, cr.len, cr_hash);
     memcpy(date8, scope->amz_date, 8);
     date8[8] = '\0';
@@ -294,7 +307,8 @@ enum status sigv4_sign(const struct sigv4_request *req, const char *access_key_i
                   out->signature);
     out->canonical_request = buf_take(&cr);
     out->string_to_sign = buf_take(&sts);
-    memset(key, 0, sizeof(key));
+done:
+    OPENSSL_cleanse(key, sizeof(key));
     for (size_t i = 0; i < n; i++) {
         free(h[i].name);
         free(h[i].value);
@@ -302,7 +316,9 @@ enum status sigv4_sign(const struct sigv4_request *req, const char *access_key_i
     free(uri);
     free(query);
     buf_release(&sh);
-    return STATUS_OK;
+    buf_release(&cr);
+    buf_release(&sts);
+    return st;
 }
 
 void sigv4_result_release(struct sigv4_result *r)

@@ -758,7 +758,8 @@ static void on_sts(struct verifier *vf, struct call_ctx *c)
         v->status = VERIFY_INVALID;
         set_reason(v, "InvalidClientTokenId");
     } else if (strcmp(code, "SignatureDoesNotMatch") == 0) {
-        if (strncmp(msg, "Signature expired", 17) == 0) {
+        if (strncmp(msg, "Signature expired", 17) == 0 ||
+            strncmp(msg, "Signature not yet current", 25) == 0) {
             v->status = VERIFY_UNKNOWN;
             set_reason(v, "clock skew: %s", msg);
         } else if (cr->secret_idx + 1 < cr->f->n_secrets) {

@@ -378,6 +378,20 @@ test_expect_success 'bypass: enabled (--allow-bypass): accepted with -o sesame.s
     git -C wc checkout -q main
 '
 
+test_expect_success 'an inline sesame:allow that lets a key into the server is recorded in the audit log' '
+    set_hook_opts srv.git "--log $TRASH/allow.log"
+    git -C wc checkout -q -b allow main
+    creds 14 | sed -e "s/\$/  # sesame:allow/" >wc/allow.ini
+    git -C wc add allow.ini
+    git -C wc commit -q -m "key marked sesame:allow"
+    push wc origin allow
+    # suppression is a feature (the rejection message suggests it), so it may go in, but
+    # like the push-option bypass it must leave a trace for the administrator
+    expect_rc 0
+    expect_grep -i -e "sesame:allow" -e "suppress" allow.log
+    git -C wc checkout -q main
+'
+
 test_expect_success 'budget forced to 1 ms, fail-closed (the default): rejected, saying so, logged' '
     set_hook_opts srv.git "--budget-ms 1 --log $TRASH/budget.log"
     commit_file wc src/app.txt "echo app v4" "app v4"

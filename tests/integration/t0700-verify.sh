@@ -5,7 +5,8 @@
 #   - every verdict: live, invalid (InvalidClientTokenId), wrong_secret
 #     (SignatureDoesNotMatch), expired (ExpiredToken), and unknown for 5xx, throttling
 #     that outlives the retries, a timeout, malformed XML, a connection reset, a captive
-#     portal's 403 and 200 pages, clock skew ("Signature expired");
+#     portal's 403 and 200 pages, clock skew either way ("Signature expired", "Signature
+#     not yet current");
 #   - throttling then success and a 500 then success end live;
 #   - IAM last-used fields, SES state, SMTP live / invalid / temporary failure;
 #   - examples and canary-token accounts are never contacted;
@@ -79,6 +80,7 @@ pair("reset", "unknown", behaviour=["reset"])
 pair("portal", "unknown", behaviour=["captive_portal"])
 pair("portal200", "unknown", behaviour=["captive_portal_200"])
 pair("skew", "unknown", behaviour=["skew"])
+pair("skew_future", "unknown", behaviour=["skew_future"])
 pair("throttle_once", "live", behaviour=["throttle_once@sts"])
 pair("err500_once", "live", behaviour=["error_500_once@sts"])
 pair("denied", "live", iam_access="deny", ses={"*": "deny"})
@@ -235,7 +237,8 @@ def reason_has(got, label, *words):
 
 what = sys.argv[1]
 if what == "statuses":
-    got, _ = verdicts(sys.argv[2], only=lambda l: not l.startswith("smtp_"))
+    got, _ = verdicts(sys.argv[2], only=lambda l: not l.startswith("smtp_")
+                      and l != "skew_future")
     # reasons of the unknown verdicts say why
     reason_has(got, "err500", "500", "InternalFailure")
     reason_has(got, "throttled", "throttl")
@@ -246,6 +249,9 @@ if what == "statuses":
     for label in ("portal", "portal200", "malformed", "reset"):
         check(got[label]["verification"]["status"] not in ("invalid", "live"),
               f"{label}: {got[label]['verification']['status']}")
+elif what == "skew_future":
+    got, _ = verdicts(sys.argv[2], only=lambda l: l == "skew_future")
+    reason_has(got, "skew_future", "skew", "not yet current")
 elif what == "smtp":
     got, _ = verdicts(sys.argv[2], only=lambda l: l.startswith("smtp_") or l == "mailer")
     # a 454 is a temporary failure: retried, then unknown (never invalid)
@@ -425,6 +431,10 @@ test_expect_success 'every verdict: live, invalid, wrong_secret, expired, unknow
     "$PYTHON" check.py statuses report.json
 '
 
+test_expect_success 'clock ahead ("Signature not yet current") is unknown, not wrong_secret' '
+    "$PYTHON" check.py skew_future report.json
+'
+
 test_expect_success 'IAM last use, SES state, SMTP regions; access denied, 5xx, throttling' '
     "$PYTHON" check.py enrichment report.json
 '
@@ -479,6 +489,33 @@ test_expect_success 'sesame verify REPORT.json gives the same verdicts, and show
     expect_no_grep -F -f secret-values.txt err
     "$PYTHON" check.py aws-log aws-verify.log
     "$PYTHON" check.py smtp-log smtp-verify.log
+'
+
+test_expect_success 'sesame verify re-checks a report that already holds verdicts' '
+    : >aws-verify.log
+    run_cmd sesame scan tree/svc/live.env --verify --show-secrets --format json \
+        --verify-timeout-ms '$TIMEOUT_MS'
+    expect_rc 1
+    cp out live-verified.json
+    : >aws-verify.log
+    run_cmd sesame verify live-verified.json --format json --verify-timeout-ms '$TIMEOUT_MS'
+    expect_rc 1
+    "$PYTHON" -c "
+import json
+cases = json.load(open(\"cases.json\"))
+log = [json.loads(l) for l in open(\"aws-verify.log\")]
+assert [e[\"action\"] for e in log if e[\"service\"] == \"sts\"] == [\"GetCallerIdentity\"], log
+f = json.load(open(\"out\"))[\"findings\"][0]
+assert f[\"verification\"][\"status\"] == \"live\", f[\"verification\"]
+"
+'
+
+test_expect_success 'sesame verify on a redacted report: usage error, nothing contacted' '
+    : >aws-verify.log
+    run_cmd sesame verify report.json --format json
+    expect_rc 2
+    expect_grep -F -- "--show-secrets" err
+    test ! -s aws-verify.log
 '
 stop_fakes
 

@@ -55,7 +55,10 @@ State file (JSON): {"keys": {KEY_ID: KEY, ...}} (or the KEY_ID map itself), wher
         reset           close the connection with a TCP RST, no response
         captive_portal  an HTML "403 Forbidden" page (captive_portal_200: the same
                         page with status 200)
-        skew            403 SignatureDoesNotMatch "Signature expired: ..." (clock skew)
+        skew            403 SignatureDoesNotMatch "Signature expired: ..." (clock skew:
+                        the client's clock is behind)
+        skew_future     403 SignatureDoesNotMatch "Signature not yet current: ... is
+                        still later than ..." (the client's clock is ahead)
     Faults are applied after the request was parsed and logged, before the answer.
 Unknown key IDs answer 403 InvalidClientTokenId; a wrong signature 403
 SignatureDoesNotMatch; an X-Amz-Date more than 15 minutes off the clock 403
@@ -500,10 +503,13 @@ class Handler(BaseHTTPRequestHandler):
                 done(500, "InternalFailure")
                 self.send_error_aws(service, "InternalFailure", json_api=json_api)
                 return
-            elif fault == "skew":
+            elif fault in ("skew", "skew_future"):
                 now = time.time()
                 msg = (f"Signature expired: {amz_date} is now earlier than "
                        f"{fmt_amz(now - MAX_SKEW)} ({fmt_amz(now)} - 15 min.)")
+                if fault == "skew_future":  # the client's clock is ahead
+                    msg = (f"Signature not yet current: {amz_date} is still later than "
+                           f"{fmt_amz(now + MAX_SKEW)} ({fmt_amz(now)} + 15 min.)")
                 done(403, "SignatureDoesNotMatch")
                 self.send_error_aws(service, "SignatureDoesNotMatch", 403, msg,
                                     json_api=json_api)

@@ -588,6 +588,39 @@ static void test_sigv4__rejects_bad_headers_and_oversize(void)
     free(big);
 }
 
+/* Regression: with SIGV4_MAX_HEADERS values of SIGV4_MAX_INPUT_BYTES each, the header
+ * block outgrew the canonical request's buffer; the failed appends were ignored and the
+ * signature covered a canonical request missing half its headers, with STATUS_OK. */
+static void test_sigv4__oversize_header_block_is_usage_not_truncated(void)
+{
+    static char names[SIGV4_MAX_HEADERS][16];
+    struct sigv4_header h[SIGV4_MAX_HEADERS];
+    struct sigv4_request req = { "GET", "/", NULL, h, SIGV4_MAX_HEADERS, NULL, 0 };
+    struct sigv4_scope scope = { AMZ_DATE, "us-east-1", "service" };
+    struct sigv4_result r;
+    char *value = malloc(SIGV4_MAX_INPUT_BYTES + 1);
+
+    CHECK(value != NULL);
+    if (!value)
+        return;
+    memset(value, 'v', SIGV4_MAX_INPUT_BYTES);
+    value[SIGV4_MAX_INPUT_BYTES] = '\0';
+    for (size_t i = 0; i < SIGV4_MAX_HEADERS; i++) {
+        snprintf(names[i], sizeof(names[i]), "x-h%02zu", i);
+        h[i].name = names[i];
+        h[i].value = value;
+    }
+    test_sigv4_expect_usage(&req, AMZ_DATE, "32 headers of 1 MiB");
+    /* A large block that fits is signed whole. */
+    req.n_headers = 8;
+    CHECK_OK(sigv4_sign(&req, AKID, SECRET, &scope, &r));
+    CHECK(r.canonical_request && strstr(r.canonical_request, "\nx-h07:vvv") != NULL);
+    CHECK(r.canonical_request && strstr(r.canonical_request, "\n\nx-h00;x-h01;") != NULL);
+    CHECK_STREQ(test_sigv4_last_line(r.canonical_request), EMPTY_SHA256);
+    sigv4_result_release(&r);
+    free(value);
+}
+
 static const struct test tests[] = {
     TEST(test_sigv4__suite_vectors),
     TEST(test_sigv4__project_vectors),
@@ -603,5 +636,6 @@ static const struct test tests[] = {
     TEST(test_sigv4__rejects_bad_dates),
     TEST(test_sigv4__rejects_too_many_headers),
     TEST(test_sigv4__rejects_bad_headers_and_oversize),
+    TEST(test_sigv4__oversize_header_block_is_usage_not_truncated),
 };
 HARNESS_MAIN(tests)
