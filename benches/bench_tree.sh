@@ -69,9 +69,10 @@ fi
 # more byte changes nothing); leading lookbehinds (?<![A-Za-z0-9]) become
 # (?:^|[^A-Za-z0-9]). rg runs with --no-unicode: sesame compiles its PCRE2 patterns
 # without PCRE2_UTF/UCP, so \s, [^...] and (?i) are ASCII/byte-wise there too.
-# The session-token value [A-Za-z0-9/+]{100,3000} is written {100,}: rg's lazy DFA does
-# badly on the 3000-wide counted repetition (about 2-3x slower overall, see the
-# "rg, literal {100,3000}" row); the open bound only differs for runs over 3000 chars.
+# The session-token value [A-Za-z0-9/+]{100,3000} is written {100,}: the 3000-wide
+# counted repetition makes a much larger automaton for rg's lazy DFA, and the open bound
+# only differs on runs over 3000 chars. The "literal {100,3000}" row shows the cost (it
+# was 2-3x on an earlier version of the tree, within noise on the recorded one).
 SEP='[A-Za-z0-9_.\-]{0,24}(?:\\?["'"'"'`]|\]|&quot;){0,2}(?:\s+value)?\s{0,8}(?:=>|:=|::|->|[:=,>(]|\s)\s{0,8}(?:\\?["'"'"'`]|&quot;|\()?\s{0,4}'
 NB64='(?:[^A-Za-z0-9/+=]|$)'
 KW_AWS_SECRET='(?i:(?:aws[_.\-\s]?)?secret[_.\-\s]?access[_.\-\s]?key(?:[_.\-]?id)?|aws[_.\-]?secret(?:[_.\-]?key)?)'
@@ -79,11 +80,11 @@ KW_SECRET_KEY='(?i:secret[_.\-]?key)'
 KW_SMTP='(?i:(?:smtp|mail|ses|email)(?:[_.\-]?(?:host|server|user|auth))?[_.\-]?(?:pass(?:word|wd)?|pwd|secret|credentials?))'
 KW_TOKEN='(?i:(?:aws[_.\-]?)?(?:session|security)[_.\-]?token)'
 P_KEY_ID='(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}'                              # aws.access_key_id
-P_AWS_SECRET="$KW_AWS_SECRET$SEP[A-Za-z0-9/+]{40}$NB64"                       # aws.secret_access_key.aws_keyword
-P_SECRET_KEY="$KW_SECRET_KEY$SEP[A-Za-z0-9/+]{40}$NB64"                       # aws.secret_access_key.generic_keyword
-P_SMTP="$KW_SMTP$SEP(?:B[A-P]|A[g-v])[A-Za-z0-9+/]{42}$NB64"                  # aws.ses.smtp_password.keyword
-P_TOKEN="$KW_TOKEN$SEP[A-Za-z0-9/+]{100,}={0,2}$NB64"                          # aws.session_token.keyword
-P_TOKEN_3000="$KW_TOKEN$SEP[A-Za-z0-9/+]{100,3000}={0,2}$NB64"
+P_AWS_SECRET="${KW_AWS_SECRET}${SEP}[A-Za-z0-9/+]{40}${NB64}"                       # aws.secret_access_key.aws_keyword
+P_SECRET_KEY="${KW_SECRET_KEY}${SEP}[A-Za-z0-9/+]{40}${NB64}"                       # aws.secret_access_key.generic_keyword
+P_SMTP="${KW_SMTP}${SEP}(?:B[A-P]|A[g-v])[A-Za-z0-9+/]{42}${NB64}"                  # aws.ses.smtp_password.keyword
+P_TOKEN="${KW_TOKEN}${SEP}[A-Za-z0-9/+]{100,}={0,2}${NB64}"                          # aws.session_token.keyword
+P_TOKEN_3000="${KW_TOKEN}${SEP}[A-Za-z0-9/+]{100,3000}={0,2}${NB64}"
 # The other rules that are a single regex (the two "near" rules need proximity, not a regex).
 P_DOC_EXAMPLE='(?:^|[^A-Za-z0-9])(?:AKIAI44QH8DHBEXAMPLE|AKIDEXAMPLE)(?:[^A-Za-z0-9]|$)'
 P_SES_ENDPOINT='email-smtp(?:-fips)?\.[a-z]{2}(?:-gov)?-[a-z]+-[0-9]\.amazonaws\.com'
@@ -103,8 +104,9 @@ cmd_cat()          { find "$TREE" -type f -print0 | xargs -0 cat > /dev/null; }
 cmd_cat_p2()       { find "$TREE" -type f -print0 | xargs -0 -P2 -n 256 cat > /dev/null; }
 cmd_cat_tuned()    { find "$TREE" -type f -print0 | "${TUNED[@]}" xargs -0 cat > /dev/null; }
 cmd_cat_p2_tuned() { find "$TREE" -type f -print0 | "${TUNED[@]}" xargs -0 -P2 -n 256 cat > /dev/null; }
-# rg's output goes to a file, not /dev/null: newer ripgrep releases notice a /dev/null
-# stdout and stop at the first match, which would not be a search of the whole tree.
+# rg's output goes to a file, not /dev/null: GNU grep (since 2.27) treats a /dev/null
+# stdout like -q and stops at the first match; a file rules out any such shortcut
+# (ripgrep 13 showed no difference either way).
 RG_FLAGS=(-c --no-ignore --hidden -a --no-unicode -j "$NPROC")
 cmd_rg()      { "$RG" "${RG_FLAGS[@]}" "${RG_PATS[@]}" "$TREE" > "$OUT/rg.count" || [ $? -eq 1 ]; }
 cmd_rg_all()  { "$RG" "${RG_FLAGS[@]}" "${RG_PATS_ALL[@]}" "$TREE" > "$OUT/rg-all.count" || [ $? -eq 1 ]; }
@@ -169,12 +171,12 @@ for t in "${TOOLS[@]}"; do
     MED[$t]=$(median <<< "${WALL[$t]}")
     MEDCPU[$t]=$(median <<< "${CPU[$t]}")
 done
-FLOOR=cat
+FLOOR="cat"
 for t in cat_p2 cat_tuned cat_p2_tuned; do
     if awk -v a="${MED[$t]}" -v b="${MED[$FLOOR]}" 'BEGIN {exit !(a < b)}'; then FLOOR=$t; fi
 done
-PLAIN_FLOOR=cat
-awk -v a="${MED[cat_p2]}" -v b="${MED[cat]}" 'BEGIN {exit !(a < b)}' && PLAIN_FLOOR=cat_p2
+PLAIN_FLOOR="cat"
+awk -v a="${MED[cat_p2]}" -v b="${MED[cat]}" 'BEGIN {exit !(a < b)}' && PLAIN_FLOOR="cat_p2"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 RG_MATCH_LINES=$(awk -F: '{s += $NF} END {print s + 0}' "$OUT/rg.count")
@@ -193,7 +195,7 @@ SES_VS_PLAIN=$(ratio "${MED[sesame]}" "${MED[$PLAIN_FLOOR]}")
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN {print (a <= b) ? "met" : "NOT met"}'; }
 
 {
-    echo "## $(date -u '+%Y-%m-%d %H:%M UTC') - $SESAME_VERSION (git $GIT_REV)"
+    echo "## Tree scan: $(date -u '+%Y-%m-%d %H:%M UTC') - $SESAME_VERSION (git $GIT_REV)"
     echo
     echo "- machine: $NPROC CPUs ($CPU_MODEL), $MEM RAM, Linux $(uname -r)"
     echo "- load average: $LOAD_START at start, $LOAD_END at end; tree resident in page cache: $RES_START at start, $RES_END at end"
@@ -222,7 +224,7 @@ echo
 cat "$OUT/result.md"
 if [ "$RECORD" = 1 ]; then
     if [ ! -s "$RESULTS" ]; then
-        printf '# sesame benchmark results\n\nAppended by `benches/bench_tree.sh` (see benches/README.md). Newest last.\n\n' > "$RESULTS"
+        printf '# sesame benchmark results\n\nAppended by the scripts in benches/ (see benches/README.md). Newest last.\n\n' > "$RESULTS"
     fi
     cat "$OUT/result.md" >> "$RESULTS"
     echo "appended to $RESULTS"

@@ -129,6 +129,7 @@ EOF
 }
 
 export SESAME_CACHE_DIR=$OUT/.cache
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(ms)
 "$SESAME_BIN" scan "$OUT/tree" --format json -q >/dev/null || [ $? -eq 1 ]  # warms the rules cache
 t0=$(ms)
@@ -167,11 +168,16 @@ for c in $CONCURRENCY 0; do
     echo "concurrency $c, delay $delay ms: $calls calls, max in flight $maxin, verdicts ok $oks/$KEYS, ideal $ideal ms, wall $wall ms, ratio $ratio, STS $sts_rate/s" >&2
 done
 
-block="### verify: $(date -u +%Y-%m-%dT%H:%MZ), $KEYS credentials, $DELAY ms per call
+GIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+block="## verify: $(date -u '+%Y-%m-%d %H:%M') UTC (git $GIT)
 
-\`benches/bench_verify.sh\` on $(nproc) CPUs, \`$(basename "$(dirname "$SESAME_BIN")")/sesame\`; half the keys live (STS +
-IAM + SES v1 + SESv2 = 4 calls), half invalid (1 STS call); scan alone (no --verify):
-$SCAN_MS ms. ideal = calls x delay / concurrency; wall includes the scan.
+- machine: $(nproc) CPUs; load $LOAD0 at start, $(cut -d' ' -f1-3 /proc/loadavg) at end
+- \`benches/bench_verify.sh --keys $KEYS --delay-ms $DELAY\`, binary \`$(basename "$(dirname "$SESAME_BIN")")/sesame\`: $KEYS distinct fake
+  credentials, one ID + secret pair per file; half live in the fake (STS + IAM + SES v1 +
+  SESv2 = 4 calls each), half invalid (1 STS call); fake_aws.py adds $DELAY ms to every answer
+- ideal = calls (counted in the fake's log) x delay / concurrency; wall = the whole
+  \`sesame scan --verify\` run (the scan alone, without --verify: $SCAN_MS ms); max in flight
+  = most requests the fake was handling at once
 
 | concurrency | delay ms | calls | max in flight (fake) | verdicts as expected | ideal ms | wall ms | wall / ideal | calls/s | STS calls/s |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|

@@ -136,6 +136,9 @@ static int run_scan(const char *hook, const struct hook_opts *o, struct scan_con
               o->fail_open ? "accepted (fail-open)" : "rejected (fail-closed)");
         return o->fail_open ? 0 : 1;
     }
+    if (outcome.suppressed)
+        audit(o, hook, "%llu occurrence%s allowed by sesame:allow or the baseline",
+              (unsigned long long)outcome.suppressed, outcome.suppressed == 1 ? "" : "s");
     if (outcome.findings) {
         audit(o, hook, "rejected: %zu credential%s found", outcome.findings,
               outcome.findings == 1 ? "" : "s");
@@ -211,8 +214,9 @@ out:
     return rc;
 }
 
-static int pre_push(const struct hook_opts *o)
+static int pre_push(const struct hook_opts *o, const char *remote)
 {
+    char *glob = NULL;
     struct buf in = BUF_INIT(HOOK_STDIN_BYTES);
     struct ref_updates u = { 0 };
     const char **tips = NULL, **hide = NULL;
@@ -247,11 +251,16 @@ static int pre_push(const struct hook_opts *o)
     cfg.n_tips = n_tips;
     cfg.hide = hide;
     cfg.n_hide = n_hide;
-    cfg.hide_glob = "refs/remotes/*"; /* what the remote already has */
+    /* What this remote already has (git passes its name as the first argument); other
+     * remotes' commits are not on this one, so they are checked. */
+    if (remote && *remote && !strchr(remote, '/') && !strchr(remote, '*'))
+        glob = xasprintf("refs/remotes/%s/*", remote);
+    cfg.hide_glob = glob ? glob : "refs/remotes/*";
     rc = run_scan("pre-push", o, &cfg);
     if (rc != 0)
         fprintf(stderr, "\nsesame: push stopped before it left this machine.\n");
 out:
+    free(glob);
     free(tips);
     free(hide);
     ref_updates_release(&u);
@@ -327,7 +336,7 @@ int hook_main(int argc, char **argv)
     if (strcmp(name, "pre-receive") == 0)
         rc = pre_receive(&o);
     else if (strcmp(name, "pre-push") == 0)
-        rc = pre_push(&o);
+        rc = pre_push(&o, optind + 1 < argc ? argv[optind + 1] : NULL);
     else if (strcmp(name, "pre-commit") == 0)
         rc = pre_commit(&o);
     else {

@@ -87,8 +87,11 @@ static const char usage_text[] =
     "                          SES SMTP passwords (SMTP AUTH, never MAIL FROM)\n"
     "      --verify-concurrency N   requests in flight (default 8)\n"
     "      --verify-timeout-ms N    per request (default 10000)\n"
+    "      --verify-rate N          requests per second per AWS service (default 100,\n"
+    "                               halved whenever AWS throttles)\n"
     "      --skip-accounts A,B      never contact keys of these AWS accounts\n"
-    "      --ses-regions R,S        also read SES state in these regions\n"
+    "      --ses-regions R,S        also read SES state in these regions (the client\n"
+    "                               region is the fallback only when none is known)\n"
     "      --audit-profile NAME     your own AWS profile for IAM look-ups\n"
     "      --no-smtp-check          do not try SMTP passwords\n"
     "  -q, --quiet             no warnings or progress on stderr\n"
@@ -131,6 +134,7 @@ enum {
     OPT_AUDIT_PROFILE,
     OPT_NO_SMTP_CHECK,
     OPT_VERIFY_TIMEOUT,
+    OPT_VERIFY_RATE,
     OPT_EXPLAIN,
     OPT_NO_ARCHIVES,
     OPT_ARCHIVE_DEPTH,
@@ -165,6 +169,7 @@ static const struct option long_opts[] = {
     { "verify", no_argument, NULL, OPT_VERIFY },
     { "verify-concurrency", required_argument, NULL, OPT_VERIFY_CONCURRENCY },
     { "verify-timeout-ms", required_argument, NULL, OPT_VERIFY_TIMEOUT },
+    { "verify-rate", required_argument, NULL, OPT_VERIFY_RATE },
     { "skip-accounts", required_argument, NULL, OPT_SKIP_ACCOUNTS },
     { "ses-regions", required_argument, NULL, OPT_SES_REGIONS },
     { "audit-profile", required_argument, NULL, OPT_AUDIT_PROFILE },
@@ -266,16 +271,17 @@ static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *ta
             break;
         }
         case OPT_VERIFY_CONCURRENCY:
+        case OPT_VERIFY_RATE:
         case OPT_VERIFY_TIMEOUT: {
             long n = strtol(optarg, &end, 10);
-            long max = c == OPT_VERIFY_CONCURRENCY ? 256 : 600000;
+            long max = c == OPT_VERIFY_CONCURRENCY ? 256 : c == OPT_VERIFY_RATE ? 100000 : 600000;
             if (*end || n < 1 || n > max)
                 return usage_error("%s takes a number from 1 to %ld, not '%s'",
-                                   c == OPT_VERIFY_CONCURRENCY ? "--verify-concurrency"
-                                                               : "--verify-timeout-ms",
-                                   max, optarg);
+                                   argv[optind - 1], max, optarg);
             if (c == OPT_VERIFY_CONCURRENCY)
                 vo->concurrency = (unsigned)n;
+            else if (c == OPT_VERIFY_RATE)
+                vo->rate_per_service = (unsigned)n;
             else
                 vo->timeout_ms = (unsigned)n;
             break;

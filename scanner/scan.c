@@ -632,6 +632,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     outcome->errors = stats.errors;
     outcome->truncated = atomic_load(&run.truncated);
     outcome->timed_out = atomic_load(&run.timed_out) != 0;
+    outcome->suppressed = stats.suppressed;
     outcome->inputs = items.n;
 out:
     if (out != stdout && out != cfg->report_to)

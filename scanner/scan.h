@@ -69,6 +69,7 @@ struct scan_outcome {
     uint64_t errors;    /* inputs that could not be read */
     uint64_t truncated; /* inputs where a cap was hit */
     bool timed_out;     /* budget_ms ran out: the scan is incomplete */
+    uint64_t suppressed; /* occurrences allowed inline, findings in the baseline */
     uint64_t inputs;    /* inputs planned */
 };
 

@@ -604,17 +604,18 @@ static bool entry(struct walk *w, struct archive *a, struct archive_entry *e,
     } else {
         name = sanitize(raw && *raw ? raw : "?", SIZE_MAX);
     }
-    member_init(&m, tmpl, name);
-    src.path = m.path;
     if (archive_entry_is_encrypted(e)) {
-        walk_warn(w, "'%s': encrypted member skipped", m.path);
+        walk_warn(w, "'%s!%s': encrypted member skipped", blob_name(tmpl), name);
         w->stats->skipped++;
         goto out;
     }
     if (archive_entry_filetype(e) != AE_IFREG) {
+        src.path = blob_name(tmpl);
         go_on = drain(w, &src); /* directories, links, devices: nothing of their own */
         goto out;
     }
+    member_init(&m, tmpl, name);
+    src.path = m.path;
     w->stats->members++;
     ensure_buf(w);
     rst = read_full(member_read, &src, *w->buf, LIMIT_CHUNK_BYTES, &have);

@@ -614,7 +614,8 @@ static void oidvec_push(struct oidvec *v, const git_oid *id)
 }
 
 /* Add every blob of a tree that a ref names directly (a tag on a tree). */
-static void plan_tree_blobs(struct src_git *g, const git_tree *t, const char *prefix, int depth)
+static void plan_tree_blobs(struct src_git *g, const git_tree *t, const char *prefix,
+                            git_odb *only_in, int depth)
 {
     size_t n = git_tree_entrycount(t);
 
@@ -624,15 +625,29 @@ static void plan_tree_blobs(struct src_git *g, const git_tree *t, const char *pr
         const git_tree_entry *e = git_tree_entry_byindex(t, i);
         char *path = xasprintf("%s/%s", prefix, git_tree_entry_name(e));
         if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-            add_blob(g, git_tree_entry_id(e), path, SIZE_MAX);
+            if (!only_in || git_odb_exists(only_in, git_tree_entry_id(e)))
+                add_blob(g, git_tree_entry_id(e), path, SIZE_MAX);
         } else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
             git_tree *sub = NULL;
             if (git_tree_lookup(&sub, g->repo, git_tree_entry_id(e)) == 0)
-                plan_tree_blobs(g, sub, path, depth + 1);
+                plan_tree_blobs(g, sub, path, only_in, depth + 1);
             git_tree_free(sub);
         }
         free(path);
     }
+}
+
+/* The objects a push adds sit in git's quarantine directory during pre-receive: an odb
+ * of just those, to tell new blobs of a pushed tree from ones the server already has.
+ * NULL outside a quarantine (everything counts as new). */
+static git_odb *quarantine_odb(void)
+{
+    const char *q = getenv("GIT_QUARANTINE_PATH");
+    git_odb *odb = NULL;
+
+    if (!q || !*q || git_odb_open(&odb, q) != 0)
+        return NULL;
+    return odb;
 }
 
 /* Tips of a full scan: every ref (peeled; refs to trees and blobs are planned directly),
@@ -658,7 +673,7 @@ static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
                 oidvec_push(tips, git_object_id(obj));
             } else if (type == GIT_OBJECT_TREE) {
                 char *prefix = xasprintf("(%s)", name);
-                plan_tree_blobs(g, (git_tree *)obj, prefix, 0);
+                plan_tree_blobs(g, (git_tree *)obj, prefix, NULL, 0);
                 free(prefix);
             } else if (type == GIT_OBJECT_BLOB) {
                 char *path = xasprintf("(%s)", name);
@@ -827,13 +842,29 @@ static enum status plan_history(struct src_git *g)
                           g->opts.tips[i], git_message());
                 goto out;
             }
-            if (git_object_type(obj) == GIT_OBJECT_TAG) {
-                git_object *peeled = NULL;
-                if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0)
-                    oidvec_push(&tips, git_object_id(peeled));
-                git_object_free(peeled);
-            } else if (git_object_type(obj) == GIT_OBJECT_COMMIT) {
-                oidvec_push(&tips, &tip);
+            while (obj && git_object_type(obj) == GIT_OBJECT_TAG) {
+                git_object *target = NULL;
+                if (git_tag_target(&target, (git_tag *)obj) != 0)
+                    target = NULL;
+                git_object_free(obj);
+                obj = target;
+            }
+            if (!obj) {
+                st = fail(STATUS_CORRUPT, "'%s': cannot read the target of pushed tag %s: %s",
+                          g->path, g->opts.tips[i], git_message());
+                goto out;
+            }
+            /* A tag may point at a tree or a blob: those are pushed content too. */
+            if (git_object_type(obj) == GIT_OBJECT_COMMIT)
+                oidvec_push(&tips, git_object_id(obj));
+            else if (git_object_type(obj) == GIT_OBJECT_TREE ||
+                     git_object_type(obj) == GIT_OBJECT_BLOB) {
+                git_odb *q = quarantine_odb();
+                if (git_object_type(obj) == GIT_OBJECT_TREE)
+                    plan_tree_blobs(g, (git_tree *)obj, "(pushed tree)", q, 0);
+                else if (!q || git_odb_exists(q, git_object_id(obj)))
+                    add_blob(g, git_object_id(obj), "(pushed blob)", SIZE_MAX);
+                git_odb_free(q);
             }
             git_object_free(obj);
         }
@@ -1523,8 +1554,11 @@ enum status src_git_hooks_dir(const char *path, char **out)
         return fail(STATUS_IO, "'%s': not a git repository: %s", path, git_message());
     if (git_repository_config(&cfg, repo) == 0 &&
         git_config_get_path(&hp, cfg, "core.hooksPath") == 0 && hp.ptr && *hp.ptr) {
+        /* Relative to the work tree, or to GIT_DIR in a bare repository (as git does). */
         const char *base = git_repository_workdir(repo);
-        if (hp.ptr[0] == '/' || !base)
+        if (!base)
+            base = git_repository_path(repo);
+        if (hp.ptr[0] == '/')
             *out = xstrdup(hp.ptr);
         else
             *out = xasprintf("%s%s", base, hp.ptr);

@@ -230,12 +230,12 @@ static void finish(struct http *h, CURL *e, CURLcode code)
     curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
     pv = r->priv;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
-    if (code != CURLE_OK && !(r->kind == HTTP_SMTP_AUTH && code == CURLE_LOGIN_DENIED)) {
+    /* A refused login is only "invalid" when the server said 535 (seen by on_debug); a
+     * 454 temporary failure also ends in CURLE_LOGIN_DENIED and must stay retryable. */
+    if (code != CURLE_OK && !(r->kind == HTTP_SMTP_AUTH && r->smtp_auth_denied)) {
         r->transport_error = true;
         snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(code));
     }
-    if (r->kind == HTTP_SMTP_AUTH && code == CURLE_LOGIN_DENIED)
-        r->smtp_auth_denied = true;
     free(r->resp);
     r->resp = pv->body ? pv->body : xstrdup("");
     r->resp_len = pv->len;

@@ -49,7 +49,7 @@ void verify_default_opts(struct verify_opts *o)
     o->concurrency = 8;
     o->timeout_ms = 10000;
     o->max_attempts = 4;
-    o->rate_per_service = 20;
+    o->rate_per_service = 100;
     o->now = (int64_t)time(NULL);
 }
 
@@ -291,6 +291,7 @@ struct verifier {
     struct call_ctx **timers;  /* waiting for not_before */
     size_t n_timers, cap_timers;
     double bucket[SVC_COUNT];  /* token-bucket levels */
+    double rate[SVC_COUNT];    /* requests per second, halved when AWS throttles */
     double bucket_at[SVC_COUNT];
     struct verify_stats *stats;
     unsigned seed;
@@ -404,13 +405,17 @@ static void end_call(struct call_ctx *c)
     free(c);
 }
 
-/* (Re)build and queue a call; the signature is made fresh for every attempt. */
-static void submit(struct verifier *vf, struct call_ctx *c);
+/* (Re)build and queue a call; the signature is made fresh for every attempt. False if
+ * the request could not be built (the caller still owns c). */
+static bool submit(struct verifier *vf, struct call_ctx *c);
+
+/* Submit a new call; one that cannot be built is dropped. */
+static void submit_new(struct verifier *vf, struct call_ctx *c);
 
 static void start_sts(struct verifier *vf, struct cred *cr)
 {
     struct call_ctx *c = new_call(cr, CALL_STS, SVC_STS);
-    submit(vf, c);
+    submit_new(vf, c);
 }
 
 static void set_reason(struct verification *v, const char *fmt, ...) FORMAT(2, 3);
@@ -558,8 +563,8 @@ static void start_ses(struct verifier *vf, struct cred *cr)
         struct call_ctx *a = new_call(cr, CALL_SES, SVC_SES);
         struct call_ctx *b = new_call(cr, CALL_SESV2, SVC_SESV2);
         a->index = b->index = i;
-        submit(vf, a);
-        submit(vf, b);
+        submit_new(vf, a);
+        submit_new(vf, b);
     }
 }
 
@@ -570,7 +575,7 @@ static void start_iam(struct verifier *vf, struct cred *cr)
      * key is used as little as possible. */
     c->with_operator = vf->op.id && vf->op_account && cr->v->account &&
                        strcmp(vf->op_account, cr->v->account) == 0;
-    submit(vf, c);
+    submit_new(vf, c);
 }
 
 static const char *smtp_endpoint_for(const char *region, char *buf, size_t n)
@@ -595,7 +600,7 @@ static void start_smtp(struct verifier *vf, struct cred *cr)
         struct call_ctx *c = new_call(cr, CALL_SMTP, SVC_SMTP);
         c->index = i;
         cr->v->smtp[i].status = VERIFY_UNKNOWN;
-        submit(vf, c);
+        submit_new(vf, c);
     }
 }
 
@@ -618,7 +623,7 @@ static const char *smtp_region(const struct verifier *vf, const struct cred *cr,
     return k < vf->o->n_smtp_regions ? vf->o->smtp_regions[k] : NULL;
 }
 
-static void submit(struct verifier *vf, struct call_ctx *c)
+static bool submit(struct verifier *vf, struct call_ctx *c)
 {
     struct cred *cr = c->cred;
     enum status st = STATUS_OK;
@@ -668,16 +673,22 @@ static void submit(struct verifier *vf, struct call_ctx *c)
     }
     if (st != STATUS_OK) {
         log_warn("verify: cannot build a request: %s", status_message());
-        end_call(c);
-        return;
+        return false;
     }
     schedule(vf, c, 0);
+    return true;
+}
+
+static void submit_new(struct verifier *vf, struct call_ctx *c)
+{
+    if (!submit(vf, c))
+        end_call(c);
 }
 
 /* Rate limit: a token bucket per service refilled at rate_per_service per second. */
 static bool take_token(struct verifier *vf, enum service s)
 {
-    double now = mono(), rate = vf->o->rate_per_service ? vf->o->rate_per_service : 1e9;
+    double now = mono(), rate = vf->rate[s];
     double burst = rate < 4 ? 4 : rate;
 
     vf->bucket[s] += (now - vf->bucket_at[s]) * rate;
@@ -710,16 +721,16 @@ static void release_timers(struct verifier *vf)
 /* Retry or give up; returns true if it was rescheduled. */
 static bool maybe_retry(struct verifier *vf, struct call_ctx *c, const char *code)
 {
+    /* AWS asked us to slow down: halve this service's pace (never below 1/s). */
+    if ((code[0] && throttling_code(code)) || c->req.status == 429)
+        vf->rate[c->svc] = vf->rate[c->svc] / 2 < 1 ? 1 : vf->rate[c->svc] / 2;
     if (!retryable(&c->req, code) || c->attempt + 1 >= vf->o->max_attempts)
         return false;
+    /* Re-sign: a fresh X-Amz-Date for the new attempt. */
+    if (!submit(vf, c))
+        return false;
     c->attempt++;
-    {
-        /* Re-sign: a fresh X-Amz-Date for the new attempt. */
-        unsigned attempt = c->attempt;
-        submit(vf, c);
-        c->attempt = attempt;
-        vf->timers[vf->n_timers - 1]->not_before = mono() + backoff(vf, attempt);
-    }
+    c->not_before = mono() + backoff(vf, c->attempt);
     return true;
 }
 
@@ -818,7 +829,7 @@ static void on_iam(struct verifier *vf, struct call_ctx *c)
         /* The operator may not read this user's keys: ask with the key itself. */
         struct call_ctx *k = new_call(cr, CALL_IAM, SVC_IAM);
         k->with_operator = false;
-        submit(vf, k);
+        submit_new(vf, k);
         return;
     }
     free(v->last_used_error);
@@ -896,13 +907,13 @@ static void on_smtp(struct verifier *vf, struct call_ctx *c)
         sc->region = region ? xstrdup(region) : NULL;
         free(sc->reason);
         sc->reason = xstrdup("235 Authentication successful");
-    } else if (r->smtp_auth_denied) {
+    } else if (r->smtp_auth_denied && !r->transport_error) {
         /* Wrong region gives 535 too: try the next one if the region was a guess. */
         if (smtp_region(vf, cr, c->index, c->region_try + 1)) {
             struct call_ctx *n = new_call(cr, CALL_SMTP, SVC_SMTP);
             n->index = c->index;
             n->region_try = c->region_try + 1;
-            submit(vf, n);
+            submit_new(vf, n);
             return;
         }
         if (sc->status != VERIFY_LIVE) {
@@ -913,14 +924,11 @@ static void on_smtp(struct verifier *vf, struct call_ctx *c)
     } else {
         if (c->attempt + 1 < vf->o->max_attempts && (r->transport_error || r->status == 454 ||
                                                      r->status == 421 || r->status == 451)) {
-            c->attempt++;
-            {
-                unsigned attempt = c->attempt;
-                submit(vf, c);
-                c->attempt = attempt;
-                vf->timers[vf->n_timers - 1]->not_before = mono() + backoff(vf, attempt);
+            if (submit(vf, c)) {
+                c->attempt++;
+                c->not_before = mono() + backoff(vf, c->attempt);
+                return;
             }
-            return;
         }
         free(sc->reason);
         sc->reason = r->transport_error ? xasprintf("network: %s", r->error)
@@ -1014,13 +1022,14 @@ enum status verify_findings(struct finding *const *findings, size_t n,
         return st;
     }
     for (int s = 0; s < SVC_COUNT; s++) {
-        vf.bucket[s] = o->rate_per_service ? o->rate_per_service : 1;
+        vf.rate[s] = o->rate_per_service ? o->rate_per_service : 1e9;
+        vf.bucket[s] = vf.rate[s] < 4 ? 4 : vf.rate[s] > 1e6 ? 1e6 : vf.rate[s];
         vf.bucket_at[s] = mono();
     }
     operator_creds(o->audit_profile, &vf.op);
     if (vf.op.id) {
         struct call_ctx *c = new_call(NULL, CALL_OPERATOR_STS, SVC_STS);
-        submit(&vf, c);
+        submit_new(&vf, c);
         run(&vf); /* the operator's account decides which keys IAM is asked about by whom */
     }
     for (size_t i = 0; i < n; i++) {

@@ -25,7 +25,8 @@ struct verify_opts {
     unsigned concurrency;        /* requests in flight (default 8) */
     unsigned timeout_ms;         /* per request (default 10000) */
     unsigned max_attempts;       /* per request, incl. retries (default 4) */
-    unsigned rate_per_service;   /* requests per second per service (default 20) */
+    unsigned rate_per_service;   /* requests per second per service (default 100; halved
+                                  * each time AWS throttles) */
     const char *const *skip_accounts; /* never contact keys of these accounts */
     size_t n_skip_accounts;
     const char *const *ses_regions;   /* --ses-regions */
