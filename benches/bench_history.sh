@@ -19,8 +19,8 @@
 #   sesame    sesame scan REPO --format json -o /dev/null --exit-zero -q
 # MB/s is distinct blob bytes (the sizes of all blob objects, each once) over wall time,
 # for every tool. CPU s (user+sys) shows the work done whatever the machine's load: on
-# N cores a tool cannot take less than CPU s / N of wall time. Peak RSS is the largest /usr/bin/time %M over the runs (for the
-# pipeline: its largest process). For the generated repository, an untimed sesame run
+# N cores a tool cannot take less than CPU s / N of wall time. Peak RSS is the largest
+# /usr/bin/time %M over the runs (for the pipeline: its largest process). For the generated repository, an untimed sesame run
 # first checks that every planted key ID is reported with its secret.
 # The result block is printed and appended to benches/RESULTS.md (unless --no-record).
 #
@@ -114,7 +114,7 @@ Q_SESAME=$(printf '%q' "$SESAME_BIN")
 Q_OUT=$(printf '%q' "$OUT")
 declare -A CMD LABEL
 CMD[floor]="git -C $Q_REPO cat-file --batch-all-objects --batch --unordered >/dev/null"
-CMD[gitlog]="git -C $Q_REPO log -p --all --full-history --no-color | $RE_TOOL > $Q_OUT/gitlog.count; r=\$?; [ \$r -le 1 ]"
+CMD[gitlog]="set -o pipefail; git -C $Q_REPO log -p --all --full-history --no-color | $RE_TOOL > $Q_OUT/gitlog.count; r=\$?; [ \$r -le 1 ]"
 CMD[sesame]="exec $Q_SESAME scan $Q_REPO --format json -o /dev/null --exit-zero -q"
 LABEL[floor]="floor: git cat-file --batch-all-objects --batch --unordered"
 LABEL[gitlog]="git log -p --all --full-history \\| ${RE_NAME%% *}"

@@ -216,6 +216,9 @@ verdict() { awk -v a="$1" -v b="$2" 'BEGIN {print (a <= b) ? "met" : "NOT met"}'
     echo "- sesame vs ripgrep, 5 rules (reference): ${SES_VS_RG}x (target <= 1.0: $(verdict "$SES_VS_RG" 1.0)); vs ripgrep, all 9 rules: ${SES_VS_RG_ALL}x ($(verdict "$SES_VS_RG_ALL" 1.0))"
     echo "- sesame vs floor: ${SES_VS_FLOOR}x (target <= 1.5: $(verdict "$SES_VS_FLOOR" 1.5)); vs plain-cat floor: ${SES_VS_PLAIN}x ($(verdict "$SES_VS_PLAIN" 1.5))"
     echo "- ripgrep matched $RG_MATCH_LINES lines (mostly AWS documentation example keys in docs)"
+    printf -- '- all runs, wall s:'
+    for t in "${TOOLS[@]}"; do printf ' %s %s;' "$t" "$(echo "${WALL[$t]}" | xargs | tr ' ' ',')"; done
+    echo
     echo "- sesame (untimed check run, its own clock: $SESAME_SPEED): $CHECK"
     echo
 } > "$OUT/result.md"

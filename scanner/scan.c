@@ -342,7 +342,7 @@ static void items_add(struct items *v, const char *path, struct src_git *git, si
 static enum status collect(const struct scan_config *cfg, const struct src_fs_opts *fs,
                            struct src_fs_list *files,
                            struct src_git ***gits, size_t *n_gits, struct items *items,
-                           uint64_t *git_errors)
+                           uint64_t *git_errors, bool *planning_timed_out)
 {
     enum status st;
 
@@ -368,6 +368,8 @@ static enum status collect(const struct scan_config *cfg, const struct src_fs_op
             go.hide_glob = cfg->hide_glob;
             go.from_env = cfg->from_env;
             go.filter = fs;
+            if (cfg->budget_ms)
+                go.deadline = now_seconds() + cfg->budget_ms / 1000.0;
             struct src_git *g = NULL;
             const char *const *wt;
             size_t n_wt;
@@ -376,6 +378,8 @@ static enum status collect(const struct scan_config *cfg, const struct src_fs_op
             *gits = xrealloc(*gits, (*n_gits + 1) * sizeof(**gits));
             (*gits)[(*n_gits)++] = g;
             *git_errors += src_git_counts(g)->errors;
+            if (src_git_counts(g)->timed_out)
+                *planning_timed_out = true;
             if (src_git_counts(g)->submodules)
                 log_warn("'%s': %llu submodule entries skipped (scan the submodules "
                          "separately)", t, (unsigned long long)src_git_counts(g)->submodules);
@@ -505,6 +509,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     struct src_git **gits = NULL;
     size_t n_gits = 0;
     uint64_t git_errors = 0;
+    bool planning_timed_out = false;
     struct findings *findings = NULL;
     struct run run;
     struct finding **sorted = NULL;
@@ -529,9 +534,11 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         goto out;
     if ((st = load_engine(cfg, &rc, &rs, &engine)) != STATUS_OK)
         goto out;
-    if ((st = collect(cfg, &fs, &list, &gits, &n_gits, &items, &git_errors)) != STATUS_OK)
+    if ((st = collect(cfg, &fs, &list, &gits, &n_gits, &items, &git_errors,
+                      &planning_timed_out)) != STATUS_OK)
         goto out;
-    if (cfg->budget_ms && now_seconds() - t0 > cfg->budget_ms / 1000.0) {
+    if (planning_timed_out ||
+        (cfg->budget_ms && now_seconds() - t0 > cfg->budget_ms / 1000.0)) {
         atomic_store(&run.timed_out, 1);
         items.n = 0; /* planning alone used the budget */
     }

@@ -393,8 +393,6 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
 
 enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob)
 {
-    const unsigned char *text = blob->data;
-    size_t text_len = blob->len;
     bool be = false;
     enum status st;
 
@@ -404,22 +402,29 @@ enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob)
     sb->text_is_utf16 = false;
     memset(sb->chain, 0, sizeof(sb->chain));
     memset(sb->chain_enc, 0, sizeof(sb->chain_enc));
-    if (decode_utf16_detect(blob->data, blob->len, &be) &&
+    /* The raw bytes are always scanned: a buffer that only looks like UTF-16 (a key
+     * followed by megabytes of NULs) must not hide its ASCII. */
+    st = scan_view(sb, blob->data, blob->len, 0);
+    if (st == STATUS_OK)
+        st = emit(sb, blob->data, blob->len);
+    else
+        (void)emit(sb, blob->data, blob->len);
+    if (st == STATUS_OK && decode_utf16_detect(blob->data, blob->len, &be) &&
         decode_utf16(blob->data, blob->len, be, LIMIT_DECODE_BYTES, &sb->utf16) == STATUS_OK &&
         sb->utf16.len > 0) {
+        /* UTF-16 text: lines and columns are counted in the transcoded text. */
         sb->text_is_utf16 = true;
         sb->stats.decoded_views++;
-        text = sb->utf16.data;
-        text_len = sb->utf16.len;
         sb->chain_enc[0] = sb->utf16.encoding;
-    }
-    st = scan_view(sb, text, text_len, 0);
-    if (st == STATUS_OK)
-        st = emit(sb, text, text_len);
-    else
-        (void)emit(sb, text, text_len);
-    if (sb->text_is_utf16)
+        sb->decode_budget = LIMIT_DECODE_BYTES;
+        st = scan_view(sb, sb->utf16.data, sb->utf16.len, 0);
+        if (st == STATUS_OK)
+            st = emit(sb, sb->utf16.data, sb->utf16.len);
+        else
+            (void)emit(sb, sb->utf16.data, sb->utf16.len);
         decoded_release(&sb->utf16);
+        sb->text_is_utf16 = false;
+    }
     sb->blob = NULL;
     return st;
 }

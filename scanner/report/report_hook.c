@@ -40,7 +40,7 @@ static void put_date(FILE *out, int64_t t)
 enum status report_hook_write(FILE *out, const struct finding *const *sorted, size_t n,
                               const struct report_opts *opts)
 {
-    bool any_commit = false;
+    bool any_commit = false, any_pushed = false;
 
     if (n == 0)
         return STATUS_OK;
@@ -78,6 +78,12 @@ enum status report_hook_write(FILE *out, const struct finding *const *sorted, si
             fputs("    at             ", out);
             put_safe(out, l->path);
             fprintf(out, ":%llu", (unsigned long long)l->line);
+            if (strncmp(l->path, "(pushed ", 8) == 0) {
+                /* A tag that points straight at a blob or a tree. */
+                any_pushed = true;
+                if (l->blob)
+                    fprintf(out, " (blob %.12s)", l->blob);
+            }
             if (l->commit.commit) {
                 any_commit = true;
                 fprintf(out, " in commit %.12s", l->commit.commit);
@@ -96,7 +102,11 @@ enum status report_hook_write(FILE *out, const struct finding *const *sorted, si
         }
     }
     fputs("\nWhat to do:\n", out);
-    if (any_commit) {
+    if (any_pushed && !any_commit) {
+        fputs("  1. A tag you are pushing points straight at a blob or tree that holds the\n"
+              "     credential: delete the tag (`git tag -d NAME`) or point it at clean\n"
+              "     content, then push again.\n", out);
+    } else if (any_commit) {
         fputs("  1. Take the credential out of every commit listed, not just the last one:\n"
               "       last commit only:   edit the file, then `git commit --amend`\n"
               "       an older commit:    `git rebase -i <commit>^`, mark it 'edit', fix the file,\n"

@@ -11,6 +11,7 @@
 #include "source/src_git.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -282,28 +284,46 @@ static const char *intern_path(struct src_git *g, const char *p)
     return stored;
 }
 
-static size_t add_commit(struct src_git *g, const git_commit *c)
+/* A commit's provenance record, made from the commit object (by any thread). */
+static struct commit_info *commit_info_of(const git_commit *c)
 {
-    const git_oid *id = git_commit_id(c);
-    bool created;
-    size_t *slot = oidmap_slot(&g->commit_index, id, true, &created);
-    struct commit_info *ci;
+    struct commit_info *ci = xcalloc(1, sizeof(*ci));
     const git_signature *a = git_commit_author(c), *cm = git_commit_committer(c);
-    const char *summary;
+    const char *summary = git_commit_summary((git_commit *)c);
     char hex[GIT_OID_HEXSZ + 1];
 
-    if (!created)
-        return *slot;
-    ci = xcalloc(1, sizeof(*ci));
-    git_oid_tostr(hex, sizeof(hex), id);
+    git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
     ci->commit = xstrdup(hex);
     if (a)
         ci->author = xasprintf("%s <%s>", a->name ? a->name : "", a->email ? a->email : "");
     ci->author_time = a ? (int64_t)a->when.time : 0;
     ci->commit_time = cm ? (int64_t)cm->when.time : ci->author_time;
-    summary = git_commit_summary((git_commit *)c);
     ci->summary = summary ? xstrndup(summary, strlen(summary) > 200 ? 200 : strlen(summary))
                           : NULL;
+    return ci;
+}
+
+static void commit_info_free(struct commit_info *ci)
+{
+    if (!ci)
+        return;
+    free(ci->commit);
+    free(ci->author);
+    free(ci->summary);
+    free(ci);
+}
+
+/* Register commit `id`; takes ownership of *ci (set to NULL). Returns its index. */
+static size_t add_commit(struct src_git *g, const git_oid *id, struct commit_info **ci)
+{
+    bool created;
+    size_t *slot = oidmap_slot(&g->commit_index, id, true, &created);
+
+    if (!created) {
+        commit_info_free(*ci);
+        *ci = NULL;
+        return *slot;
+    }
     {
         size_t cap = g->cap_commits;
         XGROW(g->commits, g->cap_commits, g->n_commits + 1);
@@ -311,7 +331,8 @@ static size_t add_commit(struct src_git *g, const git_commit *c)
             g->commit_unreachable = xrealloc(g->commit_unreachable,
                                              g->cap_commits * sizeof(*g->commit_unreachable));
     }
-    g->commits[g->n_commits] = ci;
+    g->commits[g->n_commits] = *ci;
+    *ci = NULL;
     g->commit_unreachable[g->n_commits] = oidmap_slot(&g->unreachable_commits, id, false,
                                                       NULL) != NULL;
     *slot = g->n_commits;
@@ -442,16 +463,26 @@ static bool bad_object(const struct src_git *g, const git_oid *id)
     return g->bad_loose.used && oidmap_slot((struct oidmap *)&g->bad_loose, id, false, NULL);
 }
 
-static void tree_diff(struct src_git *g, const char *commit_hex, const git_tree *old_tree,
+/* What one planning thread uses: its own repository handle and counters. */
+struct plan_ctx {
+    struct src_git *g;        /* read-only while threads run */
+    git_repository *repo;
+    uint64_t errors, submodules, commits;
+    bool timed_out;
+};
+
+static void tree_diff(struct plan_ctx *pc, const char *commit_hex, const git_tree *old_tree,
                       const git_tree *new_tree, const char *prefix, struct pairs *out,
                       int depth)
 {
+    struct src_git *g = pc->g;
+
     size_t n = git_tree_entrycount(new_tree);
 
     if (depth > 512) {
         log_warn("commit %.12s: tree '%s' nests deeper than 512 levels, not followed",
                  commit_hex, prefix);
-        g->counts.errors++;
+        pc->errors++;
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -471,16 +502,16 @@ static void tree_diff(struct src_git *g, const char *commit_hex, const git_tree 
                 free(path);
                 continue;
             }
-            if (git_tree_lookup(&sub, g->repo, oid) != 0) {
+            if (git_tree_lookup(&sub, pc->repo, oid) != 0) {
                 log_warn("commit %.12s: cannot read tree '%s': %s", commit_hex, path,
                          git_message());
-                g->counts.errors++;
+                pc->errors++;
             } else {
                 if (old && git_tree_entry_type(old) == GIT_OBJECT_TREE &&
                     (bad_object(g, git_tree_entry_id(old)) ||
-                     git_tree_lookup(&old_sub, g->repo, git_tree_entry_id(old)) != 0))
+                     git_tree_lookup(&old_sub, pc->repo, git_tree_entry_id(old)) != 0))
                     old_sub = NULL;
-                tree_diff(g, commit_hex, old_sub, sub, path, out, depth + 1);
+                tree_diff(pc, commit_hex, old_sub, sub, path, out, depth + 1);
             }
             git_tree_free(old_sub);
             git_tree_free(sub);
@@ -492,7 +523,7 @@ static void tree_diff(struct src_git *g, const char *commit_hex, const git_tree 
             out->n++;
         } else {
             if (type == GIT_OBJECT_COMMIT)
-                g->counts.submodules++;
+                pc->submodules++;
             free(path);
         }
     }
@@ -506,31 +537,49 @@ static bool pairs_has(const struct pairs *p, const struct pair *x)
     return false;
 }
 
-static void plan_commit(struct src_git *g, const git_oid *id)
+struct oidvec {
+    git_oid *v;
+    size_t n, cap;
+};
+
+static void oidvec_push(struct oidvec *v, const git_oid *id)
 {
+    XGROW(v->v, v->cap, v->n + 1);
+    git_oid_cpy(&v->v[v->n++], id);
+}
+
+/* What a commit introduced: the (path, blob) pairs that differ from every parent. */
+struct commit_result {
+    struct pairs pairs;
+    struct commit_info *ci;   /* only when pairs.n > 0 */
+};
+
+static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_result *res)
+{
+    struct src_git *g = pc->g;
     git_commit *c = NULL;
     git_tree *tree = NULL;
     struct pairs first = { 0 };
     char hex[GIT_OID_HEXSZ + 1];
     unsigned np;
-    size_t ci;
 
+    memset(res, 0, sizeof(*res));
     git_oid_tostr(hex, sizeof(hex), id);
     if (bad_object(g, id))
         return;
-    if (git_commit_lookup(&c, g->repo, id) != 0) {
+    if (git_commit_lookup(&c, pc->repo, id) != 0) {
         log_warn("cannot read commit %s: %s", hex, git_message());
-        g->counts.errors++;
+        pc->errors++;
         return;
     }
     if (git_commit_tree(&tree, c) != 0) {
         char thex[GIT_OID_HEXSZ + 1];
         git_oid_tostr(thex, sizeof(thex), git_commit_tree_id(c));
         log_warn("commit %.12s: cannot read its tree %s: %s", hex, thex, git_message());
-        g->counts.errors++;
+        pc->errors++;
         goto out;
     }
-    g->counts.commits++;
+    pc->commits++;
     np = git_commit_parentcount(c);
     for (unsigned p = 0; p < (np ? np : 1); p++) {
         git_commit *parent = NULL;
@@ -541,7 +590,7 @@ static void plan_commit(struct src_git *g, const git_oid *id)
             /* A missing parent (shallow clone, corrupt repo): compare with nothing. */
             ptree = NULL;
         }
-        tree_diff(g, hex, ptree, tree, "", p == 0 ? &first : &cur, 0);
+        tree_diff(pc, hex, ptree, tree, "", p == 0 ? &first : &cur, 0);
         if (p > 0) {
             /* Merge: keep what differs from this parent too. */
             size_t k = 0;
@@ -558,19 +607,119 @@ static void plan_commit(struct src_git *g, const git_oid *id)
         git_commit_free(parent);
     }
     if (first.n) {
-        ci = SIZE_MAX;
-        for (size_t i = 0; i < first.n; i++) {
-            if (g->opts.filter && src_fs_excluded(g->opts.filter, first.v[i].path, false))
-                continue;
-            if (ci == SIZE_MAX)
-                ci = add_commit(g, c);
-            add_blob(g, &first.v[i].oid, first.v[i].path, ci);
-        }
+        res->pairs = first;
+        res->ci = commit_info_of(c);
+        memset(&first, 0, sizeof(first));
     }
 out:
     pairs_release(&first);
     git_tree_free(tree);
     git_commit_free(c);
+}
+
+/* Fold one commit's result into the plan (main thread, commit order). */
+static void plan_merge(struct src_git *g, const git_oid *id, struct commit_result *res)
+{
+    size_t ci = SIZE_MAX;
+
+    for (size_t i = 0; i < res->pairs.n; i++) {
+        if (g->opts.filter && src_fs_excluded(g->opts.filter, res->pairs.v[i].path, false))
+            continue;
+        if (ci == SIZE_MAX)
+            ci = add_commit(g, id, &res->ci);
+        add_blob(g, &res->pairs.v[i].oid, res->pairs.v[i].path, ci);
+    }
+    pairs_release(&res->pairs);
+    commit_info_free(res->ci);
+    res->ci = NULL;
+}
+
+static git_repository *open_like(const struct src_git *g)
+{
+    git_repository *repo = NULL;
+    int rc = g->opts.from_env
+                 ? git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL)
+                 : git_repository_open_ext(&repo, g->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH,
+                                           NULL);
+    return rc == 0 ? repo : NULL;
+}
+
+struct plan_job {
+    struct plan_ctx pc;
+    const struct oidvec *commits;
+    struct commit_result *results;
+    size_t first, step;
+};
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *plan_thread(void *arg)
+{
+    struct plan_job *j = arg;
+    double deadline = j->pc.g->opts.deadline;
+
+    for (size_t i = j->first, k = 0; i < j->commits->n; i += j->step, k++) {
+        if (deadline > 0 && (k & 31) == 0 && mono_now() > deadline) {
+            j->pc.timed_out = true;
+            break;
+        }
+        plan_commit(&j->pc, &j->commits->v[i], &j->results[i]);
+    }
+    return NULL;
+}
+
+/* Planning is as costly as reading: the commits are split over threads, each with its
+ * own repository handle; results are merged in commit order so the plan is the same
+ * whatever the timing. */
+static void plan_commits(struct src_git *g, const struct oidvec *commits)
+{
+    struct commit_result *results = xcalloc(commits->n + 1, sizeof(*results));
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = commits->n >= 256 && ncpu > 1 ? (size_t)(ncpu > 8 ? 8 : ncpu) : 1;
+    struct plan_job *jobs = xcalloc(threads, sizeof(*jobs));
+    pthread_t *tids = xcalloc(threads, sizeof(*tids));
+    bool *started = xcalloc(threads, sizeof(*started));
+
+    for (size_t t = 0; t < threads; t++) {
+        jobs[t].pc.g = g;
+        jobs[t].pc.repo = t == 0 ? g->repo : open_like(g);
+        jobs[t].commits = commits;
+        jobs[t].results = results;
+        jobs[t].first = t;
+        jobs[t].step = threads;
+    }
+    for (size_t t = 1; t < threads; t++)
+        if (jobs[t].pc.repo)
+            started[t] = pthread_create(&tids[t], NULL, plan_thread, &jobs[t]) == 0;
+    /* This thread takes its own share, and the share of any thread that did not start. */
+    plan_thread(&jobs[0]);
+    for (size_t t = 1; t < threads; t++) {
+        if (started[t]) {
+            pthread_join(tids[t], NULL);
+        } else {
+            jobs[t].pc.repo = g->repo;
+            plan_thread(&jobs[t]);
+        }
+    }
+    for (size_t t = 0; t < threads; t++) {
+        g->counts.errors += jobs[t].pc.errors;
+        g->counts.submodules += jobs[t].pc.submodules;
+        g->counts.commits += jobs[t].pc.commits;
+        g->counts.timed_out |= jobs[t].pc.timed_out;
+        if (t > 0 && started[t])
+            git_repository_free(jobs[t].pc.repo);
+    }
+    for (size_t i = 0; i < commits->n; i++)
+        plan_merge(g, &commits->v[i], &results[i]);
+    free(results);
+    free(jobs);
+    free(tids);
+    free(started);
 }
 
 struct odb_walk {
@@ -602,16 +751,6 @@ static int collect_object(const git_oid *id, void *payload)
     return 0;
 }
 
-struct oidvec {
-    git_oid *v;
-    size_t n, cap;
-};
-
-static void oidvec_push(struct oidvec *v, const git_oid *id)
-{
-    XGROW(v->v, v->cap, v->n + 1);
-    git_oid_cpy(&v->v[v->n++], id);
-}
 
 /* Add every blob of a tree that a ref names directly (a tag on a tree). */
 static void plan_tree_blobs(struct src_git *g, const git_tree *t, const char *prefix,
@@ -904,8 +1043,7 @@ static enum status plan_history(struct src_git *g)
     }
     walk(g, &tips, &hide, &commits);
     g->counts.commits = 0;
-    for (size_t i = 0; i < commits.n; i++)
-        plan_commit(g, &commits.v[i]);
+    plan_commits(g, &commits);
 
     if (g->opts.all_objects && !range && !g->opts.n_tips) {
         struct oidvec extra = { 0 }, unreach = { 0 };
@@ -921,8 +1059,7 @@ static enum status plan_history(struct src_git *g)
         walk(g, &extra, &tips, &unreach);
         for (size_t i = 0; i < unreach.n; i++)
             (void)oidmap_slot(&g->unreachable_commits, &unreach.v[i], true, NULL);
-        for (size_t i = 0; i < unreach.n; i++)
-            plan_commit(g, &unreach.v[i]);
+        plan_commits(g, &unreach);
         /* Blobs no commit reaches: dropped stashes, dangling adds. */
         for (size_t i = 0; i < ow.n_blobs; i++)
             if (!oidmap_slot(&g->blob_index, &ow.blobs[i], false, NULL))
@@ -1169,12 +1306,8 @@ void src_git_free(struct src_git *g)
 {
     if (!g)
         return;
-    for (size_t i = 0; i < g->n_commits; i++) {
-        free(g->commits[i]->commit);
-        free(g->commits[i]->author);
-        free(g->commits[i]->summary);
-        free(g->commits[i]);
-    }
+    for (size_t i = 0; i < g->n_commits; i++)
+        commit_info_free(g->commits[i]);
     free(g->commits);
     oidmap_release(&g->commit_index);
     oidmap_release(&g->unreachable_commits);

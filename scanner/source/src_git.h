@@ -44,6 +44,8 @@ struct src_git_opts {
     bool from_env;
     /* Paths excluded by globs (--exclude/--include, .sesame.json), or NULL. */
     const struct src_fs_opts *filter;
+    /* CLOCK_MONOTONIC seconds after which planning stops (hook budgets); 0 = none. */
+    double deadline;
 };
 
 struct src_git_counts {
@@ -51,6 +53,7 @@ struct src_git_counts {
     uint64_t blobs;           /* distinct blobs planned */
     uint64_t submodules;      /* gitlink entries skipped */
     uint64_t errors;          /* missing or corrupt objects (warned) */
+    bool timed_out;           /* the deadline stopped planning: the plan is incomplete */
 };
 
 /* True if `path` itself is a git repository: a work tree root, a .git directory or a

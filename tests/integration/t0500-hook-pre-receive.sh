@@ -315,15 +315,22 @@ test_expect_success 'tags: an annotated tag bringing a commit with a key is reje
     ref_is srv.git refs/tags/v0-again "$(git -C wc rev-parse v0-again)"
 '
 
-test_expect_success 'a tag of a clean blob or tree is accepted' '
+test_expect_success 'a tag of a new clean blob or tree, or of a tree the server has, is accepted' '
     blob=$(echo "just a public key file" | git -C wc hash-object -w --stdin)
     git -C wc tag -a -m "a blob" blob-tag "$blob"
-    tree=$(git -C wc rev-parse "main^{tree}")
-    git -C wc tag tree-tag "$tree"
     push wc origin blob-tag
     expect_rc 0
+    ref_is srv.git refs/tags/blob-tag "$(git -C wc rev-parse blob-tag)"
+    tree=$(printf "100644 blob %s\tpubkey.txt\n" "$blob" | git -C wc mktree)
+    git -C wc tag new-tree-tag "$tree"
+    push wc origin new-tree-tag
+    expect_rc 0
+    # main^{tree} adds no object; it holds the key pushed before the hook, which is not
+    # reported again (as for the tag v0 above)
+    git -C wc tag tree-tag "$(git -C wc rev-parse "origin/main^{tree}")"
     push wc origin tree-tag
     expect_rc 0
+    expect_no_grep -F "$(key_id 9)" err
 '
 
 test_expect_success 'a tag of a blob or a tree holding a key is rejected, naming the key (either policy)' '
@@ -338,6 +345,11 @@ test_expect_success 'a tag of a blob or a tree holding a key is rejected, naming
             expect_rc 1
             ref_is srv.git "refs/tags/$t" none
             expect_grep -F "$(key_id 6)" err
+            # actionable: says which ref or object, and gives advice for a push, not for
+            # staged files
+            grep "^remote:" err >hook-says || :
+            expect_grep -e "$t" -e "$(printf %.12s "$blob")" hook-says
+            expect_no_grep "staged files" err
         done
     done
     set_hook_opts srv.git ""
