@@ -155,116 +155,100 @@ static int run_scan(const char *hook, const struct hook_opts *o, struct scan_con
     return 0;
 }
 
-static int pre_receive(const struct hook_opts *o)
+/* Scan what a list of ref updates adds: commits reachable from the new tips and not
+ * from the old ones nor from refs matching hide_glob. Deleted refs add nothing. */
+static int scan_updates(const char *hook, const struct hook_opts *o,
+                        const struct ref_updates *u, const char *hide_glob)
 {
-    struct buf in = BUF_INIT(HOOK_STDIN_BYTES);
-    struct ref_updates u = { 0 };
-    const char **tips = NULL, **hide = NULL;
+    const char **tips = xcalloc(u->n + 1, sizeof(*tips));
+    const char **hide = xcalloc(u->n + 1, sizeof(*hide));
     size_t n_tips = 0, n_hide = 0;
     struct scan_config cfg;
     static const char *const here[] = { ".", NULL };
-    const char *reason;
-    int rc = 1;
+    int rc = 0;
+
+    for (size_t i = 0; i < u->n; i++) {
+        if (src_hook_is_zero(u->v[i].new_oid))
+            continue;
+        tips[n_tips++] = u->v[i].new_oid;
+        if (!src_hook_is_zero(u->v[i].old_oid))
+            hide[n_hide++] = u->v[i].old_oid;
+    }
+    if (n_tips > 0) {
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.targets = here;
+        cfg.n_targets = 1;
+        cfg.from_env = true; /* pre-receive: the pushed objects are in the quarantine */
+        cfg.tips = tips;
+        cfg.n_tips = n_tips;
+        cfg.hide = hide;
+        cfg.n_hide = n_hide;
+        cfg.hide_glob = hide_glob;
+        rc = run_scan(hook, o, &cfg);
+    }
+    free(tips);
+    free(hide);
+    return rc;
+}
+
+/* Read and parse the hook's standard input; 0 on success. */
+static int read_updates(const char *hook, bool pre_push, struct ref_updates *u)
+{
+    struct buf in = BUF_INIT(HOOK_STDIN_BYTES);
+    int rc = 0;
 
     if (read_stdin(&in) != STATUS_OK ||
-        src_hook_parse(in.data ? in.data : "", in.len, false, &u) != STATUS_OK) {
-        log_error("pre-receive: %s", status_message());
-        goto out;
+        src_hook_parse(in.data ? in.data : "", in.len, pre_push, u) != STATUS_OK) {
+        log_error("%s: %s", hook, status_message());
+        rc = 1;
     }
+    buf_release(&in);
+    return rc;
+}
+
+static int pre_receive(const struct hook_opts *o)
+{
+    struct ref_updates u = { 0 };
+    const char *reason;
+    int rc;
+
+    if ((rc = read_updates("pre-receive", false, &u)) != 0)
+        goto out;
     reason = bypass_reason();
-    if (reason) {
-        if (o->allow_bypass) {
-            audit(o, "pre-receive", "BYPASS: scan skipped by push option, reason: \"%s\"",
-                  *reason ? reason : "(none given)");
-            rc = 0;
-            goto out;
-        }
-        fprintf(stderr, "sesame: sesame.skip is not enabled on this server; scanning\n");
-    }
-    tips = xcalloc(u.n + 1, sizeof(*tips));
-    hide = xcalloc(u.n + 1, sizeof(*hide));
-    for (size_t i = 0; i < u.n; i++) {
-        if (src_hook_is_zero(u.v[i].new_oid))
-            continue; /* a deleted ref adds nothing */
-        tips[n_tips++] = u.v[i].new_oid;
-        if (!src_hook_is_zero(u.v[i].old_oid))
-            hide[n_hide++] = u.v[i].old_oid;
-    }
-    if (n_tips == 0) {
-        rc = 0;
+    if (reason && o->allow_bypass) {
+        audit(o, "pre-receive", "BYPASS: scan skipped by push option, reason: \"%s\"",
+              *reason ? reason : "(none given)");
         goto out;
     }
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.targets = here;
-    cfg.n_targets = 1;
-    cfg.from_env = true;
-    cfg.tips = tips;
-    cfg.n_tips = n_tips;
-    cfg.hide = hide;
-    cfg.n_hide = n_hide;
-    cfg.hide_glob = "refs/*";
-    rc = run_scan("pre-receive", o, &cfg);
+    if (reason)
+        fprintf(stderr, "sesame: sesame.skip is not enabled on this server; scanning\n");
+    /* Every ref counts as "already there": refs are not updated until the hook accepts. */
+    rc = scan_updates("pre-receive", o, &u, "refs/*");
     if (rc != 0)
         fprintf(stderr, "\nsesame: push rejected.\n");
 out:
-    free(tips);
-    free(hide);
     ref_updates_release(&u);
-    buf_release(&in);
     return rc;
 }
 
 static int pre_push(const struct hook_opts *o, const char *remote)
 {
-    char *glob = NULL;
-    struct buf in = BUF_INIT(HOOK_STDIN_BYTES);
     struct ref_updates u = { 0 };
-    const char **tips = NULL, **hide = NULL;
-    size_t n_tips = 0, n_hide = 0;
-    struct scan_config cfg;
-    static const char *const here[] = { ".", NULL };
-    int rc = 1;
+    char *glob = NULL;
+    int rc;
 
-    if (read_stdin(&in) != STATUS_OK ||
-        src_hook_parse(in.data ? in.data : "", in.len, true, &u) != STATUS_OK) {
-        log_error("pre-push: %s", status_message());
+    if ((rc = read_updates("pre-push", true, &u)) != 0)
         goto out;
-    }
-    tips = xcalloc(u.n + 1, sizeof(*tips));
-    hide = xcalloc(u.n + 1, sizeof(*hide));
-    for (size_t i = 0; i < u.n; i++) {
-        if (src_hook_is_zero(u.v[i].new_oid))
-            continue;
-        tips[n_tips++] = u.v[i].new_oid;
-        if (!src_hook_is_zero(u.v[i].old_oid))
-            hide[n_hide++] = u.v[i].old_oid;
-    }
-    if (n_tips == 0) {
-        rc = 0;
-        goto out;
-    }
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.targets = here;
-    cfg.n_targets = 1;
-    cfg.from_env = true;
-    cfg.tips = tips;
-    cfg.n_tips = n_tips;
-    cfg.hide = hide;
-    cfg.n_hide = n_hide;
     /* What this remote already has (git passes its name as the first argument); other
      * remotes' commits are not on this one, so they are checked. */
     if (remote && *remote && !strchr(remote, '/') && !strchr(remote, '*'))
         glob = xasprintf("refs/remotes/%s/*", remote);
-    cfg.hide_glob = glob ? glob : "refs/remotes/*";
-    rc = run_scan("pre-push", o, &cfg);
+    rc = scan_updates("pre-push", o, &u, glob ? glob : "refs/remotes/*");
     if (rc != 0)
         fprintf(stderr, "\nsesame: push stopped before it left this machine.\n");
 out:
     free(glob);
-    free(tips);
-    free(hide);
     ref_updates_release(&u);
-    buf_release(&in);
     return rc;
 }
 

@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "report/report_json_util.h"
+
 #include "base/xalloc.h"
 #include "rank/risk.h"
 
@@ -37,7 +39,7 @@ NORETURN static void report_json_oom(void)
 
 /* Every string is made valid UTF-8 and every real finite before jansson sees it, so a
  * NULL from a jansson constructor can only mean out of memory. */
-static json_t *report_json_new(json_t *v)
+json_t *report_json_new(json_t *v)
 {
     if (v == NULL)
         report_json_oom();
@@ -45,21 +47,21 @@ static json_t *report_json_new(json_t *v)
 }
 
 /* obj[key] = v. Steals the reference to v (json_object_set_new). */
-static void report_json_put(json_t *obj, const char *key, json_t *v)
+void report_json_put(json_t *obj, const char *key, json_t *v)
 {
     if (v == NULL || json_object_set_new(obj, key, v) != 0)
         report_json_oom();
 }
 
 /* Append v to arr. Steals the reference to v (json_array_append_new). */
-static void report_json_push(json_t *arr, json_t *v)
+void report_json_push(json_t *arr, json_t *v)
 {
     if (v == NULL || json_array_append_new(arr, v) != 0)
         report_json_oom();
 }
 
 /* A JSON string for s (null for NULL); bytes that are not well-formed UTF-8 become U+FFFD. */
-static json_t *report_json_strn(const char *s, size_t n)
+json_t *report_json_strn(const char *s, size_t n)
 {
     char *fixed = NULL;
     size_t i = 0, m = 0;
@@ -97,13 +99,13 @@ static json_t *report_json_strn(const char *s, size_t n)
     return v;
 }
 
-static json_t *report_json_str(const char *s)
+json_t *report_json_str(const char *s)
 {
     return report_json_strn(s, s == NULL ? 0 : strlen(s));
 }
 
 /* json_int_t is signed: counts beyond INT64_MAX (never seen) are clamped, not wrapped. */
-static json_t *report_json_uint(uint64_t x)
+json_t *report_json_uint(uint64_t x)
 {
     return report_json_new(json_integer(x > INT64_MAX ? INT64_MAX : (json_int_t)x));
 }

@@ -20,10 +20,11 @@
 
 #include <jansson.h>
 
+#include "report/report_json_util.h"
+
 #include "base/xalloc.h"
 
 #define REPORT_SARIF_FLAGS (JSON_PRESERVE_ORDER | JSON_INDENT(2))
-#define REPORT_SARIF_REPLACEMENT "\xef\xbf\xbd" /* U+FFFD, UTF-8 */
 #define REPORT_SARIF_SCHEMA \
     "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
 #define REPORT_SARIF_INFO_URI "https://github.com/sesame-scanner/sesame"
@@ -144,76 +145,11 @@ NORETURN static void report_sarif_oom(void)
     abort();
 }
 
-/* Every string is made valid UTF-8 before jansson sees it, so a NULL from a jansson
- * constructor can only mean out of memory. */
-static json_t *report_sarif_new(json_t *v)
-{
-    if (v == NULL)
-        report_sarif_oom();
-    return v;
-}
 
-/* obj[key] = v. Steals the reference to v (json_object_set_new). */
-static void report_sarif_put(json_t *obj, const char *key, json_t *v)
-{
-    if (v == NULL || json_object_set_new(obj, key, v) != 0)
-        report_sarif_oom();
-}
 
-/* Append v to arr. Steals the reference to v (json_array_append_new). */
-static void report_sarif_push(json_t *arr, json_t *v)
-{
-    if (v == NULL || json_array_append_new(arr, v) != 0)
-        report_sarif_oom();
-}
 
-/* A JSON string for s[0, n); bytes that are not well-formed UTF-8 become U+FFFD. */
-static json_t *report_sarif_strn(const char *s, size_t n)
-{
-    char *fixed;
-    size_t i = 0, m = 0;
-    uint32_t cp;
-    json_t *v;
 
-    while (i < n) {
-        size_t k = report_utf8_next(s + i, n - i, &cp);
 
-        if (k == 0)
-            break;
-        i += k;
-    }
-    if (i == n)
-        return report_sarif_new(json_stringn(s, n));
-
-    fixed = xmalloc(st_add(st_mult(n, sizeof(REPORT_SARIF_REPLACEMENT) - 1), 1));
-    for (i = 0; i < n;) {
-        size_t k = report_utf8_next(s + i, n - i, &cp);
-
-        if (k == 0) {
-            memcpy(fixed + m, REPORT_SARIF_REPLACEMENT, sizeof(REPORT_SARIF_REPLACEMENT) - 1);
-            m += sizeof(REPORT_SARIF_REPLACEMENT) - 1;
-            i++;
-        } else {
-            memcpy(fixed + m, s + i, k);
-            m += k;
-            i += k;
-        }
-    }
-    v = report_sarif_new(json_stringn(fixed, m));
-    free(fixed);
-    return v;
-}
-
-static json_t *report_sarif_str(const char *s)
-{
-    return report_sarif_strn(s, strlen(s));
-}
-
-/* SARIF integers are JSON integers; json_int_t is signed, so clamp (never seen). */
-static json_t *report_sarif_uint(uint64_t x)
-{
-    return report_sarif_new(json_integer(x > INT64_MAX ? INT64_MAX : (json_int_t)x));
-}
 
 /* "2026-11-23T12:00:00Z" into buf; false outside the years 0 to 9999. */
 static bool report_sarif_time(char buf[32], int64_t t)
@@ -397,35 +333,35 @@ static size_t report_sarif_rule_index(const struct report_sarif_rules *rules, co
 /* {"text": text} */
 static json_t *report_sarif_message(const char *text)
 {
-    json_t *msg = report_sarif_new(json_object());
+    json_t *msg = report_json_new(json_object());
 
-    report_sarif_put(msg, "text", report_sarif_str(text));
+    report_json_put(msg, "text", report_json_str(text));
     return msg;
 }
 
 static json_t *report_sarif_descriptor(const struct report_sarif_rule *rule)
 {
     const struct report_sarif_kind *k = &report_sarif_kinds[rule->kind];
-    json_t *obj = report_sarif_new(json_object());
-    json_t *help = report_sarif_new(json_object());
-    json_t *props = report_sarif_new(json_object());
-    json_t *tags = report_sarif_new(json_array());
+    json_t *obj = report_json_new(json_object());
+    json_t *help = report_json_new(json_object());
+    json_t *props = report_json_new(json_object());
+    json_t *tags = report_json_new(json_array());
 
-    report_sarif_push(tags, report_sarif_str("security"));
-    report_sarif_push(tags, report_sarif_str("secret"));
-    report_sarif_push(tags, report_sarif_str("aws"));
-    report_sarif_put(help, "text", report_sarif_str(k->help_text));
-    report_sarif_put(help, "markdown", report_sarif_str(k->help_markdown));
-    report_sarif_put(props, "tags", tags); /* stolen */
-    report_sarif_put(props, "security-severity", report_sarif_str(k->severity));
-    report_sarif_put(props, "precision", report_sarif_str(confidence_name(rule->precision)));
+    report_json_push(tags, report_json_str("security"));
+    report_json_push(tags, report_json_str("secret"));
+    report_json_push(tags, report_json_str("aws"));
+    report_json_put(help, "text", report_json_str(k->help_text));
+    report_json_put(help, "markdown", report_json_str(k->help_markdown));
+    report_json_put(props, "tags", tags); /* stolen */
+    report_json_put(props, "security-severity", report_json_str(k->severity));
+    report_json_put(props, "precision", report_json_str(confidence_name(rule->precision)));
 
-    report_sarif_put(obj, "id", report_sarif_str(rule->id));
-    report_sarif_put(obj, "name", report_sarif_str(k->name));
-    report_sarif_put(obj, "shortDescription", report_sarif_message(k->short_desc));
-    report_sarif_put(obj, "fullDescription", report_sarif_message(k->full_desc));
-    report_sarif_put(obj, "help", help);   /* stolen */
-    report_sarif_put(obj, "properties", props); /* stolen */
+    report_json_put(obj, "id", report_json_str(rule->id));
+    report_json_put(obj, "name", report_json_str(k->name));
+    report_json_put(obj, "shortDescription", report_sarif_message(k->short_desc));
+    report_json_put(obj, "fullDescription", report_sarif_message(k->full_desc));
+    report_json_put(obj, "help", help);   /* stolen */
+    report_json_put(obj, "properties", props); /* stolen */
     return obj;
 }
 
@@ -594,30 +530,30 @@ static size_t report_sarif_span(const struct finding *f, const struct location *
  */
 static json_t *report_sarif_location(const struct finding *f, const struct location *loc)
 {
-    json_t *obj = report_sarif_new(json_object());
-    json_t *phys = report_sarif_new(json_object());
-    json_t *artifact = report_sarif_new(json_object());
-    json_t *props = report_sarif_new(json_object());
+    json_t *obj = report_json_new(json_object());
+    json_t *phys = report_json_new(json_object());
+    json_t *artifact = report_json_new(json_object());
+    json_t *props = report_json_new(json_object());
     char *uri = report_sarif_uri(loc->path);
     size_t span = report_sarif_span(f, loc);
     char when[32];
     bool dated = loc->commit.commit != NULL && report_sarif_time(when, loc->commit.author_time);
 
-    report_sarif_put(artifact, "uri", report_sarif_str(uri));
+    report_json_put(artifact, "uri", report_json_str(uri));
     free(uri);
-    report_sarif_put(phys, "artifactLocation", artifact); /* stolen */
+    report_json_put(phys, "artifactLocation", artifact); /* stolen */
     if (loc->line >= 1) {
-        json_t *region = report_sarif_new(json_object());
+        json_t *region = report_json_new(json_object());
 
-        report_sarif_put(region, "startLine", report_sarif_uint(loc->line));
+        report_json_put(region, "startLine", report_json_uint(loc->line));
         if (loc->column >= 1) {
-            report_sarif_put(region, "startColumn", report_sarif_uint(loc->column));
+            report_json_put(region, "startColumn", report_json_uint(loc->column));
             if (span > 0)
-                report_sarif_put(region, "endColumn", report_sarif_uint(loc->column + span));
+                report_json_put(region, "endColumn", report_json_uint(loc->column + span));
         }
-        report_sarif_put(phys, "region", region); /* stolen */
+        report_json_put(phys, "region", region); /* stolen */
     }
-    report_sarif_put(obj, "physicalLocation", phys); /* stolen */
+    report_json_put(obj, "physicalLocation", phys); /* stolen */
 
     if (loc->commit.commit != NULL) {
         char *text = NULL;
@@ -630,29 +566,29 @@ static json_t *report_sarif_location(const struct finding *f, const struct locat
         if (loc->removed_in != NULL)
             report_sarif_cat(&text, "; removed in commit %s", loc->removed_in);
         report_sarif_cat(&text, ".");
-        report_sarif_put(obj, "message", report_sarif_message(text));
+        report_json_put(obj, "message", report_sarif_message(text));
         free(text);
     }
 
-    report_sarif_put(props, "part", report_sarif_str(cred_kind_name(loc->part)));
+    report_json_put(props, "part", report_json_str(cred_kind_name(loc->part)));
     if (loc->rule_id != NULL)
-        report_sarif_put(props, "rule", report_sarif_str(loc->rule_id));
+        report_json_put(props, "rule", report_json_str(loc->rule_id));
     if (loc->encoding != NULL)
-        report_sarif_put(props, "encoding", report_sarif_str(loc->encoding));
+        report_json_put(props, "encoding", report_json_str(loc->encoding));
     if (loc->commit.commit != NULL) {
-        report_sarif_put(props, "commit", report_sarif_str(loc->commit.commit));
+        report_json_put(props, "commit", report_json_str(loc->commit.commit));
         if (loc->commit.author != NULL)
-            report_sarif_put(props, "author", report_sarif_str(loc->commit.author));
+            report_json_put(props, "author", report_json_str(loc->commit.author));
         if (dated)
-            report_sarif_put(props, "authorTime", report_sarif_str(when));
+            report_json_put(props, "authorTime", report_json_str(when));
         if (loc->commit.summary != NULL)
-            report_sarif_put(props, "summary", report_sarif_str(loc->commit.summary));
+            report_json_put(props, "summary", report_json_str(loc->commit.summary));
     }
     if (loc->blob != NULL)
-        report_sarif_put(props, "blob", report_sarif_str(loc->blob));
+        report_json_put(props, "blob", report_json_str(loc->blob));
     if (loc->removed_in != NULL)
-        report_sarif_put(props, "removedIn", report_sarif_str(loc->removed_in));
-    report_sarif_put(obj, "properties", props); /* stolen */
+        report_json_put(props, "removedIn", report_json_str(loc->removed_in));
+    report_json_put(obj, "properties", props); /* stolen */
     return obj;
 }
 
@@ -676,11 +612,11 @@ static size_t report_sarif_count_places(const struct finding *f)
 static json_t *report_sarif_result(const struct finding *f,
                                    const struct report_sarif_rules *rules, bool show)
 {
-    json_t *obj = report_sarif_new(json_object());
-    json_t *locations = report_sarif_new(json_array());
-    json_t *related = report_sarif_new(json_array());
-    json_t *fingerprints = report_sarif_new(json_object());
-    json_t *props = report_sarif_new(json_object());
+    json_t *obj = report_json_new(json_object());
+    json_t *locations = report_json_new(json_array());
+    json_t *related = report_json_new(json_array());
+    json_t *fingerprints = report_json_new(json_object());
+    json_t *props = report_json_new(json_object());
     size_t places = report_sarif_count_places(f), listed = 0;
     enum cred_kind kind;
     const char *rule = report_sarif_result_rule(f, &kind);
@@ -690,32 +626,32 @@ static json_t *report_sarif_result(const struct finding *f,
     for (size_t i = 0; i < f->n_locations && listed < REPORT_SARIF_MAX_LOCATIONS; i++) {
         if (i > 0 && report_sarif_same_place(&f->locations[i - 1], &f->locations[i]))
             continue;
-        report_sarif_push(listed < REPORT_SARIF_PRIMARY_LOCATIONS ? locations : related,
+        report_json_push(listed < REPORT_SARIF_PRIMARY_LOCATIONS ? locations : related,
                           report_sarif_location(f, &f->locations[i]));
         listed++;
     }
 
-    report_sarif_put(fingerprints, REPORT_SARIF_FINGERPRINT_KEY,
-                     report_sarif_strn(f->fingerprint, strnlen(f->fingerprint, 16)));
-    report_sarif_put(props, "kind", report_sarif_str(cred_kind_name(f->kind)));
-    report_sarif_put(props, "confidence", report_sarif_str(confidence_name(f->confidence)));
-    report_sarif_put(props, "exposure", report_sarif_str(exposure_name(f->exposure)));
+    report_json_put(fingerprints, REPORT_SARIF_FINGERPRINT_KEY,
+                     report_json_strn(f->fingerprint, strnlen(f->fingerprint, 16)));
+    report_json_put(props, "kind", report_json_str(cred_kind_name(f->kind)));
+    report_json_put(props, "confidence", report_json_str(confidence_name(f->confidence)));
+    report_json_put(props, "exposure", report_json_str(exposure_name(f->exposure)));
     if (f->account_id != NULL)
-        report_sarif_put(props, "account_id", report_sarif_str(f->account_id));
-    report_sarif_put(props, "example", json_boolean(f->example));
-    report_sarif_put(props, "places", report_sarif_uint(places));
+        report_json_put(props, "account_id", report_json_str(f->account_id));
+    report_json_put(props, "example", json_boolean(f->example));
+    report_json_put(props, "places", report_json_uint(places));
 
-    report_sarif_put(obj, "ruleId", report_sarif_str(rule));
-    report_sarif_put(obj, "ruleIndex", report_sarif_uint(report_sarif_rule_index(rules, rule)));
-    report_sarif_put(obj, "level", report_sarif_str(level));
-    report_sarif_put(obj, "message", report_sarif_message(text));
-    report_sarif_put(obj, "locations", locations); /* stolen */
+    report_json_put(obj, "ruleId", report_json_str(rule));
+    report_json_put(obj, "ruleIndex", report_json_uint(report_sarif_rule_index(rules, rule)));
+    report_json_put(obj, "level", report_json_str(level));
+    report_json_put(obj, "message", report_sarif_message(text));
+    report_json_put(obj, "locations", locations); /* stolen */
     if (json_array_size(related) > 0)
-        report_sarif_put(obj, "relatedLocations", related); /* stolen */
+        report_json_put(obj, "relatedLocations", related); /* stolen */
     else
         json_decref(related);
-    report_sarif_put(obj, "partialFingerprints", fingerprints); /* stolen */
-    report_sarif_put(obj, "properties", props); /* stolen */
+    report_json_put(obj, "partialFingerprints", fingerprints); /* stolen */
+    report_json_put(obj, "properties", props); /* stolen */
     free(text);
     return obj;
 }
@@ -725,25 +661,25 @@ static json_t *report_sarif_result(const struct finding *f,
 static json_t *report_sarif_invocation(const struct report_opts *opts,
                                        const struct scan_stats *st)
 {
-    json_t *inv = report_sarif_new(json_object());
-    json_t *props = report_sarif_new(json_object());
-    json_t *targets = report_sarif_new(json_array());
+    json_t *inv = report_json_new(json_object());
+    json_t *props = report_json_new(json_object());
+    json_t *targets = report_json_new(json_array());
     char when[32];
 
     for (size_t i = 0; opts->targets != NULL && i < opts->n_targets; i++)
-        report_sarif_push(targets, report_sarif_str(opts->targets[i]));
-    report_sarif_put(props, "targets", targets); /* stolen */
-    report_sarif_put(props, "files", report_sarif_uint(st->files));
-    report_sarif_put(props, "bytes", report_sarif_uint(st->bytes));
-    report_sarif_put(props, "skipped", report_sarif_uint(st->skipped));
-    report_sarif_put(props, "errors", report_sarif_uint(st->errors));
-    report_sarif_put(props, "examples_hidden", report_sarif_uint(st->examples_hidden));
-    report_sarif_put(props, "suppressed", report_sarif_uint(st->suppressed));
+        report_json_push(targets, report_json_str(opts->targets[i]));
+    report_json_put(props, "targets", targets); /* stolen */
+    report_json_put(props, "files", report_json_uint(st->files));
+    report_json_put(props, "bytes", report_json_uint(st->bytes));
+    report_json_put(props, "skipped", report_json_uint(st->skipped));
+    report_json_put(props, "errors", report_json_uint(st->errors));
+    report_json_put(props, "examples_hidden", report_json_uint(st->examples_hidden));
+    report_json_put(props, "suppressed", report_json_uint(st->suppressed));
 
-    report_sarif_put(inv, "executionSuccessful", json_true());
+    report_json_put(inv, "executionSuccessful", json_true());
     if (st->started_at > 0 && report_sarif_time(when, st->started_at))
-        report_sarif_put(inv, "startTimeUtc", report_sarif_str(when));
-    report_sarif_put(inv, "properties", props); /* stolen */
+        report_json_put(inv, "startTimeUtc", report_json_str(when));
+    report_json_put(inv, "properties", props); /* stolen */
     return inv;
 }
 
@@ -765,37 +701,37 @@ enum status report_sarif_write(FILE *out, const struct finding *const *sorted, s
     report_sarif_rules_collect(&rules, sorted, n);
 
     /* Everything below is owned by doc once attached; each put steals its value. */
-    doc = report_sarif_new(json_object());
-    runs = report_sarif_new(json_array());
-    run = report_sarif_new(json_object());
-    tool = report_sarif_new(json_object());
-    driver = report_sarif_new(json_object());
-    descriptors = report_sarif_new(json_array());
-    invocations = report_sarif_new(json_array());
-    results = report_sarif_new(json_array());
+    doc = report_json_new(json_object());
+    runs = report_json_new(json_array());
+    run = report_json_new(json_object());
+    tool = report_json_new(json_object());
+    driver = report_json_new(json_object());
+    descriptors = report_json_new(json_array());
+    invocations = report_json_new(json_array());
+    results = report_json_new(json_array());
 
     for (size_t i = 0; i < rules.n; i++)
-        report_sarif_push(descriptors, report_sarif_descriptor(&rules.items[i]));
-    report_sarif_put(driver, "name", report_sarif_str("sesame"));
-    report_sarif_put(driver, "version", report_sarif_str(SESAME_VERSION));
-    report_sarif_put(driver, "semanticVersion", report_sarif_str(SESAME_VERSION));
-    report_sarif_put(driver, "informationUri", report_sarif_str(REPORT_SARIF_INFO_URI));
-    report_sarif_put(driver, "rules", descriptors);
-    report_sarif_put(tool, "driver", driver);
+        report_json_push(descriptors, report_sarif_descriptor(&rules.items[i]));
+    report_json_put(driver, "name", report_json_str("sesame"));
+    report_json_put(driver, "version", report_json_str(SESAME_VERSION));
+    report_json_put(driver, "semanticVersion", report_json_str(SESAME_VERSION));
+    report_json_put(driver, "informationUri", report_json_str(REPORT_SARIF_INFO_URI));
+    report_json_put(driver, "rules", descriptors);
+    report_json_put(tool, "driver", driver);
 
-    report_sarif_push(invocations, report_sarif_invocation(opts, stats));
+    report_json_push(invocations, report_sarif_invocation(opts, stats));
     for (size_t i = 0; i < n; i++)
-        report_sarif_push(results, report_sarif_result(sorted[i], &rules, opts->show_secrets));
+        report_json_push(results, report_sarif_result(sorted[i], &rules, opts->show_secrets));
 
-    report_sarif_put(run, "tool", tool);
-    report_sarif_put(run, "invocations", invocations);
-    report_sarif_put(run, "columnKind", report_sarif_str("utf16CodeUnits"));
-    report_sarif_put(run, "results", results);
-    report_sarif_push(runs, run);
+    report_json_put(run, "tool", tool);
+    report_json_put(run, "invocations", invocations);
+    report_json_put(run, "columnKind", report_json_str("utf16CodeUnits"));
+    report_json_put(run, "results", results);
+    report_json_push(runs, run);
 
-    report_sarif_put(doc, "$schema", report_sarif_str(REPORT_SARIF_SCHEMA));
-    report_sarif_put(doc, "version", report_sarif_str("2.1.0"));
-    report_sarif_put(doc, "runs", runs);
+    report_json_put(doc, "$schema", report_json_str(REPORT_SARIF_SCHEMA));
+    report_json_put(doc, "version", report_json_str("2.1.0"));
+    report_json_put(doc, "runs", runs);
 
     if (json_dumpf(doc, out, REPORT_SARIF_FLAGS) != 0 || fputc('\n', out) == EOF ||
         fflush(out) != 0 || ferror(out)) {
