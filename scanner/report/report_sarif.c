@@ -152,7 +152,7 @@ NORETURN static void report_sarif_oom(void)
 
 
 /* "2026-11-23T12:00:00Z" into buf; false outside the years 0 to 9999. */
-static bool report_sarif_time(char buf[32], int64_t t)
+static bool report_sarif_time(char buf[80], int64_t t)
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -160,7 +160,7 @@ static bool report_sarif_time(char buf[32], int64_t t)
     if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL || tm.tm_year < -1900 ||
         tm.tm_year > 9999 - 1900)
         return false;
-    snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+    snprintf(buf, 80, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     return true;
 }
@@ -536,7 +536,7 @@ static json_t *report_sarif_location(const struct finding *f, const struct locat
     json_t *props = report_json_new(json_object());
     char *uri = report_sarif_uri(loc->path);
     size_t span = report_sarif_span(f, loc);
-    char when[32];
+    char when[80];
     bool dated = loc->commit.commit != NULL && report_sarif_time(when, loc->commit.author_time);
 
     report_json_put(artifact, "uri", report_json_str(uri));
@@ -664,7 +664,7 @@ static json_t *report_sarif_invocation(const struct report_opts *opts,
     json_t *inv = report_json_new(json_object());
     json_t *props = report_json_new(json_object());
     json_t *targets = report_json_new(json_array());
-    char when[32];
+    char when[80];
 
     for (size_t i = 0; opts->targets != NULL && i < opts->n_targets; i++)
         report_json_push(targets, report_json_str(opts->targets[i]));

@@ -439,7 +439,9 @@ static void check_loose_objects(struct src_git *g)
             char *path;
             if (strlen(de->d_name) != GIT_OID_HEXSZ - 2)
                 continue;
-            snprintf(hex, sizeof(hex), "%02x%s", i, de->d_name);
+            snprintf(hex, 3, "%02x", i);
+            memcpy(hex + 2, de->d_name, GIT_OID_HEXSZ - 2); /* length checked above */
+            hex[GIT_OID_HEXSZ] = '\0';
             if (git_oid_fromstr(&id, hex) != 0)
                 continue;
             path = xasprintf("%s/%s", dir, de->d_name);
