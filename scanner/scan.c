@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "finding/findings.h"
@@ -73,13 +74,6 @@ struct worker {
     struct src_git *reader_of;
     struct src_git_reader *reader;
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static enum status on_blob(const struct blob *b, void *payload)
 {
@@ -158,7 +152,7 @@ static void *worker_main(void *arg)
 
         if (i >= run->items->n || atomic_load(&run->fatal))
             break;
-        if (run->deadline > 0 && now_seconds() > run->deadline) {
+        if (run->deadline > 0 && clock_now() > run->deadline) {
             atomic_store(&run->timed_out, 1);
             break;
         }
@@ -222,7 +216,7 @@ static enum status run_workers(struct run *run, unsigned threads, bool progress)
     pthread_t *tids = xcalloc(threads, sizeof(*tids));
     enum status st = STATUS_OK;
     unsigned started = 0;
-    double t0 = now_seconds();
+    double t0 = clock_now();
     bool shown = false;
 
     for (unsigned i = 0; i < threads; i++) {
@@ -247,7 +241,7 @@ static enum status run_workers(struct run *run, unsigned threads, bool progress)
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 1;
         pthread_cond_timedwait(&run->done_cond, &run->lock, &ts);
-        if (progress && run->running > 0 && now_seconds() - t0 > 1.0) {
+        if (progress && run->running > 0 && clock_now() - t0 > 1.0) {
             fprintf(stderr, "\rsesame: scanned %llu of %zu inputs, %.1f MB ",
                     (unsigned long long)atomic_load(&run->files), run->items->n,
                     (double)atomic_load(&run->bytes) / 1e6);
@@ -369,7 +363,7 @@ static enum status collect(const struct scan_config *cfg, const struct src_fs_op
             go.from_env = cfg->from_env;
             go.filter = fs;
             if (cfg->budget_ms)
-                go.deadline = now_seconds() + cfg->budget_ms / 1000.0;
+                go.deadline = clock_now() + cfg->budget_ms / 1000.0;
             struct src_git *g = NULL;
             const char *const *wt;
             size_t n_wt;
@@ -389,10 +383,8 @@ static enum status collect(const struct scan_config *cfg, const struct src_fs_op
             for (size_t k = 0; k < n_wt; k++)
                 items_add(items, wt[k], NULL, 0);
         } else {
-            size_t before = files->n;
             if ((st = src_fs_collect(t, fs, files)) != STATUS_OK)
                 return st;
-            (void)before;
         }
     }
     for (size_t k = 0; k < files->n; k++)
@@ -519,7 +511,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     report_fn *report;
     FILE *out = stdout;
     enum status st;
-    double t0 = now_seconds();
+    double t0 = clock_now();
     unsigned threads;
 
     memset(outcome, 0, sizeof(*outcome));
@@ -538,7 +530,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                       &planning_timed_out)) != STATUS_OK)
         goto out;
     if (planning_timed_out ||
-        (cfg->budget_ms && now_seconds() - t0 > cfg->budget_ms / 1000.0)) {
+        (cfg->budget_ms && clock_now() - t0 > cfg->budget_ms / 1000.0)) {
         atomic_store(&run.timed_out, 1);
         items.n = 0; /* planning alone used the budget */
     }
@@ -604,7 +596,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     stats.errors = atomic_load(&run.errors) + list.errors + git_errors;
     stats.decoded_views = atomic_load(&run.decoded);
     stats.suppressed = suppressed + atomic_load(&run.allowed);
-    stats.seconds = now_seconds() - t0;
+    stats.seconds = clock_now() - t0;
     stats.started_at = (int64_t)time(NULL);
     {
         const char *fixed = getenv("SESAME_FIXED_TIME"); /* golden tests */

@@ -33,9 +33,6 @@
  * key includes it. */
 #define ENGINE_DB_FORMAT 3
 
-/* Bytes of look-ahead PCRE2 may need past a window (boundary assertions). */
-#define LOOKAHEAD_BYTES 64u
-
 /* PCRE2 backtracking bounds: a user rule can never make a scan hang. */
 #define PCRE2_MATCH_LIMIT 2000000u
 #define PCRE2_DEPTH_LIMIT 100000u

@@ -27,6 +27,7 @@
 #include <zlib.h>
 
 #include "base/limits.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "finding/finding.h"
@@ -653,20 +654,13 @@ struct plan_job {
     size_t first, step;
 };
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void *plan_thread(void *arg)
 {
     struct plan_job *j = arg;
     double deadline = j->pc.g->opts.deadline;
 
     for (size_t i = j->first, k = 0; i < j->commits->n; i += j->step, k++) {
-        if (deadline > 0 && (k & 31) == 0 && mono_now() > deadline) {
+        if (deadline > 0 && (k & 31) == 0 && clock_now() > deadline) {
             j->pc.timed_out = true;
             break;
         }
@@ -1391,11 +1385,6 @@ static enum status read_streamed(struct src_git_reader *r, const struct gblob *b
     char *argv[] = { (char *)"git", gd, (char *)"cat-file", (char *)"blob", (char *)b->hex, NULL };
     enum status st;
     int wst = 0;
-    struct stream_ctx {
-        const struct blob *tmpl;
-        blob_fn *fn;
-        void *payload;
-    };
 
     if (pipe(pipefd) != 0) {
         free(gd);
@@ -1415,7 +1404,6 @@ static enum status read_streamed(struct src_git_reader *r, const struct gblob *b
     }
     posix_spawn_file_actions_destroy(&fa);
     close(pipefd[1]);
-    (void)tmpl;
     st = src_fs_read_fd(pipefd[0], tmpl->path, buf, fn, payload, bytes);
     close(pipefd[0]);
     while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "finding/enrich.h"
@@ -297,13 +298,6 @@ struct verifier {
     unsigned seed;
 };
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void amz_date(char out[17])
 {
     time_t now = time(NULL);
@@ -381,7 +375,7 @@ static enum status build_aws(struct call_ctx *c, enum service svc, const char *r
 
 static void schedule(struct verifier *vf, struct call_ctx *c, double delay)
 {
-    c->not_before = mono() + delay;
+    c->not_before = clock_now() + delay;
     XGROW(vf->timers, vf->cap_timers, vf->n_timers + 1);
     vf->timers[vf->n_timers++] = c;
 }
@@ -688,7 +682,7 @@ static void submit_new(struct verifier *vf, struct call_ctx *c)
 /* Rate limit: a token bucket per service refilled at rate_per_service per second. */
 static bool take_token(struct verifier *vf, enum service s)
 {
-    double now = mono(), rate = vf->rate[s];
+    double now = clock_now(), rate = vf->rate[s];
     double burst = rate < 4 ? 4 : rate;
 
     vf->bucket[s] += (now - vf->bucket_at[s]) * rate;
@@ -703,7 +697,7 @@ static bool take_token(struct verifier *vf, enum service s)
 
 static void release_timers(struct verifier *vf)
 {
-    double now = mono();
+    double now = clock_now();
     size_t k = 0;
 
     for (size_t i = 0; i < vf->n_timers; i++) {
@@ -730,7 +724,7 @@ static bool maybe_retry(struct verifier *vf, struct call_ctx *c, const char *cod
     if (!submit(vf, c))
         return false;
     c->attempt++;
-    c->not_before = mono() + backoff(vf, c->attempt);
+    c->not_before = clock_now() + backoff(vf, c->attempt);
     return true;
 }
 
@@ -891,7 +885,6 @@ static void on_ses(struct verifier *vf, struct call_ctx *c, bool v2)
         s->error = r->transport_error ? xasprintf("network: %s", r->error)
                    : code[0]          ? xasprintf("%s", code)
                                       : xasprintf("HTTP %ld", r->status);
-    (void)snprintf(buf, sizeof(buf), "%s", "");
 }
 
 static void on_smtp(struct verifier *vf, struct call_ctx *c)
@@ -926,7 +919,7 @@ static void on_smtp(struct verifier *vf, struct call_ctx *c)
                                                      r->status == 421 || r->status == 451)) {
             if (submit(vf, c)) {
                 c->attempt++;
-                c->not_before = mono() + backoff(vf, c->attempt);
+                c->not_before = clock_now() + backoff(vf, c->attempt);
                 return;
             }
         }
@@ -1006,7 +999,7 @@ enum status verify_findings(struct finding *const *findings, size_t n,
     struct http_opts ho;
     struct cred *creds = xcalloc(n + 1, sizeof(*creds));
     enum status st;
-    double t0 = mono();
+    double t0 = clock_now();
 
     memset(stats, 0, sizeof(*stats));
     memset(&vf, 0, sizeof(vf));
@@ -1024,7 +1017,7 @@ enum status verify_findings(struct finding *const *findings, size_t n,
     for (int s = 0; s < SVC_COUNT; s++) {
         vf.rate[s] = o->rate_per_service ? o->rate_per_service : 1e9;
         vf.bucket[s] = vf.rate[s] < 4 ? 4 : vf.rate[s] > 1e6 ? 1e6 : vf.rate[s];
-        vf.bucket_at[s] = mono();
+        vf.bucket_at[s] = clock_now();
     }
     operator_creds(o->audit_profile, &vf.op);
     if (vf.op.id) {
@@ -1090,7 +1083,7 @@ enum status verify_findings(struct finding *const *findings, size_t n,
         }
         set_reason(v, "SMTP AUTH: %s", v->smtp[0].reason ? v->smtp[0].reason : "no answer");
     }
-    stats->seconds = mono() - t0;
+    stats->seconds = clock_now() - t0;
     creds_release(&vf.op);
     free(vf.op_account);
     free(vf.timers);

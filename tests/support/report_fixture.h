@@ -137,4 +137,124 @@ static void fixture_set_id(struct fixture *fx, struct finding *f, const char *ty
     fixture_remember(fx, CRED_ACCESS_KEY_ID, f->access_key_id);
 }
 
+static char *source_path(const char *rel)
+{
+    const char *src = getenv("SESAME_SRC");
+
+    return xasprintf("%s/%s", src && *src ? src : ".", rel);
+}
+
+/* The whole file in a new string, or NULL. */
+static char *read_file(const char *path)
+{
+    FILE *in = fopen(path, "rb");
+    char *data = NULL;
+    size_t n;
+
+    if (in == NULL)
+        return NULL;
+    data = xmalloc(GOLDEN_MAX_BYTES + 1);
+    n = fread(data, 1, GOLDEN_MAX_BYTES, in);
+    data[n] = '\0';
+    fclose(in);
+    return data;
+}
+
+static bool write_file(const char *path, const char *text)
+{
+    FILE *out = fopen(path, "wb");
+    bool ok;
+
+    if (out == NULL)
+        return false;
+    ok = fwrite(text, 1, strlen(text), out) == strlen(text);
+    return fclose(out) == 0 && ok;
+}
+
+/* text with every `needle` replaced by `with`, in a new string; frees text. */
+static char *replace_all(char *text, const char *needle, const char *with)
+{
+    size_t n_len = strlen(needle), w_len = strlen(with), count = 0;
+    char *out, *o;
+
+    for (const char *p = text; (p = strstr(p, needle)) != NULL; p += n_len)
+        count++;
+    if (count == 0)
+        return text;
+    out = o = xmalloc(strlen(text) + count * w_len + 1);
+    for (const char *p = text, *hit;; p = hit + n_len) {
+        hit = strstr(p, needle);
+        if (hit == NULL) {
+            memcpy(o, p, strlen(p) + 1);
+            break;
+        }
+        memcpy(o, p, (size_t)(hit - p));
+        o += hit - p;
+        memcpy(o, with, w_len);
+        o += w_len;
+    }
+    free(text);
+    return out;
+}
+
+/* The output as the golden files hold it: generated key IDs and values as placeholders. */
+static char *placehold(const struct fixture *fx, char *text)
+{
+    for (size_t i = 0; i < fx->n_fakes; i++)
+        text = replace_all(text, fx->fakes[i], fx->placeholders[i]);
+    return text;
+}
+
+/* Compare with tests/golden/<name>, or rewrite it under SESAME_UPDATE_GOLDEN=1. */
+static void check_golden(const char *name, const char *actual)
+{
+    const char *update = getenv("SESAME_UPDATE_GOLDEN");
+    char *rel = xasprintf("tests/golden/%s", name);
+    char *path = source_path(rel);
+    char *expected = NULL;
+
+    if (update != NULL && strcmp(update, "1") == 0) {
+        CHECK(write_file(path, actual));
+        printf("     updated %s\n", path);
+        goto out;
+    }
+    expected = read_file(path);
+    if (expected == NULL) {
+        fprintf(stderr, "cannot read '%s': %s (SESAME_UPDATE_GOLDEN=1 writes it)\n", path,
+                strerror(errno));
+        CHECK(expected != NULL);
+        goto out;
+    }
+    if (strcmp(expected, actual) != 0) {
+        size_t i = 0, line = 1;
+
+        while (expected[i] != '\0' && expected[i] == actual[i])
+            line += expected[i++] == '\n';
+        fprintf(stderr, "'%s' differs from the output at line %zu "
+                "(SESAME_UPDATE_GOLDEN=1 rewrites it)\n", path, line);
+        CHECK(strcmp(expected, actual) == 0);
+    }
+
+out:
+    free(expected);
+    free(path);
+    free(rel);
+}
+
+/* True if any LEAK_WINDOW characters in a row of `value` occur in `text`. */
+static bool leaks(const char *text, const char *value)
+{
+    size_t len = strlen(value);
+
+    for (size_t i = 0; i + LEAK_WINDOW <= len; i++) {
+        char window[LEAK_WINDOW + 1];
+
+        memcpy(window, value + i, LEAK_WINDOW);
+        window[LEAK_WINDOW] = '\0';
+        if (strstr(text, window) != NULL)
+            return true;
+    }
+    return false;
+}
+
 #endif

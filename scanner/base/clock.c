@@ -1,0 +1,13 @@
+/*
+ * base/clock.c - monotonic seconds.
+ */
+#include "base/clock.h"
+
+#include <time.h>
+
+double clock_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
