@@ -7,6 +7,7 @@
  */
 #include <getopt.h>
 #include <stdarg.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,6 +344,12 @@ int main(int argc, char **argv)
     /* Like `git cat-file`, do not re-hash every object read: the SHA-1 check was 43% of
      * the time spent reading history (benches/RESULTS.md). Corruption still fails zlib. */
     (void)git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+#ifdef M_MMAP_THRESHOLD
+    /* Blobs of a few MB are inflated one after another: keep such buffers in the heap
+     * instead of mapping and unmapping (and page-faulting) each (benches/RESULTS.md). */
+    (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
     if (!cmd || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage_text, cmd ? stdout : stderr);
         git_libgit2_shutdown();

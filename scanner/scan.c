@@ -203,6 +203,21 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* SESAME_TIMINGS=1: each phase's wall time on stderr (for benches/ and profiling). */
+static void phase_done(const char *name, double *since)
+{
+    static int on = -1;
+    double now = clock_now();
+
+    if (on < 0) {
+        const char *e = getenv("SESAME_TIMINGS");
+        on = e && *e && strcmp(e, "0") != 0;
+    }
+    if (on)
+        fprintf(stderr, "sesame: timing: %-8s %.3f s\n", name, now - *since);
+    *since = now;
+}
+
 static unsigned cpu_count(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -401,6 +416,12 @@ static enum exposure more_exposed(enum exposure a, enum exposure b)
 static void add_exposure(struct finding **sorted, size_t n, struct src_git **gits,
                          size_t n_gits)
 {
+    /* Name every question first: one walk of each repository answers them all. */
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < sorted[i]->n_locations; k++)
+            for (size_t g = 0; g < n_gits && sorted[i]->locations[k].blob; g++)
+                src_git_exposure_want(gits[g], sorted[i]->locations[k].blob,
+                                      sorted[i]->locations[k].path);
     for (size_t i = 0; i < n; i++) {
         struct finding *f = sorted[i];
         enum exposure best = EXPOSURE_UNREACHABLE;
@@ -511,7 +532,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     report_fn *report;
     FILE *out = stdout;
     enum status st;
-    double t0 = clock_now();
+    double t0 = clock_now(), tp = t0;
     unsigned threads;
 
     memset(outcome, 0, sizeof(*outcome));
@@ -526,9 +547,11 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         goto out;
     if ((st = load_engine(cfg, &rc, &rs, &engine)) != STATUS_OK)
         goto out;
+    phase_done("rules", &tp);
     if ((st = collect(cfg, &fs, &list, &gits, &n_gits, &items, &git_errors,
                       &planning_timed_out)) != STATUS_OK)
         goto out;
+    phase_done("plan", &tp);
     if (planning_timed_out ||
         (cfg->budget_ms && clock_now() - t0 > cfg->budget_ms / 1000.0)) {
         atomic_store(&run.timed_out, 1);
@@ -559,6 +582,21 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     pthread_cond_destroy(&run.done_cond);
     if (st != STATUS_OK)
         goto out;
+    phase_done("read", &tp);
+    for (size_t i = 0; i < n_gits; i++) {
+        /* Full histories were scanned blob by blob: now say where the blobs with
+         * findings were introduced, and report each finding at each of those places. */
+        const char **blobs = NULL;
+        size_t nb;
+        if (!src_git_deferred(gits[i]))
+            continue;
+        nb = findings_deferred_blobs(findings, gits[i], &blobs);
+        src_git_attribute(gits[i], blobs, nb);
+        if (findings_expand(findings, gits[i], src_git_provenance, gits[i]) != STATUS_OK)
+            log_warn("%s", status_message());
+        free(blobs);
+    }
+    phase_done("attrib", &tp);
 
     {
         struct findings_opts fo = { (const char *const *)rs.smtp_regions, rs.n_smtp_regions,
@@ -575,8 +613,10 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         }
         n_sorted = k;
     }
+    phase_done("findings", &tp);
     if (!cfg->no_exposure)
         add_exposure(sorted, n_sorted, gits, n_gits);
+    phase_done("exposure", &tp);
     if (cfg->verify) {
         struct verify_stats vs;
         struct verify_opts vo;
@@ -633,6 +673,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     outcome->timed_out = atomic_load(&run.timed_out) != 0;
     outcome->suppressed = stats.suppressed;
     outcome->inputs = items.n;
+    phase_done("report", &tp);
 out:
     if (out != stdout && out != cfg->report_to)
         fclose(out);
@@ -654,6 +695,7 @@ out:
     free((void *)fs.includes);
     config_release(&rc);
     baseline_release(&baseline);
+    phase_done("free", &tp);
     return st;
 }
 

@@ -371,6 +371,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         o.encoding = p->encoding;
         o.blob_id = b->blob_id;
         o.commit = b->commit;
+        o.defer = b->defer;
         if (b->n_prov == 0) {
             if (st == STATUS_OK)
                 st = findings_add(sb->f, &o);

@@ -12,9 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "base/xalloc.h"
 #include "finding/enrich.h"
-#include "base/limits.h"
+#include "source/source.h"
 
 struct stored {
     enum cred_kind kind;
@@ -22,6 +23,7 @@ struct stored {
     char *paired_id;
     char *region;
     enum confidence confidence;
+    const void *defer;
     struct location loc;
 };
 
@@ -116,6 +118,7 @@ enum status findings_add(struct findings *f, const struct observation *o)
     s.paired_id = o->paired_id ? xstrdup(o->paired_id) : NULL;
     s.region = o->region ? xstrdup(o->region) : NULL;
     s.confidence = o->confidence;
+    s.defer = o->defer;
     s.loc.path = xstrdup(o->path ? o->path : "-");
     s.loc.line = o->line;
     s.loc.column = o->column;
@@ -142,6 +145,103 @@ enum status findings_add(struct findings *f, const struct observation *o)
         free(s.region);
         location_release(&s.loc);
     }
+    return st;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t findings_deferred_blobs(struct findings *f, const void *src, const char ***out)
+{
+    const char **v = NULL;
+    size_t n = 0, k = 0;
+
+    for (size_t i = 0; i < f->n; i++)
+        if (f->obs[i].defer == src && src && f->obs[i].loc.blob)
+            n++;
+    v = xcalloc(n + 1, sizeof(*v));
+    for (size_t i = 0; i < f->n; i++)
+        if (f->obs[i].defer == src && src && f->obs[i].loc.blob)
+            v[k++] = f->obs[i].loc.blob;
+    if (k > 1)
+        qsort(v, k, sizeof(*v), cmp_cstr);
+    n = 0;
+    for (size_t i = 0; i < k; i++)
+        if (n == 0 || strcmp(v[n - 1], v[i]) != 0)
+            v[n++] = v[i];
+    *out = v;
+    return n;
+}
+
+static void stored_copy(struct stored *dst, const struct stored *src)
+{
+    *dst = *src;
+    dst->value = xstrdup(src->value);
+    dst->paired_id = src->paired_id ? xstrdup(src->paired_id) : NULL;
+    dst->region = src->region ? xstrdup(src->region) : NULL;
+    location_copy(&dst->loc, &src->loc);
+}
+
+static void stored_release(struct stored *s)
+{
+    free(s->value);
+    free(s->paired_id);
+    free(s->region);
+    location_release(&s->loc);
+}
+
+enum status findings_expand(struct findings *f, const void *src, findings_prov_fn *fn,
+                            void *ctx)
+{
+    struct stored *out = NULL;
+    size_t n = 0, cap = 0;
+    enum status st = STATUS_OK;
+
+    if (!src)
+        return STATUS_OK;
+    for (size_t i = 0; i < f->n; i++) {
+        struct stored *s = &f->obs[i];
+        const char *display = NULL;
+        const struct provenance *prov = NULL;
+        size_t n_prov = 0, dl;
+        const char *suffix;
+
+        if (s->defer != src || !s->loc.blob ||
+            !fn(ctx, s->loc.blob, &display, &prov, &n_prov) || n_prov == 0) {
+            s->defer = NULL;
+            XGROW(out, cap, n + 1);
+            out[n++] = *s;
+            continue;
+        }
+        /* The observation's path is the display path, or display!member in an archive. */
+        dl = display ? strlen(display) : 0;
+        suffix = dl && strncmp(s->loc.path, display, dl) == 0 ? s->loc.path + dl : "";
+        for (size_t k = 0; k < n_prov; k++) {
+            struct stored c;
+            if (n >= LIMIT_OBSERVATIONS) {
+                st = fail(STATUS_LIMIT, "more than %u observations: later ones are dropped",
+                          LIMIT_OBSERVATIONS);
+                break;
+            }
+            stored_copy(&c, s);
+            c.defer = NULL;
+            free(c.loc.path);
+            c.loc.path = xasprintf("%s%s", prov[k].path ? prov[k].path : "-", suffix);
+            free(c.loc.commit.commit);
+            free(c.loc.commit.author);
+            free(c.loc.commit.summary);
+            commit_copy(&c.loc.commit, prov[k].commit);
+            XGROW(out, cap, n + 1);
+            out[n++] = c;
+        }
+        stored_release(s);
+    }
+    free(f->obs);
+    f->obs = out;
+    f->n = n;
+    f->cap = cap;
     return st;
 }
 

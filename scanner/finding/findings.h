@@ -32,6 +32,7 @@ struct observation {
     const char *encoding;    /* NULL for plain text */
     const char *blob_id;     /* or NULL */
     const struct commit_info *commit; /* or NULL */
+    const void *defer;       /* see struct blob's `defer` */
 };
 
 struct findings_opts {
@@ -46,6 +47,20 @@ void findings_free(struct findings *f);
 /* Copy `o` into the collection (thread-safe). STATUS_LIMIT past LIMIT_OBSERVATIONS. */
 enum status findings_add(struct findings *f, const struct observation *o);
 size_t findings_observations(const struct findings *f);
+
+/* Deferred provenance. The distinct blob ids of observations deferred by `src`, sorted:
+ * a new array of borrowed strings (valid until findings_expand or findings_free). */
+size_t findings_deferred_blobs(struct findings *f, const void *src, const char ***out);
+
+struct provenance;
+/* Where blob `blob_id` was seen: `display` is the path its observations carry now
+ * (replaced, as a prefix, by each provenance path). False if the blob is unknown. */
+typedef bool findings_prov_fn(void *ctx, const char *blob_id, const char **display,
+                              const struct provenance **prov, size_t *n);
+/* Replace every observation deferred by `src` with one per provenance entry of its blob.
+ * STATUS_LIMIT (and the rest dropped) past LIMIT_OBSERVATIONS. */
+enum status findings_expand(struct findings *f, const void *src, findings_prov_fn *fn,
+                            void *ctx);
 
 /* Build the findings, sorted (non-examples first, then by kind, ID/fingerprint). The
  * returned array and findings are owned by `f` and live until findings_free().

@@ -34,6 +34,10 @@ struct blob {
      * then ignored). */
     const struct provenance *prov;
     size_t n_prov;
+    /* Non-NULL: where this blob was seen is not known yet; its observations are kept
+     * with `path` (the first path the blob was seen at, as a prefix of archive member
+     * paths) and this tag, and findings_expand() fans them out once the source knows. */
+    const void *defer;
 };
 
 struct provenance {

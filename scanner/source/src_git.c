@@ -2,11 +2,15 @@
  * source/src_git.c - git history via libgit2 (the only <git2.h> user besides main.c's
  * init/shutdown).
  *
- * What it does: plan (walk commits, find the (path, blob) pairs each commit introduced,
- * dedupe blobs), read blobs in pack order, and answer exposure questions afterwards.
+ * What it does: plan (walk commits; for a whole history visit each distinct tree once and
+ * keep the tree graph, for a range find the (path, blob) pairs each commit introduced;
+ * dedupe blobs), read blobs in pack order, attribute the blobs with findings to the
+ * commits that introduced them (whole histories), and answer exposure questions.
  * What it does not: match anything, or decide what to do with archives.
  * The tricky point: "introduced" for a merge means different from *every* parent, so
  * that scanning main..feature does not report what a merge from main brought in.
+ * Trees are parsed from their raw bytes (gittree.c): libgit2's git_tree objects cost
+ * more than the reading itself on a history's worth of trees.
  */
 #include "source/src_git.h"
 
@@ -31,6 +35,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "finding/finding.h"
+#include "source/gittree.h"
 #include "source/src_fs.h"
 
 extern char **environ;
@@ -43,9 +48,20 @@ struct oidmap {
     size_t size, used; /* size is a power of two; a zero key marks an empty slot */
 };
 
-static bool oid_is_zero(const git_oid *o)
+/* Inline: these run for every tree entry of a history (libgit2's are calls). */
+static inline bool oid_is_zero(const git_oid *o)
 {
-    return git_oid_is_zero(o);
+    uint64_t a, b;
+    uint32_t c;
+    memcpy(&a, o->id, 8);
+    memcpy(&b, o->id + 8, 8);
+    memcpy(&c, o->id + 16, 4);
+    return (a | b | c) == 0;
+}
+
+static inline bool oid_eq(const git_oid *x, const git_oid *y)
+{
+    return memcmp(x->id, y->id, GIT_OID_RAWSZ) == 0;
 }
 
 static size_t oid_hash(const git_oid *o)
@@ -77,7 +93,7 @@ static size_t *oidmap_slot(struct oidmap *m, const git_oid *k, bool create, bool
                 *created = true;
             return &m->vals[i];
         }
-        if (git_oid_equal(&m->keys[i], k))
+        if (oid_eq(&m->keys[i], k))
             return &m->vals[i];
     }
 }
@@ -183,6 +199,17 @@ static void strmap_release(struct strmap *m)
 
 /* ---- the plan ------------------------------------------------------------------- */
 
+struct oidvec {
+    git_oid *v;
+    size_t n, cap;
+};
+
+static void oidvec_push(struct oidvec *v, const git_oid *id)
+{
+    XGROW(v->v, v->cap, v->n + 1);
+    git_oid_cpy(&v->v[v->n++], id);
+}
+
 struct prov_entry {
     const char *path;    /* interned */
     size_t commit;       /* index into commits, or SIZE_MAX */
@@ -192,6 +219,8 @@ struct gblob {
     git_oid oid;
     char hex[GIT_OID_HEXSZ + 1];
     uint64_t order;      /* pack number << 40 | offset; loose objects last */
+    uint32_t seq;        /* creation number (stable across order_blobs) */
+    const char *display; /* interned: the first path it was seen at */
     size_t *prov;        /* indices into g->prov */
     size_t n_prov, cap_prov;
 };
@@ -201,16 +230,37 @@ struct branch_set {
     struct oidmap blobs;
 };
 
-struct path_removals {
-    struct oidmap removed; /* blob -> index into g->chain of the removing commit */
+struct tnode {
+    uint32_t first, count; /* its edges in tgraph.edges */
 };
+
+struct tgraph {
+    struct oidmap index;   /* tree id -> tree number */
+    struct tnode *nodes;
+    size_t n_nodes, cap_nodes;
+    uint32_t *edges;       /* child tree number << 1 | 1, or blob seq << 1 */
+    size_t n_edges, cap_edges;
+    unsigned char *hot;    /* by tree number: leads to a target blob */
+    unsigned char *target; /* by blob seq: a blob with findings */
+};
+
+struct rnode;
+static void rnode_free(struct rnode *n);
 
 struct src_git {
     char *path;          /* as given */
     char *gitdir;        /* the repository's .git (or bare) directory */
     char *workdir;       /* NULL when bare */
     git_repository *repo;
+    git_odb *odb;        /* repo's object database */
     struct src_git_opts opts;
+    /* Full-history scans defer provenance: blobs are found by visiting each distinct
+     * tree once (pass 1), and which commits introduced them at which paths is worked
+     * out after the scan for the blobs with findings (src_git_attribute). */
+    bool deferred, attributed;
+    struct tgraph tg;
+    struct oidvec walked;      /* the commits pass 1 visited, in walk order */
+    struct provenance *prov_out; /* src_git_provenance's answer */
     struct src_git_counts counts;
     struct commit_info **commits;
     size_t n_commits, cap_commits;
@@ -233,9 +283,8 @@ struct src_git {
     size_t n_branches;
     git_oid *chain;      /* HEAD's first-parent line, oldest first */
     size_t n_chain;
-    struct strmap removal_paths; /* path -> index into removals */
-    struct path_removals *removals;
-    size_t n_removals, cap_removals;
+    struct oidmap exp_blobs;     /* blobs exposure is asked about */
+    struct rnode *rroot;         /* the paths it is asked about, as a tree */
     char **branch_scratch;
 };
 
@@ -265,6 +314,11 @@ bool src_git_is_repo(const char *path)
 const struct src_git_counts *src_git_counts(const struct src_git *g)
 {
     return &g->counts;
+}
+
+bool src_git_deferred(const struct src_git *g)
+{
+    return g->deferred;
 }
 
 size_t src_git_blob_count(const struct src_git *g)
@@ -340,22 +394,32 @@ static size_t add_commit(struct src_git *g, const git_oid *id, struct commit_inf
     return g->n_commits++;
 }
 
-static void add_blob(struct src_git *g, const git_oid *oid, const char *path, size_t commit)
+/* The blob's index, created (first seen at `path`) if new. */
+static size_t blob_seen(struct src_git *g, const git_oid *oid, const char *path)
 {
     bool created;
     size_t *slot = oidmap_slot(&g->blob_index, oid, true, &created);
-    struct gblob *b;
 
     if (created) {
+        struct gblob *b;
         XGROW(g->blobs, g->cap_blobs, g->n_blobs + 1);
         b = &g->blobs[g->n_blobs];
         memset(b, 0, sizeof(*b));
         git_oid_cpy(&b->oid, oid);
         git_oid_tostr(b->hex, sizeof(b->hex), oid);
         b->order = UINT64_MAX;
+        b->seq = (uint32_t)g->n_blobs;
+        b->display = intern_path(g, path);
         *slot = g->n_blobs++;
     }
-    b = &g->blobs[*slot];
+    return *slot;
+}
+
+static void add_blob(struct src_git *g, const git_oid *oid, const char *path, size_t commit)
+{
+    size_t at = blob_seen(g, oid, path);
+    struct gblob *b = &g->blobs[at];
+
     for (size_t i = 0; i < b->n_prov; i++) {
         const struct prov_entry *p = &g->prov[b->prov[i]];
         if (p->commit == commit && strcmp(p->path, path) == 0)
@@ -466,70 +530,368 @@ static bool bad_object(const struct src_git *g, const git_oid *id)
     return g->bad_loose.used && oidmap_slot((struct oidmap *)&g->bad_loose, id, false, NULL);
 }
 
+/* ---- trees, read raw ----------------------------------------------------------------- */
+
+/* A tree object's raw bytes, or NULL (missing, corrupt, not a tree: the caller warns). */
+static git_odb_object *read_tree(const struct src_git *g, git_odb *odb, const git_oid *id)
+{
+    git_odb_object *o = NULL;
+
+    if (bad_object(g, id) || git_odb_read(&o, odb, id) != 0)
+        return NULL;
+    if (git_odb_object_type(o) != GIT_OBJECT_TREE) {
+        git_odb_object_free(o);
+        git_error_set_str(GIT_ERROR_INVALID, "not a tree");
+        return NULL;
+    }
+    return o;
+}
+
+/* A path built up while descending trees. */
+struct pathbuf {
+    char *s;
+    size_t len, cap;
+};
+
+/* Append "/name" (or "name" at the top); returns the length to restore with pb_cut. */
+static size_t pb_push(struct pathbuf *pb, const char *name, size_t n)
+{
+    size_t at = pb->len;
+    XGROW(pb->s, pb->cap, pb->len + n + 2);
+    if (pb->len)
+        pb->s[pb->len++] = '/';
+    memcpy(pb->s + pb->len, name, n);
+    pb->len += n;
+    pb->s[pb->len] = '\0';
+    return at;
+}
+
+static void pb_cut(struct pathbuf *pb, size_t at)
+{
+    pb->len = at;
+    if (pb->s)
+        pb->s[at] = '\0';
+}
+
+static const char *pb_str(const struct pathbuf *pb)
+{
+    return pb->s ? pb->s : "";
+}
+
+/* ---- the tree graph of a full-history scan ------------------------------------------ */
+
+/* Pass 1 of a full-history scan visits each distinct tree once and keeps only its edges
+ * (children as numbers), not names. After the scan, the trees that lead to a blob with
+ * findings are marked hot, and only hot subtrees are diffed to find which commit
+ * introduced those blobs at which path (src_git_attribute). */
+static void graph_release(struct tgraph *tg)
+{
+    oidmap_release(&tg->index);
+    free(tg->nodes);
+    free(tg->edges);
+    free(tg->hot);
+    free(tg->target);
+    memset(tg, 0, sizeof(*tg));
+}
+
+static uint32_t tree_node(struct src_git *g, const git_oid *id, bool *created)
+{
+    struct tgraph *tg = &g->tg;
+    size_t *slot = oidmap_slot(&tg->index, id, true, created);
+
+    if (*created) {
+        XGROW(tg->nodes, tg->cap_nodes, tg->n_nodes + 1);
+        tg->nodes[tg->n_nodes].first = 0;
+        tg->nodes[tg->n_nodes].count = 0;
+        *slot = tg->n_nodes++;
+    }
+    return (uint32_t)*slot;
+}
+
+static bool filtering(const struct src_git *g)
+{
+    return g->opts.filter && (g->opts.filter->n_excludes || g->opts.filter->n_includes);
+}
+
+/* Is the file or directory at `path` excluded by --exclude/--include? */
+static bool excluded(const struct src_git *g, const char *path, bool is_dir)
+{
+    return filtering(g) && src_fs_excluded(g->opts.filter, path, is_dir);
+}
+
+/* The graph's key for a tree: its id, mixed with its path when path filters apply (the
+ * same tree may be filtered differently at two paths, so it is visited at each). */
+static void tree_key(const struct src_git *g, const git_oid *id, const char *path, git_oid *key)
+{
+    *key = *id;
+    if (filtering(g)) {
+        uint64_t h = str_hash(path);
+        for (int i = 0; i < 8; i++)
+            key->id[i] ^= (unsigned char)(h >> (8 * i));
+    }
+}
+
+static bool tree_hot(const struct src_git *g, const git_oid *id, const char *path)
+{
+    git_oid key;
+    size_t *slot;
+
+    tree_key(g, id, path, &key);
+    slot = oidmap_slot((struct oidmap *)&g->tg.index, &key, false, NULL);
+    return slot && g->tg.hot && g->tg.hot[*slot];
+}
+
+static bool blob_target(const struct src_git *g, const git_oid *id)
+{
+    size_t *slot = oidmap_slot((struct oidmap *)&g->blob_index, id, false, NULL);
+    return slot && g->tg.target && g->tg.target[g->blobs[*slot].seq];
+}
+
+static void edge_push(struct tgraph *tg, uint32_t e)
+{
+    XGROW(tg->edges, tg->cap_edges, tg->n_edges + 1);
+    tg->edges[tg->n_edges++] = e;
+}
+
+struct titem {
+    git_oid id;
+    uint32_t node;
+    uint32_t depth;
+    char *path;
+};
+
+/* Visit the trees under `root` not visited yet; `commit_hex` names it in warnings. */
+static void graph_visit(struct src_git *g, const git_oid *root, const char *commit_hex)
+{
+    struct tgraph *tg = &g->tg;
+    struct titem *stack = NULL;
+    size_t n = 0, cap = 0;
+    struct pathbuf pb = { 0 };
+    bool created;
+    git_oid key;
+    uint32_t node;
+
+    tree_key(g, root, "", &key);
+    node = tree_node(g, &key, &created);
+    if (!created)
+        return;
+    XGROW(stack, cap, 1);
+    stack[n].id = *root;
+    stack[n].node = node;
+    stack[n].depth = 0;
+    stack[n++].path = xstrdup("");
+    while (n) {
+        struct titem it = stack[--n];
+        git_odb_object *o = read_tree(g, g->odb, &it.id);
+        char hex[GIT_OID_HEXSZ + 1];
+        struct gt_iter gi;
+        struct gt_entry e;
+        size_t first = tg->n_edges;
+
+        if (!o) {
+            git_oid_tostr(hex, sizeof(hex), &it.id);
+            log_warn("commit %.12s: cannot read tree %s ('%s'): %s", commit_hex, hex,
+                     *it.path ? it.path : "/", git_message());
+            g->counts.errors++;
+            free(it.path);
+            continue;
+        }
+        pb_cut(&pb, 0);
+        pb_push(&pb, it.path, strlen(it.path));
+        gt_init(&gi, git_odb_object_data(o), git_odb_object_size(o));
+        while (gt_next(&gi, &e)) {
+            size_t at = pb_push(&pb, e.name, e.name_len);
+            git_oid cid;
+            memcpy(cid.id, e.oid, GIT_OID_RAWSZ);
+            if (e.kind == GT_TREE && !excluded(g, pb_str(&pb), true)) {
+                uint32_t c;
+                tree_key(g, &cid, pb_str(&pb), &key);
+                c = tree_node(g, &key, &created);
+                edge_push(tg, c << 1 | 1u);
+                if (created && it.depth >= 512) {
+                    log_warn("commit %.12s: tree '%s' nests deeper than 512 levels, not "
+                             "followed", commit_hex, pb_str(&pb));
+                    g->counts.errors++;
+                } else if (created) {
+                    XGROW(stack, cap, n + 1);
+                    stack[n].id = cid;
+                    stack[n].node = c;
+                    stack[n].depth = it.depth + 1;
+                    stack[n++].path = xstrdup(pb_str(&pb));
+                }
+            } else if (e.kind == GT_BLOB && !excluded(g, pb_str(&pb), false)) {
+                size_t bi = blob_seen(g, &cid, pb_str(&pb));
+                edge_push(tg, g->blobs[bi].seq << 1);
+            } else if (e.kind == GT_GITLINK) {
+                g->counts.submodules++;
+            }
+            pb_cut(&pb, at);
+        }
+        if (gi.bad) {
+            git_oid_tostr(hex, sizeof(hex), &it.id);
+            log_warn("commit %.12s: tree %s ('%s') is malformed, the rest of it skipped",
+                     commit_hex, hex, *it.path ? it.path : "/");
+            g->counts.errors++;
+        }
+        tg->nodes[it.node].first = (uint32_t)first;
+        tg->nodes[it.node].count = (uint32_t)(tg->n_edges - first);
+        git_odb_object_free(o);
+        free(it.path);
+    }
+    free(stack);
+    free(pb.s);
+}
+
+/* Mark target blobs and every tree that leads to one (a walk up reversed edges). */
+static void graph_mark(struct src_git *g, const char *const *blob_hex, size_t n_hex)
+{
+    struct tgraph *tg = &g->tg;
+    size_t nn = tg->n_nodes + g->n_blobs;
+    uint32_t *start = xcalloc(nn + 1, sizeof(*start));
+    uint32_t *parents = xcalloc(tg->n_edges + 1, sizeof(*parents));
+    uint32_t *queue = xcalloc(nn + 1, sizeof(*queue));
+    size_t qh = 0, qt = 0;
+
+    tg->target = xcalloc(g->n_blobs + 1, 1);
+    tg->hot = xcalloc(tg->n_nodes + 1, 1);
+    /* parents of node x (trees 0..n_nodes-1, blob seq s as n_nodes + s) */
+    for (size_t t = 0; t < tg->n_nodes; t++)
+        for (uint32_t k = 0; k < tg->nodes[t].count; k++) {
+            uint32_t e = tg->edges[tg->nodes[t].first + k];
+            start[(e & 1u) ? e >> 1 : tg->n_nodes + (e >> 1)]++;
+        }
+    for (size_t x = 0, sum = 0; x <= nn; x++) {
+        size_t c = x < nn ? start[x] : 0;
+        start[x] = (uint32_t)sum;
+        sum += c;
+    }
+    {
+        uint32_t *fill = xcalloc(nn + 1, sizeof(*fill));
+        for (size_t t = 0; t < tg->n_nodes; t++)
+            for (uint32_t k = 0; k < tg->nodes[t].count; k++) {
+                uint32_t e = tg->edges[tg->nodes[t].first + k];
+                size_t x = (e & 1u) ? e >> 1 : tg->n_nodes + (e >> 1);
+                parents[start[x] + fill[x]++] = (uint32_t)t;
+            }
+        free(fill);
+    }
+    for (size_t i = 0; i < n_hex; i++) {
+        git_oid id;
+        size_t *slot;
+        if (git_oid_fromstr(&id, blob_hex[i]) != 0 ||
+            !(slot = oidmap_slot(&g->blob_index, &id, false, NULL)))
+            continue;
+        if (!tg->target[g->blobs[*slot].seq]) {
+            tg->target[g->blobs[*slot].seq] = 1;
+            queue[qt++] = (uint32_t)(tg->n_nodes + g->blobs[*slot].seq);
+        }
+    }
+    while (qh < qt) {
+        uint32_t x = queue[qh++];
+        for (uint32_t k = start[x]; k < start[x + 1]; k++) {
+            uint32_t p = parents[k];
+            if (!tg->hot[p]) {
+                tg->hot[p] = 1;
+                queue[qt++] = p;
+            }
+        }
+    }
+    free(start);
+    free(parents);
+    free(queue);
+}
+
+/* ---- what each commit introduced ---------------------------------------------------- */
+
 /* What one planning thread uses: its own repository handle and counters. */
 struct plan_ctx {
     struct src_git *g;        /* read-only while threads run */
     git_repository *repo;
+    git_odb *odb;
+    bool hot_only;            /* attribution: only hot subtrees and target blobs */
+    struct pathbuf path;
     uint64_t errors, submodules, commits;
     bool timed_out;
 };
 
-static void tree_diff(struct plan_ctx *pc, const char *commit_hex, const git_tree *old_tree,
-                      const git_tree *new_tree, const char *prefix, struct pairs *out,
-                      int depth)
+/* The (path, blob) pairs of tree `new_id` that tree `old_id` (or NULL) does not have.
+ * Both trees are in git order, so one merge pass pairs entries by name. */
+static void tree_diff(struct plan_ctx *pc, const char *commit_hex, const git_oid *old_id,
+                      const git_oid *new_id, struct pairs *out, int depth)
 {
     struct src_git *g = pc->g;
-
-    size_t n = git_tree_entrycount(new_tree);
+    git_odb_object *nt, *ot = NULL;
+    struct gt_iter ni, oi;
+    struct gt_entry ne, oe;
+    bool have_old;
 
     if (depth > 512) {
         log_warn("commit %.12s: tree '%s' nests deeper than 512 levels, not followed",
-                 commit_hex, prefix);
+                 commit_hex, pb_str(&pc->path));
         pc->errors++;
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        const git_tree_entry *e = git_tree_entry_byindex(new_tree, i);
-        const char *name = git_tree_entry_name(e);
-        const git_oid *oid = git_tree_entry_id(e);
-        git_object_t type = git_tree_entry_type(e);
-        const git_tree_entry *old = old_tree ? git_tree_entry_byname(old_tree, name) : NULL;
-        char *path;
+    if (!(nt = read_tree(g, pc->odb, new_id))) {
+        char hex[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(hex, sizeof(hex), new_id);
+        log_warn("commit %.12s: cannot read tree %s ('%s'): %s", commit_hex, hex,
+                 pc->path.len ? pb_str(&pc->path) : "/", git_message());
+        pc->errors++;
+        return;
+    }
+    if (old_id)
+        ot = read_tree(g, pc->odb, old_id); /* unreadable: compare with nothing */
+    gt_init(&ni, git_odb_object_data(nt), git_odb_object_size(nt));
+    gt_init(&oi, ot ? git_odb_object_data(ot) : NULL, ot ? git_odb_object_size(ot) : 0);
+    have_old = gt_next(&oi, &oe);
+    while (gt_next(&ni, &ne)) {
+        const struct gt_entry *old = NULL;
+        int c = -1;
+        git_oid id;
+        size_t at;
 
-        if (old && git_oid_equal(git_tree_entry_id(old), oid) && git_tree_entry_type(old) == type)
+        while (have_old && (c = gt_cmp(&oe, &ne)) < 0)
+            have_old = gt_next(&oi, &oe);
+        if (have_old && c == 0)
+            old = &oe;
+        if (old && old->kind == ne.kind && memcmp(old->oid, ne.oid, GIT_OID_RAWSZ) == 0)
             continue;
-        path = *prefix ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
-        if (type == GIT_OBJECT_TREE) {
-            git_tree *sub = NULL, *old_sub = NULL;
-            if (bad_object(g, oid)) {
-                free(path);
+        memcpy(id.id, ne.oid, GIT_OID_RAWSZ);
+        if (ne.kind == GT_TREE) {
+            git_oid old_sub;
+            at = pb_push(&pc->path, ne.name, ne.name_len);
+            if ((pc->hot_only && !tree_hot(g, &id, pb_str(&pc->path))) ||
+                excluded(g, pb_str(&pc->path), true)) {
+                pb_cut(&pc->path, at);
                 continue;
             }
-            if (git_tree_lookup(&sub, pc->repo, oid) != 0) {
-                log_warn("commit %.12s: cannot read tree '%s': %s", commit_hex, path,
-                         git_message());
-                pc->errors++;
-            } else {
-                if (old && git_tree_entry_type(old) == GIT_OBJECT_TREE &&
-                    (bad_object(g, git_tree_entry_id(old)) ||
-                     git_tree_lookup(&old_sub, pc->repo, git_tree_entry_id(old)) != 0))
-                    old_sub = NULL;
-                tree_diff(pc, commit_hex, old_sub, sub, path, out, depth + 1);
-            }
-            git_tree_free(old_sub);
-            git_tree_free(sub);
-            free(path);
-        } else if (type == GIT_OBJECT_BLOB) {
+            if (old)
+                memcpy(old_sub.id, old->oid, GIT_OID_RAWSZ);
+            tree_diff(pc, commit_hex, old && old->kind == GT_TREE ? &old_sub : NULL, &id, out,
+                      depth + 1);
+            pb_cut(&pc->path, at);
+        } else if (ne.kind == GT_BLOB) {
+            if (pc->hot_only && !blob_target(g, &id))
+                continue;
+            at = pb_push(&pc->path, ne.name, ne.name_len);
             XGROW(out->v, out->cap, out->n + 1);
-            out->v[out->n].path = path;
-            git_oid_cpy(&out->v[out->n].oid, oid);
+            out->v[out->n].path = xstrdup(pb_str(&pc->path));
+            out->v[out->n].oid = id;
             out->n++;
-        } else {
-            if (type == GIT_OBJECT_COMMIT)
-                pc->submodules++;
-            free(path);
+            pb_cut(&pc->path, at);
+        } else if (ne.kind == GT_GITLINK && !pc->hot_only) {
+            pc->submodules++;
         }
     }
+    if (ni.bad) {
+        char hex[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(hex, sizeof(hex), new_id);
+        log_warn("commit %.12s: tree %s ('%s') is malformed, the rest of it skipped",
+                 commit_hex, hex, pc->path.len ? pb_str(&pc->path) : "/");
+        pc->errors++;
+    }
+    git_odb_object_free(ot);
+    git_odb_object_free(nt);
 }
 
 static bool pairs_has(const struct pairs *p, const struct pair *x)
@@ -538,17 +900,6 @@ static bool pairs_has(const struct pairs *p, const struct pair *x)
         if (git_oid_equal(&p->v[i].oid, &x->oid) && strcmp(p->v[i].path, x->path) == 0)
             return true;
     return false;
-}
-
-struct oidvec {
-    git_oid *v;
-    size_t n, cap;
-};
-
-static void oidvec_push(struct oidvec *v, const git_oid *id)
-{
-    XGROW(v->v, v->cap, v->n + 1);
-    git_oid_cpy(&v->v[v->n++], id);
 }
 
 /* What a commit introduced: the (path, blob) pairs that differ from every parent. */
@@ -561,9 +912,9 @@ static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_re
 {
     struct src_git *g = pc->g;
     git_commit *c = NULL;
-    git_tree *tree = NULL;
     struct pairs first = { 0 };
     char hex[GIT_OID_HEXSZ + 1];
+    const git_oid *tree;
     unsigned np;
 
     memset(res, 0, sizeof(*res));
@@ -575,25 +926,22 @@ static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_re
         pc->errors++;
         return;
     }
-    if (git_commit_tree(&tree, c) != 0) {
-        char thex[GIT_OID_HEXSZ + 1];
-        git_oid_tostr(thex, sizeof(thex), git_commit_tree_id(c));
-        log_warn("commit %.12s: cannot read its tree %s: %s", hex, thex, git_message());
-        pc->errors++;
+    tree = git_commit_tree_id(c);
+    if (pc->hot_only && !tree_hot(g, tree, ""))
         goto out;
-    }
     pc->commits++;
     np = git_commit_parentcount(c);
     for (unsigned p = 0; p < (np ? np : 1); p++) {
         git_commit *parent = NULL;
-        git_tree *ptree = NULL;
+        const git_oid *ptree = NULL;
         struct pairs cur = { 0 };
 
-        if (np && (git_commit_parent(&parent, c, p) != 0 || git_commit_tree(&ptree, parent) != 0)) {
-            /* A missing parent (shallow clone, corrupt repo): compare with nothing. */
-            ptree = NULL;
-        }
-        tree_diff(pc, hex, ptree, tree, "", p == 0 ? &first : &cur, 0);
+        /* A missing parent (shallow clone, corrupt repo): compare with nothing. */
+        if (np && !bad_object(g, git_commit_parent_id(c, p)) &&
+            git_commit_parent(&parent, c, p) == 0)
+            ptree = git_commit_tree_id(parent);
+        pb_cut(&pc->path, 0);
+        tree_diff(pc, hex, ptree, tree, p == 0 ? &first : &cur, 0);
         if (p > 0) {
             /* Merge: keep what differs from this parent too. */
             size_t k = 0;
@@ -606,7 +954,6 @@ static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_re
             first.n = k;
         }
         pairs_release(&cur);
-        git_tree_free(ptree);
         git_commit_free(parent);
     }
     if (first.n) {
@@ -616,7 +963,6 @@ static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_re
     }
 out:
     pairs_release(&first);
-    git_tree_free(tree);
     git_commit_free(c);
 }
 
@@ -626,7 +972,7 @@ static void plan_merge(struct src_git *g, const git_oid *id, struct commit_resul
     size_t ci = SIZE_MAX;
 
     for (size_t i = 0; i < res->pairs.n; i++) {
-        if (g->opts.filter && src_fs_excluded(g->opts.filter, res->pairs.v[i].path, false))
+        if (excluded(g, res->pairs.v[i].path, false))
             continue;
         if (ci == SIZE_MAX)
             ci = add_commit(g, id, &res->ci);
@@ -669,10 +1015,10 @@ static void *plan_thread(void *arg)
     return NULL;
 }
 
-/* Planning is as costly as reading: the commits are split over threads, each with its
- * own repository handle; results are merged in commit order so the plan is the same
- * whatever the timing. */
-static void plan_commits(struct src_git *g, const struct oidvec *commits)
+/* Diff each commit against its parents. The commits are split over threads, each with
+ * its own repository handle; results are merged in commit order so the plan is the
+ * same whatever the timing. hot_only: attribution after a deferred scan. */
+static void plan_commits(struct src_git *g, const struct oidvec *commits, bool hot_only)
 {
     struct commit_result *results = xcalloc(commits->n + 1, sizeof(*results));
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -683,39 +1029,83 @@ static void plan_commits(struct src_git *g, const struct oidvec *commits)
 
     for (size_t t = 0; t < threads; t++) {
         jobs[t].pc.g = g;
-        jobs[t].pc.repo = t == 0 ? g->repo : open_like(g);
+        jobs[t].pc.hot_only = hot_only;
         jobs[t].commits = commits;
         jobs[t].results = results;
         jobs[t].first = t;
         jobs[t].step = threads;
-    }
-    for (size_t t = 1; t < threads; t++)
-        if (jobs[t].pc.repo)
-            started[t] = pthread_create(&tids[t], NULL, plan_thread, &jobs[t]) == 0;
-    /* This thread takes its own share, and the share of any thread that did not start. */
-    plan_thread(&jobs[0]);
-    for (size_t t = 1; t < threads; t++) {
-        if (started[t]) {
-            pthread_join(tids[t], NULL);
-        } else {
+        if (t == 0 || !(jobs[t].pc.repo = open_like(g)) ||
+            git_repository_odb(&jobs[t].pc.odb, jobs[t].pc.repo) != 0 ||
+            pthread_create(&tids[t], NULL, plan_thread, &jobs[t]) != 0) {
+            /* No thread: the calling thread does this share with the shared handle. */
+            git_odb_free(jobs[t].pc.odb);
+            git_repository_free(jobs[t].pc.repo);
             jobs[t].pc.repo = g->repo;
-            plan_thread(&jobs[t]);
+            jobs[t].pc.odb = g->odb;
+        } else {
+            started[t] = true;
         }
+    }
+    for (size_t t = 0; t < threads; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            plan_thread(&jobs[t]);
     }
     for (size_t t = 0; t < threads; t++) {
         g->counts.errors += jobs[t].pc.errors;
         g->counts.submodules += jobs[t].pc.submodules;
-        g->counts.commits += jobs[t].pc.commits;
+        if (!hot_only)
+            g->counts.commits += jobs[t].pc.commits;
         g->counts.timed_out |= jobs[t].pc.timed_out;
-        if (t > 0 && started[t])
-            git_repository_free(jobs[t].pc.repo);
+        free(jobs[t].pc.path.s);
     }
     for (size_t i = 0; i < commits->n; i++)
         plan_merge(g, &commits->v[i], &results[i]);
+    for (size_t t = 0; t < threads; t++) {
+        if (started[t]) {
+            git_odb_free(jobs[t].pc.odb);
+            git_repository_free(jobs[t].pc.repo);
+        }
+    }
     free(results);
     free(jobs);
     free(tids);
     free(started);
+}
+
+/* Pass 1 of a deferred scan: the trees of these commits. */
+static void visit_commits(struct src_git *g, const struct oidvec *commits)
+{
+    double deadline = g->opts.deadline;
+
+    for (size_t i = 0; i < commits->n; i++) {
+        git_commit *c = NULL;
+        char hex[GIT_OID_HEXSZ + 1];
+
+        if (deadline > 0 && (i & 31) == 0 && clock_now() > deadline) {
+            g->counts.timed_out = true;
+            return;
+        }
+        if (g->tg.n_nodes >= ((size_t)1 << 31) || g->n_blobs >= ((size_t)1 << 31) ||
+            g->tg.n_edges >= ((size_t)UINT32_MAX - ((size_t)1 << 20))) {
+            log_warn("'%s': more than 2^31 trees or blobs: the rest of the history is not "
+                     "scanned", g->path);
+            g->counts.errors++;
+            return;
+        }
+        git_oid_tostr(hex, sizeof(hex), &commits->v[i]);
+        if (bad_object(g, &commits->v[i]) ||
+            git_commit_lookup(&c, g->repo, &commits->v[i]) != 0) {
+            log_warn("cannot read commit %s: %s", hex, git_message());
+            g->counts.errors++;
+            continue;
+        }
+        g->counts.commits++;
+        oidvec_push(&g->walked, &commits->v[i]);
+        graph_visit(g, git_commit_tree_id(c), hex);
+        git_commit_free(c);
+    }
 }
 
 struct odb_walk {
@@ -1039,7 +1429,13 @@ static enum status plan_history(struct src_git *g)
     }
     walk(g, &tips, &hide, &commits);
     g->counts.commits = 0;
-    plan_commits(g, &commits);
+    /* A whole history is read tree by tree, each distinct tree once; a range or a push
+     * needs what its commits introduced, and path filters need every path: diff those. */
+    g->deferred = !range && !g->opts.n_tips;
+    if (g->deferred)
+        visit_commits(g, &commits);
+    else
+        plan_commits(g, &commits, false);
 
     if (g->opts.all_objects && !range && !g->opts.n_tips) {
         struct oidvec extra = { 0 }, unreach = { 0 };
@@ -1055,7 +1451,10 @@ static enum status plan_history(struct src_git *g)
         walk(g, &extra, &tips, &unreach);
         for (size_t i = 0; i < unreach.n; i++)
             (void)oidmap_slot(&g->unreachable_commits, &unreach.v[i], true, NULL);
-        plan_commits(g, &unreach);
+        if (g->deferred)
+            visit_commits(g, &unreach);
+        else
+            plan_commits(g, &unreach, false);
         /* Blobs no commit reaches: dropped stashes, dangling adds. */
         for (size_t i = 0; i < ow.n_blobs; i++)
             if (!oidmap_slot(&g->blob_index, &ow.blobs[i], false, NULL))
@@ -1273,6 +1672,10 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
         goto out;
     }
     g->gitdir = xstrdup(git_repository_path(g->repo));
+    if (git_repository_odb(&g->odb, g->repo) != 0) {
+        st = fail(STATUS_IO, "'%s': cannot open the object database: %s", path, git_message());
+        goto out;
+    }
     check_loose_objects(g);
     if (!git_repository_is_bare(g->repo) && git_repository_workdir(g->repo))
         g->workdir = xstrdup(git_repository_workdir(g->repo));
@@ -1298,6 +1701,8 @@ out:
     return STATUS_OK;
 }
 
+static void exposure_release(struct src_git *g);
+
 void src_git_free(struct src_git *g)
 {
     if (!g)
@@ -1309,6 +1714,9 @@ void src_git_free(struct src_git *g)
     oidmap_release(&g->unreachable_commits);
     oidmap_release(&g->bad_loose);
     free(g->commit_unreachable);
+    graph_release(&g->tg);
+    free(g->walked.v);
+    free(g->prov_out);
     strmap_release(&g->paths);
     free(g->prov);
     for (size_t i = 0; i < g->n_blobs; i++)
@@ -1318,18 +1726,10 @@ void src_git_free(struct src_git *g)
     for (size_t i = 0; i < g->n_worktree; i++)
         free(g->worktree[i]);
     free(g->worktree);
-    oidmap_release(&g->head_blobs);
-    for (size_t i = 0; i < g->n_branches; i++) {
-        free(g->branches[i].name);
-        oidmap_release(&g->branches[i].blobs);
-    }
-    free(g->branches);
-    free(g->branch_scratch);
-    free(g->chain);
-    strmap_release(&g->removal_paths);
-    for (size_t i = 0; i < g->n_removals; i++)
-        oidmap_release(&g->removals[i].removed);
-    free(g->removals);
+    exposure_release(g);
+    oidmap_release(&g->exp_blobs);
+    rnode_free(g->rroot);
+    git_odb_free(g->odb);
     git_repository_free(g->repo);
     free(g->gitdir);
     free(g->workdir);
@@ -1444,7 +1844,8 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
 {
     const struct src_git *g = r->g;
     const struct gblob *b = &g->blobs[i];
-    const char *path0 = g->prov[b->prov[0]].path;
+    const char *path0 = b->display;
+    size_t n_prov = g->deferred ? 0 : b->n_prov;
     git_odb_object *obj = NULL;
     size_t len = 0;
     git_object_t type;
@@ -1457,7 +1858,7 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
         r->prov = xrealloc(r->prov, b->n_prov * sizeof(*r->prov));
         r->cap_prov = b->n_prov;
     }
-    for (size_t k = 0; k < b->n_prov; k++) {
+    for (size_t k = 0; k < n_prov; k++) {
         const struct prov_entry *p = &g->prov[b->prov[k]];
         r->prov[k].path = p->path;
         r->prov[k].commit = p->commit == SIZE_MAX ? NULL : g->commits[p->commit];
@@ -1465,10 +1866,11 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
     memset(&tmpl, 0, sizeof(tmpl));
     tmpl.path = path0;
     tmpl.blob_id = b->hex;
+    tmpl.defer = g->deferred ? g : NULL;
     pf.fn = fn;
     pf.payload = payload;
     pf.prov = r->prov;
-    pf.n_prov = b->n_prov;
+    pf.n_prov = n_prov;
     pf.blob_id = b->hex;
 
     if (bad_object(g, &b->oid))
@@ -1487,7 +1889,7 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
     *bytes = len;
     if (whole) {
         tmpl.prov = r->prov;
-        tmpl.n_prov = b->n_prov;
+        tmpl.n_prov = n_prov;
         st = whole(&tmpl, git_odb_object_data(obj), len, payload);
     } else {
         st = chunk_feed(&tmpl, git_odb_object_data(obj), len, with_prov, &pf);
@@ -1496,45 +1898,244 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
     return st;
 }
 
+/* ---- deferred provenance ------------------------------------------------------------ */
+
+void src_git_attribute(struct src_git *g, const char *const *blob_hex, size_t n)
+{
+    if (!g->deferred || g->attributed)
+        return;
+    g->attributed = true;
+    if (n) {
+        graph_mark(g, blob_hex, n);
+        plan_commits(g, &g->walked, true);
+    }
+    graph_release(&g->tg);
+}
+
+bool src_git_provenance(void *ctx, const char *blob_hex, const char **display,
+                        const struct provenance **prov, size_t *n)
+{
+    struct src_git *g = ctx;
+    git_oid id;
+    size_t *slot;
+    const struct gblob *b;
+
+    if (git_oid_fromstr(&id, blob_hex) != 0 || !(slot = oidmap_slot(&g->blob_index, &id, false,
+                                                                      NULL)))
+        return false;
+    b = &g->blobs[*slot];
+    g->prov_out = xrealloc(g->prov_out, (b->n_prov + 1) * sizeof(*g->prov_out));
+    for (size_t k = 0; k < b->n_prov; k++) {
+        const struct prov_entry *p = &g->prov[b->prov[k]];
+        g->prov_out[k].path = p->path;
+        g->prov_out[k].commit = p->commit == SIZE_MAX ? NULL : g->commits[p->commit];
+    }
+    *display = b->display;
+    *prov = g->prov_out;
+    *n = b->n_prov;
+    return true;
+}
+
 /* ---- exposure ---------------------------------------------------------------------- */
 
-static void collect_tree_blobs(git_repository *repo, const git_tree *tree, struct oidmap *out,
-                               struct oidmap *seen_trees, int depth)
+/* Exposure is asked for the blobs that had findings, at their paths. The caller names
+ * them all first (src_git_exposure_want), so that one walk over the branch tips and one
+ * over HEAD's first-parent line answer every question. */
+
+struct rnode {                /* one component of a wanted path */
+    char *name;
+    struct rnode **kids;
+    size_t n_kids;
+    bool wanted;              /* a wanted path ends here */
+    bool present, is_tree;    /* what is at this path in the previous commit... */
+    git_oid cur;              /* ...and its id */
+    struct oidmap removed;    /* wanted: blob -> chain index of the commit that removed it */
+};
+
+static void rnode_free(struct rnode *n)
 {
-    size_t n = git_tree_entrycount(tree);
-
-    if (depth > 512)
+    if (!n)
         return;
-    for (size_t i = 0; i < n; i++) {
-        const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-        git_object_t type = git_tree_entry_type(e);
-        bool created = false;
+    for (size_t i = 0; i < n->n_kids; i++)
+        rnode_free(n->kids[i]);
+    free(n->kids);
+    free(n->name);
+    oidmap_release(&n->removed);
+    free(n);
+}
 
-        if (type == GIT_OBJECT_BLOB) {
-            (void)oidmap_slot(out, git_tree_entry_id(e), true, NULL);
-        } else if (type == GIT_OBJECT_TREE) {
-            git_tree *sub = NULL;
-            (void)oidmap_slot(seen_trees, git_tree_entry_id(e), true, &created);
-            if (!created)
-                continue;
-            if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) == 0)
-                collect_tree_blobs(repo, sub, out, seen_trees, depth + 1);
-            git_tree_free(sub);
+/* Forget the previous walk (exposure is prepared again when more is wanted). */
+static void rnode_reset(struct rnode *n)
+{
+    n->present = n->is_tree = false;
+    oidmap_release(&n->removed);
+    for (size_t i = 0; i < n->n_kids; i++)
+        rnode_reset(n->kids[i]);
+}
+
+static struct rnode *rnode_child(struct rnode *n, const char *name, size_t len, bool create)
+{
+    struct rnode *k;
+
+    for (size_t i = 0; i < n->n_kids; i++)
+        if (strlen(n->kids[i]->name) == len && memcmp(n->kids[i]->name, name, len) == 0)
+            return n->kids[i];
+    if (!create)
+        return NULL;
+    k = xcalloc(1, sizeof(*k));
+    k->name = xstrndup(name, len);
+    n->kids = xrealloc(n->kids, (n->n_kids + 1) * sizeof(*n->kids));
+    n->kids[n->n_kids++] = k;
+    return k;
+}
+
+static struct rnode *rnode_path(struct rnode *root, const char *path, bool create)
+{
+    struct rnode *n = root;
+
+    while (n && *path) {
+        size_t len = strcspn(path, "/");
+        if (len)
+            n = rnode_child(n, path, len, create);
+        path += len + (path[len] == '/');
+    }
+    return n == root ? NULL : n;
+}
+
+/* The path in the repository of a location of blob `id`: an archive member's location
+ * ("x.zip!a/b") lives at the path of its archive. */
+static const char *git_path_of(const struct src_git *g, const git_oid *id, const char *path)
+{
+    size_t *slot = oidmap_slot((struct oidmap *)&g->blob_index, id, false, NULL);
+    const char *best = path;
+    size_t best_len = 0;
+
+    if (!slot)
+        return path;
+    for (size_t k = 0; k < g->blobs[*slot].n_prov; k++) {
+        const char *p = g->prov[g->blobs[*slot].prov[k]].path;
+        size_t l = strlen(p);
+        if (strcmp(p, path) == 0)
+            return p;
+        if (l > best_len && strncmp(path, p, l) == 0 && path[l] == '!') {
+            best = p;
+            best_len = l;
+        }
+    }
+    return best;
+}
+
+void src_git_exposure_want(struct src_git *g, const char *blob_hex, const char *path)
+{
+    git_oid id;
+    bool created = false;
+
+    if (git_oid_fromstr(&id, blob_hex) != 0)
+        return;
+    (void)oidmap_slot(&g->exp_blobs, &id, true, &created);
+    if (created)
+        g->exposure_ready = false;
+    if (path) {
+        const char *gp = git_path_of(g, &id, path);
+        struct rnode *n;
+        if (!g->rroot)
+            g->rroot = xcalloc(1, sizeof(*g->rroot));
+        n = rnode_path(g->rroot, gp, true);
+        if (n && !n->wanted) {
+            n->wanted = true;
+            g->exposure_ready = false;
         }
     }
 }
 
-static void blobs_of(git_repository *repo, const git_oid *commit, struct oidmap *out)
+/* Add the wanted blobs under `tree` to `out`; memo: tree -> 1 (none below), 2 (some). */
+static bool tip_collect(struct src_git *g, const git_oid *tree, struct oidmap *memo,
+                        struct oidmap *out, int depth)
+{
+    size_t *m = oidmap_slot(memo, tree, false, NULL);
+    git_odb_object *o;
+    struct gt_iter it;
+    struct gt_entry e;
+    bool any = false;
+
+    if ((m && *m == 1) || depth > 512 || !(o = read_tree(g, g->odb, tree)))
+        return false;
+    gt_init(&it, git_odb_object_data(o), git_odb_object_size(o));
+    while (gt_next(&it, &e)) {
+        git_oid id;
+        memcpy(id.id, e.oid, GIT_OID_RAWSZ);
+        if (e.kind == GT_BLOB && oidmap_slot(&g->exp_blobs, &id, false, NULL)) {
+            (void)oidmap_slot(out, &id, true, NULL);
+            any = true;
+        } else if (e.kind == GT_TREE && tip_collect(g, &id, memo, out, depth + 1)) {
+            any = true;
+        }
+    }
+    git_odb_object_free(o);
+    *oidmap_slot(memo, tree, true, NULL) = any ? 2 : 1;
+    return any;
+}
+
+static void tip_blobs(struct src_git *g, const git_oid *commit, struct oidmap *memo,
+                      struct oidmap *out)
 {
     git_commit *c = NULL;
-    git_tree *t = NULL;
-    struct oidmap seen = { 0 };
 
-    if (git_commit_lookup(&c, repo, commit) == 0 && git_commit_tree(&t, c) == 0)
-        collect_tree_blobs(repo, t, out, &seen, 0);
-    oidmap_release(&seen);
-    git_tree_free(t);
+    if (!bad_object(g, commit) && git_commit_lookup(&c, g->repo, commit) == 0)
+        tip_collect(g, git_commit_tree_id(c), memo, out, 0);
     git_commit_free(c);
+}
+
+/* Commit `i` of HEAD's first-parent line has `id` (of kind `kind`) at node n's path, or
+ * nothing: record what left a wanted path, descend where the tree changed. */
+static void chain_update(struct src_git *g, struct rnode *n, bool present, enum gt_kind kind,
+                         const git_oid *id, size_t i, int depth)
+{
+    if (n->wanted && n->present && (!present || !oid_eq(&n->cur, id)))
+        *oidmap_slot(&n->removed, &n->cur, true, NULL) = i;
+    if (n->n_kids && depth < 512) {
+        bool was_tree = n->present && n->is_tree;
+        if (present && kind == GT_TREE) {
+            if (!was_tree || !oid_eq(&n->cur, id)) {
+                git_odb_object *o = read_tree(g, g->odb, id);
+                for (size_t k = 0; k < n->n_kids; k++) {
+                    struct rnode *kid = n->kids[k];
+                    struct gt_entry e;
+                    git_oid cid;
+                    bool found = o && gt_find(git_odb_object_data(o), git_odb_object_size(o),
+                                              kid->name, strlen(kid->name), &e);
+                    if (found)
+                        memcpy(cid.id, e.oid, GIT_OID_RAWSZ);
+                    chain_update(g, kid, found, found ? e.kind : GT_OTHER, &cid, i, depth + 1);
+                }
+                git_odb_object_free(o);
+            }
+        } else if (was_tree) {
+            for (size_t k = 0; k < n->n_kids; k++)
+                chain_update(g, n->kids[k], false, GT_OTHER, NULL, i, depth + 1);
+        }
+    }
+    n->present = present;
+    n->is_tree = present && kind == GT_TREE;
+    if (present)
+        n->cur = *id;
+}
+
+static void exposure_release(struct src_git *g)
+{
+    oidmap_release(&g->head_blobs);
+    for (size_t i = 0; i < g->n_branches; i++) {
+        free(g->branches[i].name);
+        oidmap_release(&g->branches[i].blobs);
+    }
+    free(g->branches);
+    g->branches = NULL;
+    g->n_branches = 0;
+    free(g->branch_scratch);
+    g->branch_scratch = NULL;
+    free(g->chain);
+    g->chain = NULL;
+    g->n_chain = 0;
 }
 
 /* Branch tips examined for exposure: local and remote-tracking branches. */
@@ -1547,82 +2148,60 @@ static void exposure_prepare(struct src_git *g)
     git_oid head;
     git_revwalk *walk = NULL;
     git_oid id;
+    struct oidmap memo = { 0 };
+    bool have_head;
 
+    exposure_release(g);
     g->exposure_ready = true;
-    if (git_reference_name_to_id(&head, g->repo, "HEAD") == 0) {
-        blobs_of(g->repo, &head, &g->head_blobs);
-        if (git_revwalk_new(&walk, g->repo) == 0) {
-            git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-            git_revwalk_simplify_first_parent(walk);
-            if (git_revwalk_push(walk, &head) == 0) {
-                size_t cap = 0;
-                while (git_revwalk_next(&id, walk) == 0) {
-                    XGROW(g->chain, cap, g->n_chain + 1);
-                    git_oid_cpy(&g->chain[g->n_chain++], &id);
-                }
+    have_head = git_reference_name_to_id(&head, g->repo, "HEAD") == 0;
+    if (have_head)
+        tip_blobs(g, &head, &memo, &g->head_blobs);
+    if (git_reference_iterator_glob_new(&it, g->repo, "refs/*") == 0) {
+        while (git_reference_next(&ref, it) == 0) {
+            const char *name = git_reference_name(ref);
+            git_object *obj = NULL;
+            bool is_branch = strncmp(name, "refs/heads/", 11) == 0 ||
+                             (strncmp(name, "refs/remotes/", 13) == 0 &&
+                              strcmp(name + strlen(name) - 5, "/HEAD") != 0);
+            if (is_branch && g->n_branches < MAX_EXPOSURE_BRANCHES &&
+                git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
+                struct branch_set *bs;
+                g->branches = xrealloc(g->branches, (g->n_branches + 1) * sizeof(*g->branches));
+                bs = &g->branches[g->n_branches++];
+                memset(bs, 0, sizeof(*bs));
+                bs->name = xstrdup(name + (name[5] == 'h' ? 11 : 13));
+                tip_blobs(g, git_object_id(obj), &memo, &bs->blobs);
             }
-            git_revwalk_free(walk);
+            git_object_free(obj);
+            git_reference_free(ref);
         }
+        git_reference_iterator_free(it);
     }
-    if (git_reference_iterator_glob_new(&it, g->repo, "refs/*") != 0)
-        return;
-    while (git_reference_next(&ref, it) == 0) {
-        const char *name = git_reference_name(ref);
-        git_object *obj = NULL;
-        bool is_branch = strncmp(name, "refs/heads/", 11) == 0 ||
-                         (strncmp(name, "refs/remotes/", 13) == 0 &&
-                          strcmp(name + strlen(name) - 5, "/HEAD") != 0);
-        if (is_branch && g->n_branches < MAX_EXPOSURE_BRANCHES &&
-            git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
-            struct branch_set *bs;
-            g->branches = xrealloc(g->branches, (g->n_branches + 1) * sizeof(*g->branches));
-            bs = &g->branches[g->n_branches++];
-            memset(bs, 0, sizeof(*bs));
-            bs->name = xstrdup(name + (name[5] == 'h' ? 11 : 13));
-            blobs_of(g->repo, git_object_id(obj), &bs->blobs);
-        }
-        git_object_free(obj);
-        git_reference_free(ref);
-    }
-    git_reference_iterator_free(it);
     g->branch_scratch = xcalloc(g->n_branches + 1, sizeof(char *));
-}
-
-static struct path_removals *removals_for(struct src_git *g, const char *path)
-{
-    size_t *slot = strmap_slot(&g->removal_paths, path, true, NULL);
-    struct path_removals *pr;
-    git_oid prev;
-    bool have_prev = false;
-
-    if (*slot != SIZE_MAX)
-        return &g->removals[*slot];
-    XGROW(g->removals, g->cap_removals, g->n_removals + 1);
-    pr = &g->removals[g->n_removals];
-    memset(pr, 0, sizeof(*pr));
-    *slot = g->n_removals++;
+    oidmap_release(&memo);
+    if (!have_head || !g->rroot)
+        return;
+    /* Removals: HEAD's first-parent line, oldest first, each wanted path followed. */
+    if (git_revwalk_new(&walk, g->repo) == 0) {
+        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+        git_revwalk_simplify_first_parent(walk);
+        if (git_revwalk_push(walk, &head) == 0) {
+            size_t cap = 0;
+            while (git_revwalk_next(&id, walk) == 0) {
+                XGROW(g->chain, cap, g->n_chain + 1);
+                git_oid_cpy(&g->chain[g->n_chain++], &id);
+            }
+        }
+        git_revwalk_free(walk);
+    }
+    rnode_reset(g->rroot);
     for (size_t i = 0; i < g->n_chain; i++) {
         git_commit *c = NULL;
-        git_tree *t = NULL;
-        git_tree_entry *e = NULL;
-        bool has = false;
-        git_oid cur;
-
-        if (git_commit_lookup(&c, g->repo, &g->chain[i]) == 0 && git_commit_tree(&t, c) == 0 &&
-            git_tree_entry_bypath(&e, t, path) == 0) {
-            git_oid_cpy(&cur, git_tree_entry_id(e));
-            has = true;
-        }
-        if (have_prev && (!has || !git_oid_equal(&cur, &prev)))
-            *oidmap_slot(&pr->removed, &prev, true, NULL) = i;
-        have_prev = has;
-        if (has)
-            git_oid_cpy(&prev, &cur);
-        git_tree_entry_free(e);
-        git_tree_free(t);
+        bool ok = !bad_object(g, &g->chain[i]) &&
+                  git_commit_lookup(&c, g->repo, &g->chain[i]) == 0;
+        chain_update(g, g->rroot, ok, GT_TREE, ok ? git_commit_tree_id(c) : NULL, i, 0);
         git_commit_free(c);
     }
-    return pr;
 }
 
 enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char *path,
@@ -1636,6 +2215,7 @@ enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char
     memset(out, 0, sizeof(*out));
     if (git_oid_fromstr(&oid, blob_hex) != 0)
         return fail(STATUS_BUG, "bad blob id '%s'", blob_hex);
+    src_git_exposure_want(g, blob_hex, path);
     if (!g->exposure_ready)
         exposure_prepare(g);
     out->at_head = oidmap_slot(&g->head_blobs, &oid, false, NULL) != NULL;
@@ -1654,9 +2234,9 @@ enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char
                 out->unreachable = false;
         }
     }
-    if (path && g->n_chain) {
-        struct path_removals *pr = removals_for(g, path);
-        size_t *at = oidmap_slot(&pr->removed, &oid, false, NULL);
+    if (path && g->n_chain && g->rroot) {
+        struct rnode *n = rnode_path(g->rroot, git_path_of(g, &oid, path), false);
+        size_t *at = n ? oidmap_slot(&n->removed, &oid, false, NULL) : NULL;
         if (at) {
             git_oid_tostr(removed_hex, sizeof(removed_hex), &g->chain[*at]);
             out->removed_in = removed_hex;

@@ -1,13 +1,16 @@
 /*
  * source/src_git.h - git history: every blob once, with where it was introduced.
  *
- * Planning walks commits (all refs, a revision range, or the index for --staged) and,
- * for each commit, the paths whose blob differs from every parent: those (path, blob)
- * pairs were introduced by that commit. Each distinct blob is then read once (in pack
- * order, by several readers in parallel) and scanned; its findings are reported at
- * every place it was introduced. After the scan, exposure facts are computed for the
- * blobs that had findings: present at HEAD or at a branch tip, and which commit on
- * HEAD's first-parent line removed them.
+ * A whole history (the audit) is planned tree by tree: each distinct tree of every
+ * commit is read once (raw, source/gittree.h) and its blobs collected; each distinct
+ * blob is then read once (in pack order, by several readers in parallel) and scanned.
+ * Which commit introduced a blob at which path is worked out after the scan, and only
+ * for the blobs that had findings (src_git_attribute): the (path, blob) pairs each
+ * commit has that none of its parents has, diffing only the subtrees that lead to those
+ * blobs. A revision range or a push (CI, hooks) is planned commit by commit with the
+ * same diff over all subtrees, its provenance known before the scan. After the scan,
+ * exposure facts are computed for the blobs that had findings: present at HEAD or at a
+ * branch tip, and which commit on HEAD's first-parent line removed them.
  */
 #ifndef SESAME_SOURCE_SRC_GIT_H
 #define SESAME_SOURCE_SRC_GIT_H
@@ -90,6 +93,16 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
                                blob_fn *fn, whole_blob_fn *whole, void *payload,
                                uint64_t *bytes);
 
+/* Full-history scans defer provenance (src_git_deferred): blobs are scanned with their
+ * first path and the tag `g` (struct blob's `defer`). After the scan, src_git_attribute
+ * works out where the given blobs (those with findings) were introduced, and
+ * src_git_provenance (a findings_prov_fn, ctx = g) answers for findings_expand. */
+bool src_git_deferred(const struct src_git *g);
+void src_git_attribute(struct src_git *g, const char *const *blob_hex, size_t n);
+struct provenance;
+bool src_git_provenance(void *g, const char *blob_hex, const char **display,
+                        const struct provenance **prov, size_t *n);
+
 /* Exposure of one blob seen at `path`: present in HEAD's tree (at any path), the branch
  * tips whose tree contains it (names, sorted; borrowed), and the commit on HEAD's
  * first-parent line that removed it from `path` (hex id, or NULL). Not thread-safe:
@@ -103,6 +116,9 @@ struct src_git_exposure {
 };
 enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char *path,
                              struct src_git_exposure *out);
+/* Name a (blob, path) exposure will be asked about, before the first src_git_exposure:
+ * all are then answered by one walk (asking about others later is slower, not wrong). */
+void src_git_exposure_want(struct src_git *g, const char *blob_hex, const char *path);
 
 /* The hooks directory of the repository at `path` (core.hooksPath if set, made absolute,
  * else GIT_DIR/hooks). *out is a new string. */

@@ -432,5 +432,50 @@ test_expect_success 'a linked worktree: shared history, its own HEAD and its own
     expect_q rr-wt.json "40 finding" "exposure=branch branches=wtbranch secret=ok"
 '
 
+# The same directory (one tree object) at two paths, where a path filter excludes a file in
+# one of them only: each distinct tree is read once, but a filter must be applied per path.
+test_expect_success '--exclude over history: a tree shared by two paths is filtered per path' '
+    git init -q ff
+    cd ff
+    mkdir -p a b vendor
+    creds 50 >a/secret.txt
+    echo readme >a/readme.txt
+    cp a/secret.txt a/readme.txt b/
+    creds 51 >vendor/lib.txt
+    git add . && commit -m "two copies of one directory, and vendor"
+    C1=$(git rev-parse HEAD)
+    test "$(git rev-parse HEAD:a)" = "$(git rev-parse HEAD:b)"
+    git rm -q vendor/lib.txt && commit -m "drop vendor"
+    C2=$(git rev-parse HEAD)
+    cd ..
+    B=$(git -C ff rev-parse "$C1:a/secret.txt")
+    scan_json ff.json ff --exclude a/secret.txt --exclude "vendor/**"
+    expect_status 1 ff.json
+    expect_keys ff.json "50"
+    cat >expect <<-EOF
+	b/secret.txt:1:access_key_id commit=$C1 blob=$B removed_in=-
+	b/secret.txt:2:secret_access_key commit=$C1 blob=$B removed_in=-
+	EOF
+    q ff.json "50 loc" >actual
+    test_cmp expect actual
+    # The other way round (the first path seen is the one kept).
+    scan_json ff2.json ff --exclude b/secret.txt
+    expect_status 1 ff2.json
+    expect_keys ff2.json "50 51"
+    q ff2.json "50 loc" | cut -d: -f1 | sort -u >actual
+    echo a/secret.txt >expect.a
+    test_cmp expect.a actual
+    expect_q ff2.json "51 loc" "vendor/lib.txt:1:access_key_id commit=$C1 blob=$(git -C ff rev-parse "$C1:vendor/lib.txt") removed_in=$C2
+vendor/lib.txt:2:secret_access_key commit=$C1 blob=$(git -C ff rev-parse "$C1:vendor/lib.txt") removed_in=$C2"
+    # A range (every commit up to C2: planned commit by commit, not tree by tree)
+    # applies the same filters.
+    scan_json ffr.json ff --rev-range "$C2" --exclude a/secret.txt --exclude "vendor/**"
+    expect_status 1 ffr.json
+    expect_keys ffr.json "50"
+    q ffr.json "50 loc" | sed "s/ removed_in=.*//" >actual
+    sed "s/ removed_in=.*//" expect >expect.range
+    test_cmp expect.range actual
+'
+
 test_schema_checked
 test_done

@@ -150,6 +150,27 @@ test_expect_success 'garbage in a loose tree: warned with the tree id, every rea
     checks_passed
 '
 
+test_expect_success 'a malformed tree (valid zlib, a cut-off entry): warned with its id, its good entries scanned' '
+    git init -q mtree
+    cd mtree
+    creds 84 >k.txt
+    git add . && commit -m "k"
+    K=$(git rev-parse HEAD:k.txt)
+    # "100644 k.txt\0<id>" then an entry whose id is cut short.
+    { printf "100644 k.txt\000"; python3 -c "import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))" "$K"; printf "100644 z.txt\000abc"; } >tree.bin
+    MT=$(git hash-object -t tree --literally -w tree.bin)
+    MC=$(echo broken | git commit-tree "$MT")
+    git update-ref refs/heads/broken "$MC"
+    rm tree.bin
+    cd ..
+    scan_json mtree.json mtree
+    check check_warnings mtree.json "$MT"
+    check expect_grep -i malformed mtree.json.err
+    check expect_status 1 mtree.json
+    check expect_keys mtree.json "84"
+    checks_passed
+'
+
 test_expect_success 'a deleted commit in the middle: warned with its id, the readable commits scanned' '
     cp -a loose dcommit
     rm -f "$(obj dcommit "$C2")"

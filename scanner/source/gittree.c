@@ -1,0 +1,85 @@
+/*
+ * source/gittree.c - parse raw git tree objects (see gittree.h).
+ */
+#include "source/gittree.h"
+
+#include <string.h>
+
+void gt_init(struct gt_iter *it, const void *data, size_t len)
+{
+    it->p = data;
+    it->end = it->p + (data ? len : 0);
+    it->bad = false;
+}
+
+static enum gt_kind kind_of(unsigned mode)
+{
+    switch (mode & 0170000u) {
+    case 0040000u: return GT_TREE;
+    case 0100000u: return GT_BLOB;
+    case 0120000u: return GT_BLOB;
+    case 0160000u: return GT_GITLINK;
+    default: return GT_OTHER;
+    }
+}
+
+bool gt_next(struct gt_iter *it, struct gt_entry *e)
+{
+    const unsigned char *p = it->p, *name, *nul;
+    unsigned mode = 0;
+    int digits = 0;
+
+    if (it->bad || p >= it->end)
+        return false;
+    /* mode: 1 to 7 octal digits, then one space */
+    while (p < it->end && *p >= '0' && *p <= '7' && digits < 7) {
+        mode = mode << 3 | (unsigned)(*p - '0');
+        p++;
+        digits++;
+    }
+    if (digits == 0 || p >= it->end || *p != ' ')
+        goto bad;
+    name = ++p;
+    nul = memchr(name, '\0', (size_t)(it->end - name));
+    if (!nul || nul == name || (size_t)(it->end - nul - 1) < GT_OID_RAWSZ)
+        goto bad;
+    e->mode = mode;
+    e->kind = kind_of(mode);
+    e->name = (const char *)name;
+    e->name_len = (size_t)(nul - name);
+    e->oid = nul + 1;
+    it->p = nul + 1 + GT_OID_RAWSZ;
+    return true;
+bad:
+    it->bad = true;
+    return false;
+}
+
+int gt_cmp(const struct gt_entry *a, const struct gt_entry *b)
+{
+    size_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
+    int c = memcmp(a->name, b->name, n);
+    unsigned char ca, cb;
+
+    if (c != 0)
+        return c;
+    ca = n < a->name_len ? (unsigned char)a->name[n] : a->kind == GT_TREE ? '/' : '\0';
+    cb = n < b->name_len ? (unsigned char)b->name[n] : b->kind == GT_TREE ? '/' : '\0';
+    return (int)ca - (int)cb;
+}
+
+bool gt_find(const void *data, size_t len, const char *name, size_t name_len,
+             struct gt_entry *out)
+{
+    struct gt_iter it;
+    struct gt_entry e;
+
+    gt_init(&it, data, len);
+    while (gt_next(&it, &e)) {
+        if (e.name_len == name_len && memcmp(e.name, name, name_len) == 0) {
+            *out = e;
+            return true;
+        }
+    }
+    return false;
+}
