@@ -1074,8 +1074,7 @@ static void plan_commits(struct src_git *g, const struct oidvec *commits, bool h
     free(started);
 }
 
-/* Pass 1 of a deferred scan: the trees of these commits. */
-static void visit_commits(struct src_git *g, const struct oidvec *commits)
+static void visit_commits_1(struct src_git *g, const struct oidvec *commits)
 {
     double deadline = g->opts.deadline;
 
@@ -1106,6 +1105,25 @@ static void visit_commits(struct src_git *g, const struct oidvec *commits)
         graph_visit(g, git_commit_tree_id(c), hex);
         git_commit_free(c);
     }
+}
+
+/* libgit2 caches every tree of up to 4 KB it reads (its default); pass 1 reads each
+ * tree once, so caching them only costs time and memory (a third of pass 1, measured in
+ * benches/RESULTS.md). The setting is process-wide: restored when pass 1 ends. */
+#define LIBGIT2_TREE_CACHE_LIMIT 4096
+
+static void tree_cache(bool on)
+{
+    (void)git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+                           (size_t)(on ? LIBGIT2_TREE_CACHE_LIMIT : 0));
+}
+
+/* Pass 1 of a deferred scan: the trees of these commits. */
+static void visit_commits(struct src_git *g, const struct oidvec *commits)
+{
+    tree_cache(false);
+    visit_commits_1(g, commits);
+    tree_cache(true);
 }
 
 struct odb_walk {
