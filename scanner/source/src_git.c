@@ -259,7 +259,8 @@ struct src_git {
      * out after the scan for the blobs with findings (src_git_attribute). */
     bool deferred, attributed;
     struct tgraph tg;
-    struct oidvec walked;      /* the commits pass 1 visited, in walk order */
+    struct oidvec walked;      /* the commits pass 1 visited, in walk order... */
+    struct oidvec walked_roots; /* ...and their root trees */
     struct provenance *prov_out; /* src_git_provenance's answer */
     struct src_git_counts counts;
     struct commit_info **commits;
@@ -1102,6 +1103,7 @@ static void visit_commits_1(struct src_git *g, const struct oidvec *commits)
         }
         g->counts.commits++;
         oidvec_push(&g->walked, &commits->v[i]);
+        oidvec_push(&g->walked_roots, git_commit_tree_id(c));
         graph_visit(g, git_commit_tree_id(c), hex);
         git_commit_free(c);
     }
@@ -1734,6 +1736,7 @@ void src_git_free(struct src_git *g)
     free(g->commit_unreachable);
     graph_release(&g->tg);
     free(g->walked.v);
+    free(g->walked_roots.v);
     free(g->prov_out);
     strmap_release(&g->paths);
     free(g->prov);
@@ -1838,6 +1841,7 @@ struct prov_feed {
     const struct provenance *prov;
     size_t n_prov;
     const char *blob_id;
+    const void *defer;
 };
 
 static enum status with_prov(const struct blob *chunk, void *payload)
@@ -1847,6 +1851,7 @@ static enum status with_prov(const struct blob *chunk, void *payload)
     b.prov = pf->prov;
     b.n_prov = pf->n_prov;
     b.blob_id = pf->blob_id;
+    b.defer = pf->defer;
     return pf->fn(&b, pf->payload);
 }
 
@@ -1890,6 +1895,7 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
     pf.prov = r->prov;
     pf.n_prov = n_prov;
     pf.blob_id = b->hex;
+    pf.defer = tmpl.defer;
 
     if (bad_object(g, &b->oid))
         return fail(STATUS_CORRUPT, "blob %s ('%s'): corrupt loose object", b->hex, path0);
@@ -1924,8 +1930,14 @@ void src_git_attribute(struct src_git *g, const char *const *blob_hex, size_t n)
         return;
     g->attributed = true;
     if (n) {
+        struct oidvec hot = { 0 };
         graph_mark(g, blob_hex, n);
-        plan_commits(g, &g->walked, true);
+        /* Only commits whose tree leads to a blob with findings can have introduced one. */
+        for (size_t i = 0; i < g->walked.n; i++)
+            if (tree_hot(g, &g->walked_roots.v[i], ""))
+                oidvec_push(&hot, &g->walked.v[i]);
+        plan_commits(g, &hot, true);
+        free(hot.v);
     }
     graph_release(&g->tg);
 }

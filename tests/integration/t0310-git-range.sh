@@ -191,6 +191,24 @@ test_expect_success 'a bare clone: the same history, no working tree' '
     expect_q bare.json "scan files" "$(blob_count rr.git)"
 '
 
+# A whole history is planned tree by tree and attributed after the scan; a range commit by
+# commit before it. Over the same commits both must give the same places and commits.
+test_expect_success 'the whole history of one branch = --rev-range of that branch (two planners agree)' '
+    git clone -q --bare --single-branch --branch feature "$R" fonly.git
+    scan_json fwhole.json fonly.git
+    expect_status 1 fwhole.json
+    scan_json frange.json fonly.git --rev-range feature
+    expect_status 1 frange.json
+    expect_keys fwhole.json "20 21 22 23 24 25"
+    expect_keys frange.json "20 21 22 23 24 25"
+    for k in 20 21 22 23 24 25; do q fwhole.json "$k loc"; q fwhole.json "$k finding"; done >expect
+    for k in 20 21 22 23 24 25; do q frange.json "$k loc"; q frange.json "$k finding"; done >actual
+    test_cmp expect actual
+    q fwhole.json commit >expect
+    q frange.json commit >actual
+    test_cmp expect actual
+'
+
 test_expect_success 'REPO/.git as the path: the same report as REPO' '
     scan_json dotgit.json "$R/.git"
     expect_status 1 dotgit.json
@@ -430,6 +448,41 @@ test_expect_success 'a linked worktree: shared history, its own HEAD and its own
     expect_status 1 rr-wt.json
     expect_keys rr-wt.json "20 21 22 23 24 25 26 40"
     expect_q rr-wt.json "40 finding" "exposure=branch branches=wtbranch secret=ok"
+'
+
+# An archive blob is opened (its members reported as archive!member) and a blob over the
+# in-memory limit (64 MiB) is streamed in chunks; both still carry their commit.
+test_expect_success 'an archive and a 65 MiB blob in history: members and late lines attributed' '
+    git init -q arch
+    cd arch
+    mkdir lib
+    creds 60 >inner.txt
+    python3 -c "import zipfile; z = zipfile.ZipFile(\"lib/x.zip\", \"w\", zipfile.ZIP_DEFLATED); z.write(\"inner.txt\"); z.close()"
+    rm inner.txt
+    git add . && commit -m "an archive"
+    A1=$(git rev-parse HEAD)
+    python3 -c "import sys; sys.stdout.write(\"filler line of text\\n\" * (65 * 1024 * 1024 // 20 + 1))" >big.txt
+    creds 61 >>big.txt
+    git add . && commit -m "a big file"
+    A2=$(git rev-parse HEAD)
+    git rm -q big.txt && commit -m "drop the big file"
+    A3=$(git rev-parse HEAD)
+    cd ..
+    test "$(git -C arch cat-file -s "$A2:big.txt")" -gt $((64 * 1024 * 1024))
+    Z=$(git -C arch rev-parse "$A1:lib/x.zip")
+    BB=$(git -C arch rev-parse "$A2:big.txt")
+    N=$((65 * 1024 * 1024 / 20 + 2))
+    SESAME_TEST_TIMEOUT=180 scan_json arch.json arch
+    expect_status 1 arch.json
+    expect_keys arch.json "60 61"
+    cat >expect <<-EOF
+	lib/x.zip!inner.txt:1:access_key_id commit=$A1 blob=$Z removed_in=-
+	lib/x.zip!inner.txt:2:secret_access_key commit=$A1 blob=$Z removed_in=-
+	big.txt:$N:access_key_id commit=$A2 blob=$BB removed_in=$A3
+	big.txt:$((N + 1)):secret_access_key commit=$A2 blob=$BB removed_in=$A3
+	EOF
+    { q arch.json "60 loc"; q arch.json "61 loc"; } >actual
+    test_cmp expect actual
 '
 
 # The same directory (one tree object) at two paths, where a path filter excludes a file in
