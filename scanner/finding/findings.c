@@ -107,6 +107,14 @@ static void location_copy(struct location *dst, const struct location *src)
     commit_copy(&dst->commit, &src->commit);
 }
 
+static void stored_release(struct stored *s)
+{
+    free(s->value);
+    free(s->paired_id);
+    free(s->region);
+    location_release(&s->loc);
+}
+
 enum status findings_add(struct findings *f, const struct observation *o)
 {
     struct stored s;
@@ -139,16 +147,12 @@ enum status findings_add(struct findings *f, const struct observation *o)
         memset(&s, 0, sizeof(s));
     }
     pthread_mutex_unlock(&f->lock);
-    if (st != STATUS_OK) {
-        free(s.value);
-        free(s.paired_id);
-        free(s.region);
-        location_release(&s.loc);
-    }
+    if (st != STATUS_OK)
+        stored_release(&s);
     return st;
 }
 
-static int cmp_cstr(const void *a, const void *b)
+static int cmp_pstr(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -166,7 +170,7 @@ size_t findings_deferred_blobs(struct findings *f, const void *src, const char *
         if (f->obs[i].defer == src && src && f->obs[i].loc.blob)
             v[k++] = f->obs[i].loc.blob;
     if (k > 1)
-        qsort(v, k, sizeof(*v), cmp_cstr);
+        qsort(v, k, sizeof(*v), cmp_pstr);
     n = 0;
     for (size_t i = 0; i < k; i++)
         if (n == 0 || strcmp(v[n - 1], v[i]) != 0)
@@ -182,14 +186,6 @@ static void stored_copy(struct stored *dst, const struct stored *src)
     dst->paired_id = src->paired_id ? xstrdup(src->paired_id) : NULL;
     dst->region = src->region ? xstrdup(src->region) : NULL;
     location_copy(&dst->loc, &src->loc);
-}
-
-static void stored_release(struct stored *s)
-{
-    free(s->value);
-    free(s->paired_id);
-    free(s->region);
-    location_release(&s->loc);
 }
 
 enum status findings_expand(struct findings *f, const void *src, findings_prov_fn *fn,
@@ -330,11 +326,6 @@ static void strings_add_unique(char ***v, size_t *n, const char *s)
             return;
     *v = xrealloc(*v, (*n + 1) * sizeof(char *));
     (*v)[(*n)++] = xstrdup(s);
-}
-
-static int cmp_pstr(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int cmp_loc_q(const void *a, const void *b)
@@ -630,10 +621,7 @@ void findings_free(struct findings *f)
     free(f->nodes);
     free(f->table);
     for (size_t i = 0; i < f->n; i++) {
-        free(f->obs[i].value);
-        free(f->obs[i].paired_id);
-        free(f->obs[i].region);
-        location_release(&f->obs[i].loc);
+        stored_release(&f->obs[i]);
     }
     free(f->obs);
     pthread_mutex_destroy(&f->lock);

@@ -1517,7 +1517,7 @@ static enum status plan_staged(struct src_git *g)
             same = git_oid_equal(git_tree_entry_id(te), &e->id);
             git_tree_entry_free(te);
         }
-        if (!same && !(g->opts.filter && src_fs_excluded(g->opts.filter, e->path, false)))
+        if (!same && !excluded(g, e->path, false))
             add_blob(g, &e->id, e->path, SIZE_MAX);
     }
     git_object_free(head);
@@ -1555,7 +1555,7 @@ static enum status plan_worktree(struct src_git *g)
 
         if (!(e->status & wanted) || !d || !d->new_file.path)
             continue;
-        if (g->opts.filter && src_fs_excluded(g->opts.filter, d->new_file.path, false))
+        if (excluded(g, d->new_file.path, false))
             continue;
         p = xasprintf("%s%s", g->workdir, d->new_file.path);
         if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
