@@ -10,7 +10,9 @@
  * The tricky point: "introduced" for a merge means different from *every* parent, so
  * that scanning main..feature does not report what a merge from main brought in.
  * Trees are parsed from their raw bytes (gittree.c): libgit2's git_tree objects cost
- * more than the reading itself on a history's worth of trees.
+ * more than the reading itself on a history's worth of trees. Packed blobs, and the trees
+ * of the single-threaded walks, are read by gitpack.c (faster than libgit2 at rebuilding
+ * deltas); libgit2 reads everything else and whatever gitpack refuses.
  */
 #include "source/src_git.h"
 
@@ -35,6 +37,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "finding/finding.h"
+#include "source/gitpack.h"
 #include "source/gittree.h"
 #include "source/src_fs.h"
 
@@ -218,12 +221,16 @@ struct prov_entry {
 struct gblob {
     git_oid oid;
     char hex[GIT_OID_HEXSZ + 1];
-    uint64_t order;      /* pack number << 40 | offset; loose objects last */
+    uint64_t order;      /* pack number << 40 | delta-family position; unpacked last */
+    uint64_t off;        /* offset in g->packs[pack] */
+    uint32_t pack;       /* NO_PACK: read through libgit2 */
     uint32_t seq;        /* creation number (stable across order_blobs) */
     const char *display; /* interned: the first path it was seen at */
     size_t *prov;        /* indices into g->prov */
     size_t n_prov, cap_prov;
 };
+
+#define NO_PACK UINT32_MAX
 
 struct branch_set {
     char *name;
@@ -274,6 +281,10 @@ struct src_git {
     size_t n_prov, cap_prov;
     struct gblob *blobs;
     size_t n_blobs, cap_blobs;
+    struct gitpack **packs;    /* this repository's packs, read by gitpack.c */
+    size_t n_packs;
+    struct gitpack_reader *tree_reader; /* pass 1 and exposure (one thread) */
+    size_t tree_pack;          /* the pack that held the last tree read */
     struct oidmap blob_index;
     char **worktree;
     size_t n_worktree, cap_worktree;
@@ -293,6 +304,7 @@ struct src_git_reader {
     struct src_git *g;
     git_repository *repo;
     git_odb *odb;
+    struct gitpack_reader *pack; /* for g->packs, made on first use */
     struct provenance *prov;
     size_t cap_prov;
 };
@@ -409,6 +421,7 @@ static size_t blob_seen(struct src_git *g, const git_oid *oid, const char *path)
         git_oid_cpy(&b->oid, oid);
         git_oid_tostr(b->hex, sizeof(b->hex), oid);
         b->order = UINT64_MAX;
+        b->pack = NO_PACK;
         b->seq = (uint32_t)g->n_blobs;
         b->display = intern_path(g, path);
         *slot = g->n_blobs++;
@@ -548,6 +561,75 @@ static git_odb_object *read_tree(const struct src_git *g, git_odb *odb, const gi
     return o;
 }
 
+/* A tree's bytes from the packs through g->tree_reader (valid until its next read), else
+ * from libgit2. For the single-threaded walks: pass 1 and exposure. */
+struct rawtree {
+    git_odb_object *o;
+    const unsigned char *data;
+    size_t len;
+};
+
+/* What a gitpack reader keeps of the objects it rebuilt (gitpack.h). Small on purpose:
+ * blobs are read in delta-family order and trees mostly in the order they were packed,
+ * so few bases are needed again, and on the generated histories of benches/ 2-8 MiB
+ * were faster than 16-64 MiB (fresh memory costs page faults; benches/RESULTS.md). */
+#define GIT_PACK_BLOB_CACHE (8u * 1024 * 1024)
+#define GIT_PACK_TREE_CACHE (4u * 1024 * 1024)
+
+/* Trees larger than this are left to libgit2 (a tree of 1M entries is ~40 MB). */
+#define GIT_PACK_TREE_BYTES (256u * 1024 * 1024)
+
+static bool tree_get(struct src_git *g, const git_oid *id, struct rawtree *t)
+{
+    memset(t, 0, sizeof(*t));
+    if (bad_object(g, id))
+        return false;
+    for (size_t k = 0; k < g->n_packs; k++) {
+        size_t i = (g->tree_pack + k) % g->n_packs; /* the pack that held the last one first */
+        uint64_t off;
+        enum gitpack_type type;
+
+        if (!gitpack_find(g->packs[i], id->id, &off))
+            continue;
+        if (!g->tree_reader)
+            g->tree_reader = gitpack_reader_new(GIT_PACK_TREE_CACHE);
+        if (gitpack_read(g->tree_reader, g->packs[i], off, GIT_PACK_TREE_BYTES, &type, &t->data,
+                         &t->len) == STATUS_OK &&
+            type == GP_TREE) {
+            g->tree_pack = i;
+            return true;
+        }
+        break;
+    }
+    t->o = read_tree(g, g->odb, id);
+    if (!t->o)
+        return false;
+    t->data = git_odb_object_data(t->o);
+    t->len = git_odb_object_size(t->o);
+    return true;
+}
+
+static void tree_put(struct rawtree *t)
+{
+    git_odb_object_free(t->o);
+    t->o = NULL;
+}
+
+/* A copy of a tree's bytes, for walks that read other trees while they hold it. */
+static unsigned char *tree_copy(struct src_git *g, const git_oid *id, size_t *len)
+{
+    struct rawtree t;
+    unsigned char *copy;
+
+    if (!tree_get(g, id, &t))
+        return NULL;
+    copy = xmalloc(t.len ? t.len : 1);
+    memcpy(copy, t.data, t.len);
+    *len = t.len;
+    tree_put(&t);
+    return copy;
+}
+
 /* A path built up while descending trees. */
 struct pathbuf {
     char *s;
@@ -683,13 +765,13 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
     stack[n++].path = xstrdup("");
     while (n) {
         struct titem it = stack[--n];
-        git_odb_object *o = read_tree(g, g->odb, &it.id);
+        struct rawtree o;
         char hex[GIT_OID_HEXSZ + 1];
         struct gt_iter gi;
         struct gt_entry e;
         size_t first = tg->n_edges;
 
-        if (!o) {
+        if (!tree_get(g, &it.id, &o)) {
             git_oid_tostr(hex, sizeof(hex), &it.id);
             log_warn("commit %.12s: cannot read tree %s ('%s'): %s", commit_hex, hex,
                      *it.path ? it.path : "/", git_message());
@@ -699,7 +781,7 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
         }
         pb_cut(&pb, 0);
         pb_push(&pb, it.path, strlen(it.path));
-        gt_init(&gi, git_odb_object_data(o), git_odb_object_size(o));
+        gt_init(&gi, o.data, o.len);
         while (gt_next(&gi, &e)) {
             size_t at = pb_push(&pb, e.name, e.name_len);
             git_oid cid;
@@ -736,7 +818,7 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
         }
         tg->nodes[it.node].first = (uint32_t)first;
         tg->nodes[it.node].count = (uint32_t)(tg->n_edges - first);
-        git_odb_object_free(o);
+        tree_put(&o);
         free(it.path);
     }
     free(stack);
@@ -1582,47 +1664,11 @@ static enum status plan_worktree(struct src_git *g)
     return STATUS_OK;
 }
 
-/* Pack order: read each pack's .idx (v2) and give every planned blob its (pack,
- * offset) key, so blobs are inflated in the order they are stored. The index is
- * untrusted input: every offset is bounds-checked. */
-static void order_from_idx(struct src_git *g, const unsigned char *p, size_t len, uint64_t pack)
-{
-    uint32_t n, big_used = 0;
-    size_t oids, offs, bigs;
-
-    if (len < 8 + 1024 || memcmp(p, "\377tOc", 4) != 0 || p[7] != 2)
-        return;
-    n = (uint32_t)p[8 + 1020] << 24 | (uint32_t)p[8 + 1021] << 16 | (uint32_t)p[8 + 1022] << 8 |
-        p[8 + 1023];
-    oids = 8 + 1024;
-    offs = oids + (size_t)n * 24; /* oids + crc32s */
-    bigs = offs + (size_t)n * 4;
-    if (n > len / 28 || bigs > len)
-        return;
-    for (uint32_t i = 0; i < n; i++) {
-        git_oid id;
-        size_t *slot;
-        const unsigned char *o = p + offs + (size_t)i * 4;
-        uint64_t off = (uint32_t)o[0] << 24 | (uint32_t)o[1] << 16 | (uint32_t)o[2] << 8 | o[3];
-
-        memcpy(id.id, p + oids + (size_t)i * 20, 20);
-        if (!(slot = oidmap_slot(&g->blob_index, &id, false, NULL)))
-            continue;
-        if (off & 0x80000000u) {
-            size_t at = bigs + (size_t)(off & 0x7fffffffu) * 8;
-            if (at + 8 > len - 40)
-                continue;
-            off = 0;
-            for (int k = 0; k < 8; k++)
-                off = off << 8 | p[at + (size_t)k];
-            big_used++;
-        }
-        if (g->blobs[*slot].order == UINT64_MAX)
-            g->blobs[*slot].order = pack << 40 | (off & 0xffffffffffull);
-    }
-    (void)big_used;
-}
-
+/* Read order: blobs in a pack are read by gitpack.c, in delta-family order (a base, then
+ * what is deltified against it, depth first), so that each costs one inflate and at most
+ * one delta application; blobs in no pack (loose, alternates) come last, through libgit2.
+ * A pack gitpack cannot use (damaged, old index format) is left to libgit2 as well,
+ * which reports what is wrong with its objects when they are read. */
 static int cmp_blob_order(const void *a, const void *b)
 {
     const struct gblob *x = a, *y = b;
@@ -1631,42 +1677,63 @@ static int cmp_blob_order(const void *a, const void *b)
     return memcmp(x->oid.id, y->oid.id, GIT_OID_RAWSZ);
 }
 
-static void order_blobs(struct src_git *g)
+static void order_pack(struct src_git *g, uint32_t pack)
+{
+    const struct gitpack *p = g->packs[pack];
+    size_t n = 0;
+    size_t *which = xmalloc((g->n_blobs ? g->n_blobs : 1) * sizeof(*which));
+    uint64_t *offs, *keys;
+
+    for (size_t i = 0; i < g->n_blobs; i++) {
+        struct gblob *b = &g->blobs[i];
+        if (b->pack == NO_PACK && gitpack_find(p, b->oid.id, &b->off)) {
+            b->pack = pack;
+            which[n++] = i;
+        }
+    }
+    offs = xmalloc((n ? n : 1) * sizeof(*offs));
+    keys = xmalloc((n ? n : 1) * sizeof(*keys));
+    for (size_t k = 0; k < n; k++)
+        offs[k] = g->blobs[which[k]].off;
+    gitpack_order(p, offs, n, keys);
+    for (size_t k = 0; k < n; k++)
+        g->blobs[which[k]].order = (uint64_t)pack << 40 | (keys[k] & 0xffffffffffull);
+    free(keys);
+    free(offs);
+    free(which);
+}
+
+static void open_packs(struct src_git *g)
 {
     const char *common = git_repository_commondir(g->repo);
     char *dir = xasprintf("%sobjects/pack", common ? common : g->gitdir);
     DIR *d = opendir(dir);
     struct dirent *de;
-    uint64_t pack = 0;
+    size_t cap = 0;
 
     while (d && (de = readdir(d))) {
         size_t l = strlen(de->d_name);
+        struct gitpack *p;
         char *path;
-        int fd;
-        struct stat st;
 
-        if (l < 5 || strcmp(de->d_name + l - 4, ".idx") != 0)
+        if (l < 5 || strcmp(de->d_name + l - 4, ".idx") != 0 || g->n_packs >= NO_PACK - 1)
             continue;
         path = xasprintf("%s/%s", dir, de->d_name);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < ((off_t)1 << 34)) {
-            unsigned char *buf = xmalloc((size_t)st.st_size);
-            size_t got = 0;
-            ssize_t r;
-            while (got < (size_t)st.st_size &&
-                   (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-                got += (size_t)r;
-            if (got == (size_t)st.st_size)
-                order_from_idx(g, buf, got, pack++);
-            free(buf);
+        if (gitpack_open(&p, path) == STATUS_OK) {
+            xgrow((void **)&g->packs, &cap, g->n_packs + 1, sizeof(*g->packs));
+            g->packs[g->n_packs++] = p;
         }
-        if (fd >= 0)
-            close(fd);
         free(path);
     }
     if (d)
         closedir(d);
     free(dir);
+}
+
+static void order_blobs(struct src_git *g)
+{
+    for (size_t i = 0; i < g->n_packs && g->n_blobs; i++)
+        order_pack(g, (uint32_t)i);
     if (g->n_blobs > 1)
         qsort(g->blobs, g->n_blobs, sizeof(*g->blobs), cmp_blob_order);
     for (size_t i = 0; i < g->n_blobs; i++)
@@ -1697,6 +1764,7 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
         goto out;
     }
     check_loose_objects(g);
+    open_packs(g);
     if (!git_repository_is_bare(g->repo) && git_repository_workdir(g->repo))
         g->workdir = xstrdup(git_repository_workdir(g->repo));
     if (git_repository_is_empty(g->repo) == 1 && !o->staged) {
@@ -1744,6 +1812,10 @@ void src_git_free(struct src_git *g)
         free(g->blobs[i].prov);
     free(g->blobs);
     oidmap_release(&g->blob_index);
+    gitpack_reader_free(g->tree_reader);
+    for (size_t i = 0; i < g->n_packs; i++)
+        gitpack_close(g->packs[i]);
+    free(g->packs);
     for (size_t i = 0; i < g->n_worktree; i++)
         free(g->worktree[i]);
     free(g->worktree);
@@ -1787,6 +1859,7 @@ void src_git_reader_free(struct src_git_reader *r)
         return;
     git_odb_free(r->odb);
     git_repository_free(r->repo);
+    gitpack_reader_free(r->pack);
     free(r->prov);
     free(r);
 }
@@ -1899,6 +1972,23 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
 
     if (bad_object(g, &b->oid))
         return fail(STATUS_CORRUPT, "blob %s ('%s'): corrupt loose object", b->hex, path0);
+    if (b->pack != NO_PACK) {
+        enum gitpack_type t;
+        const unsigned char *data;
+
+        if (!r->pack)
+            r->pack = gitpack_reader_new(GIT_PACK_BLOB_CACHE);
+        /* anything gitpack does not serve (too big, damaged) goes to libgit2 below */
+        if (gitpack_read(r->pack, g->packs[b->pack], b->off, GIT_INMEM_BLOB_BYTES, &t, &data,
+                         &len) == STATUS_OK &&
+            t == GP_BLOB) {
+            *bytes = len;
+            tmpl.prov = r->prov;
+            tmpl.n_prov = n_prov;
+            return whole ? whole(&tmpl, data, len, payload)
+                         : chunk_feed(&tmpl, data, len, with_prov, &pf);
+        }
+    }
     if (git_odb_read_header(&len, &type, r->odb, &b->oid) != 0)
         return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
                     git_message());
@@ -2083,14 +2173,15 @@ static bool tip_collect(struct src_git *g, const git_oid *tree, struct oidmap *m
                         struct oidmap *out, int depth)
 {
     size_t *m = oidmap_slot(memo, tree, false, NULL);
-    git_odb_object *o;
     struct gt_iter it;
     struct gt_entry e;
     bool any = false;
+    unsigned char *copy;
+    size_t len = 0;
 
-    if ((m && *m == 1) || depth > 512 || !(o = read_tree(g, g->odb, tree)))
+    if ((m && *m == 1) || depth > 512 || !(copy = tree_copy(g, tree, &len)))
         return false;
-    gt_init(&it, git_odb_object_data(o), git_odb_object_size(o));
+    gt_init(&it, copy, len);
     while (gt_next(&it, &e)) {
         git_oid id;
         memcpy(id.id, e.oid, GIT_OID_RAWSZ);
@@ -2101,7 +2192,7 @@ static bool tip_collect(struct src_git *g, const git_oid *tree, struct oidmap *m
             any = true;
         }
     }
-    git_odb_object_free(o);
+    free(copy);
     *oidmap_slot(memo, tree, true, NULL) = any ? 2 : 1;
     return any;
 }
@@ -2127,18 +2218,18 @@ static void chain_update(struct src_git *g, struct rnode *n, bool present, enum 
         bool was_tree = n->present && n->is_tree;
         if (present && kind == GT_TREE) {
             if (!was_tree || !oid_eq(&n->cur, id)) {
-                git_odb_object *o = read_tree(g, g->odb, id);
+                size_t len = 0;
+                unsigned char *o = tree_copy(g, id, &len);
                 for (size_t k = 0; k < n->n_kids; k++) {
                     struct rnode *kid = n->kids[k];
                     struct gt_entry e;
                     git_oid cid;
-                    bool found = o && gt_find(git_odb_object_data(o), git_odb_object_size(o),
-                                              kid->name, strlen(kid->name), &e);
+                    bool found = o && gt_find(o, len, kid->name, strlen(kid->name), &e);
                     if (found)
                         memcpy(cid.id, e.oid, GIT_OID_RAWSZ);
                     chain_update(g, kid, found, found ? e.kind : GT_OTHER, &cid, i, depth + 1);
                 }
-                git_odb_object_free(o);
+                free(o);
             }
         } else if (was_tree) {
             for (size_t k = 0; k < n->n_kids; k++)

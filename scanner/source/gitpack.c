@@ -1,0 +1,732 @@
+/*
+ * source/gitpack.c - read objects from a git pack (see gitpack.h).
+ *
+ * Formats (git's Documentation/gitformat-pack.txt): an .idx v2 is "\377tOc", version 2,
+ * a 256-entry fan-out table, the sorted object ids, their CRC32s, 31-bit offsets (the
+ * high bit selects an entry of a 64-bit offset table), the pack's checksum and its own.
+ * A pack entry is a type and size varint, then (for an OFS_DELTA) a negative offset to
+ * its base or (REF_DELTA) the base's id, then a zlib stream. A delta is the base's size,
+ * the result's size, and copy/insert instructions.
+ */
+#include "source/gitpack.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "base/xalloc.h"
+
+enum { OBJ_OFS_DELTA = 6, OBJ_REF_DELTA = 7 };
+
+#define IDX_HEADER 8u
+#define IDX_FANOUT 1024u
+#define PACK_HEADER 12u
+#define TRAILER 20u
+
+struct gitpack {
+    const unsigned char *idx, *pack;
+    size_t idx_len, pack_len;
+    bool mapped;
+    uint32_t n;
+    const unsigned char *fanout, *oids, *offs32, *offs64;
+};
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t be64(const unsigned char *p)
+{
+    return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/* Offsets were all checked by validate(). */
+static uint64_t nth_offset(const struct gitpack *p, uint32_t i)
+{
+    uint32_t o = be32(p->offs32 + (size_t)i * 4);
+    return o & 0x80000000u ? be64(p->offs64 + (size_t)(o & 0x7fffffffu) * 8) : o;
+}
+
+static enum status validate(struct gitpack *p, const char *name)
+{
+    const unsigned char *x = p->idx;
+    uint32_t prev = 0;
+    size_t tables, n64;
+
+    if (p->idx_len < IDX_HEADER + IDX_FANOUT + 2 * TRAILER || memcmp(x, "\377tOc", 4) != 0 ||
+        be32(x + 4) != 2)
+        return fail(STATUS_CORRUPT, "'%s': not a version 2 pack index", name);
+    p->fanout = x + IDX_HEADER;
+    for (unsigned b = 0; b < 256; b++) {
+        uint32_t f = be32(p->fanout + b * 4);
+        if (f < prev)
+            return fail(STATUS_CORRUPT, "'%s': pack index fan-out is not sorted", name);
+        prev = f;
+    }
+    p->n = prev;
+    if (p->n > (p->idx_len - IDX_HEADER - IDX_FANOUT - 2 * TRAILER) / 28)
+        return fail(STATUS_CORRUPT, "'%s': pack index too short for %u objects", name, p->n);
+    p->oids = p->fanout + IDX_FANOUT;
+    p->offs32 = p->oids + (size_t)p->n * 24; /* ids, then CRC32s */
+    p->offs64 = p->offs32 + (size_t)p->n * 4;
+    tables = (size_t)(p->offs64 - x);
+    if ((p->idx_len - 2 * TRAILER - tables) % 8 != 0)
+        return fail(STATUS_CORRUPT, "'%s': pack index has a torn offset table", name);
+    n64 = (p->idx_len - 2 * TRAILER - tables) / 8;
+    if (p->pack_len < PACK_HEADER + TRAILER || memcmp(p->pack, "PACK", 4) != 0 ||
+        (be32(p->pack + 4) != 2 && be32(p->pack + 4) != 3))
+        return fail(STATUS_CORRUPT, "'%s': its pack is not a version 2 or 3 pack", name);
+    if (be32(p->pack + 8) != p->n)
+        return fail(STATUS_CORRUPT, "'%s': index lists %u objects, its pack %u", name, p->n,
+                    be32(p->pack + 8));
+    if (memcmp(p->pack + p->pack_len - TRAILER, x + p->idx_len - 2 * TRAILER, TRAILER) != 0)
+        return fail(STATUS_CORRUPT, "'%s': pack checksum does not match its index", name);
+    for (uint32_t i = 0; i < p->n; i++) {
+        uint32_t o = be32(p->offs32 + (size_t)i * 4);
+        uint64_t off;
+        if ((o & 0x80000000u) && (o & 0x7fffffffu) >= n64)
+            return fail(STATUS_CORRUPT, "'%s': object %u has no 64-bit offset entry", name, i);
+        off = nth_offset(p, i);
+        if (off < PACK_HEADER || off >= p->pack_len - TRAILER)
+            return fail(STATUS_CORRUPT, "'%s': object %u lies outside its pack", name, i);
+    }
+    return STATUS_OK;
+}
+
+enum status gitpack_open_mem(struct gitpack **out, const void *idx, size_t idx_len,
+                             const void *pack, size_t pack_len)
+{
+    struct gitpack *p = xcalloc(1, sizeof(*p));
+    enum status st;
+
+    p->idx = idx;
+    p->idx_len = idx_len;
+    p->pack = pack;
+    p->pack_len = pack_len;
+    if ((st = validate(p, "pack index")) != STATUS_OK) {
+        free(p);
+        p = NULL;
+    }
+    *out = p;
+    return st;
+}
+
+static enum status map_file(const char *path, const unsigned char **data, size_t *len)
+{
+    struct stat sb;
+    void *m;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return fail(STATUS_IO, "'%s': cannot open: %s", path, strerror(errno));
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0) {
+        close(fd);
+        return fail(STATUS_IO, "'%s': not a readable file", path);
+    }
+    m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return fail(STATUS_IO, "'%s': cannot map: %s", path, strerror(errno));
+    *data = m;
+    *len = (size_t)sb.st_size;
+    return STATUS_OK;
+}
+
+enum status gitpack_open(struct gitpack **out, const char *idx_path)
+{
+    struct gitpack *p = xcalloc(1, sizeof(*p));
+    size_t l = strlen(idx_path);
+    char *pack_path;
+    enum status st;
+
+    *out = NULL;
+    if (l < 4 || strcmp(idx_path + l - 4, ".idx") != 0) {
+        free(p);
+        return fail(STATUS_IO, "'%s': not a .idx file", idx_path);
+    }
+    pack_path = xasprintf("%.*s.pack", (int)(l - 4), idx_path);
+    p->mapped = true;
+    if ((st = map_file(idx_path, &p->idx, &p->idx_len)) == STATUS_OK &&
+        (st = map_file(pack_path, &p->pack, &p->pack_len)) == STATUS_OK)
+        st = validate(p, idx_path);
+    free(pack_path);
+    if (st != STATUS_OK) {
+        gitpack_close(p);
+        return st;
+    }
+    *out = p;
+    return STATUS_OK;
+}
+
+void gitpack_close(struct gitpack *p)
+{
+    if (!p)
+        return;
+    if (p->mapped) {
+        if (p->idx)
+            munmap((void *)p->idx, p->idx_len);
+        if (p->pack)
+            munmap((void *)p->pack, p->pack_len);
+    }
+    free(p);
+}
+
+uint32_t gitpack_count(const struct gitpack *p)
+{
+    return p->n;
+}
+
+bool gitpack_find(const struct gitpack *p, const unsigned char *oid, uint64_t *offset)
+{
+    uint32_t lo = oid[0] ? be32(p->fanout + (oid[0] - 1u) * 4) : 0;
+    uint32_t hi = be32(p->fanout + oid[0] * 4u);
+
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = memcmp(p->oids + (size_t)mid * GITPACK_OID_RAWSZ, oid, GITPACK_OID_RAWSZ);
+        if (c == 0) {
+            *offset = nth_offset(p, mid);
+            return true;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+void gitpack_entry(const struct gitpack *p, uint32_t i, const unsigned char **oid,
+                   uint64_t *offset)
+{
+    *oid = p->oids + (size_t)i * GITPACK_OID_RAWSZ;
+    *offset = nth_offset(p, i);
+}
+
+/* ---- entries --------------------------------------------------------------------------- */
+
+struct hdr {
+    uint64_t at;       /* offset of the entry */
+    int type;          /* 1-4, or a delta type */
+    uint64_t size;     /* inflated size of what follows (the delta, for a delta) */
+    uint64_t data;     /* offset of the zlib stream */
+    uint64_t base;     /* a delta's base offset */
+};
+
+static bool parse_hdr(const struct gitpack *p, uint64_t off, struct hdr *h)
+{
+    const uint64_t end = p->pack_len - TRAILER;
+    unsigned shift = 4;
+    unsigned char c;
+
+    if (off < PACK_HEADER || off >= end)
+        return false;
+    h->at = off;
+    c = p->pack[off++];
+    h->type = (c >> 4) & 7;
+    h->size = c & 15u;
+    while (c & 0x80) {
+        if (off >= end || shift > 57)
+            return false;
+        c = p->pack[off++];
+        h->size |= (uint64_t)(c & 0x7f) << shift;
+        shift += 7;
+    }
+    h->base = UINT64_MAX;
+    if (h->type == OBJ_OFS_DELTA) {
+        uint64_t rel;
+        if (off >= end)
+            return false;
+        c = p->pack[off++];
+        rel = c & 0x7f;
+        while (c & 0x80) {
+            if (off >= end || rel >= (UINT64_MAX >> 8))
+                return false;
+            c = p->pack[off++];
+            rel = ((rel + 1) << 7) | (c & 0x7f);
+        }
+        h->base = rel; /* made absolute by entry_at() */
+    } else if (h->type == OBJ_REF_DELTA) {
+        if (end - off < GITPACK_OID_RAWSZ || !gitpack_find(p, p->pack + off, &h->base))
+            return false;
+        off += GITPACK_OID_RAWSZ;
+    } else if (h->type < GP_COMMIT || h->type > GP_TAG) {
+        return false;
+    }
+    h->data = off;
+    return true;
+}
+
+/* The header of the entry at `off`, with a delta's base as an absolute offset. */
+static bool entry_at(const struct gitpack *p, uint64_t off, struct hdr *h)
+{
+    if (!parse_hdr(p, off, h))
+        return false;
+    if (h->type == OBJ_OFS_DELTA) {
+        if (h->base == 0 || h->base > off - PACK_HEADER)
+            return false;
+        h->base = off - h->base;
+    }
+    return true;
+}
+
+static bool is_delta(const struct hdr *h)
+{
+    return h->type == OBJ_OFS_DELTA || h->type == OBJ_REF_DELTA;
+}
+
+/* ---- order ------------------------------------------------------------------------------ */
+
+struct onode {
+    uint64_t off;
+    uint32_t parent, child, sibling; /* node numbers, UINT32_MAX for none */
+    uint32_t seq;
+};
+
+struct omap {
+    uint64_t *keys;  /* offset + 1; 0 marks an empty slot */
+    uint32_t *vals;
+    size_t size, used;
+};
+
+static uint32_t *omap_slot(struct omap *m, uint64_t off, bool *created)
+{
+    if ((m->used + 1) * 2 > m->size) {
+        struct omap old = *m;
+        m->size = old.size ? old.size * 2 : 1024;
+        m->keys = xcalloc(m->size, sizeof(*m->keys));
+        m->vals = xcalloc(m->size, sizeof(*m->vals));
+        m->used = 0;
+        for (size_t i = 0; i < old.size; i++) {
+            bool c;
+            if (old.keys[i])
+                *omap_slot(m, old.keys[i] - 1, &c) = old.vals[i];
+        }
+        free(old.keys);
+        free(old.vals);
+    }
+    for (size_t i = (size_t)((off * 0x9e3779b97f4a7c15ull) >> 20) & (m->size - 1);;
+         i = (i + 1) & (m->size - 1)) {
+        if (m->keys[i] == off + 1) {
+            *created = false;
+            return &m->vals[i];
+        }
+        if (!m->keys[i]) {
+            m->keys[i] = off + 1;
+            m->used++;
+            *created = true;
+            return &m->vals[i];
+        }
+    }
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint64_t *keys)
+{
+    struct omap m = { 0 };
+    struct onode *nodes = NULL;
+    size_t n_nodes = 0, cap = 0, n_seq = 0;
+    uint64_t *by_off;
+    uint32_t roots = UINT32_MAX, *stack;
+    size_t depth = 0;
+
+    /* Nodes: the wanted objects and every base their chains go through. */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t off = offs[i];
+        uint32_t child = UINT32_MAX;
+        for (unsigned d = 0; d <= GITPACK_MAX_DEPTH; d++) {
+            bool created;
+            uint32_t *slot = omap_slot(&m, off, &created);
+            struct hdr h;
+            if (created) {
+                xgrow((void **)&nodes, &cap, n_nodes + 1, sizeof(*nodes));
+                nodes[n_nodes] = (struct onode){ off, UINT32_MAX, UINT32_MAX, UINT32_MAX,
+                                                 UINT32_MAX };
+                *slot = (uint32_t)n_nodes++;
+            }
+            if (child != UINT32_MAX)
+                nodes[child].parent = *slot;
+            if (!created)
+                break;
+            child = *slot;
+            if (!entry_at(p, off, &h) || !is_delta(&h))
+                break;
+            off = h.base;
+        }
+    }
+    /* Children and roots in pack order: link them from the highest offset down. */
+    by_off = xmalloc((n_nodes ? n_nodes : 1) * sizeof(*by_off));
+    for (size_t i = 0; i < n_nodes; i++)
+        by_off[i] = nodes[i].off;
+    qsort(by_off, n_nodes, sizeof(*by_off), cmp_u64);
+    for (size_t k = n_nodes; k-- > 0;) {
+        bool c;
+        uint32_t v = *omap_slot(&m, by_off[k], &c);
+        uint32_t *head = nodes[v].parent == UINT32_MAX ? &roots : &nodes[nodes[v].parent].child;
+        nodes[v].sibling = *head;
+        *head = v;
+    }
+    /* Depth first from each root; members of a cycle (REF_DELTAs) are never reached. */
+    stack = xmalloc((n_nodes ? n_nodes : 1) * sizeof(*stack));
+    for (uint32_t r = roots; r != UINT32_MAX; r = nodes[r].sibling) {
+        stack[depth++] = r;
+        while (depth) {
+            uint32_t v = stack[--depth];
+            nodes[v].seq = (uint32_t)n_seq++;
+            /* push children last-first so the first is visited next */
+            size_t at = depth;
+            for (uint32_t c = nodes[v].child; c != UINT32_MAX; c = nodes[c].sibling)
+                stack[depth++] = c;
+            for (size_t a = at, b = depth; b > a + 1; a++, b--) {
+                uint32_t t = stack[a];
+                stack[a] = stack[b - 1];
+                stack[b - 1] = t;
+            }
+        }
+    }
+    for (size_t k = 0; k < n_nodes; k++) {
+        bool c;
+        uint32_t v = *omap_slot(&m, by_off[k], &c);
+        if (nodes[v].seq == UINT32_MAX)
+            nodes[v].seq = (uint32_t)n_seq++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool c;
+        keys[i] = nodes[*omap_slot(&m, offs[i], &c)].seq;
+    }
+    free(stack);
+    free(by_off);
+    free(nodes);
+    free(m.keys);
+    free(m.vals);
+}
+
+/* ---- deltas ----------------------------------------------------------------------------- */
+
+static bool varint(const unsigned char *d, size_t len, size_t *at, uint64_t *v)
+{
+    unsigned shift = 0;
+    unsigned char c;
+
+    *v = 0;
+    do {
+        if (*at >= len || shift > 63)
+            return false;
+        c = d[(*at)++];
+        *v |= (uint64_t)(c & 0x7f) << shift;
+        shift += 7;
+    } while (c & 0x80);
+    return true;
+}
+
+bool gitpack_delta_sizes(const unsigned char *delta, size_t len, uint64_t *src_size,
+                         uint64_t *dst_size, size_t *used)
+{
+    size_t at = 0;
+    if (!varint(delta, len, &at, src_size) || !varint(delta, len, &at, dst_size))
+        return false;
+    *used = at;
+    return true;
+}
+
+bool gitpack_delta_apply(const unsigned char *base, size_t base_len, const unsigned char *delta,
+                         size_t delta_len, unsigned char *out, size_t out_len)
+{
+    uint64_t src, dst;
+    size_t at, o = 0;
+
+    if (!gitpack_delta_sizes(delta, delta_len, &src, &dst, &at) || src != base_len ||
+        dst != out_len)
+        return false;
+    while (at < delta_len) {
+        unsigned char cmd = delta[at++];
+        if (cmd & 0x80) {
+            size_t cp_off = 0, cp_len = 0;
+            for (unsigned b = 0; b < 4; b++)
+                if (cmd & (1u << b)) {
+                    if (at >= delta_len)
+                        return false;
+                    cp_off |= (size_t)delta[at++] << (8 * b);
+                }
+            for (unsigned b = 0; b < 3; b++)
+                if (cmd & (0x10u << b)) {
+                    if (at >= delta_len)
+                        return false;
+                    cp_len |= (size_t)delta[at++] << (8 * b);
+                }
+            if (cp_len == 0)
+                cp_len = 0x10000;
+            if (cp_off > base_len || cp_len > base_len - cp_off || cp_len > out_len - o)
+                return false;
+            memcpy(out + o, base + cp_off, cp_len);
+            o += cp_len;
+        } else if (cmd) {
+            if (cmd > delta_len - at || cmd > out_len - o)
+                return false;
+            memcpy(out + o, delta + at, cmd);
+            at += cmd;
+            o += cmd;
+        } else {
+            return false; /* reserved */
+        }
+    }
+    return o == out_len;
+}
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+/* A whole object the reader rebuilt, in a hash chain and in the recency list. */
+struct centry {
+    const struct gitpack *p;
+    uint64_t off;
+    enum gitpack_type type;
+    unsigned char *buf;
+    size_t len;
+    struct centry *hnext;
+    struct centry *next, *prev; /* towards older, towards newer entries */
+};
+
+
+struct gitpack_reader {
+    z_stream z;
+    bool z_ready;
+    /* Objects rebuilt lately, least recently used dropped first past `budget` bytes:
+     * whole objects, so a delta whose base is here costs one application. */
+    struct centry **buckets;
+    size_t n_buckets, n_entries; /* n_buckets: a power of two, at least n_entries */
+    struct centry lru;    /* lru.next is the newest entry, lru.prev the oldest */
+    size_t bytes, budget;
+    struct hdr *path;     /* headers from the wanted object up to a cached or whole one */
+    size_t path_cap;
+    unsigned char *delta; /* an inflated delta */
+    size_t delta_cap;
+};
+
+static size_t bucket_of(const struct gitpack_reader *r, const struct gitpack *p, uint64_t off)
+{
+    uint64_t h = (off ^ (uint64_t)(uintptr_t)p) * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 32) & (r->n_buckets - 1);
+}
+
+static void rehash(struct gitpack_reader *r, size_t n_buckets)
+{
+    struct centry **old = r->buckets;
+    size_t n_old = r->n_buckets;
+
+    r->buckets = xcalloc(n_buckets, sizeof(*r->buckets));
+    r->n_buckets = n_buckets;
+    for (size_t i = 0; i < n_old; i++)
+        for (struct centry *e = old[i], *next; e; e = next) {
+            size_t b = bucket_of(r, e->p, e->off);
+            next = e->hnext;
+            e->hnext = r->buckets[b];
+            r->buckets[b] = e;
+        }
+    free(old);
+}
+
+struct gitpack_reader *gitpack_reader_new(size_t cache_bytes)
+{
+    struct gitpack_reader *r = xcalloc(1, sizeof(*r));
+    r->budget = cache_bytes;
+    r->lru.next = r->lru.prev = &r->lru;
+    rehash(r, 256);
+    return r;
+}
+
+static void lru_unlink(struct centry *e)
+{
+    e->prev->next = e->next;
+    e->next->prev = e->prev;
+}
+
+static void lru_front(struct gitpack_reader *r, struct centry *e)
+{
+    e->next = r->lru.next;
+    e->prev = &r->lru;
+    r->lru.next->prev = e;
+    r->lru.next = e;
+}
+
+static struct centry *cache_get(struct gitpack_reader *r, const struct gitpack *p,
+                                uint64_t off)
+{
+    for (struct centry *e = r->buckets[bucket_of(r, p, off)]; e; e = e->hnext)
+        if (e->p == p && e->off == off) {
+            lru_unlink(e);
+            lru_front(r, e);
+            return e;
+        }
+    return NULL;
+}
+
+static void cache_drop(struct gitpack_reader *r, struct centry *e)
+{
+    struct centry **pp = &r->buckets[bucket_of(r, e->p, e->off)];
+    while (*pp != e)
+        pp = &(*pp)->hnext;
+    *pp = e->hnext;
+    lru_unlink(e);
+    r->n_entries--;
+    r->bytes -= e->len;
+    free(e->buf);
+    free(e);
+}
+
+/* Add a rebuilt object as the newest entry; drop the oldest past the budget, but never
+ * the two newest (the object being returned and the base it was made from). */
+static struct centry *cache_put(struct gitpack_reader *r, const struct gitpack *p,
+                                uint64_t off, enum gitpack_type type, unsigned char *buf,
+                                size_t len)
+{
+    struct centry *e = xcalloc(1, sizeof(*e));
+    size_t b;
+
+    if (++r->n_entries > r->n_buckets)
+        rehash(r, r->n_buckets * 2);
+    b = bucket_of(r, p, off);
+    *e = (struct centry){ p, off, type, buf, len, r->buckets[b], NULL, NULL };
+    r->buckets[b] = e;
+    lru_front(r, e);
+    r->bytes += len;
+    while (r->bytes > r->budget && r->lru.prev != e && r->lru.prev != e->next)
+        cache_drop(r, r->lru.prev);
+    return e;
+}
+
+void gitpack_reader_free(struct gitpack_reader *r)
+{
+    if (!r)
+        return;
+    while (r->lru.prev != &r->lru)
+        cache_drop(r, r->lru.prev);
+    if (r->z_ready)
+        inflateEnd(&r->z);
+    free(r->buckets);
+    free(r->path);
+    free(r->delta);
+    free(r);
+}
+
+static enum status inflate_at(struct gitpack_reader *r, const struct gitpack *p,
+                              const struct hdr *h, unsigned char *out, size_t len)
+{
+    const unsigned char *in = p->pack + h->data;
+    size_t in_left = p->pack_len - TRAILER - h->data;
+    int rc;
+
+    if (!r->z_ready) {
+        memset(&r->z, 0, sizeof(r->z));
+        if (inflateInit(&r->z) != Z_OK)
+            return fail(STATUS_BUG, "zlib: cannot initialise");
+        r->z_ready = true;
+    } else {
+        inflateReset(&r->z);
+    }
+    r->z.next_in = NULL;
+    r->z.avail_in = 0;
+    r->z.next_out = out;
+    r->z.avail_out = 0;
+    /* Z_OK means progress was made; no input or no room left ends in Z_BUF_ERROR */
+    do {
+        size_t room = len - (size_t)(r->z.next_out - out);
+        if (r->z.avail_in == 0 && in_left) {
+            size_t take = in_left > UINT_MAX ? UINT_MAX : in_left;
+            r->z.next_in = (unsigned char *)in;
+            r->z.avail_in = (uInt)take;
+            in += take;
+            in_left -= take;
+        }
+        if (r->z.avail_out == 0)
+            r->z.avail_out = (uInt)(room > UINT_MAX ? UINT_MAX : room);
+        rc = inflate(&r->z, Z_NO_FLUSH);
+    } while (rc == Z_OK);
+    r->z.avail_in = 0;
+    if (rc != Z_STREAM_END || (size_t)(r->z.next_out - out) != len)
+        return fail(STATUS_CORRUPT, "pack offset %llu: bad zlib data (%s)",
+                    (unsigned long long)h->at, rc == Z_STREAM_END ? "wrong size" : "stream");
+    return STATUS_OK;
+}
+
+enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint64_t offset,
+                         size_t max_bytes, enum gitpack_type *type,
+                         const unsigned char **data, size_t *len)
+{
+    size_t depth = 0;
+    uint64_t off = offset;
+    struct centry *b;
+    enum status st;
+
+    /* Up the chain until an object the reader holds, or a whole object. */
+    while (!(b = cache_get(r, p, off))) {
+        if (depth > GITPACK_MAX_DEPTH)
+            return fail(STATUS_CORRUPT, "pack offset %llu: delta chain longer than %u",
+                        (unsigned long long)offset, GITPACK_MAX_DEPTH);
+        xgrow((void **)&r->path, &r->path_cap, depth + 1, sizeof(*r->path));
+        if (!entry_at(p, off, &r->path[depth]))
+            return fail(STATUS_CORRUPT, "pack offset %llu: malformed entry",
+                        (unsigned long long)off);
+        if (!is_delta(&r->path[depth++]))
+            break;
+        off = r->path[depth - 1].base;
+    }
+    if (!b) {
+        const struct hdr *h = &r->path[--depth];
+        unsigned char *buf;
+        if (h->size > max_bytes)
+            return fail(STATUS_LIMIT, "pack offset %llu: object of %llu bytes",
+                        (unsigned long long)h->at, (unsigned long long)h->size);
+        buf = xmalloc(h->size ? (size_t)h->size : 1);
+        if ((st = inflate_at(r, p, h, buf, (size_t)h->size)) != STATUS_OK) {
+            free(buf);
+            return st;
+        }
+        b = cache_put(r, p, h->at, (enum gitpack_type)h->type, buf, (size_t)h->size);
+    }
+    /* Down again: each delta applied to the object just above it. */
+    while (depth-- > 0) {
+        const struct hdr *h = &r->path[depth];
+        uint64_t src, dst;
+        size_t used;
+        unsigned char *buf;
+
+        /* a delta is at most its result plus a few bytes per 127 inserted */
+        if (h->size > (uint64_t)max_bytes + max_bytes / 64 + 64)
+            return fail(STATUS_LIMIT, "pack offset %llu: delta of %llu bytes",
+                        (unsigned long long)h->at, (unsigned long long)h->size);
+        xgrow((void **)&r->delta, &r->delta_cap, h->size ? (size_t)h->size : 1, 1);
+        if ((st = inflate_at(r, p, h, r->delta, (size_t)h->size)) != STATUS_OK)
+            return st;
+        if (!gitpack_delta_sizes(r->delta, (size_t)h->size, &src, &dst, &used) ||
+            src != b->len)
+            return fail(STATUS_CORRUPT, "pack offset %llu: delta does not fit its base",
+                        (unsigned long long)h->at);
+        if (dst > max_bytes)
+            return fail(STATUS_LIMIT, "pack offset %llu: object of %llu bytes",
+                        (unsigned long long)h->at, (unsigned long long)dst);
+        buf = xmalloc(dst ? (size_t)dst : 1);
+        if (!gitpack_delta_apply(b->buf, b->len, r->delta, (size_t)h->size, buf, (size_t)dst)) {
+            free(buf);
+            return fail(STATUS_CORRUPT, "pack offset %llu: malformed delta",
+                        (unsigned long long)h->at);
+        }
+        b = cache_put(r, p, h->at, b->type, buf, (size_t)dst);
+    }
+    *type = b->type;
+    *data = b->buf;
+    *len = b->len;
+    return STATUS_OK;
+}

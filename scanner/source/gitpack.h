@@ -1,0 +1,81 @@
+/*
+ * source/gitpack.h - read objects straight from a git pack (.idx v2 + .pack).
+ *
+ * Why not libgit2 for this: reading a history's blobs is inflating and un-deltifying
+ * them, and libgit2 1.5 keeps a fixed 16 MiB cache of delta *bases* only, so an object
+ * at depth d of a delta chain costs d delta applications; on a 1 GB history that made
+ * libgit2 1.75x slower than `git cat-file --batch-all-objects` (benches/RESULTS.md).
+ * Here a reader keeps the chain it last rebuilt, and gitpack_order() puts the objects
+ * to read in delta-family order (a base, then what is deltified against it, depth
+ * first), so each object costs one inflate and at most one delta application.
+ * libgit2 stays in charge of everything else (refs, loose objects, alternates, errors):
+ * src_git falls back to it for any object this reader does not serve.
+ *
+ * Packs come from untrusted repositories: the index is validated when the pack is
+ * opened (counts, offsets, trailer checksums matching), and every object header, zlib
+ * stream, delta chain (depth capped, cycles stopped) and delta instruction is
+ * bounds-checked when read; a fuzz target covers opening and reading.
+ */
+#ifndef SESAME_SOURCE_GITPACK_H
+#define SESAME_SOURCE_GITPACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/status.h"
+
+#define GITPACK_OID_RAWSZ 20
+
+/* Object types as stored in a pack (1-4); deltas are resolved to their base's type. */
+enum gitpack_type { GP_COMMIT = 1, GP_TREE = 2, GP_BLOB = 3, GP_TAG = 4 };
+
+/* Longest delta chain followed (git's default is 50, `gc --aggressive` 250). */
+#define GITPACK_MAX_DEPTH 10000u
+
+struct gitpack;
+struct gitpack_reader;
+
+/* Map `idx_path` and the .pack next to it. STATUS_IO if either cannot be read,
+ * STATUS_CORRUPT if they are not a v2 index and its pack (the message says why). */
+enum status gitpack_open(struct gitpack **out, const char *idx_path);
+/* The same over caller-owned memory that must outlive the pack (tests, fuzzing). */
+enum status gitpack_open_mem(struct gitpack **out, const void *idx, size_t idx_len,
+                             const void *pack, size_t pack_len);
+void gitpack_close(struct gitpack *p);
+
+uint32_t gitpack_count(const struct gitpack *p);
+/* Offset of the object `oid` (GITPACK_OID_RAWSZ bytes) in the pack, if it holds it. */
+bool gitpack_find(const struct gitpack *p, const unsigned char *oid, uint64_t *offset);
+/* The i-th object of the index (object-id order): its id and offset. */
+void gitpack_entry(const struct gitpack *p, uint32_t i, const unsigned char **oid,
+                   uint64_t *offset);
+
+/* Sort keys for reading the objects at offs[0..n) (offsets of this pack): keys[i] is
+ * the position of offs[i] in a depth-first walk of the delta families, roots in pack
+ * order. Objects whose chain cannot be followed come last, in pack order. */
+void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint64_t *keys);
+
+/* A reader: one per thread (a zlib stream and the last chain it rebuilt, at most
+ * `cache_bytes` of it kept). Readers share packs without locks. */
+struct gitpack_reader *gitpack_reader_new(size_t cache_bytes);
+void gitpack_reader_free(struct gitpack_reader *r);
+
+/* The object at `offset` of `p`, whole: *data stays valid until the reader's next call.
+ * STATUS_LIMIT if it, or an object its delta chain goes through, is larger than
+ * `max_bytes`; STATUS_CORRUPT if anything on the way is malformed (the message names
+ * the pack offset). */
+enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint64_t offset,
+                         size_t max_bytes, enum gitpack_type *type,
+                         const unsigned char **data, size_t *len);
+
+/* A delta's header: the size of the base it applies to and of its result; *used is the
+ * header's length. Then the delta applied to `base` into `out`: false if the delta is
+ * malformed, reaches outside the base or the output, or does not fill out_len bytes
+ * exactly. Used by gitpack_read(), exposed for the unit tests. */
+bool gitpack_delta_sizes(const unsigned char *delta, size_t len, uint64_t *src_size,
+                         uint64_t *dst_size, size_t *used);
+bool gitpack_delta_apply(const unsigned char *base, size_t base_len, const unsigned char *delta,
+                         size_t delta_len, unsigned char *out, size_t out_len);
+
+#endif

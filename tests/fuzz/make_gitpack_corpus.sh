@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Regenerate the seeds of fuzz_gitpack: small packs written by git itself, in the
+# target's layout [2-byte big-endian index length][.idx][.pack].
+#   ofs-deltas: a few versions of two files, deltas by offset (what git repack writes)
+#   ref-deltas: the same objects, deltas by base id (git pack-objects without
+#               --delta-base-offset, as in packs sent over the wire)
+#   whole:      objects stored whole (--depth=0), no delta at all
+# Nothing in them is key-shaped. Usage: tests/fuzz/make_gitpack_corpus.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=$here/corpus/fuzz_gitpack
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+git init -q "$tmp/r"
+{
+  for i in 1 2 3 4 5; do
+    printf 'commit refs/heads/main\ncommitter t <t@t> %d +0000\ndata 2\nc%d\n' $((1577836800 + i)) "$i"
+    a=$(seq 1 30 | sed "s/^/line /; ${i}s/\$/ v$i/")
+    printf 'M 100644 inline a.txt\ndata %d\n%s\n' $((${#a} + 1)) "$a"
+    printf 'M 100644 inline b.txt\ndata 12\nversion %03d\n' "$i"
+  done
+} | git -C "$tmp/r" fast-import --quiet
+seed() { # name, pack-objects flags...
+  local name=$1; shift
+  git -C "$tmp/r" rev-list --objects --all | cut -d' ' -f1 |
+    git -C "$tmp/r" pack-objects -q "$@" "$tmp/$name" >/dev/null
+  local idx=("$tmp/$name"-*.idx) pack=("$tmp/$name"-*.pack)
+  local n; n=$(stat -c %s "${idx[0]}")
+  { printf "\\x$(printf %02x $((n >> 8)))\\x$(printf %02x $((n & 255)))"; cat "${idx[0]}" "${pack[0]}"; } >"$out/$name"
+}
+seed ofs-deltas --delta-base-offset --window=10 --depth=10
+seed ref-deltas --window=10 --depth=10
+seed whole --depth=0
+ls -l "$out"

@@ -1,0 +1,417 @@
+/*
+ * tests/unit/test_gitpack.c - the pack reader against git and libgit2: every object of a
+ * repacked repository (deep delta chains) read in index order, in delta-family order and
+ * with no cache, byte for byte as libgit2 reads it; the family order puts every base
+ * before what is deltified against it; git's delta instructions, edge cases included;
+ * damaged packs and indexes are refused or reported, never read past.
+ */
+#include "source/gitpack.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "harness.h"
+
+/* ---- delta instructions ------------------------------------------------------------------ */
+
+static bool apply(const char *base, size_t base_len, const unsigned char *d, size_t dl,
+                  char *out, size_t out_len)
+{
+    return gitpack_delta_apply((const unsigned char *)base, base_len, d, dl,
+                               (unsigned char *)out, out_len);
+}
+
+static void delta_copy_and_insert(void)
+{
+    /* src 11, dst 8: copy "world" (offset 6, size 5), insert "!!!" */
+    static const unsigned char d[] = { 11, 8, 0x91, 6, 5, 3, '!', '!', '!' };
+    char out[8];
+    uint64_t src, dst;
+    size_t used;
+
+    CHECK(gitpack_delta_sizes(d, sizeof(d), &src, &dst, &used));
+    CHECK(src == 11 && dst == 8 && used == 2);
+    CHECK(apply("hello world", 11, d, sizeof(d), out, sizeof(out)));
+    CHECK(memcmp(out, "world!!!", 8) == 0);
+}
+
+static void delta_size_zero_means_64k(void)
+{
+    /* src 0x10000, dst 0x10000: one copy with no size bytes = 0x10000 bytes */
+    static const unsigned char d[] = { 0x80, 0x80, 0x04, 0x80, 0x80, 0x04, 0x80 };
+    char *base = malloc(0x10000), *out = malloc(0x10000);
+
+    for (size_t i = 0; i < 0x10000; i++)
+        base[i] = (char)(i * 7);
+    CHECK(apply(base, 0x10000, d, sizeof(d), out, 0x10000));
+    CHECK(memcmp(base, out, 0x10000) == 0);
+    free(base);
+    free(out);
+}
+
+static void delta_malformed_is_refused(void)
+{
+    char out[16];
+    /* copy past the end of the base */
+    static const unsigned char past_base[] = { 11, 5, 0x91, 8, 5 };
+    /* insert longer than what is left of the delta */
+    static const unsigned char short_insert[] = { 11, 5, 5, 'a', 'b' };
+    /* the reserved instruction 0 */
+    static const unsigned char reserved[] = { 11, 1, 0 };
+    /* result shorter than announced */
+    static const unsigned char short_result[] = { 11, 6, 0x91, 6, 5 };
+    /* result longer than announced */
+    static const unsigned char long_result[] = { 11, 4, 0x91, 6, 5 };
+    /* announced base size differs */
+    static const unsigned char wrong_src[] = { 12, 5, 0x91, 6, 5 };
+    /* copy instruction cut short */
+    static const unsigned char cut[] = { 11, 5, 0x91, 6 };
+    /* varint that never ends */
+    static const unsigned char endless[] = { 0xff, 0xff, 0xff };
+
+    CHECK(!apply("hello world", 11, past_base, sizeof(past_base), out, 5));
+    CHECK(!apply("hello world", 11, short_insert, sizeof(short_insert), out, 5));
+    CHECK(!apply("hello world", 11, reserved, sizeof(reserved), out, 1));
+    CHECK(!apply("hello world", 11, short_result, sizeof(short_result), out, 6));
+    CHECK(!apply("hello world", 11, long_result, sizeof(long_result), out, 4));
+    CHECK(!apply("hello world", 11, wrong_src, sizeof(wrong_src), out, 5));
+    CHECK(!apply("hello world", 11, cut, sizeof(cut), out, 5));
+    CHECK(!apply("hello world", 11, endless, sizeof(endless), out, 5));
+}
+
+/* ---- a real pack ------------------------------------------------------------------------- */
+
+struct repo {
+    char dir[64];
+    char idx[512];
+    unsigned char *idx_data, *pack_data;
+    size_t idx_len, pack_len;
+    unsigned max_depth;
+};
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    long n;
+
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)n);
+        if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+        *len = (size_t)n;
+    }
+    fclose(f);
+    return buf;
+}
+
+/* Version i of a file: a.txt has its first i lines changed (each version one line away
+ * from the last, so git chains deltas deep), b.txt cycles, c.txt grows. */
+static void file_version(FILE *out, int file, int i)
+{
+    char buf[16384];
+    size_t n = 0;
+
+    for (int j = 1; j <= (file == 2 ? 200 + i : file == 1 ? 300 : 400); j++)
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+                              file == 0 ? (j <= i ? "changed %d\n" : "line %d\n")
+                              : file == 1 ? "row of b %d\n" : "%d\n", j);
+    if (file == 1)
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "cycle %d\n", i % 7);
+    fprintf(out, "M 100644 inline %c.txt\ndata %zu\n", 'a' + file, n);
+    fwrite(buf, 1, n, out);
+    fputc('\n', out);
+}
+
+/* 60 commits of three files through git fast-import, repacked with deep delta chains. */
+static bool make_repo(struct repo *r)
+{
+    char cmd[1024];
+    FILE *p;
+    char line[512];
+
+    memset(r, 0, sizeof(*r));
+    snprintf(r->dir, sizeof(r->dir), "/tmp/sesame-gitpack-XXXXXX");
+    if (!mkdtemp(r->dir))
+        return false;
+    snprintf(cmd, sizeof(cmd), "cd %s && git init -q . && git fast-import --quiet", r->dir);
+    if (!(p = popen(cmd, "w")))
+        return false;
+    for (int i = 1; i <= 60; i++) {
+        fprintf(p, "commit refs/heads/main\ncommitter t <t@t> %d +0000\ndata 4\nc %02d\n",
+                1577836800 + i, i);
+        for (int f = 0; f < 3; f++)
+            file_version(p, f, i);
+    }
+    if (pclose(p) != 0)
+        return false;
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && git repack -adfq --depth=40 --window=60 && ls .git/objects/pack/*.idx",
+             r->dir);
+    if (!(p = popen(cmd, "r")))
+        return false;
+    if (fgets(line, sizeof(line), p))
+        snprintf(r->idx, sizeof(r->idx), "%s/%.*s", r->dir, (int)strcspn(line, "\n"), line);
+    if (pclose(p) != 0 || !r->idx[0])
+        return false;
+    /* the deepest delta chain, as git sees it */
+    snprintf(cmd, sizeof(cmd), "git verify-pack -v %s | awk 'NF>=7 && $6>m {m=$6} END {print m+0}'",
+             r->idx);
+    if ((p = popen(cmd, "r")) && fgets(line, sizeof(line), p))
+        r->max_depth = (unsigned)atoi(line);
+    if (p)
+        pclose(p);
+    r->idx_data = slurp(r->idx, &r->idx_len);
+    snprintf(line, sizeof(line), "%.*s.pack", (int)(strlen(r->idx) - 4), r->idx);
+    r->pack_data = slurp(line, &r->pack_len);
+    return r->idx_data && r->pack_data;
+}
+
+static void drop_repo(struct repo *r)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", r->dir);
+    free(r->idx_data);
+    free(r->pack_data);
+}
+
+/* Read every object of the pack in `order` (indices into the index) and compare. */
+static size_t compare_all(git_odb *odb, const struct gitpack *p, const uint32_t *order,
+                          size_t cache)
+{
+    struct gitpack_reader *rd = gitpack_reader_new(cache);
+    size_t same = 0;
+
+    for (uint32_t k = 0; k < gitpack_count(p); k++) {
+        const unsigned char *id, *data;
+        uint64_t off;
+        enum gitpack_type type;
+        size_t len;
+        git_oid oid;
+        git_odb_object *o;
+
+        gitpack_entry(p, order[k], &id, &off);
+        memcpy(oid.id, id, GITPACK_OID_RAWSZ);
+        if (gitpack_read(rd, p, off, 1u << 20, &type, &data, &len) != STATUS_OK ||
+            git_odb_read(&o, odb, &oid) != 0)
+            continue;
+        if ((int)type == (int)git_odb_object_type(o) && len == git_odb_object_size(o) &&
+            memcmp(data, git_odb_object_data(o), len) == 0)
+            same++;
+        git_odb_object_free(o);
+    }
+    gitpack_reader_free(rd);
+    return same;
+}
+
+static void reads_every_object_as_libgit2_does(void)
+{
+    struct repo r;
+    struct gitpack *p = NULL;
+    git_repository *repo = NULL;
+    git_odb *odb = NULL;
+    uint32_t n, *order;
+    uint64_t *offs, *keys;
+
+    CHECK(make_repo(&r));
+    CHECK(r.max_depth >= 15); /* otherwise this test proves little */
+    CHECK_OK(gitpack_open(&p, r.idx));
+    CHECK(git_repository_open(&repo, r.dir) == 0 && git_repository_odb(&odb, repo) == 0);
+    if (!p || !odb) {
+        drop_repo(&r);
+        return;
+    }
+    n = gitpack_count(p);
+    CHECK(n > 180); /* 60 commits, 60 trees, 3 x 60 blobs (some repeat) */
+    order = malloc(n * sizeof(*order));
+    offs = malloc(n * sizeof(*offs));
+    keys = malloc(n * sizeof(*keys));
+
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = i;
+    CHECK(compare_all(odb, p, order, 8u << 20) == n); /* object-id order: random */
+    CHECK(compare_all(odb, p, order, 0) == n);        /* nothing kept between reads */
+
+    for (uint32_t i = 0; i < n; i++) {
+        const unsigned char *id;
+        gitpack_entry(p, i, &id, &offs[i]);
+    }
+    gitpack_order(p, offs, n, keys);
+    /* keys are a permutation of 0..n-1 here (every base is an object of the pack) */
+    for (uint32_t i = 0; i < n; i++) {
+        CHECK(keys[i] < n);
+        if (keys[i] < n)
+            order[keys[i]] = i;
+    }
+    CHECK(compare_all(odb, p, order, 0) == n);
+
+    gitpack_close(p);
+    git_odb_free(odb);
+    git_repository_free(repo);
+    free(order);
+    free(offs);
+    free(keys);
+    drop_repo(&r);
+}
+
+/* Every delta's base comes before it in gitpack_order, per `git verify-pack -v`. */
+static void family_order_puts_bases_first(void)
+{
+    struct repo r;
+    struct gitpack *p = NULL;
+    char cmd[1024], line[512];
+    FILE *vp;
+    size_t checked = 0, bad = 0;
+    uint32_t n;
+    uint64_t *offs, *keys;
+
+    CHECK(make_repo(&r));
+    CHECK_OK(gitpack_open(&p, r.idx));
+    if (!p) {
+        drop_repo(&r);
+        return;
+    }
+    n = gitpack_count(p);
+    offs = malloc(n * sizeof(*offs));
+    keys = malloc(n * sizeof(*keys));
+    for (uint32_t i = 0; i < n; i++) {
+        const unsigned char *id;
+        gitpack_entry(p, i, &id, &offs[i]);
+    }
+    gitpack_order(p, offs, n, keys);
+    /* "<id> <type> <size> <size in pack> <offset> [<depth> <base id>]" */
+    snprintf(cmd, sizeof(cmd), "git verify-pack -v %s", r.idx);
+    vp = popen(cmd, "r");
+    while (vp && fgets(line, sizeof(line), vp)) {
+        char id[41], type[16], base[41];
+        unsigned long long size, psize, off;
+        unsigned depth;
+        uint64_t boff = 0;
+        uint64_t kid = UINT64_MAX, kbase = UINT64_MAX;
+        if (sscanf(line, "%40s %15s %llu %llu %llu %u %40s", id, type, &size, &psize, &off,
+                   &depth, base) != 7)
+            continue;
+        /* the base's offset through the index */
+        unsigned char raw[20];
+        for (int i = 0; i < 20; i++)
+            raw[i] = (unsigned char)strtoul((char[]){ base[2 * i], base[2 * i + 1], 0 }, NULL, 16);
+        CHECK(gitpack_find(p, raw, &boff));
+        for (uint32_t i = 0; i < n; i++) {
+            if (offs[i] == off)
+                kid = keys[i];
+            if (offs[i] == boff)
+                kbase = keys[i];
+        }
+        checked++;
+        if (!(kbase < kid))
+            bad++;
+    }
+    if (vp)
+        pclose(vp);
+    CHECK(checked > 100);
+    CHECK(bad == 0);
+    gitpack_close(p);
+    free(offs);
+    free(keys);
+    drop_repo(&r);
+}
+
+/* ---- damage ------------------------------------------------------------------------------ */
+
+static enum status read_first_blob(const struct gitpack *p, size_t max, uint64_t *at)
+{
+    struct gitpack_reader *rd = gitpack_reader_new(0);
+    enum status st = STATUS_BUG;
+
+    for (uint32_t i = 0; i < gitpack_count(p); i++) {
+        const unsigned char *id, *data;
+        enum gitpack_type type;
+        size_t len;
+        uint64_t off;
+        gitpack_entry(p, i, &id, &off);
+        if (*at && off != *at)
+            continue;
+        st = gitpack_read(rd, p, off, max, &type, &data, &len);
+        if (st != STATUS_OK || type == GP_BLOB) {
+            *at = off;
+            break;
+        }
+    }
+    gitpack_reader_free(rd);
+    return st;
+}
+
+static void damaged_packs_are_refused_or_reported(void)
+{
+    struct repo r;
+    struct gitpack *p = NULL;
+    unsigned char *pk;
+    uint64_t at = 0;
+
+    CHECK(make_repo(&r));
+    if (!r.pack_data) {
+        drop_repo(&r);
+        return;
+    }
+    pk = malloc(r.pack_len);
+
+    /* truncated pack: its trailer no longer matches the index */
+    CHECK(gitpack_open_mem(&p, r.idx_data, r.idx_len, r.pack_data, r.pack_len - 1) ==
+          STATUS_CORRUPT);
+    CHECK(strstr(status_message(), "checksum") != NULL);
+    /* the index claims another object count than the pack */
+    memcpy(pk, r.pack_data, r.pack_len);
+    pk[11] ^= 1;
+    CHECK(gitpack_open_mem(&p, r.idx_data, r.idx_len, pk, r.pack_len) == STATUS_CORRUPT);
+    /* not an index at all */
+    CHECK(gitpack_open_mem(&p, r.pack_data, r.pack_len, r.pack_data, r.pack_len) ==
+          STATUS_CORRUPT);
+    /* an index cut short */
+    CHECK(gitpack_open_mem(&p, r.idx_data, 1100, r.pack_data, r.pack_len) == STATUS_CORRUPT);
+
+    /* a blob read whole, then with one byte of its zlib stream changed */
+    memcpy(pk, r.pack_data, r.pack_len);
+    CHECK_OK(gitpack_open_mem(&p, r.idx_data, r.idx_len, pk, r.pack_len));
+    if (p) {
+        CHECK_OK(read_first_blob(p, 1u << 20, &at));
+        CHECK(read_first_blob(p, 4, &at) == STATUS_LIMIT); /* bigger than the cap */
+        CHECK(at > 12 && at + 8 < r.pack_len);
+        pk[at + 6] ^= 0x55;
+        CHECK(read_first_blob(p, 1u << 20, &at) == STATUS_CORRUPT);
+        CHECK(strstr(status_message(), "pack offset") != NULL);
+        /* a header whose type is not an object type */
+        pk[at] = (unsigned char)((pk[at] & 0x8f) | 0x50);
+        CHECK(read_first_blob(p, 1u << 20, &at) == STATUS_CORRUPT);
+        gitpack_close(p);
+    }
+    free(pk);
+    drop_repo(&r);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct test tests[] = {
+        TEST(delta_copy_and_insert),
+        TEST(delta_size_zero_means_64k),
+        TEST(delta_malformed_is_refused),
+        TEST(reads_every_object_as_libgit2_does),
+        TEST(family_order_puts_bases_first),
+        TEST(damaged_packs_are_refused_or_reported),
+    };
+    int rc;
+    git_libgit2_init();
+    rc = harness_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
+    git_libgit2_shutdown();
+    return rc;
+}
