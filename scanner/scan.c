@@ -516,7 +516,9 @@ static enum status load_config(const struct scan_config *cfg, struct repo_config
     fs->includes = merge_globs(cfg->fs.includes, cfg->fs.n_includes, rc->include, rc->n_include);
     fs->n_includes = cfg->fs.n_includes + rc->n_include;
     bl = cfg->baseline_path ? cfg->baseline_path : rc->baseline;
-    if (bl)
+    /* `sesame baseline create` records every finding: the configured baseline, which it is
+     * usually about to replace (or create), does not filter it */
+    if (bl && strcmp(cfg->format ? cfg->format : "", "baseline") != 0)
         st = baseline_load(bl, baseline);
     return st;
 }

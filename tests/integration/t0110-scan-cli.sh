@@ -276,6 +276,58 @@ else
     test_skip 'colour on a terminal' 'script(1) cannot allocate a pseudo-terminal here'
 fi
 
+test_expect_success 'an inline sesame:allow suppresses that occurrence, and says so' '
+    mkdir allow
+    sed -e "s/\$/  # sesame:allow/" tree/config/settings.ini >allow/settings.ini
+    run_cmd sesame scan --format json allow
+    expect_rc 0
+    expect_eq "$(key_ids out)" ""
+    test "$(json_get out "d[\"scan\"][\"suppressed\"]")" -ge 1
+    cp tree/config/settings.ini allow/plain.ini
+    run_cmd sesame scan --format json allow
+    expect_rc 1
+    expect_eq "$(key_ids out)" "$(cat id-ini.txt)"
+'
+
+test_expect_success '.sesame.json excludes and a baseline: only new findings, baseline create' '
+    mkdir -p cfg/a cfg/b
+    cp tree/app/.env cfg/a/one.env
+    cp tree/config/settings.ini cfg/a/three.ini
+    cp tree/scripts/deploy.sh cfg/b/two.sh
+    env=$(cat id-env.txt) deploy=$(cat id-deploy.txt) ini=$(cat id-ini.txt)
+    printf "{\"\$comment\": \"test\", \"exclude\": [\"b/**\"]}\n" >cfg/.sesame.json
+    run_cmd sesame scan --format json cfg
+    expect_eq "$(key_ids out)" "$(printf "%s\n" $env $ini | sort)"
+    run_cmd sesame scan --format json --no-config cfg
+    expect_eq "$(key_ids out)" "$(printf "%s\n" $env $deploy $ini | sort)"
+    # a configured baseline that does not exist yet: scans fail naming it...
+    printf "{\"exclude\": [\"b/**\"], \"baseline\": \"known.json\"}\n" >cfg/.sesame.json
+    run_cmd sesame scan --format json cfg
+    expect_rc 3
+    expect_grep "known.json" err
+    # ...but creating it does not need it
+    run_cmd sesame baseline create cfg
+    expect_rc 0
+    cp out cfg/known.json
+    expect_eq "$(json_get cfg/known.json "len(d[\"findings\"])")" 2
+    run_cmd sesame scan --format json cfg
+    expect_rc 0
+    expect_eq "$(key_ids out)" ""
+    test "$(json_get out "d[\"scan\"][\"suppressed\"]")" -ge 2
+    # a new credential is reported, the known ones still are not
+    cp tree/scripts/deploy.sh cfg/a/new.sh
+    run_cmd sesame scan --format json cfg
+    expect_rc 1
+    expect_eq "$(key_ids out)" "$deploy"
+    # --baseline FILE on the command line takes the place of the configured one
+    printf "{\"findings\": []}\n" >empty-baseline.json
+    run_cmd sesame scan --format json --baseline empty-baseline.json cfg
+    expect_eq "$(key_ids out)" "$(printf "%s\n" $env $deploy $ini | sort)"
+    # re-creating the baseline records everything, the known ones included
+    run_cmd sesame baseline create cfg
+    expect_eq "$(json_get out "len(d[\"findings\"])")" 3
+'
+
 test_expect_success '--threads 1 and --threads 2 give identical reports (SESAME_FIXED_TIME)' '
     "$PYTHON" "$GEN" big big.json
     for n in 1 2 8; do
