@@ -309,6 +309,19 @@ static int cmp_pending(const void *pa, const void *pb)
 
 /* An inline `sesame:allow` on the line of a match suppresses that one occurrence (the
  * marker is matched in any comment syntax: it is looked for anywhere on the line). */
+/* Bytes minus UTF-16 code units of `n` bytes of UTF-8: SARIF consumers count columns in
+ * UTF-16 units, sesame's reports in bytes. A continuation byte adds no unit, a 4-byte
+ * sequence two; anything that is not UTF-8 counts a unit per byte. */
+static uint64_t utf8_extra_units(const unsigned char *s, size_t n)
+{
+    uint64_t cont = 0, four = 0;
+    for (size_t i = 0; i < n; i++) {
+        cont += (s[i] & 0xc0) == 0x80;
+        four += (s[i] & 0xf8) == 0xf0;
+    }
+    return cont > four ? cont - four : 0;
+}
+
 static bool line_allowed(const unsigned char *text, size_t len, size_t off)
 {
     static const char marker[] = "sesame:allow";
@@ -368,6 +381,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         o.offset = b->offset + p->raw_off;
         o.line = b->line + line;
         o.column = (p->text_off - line_start) + 1 + (line == 0 ? b->column0 : 0);
+        o.column_utf16 = o.column - utf8_extra_units(text + line_start, p->text_off - line_start);
         o.encoding = p->encoding;
         o.blob_id = b->blob_id;
         o.commit = b->commit;

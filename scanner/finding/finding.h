@@ -47,6 +47,7 @@ struct location {
     char *path;           /* display path ("-" for stdin); archive members joined with '!' */
     uint64_t line;        /* 1-based line in the original input */
     uint64_t column;      /* 1-based byte column in that line */
+    uint64_t column_utf16; /* the same in UTF-16 code units (SARIF), 0 if unknown */
     uint64_t offset;      /* byte offset in the original input */
     enum cred_kind part;  /* which part was seen here */
     char *rule_id;        /* rule that matched */

@@ -130,6 +130,7 @@ enum status findings_add(struct findings *f, const struct observation *o)
     s.loc.path = xstrdup(o->path ? o->path : "-");
     s.loc.line = o->line;
     s.loc.column = o->column;
+    s.loc.column_utf16 = o->column_utf16;
     s.loc.offset = o->offset;
     s.loc.part = o->kind;
     s.loc.rule_id = o->rule_id ? xstrdup(o->rule_id) : NULL;

@@ -29,6 +29,7 @@ struct observation {
     const char *rule_id;
     const char *path;
     uint64_t offset, line, column;
+    uint64_t column_utf16;   /* the same column in UTF-16 code units (0: unknown) */
     const char *encoding;    /* NULL for plain text */
     const char *blob_id;     /* or NULL */
     const struct commit_info *commit; /* or NULL */

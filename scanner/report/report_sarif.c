@@ -523,10 +523,11 @@ static size_t report_sarif_span(const struct finding *f, const struct location *
 }
 
 /*
- * {"physicalLocation", "message"?, "properties"} for one place. Columns are the byte
- * columns the scanner records: for the ASCII lines credentials sit on they equal the UTF-16
- * columns that columnKind "utf16CodeUnits" (what GitHub assumes) asks for. A location from
- * git history carries its commit in properties and says so in its message.
+ * {"physicalLocation", "message"?, "properties"} for one place. Columns are in UTF-16 code
+ * units, as columnKind "utf16CodeUnits" (what GitHub assumes) asks: the scanner records
+ * both (a line with non-ASCII text before a key has fewer units than bytes; a credential
+ * is ASCII, so its span is the same in both). A location from git history carries its
+ * commit in properties and says so in its message.
  */
 static json_t *report_sarif_location(const struct finding *f, const struct location *loc)
 {
@@ -546,10 +547,11 @@ static json_t *report_sarif_location(const struct finding *f, const struct locat
         json_t *region = report_json_new(json_object());
 
         report_json_put(region, "startLine", report_json_uint(loc->line));
-        if (loc->column >= 1) {
-            report_json_put(region, "startColumn", report_json_uint(loc->column));
+        uint64_t column = loc->column_utf16 >= 1 ? loc->column_utf16 : loc->column;
+        if (column >= 1) {
+            report_json_put(region, "startColumn", report_json_uint(column));
             if (span > 0)
-                report_json_put(region, "endColumn", report_json_uint(loc->column + span));
+                report_json_put(region, "endColumn", report_json_uint(column + span));
         }
         report_json_put(phys, "region", region); /* stolen */
     }

@@ -557,6 +557,29 @@ static void test_sarif__finding_without_rules_gets_a_fallback_rule(void)
     free(text);
 }
 
+/* startColumn is in UTF-16 units when the scanner recorded them (non-ASCII before a key). */
+static void test_sarif__columns_are_utf16_units(void)
+{
+    struct location loc = { .path = (char *)"a.txt", .line = 3, .column = 15,
+                            .column_utf16 = 12, .part = CRED_SESSION_TOKEN };
+    struct finding f = { .kind = CRED_SESSION_TOKEN, .confidence = CONF_MEDIUM,
+                         .locations = &loc, .n_locations = 1 };
+    const struct finding *sorted[] = { &f };
+    enum status st;
+    char *text;
+
+    memcpy(f.fingerprint, "0123456789abcdef", 17);
+    text = render(sorted, 1, NULL, &st);
+    CHECK_OK(st);
+    CHECK(strstr(text, "\"startColumn\": 12") != NULL);
+    CHECK(strstr(text, "\"startColumn\": 15") == NULL);
+    free(text);
+    loc.column_utf16 = 0; /* not recorded (a report read back from JSON): the byte column */
+    text = render(sorted, 1, NULL, &st);
+    CHECK(strstr(text, "\"startColumn\": 15") != NULL);
+    free(text);
+}
+
 static void test_sarif__write_error_is_io(void)
 {
     struct fixture fx;
@@ -740,6 +763,7 @@ static const struct test tests[] = {
     TEST(test_sarif__hostile_path_stays_valid),
     TEST(test_sarif__no_findings),
     TEST(test_sarif__rejects_a_broken_finding),
+    TEST(test_sarif__columns_are_utf16_units),
     TEST(test_sarif__finding_without_rules_gets_a_fallback_rule),
     TEST(test_sarif__write_error_is_io),
     TEST(test_sarif__matches_official_schema),

@@ -106,6 +106,33 @@ static void test_scanbuf__pairs_id_and_secret_with_lines(void)
     teardown(&x);
 }
 
+/* Columns are bytes; SARIF's are UTF-16 units: "é" is 2 bytes and 1 unit, "😀" 4 and 2. */
+static void test_scanbuf__utf16_columns_for_non_ascii_lines(void)
+{
+    struct fixture x;
+    struct fakekey_rng rng = FAKEKEY_RNG_INIT(12);
+    char id[21];
+    char *text;
+    const struct finding *f;
+
+    setup(&x);
+    fakekey_access_key_id(&rng, "AKIA", true, id);
+    text = xasprintf("first line\n# cl\xc3\xa9 \xf0\x9f\x98\x80 = %s\nplain = %s\n", id, id);
+    scan(&x, text, strlen(text));
+    build(&x, false);
+    f = by_id(&x, id);
+    CHECK(f != NULL && f->n_locations == 2);
+    if (f && f->n_locations == 2) {
+        /* "# cl" 4 + "é" 2 + " " 1 + emoji 4 + " = " 3: byte 15, unit 12 (4+1+1+2+3 = 11) */
+        CHECK(f->locations[0].line == 2 && f->locations[0].column == 15);
+        CHECK(f->locations[0].column_utf16 == 12);
+        CHECK(f->locations[1].line == 3 && f->locations[1].column == 9);
+        CHECK(f->locations[1].column_utf16 == 9);
+    }
+    free(text);
+    teardown(&x);
+}
+
 static void test_scanbuf__key_across_chunk_boundary(void)
 {
     struct fixture x;
@@ -310,6 +337,7 @@ static const struct test tests[] = {
     TEST(test_scanbuf__pairs_id_and_secret_with_lines),
     TEST(test_scanbuf__key_across_chunk_boundary),
     TEST(test_scanbuf__smtp_password_linked_to_secret),
+    TEST(test_scanbuf__utf16_columns_for_non_ascii_lines),
     TEST(test_scanbuf__decoded_views),
     TEST(test_scanbuf__url_and_json_escapes),
     TEST(test_scanbuf__examples_hidden_by_default),
