@@ -530,5 +530,46 @@ vendor/lib.txt:2:secret_access_key commit=$C1 blob=$(git -C ff rev-parse "$C1:ve
     test_cmp expect.range actual
 '
 
+test_expect_success 'two packs, loose objects and deep delta chains: the same findings' '
+    git init -q dp
+    cd dp
+    seq 1 300 | sed "s/^/config line /" >big.txt
+    for i in $(seq 1 24); do
+        sed -i "${i}s/\$/ v$i/" big.txt
+        case $i in
+            5) creds 30 >k && sed -i "150r k" big.txt && rm k ;;
+            8) sed -i "/aws_/d" big.txt ;;
+            10) creds 31 >k && sed -i "200r k" big.txt && rm k ;;
+        esac
+        git add big.txt
+        commit -m "big $i"
+        # commits 1-4 in one pack, 5-9 in another, the rest loose
+        if [ $i = 4 ] || [ $i = 9 ]; then git repack -q; fi
+    done
+    C8=$(git rev-parse HEAD~16)
+    cd ..
+    test "$(ls dp/.git/objects/pack/*.idx | wc -l)" = 2
+    test -n "$(find dp/.git/objects -path "*/objects/[0-9a-f][0-9a-f]/*" -type f)"
+    scan_json dp.json dp
+    expect_status 1 dp.json
+    expect_keys dp.json "30 31"
+    expect_q dp.json "scan errors" 0
+    # the same history as one pack whose blobs are deltas 8 deep and more
+    git clone -q --no-local --bare dp dp1.git
+    git -C dp1.git repack -adfq --depth=50 --window=50
+    depth=$(git verify-pack -v dp1.git/objects/pack/*.idx |
+        awk "\$2 == \"blob\" && NF >= 7 && \$6 > m { m = \$6 } END { print m + 0 }")
+    test "$depth" -ge 8
+    scan_json dp1.json dp1.git
+    expect_q dp1.json "scan errors" 0
+    for k in 30 31; do q dp.json "$k loc"; q dp.json "$k finding"; done >expect
+    for k in 30 31; do q dp1.json "$k loc"; q dp1.json "$k finding"; done >actual
+    test_cmp expect actual
+    # key 30: in the blobs of "big 5" to "big 7" (each replaced by the next commit), and
+    # the last of them removed by "big 8"
+    test "$(q dp1.json "30 loc" | grep -c ":access_key_id ")" = 3
+    test "$(q dp1.json "30 loc" | grep -c "removed_in=$C8")" = 2
+'
+
 test_schema_checked
 test_done
