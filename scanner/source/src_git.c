@@ -1607,6 +1607,83 @@ static enum status plan_staged(struct src_git *g)
     return st;
 }
 
+/* One uncommitted file, `rel` to the work tree: kept if it is a regular file, shown as
+ * the directory walk would show it (the target as given, then the path). */
+static void worktree_add(struct src_git *g, const char *rel)
+{
+    struct stat st;
+    char *p = xasprintf("%s%s", g->workdir, rel);
+
+    if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+        free(p);
+        return;
+    }
+    if (strcmp(g->path, ".") == 0 || git_repository_is_bare(g->repo) == 0) {
+        size_t pl = strlen(g->path);
+        char *shown = xasprintf("%.*s/%s", (int)(pl > 1 && g->path[pl - 1] == '/' ? pl - 1 : pl),
+                                g->path, rel);
+        struct stat st2;
+        if (lstat(shown, &st2) == 0 && st2.st_ino == st.st_ino) {
+            free(p);
+            p = shown;
+        } else {
+            free(shown);
+        }
+    }
+    XGROW(g->worktree, g->cap_worktree, g->n_worktree + 1);
+    g->worktree[g->n_worktree++] = p;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* An ignored directory (`rel` ends in '/'): its files, in name order, without descending
+ * into excluded directories (build trees, node_modules) or nested repositories, nor
+ * following symbolic links. libgit2 would list every file below it first. */
+static void worktree_dir(struct src_git *g, const char *rel, int depth)
+{
+    char *dir = xasprintf("%s%s", g->workdir, rel);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+
+    free(dir);
+    if (!d)
+        return;
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            strcmp(de->d_name, ".git") == 0)
+            continue;
+        XGROW(names, cap, n + 1);
+        names[n++] = xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char *sub = xasprintf("%s%s", rel, names[i]);
+        char *abs = xasprintf("%s%s", g->workdir, sub);
+        struct stat st;
+
+        if (lstat(abs, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (!excluded(g, sub, true) && depth < 256) {
+                char *slash = xasprintf("%s/", sub);
+                worktree_dir(g, slash, depth + 1);
+                free(slash);
+            }
+        } else if (!excluded(g, sub, false)) {
+            worktree_add(g, sub);
+        }
+        free(abs);
+        free(sub);
+        free(names[i]);
+    }
+    free(names);
+}
+
 static enum status plan_worktree(struct src_git *g)
 {
     git_status_list *list = NULL;
@@ -1617,9 +1694,9 @@ static enum status plan_worktree(struct src_git *g)
         return STATUS_OK;
     git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
     so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+    /* Ignored directories come as one entry each ("build/"), walked by worktree_dir. */
     so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-               GIT_STATUS_OPT_INCLUDE_IGNORED | GIT_STATUS_OPT_RECURSE_IGNORED_DIRS |
-               GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+               GIT_STATUS_OPT_INCLUDE_IGNORED | GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
     if (git_status_list_new(&list, g->repo, &so) != 0) {
         log_warn("'%s': cannot list uncommitted files: %s", g->path, git_message());
         g->counts.errors++;
@@ -1632,33 +1709,22 @@ static enum status plan_worktree(struct src_git *g)
         unsigned wanted = GIT_STATUS_WT_NEW | GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE |
                           GIT_STATUS_WT_RENAMED | GIT_STATUS_IGNORED | GIT_STATUS_INDEX_NEW |
                           GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_INDEX_RENAMED;
-        struct stat st;
-        char *p;
+        const char *rel;
+        size_t len;
 
-        if (!(e->status & wanted) || !d || !d->new_file.path)
+        if (!(e->status & wanted) || !d || !(rel = d->new_file.path))
             continue;
-        if (excluded(g, d->new_file.path, false))
-            continue;
-        p = xasprintf("%s%s", g->workdir, d->new_file.path);
-        if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
-            free(p);
+        len = strlen(rel);
+        if (len > 0 && rel[len - 1] == '/') {
+            char *bare = xstrndup(rel, len - 1);
+            bool skip = excluded(g, bare, true);
+            free(bare);
+            if (!skip)
+                worktree_dir(g, rel, 0);
             continue;
         }
-        if (strcmp(g->path, ".") == 0 || git_repository_is_bare(g->repo) == 0) {
-            /* Shown like the directory walk shows it: the target as given, then the path. */
-            size_t pl = strlen(g->path);
-            char *shown = xasprintf("%.*s/%s", (int)(pl > 1 && g->path[pl - 1] == '/' ? pl - 1 : pl),
-                                    g->path, d->new_file.path);
-            struct stat st2;
-            if (lstat(shown, &st2) == 0 && st2.st_ino == st.st_ino) {
-                free(p);
-                p = shown;
-            } else {
-                free(shown);
-            }
-        }
-        XGROW(g->worktree, g->cap_worktree, g->n_worktree + 1);
-        g->worktree[g->n_worktree++] = p;
+        if (!excluded(g, rel, false))
+            worktree_add(g, rel);
     }
     git_status_list_free(list);
     return STATUS_OK;

@@ -571,5 +571,32 @@ test_expect_success 'two packs, loose objects and deep delta chains: the same fi
     test "$(q dp1.json "30 loc" | grep -c "removed_in=$C8")" = 2
 '
 
+test_expect_success 'ignored directories are walked (excluded ones are not), untracked repos too' '
+    git init -q ig
+    cd ig
+    printf "out/\n*.log\n" >.gitignore
+    echo hello >README.md
+    git add . && commit -m "ignores"
+    mkdir -p out/deep/er out/skip nested
+    creds 40 >out/deep/er/a.txt
+    creds 41 >out/skip/b.txt
+    creds 42 >x.log
+    ln -s ../../README.md out/deep/link.txt
+    git -C nested init -q
+    creds 43 >nested/n.txt
+    cd ..
+    scan_json ig.json ig
+    expect_status 1 ig.json
+    expect_keys ig.json "40 41 42 43"
+    expect_q ig.json "scan errors" 0
+    expect_q ig.json "40 loc" "ig/out/deep/er/a.txt:1:access_key_id commit=- blob=- removed_in=-
+ig/out/deep/er/a.txt:2:secret_access_key commit=- blob=- removed_in=-"
+    expect_q ig.json "43 finding" "exposure=worktree branches= secret=ok"
+    scan_json ig2.json ig --exclude "out/skip/**" --exclude nested
+    expect_keys ig2.json "40 42"
+    scan_json ig3.json ig --exclude "out"
+    expect_keys ig3.json "42 43"
+'
+
 test_schema_checked
 test_done
