@@ -221,7 +221,8 @@ struct hdr {
     uint64_t base;     /* a delta's base offset */
 };
 
-static bool parse_hdr(const struct gitpack *p, uint64_t off, struct hdr *h)
+/* The header of the entry at `off`; a delta's base as an absolute offset. */
+static bool entry_at(const struct gitpack *p, uint64_t off, struct hdr *h)
 {
     const uint64_t end = p->pack_len - TRAILER;
     unsigned shift = 4;
@@ -253,7 +254,9 @@ static bool parse_hdr(const struct gitpack *p, uint64_t off, struct hdr *h)
             c = p->pack[off++];
             rel = ((rel + 1) << 7) | (c & 0x7f);
         }
-        h->base = rel; /* made absolute by entry_at() */
+        if (rel == 0 || rel > h->at - PACK_HEADER)
+            return false; /* the base starts after the pack header, before this entry */
+        h->base = h->at - rel;
     } else if (h->type == OBJ_REF_DELTA) {
         if (end - off < GITPACK_OID_RAWSZ || !gitpack_find(p, p->pack + off, &h->base))
             return false;
@@ -262,19 +265,6 @@ static bool parse_hdr(const struct gitpack *p, uint64_t off, struct hdr *h)
         return false;
     }
     h->data = off;
-    return true;
-}
-
-/* The header of the entry at `off`, with a delta's base as an absolute offset. */
-static bool entry_at(const struct gitpack *p, uint64_t off, struct hdr *h)
-{
-    if (!parse_hdr(p, off, h))
-        return false;
-    if (h->type == OBJ_OFS_DELTA) {
-        if (h->base == 0 || h->base > off - PACK_HEADER)
-            return false;
-        h->base = off - h->base;
-    }
     return true;
 }
 

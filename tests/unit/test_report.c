@@ -424,7 +424,10 @@ static void test_report__text_groups_by_credential(void)
     CHECK(strstr(text, " \xc2\xb7 only in history \xc2\xb7 ") != NULL);
     CHECK(strstr(text, " \xc2\xb7 only in unreachable objects \xc2\xb7 ") != NULL);
     CHECK(strstr(text, "release/2024") == NULL); /* branches are listed for "branch" only */
-    CHECK(strstr(strstr(text, "removed in ") + 1, "removed in ") == NULL); /* one only */
+    {
+        const char *first = strstr(text, "removed in ");
+        CHECK(first != NULL && strstr(first + 1, "removed in ") == NULL); /* one only */
+    }
     CHECK(strstr(text, "and 5 more (--format json lists them all)\n") != NULL);
     CHECK(strstr(text, "logs/app-19.log") != NULL);
     CHECK(strstr(text, "logs/app-20.log") == NULL);
