@@ -1639,9 +1639,11 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* An ignored directory (`rel` ends in '/'): its files, in name order, without descending
- * into excluded directories (build trees, node_modules) or nested repositories, nor
- * following symbolic links. libgit2 would list every file below it first. */
+/* An ignored or untracked directory that libgit2 did not list (`rel` ends in '/'): its
+ * files, in name order, without descending into excluded directories (build trees,
+ * node_modules) or .git directories (a nested repository's files are scanned, its
+ * objects are not), nor following symbolic links. libgit2 would list every file below
+ * an ignored directory before the excludes could prune it. */
 static void worktree_dir(struct src_git *g, const char *rel, int depth)
 {
     char *dir = xasprintf("%s%s", g->workdir, rel);
@@ -1650,9 +1652,15 @@ static void worktree_dir(struct src_git *g, const char *rel, int depth)
     char **names = NULL;
     size_t n = 0, cap = 0;
 
-    free(dir);
-    if (!d)
+    if (!d) {
+        if (errno != ENOENT) {
+            log_warn("'%s': cannot read directory: %s", dir, strerror(errno));
+            g->counts.errors++;
+        }
+        free(dir);
         return;
+    }
+    free(dir);
     while ((de = readdir(d))) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
             strcmp(de->d_name, ".git") == 0)

@@ -598,5 +598,34 @@ ig/out/deep/er/a.txt:2:secret_access_key commit=- blob=- removed_in=-"
     expect_keys ig3.json "42 43"
 '
 
+# An unreadable ignored directory. chmod 000 does not stop root: then sesame runs as
+# nobody (setpriv), on a copy everyone else may read.
+if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null; then
+    test_expect_success 'an unreadable ignored directory: warning naming it, counted, the rest scanned' '
+        cp -r ig igl
+        mkdir igl/out/locked
+        creds 44 >igl/out/locked/c.txt
+        as=
+        if [ "$(id -u)" = 0 ]; then
+            chmod -R a+rwX igl
+            chmod a+x "$TRASH"
+            as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+        fi
+        chmod 000 igl/out/locked
+        rc=0
+        HOME=/nonexistent XDG_CACHE_HOME=/nonexistent $as "$SESAME_BIN" scan --format json \
+            --show-secrets igl >igl.json 2>igl.err || rc=$?
+        chmod 755 igl/out/locked
+        test $rc = 1 # credentials found: that status wins over an incomplete scan
+        grep "warning: .*igl/out/locked.*cannot read directory" igl.err
+        fx dump igl.json >igl.json.txt
+        expect_keys igl.json "40 41 42 43"
+        expect_q igl.json "scan errors" 1
+    '
+else
+    test_skip 'an unreadable ignored directory: warning naming it, counted, the rest scanned' \
+        'running as root without setpriv: no way to make a directory unreadable'
+fi
+
 test_schema_checked
 test_done
