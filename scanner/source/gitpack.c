@@ -404,6 +404,106 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
     free(m.vals);
 }
 
+/* ---- chains that never end ---------------------------------------------------------------- */
+
+struct offidx {
+    uint64_t off;
+    uint32_t i;
+};
+
+static int cmp_offidx(const void *a, const void *b)
+{
+    const struct offidx *x = a, *y = b;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+#define CH_ROOT UINT32_MAX        /* a whole object */
+#define CH_BAD (UINT32_MAX - 1)   /* malformed entry, or a base that is no entry */
+
+size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
+{
+    uint32_t n = p->n, *parent, *depth, *path, *bad = NULL;
+    unsigned char *state; /* 0 unknown, 1 on the current path, 2 resolves, 3 never does */
+    struct offidx *by_off = xmalloc((n ? n : 1) * sizeof(*by_off));
+    size_t n_bad = 0, cap = 0;
+
+    size_t n_ref = 0;
+
+    /* An OFS_DELTA's base lies before it, so only REF_DELTAs can close a cycle: a pack
+     * without any (what git writes) needs no more than this pass over its headers. */
+    for (uint32_t i = 0; i < n; i++) {
+        struct hdr h;
+        if (entry_at(p, nth_offset(p, i), &h) && h.type == OBJ_REF_DELTA)
+            n_ref++;
+    }
+    if (n_ref == 0) {
+        free(by_off);
+        *out = NULL;
+        return 0;
+    }
+    parent = xmalloc((n ? n : 1) * sizeof(*parent));
+    depth = xcalloc(n ? n : 1, sizeof(*depth));
+    path = xmalloc((n ? n : 1) * sizeof(*path));
+    state = xcalloc(n ? n : 1, 1);
+    for (uint32_t i = 0; i < n; i++)
+        by_off[i] = (struct offidx){ nth_offset(p, i), i };
+    qsort(by_off, n, sizeof(*by_off), cmp_offidx);
+    for (uint32_t i = 0; i < n; i++) {
+        struct hdr h;
+        struct offidx key, *hit;
+        if (!entry_at(p, nth_offset(p, i), &h)) {
+            parent[i] = CH_BAD;
+            continue;
+        }
+        if (!is_delta(&h)) {
+            parent[i] = CH_ROOT;
+            continue;
+        }
+        key.off = h.base;
+        hit = bsearch(&key, by_off, n, sizeof(*by_off), cmp_offidx);
+        parent[i] = hit ? hit->i : CH_BAD;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        size_t len = 0;
+        uint32_t v = i, d = 0;
+        bool ok;
+
+        /* up until a known object, a whole one, a bad one, or the path itself (a cycle) */
+        while (v < CH_BAD && state[v] == 0) {
+            state[v] = 1;
+            path[len++] = v;
+            v = parent[v];
+        }
+        if (v == CH_ROOT) {
+            ok = true;
+        } else if (v == CH_BAD || state[v] != 2) {
+            ok = false;      /* bad, never resolves, or on this path: a cycle */
+        } else {
+            ok = true;
+            d = depth[v] + 1;
+        }
+        /* down again: depths from the top, too deep is as bad as a cycle */
+        while (len-- > 0) {
+            uint32_t w = path[len];
+            if (ok && d > GITPACK_MAX_DEPTH)
+                ok = false;
+            state[w] = ok ? 2 : 3;
+            depth[w] = d++;
+            if (!ok) {
+                XGROW(bad, cap, n_bad + 1);
+                bad[n_bad++] = w;
+            }
+        }
+    }
+    free(state);
+    free(path);
+    free(depth);
+    free(parent);
+    free(by_off);
+    *out = bad;
+    return n_bad;
+}
+
 /* ---- deltas ----------------------------------------------------------------------------- */
 
 static bool varint(const unsigned char *d, size_t len, size_t *at, uint64_t *v)

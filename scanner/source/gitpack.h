@@ -56,6 +56,14 @@ void gitpack_entry(const struct gitpack *p, uint32_t i, const unsigned char **oi
  * order. Objects whose chain cannot be followed come last, in pack order. */
 void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint64_t *keys);
 
+/* Objects whose delta chain never reaches a whole object: a cycle of REF_DELTAs, a chain
+ * longer than GITPACK_MAX_DEPTH, or a malformed entry or missing base on the way. Their
+ * index numbers (gitpack_entry order) in *out (caller frees); returns how many. libgit2
+ * 1.5 loops forever on a cycle (git itself runs out of memory), so src_git keeps such
+ * objects away from it. A pass over the pack's headers; only a pack that has REF_DELTAs
+ * (the only kind that can close a cycle) is looked at further: others report nothing. */
+size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out);
+
 /* A reader: one per thread (a zlib stream and the last chain it rebuilt, at most
  * `cache_bytes` of it kept). Readers share packs without locks. */
 struct gitpack_reader *gitpack_reader_new(size_t cache_bytes);

@@ -274,7 +274,8 @@ struct src_git {
     size_t n_commits, cap_commits;
     struct oidmap commit_index;
     struct oidmap unreachable_commits; /* --all-objects: commits no ref reaches */
-    struct oidmap bad_loose;   /* loose objects whose zlib stream is broken */
+    struct oidmap bad_loose;   /* objects libgit2 must not read: loose ones whose zlib stream
+                                * is broken, packed ones whose delta chain never ends */
     bool *commit_unreachable;          /* by commit index */
     struct strmap paths; /* interned paths (vals unused) */
     struct prov_entry *prov;
@@ -1211,6 +1212,7 @@ static void visit_commits(struct src_git *g, const struct oidvec *commits)
 }
 
 struct odb_walk {
+    const struct src_git *g;
     git_odb *odb;
     git_oid *commits;
     size_t n_commits, cap_commits;
@@ -1225,6 +1227,8 @@ static int collect_object(const git_oid *id, void *payload)
     size_t len;
     git_object_t type;
 
+    if (bad_object(w->g, id))
+        return 0; /* warned about when it was found */
     if (git_odb_read_header(&len, &type, w->odb, id) != 0) {
         w->errors++;
         return 0;
@@ -1279,6 +1283,38 @@ static git_odb *quarantine_odb(void)
 
 /* Tips of a full scan: every ref (peeled; refs to trees and blobs are planned directly),
  * every stash entry (older ones live only in the refs/stash reflog), HEAD. */
+/* git_reference_peel, but no object libgit2 must not read (bad_object) is looked up: the
+ * ref's target, then through annotated tags to what they name. */
+static int peel(const struct src_git *g, git_reference *ref, git_object **out)
+{
+    git_reference *direct = NULL;
+    git_oid id;
+    int rc = -1;
+
+    *out = NULL;
+    if (git_reference_resolve(&direct, ref) != 0)
+        return -1;
+    git_oid_cpy(&id, git_reference_target(direct));
+    git_reference_free(direct);
+    for (int depth = 0; depth < 64; depth++) {
+        git_object *obj = NULL;
+        if (bad_object(g, &id)) {
+            git_error_set_str(GIT_ERROR_ODB, "corrupt object");
+            return -1;
+        }
+        if (git_object_lookup(&obj, g->repo, &id, GIT_OBJECT_ANY) != 0)
+            return -1;
+        if (git_object_type(obj) != GIT_OBJECT_TAG) {
+            *out = obj;
+            return 0;
+        }
+        git_oid_cpy(&id, git_tag_target_id((git_tag *)obj));
+        git_object_free(obj);
+    }
+    git_error_set_str(GIT_ERROR_INVALID, "tags nested more than 64 deep");
+    return rc;
+}
+
 static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
 {
     git_reference_iterator *it = NULL;
@@ -1294,7 +1330,7 @@ static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
     while (git_reference_next(&ref, it) == 0) {
         git_object *obj = NULL;
         const char *name = git_reference_name(ref);
-        if (git_reference_peel(&obj, ref, GIT_OBJECT_ANY) == 0) {
+        if (peel(g, ref, &obj) == 0) {
             git_object_t type = git_object_type(obj);
             if (type == GIT_OBJECT_COMMIT) {
                 oidvec_push(tips, git_object_id(obj));
@@ -1428,7 +1464,8 @@ static void walk(struct src_git *g, const struct oidvec *tips, const struct oidv
 
     free(shallow);
     out->n = 0;
-    if (!is_shallow && git_revwalk_new(&w, g->repo) == 0) {
+    /* libgit2's walk would read the objects it must not (bad_object): walk ourselves */
+    if (!is_shallow && !g->bad_loose.used && git_revwalk_new(&w, g->repo) == 0) {
         git_revwalk_sorting(w, GIT_SORT_NONE);
         for (size_t i = 0; ok && i < tips->n; i++)
             ok = git_revwalk_push(w, &tips->v[i]) == 0;
@@ -1452,7 +1489,7 @@ static enum status plan_history(struct src_git *g)
 {
     struct oidvec tips = { 0 }, hide = { 0 }, commits = { 0 };
     enum status st = STATUS_OK;
-    struct odb_walk ow = { 0 };
+    struct odb_walk ow = { .g = g };
     char *range = NULL;
 
     if (g->opts.since_commit)
@@ -1777,6 +1814,30 @@ static void order_pack(struct src_git *g, uint32_t pack)
     free(which);
 }
 
+/* Objects of pack `p` whose delta chain never ends (gitpack_unresolvable): warned once,
+ * counted, and kept from libgit2, which would loop on them, like broken loose objects. */
+static void mark_unresolvable(struct src_git *g, const struct gitpack *p, const char *name)
+{
+    uint32_t *bad = NULL;
+    size_t n = gitpack_unresolvable(p, &bad);
+
+    for (size_t k = 0; k < n; k++) {
+        const unsigned char *raw;
+        uint64_t off;
+        git_oid id;
+        char hex[GIT_OID_HEXSZ + 1];
+
+        gitpack_entry(p, bad[k], &raw, &off);
+        memcpy(id.id, raw, GIT_OID_RAWSZ);
+        git_oid_tostr(hex, sizeof(hex), &id);
+        log_warn("'%s': object %s in %s: its delta chain never reaches a whole object "
+                 "(a cycle, or a broken entry), skipped", g->path, hex, name);
+        g->counts.errors++;
+        (void)oidmap_slot(&g->bad_loose, &id, true, NULL);
+    }
+    free(bad);
+}
+
 static void open_packs(struct src_git *g)
 {
     const char *common = git_repository_commondir(g->repo);
@@ -1796,6 +1857,11 @@ static void open_packs(struct src_git *g)
         if (gitpack_open(&p, path) == STATUS_OK) {
             xgrow((void **)&g->packs, &cap, g->n_packs + 1, sizeof(*g->packs));
             g->packs[g->n_packs++] = p;
+            /* a whole history reads every object anyway; a range or a push (packs that
+             * git's index-pack resolved) does not pay for a pass over every header */
+            if (!g->opts.rev_range && !g->opts.since_commit && !g->opts.n_tips &&
+                !g->opts.staged)
+                mark_unresolvable(g, p, de->d_name);
         }
         free(path);
     }
@@ -2045,7 +2111,7 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
     pf.defer = tmpl.defer;
 
     if (bad_object(g, &b->oid))
-        return fail(STATUS_CORRUPT, "blob %s ('%s'): corrupt loose object", b->hex, path0);
+        return fail(STATUS_CORRUPT, "blob %s ('%s'): corrupt object", b->hex, path0);
     if (b->pack != NO_PACK) {
         enum gitpack_type t;
         const unsigned char *data;

@@ -2,8 +2,8 @@
  * fuzz_gitpack - bytes as a pack index and its pack (from an untrusted repository):
  * [2-byte big-endian index length][index][pack]. When gitpack accepts them: every object
  * (the first 64) is read twice, with and without a cache, giving the same answer, an
- * object type and at most the size cap; gitpack_order gives distinct objects distinct
- * keys. The same bytes are also applied as a delta (first byte: where the base ends),
+ * object type and at most the size cap; what gitpack_unresolvable lists cannot be read;
+ * gitpack_order gives distinct objects distinct keys. The same bytes are also applied as a delta (first byte: where the base ends),
  * which either fills the announced result exactly or is refused.
  */
 #include <string.h>
@@ -67,6 +67,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else {
             FUZZ_CHECK(sa == STATUS_CORRUPT || sa == STATUS_LIMIT);
         }
+    }
+    {
+        /* an object whose chain never ends cannot be read */
+        uint32_t *bad = NULL;
+        size_t nb = gitpack_unresolvable(p, &bad);
+        for (size_t k = 0; k < nb && k < MAX_OBJECTS; k++) {
+            const unsigned char *id, *d;
+            enum gitpack_type t;
+            size_t l;
+            uint64_t at;
+            FUZZ_CHECK(bad[k] < gitpack_count(p));
+            gitpack_entry(p, bad[k], &id, &at);
+            FUZZ_CHECK(gitpack_read(uncached, p, at, MAX_BYTES, &t, &d, &l) != STATUS_OK);
+        }
+        free(bad);
     }
     gitpack_order(p, offs, n, keys);
     for (size_t i = 0; i < n; i++)

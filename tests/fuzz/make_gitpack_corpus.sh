@@ -5,6 +5,8 @@
 #   ref-deltas: the same objects, deltas by base id (git pack-objects without
 #               --delta-base-offset, as in packs sent over the wire)
 #   whole:      objects stored whole (--depth=0), no delta at all
+#   cycle:      a blob and two REF_DELTAs based on each other (git cannot write it:
+#               built byte by byte, as test_gitpack.c's mini_cycle)
 # Nothing in them is key-shaped. Usage: tests/fuzz/make_gitpack_corpus.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,4 +33,19 @@ seed() { # name, pack-objects flags...
 seed ofs-deltas --delta-base-offset --window=10 --depth=10
 seed ref-deltas --window=10 --depth=10
 seed whole --depth=0
+python3 - "$out/cycle" <<'EOF'
+import struct, sys, zlib
+ids = [bytes([0x11 * (i + 1)]) * 20 for i in range(3)]
+pack = b"PACK" + struct.pack(">II", 2, 3)
+offs = [len(pack)]
+pack += bytes([0x35]) + zlib.compress(b"hello")
+for k in (1, 2):
+    offs.append(len(pack))
+    pack += bytes([0x75]) + ids[2 if k == 1 else 1] + zlib.compress(bytes([5, 5, 0x91, 0, 5]))
+pack += b"\xab" * 20
+fanout = [sum(1 for i in ids if i[0] <= b) for b in range(256)]
+idx = b"\xfftOc" + struct.pack(">I", 2) + struct.pack(">256I", *fanout) + b"".join(ids)
+idx += b"\0" * 12 + b"".join(struct.pack(">I", o) for o in offs) + b"\xab" * 40
+open(sys.argv[1], "wb").write(struct.pack(">H", len(idx)) + idx + pack)
+EOF
 ls -l "$out"

@@ -399,6 +399,106 @@ static void damaged_packs_are_refused_or_reported(void)
     drop_repo(&r);
 }
 
+/* ---- chains that never end ---------------------------------------------------------------- */
+
+struct mini {
+    unsigned char pack[512], idx[2048];
+    size_t pack_len, idx_len;
+};
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+/* A pack of: W, a whole blob "hello"; A, a REF_DELTA on B; B, a REF_DELTA on A (ids are
+ * 0x11.., 0x22.., 0x33..: nothing checks them against the content). */
+static void mini_cycle(struct mini *m)
+{
+    static const unsigned char hello_z[] = { 0x78, 0x9c, 0xcb, 0x48, 0xcd, 0xc9, 0xc9,
+                                             0x07, 0x00, 0x06, 0x2c, 0x02, 0x15 };
+    static const unsigned char delta_z[] = { 0x78, 0x9c, 0x63, 0x65, 0x9d, 0xc8, 0xc0,
+                                             0x0a, 0x00, 0x01, 0xea, 0x00, 0xa1 };
+    unsigned char ids[3][20];
+    uint32_t offs[3];
+    size_t n = 12;
+
+    memset(m, 0, sizeof(*m));
+    for (int i = 0; i < 3; i++)
+        memset(ids[i], 0x11 * (i + 1), 20);
+    memcpy(m->pack, "PACK", 4);
+    put32(m->pack + 4, 2);
+    put32(m->pack + 8, 3);
+    offs[0] = (uint32_t)n; /* W: blob, size 5 */
+    m->pack[n++] = 0x35;
+    memcpy(m->pack + n, hello_z, sizeof(hello_z));
+    n += sizeof(hello_z);
+    for (int k = 1; k <= 2; k++) { /* A on B, B on A: REF_DELTA, delta size 5 */
+        offs[k] = (uint32_t)n;
+        m->pack[n++] = 0x75;
+        memcpy(m->pack + n, ids[k == 1 ? 2 : 1], 20);
+        n += 20;
+        memcpy(m->pack + n, delta_z, sizeof(delta_z));
+        n += sizeof(delta_z);
+    }
+    memset(m->pack + n, 0xab, 20); /* "checksum": only compared with the index's copy */
+    m->pack_len = n + 20;
+    memcpy(m->idx, "\377tOc", 4);
+    put32(m->idx + 4, 2);
+    for (int b = 0; b < 256; b++)
+        put32(m->idx + 8 + 4 * b, (uint32_t)(b >= 0x33 ? 3 : b >= 0x22 ? 2 : b >= 0x11 ? 1 : 0));
+    n = 8 + 1024;
+    for (int i = 0; i < 3; i++, n += 20)
+        memcpy(m->idx + n, ids[i], 20);
+    n += 3 * 4; /* CRC32s: unchecked */
+    for (int i = 0; i < 3; i++, n += 4)
+        put32(m->idx + n, offs[i]);
+    memset(m->idx + n, 0xab, 20);
+    m->idx_len = n + 40;
+}
+
+static void unresolvable_chains_are_found(void)
+{
+    struct mini m;
+    struct gitpack *p = NULL;
+    struct gitpack_reader *rd = gitpack_reader_new(0);
+    uint32_t *bad = NULL;
+    const unsigned char *data, *id;
+    enum gitpack_type type;
+    size_t len;
+    uint64_t off;
+    struct repo r;
+
+    mini_cycle(&m);
+    CHECK_OK(gitpack_open_mem(&p, m.idx, m.idx_len, m.pack, m.pack_len));
+    if (p) {
+        CHECK(gitpack_unresolvable(p, &bad) == 2);
+        CHECK(bad && ((bad[0] == 1 && bad[1] == 2) || (bad[0] == 2 && bad[1] == 1)));
+        gitpack_entry(p, 0, &id, &off);
+        CHECK_OK(gitpack_read(rd, p, off, 1024, &type, &data, &len));
+        CHECK(type == GP_BLOB && len == 5 && memcmp(data, "hello", 5) == 0);
+        gitpack_entry(p, 1, &id, &off);
+        CHECK(gitpack_read(rd, p, off, 1024, &type, &data, &len) == STATUS_CORRUPT);
+        CHECK(strstr(status_message(), "delta chain longer than") != NULL);
+        free(bad);
+        gitpack_close(p);
+    }
+    /* a pack git wrote has none (and no REF_DELTA at all) */
+    CHECK(make_repo(&r));
+    p = NULL;
+    CHECK_OK(gitpack_open(&p, r.idx));
+    if (p) {
+        bad = NULL;
+        CHECK(gitpack_unresolvable(p, &bad) == 0 && bad == NULL);
+        gitpack_close(p);
+    }
+    drop_repo(&r);
+    gitpack_reader_free(rd);
+}
+
 int main(int argc, char **argv)
 {
     static const struct test tests[] = {
@@ -408,6 +508,7 @@ int main(int argc, char **argv)
         TEST(reads_every_object_as_libgit2_does),
         TEST(family_order_puts_bases_first),
         TEST(damaged_packs_are_refused_or_reported),
+        TEST(unresolvable_chains_are_found),
     };
     int rc;
     git_libgit2_init();
