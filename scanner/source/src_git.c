@@ -1907,7 +1907,7 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
     open_packs(g);
     if (!git_repository_is_bare(g->repo) && git_repository_workdir(g->repo))
         g->workdir = xstrdup(git_repository_workdir(g->repo));
-    if (git_repository_is_empty(g->repo) == 1 && !o->staged) {
+    if (git_repository_is_empty(g->repo) == 1 && !o->staged && !o->all_objects) {
         /* Nothing committed yet: only the working tree. */
     } else if (o->staged) {
         st = plan_staged(g);

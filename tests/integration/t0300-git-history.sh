@@ -340,6 +340,25 @@ test_expect_success '--all-objects: a commit no ref reaches (history rewritten) 
     test_cmp expect actual
 '
 
+test_expect_success '--all-objects with every ref deleted: the orphaned commit is still scanned' '
+    git init -q norefs
+    cd norefs
+    creds 14 >k.txt
+    git add k.txt && commit -m "the only commit"
+    C=$(git rev-parse HEAD)
+    git update-ref -d "$(git symbolic-ref HEAD)"
+    rm -rf .git/logs k.txt
+    git reset -q
+    cd ..
+    scan_json norefs.json norefs
+    expect_status 0 norefs.json
+    scan_json norefs-all.json --all-objects norefs
+    expect_status 1 norefs-all.json
+    expect_keys norefs-all.json "14"
+    expect_q norefs-all.json "14 finding" "exposure=unreachable branches= secret=ok"
+    q norefs-all.json "14 loc" | grep -q "^k.txt:1:access_key_id commit=$C "
+'
+
 test_expect_success '--no-history scans the checked-out files only, as a plain directory' '
     scan_json plain.json --no-history "$R"
     expect_status 1 plain.json
