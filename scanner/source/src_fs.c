@@ -110,19 +110,16 @@ static bool seen_dir(struct visited *v, const struct stat *st)
     return false;
 }
 
-static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opts,
-                 struct src_fs_list *list, struct visited *vis)
+char **src_fs_read_dir(const char *dir, size_t *count)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
     char **names = NULL;
     size_t n = 0, cap = 0;
 
-    if (!d) {
-        log_warn("cannot read directory '%s': %s", dir, strerror(errno));
-        list->errors++;
-        return;
-    }
+    *count = 0;
+    if (!d)
+        return NULL;
     while ((de = readdir(d))) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
@@ -132,6 +129,23 @@ static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opt
     closedir(d);
     if (n > 1)
         qsort(names, n, sizeof(*names), cmp_name);
+    if (!names)
+        names = xcalloc(1, sizeof(*names));
+    *count = n;
+    return names;
+}
+
+static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opts,
+                 struct src_fs_list *list, struct visited *vis)
+{
+    size_t n;
+    char **names = src_fs_read_dir(dir, &n);
+
+    if (!names) {
+        log_warn("cannot read directory '%s': %s", dir, strerror(errno));
+        list->errors++;
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         char *path = strcmp(dir, "/") == 0 ? xasprintf("/%s", names[i])
                                            : xasprintf("%s/%s", dir, names[i]);

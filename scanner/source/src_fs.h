@@ -43,6 +43,10 @@ enum status src_fs_collect(const char *target, const struct src_fs_opts *opts,
                            struct src_fs_list *list);
 void src_fs_list_release(struct src_fs_list *list);
 
+/* The names in directory `dir` but "." and "..", sorted bytewise (caller frees each and
+ * the array); NULL with errno set if it cannot be read. */
+char **src_fs_read_dir(const char *dir, size_t *count);
+
 /* True if `path` (relative to its target) is excluded by the globs. */
 bool src_fs_excluded(const struct src_fs_opts *opts, const char *path, bool is_dir);
 

@@ -1671,11 +1671,6 @@ static void worktree_add(struct src_git *g, const char *rel)
     g->worktree[g->n_worktree++] = p;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* An ignored or untracked directory that libgit2 did not list (`rel` ends in '/'): its
  * files, in name order, without descending into excluded directories (build trees,
  * node_modules) or .git directories (a nested repository's files are scanned, its
@@ -1684,12 +1679,10 @@ static int cmp_str(const void *a, const void *b)
 static void worktree_dir(struct src_git *g, const char *rel, int depth)
 {
     char *dir = xasprintf("%s%s", g->workdir, rel);
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    size_t n;
+    char **names = src_fs_read_dir(dir, &n);
 
-    if (!d) {
+    if (!names) {
         if (errno != ENOENT) {
             log_warn("'%s': cannot read directory: %s", dir, strerror(errno));
             g->counts.errors++;
@@ -1698,22 +1691,14 @@ static void worktree_dir(struct src_git *g, const char *rel, int depth)
         return;
     }
     free(dir);
-    while ((de = readdir(d))) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-            strcmp(de->d_name, ".git") == 0)
-            continue;
-        XGROW(names, cap, n + 1);
-        names[n++] = xstrdup(de->d_name);
-    }
-    closedir(d);
-    if (n > 1)
-        qsort(names, n, sizeof(*names), cmp_str);
     for (size_t i = 0; i < n; i++) {
         char *sub = xasprintf("%s%s", rel, names[i]);
         char *abs = xasprintf("%s%s", g->workdir, sub);
         struct stat st;
 
-        if (lstat(abs, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (strcmp(names[i], ".git") == 0) {
+            /* a nested repository's objects are not its files */
+        } else if (lstat(abs, &st) == 0 && S_ISDIR(st.st_mode)) {
             if (!excluded(g, sub, true) && depth < 256) {
                 char *slash = xasprintf("%s/", sub);
                 worktree_dir(g, slash, depth + 1);

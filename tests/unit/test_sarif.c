@@ -535,13 +535,11 @@ static void test_sarif__rejects_a_broken_finding(void)
     free(text);
 }
 
-/* A finding whose locations name no rule still gets a rule that resolves. */
-static void test_sarif__finding_without_rules_gets_a_fallback_rule(void)
+/* The SARIF report of one medium-confidence session token seen at `loc` (no rules). */
+static char *render_token_at(struct location *loc)
 {
-    struct location loc = { .path = (char *)"a.txt", .line = 3, .column = 5,
-                            .part = CRED_SESSION_TOKEN };
     struct finding f = { .kind = CRED_SESSION_TOKEN, .confidence = CONF_MEDIUM,
-                         .locations = &loc, .n_locations = 1 };
+                         .locations = loc, .n_locations = 1 };
     const struct finding *sorted[] = { &f };
     enum status st;
     char *text;
@@ -549,6 +547,16 @@ static void test_sarif__finding_without_rules_gets_a_fallback_rule(void)
     memcpy(f.fingerprint, "0123456789abcdef", 17);
     text = render(sorted, 1, NULL, &st);
     CHECK_OK(st);
+    return text;
+}
+
+/* A finding whose locations name no rule still gets a rule that resolves. */
+static void test_sarif__finding_without_rules_gets_a_fallback_rule(void)
+{
+    struct location loc = { .path = (char *)"a.txt", .line = 3, .column = 5,
+                            .part = CRED_SESSION_TOKEN };
+    char *text = render_token_at(&loc);
+
     CHECK(strstr(text, "\"id\": \"sesame.session_token\"") != NULL);
     CHECK(strstr(text, "\"ruleId\": \"sesame.session_token\",\n          \"ruleIndex\": 0") !=
           NULL);
@@ -562,20 +570,13 @@ static void test_sarif__columns_are_utf16_units(void)
 {
     struct location loc = { .path = (char *)"a.txt", .line = 3, .column = 15,
                             .column_utf16 = 12, .part = CRED_SESSION_TOKEN };
-    struct finding f = { .kind = CRED_SESSION_TOKEN, .confidence = CONF_MEDIUM,
-                         .locations = &loc, .n_locations = 1 };
-    const struct finding *sorted[] = { &f };
-    enum status st;
-    char *text;
+    char *text = render_token_at(&loc);
 
-    memcpy(f.fingerprint, "0123456789abcdef", 17);
-    text = render(sorted, 1, NULL, &st);
-    CHECK_OK(st);
     CHECK(strstr(text, "\"startColumn\": 12") != NULL);
     CHECK(strstr(text, "\"startColumn\": 15") == NULL);
     free(text);
     loc.column_utf16 = 0; /* not recorded (a report read back from JSON): the byte column */
-    text = render(sorted, 1, NULL, &st);
+    text = render_token_at(&loc);
     CHECK(strstr(text, "\"startColumn\": 15") != NULL);
     free(text);
 }
