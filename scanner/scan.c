@@ -155,7 +155,7 @@ static void *worker_main(void *arg)
             /* Claim the next batch: consecutive git blobs share delta bases, which a
              * reader keeps in its cache; interleaving them over threads inflates the
              * bases once per thread (see benches/RESULTS.md). */
-            mine = atomic_fetch_add(&run->next, run->batch) ;
+            mine = atomic_fetch_add(&run->next, run->batch);
             mine_end = mine + run->batch;
         }
         i = mine++;
@@ -576,8 +576,9 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     run.cfg = cfg;
     run.items = &items;
     {
-        /* Git blobs in pack order: claimed 64 at a time (RESULTS.md: 18% less CPU on the
-         * history benchmark); files one by one, for balance when a few are huge. */
+        /* Git blobs in read order (delta families): claimed 64 at a time, so a family
+         * stays with one reader's cache (RESULTS.md); files one by one, for balance when
+         * a few are huge. */
         size_t n_git = 0;
         for (size_t i = 0; i < items.n; i++)
             n_git += items.v[i].path == NULL;

@@ -309,17 +309,24 @@ static int cmp_pending(const void *pa, const void *pb)
 
 /* An inline `sesame:allow` on the line of a match suppresses that one occurrence (the
  * marker is matched in any comment syntax: it is looked for anywhere on the line). */
-/* Bytes minus UTF-16 code units of `n` bytes of UTF-8: SARIF consumers count columns in
- * UTF-16 units, sesame's reports in bytes. A continuation byte adds no unit, a 4-byte
- * sequence two; anything that is not UTF-8 counts a unit per byte. */
-static uint64_t utf8_extra_units(const unsigned char *s, size_t n)
+/* Tally `n` bytes of UTF-8 for the UTF-16 column that SARIF consumers count (sesame's
+ * reports count bytes): a continuation byte adds no unit, a 4-byte sequence two. */
+struct utf16_tally {
+    uint64_t cont, four;
+};
+
+static void utf16_tally_add(struct utf16_tally *t, const unsigned char *s, size_t n)
 {
-    uint64_t cont = 0, four = 0;
     for (size_t i = 0; i < n; i++) {
-        cont += (s[i] & 0xc0) == 0x80;
-        four += (s[i] & 0xf8) == 0xf0;
+        t->cont += (s[i] & 0xc0) == 0x80;
+        t->four += (s[i] & 0xf8) == 0xf0;
     }
-    return cont > four ? cont - four : 0;
+}
+
+/* Bytes minus UTF-16 units of what was tallied (not UTF-8: a unit per byte). */
+static uint64_t utf16_tally_extra(const struct utf16_tally *t)
+{
+    return t->cont > t->four ? t->cont - t->four : 0;
 }
 
 static bool line_allowed(const unsigned char *text, size_t len, size_t off)
@@ -340,6 +347,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
 {
     const struct blob *b = sb->blob;
     size_t pos = 0, line = 0, line_start = 0;
+    struct utf16_tally tally = { 0, 0 }; /* of text[line_start, pos) */
     enum status st = STATUS_OK;
 
     if (sb->n_pend > 1)
@@ -354,16 +362,19 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         /* Pendings are in raw order, which is text order too (maps are monotonic). */
         if (p->text_off < pos) {
             pos = line = line_start = 0;
+            tally = (struct utf16_tally){ 0, 0 };
         }
         while (pos < p->text_off && pos < text_len) {
             const unsigned char *nl = memchr(text + pos, '\n', p->text_off - pos);
             if (!nl) {
+                utf16_tally_add(&tally, text + pos, p->text_off - pos);
                 pos = p->text_off;
                 break;
             }
             line++;
             pos = (size_t)(nl - text) + 1;
             line_start = pos;
+            tally = (struct utf16_tally){ 0, 0 };
         }
         if (line_allowed(text, text_len, p->text_off)) {
             sb->stats.allowed++;
@@ -381,7 +392,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         o.offset = b->offset + p->raw_off;
         o.line = b->line + line;
         o.column = (p->text_off - line_start) + 1 + (line == 0 ? b->column0 : 0);
-        o.column_utf16 = o.column - utf8_extra_units(text + line_start, p->text_off - line_start);
+        o.column_utf16 = o.column - utf16_tally_extra(&tally);
         o.encoding = p->encoding;
         o.blob_id = b->blob_id;
         o.commit = b->commit;

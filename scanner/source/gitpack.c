@@ -318,6 +318,20 @@ static uint32_t *omap_slot(struct omap *m, uint64_t off, bool *created)
     }
 }
 
+/* The value of an offset that is in the map, or NULL. */
+static const uint32_t *omap_find(const struct omap *m, uint64_t off)
+{
+    if (!m->size)
+        return NULL;
+    for (size_t i = (size_t)((off * 0x9e3779b97f4a7c15ull) >> 20) & (m->size - 1);;
+         i = (i + 1) & (m->size - 1)) {
+        if (m->keys[i] == off + 1)
+            return &m->vals[i];
+        if (!m->keys[i])
+            return NULL;
+    }
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -363,8 +377,7 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
         by_off[i] = nodes[i].off;
     qsort(by_off, n_nodes, sizeof(*by_off), cmp_u64);
     for (size_t k = n_nodes; k-- > 0;) {
-        bool c;
-        uint32_t v = *omap_slot(&m, by_off[k], &c);
+        uint32_t v = *omap_find(&m, by_off[k]);
         uint32_t *head = nodes[v].parent == UINT32_MAX ? &roots : &nodes[nodes[v].parent].child;
         nodes[v].sibling = *head;
         *head = v;
@@ -388,15 +401,12 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
         }
     }
     for (size_t k = 0; k < n_nodes; k++) {
-        bool c;
-        uint32_t v = *omap_slot(&m, by_off[k], &c);
+        uint32_t v = *omap_find(&m, by_off[k]);
         if (nodes[v].seq == UINT32_MAX)
             nodes[v].seq = (uint32_t)n_seq++;
     }
-    for (size_t i = 0; i < n; i++) {
-        bool c;
-        keys[i] = nodes[*omap_slot(&m, offs[i], &c)].seq;
-    }
+    for (size_t i = 0; i < n; i++)
+        keys[i] = nodes[*omap_find(&m, offs[i])].seq;
     free(stack);
     free(by_off);
     free(nodes);
@@ -406,17 +416,6 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
 
 /* ---- chains that never end ---------------------------------------------------------------- */
 
-struct offidx {
-    uint64_t off;
-    uint32_t i;
-};
-
-static int cmp_offidx(const void *a, const void *b)
-{
-    const struct offidx *x = a, *y = b;
-    return x->off < y->off ? -1 : x->off > y->off;
-}
-
 #define CH_ROOT UINT32_MAX        /* a whole object */
 #define CH_BAD (UINT32_MAX - 1)   /* malformed entry, or a base that is no entry */
 
@@ -424,33 +423,30 @@ size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
 {
     uint32_t n = p->n, *parent, *depth, *path, *bad = NULL;
     unsigned char *state; /* 0 unknown, 1 on the current path, 2 resolves, 3 never does */
-    struct offidx *by_off = xmalloc((n ? n : 1) * sizeof(*by_off));
+    struct omap at = { 0 }; /* offset -> index */
     size_t n_bad = 0, cap = 0;
-
-    size_t n_ref = 0;
+    bool any_ref = false;
 
     /* An OFS_DELTA's base lies before it, so only REF_DELTAs can close a cycle: a pack
      * without any (what git writes) needs no more than this pass over its headers. */
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n && !any_ref; i++) {
         struct hdr h;
-        if (entry_at(p, nth_offset(p, i), &h) && h.type == OBJ_REF_DELTA)
-            n_ref++;
+        any_ref = entry_at(p, nth_offset(p, i), &h) && h.type == OBJ_REF_DELTA;
     }
-    if (n_ref == 0) {
-        free(by_off);
-        *out = NULL;
+    *out = NULL;
+    if (!any_ref)
         return 0;
+    parent = xmalloc(n * sizeof(*parent));
+    depth = xcalloc(n, sizeof(*depth));
+    path = xmalloc(n * sizeof(*path));
+    state = xcalloc(n, 1);
+    for (uint32_t i = 0; i < n; i++) {
+        bool created;
+        *omap_slot(&at, nth_offset(p, i), &created) = i;
     }
-    parent = xmalloc((n ? n : 1) * sizeof(*parent));
-    depth = xcalloc(n ? n : 1, sizeof(*depth));
-    path = xmalloc((n ? n : 1) * sizeof(*path));
-    state = xcalloc(n ? n : 1, 1);
-    for (uint32_t i = 0; i < n; i++)
-        by_off[i] = (struct offidx){ nth_offset(p, i), i };
-    qsort(by_off, n, sizeof(*by_off), cmp_offidx);
     for (uint32_t i = 0; i < n; i++) {
         struct hdr h;
-        struct offidx key, *hit;
+        const uint32_t *hit;
         if (!entry_at(p, nth_offset(p, i), &h)) {
             parent[i] = CH_BAD;
             continue;
@@ -459,9 +455,8 @@ size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
             parent[i] = CH_ROOT;
             continue;
         }
-        key.off = h.base;
-        hit = bsearch(&key, by_off, n, sizeof(*by_off), cmp_offidx);
-        parent[i] = hit ? hit->i : CH_BAD;
+        hit = omap_find(&at, h.base);
+        parent[i] = hit ? *hit : CH_BAD;
     }
     for (uint32_t i = 0; i < n; i++) {
         size_t len = 0;
@@ -499,7 +494,8 @@ size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
     free(path);
     free(depth);
     free(parent);
-    free(by_off);
+    free(at.keys);
+    free(at.vals);
     *out = bad;
     return n_bad;
 }

@@ -1289,7 +1289,6 @@ static int peel(const struct src_git *g, git_reference *ref, git_object **out)
 {
     git_reference *direct = NULL;
     git_oid id;
-    int rc = -1;
 
     *out = NULL;
     if (git_reference_resolve(&direct, ref) != 0)
@@ -1312,7 +1311,7 @@ static int peel(const struct src_git *g, git_reference *ref, git_object **out)
         git_object_free(obj);
     }
     git_error_set_str(GIT_ERROR_INVALID, "tags nested more than 64 deep");
-    return rc;
+    return -1;
 }
 
 static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
@@ -2068,6 +2067,7 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
     const char *path0 = b->display;
     size_t n_prov = g->deferred ? 0 : b->n_prov;
     git_odb_object *obj = NULL;
+    const unsigned char *data = NULL; /* from gitpack, or obj's */
     size_t len = 0;
     git_object_t type;
     struct blob tmpl;
@@ -2099,39 +2099,34 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
         return fail(STATUS_CORRUPT, "blob %s ('%s'): corrupt object", b->hex, path0);
     if (b->pack != NO_PACK) {
         enum gitpack_type t;
-        const unsigned char *data;
 
         if (!r->pack)
             r->pack = gitpack_reader_new(GIT_PACK_BLOB_CACHE);
         /* anything gitpack does not serve (too big, damaged) goes to libgit2 below */
         if (gitpack_read(r->pack, g->packs[b->pack], b->off, GIT_INMEM_BLOB_BYTES, &t, &data,
-                         &len) == STATUS_OK &&
-            t == GP_BLOB) {
-            *bytes = len;
-            tmpl.prov = r->prov;
-            tmpl.n_prov = n_prov;
-            return whole ? whole(&tmpl, data, len, payload)
-                         : chunk_feed(&tmpl, data, len, with_prov, &pf);
-        }
+                         &len) != STATUS_OK ||
+            t != GP_BLOB)
+            data = NULL;
     }
-    if (git_odb_read_header(&len, &type, r->odb, &b->oid) != 0)
-        return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
-                    git_message());
-    if (len > GIT_INMEM_BLOB_BYTES) {
-        st = read_streamed(r, b, buf, &tmpl, with_prov, &pf, bytes);
-        return st;
+    if (!data) {
+        if (git_odb_read_header(&len, &type, r->odb, &b->oid) != 0)
+            return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
+                        git_message());
+        if (len > GIT_INMEM_BLOB_BYTES)
+            return read_streamed(r, b, buf, &tmpl, with_prov, &pf, bytes);
+        if (git_odb_read(&obj, r->odb, &b->oid) != 0)
+            return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
+                        git_message());
+        data = git_odb_object_data(obj);
+        len = git_odb_object_size(obj);
     }
-    if (git_odb_read(&obj, r->odb, &b->oid) != 0)
-        return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
-                    git_message());
-    len = git_odb_object_size(obj);
     *bytes = len;
     if (whole) {
         tmpl.prov = r->prov;
         tmpl.n_prov = n_prov;
-        st = whole(&tmpl, git_odb_object_data(obj), len, payload);
+        st = whole(&tmpl, data, len, payload);
     } else {
-        st = chunk_feed(&tmpl, git_odb_object_data(obj), len, with_prov, &pf);
+        st = chunk_feed(&tmpl, data, len, with_prov, &pf);
     }
     git_odb_object_free(obj);
     return st;
