@@ -11,7 +11,9 @@
 
 #include <jansson.h>
 
+#include "base/log.h"
 #include "base/xalloc.h"
+#include "finding/finding.h"
 
 static enum status load_json(const char *path, size_t max, json_t **out)
 {
@@ -149,6 +151,25 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const struct baseline_entry *)a)->fingerprint,
+                  ((const struct baseline_entry *)b)->fingerprint);
+}
+
+static bool valid_part(const char *p)
+{
+    static const char *const kinds[] = { "secret_access_key:", "session_token:",
+                                         "smtp_password:" };
+    for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+        size_t k = strlen(kinds[i]);
+        if (strncmp(p, kinds[i], k) == 0)
+            return strlen(p + k) == BASELINE_PART_HEX &&
+                   strspn(p + k, "0123456789abcdef") == BASELINE_PART_HEX;
+    }
+    return false;
+}
+
 enum status baseline_load(const char *path, struct baseline *out)
 {
     json_t *root = NULL, *findings, *e;
@@ -163,18 +184,43 @@ enum status baseline_load(const char *path, struct baseline *out)
         st = fail(STATUS_CORRUPT, "'%s': not a sesame baseline (no \"findings\" array)", path);
         goto out;
     }
-    out->fingerprints = xcalloc(json_array_size(findings) + 1, sizeof(char *));
+    out->path = xstrdup(path);
+    out->v = xcalloc(json_array_size(findings) + 1, sizeof(*out->v));
     json_array_foreach(findings, i, e) {
         const char *fp = json_string_value(json_object_get(e, "fingerprint"));
+        json_t *parts = json_object_get(e, "parts"), *p;
+        struct baseline_entry *be;
+        size_t k;
         if (!fp || strlen(fp) != 16 || strspn(fp, "0123456789abcdef") != 16) {
             st = fail(STATUS_CORRUPT, "'%s': findings[%zu]: \"fingerprint\" must be 16 hex "
                                       "digits", path, i);
             goto out;
         }
-        out->fingerprints[out->n++] = xstrdup(fp);
+        if (parts && !json_is_array(parts)) {
+            st = fail(STATUS_CORRUPT, "'%s': findings[%zu]: \"parts\" must be an array", path,
+                      i);
+            goto out;
+        }
+        be = &out->v[out->n++];
+        be->fingerprint = xstrdup(fp);
+        be->has_parts = parts != NULL;
+        if (!parts)
+            continue;
+        be->parts = xcalloc(json_array_size(parts) + 1, sizeof(char *));
+        json_array_foreach(parts, k, p) {
+            const char *ps = json_string_value(p);
+            if (!ps || !valid_part(ps)) {
+                st = fail(STATUS_CORRUPT, "'%s': findings[%zu].parts[%zu]: expected "
+                                          "\"KIND:16 hex digits\"", path, i, k);
+                goto out;
+            }
+            be->parts[be->n_parts++] = xstrdup(ps);
+        }
+        if (be->n_parts > 1)
+            qsort(be->parts, be->n_parts, sizeof(char *), cmp_str);
     }
     if (out->n > 1)
-        qsort(out->fingerprints, out->n, sizeof(char *), cmp_str);
+        qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
 out:
     json_decref(root);
     if (st != STATUS_OK)
@@ -182,15 +228,66 @@ out:
     return st;
 }
 
-bool baseline_has(const struct baseline *b, const char *fingerprint)
+const struct baseline_entry *baseline_find(const struct baseline *b, const char *fingerprint)
 {
-    return b->n && bsearch(&fingerprint, b->fingerprints, b->n, sizeof(char *), cmp_str);
+    struct baseline_entry key = { (char *)fingerprint, NULL, 0, false };
+    return b->n ? bsearch(&key, b->v, b->n, sizeof(*b->v), cmp_entry) : NULL;
+}
+
+void baseline_part_name(int kind, const char *sha256_hex, char *out, size_t n)
+{
+    snprintf(out, n, "%s:%.*s", cred_kind_name((enum cred_kind)kind), BASELINE_PART_HEX,
+             sha256_hex);
+}
+
+static bool entry_has_part(const struct baseline_entry *e, int kind, const char *sha)
+{
+    char name[64];
+    const char *key = name;
+    baseline_part_name(kind, sha, name, sizeof(name));
+    return e->n_parts && bsearch(&key, e->parts, e->n_parts, sizeof(char *), cmp_str);
+}
+
+bool baseline_covers(struct baseline *b, const struct finding *f)
+{
+    const struct baseline_entry *e = baseline_find(b, f->fingerprint);
+    size_t parts = f->n_secrets + f->n_session_tokens + f->n_smtp_passwords;
+
+    if (!e)
+        return false;
+    if (!e->has_parts) {
+        /* Version 1 recorded fingerprints only: it cannot say which secrets it saw. */
+        if (parts == 0)
+            return true;
+        if (!b->warned_v1) {
+            b->warned_v1 = true;
+            log_warn("'%s': a version 1 baseline records no secrets: credentials with "
+                     "secrets are reported (recreate it with 'sesame baseline create')",
+                     b->path ? b->path : "baseline");
+        }
+        return false;
+    }
+    for (size_t i = 0; i < f->n_secrets; i++)
+        if (!entry_has_part(e, CRED_SECRET_ACCESS_KEY, f->secrets[i].sha256))
+            return false;
+    for (size_t i = 0; i < f->n_session_tokens; i++)
+        if (!entry_has_part(e, CRED_SESSION_TOKEN, f->session_tokens[i].sha256))
+            return false;
+    for (size_t i = 0; i < f->n_smtp_passwords; i++)
+        if (!entry_has_part(e, CRED_SMTP_PASSWORD, f->smtp_passwords[i].sha256))
+            return false;
+    return true;
 }
 
 void baseline_release(struct baseline *b)
 {
     if (!b)
         return;
-    free_strings(b->fingerprints, b->n);
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->v[i].fingerprint);
+        free_strings(b->v[i].parts, b->v[i].n_parts);
+    }
+    free(b->v);
+    free(b->path);
     memset(b, 0, sizeof(*b));
 }

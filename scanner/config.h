@@ -40,13 +40,36 @@ enum status config_load(const char *path, struct repo_config *out);
 enum status config_load_dir(const char *dir, struct repo_config *out);
 void config_release(struct repo_config *c);
 
-struct baseline {
-    char **fingerprints; /* sorted */
-    size_t n;
+/* One recorded finding: its fingerprint and the parts it had ("secret_access_key:" +
+ * the first 16 hex digits of the value's SHA-256, and the same for session tokens and
+ * SMTP passwords). Version 1 baselines recorded no parts (has_parts false). */
+struct baseline_entry {
+    char *fingerprint;
+    char **parts;        /* sorted */
+    size_t n_parts;
+    bool has_parts;
 };
 
+struct baseline {
+    struct baseline_entry *v; /* sorted by fingerprint */
+    size_t n;
+    char *path;
+    bool warned_v1;
+};
+
+#define BASELINE_VERSION 2
+#define BASELINE_PART_HEX 16
+
+struct finding;
+
 enum status baseline_load(const char *path, struct baseline *out);
-bool baseline_has(const struct baseline *b, const char *fingerprint);
+/* The entry for `fingerprint`, or NULL. */
+const struct baseline_entry *baseline_find(const struct baseline *b, const char *fingerprint);
+/* True if the baseline recorded this finding with every part it has now: a secret,
+ * token or SMTP password that is new for a baselined key ID is not covered. */
+bool baseline_covers(struct baseline *b, const struct finding *f);
+/* "secret_access_key:0123456789abcdef" for a part (out: at least 64 bytes). */
+void baseline_part_name(int kind, const char *sha256_hex, char *out, size_t n);
 void baseline_release(struct baseline *b);
 
 #endif

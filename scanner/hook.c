@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/escape.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "scan.h"
@@ -35,6 +36,8 @@
 struct hook_opts {
     unsigned budget_ms;
     bool fail_open;
+    enum inline_allow inline_allow;
+    bool inline_allow_set;      /* else: none on a server (pre-receive), all on clients */
     bool allow_bypass;
     const char *log_path;
     bool show_secrets;
@@ -49,6 +52,7 @@ static void audit(const struct hook_opts *o, const char *hook, const char *fmt, 
 {
     va_list ap;
     char msg[1024];
+    char *esc;
     char when[32];
     time_t now = time(NULL);
     struct tm tm;
@@ -58,25 +62,36 @@ static void audit(const struct hook_opts *o, const char *hook, const char *fmt, 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    /* Reasons, paths and ref names come from the pusher: escaped, for the terminal and
+     * so that one log line stays one line. */
+    esc = escape_dup(msg, strlen(msg), ESC_BACKSLASH);
     if (!who || !*who)
         who = getenv("REMOTE_USER");
     if (!who || !*who)
         who = getenv("USER");
     if (!who)
         who = "?";
-    fprintf(stderr, "sesame: %s\n", msg);
-    if (!o->log_path)
+    fprintf(stderr, "sesame: %s\n", esc);
+    if (!o->log_path) {
+        free(esc);
         return;
+    }
     gmtime_r(&now, &tm);
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
     f = fopen(o->log_path, "a");
     if (!f) {
         fprintf(stderr, "sesame: cannot write the audit log '%s': %s\n", o->log_path,
                 strerror(errno));
+        free(esc);
         return;
     }
-    fprintf(f, "%s %s user=%s %s\n", when, hook, who, msg);
+    {
+        char *who_esc = escape_dup(who, strlen(who), ESC_BACKSLASH);
+        fprintf(f, "%s %s user=%s %s\n", when, hook, who_esc, esc);
+        free(who_esc);
+    }
     fclose(f);
+    free(esc);
 }
 
 static enum status read_stdin(struct buf *b)
@@ -120,6 +135,7 @@ static int run_scan(const char *hook, const struct hook_opts *o, struct scan_con
 {
     struct scan_outcome outcome;
     enum status st;
+    int rc = 0;
 
     cfg->format = "hook";
     cfg->report_to = stderr;
@@ -129,6 +145,7 @@ static int run_scan(const char *hook, const struct hook_opts *o, struct scan_con
     cfg->show_secrets = o->show_secrets;
     cfg->rule_paths = o->rules;
     cfg->n_rule_paths = o->n_rules;
+    cfg->inline_allow = o->inline_allow;
     st = scan_run(cfg, &outcome);
     if (st != STATUS_OK) {
         log_error("%s", status_message());
@@ -136,23 +153,30 @@ static int run_scan(const char *hook, const struct hook_opts *o, struct scan_con
               o->fail_open ? "accepted (fail-open)" : "rejected (fail-closed)");
         return o->fail_open ? 0 : 1;
     }
-    if (outcome.suppressed)
-        audit(o, hook, "%llu occurrence%s allowed by sesame:allow or the baseline",
-              (unsigned long long)outcome.suppressed, outcome.suppressed == 1 ? "" : "s");
+    for (size_t i = 0; i < outcome.n_allowed_text; i++)
+        audit(o, hook, "allowed by sesame:allow: %s", outcome.allowed_text[i]);
+    if (outcome.suppressed > outcome.allowed)
+        audit(o, hook, "%llu finding%s in the baseline",
+              (unsigned long long)(outcome.suppressed - outcome.allowed),
+              outcome.suppressed - outcome.allowed == 1 ? "" : "s");
     if (outcome.findings) {
-        audit(o, hook, "rejected: %zu credential%s found", outcome.findings,
-              outcome.findings == 1 ? "" : "s");
-        return 1;
-    }
-    if (outcome.timed_out || outcome.errors) {
-        audit(o, hook, "%s; %s", outcome.timed_out ? "time budget exceeded, scan incomplete"
-                                                   : "some objects could not be read",
+        audit(o, hook, "rejected: %zu credential%s found%s", outcome.findings,
+              outcome.findings == 1 ? "" : "s",
+              outcome.incomplete ? " (and the scan was incomplete)" : "");
+        rc = 1;
+    } else if (outcome.incomplete) {
+        audit(o, hook, "%s; %s",
+              outcome.timed_out     ? "time budget exceeded, scan incomplete"
+              : outcome.history_cut ? "history truncated (shallow repository), scan incomplete"
+              : outcome.errors      ? "some objects could not be read, scan incomplete"
+                                    : "a limit stopped reading some objects, scan incomplete",
               o->fail_open ? "accepted without a complete scan (fail-open policy)"
                            : "rejected (fail-closed policy): retry, push fewer commits, or ask "
                              "an administrator");
-        return o->fail_open ? 0 : 1;
+        rc = o->fail_open ? 0 : 1;
     }
-    return 0;
+    scan_outcome_release(&outcome);
+    return rc;
 }
 
 /* Scan what a list of ref updates adds: commits reachable from the new tips and not
@@ -277,6 +301,7 @@ static const struct option hook_long[] = {
     { "log", required_argument, NULL, 'l' },
     { "show-secrets", no_argument, NULL, 's' },
     { "rules", required_argument, NULL, 'r' },
+    { "inline-allow", required_argument, NULL, 'i' },
     { NULL, 0, NULL, 0 },
 };
 
@@ -307,6 +332,21 @@ int hook_main(int argc, char **argv)
         case 'a': o.allow_bypass = true; break;
         case 'l': o.log_path = optarg; break;
         case 's': o.show_secrets = true; break;
+        case 'i':
+            if (strcmp(optarg, "all") == 0)
+                o.inline_allow = INLINE_ALLOW_ALL;
+            else if (strcmp(optarg, "none") == 0)
+                o.inline_allow = INLINE_ALLOW_NONE;
+            else if (strcmp(optarg, "ids") == 0)
+                o.inline_allow = INLINE_ALLOW_IDS;
+            else {
+                fprintf(stderr, "sesame: --inline-allow takes all, none or ids, not '%s'\n",
+                        optarg);
+                free(o.rules);
+                return 2;
+            }
+            o.inline_allow_set = true;
+            break;
         case 'r':
             o.rules = xrealloc(o.rules, (o.n_rules + 1) * sizeof(*o.rules));
             o.rules[o.n_rules++] = optarg;
@@ -317,6 +357,9 @@ int hook_main(int argc, char **argv)
             return 2;
         }
     }
+    /* On a server the pusher writes the comments: they count only if the server says so. */
+    if (!o.inline_allow_set)
+        o.inline_allow = strcmp(name, "pre-receive") == 0 ? INLINE_ALLOW_NONE : INLINE_ALLOW_ALL;
     if (strcmp(name, "pre-receive") == 0)
         rc = pre_receive(&o);
     else if (strcmp(name, "pre-push") == 0)
@@ -426,7 +469,9 @@ int hook_install_main(int argc, char **argv)
             HOOK_MARKER, kind);
     if (strcmp(kind, "pre-receive") == 0)
         fprintf(f, "# Options: --budget-ms N (default %u), --fail-open, --allow-bypass "
-                   "(git push -o sesame.skip=REASON), --log FILE\n",
+                   "(git push -o sesame.skip=REASON), --log FILE,\n"
+                   "# --inline-allow all|none|ids (default none: sesame:allow comments "
+                   "written by the pusher do not count)\n",
                 HOOK_DEFAULT_BUDGET_MS);
     fprintf(f, "exec '%s' hook %s \"$@\"\n", self, kind);
     if (fclose(f) != 0 || chmod(path, 0755) != 0) {

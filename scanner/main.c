@@ -2,8 +2,11 @@
  * main.c - argv -> config -> scan_run() / rules check; status -> exit code.
  *
  * Exit codes (documented in README.md; hooks rely on them):
- *   0 nothing found, 1 credentials found, 2 usage error, 3 an input could not be read,
- *   4 corrupt input (rules file), 5 a limit was exceeded, 70 internal error.
+ *   0 nothing found and everything read, 1 credentials found (everything read),
+ *   2 usage error, 3 incomplete: something could not be read (or a history is cut short)
+ *   and nothing was found, 4 corrupt input (rules file, configuration), 5 incomplete: a
+ *   limit stopped reading and nothing was found, 6 verification could not run (network),
+ *   7 credentials found AND the run was incomplete, 70 internal error.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -30,8 +33,23 @@ enum exit_code {
     EXIT_CORRUPT = 4,
     EXIT_LIMIT = 5,
     EXIT_NET = 6,
+    EXIT_FOUND_INCOMPLETE = 7,
     EXIT_BUG = 70,
 };
+
+/* The exit code of a scan that ran to its report: what was found, and whether
+ * everything was read. --exit-zero ignores findings, never an incomplete run. */
+static int exit_for_outcome(const struct scan_outcome *o, bool exit_zero)
+{
+    bool found = o->findings > 0 && !exit_zero;
+
+    if (o->incomplete && found)
+        return EXIT_FOUND_INCOMPLETE;
+    if (o->incomplete)
+        return o->errors || o->history_cut || o->timed_out || !o->truncated ? EXIT_IO
+                                                                            : EXIT_LIMIT;
+    return found ? EXIT_FOUND : EXIT_CLEAN;
+}
 
 static int exit_for(enum status st)
 {
@@ -75,12 +93,16 @@ static const char usage_text[] =
     "      --config FILE       repository configuration (default: PATH/.sesame.json)\n"
     "      --no-config         ignore .sesame.json\n"
     "      --baseline FILE     report only findings not in this baseline\n"
+    "      --inline-allow POLICY  which sesame:allow comments count: all (default),\n"
+    "                          none, ids (bare key IDs only)\n"
     "      --explain           show the factors behind each finding's risk score\n"
     "      --no-archives       do not open zip, jar, tar, gz, xz, zst, 7z, ... archives\n"
     "      --max-archive-depth N     nesting depth opened (default 3)\n"
     "      --max-archive-bytes N     uncompressed bytes per archive (default 1 GiB)\n"
     "      --max-archive-members N   members per archive (default 100000)\n"
-    "      --max-archive-ratio N     uncompressed/compressed ratio (default 200)\n"
+    "      --max-archive-ratio N     uncompressed/compressed ratio (default 200)\n";
+
+static const char usage_text2[] =
     "\n"
     "Verification (opt-in, read-only; never sends mail):\n"
     "      --verify            check which credentials are live (STS), when and for what\n"
@@ -106,8 +128,11 @@ static const char usage_text[] =
     "      --since-commit C    the same as --rev-range C..HEAD\n"
     "      --staged            only the staged changes (index against HEAD; pre-commit)\n"
     "\n"
-    "Exit codes: 0 nothing found, 1 credentials found, 2 usage error, 3 an input could\n"
-    "not be read, 4 corrupt input, 5 limit exceeded, 70 internal error.\n";
+    "Exit codes: 0 nothing found and everything read; 1 credentials found; 2 usage error;\n"
+    "3 incomplete, nothing found: an input could not be read or a git history is\n"
+    "truncated (shallow); 4 corrupt input (rules, configuration); 5 incomplete, nothing\n"
+    "found: a limit stopped reading; 6 verification could not run; 7 credentials found\n"
+    "and the run was incomplete; 70 internal error.\n";
 
 enum {
     OPT_RULES = 256,
@@ -142,6 +167,7 @@ enum {
     OPT_ARCHIVE_BYTES,
     OPT_ARCHIVE_MEMBERS,
     OPT_ARCHIVE_RATIO,
+    OPT_INLINE_ALLOW,
 };
 
 static const struct option long_opts[] = {
@@ -181,6 +207,7 @@ static const struct option long_opts[] = {
     { "max-archive-bytes", required_argument, NULL, OPT_ARCHIVE_BYTES },
     { "max-archive-members", required_argument, NULL, OPT_ARCHIVE_MEMBERS },
     { "max-archive-ratio", required_argument, NULL, OPT_ARCHIVE_RATIO },
+    { "inline-allow", required_argument, NULL, OPT_INLINE_ALLOW },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -232,7 +259,7 @@ static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *ta
             break;
         }
         case 'q': cfg->quiet = true; break;
-        case 'h': fputs(usage_text, stdout); exit(EXIT_CLEAN);
+        case 'h': fputs(usage_text, stdout); fputs(usage_text2, stdout); exit(EXIT_CLEAN);
         case OPT_RULES: strv_push(rules, optarg); break;
         case OPT_NO_DEFAULT_RULES: cfg->no_default_rules = true; break;
         case OPT_EXCLUDE: strv_push(excl, optarg); break;
@@ -302,6 +329,16 @@ static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *ta
         }
         case OPT_AUDIT_PROFILE: vo->audit_profile = optarg; break;
         case OPT_NO_SMTP_CHECK: vo->no_smtp = true; break;
+        case OPT_INLINE_ALLOW:
+            if (strcmp(optarg, "all") == 0)
+                cfg->inline_allow = INLINE_ALLOW_ALL;
+            else if (strcmp(optarg, "none") == 0)
+                cfg->inline_allow = INLINE_ALLOW_NONE;
+            else if (strcmp(optarg, "ids") == 0)
+                cfg->inline_allow = INLINE_ALLOW_IDS;
+            else
+                return usage_error("--inline-allow takes all, none or ids, not '%s'", optarg);
+            break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0)
                 cfg->color = COLOR_AUTO;
@@ -352,6 +389,7 @@ int main(int argc, char **argv)
 #endif
     if (!cmd || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage_text, cmd ? stdout : stderr);
+        fputs(usage_text2, cmd ? stdout : stderr);
         git_libgit2_shutdown();
         return cmd ? EXIT_CLEAN : EXIT_USAGE;
     }
@@ -438,7 +476,8 @@ int main(int argc, char **argv)
         cfg.baseline_path = NULL;
         st = scan_run(&cfg, &outcome);
         if (st == STATUS_OK) {
-            rc = outcome.errors ? EXIT_IO : EXIT_CLEAN;
+            rc = exit_for_outcome(&outcome, true);
+            scan_outcome_release(&outcome);
             goto done;
         }
     } else {
@@ -448,12 +487,8 @@ int main(int argc, char **argv)
         cfg.n_targets = targets.n ? targets.n : 1;
         st = scan_run(&cfg, &outcome);
         if (st == STATUS_OK) {
-            if (outcome.findings && !exit_zero)
-                rc = EXIT_FOUND;
-            else if (outcome.errors)
-                rc = EXIT_IO;
-            else
-                rc = EXIT_CLEAN;
+            rc = exit_for_outcome(&outcome, exit_zero);
+            scan_outcome_release(&outcome);
             goto done;
         }
     }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/diag.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "finding/findings.h"
@@ -40,6 +41,16 @@ struct item {
     const char *path;       /* file to read, or NULL for a git blob */
     struct src_git *git;
     size_t blob;
+    unsigned target;        /* index in cfg->targets */
+};
+
+/* What applies to one target: its own .sesame.json (or --config), its baseline. */
+struct target_cfg {
+    struct repo_config rc;
+    struct src_fs_opts fs;      /* cfg->fs plus this target's globs */
+    struct baseline baseline;
+    bool have_baseline;
+    unsigned char *disabled;    /* per rule index: disabled here but compiled, or NULL */
 };
 
 struct items {
@@ -55,9 +66,11 @@ struct run {
     struct findings *findings;
     atomic_size_t next;
     size_t batch;             /* items a worker claims at once */
-    atomic_uint_fast64_t files, bytes, errors, decoded, truncated, allowed;
+    atomic_uint_fast64_t files, bytes, errors, decoded, truncated, allowed, excluded;
     atomic_uint_fast64_t archives, archive_members, archive_problems;
     struct archive_limits alim;
+    const struct target_cfg *tcfg;
+    struct diags *diags;
     atomic_int fatal;
     atomic_int timed_out;
     double deadline;        /* monotonic seconds, 0 = none */
@@ -83,12 +96,15 @@ static enum status on_blob(const struct blob *b, void *payload)
 }
 
 
+/* Corrupt archives and unreadable (encrypted) members were not read: errors; a limit
+ * that stopped reading makes the input truncated. */
 static void add_archive_stats(struct run *run, const struct archive_stats *as)
 {
     atomic_fetch_add(&run->archives, as->archives);
     atomic_fetch_add(&run->archive_members, as->members);
-    atomic_fetch_add(&run->archive_problems, as->limits_hit + as->errors);
-    atomic_fetch_add(&run->errors, as->errors);
+    atomic_fetch_add(&run->archive_problems, as->limits_hit + as->errors + as->skipped);
+    atomic_fetch_add(&run->errors, as->errors + as->skipped);
+    atomic_fetch_add(&run->truncated, as->limits_hit);
 }
 
 /* A blob held in memory (git): an archive is opened, anything else chunked. */
@@ -144,8 +160,13 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct run *run = w->run;
+    struct scanbuf_ctx ctx;
 
     size_t mine = 0, mine_end = 0;
+
+    diag_bind(run->diags);
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.allow = run->cfg->inline_allow;
 
     for (;;) {
         size_t i;
@@ -169,6 +190,9 @@ static void *worker_main(void *arg)
             break;
         }
         it = &run->items->v[i];
+        ctx.target = it->target;
+        ctx.disabled = run->tcfg ? run->tcfg[it->target].disabled : NULL;
+        scanbuf_set_ctx(w->sb, &ctx);
         if (it->path) {
             st = read_file(w, it->path, &bytes);
         } else {
@@ -190,10 +214,10 @@ static void *worker_main(void *arg)
         if (st == STATUS_OK) {
             atomic_fetch_add(&run->files, 1);
         } else if (st == STATUS_IO) {
-            log_warn("%s", status_message());
+            log_gap(DIAG_UNREADABLE, "%s", status_message());
             atomic_fetch_add(&run->errors, 1);
         } else if (st == STATUS_LIMIT) {
-            log_warn("'%s': %s", it->path ? it->path : "git blob", status_message());
+            log_gap(DIAG_LIMIT, "'%s': %s", it->path ? it->path : "git blob", status_message());
             atomic_fetch_add(&run->files, 1);
             atomic_fetch_add(&run->truncated, 1);
         } else {
@@ -301,8 +325,11 @@ out:
     return st;
 }
 
-static enum status load_engine(const struct scan_config *cfg, const struct repo_config *rc,
-                               struct ruleset *rs, struct engine **engine)
+/* Load the rules and compile them. Rules disabled by every target's configuration are
+ * not compiled; those disabled by some targets only get a per-target mask (scanbuf
+ * drops their observations there). */
+static enum status load_engine(const struct scan_config *cfg, struct target_cfg *tcfg,
+                               size_t n_tcfg, struct ruleset *rs, struct engine **engine)
 {
     struct engine_opts eo = { NULL };
     char *cache = NULL;
@@ -311,12 +338,39 @@ static enum status load_engine(const struct scan_config *cfg, const struct repo_
     if ((st = ruleset_load(rs, cfg->no_default_rules, cfg->rule_paths, cfg->n_rule_paths)) !=
         STATUS_OK)
         return st;
-    for (size_t i = 0; rc && i < rc->n_disable; i++) {
-        if (!ruleset_disable(rs, rc->disable[i]))
-            log_warn("'%s': rules.disable: no rule '%s'", rc->source, rc->disable[i]);
+    for (size_t t = 0; t < n_tcfg; t++) {
+        const struct repo_config *rc = &tcfg[t].rc;
+        for (size_t i = 0; i < rc->n_disable; i++) {
+            if (!ruleset_find(rs, rc->disable[i]))
+                log_warn("'%s': rules.disable: no rule '%s'", rc->source, rc->disable[i]);
+        }
+    }
+    /* Disabled everywhere: removed before compiling. */
+    for (size_t r = 0; n_tcfg > 0 && r < rs->n;) {
+        bool everywhere = true;
+        for (size_t t = 0; t < n_tcfg && everywhere; t++) {
+            bool here = false;
+            for (size_t i = 0; i < tcfg[t].rc.n_disable && !here; i++)
+                here = strcmp(tcfg[t].rc.disable[i], rs->rules[r].id) == 0;
+            everywhere = here;
+        }
+        if (everywhere)
+            (void)ruleset_disable(rs, rs->rules[r].id);
+        else
+            r++;
     }
     if (rs->n == 0)
         return fail(STATUS_USAGE, "every rule is disabled");
+    for (size_t t = 0; t < n_tcfg; t++) {
+        for (size_t i = 0; i < tcfg[t].rc.n_disable; i++) {
+            const struct rule *r = ruleset_find(rs, tcfg[t].rc.disable[i]);
+            if (!r)
+                continue;
+            if (!tcfg[t].disabled)
+                tcfg[t].disabled = xcalloc(rs->n, 1);
+            tcfg[t].disabled[r - rs->rules] = 1;
+        }
+    }
     ruleset_hash(rs);
     if (!cfg->no_cache)
         eo.cache_dir = cache = engine_default_cache_dir();
@@ -349,31 +403,42 @@ static bool want_color(const struct scan_config *cfg, FILE *out)
     return isatty(fileno(out));
 }
 
-static void items_add(struct items *v, const char *path, struct src_git *git, size_t blob)
+static void items_add(struct items *v, const char *path, struct src_git *git, size_t blob,
+                      unsigned target)
 {
     XGROW(v->v, v->cap, v->n + 1);
     v->v[v->n].path = path;
     v->v[v->n].git = git;
     v->v[v->n].blob = blob;
+    v->v[v->n].target = target;
     v->n++;
 }
 
 /* Collect the inputs of every target: files of directories, or the planned blobs (and
- * uncommitted files) of git repositories. */
-static enum status collect(const struct scan_config *cfg, const struct src_fs_opts *fs,
+ * uncommitted files) of git repositories. A target that cannot be read is warned about
+ * and counted in *missing; the other targets are still scanned and reported. */
+static enum status collect(const struct scan_config *cfg, const struct target_cfg *tcfg,
                            struct src_fs_list *files,
                            struct src_git ***gits, size_t *n_gits, struct items *items,
-                           uint64_t *git_errors, bool *planning_timed_out)
+                           uint64_t *git_errors, uint64_t *missing, bool *planning_timed_out)
 {
     enum status st;
 
     for (size_t i = 0; i < cfg->n_targets; i++) {
         const char *t = cfg->targets[i];
+        const struct src_fs_opts *fs = &tcfg[i].fs;
         bool history = cfg->from_env ||
                        (!cfg->no_history && strcmp(t, "-") != 0 && src_git_is_repo(t));
-        if (!history && (cfg->staged || cfg->rev_range || cfg->since_commit))
+        if (!history && (cfg->staged || cfg->rev_range || cfg->since_commit)) {
+            struct stat sst;
+            if (strcmp(t, "-") != 0 && stat(t, &sst) != 0) {
+                log_gap(DIAG_UNREADABLE, "cannot read '%s': %s", t, strerror(errno));
+                (*missing)++;
+                continue;
+            }
             return fail(STATUS_USAGE, "'%s': --staged, --rev-range and --since-commit need a "
                                       "git repository", t);
+        }
         if (history) {
             struct src_git_opts go;
             memset(&go, 0, sizeof(go));
@@ -405,17 +470,25 @@ static enum status collect(const struct scan_config *cfg, const struct src_fs_op
                 log_warn("'%s': %llu submodule entries skipped (scan the submodules "
                          "separately)", t, (unsigned long long)src_git_counts(g)->submodules);
             for (size_t b = 0; b < src_git_blob_count(g); b++)
-                items_add(items, NULL, g, b);
+                items_add(items, NULL, g, b, (unsigned)i);
             wt = src_git_worktree(g, &n_wt);
             for (size_t k = 0; k < n_wt; k++)
-                items_add(items, wt[k], NULL, 0);
+                items_add(items, wt[k], NULL, 0, (unsigned)i);
         } else {
-            if ((st = src_fs_collect(t, fs, files)) != STATUS_OK)
+            size_t from = files->n;
+            st = src_fs_collect(t, fs, files);
+            if (st == STATUS_IO) {
+                /* `sesame scan a b` with b missing: a is still scanned and reported */
+                log_gap(DIAG_UNREADABLE, "%s", status_message());
+                (*missing)++;
+                continue;
+            }
+            if (st != STATUS_OK)
                 return st;
+            for (size_t k = from; k < files->n; k++)
+                items_add(items, files->v[k].path, NULL, 0, (unsigned)i);
         }
     }
-    for (size_t k = 0; k < files->n; k++)
-        items_add(items, files->v[k].path, NULL, 0);
     return STATUS_OK;
 }
 
@@ -489,38 +562,72 @@ static const char **merge_globs(const char *const *a, size_t na, char *const *b,
     return v;
 }
 
-/* --config FILE or the first directory target's .sesame.json; then the baseline. */
-static enum status load_config(const struct scan_config *cfg, struct repo_config *rc,
-                               struct src_fs_opts *fs, struct baseline *baseline)
+/* Each target's configuration: --config FILE for every target, else the target's own
+ * .sesame.json (a directory or repository target); then its baseline (--baseline FILE
+ * for every target, else the one its configuration names). */
+static enum status load_configs(const struct scan_config *cfg, struct target_cfg *tcfg)
 {
     enum status st = STATUS_OK;
-    const char *bl;
+    /* `sesame baseline create` records every finding: the configured baseline, which it
+     * is usually about to replace (or create), does not filter it */
+    bool creating = strcmp(cfg->format ? cfg->format : "", "baseline") == 0;
 
-    if (cfg->config_path) {
-        st = config_load(cfg->config_path, rc);
-    } else if (!cfg->no_config) {
-        for (size_t i = 0; i < cfg->n_targets; i++) {
-            struct stat sst;
-            if (strcmp(cfg->targets[i], "-") != 0 && stat(cfg->targets[i], &sst) == 0 &&
-                S_ISDIR(sst.st_mode)) {
-                st = config_load_dir(cfg->targets[i], rc);
-                break;
-            }
+    for (size_t i = 0; i < cfg->n_targets; i++) {
+        struct target_cfg *tc = &tcfg[i];
+        const struct repo_config *rc = &tc->rc;
+        const char *t = cfg->targets[i];
+        const char *bl;
+        struct stat sst;
+
+        if (cfg->config_path)
+            st = config_load(cfg->config_path, &tc->rc);
+        else if (!cfg->no_config && strcmp(t, "-") != 0 && stat(t, &sst) == 0 &&
+                 S_ISDIR(sst.st_mode))
+            st = config_load_dir(t, &tc->rc);
+        if (st != STATUS_OK)
+            return st;
+        tc->fs = cfg->fs;
+        tc->fs.excludes = merge_globs(cfg->fs.excludes, cfg->fs.n_excludes, rc->exclude,
+                                      rc->n_exclude);
+        tc->fs.n_excludes = cfg->fs.n_excludes + rc->n_exclude;
+        tc->fs.includes = merge_globs(cfg->fs.includes, cfg->fs.n_includes, rc->include,
+                                      rc->n_include);
+        tc->fs.n_includes = cfg->fs.n_includes + rc->n_include;
+        bl = cfg->baseline_path ? cfg->baseline_path : rc->baseline;
+        if (bl && !creating) {
+            if ((st = baseline_load(bl, &tc->baseline)) != STATUS_OK)
+                return st;
+            tc->have_baseline = true;
         }
     }
-    if (st != STATUS_OK)
-        return st;
-    *fs = cfg->fs;
-    fs->excludes = merge_globs(cfg->fs.excludes, cfg->fs.n_excludes, rc->exclude, rc->n_exclude);
-    fs->n_excludes = cfg->fs.n_excludes + rc->n_exclude;
-    fs->includes = merge_globs(cfg->fs.includes, cfg->fs.n_includes, rc->include, rc->n_include);
-    fs->n_includes = cfg->fs.n_includes + rc->n_include;
-    bl = cfg->baseline_path ? cfg->baseline_path : rc->baseline;
-    /* `sesame baseline create` records every finding: the configured baseline, which it is
-     * usually about to replace (or create), does not filter it */
-    if (bl && strcmp(cfg->format ? cfg->format : "", "baseline") != 0)
-        st = baseline_load(bl, baseline);
-    return st;
+    return STATUS_OK;
+}
+
+static void release_configs(struct target_cfg *tcfg, size_t n)
+{
+    for (size_t i = 0; tcfg && i < n; i++) {
+        free((void *)tcfg[i].fs.excludes);
+        free((void *)tcfg[i].fs.includes);
+        config_release(&tcfg[i].rc);
+        baseline_release(&tcfg[i].baseline);
+        free(tcfg[i].disabled);
+    }
+    free(tcfg);
+}
+
+/* A finding is left out only when every place it was seen is under a target whose
+ * baseline covers it — the key ID and every secret, token and SMTP password it has now
+ * (a new part of a baselined credential is new). */
+static bool baselined(const struct finding *f, struct target_cfg *tcfg, size_t n_tcfg)
+{
+    if (f->n_locations == 0)
+        return false;
+    for (size_t k = 0; k < f->n_locations; k++) {
+        unsigned t = f->locations[k].target;
+        if (t >= n_tcfg || !tcfg[t].have_baseline || !baseline_covers(&tcfg[t].baseline, f))
+            return false;
+    }
+    return true;
 }
 
 enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome)
@@ -529,13 +636,14 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     struct engine *engine = NULL;
     struct src_fs_list list = { 0 };
     struct items items = { 0 };
-    struct repo_config rc;
-    struct src_fs_opts fs;
-    struct baseline baseline = { 0 };
+    struct target_cfg *tcfg = NULL;
     uint64_t suppressed = 0;
     struct src_git **gits = NULL;
     size_t n_gits = 0;
-    uint64_t git_errors = 0;
+    uint64_t git_errors = 0, missing = 0;
+    struct diags diags;
+    struct diags *prev_diags;
+    const struct location **allowed = NULL;
     bool planning_timed_out = false;
     struct findings *findings = NULL;
     struct run run;
@@ -552,17 +660,18 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     memset(outcome, 0, sizeof(*outcome));
     memset(&run, 0, sizeof(run));
     memset(&stats, 0, sizeof(stats));
-    memset(&rc, 0, sizeof(rc));
-    memset(&fs, 0, sizeof(fs));
     if (!(report = report_lookup(cfg->format)))
         return fail(STATUS_USAGE, "unknown format '%s' (one of: %s)", cfg->format,
                     report_formats());
-    if ((st = load_config(cfg, &rc, &fs, &baseline)) != STATUS_OK)
+    diags_init(&diags);
+    prev_diags = diag_bind(&diags);
+    tcfg = xcalloc(cfg->n_targets + 1, sizeof(*tcfg));
+    if ((st = load_configs(cfg, tcfg)) != STATUS_OK)
         goto out;
-    if ((st = load_engine(cfg, &rc, &rs, &engine)) != STATUS_OK)
+    if ((st = load_engine(cfg, tcfg, cfg->n_targets, &rs, &engine)) != STATUS_OK)
         goto out;
     phase_done("rules", &tp);
-    if ((st = collect(cfg, &fs, &list, &gits, &n_gits, &items, &git_errors,
+    if ((st = collect(cfg, tcfg, &list, &gits, &n_gits, &items, &git_errors, &missing,
                       &planning_timed_out)) != STATUS_OK)
         goto out;
     phase_done("plan", &tp);
@@ -587,6 +696,8 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     run.engine = engine;
     run.rs = &rs;
     run.findings = findings;
+    run.tcfg = tcfg;
+    run.diags = &diags;
     pthread_mutex_init(&run.lock, NULL);
     pthread_cond_init(&run.done_cond, NULL);
     if (cfg->budget_ms)
@@ -626,16 +737,18 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                                     cfg->include_examples };
         findings_build(findings, &fo, &sorted, &n_sorted, &stats.examples_hidden);
     }
-    if (baseline.n) {
+    {
         size_t k = 0;
         for (size_t i = 0; i < n_sorted; i++) {
-            if (baseline_has(&baseline, sorted[i]->fingerprint))
+            if (baselined(sorted[i], tcfg, cfg->n_targets))
                 suppressed++;
             else
                 sorted[k++] = sorted[i];
         }
         n_sorted = k;
     }
+    stats.n_allowed = findings_allowed(findings, &allowed);
+    stats.allowed = (const struct location *const *)allowed;
     phase_done("findings", &tp);
     if (!cfg->no_exposure)
         add_exposure(sorted, n_sorted, gits, n_gits);
@@ -656,9 +769,24 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     stats.files = atomic_load(&run.files);
     stats.bytes = atomic_load(&run.bytes);
     stats.skipped = list.skipped;
-    stats.errors = atomic_load(&run.errors) + list.errors + git_errors;
+    stats.excluded = list.excluded;
+    stats.errors = atomic_load(&run.errors) + list.errors + git_errors + missing;
+    stats.limits = atomic_load(&run.truncated);
+    stats.timed_out = atomic_load(&run.timed_out) != 0;
     stats.decoded_views = atomic_load(&run.decoded);
     stats.suppressed = suppressed + atomic_load(&run.allowed);
+    {
+        uint64_t dc[DIAG_KINDS];
+        diag_counts(&diags, dc);
+        stats.history_cut = dc[DIAG_HISTORY];
+        stats.incomplete = stats.errors || stats.limits || stats.timed_out ||
+                           dc[DIAG_UNREADABLE] || dc[DIAG_LIMIT] || dc[DIAG_HISTORY] ||
+                           dc[DIAG_TIMEOUT];
+    }
+    stats.diags = &diags;
+    stats.inline_allow = cfg->inline_allow == INLINE_ALLOW_NONE  ? "none"
+                         : cfg->inline_allow == INLINE_ALLOW_IDS ? "ids"
+                                                                 : "all";
     stats.seconds = clock_now() - t0;
     stats.started_at = (int64_t)time(NULL);
     {
@@ -692,9 +820,21 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         st = fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
     outcome->findings = n_sorted;
     outcome->errors = stats.errors;
-    outcome->truncated = atomic_load(&run.truncated);
-    outcome->timed_out = atomic_load(&run.timed_out) != 0;
+    outcome->truncated = stats.limits;
+    outcome->history_cut = stats.history_cut;
+    outcome->timed_out = stats.timed_out;
+    outcome->incomplete = stats.incomplete;
     outcome->suppressed = stats.suppressed;
+    outcome->allowed = atomic_load(&run.allowed);
+    outcome->allowed_text = xcalloc(stats.n_allowed + 1, sizeof(char *));
+    for (size_t i = 0; i < stats.n_allowed; i++) {
+        const struct location *l = stats.allowed[i];
+        outcome->allowed_text[outcome->n_allowed_text++] =
+            xasprintf("%s:%llu (%s, rule %s)%s%.12s", l->path, (unsigned long long)l->line,
+                      cred_kind_name(l->part), l->rule_id ? l->rule_id : "?",
+                      l->commit.commit ? " in commit " : "",
+                      l->commit.commit ? l->commit.commit : "");
+    }
     outcome->inputs = items.n;
     phase_done("report", &tp);
 out:
@@ -714,12 +854,21 @@ out:
     src_fs_list_release(&list);
     engine_free(engine);
     ruleset_release(&rs);
-    free((void *)fs.excludes);
-    free((void *)fs.includes);
-    config_release(&rc);
-    baseline_release(&baseline);
+    release_configs(tcfg, cfg->n_targets);
+    free(allowed);
+    diag_bind(prev_diags);
+    diags_release(&diags);
     phase_done("free", &tp);
     return st;
+}
+
+void scan_outcome_release(struct scan_outcome *o)
+{
+    for (size_t i = 0; i < o->n_allowed_text; i++)
+        free(o->allowed_text[i]);
+    free(o->allowed_text);
+    o->allowed_text = NULL;
+    o->n_allowed_text = 0;
 }
 
 enum status scan_verify_report(const struct scan_config *cfg, const char *path,
@@ -811,7 +960,7 @@ enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, si
     enum status st;
 
     *failures = *checked = 0;
-    if ((st = load_engine(cfg, NULL, &rs, &engine)) != STATUS_OK ||
+    if ((st = load_engine(cfg, NULL, 0, &rs, &engine)) != STATUS_OK ||
         (st = engine_worker_new(&w, engine)) != STATUS_OK)
         goto out;
     for (size_t i = 0; i < rs.n; i++) {

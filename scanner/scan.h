@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "base/status.h"
+#include "scanbuf.h"
 #include "source/src_fs.h"
 
 enum color_mode { COLOR_AUTO = 0, COLOR_NEVER, COLOR_ALWAYS };
@@ -53,6 +54,7 @@ struct scan_config {
     const char *config_path;    /* --config FILE; else TARGET/.sesame.json */
     bool no_config;
     const char *baseline_path;  /* report only findings not in this baseline */
+    enum inline_allow inline_allow; /* which sesame:allow markers count */
     /* verification and ranking */
     bool verify;
     const struct verify_opts *verify_opts;
@@ -63,15 +65,23 @@ struct scan_config {
     FILE *report_to;            /* write the report here instead of stdout/output */
 };
 
-/* What a run found, for the exit code. */
+/* What a run found, for the exit code (main.c maps it in one place). */
 struct scan_outcome {
     size_t findings;    /* reported (examples excluded unless asked for) */
     uint64_t errors;    /* inputs that could not be read */
-    uint64_t truncated; /* inputs where a cap was hit */
+    uint64_t truncated; /* inputs where a limit stopped reading */
+    uint64_t history_cut; /* git histories cut short (shallow) */
     bool timed_out;     /* budget_ms ran out: the scan is incomplete */
+    bool incomplete;    /* any of the four above */
     uint64_t suppressed; /* occurrences allowed inline, findings in the baseline */
+    uint64_t allowed;   /* of which allowed inline (each listed in the report) */
+    char **allowed_text; /* each allowed occurrence, "path:line (part, rule R) in commit C",
+                          * raw: escape before printing (the hook's audit log) */
+    size_t n_allowed_text;
     uint64_t inputs;    /* inputs planned */
 };
+
+void scan_outcome_release(struct scan_outcome *o);
 
 /* Run a scan and write the report. Fatal problems (rules, output, a target that does
  * not exist) return non-OK with a message; unreadable files below a target are

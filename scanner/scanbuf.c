@@ -60,6 +60,7 @@ struct scanbuf {
     size_t n_labels;
     size_t decode_budget;
     const struct blob *blob;
+    struct scanbuf_ctx ctx;
     struct scanbuf_stats stats;
 };
 
@@ -97,6 +98,11 @@ void scanbuf_free(struct scanbuf *sb)
     free(sb->labels);
     free(sb->pend);
     free(sb);
+}
+
+void scanbuf_set_ctx(struct scanbuf *sb, const struct scanbuf_ctx *ctx)
+{
+    sb->ctx = *ctx;
 }
 
 const struct scanbuf_stats *scanbuf_stats(const struct scanbuf *sb)
@@ -376,11 +382,15 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
             line_start = pos;
             tally = (struct utf16_tally){ 0, 0 };
         }
-        if (line_allowed(text, text_len, p->text_off)) {
-            sb->stats.allowed++;
-            continue;
-        }
+        if (sb->ctx.disabled && sb->ctx.disabled[p->rule - sb->rs->rules])
+            continue; /* disabled by this target's .sesame.json */
         memset(&o, 0, sizeof(o));
+        if (sb->ctx.allow != INLINE_ALLOW_NONE &&
+            (sb->ctx.allow == INLINE_ALLOW_ALL || p->kind == CRED_ACCESS_KEY_ID) &&
+            line_allowed(text, text_len, p->text_off)) {
+            sb->stats.allowed++;
+            o.allowed = true; /* kept, to be listed, but not a finding */
+        }
         o.kind = p->kind;
         o.value = p->value;
         o.value_len = strlen(p->value);
@@ -397,6 +407,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         o.blob_id = b->blob_id;
         o.commit = b->commit;
         o.defer = b->defer;
+        o.target = sb->ctx.target;
         if (b->n_prov == 0) {
             if (st == STATUS_OK)
                 st = findings_add(sb->f, &o);

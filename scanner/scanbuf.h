@@ -20,6 +20,20 @@ struct findings;
 struct blob;
 struct scanbuf;
 
+/* Which `sesame:allow` comments count (a server does not let the pusher decide). */
+enum inline_allow {
+    INLINE_ALLOW_ALL = 0, /* any occurrence on a marked line is allowed */
+    INLINE_ALLOW_NONE,    /* markers are ignored: everything is reported */
+    INLINE_ALLOW_IDS,     /* only bare key IDs (identifiers, not secrets) may be allowed */
+};
+
+/* What applies to the input being scanned: set by the driver before each input. */
+struct scanbuf_ctx {
+    unsigned target;              /* index of the scan target, copied into observations */
+    const unsigned char *disabled; /* per rule index: 1 = disabled for this target, or NULL */
+    enum inline_allow allow;
+};
+
 struct scanbuf_stats {
     uint64_t decoded_views;
     uint64_t truncated; /* blobs where a hit cap was reached */
@@ -33,6 +47,8 @@ void scanbuf_free(struct scanbuf *sb);
 /* Scan one blob. Only matches ending in (blob->own_from, blob->own_to] are kept (the
  * rest belong to the neighbouring chunk). */
 enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob);
+
+void scanbuf_set_ctx(struct scanbuf *sb, const struct scanbuf_ctx *ctx);
 
 const struct scanbuf_stats *scanbuf_stats(const struct scanbuf *sb);
 

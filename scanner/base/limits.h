@@ -43,6 +43,10 @@
 /* Findings observations per run before sesame stops adding new ones (and says so). */
 #define LIMIT_OBSERVATIONS 10000000u
 
+/* Diagnostics whose text a run keeps for its report (all are counted; the rest of the
+ * texts were printed on stderr as they happened). */
+#define LIMIT_DIAG_KEPT 1000u
+
 /* Path length accepted from the walker. */
 #define LIMIT_PATH_BYTES 4096u
 

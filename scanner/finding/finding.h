@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct risk;
+struct diags;
 
 enum cred_kind {
     CRED_ACCESS_KEY_ID = 0,
@@ -56,6 +57,8 @@ struct location {
     struct commit_info commit; /* zeroed unless from git history */
     char *removed_in;     /* git: commit on HEAD's first-parent line that removed this blob
                            * from this path, or NULL (still there, or not on HEAD's line) */
+    unsigned target;      /* index of the scan target it was found under (its config and
+                           * baseline apply); not reported */
 };
 
 /* How exposed a credential is, most exposed first. */
@@ -168,8 +171,17 @@ struct finding {
 struct scan_stats {
     uint64_t files;            /* inputs scanned (files, stdin, blobs) */
     uint64_t bytes;            /* bytes read from them */
-    uint64_t skipped;          /* inputs skipped by rule (excluded, symlinks, special files) */
+    uint64_t skipped;          /* inputs skipped by rule (symlinks, special files) */
+    uint64_t excluded;         /* inputs excluded by --exclude/--include or .sesame.json */
     uint64_t errors;           /* inputs that could not be read (warnings were printed) */
+    uint64_t limits;           /* inputs where a limit stopped reading (warnings printed) */
+    uint64_t history_cut;      /* git histories cut short (shallow clones, grafts) */
+    bool timed_out;            /* the time budget ran out */
+    bool incomplete;           /* any of the above but skipped/excluded: not all was read */
+    const struct diags *diags; /* the warnings of the run (kinds, texts), or NULL */
+    const struct location *const *allowed; /* occurrences allowed by sesame:allow */
+    size_t n_allowed;
+    const char *inline_allow;  /* the policy for them: "all", "none", "ids" */
     uint64_t decoded_views;    /* decoded views scanned (base64, url, utf-16, ...) */
     uint64_t examples_hidden;  /* example findings not shown (see --include-examples) */
     uint64_t suppressed;       /* findings suppressed by allow comments or baselines */

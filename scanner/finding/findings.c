@@ -24,6 +24,7 @@ struct stored {
     char *region;
     enum confidence confidence;
     const void *defer;
+    bool allowed;
     struct location loc;
 };
 
@@ -127,12 +128,14 @@ enum status findings_add(struct findings *f, const struct observation *o)
     s.region = o->region ? xstrdup(o->region) : NULL;
     s.confidence = o->confidence;
     s.defer = o->defer;
+    s.allowed = o->allowed;
     s.loc.path = xstrdup(o->path ? o->path : "-");
     s.loc.line = o->line;
     s.loc.column = o->column;
     s.loc.column_utf16 = o->column_utf16;
     s.loc.offset = o->offset;
     s.loc.part = o->kind;
+    s.loc.target = o->target;
     s.loc.rule_id = o->rule_id ? xstrdup(o->rule_id) : NULL;
     s.loc.encoding = o->encoding ? xstrdup(o->encoding) : NULL;
     s.loc.blob = o->blob_id ? xstrdup(o->blob_id) : NULL;
@@ -477,6 +480,13 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
         size_t ni;
         if (s->kind == CRED_CONTEXT)
             continue;
+        if (s->allowed) {
+            /* Not a place of the finding; an allowed key ID still names the credential
+             * of a value next to it that is not allowed. */
+            if (s->kind == CRED_ACCESS_KEY_ID)
+                (void)node_lookup(f, s->kind, s->value, true);
+            continue;
+        }
         ni = node_lookup(f, s->kind, s->value, true);
         idx_push(&f->nodes[ni].obs, i);
     }
@@ -484,7 +494,8 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
     for (size_t i = 0; i < f->n; i++) {
         const struct stored *s = &f->obs[i];
         size_t ni, idn;
-        if (s->kind == CRED_CONTEXT || s->kind == CRED_ACCESS_KEY_ID || !s->paired_id)
+        if (s->kind == CRED_CONTEXT || s->kind == CRED_ACCESS_KEY_ID || !s->paired_id ||
+            s->allowed)
             continue;
         ni = node_lookup(f, s->kind, s->value, false);
         idn = node_lookup(f, CRED_ACCESS_KEY_ID, s->paired_id, false);
@@ -564,6 +575,8 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
             qsort(fd->rule_ids, fd->n_rule_ids, sizeof(char *), cmp_pstr);
         if (fd->n_regions)
             qsort(fd->regions, fd->n_regions, sizeof(char *), cmp_pstr);
+        if (fd->n_locations == 0)
+            continue; /* a key ID seen only on allowed lines, with nothing else */
         if (fd->example && !opts->include_examples) {
             (*examples_hidden)++;
             continue;
@@ -641,5 +654,33 @@ size_t findings_count(struct findings *f, const char *rule_id, const char *value
             n++;
     }
     pthread_mutex_unlock(&f->lock);
+    return n;
+}
+
+static int cmp_loc_ptr(const void *pa, const void *pb)
+{
+    const struct location *a = *(const struct location *const *)pa;
+    const struct location *b = *(const struct location *const *)pb;
+    int c = strcmp(a->path, b->path);
+    if (c != 0)
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->column != b->column)
+        return a->column < b->column ? -1 : 1;
+    return cmp_location(a, b);
+}
+
+size_t findings_allowed(struct findings *f, const struct location ***out)
+{
+    size_t n = 0;
+
+    *out = xcalloc(f->n + 1, sizeof(**out));
+    for (size_t i = 0; i < f->n; i++) {
+        if (f->obs[i].allowed && f->obs[i].kind != CRED_CONTEXT)
+            (*out)[n++] = &f->obs[i].loc;
+    }
+    if (n > 1)
+        qsort(*out, n, sizeof(**out), cmp_loc_ptr);
     return n;
 }

@@ -34,6 +34,8 @@ struct observation {
     const char *blob_id;     /* or NULL */
     const struct commit_info *commit; /* or NULL */
     const void *defer;       /* see struct blob's `defer` */
+    unsigned target;         /* index of the scan target (struct location) */
+    bool allowed;            /* on a `sesame:allow` line: listed, never a finding */
 };
 
 struct findings_opts {
@@ -68,6 +70,10 @@ enum status findings_expand(struct findings *f, const void *src, findings_prov_f
  * *examples_hidden counts example findings left out (unless include_examples). */
 void findings_build(struct findings *f, const struct findings_opts *opts,
                     struct finding ***out, size_t *n, uint64_t *examples_hidden);
+
+/* The occurrences allowed inline (sesame:allow), after findings_build(): a new array of
+ * borrowed locations sorted by path, line, column (caller frees the array). */
+size_t findings_allowed(struct findings *f, const struct location ***out);
 
 /* Observations so far whose rule is `rule_id` and (unless value is NULL) whose value is
  * `value`. For `sesame rules check` and tests. */

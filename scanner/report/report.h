@@ -50,6 +50,6 @@ char *report_redact(enum cred_kind kind, const char *value, bool show);
 size_t report_utf8_next(const char *s, size_t n, uint32_t *cp);
 
 /* JSON report format version; bump on incompatible change (schema/report.schema.json). */
-#define REPORT_JSON_VERSION "1.0"
+#define REPORT_JSON_VERSION "1.1"
 
 #endif

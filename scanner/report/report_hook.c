@@ -13,10 +13,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/escape.h"
+
 static void put_safe(FILE *out, const char *s)
 {
-    for (; s && *s; s++)
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+    char *e;
+    if (!s)
+        return;
+    e = escape_dup(s, strlen(s), ESC_BACKSLASH);
+    fputs(e, out);
+    free(e);
 }
 
 static void put_value(FILE *out, const char *label, enum cred_kind kind, const char *value,
@@ -37,13 +43,42 @@ static void put_date(FILE *out, int64_t t)
         fputs(buf, out);
 }
 
+/* "path:line (part, rule R) in commit 1a2b3c4d5e6f" */
+static void put_location(FILE *out, const struct location *l)
+{
+    put_safe(out, l->path);
+    fprintf(out, ":%llu (%s, rule ", (unsigned long long)l->line, cred_kind_name(l->part));
+    put_safe(out, l->rule_id);
+    fputc(')', out);
+    if (l->commit.commit)
+        fprintf(out, " in commit %.12s", l->commit.commit);
+}
+
+/* Every occurrence a `sesame:allow` comment let through, so that none is silent. */
+static void put_allowed(FILE *out, const struct scan_stats *st)
+{
+    if (st == NULL || st->n_allowed == 0)
+        return;
+    fprintf(out, "\nsesame: %zu occurrence%s allowed by sesame:allow (policy: %s):\n",
+            st->n_allowed, st->n_allowed == 1 ? "" : "s",
+            st->inline_allow ? st->inline_allow : "all");
+    for (size_t i = 0; i < st->n_allowed; i++) {
+        fputs("    allowed        ", out);
+        put_location(out, st->allowed[i]);
+        fputc('\n', out);
+    }
+}
+
 enum status report_hook_write(FILE *out, const struct finding *const *sorted, size_t n,
                               const struct report_opts *opts)
 {
     bool any_commit = false, any_pushed = false;
+    const char *policy = opts->stats && opts->stats->inline_allow ? opts->stats->inline_allow
+                                                                  : "all";
 
+    put_allowed(out, opts->stats);
     if (n == 0)
-        return STATUS_OK;
+        return ferror(out) ? fail(STATUS_IO, "cannot write the hook message") : STATUS_OK;
     fprintf(out, "\nsesame: %zu AWS credential%s found in what you are pushing or committing\n",
             n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
@@ -120,7 +155,16 @@ enum status report_hook_write(FILE *out, const struct finding *const *sorted, si
     }
     fputs("  2. Treat the key as leaked and rotate it: in IAM, create a new access key,\n"
           "     switch your application to it, then deactivate and delete the old one.\n"
-          "     For an SES SMTP user, check the SES sending statistics for mail you did not send.\n"
-          "  3. Not a real credential? Add a `sesame:allow` comment on that line.\n", out);
+          "     For an SES SMTP user, check the SES sending statistics for mail you did not send.\n",
+          out);
+    if (strcmp(policy, "all") == 0)
+        fputs("  3. Not a real credential? Add a `sesame:allow` comment on that line.\n", out);
+    else if (strcmp(policy, "ids") == 0)
+        fputs("  3. Not a real credential? Here a `sesame:allow` comment allows bare key IDs\n"
+              "     only; a secret, token or SMTP password must be taken out, or an\n"
+              "     administrator must accept it.\n", out);
+    else
+        fputs("  3. Not a real credential? This server does not accept `sesame:allow`\n"
+              "     comments: take the value out, or ask an administrator.\n", out);
     return ferror(out) ? fail(STATUS_IO, "cannot write the hook message") : STATUS_OK;
 }

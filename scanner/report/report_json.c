@@ -20,6 +20,7 @@
 
 #include "report/report_json_util.h"
 
+#include "base/diag.h"
 #include "base/xalloc.h"
 #include "rank/risk.h"
 
@@ -212,24 +213,42 @@ static json_t *report_json_commit(const struct commit_info *c)
     return obj;
 }
 
+static json_t *report_json_location(const struct location *loc)
+{
+    json_t *obj = report_json_new(json_object());
+
+    report_json_put(obj, "path", report_json_str(loc->path));
+    report_json_put(obj, "line", report_json_uint(loc->line));
+    report_json_put(obj, "column", report_json_uint(loc->column));
+    report_json_put(obj, "offset", report_json_uint(loc->offset));
+    report_json_put(obj, "part", report_json_str(cred_kind_name(loc->part)));
+    report_json_put(obj, "rule", report_json_str(loc->rule_id));
+    report_json_put(obj, "encoding", report_json_str(loc->encoding));
+    report_json_put(obj, "blob", report_json_str(loc->blob));
+    report_json_put(obj, "commit", report_json_commit(&loc->commit));
+    report_json_put(obj, "removed_in", report_json_str(loc->removed_in));
+    return obj;
+}
+
 static json_t *report_json_locations(const struct finding *f)
 {
     json_t *arr = report_json_new(json_array());
 
-    for (size_t i = 0; i < f->n_locations; i++) {
-        const struct location *loc = &f->locations[i];
-        json_t *obj = report_json_new(json_object());
+    for (size_t i = 0; i < f->n_locations; i++)
+        report_json_push(arr, report_json_location(&f->locations[i]));
+    return arr;
+}
 
-        report_json_put(obj, "path", report_json_str(loc->path));
-        report_json_put(obj, "line", report_json_uint(loc->line));
-        report_json_put(obj, "column", report_json_uint(loc->column));
-        report_json_put(obj, "offset", report_json_uint(loc->offset));
-        report_json_put(obj, "part", report_json_str(cred_kind_name(loc->part)));
-        report_json_put(obj, "rule", report_json_str(loc->rule_id));
-        report_json_put(obj, "encoding", report_json_str(loc->encoding));
-        report_json_put(obj, "blob", report_json_str(loc->blob));
-        report_json_put(obj, "commit", report_json_commit(&loc->commit));
-        report_json_put(obj, "removed_in", report_json_str(loc->removed_in));
+/* Every warning of the run, with its kind ("unreadable", "limit", ... or "note"). */
+json_t *report_json_diagnostics(const struct scan_stats *st)
+{
+    json_t *arr = report_json_new(json_array());
+    const struct diags *d = st->diags;
+
+    for (size_t i = 0; d != NULL && i < d->n; i++) {
+        json_t *obj = report_json_new(json_object());
+        report_json_put(obj, "kind", report_json_str(diag_kind_name(d->v[i].kind)));
+        report_json_put(obj, "message", report_json_str(d->v[i].text));
         report_json_push(arr, obj);
     }
     return arr;
@@ -382,10 +401,24 @@ static json_t *report_json_scan(const struct report_opts *opts, const struct sca
     report_json_put(scan, "bytes", report_json_uint(st->bytes));
     report_json_put(scan, "mb_per_s", report_json_real(mb_per_s, 2));
     report_json_put(scan, "skipped", report_json_uint(st->skipped));
+    report_json_put(scan, "excluded", report_json_uint(st->excluded));
     report_json_put(scan, "errors", report_json_uint(st->errors));
+    report_json_put(scan, "limits", report_json_uint(st->limits));
+    report_json_put(scan, "history_truncated", json_boolean(st->history_cut > 0));
+    report_json_put(scan, "timed_out", json_boolean(st->timed_out));
+    report_json_put(scan, "complete", json_boolean(!st->incomplete));
     report_json_put(scan, "decoded_views", report_json_uint(st->decoded_views));
     report_json_put(scan, "examples_hidden", report_json_uint(st->examples_hidden));
     report_json_put(scan, "suppressed", report_json_uint(st->suppressed));
+    {
+        json_t *allowed = report_json_new(json_array());
+        for (size_t i = 0; i < st->n_allowed; i++)
+            report_json_push(allowed, report_json_location(st->allowed[i]));
+        report_json_put(scan, "inline_allow", report_json_str(st->inline_allow ? st->inline_allow
+                                                                              : "all"));
+        report_json_put(scan, "allowed", allowed);
+    }
+    report_json_put(scan, "diagnostics", report_json_diagnostics(st));
     return scan;
 }
 

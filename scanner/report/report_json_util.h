@@ -20,4 +20,8 @@ json_t *report_json_strn(const char *s, size_t n);           /* null for NULL */
 json_t *report_json_str(const char *s);
 json_t *report_json_uint(uint64_t x);                        /* clamped to INT64_MAX */
 
+struct scan_stats;
+/* [{"kind", "message"}] for every warning the run kept (base/diag.h). */
+json_t *report_json_diagnostics(const struct scan_stats *st);
+
 #endif

@@ -22,6 +22,7 @@
 
 #include "report/report_json_util.h"
 
+#include "base/diag.h"
 #include "base/xalloc.h"
 
 #define REPORT_SARIF_FLAGS (JSON_PRESERVE_ORDER | JSON_INDENT(2))
@@ -658,8 +659,43 @@ static json_t *report_sarif_result(const struct finding *f,
     return obj;
 }
 
-/* {"executionSuccessful": true, "startTimeUtc"?, "properties": {targets and counts}}. A run
- * that reaches the report succeeded: unreadable inputs are warnings, counted here. */
+static json_t *report_sarif_notification(const char *level, const char *id, const char *text)
+{
+    json_t *n = report_json_new(json_object());
+    json_t *msg = report_json_new(json_object());
+    json_t *desc = report_json_new(json_object());
+
+    report_json_put(msg, "text", report_json_str(text));
+    report_json_put(desc, "id", report_json_str(id));
+    report_json_put(n, "level", report_json_str(level));
+    report_json_put(n, "message", msg);
+    report_json_put(n, "descriptor", desc);
+    return n;
+}
+
+static json_t *report_sarif_notifications(const struct scan_stats *st)
+{
+    json_t *arr = report_json_new(json_array());
+    const struct diags *d = st->diags;
+
+    if (st->incomplete) {
+        char text[256];
+        snprintf(text, sizeof(text),
+                 "incomplete scan: %" PRIu64 " input(s) could not be read, %" PRIu64
+                 " cut short by a limit%s%s",
+                 st->errors, st->limits, st->history_cut ? ", git history truncated" : "",
+                 st->timed_out ? ", time budget exceeded" : "");
+        report_json_push(arr, report_sarif_notification("error", "incomplete", text));
+    }
+    for (size_t i = 0; d != NULL && i < d->n; i++)
+        report_json_push(arr, report_sarif_notification(
+                                  d->v[i].kind == DIAG_NOTE ? "note" : "error",
+                                  diag_kind_name(d->v[i].kind), d->v[i].text));
+    return arr;
+}
+
+/* {"executionSuccessful", "toolExecutionNotifications", "startTimeUtc"?, "properties":
+ * {targets and counts}}. A run that could not read everything is not successful. */
 static json_t *report_sarif_invocation(const struct report_opts *opts,
                                        const struct scan_stats *st)
 {
@@ -674,11 +710,19 @@ static json_t *report_sarif_invocation(const struct report_opts *opts,
     report_json_put(props, "files", report_json_uint(st->files));
     report_json_put(props, "bytes", report_json_uint(st->bytes));
     report_json_put(props, "skipped", report_json_uint(st->skipped));
+    report_json_put(props, "excluded", report_json_uint(st->excluded));
     report_json_put(props, "errors", report_json_uint(st->errors));
+    report_json_put(props, "limits", report_json_uint(st->limits));
+    report_json_put(props, "history_truncated", json_boolean(st->history_cut > 0));
+    report_json_put(props, "complete", json_boolean(!st->incomplete));
     report_json_put(props, "examples_hidden", report_json_uint(st->examples_hidden));
     report_json_put(props, "suppressed", report_json_uint(st->suppressed));
+    report_json_put(props, "allowed_inline", report_json_uint(st->n_allowed));
 
-    report_json_put(inv, "executionSuccessful", json_true());
+    /* A run that could not read everything did not do its job: false, with one
+     * notification per warning (errors for what was not read, notes for the rest). */
+    report_json_put(inv, "executionSuccessful", json_boolean(!st->incomplete));
+    report_json_put(inv, "toolExecutionNotifications", report_sarif_notifications(st));
     if (st->started_at > 0 && report_sarif_time(when, st->started_at))
         report_json_put(inv, "startTimeUtc", report_json_str(when));
     report_json_put(inv, "properties", props); /* stolen */

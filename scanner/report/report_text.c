@@ -9,6 +9,7 @@
  */
 #include "report/report.h"
 
+#include "base/diag.h"
 #include "rank/risk.h"
 
 #include <errno.h>
@@ -529,6 +530,50 @@ static void report_text_finding(struct report_text *t, const struct finding *f)
     report_text_puts(t, "\n");
 }
 
+/* Occurrences allowed by `sesame:allow`: listed, so that an allow is never silent. */
+static void report_text_allowed(struct report_text *t, const struct scan_stats *st)
+{
+    size_t shown = st->n_allowed < REPORT_TEXT_MAX_LOCATIONS ? st->n_allowed
+                                                             : REPORT_TEXT_MAX_LOCATIONS;
+
+    if (st->n_allowed == 0)
+        return;
+    report_text_style(t, REPORT_TEXT_BOLD);
+    fprintf(t->out, "allowed by sesame:allow (%zu, policy: %s)\n", st->n_allowed,
+            st->inline_allow ? st->inline_allow : "all");
+    report_text_reset(t);
+    for (size_t i = 0; i < shown; i++) {
+        report_text_puts(t, "  ");
+        report_text_location(t, st->allowed[i]);
+    }
+    if (shown < st->n_allowed)
+        fprintf(t->out, "  " REPORT_TEXT_ELLIPSIS "and %zu more (--format json lists them all)\n",
+                st->n_allowed - shown);
+    report_text_puts(t, "\n");
+}
+
+/* "incomplete: ..." with what was not read and how to accept it. */
+static void report_text_incomplete(struct report_text *t, const struct scan_stats *st)
+{
+    report_text_style(t, REPORT_TEXT_YELLOW);
+    report_text_puts(t, "incomplete:");
+    report_text_reset(t);
+    report_text_puts(t, " not everything was read, so a credential may be missing "
+                        "(the warnings above name each input)\n");
+    if (st->errors > 0)
+        fprintf(t->out, "  %" PRIu64 " input%s could not be read: fix access or the input, or "
+                        "--exclude it\n", st->errors, st->errors == 1 ? "" : "s");
+    if (st->limits > 0)
+        fprintf(t->out, "  %" PRIu64 " input%s cut short by a limit: raise the limit the "
+                        "warning names (e.g. --max-archive-bytes) or --exclude the path\n",
+                st->limits, st->limits == 1 ? " was" : "s were");
+    if (st->history_cut > 0)
+        report_text_puts(t, "  git history truncated (shallow clone): fetch it whole "
+                            "(git fetch --unshallow) or accept it with --allow-shallow\n");
+    if (st->timed_out)
+        report_text_puts(t, "  the time budget ran out before every input was read\n");
+}
+
 /* "2 findings (2 access keys, 3 secrets) in 12 files, 1.5 MB in 0.25 s (6.0 MB/s) · ..." */
 static void report_text_summary(struct report_text *t, const struct finding *const *sorted,
                                 size_t n, const struct scan_stats *st)
@@ -591,6 +636,22 @@ static void report_text_summary(struct report_text *t, const struct finding *con
         fprintf(t->out, "%" PRIu64 " unreadable", st->errors);
         report_text_reset(t);
     }
+    if (st->limits > 0) {
+        report_text_puts(t, REPORT_TEXT_DOT);
+        report_text_style(t, REPORT_TEXT_YELLOW);
+        fprintf(t->out, "%" PRIu64 " cut short by a limit", st->limits);
+        report_text_reset(t);
+    }
+    if (st->history_cut > 0) {
+        report_text_puts(t, REPORT_TEXT_DOT);
+        report_text_style(t, REPORT_TEXT_YELLOW);
+        report_text_puts(t, "history truncated");
+        report_text_reset(t);
+    }
+    if (st->skipped > 0)
+        fprintf(t->out, REPORT_TEXT_DOT "%" PRIu64 " skipped", st->skipped);
+    if (st->excluded > 0)
+        fprintf(t->out, REPORT_TEXT_DOT "%" PRIu64 " excluded", st->excluded);
     if (st->suppressed > 0)
         fprintf(t->out, REPORT_TEXT_DOT "%" PRIu64 " suppressed", st->suppressed);
     if (st->examples_hidden > 0) {
@@ -599,6 +660,8 @@ static void report_text_summary(struct report_text *t, const struct finding *con
         report_text_puts(t, " (--include-examples)");
     }
     report_text_puts(t, "\n");
+    if (st->incomplete)
+        report_text_incomplete(t, st);
 }
 
 enum status report_text_write(FILE *out, const struct finding *const *sorted, size_t n,
@@ -619,6 +682,8 @@ enum status report_text_write(FILE *out, const struct finding *const *sorted, si
 
     for (size_t i = 0; i < n; i++)
         report_text_finding(&t, sorted[i]);
+    if (opts->stats != NULL)
+        report_text_allowed(&t, opts->stats);
     report_text_summary(&t, sorted, n, opts->stats != NULL ? opts->stats : &report_text_no_stats);
 
     if (fflush(out) != 0 || ferror(out))

@@ -142,7 +142,7 @@ static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opt
     char **names = src_fs_read_dir(dir, &n);
 
     if (!names) {
-        log_warn("cannot read directory '%s': %s", dir, strerror(errno));
+        log_gap(DIAG_UNREADABLE, "cannot read directory '%s': %s", dir, strerror(errno));
         list->errors++;
         return;
     }
@@ -153,23 +153,25 @@ static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opt
         struct stat st;
 
         if (strlen(path) >= LIMIT_PATH_BYTES) {
-            log_warn("path too long, skipped: '%.80s...'", path);
+            log_gap(DIAG_UNREADABLE, "path too long, skipped: '%.80s...'", path);
             list->errors++;
         } else if (lstat(path, &st) != 0) {
-            log_warn("cannot stat '%s': %s", path, strerror(errno));
+            log_gap(DIAG_UNREADABLE, "cannot stat '%s': %s", path, strerror(errno));
             list->errors++;
         } else if (S_ISLNK(st.st_mode) && !opts->follow_symlinks) {
             list->skipped++;
         } else if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) {
             list->skipped++; /* dangling link */
         } else if (S_ISDIR(st.st_mode)) {
-            if (strcmp(names[i], ".git") == 0 || src_fs_excluded(opts, rel, true))
+            if (strcmp(names[i], ".git") == 0)
                 list->skipped++;
+            else if (src_fs_excluded(opts, rel, true))
+                list->excluded++;
             else if (!seen_dir(vis, &st))
                 walk(path, rel_from, opts, list, vis);
         } else if (S_ISREG(st.st_mode)) {
             if (src_fs_excluded(opts, rel, false))
-                list->skipped++;
+                list->excluded++;
             else
                 list_add(list, path, false);
         } else {

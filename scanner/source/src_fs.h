@@ -33,7 +33,8 @@ struct src_fs_item {
 struct src_fs_list {
     struct src_fs_item *v;
     size_t n, cap;
-    uint64_t skipped;  /* excluded, symlinks, special files */
+    uint64_t skipped;  /* symlinks (not followed), special files, .git directories */
+    uint64_t excluded; /* files and directories excluded by the globs */
     uint64_t errors;   /* unreadable directories / vanished paths (warned) */
 };
 

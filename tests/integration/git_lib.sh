@@ -191,13 +191,18 @@ has_loc() {
     q "$1" "$2 loc" | awk -v p="$3" 'index($0, p) == 1 { found = 1 } END { exit !found }'
 }
 
-# status_fits REPORT: the last scan_json exited 1 if REPORT has findings, else 3 (an
-# incomplete scan that found nothing).
+# status_fits REPORT: the last scan_json was incomplete: it exited 7 (found, incomplete)
+# if REPORT has findings, else 3 (incomplete, nothing found), and the report says
+# "complete": false.
 status_fits() {
     local want=3
-    [ -n "$(q "$1" keys)" ] && want=1
+    [ -n "$(q "$1" keys)" ] && want=7
     if [ "$rc" -ne "$want" ]; then
         echo "$1: exit status $rc, expected $want"
+        return 1
+    fi
+    if [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["scan"]["complete"])' "$1")" != False ]; then
+        echo "$1: the report does not say the scan was incomplete"
         return 1
     fi
 }

@@ -87,13 +87,13 @@ test_expect_success 'build the repositories' '
 '
 . "$TRASH/ids.sh" 2>/dev/null
 
-test_expect_success 'a deleted loose blob: warned with its id and path, the other keys found, exit 1' '
+test_expect_success 'a deleted loose blob: warned with its id and path, the other keys found, exit 7 (found, incomplete)' '
     cp -a loose del
     rm -f "$(obj del "$B")"
     scan_json del.json del
     check_warnings del.json "$B"
     grep "$B" del.json.err | grep -q "b.txt"
-    expect_status 1 del.json
+    expect_status 7 del.json
     expect_keys del.json "80 82"
     q del.json "82 loc" | grep -q "^c.txt:3:access_key_id commit=$C3 "
     expect_q del.json "scan errors" 1
@@ -114,25 +114,25 @@ test_expect_success 'the only key blob deleted: nothing found, exit 3' '
     expect_keys only.json ""
 '
 
-test_expect_success 'garbage in a loose blob: warned with its id, the other keys found, exit 1' '
+test_expect_success 'garbage in a loose blob: warned with its id, the other keys found, exit 7 (found, incomplete)' '
     cp -a loose garb
     f=$(obj garb "$B")
     chmod u+w "$f"
     for i in 1 2 3 4 5 6 7 8; do echo "this is not zlib data"; done >"$f"
     scan_json garb.json garb
     check_warnings garb.json "$B"
-    expect_status 1 garb.json
+    expect_status 7 garb.json
     expect_keys garb.json "80 82"
 '
 
-test_expect_success 'a truncated loose blob (half of its bytes): warned, exit 1' '
+test_expect_success 'a truncated loose blob (half of its bytes): warned, exit 7 (found, incomplete)' '
     cp -a loose half
     f=$(obj half "$B")
     chmod u+w "$f"
     truncate -s $(( $(stat -c %s "$f") / 2 )) "$f"
     scan_json half.json half
     check check_warnings half.json "$B"
-    check expect_status 1 half.json
+    check expect_status 7 half.json
     check expect_keys half.json "80 82"
     checks_passed
 '
@@ -144,7 +144,7 @@ test_expect_success 'garbage in a loose tree: warned with the tree id, every rea
     for i in 1 2 3 4 5 6 7 8; do echo "this is not zlib data"; done >"$f"
     scan_json gtree.json gtree
     check check_warnings gtree.json "$T2"
-    check expect_status 1 gtree.json
+    check expect_status 7 gtree.json
     # All three blobs are readable, and C3 (whose tree is intact) holds them all.
     check expect_keys gtree.json "80 81 82"
     checks_passed
@@ -166,7 +166,7 @@ test_expect_success 'a malformed tree (valid zlib, a cut-off entry): warned with
     scan_json mtree.json mtree
     check check_warnings mtree.json "$MT"
     check expect_grep -i malformed mtree.json.err
-    check expect_status 1 mtree.json
+    check expect_status 7 mtree.json
     check expect_keys mtree.json "84"
     checks_passed
 '
@@ -176,7 +176,7 @@ test_expect_success 'a deleted commit in the middle: warned with its id, the rea
     rm -f "$(obj dcommit "$C2")"
     scan_json dcommit.json dcommit
     check check_warnings dcommit.json "$C2"
-    check expect_status 1 dcommit.json
+    check expect_status 7 dcommit.json
     # C3 and its tree are intact, and its tree holds every blob.
     check expect_keys dcommit.json "80 81 82"
     check has_loc dcommit.json 82 "c.txt:3:access_key_id commit=$C3 "
@@ -189,12 +189,12 @@ test_expect_success 'a ref to a missing commit: warned with the id, everything e
     echo "$bad" >dref/.git/refs/heads/broken
     scan_json dref.json dref
     check check_warnings dref.json "$bad"
-    check expect_status 1 dref.json
+    check expect_status 7 dref.json
     check expect_keys dref.json "80 81 82"
     checks_passed
 '
 
-test_expect_success 'a truncated pack: warned with an unreadable object id, loose objects scanned, exit 1' '
+test_expect_success 'a truncated pack: warned with an unreadable object id, loose objects scanned, exit 7 (found, incomplete)' '
     cp -a packed trunc
     pack=$(ls trunc/.git/objects/pack/*.pack)
     test "$(echo "$pack" | wc -l)" -eq 1
@@ -213,14 +213,14 @@ test_expect_success 'a truncated pack: warned with an unreadable object id, loos
         if grep -q "$id" trunc.json.err; then found=$id; fi
     done <broken
     check test -n "$found"
-    check expect_status 1 trunc.json
+    check expect_status 7 trunc.json
     # C3, its tree and c.txt are loose: k82 is still found, at C3.
     check has_key trunc.json 82
     check has_loc trunc.json 82 "c.txt:3:access_key_id commit=$C3 "
     checks_passed
 '
 
-test_expect_success 'a pack with damaged bytes in the middle: no crash, a warning with an id, exit 1' '
+test_expect_success 'a pack with damaged bytes in the middle: no crash, a warning with an id, exit 7 (found, incomplete)' '
     cp -a packed flip
     pack=$(ls flip/.git/objects/pack/*.pack)
     chmod u+w "$pack"
@@ -297,15 +297,15 @@ test_expect_success 'a pack whose two deltas are based on each other: warned wit
 test_expect_success '--rev-range and --staged over a damaged repository: no crash' '
     scan_json range.json --rev-range "$C1..$C3" del
     check_warnings range.json "$B"
-    test "$rc" -eq 1
+    test "$rc" -eq 7
     expect_keys range.json 82
     scan_json staged.json --staged trunc
     test "$rc" -eq 0 || test "$rc" -eq 3
 '
 
-test_expect_success 'the text report of a damaged repository: warnings on stderr, exit 1' '
+test_expect_success 'the text report of a damaged repository: warnings on stderr, exit 7 (found, incomplete)' '
     run_cmd sesame scan del
-    expect_rc 1
+    expect_rc 7
     expect_grep "^sesame: warning:.*$B" err
     expect_grep -F "$(key 82)" out
 '

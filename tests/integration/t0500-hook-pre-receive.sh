@@ -408,18 +408,51 @@ test_expect_success 'bypass: enabled (--allow-bypass): accepted with -o sesame.s
     git -C wc checkout -q main
 '
 
-test_expect_success 'an inline sesame:allow that lets a key into the server is recorded in the audit log' '
+# Issue 11, case 2: sesame:allow comments are written by the pusher, so on a server they
+# count only where the administrator says so, and every occurrence let in is listed.
+test_expect_success 'sesame:allow on a key does not get it into the server by default (--inline-allow none)' '
     set_hook_opts srv.git "--log $TRASH/allow.log"
     git -C wc checkout -q -b allow main
     creds 14 | sed -e "s/\$/  # sesame:allow/" >wc/allow.ini
     git -C wc add allow.ini
     git -C wc commit -q -m "key marked sesame:allow"
     git -C wc checkout -q main
+    before=$(git -C srv.git rev-parse -q --verify refs/heads/allow || echo none)
     push wc origin allow
-    # suppression is a feature (the rejection message suggests it), so it may go in, but
-    # like the push-option bypass it must leave a trace for the administrator
+    expect_rc 1
+    ref_is srv.git refs/heads/allow "$before"
+    expect_grep "$(key_id 14)" err
+    expect_grep "does not accept .sesame:allow." err
+    expect_no_grep "Add a .sesame:allow. comment" err
+    expect_grep "rejected: 1 credential found" allow.log
+'
+
+test_expect_success '--inline-allow all: accepted, every allowed occurrence listed in the output and the audit log' '
+    set_hook_opts srv.git "--inline-allow all --log $TRASH/allow-all.log"
+    push wc origin allow
     expect_rc 0
-    expect_grep -i -e "sesame:allow" -e "suppress" allow.log
+    ref_is srv.git refs/heads/allow "$(git -C wc rev-parse allow)"
+    expect_grep "2 occurrences allowed by sesame:allow (policy: all)" err
+    expect_grep "allowed  *allow.ini:2 (access_key_id, rule " err
+    expect_grep "allowed  *allow.ini:3 (secret_access_key, rule " err
+    test "$(grep -c "allowed by sesame:allow: allow.ini:[23] (.*) in commit [0-9a-f]\{12\}" allow-all.log)" = 2
+'
+
+test_expect_success '--inline-allow ids: a bare key ID may be allowed, a secret next to it may not' '
+    set_hook_opts srv.git "--inline-allow ids --log $TRASH/allow-ids.log"
+    git -C wc checkout -q -b allow-ids main
+    { echo "docs mention $(key_id 15)  # sesame:allow"; } >wc/doc.md
+    creds 16 | sed -e "s/\$/  # sesame:allow/" >wc/allow2.ini
+    git -C wc add doc.md allow2.ini
+    git -C wc commit -q -m "an ID and a key marked sesame:allow"
+    git -C wc checkout -q main
+    push wc origin allow-ids
+    expect_rc 1
+    expect_grep "$(key_id 16)" err
+    expect_grep "allowed  *doc.md:1 (access_key_id" err
+    expect_grep "allowed  *allow2.ini:2 (access_key_id" err
+    expect_grep "allows bare key IDs" err
+    expect_grep "allowed by sesame:allow: doc.md:1" allow-ids.log
 '
 
 test_expect_success 'budget forced to 1 ms, fail-closed (the default): rejected, saying so, logged' '

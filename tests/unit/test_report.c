@@ -190,6 +190,9 @@ static void fixture_init(struct fixture *fx)
     fx->stats.bytes = 56789012;
     fx->stats.skipped = 7;
     fx->stats.errors = 2;
+    fx->stats.limits = 1;
+    fx->stats.excluded = 4;
+    fx->stats.incomplete = true;
     fx->stats.decoded_views = 42;
     fx->stats.examples_hidden = 3;
     fx->stats.suppressed = 1;

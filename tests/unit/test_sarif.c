@@ -196,6 +196,9 @@ static void fixture_init(struct fixture *fx)
     fx->stats.bytes = 56789012;
     fx->stats.skipped = 7;
     fx->stats.errors = 2;
+    fx->stats.limits = 1;
+    fx->stats.excluded = 4;
+    fx->stats.incomplete = true;
     fx->stats.decoded_views = 42;
     fx->stats.examples_hidden = 3;
     fx->stats.suppressed = 1;
@@ -429,8 +432,9 @@ static void test_sarif__levels_rules_and_locations(void)
 
     fixture_init(&fx);
     text = render_fixture(&fx, false);
-    /* error for high confidence, warning for medium and low, note for the example. */
-    CHECK(count(text, "\"level\": \"error\"") == 2);
+    /* error for high confidence, warning for medium and low, note for the example; one
+     * more error: the notification that the run was incomplete. */
+    CHECK(count(text, "\"level\": \"error\"") == 3);
     CHECK(count(text, "\"level\": \"warning\"") == 3);
     CHECK(count(text, "\"level\": \"note\"") == 1);
     /* One descriptor per rule the findings name, whatever the rules file says. */
@@ -463,7 +467,10 @@ static void test_sarif__levels_rules_and_locations(void)
     CHECK(strstr(text, "\"startColumn\": 19,\n                  \"endColumn\": 39\n") != NULL);
     CHECK(strstr(text, "\"startColumn\": 9\n") != NULL); /* base64: no end */
     CHECK(strstr(text, "\"columnKind\": \"utf16CodeUnits\"") != NULL);
-    CHECK(strstr(text, "\"executionSuccessful\": true") != NULL);
+    /* The fixture could not read 2 inputs: not successful, and says why. */
+    CHECK(strstr(text, "\"executionSuccessful\": false") != NULL);
+    CHECK(strstr(text, "\"text\": \"incomplete scan: 2 input(s) could not be read, 1 cut "
+                       "short by a limit\"") != NULL);
     CHECK(strstr(text, "\"startTimeUtc\": \"2026-11-23T12:00:00Z\"") != NULL);
     CHECK(strchr(text, '\033') == NULL);
     free(text);
@@ -615,7 +622,10 @@ static const char schema_script[] =
     "    v.validate(doc)\n"
     "    assert doc['version'] == '2.1.0' and len(doc['runs']) == 1, 'one 2.1.0 run'\n"
     "    run = doc['runs'][0]\n"
-    "    assert run['invocations'][0]['executionSuccessful'] is True\n"
+    "    inv = run['invocations'][0]\n"
+    "    assert inv['executionSuccessful'] is inv['properties']['complete'], 'incomplete = failed'\n"
+    "    if not inv['properties']['complete']:\n"
+    "        assert inv['toolExecutionNotifications'][0]['descriptor']['id'] == 'incomplete'\n"
     "    rules = run['tool']['driver']['rules']\n"
     "    ids = [r['id'] for r in rules]\n"
     "    assert ids == sorted(set(ids)), 'rule ids sorted and unique'\n"
