@@ -20,6 +20,7 @@
 
 #include "base/clock.h"
 #include "base/diag.h"
+#include "base/escape.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "finding/findings.h"
@@ -983,10 +984,12 @@ enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, si
                 goto out;
             (*checked)++;
             if (negative ? hits != 0 : hits == 0) {
+                char *shown = escape_dup(tmpl, strlen(tmpl), ESC_BACKSLASH);
                 printf("FAIL %s: %s example %zu %s: %s\n", r->id,
                        negative ? "negative" : "positive",
                        negative ? k - r->n_examples + 1 : k + 1,
-                       negative ? "matched" : "did not match", tmpl);
+                       negative ? "matched" : "did not match", shown);
+                free(shown);
                 (*failures)++;
             }
         }
@@ -1008,8 +1011,10 @@ enum status scan_rules_list(const struct scan_config *cfg)
         STATUS_OK) {
         for (size_t i = 0; i < rs.n; i++) {
             const struct rule *r = &rs.rules[i];
+            char *name = escape_dup(r->name, strlen(r->name), ESC_BACKSLASH);
             printf("%-44s %-18s %-7s %s\n", r->id, cred_kind_name(r->kind),
-                   confidence_name(r->confidence), r->name);
+                   confidence_name(r->confidence), name);
+            free(name);
         }
     }
     ruleset_release(&rs);

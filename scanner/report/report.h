@@ -45,9 +45,7 @@ report_fn report_baseline_write; /* report_baseline.c: `sesame baseline create` 
 /* Shared by the writers. The printable form of `value` through redact_value(), in a new
  * string (caller frees). */
 char *report_redact(enum cred_kind kind, const char *value, bool show);
-/* Length (1-4) of the well-formed UTF-8 sequence at s[0, n), with its code point in *cp;
- * 0 if s does not start one (stray or truncated byte, overlong form, surrogate). */
-size_t report_utf8_next(const char *s, size_t n, uint32_t *cp);
+
 
 /* JSON report format version; bump on incompatible change (schema/report.schema.json). */
 #define REPORT_JSON_VERSION "1.1"

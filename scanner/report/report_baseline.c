@@ -9,8 +9,12 @@
  */
 #include "report/report.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <jansson.h>
 
+#include "base/escape.h"
 #include "config.h"
 
 static void put_parts(json_t *arr, enum cred_kind kind, const char *sha256)
@@ -46,7 +50,9 @@ enum status report_baseline_write(FILE *out, const struct finding *const *sorted
         if (f->n_locations) {
             const struct location *l = &f->locations[0];
             json_t *loc = json_object();
-            json_t *p = json_string(l->path);
+            char *esc = escape_dup(l->path, strlen(l->path), ESC_BACKSLASH);
+            json_t *p = json_string(esc);
+            free(esc);
             json_object_set_new(loc, "path", p ? p : json_string("(not UTF-8)"));
             json_object_set_new(loc, "line", json_integer((json_int_t)l->line));
             if (l->commit.commit)

@@ -21,6 +21,7 @@
 #include "report/report_json_util.h"
 
 #include "base/diag.h"
+#include "base/escape.h"
 #include "base/xalloc.h"
 #include "rank/risk.h"
 
@@ -72,7 +73,7 @@ json_t *report_json_strn(const char *s, size_t n)
     if (s == NULL)
         return json_null();
     while (i < n) {
-        size_t k = report_utf8_next(s + i, n - i, &cp);
+        size_t k = utf8_next(s + i, n - i, &cp);
 
         if (k == 0)
             break;
@@ -83,7 +84,7 @@ json_t *report_json_strn(const char *s, size_t n)
 
     fixed = xmalloc(st_add(st_mult(n, sizeof(REPORT_JSON_REPLACEMENT) - 1), 1));
     for (i = 0; i < n;) {
-        size_t k = report_utf8_next(s + i, n - i, &cp);
+        size_t k = utf8_next(s + i, n - i, &cp);
 
         if (k == 0) {
             memcpy(fixed + m, REPORT_JSON_REPLACEMENT, sizeof(REPORT_JSON_REPLACEMENT) - 1);
@@ -97,6 +98,21 @@ json_t *report_json_strn(const char *s, size_t n)
     }
     v = report_json_new(json_stringn(fixed, m));
     free(fixed);
+    return v;
+}
+
+/* A path from the input, as every reporter shows it: escaped without loss (a backslash
+ * doubled, stray bytes as \xNN), so that two different paths never print the same. */
+json_t *report_json_path(const char *s)
+{
+    char *e;
+    json_t *v;
+
+    if (s == NULL)
+        return json_null();
+    e = escape_dup(s, strlen(s), ESC_BACKSLASH);
+    v = report_json_str(e);
+    free(e);
     return v;
 }
 
@@ -217,7 +233,7 @@ static json_t *report_json_location(const struct location *loc)
 {
     json_t *obj = report_json_new(json_object());
 
-    report_json_put(obj, "path", report_json_str(loc->path));
+    report_json_put(obj, "path", report_json_path(loc->path));
     report_json_put(obj, "line", report_json_uint(loc->line));
     report_json_put(obj, "column", report_json_uint(loc->column));
     report_json_put(obj, "offset", report_json_uint(loc->offset));
@@ -390,7 +406,7 @@ static json_t *report_json_scan(const struct report_opts *opts, const struct sca
     double mb_per_s = 0.0;
 
     for (size_t i = 0; opts->targets != NULL && i < opts->n_targets; i++)
-        report_json_push(targets, report_json_str(opts->targets[i]));
+        report_json_push(targets, report_json_path(opts->targets[i]));
     if (st->seconds > 0.0)
         mb_per_s = (double)st->bytes / 1e6 / st->seconds;
 

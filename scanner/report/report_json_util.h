@@ -18,6 +18,7 @@ void report_json_put(json_t *obj, const char *key, json_t *v); /* steals v */
 void report_json_push(json_t *arr, json_t *v);               /* steals v */
 json_t *report_json_strn(const char *s, size_t n);           /* null for NULL */
 json_t *report_json_str(const char *s);
+json_t *report_json_path(const char *s);                     /* escaped without loss */
 json_t *report_json_uint(uint64_t x);                        /* clamped to INT64_MAX */
 
 struct scan_stats;

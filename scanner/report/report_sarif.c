@@ -705,7 +705,7 @@ static json_t *report_sarif_invocation(const struct report_opts *opts,
     char when[80];
 
     for (size_t i = 0; opts->targets != NULL && i < opts->n_targets; i++)
-        report_json_push(targets, report_json_str(opts->targets[i]));
+        report_json_push(targets, report_json_path(opts->targets[i]));
     report_json_put(props, "targets", targets); /* stolen */
     report_json_put(props, "files", report_json_uint(st->files));
     report_json_put(props, "bytes", report_json_uint(st->bytes));

@@ -10,6 +10,7 @@
 #include "report/report.h"
 
 #include "base/diag.h"
+#include "base/escape.h"
 #include "rank/risk.h"
 
 #include <errno.h>
@@ -75,38 +76,20 @@ static void report_text_reset(struct report_text *t)
         fputs(REPORT_TEXT_RESET, t->out);
 }
 
-/* Code points a terminal would act on or that reorder the line around them: C0 and C1
- * controls, DEL, and the bidirectional embeddings, overrides and isolates. */
-static bool report_text_unsafe(uint32_t cp)
-{
-    return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
-           (cp >= 0x2066 && cp <= 0x2069);
-}
-
-/* Print s[0, n) from the input: bytes that are not well-formed UTF-8 as \xNN, unsafe code
- * points as \xNN (ASCII) or \uNNNN. */
+/* Print s[0, n) from the input, escaped without loss (base/escape.h): bytes that are not
+ * well-formed UTF-8 as \xNN, code points a terminal would act on or that reorder the line
+ * as \xNN or \uNNNN, and a backslash as \\ so that each printed form has one source. */
 static void report_text_safen(struct report_text *t, const char *s, size_t n)
 {
-    size_t i = 0;
+    char *e;
 
-    while (i < n) {
-        uint32_t cp = 0;
-        size_t k = report_utf8_next(s + i, n - i, &cp);
-
-        if (k == 0) {
-            fprintf(t->out, "\\x%02x", (unsigned char)s[i]);
-            i++;
-        } else if (report_text_unsafe(cp)) {
-            if (cp < 0x80)
-                fprintf(t->out, "\\x%02x", (unsigned)cp);
-            else
-                fprintf(t->out, "\\u%04x", (unsigned)cp);
-            i += k;
-        } else {
-            fwrite(s + i, 1, k, t->out);
-            i += k;
-        }
+    if (escape_is_clean(s, n, ESC_BACKSLASH)) {
+        fwrite(s, 1, n, t->out);
+        return;
     }
+    e = escape_dup(s, n, ESC_BACKSLASH);
+    fputs(e, t->out);
+    free(e);
 }
 
 static void report_text_safe(struct report_text *t, const char *s)
