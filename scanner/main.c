@@ -127,6 +127,8 @@ static const char usage_text2[] =
     "      --rev-range A..B    only what the commits in A..B introduced (CI on a PR)\n"
     "      --since-commit C    the same as --rev-range C..HEAD\n"
     "      --staged            only the staged changes (index against HEAD; pre-commit)\n"
+    "      --allow-shallow     a shallow clone's truncated history is not an incomplete\n"
+    "                          scan (it is still said)\n"
     "\n"
     "Exit codes: 0 nothing found and everything read; 1 credentials found; 2 usage error;\n"
     "3 incomplete, nothing found: an input could not be read or a git history is\n"
@@ -168,6 +170,7 @@ enum {
     OPT_ARCHIVE_MEMBERS,
     OPT_ARCHIVE_RATIO,
     OPT_INLINE_ALLOW,
+    OPT_ALLOW_SHALLOW,
 };
 
 static const struct option long_opts[] = {
@@ -208,6 +211,7 @@ static const struct option long_opts[] = {
     { "max-archive-members", required_argument, NULL, OPT_ARCHIVE_MEMBERS },
     { "max-archive-ratio", required_argument, NULL, OPT_ARCHIVE_RATIO },
     { "inline-allow", required_argument, NULL, OPT_INLINE_ALLOW },
+    { "allow-shallow", no_argument, NULL, OPT_ALLOW_SHALLOW },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -271,6 +275,7 @@ static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *ta
         case OPT_NO_CACHE: cfg->no_cache = true; break;
         case OPT_NO_HISTORY: cfg->no_history = true; break;
         case OPT_ALL_OBJECTS: cfg->all_objects = true; break;
+        case OPT_ALLOW_SHALLOW: cfg->allow_shallow = true; break;
         case OPT_STAGED: cfg->staged = true; break;
         case OPT_REV_RANGE: cfg->rev_range = optarg; break;
         case OPT_SINCE_COMMIT: cfg->since_commit = optarg; break;

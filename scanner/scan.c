@@ -447,6 +447,7 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             go.since_commit = cfg->since_commit;
             go.staged = cfg->staged;
             go.all_objects = cfg->all_objects;
+            go.allow_shallow = cfg->allow_shallow;
             go.worktree = true;
             go.tips = cfg->tips;
             go.n_tips = cfg->n_tips;

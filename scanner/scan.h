@@ -38,6 +38,7 @@ struct scan_config {
     /* git repositories */
     bool no_history;            /* scan a repository's files as a plain directory */
     bool all_objects;           /* also unreachable objects */
+    bool allow_shallow;         /* a shallow history is not an incomplete scan */
     bool staged;                /* only the index against HEAD */
     const char *rev_range;      /* "A..B" */
     const char *since_commit;

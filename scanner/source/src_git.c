@@ -1441,6 +1441,8 @@ static void walk_tolerant(struct src_git *g, const struct oidvec *tips, const st
             if (!oidmap_slot(&shallow, &id, false, NULL))
                 for (unsigned k = 0; k < git_commit_parentcount(c); k++)
                     oidvec_push(&stack, git_commit_parent_id(c, k));
+            else if (pass == 1 && git_commit_parentcount(c) > 0)
+                g->counts.shallow_cut++; /* its parents are past the shallow boundary */
             git_commit_free(c);
         }
     }
@@ -1566,6 +1568,21 @@ static enum status plan_history(struct src_git *g)
         collect_ref_tips(g, &tips);
     }
     walk(g, &tips, &hide, &commits);
+    if (g->counts.shallow_cut) {
+        /* A shallow clone (or a `shallow` file): the walk stops where git's does, and
+         * says so, since older commits may hold keys. */
+        if (g->opts.allow_shallow)
+            log_warn("'%s': shallow repository: history before %llu boundary commit%s not "
+                     "scanned (--allow-shallow)", g->path,
+                     (unsigned long long)g->counts.shallow_cut,
+                     g->counts.shallow_cut == 1 ? " is" : "s is");
+        else
+            log_gap(DIAG_HISTORY, "'%s': shallow repository: the history is truncated at "
+                    "%llu boundary commit%s, older commits are not scanned (git fetch "
+                    "--unshallow, or accept it with --allow-shallow)", g->path,
+                    (unsigned long long)g->counts.shallow_cut,
+                    g->counts.shallow_cut == 1 ? "" : "s");
+    }
     g->counts.commits = 0;
     /* A whole history is read tree by tree, each distinct tree once; a range or a push
      * needs what its commits introduced, and path filters need every path: diff those. */

@@ -32,6 +32,7 @@ struct src_git_opts {
     const char *since_commit; /* same as "SINCE..HEAD" */
     bool staged;              /* only the index against HEAD (pre-commit) */
     bool all_objects;         /* also unreachable commits and blobs in the object database */
+    bool allow_shallow;       /* a shallow history is a note, not an incomplete scan */
     bool worktree;            /* list uncommitted working-tree files (src_git_worktree) */
     /* Hooks: only commits reachable from these tips (hex ids)... */
     const char *const *tips;
@@ -56,6 +57,8 @@ struct src_git_counts {
     uint64_t blobs;           /* distinct blobs planned */
     uint64_t submodules;      /* gitlink entries skipped */
     uint64_t errors;          /* missing or corrupt objects (warned) */
+    uint64_t shallow_cut;     /* shallow boundary commits the walks stopped at (their
+                               * parents are not scanned: a truncated history) */
     bool timed_out;           /* the deadline stopped planning: the plan is incomplete */
 };
 

@@ -176,4 +176,49 @@ test_expect_success 'case 11: SARIF of a run that could not read an input: execu
     expect_eq "$(report_get out "d[\"runs\"][0][\"invocations\"][0][\"executionSuccessful\"]")" True
 '
 
+test_expect_success 'case 10: a shallow clone says its history is truncated (text, JSON, SARIF), exit 3' '
+    git init -q deep
+    creds 11 >deep/old.ini
+    git -C deep add old.ini
+    (cd deep && commit -m "old key")
+    git -C deep rm -q old.ini
+    (cd deep && commit -m "removed")
+    echo clean >deep/README
+    git -C deep add README
+    (cd deep && commit -m "readme")
+    git clone -q --depth 1 "file://$TRASH/deep" shallow
+    test -f shallow/.git/shallow
+    run_cmd sesame scan shallow
+    expect_rc 3
+    expect_grep "no credentials found" out
+    expect_grep "history truncated" out
+    expect_grep "git fetch --unshallow" out
+    expect_grep "warning: .*shallow repository: the history is truncated at 1 boundary commit" err
+    run_cmd sesame scan --format json shallow
+    expect_rc 3
+    expect_eq "$(report_get out "d[\"scan\"][\"history_truncated\"], d[\"scan\"][\"complete\"]")" "(True, False)"
+    run_cmd sesame scan --format sarif shallow
+    expect_rc 3
+    expect_eq "$(report_get out "d[\"runs\"][0][\"invocations\"][0][\"executionSuccessful\"]")" False
+    run_cmd sesame scan --allow-shallow shallow
+    expect_rc 0
+    expect_grep "shallow repository: history before 1 boundary commit is not scanned" err
+    # the whole history: nothing to say
+    run_cmd sesame scan deep
+    expect_rc 1
+'
+
+test_expect_success 'case 10: a shallow file in a full repository: truncated; --all-objects reads what lies beyond' '
+    git clone -q "file://$TRASH/deep" full
+    git -C full rev-parse HEAD >full/.git/shallow
+    run_cmd sesame scan --format json full
+    expect_rc 3
+    expect_eq "$(ids out)" ""
+    run_cmd sesame scan --format json --all-objects full
+    expect_rc 7
+    expect_eq "$(ids out)" "$(key 11)"
+    run_cmd sesame scan --format json --all-objects --allow-shallow full
+    expect_rc 1
+'
+
 test_done
