@@ -215,21 +215,25 @@ test_expect_success 'REPO/.git as the path: the same report as REPO' '
     test_cmp rr.json.txt dotgit.json.txt
 '
 
-test_expect_success 'a shallow clone (--depth 1): the tip tree, introduced by the tip commit, no errors' '
+test_expect_success 'a shallow clone (--depth 1): the tip tree, introduced by the tip commit, truncation said' '
     git clone -q --depth 1 "file://$R" shallow
     test -f shallow/.git/shallow
     tip=$(git -C shallow rev-parse HEAD)
     test "$tip" = "$M3"
     scan_json shallow.json shallow
     check expect_keys shallow.json "20 22 24"
-    check expect_status 1 shallow.json
+    check expect_status 7 shallow.json
     check expect_q shallow.json "scan errors" 0
+    check grep -q "shallow repository: the history is truncated at 1 boundary commit" shallow.json.err
     for k in 20 22 24; do
         q shallow.json "$k loc" | sed "s/:[a-z_]* commit=\([0-9a-f]*\) .*/ \1/"
     done >actual
     printf "%s $tip\n" a.txt:1 a.txt:2 b.txt:1 b.txt:2 c.txt:1 c.txt:2 >expect
     check test_cmp expect actual
     check expect_no_grep -i "error\|cannot\|missing\|stopped" shallow.json.err
+    scan_json shallow-ok.json --allow-shallow shallow
+    check expect_status 1 shallow-ok.json
+    check expect_keys shallow-ok.json "20 22 24"
     checks_passed
 '
 
@@ -237,7 +241,7 @@ test_expect_success 'a shallow clone (--depth 2): the boundary commits introduce
     git clone -q --depth 2 --branch feature "file://$R" shallow2
     scan_json shallow2.json shallow2
     check expect_keys shallow2.json "20 21 22 23 24 25"
-    check expect_status 1 shallow2.json
+    check expect_status 7 shallow2.json
     check expect_q shallow2.json "scan errors" 0
     check has_loc shallow2.json 25 "evil.txt:1:access_key_id commit=$FM2 "
     checks_passed
