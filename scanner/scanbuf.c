@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "base/xalloc.h"
 #include "decode/decode.h"
 #include "finding/findings.h"
@@ -60,6 +61,8 @@ struct scanbuf {
     size_t n_labels;
     size_t decode_budget;
     const struct blob *blob;
+    bool limit_decode;      /* a decoded view of this blob was not scanned: the budget */
+    bool limit_hits;        /* the hit cap stopped matching in this blob */
     struct scanbuf_ctx ctx;
     struct scanbuf_stats stats;
 };
@@ -244,6 +247,7 @@ static enum status descend(struct scanbuf *sb, int depth, struct decoded *d)
         return STATUS_OK;
     if (d->len > sb->decode_budget) {
         decoded_release(d);
+        sb->limit_decode = true;
         return STATUS_OK;
     }
     sb->decode_budget -= d->len;
@@ -257,6 +261,18 @@ static enum status descend(struct scanbuf *sb, int depth, struct decoded *d)
     return st;
 }
 
+/* Scan a decoded view if the decoder produced one; a view cut by the decode budget is
+ * remembered, so that the input is reported as cut short by a limit, not as read. */
+static enum status view(struct scanbuf *sb, int depth, enum status decoded, struct decoded *d)
+{
+    if (decoded == STATUS_LIMIT) {
+        sb->limit_decode = true;
+        decoded_release(d);
+        return STATUS_OK;
+    }
+    return decoded == STATUS_OK ? descend(sb, depth, d) : STATUS_OK;
+}
+
 static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size_t len,
                              int depth)
 {
@@ -268,7 +284,7 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
     if ((st = engine_scan(sb->w, data, len, &lv->ml, &lv->tg)) != STATUS_OK)
         return st;
     if (lv->tg.truncated)
-        sb->stats.truncated++;
+        sb->limit_hits = true;
     for (size_t i = 0; i < lv->ml.n; i++) {
         const struct match *m = &lv->ml.v[i];
         if (sb->rs->rules[m->rule].kind != CRED_CONTEXT)
@@ -280,16 +296,16 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
     {
         struct decoded *d = &sb->levels[depth + 1].d;
         size_t max = sb->decode_budget;
-        if (lv->tg.url && decode_url(data, len, max, d) == STATUS_OK &&
-            (st = descend(sb, depth, d)) != STATUS_OK)
+        if (lv->tg.url && (st = view(sb, depth, decode_url(data, len, max, d), d)) != STATUS_OK)
             return st;
-        if (lv->tg.json && decode_json_escapes(data, len, max, d) == STATUS_OK &&
-            (st = descend(sb, depth, d)) != STATUS_OK)
+        if (lv->tg.json &&
+            (st = view(sb, depth, decode_json_escapes(data, len, max, d), d)) != STATUS_OK)
             return st;
         if (lv->tg.n_b64) {
             /* Copy the offsets: the recursion reuses deeper levels only. */
-            if (decode_base64_runs(data, len, lv->tg.b64, lv->tg.n_b64, max, d) == STATUS_OK &&
-                (st = descend(sb, depth, d)) != STATUS_OK)
+            st = view(sb, depth, decode_base64_runs(data, len, lv->tg.b64, lv->tg.n_b64, max, d),
+                      d);
+            if (st != STATUS_OK)
                 return st;
         }
     }
@@ -428,6 +444,15 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
     return st;
 }
 
+static bool view_ok(struct scanbuf *sb, enum status decoded, struct decoded *d)
+{
+    if (decoded == STATUS_LIMIT) {
+        sb->limit_decode = true;
+        decoded_release(d);
+    }
+    return decoded == STATUS_OK;
+}
+
 enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob)
 {
     bool be = false;
@@ -435,6 +460,7 @@ enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob)
 
     sb->blob = blob;
     sb->n_pend = 0;
+    sb->limit_decode = sb->limit_hits = false;
     sb->decode_budget = LIMIT_DECODE_BYTES;
     sb->text_is_utf16 = false;
     memset(sb->chain, 0, sizeof(sb->chain));
@@ -447,7 +473,8 @@ enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob)
     else
         (void)emit(sb, blob->data, blob->len);
     if (st == STATUS_OK && decode_utf16_detect(blob->data, blob->len, &be) &&
-        decode_utf16(blob->data, blob->len, be, LIMIT_DECODE_BYTES, &sb->utf16) == STATUS_OK &&
+        view_ok(sb, decode_utf16(blob->data, blob->len, be, LIMIT_DECODE_BYTES, &sb->utf16),
+                &sb->utf16) &&
         sb->utf16.len > 0) {
         /* UTF-16 text: lines and columns are counted in the transcoded text. */
         sb->text_is_utf16 = true;
@@ -461,6 +488,17 @@ enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob)
             (void)emit(sb, sb->utf16.data, sb->utf16.len);
         decoded_release(&sb->utf16);
         sb->text_is_utf16 = false;
+    }
+    if (sb->limit_decode || sb->limit_hits) {
+        sb->stats.truncated++;
+        if (sb->limit_hits)
+            log_gap(DIAG_LIMIT, "'%s': more than %u keyword hits in the bytes at offset %llu: "
+                    "the rest of them not examined", blob->path ? blob->path : "-",
+                    LIMIT_HITS_PER_CHUNK, (unsigned long long)blob->offset);
+        if (sb->limit_decode)
+            log_gap(DIAG_LIMIT, "'%s': decoded views (base64, URL, JSON escapes, UTF-16) past "
+                    "%u MiB of the bytes at offset %llu not scanned", blob->path ? blob->path : "-",
+                    LIMIT_DECODE_BYTES >> 20, (unsigned long long)blob->offset);
     }
     sb->blob = NULL;
     return st;
