@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,20 +29,7 @@
 #include "source/src_hook.h"
 
 #define HOOK_STDIN_BYTES (16u * 1024 * 1024)
-#define HOOK_DEFAULT_BUDGET_MS 4000u
 #define HOOK_MARKER "sesame-managed hook"
-
-struct hook_opts {
-    unsigned budget_ms;
-    bool fail_open;
-    enum inline_allow inline_allow;
-    bool inline_allow_set;      /* else: none on a server (pre-receive), all on clients */
-    bool allow_bypass;
-    const char *log_path;
-    bool show_secrets;
-    const char **rules;
-    size_t n_rules;
-};
 
 static void audit(const struct hook_opts *o, const char *hook, const char *fmt, ...)
     FORMAT(3, 4);
@@ -293,85 +279,29 @@ static int pre_commit(const struct hook_opts *o)
     return rc;
 }
 
-static const struct option hook_long[] = {
-    { "budget-ms", required_argument, NULL, 'b' },
-    { "fail-open", no_argument, NULL, 'o' },
-    { "fail-closed", no_argument, NULL, 'c' },
-    { "allow-bypass", no_argument, NULL, 'a' },
-    { "log", required_argument, NULL, 'l' },
-    { "show-secrets", no_argument, NULL, 's' },
-    { "rules", required_argument, NULL, 'r' },
-    { "inline-allow", required_argument, NULL, 'i' },
-    { NULL, 0, NULL, 0 },
-};
-
-int hook_main(int argc, char **argv)
+void hook_default_opts(struct hook_opts *o)
 {
-    struct hook_opts o;
-    const char *name = argc > 1 ? argv[1] : "";
-    int c, rc;
+    memset(o, 0, sizeof(*o));
+    o->budget_ms = HOOK_DEFAULT_BUDGET_MS;
+}
 
-    memset(&o, 0, sizeof(o));
-    o.budget_ms = HOOK_DEFAULT_BUDGET_MS;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc - 1, argv + 1, "", hook_long, NULL)) != -1) {
-        switch (c) {
-        case 'b': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 3600000) {
-                fprintf(stderr, "sesame: --budget-ms takes 1..3600000, not '%s'\n", optarg);
-                return 2;
-            }
-            o.budget_ms = (unsigned)v;
-            break;
-        }
-        case 'o': o.fail_open = true; break;
-        case 'c': o.fail_open = false; break;
-        case 'a': o.allow_bypass = true; break;
-        case 'l': o.log_path = optarg; break;
-        case 's': o.show_secrets = true; break;
-        case 'i':
-            if (strcmp(optarg, "all") == 0)
-                o.inline_allow = INLINE_ALLOW_ALL;
-            else if (strcmp(optarg, "none") == 0)
-                o.inline_allow = INLINE_ALLOW_NONE;
-            else if (strcmp(optarg, "ids") == 0)
-                o.inline_allow = INLINE_ALLOW_IDS;
-            else {
-                fprintf(stderr, "sesame: --inline-allow takes all, none or ids, not '%s'\n",
-                        optarg);
-                free(o.rules);
-                return 2;
-            }
-            o.inline_allow_set = true;
-            break;
-        case 'r':
-            o.rules = xrealloc(o.rules, (o.n_rules + 1) * sizeof(*o.rules));
-            o.rules[o.n_rules++] = optarg;
-            break;
-        default:
-            fprintf(stderr, "sesame: hook %s: unknown option '%s'\n", name, argv[optind]);
-            free(o.rules);
-            return 2;
-        }
-    }
+enum hook_outcome hook_run(const char *name, const char *arg, const struct hook_opts *opts)
+{
+    struct hook_opts o = *opts;
+    int rc;
+
     /* On a server the pusher writes the comments: they count only if the server says so. */
     if (!o.inline_allow_set)
         o.inline_allow = strcmp(name, "pre-receive") == 0 ? INLINE_ALLOW_NONE : INLINE_ALLOW_ALL;
     if (strcmp(name, "pre-receive") == 0)
         rc = pre_receive(&o);
     else if (strcmp(name, "pre-push") == 0)
-        rc = pre_push(&o, optind + 1 < argc ? argv[optind + 1] : NULL);
+        rc = pre_push(&o, arg);
     else if (strcmp(name, "pre-commit") == 0)
         rc = pre_commit(&o);
-    else {
-        fprintf(stderr, "sesame: usage: sesame hook pre-receive|pre-push|pre-commit [options]\n");
-        rc = 2;
-    }
-    free(o.rules);
-    return rc;
+    else
+        return HOOK_USAGE;
+    return rc == 0 ? HOOK_OK : HOOK_REJECTED;
 }
 
 /* ---- install-hook -------------------------------------------------------------- */
@@ -401,40 +331,25 @@ static bool is_ours(const char *path)
     return ours;
 }
 
-int hook_install_main(int argc, char **argv)
+enum hook_outcome hook_install(const char *kind, const char *repo, bool force)
 {
-    const char *kind = NULL, *repo = ".";
-    bool force = false;
     char *dir = NULL, *path = NULL, *self = NULL;
     FILE *f;
-    int rc = 2;
+    enum hook_outcome rc = HOOK_USAGE;
     struct stat st;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--repo") == 0 && i + 1 < argc)
-            repo = argv[++i];
-        else if (strncmp(argv[i], "--repo=", 7) == 0)
-            repo = argv[i] + 7;
-        else if (strcmp(argv[i], "--force") == 0)
-            force = true;
-        else if (!kind && argv[i][0] != '-')
-            kind = argv[i];
-        else {
-            fprintf(stderr, "sesame: install-hook: unexpected '%s'\n", argv[i]);
-            return 2;
-        }
-    }
     if (!kind)
         kind = "pre-commit";
+    if (!repo)
+        repo = ".";
     if (strcmp(kind, "pre-commit") != 0 && strcmp(kind, "pre-push") != 0 &&
         strcmp(kind, "pre-receive") != 0) {
-        fprintf(stderr, "sesame: usage: sesame install-hook [pre-commit|pre-push|pre-receive] "
-                        "[--repo PATH] [--force]\n");
-        return 2;
+        log_error("install-hook: no hook '%s' (pre-commit, pre-push or pre-receive)", kind);
+        return HOOK_USAGE;
     }
     if (src_git_hooks_dir(repo, &dir) != STATUS_OK) {
         log_error("%s", status_message());
-        return 3;
+        return HOOK_IO;
     }
     path = xasprintf("%s/%s", dir, kind);
     if (lstat(path, &st) == 0 && !is_ours(path)) {
@@ -442,7 +357,7 @@ int hook_install_main(int argc, char **argv)
             fprintf(stderr, "sesame: '%s' exists and is not a sesame hook; not overwriting it.\n"
                             "Call sesame from it yourself, or use --force (the old hook is kept "
                             "as '%s.sesame-backup').\n", path, path);
-            rc = 1;
+            rc = HOOK_REJECTED;
             goto out;
         }
         {
@@ -450,7 +365,7 @@ int hook_install_main(int argc, char **argv)
             if (rename(path, bak) != 0) {
                 fprintf(stderr, "sesame: cannot move '%s' aside: %s\n", path, strerror(errno));
                 free(bak);
-                rc = 3;
+                rc = HOOK_IO;
                 goto out;
             }
             fprintf(stderr, "sesame: the previous hook is now '%s'\n", bak);
@@ -462,7 +377,7 @@ int hook_install_main(int argc, char **argv)
     f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "sesame: cannot write '%s': %s\n", path, strerror(errno));
-        rc = 3;
+        rc = HOOK_IO;
         goto out;
     }
     fprintf(f, "#!/bin/sh\n# %s: written by `sesame install-hook %s`; safe to edit the options.\n",
@@ -476,11 +391,11 @@ int hook_install_main(int argc, char **argv)
     fprintf(f, "exec '%s' hook %s \"$@\"\n", self, kind);
     if (fclose(f) != 0 || chmod(path, 0755) != 0) {
         fprintf(stderr, "sesame: cannot write '%s': %s\n", path, strerror(errno));
-        rc = 3;
+        rc = HOOK_IO;
         goto out;
     }
     printf("installed %s hook: %s\n", kind, path);
-    rc = 0;
+    rc = HOOK_OK;
 out:
     free(self);
     free(path);

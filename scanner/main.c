@@ -1,28 +1,26 @@
 /*
- * main.c - argv -> config -> scan_run() / rules check; status -> exit code.
+ * main.c - argv -> configuration -> a command; outcome -> exit code, in one place.
  *
- * Exit codes (documented in README.md; hooks rely on them):
- *   0 nothing found and everything read, 1 credentials found (everything read),
- *   2 usage error, 3 incomplete: something could not be read (or a history is cut short)
- *   and nothing was found, 4 corrupt input (rules file, configuration), 5 incomplete: a
- *   limit stopped reading and nothing was found, 6 verification could not run (network),
- *   7 credentials found AND the run was incomplete, 70 internal error.
+ * Options are parsed from the table in cli/options.c (which also makes the help text,
+ * the man page and the completions). Exit codes are documented there, in README.md and
+ * in sesame(1); hooks and CI rely on them.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <malloc.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <git2.h>
+#include <time.h>
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "cli/options.h"
 #include "hook.h"
 #include "report/report.h"
 #include "scan.h"
 #include "source/src_archive.h"
+#include "source/src_git.h"
 #include "verify/verify.h"
 
 enum exit_code {
@@ -37,21 +35,8 @@ enum exit_code {
     EXIT_BUG = 70,
 };
 
-/* The exit code of a scan that ran to its report: what was found, and whether
- * everything was read. --exit-zero ignores findings, never an incomplete run. */
-static int exit_for_outcome(const struct scan_outcome *o, bool exit_zero)
-{
-    bool found = o->findings > 0 && !exit_zero;
-
-    if (o->incomplete && found)
-        return EXIT_FOUND_INCOMPLETE;
-    if (o->incomplete)
-        return o->errors || o->history_cut || o->timed_out || !o->truncated ? EXIT_IO
-                                                                            : EXIT_LIMIT;
-    return found ? EXIT_FOUND : EXIT_CLEAN;
-}
-
-static int exit_for(enum status st)
+/* A command that failed before it could report. */
+static int exit_for_status(enum status st)
 {
     switch (st) {
     case STATUS_OK: return EXIT_CLEAN;
@@ -65,156 +50,30 @@ static int exit_for(enum status st)
     return EXIT_BUG;
 }
 
-static const char usage_text[] =
-    "usage: sesame scan [options] [PATH...]     scan files and directories (default: .)\n"
-    "       sesame rules check [--rules P]      run every rule's examples\n"
-    "       sesame rules list [--rules P]       list the rules\n"
-    "       sesame baseline create [options] [PATH...] > .sesame-baseline.json\n"
-    "       sesame verify [options] REPORT.json  verify a saved --show-secrets JSON report\n"
-    "       sesame hook pre-receive|pre-push|pre-commit [--budget-ms N] [--fail-open]\n"
-    "                   [--allow-bypass] [--log FILE]   run as a git hook\n"
-    "       sesame install-hook [pre-commit|pre-push|pre-receive] [--repo P] [--force]\n"
-    "       sesame version\n"
-    "\n"
-    "Scan options:\n"
-    "  -f, --format FMT        report format: text (default), json, jsonl, sarif\n"
-    "  -o, --output FILE       write the report to FILE\n"
-    "      --rules FILE|DIR    add rules (a rule with an existing id replaces it)\n"
-    "      --no-default-rules  use only the rules given with --rules\n"
-    "      --exclude GLOB      skip paths matching GLOB (repeatable)\n"
-    "      --include GLOB      scan only files matching GLOB (repeatable)\n"
-    "      --follow-symlinks   follow symbolic links while walking\n"
-    "      --show-secrets      print secret values in full (default: redacted)\n"
-    "      --include-examples  also report AWS documentation example keys\n"
-    "      --exit-zero         exit 0 even when credentials are found\n"
-    "      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
-    "  -j, --threads N         worker threads (default: number of CPUs)\n"
-    "      --no-cache          do not read or write the compiled-rules cache\n"
-    "      --config FILE       repository configuration (default: PATH/.sesame.json)\n"
-    "      --no-config         ignore .sesame.json\n"
-    "      --baseline FILE     report only findings not in this baseline\n"
-    "      --inline-allow POLICY  which sesame:allow comments count: all (default),\n"
-    "                          none, ids (bare key IDs only)\n"
-    "      --explain           show the factors behind each finding's risk score\n"
-    "      --no-archives       do not open zip, jar, tar, gz, xz, zst, 7z, ... archives\n"
-    "      --max-archive-depth N     nesting depth opened (default 3)\n"
-    "      --max-archive-bytes N     uncompressed bytes per archive (default 1 GiB)\n"
-    "      --max-archive-members N   members per archive (default 100000)\n"
-    "      --max-archive-ratio N     uncompressed/compressed ratio (default 200)\n";
+/* A scan that ran to its report: what was found, and whether everything was read.
+ * --exit-zero ignores findings, never an incomplete run. */
+static int exit_for_outcome(const struct scan_outcome *o, bool exit_zero)
+{
+    bool found = o->findings > 0 && !exit_zero;
 
-static const char usage_text2[] =
-    "\n"
-    "Verification (opt-in, read-only; never sends mail):\n"
-    "      --verify            check which credentials are live (STS), when and for what\n"
-    "                          they were last used (IAM), their SES sending state, and\n"
-    "                          SES SMTP passwords (SMTP AUTH, never MAIL FROM)\n"
-    "      --verify-concurrency N   requests in flight (default 8)\n"
-    "      --verify-timeout-ms N    per request (default 10000)\n"
-    "      --verify-rate N          requests per second per AWS service (default 100,\n"
-    "                               halved whenever AWS throttles)\n"
-    "      --skip-accounts A,B      never contact keys of these AWS accounts\n"
-    "      --ses-regions R,S        also read SES state in these regions (the client\n"
-    "                               region is the fallback only when none is known)\n"
-    "      --audit-profile NAME     your own AWS profile for IAM look-ups\n"
-    "      --no-smtp-check          do not try SMTP passwords\n"
-    "  -q, --quiet             no warnings or progress on stderr\n"
-    "\n"
-    "Git repositories (a PATH that is a work tree root, a .git directory or a bare\n"
-    "repository) are scanned with their whole history: every blob reachable from any\n"
-    "ref, once, plus uncommitted, untracked and ignored files of the work tree.\n"
-    "      --no-history        scan the checked-out files only, as a plain directory\n"
-    "      --all-objects       also unreachable objects (rewritten history, dropped stashes)\n"
-    "      --rev-range A..B    only what the commits in A..B introduced (CI on a PR)\n"
-    "      --since-commit C    the same as --rev-range C..HEAD\n"
-    "      --staged            only the staged changes (index against HEAD; pre-commit)\n"
-    "      --allow-shallow     a shallow clone's truncated history is not an incomplete\n"
-    "                          scan (it is still said)\n"
-    "\n"
-    "Exit codes: 0 nothing found and everything read; 1 credentials found; 2 usage error;\n"
-    "3 incomplete, nothing found: an input could not be read or a git history is\n"
-    "truncated (shallow); 4 corrupt input (rules, configuration); 5 incomplete, nothing\n"
-    "found: a limit stopped reading; 6 verification could not run; 7 credentials found\n"
-    "and the run was incomplete; 70 internal error.\n";
+    if (o->incomplete && found)
+        return EXIT_FOUND_INCOMPLETE;
+    if (o->incomplete)
+        return o->errors || o->history_cut || o->timed_out || !o->truncated ? EXIT_IO
+                                                                            : EXIT_LIMIT;
+    return found ? EXIT_FOUND : EXIT_CLEAN;
+}
 
-enum {
-    OPT_RULES = 256,
-    OPT_NO_DEFAULT_RULES,
-    OPT_EXCLUDE,
-    OPT_INCLUDE,
-    OPT_FOLLOW,
-    OPT_SHOW,
-    OPT_EXAMPLES,
-    OPT_EXIT_ZERO,
-    OPT_COLOR,
-    OPT_NO_CACHE,
-    OPT_NO_HISTORY,
-    OPT_ALL_OBJECTS,
-    OPT_STAGED,
-    OPT_REV_RANGE,
-    OPT_SINCE_COMMIT,
-    OPT_CONFIG,
-    OPT_NO_CONFIG,
-    OPT_BASELINE,
-    OPT_VERIFY,
-    OPT_VERIFY_CONCURRENCY,
-    OPT_SKIP_ACCOUNTS,
-    OPT_SES_REGIONS,
-    OPT_AUDIT_PROFILE,
-    OPT_NO_SMTP_CHECK,
-    OPT_VERIFY_TIMEOUT,
-    OPT_VERIFY_RATE,
-    OPT_EXPLAIN,
-    OPT_NO_ARCHIVES,
-    OPT_ARCHIVE_DEPTH,
-    OPT_ARCHIVE_BYTES,
-    OPT_ARCHIVE_MEMBERS,
-    OPT_ARCHIVE_RATIO,
-    OPT_INLINE_ALLOW,
-    OPT_ALLOW_SHALLOW,
-};
-
-static const struct option long_opts[] = {
-    { "format", required_argument, NULL, 'f' },
-    { "output", required_argument, NULL, 'o' },
-    { "rules", required_argument, NULL, OPT_RULES },
-    { "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
-    { "exclude", required_argument, NULL, OPT_EXCLUDE },
-    { "include", required_argument, NULL, OPT_INCLUDE },
-    { "follow-symlinks", no_argument, NULL, OPT_FOLLOW },
-    { "show-secrets", no_argument, NULL, OPT_SHOW },
-    { "include-examples", no_argument, NULL, OPT_EXAMPLES },
-    { "exit-zero", no_argument, NULL, OPT_EXIT_ZERO },
-    { "color", required_argument, NULL, OPT_COLOR },
-    { "threads", required_argument, NULL, 'j' },
-    { "no-cache", no_argument, NULL, OPT_NO_CACHE },
-    { "quiet", no_argument, NULL, 'q' },
-    { "no-history", no_argument, NULL, OPT_NO_HISTORY },
-    { "all-objects", no_argument, NULL, OPT_ALL_OBJECTS },
-    { "staged", no_argument, NULL, OPT_STAGED },
-    { "rev-range", required_argument, NULL, OPT_REV_RANGE },
-    { "since-commit", required_argument, NULL, OPT_SINCE_COMMIT },
-    { "config", required_argument, NULL, OPT_CONFIG },
-    { "no-config", no_argument, NULL, OPT_NO_CONFIG },
-    { "baseline", required_argument, NULL, OPT_BASELINE },
-    { "verify", no_argument, NULL, OPT_VERIFY },
-    { "verify-concurrency", required_argument, NULL, OPT_VERIFY_CONCURRENCY },
-    { "verify-timeout-ms", required_argument, NULL, OPT_VERIFY_TIMEOUT },
-    { "verify-rate", required_argument, NULL, OPT_VERIFY_RATE },
-    { "skip-accounts", required_argument, NULL, OPT_SKIP_ACCOUNTS },
-    { "ses-regions", required_argument, NULL, OPT_SES_REGIONS },
-    { "audit-profile", required_argument, NULL, OPT_AUDIT_PROFILE },
-    { "no-smtp-check", no_argument, NULL, OPT_NO_SMTP_CHECK },
-    { "explain", no_argument, NULL, OPT_EXPLAIN },
-    { "no-archives", no_argument, NULL, OPT_NO_ARCHIVES },
-    { "max-archive-depth", required_argument, NULL, OPT_ARCHIVE_DEPTH },
-    { "max-archive-bytes", required_argument, NULL, OPT_ARCHIVE_BYTES },
-    { "max-archive-members", required_argument, NULL, OPT_ARCHIVE_MEMBERS },
-    { "max-archive-ratio", required_argument, NULL, OPT_ARCHIVE_RATIO },
-    { "inline-allow", required_argument, NULL, OPT_INLINE_ALLOW },
-    { "allow-shallow", no_argument, NULL, OPT_ALLOW_SHALLOW },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
+static int exit_for_hook(enum hook_outcome h)
+{
+    switch (h) {
+    case HOOK_OK: return EXIT_CLEAN;
+    case HOOK_REJECTED: return EXIT_FOUND;
+    case HOOK_USAGE: return EXIT_USAGE;
+    case HOOK_IO: return EXIT_IO;
+    }
+    return EXIT_BUG;
+}
 
 struct strv {
     const char **v;
@@ -228,7 +87,20 @@ static void strv_push(struct strv *s, const char *x)
     s->v[s->n] = NULL;
 }
 
-FORMAT(1, 2) static int usage_error(const char *fmt, ...)
+/* Everything a command line sets. */
+struct args {
+    enum cli_cmd cmd;
+    struct scan_config cfg;
+    struct verify_opts vo;
+    struct archive_limits alim;
+    struct hook_opts ho;
+    struct strv targets, rules, excl, incl, skip, ses;
+    bool exit_zero;
+    const char *repo;
+    bool force;
+};
+
+FORMAT(2, 3) static int usage_error(enum cli_cmd cmd, const char *fmt, ...)
 {
     va_list ap;
 
@@ -236,277 +108,353 @@ FORMAT(1, 2) static int usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n(see 'sesame --help')\n");
+    fprintf(stderr, "\n(see 'sesame help %s')\n", cli_cmds[cmd].name);
     return EXIT_USAGE;
 }
 
-/* Parse options shared by all commands into cfg; positional arguments into targets. */
-static int parse(int argc, char **argv, struct scan_config *cfg, struct strv *targets,
-                 struct strv *rules, struct strv *excl, struct strv *incl, bool *exit_zero,
-                 struct verify_opts *vo, struct strv *skip, struct strv *ses,
-                 struct archive_limits *alim)
+static bool number(const char *s, unsigned long long lo, unsigned long long hi,
+                   unsigned long long *out)
 {
-    int c;
     char *end;
+    unsigned long long n;
 
+    if (!s || !*s || *s == '-' || *s == '+')
+        return false;
+    n = strtoull(s, &end, 10);
+    if (*end || n < lo || n > hi)
+        return false;
+    *out = n;
+    return true;
+}
+
+static int inline_allow(enum cli_cmd cmd, const char *s, enum inline_allow *out)
+{
+    if (strcmp(s, "all") == 0)
+        *out = INLINE_ALLOW_ALL;
+    else if (strcmp(s, "none") == 0)
+        *out = INLINE_ALLOW_NONE;
+    else if (strcmp(s, "ids") == 0)
+        *out = INLINE_ALLOW_IDS;
+    else
+        return usage_error(cmd, "--inline-allow takes all, none or ids, not '%s'", s);
+    return -1;
+}
+
+/* One option with its argument into `a`; -1 to go on, or the exit code. */
+static int set_option(struct args *a, int id, const char *arg, const char *spelled)
+{
+    struct scan_config *cfg = &a->cfg;
+    unsigned long long n;
+
+    switch (id) {
+    case OPT_FORMAT: cfg->format = arg; break;
+    case OPT_OUTPUT: cfg->output = arg; break;
+    case OPT_THREADS:
+        if (!number(arg, 1, 256, &n))
+            return usage_error(a->cmd, "--threads takes a number from 1 to 256, not '%s'", arg);
+        cfg->threads = (unsigned)n;
+        break;
+    case OPT_QUIET: cfg->quiet = true; break;
+    case OPT_RULES: strv_push(&a->rules, arg); break;
+    case OPT_NO_DEFAULT_RULES: cfg->no_default_rules = true; break;
+    case OPT_EXCLUDE: strv_push(&a->excl, arg); break;
+    case OPT_INCLUDE: strv_push(&a->incl, arg); break;
+    case OPT_FOLLOW: cfg->fs.follow_symlinks = true; break;
+    case OPT_SHOW: cfg->show_secrets = a->ho.show_secrets = true; break;
+    case OPT_EXAMPLES: cfg->include_examples = true; break;
+    case OPT_EXIT_ZERO: a->exit_zero = true; break;
+    case OPT_NO_CACHE: cfg->no_cache = true; break;
+    case OPT_NO_HISTORY: cfg->no_history = true; break;
+    case OPT_ALL_OBJECTS: cfg->all_objects = true; break;
+    case OPT_ALLOW_SHALLOW: cfg->allow_shallow = true; break;
+    case OPT_STAGED: cfg->staged = true; break;
+    case OPT_REV_RANGE: cfg->rev_range = arg; break;
+    case OPT_SINCE_COMMIT: cfg->since_commit = arg; break;
+    case OPT_CONFIG: cfg->config_path = arg; break;
+    case OPT_NO_CONFIG: cfg->no_config = true; break;
+    case OPT_BASELINE: cfg->baseline_path = arg; break;
+    case OPT_INLINE_ALLOW: {
+        int rc = inline_allow(a->cmd, arg, &cfg->inline_allow);
+        if (rc >= 0)
+            return rc;
+        a->ho.inline_allow = cfg->inline_allow;
+        a->ho.inline_allow_set = true;
+        break;
+    }
+    case OPT_VERIFY: cfg->verify = true; break;
+    case OPT_EXPLAIN: cfg->explain = true; break;
+    case OPT_NO_ARCHIVES: cfg->no_archives = true; break;
+    case OPT_ARCHIVE_DEPTH:
+    case OPT_ARCHIVE_BYTES:
+    case OPT_ARCHIVE_MEMBERS:
+    case OPT_ARCHIVE_RATIO:
+        if (!number(arg, 1, UINT64_MAX, &n))
+            return usage_error(a->cmd, "%s takes a positive number, not '%s'", spelled, arg);
+        if (id == OPT_ARCHIVE_DEPTH)
+            a->alim.max_depth = n > 64 ? 64 : (unsigned)n;
+        else if (id == OPT_ARCHIVE_BYTES)
+            a->alim.max_total_bytes = n;
+        else if (id == OPT_ARCHIVE_MEMBERS)
+            a->alim.max_members = n;
+        else
+            a->alim.max_ratio = (double)n;
+        break;
+    case OPT_VERIFY_CONCURRENCY:
+    case OPT_VERIFY_RATE:
+    case OPT_VERIFY_TIMEOUT: {
+        unsigned long long max = id == OPT_VERIFY_CONCURRENCY ? 256
+                                 : id == OPT_VERIFY_RATE      ? 100000
+                                                              : 600000;
+        if (!number(arg, 1, max, &n))
+            return usage_error(a->cmd, "%s takes a number from 1 to %llu, not '%s'", spelled,
+                               max, arg);
+        if (id == OPT_VERIFY_CONCURRENCY)
+            a->vo.concurrency = (unsigned)n;
+        else if (id == OPT_VERIFY_RATE)
+            a->vo.rate_per_service = (unsigned)n;
+        else
+            a->vo.timeout_ms = (unsigned)n;
+        break;
+    }
+    case OPT_SKIP_ACCOUNTS:
+    case OPT_SES_REGIONS: {
+        struct strv *sv = id == OPT_SKIP_ACCOUNTS ? &a->skip : &a->ses;
+        char *copy = (char *)arg; /* argv strings are writable */
+        for (char *tok = copy; tok && *tok;) {
+            char *comma = strchr(tok, ',');
+            if (comma)
+                *comma = '\0';
+            if (*tok)
+                strv_push(sv, tok);
+            tok = comma ? comma + 1 : NULL;
+        }
+        break;
+    }
+    case OPT_AUDIT_PROFILE: a->vo.audit_profile = arg; break;
+    case OPT_NO_SMTP_CHECK: a->vo.no_smtp = true; break;
+    case OPT_COLOR:
+        if (strcmp(arg, "auto") == 0)
+            cfg->color = COLOR_AUTO;
+        else if (strcmp(arg, "always") == 0)
+            cfg->color = COLOR_ALWAYS;
+        else if (strcmp(arg, "never") == 0)
+            cfg->color = COLOR_NEVER;
+        else
+            return usage_error(a->cmd, "--color takes auto, always or never, not '%s'", arg);
+        break;
+    case OPT_BUDGET_MS:
+        if (!number(arg, 1, 3600000, &n))
+            return usage_error(a->cmd, "--budget-ms takes 1..3600000, not '%s'", arg);
+        a->ho.budget_ms = (unsigned)n;
+        break;
+    case OPT_FAIL_OPEN: a->ho.fail_open = true; break;
+    case OPT_FAIL_CLOSED: a->ho.fail_open = false; break;
+    case OPT_ALLOW_BYPASS: a->ho.allow_bypass = true; break;
+    case OPT_LOG: a->ho.log_path = arg; break;
+    case OPT_REPO: a->repo = arg; break;
+    case OPT_FORCE: a->force = true; break;
+    case OPT_HELP:
+        cli_help(stdout, (int)a->cmd);
+        return EXIT_CLEAN;
+    default:
+        return usage_error(a->cmd, "option '%s' is not handled", spelled);
+    }
+    return -1;
+}
+
+/* argv[0] is the command name. -1 to go on, or the exit code. */
+static int parse(struct args *a, int argc, char **argv)
+{
+    struct option *longs;
+    char *shorts;
+    int c, rc = -1;
+
+    cli_getopt(a->cmd, &longs, &shorts);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "f:o:j:qh", long_opts, NULL)) != -1) {
-        switch (c) {
-        case 'f': cfg->format = optarg; break;
-        case 'o': cfg->output = optarg; break;
-        case 'j': {
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 256)
-                return usage_error("--threads takes a number from 1 to 256, not '%s'", optarg);
-            cfg->threads = (unsigned)n;
-            break;
-        }
-        case 'q': cfg->quiet = true; break;
-        case 'h': fputs(usage_text, stdout); fputs(usage_text2, stdout); exit(EXIT_CLEAN);
-        case OPT_RULES: strv_push(rules, optarg); break;
-        case OPT_NO_DEFAULT_RULES: cfg->no_default_rules = true; break;
-        case OPT_EXCLUDE: strv_push(excl, optarg); break;
-        case OPT_INCLUDE: strv_push(incl, optarg); break;
-        case OPT_FOLLOW: cfg->fs.follow_symlinks = true; break;
-        case OPT_SHOW: cfg->show_secrets = true; break;
-        case OPT_EXAMPLES: cfg->include_examples = true; break;
-        case OPT_EXIT_ZERO: *exit_zero = true; break;
-        case OPT_NO_CACHE: cfg->no_cache = true; break;
-        case OPT_NO_HISTORY: cfg->no_history = true; break;
-        case OPT_ALL_OBJECTS: cfg->all_objects = true; break;
-        case OPT_ALLOW_SHALLOW: cfg->allow_shallow = true; break;
-        case OPT_STAGED: cfg->staged = true; break;
-        case OPT_REV_RANGE: cfg->rev_range = optarg; break;
-        case OPT_SINCE_COMMIT: cfg->since_commit = optarg; break;
-        case OPT_CONFIG: cfg->config_path = optarg; break;
-        case OPT_NO_CONFIG: cfg->no_config = true; break;
-        case OPT_BASELINE: cfg->baseline_path = optarg; break;
-        case OPT_VERIFY: cfg->verify = true; break;
-        case OPT_EXPLAIN: cfg->explain = true; break;
-        case OPT_NO_ARCHIVES: cfg->no_archives = true; break;
-        case OPT_ARCHIVE_DEPTH:
-        case OPT_ARCHIVE_BYTES:
-        case OPT_ARCHIVE_MEMBERS:
-        case OPT_ARCHIVE_RATIO: {
-            unsigned long long n = strtoull(optarg, &end, 10);
-            if (*end || n < 1 || optarg[0] == '-')
-                return usage_error("%s takes a positive number, not '%s'", argv[optind - 1],
-                                   optarg);
-            if (c == OPT_ARCHIVE_DEPTH)
-                alim->max_depth = n > 64 ? 64 : (unsigned)n;
-            else if (c == OPT_ARCHIVE_BYTES)
-                alim->max_total_bytes = n;
-            else if (c == OPT_ARCHIVE_MEMBERS)
-                alim->max_members = n;
-            else
-                alim->max_ratio = (double)n;
-            break;
-        }
-        case OPT_VERIFY_CONCURRENCY:
-        case OPT_VERIFY_RATE:
-        case OPT_VERIFY_TIMEOUT: {
-            long n = strtol(optarg, &end, 10);
-            long max = c == OPT_VERIFY_CONCURRENCY ? 256 : c == OPT_VERIFY_RATE ? 100000 : 600000;
-            if (*end || n < 1 || n > max)
-                return usage_error("%s takes a number from 1 to %ld, not '%s'",
-                                   argv[optind - 1], max, optarg);
-            if (c == OPT_VERIFY_CONCURRENCY)
-                vo->concurrency = (unsigned)n;
-            else if (c == OPT_VERIFY_RATE)
-                vo->rate_per_service = (unsigned)n;
-            else
-                vo->timeout_ms = (unsigned)n;
-            break;
-        }
-        case OPT_SKIP_ACCOUNTS:
-        case OPT_SES_REGIONS: {
-            struct strv *sv = c == OPT_SKIP_ACCOUNTS ? skip : ses;
-            for (char *tok = optarg; tok && *tok;) {
-                char *comma = strchr(tok, ',');
-                if (comma)
-                    *comma = '\0';
-                if (*tok)
-                    strv_push(sv, tok);
-                tok = comma ? comma + 1 : NULL;
-            }
-            break;
-        }
-        case OPT_AUDIT_PROFILE: vo->audit_profile = optarg; break;
-        case OPT_NO_SMTP_CHECK: vo->no_smtp = true; break;
-        case OPT_INLINE_ALLOW:
-            if (strcmp(optarg, "all") == 0)
-                cfg->inline_allow = INLINE_ALLOW_ALL;
-            else if (strcmp(optarg, "none") == 0)
-                cfg->inline_allow = INLINE_ALLOW_NONE;
-            else if (strcmp(optarg, "ids") == 0)
-                cfg->inline_allow = INLINE_ALLOW_IDS;
-            else
-                return usage_error("--inline-allow takes all, none or ids, not '%s'", optarg);
-            break;
-        case OPT_COLOR:
-            if (strcmp(optarg, "auto") == 0)
-                cfg->color = COLOR_AUTO;
-            else if (strcmp(optarg, "always") == 0)
-                cfg->color = COLOR_ALWAYS;
-            else if (strcmp(optarg, "never") == 0)
-                cfg->color = COLOR_NEVER;
-            else
-                return usage_error("--color takes auto, always or never, not '%s'", optarg);
-            break;
-        case ':':
-            return usage_error("option '%s' needs a value", argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+    while (rc < 0 && (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        const char *spelled = argv[optind - 1];
+        if (c == ':') {
+            rc = usage_error(a->cmd, "option '%s' needs an argument", spelled);
+        } else if (c == '?') {
+            const char *bad = optopt ? (char[]){ '-', (char)optopt, 0 } : spelled;
+            const struct cli_opt *known = NULL;
+            for (size_t i = 0; i < cli_n_opts && !known; i++)
+                if (strncmp(bad, "--", 2) == 0 && strcmp(bad + 2, cli_opts[i].name) == 0)
+                    known = &cli_opts[i];
+            rc = known ? usage_error(a->cmd, "'sesame %s' does not take '%s'",
+                                     cli_cmds[a->cmd].name, bad)
+                       : usage_error(a->cmd, "unknown option '%s'", bad);
+        } else {
+            rc = set_option(a, c, optarg, spelled);
         }
     }
-    for (int i = optind; i < argc; i++)
-        strv_push(targets, argv[i]);
-    return -1;
+    for (int i = optind; rc < 0 && i < argc; i++)
+        strv_push(&a->targets, argv[i]);
+    free(longs);
+    free(shorts);
+    return rc;
+}
+
+static int run_scan_like(struct args *a)
+{
+    struct scan_outcome outcome;
+    static const char *const dot[] = { ".", NULL };
+    enum status st;
+    int rc;
+
+    if (a->cmd == CMD_BASELINE) {
+        if (!a->targets.n || strcmp(a->targets.v[0], "create") != 0)
+            return usage_error(a->cmd, "usage: sesame baseline create [options] [PATH...]");
+        a->cfg.targets = a->targets.n > 1 ? a->targets.v + 1 : dot;
+        a->cfg.n_targets = a->targets.n > 1 ? a->targets.n - 1 : 1;
+        a->cfg.format = "baseline";
+        a->cfg.baseline_path = NULL;
+    } else {
+        a->cfg.targets = a->targets.n ? a->targets.v : dot;
+        a->cfg.n_targets = a->targets.n ? a->targets.n : 1;
+    }
+    st = scan_run(&a->cfg, &outcome);
+    if (st != STATUS_OK) {
+        log_error("%s", status_message());
+        return exit_for_status(st);
+    }
+    rc = exit_for_outcome(&outcome, a->exit_zero || a->cmd == CMD_BASELINE);
+    scan_outcome_release(&outcome);
+    return rc;
+}
+
+static int run_command(struct args *a)
+{
+    enum status st = STATUS_OK;
+
+    switch (a->cmd) {
+    case CMD_SCAN:
+    case CMD_BASELINE:
+        return run_scan_like(a);
+    case CMD_RULES: {
+        const char *sub = a->targets.n == 1 ? a->targets.v[0] : NULL;
+        if (sub && strcmp(sub, "check") == 0) {
+            size_t failures = 0, checked = 0;
+            if ((st = scan_rules_check(&a->cfg, &failures, &checked)) == STATUS_OK) {
+                printf("%zu examples checked: %zu passed, %zu failed\n", checked,
+                       checked - failures, failures);
+                return failures ? EXIT_FOUND : EXIT_CLEAN;
+            }
+        } else if (sub && strcmp(sub, "list") == 0) {
+            st = scan_rules_list(&a->cfg);
+        } else {
+            return usage_error(a->cmd, "usage: sesame rules check|list [--rules PATH]");
+        }
+        break;
+    }
+    case CMD_VERIFY: {
+        struct scan_outcome outcome;
+        if (a->targets.n != 1)
+            return usage_error(a->cmd, "usage: sesame verify [options] REPORT.json (a report "
+                                       "written with --format json --show-secrets)");
+        if ((st = scan_verify_report(&a->cfg, a->targets.v[0], &outcome)) == STATUS_OK) {
+            int rc = exit_for_outcome(&outcome, a->exit_zero);
+            scan_outcome_release(&outcome);
+            return rc;
+        }
+        break;
+    }
+    case CMD_HOOK:
+        if (a->targets.n < 1)
+            return usage_error(a->cmd, "usage: sesame hook pre-receive|pre-push|pre-commit "
+                                       "[options]");
+        a->ho.rules = a->rules.v;
+        a->ho.n_rules = a->rules.n;
+        {
+            enum hook_outcome h = hook_run(a->targets.v[0],
+                                           a->targets.n > 1 ? a->targets.v[1] : NULL, &a->ho);
+            if (h == HOOK_USAGE)
+                return usage_error(a->cmd, "no hook '%s' (pre-receive, pre-push or pre-commit)",
+                                   a->targets.v[0]);
+            return exit_for_hook(h);
+        }
+    case CMD_INSTALL_HOOK:
+        if (a->targets.n > 1)
+            return usage_error(a->cmd, "unexpected '%s'", a->targets.v[1]);
+        return exit_for_hook(hook_install(a->targets.n ? a->targets.v[0] : NULL, a->repo,
+                                          a->force));
+    case CMD_VERSION:
+        printf("sesame %s\n", SESAME_VERSION);
+        return EXIT_CLEAN;
+    case CMD_HELP: {
+        int which = a->targets.n ? cli_cmd_lookup(a->targets.v[0]) : -1;
+        if (a->targets.n && which < 0)
+            return usage_error(a->cmd, "no command '%s'", a->targets.v[0]);
+        cli_help(stdout, which);
+        return EXIT_CLEAN;
+    }
+    case CMD_COUNT:
+        break;
+    }
+    log_error("%s", status_message());
+    return exit_for_status(st);
 }
 
 int main(int argc, char **argv)
 {
-    struct scan_config cfg;
-    struct strv targets = { 0 }, rules = { 0 }, excl = { 0 }, incl = { 0 }, skip = { 0 },
-                ses = { 0 };
-    struct verify_opts vo;
-    struct archive_limits alim;
-    bool exit_zero = false;
+    struct args a;
     const char *cmd = argc > 1 ? argv[1] : NULL;
-    int rc;
-    enum status st;
+    int which, rc;
 
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.format = "text";
-    git_libgit2_init();
-    /* sesame only reads objects: it runs no hooks, filters or config commands, so a
-     * repository owned by another user (CI checkouts, audits) is safe to open. */
-    (void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-    /* Like `git cat-file`, do not re-hash every object read: the SHA-1 check was 43% of
-     * the time spent reading history (benches/RESULTS.md). Corruption still fails zlib. */
-    (void)git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 #ifdef M_MMAP_THRESHOLD
     /* Blobs of a few MB are inflated one after another: keep such buffers in the heap
      * instead of mapping and unmapping (and page-faulting) each (benches/RESULTS.md). */
     (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
     (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
 #endif
-    if (!cmd || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-        fputs(usage_text, cmd ? stdout : stderr);
-        fputs(usage_text2, cmd ? stdout : stderr);
-        git_libgit2_shutdown();
-        return cmd ? EXIT_CLEAN : EXIT_USAGE;
+    if (!cmd) {
+        cli_help(stderr, -1);
+        return EXIT_USAGE;
     }
-    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("sesame %s\n", SESAME_VERSION);
-        git_libgit2_shutdown();
-        return EXIT_CLEAN;
-    }
-    if (strcmp(cmd, "hook") == 0 || strcmp(cmd, "install-hook") == 0) {
-        rc = strcmp(cmd, "hook") == 0 ? hook_main(argc - 1, argv + 1)
-                                      : hook_install_main(argc - 1, argv + 1);
-        git_libgit2_shutdown();
-        return rc;
-    }
-    if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "rules") != 0 && strcmp(cmd, "baseline") != 0 &&
-        strcmp(cmd, "verify") != 0) {
-        git_libgit2_shutdown();
-        return usage_error("unknown command '%s'", cmd);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+        cmd = "help";
+    else if (strcmp(cmd, "--version") == 0)
+        cmd = "version";
+    if ((which = cli_cmd_lookup(cmd)) < 0) {
+        fprintf(stderr, "sesame: unknown command '%s'\n(see 'sesame help')\n", cmd);
+        return EXIT_USAGE;
     }
 
-    verify_default_opts(&vo);
-    src_archive_default_limits(&alim);
-    if ((rc = parse(argc - 1, argv + 1, &cfg, &targets, &rules, &excl, &incl, &exit_zero, &vo,
-                    &skip, &ses, &alim)) >= 0)
-        goto done;
-    cfg.archive_limits = &alim;
-    vo.skip_accounts = skip.v;
-    vo.n_skip_accounts = skip.n;
-    vo.ses_regions = ses.v;
-    vo.n_ses_regions = ses.n;
-    {
-        const char *fixed = getenv("SESAME_FIXED_TIME");
-        if (fixed && *fixed)
-            vo.now = strtoll(fixed, NULL, 10);
+    memset(&a, 0, sizeof(a));
+    a.cmd = (enum cli_cmd)which;
+    a.cfg.format = "text";
+    verify_default_opts(&a.vo);
+    src_archive_default_limits(&a.alim);
+    hook_default_opts(&a.ho);
+    if ((rc = parse(&a, argc - 1, argv + 1)) < 0) {
+        a.cfg.archive_limits = &a.alim;
+        a.vo.skip_accounts = a.skip.v;
+        a.vo.n_skip_accounts = a.skip.n;
+        a.vo.ses_regions = a.ses.v;
+        a.vo.n_ses_regions = a.ses.n;
+        {
+            const char *fixed = getenv("SESAME_FIXED_TIME");
+            if (fixed && *fixed)
+                a.vo.now = strtoll(fixed, NULL, 10);
+        }
+        a.cfg.verify_opts = &a.vo;
+        a.cfg.rule_paths = a.rules.v;
+        a.cfg.n_rule_paths = a.rules.n;
+        a.cfg.fs.excludes = a.excl.v;
+        a.cfg.fs.n_excludes = a.excl.n;
+        a.cfg.fs.includes = a.incl.v;
+        a.cfg.fs.n_includes = a.incl.n;
+        log_set_quiet(a.cfg.quiet);
+        src_git_init();
+        rc = run_command(&a);
+        src_git_shutdown();
     }
-    cfg.verify_opts = &vo;
-    cfg.rule_paths = rules.v;
-    cfg.n_rule_paths = rules.n;
-    cfg.fs.excludes = excl.v;
-    cfg.fs.n_excludes = excl.n;
-    cfg.fs.includes = incl.v;
-    cfg.fs.n_includes = incl.n;
-    log_set_quiet(cfg.quiet);
-
-    if (strcmp(cmd, "rules") == 0) {
-        const char *sub = targets.n ? targets.v[0] : NULL;
-        if (sub && strcmp(sub, "check") == 0 && targets.n == 1) {
-            size_t failures = 0, checked = 0;
-            st = scan_rules_check(&cfg, &failures, &checked);
-            if (st == STATUS_OK) {
-                printf("%zu examples checked: %zu passed, %zu failed\n", checked,
-                       checked - failures, failures);
-                rc = failures ? EXIT_FOUND : EXIT_CLEAN;
-                goto done;
-            }
-        } else if (sub && strcmp(sub, "list") == 0 && targets.n == 1) {
-            st = scan_rules_list(&cfg);
-        } else {
-            rc = usage_error("usage: sesame rules check|list [--rules PATH]");
-            goto done;
-        }
-    } else if (strcmp(cmd, "verify") == 0) {
-        struct scan_outcome outcome;
-        if (targets.n != 1) {
-            rc = usage_error("usage: sesame verify [options] REPORT.json (a report written "
-                             "with --format json --show-secrets)");
-            goto done;
-        }
-        st = scan_verify_report(&cfg, targets.v[0], &outcome);
-        if (st == STATUS_OK) {
-            rc = outcome.findings && !exit_zero ? EXIT_FOUND : EXIT_CLEAN;
-            goto done;
-        }
-    } else if (strcmp(cmd, "baseline") == 0) {
-        struct scan_outcome outcome;
-        static const char *const dot[] = { ".", NULL };
-        if (!targets.n || strcmp(targets.v[0], "create") != 0) {
-            rc = usage_error("usage: sesame baseline create [options] [PATH...]");
-            goto done;
-        }
-        cfg.targets = targets.n > 1 ? targets.v + 1 : dot;
-        cfg.n_targets = targets.n > 1 ? targets.n - 1 : 1;
-        cfg.format = "baseline";
-        cfg.baseline_path = NULL;
-        st = scan_run(&cfg, &outcome);
-        if (st == STATUS_OK) {
-            rc = exit_for_outcome(&outcome, true);
-            scan_outcome_release(&outcome);
-            goto done;
-        }
-    } else {
-        struct scan_outcome outcome;
-        static const char *const dot[] = { ".", NULL };
-        cfg.targets = targets.n ? targets.v : dot;
-        cfg.n_targets = targets.n ? targets.n : 1;
-        st = scan_run(&cfg, &outcome);
-        if (st == STATUS_OK) {
-            rc = exit_for_outcome(&outcome, exit_zero);
-            scan_outcome_release(&outcome);
-            goto done;
-        }
-    }
-    if (st != STATUS_OK)
-        log_error("%s", status_message());
-    rc = exit_for(st);
-done:
-    git_libgit2_shutdown();
-    free(targets.v);
-    free(rules.v);
-    free(excl.v);
-    free(incl.v);
-    free(skip.v);
-    free(ses.v);
+    free(a.targets.v);
+    free(a.rules.v);
+    free(a.excl.v);
+    free(a.incl.v);
+    free(a.skip.v);
+    free(a.ses.v);
     return rc;
 }

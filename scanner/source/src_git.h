@@ -62,6 +62,12 @@ struct src_git_counts {
     bool timed_out;           /* the deadline stopped planning: the plan is incomplete */
 };
 
+/* Start and stop libgit2 for the process (main.c; idempotent pairs). sesame only reads
+ * objects: it runs no hooks, filters or config commands, so repositories owned by
+ * another user are opened, and objects are not re-hashed on read (like git cat-file). */
+void src_git_init(void);
+void src_git_shutdown(void);
+
 /* True if `path` itself is a git repository: a work tree root, a .git directory or a
  * bare repository (no search upwards). */
 bool src_git_is_repo(const char *path);
