@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/limits.h"
+#include "base/hashmap.h"
 #include "base/xalloc.h"
 #include "finding/enrich.h"
 #include "source/source.h"
@@ -50,8 +51,7 @@ struct findings {
     /* built */
     struct node *nodes;
     size_t n_nodes, cap_nodes;
-    size_t *table;
-    size_t table_size;
+    struct hashmap table;   /* (kind, value) -> node */
     struct finding *out;
     struct finding **sorted;
     size_t n_out;
@@ -292,26 +292,26 @@ static int cmp_stored(const void *pa, const void *pb)
     return (int)b->confidence - (int)a->confidence;
 }
 
-static uint64_t hash_kv(enum cred_kind k, const char *v)
+struct node_key {
+    enum cred_kind kind;
+    const char *value;
+};
+
+static bool node_eq(const void *ctx, uint32_t item, const void *key)
 {
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)k;
-    for (; *v; v++)
-        h = (h ^ (unsigned char)*v) * 1099511628211ull;
-    return h;
+    const struct node *nd = &((const struct findings *)ctx)->nodes[item];
+    const struct node_key *k = key;
+    return nd->kind == k->kind && strcmp(nd->value, k->value) == 0;
 }
 
 static size_t node_lookup(struct findings *f, enum cred_kind k, const char *v, bool create)
 {
-    size_t mask = f->table_size - 1;
-    size_t i = (size_t)hash_kv(k, v) & mask;
+    struct node_key key = { k, v };
+    uint64_t h = hash_str(v) ^ hash_u64((uint64_t)k + 1);
+    uint32_t ni = hashmap_find(&f->table, h, node_eq, f, &key);
 
-    for (;; i = (i + 1) & mask) {
-        size_t ni = f->table[i];
-        if (ni == SIZE_MAX)
-            break;
-        if (f->nodes[ni].kind == k && strcmp(f->nodes[ni].value, v) == 0)
-            return ni;
-    }
+    if (ni != HASHMAP_NONE)
+        return ni;
     if (!create)
         return SIZE_MAX;
     XGROW(f->nodes, f->cap_nodes, f->n_nodes + 1);
@@ -319,7 +319,7 @@ static size_t node_lookup(struct findings *f, enum cred_kind k, const char *v, b
     f->nodes[f->n_nodes].kind = k;
     f->nodes[f->n_nodes].value = v;
     f->nodes[f->n_nodes].smtp_secret = SIZE_MAX;
-    f->table[i] = f->n_nodes;
+    hashmap_insert(&f->table, h, (uint32_t)f->n_nodes);
     return f->n_nodes++;
 }
 
@@ -469,11 +469,7 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
     *examples_hidden = 0;
     if (f->n)
         qsort(f->obs, f->n, sizeof(*f->obs), cmp_stored);
-    f->table_size = 16;
-    while (f->table_size < 2 * f->n + 16)
-        f->table_size *= 2;
-    f->table = xmalloc(f->table_size * sizeof(*f->table));
-    memset(f->table, 0xff, f->table_size * sizeof(*f->table));
+    hashmap_reserve(&f->table, f->n + 16);
 
     for (size_t i = 0; i < f->n; i++) {
         const struct stored *s = &f->obs[i];
@@ -633,7 +629,7 @@ void findings_free(struct findings *f)
         free(f->nodes[i].owners.v);
     }
     free(f->nodes);
-    free(f->table);
+    hashmap_release(&f->table);
     for (size_t i = 0; i < f->n; i++) {
         stored_release(&f->obs[i]);
     }
