@@ -43,6 +43,12 @@
 /* Findings observations per run before sesame stops adding new ones (and says so). */
 #define LIMIT_OBSERVATIONS 10000000u
 
+/* Pack entries outside a pack's index that gitpack_unresolvable() follows when a delta
+ * chain goes through them (git never writes such entries; a crafted pack could make
+ * every byte one): past this, the chains that need more are counted as never ending,
+ * which keeps them from libgit2 (it would follow them, and loop on a cycle). */
+#define LIMIT_PACK_UNLISTED (1u << 20)
+
 /* Path length accepted from the walker. */
 #define LIMIT_PATH_BYTES 4096u
 
