@@ -540,6 +540,26 @@ static void check_loose_objects(struct src_git *g)
     free(objects);
 }
 
+/* What is read never depends on replace refs or grafts. libgit2 1.5 reads neither
+ * refs/replace/ nor info/grafts (its commit parser has "TODO: commit grafts"), and the
+ * `git` children run with GIT_NO_REPLACE_OBJECTS (read_streamed). libgit2 1.7 and later
+ * apply info/grafts to commit parents, which would hide the history a graft cuts off
+ * from the walk: with such a libgit2, a grafts file is a warning, counted. */
+static void check_grafts(struct src_git *g)
+{
+    const char *common = git_repository_commondir(g->repo);
+    char *path = xasprintf("%sinfo/grafts", common ? common : g->gitdir);
+    int major = 0, minor = 0, rev = 0;
+
+    (void)git_libgit2_version(&major, &minor, &rev);
+    if ((major > 1 || (major == 1 && minor >= 7)) && access(path, F_OK) == 0) {
+        log_warn("'%s': '%s': this libgit2 (%d.%d) applies grafts to commit parents, so "
+                 "history a graft cuts off may not be scanned", g->path, path, major, minor);
+        g->counts.errors++;
+    }
+    free(path);
+}
+
 static bool bad_object(const struct src_git *g, const git_oid *id)
 {
     return g->bad_loose.used && oidmap_slot((struct oidmap *)&g->bad_loose, id, false, NULL);
@@ -1888,6 +1908,7 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
         goto out;
     }
     check_loose_objects(g);
+    check_grafts(g);
     open_packs(g);
     if (!git_repository_is_bare(g->repo) && git_repository_workdir(g->repo))
         g->workdir = xstrdup(git_repository_workdir(g->repo));
@@ -1992,7 +2013,61 @@ void src_git_reader_free(struct src_git_reader *r)
  * memory (libgit2 has no streaming read for packed objects). */
 #define GIT_INMEM_BLOB_BYTES (64u * 1024 * 1024)
 
-static enum status read_streamed(struct src_git_reader *r, const struct gblob *b,
+/* Variables that would make a `git` child read other objects than libgit2 reads here:
+ * another repository, object directory or alternates (inherited from a hook or a CI
+ * job), a graft file, replace refs under another base, config from the environment
+ * (core.useReplaceRefs, ...). */
+static bool git_env_redirects(const char *e, bool from_env)
+{
+    static const char *const names[] = {
+        "GIT_DIR", "GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE", "GIT_COMMON_DIR",
+        "GIT_INDEX_FILE", "GIT_NAMESPACE", "GIT_GRAFT_FILE", "GIT_SHALLOW_FILE",
+        "GIT_REPLACE_REF_BASE", "GIT_NO_REPLACE_OBJECTS", "GIT_NO_LAZY_FETCH", "GIT_PREFIX",
+        "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_CEILING_DIRECTORIES",
+        "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    };
+    /* what a pre-receive hook needs to see its quarantine (libgit2 reads them too) */
+    static const char *const quarantine[] = {
+        "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH",
+    };
+    size_t len = strcspn(e, "=");
+
+    if (strncmp(e, "GIT_", 4) != 0)
+        return false;
+    if (strncmp(e, "GIT_CONFIG_KEY_", 15) == 0 || strncmp(e, "GIT_CONFIG_VALUE_", 17) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strlen(names[i]) == len && memcmp(e, names[i], len) == 0)
+            return true;
+    for (size_t i = 0; i < sizeof(quarantine) / sizeof(quarantine[0]); i++)
+        if (strlen(quarantine[i]) == len && memcmp(e, quarantine[i], len) == 0)
+            return !from_env;
+    return false;
+}
+
+/* The environment of a `git` child: ours without git_env_redirects(), and replace refs
+ * (refs/replace/<id>, which `git cat-file` honours, libgit2 1.5 does not) and lazy
+ * fetches from a promisor remote turned off. A pushed refs/replace/<blob> must not
+ * change what is read. Free with free() (the strings are borrowed). */
+static char **git_child_env(bool from_env)
+{
+    size_t n = 0, k = 0;
+    char **env;
+
+    while (environ[n])
+        n++;
+    env = xcalloc(n + 3, sizeof(*env));
+    for (size_t i = 0; i < n; i++)
+        if (!git_env_redirects(environ[i], from_env))
+            env[k++] = environ[i];
+    env[k++] = (char *)"GIT_NO_REPLACE_OBJECTS=1";
+    env[k++] = (char *)"GIT_NO_LAZY_FETCH=1";
+    env[k] = NULL;
+    return env;
+}
+
+/* Stream object `hex` of `type` ("blob", "commit", "tag") through `git cat-file`. */
+static enum status read_streamed(struct src_git_reader *r, const char *hex, const char *type,
                                  unsigned char **buf, const struct blob *tmpl, blob_fn *fn,
                                  void *payload, uint64_t *bytes)
 {
@@ -2000,25 +2075,31 @@ static enum status read_streamed(struct src_git_reader *r, const struct gblob *b
     pid_t pid;
     posix_spawn_file_actions_t fa;
     char *gd = xasprintf("--git-dir=%s", r->g->gitdir);
-    char *argv[] = { (char *)"git", gd, (char *)"cat-file", (char *)"blob", (char *)b->hex, NULL };
+    char *argv[] = { (char *)"git", (char *)"--no-replace-objects", gd, (char *)"cat-file",
+                     (char *)type, (char *)hex, NULL };
+    char **env = git_child_env(r->g->opts.from_env);
     enum status st;
     int wst = 0;
 
     if (pipe(pipefd) != 0) {
         free(gd);
-        return fail(STATUS_IO, "blob %s: cannot create a pipe: %s", b->hex, strerror(errno));
+        free(env);
+        return fail(STATUS_IO, "%s %s: cannot create a pipe: %s", type, hex, strerror(errno));
     }
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&fa, pipefd[0]);
     posix_spawn_file_actions_addclose(&fa, pipefd[1]);
-    if (posix_spawnp(&pid, "git", &fa, NULL, argv, environ) != 0) {
+    /* its complaint would be a second, unprefixed line: ours below names the object */
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    if (posix_spawnp(&pid, "git", &fa, NULL, argv, env) != 0) {
         posix_spawn_file_actions_destroy(&fa);
         close(pipefd[0]);
         close(pipefd[1]);
         free(gd);
-        return fail(STATUS_IO, "blob %s: larger than %u bytes and git is not available to "
-                               "stream it", b->hex, GIT_INMEM_BLOB_BYTES);
+        free(env);
+        return fail(STATUS_IO, "%s %s: larger than %u bytes and git is not available to "
+                               "stream it", type, hex, GIT_INMEM_BLOB_BYTES);
     }
     posix_spawn_file_actions_destroy(&fa);
     close(pipefd[1]);
@@ -2027,8 +2108,9 @@ static enum status read_streamed(struct src_git_reader *r, const struct gblob *b
     while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
         ;
     free(gd);
+    free(env);
     if (st == STATUS_OK && (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0))
-        st = fail(STATUS_CORRUPT, "blob %s: git cat-file failed", b->hex);
+        st = fail(STATUS_CORRUPT, "%s %s: git cat-file failed", type, hex);
     return st;
 }
 
@@ -2113,7 +2195,7 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
             return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
                         git_message());
         if (len > GIT_INMEM_BLOB_BYTES)
-            return read_streamed(r, b, buf, &tmpl, with_prov, &pf, bytes);
+            return read_streamed(r, b->hex, "blob", buf, &tmpl, with_prov, &pf, bytes);
         if (git_odb_read(&obj, r->odb, &b->oid) != 0)
             return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
                         git_message());
