@@ -454,6 +454,7 @@ static void add_exposure(struct finding **sorted, size_t n, struct src_git **git
                     continue;
                 any_git = true;
                 best = more_exposed(best, ex.at_head ? EXPOSURE_HEAD
+                                          : ex.uncommitted ? EXPOSURE_WORKTREE
                                           : ex.n_branches ? EXPOSURE_BRANCH
                                           : ex.unreachable ? EXPOSURE_UNREACHABLE
                                                            : EXPOSURE_HISTORY);

@@ -215,8 +215,16 @@ static void oidvec_push(struct oidvec *v, const git_oid *id)
 
 struct prov_entry {
     const char *path;    /* interned */
-    size_t commit;       /* index into commits, or SIZE_MAX */
+    size_t commit;       /* index into commits, or one of the PROV_ values below */
 };
+
+/* Where a blob seen outside any commit was seen: no ref reaches it (--all-objects), a ref
+ * names it or a tree holding it (a tag on a blob, a pushed tree), or the index has it
+ * (staged, not committed). Exposure tells them apart (issue 11). */
+#define PROV_UNREACHABLE SIZE_MAX
+#define PROV_REF (SIZE_MAX - 1)
+#define PROV_STAGED (SIZE_MAX - 2)
+#define PROV_IS_COMMIT(c) ((c) < PROV_STAGED)
 
 struct gblob {
     git_oid oid;
@@ -1277,7 +1285,7 @@ static void plan_tree_blobs(struct src_git *g, const git_tree *t, const char *pr
         char *path = xasprintf("%s/%s", prefix, git_tree_entry_name(e));
         if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
             if (!only_in || git_odb_exists(only_in, git_tree_entry_id(e)))
-                add_blob(g, git_tree_entry_id(e), path, SIZE_MAX);
+                add_blob(g, git_tree_entry_id(e), path, PROV_REF);
         } else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
             git_tree *sub = NULL;
             if (git_tree_lookup(&sub, g->repo, git_tree_entry_id(e)) == 0)
@@ -1359,7 +1367,7 @@ static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
                 free(prefix);
             } else if (type == GIT_OBJECT_BLOB) {
                 char *path = xasprintf("(%s)", name);
-                add_blob(g, git_object_id(obj), path, SIZE_MAX);
+                add_blob(g, git_object_id(obj), path, PROV_REF);
                 free(path);
             }
         } else {
@@ -1546,7 +1554,7 @@ static enum status plan_history(struct src_git *g)
                 if (git_object_type(obj) == GIT_OBJECT_TREE)
                     plan_tree_blobs(g, (git_tree *)obj, "(pushed tree)", q, 0);
                 else if (!q || git_odb_exists(q, git_object_id(obj)))
-                    add_blob(g, git_object_id(obj), "(pushed blob)", SIZE_MAX);
+                    add_blob(g, git_object_id(obj), "(pushed blob)", PROV_REF);
                 git_odb_free(q);
             }
             git_object_free(obj);
@@ -1616,7 +1624,7 @@ static enum status plan_history(struct src_git *g)
         /* Blobs no commit reaches: dropped stashes, dangling adds. */
         for (size_t i = 0; i < ow.n_blobs; i++)
             if (!oidmap_slot(&g->blob_index, &ow.blobs[i], false, NULL))
-                add_blob(g, &ow.blobs[i], "(unreachable blob)", SIZE_MAX);
+                add_blob(g, &ow.blobs[i], "(unreachable blob)", PROV_UNREACHABLE);
         free(extra.v);
         free(unreach.v);
     }
@@ -1656,7 +1664,7 @@ static enum status plan_staged(struct src_git *g)
             git_tree_entry_free(te);
         }
         if (!same && !excluded(g, e->path, false))
-            add_blob(g, &e->id, e->path, SIZE_MAX);
+            add_blob(g, &e->id, e->path, PROV_STAGED);
     }
     git_object_free(head);
     git_index_free(index);
@@ -1758,9 +1766,20 @@ static enum status plan_worktree(struct src_git *g)
         unsigned wanted = GIT_STATUS_WT_NEW | GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE |
                           GIT_STATUS_WT_RENAMED | GIT_STATUS_IGNORED | GIT_STATUS_INDEX_NEW |
                           GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_INDEX_RENAMED;
+        /* staged content the work tree no longer has: the next commit takes it */
+        unsigned staged = GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED |
+                          GIT_STATUS_INDEX_RENAMED | GIT_STATUS_INDEX_TYPECHANGE;
+        unsigned wt_differs = GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_DELETED |
+                              GIT_STATUS_WT_TYPECHANGE | GIT_STATUS_WT_RENAMED;
         const char *rel;
         size_t len;
 
+        if ((e->status & staged) && (e->status & wt_differs) && e->head_to_index) {
+            const git_diff_file *f = &e->head_to_index->new_file;
+            if (f->path && !git_oid_is_zero(&f->id) && (f->mode & 0170000) != 0160000 &&
+                !excluded(g, f->path, false))
+                add_blob(g, &f->id, f->path, PROV_STAGED);
+        }
         if (!(e->status & wanted) || !d || !(rel = d->new_file.path))
             continue;
         len = strlen(rel);
@@ -2164,7 +2183,7 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
     for (size_t k = 0; k < n_prov; k++) {
         const struct prov_entry *p = &g->prov[b->prov[k]];
         r->prov[k].path = p->path;
-        r->prov[k].commit = p->commit == SIZE_MAX ? NULL : g->commits[p->commit];
+        r->prov[k].commit = PROV_IS_COMMIT(p->commit) ? g->commits[p->commit] : NULL;
     }
     memset(&tmpl, 0, sizeof(tmpl));
     tmpl.path = path0;
@@ -2250,7 +2269,7 @@ bool src_git_provenance(void *ctx, const char *blob_hex, const char **display,
     for (size_t k = 0; k < b->n_prov; k++) {
         const struct prov_entry *p = &g->prov[b->prov[k]];
         g->prov_out[k].path = p->path;
-        g->prov_out[k].commit = p->commit == SIZE_MAX ? NULL : g->commits[p->commit];
+        g->prov_out[k].commit = PROV_IS_COMMIT(p->commit) ? g->commits[p->commit] : NULL;
     }
     *display = b->display;
     *prov = g->prov_out;
@@ -2553,7 +2572,10 @@ enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char
         out->unreachable = true;
         for (size_t k = 0; k < b->n_prov; k++) {
             size_t c = g->prov[b->prov[k]].commit;
-            if (c != SIZE_MAX && !g->commit_unreachable[c])
+            if (c == PROV_STAGED)
+                out->uncommitted = true;
+            if (c == PROV_STAGED || c == PROV_REF ||
+                (PROV_IS_COMMIT(c) && !g->commit_unreachable[c]))
                 out->unreachable = false;
         }
     }

@@ -104,15 +104,17 @@ bool src_git_provenance(void *g, const char *blob_hex, const char **display,
                         const struct provenance **prov, size_t *n);
 
 /* Exposure of one blob seen at `path`: present in HEAD's tree (at any path), the branch
- * tips whose tree contains it (names, sorted; borrowed), and the commit on HEAD's
- * first-parent line that removed it from `path` (hex id, or NULL). Not thread-safe:
- * call after the scan. */
+ * tips whose tree contains it (names, sorted; borrowed), the commit on HEAD's
+ * first-parent line that removed it from `path` (hex id, or NULL), whether only
+ * unreachable objects hold it, and whether it is staged (in the index, --staged or the
+ * uncommitted changes of a whole scan). Not thread-safe: call after the scan. */
 struct src_git_exposure {
     bool at_head;
     const char *const *branches;
     size_t n_branches;
     const char *removed_in;
-    bool unreachable;         /* no ref reaches it (only with all_objects) */
+    bool unreachable;         /* no ref reaches it, nor the index (only with all_objects) */
+    bool uncommitted;         /* the index has it (staged): not in history yet */
 };
 enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char *path,
                              struct src_git_exposure *out);
