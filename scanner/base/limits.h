@@ -49,6 +49,10 @@
  * which keeps them from libgit2 (it would follow them, and loop on a cycle). */
 #define LIMIT_PACK_UNLISTED (1u << 20)
 
+/* A tag's name as shown in the location of its message, "(tag NAME)": names are short;
+ * a crafted tag object may carry any length. */
+#define LIMIT_GIT_TAG_NAME_BYTES 256
+
 /* Path length accepted from the walker. */
 #define LIMIT_PATH_BYTES 4096u
 

@@ -240,6 +240,20 @@ struct gblob {
 
 #define NO_PACK UINT32_MAX
 
+/* A commit or an annotated tag whose raw object (headers, signature, message) is
+ * scanned: messages carry user text as blobs do (issue 11). */
+enum gmsg_kind { MSG_COMMIT, MSG_TAG };
+
+struct gmsg {
+    git_oid oid;
+    char hex[GIT_OID_HEXSZ + 1];
+    enum gmsg_kind kind;
+    bool unreachable;    /* no ref reaches it (--all-objects) */
+    const char *display; /* interned: "(commit <id>)", "(tag <name>)" */
+    uint64_t off;        /* offset in g->packs[pack] */
+    uint32_t pack;       /* NO_PACK: read through libgit2 */
+};
+
 struct branch_set {
     char *name;
     struct oidmap blobs;
@@ -295,6 +309,9 @@ struct src_git {
     struct gitpack_reader *tree_reader; /* pass 1 and exposure (one thread) */
     size_t tree_pack;          /* the pack that held the last tree read */
     struct oidmap blob_index;
+    struct gmsg *msgs;         /* read after the blobs: item n_blobs + k is msgs[k] */
+    size_t n_msgs, cap_msgs;
+    struct oidmap msg_index;
     char **worktree;
     size_t n_worktree, cap_worktree;
     /* exposure, computed lazily */
@@ -305,6 +322,9 @@ struct src_git {
     git_oid *chain;      /* HEAD's first-parent line, oldest first */
     size_t n_chain;
     struct oidmap exp_blobs;     /* blobs exposure is asked about */
+    struct oidmap exp_msgs;      /* commit messages exposure is asked about -> tip bits */
+    uint64_t *msg_bits;          /* by exp_msgs value: words_per_msg words of tip bits */
+    size_t words_per_msg;        /* bit 0: HEAD, bit 1 + b: g->branches[b] */
     struct rnode *rroot;         /* the paths it is asked about, as a tree */
     char **branch_scratch;
 };
@@ -345,7 +365,12 @@ bool src_git_deferred(const struct src_git *g)
 
 size_t src_git_blob_count(const struct src_git *g)
 {
-    return g->n_blobs;
+    return g->n_blobs + g->n_msgs;
+}
+
+bool src_git_is_message(const struct src_git *g, size_t i)
+{
+    return i >= g->n_blobs;
 }
 
 const char *const *src_git_worktree(const struct src_git *g, size_t *n)
@@ -453,6 +478,39 @@ static void add_blob(struct src_git *g, const git_oid *oid, const char *path, si
     g->prov[g->n_prov].commit = commit;
     XGROW(b->prov, b->cap_prov, b->n_prov + 1);
     b->prov[b->n_prov++] = g->n_prov++;
+}
+
+/* Plan the raw object of commit or annotated tag `id` (`name`: the tag's name) for
+ * scanning, once. A commit no ref reaches (--all-objects) is marked so; a tag that is
+ * only found in the object database as well. */
+static void add_message(struct src_git *g, const git_oid *id, enum gmsg_kind kind,
+                        const char *name, bool unreachable)
+{
+    bool created;
+    size_t *slot = oidmap_slot(&g->msg_index, id, true, &created);
+    struct gmsg *m;
+    char *display;
+
+    if (!created) {
+        if (!unreachable)
+            g->msgs[*slot].unreachable = false;
+        return;
+    }
+    XGROW(g->msgs, g->cap_msgs, g->n_msgs + 1);
+    m = &g->msgs[g->n_msgs];
+    memset(m, 0, sizeof(*m));
+    git_oid_cpy(&m->oid, id);
+    git_oid_tostr(m->hex, sizeof(m->hex), id);
+    m->kind = kind;
+    m->unreachable = unreachable;
+    m->pack = NO_PACK;
+    display = kind == MSG_COMMIT ? xasprintf("(commit %s)", m->hex)
+                                 : xasprintf("(tag %.*s)", LIMIT_GIT_TAG_NAME_BYTES,
+                                             name && *name ? name : m->hex);
+    m->display = intern_path(g, display);
+    free(display);
+    *slot = g->n_msgs++;
+    g->counts.messages++;
 }
 
 /* (path, blob) pairs a tree has that another does not. */
@@ -1018,6 +1076,7 @@ static bool pairs_has(const struct pairs *p, const struct pair *x)
 struct commit_result {
     struct pairs pairs;
     struct commit_info *ci;   /* only when pairs.n > 0 */
+    bool read;                /* the commit could be read (its message is scanned) */
 };
 
 static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_result *res)
@@ -1038,6 +1097,7 @@ static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_re
         pc->errors++;
         return;
     }
+    res->read = true;
     tree = git_commit_tree_id(c);
     if (pc->hot_only && !tree_hot(g, tree, ""))
         goto out;
@@ -1078,10 +1138,16 @@ out:
     git_commit_free(c);
 }
 
-/* Fold one commit's result into the plan (main thread, commit order). */
-static void plan_merge(struct src_git *g, const git_oid *id, struct commit_result *res)
+/* Fold one commit's result into the plan (main thread, commit order); its message too,
+ * unless this is attribution (hot_only). */
+static void plan_merge(struct src_git *g, const git_oid *id, struct commit_result *res,
+                       bool hot_only)
 {
     size_t ci = SIZE_MAX;
+
+    if (res->read && !hot_only)
+        add_message(g, id, MSG_COMMIT, NULL,
+                    oidmap_slot(&g->unreachable_commits, id, false, NULL) != NULL);
 
     for (size_t i = 0; i < res->pairs.n; i++) {
         if (excluded(g, res->pairs.v[i].path, false))
@@ -1173,7 +1239,7 @@ static void plan_commits(struct src_git *g, const struct oidvec *commits, bool h
         free(jobs[t].pc.path.s);
     }
     for (size_t i = 0; i < commits->n; i++)
-        plan_merge(g, &commits->v[i], &results[i]);
+        plan_merge(g, &commits->v[i], &results[i], hot_only);
     for (size_t t = 0; t < threads; t++) {
         if (started[t]) {
             git_odb_free(jobs[t].pc.odb);
@@ -1213,6 +1279,8 @@ static void visit_commits_1(struct src_git *g, const struct oidvec *commits)
             continue;
         }
         g->counts.commits++;
+        add_message(g, &commits->v[i], MSG_COMMIT, NULL,
+                    oidmap_slot(&g->unreachable_commits, &commits->v[i], false, NULL) != NULL);
         oidvec_push(&g->walked, &commits->v[i]);
         oidvec_push(&g->walked_roots, git_commit_tree_id(c));
         graph_visit(g, git_commit_tree_id(c), hex);
@@ -1246,6 +1314,8 @@ struct odb_walk {
     size_t n_commits, cap_commits;
     git_oid *blobs;
     size_t n_blobs, cap_blobs;
+    git_oid *tags;
+    size_t n_tags, cap_tags;
     uint64_t errors;
 };
 
@@ -1267,6 +1337,9 @@ static int collect_object(const git_oid *id, void *payload)
     } else if (type == GIT_OBJECT_BLOB) {
         XGROW(w->blobs, w->cap_blobs, w->n_blobs + 1);
         git_oid_cpy(&w->blobs[w->n_blobs++], id);
+    } else if (type == GIT_OBJECT_TAG) {
+        XGROW(w->tags, w->cap_tags, w->n_tags + 1);
+        git_oid_cpy(&w->tags[w->n_tags++], id);
     }
     return 0;
 }
@@ -1312,8 +1385,9 @@ static git_odb *quarantine_odb(void)
 /* Tips of a full scan: every ref (peeled; refs to trees and blobs are planned directly),
  * every stash entry (older ones live only in the refs/stash reflog), HEAD. */
 /* git_reference_peel, but no object libgit2 must not read (bad_object) is looked up: the
- * ref's target, then through annotated tags to what they name. */
-static int peel(const struct src_git *g, git_reference *ref, git_object **out)
+ * ref's target, then through annotated tags to what they name (each tag's message is
+ * planned). */
+static int peel(struct src_git *g, git_reference *ref, git_object **out, bool plan_tags)
 {
     git_reference *direct = NULL;
     git_oid id;
@@ -1335,6 +1409,8 @@ static int peel(const struct src_git *g, git_reference *ref, git_object **out)
             *out = obj;
             return 0;
         }
+        if (plan_tags)
+            add_message(g, &id, MSG_TAG, git_tag_name((git_tag *)obj), false);
         git_oid_cpy(&id, git_tag_target_id((git_tag *)obj));
         git_object_free(obj);
     }
@@ -1357,7 +1433,7 @@ static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
     while (git_reference_next(&ref, it) == 0) {
         git_object *obj = NULL;
         const char *name = git_reference_name(ref);
-        if (peel(g, ref, &obj) == 0) {
+        if (peel(g, ref, &obj, true) == 0) {
             git_object_t type = git_object_type(obj);
             if (type == GIT_OBJECT_COMMIT) {
                 oidvec_push(tips, git_object_id(obj));
@@ -1524,18 +1600,24 @@ static enum status plan_history(struct src_git *g)
     else if (g->opts.rev_range)
         range = xstrdup(g->opts.rev_range);
     if (g->opts.n_tips) {
-        for (size_t i = 0; i < g->opts.n_tips; i++) {
+        /* objects the push adds (pre-receive), to tell new tags, trees and blobs */
+        git_odb *q = quarantine_odb();
+        for (size_t i = 0; st == STATUS_OK && i < g->opts.n_tips; i++) {
             git_oid tip;
             git_object *obj = NULL;
             if (git_oid_fromstr(&tip, g->opts.tips[i]) != 0 ||
                 git_object_lookup(&obj, g->repo, &tip, GIT_OBJECT_ANY) != 0) {
                 st = fail(STATUS_CORRUPT, "'%s': cannot read pushed object %s: %s", g->path,
                           g->opts.tips[i], git_message());
-                goto out;
+                break;
             }
-            while (obj && git_object_type(obj) == GIT_OBJECT_TAG) {
+            for (int depth = 0; obj && git_object_type(obj) == GIT_OBJECT_TAG; depth++) {
                 git_object *target = NULL;
-                if (git_tag_target(&target, (git_tag *)obj) != 0)
+                /* a pushed annotated tag: its message is pushed content */
+                if (!q || git_odb_exists(q, git_object_id(obj)))
+                    add_message(g, git_object_id(obj), MSG_TAG, git_tag_name((git_tag *)obj),
+                                false);
+                if (depth >= 64 || git_tag_target(&target, (git_tag *)obj) != 0)
                     target = NULL;
                 git_object_free(obj);
                 obj = target;
@@ -1543,22 +1625,22 @@ static enum status plan_history(struct src_git *g)
             if (!obj) {
                 st = fail(STATUS_CORRUPT, "'%s': cannot read the target of pushed tag %s: %s",
                           g->path, g->opts.tips[i], git_message());
-                goto out;
+                break;
             }
             /* A tag may point at a tree or a blob: those are pushed content too. */
-            if (git_object_type(obj) == GIT_OBJECT_COMMIT)
+            if (git_object_type(obj) == GIT_OBJECT_COMMIT) {
                 oidvec_push(&tips, git_object_id(obj));
-            else if (git_object_type(obj) == GIT_OBJECT_TREE ||
-                     git_object_type(obj) == GIT_OBJECT_BLOB) {
-                git_odb *q = quarantine_odb();
-                if (git_object_type(obj) == GIT_OBJECT_TREE)
-                    plan_tree_blobs(g, (git_tree *)obj, "(pushed tree)", q, 0);
-                else if (!q || git_odb_exists(q, git_object_id(obj)))
+            } else if (git_object_type(obj) == GIT_OBJECT_TREE) {
+                plan_tree_blobs(g, (git_tree *)obj, "(pushed tree)", q, 0);
+            } else if (git_object_type(obj) == GIT_OBJECT_BLOB) {
+                if (!q || git_odb_exists(q, git_object_id(obj)))
                     add_blob(g, git_object_id(obj), "(pushed blob)", PROV_REF);
-                git_odb_free(q);
             }
             git_object_free(obj);
         }
+        git_odb_free(q);
+        if (st != STATUS_OK)
+            goto out;
         for (size_t i = 0; i < g->opts.n_hide; i++) {
             git_oid h;
             /* A hidden commit we do not have (a force push over unknown history) is fine. */
@@ -1625,6 +1707,17 @@ static enum status plan_history(struct src_git *g)
         for (size_t i = 0; i < ow.n_blobs; i++)
             if (!oidmap_slot(&g->blob_index, &ow.blobs[i], false, NULL))
                 add_blob(g, &ow.blobs[i], "(unreachable blob)", PROV_UNREACHABLE);
+        /* Annotated tags no ref names (deleted tags): their messages. */
+        for (size_t i = 0; i < ow.n_tags; i++) {
+            git_tag *t = NULL;
+            if (oidmap_slot(&g->msg_index, &ow.tags[i], false, NULL))
+                continue;
+            if (git_tag_lookup(&t, g->repo, &ow.tags[i]) == 0)
+                add_message(g, &ow.tags[i], MSG_TAG, git_tag_name(t), true);
+            else
+                add_message(g, &ow.tags[i], MSG_TAG, NULL, true);
+            git_tag_free(t);
+        }
         free(extra.v);
         free(unreach.v);
     }
@@ -1635,6 +1728,7 @@ out:
     free(commits.v);
     free(ow.commits);
     free(ow.blobs);
+    free(ow.tags);
     git_odb_free(ow.odb);
     return st;
 }
@@ -1893,6 +1987,16 @@ static void open_packs(struct src_git *g)
     free(dir);
 }
 
+static int cmp_msg_order(const void *a, const void *b)
+{
+    const struct gmsg *x = a, *y = b;
+    if (x->pack != y->pack)
+        return x->pack < y->pack ? -1 : 1;
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    return memcmp(x->oid.id, y->oid.id, GIT_OID_RAWSZ);
+}
+
 static void order_blobs(struct src_git *g)
 {
     for (size_t i = 0; i < g->n_packs && g->n_blobs; i++)
@@ -1901,6 +2005,17 @@ static void order_blobs(struct src_git *g)
         qsort(g->blobs, g->n_blobs, sizeof(*g->blobs), cmp_blob_order);
     for (size_t i = 0; i < g->n_blobs; i++)
         *oidmap_slot(&g->blob_index, &g->blobs[i].oid, false, NULL) = i;
+    /* messages in pack order (commits are seldom deltified: no families to follow) */
+    for (size_t k = 0; k < g->n_msgs; k++)
+        for (size_t i = 0; i < g->n_packs; i++)
+            if (gitpack_find(g->packs[i], g->msgs[k].oid.id, &g->msgs[k].off)) {
+                g->msgs[k].pack = (uint32_t)i;
+                break;
+            }
+    if (g->n_msgs > 1)
+        qsort(g->msgs, g->n_msgs, sizeof(*g->msgs), cmp_msg_order);
+    for (size_t k = 0; k < g->n_msgs; k++)
+        *oidmap_slot(&g->msg_index, &g->msgs[k].oid, false, NULL) = k;
 }
 
 enum status src_git_open(struct src_git **out, const char *path, const struct src_git_opts *o)
@@ -1976,6 +2091,9 @@ void src_git_free(struct src_git *g)
         free(g->blobs[i].prov);
     free(g->blobs);
     oidmap_release(&g->blob_index);
+    free(g->msgs);
+    oidmap_release(&g->msg_index);
+    oidmap_release(&g->exp_msgs);
     gitpack_reader_free(g->tree_reader);
     for (size_t i = 0; i < g->n_packs; i++)
         gitpack_close(g->packs[i]);
@@ -2159,12 +2277,195 @@ enum status src_git_read(struct src_git_reader *r, size_t i, unsigned char **buf
     return src_git_read_whole(r, i, buf, fn, NULL, payload, bytes);
 }
 
-enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char **buf,
-                               blob_fn *fn, whole_blob_fn *whole, void *payload,
-                               uint64_t *bytes)
+/* The value of a raw object's header line "<name> ..." (before the blank line that ends
+ * the headers), and its length; NULL if absent. */
+static const char *raw_header(const unsigned char *data, size_t len, const char *name,
+                              size_t *vlen)
+{
+    size_t nl = strlen(name), at = 0;
+
+    while (at < len && data[at] != '\n') {
+        const unsigned char *eol = memchr(data + at, '\n', len - at);
+        size_t end = eol ? (size_t)(eol - data) : len;
+        if (end - at > nl && memcmp(data + at, name, nl) == 0 && data[at + nl] == ' ') {
+            *vlen = end - at - nl - 1;
+            return (const char *)data + at + nl + 1;
+        }
+        at = end + 1;
+    }
+    return NULL;
+}
+
+/* "Name <email> 1700000000 +0100": the "Name <email>" part and the time. */
+static void parse_ident(const char *v, size_t len, char **who, int64_t *when)
+{
+    const char *gt = NULL;
+
+    for (size_t i = len; i-- > 0;)
+        if (v[i] == '>') {
+            gt = v + i;
+            break;
+        }
+    if (!gt) {
+        *who = xstrndup(v, len > 200 ? 200 : len);
+        *when = 0;
+        return;
+    }
+    *who = xstrndup(v, (size_t)(gt - v + 1) > 512 ? 512 : (size_t)(gt - v + 1));
+    *when = 0;
+    for (const char *p = gt + 1; p < v + len && *p == ' '; p++)
+        if (p + 1 < v + len && p[1] >= '0' && p[1] <= '9') {
+            int64_t t = 0;
+            for (const char *q = p + 1; q < v + len && *q >= '0' && *q <= '9' &&
+                                        t < INT64_MAX / 10 - 10; q++)
+                t = t * 10 + (*q - '0');
+            *when = t;
+            break;
+        }
+}
+
+/* The provenance of a commit message, from the commit's raw bytes (no second read):
+ * author, dates, and the summary as git shows it (the first paragraph on one line). */
+static void commit_info_raw(struct commit_info *ci, const char *hex, const unsigned char *data,
+                            size_t len)
+{
+    size_t vl, at = 0;
+    const char *v;
+    char *sum;
+    size_t n = 0;
+
+    memset(ci, 0, sizeof(*ci));
+    ci->commit = xstrdup(hex);
+    if ((v = raw_header(data, len, "author", &vl)))
+        parse_ident(v, vl, &ci->author, &ci->author_time);
+    if ((v = raw_header(data, len, "committer", &vl))) {
+        char *who = NULL;
+        parse_ident(v, vl, &who, &ci->commit_time);
+        free(who);
+    } else {
+        ci->commit_time = ci->author_time;
+    }
+    /* the message: after the first blank line */
+    while (at < len) {
+        const unsigned char *eol = memchr(data + at, '\n', len - at);
+        if (!eol)
+            return;
+        if (eol == data + at) {
+            at++;
+            break;
+        }
+        at = (size_t)(eol - data) + 1;
+    }
+    while (at < len && (data[at] == '\n' || data[at] == ' ' || data[at] == '\t'))
+        at++;
+    sum = xmalloc(201);
+    for (; at < len && n < 200; at++) {
+        if (data[at] == '\n') {
+            if (at + 1 >= len || data[at + 1] == '\n')
+                break; /* the first paragraph ends */
+            if (n && sum[n - 1] != ' ')
+                sum[n++] = ' ';
+            continue;
+        }
+        sum[n++] = (char)data[at];
+    }
+    while (n && (sum[n - 1] == ' ' || sum[n - 1] == '\t' || sum[n - 1] == '\r'))
+        n--;
+    sum[n] = '\0';
+    ci->summary = sum;
+}
+
+/* Chunks of a streamed message (src_fs_read_fd knows only the path): its id and commit. */
+struct msg_feed {
+    blob_fn *fn;
+    void *payload;
+    const struct blob *tmpl;
+};
+
+static enum status with_msg(const struct blob *chunk, void *payload)
+{
+    struct msg_feed *mf = payload;
+    struct blob b = *chunk;
+    b.blob_id = mf->tmpl->blob_id;
+    b.commit = mf->tmpl->commit;
+    return mf->fn(&b, mf->payload);
+}
+
+/* Read and scan the raw object of a planned commit or tag (issue 11): headers (gpgsig,
+ * mergetag, encoding, ...) and the message, bounded like a blob: in memory up to
+ * GIT_INMEM_BLOB_BYTES, streamed through `git cat-file` beyond. */
+static enum status read_message(struct src_git_reader *r, const struct gmsg *m,
+                                unsigned char **buf, blob_fn *fn, void *payload,
+                                uint64_t *bytes)
 {
     const struct src_git *g = r->g;
-    const struct gblob *b = &g->blobs[i];
+    const char *type = m->kind == MSG_COMMIT ? "commit" : "tag";
+    git_odb_object *obj = NULL;
+    const unsigned char *data = NULL;
+    size_t len = 0;
+    git_object_t otype;
+    struct commit_info ci;
+    struct blob tmpl;
+    enum status st;
+
+    *bytes = 0;
+    memset(&ci, 0, sizeof(ci));
+    memset(&tmpl, 0, sizeof(tmpl));
+    tmpl.path = m->display;
+    tmpl.blob_id = m->hex;
+    if (bad_object(g, &m->oid))
+        return fail(STATUS_CORRUPT, "%s %s: corrupt object", type, m->hex);
+    if (m->pack != NO_PACK) {
+        enum gitpack_type t;
+        if (!r->pack)
+            r->pack = gitpack_reader_new(GIT_PACK_BLOB_CACHE);
+        if (gitpack_read(r->pack, g->packs[m->pack], m->off, GIT_INMEM_BLOB_BYTES, &t, &data,
+                         &len) != STATUS_OK ||
+            t != (m->kind == MSG_COMMIT ? GP_COMMIT : GP_TAG))
+            data = NULL;
+    }
+    if (!data) {
+        if (git_odb_read_header(&len, &otype, r->odb, &m->oid) != 0)
+            return fail(STATUS_CORRUPT, "%s %s: cannot read: %s", type, m->hex, git_message());
+        if (otype != (m->kind == MSG_COMMIT ? GIT_OBJECT_COMMIT : GIT_OBJECT_TAG))
+            return fail(STATUS_CORRUPT, "%s %s: not a %s", type, m->hex, type);
+        if (len > GIT_INMEM_BLOB_BYTES) {
+            /* provenance from libgit2's parse: the bytes are not held here */
+            git_commit *c = NULL;
+            struct commit_info *pci = NULL;
+            struct msg_feed mf = { fn, payload, &tmpl };
+            if (m->kind == MSG_COMMIT && git_commit_lookup(&c, r->repo, &m->oid) == 0) {
+                pci = commit_info_of(c);
+                tmpl.commit = pci;
+            }
+            git_commit_free(c);
+            st = read_streamed(r, m->hex, type, buf, &tmpl, with_msg, &mf, bytes);
+            commit_info_free(pci);
+            return st;
+        }
+        if (git_odb_read(&obj, r->odb, &m->oid) != 0)
+            return fail(STATUS_CORRUPT, "%s %s: cannot read: %s", type, m->hex, git_message());
+        data = git_odb_object_data(obj);
+        len = git_odb_object_size(obj);
+    }
+    *bytes = len;
+    if (m->kind == MSG_COMMIT) {
+        commit_info_raw(&ci, m->hex, data, len);
+        tmpl.commit = &ci;
+    }
+    st = chunk_feed(&tmpl, data, len, fn, payload);
+    free(ci.commit);
+    free(ci.author);
+    free(ci.summary);
+    git_odb_object_free(obj);
+    return st;
+}
+
+static enum status read_blob(struct src_git_reader *r, const struct gblob *b,
+                             unsigned char **buf, blob_fn *fn, whole_blob_fn *whole,
+                             void *payload, uint64_t *bytes)
+{
+    const struct src_git *g = r->g;
     const char *path0 = b->display;
     size_t n_prov = g->deferred ? 0 : b->n_prov;
     git_odb_object *obj = NULL;
@@ -2231,6 +2532,17 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
     }
     git_odb_object_free(obj);
     return st;
+}
+
+enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char **buf,
+                               blob_fn *fn, whole_blob_fn *whole, void *payload,
+                               uint64_t *bytes)
+{
+    const struct src_git *g = r->g;
+
+    if (i >= g->n_blobs)
+        return read_message(r, &g->msgs[i - g->n_blobs], buf, fn, payload, bytes);
+    return read_blob(r, &g->blobs[i], buf, fn, whole, payload, bytes);
 }
 
 /* ---- deferred provenance ------------------------------------------------------------ */
@@ -2370,9 +2682,21 @@ void src_git_exposure_want(struct src_git *g, const char *blob_hex, const char *
 {
     git_oid id;
     bool created = false;
+    size_t *slot;
 
     if (git_oid_fromstr(&id, blob_hex) != 0)
         return;
+    if ((slot = oidmap_slot(&g->msg_index, &id, false, NULL))) {
+        /* a message: which tips' history holds its commit (no path to follow) */
+        if (g->msgs[*slot].kind == MSG_COMMIT) {
+            size_t *e = oidmap_slot(&g->exp_msgs, &id, true, &created);
+            if (created) {
+                *e = g->exp_msgs.used - 1;
+                g->exposure_ready = false;
+            }
+        }
+        return;
+    }
     (void)oidmap_slot(&g->exp_blobs, &id, true, &created);
     if (created)
         g->exposure_ready = false;
@@ -2478,24 +2802,121 @@ static void exposure_release(struct src_git *g)
     free(g->chain);
     g->chain = NULL;
     g->n_chain = 0;
+    free(g->msg_bits);
+    g->msg_bits = NULL;
+    g->words_per_msg = 0;
 }
 
 /* Branch tips examined for exposure: local and remote-tracking branches. */
 #define MAX_EXPOSURE_BRANCHES 256
 
+/* Which of `tips` (HEAD, then the branches) reach each commit of g->exp_msgs: the commit
+ * graph below the tips, walked once (tolerating missing and bad objects, stopping at a
+ * shallow boundary), then bits passed from children to parents in topological order
+ * (Kahn's). Only run when a commit message has a finding. */
+static void msg_reach(struct src_git *g, const git_oid *tips, const bool *have, size_t n_tips)
+{
+    struct rnodec {
+        git_oid id;
+        uint32_t first, n_par; /* its parents in par[first, first + n_par) */
+        uint32_t children;
+    } *nodes = NULL;
+    size_t n_nodes = 0, cap_nodes = 0, n_par = 0, cap_par = 0, w;
+    uint32_t *par = NULL, *queue;
+    uint64_t *bits;
+    struct oidmap index = { 0 }, shallow = { 0 };
+    size_t qh = 0, qt = 0;
+
+    g->words_per_msg = w = (n_tips + 63) / 64;
+    g->msg_bits = xcalloc((g->exp_msgs.used ? g->exp_msgs.used : 1) * w, sizeof(uint64_t));
+    read_shallow(g, &shallow);
+    /* nodes: the tips, then every parent seen; node v is read when the loop reaches it */
+    for (size_t t = 0; t < n_tips; t++) {
+        bool created;
+        size_t *slot;
+        if (!have[t])
+            continue;
+        slot = oidmap_slot(&index, &tips[t], true, &created);
+        if (created) {
+            XGROW(nodes, cap_nodes, n_nodes + 1);
+            memset(&nodes[n_nodes], 0, sizeof(nodes[n_nodes]));
+            nodes[n_nodes].id = tips[t];
+            *slot = n_nodes++;
+        }
+    }
+    for (size_t v = 0; v < n_nodes && n_nodes < UINT32_MAX; v++) {
+        git_commit *c = NULL;
+        git_oid id = nodes[v].id;
+        nodes[v].first = (uint32_t)n_par;
+        if (bad_object(g, &id) || git_commit_lookup(&c, g->repo, &id) != 0)
+            continue;
+        if (!oidmap_slot(&shallow, &id, false, NULL)) {
+            for (unsigned k = 0; k < git_commit_parentcount(c); k++) {
+                bool created;
+                size_t *slot = oidmap_slot(&index, git_commit_parent_id(c, k), true, &created);
+                if (created) {
+                    XGROW(nodes, cap_nodes, n_nodes + 1);
+                    memset(&nodes[n_nodes], 0, sizeof(nodes[n_nodes]));
+                    nodes[n_nodes].id = *git_commit_parent_id(c, k);
+                    *slot = n_nodes++;
+                }
+                XGROW(par, cap_par, n_par + 1);
+                par[n_par++] = (uint32_t)*slot;
+                nodes[*slot].children++;
+                nodes[v].n_par++;
+            }
+        }
+        git_commit_free(c);
+    }
+    bits = xcalloc((n_nodes ? n_nodes : 1) * w, sizeof(uint64_t));
+    for (size_t t = 0; t < n_tips; t++) {
+        size_t *slot = have[t] ? oidmap_slot(&index, &tips[t], false, NULL) : NULL;
+        if (slot)
+            bits[*slot * w + t / 64] |= (uint64_t)1 << (t % 64);
+    }
+    queue = xmalloc((n_nodes ? n_nodes : 1) * sizeof(*queue));
+    for (size_t v = 0; v < n_nodes; v++)
+        if (nodes[v].children == 0)
+            queue[qt++] = (uint32_t)v;
+    while (qh < qt) {
+        uint32_t v = queue[qh++];
+        for (uint32_t k = 0; k < nodes[v].n_par; k++) {
+            uint32_t p = par[nodes[v].first + k];
+            for (size_t j = 0; j < w; j++)
+                bits[(size_t)p * w + j] |= bits[(size_t)v * w + j];
+            if (--nodes[p].children == 0)
+                queue[qt++] = p;
+        }
+    }
+    for (size_t i = 0; i < g->exp_msgs.size; i++) {
+        size_t *slot;
+        if (oid_is_zero(&g->exp_msgs.keys[i]))
+            continue;
+        if ((slot = oidmap_slot(&index, &g->exp_msgs.keys[i], false, NULL)))
+            memcpy(g->msg_bits + g->exp_msgs.vals[i] * w, bits + *slot * w, w * sizeof(*bits));
+    }
+    free(queue);
+    free(bits);
+    free(par);
+    free(nodes);
+    oidmap_release(&index);
+    oidmap_release(&shallow);
+}
+
 static void exposure_prepare(struct src_git *g)
 {
     git_reference_iterator *it = NULL;
     git_reference *ref;
-    git_oid head;
-    git_revwalk *walk = NULL;
-    git_oid id;
+    git_oid head, tips[1 + MAX_EXPOSURE_BRANCHES];
+    bool have[1 + MAX_EXPOSURE_BRANCHES];
     struct oidmap memo = { 0 };
     bool have_head;
 
     exposure_release(g);
     g->exposure_ready = true;
     have_head = git_reference_name_to_id(&head, g->repo, "HEAD") == 0;
+    tips[0] = head;
+    have[0] = have_head;
     if (have_head)
         tip_blobs(g, &head, &memo, &g->head_blobs);
     if (git_reference_iterator_glob_new(&it, g->repo, "refs/*") == 0) {
@@ -2505,10 +2926,13 @@ static void exposure_prepare(struct src_git *g)
             bool is_branch = strncmp(name, "refs/heads/", 11) == 0 ||
                              (strncmp(name, "refs/remotes/", 13) == 0 &&
                               strcmp(name + strlen(name) - 5, "/HEAD") != 0);
+            /* peel: no object libgit2 must not read is looked up on the way */
             if (is_branch && g->n_branches < MAX_EXPOSURE_BRANCHES &&
-                git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
+                peel(g, ref, &obj, false) == 0 && git_object_type(obj) == GIT_OBJECT_COMMIT) {
                 struct branch_set *bs;
                 g->branches = xrealloc(g->branches, (g->n_branches + 1) * sizeof(*g->branches));
+                tips[1 + g->n_branches] = *git_object_id(obj);
+                have[1 + g->n_branches] = true;
                 bs = &g->branches[g->n_branches++];
                 memset(bs, 0, sizeof(*bs));
                 bs->name = xstrdup(name + (name[5] == 'h' ? 11 : 13));
@@ -2521,20 +2945,38 @@ static void exposure_prepare(struct src_git *g)
     }
     g->branch_scratch = xcalloc(g->n_branches + 1, sizeof(char *));
     oidmap_release(&memo);
+    if (g->exp_msgs.used)
+        msg_reach(g, tips, have, 1 + g->n_branches);
     if (!have_head || !g->rroot)
         return;
-    /* Removals: HEAD's first-parent line, oldest first, each wanted path followed. */
-    if (git_revwalk_new(&walk, g->repo) == 0) {
-        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-        git_revwalk_simplify_first_parent(walk);
-        if (git_revwalk_push(walk, &head) == 0) {
-            size_t cap = 0;
-            while (git_revwalk_next(&id, walk) == 0) {
-                XGROW(g->chain, cap, g->n_chain + 1);
-                git_oid_cpy(&g->chain[g->n_chain++], &id);
+    /* Removals: HEAD's first-parent line, oldest first, each wanted path followed. It is
+     * walked here rather than by libgit2's revwalk, which would read objects it must
+     * not (bad_object: it loops forever on some). */
+    {
+        struct oidmap seen = { 0 };
+        size_t cap = 0;
+        bool created = true;
+        for (git_oid at = head; created;) {
+            git_commit *c = NULL;
+            (void)oidmap_slot(&seen, &at, true, &created);
+            if (!created)
+                break;
+            XGROW(g->chain, cap, g->n_chain + 1);
+            git_oid_cpy(&g->chain[g->n_chain++], &at);
+            if (bad_object(g, &at) || git_commit_lookup(&c, g->repo, &at) != 0 ||
+                git_commit_parentcount(c) == 0) {
+                git_commit_free(c);
+                break;
             }
+            at = *git_commit_parent_id(c, 0);
+            git_commit_free(c);
         }
-        git_revwalk_free(walk);
+        oidmap_release(&seen);
+        for (size_t i = 0, j = g->n_chain; i + 1 < j; i++, j--) {
+            git_oid t = g->chain[i];
+            g->chain[i] = g->chain[j - 1];
+            g->chain[j - 1] = t;
+        }
     }
     rnode_reset(g->rroot);
     for (size_t i = 0; i < g->n_chain; i++) {
@@ -2560,6 +3002,21 @@ enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char
     src_git_exposure_want(g, blob_hex, path);
     if (!g->exposure_ready)
         exposure_prepare(g);
+    if ((bi = oidmap_slot(&g->msg_index, &oid, false, NULL))) {
+        /* A message stays with its commit: exposed on every branch whose history holds
+         * the commit (HEAD's when only a detached HEAD does); a tag's, in history. */
+        const struct gmsg *m = &g->msgs[*bi];
+        size_t *e = oidmap_slot(&g->exp_msgs, &oid, false, NULL);
+        const uint64_t *bits = e && g->msg_bits ? g->msg_bits + *e * g->words_per_msg : NULL;
+        out->unreachable = m->unreachable;
+        for (size_t b = 0; bits && b < g->n_branches; b++)
+            if (bits[(b + 1) / 64] >> ((b + 1) % 64) & 1)
+                g->branch_scratch[nb++] = g->branches[b].name;
+        out->branches = (const char *const *)g->branch_scratch;
+        out->n_branches = nb;
+        out->at_head = nb == 0 && bits && (bits[0] & 1);
+        return STATUS_OK;
+    }
     out->at_head = oidmap_slot(&g->head_blobs, &oid, false, NULL) != NULL;
     for (size_t i = 0; i < g->n_branches; i++)
         if (oidmap_slot(&g->branches[i].blobs, &oid, false, NULL))

@@ -56,6 +56,7 @@ struct src_git_counts {
     uint64_t blobs;           /* distinct blobs planned */
     uint64_t submodules;      /* gitlink entries skipped */
     uint64_t errors;          /* missing or corrupt objects (warned) */
+    uint64_t messages;        /* commits and annotated tags whose raw object is scanned */
     bool timed_out;           /* the deadline stopped planning: the plan is incomplete */
 };
 
@@ -68,10 +69,16 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
 void src_git_free(struct src_git *g);
 
 const struct src_git_counts *src_git_counts(const struct src_git *g);
-size_t src_git_blob_count(const struct src_git *g);
+size_t src_git_blob_count(const struct src_git *g); /* blobs and messages: items to read */
 /* Working-tree files that differ from the index/HEAD, untracked or ignored: paths to
  * open (absolute or relative to the cwd). Valid until src_git_free. */
 const char *const *src_git_worktree(const struct src_git *g, size_t *n);
+
+/* Items src_git_read reads: the planned blobs, then (whole histories, ranges, pushes)
+ * the raw objects of the commits and annotated tags planned, which hold their messages:
+ * true for those. A message's location is "(commit <id>)" with that commit's
+ * provenance, or "(tag <name>)"; lines count in the raw object (`git cat-file -p`). */
+bool src_git_is_message(const struct src_git *g, size_t i);
 
 /* One reader per thread (its own repository handle). */
 enum status src_git_reader_new(struct src_git_reader **out, struct src_git *g);
