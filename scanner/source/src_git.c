@@ -1703,10 +1703,32 @@ static enum status plan_history(struct src_git *g)
             visit_commits(g, &unreach);
         else
             plan_commits(g, &unreach, false);
-        /* Blobs no commit reaches: dropped stashes, dangling adds. */
-        for (size_t i = 0; i < ow.n_blobs; i++)
-            if (!oidmap_slot(&g->blob_index, &ow.blobs[i], false, NULL))
-                add_blob(g, &ow.blobs[i], "(unreachable blob)", PROV_UNREACHABLE);
+        /* Blobs no commit reaches: dropped stashes, dangling adds; or staged, which
+         * the index names (at their path: the next commit takes them). */
+        {
+            git_index *index = NULL;
+            struct oidmap in_index = { 0 }; /* blob -> index entry */
+            if (ow.n_blobs && git_repository_index(&index, g->repo) == 0) {
+                for (size_t k = 0; k < git_index_entrycount(index); k++) {
+                    const git_index_entry *e = git_index_get_byindex(index, k);
+                    if (e && git_index_entry_stage(e) == 0 &&
+                        (e->mode & 0170000) != 0160000 && !excluded(g, e->path, false))
+                        *oidmap_slot(&in_index, &e->id, true, NULL) = k;
+                }
+            }
+            for (size_t i = 0; i < ow.n_blobs; i++) {
+                size_t *k = oidmap_slot(&in_index, &ow.blobs[i], false, NULL);
+                if (oidmap_slot(&g->blob_index, &ow.blobs[i], false, NULL))
+                    continue;
+                if (k)
+                    add_blob(g, &ow.blobs[i], git_index_get_byindex(index, *k)->path,
+                             PROV_STAGED);
+                else
+                    add_blob(g, &ow.blobs[i], "(unreachable blob)", PROV_UNREACHABLE);
+            }
+            oidmap_release(&in_index);
+            git_index_free(index);
+        }
         /* Annotated tags no ref names (deleted tags): their messages. */
         for (size_t i = 0; i < ow.n_tags; i++) {
             git_tag *t = NULL;

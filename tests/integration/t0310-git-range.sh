@@ -203,9 +203,16 @@ test_expect_success 'issue 11: a whole scan reads staged content the work tree n
     check expect_q sty.json "37 finding" "exposure=worktree branches= secret=ok"
     check expect_q sty.json "38 finding" "exposure=worktree branches= secret=ok"
     check has_loc sty.json 37 "s.env:1:access_key_id commit=- blob=$(git -C sty rev-parse :s.env)"
-    # --all-objects finds the same blobs: still staged, not "unreachable"
+    # --all-objects finds the same blobs: still staged, not "unreachable"; and a staged
+    # file the work tree still has is at its path, not "(unreachable blob)"
+    creds 39 >sty/c.env
+    git -C sty add c.env
     scan_json sty-all.json --all-objects sty
     check expect_q sty-all.json "37 finding" "exposure=worktree branches= secret=ok"
+    check expect_q sty-all.json "39 finding" "exposure=worktree branches= secret=ok"
+    q sty-all.json "39 loc"
+    check has_loc sty-all.json 39 "c.env:1:access_key_id commit=- blob=$(git -C sty rev-parse :c.env)"
+    check test -z "$(q sty-all.json "39 loc" | grep unreachable)"
     checks_passed
 '
 
