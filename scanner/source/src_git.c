@@ -4,8 +4,10 @@
  *
  * What it does: plan (walk commits; for a whole history visit each distinct tree once and
  * keep the tree graph, for a range find the (path, blob) pairs each commit introduced;
- * dedupe blobs), read blobs in pack order, attribute the blobs with findings to the
- * commits that introduced them (whole histories), and answer exposure questions.
+ * dedupe blobs; the commits and annotated tags whose raw objects, messages included, are
+ * scanned too), read blobs in pack order, then those objects, attribute the blobs with
+ * findings to the commits that introduced them (whole histories), and answer exposure
+ * questions.
  * What it does not: match anything, or decide what to do with archives.
  * The tricky point: "introduced" for a merge means different from *every* parent, so
  * that scanning main..feature does not report what a merge from main brought in.

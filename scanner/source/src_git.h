@@ -8,9 +8,11 @@
  * for the blobs that had findings (src_git_attribute): the (path, blob) pairs each
  * commit has that none of its parents has, diffing only the subtrees that lead to those
  * blobs. A revision range or a push (CI, hooks) is planned commit by commit with the
- * same diff over all subtrees, its provenance known before the scan. After the scan,
- * exposure facts are computed for the blobs that had findings: present at HEAD or at a
- * branch tip, and which commit on HEAD's first-parent line removed them.
+ * same diff over all subtrees, its provenance known before the scan. The raw objects of
+ * the commits walked and of the annotated tags planned (their messages) are read after
+ * the blobs. After the scan, exposure facts are computed for the blobs that had
+ * findings: present at HEAD or at a branch tip, and which commit on HEAD's first-parent
+ * line removed them; for messages, the branches whose history holds the commit.
  */
 #ifndef SESAME_SOURCE_SRC_GIT_H
 #define SESAME_SOURCE_SRC_GIT_H
