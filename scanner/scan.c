@@ -183,6 +183,7 @@ static void *worker_main(void *arg)
         i = mine++;
         uint64_t bytes = 0;
         enum status st;
+        bool is_file;
 
         if (i >= run->items->n || atomic_load(&run->fatal))
             break;
@@ -212,14 +213,16 @@ static void *worker_main(void *arg)
                 st = STATUS_IO; /* one unreadable blob: warn, count, go on */
         }
         atomic_fetch_add(&run->bytes, bytes);
+        /* a commit or tag message is read, but is no file */
+        is_file = !it->git || !src_git_is_message(it->git, it->blob);
         if (st == STATUS_OK) {
-            atomic_fetch_add(&run->files, 1);
+            atomic_fetch_add(&run->files, is_file);
         } else if (st == STATUS_IO) {
             log_gap(DIAG_UNREADABLE, "%s", status_message());
             atomic_fetch_add(&run->errors, 1);
         } else if (st == STATUS_LIMIT) {
             log_gap(DIAG_LIMIT, "'%s': %s", it->path ? it->path : "git blob", status_message());
-            atomic_fetch_add(&run->files, 1);
+            atomic_fetch_add(&run->files, is_file);
             atomic_fetch_add(&run->truncated, 1);
         } else {
             pthread_mutex_lock(&run->lock);
@@ -529,6 +532,7 @@ static void add_exposure(struct finding **sorted, size_t n, struct src_git **git
                     continue;
                 any_git = true;
                 best = more_exposed(best, ex.at_head ? EXPOSURE_HEAD
+                                          : ex.uncommitted ? EXPOSURE_WORKTREE
                                           : ex.n_branches ? EXPOSURE_BRANCH
                                           : ex.unreachable ? EXPOSURE_UNREACHABLE
                                                            : EXPOSURE_HISTORY);
@@ -552,6 +556,35 @@ static void add_exposure(struct finding **sorted, size_t n, struct src_git **git
         if (f->n_branches > 1)
             qsort(f->branches, f->n_branches, sizeof(char *), cmp_cstr);
     }
+}
+
+/* A commit whose message holds a credential has it in its summary too (the summary is
+ * the message's first paragraph): without --show-secrets, the summary of such a commit
+ * is not shown, at any location (issue 11). Message locations are the ones whose
+ * "blob" is the commit itself (src_git_is_message). */
+static void withhold_summaries(struct finding **v, size_t n)
+{
+    const char **leaky = NULL;
+    size_t n_leaky = 0;
+
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < v[i]->n_locations; k++) {
+            const struct location *l = &v[i]->locations[k];
+            if (l->blob && l->commit.commit && strcmp(l->blob, l->commit.commit) == 0) {
+                leaky = xrealloc(leaky, (n_leaky + 1) * sizeof(*leaky));
+                leaky[n_leaky++] = l->commit.commit;
+            }
+        }
+    for (size_t i = 0; n_leaky && i < n; i++)
+        for (size_t k = 0; k < v[i]->n_locations; k++) {
+            struct commit_info *c = &v[i]->locations[k].commit;
+            for (size_t j = 0; c->commit && c->summary && j < n_leaky; j++)
+                if (strcmp(c->commit, leaky[j]) == 0) {
+                    free(c->summary);
+                    c->summary = NULL;
+                }
+        }
+    free(leaky);
 }
 
 static const char **merge_globs(const char *const *a, size_t na, char *const *b, size_t nb)
@@ -739,6 +772,8 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                                     cfg->include_examples };
         findings_build(findings, &fo, &sorted, &n_sorted, &stats.examples_hidden);
     }
+    if (!cfg->show_secrets)
+        withhold_summaries(sorted, n_sorted);
     {
         size_t k = 0;
         for (size_t i = 0; i < n_sorted; i++) {

@@ -46,6 +46,15 @@
 /* Diagnostics whose text a run keeps for its report (all are counted; the rest of the
  * texts were printed on stderr as they happened). */
 #define LIMIT_DIAG_KEPT 1000u
+/* Pack entries outside a pack's index that gitpack_unresolvable() follows when a delta
+ * chain goes through them (git never writes such entries; a crafted pack could make
+ * every byte one): past this, the chains that need more are counted as never ending,
+ * which keeps them from libgit2 (it would follow them, and loop on a cycle). */
+#define LIMIT_PACK_UNLISTED (1u << 20)
+
+/* A tag's name as shown in the location of its message, "(tag NAME)": names are short;
+ * a crafted tag object may carry any length. */
+#define LIMIT_GIT_TAG_NAME_BYTES 256
 
 /* Path length accepted from the walker. */
 #define LIMIT_PATH_BYTES 4096u

@@ -65,7 +65,7 @@ struct location {
 enum exposure {
     EXPOSURE_FILE = 0,    /* found in a file on disk (no git history scanned) */
     EXPOSURE_HEAD,        /* in HEAD's tree */
-    EXPOSURE_WORKTREE,    /* in an uncommitted working-tree file only */
+    EXPOSURE_WORKTREE,    /* only uncommitted: staged in the index or in a working-tree file */
     EXPOSURE_BRANCH,      /* at the tip of a branch other than HEAD */
     EXPOSURE_HISTORY,     /* only in commits, no longer at any branch tip */
     EXPOSURE_UNREACHABLE, /* only in objects no ref reaches */

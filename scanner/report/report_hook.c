@@ -69,10 +69,17 @@ static void put_allowed(FILE *out, const struct scan_stats *st)
     }
 }
 
+/* "  N. " and a step of the advice (numbered in order: which steps apply varies). */
+static void put_step(FILE *out, int *step, const char *text)
+{
+    fprintf(out, "  %d. %s", ++*step, text);
+}
+
 enum status report_hook_write(FILE *out, const struct finding *const *sorted, size_t n,
                               const struct report_opts *opts)
 {
-    bool any_commit = false, any_pushed = false;
+    bool any_commit = false, any_pushed = false, any_message = false, any_tag = false;
+    int step = 0;
     const char *policy = opts->stats && opts->stats->inline_allow ? opts->stats->inline_allow
                                                                   : "all";
 
@@ -118,9 +125,15 @@ enum status report_hook_write(FILE *out, const struct finding *const *sorted, si
                 any_pushed = true;
                 if (l->blob)
                     fprintf(out, " (blob %.12s)", l->blob);
+            } else if (strncmp(l->path, "(tag ", 5) == 0) {
+                any_tag = true; /* an annotated tag's message (its raw object's line) */
+            }
+            if (l->commit.commit && strncmp(l->path, "(commit ", 8) == 0) {
+                any_message = true; /* the commit's message: lines of `git cat-file -p` */
+            } else if (l->commit.commit) {
+                any_commit = true;
             }
             if (l->commit.commit) {
-                any_commit = true;
                 fprintf(out, " in commit %.12s", l->commit.commit);
                 if (l->commit.author || l->commit.author_time) {
                     fputs(" (", out);
@@ -138,33 +151,52 @@ enum status report_hook_write(FILE *out, const struct finding *const *sorted, si
     }
     fputs("\nWhat to do:\n", out);
     if (any_pushed && !any_commit) {
-        fputs("  1. A tag you are pushing points straight at a blob or tree that holds the\n"
-              "     credential: delete the tag (`git tag -d NAME`) or point it at clean\n"
-              "     content, then push again.\n", out);
+        put_step(out, &step,
+                 "A tag you are pushing points straight at a blob or tree that holds the\n"
+                 "     credential: delete the tag (`git tag -d NAME`) or point it at clean\n"
+                 "     content, then push again.\n");
     } else if (any_commit) {
-        fputs("  1. Take the credential out of every commit listed, not just the last one:\n"
-              "       last commit only:   edit the file, then `git commit --amend`\n"
-              "       an older commit:    `git rebase -i <commit>^`, mark it 'edit', fix the file,\n"
-              "                           `git commit --amend`, `git rebase --continue`\n"
-              "     then push again. Deleting the file in a new commit is not enough: the key\n"
-              "     stays in history.\n", out);
-    } else {
-        fputs("  1. Remove the credential from the staged files (`git restore --staged FILE`,\n"
-              "     edit, `git add`), and keep it out of the repository: use environment\n"
-              "     variables or a secrets manager instead.\n", out);
+        put_step(out, &step,
+                 "Take the credential out of every commit listed, not just the last one:\n"
+                 "       last commit only:   edit the file, then `git commit --amend`\n"
+                 "       an older commit:    `git rebase -i <commit>^`, mark it 'edit', fix the "
+                 "file,\n"
+                 "                           `git commit --amend`, `git rebase --continue`\n"
+                 "     then push again. Deleting the file in a new commit is not enough: the key\n"
+                 "     stays in history.\n");
+    } else if (!any_message && !any_tag) {
+        put_step(out, &step,
+                 "Remove the credential from the staged files (`git restore --staged FILE`,\n"
+                 "     edit, `git add`), and keep it out of the repository: use environment\n"
+                 "     variables or a secrets manager instead.\n");
     }
-    fputs("  2. Treat the key as leaked and rotate it: in IAM, create a new access key,\n"
-          "     switch your application to it, then deactivate and delete the old one.\n"
-          "     For an SES SMTP user, check the SES sending statistics for mail you did not send.\n",
-          out);
+    if (any_message)
+        put_step(out, &step,
+                 "A commit message holds the credential (\"(commit ID)\": its line in\n"
+                 "     `git cat-file -p ID`). Reword every commit listed:\n"
+                 "       last commit only:   `git commit --amend`, edit the message\n"
+                 "       an older commit:    `git rebase -i <commit>^`, mark it 'reword'\n"
+                 "     then push again.\n");
+    if (any_tag)
+        put_step(out, &step,
+                 "An annotated tag's message holds the credential (\"(tag NAME)\"): delete\n"
+                 "     the tag (`git tag -d NAME`), create it again without the credential, and\n"
+                 "     push again.\n");
+    put_step(out, &step,
+             "Treat the key as leaked and rotate it: in IAM, create a new access key,\n"
+             "     switch your application to it, then deactivate and delete the old one.\n"
+             "     For an SES SMTP user, check the SES sending statistics for mail you did not "
+             "send.\n");
     if (strcmp(policy, "all") == 0)
-        fputs("  3. Not a real credential? Add a `sesame:allow` comment on that line.\n", out);
+        put_step(out, &step, "Not a real credential? Add a `sesame:allow` comment on that line.\n");
     else if (strcmp(policy, "ids") == 0)
-        fputs("  3. Not a real credential? Here a `sesame:allow` comment allows bare key IDs\n"
-              "     only; a secret, token or SMTP password must be taken out, or an\n"
-              "     administrator must accept it.\n", out);
+        put_step(out, &step,
+                 "Not a real credential? Here a `sesame:allow` comment allows bare key IDs\n"
+                 "     only; a secret, token or SMTP password must be taken out, or an\n"
+                 "     administrator must accept it.\n");
     else
-        fputs("  3. Not a real credential? This server does not accept `sesame:allow`\n"
-              "     comments: take the value out, or ask an administrator.\n", out);
+        put_step(out, &step,
+                 "Not a real credential? This server does not accept `sesame:allow`\n"
+                 "     comments: take the value out, or ask an administrator.\n");
     return ferror(out) ? fail(STATUS_IO, "cannot write the hook message") : STATUS_OK;
 }

@@ -194,7 +194,7 @@ static void report_text_exposure(struct report_text *t, const struct finding *f)
         report_text_puts(t, REPORT_TEXT_DOT "still at HEAD");
         break;
     case EXPOSURE_WORKTREE:
-        report_text_puts(t, REPORT_TEXT_DOT "uncommitted (working tree)");
+        report_text_puts(t, REPORT_TEXT_DOT "uncommitted (staged or working tree)");
         break;
     case EXPOSURE_BRANCH:
         if (f->n_branches == 0) {

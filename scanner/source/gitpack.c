@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,6 +23,7 @@
 
 #include <zlib.h>
 
+#include "base/limits.h"
 #include "base/xalloc.h"
 
 enum { OBJ_OFS_DELTA = 6, OBJ_REF_DELTA = 7 };
@@ -36,6 +39,16 @@ struct gitpack {
     bool mapped;
     uint32_t n;
     const unsigned char *fanout, *oids, *offs32, *offs64;
+    /* The index's offsets in pack order, and the index number at each: built on first
+     * use (readers share the pack, hence the lock), to tell an object of the index
+     * from an offset no index entry names. */
+    pthread_mutex_t lock;
+    _Atomic(struct by_off *) by_off;
+};
+
+struct by_off {
+    uint64_t *off;
+    uint32_t *idx;
 };
 
 static uint32_t be32(const unsigned char *p)
@@ -107,12 +120,13 @@ enum status gitpack_open_mem(struct gitpack **out, const void *idx, size_t idx_l
     struct gitpack *p = xcalloc(1, sizeof(*p));
     enum status st;
 
+    pthread_mutex_init(&p->lock, NULL);
     p->idx = idx;
     p->idx_len = idx_len;
     p->pack = pack;
     p->pack_len = pack_len;
     if ((st = validate(p, "pack index")) != STATUS_OK) {
-        free(p);
+        gitpack_close(p);
         p = NULL;
     }
     *out = p;
@@ -153,6 +167,7 @@ enum status gitpack_open(struct gitpack **out, const char *idx_path)
         return fail(STATUS_IO, "'%s': not a .idx file", idx_path);
     }
     pack_path = xasprintf("%.*s.pack", (int)(l - 4), idx_path);
+    pthread_mutex_init(&p->lock, NULL);
     p->mapped = true;
     if ((st = map_file(idx_path, &p->idx, &p->idx_len)) == STATUS_OK &&
         (st = map_file(pack_path, &p->pack, &p->pack_len)) == STATUS_OK)
@@ -168,8 +183,16 @@ enum status gitpack_open(struct gitpack **out, const char *idx_path)
 
 void gitpack_close(struct gitpack *p)
 {
+    struct by_off *bo;
+
     if (!p)
         return;
+    if ((bo = atomic_load(&p->by_off))) {
+        free(bo->off);
+        free(bo->idx);
+        free(bo);
+    }
+    pthread_mutex_destroy(&p->lock);
     if (p->mapped) {
         if (p->idx)
             munmap((void *)p->idx, p->idx_len);
@@ -209,6 +232,72 @@ void gitpack_entry(const struct gitpack *p, uint32_t i, const unsigned char **oi
 {
     *oid = p->oids + (size_t)i * GITPACK_OID_RAWSZ;
     *offset = nth_offset(p, i);
+}
+
+/* ---- the index in pack order ------------------------------------------------------------ */
+
+struct off_idx {
+    uint64_t off;
+    uint32_t idx;
+};
+
+static int cmp_off_idx(const void *a, const void *b)
+{
+    const struct off_idx *x = a, *y = b;
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The index's entries sorted by offset (built once, then shared read-only). */
+static const struct by_off *by_off(const struct gitpack *cp)
+{
+    struct gitpack *p = (struct gitpack *)cp; /* the lazily built table only */
+    struct by_off *bo = atomic_load_explicit(&p->by_off, memory_order_acquire);
+    struct off_idx *v;
+
+    if (bo)
+        return bo;
+    pthread_mutex_lock(&p->lock);
+    if (!(bo = atomic_load_explicit(&p->by_off, memory_order_acquire))) {
+        v = xmalloc((p->n ? p->n : 1) * sizeof(*v));
+        for (uint32_t i = 0; i < p->n; i++) {
+            v[i].off = nth_offset(p, i);
+            v[i].idx = i;
+        }
+        qsort(v, p->n, sizeof(*v), cmp_off_idx);
+        bo = xcalloc(1, sizeof(*bo));
+        bo->off = xmalloc((p->n ? p->n : 1) * sizeof(*bo->off));
+        bo->idx = xmalloc((p->n ? p->n : 1) * sizeof(*bo->idx));
+        for (uint32_t i = 0; i < p->n; i++) {
+            bo->off[i] = v[i].off;
+            bo->idx[i] = v[i].idx;
+        }
+        free(v);
+        atomic_store_explicit(&p->by_off, bo, memory_order_release);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return bo;
+}
+
+/* The index number of an entry at `off` (the lowest if several), or false if no index
+ * entry starts there. */
+static bool indexed_at(const struct gitpack *p, uint64_t off, uint32_t *idx)
+{
+    const struct by_off *bo = by_off(p);
+    uint32_t lo = 0, hi = p->n;
+
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (bo->off[mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == p->n || bo->off[lo] != off)
+        return false;
+    *idx = bo->idx[lo];
+    return true;
 }
 
 /* ---- entries --------------------------------------------------------------------------- */
@@ -419,46 +508,76 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
 #define CH_ROOT UINT32_MAX        /* a whole object */
 #define CH_BAD (UINT32_MAX - 1)   /* malformed entry, or a base that is no entry */
 
+/* Does any chain need following? Only a REF_DELTA can close a cycle (an OFS_DELTA's base
+ * lies before it), and one can also hide behind an OFS_DELTA whose base is an entry the
+ * index does not list: a pack with neither (what git writes) needs no more than this
+ * pass over its headers, in pack order. */
+static bool any_ref_or_unlisted(const struct gitpack *p)
+{
+    const struct by_off *bo = by_off(p);
+
+    for (uint32_t k = 0; k < p->n; k++) {
+        struct hdr h;
+        uint32_t bi;
+        if (k > 0 && bo->off[k] == bo->off[k - 1])
+            continue;
+        if (!entry_at(p, bo->off[k], &h))
+            continue;
+        if (h.type == OBJ_REF_DELTA || (h.type == OBJ_OFS_DELTA && !indexed_at(p, h.base, &bi)))
+            return true;
+    }
+    return false;
+}
+
 size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
 {
-    uint32_t n = p->n, *parent, *depth, *path, *bad = NULL;
+    const uint32_t n = p->n;
+    /* nodes: the index's entries (0..n-1), then entries outside it that chains go
+     * through (n + k at xoff[k]), at most LIMIT_PACK_UNLISTED of them */
+    struct omap extra = { 0 };
+    uint64_t *xoff = NULL;
+    size_t n_x = 0, cap_x = 0, n_nodes, cap_parent = 0;
+    uint32_t *parent = NULL, *depth, *path, *bad = NULL;
     unsigned char *state; /* 0 unknown, 1 on the current path, 2 resolves, 3 never does */
-    struct omap at = { 0 }; /* offset -> index */
     size_t n_bad = 0, cap = 0;
-    bool any_ref = false;
+    const size_t max_x = n < CH_BAD - 1 - LIMIT_PACK_UNLISTED ? LIMIT_PACK_UNLISTED : 0;
 
-    /* An OFS_DELTA's base lies before it, so only REF_DELTAs can close a cycle: a pack
-     * without any (what git writes) needs no more than this pass over its headers. */
-    for (uint32_t i = 0; i < n && !any_ref; i++) {
-        struct hdr h;
-        any_ref = entry_at(p, nth_offset(p, i), &h) && h.type == OBJ_REF_DELTA;
-    }
     *out = NULL;
-    if (!any_ref)
+    if (!any_ref_or_unlisted(p))
         return 0;
-    parent = xmalloc(n * sizeof(*parent));
-    depth = xcalloc(n, sizeof(*depth));
-    path = xmalloc(n * sizeof(*path));
-    state = xcalloc(n, 1);
-    for (uint32_t i = 0; i < n; i++) {
-        bool created;
-        *omap_slot(&at, nth_offset(p, i), &created) = i;
-    }
-    for (uint32_t i = 0; i < n; i++) {
+    for (size_t v = 0; v < n + n_x; v++) {
+        uint64_t off = v < n ? nth_offset(p, (uint32_t)v) : xoff[v - n];
         struct hdr h;
-        const uint32_t *hit;
-        if (!entry_at(p, nth_offset(p, i), &h)) {
-            parent[i] = CH_BAD;
-            continue;
+        uint32_t bi, par;
+
+        if (!entry_at(p, off, &h)) {
+            par = CH_BAD;
+        } else if (!is_delta(&h)) {
+            par = CH_ROOT;
+        } else if (indexed_at(p, h.base, &bi)) {
+            par = bi;
+        } else {
+            const uint32_t *hit = omap_find(&extra, h.base);
+            if (hit) {
+                par = *hit;
+            } else if (n_x < max_x) {
+                bool created;
+                XGROW(xoff, cap_x, n_x + 1);
+                xoff[n_x] = h.base;
+                par = (uint32_t)(n + n_x++);
+                *omap_slot(&extra, h.base, &created) = par;
+            } else {
+                par = CH_BAD; /* too many entries outside the index to follow */
+            }
         }
-        if (!is_delta(&h)) {
-            parent[i] = CH_ROOT;
-            continue;
-        }
-        hit = omap_find(&at, h.base);
-        parent[i] = hit ? *hit : CH_BAD;
+        XGROW(parent, cap_parent, v + 1);
+        parent[v] = par;
     }
-    for (uint32_t i = 0; i < n; i++) {
+    n_nodes = n + n_x;
+    depth = xcalloc(n_nodes, sizeof(*depth));
+    path = xmalloc(n_nodes * sizeof(*path));
+    state = xcalloc(n_nodes, 1);
+    for (uint32_t i = 0; i < n_nodes; i++) {
         size_t len = 0;
         uint32_t v = i, d = 0;
         bool ok;
@@ -484,7 +603,7 @@ size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
                 ok = false;
             state[w] = ok ? 2 : 3;
             depth[w] = d++;
-            if (!ok) {
+            if (!ok && w < n) {
                 XGROW(bad, cap, n_bad + 1);
                 bad[n_bad++] = w;
             }
@@ -494,8 +613,9 @@ size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
     free(path);
     free(depth);
     free(parent);
-    free(at.keys);
-    free(at.vals);
+    free(xoff);
+    free(extra.keys);
+    free(extra.vals);
     *out = bad;
     return n_bad;
 }
@@ -579,6 +699,7 @@ struct centry {
     const struct gitpack *p;
     uint64_t off;
     enum gitpack_type type;
+    uint32_t depth;              /* deltas applied to rebuild it */
     unsigned char *buf;
     size_t len;
     struct centry *hnext;
@@ -675,8 +796,8 @@ static void cache_drop(struct gitpack_reader *r, struct centry *e)
 /* Add a rebuilt object as the newest entry; drop the oldest past the budget, but never
  * the two newest (the object being returned and the base it was made from). */
 static struct centry *cache_put(struct gitpack_reader *r, const struct gitpack *p,
-                                uint64_t off, enum gitpack_type type, unsigned char *buf,
-                                size_t len)
+                                uint64_t off, enum gitpack_type type, uint32_t depth,
+                                unsigned char *buf, size_t len)
 {
     struct centry *e = xcalloc(1, sizeof(*e));
     size_t b;
@@ -684,7 +805,7 @@ static struct centry *cache_put(struct gitpack_reader *r, const struct gitpack *
     if (++r->n_entries > r->n_buckets)
         rehash(r, r->n_buckets * 2);
     b = bucket_of(r, p, off);
-    *e = (struct centry){ p, off, type, buf, len, r->buckets[b], NULL, NULL };
+    *e = (struct centry){ p, off, type, depth, buf, len, r->buckets[b], NULL, NULL };
     r->buckets[b] = e;
     lru_front(r, e);
     r->bytes += len;
@@ -756,8 +877,12 @@ enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint
     struct centry *b;
     enum status st;
 
-    /* Up the chain until an object the reader holds, or a whole object. */
+    /* Up the chain until an object the reader holds, or a whole object. Every entry on
+     * the way is an object of the index (a REF_DELTA's base is found through it; an
+     * OFS_DELTA's base offset is checked): gitpack_unresolvable() judges chains by the
+     * same entries, and git's index-pack never writes an entry it does not list. */
     while (!(b = cache_get(r, p, off))) {
+        uint32_t bi;
         if (depth > GITPACK_MAX_DEPTH)
             return fail(STATUS_CORRUPT, "pack offset %llu: delta chain longer than %u",
                         (unsigned long long)offset, GITPACK_MAX_DEPTH);
@@ -768,7 +893,15 @@ enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint
         if (!is_delta(&r->path[depth++]))
             break;
         off = r->path[depth - 1].base;
+        if (r->path[depth - 1].type == OBJ_OFS_DELTA && !indexed_at(p, off, &bi))
+            return fail(STATUS_CORRUPT, "pack offset %llu: its delta base (offset %llu) is "
+                        "not an object of the pack index",
+                        (unsigned long long)r->path[depth - 1].at, (unsigned long long)off);
     }
+    /* a chain the cache shortened counts whole, as it does for an empty cache */
+    if (b && depth + b->depth > GITPACK_MAX_DEPTH)
+        return fail(STATUS_CORRUPT, "pack offset %llu: delta chain longer than %u",
+                    (unsigned long long)offset, GITPACK_MAX_DEPTH);
     if (!b) {
         const struct hdr *h = &r->path[--depth];
         unsigned char *buf;
@@ -780,7 +913,7 @@ enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint
             free(buf);
             return st;
         }
-        b = cache_put(r, p, h->at, (enum gitpack_type)h->type, buf, (size_t)h->size);
+        b = cache_put(r, p, h->at, (enum gitpack_type)h->type, 0, buf, (size_t)h->size);
     }
     /* Down again: each delta applied to the object just above it. */
     while (depth-- > 0) {
@@ -809,7 +942,7 @@ enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint
             return fail(STATUS_CORRUPT, "pack offset %llu: malformed delta",
                         (unsigned long long)h->at);
         }
-        b = cache_put(r, p, h->at, b->type, buf, (size_t)dst);
+        b = cache_put(r, p, h->at, b->type, b->depth + 1, buf, (size_t)dst);
     }
     *type = b->type;
     *data = b->buf;

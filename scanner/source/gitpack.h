@@ -56,12 +56,16 @@ void gitpack_entry(const struct gitpack *p, uint32_t i, const unsigned char **oi
  * order. Objects whose chain cannot be followed come last, in pack order. */
 void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint64_t *keys);
 
-/* Objects whose delta chain never reaches a whole object: a cycle of REF_DELTAs, a chain
- * longer than GITPACK_MAX_DEPTH, or a malformed entry or missing base on the way. Their
- * index numbers (gitpack_entry order) in *out (caller frees); returns how many. libgit2
- * 1.5 loops forever on a cycle (git itself runs out of memory), so src_git keeps such
- * objects away from it. A pass over the pack's headers; only a pack that has REF_DELTAs
- * (the only kind that can close a cycle) is looked at further: others report nothing. */
+/* Objects whose delta chain, followed as git and libgit2 follow it (through entries the
+ * index does not list as well), never reaches a whole object: a cycle (of REF_DELTAs, or
+ * through an unlisted entry), a chain longer than GITPACK_MAX_DEPTH, a malformed entry or
+ * a missing base on the way, or more entries outside the index than LIMIT_PACK_UNLISTED
+ * to follow. Their index numbers (gitpack_entry order) in *out (caller frees); returns
+ * how many. libgit2 1.5 loops forever on a cycle (git itself runs out of memory), so
+ * src_git keeps such objects away from it. gitpack_read() fails on every one of them.
+ * A pass over the pack's headers; only a pack with a REF_DELTA, or an OFS_DELTA based on
+ * an entry its index does not list (a cycle needs one of them), is looked at further:
+ * others report nothing. */
 size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out);
 
 /* A reader: one per thread (a zlib stream and the last chain it rebuilt, at most
@@ -72,7 +76,9 @@ void gitpack_reader_free(struct gitpack_reader *r);
 /* The object at `offset` of `p`, whole: *data stays valid until the reader's next call.
  * STATUS_LIMIT if it, or an object its delta chain goes through, is larger than
  * `max_bytes`; STATUS_CORRUPT if anything on the way is malformed (the message names
- * the pack offset). */
+ * the pack offset), including a chain longer than GITPACK_MAX_DEPTH (whatever the
+ * reader holds) and a delta whose base is not an object of the index (git never writes
+ * one; libgit2 reads what is there). */
 enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint64_t offset,
                          size_t max_bytes, enum gitpack_type *type,
                          const unsigned char **data, size_t *len);

@@ -4,8 +4,10 @@
  *
  * What it does: plan (walk commits; for a whole history visit each distinct tree once and
  * keep the tree graph, for a range find the (path, blob) pairs each commit introduced;
- * dedupe blobs), read blobs in pack order, attribute the blobs with findings to the
- * commits that introduced them (whole histories), and answer exposure questions.
+ * dedupe blobs; the commits and annotated tags whose raw objects, messages included, are
+ * scanned too), read blobs in pack order, then those objects, attribute the blobs with
+ * findings to the commits that introduced them (whole histories), and answer exposure
+ * questions.
  * What it does not: match anything, or decide what to do with archives.
  * The tricky point: "introduced" for a merge means different from *every* parent, so
  * that scanning main..feature does not report what a merge from main brought in.
@@ -215,8 +217,16 @@ static void oidvec_push(struct oidvec *v, const git_oid *id)
 
 struct prov_entry {
     const char *path;    /* interned */
-    size_t commit;       /* index into commits, or SIZE_MAX */
+    size_t commit;       /* index into commits, or one of the PROV_ values below */
 };
+
+/* Where a blob seen outside any commit was seen: no ref reaches it (--all-objects), a ref
+ * names it or a tree holding it (a tag on a blob, a pushed tree), or the index has it
+ * (staged, not committed). Exposure tells them apart (issue 11). */
+#define PROV_UNREACHABLE SIZE_MAX
+#define PROV_REF (SIZE_MAX - 1)
+#define PROV_STAGED (SIZE_MAX - 2)
+#define PROV_IS_COMMIT(c) ((c) < PROV_STAGED)
 
 struct gblob {
     git_oid oid;
@@ -231,6 +241,20 @@ struct gblob {
 };
 
 #define NO_PACK UINT32_MAX
+
+/* A commit or an annotated tag whose raw object (headers, signature, message) is
+ * scanned: messages carry user text as blobs do (issue 11). */
+enum gmsg_kind { MSG_COMMIT, MSG_TAG };
+
+struct gmsg {
+    git_oid oid;
+    char hex[GIT_OID_HEXSZ + 1];
+    enum gmsg_kind kind;
+    bool unreachable;    /* no ref reaches it (--all-objects) */
+    const char *display; /* interned: "(commit <id>)", "(tag <name>)" */
+    uint64_t off;        /* offset in g->packs[pack] */
+    uint32_t pack;       /* NO_PACK: read through libgit2 */
+};
 
 struct branch_set {
     char *name;
@@ -287,6 +311,9 @@ struct src_git {
     struct gitpack_reader *tree_reader; /* pass 1 and exposure (one thread) */
     size_t tree_pack;          /* the pack that held the last tree read */
     struct oidmap blob_index;
+    struct gmsg *msgs;         /* read after the blobs: item n_blobs + k is msgs[k] */
+    size_t n_msgs, cap_msgs;
+    struct oidmap msg_index;
     char **worktree;
     size_t n_worktree, cap_worktree;
     /* exposure, computed lazily */
@@ -297,6 +324,9 @@ struct src_git {
     git_oid *chain;      /* HEAD's first-parent line, oldest first */
     size_t n_chain;
     struct oidmap exp_blobs;     /* blobs exposure is asked about */
+    struct oidmap exp_msgs;      /* commit messages exposure is asked about -> tip bits */
+    uint64_t *msg_bits;          /* by exp_msgs value: words_per_msg words of tip bits */
+    size_t words_per_msg;        /* bit 0: HEAD, bit 1 + b: g->branches[b] */
     struct rnode *rroot;         /* the paths it is asked about, as a tree */
     char **branch_scratch;
 };
@@ -353,7 +383,12 @@ bool src_git_deferred(const struct src_git *g)
 
 size_t src_git_blob_count(const struct src_git *g)
 {
-    return g->n_blobs;
+    return g->n_blobs + g->n_msgs;
+}
+
+bool src_git_is_message(const struct src_git *g, size_t i)
+{
+    return i >= g->n_blobs;
 }
 
 const char *const *src_git_worktree(const struct src_git *g, size_t *n)
@@ -463,6 +498,39 @@ static void add_blob(struct src_git *g, const git_oid *oid, const char *path, si
     b->prov[b->n_prov++] = g->n_prov++;
 }
 
+/* Plan the raw object of commit or annotated tag `id` (`name`: the tag's name) for
+ * scanning, once. A commit no ref reaches (--all-objects) is marked so; a tag that is
+ * only found in the object database as well. */
+static void add_message(struct src_git *g, const git_oid *id, enum gmsg_kind kind,
+                        const char *name, bool unreachable)
+{
+    bool created;
+    size_t *slot = oidmap_slot(&g->msg_index, id, true, &created);
+    struct gmsg *m;
+    char *display;
+
+    if (!created) {
+        if (!unreachable)
+            g->msgs[*slot].unreachable = false;
+        return;
+    }
+    XGROW(g->msgs, g->cap_msgs, g->n_msgs + 1);
+    m = &g->msgs[g->n_msgs];
+    memset(m, 0, sizeof(*m));
+    git_oid_cpy(&m->oid, id);
+    git_oid_tostr(m->hex, sizeof(m->hex), id);
+    m->kind = kind;
+    m->unreachable = unreachable;
+    m->pack = NO_PACK;
+    display = kind == MSG_COMMIT ? xasprintf("(commit %s)", m->hex)
+                                 : xasprintf("(tag %.*s)", LIMIT_GIT_TAG_NAME_BYTES,
+                                             name && *name ? name : m->hex);
+    m->display = intern_path(g, display);
+    free(display);
+    *slot = g->n_msgs++;
+    g->counts.messages++;
+}
+
 /* (path, blob) pairs a tree has that another does not. */
 struct pair {
     char *path;
@@ -554,6 +622,26 @@ static void check_loose_objects(struct src_git *g)
         free(dir);
     }
     free(objects);
+}
+
+/* What is read never depends on replace refs or grafts. libgit2 1.5 reads neither
+ * refs/replace/ nor info/grafts (its commit parser has "TODO: commit grafts"), and the
+ * `git` children run with GIT_NO_REPLACE_OBJECTS (read_streamed). libgit2 1.7 and later
+ * apply info/grafts to commit parents, which would hide the history a graft cuts off
+ * from the walk: with such a libgit2, a grafts file is a warning, counted. */
+static void check_grafts(struct src_git *g)
+{
+    const char *common = git_repository_commondir(g->repo);
+    char *path = xasprintf("%sinfo/grafts", common ? common : g->gitdir);
+    int major = 0, minor = 0, rev = 0;
+
+    (void)git_libgit2_version(&major, &minor, &rev);
+    if ((major > 1 || (major == 1 && minor >= 7)) && access(path, F_OK) == 0) {
+        log_warn("'%s': '%s': this libgit2 (%d.%d) applies grafts to commit parents, so "
+                 "history a graft cuts off may not be scanned", g->path, path, major, minor);
+        g->counts.errors++;
+    }
+    free(path);
 }
 
 static bool bad_object(const struct src_git *g, const git_oid *id)
@@ -1006,6 +1094,7 @@ static bool pairs_has(const struct pairs *p, const struct pair *x)
 struct commit_result {
     struct pairs pairs;
     struct commit_info *ci;   /* only when pairs.n > 0 */
+    bool read;                /* the commit could be read (its message is scanned) */
 };
 
 static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_result *res)
@@ -1026,6 +1115,7 @@ static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_re
         pc->errors++;
         return;
     }
+    res->read = true;
     tree = git_commit_tree_id(c);
     if (pc->hot_only && !tree_hot(g, tree, ""))
         goto out;
@@ -1066,10 +1156,16 @@ out:
     git_commit_free(c);
 }
 
-/* Fold one commit's result into the plan (main thread, commit order). */
-static void plan_merge(struct src_git *g, const git_oid *id, struct commit_result *res)
+/* Fold one commit's result into the plan (main thread, commit order); its message too,
+ * unless this is attribution (hot_only). */
+static void plan_merge(struct src_git *g, const git_oid *id, struct commit_result *res,
+                       bool hot_only)
 {
     size_t ci = SIZE_MAX;
+
+    if (res->read && !hot_only)
+        add_message(g, id, MSG_COMMIT, NULL,
+                    oidmap_slot(&g->unreachable_commits, id, false, NULL) != NULL);
 
     for (size_t i = 0; i < res->pairs.n; i++) {
         if (excluded(g, res->pairs.v[i].path, false))
@@ -1161,7 +1257,7 @@ static void plan_commits(struct src_git *g, const struct oidvec *commits, bool h
         free(jobs[t].pc.path.s);
     }
     for (size_t i = 0; i < commits->n; i++)
-        plan_merge(g, &commits->v[i], &results[i]);
+        plan_merge(g, &commits->v[i], &results[i], hot_only);
     for (size_t t = 0; t < threads; t++) {
         if (started[t]) {
             git_odb_free(jobs[t].pc.odb);
@@ -1201,6 +1297,8 @@ static void visit_commits_1(struct src_git *g, const struct oidvec *commits)
             continue;
         }
         g->counts.commits++;
+        add_message(g, &commits->v[i], MSG_COMMIT, NULL,
+                    oidmap_slot(&g->unreachable_commits, &commits->v[i], false, NULL) != NULL);
         oidvec_push(&g->walked, &commits->v[i]);
         oidvec_push(&g->walked_roots, git_commit_tree_id(c));
         graph_visit(g, git_commit_tree_id(c), hex);
@@ -1234,6 +1332,8 @@ struct odb_walk {
     size_t n_commits, cap_commits;
     git_oid *blobs;
     size_t n_blobs, cap_blobs;
+    git_oid *tags;
+    size_t n_tags, cap_tags;
     uint64_t errors;
 };
 
@@ -1255,6 +1355,9 @@ static int collect_object(const git_oid *id, void *payload)
     } else if (type == GIT_OBJECT_BLOB) {
         XGROW(w->blobs, w->cap_blobs, w->n_blobs + 1);
         git_oid_cpy(&w->blobs[w->n_blobs++], id);
+    } else if (type == GIT_OBJECT_TAG) {
+        XGROW(w->tags, w->cap_tags, w->n_tags + 1);
+        git_oid_cpy(&w->tags[w->n_tags++], id);
     }
     return 0;
 }
@@ -1273,7 +1376,7 @@ static void plan_tree_blobs(struct src_git *g, const git_tree *t, const char *pr
         char *path = xasprintf("%s/%s", prefix, git_tree_entry_name(e));
         if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
             if (!only_in || git_odb_exists(only_in, git_tree_entry_id(e)))
-                add_blob(g, git_tree_entry_id(e), path, SIZE_MAX);
+                add_blob(g, git_tree_entry_id(e), path, PROV_REF);
         } else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
             git_tree *sub = NULL;
             if (git_tree_lookup(&sub, g->repo, git_tree_entry_id(e)) == 0)
@@ -1300,8 +1403,9 @@ static git_odb *quarantine_odb(void)
 /* Tips of a full scan: every ref (peeled; refs to trees and blobs are planned directly),
  * every stash entry (older ones live only in the refs/stash reflog), HEAD. */
 /* git_reference_peel, but no object libgit2 must not read (bad_object) is looked up: the
- * ref's target, then through annotated tags to what they name. */
-static int peel(const struct src_git *g, git_reference *ref, git_object **out)
+ * ref's target, then through annotated tags to what they name (each tag's message is
+ * planned). */
+static int peel(struct src_git *g, git_reference *ref, git_object **out, bool plan_tags)
 {
     git_reference *direct = NULL;
     git_oid id;
@@ -1323,6 +1427,8 @@ static int peel(const struct src_git *g, git_reference *ref, git_object **out)
             *out = obj;
             return 0;
         }
+        if (plan_tags)
+            add_message(g, &id, MSG_TAG, git_tag_name((git_tag *)obj), false);
         git_oid_cpy(&id, git_tag_target_id((git_tag *)obj));
         git_object_free(obj);
     }
@@ -1345,7 +1451,7 @@ static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
     while (git_reference_next(&ref, it) == 0) {
         git_object *obj = NULL;
         const char *name = git_reference_name(ref);
-        if (peel(g, ref, &obj) == 0) {
+        if (peel(g, ref, &obj, true) == 0) {
             git_object_t type = git_object_type(obj);
             if (type == GIT_OBJECT_COMMIT) {
                 oidvec_push(tips, git_object_id(obj));
@@ -1355,7 +1461,7 @@ static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
                 free(prefix);
             } else if (type == GIT_OBJECT_BLOB) {
                 char *path = xasprintf("(%s)", name);
-                add_blob(g, git_object_id(obj), path, SIZE_MAX);
+                add_blob(g, git_object_id(obj), path, PROV_REF);
                 free(path);
             }
         } else {
@@ -1514,18 +1620,24 @@ static enum status plan_history(struct src_git *g)
     else if (g->opts.rev_range)
         range = xstrdup(g->opts.rev_range);
     if (g->opts.n_tips) {
-        for (size_t i = 0; i < g->opts.n_tips; i++) {
+        /* objects the push adds (pre-receive), to tell new tags, trees and blobs */
+        git_odb *q = quarantine_odb();
+        for (size_t i = 0; st == STATUS_OK && i < g->opts.n_tips; i++) {
             git_oid tip;
             git_object *obj = NULL;
             if (git_oid_fromstr(&tip, g->opts.tips[i]) != 0 ||
                 git_object_lookup(&obj, g->repo, &tip, GIT_OBJECT_ANY) != 0) {
                 st = fail(STATUS_CORRUPT, "'%s': cannot read pushed object %s: %s", g->path,
                           g->opts.tips[i], git_message());
-                goto out;
+                break;
             }
-            while (obj && git_object_type(obj) == GIT_OBJECT_TAG) {
+            for (int depth = 0; obj && git_object_type(obj) == GIT_OBJECT_TAG; depth++) {
                 git_object *target = NULL;
-                if (git_tag_target(&target, (git_tag *)obj) != 0)
+                /* a pushed annotated tag: its message is pushed content */
+                if (!q || git_odb_exists(q, git_object_id(obj)))
+                    add_message(g, git_object_id(obj), MSG_TAG, git_tag_name((git_tag *)obj),
+                                false);
+                if (depth >= 64 || git_tag_target(&target, (git_tag *)obj) != 0)
                     target = NULL;
                 git_object_free(obj);
                 obj = target;
@@ -1533,22 +1645,22 @@ static enum status plan_history(struct src_git *g)
             if (!obj) {
                 st = fail(STATUS_CORRUPT, "'%s': cannot read the target of pushed tag %s: %s",
                           g->path, g->opts.tips[i], git_message());
-                goto out;
+                break;
             }
             /* A tag may point at a tree or a blob: those are pushed content too. */
-            if (git_object_type(obj) == GIT_OBJECT_COMMIT)
+            if (git_object_type(obj) == GIT_OBJECT_COMMIT) {
                 oidvec_push(&tips, git_object_id(obj));
-            else if (git_object_type(obj) == GIT_OBJECT_TREE ||
-                     git_object_type(obj) == GIT_OBJECT_BLOB) {
-                git_odb *q = quarantine_odb();
-                if (git_object_type(obj) == GIT_OBJECT_TREE)
-                    plan_tree_blobs(g, (git_tree *)obj, "(pushed tree)", q, 0);
-                else if (!q || git_odb_exists(q, git_object_id(obj)))
-                    add_blob(g, git_object_id(obj), "(pushed blob)", SIZE_MAX);
-                git_odb_free(q);
+            } else if (git_object_type(obj) == GIT_OBJECT_TREE) {
+                plan_tree_blobs(g, (git_tree *)obj, "(pushed tree)", q, 0);
+            } else if (git_object_type(obj) == GIT_OBJECT_BLOB) {
+                if (!q || git_odb_exists(q, git_object_id(obj)))
+                    add_blob(g, git_object_id(obj), "(pushed blob)", PROV_REF);
             }
             git_object_free(obj);
         }
+        git_odb_free(q);
+        if (st != STATUS_OK)
+            goto out;
         for (size_t i = 0; i < g->opts.n_hide; i++) {
             git_oid h;
             /* A hidden commit we do not have (a force push over unknown history) is fine. */
@@ -1626,10 +1738,43 @@ static enum status plan_history(struct src_git *g)
             visit_commits(g, &unreach);
         else
             plan_commits(g, &unreach, false);
-        /* Blobs no commit reaches: dropped stashes, dangling adds. */
-        for (size_t i = 0; i < ow.n_blobs; i++)
-            if (!oidmap_slot(&g->blob_index, &ow.blobs[i], false, NULL))
-                add_blob(g, &ow.blobs[i], "(unreachable blob)", SIZE_MAX);
+        /* Blobs no commit reaches: dropped stashes, dangling adds; or staged, which
+         * the index names (at their path: the next commit takes them). */
+        {
+            git_index *index = NULL;
+            struct oidmap in_index = { 0 }; /* blob -> index entry */
+            if (ow.n_blobs && git_repository_index(&index, g->repo) == 0) {
+                for (size_t k = 0; k < git_index_entrycount(index); k++) {
+                    const git_index_entry *e = git_index_get_byindex(index, k);
+                    if (e && git_index_entry_stage(e) == 0 &&
+                        (e->mode & 0170000) != 0160000 && !excluded(g, e->path, false))
+                        *oidmap_slot(&in_index, &e->id, true, NULL) = k;
+                }
+            }
+            for (size_t i = 0; i < ow.n_blobs; i++) {
+                size_t *k = oidmap_slot(&in_index, &ow.blobs[i], false, NULL);
+                if (oidmap_slot(&g->blob_index, &ow.blobs[i], false, NULL))
+                    continue;
+                if (k)
+                    add_blob(g, &ow.blobs[i], git_index_get_byindex(index, *k)->path,
+                             PROV_STAGED);
+                else
+                    add_blob(g, &ow.blobs[i], "(unreachable blob)", PROV_UNREACHABLE);
+            }
+            oidmap_release(&in_index);
+            git_index_free(index);
+        }
+        /* Annotated tags no ref names (deleted tags): their messages. */
+        for (size_t i = 0; i < ow.n_tags; i++) {
+            git_tag *t = NULL;
+            if (oidmap_slot(&g->msg_index, &ow.tags[i], false, NULL))
+                continue;
+            if (git_tag_lookup(&t, g->repo, &ow.tags[i]) == 0)
+                add_message(g, &ow.tags[i], MSG_TAG, git_tag_name(t), true);
+            else
+                add_message(g, &ow.tags[i], MSG_TAG, NULL, true);
+            git_tag_free(t);
+        }
         free(extra.v);
         free(unreach.v);
     }
@@ -1640,6 +1785,7 @@ out:
     free(commits.v);
     free(ow.commits);
     free(ow.blobs);
+    free(ow.tags);
     git_odb_free(ow.odb);
     return st;
 }
@@ -1669,7 +1815,7 @@ static enum status plan_staged(struct src_git *g)
             git_tree_entry_free(te);
         }
         if (!same && !excluded(g, e->path, false))
-            add_blob(g, &e->id, e->path, SIZE_MAX);
+            add_blob(g, &e->id, e->path, PROV_STAGED);
     }
     git_object_free(head);
     git_index_free(index);
@@ -1771,9 +1917,20 @@ static enum status plan_worktree(struct src_git *g)
         unsigned wanted = GIT_STATUS_WT_NEW | GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE |
                           GIT_STATUS_WT_RENAMED | GIT_STATUS_IGNORED | GIT_STATUS_INDEX_NEW |
                           GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_INDEX_RENAMED;
+        /* staged content the work tree no longer has: the next commit takes it */
+        unsigned staged = GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED |
+                          GIT_STATUS_INDEX_RENAMED | GIT_STATUS_INDEX_TYPECHANGE;
+        unsigned wt_differs = GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_DELETED |
+                              GIT_STATUS_WT_TYPECHANGE | GIT_STATUS_WT_RENAMED;
         const char *rel;
         size_t len;
 
+        if ((e->status & staged) && (e->status & wt_differs) && e->head_to_index) {
+            const git_diff_file *f = &e->head_to_index->new_file;
+            if (f->path && !git_oid_is_zero(&f->id) && (f->mode & 0170000) != 0160000 &&
+                !excluded(g, f->path, false))
+                add_blob(g, &f->id, f->path, PROV_STAGED);
+        }
         if (!(e->status & wanted) || !d || !(rel = d->new_file.path))
             continue;
         len = strlen(rel);
@@ -1887,6 +2044,16 @@ static void open_packs(struct src_git *g)
     free(dir);
 }
 
+static int cmp_msg_order(const void *a, const void *b)
+{
+    const struct gmsg *x = a, *y = b;
+    if (x->pack != y->pack)
+        return x->pack < y->pack ? -1 : 1;
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    return memcmp(x->oid.id, y->oid.id, GIT_OID_RAWSZ);
+}
+
 static void order_blobs(struct src_git *g)
 {
     for (size_t i = 0; i < g->n_packs && g->n_blobs; i++)
@@ -1895,6 +2062,17 @@ static void order_blobs(struct src_git *g)
         qsort(g->blobs, g->n_blobs, sizeof(*g->blobs), cmp_blob_order);
     for (size_t i = 0; i < g->n_blobs; i++)
         *oidmap_slot(&g->blob_index, &g->blobs[i].oid, false, NULL) = i;
+    /* messages in pack order (commits are seldom deltified: no families to follow) */
+    for (size_t k = 0; k < g->n_msgs; k++)
+        for (size_t i = 0; i < g->n_packs; i++)
+            if (gitpack_find(g->packs[i], g->msgs[k].oid.id, &g->msgs[k].off)) {
+                g->msgs[k].pack = (uint32_t)i;
+                break;
+            }
+    if (g->n_msgs > 1)
+        qsort(g->msgs, g->n_msgs, sizeof(*g->msgs), cmp_msg_order);
+    for (size_t k = 0; k < g->n_msgs; k++)
+        *oidmap_slot(&g->msg_index, &g->msgs[k].oid, false, NULL) = k;
 }
 
 enum status src_git_open(struct src_git **out, const char *path, const struct src_git_opts *o)
@@ -1921,6 +2099,7 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
         goto out;
     }
     check_loose_objects(g);
+    check_grafts(g);
     open_packs(g);
     if (!git_repository_is_bare(g->repo) && git_repository_workdir(g->repo))
         g->workdir = xstrdup(git_repository_workdir(g->repo));
@@ -1969,6 +2148,9 @@ void src_git_free(struct src_git *g)
         free(g->blobs[i].prov);
     free(g->blobs);
     oidmap_release(&g->blob_index);
+    free(g->msgs);
+    oidmap_release(&g->msg_index);
+    oidmap_release(&g->exp_msgs);
     gitpack_reader_free(g->tree_reader);
     for (size_t i = 0; i < g->n_packs; i++)
         gitpack_close(g->packs[i]);
@@ -2025,7 +2207,61 @@ void src_git_reader_free(struct src_git_reader *r)
  * memory (libgit2 has no streaming read for packed objects). */
 #define GIT_INMEM_BLOB_BYTES (64u * 1024 * 1024)
 
-static enum status read_streamed(struct src_git_reader *r, const struct gblob *b,
+/* Variables that would make a `git` child read other objects than libgit2 reads here:
+ * another repository, object directory or alternates (inherited from a hook or a CI
+ * job), a graft file, replace refs under another base, config from the environment
+ * (core.useReplaceRefs, ...). */
+static bool git_env_redirects(const char *e, bool from_env)
+{
+    static const char *const names[] = {
+        "GIT_DIR", "GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE", "GIT_COMMON_DIR",
+        "GIT_INDEX_FILE", "GIT_NAMESPACE", "GIT_GRAFT_FILE", "GIT_SHALLOW_FILE",
+        "GIT_REPLACE_REF_BASE", "GIT_NO_REPLACE_OBJECTS", "GIT_NO_LAZY_FETCH", "GIT_PREFIX",
+        "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_CEILING_DIRECTORIES",
+        "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    };
+    /* what a pre-receive hook needs to see its quarantine (libgit2 reads them too) */
+    static const char *const quarantine[] = {
+        "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH",
+    };
+    size_t len = strcspn(e, "=");
+
+    if (strncmp(e, "GIT_", 4) != 0)
+        return false;
+    if (strncmp(e, "GIT_CONFIG_KEY_", 15) == 0 || strncmp(e, "GIT_CONFIG_VALUE_", 17) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strlen(names[i]) == len && memcmp(e, names[i], len) == 0)
+            return true;
+    for (size_t i = 0; i < sizeof(quarantine) / sizeof(quarantine[0]); i++)
+        if (strlen(quarantine[i]) == len && memcmp(e, quarantine[i], len) == 0)
+            return !from_env;
+    return false;
+}
+
+/* The environment of a `git` child: ours without git_env_redirects(), and replace refs
+ * (refs/replace/<id>, which `git cat-file` honours, libgit2 1.5 does not) and lazy
+ * fetches from a promisor remote turned off. A pushed refs/replace/<blob> must not
+ * change what is read. Free with free() (the strings are borrowed). */
+static char **git_child_env(bool from_env)
+{
+    size_t n = 0, k = 0;
+    char **env;
+
+    while (environ[n])
+        n++;
+    env = xcalloc(n + 3, sizeof(*env));
+    for (size_t i = 0; i < n; i++)
+        if (!git_env_redirects(environ[i], from_env))
+            env[k++] = environ[i];
+    env[k++] = (char *)"GIT_NO_REPLACE_OBJECTS=1";
+    env[k++] = (char *)"GIT_NO_LAZY_FETCH=1";
+    env[k] = NULL;
+    return env;
+}
+
+/* Stream object `hex` of `type` ("blob", "commit", "tag") through `git cat-file`. */
+static enum status read_streamed(struct src_git_reader *r, const char *hex, const char *type,
                                  unsigned char **buf, const struct blob *tmpl, blob_fn *fn,
                                  void *payload, uint64_t *bytes)
 {
@@ -2033,25 +2269,31 @@ static enum status read_streamed(struct src_git_reader *r, const struct gblob *b
     pid_t pid;
     posix_spawn_file_actions_t fa;
     char *gd = xasprintf("--git-dir=%s", r->g->gitdir);
-    char *argv[] = { (char *)"git", gd, (char *)"cat-file", (char *)"blob", (char *)b->hex, NULL };
+    char *argv[] = { (char *)"git", (char *)"--no-replace-objects", gd, (char *)"cat-file",
+                     (char *)type, (char *)hex, NULL };
+    char **env = git_child_env(r->g->opts.from_env);
     enum status st;
     int wst = 0;
 
     if (pipe(pipefd) != 0) {
         free(gd);
-        return fail(STATUS_IO, "blob %s: cannot create a pipe: %s", b->hex, strerror(errno));
+        free(env);
+        return fail(STATUS_IO, "%s %s: cannot create a pipe: %s", type, hex, strerror(errno));
     }
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&fa, pipefd[0]);
     posix_spawn_file_actions_addclose(&fa, pipefd[1]);
-    if (posix_spawnp(&pid, "git", &fa, NULL, argv, environ) != 0) {
+    /* its complaint would be a second, unprefixed line: ours below names the object */
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    if (posix_spawnp(&pid, "git", &fa, NULL, argv, env) != 0) {
         posix_spawn_file_actions_destroy(&fa);
         close(pipefd[0]);
         close(pipefd[1]);
         free(gd);
-        return fail(STATUS_IO, "blob %s: larger than %u bytes and git is not available to "
-                               "stream it", b->hex, GIT_INMEM_BLOB_BYTES);
+        free(env);
+        return fail(STATUS_IO, "%s %s: larger than %u bytes and git is not available to "
+                               "stream it", type, hex, GIT_INMEM_BLOB_BYTES);
     }
     posix_spawn_file_actions_destroy(&fa);
     close(pipefd[1]);
@@ -2060,8 +2302,9 @@ static enum status read_streamed(struct src_git_reader *r, const struct gblob *b
     while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
         ;
     free(gd);
+    free(env);
     if (st == STATUS_OK && (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0))
-        st = fail(STATUS_CORRUPT, "blob %s: git cat-file failed", b->hex);
+        st = fail(STATUS_CORRUPT, "%s %s: git cat-file failed", type, hex);
     return st;
 }
 
@@ -2091,12 +2334,195 @@ enum status src_git_read(struct src_git_reader *r, size_t i, unsigned char **buf
     return src_git_read_whole(r, i, buf, fn, NULL, payload, bytes);
 }
 
-enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char **buf,
-                               blob_fn *fn, whole_blob_fn *whole, void *payload,
-                               uint64_t *bytes)
+/* The value of a raw object's header line "<name> ..." (before the blank line that ends
+ * the headers), and its length; NULL if absent. */
+static const char *raw_header(const unsigned char *data, size_t len, const char *name,
+                              size_t *vlen)
+{
+    size_t nl = strlen(name), at = 0;
+
+    while (at < len && data[at] != '\n') {
+        const unsigned char *eol = memchr(data + at, '\n', len - at);
+        size_t end = eol ? (size_t)(eol - data) : len;
+        if (end - at > nl && memcmp(data + at, name, nl) == 0 && data[at + nl] == ' ') {
+            *vlen = end - at - nl - 1;
+            return (const char *)data + at + nl + 1;
+        }
+        at = end + 1;
+    }
+    return NULL;
+}
+
+/* "Name <email> 1700000000 +0100": the "Name <email>" part and the time. */
+static void parse_ident(const char *v, size_t len, char **who, int64_t *when)
+{
+    const char *gt = NULL;
+
+    for (size_t i = len; i-- > 0;)
+        if (v[i] == '>') {
+            gt = v + i;
+            break;
+        }
+    if (!gt) {
+        *who = xstrndup(v, len > 200 ? 200 : len);
+        *when = 0;
+        return;
+    }
+    *who = xstrndup(v, (size_t)(gt - v + 1) > 512 ? 512 : (size_t)(gt - v + 1));
+    *when = 0;
+    for (const char *p = gt + 1; p < v + len && *p == ' '; p++)
+        if (p + 1 < v + len && p[1] >= '0' && p[1] <= '9') {
+            int64_t t = 0;
+            for (const char *q = p + 1; q < v + len && *q >= '0' && *q <= '9' &&
+                                        t < INT64_MAX / 10 - 10; q++)
+                t = t * 10 + (*q - '0');
+            *when = t;
+            break;
+        }
+}
+
+/* The provenance of a commit message, from the commit's raw bytes (no second read):
+ * author, dates, and the summary as git shows it (the first paragraph on one line). */
+static void commit_info_raw(struct commit_info *ci, const char *hex, const unsigned char *data,
+                            size_t len)
+{
+    size_t vl, at = 0;
+    const char *v;
+    char *sum;
+    size_t n = 0;
+
+    memset(ci, 0, sizeof(*ci));
+    ci->commit = xstrdup(hex);
+    if ((v = raw_header(data, len, "author", &vl)))
+        parse_ident(v, vl, &ci->author, &ci->author_time);
+    if ((v = raw_header(data, len, "committer", &vl))) {
+        char *who = NULL;
+        parse_ident(v, vl, &who, &ci->commit_time);
+        free(who);
+    } else {
+        ci->commit_time = ci->author_time;
+    }
+    /* the message: after the first blank line */
+    while (at < len) {
+        const unsigned char *eol = memchr(data + at, '\n', len - at);
+        if (!eol)
+            return;
+        if (eol == data + at) {
+            at++;
+            break;
+        }
+        at = (size_t)(eol - data) + 1;
+    }
+    while (at < len && (data[at] == '\n' || data[at] == ' ' || data[at] == '\t'))
+        at++;
+    sum = xmalloc(201);
+    for (; at < len && n < 200; at++) {
+        if (data[at] == '\n') {
+            if (at + 1 >= len || data[at + 1] == '\n')
+                break; /* the first paragraph ends */
+            if (n && sum[n - 1] != ' ')
+                sum[n++] = ' ';
+            continue;
+        }
+        sum[n++] = (char)data[at];
+    }
+    while (n && (sum[n - 1] == ' ' || sum[n - 1] == '\t' || sum[n - 1] == '\r'))
+        n--;
+    sum[n] = '\0';
+    ci->summary = sum;
+}
+
+/* Chunks of a streamed message (src_fs_read_fd knows only the path): its id and commit. */
+struct msg_feed {
+    blob_fn *fn;
+    void *payload;
+    const struct blob *tmpl;
+};
+
+static enum status with_msg(const struct blob *chunk, void *payload)
+{
+    struct msg_feed *mf = payload;
+    struct blob b = *chunk;
+    b.blob_id = mf->tmpl->blob_id;
+    b.commit = mf->tmpl->commit;
+    return mf->fn(&b, mf->payload);
+}
+
+/* Read and scan the raw object of a planned commit or tag (issue 11): headers (gpgsig,
+ * mergetag, encoding, ...) and the message, bounded like a blob: in memory up to
+ * GIT_INMEM_BLOB_BYTES, streamed through `git cat-file` beyond. */
+static enum status read_message(struct src_git_reader *r, const struct gmsg *m,
+                                unsigned char **buf, blob_fn *fn, void *payload,
+                                uint64_t *bytes)
 {
     const struct src_git *g = r->g;
-    const struct gblob *b = &g->blobs[i];
+    const char *type = m->kind == MSG_COMMIT ? "commit" : "tag";
+    git_odb_object *obj = NULL;
+    const unsigned char *data = NULL;
+    size_t len = 0;
+    git_object_t otype;
+    struct commit_info ci;
+    struct blob tmpl;
+    enum status st;
+
+    *bytes = 0;
+    memset(&ci, 0, sizeof(ci));
+    memset(&tmpl, 0, sizeof(tmpl));
+    tmpl.path = m->display;
+    tmpl.blob_id = m->hex;
+    if (bad_object(g, &m->oid))
+        return fail(STATUS_CORRUPT, "%s %s: corrupt object", type, m->hex);
+    if (m->pack != NO_PACK) {
+        enum gitpack_type t;
+        if (!r->pack)
+            r->pack = gitpack_reader_new(GIT_PACK_BLOB_CACHE);
+        if (gitpack_read(r->pack, g->packs[m->pack], m->off, GIT_INMEM_BLOB_BYTES, &t, &data,
+                         &len) != STATUS_OK ||
+            t != (m->kind == MSG_COMMIT ? GP_COMMIT : GP_TAG))
+            data = NULL;
+    }
+    if (!data) {
+        if (git_odb_read_header(&len, &otype, r->odb, &m->oid) != 0)
+            return fail(STATUS_CORRUPT, "%s %s: cannot read: %s", type, m->hex, git_message());
+        if (otype != (m->kind == MSG_COMMIT ? GIT_OBJECT_COMMIT : GIT_OBJECT_TAG))
+            return fail(STATUS_CORRUPT, "%s %s: not a %s", type, m->hex, type);
+        if (len > GIT_INMEM_BLOB_BYTES) {
+            /* provenance from libgit2's parse: the bytes are not held here */
+            git_commit *c = NULL;
+            struct commit_info *pci = NULL;
+            struct msg_feed mf = { fn, payload, &tmpl };
+            if (m->kind == MSG_COMMIT && git_commit_lookup(&c, r->repo, &m->oid) == 0) {
+                pci = commit_info_of(c);
+                tmpl.commit = pci;
+            }
+            git_commit_free(c);
+            st = read_streamed(r, m->hex, type, buf, &tmpl, with_msg, &mf, bytes);
+            commit_info_free(pci);
+            return st;
+        }
+        if (git_odb_read(&obj, r->odb, &m->oid) != 0)
+            return fail(STATUS_CORRUPT, "%s %s: cannot read: %s", type, m->hex, git_message());
+        data = git_odb_object_data(obj);
+        len = git_odb_object_size(obj);
+    }
+    *bytes = len;
+    if (m->kind == MSG_COMMIT) {
+        commit_info_raw(&ci, m->hex, data, len);
+        tmpl.commit = &ci;
+    }
+    st = chunk_feed(&tmpl, data, len, fn, payload);
+    free(ci.commit);
+    free(ci.author);
+    free(ci.summary);
+    git_odb_object_free(obj);
+    return st;
+}
+
+static enum status read_blob(struct src_git_reader *r, const struct gblob *b,
+                             unsigned char **buf, blob_fn *fn, whole_blob_fn *whole,
+                             void *payload, uint64_t *bytes)
+{
+    const struct src_git *g = r->g;
     const char *path0 = b->display;
     size_t n_prov = g->deferred ? 0 : b->n_prov;
     git_odb_object *obj = NULL;
@@ -2115,7 +2541,7 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
     for (size_t k = 0; k < n_prov; k++) {
         const struct prov_entry *p = &g->prov[b->prov[k]];
         r->prov[k].path = p->path;
-        r->prov[k].commit = p->commit == SIZE_MAX ? NULL : g->commits[p->commit];
+        r->prov[k].commit = PROV_IS_COMMIT(p->commit) ? g->commits[p->commit] : NULL;
     }
     memset(&tmpl, 0, sizeof(tmpl));
     tmpl.path = path0;
@@ -2146,7 +2572,7 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
             return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
                         git_message());
         if (len > GIT_INMEM_BLOB_BYTES)
-            return read_streamed(r, b, buf, &tmpl, with_prov, &pf, bytes);
+            return read_streamed(r, b->hex, "blob", buf, &tmpl, with_prov, &pf, bytes);
         if (git_odb_read(&obj, r->odb, &b->oid) != 0)
             return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
                         git_message());
@@ -2163,6 +2589,17 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
     }
     git_odb_object_free(obj);
     return st;
+}
+
+enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char **buf,
+                               blob_fn *fn, whole_blob_fn *whole, void *payload,
+                               uint64_t *bytes)
+{
+    const struct src_git *g = r->g;
+
+    if (i >= g->n_blobs)
+        return read_message(r, &g->msgs[i - g->n_blobs], buf, fn, payload, bytes);
+    return read_blob(r, &g->blobs[i], buf, fn, whole, payload, bytes);
 }
 
 /* ---- deferred provenance ------------------------------------------------------------ */
@@ -2201,7 +2638,7 @@ bool src_git_provenance(void *ctx, const char *blob_hex, const char **display,
     for (size_t k = 0; k < b->n_prov; k++) {
         const struct prov_entry *p = &g->prov[b->prov[k]];
         g->prov_out[k].path = p->path;
-        g->prov_out[k].commit = p->commit == SIZE_MAX ? NULL : g->commits[p->commit];
+        g->prov_out[k].commit = PROV_IS_COMMIT(p->commit) ? g->commits[p->commit] : NULL;
     }
     *display = b->display;
     *prov = g->prov_out;
@@ -2302,9 +2739,21 @@ void src_git_exposure_want(struct src_git *g, const char *blob_hex, const char *
 {
     git_oid id;
     bool created = false;
+    size_t *slot;
 
     if (git_oid_fromstr(&id, blob_hex) != 0)
         return;
+    if ((slot = oidmap_slot(&g->msg_index, &id, false, NULL))) {
+        /* a message: which tips' history holds its commit (no path to follow) */
+        if (g->msgs[*slot].kind == MSG_COMMIT) {
+            size_t *e = oidmap_slot(&g->exp_msgs, &id, true, &created);
+            if (created) {
+                *e = g->exp_msgs.used - 1;
+                g->exposure_ready = false;
+            }
+        }
+        return;
+    }
     (void)oidmap_slot(&g->exp_blobs, &id, true, &created);
     if (created)
         g->exposure_ready = false;
@@ -2410,24 +2859,121 @@ static void exposure_release(struct src_git *g)
     free(g->chain);
     g->chain = NULL;
     g->n_chain = 0;
+    free(g->msg_bits);
+    g->msg_bits = NULL;
+    g->words_per_msg = 0;
 }
 
 /* Branch tips examined for exposure: local and remote-tracking branches. */
 #define MAX_EXPOSURE_BRANCHES 256
 
+/* Which of `tips` (HEAD, then the branches) reach each commit of g->exp_msgs: the commit
+ * graph below the tips, walked once (tolerating missing and bad objects, stopping at a
+ * shallow boundary), then bits passed from children to parents in topological order
+ * (Kahn's). Only run when a commit message has a finding. */
+static void msg_reach(struct src_git *g, const git_oid *tips, const bool *have, size_t n_tips)
+{
+    struct rnodec {
+        git_oid id;
+        uint32_t first, n_par; /* its parents in par[first, first + n_par) */
+        uint32_t children;
+    } *nodes = NULL;
+    size_t n_nodes = 0, cap_nodes = 0, n_par = 0, cap_par = 0, w;
+    uint32_t *par = NULL, *queue;
+    uint64_t *bits;
+    struct oidmap index = { 0 }, shallow = { 0 };
+    size_t qh = 0, qt = 0;
+
+    g->words_per_msg = w = (n_tips + 63) / 64;
+    g->msg_bits = xcalloc((g->exp_msgs.used ? g->exp_msgs.used : 1) * w, sizeof(uint64_t));
+    read_shallow(g, &shallow);
+    /* nodes: the tips, then every parent seen; node v is read when the loop reaches it */
+    for (size_t t = 0; t < n_tips; t++) {
+        bool created;
+        size_t *slot;
+        if (!have[t])
+            continue;
+        slot = oidmap_slot(&index, &tips[t], true, &created);
+        if (created) {
+            XGROW(nodes, cap_nodes, n_nodes + 1);
+            memset(&nodes[n_nodes], 0, sizeof(nodes[n_nodes]));
+            nodes[n_nodes].id = tips[t];
+            *slot = n_nodes++;
+        }
+    }
+    for (size_t v = 0; v < n_nodes && n_nodes < UINT32_MAX; v++) {
+        git_commit *c = NULL;
+        git_oid id = nodes[v].id;
+        nodes[v].first = (uint32_t)n_par;
+        if (bad_object(g, &id) || git_commit_lookup(&c, g->repo, &id) != 0)
+            continue;
+        if (!oidmap_slot(&shallow, &id, false, NULL)) {
+            for (unsigned k = 0; k < git_commit_parentcount(c); k++) {
+                bool created;
+                size_t *slot = oidmap_slot(&index, git_commit_parent_id(c, k), true, &created);
+                if (created) {
+                    XGROW(nodes, cap_nodes, n_nodes + 1);
+                    memset(&nodes[n_nodes], 0, sizeof(nodes[n_nodes]));
+                    nodes[n_nodes].id = *git_commit_parent_id(c, k);
+                    *slot = n_nodes++;
+                }
+                XGROW(par, cap_par, n_par + 1);
+                par[n_par++] = (uint32_t)*slot;
+                nodes[*slot].children++;
+                nodes[v].n_par++;
+            }
+        }
+        git_commit_free(c);
+    }
+    bits = xcalloc((n_nodes ? n_nodes : 1) * w, sizeof(uint64_t));
+    for (size_t t = 0; t < n_tips; t++) {
+        size_t *slot = have[t] ? oidmap_slot(&index, &tips[t], false, NULL) : NULL;
+        if (slot)
+            bits[*slot * w + t / 64] |= (uint64_t)1 << (t % 64);
+    }
+    queue = xmalloc((n_nodes ? n_nodes : 1) * sizeof(*queue));
+    for (size_t v = 0; v < n_nodes; v++)
+        if (nodes[v].children == 0)
+            queue[qt++] = (uint32_t)v;
+    while (qh < qt) {
+        uint32_t v = queue[qh++];
+        for (uint32_t k = 0; k < nodes[v].n_par; k++) {
+            uint32_t p = par[nodes[v].first + k];
+            for (size_t j = 0; j < w; j++)
+                bits[(size_t)p * w + j] |= bits[(size_t)v * w + j];
+            if (--nodes[p].children == 0)
+                queue[qt++] = p;
+        }
+    }
+    for (size_t i = 0; i < g->exp_msgs.size; i++) {
+        size_t *slot;
+        if (oid_is_zero(&g->exp_msgs.keys[i]))
+            continue;
+        if ((slot = oidmap_slot(&index, &g->exp_msgs.keys[i], false, NULL)))
+            memcpy(g->msg_bits + g->exp_msgs.vals[i] * w, bits + *slot * w, w * sizeof(*bits));
+    }
+    free(queue);
+    free(bits);
+    free(par);
+    free(nodes);
+    oidmap_release(&index);
+    oidmap_release(&shallow);
+}
+
 static void exposure_prepare(struct src_git *g)
 {
     git_reference_iterator *it = NULL;
     git_reference *ref;
-    git_oid head;
-    git_revwalk *walk = NULL;
-    git_oid id;
+    git_oid head, tips[1 + MAX_EXPOSURE_BRANCHES];
+    bool have[1 + MAX_EXPOSURE_BRANCHES];
     struct oidmap memo = { 0 };
     bool have_head;
 
     exposure_release(g);
     g->exposure_ready = true;
     have_head = git_reference_name_to_id(&head, g->repo, "HEAD") == 0;
+    tips[0] = head;
+    have[0] = have_head;
     if (have_head)
         tip_blobs(g, &head, &memo, &g->head_blobs);
     if (git_reference_iterator_glob_new(&it, g->repo, "refs/*") == 0) {
@@ -2437,10 +2983,13 @@ static void exposure_prepare(struct src_git *g)
             bool is_branch = strncmp(name, "refs/heads/", 11) == 0 ||
                              (strncmp(name, "refs/remotes/", 13) == 0 &&
                               strcmp(name + strlen(name) - 5, "/HEAD") != 0);
+            /* peel: no object libgit2 must not read is looked up on the way */
             if (is_branch && g->n_branches < MAX_EXPOSURE_BRANCHES &&
-                git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
+                peel(g, ref, &obj, false) == 0 && git_object_type(obj) == GIT_OBJECT_COMMIT) {
                 struct branch_set *bs;
                 g->branches = xrealloc(g->branches, (g->n_branches + 1) * sizeof(*g->branches));
+                tips[1 + g->n_branches] = *git_object_id(obj);
+                have[1 + g->n_branches] = true;
                 bs = &g->branches[g->n_branches++];
                 memset(bs, 0, sizeof(*bs));
                 bs->name = xstrdup(name + (name[5] == 'h' ? 11 : 13));
@@ -2453,20 +3002,38 @@ static void exposure_prepare(struct src_git *g)
     }
     g->branch_scratch = xcalloc(g->n_branches + 1, sizeof(char *));
     oidmap_release(&memo);
+    if (g->exp_msgs.used)
+        msg_reach(g, tips, have, 1 + g->n_branches);
     if (!have_head || !g->rroot)
         return;
-    /* Removals: HEAD's first-parent line, oldest first, each wanted path followed. */
-    if (git_revwalk_new(&walk, g->repo) == 0) {
-        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-        git_revwalk_simplify_first_parent(walk);
-        if (git_revwalk_push(walk, &head) == 0) {
-            size_t cap = 0;
-            while (git_revwalk_next(&id, walk) == 0) {
-                XGROW(g->chain, cap, g->n_chain + 1);
-                git_oid_cpy(&g->chain[g->n_chain++], &id);
+    /* Removals: HEAD's first-parent line, oldest first, each wanted path followed. It is
+     * walked here rather than by libgit2's revwalk, which would read objects it must
+     * not (bad_object: it loops forever on some). */
+    {
+        struct oidmap seen = { 0 };
+        size_t cap = 0;
+        bool created = true;
+        for (git_oid at = head; created;) {
+            git_commit *c = NULL;
+            (void)oidmap_slot(&seen, &at, true, &created);
+            if (!created)
+                break;
+            XGROW(g->chain, cap, g->n_chain + 1);
+            git_oid_cpy(&g->chain[g->n_chain++], &at);
+            if (bad_object(g, &at) || git_commit_lookup(&c, g->repo, &at) != 0 ||
+                git_commit_parentcount(c) == 0) {
+                git_commit_free(c);
+                break;
             }
+            at = *git_commit_parent_id(c, 0);
+            git_commit_free(c);
         }
-        git_revwalk_free(walk);
+        oidmap_release(&seen);
+        for (size_t i = 0, j = g->n_chain; i + 1 < j; i++, j--) {
+            git_oid t = g->chain[i];
+            g->chain[i] = g->chain[j - 1];
+            g->chain[j - 1] = t;
+        }
     }
     rnode_reset(g->rroot);
     for (size_t i = 0; i < g->n_chain; i++) {
@@ -2492,6 +3059,21 @@ enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char
     src_git_exposure_want(g, blob_hex, path);
     if (!g->exposure_ready)
         exposure_prepare(g);
+    if ((bi = oidmap_slot(&g->msg_index, &oid, false, NULL))) {
+        /* A message stays with its commit: exposed on every branch whose history holds
+         * the commit (HEAD's when only a detached HEAD does); a tag's, in history. */
+        const struct gmsg *m = &g->msgs[*bi];
+        size_t *e = oidmap_slot(&g->exp_msgs, &oid, false, NULL);
+        const uint64_t *bits = e && g->msg_bits ? g->msg_bits + *e * g->words_per_msg : NULL;
+        out->unreachable = m->unreachable;
+        for (size_t b = 0; bits && b < g->n_branches; b++)
+            if (bits[(b + 1) / 64] >> ((b + 1) % 64) & 1)
+                g->branch_scratch[nb++] = g->branches[b].name;
+        out->branches = (const char *const *)g->branch_scratch;
+        out->n_branches = nb;
+        out->at_head = nb == 0 && bits && (bits[0] & 1);
+        return STATUS_OK;
+    }
     out->at_head = oidmap_slot(&g->head_blobs, &oid, false, NULL) != NULL;
     for (size_t i = 0; i < g->n_branches; i++)
         if (oidmap_slot(&g->branches[i].blobs, &oid, false, NULL))
@@ -2504,7 +3086,10 @@ enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char
         out->unreachable = true;
         for (size_t k = 0; k < b->n_prov; k++) {
             size_t c = g->prov[b->prov[k]].commit;
-            if (c != SIZE_MAX && !g->commit_unreachable[c])
+            if (c == PROV_STAGED)
+                out->uncommitted = true;
+            if (c == PROV_STAGED || c == PROV_REF ||
+                (PROV_IS_COMMIT(c) && !g->commit_unreachable[c]))
                 out->unreachable = false;
         }
     }

@@ -8,9 +8,11 @@
  * for the blobs that had findings (src_git_attribute): the (path, blob) pairs each
  * commit has that none of its parents has, diffing only the subtrees that lead to those
  * blobs. A revision range or a push (CI, hooks) is planned commit by commit with the
- * same diff over all subtrees, its provenance known before the scan. After the scan,
- * exposure facts are computed for the blobs that had findings: present at HEAD or at a
- * branch tip, and which commit on HEAD's first-parent line removed them.
+ * same diff over all subtrees, its provenance known before the scan. The raw objects of
+ * the commits walked and of the annotated tags planned (their messages) are read after
+ * the blobs. After the scan, exposure facts are computed for the blobs that had
+ * findings: present at HEAD or at a branch tip, and which commit on HEAD's first-parent
+ * line removed them; for messages, the branches whose history holds the commit.
  */
 #ifndef SESAME_SOURCE_SRC_GIT_H
 #define SESAME_SOURCE_SRC_GIT_H
@@ -59,6 +61,7 @@ struct src_git_counts {
     uint64_t errors;          /* missing or corrupt objects (warned) */
     uint64_t shallow_cut;     /* shallow boundary commits the walks stopped at (their
                                * parents are not scanned: a truncated history) */
+    uint64_t messages;        /* commits and annotated tags whose raw object is scanned */
     bool timed_out;           /* the deadline stopped planning: the plan is incomplete */
 };
 
@@ -77,10 +80,16 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
 void src_git_free(struct src_git *g);
 
 const struct src_git_counts *src_git_counts(const struct src_git *g);
-size_t src_git_blob_count(const struct src_git *g);
+size_t src_git_blob_count(const struct src_git *g); /* blobs and messages: items to read */
 /* Working-tree files that differ from the index/HEAD, untracked or ignored: paths to
  * open (absolute or relative to the cwd). Valid until src_git_free. */
 const char *const *src_git_worktree(const struct src_git *g, size_t *n);
+
+/* Items src_git_read reads: the planned blobs, then (whole histories, ranges, pushes)
+ * the raw objects of the commits and annotated tags planned, which hold their messages:
+ * true for those. A message's location is "(commit <id>)" with that commit's
+ * provenance, or "(tag <name>)"; lines count in the raw object (`git cat-file -p`). */
+bool src_git_is_message(const struct src_git *g, size_t i);
 
 /* One reader per thread (its own repository handle). */
 enum status src_git_reader_new(struct src_git_reader **out, struct src_git *g);
@@ -113,15 +122,17 @@ bool src_git_provenance(void *g, const char *blob_hex, const char **display,
                         const struct provenance **prov, size_t *n);
 
 /* Exposure of one blob seen at `path`: present in HEAD's tree (at any path), the branch
- * tips whose tree contains it (names, sorted; borrowed), and the commit on HEAD's
- * first-parent line that removed it from `path` (hex id, or NULL). Not thread-safe:
- * call after the scan. */
+ * tips whose tree contains it (names, sorted; borrowed), the commit on HEAD's
+ * first-parent line that removed it from `path` (hex id, or NULL), whether only
+ * unreachable objects hold it, and whether it is staged (in the index, --staged or the
+ * uncommitted changes of a whole scan). Not thread-safe: call after the scan. */
 struct src_git_exposure {
     bool at_head;
     const char *const *branches;
     size_t n_branches;
     const char *removed_in;
-    bool unreachable;         /* no ref reaches it (only with all_objects) */
+    bool unreachable;         /* no ref reaches it, nor the index (only with all_objects) */
+    bool uncommitted;         /* the index has it (staged): not in history yet */
 };
 enum status src_git_exposure(struct src_git *g, const char *blob_hex, const char *path,
                              struct src_git_exposure *out);

@@ -7,6 +7,10 @@
 #   whole:      objects stored whole (--depth=0), no delta at all
 #   cycle:      a blob and two REF_DELTAs based on each other (git cannot write it:
 #               built byte by byte, as test_gitpack.c's mini_cycle)
+#   cycle-unlisted: a blob, and an OFS_DELTA on an entry the index does not list, a
+#               REF_DELTA on it (issue 11, test_gitpack.c's cycle_behind_an_unlisted_entry)
+# Not regenerated here: issue11-ofs-base-unlisted, the input libFuzzer found (an
+# OFS_DELTA based on an unlisted whole object).
 # Nothing in them is key-shaped. Usage: tests/fuzz/make_gitpack_corpus.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +50,25 @@ pack += b"\xab" * 20
 fanout = [sum(1 for i in ids if i[0] <= b) for b in range(256)]
 idx = b"\xfftOc" + struct.pack(">I", 2) + struct.pack(">256I", *fanout) + b"".join(ids)
 idx += b"\0" * 12 + b"".join(struct.pack(">I", o) for o in offs) + b"\xab" * 40
+open(sys.argv[1], "wb").write(struct.pack(">H", len(idx)) + idx + pack)
+EOF
+python3 - "$out/cycle-unlisted" <<'EOF'
+import struct, sys, zlib
+ids = [bytes([0x10]) + struct.pack(">I", i + 1) + bytes(15) for i in range(2)]
+pack = b"PACK" + struct.pack(">II", 2, 2)
+offs = [len(pack)]
+pack += bytes([0x35]) + zlib.compress(b"hello")
+delta = zlib.compress(bytes([5, 5, 0x91, 0, 5]))
+u = len(pack)
+pack += bytes([0x75]) + ids[1] + delta          # U: REF_DELTA on B, not in the index
+offs.append(len(pack))
+rel = offs[1] - u
+assert rel < 128
+pack += bytes([0x65, rel]) + delta               # B: OFS_DELTA on U
+pack += b"\xab" * 20
+fanout = [sum(1 for i in ids if i[0] <= b) for b in range(256)]
+idx = b"\xfftOc" + struct.pack(">I", 2) + struct.pack(">256I", *fanout) + b"".join(ids)
+idx += b"\0" * 8 + b"".join(struct.pack(">I", o) for o in offs) + b"\xab" * 40
 open(sys.argv[1], "wb").write(struct.pack(">H", len(idx)) + idx + pack)
 EOF
 ls -l "$out"

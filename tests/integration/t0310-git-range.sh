@@ -167,6 +167,55 @@ test_expect_success '--staged: the staged key only, not the committed, unstaged 
     expect_q staged2.json "scan files" 0
 '
 
+test_expect_success 'issue 11: --staged content is uncommitted, not "only in unreachable objects"' '
+    git init -q stx
+    echo harmless >stx/a.txt
+    git -C stx add a.txt
+    (cd stx && commit -m base)
+    creds 36 >stx/s.env
+    git -C stx add s.env
+    scan_json stx.json --staged stx
+    check expect_status 1 stx.json
+    check expect_keys stx.json 36
+    check expect_q stx.json "36 finding" "exposure=worktree branches= secret=ok"
+    run_cmd sesame scan --staged stx
+    check expect_rc 1
+    check expect_grep "uncommitted" out
+    check expect_no_grep "unreachable" out
+    check expect_no_grep "stays in git history" out
+    checks_passed
+'
+
+test_expect_success 'issue 11: a whole scan reads staged content the work tree no longer has' '
+    # staged with key 37, then the file edited (or deleted): the next commit takes key 37
+    git init -q sty
+    echo harmless >sty/a.txt
+    git -C sty add a.txt
+    (cd sty && commit -m base)
+    creds 37 >sty/s.env
+    { echo b; creds 38; } >sty/b.env
+    git -C sty add s.env b.env
+    echo "edited since" >sty/s.env
+    rm sty/b.env
+    scan_json sty.json sty
+    check expect_status 1 sty.json
+    check expect_keys sty.json "37 38"
+    check expect_q sty.json "37 finding" "exposure=worktree branches= secret=ok"
+    check expect_q sty.json "38 finding" "exposure=worktree branches= secret=ok"
+    check has_loc sty.json 37 "s.env:1:access_key_id commit=- blob=$(git -C sty rev-parse :s.env)"
+    # --all-objects finds the same blobs: still staged, not "unreachable"; and a staged
+    # file the work tree still has is at its path, not "(unreachable blob)"
+    creds 39 >sty/c.env
+    git -C sty add c.env
+    scan_json sty-all.json --all-objects sty
+    check expect_q sty-all.json "37 finding" "exposure=worktree branches= secret=ok"
+    check expect_q sty-all.json "39 finding" "exposure=worktree branches= secret=ok"
+    q sty-all.json "39 loc"
+    check has_loc sty-all.json 39 "c.env:1:access_key_id commit=- blob=$(git -C sty rev-parse :c.env)"
+    check test -z "$(q sty-all.json "39 loc" | grep unreachable)"
+    checks_passed
+'
+
 test_expect_success '--staged in a repository without commits: every staged file' '
     git init -q st0
     creds 35 >st0/first.txt
@@ -365,6 +414,8 @@ test_expect_success 'a tag that points straight at a blob: the blob is scanned' 
     check expect_status 1 blobtag.json
     check expect_q blobtag.json "scan files" "$(blob_count blobtag)"
     check grep -q "^72 loc .* blob=$blob " blobtag.json.txt
+    # a ref reaches it: in history, not "only in unreachable objects" (issue 11)
+    check expect_q blobtag.json "72 finding" "exposure=history branches= secret=ok"
     checks_passed
 '
 

@@ -294,6 +294,54 @@ test_expect_success 'a pack whose two deltas are based on each other: warned wit
     checks_passed
 '
 
+# Issue 11: the same cycle hidden behind an entry the index does not list: B, an
+# OFS_DELTA on U; U, not in the index, a REF_DELTA on B. No listed entry is a REF_DELTA
+# (gitpack_unresolvable used to stop there), so B was handed to libgit2, which loops
+# forever on it (--all-objects reads every object's header).
+cycle_unlisted_pack() {
+    python3 - "$1" <<'EOF'
+import hashlib, struct, sys, zlib
+w, b = hashlib.sha1(b"unlisted w").digest(), hashlib.sha1(b"unlisted b").digest()
+delta = zlib.compress(bytes([5, 5, 0x91, 0, 5]))  # base of 5 bytes -> 5 bytes: copy them
+pack, ents = b"PACK" + struct.pack(">II", 2, 2), []
+body = bytes([0x35]) + zlib.compress(b"hello")          # W: a whole blob
+ents.append((w, len(pack), zlib.crc32(body)))
+pack += body
+u = len(pack)
+pack += bytes([0x75]) + b + delta                       # U: REF_DELTA on B, not listed
+body = bytes([0x65, len(pack) - u]) + delta             # B: OFS_DELTA on U
+ents.append((b, len(pack), zlib.crc32(body)))
+pack += body
+pack += hashlib.sha1(pack).digest()
+ents.sort()
+fanout = [sum(1 for e in ents if e[0][0] <= i) for i in range(256)]
+idx = b"\xfftOc" + struct.pack(">I", 2) + struct.pack(">256I", *fanout)
+idx += b"".join(e[0] for e in ents) + b"".join(struct.pack(">I", e[2]) for e in ents)
+idx += b"".join(struct.pack(">I", e[1]) for e in ents) + pack[-20:]
+idx += hashlib.sha1(idx).digest()
+name = sys.argv[1] + "/pack-" + pack[-20:].hex()
+open(name + ".pack", "wb").write(pack)
+open(name + ".idx", "wb").write(idx)
+print(b.hex())
+EOF
+}
+
+test_expect_success 'issue 11: a delta cycle closed by an entry the index does not list: warned, no hang' '
+    cp -a packed cycu
+    id=$(cycle_unlisted_pack cycu/.git/objects/pack)
+    test -n "$id"
+    scan_json cycu.json cycu
+    check check_warnings cycu.json "$id"
+    check grep -q "delta chain never reaches a whole object" cycu.json.err
+    check status_fits cycu.json
+    check has_key cycu.json 80
+    check has_key cycu.json 82
+    scan_json cycu-all.json --all-objects cycu
+    check check_warnings cycu-all.json "$id"
+    check has_key cycu-all.json 81
+    checks_passed
+'
+
 test_expect_success '--rev-range and --staged over a damaged repository: no crash' '
     scan_json range.json --rev-range "$C1..$C3" del
     check_warnings range.json "$B"

@@ -599,6 +599,43 @@ test_expect_success 'hooks/pre-receive script: sesame.allowBypass=false keeps th
     git -C wc checkout -q main
 '
 
+# ---- issue 11: messages are pushed content ----
+
+test_expect_success 'issue 11: a key in a commit message (git commit --allow-empty -m) is rejected' '
+    git -C wc fetch -q origin
+    git -C wc checkout -q -B msg origin/main
+    git -C wc commit -q --allow-empty -m "$(creds 30)"
+    c=$(git -C wc rev-parse HEAD)
+    push wc origin msg
+    expect_rc 1
+    expect_grep "pre-receive hook declined" err
+    expect_grep -F "$(key_id 30)" err
+    expect_grep -F "(commit $c):" err
+    expect_grep -F "in commit $(printf %.12s "$c")" err
+    expect_grep "mark it .reword." err
+    expect_no_grep -F "$(secret 30)" err
+    ref_is srv.git refs/heads/msg none
+    git -C wc checkout -q main
+'
+
+test_expect_success 'issue 11: a key in an annotated tag message (git tag -a -m) is rejected' '
+    git -C wc tag -a -m "$(creds 31)" v-msg origin/main
+    push wc origin v-msg
+    expect_rc 1
+    expect_grep "pre-receive hook declined" err
+    expect_grep -F "$(key_id 31)" err
+    expect_grep -F "(tag v-msg):" err
+    expect_grep -F "git tag -d NAME" err
+    expect_no_grep -F "$(secret 31)" err
+    ref_is srv.git refs/tags/v-msg none
+    # the same tag without the key goes in
+    git -C wc tag -d v-msg >/dev/null
+    git -C wc tag -a -m "release notes" v-msg origin/main
+    push wc origin v-msg
+    expect_rc 0
+    ref_is srv.git refs/tags/v-msg "$(git -C wc rev-parse v-msg)"
+'
+
 # ---- the GitLab server hook (custom_hooks/pre-receive.d/sesame) ----
 
 test_expect_success 'GitLab pre-receive.d/sesame: GL-HOOK-ERR summary, GL_USERNAME in the audit log' '

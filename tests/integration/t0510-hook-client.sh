@@ -300,6 +300,27 @@ test_expect_success 'pre-push: commits another remote has are still checked when
     must_fail git -C public.git rev-parse -q --verify refs/heads/main
 '
 
+test_expect_success 'issue 11: pre-push stops a commit whose message holds a key, and such a tag' '
+    git -C c fetch -q origin
+    git -C c checkout -q -B msg origin/main
+    git -C c commit -q --no-verify --allow-empty -m "$(creds 9)"
+    c=$(git -C c rev-parse HEAD)
+    run_cmd git -C c push origin msg
+    expect_rc 1
+    expect_grep "push stopped before it left this machine" err
+    expect_grep -F "$(key_id 9)" err
+    expect_grep -F "(commit $c):" err
+    expect_no_grep -F "$(secret 9)" err
+    must_fail git -C remote.git rev-parse -q --verify refs/heads/msg
+    git -C c tag -a -m "$(creds 10)" v-msg origin/main
+    run_cmd git -C c push origin v-msg
+    expect_rc 1
+    expect_grep -F "(tag v-msg):" err
+    expect_no_grep -F "$(secret 10)" err
+    must_fail git -C remote.git rev-parse -q --verify refs/tags/v-msg
+    git -C c checkout -q main
+'
+
 # ---- the hooks/ scripts ----
 
 test_expect_success 'hooks/pre-commit and hooks/pre-push from a shared core.hooksPath' '

@@ -499,6 +499,255 @@ static void unresolvable_chains_are_found(void)
     gitpack_reader_free(rd);
 }
 
+/* ---- packs built entry by entry (issue 11) ------------------------------------------------ */
+
+/* A pack grown one entry at a time, and an index of some of its entries. Ids are a
+ * counter (sorted as created); nothing checks them against the content. */
+struct pk {
+    unsigned char *pack, *idx;
+    size_t pack_len, idx_len, cap;
+    uint32_t n_listed, cap_listed;
+    unsigned char (*ids)[20];
+    uint32_t *offs;
+};
+
+static const unsigned char pk_hello_z[] = { 0x78, 0x9c, 0xcb, 0x48, 0xcd, 0xc9, 0xc9,
+                                            0x07, 0x00, 0x06, 0x2c, 0x02, 0x15 };
+/* the delta { 5, 5, 0x91, 0, 5 }: a 5-byte base to 5 bytes, copying them all */
+static const unsigned char pk_delta_z[] = { 0x78, 0x9c, 0x63, 0x65, 0x9d, 0xc8, 0xc0,
+                                            0x0a, 0x00, 0x01, 0xea, 0x00, 0xa1 };
+
+static void pk_put(struct pk *k, const void *data, size_t len)
+{
+    if (k->pack_len + len > k->cap) {
+        k->cap = (k->pack_len + len) * 2 + 64;
+        k->pack = realloc(k->pack, k->cap);
+    }
+    memcpy(k->pack + k->pack_len, data, len);
+    k->pack_len += len;
+}
+
+static void pk_init(struct pk *k)
+{
+    memset(k, 0, sizeof(*k));
+    pk_put(k, "PACK\0\0\0\2\0\0\0\0", 12);
+}
+
+static void pk_id(unsigned char *id, uint32_t i)
+{
+    memset(id, 0, 20);
+    id[0] = 0x10;
+    put32(id + 1, i + 1);
+}
+
+/* Entries: whole "hello", OFS_DELTA on the entry at `base`, REF_DELTA on id number `ref`.
+ * Each returns the entry's offset. */
+static uint64_t pk_whole(struct pk *k)
+{
+    uint64_t at = k->pack_len;
+    pk_put(k, "\x35", 1);
+    pk_put(k, pk_hello_z, sizeof(pk_hello_z));
+    return at;
+}
+
+static uint64_t pk_ofs(struct pk *k, uint64_t base)
+{
+    uint64_t at = k->pack_len, rel = at - base;
+    unsigned char v[16];
+    size_t pos = sizeof(v) - 1;
+
+    v[pos] = (unsigned char)(rel & 127);
+    while (rel >>= 7)
+        v[--pos] = (unsigned char)(128 | (--rel & 127));
+    pk_put(k, "\x65", 1);
+    pk_put(k, v + pos, sizeof(v) - pos);
+    pk_put(k, pk_delta_z, sizeof(pk_delta_z));
+    return at;
+}
+
+static uint64_t pk_ref(struct pk *k, uint32_t ref)
+{
+    uint64_t at = k->pack_len;
+    unsigned char id[20];
+
+    pk_id(id, ref);
+    pk_put(k, "\x75", 1);
+    pk_put(k, id, 20);
+    pk_put(k, pk_delta_z, sizeof(pk_delta_z));
+    return at;
+}
+
+/* List the entry at `off` in the index as id number k->n_listed (returned). */
+static uint32_t pk_list(struct pk *k, uint64_t off)
+{
+    if (k->n_listed == k->cap_listed) {
+        k->cap_listed = k->cap_listed * 2 + 16;
+        k->ids = realloc(k->ids, k->cap_listed * sizeof(*k->ids));
+        k->offs = realloc(k->offs, k->cap_listed * sizeof(*k->offs));
+    }
+    pk_id(k->ids[k->n_listed], k->n_listed);
+    k->offs[k->n_listed] = (uint32_t)off;
+    return k->n_listed++;
+}
+
+/* Close the pack (count, "checksum") and write its index. */
+static void pk_finish(struct pk *k)
+{
+    size_t n = 8 + 1024;
+
+    put32(k->pack + 8, k->n_listed);
+    pk_put(k, "\xab\xab\xab\xab\xab\xab\xab\xab\xab\xab\xab\xab\xab\xab\xab\xab"
+              "\xab\xab\xab\xab", 20);
+    k->idx = calloc(1, n + k->n_listed * 28 + 40);
+    memcpy(k->idx, "\377tOc", 4);
+    put32(k->idx + 4, 2);
+    for (int b = 0; b < 256; b++)
+        put32(k->idx + 8 + 4 * b, b >= 0x10 ? k->n_listed : 0);
+    for (uint32_t i = 0; i < k->n_listed; i++, n += 20)
+        memcpy(k->idx + n, k->ids[i], 20);
+    n += k->n_listed * 4; /* CRC32s: unchecked */
+    for (uint32_t i = 0; i < k->n_listed; i++, n += 4)
+        put32(k->idx + n, k->offs[i]);
+    memset(k->idx + n, 0xab, 20);
+    k->idx_len = n + 40;
+}
+
+static void pk_release(struct pk *k)
+{
+    free(k->ids);
+    free(k->offs);
+    free(k->pack);
+    free(k->idx);
+}
+
+/* What gitpack_unresolvable lists, the reader cannot read (with or without a cache,
+ * after every other object was read). */
+static size_t listed_ones_unreadable(const struct gitpack *p, uint32_t **bad)
+{
+    size_t nb = gitpack_unresolvable(p, bad);
+    struct gitpack_reader *warm = gitpack_reader_new(1u << 20), *cold = gitpack_reader_new(0);
+
+    for (uint32_t i = 0; i < gitpack_count(p); i++) {
+        const unsigned char *id, *d;
+        enum gitpack_type t;
+        size_t l;
+        uint64_t off;
+        gitpack_entry(p, i, &id, &off);
+        (void)gitpack_read(warm, p, off, 1024, &t, &d, &l);
+    }
+    for (size_t k = 0; k < nb; k++) {
+        const unsigned char *id, *d;
+        enum gitpack_type t;
+        size_t l;
+        uint64_t off;
+        gitpack_entry(p, (*bad)[k], &id, &off);
+        CHECK(gitpack_read(warm, p, off, 1024, &t, &d, &l) != STATUS_OK);
+        CHECK(gitpack_read(cold, p, off, 1024, &t, &d, &l) != STATUS_OK);
+    }
+    gitpack_reader_free(warm);
+    gitpack_reader_free(cold);
+    return nb;
+}
+
+/* Issue 11, item 15 (the fuzz_gitpack invariant, corpus crash-d49d9885...): an OFS_DELTA
+ * whose base is a whole object the index does not list, in a pack with a REF_DELTA (so
+ * the chains are looked at). The check listed it as never resolving while the reader
+ * read it: now neither lists it (libgit2 reads it, as git does) and the reader refuses
+ * a base outside the index. */
+static void test_gitpack__issue_11_ofs_base_outside_the_index(void)
+{
+    struct pk k;
+    struct gitpack *p = NULL;
+    uint32_t *bad = NULL, a;
+    struct gitpack_reader *rd = gitpack_reader_new(0);
+    const unsigned char *id, *d;
+    enum gitpack_type t;
+    size_t l;
+    uint64_t off;
+
+    pk_init(&k);
+    off = pk_whole(&k);               /* W: not listed */
+    a = pk_list(&k, pk_ofs(&k, off)); /* A: OFS_DELTA on W */
+    (void)pk_list(&k, pk_ref(&k, a)); /* R: REF_DELTA on A */
+    pk_finish(&k);
+    CHECK_OK(gitpack_open_mem(&p, k.idx, k.idx_len, k.pack, k.pack_len));
+    if (p) {
+        CHECK(listed_ones_unreadable(p, &bad) == 0);
+        gitpack_entry(p, a, &id, &off);
+        CHECK(gitpack_read(rd, p, off, 1024, &t, &d, &l) == STATUS_CORRUPT);
+        CHECK(strstr(status_message(), "not an object of the pack index") != NULL);
+        free(bad);
+        gitpack_close(p);
+    }
+    gitpack_reader_free(rd);
+    pk_release(&k);
+}
+
+/* A cycle that only an entry outside the index closes: B is an OFS_DELTA on U, U (not
+ * listed) a REF_DELTA on B. No listed entry is a REF_DELTA, which used to end the check
+ * at its first pass: B was handed to libgit2, which loops forever on it. */
+static void test_gitpack__issue_11_cycle_behind_an_unlisted_entry(void)
+{
+    struct pk k;
+    struct gitpack *p = NULL;
+    uint32_t *bad = NULL, b;
+    uint64_t u;
+
+    pk_init(&k);
+    (void)pk_list(&k, pk_whole(&k)); /* W, listed: resolves */
+    u = pk_ref(&k, 1);               /* U: REF_DELTA on id 1 (B), not listed */
+    b = pk_list(&k, pk_ofs(&k, u));  /* B: OFS_DELTA on U */
+    pk_finish(&k);
+    CHECK(b == 1);
+    CHECK_OK(gitpack_open_mem(&p, k.idx, k.idx_len, k.pack, k.pack_len));
+    if (p) {
+        CHECK(listed_ones_unreadable(p, &bad) == 1);
+        CHECK(bad && bad[0] == b);
+        free(bad);
+        gitpack_close(p);
+    }
+    pk_release(&k);
+}
+
+/* A chain one delta longer than GITPACK_MAX_DEPTH: unreadable and listed, also by a reader
+ * that holds the object above it (it used to count only the deltas it still had to
+ * apply, and read it). Every entry is listed. */
+static void test_gitpack__issue_11_depth_counts_what_the_cache_holds(void)
+{
+    struct pk k;
+    struct gitpack *p = NULL;
+    uint32_t *bad = NULL;
+    uint64_t off, top = 0, last = 0;
+    struct gitpack_reader *rd = gitpack_reader_new(1u << 20);
+    const unsigned char *d;
+    enum gitpack_type t;
+    size_t l;
+
+    pk_init(&k);
+    off = pk_whole(&k);
+    (void)pk_list(&k, off);
+    for (unsigned i = 1; i <= GITPACK_MAX_DEPTH + 1; i++) {
+        top = last;
+        last = off = pk_ofs(&k, off);
+        (void)pk_list(&k, off);          /* id number i, at depth i */
+    }
+    (void)pk_list(&k, pk_ref(&k, 0));    /* a REF_DELTA, so that chains are looked at */
+    pk_finish(&k);
+    CHECK_OK(gitpack_open_mem(&p, k.idx, k.idx_len, k.pack, k.pack_len));
+    if (p) {
+        CHECK_OK(gitpack_read(rd, p, top, 1024, &t, &d, &l));
+        CHECK(t == GP_BLOB && l == 5 && memcmp(d, "hello", 5) == 0);
+        CHECK(gitpack_read(rd, p, last, 1024, &t, &d, &l) == STATUS_CORRUPT);
+        CHECK(strstr(status_message(), "delta chain longer than") != NULL);
+        CHECK(listed_ones_unreadable(p, &bad) == 1);
+        CHECK(bad && bad[0] == GITPACK_MAX_DEPTH + 1);
+        free(bad);
+        gitpack_close(p);
+    }
+    gitpack_reader_free(rd);
+    pk_release(&k);
+}
+
 int main(int argc, char **argv)
 {
     static const struct test tests[] = {
@@ -509,6 +758,9 @@ int main(int argc, char **argv)
         TEST(family_order_puts_bases_first),
         TEST(damaged_packs_are_refused_or_reported),
         TEST(unresolvable_chains_are_found),
+        TEST(test_gitpack__issue_11_ofs_base_outside_the_index),
+        TEST(test_gitpack__issue_11_cycle_behind_an_unlisted_entry),
+        TEST(test_gitpack__issue_11_depth_counts_what_the_cache_holds),
     };
     int rc;
     git_libgit2_init();

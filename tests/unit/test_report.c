@@ -433,7 +433,7 @@ static void test_report__text_groups_by_credential(void)
     /* Exposure follows the confidence; a plain file says nothing. */
     CHECK(strstr(text, " \xc2\xb7 high confidence \xc2\xb7 still at HEAD \xc2\xb7 ") != NULL);
     CHECK(strstr(text, " \xc2\xb7 high confidence \xc2\xb7 fingerprint ") != NULL);
-    CHECK(strstr(text, " \xc2\xb7 uncommitted (working tree) \xc2\xb7 ") != NULL);
+    CHECK(strstr(text, " \xc2\xb7 uncommitted (staged or working tree) \xc2\xb7 ") != NULL);
     CHECK(strstr(text, " \xc2\xb7 at branch tips: feature/ses, fix/") != NULL);
     CHECK(strstr(text, " \xc2\xb7 only in history \xc2\xb7 ") != NULL);
     CHECK(strstr(text, " \xc2\xb7 only in unreachable objects \xc2\xb7 ") != NULL);
