@@ -32,8 +32,10 @@ command), AUTH PLAIN LOGIN advertised and accepted in clear text. A client that 
 TLS must never send AUTH to it.
 
 --log FILE: one JSON object per command and line: {"cmd", "arg", "tls", "reply",
-"forbidden", "user", "mech", "t"}. AUTH lines never carry their argument (it holds the
-password); the user name is logged after decoding, the password never.
+"forbidden", "user", "mech", "t"}, and one {"cmd": "CONNECT"} per connection, before
+its greeting (so "no SMTP session at all" is an empty log). AUTH lines never carry
+their argument (it holds the password); the user name is logged after decoding, the
+password never.
 """
 
 import argparse
@@ -106,8 +108,9 @@ class Handler(socketserver.StreamRequestHandler):
             pass
 
     def session(self):
-        self.reply("220 email-smtp.amazonaws.com ESMTP SimpleEmailService-fake "
-                   "sesame-test")
+        code = self.reply("220 email-smtp.amazonaws.com ESMTP SimpleEmailService-fake "
+                          "sesame-test")
+        self.log(cmd="CONNECT", reply=code)  # a connection that never sends a command shows too
         ehlo = False
         while True:
             line = self.readline()
