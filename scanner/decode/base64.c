@@ -143,8 +143,9 @@ static bool base64_last_line_ends(const unsigned char *p, size_t n, size_t s, si
     }
     if ((e - s) % 4 != 0)
         return false;
-    while (e < n && (base64_blank(p[e]) || p[e] == '\r'))
-        e++;
+    for (size_t k = 0; e < n && k < LIMIT_BASE64_WRAP_INDENT; k++, e++)
+        if (!base64_blank(p[e]) && p[e] != '\r')
+            break;
     return e >= n || p[e] == '\n' || p[e] == '"' || p[e] == '\'' || p[e] == '<';
 }
 
@@ -186,10 +187,11 @@ static bool base64_extend_wrapped(const unsigned char *p, size_t n, size_t floor
     const size_t s0 = r->start, e0 = r->body_end;
     size_t top_s = s0, top_e = e0, cs = s0, ce = e0, w = 0, ls, nl, ns, ne, lines = 1;
     unsigned top_a = r->alphabet, cur_a = r->alphabet, all = r->alphabet, na;
+    const bool ends = base64_last_line_ends(p, n, s0, e0);
 
-    /* Up: while the top line is whole, the line above may end with its first part. */
-    while (base64_last_line_ends(p, n, s0, e0) && base64_is_whole(p, top_s, &ls) &&
-           ls > floor) {
+    /* Up: while the top line is whole, the line above may end with its first part (only
+     * if this line can end a wrapped run: as its last line, or by going on below). */
+    while (ends && base64_is_whole(p, top_s, &ls) && ls > floor) {
         size_t pe = ls - 1, ps; /* p[ls - 1] is the '\n' that ends the line above */
         unsigned cls, pa = 0;
         while (pe > floor && ls - 1 - pe < LIMIT_BASE64_WRAP_INDENT &&
