@@ -7,6 +7,8 @@
 # past the client's 1 MiB cap. Each STS case is `unknown` with a reason, and IAM and SES
 # are never called for it (the fake's log of the calls it received says so); the same
 # damage on IAM, SES v1 and SESv2 (JSON) leaves the key live and records the error.
+# SMTP: a "235" that does not answer an AUTH (a server that advertises no AUTH, so none
+# is sent, and answers EHLO with 235) is no login.
 # Keys come from a fixed seed; no key-shaped literal is in this file.
 . "$(dirname "$0")/lib.sh"
 setup
@@ -63,7 +65,14 @@ key("sesv2_oversized", ["oversized_body@sesv2"], status="live", ses_error="cut a
 key("control", [], status="live")
 
 json.dump({"keys": keys}, open("aws-state.json", "w"), indent=1, sort_keys=True)
-json.dump({"users": {}}, open("smtp-state.json", "w"))
+# an SMTP password alone, for the bogus SMTP server
+kid = k.key_id()
+sec, pw = k.smtp_pair("eu-west-1")
+os.makedirs("smtp", exist_ok=True)
+with open("smtp/mail.yml", "w") as f:
+    f.write(f"mailer:\n  host: email-smtp.eu-west-1.amazonaws.com\n  username: {kid}\n"
+            f"  password: {pw}\n")
+json.dump({"users": {kid: pw}}, open("smtp-state.json", "w"))
 json.dump(cases, open("cases.json", "w"), indent=1, sort_keys=True)
 EOF
 
@@ -132,6 +141,23 @@ test_expect_success 'a damaged STS answer is unknown with a reason, and neither 
 test_expect_success 'the fake was asked only the read-only calls, never a forbidden one' '
     expect_no_grep FORBIDDEN aws.log
     test -s aws.log
+'
+
+stop_fakes
+start_fake_smtp "$TRASH/smtp-state.json" "$TRASH/smtp-bogus.log" --bogus-ehlo-235 || exit 2
+fake_env
+
+test_expect_success 'SMTP: a 235 that answers no AUTH (none was sent) is not a login' '
+    run_cmd sesame scan smtp --verify --format json --verify-timeout-ms 3000
+    expect_rc 1
+    expect_grep "\"reply\": 235" smtp-bogus.log
+    expect_no_grep "\"cmd\": \"AUTH\"" smtp-bogus.log
+    "$PYTHON" -c "
+import json
+v = json.load(open(\"out\"))[\"findings\"][0][\"verification\"]
+assert v[\"status\"] == \"unknown\" and [s[\"status\"] for s in v[\"smtp\"]] == [\"unknown\"], v
+assert \"without AUTH success\" in v[\"smtp\"][0][\"reason\"], v
+"
 '
 
 stop_fakes
