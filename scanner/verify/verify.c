@@ -599,7 +599,8 @@ static void start_ses(struct verifier *vf, struct cred *cr)
         add_ses_region(v, client_region());
     for (size_t i = 0; i < v->n_ses; i++) {
         char b1[320], b2[320];
-        const char *no1 = refused(SVC_SES, b1, sizeof(b1)), *no2 = refused(SVC_SESV2, b2, sizeof(b2));
+        const char *no1 = refused(SVC_SES, b1, sizeof(b1));
+        const char *no2 = refused(SVC_SESV2, b2, sizeof(b2));
         if (no1 && no2 && !v->ses[i].error)
             v->ses[i].error = xstrdup(no1);
         if (!no1) {

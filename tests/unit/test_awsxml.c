@@ -237,7 +237,8 @@ static const struct read_case shape_cases[] = {
     { "arn with refs", "<R><Arn>arn:aws:iam::123456789012:user&#x2F;division&#47;Bob</Arn></R>",
       "R", "Arn", "arn:aws:iam::123456789012:user/division/Bob" },
     { "entity at the end", "<R><M>x&amp;</M></R>", "R", "M", "x&" },
-    { "utf-8 text", "<R><M>caf\xc3\xa9 \xe2\x82\xac</M></R>", "R", "M", "caf\xc3\xa9 \xe2\x82\xac" },
+    { "utf-8 text", "<R><M>caf\xc3\xa9 \xe2\x82\xac</M></R>", "R", "M",
+      "caf\xc3\xa9 \xe2\x82\xac" },
     /* CDATA is copied as is, entities inside it included. */
     { "cdata", "<R><Message><![CDATA[a <b> & &amp; c]]></Message></R>", "R", "Message",
       "a <b> & &amp; c" },
