@@ -594,7 +594,8 @@ static void start_ses(struct verifier *vf, struct cred *cr)
         if (f->smtp_passwords[i].region && valid_region(f->smtp_passwords[i].region))
             add_ses_region(v, f->smtp_passwords[i].region);
     for (size_t i = 0; i < o->n_ses_regions; i++)
-        add_ses_region(v, o->ses_regions[i]);
+        if (valid_region(o->ses_regions[i]))
+            add_ses_region(v, o->ses_regions[i]);
     if (v->n_ses == 0)
         add_ses_region(v, client_region());
     for (size_t i = 0; i < v->n_ses; i++) {
@@ -680,10 +681,14 @@ static const char *smtp_region(const struct verifier *vf, const struct cred *cr,
     const struct finding *f = cr->f;
     const char *known = f->smtp_passwords[i].region;
 
-    if (known && strcmp(known, "v2") == 0)
+    /* Regions come from the scanned file or from a report given to `sesame verify`: only
+     * a region name may become part of the SMTP host name ("x@elsewhere:25/" must not
+     * send the password elsewhere). */
+    if (known && (strcmp(known, "v2") == 0 || !valid_region(known)))
         known = NULL;
-    if (!known && f->n_regions)
-        known = f->regions[0];
+    for (size_t r = 0; !known && r < f->n_regions; r++)
+        if (valid_region(f->regions[r]))
+            known = f->regions[r];
     if (known)
         return k == 0 ? known : NULL;
     if (env("SESAME_SMTP_ENDPOINT"))

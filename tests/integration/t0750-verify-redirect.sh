@@ -4,7 +4,8 @@
 # to SES's real SMTP host with the found password: it is `unknown`, saying why. The same
 # for the per-service variables, and for an AWS service left without an endpoint when the
 # others are redirected (AWS_ENDPOINT_URL_SES alone: STS is not asked at sts.*.amazonaws.com).
-# A 307 from the endpoint is not followed with the signed request.
+# A 307 from the endpoint is not followed with the signed request. A region taken from a
+# report given to `sesame verify` never becomes another SMTP host ("x@evil.example:25/").
 #
 # Nothing here can touch the internet: every client runs with
 # ALL_PROXY=socks5h://127.0.0.1:PORT, a SOCKS5 recorder (tests/support/socks_recorder.py)
@@ -163,6 +164,25 @@ test_expect_success 'a 307 from the endpoint is not followed with the signed req
     TARGET=redirect verify AWS_ENDPOINT_URL="$FAKE"
     expect_grep "^redirect unknown - HTTP 307 without an AWS error" verdicts.txt
     test ! -s socks.log
+'
+
+test_expect_success 'a region from a report never becomes another SMTP host' '
+    run_cmd "$SESAME_BIN" scan tree/smtp-only.yml --format json --show-secrets
+    expect_rc 1
+    "$PYTHON" -c "
+import json
+d = json.load(open(\"out\"))
+f = d[\"findings\"][0]
+for p in f[\"smtp_passwords\"]:
+    p[\"region\"] = \"x@evil.example:25/\"
+f[\"regions\"] = [\"x@evil.example:25/\"]
+json.dump(d, open(\"crafted.json\", \"w\"))
+"
+    : >socks.log
+    run_cmd "$SESAME_BIN" verify crafted.json --format json --verify-timeout-ms 3000
+    expect_no_grep evil socks.log
+    expect_grep "\"host\": \"email-smtp\.[a-z0-9-]*\.amazonaws\.com\"" socks.log
+    test ! -s smtp.log
 '
 
 test_expect_success 'control: with the overrides ignored, sesame does go for the real hosts - and the recorder catches it, offline' '
