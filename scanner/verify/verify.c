@@ -1059,6 +1059,22 @@ static struct verification *new_verification(const struct verify_opts *o, const 
     return v;
 }
 
+/* An access key ID as the API models define it: 16 to 128 word characters. */
+static bool valid_key_id(const char *id)
+{
+    size_t n = strlen(id);
+    return n >= 16 && n <= 128 &&
+           strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+/* A session token: base64 characters only (it goes into a header). */
+static bool valid_token(const char *t)
+{
+    size_t n = strlen(t);
+    return n > 0 &&
+           strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == n;
+}
+
 static bool skipped_account(const struct verify_opts *o, const char *account)
 {
     for (size_t i = 0; account && i < o->n_skip_accounts; i++)
@@ -1126,6 +1142,11 @@ enum status verify_findings(struct finding *const *findings, size_t n,
         } else if (!f->access_key_id) {
             cr->v->status = VERIFY_NOT_CHECKED;
             set_reason(cr->v, "no key ID next to this value: nothing to check it with");
+        } else if (!valid_key_id(f->access_key_id) || (cr->token && !valid_token(cr->token))) {
+            /* A report given to `sesame verify` can hold anything: a key ID or token that
+             * could add parameters ("&Action=...") or headers to a request is not sent. */
+            cr->v->status = VERIFY_NOT_CHECKED;
+            set_reason(cr->v, "the key ID or session token has characters AWS never uses");
         } else if (f->n_secrets) {
             cr->secret = f->secrets[0].value;
             stats->credentials++;

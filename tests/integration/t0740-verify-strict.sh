@@ -143,6 +143,32 @@ test_expect_success 'the fake was asked only the read-only calls, never a forbid
     test -s aws.log
 '
 
+test_expect_success 'sesame verify on a crafted report: a key ID or token that would add parameters or headers is not sent' '
+    run_cmd sesame scan tree/control.env --format json --show-secrets
+    expect_rc 1
+    "$PYTHON" -c "
+import copy, json
+d = json.load(open(\"out\"))
+f = d[\"findings\"][0]
+a, b = copy.deepcopy(f), copy.deepcopy(f)
+a[\"access_key_id\"] += \"&Action=DeleteAccessKey\"
+a[\"fingerprint\"] = \"0123456789abcdef\"
+b[\"session_tokens\"] = [{\"value\": \"IQoJb3JpZ2luX2Vj\\r\\nX-Amz-Target: x\"}]
+b[\"fingerprint\"] = \"fedcba9876543210\"
+d[\"findings\"] = [a, b]
+json.dump(d, open(\"crafted.json\", \"w\"))
+"
+    : >aws.log
+    run_cmd sesame verify crafted.json --format json --verify-timeout-ms 3000
+    if test -s aws.log; then echo "requests made:"; cat aws.log; false; fi
+    "$PYTHON" -c "
+import json
+for f in json.load(open(\"out\"))[\"findings\"]:
+    v = f[\"verification\"]
+    assert v[\"status\"] == \"not_checked\" and \"never uses\" in v[\"reason\"], v
+"
+'
+
 stop_fakes
 start_fake_smtp "$TRASH/smtp-state.json" "$TRASH/smtp-bogus.log" --bogus-ehlo-235 || exit 2
 fake_env
