@@ -36,6 +36,15 @@
 /* Base64 runs shorter than this are not decoded (too short to hold a key). */
 #define LIMIT_BASE64_MIN_RUN 16u
 
+/* Wrapped base64 (76-column `base64` and MIME, 64-column PEM, YAML block scalars): lines
+ * are joined into one run only when they are at least this wide (a multiple of 4), so
+ * that lines of short words are never taken for one... */
+#define LIMIT_BASE64_WRAP_MIN_COLS 16u
+
+/* ...and indented by at most this many blanks (the scan back to a line's start and over
+ * trailing blanks stays short). */
+#define LIMIT_BASE64_WRAP_INDENT 256u
+
 /* Raw Hyperscan hits kept per chunk; past this the chunk is marked truncated (a file of
  * millions of keyword lines cannot exhaust memory). */
 #define LIMIT_HITS_PER_CHUNK 1000000u

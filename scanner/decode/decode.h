@@ -72,8 +72,11 @@ enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_byt
  * base64 characters (standard or URL-safe alphabet, optional '=' padding) that contains
  * it; decode runs of at least LIMIT_BASE64_MIN_RUN characters whose decoding is mostly
  * printable text, and build a view made of, for each such run, its line in `p` with
- * the run replaced by its decoding, lines joined by '\n'. The decoded bytes map
- * (SEG_OPAQUE) to the run's first byte; the rest of each line maps 1:1.
+ * the run replaced by its decoding, lines joined by '\n'. A wrapped run (lines of one
+ * width, a multiple of 4, same indentation, LF or CRLF; the first may follow a prefix,
+ * the last may be narrower) is one run: its first line's prefix, its decoding, the rest
+ * of its last line. The decoded bytes of each source line map (SEG_OPAQUE) to that
+ * line's first base64 character; the rest maps 1:1. The map is monotonic.
  * out->len == 0 when no run qualified. */
 enum status decode_base64_runs(const unsigned char *p, size_t n, const size_t *at, size_t n_at,
                                size_t max_bytes, struct decoded *out);

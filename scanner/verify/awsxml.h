@@ -1,11 +1,18 @@
 /*
- * verify/awsxml.h - a bounded extractor for the few fields sesame reads from AWS
- * query-protocol XML responses (STS, IAM, SES v1) and error bodies.
+ * verify/awsxml.h - a strict, bounded reader for the AWS query-protocol XML answers the
+ * verifier reads (STS, IAM, SES v1, and their error bodies).
  *
- * Not a general XML parser: it finds the first element whose local name (namespace
- * prefix ignored) matches, optionally inside a named parent, and returns its text with
- * the five predefined entities and numeric character references decoded. Input is
- * untrusted: it never reads past len, never recurses, and truncates output to out_size.
+ * Not a general XML parser, but it checks the whole body before anything in it is
+ * believed: one root element with the expected local name (namespace prefix ignored),
+ * every element closed by its own end tag, well-formed tags, attributes, comments,
+ * CDATA sections, character and entity references (the five predefined entities only:
+ * there is no DTD), no control characters, nothing but white space, comments and
+ * processing instructions around the root. So a body cut short by the network, a proxy
+ * or sesame's own cap is never taken for an answer, and neither is an HTML page. The
+ * fields asked for are read at exact paths, and a field present twice is an error (two
+ * answers are no answer). Input is untrusted: nothing is read past len, there is no
+ * recursion, nesting is bounded (AWSXML_MAX_DEPTH), and outputs are truncated to their
+ * buffers.
  */
 #ifndef SESAME_VERIFY_AWSXML_H
 #define SESAME_VERIFY_AWSXML_H
@@ -13,14 +20,28 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Text of the first <name> element (inside the first <parent> element when parent is
- * not NULL). False if absent or if the element is not closed. out is always
- * NUL-terminated. An empty element (<name/> or <name></name>) gives "". */
-bool awsxml_get(const char *xml, size_t len, const char *parent, const char *name, char *out,
-                size_t out_size);
+#define AWSXML_MAX_DEPTH 32  /* AWS answers nest 4 deep */
+#define AWSXML_MAX_FIELDS 8  /* fields read in one call */
+#define AWSXML_MAX_PATH 6    /* elements in a field's path */
 
-/* True if the body looks like XML whose root element has this local name
- * ("ErrorResponse", "GetCallerIdentityResponse"). */
-bool awsxml_root_is(const char *xml, size_t len, const char *name);
+struct awsxml_field {
+    const char *path; /* in: local names below the root, '/'-separated ("Error/Code") */
+    char *out;        /* in: where the element's text goes: entities decoded, CDATA
+                       * copied, surrounding white space trimmed, NUL-terminated */
+    size_t out_size;  /* in: > 0 */
+    unsigned count;   /* out: 1 if the element is there (with out set), else 0 */
+};
+
+/*
+ * Check that xml[0, len) is one well-formed XML document whose root element's local
+ * name is `root`, and read each field. True if so; else false, with a one-line reason
+ * naming the problem and its byte offset in why (NUL-terminated; never a value from the
+ * body other than element names, shown with unusual bytes replaced by '?'). A field's
+ * element that holds child elements, comments or processing instructions, or that
+ * appears twice, makes the document unacceptable too. A field that is absent has count
+ * 0 and out "". A NULL or bad field path is a caller bug: false with a reason.
+ */
+bool awsxml_read(const char *xml, size_t len, const char *root, struct awsxml_field *fields,
+                 size_t n_fields, char *why, size_t why_size);
 
 #endif

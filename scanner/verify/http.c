@@ -33,6 +33,7 @@ struct priv {
     bool overflow;
     char line[512];
     size_t line_len;
+    bool auth_sent; /* SMTP: the client sent AUTH */
 };
 
 enum status http_new(struct http **out, const struct http_opts *o)
@@ -117,23 +118,36 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-/* SMTP: watch server replies (CURLINFO_HEADER_IN) for 235 / 535. Lines may arrive in
+/* SMTP: watch the server's replies (CURLINFO_HEADER_IN) for 235 / 535 once the client
+ * has sent AUTH (CURLINFO_HEADER_OUT): a "235" in a greeting or an EHLO line proves
+ * nothing. A reply line is the code, then ' ' or '-' or its end. Lines may arrive in
  * pieces; reassemble up to a bounded length. */
+static bool smtp_reply_is(const char *line, const char *code)
+{
+    return strncmp(line, code, 3) == 0 &&
+           (line[3] == ' ' || line[3] == '-' || line[3] == '\r' || line[3] == '\0');
+}
+
 static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *ud)
 {
     struct http_req *r = ud;
     struct priv *pv = r->priv;
 
     (void)easy;
+    if (type == CURLINFO_HEADER_OUT) {
+        if (size >= 5 && strncasecmp(data, "AUTH ", 5) == 0)
+            pv->auth_sent = true;
+        return 0;
+    }
     if (type != CURLINFO_HEADER_IN)
         return 0;
     for (size_t i = 0; i < size; i++) {
         char c = data[i];
         if (c == '\n') {
             pv->line[pv->line_len] = '\0';
-            if (strncmp(pv->line, "235", 3) == 0)
+            if (pv->auth_sent && smtp_reply_is(pv->line, "235"))
                 r->smtp_auth_ok = true;
-            if (strncmp(pv->line, "535", 3) == 0)
+            if (pv->auth_sent && smtp_reply_is(pv->line, "535"))
                 r->smtp_auth_denied = true;
             pv->line_len = 0;
         } else if (pv->line_len + 1 < sizeof(pv->line)) {
@@ -208,6 +222,7 @@ void http_submit(struct http *h, struct http_req *r)
     r->transport_error = false;
     r->error[0] = '\0';
     r->smtp_auth_ok = r->smtp_auth_denied = false;
+    r->resp_truncated = false;
     if (h->nq == h->capq) {
         if (h->headq > 0) {
             memmove(h->queue, h->queue + h->headq, (h->nq - h->headq) * sizeof(*h->queue));
@@ -239,6 +254,7 @@ static void finish(struct http *h, CURL *e, CURLcode code)
     free(r->resp);
     r->resp = pv->body ? pv->body : xstrdup("");
     r->resp_len = pv->len;
+    r->resp_truncated = pv->overflow;
     pv->body = NULL;
     curl_multi_remove_handle(h->multi, e);
     curl_easy_cleanup(e);

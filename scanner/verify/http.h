@@ -44,10 +44,11 @@ struct http_req {
     long status;             /* HTTP status, or the last SMTP reply code */
     char *resp;              /* body (NUL-terminated), capped */
     size_t resp_len;
+    bool resp_truncated;     /* the body passed HTTP_MAX_BODY_BYTES: resp is its start */
     char *error_type;        /* x-amzn-ErrorType header, or NULL */
     bool transport_error;    /* no response: DNS, connect, TLS, timeout, reset */
     char error[256];         /* libcurl's message when transport_error */
-    bool smtp_auth_ok;       /* a 235 reply was seen */
+    bool smtp_auth_ok;       /* "235" answered the AUTH exchange */
     bool smtp_auth_denied;   /* 535 */
     /* private */
     void *priv;

@@ -13,18 +13,17 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "finding/enrich.h"
-#include "verify/awsxml.h"
+#include "verify/awsresp.h"
 #include "verify/http.h"
 #include "verify/sigv4.h"
 
@@ -82,16 +81,75 @@ static bool endpoints_ignored(void)
     return v && strcasecmp(v, "true") == 0;
 }
 
+/* The endpoint override in effect for AWS service s (per-service variable, else
+ * AWS_ENDPOINT_URL), or NULL; *var names the variable. */
+static const char *override_of(enum service s, const char **var)
+{
+    const char *o;
+
+    if (endpoints_ignored() || !svc_env[s])
+        return NULL;
+    if ((o = env(svc_env[s])) != NULL) {
+        *var = svc_env[s];
+        return o;
+    }
+    *var = "AWS_ENDPOINT_URL";
+    return env("AWS_ENDPOINT_URL");
+}
+
+/* The variable that redirects the verifier's AWS calls away from AWS (a proxy, a test
+ * endpoint), or NULL when they all go to AWS's own hosts. */
+static const char *aws_redirect(void)
+{
+    const char *var = NULL;
+
+    if (env("AWS_ENDPOINT_URL") && !endpoints_ignored())
+        return "AWS_ENDPOINT_URL";
+    for (int s = 0; s < SVC_COUNT; s++)
+        if (override_of((enum service)s, &var))
+            return var;
+    return NULL;
+}
+
+/* Why a call to AWS service s is not made, or NULL. When the user points some of the
+ * verifier's AWS calls elsewhere (AWS_ENDPOINT_URL_STS at a test endpoint, say), a
+ * service left without an endpoint would otherwise send the found key to AWS's real
+ * host, which is not where the user chose to send credentials. */
+static const char *refused(enum service s, char *buf, size_t n)
+{
+    const char *var = NULL, *redirect = aws_redirect();
+    static const char *const host[SVC_COUNT] = { "sts", "iam", "email", "email", NULL };
+
+    if (!redirect || s == SVC_SMTP || override_of(s, &var))
+        return NULL;
+    snprintf(buf, n,
+             "not checked: %s redirects AWS calls but nothing redirects %s (%s); the key is "
+             "not sent to %s.amazonaws.com",
+             redirect, s == SVC_STS ? "STS" : s == SVC_IAM ? "IAM" : "SES", svc_env[s],
+             host[s]);
+    return buf;
+}
+
+/* Why an SMTP AUTH is not tried, or NULL: with AWS calls redirected and no
+ * SESAME_SMTP_ENDPOINT, it would send the password to SES's real SMTP host. */
+static const char *smtp_refused(const char *region, char *buf, size_t n)
+{
+    const char *redirect = aws_redirect();
+
+    if (!redirect || env("SESAME_SMTP_ENDPOINT"))
+        return NULL;
+    snprintf(buf, n,
+             "not checked: %s redirects AWS calls and SESAME_SMTP_ENDPOINT is not set; the "
+             "password is not sent to email-smtp.%s.amazonaws.com",
+             redirect, region ? region : "REGION");
+    return buf;
+}
+
 /* URL and signing region for a call. `region` is the SES region (SES calls). */
 static char *endpoint(enum service s, const char *region, const char **sign_region)
 {
-    const char *o = NULL;
+    const char *var, *o = override_of(s, &var);
 
-    if (!endpoints_ignored() && svc_env[s]) {
-        o = env(svc_env[s]);
-        if (!o)
-            o = env("AWS_ENDPOINT_URL");
-    }
     if (o) {
         size_t l = strlen(o);
         /* With an override the SDKs keep signing with the client region (AWS-NOTES §8.2);
@@ -406,13 +464,24 @@ static bool submit(struct verifier *vf, struct call_ctx *c);
 /* Submit a new call; one that cannot be built is dropped. */
 static void submit_new(struct verifier *vf, struct call_ctx *c);
 
+static void set_reason(struct verification *v, const char *fmt, ...) FORMAT(2, 3);
+static void start_smtp(struct verifier *vf, struct cred *cr);
+
 static void start_sts(struct verifier *vf, struct cred *cr)
 {
-    struct call_ctx *c = new_call(cr, CALL_STS, SVC_STS);
-    submit_new(vf, c);
+    char buf[320];
+    const char *no = refused(SVC_STS, buf, sizeof(buf));
+
+    if (no) {
+        cr->v->status = VERIFY_UNKNOWN;
+        set_reason(cr->v, "%s", no);
+        if (cr->f->n_smtp_passwords)
+            start_smtp(vf, cr);
+        return;
+    }
+    submit_new(vf, new_call(cr, CALL_STS, SVC_STS));
 }
 
-static void set_reason(struct verification *v, const char *fmt, ...) FORMAT(2, 3);
 static void set_reason(struct verification *v, const char *fmt, ...)
 {
     va_list ap;
@@ -439,46 +508,33 @@ static bool throttling_code(const char *code)
     return false;
 }
 
-/* Error code and message of a query-protocol (XML) or REST-JSON error response. */
-static bool aws_error(const struct http_req *r, char *code, size_t cs, char *msg, size_t ms)
+/* What the response of a finished request says, for the awsresp_* readers. */
+static struct awsresp_in resp_in(const struct http_req *r)
 {
-    code[0] = msg[0] = '\0';
-    if (awsxml_root_is(r->resp, r->resp_len, "ErrorResponse") ||
-        awsxml_root_is(r->resp, r->resp_len, "Error")) {
-        awsxml_get(r->resp, r->resp_len, "Error", "Code", code, cs);
-        if (!code[0])
-            awsxml_get(r->resp, r->resp_len, NULL, "Code", code, cs);
-        awsxml_get(r->resp, r->resp_len, NULL, "Message", msg, ms);
-        return code[0] != '\0';
-    }
-    if (r->error_type) {
-        snprintf(code, cs, "%.*s", (int)strcspn(r->error_type, ":"), r->error_type);
-    }
-    if (r->resp_len && r->resp[0] == '{') {
-        json_error_t je;
-        json_t *j = json_loadb(r->resp, r->resp_len, 0, &je);
-        if (j) {
-            const char *t = json_string_value(json_object_get(j, "__type"));
-            const char *m = json_string_value(json_object_get(j, "message"));
-            json_t *err = json_object_get(j, "Error");
-            if (!t)
-                t = json_string_value(json_object_get(j, "code"));
-            if (!t && err)
-                t = json_string_value(json_object_get(err, "Code"));
-            if (!m)
-                m = json_string_value(json_object_get(j, "Message"));
-            if (!m && err)
-                m = json_string_value(json_object_get(err, "Message"));
-            if (t && !code[0]) {
-                const char *hash = strrchr(t, '#');
-                snprintf(code, cs, "%s", hash ? hash + 1 : t);
-            }
-            if (m)
-                snprintf(msg, ms, "%s", m);
-            json_decref(j);
-        }
-    }
-    return code[0] != '\0';
+    struct awsresp_in in;
+
+    in.status = r->status;
+    in.body = r->resp;
+    in.len = r->resp_len;
+    in.truncated = r->resp_truncated;
+    in.error_type = r->error_type;
+    return in;
+}
+
+/* The error code to act on: AWS's, or "" when the answer was not AWS's. */
+static const char *err_code(enum awsresp_result res, const struct awsresp_error *err)
+{
+    return res == AWSRESP_AWS_ERROR ? err->code : "";
+}
+
+/* A one-line description of an answer that is not an AWS answer. */
+static char *bad_answer(const struct http_req *r, const char *what,
+                        const struct awsresp_error *err)
+{
+    if (r->status >= 200 && r->status <= 299)
+        return xasprintf("HTTP %ld but not a %s answer: %s", r->status, what, err->why);
+    return xasprintf("HTTP %ld without an AWS error (a proxy or portal?): %s", r->status,
+                     err->why);
 }
 
 static bool retryable(const struct http_req *r, const char *code)
@@ -498,18 +554,6 @@ static double backoff(struct verifier *vf, unsigned attempt)
     if (cap > 5.0)
         cap = 5.0;
     return cap * ((double)(rand_r(&vf->seed) % 1000) / 1000.0);
-}
-
-static int64_t parse_iso8601(const char *s)
-{
-    struct tm tm;
-    char *end;
-
-    memset(&tm, 0, sizeof(tm));
-    end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (!end)
-        return 0;
-    return (int64_t)timegm(&tm);
 }
 
 static void add_ses_region(struct verification *v, const char *region)
@@ -550,21 +594,42 @@ static void start_ses(struct verifier *vf, struct cred *cr)
         if (f->smtp_passwords[i].region && valid_region(f->smtp_passwords[i].region))
             add_ses_region(v, f->smtp_passwords[i].region);
     for (size_t i = 0; i < o->n_ses_regions; i++)
-        add_ses_region(v, o->ses_regions[i]);
+        if (valid_region(o->ses_regions[i]))
+            add_ses_region(v, o->ses_regions[i]);
     if (v->n_ses == 0)
         add_ses_region(v, client_region());
     for (size_t i = 0; i < v->n_ses; i++) {
-        struct call_ctx *a = new_call(cr, CALL_SES, SVC_SES);
-        struct call_ctx *b = new_call(cr, CALL_SESV2, SVC_SESV2);
-        a->index = b->index = i;
-        submit_new(vf, a);
-        submit_new(vf, b);
+        char b1[320], b2[320];
+        const char *no1 = refused(SVC_SES, b1, sizeof(b1));
+        const char *no2 = refused(SVC_SESV2, b2, sizeof(b2));
+        if (no1 && no2 && !v->ses[i].error)
+            v->ses[i].error = xstrdup(no1);
+        if (!no1) {
+            struct call_ctx *a = new_call(cr, CALL_SES, SVC_SES);
+            a->index = i;
+            submit_new(vf, a);
+        }
+        if (!no2) {
+            struct call_ctx *b = new_call(cr, CALL_SESV2, SVC_SESV2);
+            b->index = i;
+            submit_new(vf, b);
+        }
     }
 }
 
 static void start_iam(struct verifier *vf, struct cred *cr)
 {
-    struct call_ctx *c = new_call(cr, CALL_IAM, SVC_IAM);
+    char buf[320];
+    const char *no = refused(SVC_IAM, buf, sizeof(buf));
+    struct call_ctx *c;
+
+    if (no) {
+        free(cr->v->last_used_error);
+        cr->v->last_used_error = xstrdup(no);
+        start_ses(vf, cr);
+        return;
+    }
+    c = new_call(cr, CALL_IAM, SVC_IAM);
     /* The operator's credentials for keys of the operator's own account, so the leaked
      * key is used as little as possible. */
     c->with_operator = vf->op.id && vf->op_account && cr->v->account &&
@@ -582,6 +647,9 @@ static const char *smtp_endpoint_for(const char *region, char *buf, size_t n)
     return buf;
 }
 
+static const char *smtp_region(const struct verifier *vf, const struct cred *cr, size_t i,
+                               size_t k);
+
 static void start_smtp(struct verifier *vf, struct cred *cr)
 {
     const struct finding *f = cr->f;
@@ -591,9 +659,16 @@ static void start_smtp(struct verifier *vf, struct cred *cr)
     cr->v->smtp = xcalloc(f->n_smtp_passwords + 1, sizeof(*cr->v->smtp));
     cr->v->n_smtp = f->n_smtp_passwords;
     for (size_t i = 0; i < f->n_smtp_passwords; i++) {
-        struct call_ctx *c = new_call(cr, CALL_SMTP, SVC_SMTP);
-        c->index = i;
+        char buf[320];
+        const char *no = smtp_refused(smtp_region(vf, cr, i, 0), buf, sizeof(buf));
+        struct call_ctx *c;
         cr->v->smtp[i].status = VERIFY_UNKNOWN;
+        if (no) {
+            cr->v->smtp[i].reason = xstrdup(no);
+            continue;
+        }
+        c = new_call(cr, CALL_SMTP, SVC_SMTP);
+        c->index = i;
         submit_new(vf, c);
     }
 }
@@ -606,10 +681,14 @@ static const char *smtp_region(const struct verifier *vf, const struct cred *cr,
     const struct finding *f = cr->f;
     const char *known = f->smtp_passwords[i].region;
 
-    if (known && strcmp(known, "v2") == 0)
+    /* Regions come from the scanned file or from a report given to `sesame verify`: only
+     * a region name may become part of the SMTP host name ("x@elsewhere:25/" must not
+     * send the password elsewhere). */
+    if (known && (strcmp(known, "v2") == 0 || !valid_region(known)))
         known = NULL;
-    if (!known && f->n_regions)
-        known = f->regions[0];
+    for (size_t r = 0; !known && r < f->n_regions; r++)
+        if (valid_region(f->regions[r]))
+            known = f->regions[r];
     if (known)
         return k == 0 ? known : NULL;
     if (env("SESAME_SMTP_ENDPOINT"))
@@ -733,32 +812,38 @@ static void on_sts(struct verifier *vf, struct call_ctx *c)
     struct cred *cr = c->cred;
     struct verification *v = cr->v;
     const struct http_req *r = &c->req;
-    char code[128], msg[512], arn[512], account[64], user[256];
+    struct awsresp_in in = resp_in(r);
+    struct awsresp_sts ans;
+    struct awsresp_error err;
+    enum awsresp_result res = awsresp_sts(&in, &ans, &err);
+    const char *code = err_code(res, &err), *msg = err.message;
 
-    if (r->status == 200 && awsxml_root_is(r->resp, r->resp_len, "GetCallerIdentityResponse") &&
-        awsxml_get(r->resp, r->resp_len, NULL, "Arn", arn, sizeof(arn))) {
+    /* Only a complete, well-formed answer over a transfer that ended well is "live";
+     * anything else is never followed by IAM or SES calls. */
+    if (!r->transport_error && res == AWSRESP_OK) {
         v->status = VERIFY_LIVE;
         free(v->arn);
-        v->arn = xstrdup(arn);
-        if (awsxml_get(r->resp, r->resp_len, NULL, "Account", account, sizeof(account))) {
-            free(v->account);
-            v->account = xstrdup(account);
-        }
-        if (awsxml_get(r->resp, r->resp_len, NULL, "UserId", user, sizeof(user))) {
-            free(v->user_id);
-            v->user_id = xstrdup(user);
-        }
+        v->arn = xstrdup(ans.arn);
+        free(v->account);
+        v->account = xstrdup(ans.account);
+        free(v->user_id);
+        v->user_id = xstrdup(ans.user_id);
         set_reason(v, "GetCallerIdentity succeeded");
         start_iam(vf, cr);
         start_smtp(vf, cr);
         return;
     }
-    aws_error(r, code, sizeof(code), msg, sizeof(msg));
     if (maybe_retry(vf, c, code))
         return;
     if (r->transport_error) {
         v->status = VERIFY_UNKNOWN;
         set_reason(v, "network: %s", r->error);
+    } else if (res == AWSRESP_BAD) {
+        /* Not AWS's answer: a cut body, a proxy, a captive portal, an HTML error page. */
+        char *why = bad_answer(r, "GetCallerIdentity", &err);
+        v->status = VERIFY_UNKNOWN;
+        set_reason(v, "%s", why);
+        free(why);
     } else if (strcmp(code, "InvalidClientTokenId") == 0) {
         v->status = VERIFY_INVALID;
         set_reason(v, "InvalidClientTokenId");
@@ -780,16 +865,12 @@ static void on_sts(struct verifier *vf, struct call_ctx *c)
     } else if (strcmp(code, "ExpiredToken") == 0 || strcmp(code, "ExpiredTokenException") == 0) {
         v->status = VERIFY_EXPIRED;
         set_reason(v, "ExpiredToken");
-    } else if (code[0] && (r->status == 400 || r->status == 403) && throttling_code(code)) {
+    } else if ((r->status == 400 || r->status == 403) && throttling_code(code)) {
         v->status = VERIFY_UNKNOWN;
         set_reason(v, "throttled: %s", code);
-    } else if (code[0]) {
+    } else {
         v->status = VERIFY_UNKNOWN;
         set_reason(v, "HTTP %ld %s", r->status, code);
-    } else {
-        /* Not AWS's answer: a proxy, a captive portal, an HTML error page. */
-        v->status = VERIFY_UNKNOWN;
-        set_reason(v, "HTTP %ld without an AWS error (a proxy or portal?)", r->status);
     }
     if (v->status != VERIFY_LIVE && cr->f->n_smtp_passwords)
         start_smtp(vf, cr); /* an SMTP password can outlive a deleted access key check */
@@ -800,23 +881,22 @@ static void on_iam(struct verifier *vf, struct call_ctx *c)
     struct cred *cr = c->cred;
     struct verification *v = cr->v;
     const struct http_req *r = &c->req;
-    char code[128], msg[512], buf[256];
+    struct awsresp_in in = resp_in(r);
+    struct awsresp_iam ans;
+    struct awsresp_error err;
+    enum awsresp_result res = awsresp_iam(&in, &ans, &err);
+    const char *code = err_code(res, &err);
 
-    if (r->status == 200 && awsxml_root_is(r->resp, r->resp_len, "GetAccessKeyLastUsedResponse")) {
+    if (!r->transport_error && res == AWSRESP_OK) {
         v->last_used_known = true;
-        if (awsxml_get(r->resp, r->resp_len, "AccessKeyLastUsed", "LastUsedDate", buf,
-                       sizeof(buf)))
-            v->last_used = parse_iso8601(buf);
-        if (awsxml_get(r->resp, r->resp_len, "AccessKeyLastUsed", "ServiceName", buf,
-                       sizeof(buf)))
-            v->last_used_service = xstrdup(buf);
-        if (awsxml_get(r->resp, r->resp_len, "AccessKeyLastUsed", "Region", buf, sizeof(buf)))
-            v->last_used_region = xstrdup(buf);
+        if (ans.used)
+            v->last_used = ans.last_used;
+        v->last_used_service = xstrdup(ans.service);
+        v->last_used_region = xstrdup(ans.region);
         v->last_used_via = xstrdup(c->with_operator ? "operator" : "key");
         start_ses(vf, cr);
         return;
     }
-    aws_error(r, code, sizeof(code), msg, sizeof(msg));
     if (maybe_retry(vf, c, code))
         return;
     if (c->with_operator && strcmp(code, "AccessDenied") == 0) {
@@ -827,9 +907,9 @@ static void on_iam(struct verifier *vf, struct call_ctx *c)
         return;
     }
     free(v->last_used_error);
-    v->last_used_error = r->transport_error ? xasprintf("network: %s", r->error)
-                         : code[0]          ? xasprintf("%s", code)
-                                            : xasprintf("HTTP %ld", r->status);
+    v->last_used_error = r->transport_error     ? xasprintf("network: %s", r->error)
+                         : res == AWSRESP_BAD ? bad_answer(r, "GetAccessKeyLastUsed", &err)
+                                              : xasprintf("%s", code);
     start_ses(vf, cr);
 }
 
@@ -837,54 +917,47 @@ static void on_ses(struct verifier *vf, struct call_ctx *c, bool v2)
 {
     struct ses_state *s = &c->cred->v->ses[c->index];
     const struct http_req *r = &c->req;
-    char code[128], msg[512], buf[64];
+    struct awsresp_in in = resp_in(r);
+    struct awsresp_error err;
+    enum awsresp_result res;
 
-    if (r->status == 200 && !v2 && awsxml_root_is(r->resp, r->resp_len, "GetSendQuotaResponse")) {
-        if (awsxml_get(r->resp, r->resp_len, NULL, "Max24HourSend", buf, sizeof(buf)))
-            s->max_24h = strtod(buf, NULL);
-        if (awsxml_get(r->resp, r->resp_len, NULL, "MaxSendRate", buf, sizeof(buf)))
-            s->max_rate = strtod(buf, NULL);
-        if (awsxml_get(r->resp, r->resp_len, NULL, "SentLast24Hours", buf, sizeof(buf)))
-            s->sent_24h = strtod(buf, NULL);
-        s->have_quota = true;
-        if (s->sandbox < 0 && s->max_24h == 200 && s->max_rate == 1)
-            s->sandbox = 1;
-        return;
-    }
-    if (r->status == 200 && v2) {
-        json_error_t je;
-        json_t *j = json_loadb(r->resp, r->resp_len, 0, &je);
-        if (j && json_is_object(j)) {
-            json_t *q = json_object_get(j, "SendQuota");
-            json_t *pa = json_object_get(j, "ProductionAccessEnabled");
-            json_t *se = json_object_get(j, "SendingEnabled");
-            const char *es = json_string_value(json_object_get(j, "EnforcementStatus"));
-            if (json_is_boolean(pa))
-                s->sandbox = json_is_true(pa) ? 0 : 1;
-            if (json_is_boolean(se))
-                s->sending_enabled = json_is_true(se) ? 1 : 0;
-            if (es && strlen(es) < 32) {
-                free(s->enforcement);
-                s->enforcement = xstrdup(es);
-            }
-            if (json_is_object(q) && !s->have_quota) {
-                s->max_24h = json_number_value(json_object_get(q, "Max24HourSend"));
-                s->max_rate = json_number_value(json_object_get(q, "MaxSendRate"));
-                s->sent_24h = json_number_value(json_object_get(q, "SentLast24Hours"));
-                s->have_quota = true;
-            }
-            json_decref(j);
+    if (!v2) {
+        struct awsresp_quota q;
+        res = awsresp_ses_quota(&in, &q, &err);
+        if (!r->transport_error && res == AWSRESP_OK) {
+            s->max_24h = q.max_24h;
+            s->max_rate = q.max_rate;
+            s->sent_24h = q.sent_24h;
+            s->have_quota = true;
+            if (s->sandbox < 0 && s->max_24h == 200 && s->max_rate == 1)
+                s->sandbox = 1;
             return;
         }
-        json_decref(j);
+    } else {
+        struct awsresp_account a;
+        res = awsresp_sesv2_account(&in, &a, &err);
+        if (!r->transport_error && res == AWSRESP_OK) {
+            s->sandbox = a.sandbox ? 1 : 0;
+            s->sending_enabled = a.sending_enabled ? 1 : 0;
+            if (a.enforcement[0]) {
+                free(s->enforcement);
+                s->enforcement = xstrdup(a.enforcement);
+            }
+            if (!s->have_quota) {
+                s->max_24h = a.max_24h;
+                s->max_rate = a.max_rate;
+                s->sent_24h = a.sent_24h;
+                s->have_quota = true;
+            }
+            return;
+        }
     }
-    aws_error(r, code, sizeof(code), msg, sizeof(msg));
-    if (maybe_retry(vf, c, code))
+    if (maybe_retry(vf, c, err_code(res, &err)))
         return;
     if (!s->error)
-        s->error = r->transport_error ? xasprintf("network: %s", r->error)
-                   : code[0]          ? xasprintf("%s", code)
-                                      : xasprintf("HTTP %ld", r->status);
+        s->error = r->transport_error     ? xasprintf("network: %s", r->error)
+                   : res == AWSRESP_BAD ? bad_answer(r, v2 ? "GetAccount" : "GetSendQuota", &err)
+                                        : xasprintf("%s", err.code);
 }
 
 static void on_smtp(struct verifier *vf, struct call_ctx *c)
@@ -932,10 +1005,12 @@ static void on_smtp(struct verifier *vf, struct call_ctx *c)
 
 static void on_operator(struct verifier *vf, struct call_ctx *c)
 {
-    char account[64];
-    if (c->req.status == 200 &&
-        awsxml_get(c->req.resp, c->req.resp_len, NULL, "Account", account, sizeof(account)))
-        vf->op_account = xstrdup(account);
+    struct awsresp_in in = resp_in(&c->req);
+    struct awsresp_sts ans;
+    struct awsresp_error err;
+
+    if (!c->req.transport_error && awsresp_sts(&in, &ans, &err) == AWSRESP_OK)
+        vf->op_account = xstrdup(ans.account);
 }
 
 static void complete(struct verifier *vf, struct http_req *r)
@@ -984,6 +1059,22 @@ static struct verification *new_verification(const struct verify_opts *o, const 
     return v;
 }
 
+/* An access key ID as the API models define it: 16 to 128 word characters. */
+static bool valid_key_id(const char *id)
+{
+    size_t n = strlen(id);
+    return n >= 16 && n <= 128 &&
+           strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+/* A session token: base64 characters only (it goes into a header). */
+static bool valid_token(const char *t)
+{
+    size_t n = strlen(t);
+    return n > 0 &&
+           strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == n;
+}
+
 static bool skipped_account(const struct verify_opts *o, const char *account)
 {
     for (size_t i = 0; account && i < o->n_skip_accounts; i++)
@@ -1000,6 +1091,7 @@ enum status verify_findings(struct finding *const *findings, size_t n,
     struct cred *creds = xcalloc(n + 1, sizeof(*creds));
     enum status st;
     double t0 = clock_now();
+    char why[320];
 
     memset(stats, 0, sizeof(*stats));
     memset(&vf, 0, sizeof(vf));
@@ -1020,7 +1112,7 @@ enum status verify_findings(struct finding *const *findings, size_t n,
         vf.bucket_at[s] = clock_now();
     }
     operator_creds(o->audit_profile, &vf.op);
-    if (vf.op.id) {
+    if (vf.op.id && !refused(SVC_STS, why, sizeof(why))) {
         struct call_ctx *c = new_call(NULL, CALL_OPERATOR_STS, SVC_STS);
         submit_new(&vf, c);
         run(&vf); /* the operator's account decides which keys IAM is asked about by whom */
@@ -1050,6 +1142,11 @@ enum status verify_findings(struct finding *const *findings, size_t n,
         } else if (!f->access_key_id) {
             cr->v->status = VERIFY_NOT_CHECKED;
             set_reason(cr->v, "no key ID next to this value: nothing to check it with");
+        } else if (!valid_key_id(f->access_key_id) || (cr->token && !valid_token(cr->token))) {
+            /* A report given to `sesame verify` can hold anything: a key ID or token that
+             * could add parameters ("&Action=...") or headers to a request is not sent. */
+            cr->v->status = VERIFY_NOT_CHECKED;
+            set_reason(cr->v, "the key ID or session token has characters AWS never uses");
         } else if (f->n_secrets) {
             cr->secret = f->secrets[0].value;
             stats->credentials++;

@@ -9,7 +9,10 @@
  * QUIT - never MAIL FROM). Nothing that changes state is ever called, and no mail is
  * sent. Endpoints follow the AWS SDK conventions (AWS_ENDPOINT_URL[_<SERVICE>],
  * AWS_CA_BUNDLE, AWS_REGION, AWS_STS_REGIONAL_ENDPOINTS, proxies), so tests point it at
- * a loopback fake. Canary-token accounts are recognised offline and never contacted.
+ * a loopback fake; once any of the verifier's AWS endpoints is redirected, no credential
+ * goes to a real AWS host (SMTP needs SESAME_SMTP_ENDPOINT, a service without its own
+ * endpoint is not called: `unknown`, with the reason). Answers are read strictly
+ * (verify/awsresp.h). Canary-token accounts are recognised offline and never contacted.
  */
 #ifndef SESAME_VERIFY_VERIFY_H
 #define SESAME_VERIFY_VERIFY_H

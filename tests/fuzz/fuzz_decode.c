@@ -1,8 +1,9 @@
 /*
  * fuzz_decode - bytes -> every decoder (utf-16 both ways, url, json escapes, base64 runs),
  * with a roomy cap and with one the view may pass. Each view keeps its invariants:
- * segments sorted from 0, every view byte mapped inside the input, copied bytes equal
- * to their source, and nothing left allocated when the view is empty or failed.
+ * segments sorted from 0, every view byte mapped inside the input and the map monotonic
+ * (scanbuf counts lines in view order), copied bytes equal to their source, and nothing
+ * left allocated when the view is empty or failed.
  */
 #include "decode/decode.h"
 #include "fuzz.h"
@@ -23,6 +24,7 @@ static void fuzz_decode_check(struct decoded *d, enum status st, const uint8_t *
         for (size_t v = s->view_off; v < end; v++) {
             size_t src = decoded_to_source(d, v);
             FUZZ_CHECK(src < n);
+            FUZZ_CHECK(v == 0 || decoded_to_source(d, v - 1) <= src);
             FUZZ_CHECK(s->kind != SEG_COPY || d->data[v] == p[src]);
             FUZZ_CHECK(s->kind != SEG_SCALE2 || d->data[v] == p[src + scale2_byte]);
         }

@@ -380,7 +380,7 @@ elif what == "smtp-log":
     check(entries, "the fake SMTP log is empty")
     for e in entries:
         check(not e.get("forbidden"), f"forbidden SMTP command: {e}")
-        check(e["cmd"] in ("EHLO", "STARTTLS", "AUTH", "NOOP", "QUIT"),
+        check(e["cmd"] in ("CONNECT", "EHLO", "STARTTLS", "AUTH", "NOOP", "QUIT"),
               f"unexpected SMTP command: {e}")
         if e["cmd"] in ("AUTH", "NOOP"):
             check(e["tls"], f"{e['cmd']} before STARTTLS: {e}")

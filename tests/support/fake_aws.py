@@ -55,10 +55,27 @@ State file (JSON): {"keys": {KEY_ID: KEY, ...}} (or the KEY_ID map itself), wher
         reset           close the connection with a TCP RST, no response
         captive_portal  an HTML "403 Forbidden" page (captive_portal_200: the same
                         page with status 200)
+        redirect        307 to https://sts.redirected.example/ (a client must not follow
+                        it with the signed request)
         skew            403 SignatureDoesNotMatch "Signature expired: ..." (clock skew:
                         the client's clock is behind)
         skew_future     403 SignatureDoesNotMatch "Signature not yet current: ... is
                         still later than ..." (the client's clock is ahead)
+      and answers that are broken on the way (issue 11): the request is authenticated
+      and answered as usual, then the 200 answer is sent damaged:
+        truncated_body  cut inside the last value of its first group (STS:
+                        "...<Account>1234", exactly the case of the issue; IAM <Region>,
+                        SES <MaxSendRate>; JSON: half the body), Content-Length to match
+        short_content_length  the whole body, but a Content-Length that ends at the same
+                        cut (the connection is closed after it)
+        long_content_length   a Content-Length 64 bytes longer than the body, then the
+                        connection is closed (the client sees a transfer cut short)
+        empty_200       no body at all
+        duplicate_field that value twice, with different values (JSON: SendingEnabled
+                        twice, true and false)
+        trailing_garbage      a second element (JSON: a second value) after the answer
+        oversized_body  the whole answer followed by 1 MiB + 4 KiB of spaces (well-formed
+                        as sent, but past the client's 1 MiB cap: cut by the client)
     Faults are applied after the request was parsed and logged, before the answer.
 Unknown key IDs answer 403 InvalidClientTokenId; a wrong signature 403
 SignatureDoesNotMatch; an X-Amz-Date more than 15 minutes off the clock 403
@@ -314,9 +331,16 @@ class Handler(BaseHTTPRequestHandler):
     def send(self, status, body, ctype, extra=None):
         if self.server.delay:
             time.sleep(self.server.delay)
+        length = len(body)
+        damage = getattr(self, "body_fault", None) if status == 200 else None
+        if damage:
+            body, length = damage_body(damage, body, ctype)
+            self.close_connection = damage.endswith("content_length")
+            extra = dict(extra or {}, **({"Connection": "close"} if self.close_connection
+                                          else {}))
         self.send_response(status)
         self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(length))
         self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
         for k, v in (extra or {}).items():
             self.send_header(k, v)
@@ -479,8 +503,10 @@ class Handler(BaseHTTPRequestHandler):
 
         # Fault injection.
         fault = self.fault(key_id, key, svc_label)
+        self.body_fault = fault if fault in BODY_FAULTS else None
         if fault:
             entry["behaviour"] = fault
+        if fault and not self.body_fault:
             if fault == "reset":
                 done(0, "reset")
                 self.reset()
@@ -494,6 +520,11 @@ class Handler(BaseHTTPRequestHandler):
                 status = 200 if fault.endswith("_200") else 403
                 done(status, fault)
                 self.send(status, PORTAL, "text/html; charset=utf-8")
+                return
+            elif fault == "redirect":
+                done(307, "redirect")
+                self.send(307, b"", "text/plain",
+                          {"Location": "https://sts.redirected.example/?from=fake"})
                 return
             elif fault.startswith("throttle"):
                 done(429 if json_api else 400, "Throttling")
@@ -682,6 +713,50 @@ class Handler(BaseHTTPRequestHandler):
     def server_region(self):
         auth = parse_authorization(self.headers.get("Authorization", ""))
         return auth["credential"][2] if auth else "us-east-1"
+
+
+BODY_FAULTS = ("truncated_body", "short_content_length", "long_content_length", "empty_200",
+               "duplicate_field", "trailing_garbage", "oversized_body")
+
+
+def damage_body(fault, body, ctype):
+    """(bytes to send, Content-Length to announce) for a damaged 200 answer."""
+    text = body.decode("utf-8")
+    is_json = ctype.startswith("application/json")
+    if not is_json:
+        # the last value before the first end tag of an element holding elements: STS
+        # <Account>, IAM <Region>, SES <MaxSendRate>; where its end tag and value start
+        result_end = next(m.start() for m in re.finditer(r"</[\w:]+>", text)
+                          if text[:m.start()].rstrip().endswith(">"))
+        last = text.rindex("</", 0, result_end)
+        value = text.rindex(">", 0, last) + 1
+        name = text[last + 2:text.index(">", last)]
+    if fault in ("truncated_body", "short_content_length"):
+        # inside the last value: "...<Account>1234" (JSON: half of it)
+        cut = (text[:len(text) // 2] if is_json else text[:min(value + 4, last)]).encode()
+        return (cut, len(cut)) if fault == "truncated_body" else (body, len(cut))
+    if fault == "long_content_length":
+        return body, len(body) + 64
+    if fault == "empty_200":
+        return b"", 0
+    if fault == "duplicate_field":
+        if is_json:
+            doc = json.loads(text)
+            k = "SendingEnabled" if "SendingEnabled" in doc else next(iter(doc))
+            other = (not doc[k]) if isinstance(doc[k], bool) else "SHUTDOWN"
+            out = "{" + json.dumps(k) + ": " + json.dumps(other) + ", " + text.lstrip()[1:]
+        else:
+            after = text.index(">", last) + 1
+            out = text[:after] + f"<{name}>999999999999</{name}>" + text[after:]
+        out = out.encode("utf-8")
+        return out, len(out)
+    if fault == "trailing_garbage":
+        out = body + (b" {}" if is_json else b"<Extra/>\n")
+        return out, len(out)
+    if fault == "oversized_body":
+        out = body + b" " * ((1 << 20) + 4096)
+        return out, len(out)
+    raise ValueError(fault)
 
 
 def xml_escape(s):

@@ -31,9 +31,16 @@ that user's AUTH answer a fixed reply instead (temporary failures).
 command), AUTH PLAIN LOGIN advertised and accepted in clear text. A client that requires
 TLS must never send AUTH to it.
 
+--bogus-ehlo-235: after STARTTLS, answer EHLO with a lone "235 Authentication
+successful" and advertise no AUTH: a client that takes any 235 for a login (libcurl
+skips AUTH when none is advertised, and still succeeds) would call the password live
+without ever sending it.
+
 --log FILE: one JSON object per command and line: {"cmd", "arg", "tls", "reply",
-"forbidden", "user", "mech", "t"}. AUTH lines never carry their argument (it holds the
-password); the user name is logged after decoding, the password never.
+"forbidden", "user", "mech", "t"}, and one {"cmd": "CONNECT"} per connection, before
+its greeting (so "no SMTP session at all" is an empty log). AUTH lines never carry
+their argument (it holds the password); the user name is logged after decoding, the
+password never.
 """
 
 import argparse
@@ -106,8 +113,9 @@ class Handler(socketserver.StreamRequestHandler):
             pass
 
     def session(self):
-        self.reply("220 email-smtp.amazonaws.com ESMTP SimpleEmailService-fake "
-                   "sesame-test")
+        code = self.reply("220 email-smtp.amazonaws.com ESMTP SimpleEmailService-fake "
+                          "sesame-test")
+        self.log(cmd="CONNECT", reply=code)  # a connection that never sends a command shows too
         ehlo = False
         while True:
             line = self.readline()
@@ -118,6 +126,10 @@ class Handler(socketserver.StreamRequestHandler):
                 if verb == "HELO":
                     code = self.reply("250 email-smtp.amazonaws.com")
                 else:
+                    if self.tls and self.server.bogus_ehlo_235:
+                        self.log(cmd=verb, arg=arg, reply=self.reply(
+                            "235 Authentication successful."))
+                        continue
                     lines = ["email-smtp.amazonaws.com", "8BITMIME", "SIZE 10485760"]
                     if self.server.no_starttls:
                         lines.append("AUTH PLAIN LOGIN")
@@ -247,6 +259,7 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log")
     ap.add_argument("--no-starttls", action="store_true")
+    ap.add_argument("--bogus-ehlo-235", action="store_true")
     a = ap.parse_args()
 
     with open(a.state, encoding="utf-8") as f:
@@ -255,6 +268,7 @@ def main():
     srv.users = doc.get("users", doc) if isinstance(doc, dict) else {}
     srv.log = Log(a.log)
     srv.no_starttls = a.no_starttls
+    srv.bogus_ehlo_235 = a.bogus_ehlo_235
     srv.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     srv.ctx.load_cert_chain(a.cert, a.key)
     tmp = a.port_file + ".tmp"

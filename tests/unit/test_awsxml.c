@@ -1,6 +1,7 @@
 /*
- * tests/unit/test_awsxml.c - the bounded XML extractor against recorded AWS response
- * shapes (AWS-NOTES §4.2, §4.4, §5.1, §6.1) and hostile or broken bodies.
+ * tests/unit/test_awsxml.c - the strict XML reader against recorded AWS response shapes
+ * (AWS-NOTES §4.2, §4.4, §5.1, §6.1), and every way a body can be cut, broken or doubled
+ * (issue 11, case 14: a truncated STS answer must never be an answer).
  *
  * Every body is handed over in a heap buffer of exactly its length, without a NUL, so the
  * ASan build catches any read past len; every output buffer carries a guard after
@@ -112,197 +113,163 @@ static const char captive_portal[] =
     "<!-- <ErrorResponse> is not what this is -->\n"
     "<div><Error><Code>portal</Code></Error></div></body></html>\n";
 
-/* awsxml_get on an exact-length heap copy; checks NUL termination and the guard bytes. */
-static bool test_awsxml_get(const char *xml, size_t len, const char *parent, const char *name,
-                            char *out, size_t out_size)
+/* awsxml_read of one field on an exact-length heap copy; checks NUL termination, the
+ * guard bytes after out_size, and that a failure always says why. */
+static bool test_awsxml_read1(const char *xml, size_t len, const char *root, const char *path,
+                              char *out, size_t out_size, char *why, size_t why_size)
 {
     char *copy = malloc(len ? len : 1);
-    char buf[OUT_MAX + 16];
-    bool found;
+    char buf[OUT_MAX + 16], reason[256];
+    struct awsxml_field f = { path, buf, out_size, 7 };
+    bool ok;
 
-    CHECK(copy != NULL && out_size <= OUT_MAX);
+    CHECK(copy != NULL && out_size <= OUT_MAX && out_size > 0);
     if (!copy)
         return false;
     if (len)
         memcpy(copy, xml, len);
     memset(buf, OUT_GUARD, sizeof(buf));
-    found = awsxml_get(copy, len, parent, name, buf, out_size);
+    memset(reason, OUT_GUARD, sizeof(reason));
+    ok = awsxml_read(copy, len, root, &f, 1, reason, sizeof(reason));
     free(copy);
-    if (out_size) {
-        CHECK(memchr(buf, '\0', out_size) != NULL);
-        if (memchr(buf, '\0', out_size))
-            memcpy(out, buf, strlen(buf) + 1);
-    }
+    CHECK(memchr(buf, '\0', out_size) != NULL);
     for (size_t i = out_size; i < sizeof(buf); i++)
         CHECK(buf[i] == OUT_GUARD);
-    return found;
+    CHECK(memchr(reason, '\0', sizeof(reason)) != NULL);
+    CHECK(ok ? reason[0] == '\0' : reason[0] != '\0');
+    CHECK(f.count <= 1);
+    CHECK(f.count == 1 || buf[0] == '\0');
+    if (memchr(buf, '\0', out_size))
+        memcpy(out, buf, strlen(buf) + 1);
+    if (why && memchr(reason, '\0', sizeof(reason)))
+        snprintf(why, why_size, "%s", reason);
+    return ok && f.count == 1;
 }
 
-static bool test_awsxml_root_is(const char *xml, size_t len, const char *name)
-{
-    char *copy = malloc(len ? len : 1);
-    bool is;
-
-    CHECK(copy != NULL);
-    if (!copy)
-        return false;
-    if (len)
-        memcpy(copy, xml, len);
-    is = awsxml_root_is(copy, len, name);
-    free(copy);
-    return is;
-}
-
-struct get_case {
+struct read_case {
     const char *label;
     const char *xml;
-    const char *parent;
-    const char *name;
-    const char *want; /* NULL: not found, and out must be "" */
+    const char *root;
+    const char *path;
+    const char *want; /* NULL: well-formed, but the field is absent */
 };
 
-static void test_awsxml_check_table(const struct get_case *t, size_t n)
+static void test_awsxml_check_table(const struct read_case *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        char out[OUT_MAX];
+        char out[OUT_MAX], why[256] = "";
         int before = harness_failures;
         bool found;
 
         memcpy(out, "stale", 6);
-        found = test_awsxml_get(t[i].xml, strlen(t[i].xml), t[i].parent, t[i].name, out,
-                                sizeof(out));
+        found = test_awsxml_read1(t[i].xml, strlen(t[i].xml), t[i].root, t[i].path, out,
+                                  sizeof(out), why, sizeof(why));
         CHECK(found == (t[i].want != NULL));
         CHECK_STREQ(out, t[i].want ? t[i].want : "");
+        if (!t[i].want)
+            CHECK_STREQ(why, ""); /* absent, but the document is fine */
         if (harness_failures != before)
-            fprintf(stderr, "  in case '%s' (%s%s%s)\n", t[i].label, t[i].parent ? t[i].parent : "",
-                    t[i].parent ? "/" : "", t[i].name);
+            fprintf(stderr, "  in case '%s' (%s: %s) why '%s'\n", t[i].label, t[i].root,
+                    t[i].path, why);
     }
 }
 
 #define TABLE(t) test_awsxml_check_table((t), sizeof(t) / sizeof((t)[0]))
 
-static const struct get_case recorded_cases[] = {
-    { "sts", sts_ok, NULL, "Arn", "arn:aws:iam::123456789012:user/Alice" },
-    { "sts", sts_ok, NULL, "UserId", "AIDACKCEVSQ6C2EXAMPLE" },
-    { "sts", sts_ok, NULL, "Account", "123456789012" },
-    { "sts", sts_ok, "GetCallerIdentityResult", "Account", "123456789012" },
-    { "sts", sts_ok, "ResponseMetadata", "RequestId", "01234567-89ab-cdef-0123-456789abcdef" },
-    { "sts", sts_ok, "ResponseMetadata", "Arn", NULL },
-    { "sts", sts_ok, NULL, "Code", NULL },
-    { "sts role", sts_ok_role, NULL, "Arn",
+#define STS "GetCallerIdentityResponse"
+#define IAM "GetAccessKeyLastUsedResponse"
+#define SES "GetSendQuotaResponse"
+#define ERR "ErrorResponse"
+
+static const struct read_case recorded_cases[] = {
+    { "sts", sts_ok, STS, "GetCallerIdentityResult/Arn", "arn:aws:iam::123456789012:user/Alice" },
+    { "sts", sts_ok, STS, "GetCallerIdentityResult/UserId", "AIDACKCEVSQ6C2EXAMPLE" },
+    { "sts", sts_ok, STS, "GetCallerIdentityResult/Account", "123456789012" },
+    { "sts", sts_ok, STS, "ResponseMetadata/RequestId", "01234567-89ab-cdef-0123-456789abcdef" },
+    { "sts", sts_ok, STS, "ResponseMetadata/Arn", NULL },
+    { "sts", sts_ok, STS, "Arn", NULL }, /* paths are exact */
+    { "sts", sts_ok, STS, "Error/Code", NULL },
+    { "sts role", sts_ok_role, STS, "GetCallerIdentityResult/Arn",
       "arn:aws:sts::123456789012:assumed-role/Deploy/my-session" },
-    { "sts role", sts_ok_role, NULL, "UserId", "AROAEXAMPLEROLEID:my-session" },
-    { "sts role", sts_ok_role, "GetCallerIdentityResult", "Account", "123456789012" },
-    { "sts prefixed", sts_prefixed, NULL, "Arn", "arn:aws:iam::123456789012:root" },
-    { "sts prefixed", sts_prefixed, "GetCallerIdentityResult", "Account", "123456789012" },
-    { "sts prefixed", sts_prefixed, NULL, "sts:Arn", NULL }, /* names are local names */
-    { "invalid", err_invalid, "Error", "Code", "InvalidClientTokenId" },
-    { "invalid", err_invalid, "Error", "Type", "Sender" },
-    { "invalid", err_invalid, "Error", "Message",
+    { "sts role", sts_ok_role, STS, "GetCallerIdentityResult/UserId",
+      "AROAEXAMPLEROLEID:my-session" },
+    { "sts role", sts_ok_role, STS, "GetCallerIdentityResult/Account", "123456789012" },
+    { "sts prefixed", sts_prefixed, STS, "GetCallerIdentityResult/Arn",
+      "arn:aws:iam::123456789012:root" },
+    { "sts prefixed", sts_prefixed, STS, "GetCallerIdentityResult/Account", "123456789012" },
+    { "sts prefixed", sts_prefixed, STS, "GetCallerIdentityResult/sts:Arn", NULL },
+    { "invalid", err_invalid, ERR, "Error/Code", "InvalidClientTokenId" },
+    { "invalid", err_invalid, ERR, "Error/Type", "Sender" },
+    { "invalid", err_invalid, ERR, "Error/Message",
       "The security token included in the request is invalid" },
-    { "invalid", err_invalid, NULL, "RequestId", "16fc956c-311e-4199-bee1-1680236e9698" },
-    { "invalid", err_invalid, "Error", "RequestId", NULL }, /* a sibling, not a child */
-    { "invalid", err_invalid, "ErrorResponse", "RequestId",
-      "16fc956c-311e-4199-bee1-1680236e9698" },
-    { "signature", err_signature, "Error", "Code", "SignatureDoesNotMatch" },
-    { "signature", err_signature, "Error", "Message",
-      "The request signature we calculated does not match the signature you provided. Check "
-      "your AWS Secret Access Key and signing method. Consult the service documentation for "
-      "details." },
-    { "skew", err_skew, "Error", "Code", "SignatureDoesNotMatch" },
-    { "skew", err_skew, "Error", "Message",
+    { "invalid", err_invalid, ERR, "RequestId", "16fc956c-311e-4199-bee1-1680236e9698" },
+    { "invalid", err_invalid, ERR, "Error/RequestId", NULL },
+    { "signature", err_signature, ERR, "Error/Code", "SignatureDoesNotMatch" },
+    { "skew", err_skew, ERR, "Error/Message",
       "Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z "
       "(20220127T015928Z - 15 min.)" },
-    { "expired", err_expired, "Error", "Code", "ExpiredToken" },
-    { "expired", err_expired, NULL, "Message",
-      "The security token included in the request is expired" },
-    { "throttle", err_throttle, "Error", "Code", "Throttling" },
-    { "throttle", err_throttle, "Error", "Message", "Rate exceeded" },
-    { "denied", err_denied, "Error", "Code", "AccessDenied" },
-    { "denied", err_denied, "Error", "Message",
-      "User: arn:aws:iam::123456789012:user/Bob is not authorized to perform: "
-      "iam:GetAccessKeyLastUsed on resource: user Bob" },
-    { "iam used", iam_used, "AccessKeyLastUsed", "LastUsedDate", "2015-03-13T10:45:00Z" },
-    { "iam used", iam_used, "AccessKeyLastUsed", "ServiceName", "s3" },
-    { "iam used", iam_used, "AccessKeyLastUsed", "Region", "us-east-1" },
-    { "iam used", iam_used, "GetAccessKeyLastUsedResult", "UserName", "Bob" },
-    { "iam used", iam_used, "AccessKeyLastUsed", "UserName", NULL },
-    { "iam used", iam_used, NULL, "LastUsedDate", "2015-03-13T10:45:00Z" },
-    { "iam never", iam_never, "AccessKeyLastUsed", "LastUsedDate", NULL },
-    { "iam never", iam_never, NULL, "LastUsedDate", NULL },
-    { "iam never", iam_never, "AccessKeyLastUsed", "ServiceName", "N/A" },
-    { "iam never", iam_never, "AccessKeyLastUsed", "Region", "N/A" },
-    { "iam never", iam_never, "GetAccessKeyLastUsedResult", "UserName", "Alice" },
-    { "iam never", iam_never, "Error", "Code", NULL },
-    { "ses", ses_quota, "GetSendQuotaResult", "Max24HourSend", "200.0" },
-    { "ses", ses_quota, "GetSendQuotaResult", "MaxSendRate", "1.0" },
-    { "ses", ses_quota, "GetSendQuotaResult", "SentLast24Hours", "0.0" },
-    { "ses", ses_quota, NULL, "RequestId", "273021c6-c866-11e0-b926-699e21c3af9e" },
-    { "portal", captive_portal, NULL, "title", "Guest Wi-Fi" },
-    { "portal", captive_portal, NULL, "Arn", NULL },
+    { "expired", err_expired, ERR, "Error/Code", "ExpiredToken" },
+    { "throttle", err_throttle, ERR, "Error/Message", "Rate exceeded" },
+    { "denied", err_denied, ERR, "Error/Code", "AccessDenied" },
+    { "iam used", iam_used, IAM, "GetAccessKeyLastUsedResult/AccessKeyLastUsed/LastUsedDate",
+      "2015-03-13T10:45:00Z" },
+    { "iam used", iam_used, IAM, "GetAccessKeyLastUsedResult/AccessKeyLastUsed/ServiceName",
+      "s3" },
+    { "iam used", iam_used, IAM, "GetAccessKeyLastUsedResult/AccessKeyLastUsed/Region",
+      "us-east-1" },
+    { "iam used", iam_used, IAM, "GetAccessKeyLastUsedResult/UserName", "Bob" },
+    { "iam used", iam_used, IAM, "GetAccessKeyLastUsedResult/AccessKeyLastUsed/UserName", NULL },
+    { "iam never", iam_never, IAM,
+      "GetAccessKeyLastUsedResult/AccessKeyLastUsed/LastUsedDate", NULL },
+    { "iam never", iam_never, IAM, "GetAccessKeyLastUsedResult/AccessKeyLastUsed/ServiceName",
+      "N/A" },
+    { "ses", ses_quota, SES, "GetSendQuotaResult/Max24HourSend", "200.0" },
+    { "ses", ses_quota, SES, "GetSendQuotaResult/MaxSendRate", "1.0" },
+    { "ses", ses_quota, SES, "GetSendQuotaResult/SentLast24Hours", "0.0" },
 };
 
-static const struct get_case shape_cases[] = {
+static const struct read_case shape_cases[] = {
     /* Entities: the five predefined ones and character references, decimal and hex. */
-    { "entities", "<M>a &amp; b &lt;c&gt; &quot;q&quot; &apos;s&apos;</M>", NULL, "M",
+    { "entities", "<R><M>a &amp; b &lt;c&gt; &quot;q&quot; &apos;s&apos;</M></R>", "R", "M",
       "a & b <c> \"q\" 's'" },
-    { "char refs", "<M>&#x2F;&#47;&#X2f;&#x2f;|&#233;|&#x20AC;|&#x1F600;</M>", NULL, "M",
-      "////|\xc3\xa9|\xe2\x82\xac|\xf0\x9f\x98\x80" },
-    { "arn with refs", "<Arn>arn:aws:iam::123456789012:user&#x2F;division&#47;Bob</Arn>", NULL,
-      "Arn", "arn:aws:iam::123456789012:user/division/Bob" },
-    { "unknown and broken refs stay literal",
-      "<M>&nbsp;&#;&#x;&#xZZ;&#0;&#x110000;&amp &#12a;&verylongentity;&</M>", NULL, "M",
-      "&nbsp;&#;&#x;&#xZZ;&#0;&#x110000;&amp &#12a;&verylongentity;&" },
-    { "entity at the end", "<M>x&amp;</M>", NULL, "M", "x&" },
+    { "char refs", "<R><M>&#x2F;&#47;&#x2f;|&#233;|&#x20AC;|&#x1F600;</M></R>", "R", "M",
+      "///|\xc3\xa9|\xe2\x82\xac|\xf0\x9f\x98\x80" },
+    { "arn with refs", "<R><Arn>arn:aws:iam::123456789012:user&#x2F;division&#47;Bob</Arn></R>",
+      "R", "Arn", "arn:aws:iam::123456789012:user/division/Bob" },
+    { "entity at the end", "<R><M>x&amp;</M></R>", "R", "M", "x&" },
+    { "utf-8 text", "<R><M>caf\xc3\xa9 \xe2\x82\xac</M></R>", "R", "M",
+      "caf\xc3\xa9 \xe2\x82\xac" },
     /* CDATA is copied as is, entities inside it included. */
-    { "cdata", "<Message><![CDATA[a <b> & &amp; c]]></Message>", NULL, "Message",
+    { "cdata", "<R><Message><![CDATA[a <b> & &amp; c]]></Message></R>", "R", "Message",
       "a <b> & &amp; c" },
-    { "cdata mixed", "<M>x<![CDATA[<y>]]>&amp;z<![CDATA[]]></M>", NULL, "M", "x<y>&z" },
-    { "cdata unterminated", "<M><![CDATA[abc</M>", NULL, "M", "abc" },
-    { "cdata ]] inside", "<M><![CDATA[a]]b]>c]]></M>", NULL, "M", "a]]b]>c" },
-    /* Nested same-name elements: depth is counted, the first (outer) one wins. */
-    { "nested", "<Error><Code>Outer</Code><Error><Code>Inner</Code></Error></Error>", NULL,
-      "Error", "<Code>Outer</Code><Error><Code>Inner</Code></Error>" },
-    { "nested first code", "<Error><Code>Outer</Code><Error><Code>Inner</Code></Error></Error>",
-      NULL, "Code", "Outer" },
-    { "nested parent", "<R><Error><Error><Code>In</Code></Error></Error></R>", "Error", "Code",
-      "In" },
-    { "nested self-closing", "<Item>a<Item/>b<Item />c</Item>", NULL, "Item",
-      "a<Item/>b<Item />c" },
-    { "nested prefixed", "<x:Item><y:Item>i</y:Item></x:Item>", NULL, "Item",
-      "<y:Item>i</y:Item>" },
-    /* Name boundaries: a longer name, or the name as a prefix of another, is not a match. */
-    { "longer name first", "<ArnX>no</ArnX><Arn>yes</Arn>", NULL, "Arn", "yes" },
-    { "shorter name", "<Ar>no</Ar>", NULL, "Arn", NULL },
-    { "close tag of another name", "<Code>a</Codes></Code>", NULL, "Code", "a</Codes>" },
-    { "attributes", "<Code lang=\"en\"\tx='1'>c</Code>", NULL, "Code", "c" },
-    { "newline after name", "<Code\n>c</Code\n>", NULL, "Code", "c" },
-    { "first of siblings", "<R><Code>one</Code><Code>two</Code></R>", NULL, "Code", "one" },
-    { "processing instruction skipped", "<?Code x?><Code>c</Code>", NULL, "Code", "c" },
+    { "cdata mixed", "<R><M>x<![CDATA[<y>]]>&amp;z<![CDATA[]]></M></R>", "R", "M", "x<y>&z" },
+    { "cdata ]] inside", "<R><M><![CDATA[a]]b]>c]]></M></R>", "R", "M", "a]]b]>c" },
+    /* Paths: exact, through same-named elements, prefixes ignored. */
+    { "deep", "<R><A><B><C>c</C></B></A></R>", "R", "A/B/C", "c" },
+    { "not at this depth", "<R><A><X><B><C>c</C></B></X></A></R>", "R", "A/B/C", NULL },
+    { "same name nested", "<R><Error><Error><Code>In</Code></Error></Error></R>", "R",
+      "Error/Error/Code", "In" },
+    { "same name outer", "<R><Error><Error><Code>In</Code></Error></Error></R>", "R",
+      "Error/Code", NULL },
+    { "prefixed path", "<x:R xmlns:x=\"u\"><x:A><y:B>b</y:B></x:A></x:R>", "R", "A/B", "b" },
+    { "name boundaries", "<R><ArnX>no</ArnX><Ar>no</Ar><Arn>yes</Arn></R>", "R", "Arn", "yes" },
+    { "attributes", "<R><Code lang=\"en\"\tx='1' y = \"&amp;\">c</Code></R>", "R", "Code", "c" },
+    { "newline in tags", "<R\n><Code\n>c</Code\n></R >", "R", "Code", "c" },
+    { "prolog and epilog", "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- hi -->"
+      "<?pi x?>\n<R><Code>c</Code></R>\n<!-- bye -->\n", "R", "Code", "c" },
+    { "comments elsewhere", "<R><!-- a --><A><!-- b --><Code>c</Code></A></R>", "R", "A/Code",
+      "c" },
     /* Self-closing and empty elements give "". */
-    { "self-closing", "<A><LastUsedDate/></A>", "A", "LastUsedDate", "" },
-    { "self-closing space", "<A><LastUsedDate /></A>", NULL, "LastUsedDate", "" },
-    { "self-closing prefixed", "<a:LastUsedDate/>", NULL, "LastUsedDate", "" },
-    { "empty", "<Arn></Arn>", NULL, "Arn", "" },
-    { "blank", "<Arn> \t\r\n </Arn>", NULL, "Arn", "" },
-    { "self-closing parent", "<AccessKeyLastUsed/><Region>r</Region>", "AccessKeyLastUsed",
-      "Region", NULL },
-    { "trimmed", "<Arn>\n   arn:aws:iam::123456789012:root \t\r\n</Arn>", NULL, "Arn",
+    { "self-closing", "<R><A><LastUsedDate/></A></R>", "R", "A/LastUsedDate", "" },
+    { "self-closing space", "<R><LastUsedDate /></R>", "R", "LastUsedDate", "" },
+    { "self-closing prefixed", "<R><a:LastUsedDate/></R>", "R", "LastUsedDate", "" },
+    { "empty", "<R><Arn></Arn></R>", "R", "Arn", "" },
+    { "blank", "<R><Arn> \t\r\n </Arn></R>", "R", "Arn", "" },
+    { "self-closing parent", "<R><A/><Region>r</Region></R>", "R", "A/Region", NULL },
+    { "self-closing root", "<R/>", "R", "A", NULL },
+    { "trimmed", "<R><Arn>\n   arn:aws:iam::123456789012:root \t\r\n</Arn></R>", "R", "Arn",
       "arn:aws:iam::123456789012:root" },
-    { "inner space kept", "<M>  a  b  </M>", NULL, "M", "a  b" },
-    /* Broken or truncated bodies. */
-    { "not closed", "<Arn>abc", NULL, "Arn", NULL },
-    { "open tag not closed", "<Arn", NULL, "Arn", NULL },
-    { "open tag cut", "<Arn attr=\"x", NULL, "Arn", NULL },
-    { "close tag cut", "<Arn>abc</Arn", NULL, "Arn", NULL },
-    { "close tag cut after slash", "<Arn>abc</", NULL, "Arn", NULL },
-    { "parent not closed", "<Error><Code>c</Code>", "Error", "Code", NULL },
-    { "parent absent", "<Code>c</Code>", "Error", "Code", NULL },
-    { "only text", "InvalidClientTokenId", NULL, "Code", NULL },
-    { "lone angle", "<", NULL, "Code", NULL },
-    { "close only", "</Code>", NULL, "Code", NULL },
-    { "json body", "{\"Error\":{\"Code\":\"Throttling\",\"Message\":\"Rate exceeded\"}}",
-      NULL, "Code", NULL },
+    { "inner space kept", "<R><M>  a  b  </M></R>", "R", "M", "a  b" },
 };
 
 static void test_awsxml__recorded_responses(void)
@@ -315,98 +282,177 @@ static void test_awsxml__shapes(void)
     TABLE(shape_cases);
 }
 
-struct root_case {
-    const char *xml;
-    const char *name;
-    bool want;
+struct bad_case {
+    const char *label;
+    const char *xml; /* NULL for the binary cases, given with a length */
+    const char *root;
+    const char *path;
+    const char *why; /* a substring of the reason */
 };
 
-static const struct root_case root_cases[] = {
-    { err_invalid, "ErrorResponse", true },
-    { err_skew, "ErrorResponse", true },
-    { err_throttle, "ErrorResponse", true },
-    { err_invalid, "Error", false },
-    { err_invalid, "GetCallerIdentityResponse", false },
-    { sts_ok, "GetCallerIdentityResponse", true },
-    { sts_ok, "ErrorResponse", false },
-    { sts_ok_role, "GetCallerIdentityResponse", true }, /* after <?xml ...?> */
-    { sts_prefixed, "GetCallerIdentityResponse", true },
-    { iam_never, "GetAccessKeyLastUsedResponse", true },
-    { ses_quota, "GetSendQuotaResponse", true },
-    { captive_portal, "ErrorResponse", false },
-    { captive_portal, "GetCallerIdentityResponse", false },
-    { captive_portal, "html", true },
-    { "\n\t <ErrorResponse>", "ErrorResponse", true },
-    { "<?xml version=\"1.0\"?><!-- note --><ErrorResponse/>", "ErrorResponse", true },
-    { "<ErrorResponses>", "ErrorResponse", false },
-    { "<ErrorResponse", "ErrorResponse", false },  /* cut before the name ends */
-    { "<?xml version=\"1.0\"", "ErrorResponse", false },
-    { "<Error>x</Error><ErrorResponse/>", "ErrorResponse", false },
-    { "text <ErrorResponse/>", "ErrorResponse", false },
-    { "{\"Error\":{\"Code\":\"Throttling\"}}", "ErrorResponse", false },
-    { "</ErrorResponse>", "ErrorResponse", false },
-    { "", "ErrorResponse", false },
-    { "   \n", "ErrorResponse", false },
+/* issue 11 (14): STS cut after "<Account>1234", with no closing tag - once read as live. */
+static const char sts_cut_account[] =
+    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
+    "  <GetCallerIdentityResult>\n"
+    "    <Arn>arn:aws:iam::123456789012:user/Alice</Arn>\n"
+    "    <UserId>AIDACKCEVSQ6C2EXAMPLE</UserId>\n"
+    "    <Account>1234";
+
+static const struct bad_case bad_cases[] = {
+    { "issue 11: sts cut in <Account>", sts_cut_account, STS, "GetCallerIdentityResult/Arn",
+      "<Account> not closed" },
+    { "sts without its last end tag", "<GetCallerIdentityResponse><GetCallerIdentityResult>"
+      "<Arn>a</Arn></GetCallerIdentityResult>", STS, "GetCallerIdentityResult/Arn",
+      "<GetCallerIdentityResponse> not closed" },
+    { "duplicate, other values", "<R><A><Account>111111111111</Account>"
+      "<Account>222222222222</Account></A></R>", "R", "A/Account", "twice" },
+    { "duplicate, same value", "<R><A><Account>1</Account><Account>1</Account></A></R>", "R",
+      "A/Account", "twice" },
+    { "duplicate via the parent", "<R><A><Arn>x</Arn></A><A><Arn>y</Arn></A></R>", "R", "A/Arn",
+      "twice" },
+    { "duplicate, one self-closing", "<R><Arn>x</Arn><Arn/></R>", "R", "Arn", "twice" },
+    { "field holds an element", "<R><Arn>x<b>y</b></Arn></R>", "R", "Arn", "holds an element" },
+    { "field holds a comment", "<R><Arn>x<!-- y --></Arn></R>", "R", "Arn", "markup" },
+    { "wrong root", "<ErrorResponse><Error><Code>X</Code></Error></ErrorResponse>", STS,
+      "GetCallerIdentityResult/Arn", "root element <ErrorResponse>, not" },
+    { "root Error for ErrorResponse", "<Error><Code>X</Code></Error>", ERR, "Error/Code",
+      "root element <Error>" },
+    { "root name prefix", "<ErrorResponses/>", ERR, "Error/Code", "root element" },
+    { "html page", captive_portal, STS, "GetCallerIdentityResult/Arn", "DOCTYPE" },
+    { "html without doctype", "<html><body><h1>Forbidden</h1></body></html>", STS,
+      "GetCallerIdentityResult/Arn", "root element <html>" },
+    { "html, void element", "<html><body><br></body></html>", "html", "x",
+      "</body> closes <br>" },
+    { "json", "{\"Error\":{\"Code\":\"Throttling\"}}", ERR, "Error/Code", "not XML" },
+    { "text", "InvalidClientTokenId", ERR, "Error/Code", "not XML" },
+    { "empty", "", ERR, "Error/Code", "empty body" },
+    { "blank", " \r\n\t", ERR, "Error/Code", "no element" },
+    { "only a declaration", "<?xml version=\"1.0\"?>", ERR, "Error/Code", "no element" },
+    { "text after the root", "<R><A>a</A></R>trailing", "R", "A", "after the root" },
+    { "second root", "<R><A>a</A></R><R/>", "R", "A", "after the root" },
+    { "mismatched end tag", "<R><A>a</B></R>", "R", "A", "</B> closes <A>" },
+    { "prefix mismatch", "<x:R><A>a</A></y:R>", "R", "A", "</y:R> closes <x:R>" },
+    { "end tag cut", "<R><A>a</A></R", "R", "A", "cut at the end" },
+    { "end tag cut after slash", "<R><A>a</A></", "R", "A", "cut at the end" },
+    { "start tag cut", "<R><A attr=\"x", "R", "A", "cut at the end" },
+    { "lone angle", "<", "R", "A", "cut at the end" },
+    { "close only", "</R>", "R", "A", "bad name" },
+    { "bare ampersand", "<R><A>a & b</A></R>", "R", "A", "reference" },
+    { "undeclared entity", "<R><A>&nbsp;</A></R>", "R", "A", "undeclared entity" },
+    { "cut reference", "<R><A>x&amp</A></R>", "R", "A", "reference" },
+    { "char ref zero", "<R><A>&#0;</A></R>", "R", "A", "does not allow" },
+    { "char ref control", "<R><A>&#x1;</A></R>", "R", "A", "does not allow" },
+    { "char ref surrogate", "<R><A>&#xD800;</A></R>", "R", "A", "does not allow" },
+    { "char ref too big", "<R><A>&#x110000;</A></R>", "R", "A", "does not allow" },
+    { "char ref uppercase X", "<R><A>&#X41;</A></R>", "R", "A", "reference" },
+    { "char ref empty", "<R><A>&#;&#x;</A></R>", "R", "A", "reference" },
+    { "char ref too long", "<R><A>&#x000000000041;</A></R>", "R", "A", "reference" },
+    { "control character", "<R><A>a\x01</A></R>", "R", "A", "control character 0x01" },
+    { "]]> in text", "<R><A>a]]>b</A></R>", "R", "A", "']]>'" },
+    { "unquoted attribute", "<R a=1><A/></R>", "R", "A", "not quoted" },
+    { "attribute without value", "<R a><A/></R>", "R", "A", "without a value" },
+    { "< in attribute", "<R a=\"<\"><A/></R>", "R", "A", "'<' in an attribute" },
+    { "attributes not apart", "<R a=\"1\"b=\"2\"><A/></R>", "R", "A", "bad character" },
+    { "bad slash", "<R/ ><A/></R>", "R", "A", "bad '/'" },
+    { "two colons", "<a:b:R/>", "R", "A", "bad name" },
+    { "digit name", "<1R/>", "R", "A", "bad name" },
+    { "doctype", "<!DOCTYPE R><R/>", "R", "A", "DOCTYPE" },
+    { "declaration inside", "<R><!ENTITY x \"y\"></R>", "R", "A", "declaration inside" },
+    { "comment not closed", "<R><!-- x </R>", "R", "A", "comment not closed" },
+    { "-- in comment", "<R><!-- a -- b --></R>", "R", "A", "'--' inside a comment" },
+    { "cdata not closed", "<R><A><![CDATA[abc</A></R>", "R", "A", "CDATA section not closed" },
+    { "pi not closed", "<R><?pi x</R>", "R", "A", "not closed" },
+    { "xml declaration later", "<!-- x --><?xml version=\"1.0\"?><R/>", "R", "A",
+      "XML declaration not at the start" },
+    { "not utf-8", "<R><A>caf\xe9</A></R>", "R", "A", "not UTF-8 at byte 9" },
+    { "overlong utf-8", "<R><A>\xc0\xaf</A></R>", "R", "A", "not UTF-8" },
+    { "utf-8 surrogate", "<R><A>\xed\xa0\x80</A></R>", "R", "A", "not UTF-8" },
+    { "cut utf-8", "<R><A>\xe2\x82", "R", "A", "not UTF-8" },
 };
 
-static void test_awsxml__root_is(void)
+static void test_awsxml__not_well_formed(void)
 {
-    for (size_t i = 0; i < sizeof(root_cases) / sizeof(root_cases[0]); i++) {
-        const struct root_case *c = &root_cases[i];
+    for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+        const struct bad_case *c = &bad_cases[i];
+        char out[OUT_MAX], why[256] = "";
         int before = harness_failures;
-        CHECK(test_awsxml_root_is(c->xml, strlen(c->xml), c->name) == c->want);
+
+        CHECK(!test_awsxml_read1(c->xml, strlen(c->xml), c->root, c->path, out, sizeof(out), why,
+                                 sizeof(why)));
+        CHECK(strstr(why, c->why) != NULL);
         if (harness_failures != before)
-            fprintf(stderr, "  root '%s' of case %zu\n", c->name, i);
+            fprintf(stderr, "  in case '%s': why '%s'\n", c->label, why);
     }
 }
 
-/* Every prefix of a recorded body: no read past len, and a value is either absent or
- * complete (the close tag was inside the prefix). */
+/* A NUL inside the body is a control character, wherever it is. */
+static void test_awsxml__nul_byte(void)
+{
+    static const char xml[] = "<R><A>a\0b</A></R>";
+    char out[OUT_MAX], why[256];
+
+    CHECK(!test_awsxml_read1(xml, sizeof(xml) - 1, "R", "A", out, sizeof(out), why, sizeof(why)));
+    CHECK(strstr(why, "control character 0x00 at byte 7") != NULL);
+}
+
+/* Nesting is bounded: 32 levels are fine, 33 are refused (no recursion either way). */
+static void test_awsxml__depth(void)
+{
+    char xml[1024], out[OUT_MAX], why[256];
+    size_t o = 0;
+
+    for (int levels = 32; levels <= 33; levels++) {
+        o = 0;
+        for (int i = 0; i < levels; i++)
+            o += (size_t)snprintf(xml + o, sizeof(xml) - o, "<%s>", i ? "a" : "R");
+        for (int i = levels - 1; i >= 0; i--)
+            o += (size_t)snprintf(xml + o, sizeof(xml) - o, "</%s>", i ? "a" : "R");
+        (void)test_awsxml_read1(xml, o, "R", "zzz", out, sizeof(out), why, sizeof(why));
+        if (levels == 32)
+            CHECK_STREQ(why, "");
+        else
+            CHECK(strstr(why, "nested deeper than 32") != NULL);
+    }
+}
+
+/* Every prefix of a recorded body is refused until its root element is closed; from
+ * there on (the trailing newline) it is accepted with every field. No read past len. */
 static void test_awsxml__truncated_bodies(void)
 {
     static const struct {
-        const char *xml, *parent, *name, *value;
+        const char *xml, *root, *path, *value;
     } bodies[] = {
-        { sts_ok, NULL, "Arn", "arn:aws:iam::123456789012:user/Alice" },
-        { sts_ok, "GetCallerIdentityResult", "Account", "123456789012" },
-        { err_skew, "Error", "Message",
+        { sts_ok, STS, "GetCallerIdentityResult/Account", "123456789012" },
+        { sts_ok_role, STS, "GetCallerIdentityResult/Arn",
+          "arn:aws:sts::123456789012:assumed-role/Deploy/my-session" },
+        { err_skew, ERR, "Error/Message",
           "Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z "
           "(20220127T015928Z - 15 min.)" },
-        { iam_used, "AccessKeyLastUsed", "LastUsedDate", "2015-03-13T10:45:00Z" },
-        { ses_quota, "GetSendQuotaResult", "MaxSendRate", "1.0" },
+        { iam_used, IAM, "GetAccessKeyLastUsedResult/AccessKeyLastUsed/LastUsedDate",
+          "2015-03-13T10:45:00Z" },
+        { ses_quota, SES, "GetSendQuotaResult/MaxSendRate", "1.0" },
     };
 
     for (size_t b = 0; b < sizeof(bodies) / sizeof(bodies[0]); b++) {
         const char *xml = bodies[b].xml;
-        size_t full = strlen(xml);
-        char close[64], out[OUT_MAX];
+        size_t full = strlen(xml), need;
+        char close[64], out[OUT_MAX], why[256];
         const char *at;
-        size_t need;
 
-        /* The value is complete once its close tag, and the parent's, are inside. */
-        snprintf(close, sizeof(close), "</%s>", bodies[b].name);
+        snprintf(close, sizeof(close), "</%s>", bodies[b].root);
         at = strstr(xml, close);
         CHECK(at != NULL);
         if (!at)
             continue;
         need = (size_t)(at - xml) + strlen(close);
-        if (bodies[b].parent) {
-            snprintf(close, sizeof(close), "</%s>", bodies[b].parent);
-            at = strstr(xml, close);
-            CHECK(at != NULL);
-            if (!at)
-                continue;
-            need = (size_t)(at - xml) + strlen(close);
-        }
         for (size_t len = 0; len <= full; len++) {
             int before = harness_failures;
-            bool found = test_awsxml_get(xml, len, bodies[b].parent, bodies[b].name, out,
-                                         sizeof(out));
-            CHECK(found == (len >= need));
-            CHECK_STREQ(out, found ? bodies[b].value : "");
-            (void)test_awsxml_root_is(xml, len, "ErrorResponse");
+            bool ok = test_awsxml_read1(xml, len, bodies[b].root, bodies[b].path, out,
+                                        sizeof(out), why, sizeof(why));
+            CHECK(ok == (len >= need));
+            CHECK_STREQ(out, ok ? bodies[b].value : "");
             if (harness_failures != before) {
-                fprintf(stderr, "  body %zu cut at %zu\n", b, len);
+                fprintf(stderr, "  body %zu cut at %zu: %s\n", b, len, why);
                 break;
             }
         }
@@ -416,9 +462,9 @@ static void test_awsxml__truncated_bodies(void)
 /* out_size bounds the copy; an entity or character reference is never split. */
 static void test_awsxml__out_size_truncation(void)
 {
-    static const char xml[] = "<Arn>arn:aws:iam::123456789012:user/Alice</Arn>";
-    static const char refs[] = "<M>ab&amp;cd&#x1F600;e</M>";
-    static const char cdata[] = "<M><![CDATA[abcdef]]>gh</M>";
+    static const char xml[] = "<R><Arn>arn:aws:iam::123456789012:user/Alice</Arn></R>";
+    static const char refs[] = "<R><M>ab&amp;cd&#x1F600;e</M></R>";
+    static const char cdata[] = "<R><M><![CDATA[abcdef]]>gh</M></R>";
     static const struct {
         const char *xml;
         size_t out_size;
@@ -431,9 +477,9 @@ static void test_awsxml__out_size_truncation(void)
         { xml, 37, "arn:aws:iam::123456789012:user/Alice" },
         { xml, 38, "arn:aws:iam::123456789012:user/Alice" },
         { refs, 3, "ab" },
-        { refs, 4, "ab&" },       /* "&amp;" fits as one byte */
+        { refs, 4, "ab&" },
         { refs, 6, "ab&cd" },
-        { refs, 7, "ab&cd" },     /* four bytes of U+1F600 do not fit in 1..3 */
+        { refs, 7, "ab&cd" },
         { refs, 9, "ab&cd" },
         { refs, 10, "ab&cd\xf0\x9f\x98\x80" },
         { refs, 11, "ab&cd\xf0\x9f\x98\x80" "e" },
@@ -445,8 +491,9 @@ static void test_awsxml__out_size_truncation(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char out[OUT_MAX];
         int before = harness_failures;
-        CHECK(test_awsxml_get(cases[i].xml, strlen(cases[i].xml), NULL,
-                              cases[i].xml == xml ? "Arn" : "M", out, cases[i].out_size));
+        CHECK(test_awsxml_read1(cases[i].xml, strlen(cases[i].xml), "R",
+                                cases[i].xml == xml ? "Arn" : "M", out, cases[i].out_size, NULL,
+                                0));
         CHECK_STREQ(out, cases[i].want);
         CHECK(strlen(out) < cases[i].out_size);
         if (harness_failures != before)
@@ -454,36 +501,66 @@ static void test_awsxml__out_size_truncation(void)
     }
 }
 
-/* No input, no output buffer, or nothing found: false, and out is "" whenever it can be. */
-static void test_awsxml__empty_and_degenerate(void)
+/* Several fields at once; bad arguments are refused with a reason, never a crash. */
+static void test_awsxml__fields_and_arguments(void)
 {
-    char out[8];
+    char a[64], b[64], c[64], why[128];
+    struct awsxml_field f[3] = {
+        { "GetCallerIdentityResult/Arn", a, sizeof(a), 9 },
+        { "GetCallerIdentityResult/Account", b, sizeof(b), 9 },
+        { "ResponseMetadata/Nothing", c, sizeof(c), 9 },
+    };
+    struct awsxml_field many[AWSXML_MAX_FIELDS + 1];
 
-    memcpy(out, "stale", 6);
-    CHECK(!awsxml_get(NULL, 0, NULL, "Arn", out, sizeof(out)));
-    CHECK_STREQ(out, "");
-    memcpy(out, "stale", 6);
-    CHECK(!awsxml_get("", 0, NULL, "Arn", out, sizeof(out)));
-    CHECK_STREQ(out, "");
-    memcpy(out, "stale", 6);
-    CHECK(!awsxml_get("", 0, "Error", "Code", out, sizeof(out)));
-    CHECK_STREQ(out, "");
-    /* out_size 0: nothing is written at all. */
-    memcpy(out, "stale", 6);
-    CHECK(!awsxml_get("<Arn>x</Arn>", 12, NULL, "Arn", out, 0));
-    CHECK_STREQ(out, "stale");
-    /* len is the bound, not the NUL: the close tag past len does not count. */
-    CHECK(!test_awsxml_get("<Arn>x</Arn>", 8, NULL, "Arn", out, sizeof(out)));
-    CHECK(!awsxml_root_is(NULL, 0, "ErrorResponse"));
-    CHECK(!awsxml_root_is("", 0, "ErrorResponse"));
+    CHECK(awsxml_read(sts_ok, strlen(sts_ok), STS, f, 3, why, sizeof(why)));
+    CHECK(f[0].count == 1 && f[1].count == 1 && f[2].count == 0);
+    CHECK_STREQ(a, "arn:aws:iam::123456789012:user/Alice");
+    CHECK_STREQ(b, "123456789012");
+    CHECK_STREQ(c, "");
+    CHECK(awsxml_read(sts_ok, strlen(sts_ok), STS, NULL, 0, why, sizeof(why)));
+
+    CHECK(!awsxml_read(NULL, 5, STS, f, 3, why, sizeof(why)));
+    CHECK(strstr(why, "empty body") != NULL);
+    CHECK(!awsxml_read(sts_ok, strlen(sts_ok), NULL, f, 3, why, sizeof(why)));
+    CHECK(why[0] != '\0');
+    f[2].path = "A//B";
+    CHECK(!awsxml_read(sts_ok, strlen(sts_ok), STS, f, 3, why, sizeof(why)));
+    CHECK(strstr(why, "bad field path") != NULL);
+    f[2].path = "A/";
+    CHECK(!awsxml_read(sts_ok, strlen(sts_ok), STS, f, 3, why, sizeof(why)));
+    f[2].path = "A/B/C/D/E/F/G";
+    CHECK(!awsxml_read(sts_ok, strlen(sts_ok), STS, f, 3, why, sizeof(why)));
+    f[2].path = NULL;
+    CHECK(!awsxml_read(sts_ok, strlen(sts_ok), STS, f, 3, why, sizeof(why)));
+    for (size_t i = 0; i < AWSXML_MAX_FIELDS + 1; i++)
+        many[i] = (struct awsxml_field){ "A", a, sizeof(a), 0 };
+    CHECK(!awsxml_read(sts_ok, strlen(sts_ok), STS, many, AWSXML_MAX_FIELDS + 1, why,
+                       sizeof(why)));
+    CHECK(strstr(why, "more than") != NULL);
+    /* why_size 0: nothing is written there */
+    CHECK(!awsxml_read("<", 1, "R", NULL, 0, why, 0));
+}
+
+/* Element names in reasons come from the body: unusual bytes are not copied out. */
+static void test_awsxml__reason_is_safe(void)
+{
+    static const char xml[] = "<R><A\xc3\xa9\"\\>x</A\xc3\xa9\"\\></R>";
+    char why[256];
+
+    CHECK(!awsxml_read(xml, strlen(xml), "R", NULL, 0, why, sizeof(why)));
+    for (const char *p = why; *p; p++)
+        CHECK((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f && *p != '"' && *p != '\\');
 }
 
 static const struct test tests[] = {
     TEST(test_awsxml__recorded_responses),
     TEST(test_awsxml__shapes),
-    TEST(test_awsxml__root_is),
+    TEST(test_awsxml__not_well_formed),
+    TEST(test_awsxml__nul_byte),
+    TEST(test_awsxml__depth),
     TEST(test_awsxml__truncated_bodies),
     TEST(test_awsxml__out_size_truncation),
-    TEST(test_awsxml__empty_and_degenerate),
+    TEST(test_awsxml__fields_and_arguments),
+    TEST(test_awsxml__reason_is_safe),
 };
 HARNESS_MAIN(tests)

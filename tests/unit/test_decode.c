@@ -43,8 +43,11 @@ static void test_decode_invariants(const struct decoded *d, size_t n)
     for (size_t i = 1; i < d->n_segs; i++)
         CHECK(d->segs[i - 1].view_off < d->segs[i].view_off);
     CHECK(d->segs[d->n_segs - 1].view_off < d->len);
-    for (size_t v = 0; v < d->len; v++)
+    for (size_t v = 0; v < d->len; v++) {
         CHECK(decoded_to_source(d, v) < n);
+        /* monotonic: scanbuf's emit() counts lines in view order */
+        CHECK(v == 0 || decoded_to_source(d, v - 1) <= decoded_to_source(d, v));
+    }
 }
 
 static size_t test_decode_b64(const unsigned char *p, size_t n, char *out)
@@ -400,6 +403,266 @@ static void test_decode__base64_run_too_long(void)
     free(p);
 }
 
+/* Text for the wrapped-base64 tests: 171 bytes, so its base64 (228 characters) wraps at
+ * 76 columns into three full lines, and at 64 into three and a 36-character one. */
+static const char test_decode_wrapped_text[] =
+    "[default]\n"
+    "aws_access_key_id = ABCDEFGHIJKLMNOPQRST\n"
+    "aws_secret_access_key = abcdefghijklmnopqrstuvwxyz0123456789+/AB\n"
+    "region = eu-central-1\n"
+    "output = json # twenty more byte\n";
+
+/* Write, for the base64 of `plain`, lines of `width` characters: the first after `first`,
+ * the others after `indent`, each ending with `eol`; `last` after the last one instead
+ * of eol. starts[i] is line i's first base64 character. Returns the length. */
+static size_t test_decode_wrap(const char *plain, size_t width, const char *first,
+                               const char *indent, const char *eol, const char *last,
+                               char *out, size_t *starts, size_t *n_lines)
+{
+    char enc[1024];
+    size_t n = test_decode_b64((const unsigned char *)plain, strlen(plain), enc), o = 0;
+
+    *n_lines = 0;
+    for (size_t i = 0; i < n; i += width) {
+        size_t w = n - i < width ? n - i : width;
+        const char *pre = i == 0 ? first : indent, *post = i + w < n ? eol : last;
+        memcpy(out + o, pre, strlen(pre));
+        o += strlen(pre);
+        starts[(*n_lines)++] = o;
+        memcpy(out + o, enc + i, w);
+        o += w;
+        memcpy(out + o, post, strlen(post));
+        o += strlen(post);
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* The view of `src` with one trigger at `at` equals `want` (want_len bytes). */
+static void test_decode_b64_view(const char *src, size_t at, const char *want, size_t want_len)
+{
+    struct decoded d = DECODED_INIT;
+
+    CHECK_OK(decode_base64_runs((const unsigned char *)src, strlen(src), &at, 1, MIB, &d));
+    CHECK_VIEW(&d, want, want_len);
+    if (d.len)
+        test_decode_invariants(&d, strlen(src));
+    decoded_release(&d);
+}
+
+/* issue 11 (13): `base64` output at 76 columns is one run: the text decodes whole, and
+ * each line's bytes map to that line's first character (a key is reported on the line
+ * where its encoded form starts), whichever line the trigger is on. */
+static void test_decode__issue_11_base64_wrapped_76(void)
+{
+    const char *plain = test_decode_wrapped_text;
+    char src[2048];
+    size_t starts[16], n_lines, n = test_decode_wrap(plain, 76, "", "", "\n", "\n", src, starts,
+                                                     &n_lines);
+
+    CHECK(n_lines == 3);
+    for (size_t line = 0; line < n_lines; line++) {
+        struct decoded d = DECODED_INIT;
+        size_t at = starts[line] + 30;
+
+        CHECK_OK(decode_base64_runs((const unsigned char *)src, n, &at, 1, MIB, &d));
+        CHECK_VIEW(&d, plain, strlen(plain));
+        CHECK(d.n_segs == n_lines);
+        for (size_t v = 0; v < d.len; v++)
+            CHECK_MAP(&d, v, starts[(4 * (v / 3)) / 76]);
+        test_decode_invariants(&d, n);
+        decoded_release(&d);
+    }
+}
+
+/* 64 columns with a short last line; MIME's CRLF; YAML's indentation after a "key: |"
+ * line; a first line after a prefix and a last one closed by a quote; padding. */
+static void test_decode__issue_11_base64_wrapped_shapes(void)
+{
+    const char *plain = test_decode_wrapped_text;
+    static const struct {
+        size_t width;
+        const char *head, *first, *indent, *eol, *last, *tail;
+    } shapes[] = {
+        { 64, "", "", "", "\n", "\n", "" },
+        { 76, "Content-Transfer-Encoding: base64\r\n\r\n", "", "", "\r\n", "\r\n", "--b1--\r\n" },
+        { 64, "-----BEGIN X-----\n", "", "", "\n", "\n", "-----END X-----\n" },
+        { 76, "data:\n  credentials: |\n", "    ", "    ", "\n", "\n", "kind: Secret\n" },
+        { 76, "\tcreds: |-\n", "\t\t", "\t\t", " \n", "\n", "" }, /* tabs, trailing blank */
+        { 76, "#!/bin/sh\n", "CREDS=\"", "", "\n", "\"\n", "echo done\n" },
+        { 64, "", "<value>", "", "\n", "</value>\n", "" },
+    };
+
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+        char src[2048], body[2048], want[1024];
+        size_t starts[16], n_lines, hl = strlen(shapes[i].head), wl;
+        int before = harness_failures;
+        struct decoded d = DECODED_INIT;
+        size_t at;
+
+        (void)test_decode_wrap(plain, shapes[i].width, shapes[i].first, shapes[i].indent,
+                               shapes[i].eol, shapes[i].last, body, starts, &n_lines);
+        snprintf(src, sizeof(src), "%s%s%s", shapes[i].head, body, shapes[i].tail);
+        at = hl + starts[n_lines - 1] + 2; /* a trigger on the last line */
+        /* the view: the first line's prefix, the text, the rest of the last line */
+        wl = (size_t)snprintf(want, sizeof(want), "%s%s", shapes[i].first, plain);
+        {
+            const char *rest = shapes[i].last;
+            size_t rl = strcspn(rest, "\n");
+            memcpy(want + wl, rest, rl);
+            wl += rl;
+        }
+        CHECK_OK(decode_base64_runs((const unsigned char *)src, strlen(src), &at, 1, MIB, &d));
+        CHECK_VIEW(&d, want, wl);
+        CHECK_MAP(&d, strlen(shapes[i].first), hl + starts[0]);
+        CHECK_MAP(&d, strlen(shapes[i].first) + strlen(plain) - 1, hl + starts[n_lines - 1]);
+        test_decode_invariants(&d, strlen(src));
+        decoded_release(&d);
+        if (harness_failures != before)
+            fprintf(stderr, "  in shape %zu\n", i);
+    }
+
+    /* "==" padding at the end of the last line */
+    {
+        static const char padded[] = "QUtJQSBpcyBub3QgYSBrZXkgaGVyZSwganVzdCB0ZXh0\n"
+                                     "IHRoYXQgd3JhcHMgaW4gdHdvIGxpbmVzLg==\n";
+        static const char want[] = "AKIA is not a key here, just text that wraps in two lines.";
+        test_decode_b64_view(padded, 50, want, strlen(want));
+    }
+}
+
+/* Lines that are not one wrapped run stay apart: each is decoded alone, as before. */
+static void test_decode__issue_11_base64_not_joined(void)
+{
+    /* base64 of "aws_secret_access_key = abc123\n" split at 24, and of "region = eu-west-1" */
+    static const char *const srcs[] = {
+        /* the lower line wider than the upper one */
+        "YXdzX3NlY3JldF9hY2Nlc3Nf\ncmVnaW9uID0gZXUtd2VzdC0xcmVnaW9u\n",
+        /* not whole groups of four */
+        "YXdzX3NlY3JldF9hY2Nlc3N\ncmVnaW9uID0gZXUtd2VzdC0x\n",
+        /* narrower than LIMIT_BASE64_WRAP_MIN_COLS */
+        "YXdzX3NlY3Jl\ncmVnaW9uID0gZXUtd2VzdC0x\n",
+        /* another indentation */
+        "  YXdzX3NlY3JldF9hY2Nlc3Nf\n    cmVnaW9uID0gZXUtd2VzdC0x\n",
+        /* the lower line goes on after its run: a word that starts a line */
+        "YXdzX3NlY3JldF9hY2Nlc3Nf\ncmVnaW9uID0gZXUtd2VzdC0x: plain\n",
+        /* the upper line goes on after its run */
+        "YXdzX3NlY3JldF9hY2Nlc3Nf x\ncmVnaW9uID0gZXUtd2VzdC0x\n",
+        /* a blank line between */
+        "YXdzX3NlY3JldF9hY2Nlc3Nf\n\ncmVnaW9uID0gZXUtd2VzdC0x\n",
+        /* the lower line is not its line's only content */
+        "YXdzX3NlY3JldF9hY2Nlc3Nf\nkey: cmVnaW9uID0gZXUtd2VzdC0x\n",
+        /* padding ends the upper line */
+        "YXdzX3NlY3JldF9hY2Nlc3NfQQ==\ncmVnaW9uID0gZXUtd2VzdC0x\n",
+        /* a word that is not whole groups of four (with padding) */
+        "YXdzX3NlY3JldF9hY2Nlc3Nf\nThanks\n",
+        /* a MIME boundary, a YAML list item */
+        "YXdzX3NlY3JldF9hY2Nlc3Nf\r\n--b1--\r\n",
+        "YXdzX3NlY3JldF9hY2Nlc3Nf\n-region\n",
+        /* the standard alphabet above, the URL-safe one below */
+        "aGVsbG8+d29ybGQhaGVsbG8+d29ybGQh\naWQ9Pj4-P3VzZXI_\n",
+    };
+
+    for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
+        const char *src = srcs[i], *nl = strchr(src, '\n');
+        size_t first_len = (size_t)(nl - src);
+        int before = harness_failures;
+        struct decoded d = DECODED_INIT, alone = DECODED_INIT;
+        size_t at = 4;
+
+        /* a trigger on the first line: the view is the one of that line alone */
+        CHECK_OK(decode_base64_runs((const unsigned char *)src, strlen(src), &at, 1, MIB, &d));
+        CHECK_OK(decode_base64_runs((const unsigned char *)src, first_len, &at, 1, MIB, &alone));
+        CHECK(d.len == alone.len && (d.len == 0 || memcmp(d.data, alone.data, d.len) == 0));
+        CHECK(d.len == 0 || memmem(d.data, d.len, "region", 6) == NULL);
+        decoded_release(&d);
+        decoded_release(&alone);
+        if (harness_failures != before)
+            fprintf(stderr, "  in case %zu\n", i);
+    }
+
+    /* prose around a line of base64: nothing joined */
+    test_decode_b64_view("See the value on the next line, do not edit it below\n"
+                         "YXdzX3NlY3JldF9hY2Nlc3Nf\n"
+                         "Thanks\n",
+                         60, "aws_secret_access_", 18);
+}
+
+/* Widths: lines of one width, the last no wider; a narrower line ends the run, and a
+ * following block of another width is another run (never overlapping the first). */
+static void test_decode__issue_11_base64_wrapped_blocks(void)
+{
+    const char *plain = test_decode_wrapped_text;
+    char a[1024], b[1024], src[2100];
+    size_t sa[16], sb[16], na, nb, la, at[2];
+    struct decoded d = DECODED_INIT;
+    char want[1024];
+
+    /* 64-column block (3 full lines + 36), then directly a 76-column block (3 full) */
+    la = test_decode_wrap(plain, 64, "", "", "\n", "\n", a, sa, &na);
+    (void)test_decode_wrap(plain, 76, "", "", "\n", "\n", b, sb, &nb);
+    snprintf(src, sizeof(src), "%s%s", a, b);
+    at[0] = sb[1] + la + 3;
+    at[1] = sa[1] + 3;
+    CHECK_OK(decode_base64_runs((const unsigned char *)src, strlen(src), at, 2, MIB, &d));
+    snprintf(want, sizeof(want), "%s\n%s", plain, plain);
+    CHECK_VIEW(&d, want, strlen(want));
+    CHECK_MAP(&d, 0, sa[0]);
+    CHECK_MAP(&d, strlen(plain) + 1, la + sb[0]);
+    test_decode_invariants(&d, strlen(src));
+    decoded_release(&d);
+
+    /* a wrapped run that is not text (random bytes on its second and third lines) falls
+     * back to the trigger's line alone */
+    {
+        unsigned char bytes[114];
+        char enc[200], mixed[400];
+        uint64_t seed = 7;
+        size_t o;
+        for (size_t i = 0; i < sizeof(bytes); i++)
+            bytes[i] = (unsigned char)test_decode_rng(&seed);
+        o = test_decode_b64((const unsigned char *)plain, 57, mixed);
+        mixed[o++] = '\n';
+        (void)test_decode_b64(bytes, sizeof(bytes), enc);
+        memcpy(mixed + o, enc, 76);
+        mixed[o + 76] = '\n';
+        memcpy(mixed + o + 77, enc + 76, 76);
+        mixed[o + 153] = '\n';
+        mixed[o + 154] = '\0';
+        test_decode_b64_view(mixed, 10, plain, 57);
+    }
+}
+
+/* A wrapped run longer than the run cap is not joined (each line alone), and scanning it
+ * for many triggers stays linear. */
+static void test_decode__issue_11_base64_wrapped_too_long(void)
+{
+    size_t lines = 16 * MIB / 77 + 2, n = lines * 77, n_at = 1000;
+    char *p = malloc(n + 1);
+    size_t *at = malloc(n_at * sizeof(*at));
+    struct decoded d = DECODED_INIT;
+
+    CHECK(p != NULL && at != NULL);
+    if (!p || !at) {
+        free(p);
+        free(at);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        p[i] = i % 77 == 76 ? '\n' : "QUFB"[(i % 77) % 4]; /* "AAA..." in 76 columns */
+    p[n] = '\0';
+    for (size_t i = 0; i < n_at; i++)
+        at[i] = (i * (lines / n_at)) * 77 + 5;
+    CHECK_OK(decode_base64_runs((unsigned char *)p, n, at, 1, 64 * MIB, &d));
+    CHECK(d.len == 57 && d.data[0] == 'A');
+    decoded_release(&d);
+    CHECK_OK(decode_base64_runs((unsigned char *)p, n, at, n_at, 64 * MIB, &d));
+    CHECK(d.len == n_at * 58 - 1); /* each line alone, joined by '\n' */
+    decoded_release(&d);
+    free(at);
+    free(p);
+}
+
 static void test_decode__limits(void)
 {
     static const unsigned char utf16[] = "a\0w\0s\0_\0a\0c\0c\0e\0s\0s\0";
@@ -500,6 +763,11 @@ static const struct test tests[] = {
     TEST(test_decode__base64_skips_binary_short_and_mixed),
     TEST(test_decode__base64_missing_padding_and_partial_group),
     TEST(test_decode__base64_run_too_long),
+    TEST(test_decode__issue_11_base64_wrapped_76),
+    TEST(test_decode__issue_11_base64_wrapped_shapes),
+    TEST(test_decode__issue_11_base64_not_joined),
+    TEST(test_decode__issue_11_base64_wrapped_blocks),
+    TEST(test_decode__issue_11_base64_wrapped_too_long),
     TEST(test_decode__limits),
     TEST(test_decode__anchors),
     TEST(test_decode__anchors_found_in_any_surroundings),
