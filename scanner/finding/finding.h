@@ -13,35 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/cred.h"
+#include "model/provenance.h"
+#include "model/verification.h"
+
 struct risk;
 struct diags;
 
-enum cred_kind {
-    CRED_ACCESS_KEY_ID = 0,
-    CRED_SECRET_ACCESS_KEY,
-    CRED_SESSION_TOKEN,
-    CRED_SMTP_PASSWORD,
-    CRED_CONTEXT, /* not a credential: context that anchors proximity rules */
-    CRED_KIND_COUNT
-};
 
-enum confidence { CONF_LOW = 0, CONF_MEDIUM, CONF_HIGH };
-
-/* "access_key_id", "secret_access_key", "session_token", "smtp_password", "context". */
-const char *cred_kind_name(enum cred_kind k);
-/* Parse a kind name; false if unknown. */
-bool cred_kind_parse(const char *s, enum cred_kind *out);
-const char *confidence_name(enum confidence c); /* "low", "medium", "high" */
-bool confidence_parse(const char *s, enum confidence *out);
-
-/* Git provenance of a location (issue 3). All NULL/0 for files on disk. */
-struct commit_info {
-    char *commit;       /* hex object id of the commit that introduced the blob here */
-    char *author;       /* "Name <email>" */
-    int64_t author_time; /* seconds since the epoch, UTC */
-    int64_t commit_time;
-    char *summary;      /* first line of the message */
-};
 
 /* One place where one part of a credential was seen. */
 struct location {
@@ -61,18 +40,6 @@ struct location {
                            * baseline apply); not reported */
 };
 
-/* How exposed a credential is, most exposed first. */
-enum exposure {
-    EXPOSURE_FILE = 0,    /* found in a file on disk (no git history scanned) */
-    EXPOSURE_HEAD,        /* in HEAD's tree */
-    EXPOSURE_WORKTREE,    /* only uncommitted: staged in the index or in a working-tree file */
-    EXPOSURE_BRANCH,      /* at the tip of a branch other than HEAD */
-    EXPOSURE_HISTORY,     /* only in commits, no longer at any branch tip */
-    EXPOSURE_UNREACHABLE, /* only in objects no ref reaches */
-};
-
-/* "file", "head", "worktree", "branch", "history", "unreachable". */
-const char *exposure_name(enum exposure e);
 
 /* An SES SMTP password found in the input. */
 struct smtp_password {
@@ -83,57 +50,6 @@ struct smtp_password {
     char *region;         /* derived-for region ("us-east-1"), "v2" for legacy, or NULL */
 };
 
-/* Result of the opt-in verifier (verify/verify.h). */
-enum verify_status {
-    VERIFY_NOT_CHECKED = 0,
-    VERIFY_LIVE,         /* the key works: STS answered with an identity */
-    VERIFY_INVALID,      /* InvalidClientTokenId: key ID unknown, deleted or inactive */
-    VERIFY_WRONG_SECRET, /* SignatureDoesNotMatch: the key ID exists, this secret is wrong */
-    VERIFY_EXPIRED,      /* ExpiredToken: a temporary credential past its lifetime */
-    VERIFY_UNKNOWN,      /* network, TLS, proxy, 5xx, throttling, clock skew: no verdict */
-    VERIFY_SKIPPED,      /* not contacted: example, canary account, --skip-accounts */
-};
-
-/* "not_checked", "live", "invalid", "wrong_secret", "expired", "unknown", "skipped". */
-const char *verify_status_name(enum verify_status s);
-bool verify_status_parse(const char *s, enum verify_status *out);
-
-struct ses_state {
-    char *region;
-    char *error;          /* why the state could not be read (AccessDenied, ...), or NULL */
-    int sandbox;          /* 1 sandbox, 0 production, -1 unknown */
-    int sending_enabled;  /* 1, 0, -1 unknown */
-    char *enforcement;    /* HEALTHY, PROBATION, SHUTDOWN, or NULL */
-    bool have_quota;
-    double max_24h, max_rate, sent_24h;
-};
-
-struct smtp_check {
-    enum verify_status status; /* live (235 seen), invalid (535), unknown */
-    char *region;         /* where it authenticated, or NULL */
-    char *reason;
-};
-
-struct verification {
-    enum verify_status status;
-    char *reason;         /* error code or why it was skipped / unknown */
-    char *account;        /* from STS (or decoded offline) */
-    char *arn;
-    char *user_id;
-    bool last_used_known;
-    int64_t last_used;    /* 0 when never used */
-    char *last_used_service; /* "ses", "ses-smtp", "s3", "N/A" */
-    char *last_used_region;
-    char *last_used_via;  /* "operator" or "key" */
-    char *last_used_error; /* AccessDenied etc. */
-    struct ses_state *ses;
-    size_t n_ses;
-    struct smtp_check *smtp; /* one per finding.smtp_passwords */
-    size_t n_smtp;
-    int64_t checked_at;
-};
-
-void verification_free(struct verification *v); /* NULL is a no-op */
 
 struct secret_value {
     char *value;

@@ -15,8 +15,9 @@
 #include "base/limits.h"
 #include "base/hashmap.h"
 #include "base/xalloc.h"
-#include "finding/enrich.h"
-#include "source/source.h"
+#include "aws/keys.h"
+#include "crypto/crypto.h"
+#include "model/provenance.h"
 
 struct stored {
     enum cred_kind kind;
@@ -341,7 +342,7 @@ static void fingerprint(struct finding *fd, enum cred_kind kind, const char *val
 {
     char hex[65];
     char *id = xasprintf("aws:%s:%s", cred_kind_name(kind), value);
-    enrich_sha256_hex(id, strlen(id), hex);
+    crypto_sha256_hex(id, strlen(id), hex);
     memcpy(fd->fingerprint, hex, 16);
     fd->fingerprint[16] = '\0';
     free(id);
@@ -369,7 +370,7 @@ static void finding_take_node(struct findings *f, struct finding *fd, size_t ni)
                                       (fd->n_smtp_passwords + 1) * sizeof(*fd->smtp_passwords));
         sp = &fd->smtp_passwords[fd->n_smtp_passwords++];
         sp->value = xstrdup(nd->value);
-        enrich_sha256_hex(nd->value, strlen(nd->value), sp->sha256);
+        crypto_sha256_hex(nd->value, strlen(nd->value), sp->sha256);
         sp->from_secret = -1;
         sp->region = NULL;
         if (nd->smtp_secret != SIZE_MAX) {
@@ -386,9 +387,9 @@ static void finding_take_node(struct findings *f, struct finding *fd, size_t ni)
     }
     if (sv) {
         sv->value = xstrdup(nd->value);
-        enrich_sha256_hex(nd->value, strlen(nd->value), sv->sha256);
+        crypto_sha256_hex(nd->value, strlen(nd->value), sv->sha256);
     }
-    if (enrich_is_example(nd->value, strlen(nd->value)))
+    if (aws_is_example(nd->value, strlen(nd->value)))
         fd->example = true;
     for (size_t i = 0; i < nd->obs.n; i++) {
         const struct stored *s = &f->obs[nd->obs.v[i]];
@@ -433,14 +434,14 @@ static void link_smtp(struct findings *f, const struct findings_opts *opts)
         size_t len = strlen(nd->value), hit;
         if (nd->kind != CRED_SECRET_ACCESS_KEY)
             continue;
-        enrich_smtp_password_v2(nd->value, len, pw);
+        aws_smtp_password_v2(nd->value, len, pw);
         if ((hit = node_lookup(f, CRED_SMTP_PASSWORD, pw, false)) != SIZE_MAX &&
             f->nodes[hit].smtp_secret == SIZE_MAX) {
             f->nodes[hit].smtp_secret = ni;
             f->nodes[hit].smtp_region = "v2";
         }
         for (size_t r = 0; r < opts->n_smtp_regions; r++) {
-            enrich_smtp_password_v4(nd->value, len, opts->smtp_regions[r], pw);
+            aws_smtp_password_v4(nd->value, len, opts->smtp_regions[r], pw);
             if ((hit = node_lookup(f, CRED_SMTP_PASSWORD, pw, false)) != SIZE_MAX &&
                 f->nodes[hit].smtp_secret == SIZE_MAX) {
                 f->nodes[hit].smtp_secret = ni;
@@ -523,7 +524,7 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
         fd->kind = CRED_ACCESS_KEY_ID;
         fd->access_key_id = xstrdup(nd->value);
         fd->key_type = xstrndup(nd->value, 4);
-        if (enrich_account_id(nd->value, strlen(nd->value), acct))
+        if (aws_account_id(nd->value, strlen(nd->value), acct))
             fd->account_id = xstrdup(acct);
         fingerprint(fd, CRED_ACCESS_KEY_ID, nd->value);
     }

@@ -12,7 +12,8 @@
 #include <jansson.h>
 
 #include "base/xalloc.h"
-#include "finding/enrich.h"
+#include "aws/keys.h"
+#include "crypto/crypto.h"
 
 static char *opt_str(json_t *o, const char *key)
 {
@@ -58,7 +59,7 @@ static enum status values(const char *path, size_t fi, json_t *a, const char *wh
                                       "redacted; scan again with --show-secrets to verify",
                         path, fi, what, i);
         (*out)[*n].value = xstrdup(v);
-        enrich_sha256_hex(v, strlen(v), (*out)[*n].sha256);
+        crypto_sha256_hex(v, strlen(v), (*out)[*n].sha256);
         (*n)++;
     }
     return STATUS_OK;
@@ -104,7 +105,7 @@ static enum status one(const char *path, size_t fi, json_t *o, struct finding *f
                                       "report was redacted; scan again with --show-secrets",
                         path, fi, i);
         sp->value = xstrdup(v);
-        enrich_sha256_hex(v, strlen(v), sp->sha256);
+        crypto_sha256_hex(v, strlen(v), sp->sha256);
         sp->region = opt_str(e, "region");
         sp->from_secret = -1;
         f->n_smtp_passwords++;

@@ -10,7 +10,8 @@
 
 #include <string.h>
 
-#include "finding/enrich.h"
+#include "aws/keys.h"
+#include "crypto/crypto.h"
 
 #define REDACT_ELLIPSIS "\xe2\x80\xa6" /* U+2026, UTF-8 */
 #define REDACT_FINGERPRINT_HEX 12
@@ -54,7 +55,7 @@ const char *redact_value(char *out, size_t out_size, enum cred_kind kind, const 
     prefix = len / 2 < REDACT_PREFIX_CHARS ? len / 2 : REDACT_PREFIX_CHARS;
     while (prefix > 0 && ((unsigned char)value[prefix] & 0xc0) == 0x80)
         prefix--; /* do not end the prefix inside a UTF-8 sequence */
-    enrich_sha256_hex(value, len, digest);
+    crypto_sha256_hex(value, len, digest);
 
     memcpy(form + n, value, prefix);
     n += prefix;

@@ -25,7 +25,7 @@
 
 #include "base/xalloc.h"
 #include "decode/decode.h"
-#include "finding/enrich.h"
+#include "aws/keys.h"
 #include "base/limits.h"
 #include "rules/rule.h"
 
@@ -569,7 +569,7 @@ static bool value_ok(const struct rule *r, const unsigned char *p, size_t n)
         return false;
     if (r->kind != CRED_CONTEXT && is_placeholder(p, n))
         return false;
-    if (r->min_entropy > 0 && enrich_entropy((const char *)p, n) < r->min_entropy)
+    if (r->min_entropy > 0 && aws_entropy((const char *)p, n) < r->min_entropy)
         return false;
     return true;
 }

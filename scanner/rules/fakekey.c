@@ -79,7 +79,7 @@ void fakekey_access_key_id(struct fakekey_rng *rng, const char *prefix, bool new
     out[FAKEKEY_PREFIX_LEN + FAKEKEY_BODY_LEN] = '\0';
 }
 
-/* Shannon entropy in bits per byte (as enrich_entropy; kept local so rules/ does not
+/* Shannon entropy in bits per byte (as aws_entropy; kept local so rules/ does not
  * depend on finding/). */
 static double fakekey_entropy(const char *s, size_t n)
 {

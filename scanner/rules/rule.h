@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #include "base/status.h"
-#include "finding/finding.h"
+#include "model/cred.h"
 
 struct rule {
     char *id;

@@ -12,15 +12,16 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "base/buf.h"
 #include "base/xalloc.h"
+#include "crypto/crypto.h"
 #include "base/limits.h"
 #include "rules/embedded.h"
 
@@ -459,29 +460,26 @@ enum status ruleset_load(struct ruleset *rs, bool no_defaults, const char *const
     return STATUS_OK;
 }
 
-static void hash_str(EVP_MD_CTX *ctx, const char *s)
+static void hash_field(struct crypto_sha256_ctx *ctx, const char *s)
 {
     uint32_t len = s ? (uint32_t)strlen(s) : 0xffffffffu;
-    EVP_DigestUpdate(ctx, &len, sizeof(len));
+    crypto_sha256_add(ctx, &len, sizeof(len));
     if (s)
-        EVP_DigestUpdate(ctx, s, strlen(s));
+        crypto_sha256_add(ctx, s, strlen(s));
 }
 
 void ruleset_hash(struct ruleset *rs)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned int len = 0;
+    struct crypto_sha256_ctx *ctx = crypto_sha256_begin();
 
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     for (size_t i = 0; i < rs->n; i++) {
         const struct rule *r = &rs->rules[i];
         unsigned int kind = r->kind, near = r->near_kinds;
-        hash_str(ctx, r->id);
-        hash_str(ctx, r->pattern);
-        hash_str(ctx, r->prefilter);
-        EVP_DigestUpdate(ctx, &kind, sizeof(kind));
-        EVP_DigestUpdate(ctx, &near, sizeof(near));
+        hash_field(ctx, r->id);
+        hash_field(ctx, r->pattern);
+        hash_field(ctx, r->prefilter);
+        crypto_sha256_add(ctx, &kind, sizeof(kind));
+        crypto_sha256_add(ctx, &near, sizeof(near));
     }
-    EVP_DigestFinal_ex(ctx, rs->hash, &len);
-    EVP_MD_CTX_free(ctx);
+    crypto_sha256_end(ctx, rs->hash);
 }

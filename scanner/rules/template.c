@@ -10,7 +10,7 @@
 
 #include "base/buf.h"
 #include "base/xalloc.h"
-#include "finding/enrich.h"
+#include "aws/keys.h"
 #include "rules/fakekey.h"
 
 struct values {
@@ -43,9 +43,9 @@ static void make_values(struct values *v, uint64_t seed)
     fakekey_secret(&rng, v->secret);
     fakekey_secret(&rng, v->secret2);
     fakekey_session_token(&rng, v->token, 360);
-    enrich_smtp_password_v4(v->secret, 40, "us-east-1", v->smtp);
-    enrich_smtp_password_v4(v->secret, 40, "eu-west-1", v->smtp_eu);
-    enrich_smtp_password_v2(v->secret, 40, v->smtp2);
+    aws_smtp_password_v4(v->secret, 40, "us-east-1", v->smtp);
+    aws_smtp_password_v4(v->secret, 40, "eu-west-1", v->smtp_eu);
+    aws_smtp_password_v2(v->secret, 40, v->smtp2);
     for (int i = 0; i < 40; i++)
         v->hex40[i] = "0123456789abcdef"[fakekey_next(&rng) & 15];
     v->hex40[40] = '\0';

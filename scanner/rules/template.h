@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "finding/finding.h"
+#include "model/cred.h"
 
 /* Expand `tmpl`. *expected receives a copy of the value of the first placeholder whose
  * kind is `want` (or NULL if there is none). Returns a new string. */

@@ -12,9 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "finding/finding.h"
-
-struct provenance;
+#include "model/provenance.h"
 
 struct blob {
     const char *path;            /* display path */
@@ -40,9 +38,5 @@ struct blob {
     const void *defer;
 };
 
-struct provenance {
-    const char *path;
-    const struct commit_info *commit; /* NULL for the working tree / unreachable blobs */
-};
 
 #endif

@@ -38,7 +38,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
-#include "finding/finding.h"
+#include "model/provenance.h"
 #include "source/gitpack.h"
 #include "source/gittree.h"
 #include "source/src_fs.h"

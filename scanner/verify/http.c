@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 
 #include "base/xalloc.h"
+#include "crypto/crypto.h"
 
 struct http {
     CURLM *multi;
@@ -290,10 +290,7 @@ size_t http_poll(struct http *h, struct http_req **done, size_t max, unsigned wa
 
 static void wipe_free(char *s)
 {
-    if (!s)
-        return;
-    OPENSSL_cleanse(s, strlen(s));
-    free(s);
+    crypto_free_secret(s);
 }
 
 void http_req_release(struct http_req *r)

@@ -13,13 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include "base/buf.h"
 #include "base/xalloc.h"
+#include "crypto/crypto.h"
 
 #define SIGV4_BUF_CAP (16u << 20)
 
@@ -45,16 +42,14 @@ static void hex(const unsigned char *p, size_t n, char *out)
 
 void sigv4_sha256_hex(const void *data, size_t len, char out[65])
 {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(data, len, md);
-    hex(md, sizeof(md), out);
+    crypto_sha256_hex(data, len, out);
 }
 
 static void hmac(const unsigned char *key, size_t klen, const void *msg, size_t mlen,
                  unsigned char out[32])
 {
-    unsigned int len = 32;
-    HMAC(EVP_sha256(), key, (int)klen, msg, mlen, out, &len);
+    if (!crypto_hmac_sha256(key, klen, msg, mlen, out))
+        memset(out, 0, 32); /* a wrong signature: AWS answers SignatureDoesNotMatch */
 }
 
 void sigv4_signing_key(const char *secret, const char *date8, const char *region,
@@ -70,9 +65,9 @@ void sigv4_signing_key(const char *secret, const char *date8, const char *region
     hmac(a, 32, region, strlen(region), b);
     hmac(b, 32, service, strlen(service), a);
     hmac(a, 32, "aws4_request", 12, out);
-    OPENSSL_cleanse(k, sl + 4);
-    OPENSSL_cleanse(a, sizeof(a));
-    OPENSSL_cleanse(b, sizeof(b));
+    crypto_wipe(k, sl + 4);
+    crypto_wipe(a, sizeof(a));
+    crypto_wipe(b, sizeof(b));
     free(k);
 }
 
@@ -308,7 +303,7 @@ enum status sigv4_sign(const struct sigv4_request *req, const char *access_key_i
     out->canonical_request = buf_take(&cr);
     out->string_to_sign = buf_take(&sts);
 done:
-    OPENSSL_cleanse(key, sizeof(key));
+    crypto_wipe(key, sizeof(key));
     for (size_t i = 0; i < n; i++) {
         free(h[i].name);
         free(h[i].value);

@@ -22,7 +22,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
-#include "finding/enrich.h"
+#include "aws/keys.h"
 #include "verify/awsresp.h"
 #include "verify/http.h"
 #include "verify/sigv4.h"

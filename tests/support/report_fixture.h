@@ -7,6 +7,8 @@
 #ifndef SESAME_TESTS_REPORT_FIXTURE_H
 #define SESAME_TESTS_REPORT_FIXTURE_H
 
+#include "crypto/crypto.h"
+
 #define FIXTURE_FINDINGS 6
 #define FIXTURE_MAX_VALUES 16
 #define FIXTURE_LOG_LOCATIONS 25       /* more than any reporter lists */
@@ -76,7 +78,7 @@ static void fixture_set_value(struct fixture *fx, struct secret_value *v, enum c
                               const char *value)
 {
     v->value = xstrdup(value);
-    enrich_sha256_hex(value, strlen(value), v->sha256);
+    crypto_sha256_hex(value, strlen(value), v->sha256);
     fixture_remember(fx, kind, v->value);
 }
 
@@ -110,16 +112,16 @@ static void fixture_add_smtp(struct fixture *fx, struct finding *f, int from_sec
     if (from_secret >= 0) {
         const char *s = f->secrets[from_secret].value;
 
-        enrich_smtp_password_v4(s, strlen(s), region, password);
+        aws_smtp_password_v4(s, strlen(s), region, password);
     } else {
         fakekey_secret(&fx->rng, secret);
-        enrich_smtp_password_v4(secret, strlen(secret), "eu-west-1", password);
+        aws_smtp_password_v4(secret, strlen(secret), "eu-west-1", password);
     }
     f->smtp_passwords = xrealloc(f->smtp_passwords,
                                  (f->n_smtp_passwords + 1) * sizeof(*f->smtp_passwords));
     p = &f->smtp_passwords[f->n_smtp_passwords++];
     p->value = xstrdup(password);
-    enrich_sha256_hex(password, strlen(password), p->sha256);
+    crypto_sha256_hex(password, strlen(password), p->sha256);
     p->from_secret = from_secret;
     p->region = region ? xstrdup(region) : NULL;
     fixture_remember(fx, CRED_SMTP_PASSWORD, p->value);
@@ -132,7 +134,7 @@ static void fixture_set_id(struct fixture *fx, struct finding *f, const char *ty
     fakekey_access_key_id(&fx->rng, type, newgen, id);
     f->access_key_id = xstrdup(id);
     f->key_type = xstrdup(type);
-    if (enrich_account_id(id, strlen(id), account))
+    if (aws_account_id(id, strlen(id), account))
         f->account_id = xstrdup(account);
     fixture_remember(fx, CRED_ACCESS_KEY_ID, f->access_key_id);
 }

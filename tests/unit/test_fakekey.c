@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/compiler.h"
-#include "finding/enrich.h"
+#include "aws/keys.h"
 #include "harness.h"
 
 static const char *const prefixes[] = { "AKIA", "ASIA", "ABIA", "ACCA", "AIDA", "AROA" };
@@ -122,7 +122,7 @@ static void test_fakekey__new_generation_decodes_to_account(void)
         char id[21], account[13];
 
         fakekey_access_key_id(&rng, i % 2 ? "AKIA" : "ASIA", true, id);
-        if (!enrich_account_id(id, strlen(id), account)) {
+        if (!aws_account_id(id, strlen(id), account)) {
             fprintf(stderr, "does not decode: %s\n", id);
             CHECK(false);
             continue;
@@ -144,7 +144,7 @@ static void test_fakekey__old_generation_has_no_account(void)
         char id[21], account[13];
 
         fakekey_access_key_id(&rng, "AKIA", false, id);
-        CHECK(!enrich_account_id(id, strlen(id), account));
+        CHECK(!aws_account_id(id, strlen(id), account));
     }
 }
 
@@ -165,7 +165,7 @@ static void test_fakekey__secret_shape(void)
         }
         CHECK(alphabet);
         CHECK(symbol);
-        CHECK(enrich_entropy(secret, 40) >= 4.3);
+        CHECK(aws_entropy(secret, 40) >= 4.3);
     }
 }
 

@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "base/compiler.h"
-#include "finding/enrich.h"
+#include "aws/keys.h"
+#include "crypto/crypto.h"
 #include "rules/fakekey.h"
 #include "harness.h"
 
@@ -41,7 +42,7 @@ static void expected_form(const char *value, char *out, size_t out_size)
 {
     char digest[65];
 
-    enrich_sha256_hex(value, strlen(value), digest);
+    crypto_sha256_hex(value, strlen(value), digest);
     snprintf(out, out_size, "%.4s" ELLIPSIS "[sha256:%.12s]", value, digest);
 }
 
@@ -78,7 +79,7 @@ static void test_redact__keeps_only_prefix_and_fingerprint(void)
 
         fakekey_secret(&rng, secret);
         fakekey_session_token(&rng, token, 400);
-        enrich_smtp_password_v4(secret, 40, "us-west-2", smtp);
+        aws_smtp_password_v4(secret, 40, "us-west-2", smtp);
         values[0] = secret;
         values[1] = token;
         values[2] = smtp;

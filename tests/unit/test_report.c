@@ -22,7 +22,7 @@
 
 #include "base/status.h"
 #include "base/xalloc.h"
-#include "finding/enrich.h"
+#include "aws/keys.h"
 #include "finding/finding.h"
 #include "report/report.h"
 #include "base/escape.h"

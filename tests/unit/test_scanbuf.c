@@ -12,7 +12,7 @@
 #include "base/buf.h"
 #include "base/limits.h"
 #include "base/xalloc.h"
-#include "finding/enrich.h"
+#include "aws/keys.h"
 #include "finding/findings.h"
 #include "harness.h"
 #include "match/engine.h"
@@ -184,7 +184,7 @@ static void test_scanbuf__smtp_password_linked_to_secret(void)
     setup(&x);
     fakekey_access_key_id(&rng, "AKIA", true, id);
     fakekey_secret(&rng, secret);
-    enrich_smtp_password_v4(secret, 40, "eu-west-1", pw);
+    aws_smtp_password_v4(secret, 40, "eu-west-1", pw);
     a = xasprintf("AWS_SECRET_ACCESS_KEY=%s\n", secret);
     b = xasprintf("MAIL_HOST=email-smtp.eu-west-1.amazonaws.com\nMAIL_USERNAME=%s\nMAIL_PASSWORD=%s\n",
                   id, pw);

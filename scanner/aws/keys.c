@@ -1,24 +1,22 @@
 /*
- * finding/enrich.c - offline facts about AWS credentials: account IDs, SES SMTP passwords,
- * documentation examples, entropy and SHA-256 handles.
+ * aws/keys.c - AWS key arithmetic, offline: account IDs, SES SMTP passwords,
+ * documentation examples, entropy.
  *
  * Nothing here touches the network, and nothing here decides whether a value is a finding.
  * The tricky point is the account ID: old-generation key IDs decode to garbage unless the
  * generation bit is checked first (AWS-NOTES §2, §10 item 6).
  */
-#include "finding/enrich.h"
+#include "aws/keys.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "base/compiler.h"
 #include "base/xalloc.h"
+#include "crypto/crypto.h"
 
 #define ENRICH_KEY_ID_LEN 20
 #define ENRICH_KEY_ID_PREFIX_LEN 4
@@ -76,7 +74,7 @@ static int enrich_base32_value(char c)
     return -1;
 }
 
-bool enrich_account_id(const char *key_id, size_t len, char out[13])
+bool aws_account_id(const char *key_id, size_t len, char out[13])
 {
     uint64_t bits = 0; /* the first 60 bits of the 80-bit body are all we need */
     uint64_t z, account;
@@ -107,18 +105,11 @@ bool enrich_account_id(const char *key_id, size_t len, char out[13])
     return true;
 }
 
-/* out = HMAC-SHA256(key, msg). False if OpenSSL fails. */
+/* out = HMAC-SHA256(key, msg). */
 static bool enrich_hmac(const void *key, size_t key_len, const char *msg,
                         unsigned char out[ENRICH_SHA256_LEN])
 {
-    unsigned int out_len = 0;
-
-    if (key_len > INT32_MAX)
-        return false;
-    if (HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out,
-             &out_len) == NULL)
-        return false;
-    return out_len == ENRICH_SHA256_LEN;
+    return crypto_hmac_sha256(key, key_len, msg, strlen(msg), out);
 }
 
 /* out = base64(version || mac): 44 characters and a NUL. */
@@ -127,14 +118,24 @@ static void enrich_smtp_encode(unsigned char version, const unsigned char mac[EN
 {
     unsigned char raw[ENRICH_SMTP_RAW_LEN];
 
+    static const char b64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
     raw[0] = version;
     memcpy(raw + 1, mac, ENRICH_SHA256_LEN);
-    EVP_EncodeBlock((unsigned char *)out, raw, (int)sizeof(raw));
+    /* 33 bytes: eleven whole groups of three, no padding */
+    for (size_t i = 0, o = 0; i < sizeof(raw); i += 3, o += 4) {
+        uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
+        out[o] = b64[v >> 18];
+        out[o + 1] = b64[(v >> 12) & 63];
+        out[o + 2] = b64[(v >> 6) & 63];
+        out[o + 3] = b64[v & 63];
+    }
     out[44] = '\0';
-    OPENSSL_cleanse(raw, sizeof(raw));
+    crypto_wipe(raw, sizeof(raw));
 }
 
-void enrich_smtp_password_v4(const char *secret, size_t len, const char *region, char out[45])
+void aws_smtp_password_v4(const char *secret, size_t len, const char *region, char out[45])
 {
     static const char scope_prefix[] = "AWS4";
     const char *steps[4];
@@ -166,15 +167,15 @@ void enrich_smtp_password_v4(const char *secret, size_t len, const char *region,
     enrich_smtp_encode(ENRICH_SMTP_V4, sig, out);
 
 out:
-    OPENSSL_cleanse(sig, sizeof(sig));
-    OPENSSL_cleanse(next, sizeof(next));
+    crypto_wipe(sig, sizeof(sig));
+    crypto_wipe(next, sizeof(next));
     if (key != NULL) {
-        OPENSSL_cleanse(key, key_len);
+        crypto_wipe(key, key_len);
         free(key);
     }
 }
 
-void enrich_smtp_password_v2(const char *secret, size_t len, char out[45])
+void aws_smtp_password_v2(const char *secret, size_t len, char out[45])
 {
     unsigned char sig[ENRICH_SHA256_LEN];
 
@@ -183,10 +184,10 @@ void enrich_smtp_password_v2(const char *secret, size_t len, char out[45])
         return;
     if (enrich_hmac(secret, len, ENRICH_SMTP_MESSAGE, sig))
         enrich_smtp_encode(ENRICH_SMTP_V2, sig, out);
-    OPENSSL_cleanse(sig, sizeof(sig));
+    crypto_wipe(sig, sizeof(sig));
 }
 
-double enrich_entropy(const char *s, size_t n)
+double aws_entropy(const char *s, size_t n)
 {
     size_t counts[256] = { 0 };
     double h = 0.0;
@@ -238,7 +239,7 @@ static bool enrich_is_example_key_id(const char *s, size_t n)
     return memcmp(s + n - (sizeof(suffix) - 1), suffix, sizeof(suffix) - 1) == 0;
 }
 
-bool enrich_is_example(const char *value, size_t len)
+bool aws_is_example(const char *value, size_t len)
 {
     if (value == NULL)
         return false;
@@ -259,21 +260,3 @@ bool enrich_is_example(const char *value, size_t len)
     return false;
 }
 
-void enrich_sha256_hex(const void *s, size_t n, char out[65])
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-
-    out[0] = '\0';
-    if (s == NULL && n != 0)
-        return;
-    if (EVP_Digest(s == NULL ? "" : s, n, md, &md_len, EVP_sha256(), NULL) != 1 ||
-        md_len != ENRICH_SHA256_LEN)
-        return;
-    for (unsigned int i = 0; i < md_len; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 0x0f];
-    }
-    out[64] = '\0';
-}

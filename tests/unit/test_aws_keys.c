@@ -1,10 +1,11 @@
 /*
- * tests/unit/test_enrich.c - account-ID decoding, SES SMTP passwords, entropy, examples.
+ * tests/unit/test_aws_keys.c - account-ID decoding, SES SMTP passwords, entropy, examples.
  *
  * Vectors are the published ones from AWS-NOTES §1.6, §2 and §7.1, copied here so the test
  * reads nothing at run time. Boundary key IDs are built by a local encoder, not written out.
  */
-#include "finding/enrich.h"
+#include "aws/keys.h"
+#include "crypto/crypto.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -109,12 +110,12 @@ static void encode_key_id(uint64_t account, char out[21])
     out[20] = '\0';
 }
 
-static void test_enrich__account_id_vectors(void)
+static void test_aws_keys__account_id_vectors(void)
 {
     for (size_t i = 0; i < ARRAY_SIZE(account_vectors); i++) {
         const struct account_vector *v = &account_vectors[i];
         char out[13] = "x";
-        bool ok = enrich_account_id(v->key_id, strlen(v->key_id), out);
+        bool ok = aws_account_id(v->key_id, strlen(v->key_id), out);
 
         if (v->account != NULL) {
             CHECK(ok);
@@ -126,47 +127,47 @@ static void test_enrich__account_id_vectors(void)
     }
 }
 
-static void test_enrich__account_id_rejects_bad_shapes(void)
+static void test_aws_keys__account_id_rejects_bad_shapes(void)
 {
     char out[13];
 
     /* Wrong lengths: a valid vector cut short or extended. */
-    CHECK(!enrich_account_id("ASIAY34FZKBOKMUTVV7A", 19, out));
-    CHECK(!enrich_account_id("ASIAY34FZKBOKMUTVV7AA", 21, out));
-    CHECK(!enrich_account_id("", 0, out));
-    CHECK(!enrich_account_id(NULL, 20, out));
-    CHECK(!enrich_account_id("AKIDEXAMPLE", 11, out));
+    CHECK(!aws_account_id("ASIAY34FZKBOKMUTVV7A", 19, out));
+    CHECK(!aws_account_id("ASIAY34FZKBOKMUTVV7AA", 21, out));
+    CHECK(!aws_account_id("", 0, out));
+    CHECK(!aws_account_id(NULL, 20, out));
+    CHECK(!aws_account_id("AKIDEXAMPLE", 11, out));
     /* Non-base32 characters anywhere in the body, including after the account bits. */
-    CHECK(!enrich_account_id("ASIAY34FZKBOKMUTVV1A", 20, out));
-    CHECK(!enrich_account_id("ASIAY34FZKBOKMUTVV0A", 20, out));
-    CHECK(!enrich_account_id("ASIAY34FZKBOKMUTVV7a", 20, out));
-    CHECK(!enrich_account_id("ASIAy34FZKBOKMUTVV7A", 20, out));
+    CHECK(!aws_account_id("ASIAY34FZKBOKMUTVV1A", 20, out));
+    CHECK(!aws_account_id("ASIAY34FZKBOKMUTVV0A", 20, out));
+    CHECK(!aws_account_id("ASIAY34FZKBOKMUTVV7a", 20, out));
+    CHECK(!aws_account_id("ASIAy34FZKBOKMUTVV7A", 20, out));
 }
 
-static void test_enrich__account_id_range(void)
+static void test_aws_keys__account_id_range(void)
 {
     char id[21];
     char out[13];
 
     encode_key_id(0, id);
-    CHECK(enrich_account_id(id, 20, out));
+    CHECK(aws_account_id(id, 20, out));
     CHECK_STREQ(out, "000000000000");
 
     encode_key_id(999999999999ULL, id);
-    CHECK(enrich_account_id(id, 20, out));
+    CHECK(aws_account_id(id, 20, out));
     CHECK_STREQ(out, "999999999999");
 
     encode_key_id(1000000000000ULL, id);
-    CHECK(!enrich_account_id(id, 20, out));
+    CHECK(!aws_account_id(id, 20, out));
     encode_key_id((1ULL << 40) - 1, id);
-    CHECK(!enrich_account_id(id, 20, out));
+    CHECK(!aws_account_id(id, 20, out));
 
     encode_key_id(609629065308ULL, id);
-    CHECK(enrich_account_id(id, 20, out));
+    CHECK(aws_account_id(id, 20, out));
     CHECK_STREQ(out, "609629065308");
 }
 
-static void test_enrich__smtp_password_vectors(void)
+static void test_aws_keys__smtp_password_vectors(void)
 {
     for (size_t i = 0; i < ARRAY_SIZE(smtp_vectors); i++) {
         const struct smtp_vector *v = &smtp_vectors[i];
@@ -174,26 +175,26 @@ static void test_enrich__smtp_password_vectors(void)
 
         memset(out, 'x', sizeof(out));
         if (v->region != NULL)
-            enrich_smtp_password_v4(v->secret, strlen(v->secret), v->region, out);
+            aws_smtp_password_v4(v->secret, strlen(v->secret), v->region, out);
         else
-            enrich_smtp_password_v2(v->secret, strlen(v->secret), out);
+            aws_smtp_password_v2(v->secret, strlen(v->secret), out);
         CHECK_STREQ(out, v->password);
     }
 }
 
-static void test_enrich__smtp_password_uses_len_not_nul(void)
+static void test_aws_keys__smtp_password_uses_len_not_nul(void)
 {
     /* The secret is (ptr, len): trailing bytes past len must not matter. */
     const char *padded = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY trailing";
     char out[45];
 
-    enrich_smtp_password_v4(padded, 40, "us-east-2", out);
+    aws_smtp_password_v4(padded, 40, "us-east-2", out);
     CHECK_STREQ(out, "BMPPgbAHoFVbze1Ud0oA5uNdXRwUXUZ+qOwphGJbl/cS");
-    enrich_smtp_password_v2(padded, 40, out);
+    aws_smtp_password_v2(padded, 40, out);
     CHECK_STREQ(out, "An60U4ZD3sd4fg+FvXUjayOipTt8LO4rUUmhpdX6ctDy");
 }
 
-static void test_enrich__smtp_password_shape(void)
+static void test_aws_keys__smtp_password_shape(void)
 {
     struct fakekey_rng rng = FAKEKEY_RNG_INIT(2019);
 
@@ -201,8 +202,8 @@ static void test_enrich__smtp_password_shape(void)
         char secret[41], v4[45], v2[45];
 
         fakekey_secret(&rng, secret);
-        enrich_smtp_password_v4(secret, 40, "eu-central-1", v4);
-        enrich_smtp_password_v2(secret, 40, v2);
+        aws_smtp_password_v4(secret, 40, "eu-central-1", v4);
+        aws_smtp_password_v2(secret, 40, v2);
         /* AWS-NOTES §7.1: 44 chars, v4 "B[A-P]", v2 "A[g-v]". */
         CHECK(strlen(v4) == 44);
         CHECK(v4[0] == 'B' && v4[1] >= 'A' && v4[1] <= 'P');
@@ -217,57 +218,57 @@ static bool near(double a, double b)
     return fabs(a - b) < 1e-9;
 }
 
-static void test_enrich__entropy_of_simple_strings(void)
+static void test_aws_keys__entropy_of_simple_strings(void)
 {
     unsigned char all[256];
 
     for (int i = 0; i < 256; i++)
         all[i] = (unsigned char)i;
-    CHECK(near(enrich_entropy("", 0), 0.0));
-    CHECK(near(enrich_entropy("a", 1), 0.0));
-    CHECK(near(enrich_entropy("aaaaaaaa", 8), 0.0));
-    CHECK(near(enrich_entropy("ab", 2), 1.0));
-    CHECK(near(enrich_entropy("aabb", 4), 1.0));
-    CHECK(near(enrich_entropy("abcd", 4), 2.0));
-    CHECK(near(enrich_entropy("0123456789abcdef", 16), 4.0));
-    CHECK(near(enrich_entropy((const char *)all, sizeof(all)), 8.0));
+    CHECK(near(aws_entropy("", 0), 0.0));
+    CHECK(near(aws_entropy("a", 1), 0.0));
+    CHECK(near(aws_entropy("aaaaaaaa", 8), 0.0));
+    CHECK(near(aws_entropy("ab", 2), 1.0));
+    CHECK(near(aws_entropy("aabb", 4), 1.0));
+    CHECK(near(aws_entropy("abcd", 4), 2.0));
+    CHECK(near(aws_entropy("0123456789abcdef", 16), 4.0));
+    CHECK(near(aws_entropy((const char *)all, sizeof(all)), 8.0));
     /* p = 3/4, 1/4: -(0.75 log2 0.75 + 0.25 log2 0.25) */
-    CHECK(near(enrich_entropy("aaab", 4), -(0.75 * log2(0.75) + 0.25 * log2(0.25))));
+    CHECK(near(aws_entropy("aaab", 4), -(0.75 * log2(0.75) + 0.25 * log2(0.25))));
     /* only the first n bytes count */
-    CHECK(near(enrich_entropy("abcdefgh", 2), 1.0));
+    CHECK(near(aws_entropy("abcdefgh", 2), 1.0));
     /* the example secret is high-entropy, a placeholder is not */
-    CHECK(enrich_entropy("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", 40) > 4.25);
-    CHECK(enrich_entropy("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 40) < 1.0);
+    CHECK(aws_entropy("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", 40) > 4.25);
+    CHECK(aws_entropy("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 40) < 1.0);
 }
 
-static void test_enrich__example_positives(void)
+static void test_aws_keys__example_positives(void)
 {
     for (size_t i = 0; i < ARRAY_SIZE(example_values); i++) {
         const char *v = example_values[i];
 
-        if (!enrich_is_example(v, strlen(v))) {
+        if (!aws_is_example(v, strlen(v))) {
             fprintf(stderr, "not recognized as an example: %s\n", v);
             CHECK(false);
         }
     }
 }
 
-static void test_enrich__example_negatives(void)
+static void test_aws_keys__example_negatives(void)
 {
     for (size_t i = 0; i < ARRAY_SIZE(non_example_values); i++) {
         const char *v = non_example_values[i];
 
-        if (enrich_is_example(v, strlen(v))) {
+        if (aws_is_example(v, strlen(v))) {
             fprintf(stderr, "wrongly an example: %s\n", v);
             CHECK(false);
         }
     }
-    CHECK(!enrich_is_example(NULL, 0));
+    CHECK(!aws_is_example(NULL, 0));
     /* (ptr, len): a prefix of an example is not an example */
-    CHECK(!enrich_is_example("AKIAIOSFODNN7EXAMPLE", 19));
+    CHECK(!aws_is_example("AKIAIOSFODNN7EXAMPLE", 19));
 }
 
-static void test_enrich__fakekeys_are_not_examples(void)
+static void test_aws_keys__fakekeys_are_not_examples(void)
 {
     struct fakekey_rng rng = FAKEKEY_RNG_INIT(42);
 
@@ -278,40 +279,40 @@ static void test_enrich__fakekeys_are_not_examples(void)
         fakekey_access_key_id(&rng, "ASIA", false, old_id);
         fakekey_secret(&rng, secret);
         fakekey_session_token(&rng, token, 300);
-        enrich_smtp_password_v4(secret, 40, "us-east-1", smtp);
-        CHECK(!enrich_is_example(id, strlen(id)));
-        CHECK(!enrich_is_example(old_id, strlen(old_id)));
-        CHECK(!enrich_is_example(secret, strlen(secret)));
-        CHECK(!enrich_is_example(token, strlen(token)));
-        CHECK(!enrich_is_example(smtp, strlen(smtp)));
+        aws_smtp_password_v4(secret, 40, "us-east-1", smtp);
+        CHECK(!aws_is_example(id, strlen(id)));
+        CHECK(!aws_is_example(old_id, strlen(old_id)));
+        CHECK(!aws_is_example(secret, strlen(secret)));
+        CHECK(!aws_is_example(token, strlen(token)));
+        CHECK(!aws_is_example(smtp, strlen(smtp)));
     }
 }
 
-static void test_enrich__sha256_hex(void)
+static void test_aws_keys__sha256_hex(void)
 {
     char out[65];
 
-    enrich_sha256_hex("", 0, out);
+    crypto_sha256_hex("", 0, out);
     CHECK_STREQ(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    enrich_sha256_hex("abc", 3, out);
+    crypto_sha256_hex("abc", 3, out);
     CHECK_STREQ(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    enrich_sha256_hex("abcdef", 3, out);
+    crypto_sha256_hex("abcdef", 3, out);
     CHECK_STREQ(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    enrich_sha256_hex("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", 40, out);
+    crypto_sha256_hex("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", 40, out);
     CHECK_STREQ(out, "78314b11be2e581549ac1c4f616563fad3fdf0c3b71678f6e2299182080e0598");
 }
 
 static const struct test tests[] = {
-    TEST(test_enrich__account_id_vectors),
-    TEST(test_enrich__account_id_rejects_bad_shapes),
-    TEST(test_enrich__account_id_range),
-    TEST(test_enrich__smtp_password_vectors),
-    TEST(test_enrich__smtp_password_uses_len_not_nul),
-    TEST(test_enrich__smtp_password_shape),
-    TEST(test_enrich__entropy_of_simple_strings),
-    TEST(test_enrich__example_positives),
-    TEST(test_enrich__example_negatives),
-    TEST(test_enrich__fakekeys_are_not_examples),
-    TEST(test_enrich__sha256_hex),
+    TEST(test_aws_keys__account_id_vectors),
+    TEST(test_aws_keys__account_id_rejects_bad_shapes),
+    TEST(test_aws_keys__account_id_range),
+    TEST(test_aws_keys__smtp_password_vectors),
+    TEST(test_aws_keys__smtp_password_uses_len_not_nul),
+    TEST(test_aws_keys__smtp_password_shape),
+    TEST(test_aws_keys__entropy_of_simple_strings),
+    TEST(test_aws_keys__example_positives),
+    TEST(test_aws_keys__example_negatives),
+    TEST(test_aws_keys__fakekeys_are_not_examples),
+    TEST(test_aws_keys__sha256_hex),
 };
 HARNESS_MAIN(tests)

@@ -1,7 +1,10 @@
 /*
- * finding/finding.c - names of kinds and confidences.
+ * model/model.c - the names of the vocabulary (kinds, confidences, exposures, verifier
+ * statuses) and the release of a verification.
  */
-#include "finding/finding.h"
+#include "model/cred.h"
+#include "model/provenance.h"
+#include "model/verification.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,92 @@
+/*
+ * crypto/crypto.c - OpenSSL behind crypto/crypto.h.
+ */
+#include "crypto/crypto.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+struct crypto_sha256_ctx {
+    EVP_MD_CTX *md;
+};
+
+static void crypto_die(const char *what)
+{
+    /* OpenSSL's digests do not fail short of memory exhaustion: like xmalloc, abort. */
+    fprintf(stderr, "sesame: %s failed (OpenSSL)\n", what);
+    abort();
+}
+
+void crypto_sha256(const void *data, size_t len, unsigned char out[CRYPTO_SHA256_LEN])
+{
+    unsigned int n = 0;
+    if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != CRYPTO_SHA256_LEN)
+        crypto_die("SHA-256");
+}
+
+void crypto_sha256_hex(const void *data, size_t len, char out[2 * CRYPTO_SHA256_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[CRYPTO_SHA256_LEN];
+
+    crypto_sha256(data, len, md);
+    for (size_t i = 0; i < CRYPTO_SHA256_LEN; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[2 * CRYPTO_SHA256_LEN] = '\0';
+}
+
+struct crypto_sha256_ctx *crypto_sha256_begin(void)
+{
+    struct crypto_sha256_ctx *c = malloc(sizeof(*c));
+    if (!c || !(c->md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1)
+        crypto_die("SHA-256");
+    return c;
+}
+
+void crypto_sha256_add(struct crypto_sha256_ctx *c, const void *data, size_t len)
+{
+    if (EVP_DigestUpdate(c->md, data, len) != 1)
+        crypto_die("SHA-256");
+}
+
+void crypto_sha256_end(struct crypto_sha256_ctx *c, unsigned char out[CRYPTO_SHA256_LEN])
+{
+    unsigned int n = 0;
+    if (EVP_DigestFinal_ex(c->md, out, &n) != 1 || n != CRYPTO_SHA256_LEN)
+        crypto_die("SHA-256");
+    EVP_MD_CTX_free(c->md);
+    free(c);
+}
+
+bool crypto_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
+                        unsigned char out[CRYPTO_SHA256_LEN])
+{
+    unsigned int n = 0;
+
+    if (key_len > 0x7fffffff)
+        return false;
+    if (!HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, out, &n))
+        return false;
+    return n == CRYPTO_SHA256_LEN;
+}
+
+void crypto_wipe(void *p, size_t n)
+{
+    if (p && n)
+        OPENSSL_cleanse(p, n);
+}
+
+void crypto_free_secret(char *s)
+{
+    if (!s)
+        return;
+    crypto_wipe(s, strlen(s));
+    free(s);
+}

@@ -1,0 +1,36 @@
+/*
+ * crypto/crypto.h - the OpenSSL adapter: the few primitives sesame needs.
+ *
+ * SHA-256 (fingerprints, value hashes, the rules hash, SigV4), HMAC-SHA256 (SigV4 and
+ * SES SMTP password derivation), and wiping memory that held a secret (a plain memset
+ * before free may be optimised away). Nothing else includes an OpenSSL header.
+ */
+#ifndef SESAME_CRYPTO_CRYPTO_H
+#define SESAME_CRYPTO_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CRYPTO_SHA256_LEN 32
+
+void crypto_sha256(const void *data, size_t len, unsigned char out[CRYPTO_SHA256_LEN]);
+/* Lower-case hex of SHA-256(data), NUL-terminated. */
+void crypto_sha256_hex(const void *data, size_t len, char out[2 * CRYPTO_SHA256_LEN + 1]);
+
+/* SHA-256 over several pieces. */
+struct crypto_sha256_ctx;
+struct crypto_sha256_ctx *crypto_sha256_begin(void);
+void crypto_sha256_add(struct crypto_sha256_ctx *c, const void *data, size_t len);
+/* Writes the digest and frees the context. */
+void crypto_sha256_end(struct crypto_sha256_ctx *c, unsigned char out[CRYPTO_SHA256_LEN]);
+
+/* out = HMAC-SHA256(key, msg); false if the library fails. */
+bool crypto_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
+                        unsigned char out[CRYPTO_SHA256_LEN]);
+
+/* Overwrite memory that held a secret (not optimised away). NULL is a no-op. */
+void crypto_wipe(void *p, size_t n);
+/* Wipe a NUL-terminated string that held a secret, then free it. */
+void crypto_free_secret(char *s);
+
+#endif

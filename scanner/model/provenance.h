@@ -1,0 +1,39 @@
+/*
+ * model/provenance.h - where a value was seen: git provenance and exposure.
+ *
+ * Sources fill these; findings carry them; reports print them.
+ */
+#ifndef SESAME_MODEL_PROVENANCE_H
+#define SESAME_MODEL_PROVENANCE_H
+
+#include <stdint.h>
+
+/* Git provenance of a location (issue 3). All NULL/0 for files on disk. */
+struct commit_info {
+    char *commit;       /* hex object id of the commit that introduced the blob here */
+    char *author;       /* "Name <email>" */
+    int64_t author_time; /* seconds since the epoch, UTC */
+    int64_t commit_time;
+    char *summary;      /* first line of the message */
+};
+
+/* One place a git blob was seen at: a path in a commit's tree (or the work tree). */
+struct provenance {
+    const char *path;
+    const struct commit_info *commit; /* NULL for the working tree / unreachable blobs */
+};
+
+/* How exposed a credential is, most exposed first. */
+enum exposure {
+    EXPOSURE_FILE = 0,    /* found in a file on disk (no git history scanned) */
+    EXPOSURE_HEAD,        /* in HEAD's tree */
+    EXPOSURE_WORKTREE,    /* only uncommitted: staged in the index or in a working-tree file */
+    EXPOSURE_BRANCH,      /* at the tip of a branch other than HEAD */
+    EXPOSURE_HISTORY,     /* only in commits, no longer at any branch tip */
+    EXPOSURE_UNREACHABLE, /* only in objects no ref reaches */
+};
+
+/* "file", "head", "worktree", "branch", "history", "unreachable". */
+const char *exposure_name(enum exposure e);
+
+#endif
