@@ -164,8 +164,8 @@ static bool valid_part(const char *p)
     for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
         size_t k = strlen(kinds[i]);
         if (strncmp(p, kinds[i], k) == 0)
-            return strlen(p + k) == BASELINE_PART_HEX &&
-                   strspn(p + k, "0123456789abcdef") == BASELINE_PART_HEX;
+            return strlen(p + k) == FINDING_PART_HEX &&
+                   strspn(p + k, "0123456789abcdef") == FINDING_PART_HEX;
     }
     return false;
 }
@@ -234,17 +234,12 @@ const struct baseline_entry *baseline_find(const struct baseline *b, const char 
     return b->n ? bsearch(&key, b->v, b->n, sizeof(*b->v), cmp_entry) : NULL;
 }
 
-void baseline_part_name(int kind, const char *sha256_hex, char *out, size_t n)
-{
-    snprintf(out, n, "%s:%.*s", cred_kind_name((enum cred_kind)kind), BASELINE_PART_HEX,
-             sha256_hex);
-}
 
 static bool entry_has_part(const struct baseline_entry *e, int kind, const char *sha)
 {
     char name[64];
     const char *key = name;
-    baseline_part_name(kind, sha, name, sizeof(name));
+    finding_part_handle((enum cred_kind)kind, sha, name, sizeof(name));
     return e->n_parts && bsearch(&key, e->parts, e->n_parts, sizeof(char *), cmp_str);
 }
 

@@ -57,8 +57,6 @@ struct baseline {
     bool warned_v1;
 };
 
-#define BASELINE_VERSION 2
-#define BASELINE_PART_HEX 16
 
 struct finding;
 
@@ -68,8 +66,6 @@ const struct baseline_entry *baseline_find(const struct baseline *b, const char 
 /* True if the baseline recorded this finding with every part it has now: a secret,
  * token or SMTP password that is new for a baselined key ID is not covered. */
 bool baseline_covers(struct baseline *b, const struct finding *f);
-/* "secret_access_key:0123456789abcdef" for a part (out: at least 64 bytes). */
-void baseline_part_name(int kind, const char *sha256_hex, char *out, size_t n);
 void baseline_release(struct baseline *b);
 
 #endif

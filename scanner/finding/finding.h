@@ -83,6 +83,12 @@ struct finding {
     struct risk *risk;      /* rank/risk.h; NULL until ranked */
 };
 
+/* The handle of a part of a credential, "secret_access_key:" + the first
+ * FINDING_PART_HEX hex digits of its value's SHA-256: no secret, stable (baselines record
+ * the parts a credential had with it). out: at least 64 bytes. */
+#define FINDING_PART_HEX 16
+void finding_part_handle(enum cred_kind kind, const char *sha256_hex, char *out, size_t n);
+
 /* Statistics of one run, shown in every report. */
 struct scan_stats {
     uint64_t files;            /* inputs scanned (files, stdin, blobs) */

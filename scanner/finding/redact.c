@@ -7,7 +7,9 @@
  * so even a degenerate 4-character "secret" is never printed whole.
  */
 #include "finding/redact.h"
+#include "finding/finding.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "aws/keys.h"
@@ -69,4 +71,9 @@ const char *redact_value(char *out, size_t out_size, enum cred_kind kind, const 
 
     redact_copy(out, out_size, form, n);
     return out;
+}
+
+void finding_part_handle(enum cred_kind kind, const char *sha256_hex, char *out, size_t n)
+{
+    snprintf(out, n, "%s:%.*s", cred_kind_name(kind), FINDING_PART_HEX, sha256_hex);
 }

@@ -47,6 +47,9 @@ report_fn report_baseline_write; /* report_baseline.c: `sesame baseline create` 
 char *report_redact(enum cred_kind kind, const char *value, bool show);
 
 
+/* `sesame baseline create` format version (2: parts recorded; config.c reads 1 and 2). */
+#define REPORT_BASELINE_VERSION 2
+
 /* JSON report format version; bump on incompatible change (schema/report.schema.json). */
 #define REPORT_JSON_VERSION "1.1"
 

@@ -15,12 +15,11 @@
 #include <jansson.h>
 
 #include "base/escape.h"
-#include "config.h"
 
 static void put_parts(json_t *arr, enum cred_kind kind, const char *sha256)
 {
     char name[64];
-    baseline_part_name((int)kind, sha256, name, sizeof(name));
+    finding_part_handle(kind, sha256, name, sizeof(name));
     json_array_append_new(arr, json_string(name));
 }
 
@@ -31,7 +30,7 @@ enum status report_baseline_write(FILE *out, const struct finding *const *sorted
     enum status st = STATUS_OK;
 
     (void)opts;
-    json_object_set_new(root, "version", json_integer(BASELINE_VERSION));
+    json_object_set_new(root, "version", json_integer(REPORT_BASELINE_VERSION));
     json_object_set_new(root, "tool", json_string("sesame"));
     for (size_t i = 0; i < n; i++) {
         const struct finding *f = sorted[i];
