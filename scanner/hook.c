@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/env.h"
 #include "base/escape.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -42,7 +43,7 @@ static void audit(const struct hook_opts *o, const char *hook, const char *fmt, 
     char when[32];
     time_t now = time(NULL);
     struct tm tm;
-    const char *who = getenv("GL_USERNAME");
+    const char *who = env_get(o->env, "GL_USERNAME");
     FILE *f;
 
     va_start(ap, fmt);
@@ -51,10 +52,10 @@ static void audit(const struct hook_opts *o, const char *hook, const char *fmt, 
     /* Reasons, paths and ref names come from the pusher: escaped, for the terminal and
      * so that one log line stays one line. */
     esc = escape_dup(msg, strlen(msg), ESC_BACKSLASH);
-    if (!who || !*who)
-        who = getenv("REMOTE_USER");
-    if (!who || !*who)
-        who = getenv("USER");
+    if (!who)
+        who = env_get(o->env, "REMOTE_USER");
+    if (!who)
+        who = env_get(o->env, "USER");
     if (!who)
         who = "?";
     fprintf(stderr, "sesame: %s\n", esc);
@@ -99,16 +100,16 @@ static enum status read_stdin(struct buf *b)
 }
 
 /* The reason given with `git push -o sesame.skip=REASON`, or NULL. */
-static const char *bypass_reason(void)
+static const char *bypass_reason(const struct hook_opts *o)
 {
-    const char *count = getenv("GIT_PUSH_OPTION_COUNT");
+    const char *count = env_get(o->env, "GIT_PUSH_OPTION_COUNT");
     long n = count ? strtol(count, NULL, 10) : 0;
 
     for (long i = 0; i < n && i < 100; i++) {
         char name[64];
         const char *v;
         snprintf(name, sizeof(name), "GIT_PUSH_OPTION_%ld", i);
-        v = getenv(name);
+        v = env_get(o->env, name);
         if (v && strncmp(v, "sesame.skip=", 12) == 0 && v[12])
             return v + 12;
         if (v && strcmp(v, "sesame.skip") == 0)
@@ -132,6 +133,7 @@ static int run_scan(const char *hook, const struct hook_opts *o, struct scan_con
     cfg->rule_paths = o->rules;
     cfg->n_rule_paths = o->n_rules;
     cfg->inline_allow = o->inline_allow;
+    cfg->env = o->env;
     st = scan_run(cfg, &outcome);
     if (st != STATUS_OK) {
         log_error("%s", status_message());
@@ -224,7 +226,7 @@ static int pre_receive(const struct hook_opts *o)
 
     if ((rc = read_updates("pre-receive", false, &u)) != 0)
         goto out;
-    reason = bypass_reason();
+    reason = bypass_reason(o);
     if (reason && o->allow_bypass) {
         audit(o, "pre-receive", "BYPASS: scan skipped by push option, reason: \"%s\"",
               *reason ? reason : "(none given)");

@@ -12,6 +12,8 @@
 
 #include "scanbuf.h"
 
+struct env;
+
 #define HOOK_DEFAULT_BUDGET_MS 4000u
 
 enum hook_outcome {
@@ -32,6 +34,7 @@ struct hook_opts {
     size_t n_rules;
     enum inline_allow inline_allow;
     bool inline_allow_set;      /* else: none on a server (pre-receive), all on clients */
+    const struct env *env;      /* push options, who pushed, the rest for the scan */
 };
 
 void hook_default_opts(struct hook_opts *o);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/env.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "cli/options.h"
@@ -98,6 +99,7 @@ struct args {
     bool exit_zero;
     const char *repo;
     bool force;
+    struct env env;
 };
 
 FORMAT(2, 3) static int usage_error(enum cli_cmd cmd, const char *fmt, ...)
@@ -427,6 +429,7 @@ int main(int argc, char **argv)
     verify_default_opts(&a.vo);
     src_archive_default_limits(&a.alim);
     hook_default_opts(&a.ho);
+    cli_env_capture(&a.env); /* the only reading of the environment */
     if ((rc = parse(&a, argc - 1, argv + 1)) < 0) {
         a.cfg.archive_limits = &a.alim;
         a.vo.skip_accounts = a.skip.v;
@@ -434,10 +437,11 @@ int main(int argc, char **argv)
         a.vo.ses_regions = a.ses.v;
         a.vo.n_ses_regions = a.ses.n;
         {
-            const char *fixed = getenv("SESAME_FIXED_TIME");
-            if (fixed && *fixed)
+            const char *fixed = env_get(&a.env, "SESAME_FIXED_TIME");
+            if (fixed)
                 a.vo.now = strtoll(fixed, NULL, 10);
         }
+        a.cfg.env = a.vo.env = a.ho.env = &a.env;
         a.cfg.verify_opts = &a.vo;
         a.cfg.rule_paths = a.rules.v;
         a.cfg.n_rule_paths = a.rules.n;
@@ -456,5 +460,6 @@ int main(int argc, char **argv)
     free(a.incl.v);
     free(a.skip.v);
     free(a.ses.v);
+    env_release(&a.env);
     return rc;
 }

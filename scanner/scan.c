@@ -20,6 +20,7 @@
 
 #include "base/clock.h"
 #include "base/diag.h"
+#include "base/env.h"
 #include "base/escape.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -244,16 +245,12 @@ static void *worker_main(void *arg)
 }
 
 /* SESAME_TIMINGS=1: each phase's wall time on stderr (for benches/ and profiling). */
-static void phase_done(const char *name, double *since)
+static void phase_done(const struct scan_config *cfg, const char *name, double *since)
 {
-    static int on = -1;
+    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
     double now = clock_now();
 
-    if (on < 0) {
-        const char *e = getenv("SESAME_TIMINGS");
-        on = e && *e && strcmp(e, "0") != 0;
-    }
-    if (on)
+    if (e && strcmp(e, "0") != 0)
         fprintf(stderr, "sesame: timing: %-8s %.3f s\n", name, now - *since);
     *since = now;
 }
@@ -377,17 +374,17 @@ static enum status load_engine(const struct scan_config *cfg, struct target_cfg 
     }
     ruleset_hash(rs);
     if (!cfg->no_cache)
-        eo.cache_dir = cache = engine_default_cache_dir();
+        eo.cache_dir = cache = engine_default_cache_dir(cfg->env);
     st = engine_new(engine, rs, &eo);
     free(cache);
     return st;
 }
 
 /* "Now" for ranking: SESAME_FIXED_TIME pins it in golden tests. */
-static int64_t risk_now(void)
+static int64_t risk_now(const struct scan_config *cfg)
 {
-    const char *fixed = getenv("SESAME_FIXED_TIME");
-    return fixed && *fixed ? (int64_t)strtoll(fixed, NULL, 10) : (int64_t)time(NULL);
+    const char *fixed = env_get(cfg->env, "SESAME_FIXED_TIME");
+    return fixed ? (int64_t)strtoll(fixed, NULL, 10) : (int64_t)time(NULL);
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -397,7 +394,7 @@ static int cmp_cstr(const void *a, const void *b)
 
 static bool want_color(const struct scan_config *cfg, FILE *out)
 {
-    const char *nc = getenv("NO_COLOR");
+    const char *nc = env_get(cfg->env, "NO_COLOR");
     if (cfg->color == COLOR_NEVER)
         return false;
     if (cfg->color == COLOR_ALWAYS)
@@ -705,11 +702,11 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         goto out;
     if ((st = load_engine(cfg, tcfg, cfg->n_targets, &rs, &engine)) != STATUS_OK)
         goto out;
-    phase_done("rules", &tp);
+    phase_done(cfg, "rules", &tp);
     if ((st = collect(cfg, tcfg, &list, &gits, &n_gits, &items, &git_errors, &missing,
                       &planning_timed_out)) != STATUS_OK)
         goto out;
-    phase_done("plan", &tp);
+    phase_done(cfg, "plan", &tp);
     if (planning_timed_out ||
         (cfg->budget_ms && clock_now() - t0 > cfg->budget_ms / 1000.0)) {
         atomic_store(&run.timed_out, 1);
@@ -751,7 +748,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     pthread_cond_destroy(&run.done_cond);
     if (st != STATUS_OK)
         goto out;
-    phase_done("read", &tp);
+    phase_done(cfg, "read", &tp);
     for (size_t i = 0; i < n_gits; i++) {
         /* Full histories were scanned blob by blob: now say where the blobs with
          * findings were introduced, and report each finding at each of those places. */
@@ -765,7 +762,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
             log_warn("%s", status_message());
         free(blobs);
     }
-    phase_done("attrib", &tp);
+    phase_done(cfg, "attrib", &tp);
 
     {
         struct findings_opts fo = { (const char *const *)rs.smtp_regions, rs.n_smtp_regions,
@@ -786,10 +783,10 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     }
     stats.n_allowed = findings_allowed(findings, &allowed);
     stats.allowed = (const struct location *const *)allowed;
-    phase_done("findings", &tp);
+    phase_done(cfg, "findings", &tp);
     if (!cfg->no_exposure)
         add_exposure(sorted, n_sorted, gits, n_gits);
-    phase_done("exposure", &tp);
+    phase_done(cfg, "exposure", &tp);
     if (cfg->verify) {
         struct verify_stats vs;
         struct verify_opts vo;
@@ -802,7 +799,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         if ((st = verify_findings(sorted, n_sorted, &vo, &vs)) != STATUS_OK)
             goto out;
     }
-    risk_rank(sorted, n_sorted, risk_now());
+    risk_rank(sorted, n_sorted, risk_now(cfg));
     stats.files = atomic_load(&run.files);
     stats.bytes = atomic_load(&run.bytes);
     stats.skipped = list.skipped;
@@ -827,8 +824,8 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     stats.seconds = clock_now() - t0;
     stats.started_at = (int64_t)time(NULL);
     {
-        const char *fixed = getenv("SESAME_FIXED_TIME"); /* golden tests */
-        if (fixed && *fixed) {
+        const char *fixed = env_get(cfg->env, "SESAME_FIXED_TIME"); /* golden tests */
+        if (fixed) {
             stats.started_at = strtoll(fixed, NULL, 10);
             stats.seconds = 0;
         }
@@ -873,7 +870,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                       l->commit.commit ? l->commit.commit : "");
     }
     outcome->inputs = items.n;
-    phase_done("report", &tp);
+    phase_done(cfg, "report", &tp);
 out:
     if (out != stdout && out != cfg->report_to)
         fclose(out);
@@ -895,7 +892,7 @@ out:
     free(allowed);
     diag_bind(prev_diags);
     diags_release(&diags);
-    phase_done("free", &tp);
+    phase_done(cfg, "free", &tp);
     return st;
 }
 
@@ -938,8 +935,8 @@ enum status scan_verify_report(const struct scan_config *cfg, const char *path,
     vo.n_smtp_regions = rs.n_smtp_regions;
     if ((st = verify_findings(lr.sorted, lr.n, &vo, &vs)) != STATUS_OK)
         goto out;
-    risk_rank(lr.sorted, lr.n, risk_now());
-    stats.started_at = risk_now();
+    risk_rank(lr.sorted, lr.n, risk_now(cfg));
+    stats.started_at = risk_now(cfg);
     stats.seconds = vs.seconds;
     if (cfg->output && strcmp(cfg->output, "-") != 0 && !(out = fopen(cfg->output, "w"))) {
         out = stdout;

@@ -19,6 +19,7 @@ enum color_mode { COLOR_AUTO = 0, COLOR_NEVER, COLOR_ALWAYS };
 
 struct verify_opts;
 struct archive_limits;
+struct env;
 
 struct scan_config {
     const char *const *targets;
@@ -64,6 +65,7 @@ struct scan_config {
     bool no_archives;
     const struct archive_limits *archive_limits; /* NULL: defaults */
     FILE *report_to;            /* write the report here instead of stdout/output */
+    const struct env *env;      /* the environment, read once (main.c); NULL: empty */
 };
 
 /* What a run found, for the exit code (main.c maps it in one place). */

@@ -5,6 +5,7 @@
    library per adapter), so a change of library touches one folder.
 2. A lower layer never includes a higher one, and folders of one rank do not include
    each other: the layers below are the README's Layout diagram, bottom up.
+3. Nothing calls getenv(): main.c captures the environment once (base/env.h).
 
 Usage: check_layers.py SCANNER_DIR  (exit 1 and one line per violation)
 """
@@ -63,6 +64,9 @@ def main(root):
             if me not in RANKS:
                 bad.append(f"{rel}: folder '{me}' has no rank in tests/check_layers.py")
                 continue
+            if re.search(r"\b(secure_)?getenv\s*\(", text):
+                bad.append(f"{rel}: calls getenv(): the environment is read once, by "
+                           "cli_env_capture (base/env.h)")
             for inc in SYSTEM.findall(text):
                 for pattern, allowed, lib in ADAPTERS:
                     if re.match(pattern, inc) and not rel.startswith(allowed):

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/env.h"
 #include "base/xalloc.h"
 
 #define S_OUT "Output"
@@ -190,6 +191,10 @@ const struct cli_env_doc cli_env[] = {
     { "AWS_STS_REGIONAL_ENDPOINTS", "legacy or regional STS endpoints" },
     { "AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE",
       "the operator profile used for IAM look-ups (--audit-profile)" },
+    { "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN",
+      "the operator's own credentials for IAM look-ups, when no profile is named" },
+    { "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true: ignore the AWS_ENDPOINT_URL variables" },
+    { "XDG_CACHE_HOME, HOME", "where the compiled-rules cache goes by default" },
     { "HTTPS_PROXY, NO_PROXY", "proxies for the verifier" },
     { "GIT_DIR, GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES, GIT_QUARANTINE_PATH",
       "set by git for hooks: the repository and the pushed objects" },
@@ -198,6 +203,26 @@ const struct cli_env_doc cli_env[] = {
 };
 
 const size_t cli_n_env = sizeof(cli_env) / sizeof(cli_env[0]);
+
+/* Every variable named above, one by one: what cli_env_capture reads. */
+static const char *const cli_env_names[] = {
+    "NO_COLOR", "SESAME_CACHE_DIR", "XDG_CACHE_HOME", "HOME", "SESAME_TIMINGS",
+    "SESAME_FIXED_TIME", "SESAME_SMTP_ENDPOINT", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_SES", "AWS_ENDPOINT_URL_SESV2",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_CA_BUNDLE", "AWS_REGION", "AWS_DEFAULT_REGION",
+    "AWS_STS_REGIONAL_ENDPOINTS", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONFIG_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "GIT_QUARANTINE_PATH", "GIT_PUSH_OPTION_COUNT", "GL_USERNAME", "REMOTE_USER", "USER",
+    NULL,
+};
+static const char *const cli_env_prefixes[] = { "GIT_PUSH_OPTION_", NULL };
+
+extern char **environ;
+
+void cli_env_capture(struct env *e)
+{
+    env_capture(e, environ, cli_env_names, cli_env_prefixes);
+}
 
 int cli_cmd_lookup(const char *name)
 {

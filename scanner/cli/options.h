@@ -119,6 +119,11 @@ extern const size_t cli_n_exits;
 extern const struct cli_env_doc cli_env[];
 extern const size_t cli_n_env;
 
+struct env;
+/* Capture every variable sesame reads (the names of cli_env and the hook's push options)
+ * from the process environment, once. */
+void cli_env_capture(struct env *e);
+
 /* The command named `name` ("scan", ...), or -1. */
 int cli_cmd_lookup(const char *name);
 

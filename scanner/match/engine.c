@@ -23,6 +23,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "base/env.h"
 #include "base/xalloc.h"
 #include "decode/decode.h"
 #include "aws/keys.h"
@@ -397,16 +398,16 @@ void engine_free(struct engine *e)
     free(e);
 }
 
-char *engine_default_cache_dir(void)
+char *engine_default_cache_dir(const struct env *env)
 {
-    const char *s = getenv("SESAME_CACHE_DIR");
+    const char *s = env_get(env, "SESAME_CACHE_DIR");
 
-    if (s && *s)
+    if (s)
         return xstrdup(s);
-    s = getenv("XDG_CACHE_HOME");
+    s = env_get(env, "XDG_CACHE_HOME");
     if (s && *s == '/')
         return xasprintf("%s/sesame", s);
-    s = getenv("HOME");
+    s = env_get(env, "HOME");
     if (s && *s == '/')
         return xasprintf("%s/.cache/sesame", s);
     return NULL;

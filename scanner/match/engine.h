@@ -68,6 +68,7 @@ void triggers_release(struct triggers *t);
 
 /* Default cache directory ($SESAME_CACHE_DIR, $XDG_CACHE_HOME/sesame, ~/.cache/sesame);
  * returns a new string or NULL when none can be determined. */
-char *engine_default_cache_dir(void);
+struct env;
+char *engine_default_cache_dir(const struct env *env);
 
 #endif

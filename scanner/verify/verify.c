@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "base/env.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "aws/keys.h"
@@ -61,10 +62,13 @@ static const char *const svc_env[SVC_COUNT] = { "AWS_ENDPOINT_URL_STS", "AWS_END
                                                "AWS_ENDPOINT_URL_SES", "AWS_ENDPOINT_URL_SESV2",
                                                NULL };
 
+/* The environment of the run being verified (verify_opts.env), set by verify_findings
+ * before any request is built; read by the endpoint and credential look-ups below. */
+static const struct env *verify_env;
+
 static const char *env(const char *name)
 {
-    const char *v = getenv(name);
-    return v && *v ? v : NULL;
+    return env_get(verify_env, name);
 }
 
 static const char *client_region(void)
@@ -1095,6 +1099,7 @@ enum status verify_findings(struct finding *const *findings, size_t n,
 
     memset(stats, 0, sizeof(*stats));
     memset(&vf, 0, sizeof(vf));
+    verify_env = o->env;
     vf.o = o;
     vf.stats = stats;
     vf.seed = (unsigned)time(NULL);

@@ -24,6 +24,8 @@
 #include "base/status.h"
 #include "finding/finding.h"
 
+struct env;
+
 struct verify_opts {
     unsigned concurrency;        /* requests in flight (default 8) */
     unsigned timeout_ms;         /* per request (default 10000) */
@@ -39,6 +41,8 @@ struct verify_opts {
     const char *audit_profile;   /* operator profile for IAM GetAccessKeyLastUsed */
     bool no_smtp;
     int64_t now;                 /* seconds since the epoch (tests pin it) */
+    const struct env *env;       /* AWS_* endpoints, region, profiles, CA bundle,
+                                  * SESAME_SMTP_ENDPOINT (read once by main.c) */
 };
 
 struct verify_stats {
