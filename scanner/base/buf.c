@@ -10,14 +10,6 @@
 
 #include "base/xalloc.h"
 
-void buf_init(struct buf *b, size_t cap_bytes)
-{
-    b->data = NULL;
-    b->len = 0;
-    b->alloc = 0;
-    b->cap_bytes = cap_bytes;
-}
-
 void buf_release(struct buf *b)
 {
     if (!b)
@@ -25,13 +17,6 @@ void buf_release(struct buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->alloc = 0;
-}
-
-void buf_reset(struct buf *b)
-{
-    b->len = 0;
-    if (b->data)
-        b->data[0] = '\0';
 }
 
 enum status buf_append(struct buf *b, const void *data, size_t len)

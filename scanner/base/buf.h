@@ -20,9 +20,7 @@ struct buf {
 
 #define BUF_INIT(cap) { NULL, 0, 0, (cap) }
 
-void buf_init(struct buf *b, size_t cap_bytes);
 void buf_release(struct buf *b);
-void buf_reset(struct buf *b); /* len = 0, keeps memory */
 NODISCARD enum status buf_append(struct buf *b, const void *data, size_t len);
 NODISCARD enum status buf_appendc(struct buf *b, char c);
 NODISCARD enum status buf_printf(struct buf *b, const char *fmt, ...) FORMAT(2, 3);

@@ -246,11 +246,6 @@ enum status findings_expand(struct findings *f, const void *src, findings_prov_f
     return st;
 }
 
-size_t findings_observations(const struct findings *f)
-{
-    return f->n;
-}
-
 static int cmp_str_null(const char *a, const char *b)
 {
     if (!a || !b)
@@ -637,21 +632,6 @@ void findings_free(struct findings *f)
     free(f->obs);
     pthread_mutex_destroy(&f->lock);
     free(f);
-}
-
-size_t findings_count(struct findings *f, const char *rule_id, const char *value)
-{
-    size_t n = 0;
-
-    pthread_mutex_lock(&f->lock);
-    for (size_t i = 0; i < f->n; i++) {
-        const struct stored *s = &f->obs[i];
-        if (s->loc.rule_id && strcmp(s->loc.rule_id, rule_id) == 0 &&
-            (!value || strcmp(s->value, value) == 0))
-            n++;
-    }
-    pthread_mutex_unlock(&f->lock);
-    return n;
 }
 
 static int cmp_loc_ptr(const void *pa, const void *pb)
