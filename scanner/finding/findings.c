@@ -581,7 +581,7 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
     *n = kept;
 }
 
-static void finding_release(struct finding *fd)
+void finding_release(struct finding *fd)
 {
     free(fd->access_key_id);
     free(fd->key_type);
