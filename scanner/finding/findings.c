@@ -111,7 +111,7 @@ static void location_copy(struct location *dst, const struct location *src)
 
 static void stored_release(struct stored *s)
 {
-    free(s->value);
+    crypto_free_secret(s->value);
     free(s->paired_id);
     free(s->region);
     location_release(&s->loc);
@@ -340,7 +340,7 @@ static void fingerprint(struct finding *fd, enum cred_kind kind, const char *val
     crypto_sha256_hex(id, strlen(id), hex);
     memcpy(fd->fingerprint, hex, 16);
     fd->fingerprint[16] = '\0';
-    free(id);
+    crypto_free_secret(id);
 }
 
 /* Append value node `ni` and its observations to finding `fd`. */
@@ -444,6 +444,7 @@ static void link_smtp(struct findings *f, const struct findings_opts *opts)
             }
         }
     }
+    crypto_wipe(pw, sizeof(pw));
 }
 
 static size_t new_finding(struct findings *f, size_t cap_out)
@@ -587,13 +588,13 @@ void finding_release(struct finding *fd)
     free(fd->key_type);
     free(fd->account_id);
     for (size_t i = 0; i < fd->n_secrets; i++)
-        free(fd->secrets[i].value);
+        crypto_free_secret(fd->secrets[i].value);
     free(fd->secrets);
     for (size_t i = 0; i < fd->n_session_tokens; i++)
-        free(fd->session_tokens[i].value);
+        crypto_free_secret(fd->session_tokens[i].value);
     free(fd->session_tokens);
     for (size_t i = 0; i < fd->n_smtp_passwords; i++) {
-        free(fd->smtp_passwords[i].value);
+        crypto_free_secret(fd->smtp_passwords[i].value);
         free(fd->smtp_passwords[i].region);
     }
     free(fd->smtp_passwords);

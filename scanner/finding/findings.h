@@ -74,8 +74,9 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
  * borrowed locations sorted by path, line, column (caller frees the array). */
 size_t findings_allowed(struct findings *f, const struct location ***out);
 
-/* Free what one finding owns; not its verification (the verifier's). findings_free
- * does this for the findings it built; finding/load.c for the findings it read. */
+/* Free what one finding owns, its secret values wiped first; not its verification (the
+ * verifier's). findings_free does this for the findings it built; finding/load.c for
+ * the findings it read. */
 void finding_release(struct finding *f);
 
 #endif

@@ -21,6 +21,7 @@
 #include "base/diag.h"
 #include "base/escape.h"
 #include "base/xalloc.h"
+#include "crypto/crypto.h"
 #include "rank/risk.h"
 
 static const struct scan_stats report_json_no_stats;
@@ -100,7 +101,7 @@ static struct jv *report_json_value(enum cred_kind kind, const char *value, cons
         char *shown = report_redact(kind, value, true);
 
         jv_put(obj, "value", jv_str(shown));
-        free(shown);
+        crypto_free_secret(shown);
     }
     free(redacted);
     return obj;

@@ -22,6 +22,7 @@
 
 #include "base/diag.h"
 #include "base/xalloc.h"
+#include "crypto/crypto.h"
 
 #define REPORT_SARIF_SCHEMA \
     "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
@@ -361,7 +362,7 @@ static void report_sarif_values(char **msg, const char *one, const char *many,
         if (i > 0)
             report_sarif_cat(msg, i + 1 == named && named == n ? " and " : ", ");
         report_sarif_cat(msg, "%s", shown);
-        free(shown);
+        crypto_free_secret(shown);
     }
     if (named < n)
         report_sarif_cat(msg, " and %zu more", n - named);
@@ -632,7 +633,7 @@ static struct jv *report_sarif_result(const struct finding *f,
         jv_free(related);
     jv_put(obj, "partialFingerprints", fingerprints); /* stolen */
     jv_put(obj, "properties", props); /* stolen */
-    free(text);
+    crypto_free_secret(text); /* it names the values with --show-secrets */
     return obj;
 }
 
