@@ -154,14 +154,17 @@ static enum awsresp_result read_error(const struct awsresp_in *in, struct awsres
         return bad(err, "not an AWS error body (it starts with '%c')",
                    c > 0x20 && c < 0x7f ? c : '?');
     }
+    /* The XML reader keeps newlines, tabs and DEL; a reason is one line of report-safe
+     * text. Done before the code is checked: a bad code leaves the message in place. */
+    for (char *p = err->message; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+        else if (*p == 0x7f)
+            *p = '?';
     if (!code_ok(err->code)) {
         err->code[0] = '\0';
         return bad(err, "error body without a valid error code");
     }
-    /* The XML reader keeps newlines and tabs; a reason is one line. */
-    for (char *p = err->message; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
     return AWSRESP_AWS_ERROR;
 }
 
@@ -182,7 +185,9 @@ static bool begin(const struct awsresp_in *in, struct awsresp_error *err,
     return true;
 }
 
-/* An XML answer: root and fields (all required), or AWSRESP_BAD naming what is wrong. */
+/* An XML answer: root and fields (all required), or AWSRESP_BAD naming what is wrong.
+ * A control character in a field (XML allows tab, CR and LF) becomes '?', as in
+ * safe_copy: the fields go into reports. */
 static enum awsresp_result read_xml(const struct awsresp_in *in, const char *root,
                                     struct awsxml_field *f, size_t n, size_t n_required,
                                     struct awsresp_error *err)
@@ -194,6 +199,10 @@ static enum awsresp_result read_xml(const struct awsresp_in *in, const char *roo
     for (size_t i = 0; i < n_required; i++)
         if (f[i].count != 1 || !f[i].out[0])
             return bad(err, "%s without <%s>", root, f[i].path);
+    for (size_t i = 0; i < n; i++)
+        for (char *p = f[i].out; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
     return AWSRESP_OK;
 }
 
