@@ -4,17 +4,17 @@
  * struct jv is never defined: a struct jv * is a json_t * under another name, so the
  * adapter adds no allocation and no copy. It does not interpret documents (each reader
  * checks its own fields). Two tricky points: jansson refuses strings that are not
- * UTF-8, so jv_strn repairs them first; and jansson's memory goes through an allocator
- * that records each block's size, so that it can be wiped before it is freed (a
- * report's secrets pass through jansson's strings and its parser's buffers).
+ * UTF-8, so jv_strn repairs them first; and jansson's memory goes through a free that
+ * wipes each block (all malloc_usable_size says it has) before freeing it: a report's
+ * secrets pass through jansson's strings and its parser's buffers.
  */
 #include "json/json.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,36 +32,21 @@
  * rounded by the caller print exactly ("1.25", not "1.2500000000000000"). */
 #define JV_DUMP_FLAGS (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
-/* Each block jansson allocates starts with its size, in a header that keeps the block
- * aligned for any type. */
-#define JV_HEADER (sizeof(max_align_t))
-
 static pthread_once_t jv_once = PTHREAD_ONCE_INIT;
 
-static void *jv_malloc(size_t n)
+/* The block's usable size, not a size kept next to it: a header on each of jansson's
+ * many small blocks cost a third more memory for a large report. */
+static void jv_mfree(void *p)
 {
-    unsigned char *p = xmalloc(st_add(n, JV_HEADER));
-
-    memcpy(p, &n, sizeof(n));
-    return p + JV_HEADER;
-}
-
-static void jv_mfree(void *q)
-{
-    unsigned char *p;
-    size_t n;
-
-    if (q == NULL)
+    if (p == NULL)
         return;
-    p = (unsigned char *)q - JV_HEADER;
-    memcpy(&n, p, sizeof(n));
-    crypto_wipe(p, n + JV_HEADER);
+    crypto_wipe(p, malloc_usable_size(p));
     free(p);
 }
 
 static void jv_setup_once(void)
 {
-    json_set_alloc_funcs(jv_malloc, jv_mfree);
+    json_set_alloc_funcs(xmalloc, jv_mfree); /* xmalloc aborts on out of memory */
 }
 
 /* Called before anything that may make jansson allocate. */
