@@ -1,102 +1,92 @@
 /*
- * config.c - .sesame.json and baseline files (jansson).
+ * config.c - .sesame.json and baseline files, read strictly through json/json.h: a
+ * file over its size cap, a duplicate key, an unknown field or a wrong type is an error
+ * naming the file. It does not apply the configuration (scan.c does).
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include <jansson.h>
-
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "finding/finding.h"
+#include "json/json.h"
 
-static enum status load_json(const char *path, size_t max, json_t **out)
+static enum status load_json(const char *path, size_t max, struct jv **out)
 {
-    struct stat st;
-    json_error_t err;
+    enum status st = jv_load_file(out, path, max, JV_REJECT_DUPLICATES | JV_REGULAR_FILE);
 
-    *out = NULL;
-    if (stat(path, &st) != 0)
-        return fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return fail(STATUS_IO, "cannot read '%s': not a regular file", path);
-    if ((size_t)st.st_size > max)
-        return fail(STATUS_LIMIT, "'%s': larger than %zu bytes", path, max);
-    *out = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-    if (!*out)
-        return fail(STATUS_CORRUPT, "'%s': line %d: %s", path, err.line, err.text);
-    if (!json_is_object(*out)) {
-        json_decref(*out);
+    if (st == STATUS_OK && !jv_is_object(*out)) {
+        jv_free(*out);
         *out = NULL;
         return fail(STATUS_CORRUPT, "'%s': top level must be an object", path);
     }
-    return STATUS_OK;
+    return st;
 }
 
-static enum status strings(const char *path, const char *key, json_t *v, char ***out, size_t *n)
+static enum status strings(const char *path, const char *key, const struct jv *v, char ***out,
+                           size_t *n)
 {
-    size_t i;
-    json_t *e;
-
     if (!v)
         return STATUS_OK;
-    if (!json_is_array(v))
+    if (!jv_is_array(v))
         return fail(STATUS_CORRUPT, "'%s': \"%s\" must be an array of strings", path, key);
-    json_array_foreach(v, i, e) {
-        if (!json_is_string(e) || json_string_length(e) == 0 || json_string_length(e) > 4096)
+    for (size_t i = 0; i < jv_len(v); i++) {
+        size_t len = 0;
+        const char *s = jv_string(jv_at(v, i), &len);
+
+        if (!s || len == 0 || len > 4096)
             return fail(STATUS_CORRUPT, "'%s': \"%s\"[%zu] must be a non-empty string", path,
                         key, i);
         *out = xrealloc(*out, (*n + 1) * sizeof(char *));
-        (*out)[(*n)++] = xstrdup(json_string_value(e));
+        (*out)[(*n)++] = xstrdup(s);
     }
     return STATUS_OK;
 }
 
+static const char *const config_keys[] = { "exclude", "include", "rules", "baseline",
+                                           "$comment", NULL };
+static const char *const config_rules_keys[] = { "disable", NULL };
+
 enum status config_load(const char *path, struct repo_config *out)
 {
-    json_t *root = NULL, *v, *rules;
+    struct jv *root = NULL;
+    const struct jv *v, *rules;
     const char *key;
     enum status st;
 
     memset(out, 0, sizeof(*out));
     if ((st = load_json(path, CONFIG_MAX_BYTES, &root)) != STATUS_OK)
         return st;
-    json_object_foreach(root, key, v) {
-        if (strcmp(key, "exclude") && strcmp(key, "include") && strcmp(key, "rules") &&
-            strcmp(key, "baseline") && strcmp(key, "$comment")) {
-            st = fail(STATUS_CORRUPT, "'%s': unknown field \"%s\"", path, key);
-            goto out;
-        }
+    if ((key = jv_unknown_key(root, config_keys)) != NULL) {
+        st = fail(STATUS_CORRUPT, "'%s': unknown field \"%s\"", path, key);
+        goto out;
     }
-    if ((st = strings(path, "exclude", json_object_get(root, "exclude"), &out->exclude,
+    if ((st = strings(path, "exclude", jv_get(root, "exclude"), &out->exclude,
                       &out->n_exclude)) != STATUS_OK ||
-        (st = strings(path, "include", json_object_get(root, "include"), &out->include,
+        (st = strings(path, "include", jv_get(root, "include"), &out->include,
                       &out->n_include)) != STATUS_OK)
         goto out;
-    rules = json_object_get(root, "rules");
+    rules = jv_get(root, "rules");
     if (rules) {
-        json_object_foreach(rules, key, v) {
-            if (strcmp(key, "disable") != 0) {
-                st = fail(STATUS_CORRUPT, "'%s': unknown field \"rules.%s\"", path, key);
-                goto out;
-            }
+        if ((key = jv_unknown_key(rules, config_rules_keys)) != NULL) {
+            st = fail(STATUS_CORRUPT, "'%s': unknown field \"rules.%s\"", path, key);
+            goto out;
         }
-        if (!json_is_object(rules) ||
-            (st = strings(path, "rules.disable", json_object_get(rules, "disable"),
+        if (!jv_is_object(rules) ||
+            (st = strings(path, "rules.disable", jv_get(rules, "disable"),
                           &out->disable, &out->n_disable)) != STATUS_OK) {
             if (st == STATUS_OK)
                 st = fail(STATUS_CORRUPT, "'%s': \"rules\" must be an object", path);
             goto out;
         }
     }
-    v = json_object_get(root, "baseline");
+    v = jv_get(root, "baseline");
     if (v) {
-        const char *b = json_string_value(v);
+        const char *b = jv_string(v, NULL);
         const char *slash = strrchr(path, '/');
         if (!b || !*b) {
             st = fail(STATUS_CORRUPT, "'%s': \"baseline\" must be a file name", path);
@@ -108,7 +98,7 @@ enum status config_load(const char *path, struct repo_config *out)
     }
     out->source = xstrdup(path);
 out:
-    json_decref(root);
+    jv_free(root);
     if (st != STATUS_OK)
         config_release(out);
     return st;
@@ -172,31 +162,31 @@ static bool valid_part(const char *p)
 
 enum status baseline_load(const char *path, struct baseline *out)
 {
-    json_t *root = NULL, *findings, *e;
+    struct jv *root = NULL;
+    const struct jv *findings;
     enum status st;
-    size_t i;
 
     memset(out, 0, sizeof(*out));
     if ((st = load_json(path, BASELINE_MAX_BYTES, &root)) != STATUS_OK)
         return st;
-    findings = json_object_get(root, "findings");
-    if (!json_is_array(findings)) {
+    findings = jv_get(root, "findings");
+    if (!jv_is_array(findings)) {
         st = fail(STATUS_CORRUPT, "'%s': not a sesame baseline (no \"findings\" array)", path);
         goto out;
     }
     out->path = xstrdup(path);
-    out->v = xcalloc(json_array_size(findings) + 1, sizeof(*out->v));
-    json_array_foreach(findings, i, e) {
-        const char *fp = json_string_value(json_object_get(e, "fingerprint"));
-        json_t *parts = json_object_get(e, "parts"), *p;
+    out->v = xcalloc(jv_len(findings) + 1, sizeof(*out->v));
+    for (size_t i = 0; i < jv_len(findings); i++) {
+        const struct jv *e = jv_at(findings, i);
+        const char *fp = jv_string(jv_get(e, "fingerprint"), NULL);
+        const struct jv *parts = jv_get(e, "parts");
         struct baseline_entry *be;
-        size_t k;
         if (!fp || strlen(fp) != 16 || strspn(fp, "0123456789abcdef") != 16) {
             st = fail(STATUS_CORRUPT, "'%s': findings[%zu]: \"fingerprint\" must be 16 hex "
                                       "digits", path, i);
             goto out;
         }
-        if (parts && !json_is_array(parts)) {
+        if (parts && !jv_is_array(parts)) {
             st = fail(STATUS_CORRUPT, "'%s': findings[%zu]: \"parts\" must be an array", path,
                       i);
             goto out;
@@ -206,9 +196,9 @@ enum status baseline_load(const char *path, struct baseline *out)
         be->has_parts = parts != NULL;
         if (!parts)
             continue;
-        be->parts = xcalloc(json_array_size(parts) + 1, sizeof(char *));
-        json_array_foreach(parts, k, p) {
-            const char *ps = json_string_value(p);
+        be->parts = xcalloc(jv_len(parts) + 1, sizeof(char *));
+        for (size_t k = 0; k < jv_len(parts); k++) {
+            const char *ps = jv_string(jv_at(parts, k), NULL);
             if (!ps || !valid_part(ps)) {
                 st = fail(STATUS_CORRUPT, "'%s': findings[%zu].parts[%zu]: expected "
                                           "\"KIND:16 hex digits\"", path, i, k);
@@ -222,7 +212,7 @@ enum status baseline_load(const char *path, struct baseline *out)
     if (out->n > 1)
         qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
 out:
-    json_decref(root);
+    jv_free(root);
     if (st != STATUS_OK)
         baseline_release(out);
     return st;

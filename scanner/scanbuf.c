@@ -16,6 +16,7 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "crypto/crypto.h"
 #include "decode/decode.h"
 #include "finding/findings.h"
 #include "base/limits.h"
@@ -436,7 +437,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         }
     }
     for (size_t i = 0; i < sb->n_pend; i++) {
-        free(sb->pend[i].value);
+        crypto_free_secret(sb->pend[i].value);
         free(sb->pend[i].paired_id);
         free(sb->pend[i].region);
     }

@@ -16,7 +16,8 @@ import sys
 # Bottom up. A folder may include its own files and folders of a lower rank only.
 RANKS = {
     "base": 0,
-    "crypto": 1, "model": 1, "json": 1,
+    "crypto": 1, "model": 1,
+    "json": 2,
     "aws": 2, "decode": 2,
     "source": 3, "rules": 3,
     "match": 4, "finding": 4,

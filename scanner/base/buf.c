@@ -3,20 +3,14 @@
  */
 #include "base/buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/xalloc.h"
-
-void buf_init(struct buf *b, size_t cap_bytes)
-{
-    b->data = NULL;
-    b->len = 0;
-    b->alloc = 0;
-    b->cap_bytes = cap_bytes;
-}
 
 void buf_release(struct buf *b)
 {
@@ -27,20 +21,9 @@ void buf_release(struct buf *b)
     b->len = b->alloc = 0;
 }
 
-void buf_reset(struct buf *b)
+/* Make b->alloc at least `need` bytes, doubling. */
+static void buf_grow(struct buf *b, size_t need)
 {
-    b->len = 0;
-    if (b->data)
-        b->data[0] = '\0';
-}
-
-enum status buf_append(struct buf *b, const void *data, size_t len)
-{
-    size_t need;
-
-    if (len > b->cap_bytes - b->len)
-        return fail(STATUS_LIMIT, "buffer exceeds %zu bytes", b->cap_bytes);
-    need = st_add(st_add(b->len, len), 1);
     if (need > b->alloc) {
         size_t n = b->alloc ? b->alloc : 64;
         while (n < need)
@@ -48,6 +31,13 @@ enum status buf_append(struct buf *b, const void *data, size_t len)
         b->data = xrealloc(b->data, n);
         b->alloc = n;
     }
+}
+
+enum status buf_append(struct buf *b, const void *data, size_t len)
+{
+    if (len > b->cap_bytes - b->len)
+        return fail(STATUS_LIMIT, "buffer exceeds %zu bytes", b->cap_bytes);
+    buf_grow(b, st_add(st_add(b->len, len), 1));
     if (len)
         memcpy(b->data + b->len, data, len);
     b->len += len;
@@ -83,6 +73,40 @@ enum status buf_printf(struct buf *b, const char *fmt, ...)
         free(big);
     }
     return st;
+}
+
+enum status buf_read_fd(struct buf *b, int fd, size_t hint)
+{
+    size_t left = b->cap_bytes - b->len;
+
+    /* Room for the hint, the NUL, and one byte past the cap: reading it tells a file of
+     * exactly cap bytes from a longer one. */
+    buf_grow(b, st_add(st_add(b->len, hint < left ? hint : left), 2));
+    for (;;) {
+        size_t room, limit = b->cap_bytes - b->len + 1;
+        ssize_t n;
+
+        if (b->alloc < st_add(b->len, 2))
+            buf_grow(b, st_add(b->alloc, 1));
+        room = b->alloc - b->len - 1;
+        n = read(fd, b->data + b->len, room < limit ? room : limit);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = errno;
+            enum status st = n == 0 ? STATUS_OK : fail(STATUS_IO, "read: %s", strerror(e));
+
+            b->data[b->len] = '\0';
+            errno = e;
+            return st;
+        }
+        b->len += (size_t)n;
+        if (b->len > b->cap_bytes) {
+            b->len = b->cap_bytes;
+            b->data[b->len] = '\0';
+            return fail(STATUS_LIMIT, "buffer exceeds %zu bytes", b->cap_bytes);
+        }
+    }
 }
 
 char *buf_take(struct buf *b)

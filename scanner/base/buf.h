@@ -20,12 +20,16 @@ struct buf {
 
 #define BUF_INIT(cap) { NULL, 0, 0, (cap) }
 
-void buf_init(struct buf *b, size_t cap_bytes);
 void buf_release(struct buf *b);
-void buf_reset(struct buf *b); /* len = 0, keeps memory */
 NODISCARD enum status buf_append(struct buf *b, const void *data, size_t len);
 NODISCARD enum status buf_appendc(struct buf *b, char c);
 NODISCARD enum status buf_printf(struct buf *b, const char *fmt, ...) FORMAT(2, 3);
+/* Append what fd has left to read, until end of file, reading straight into b's memory.
+ * `hint` is the size expected (a regular file's st_size, else 0): with the right hint
+ * the memory is allocated once and never moved, so that wiping it at the end leaves no
+ * copy behind. STATUS_LIMIT if more than the cap is left (b keeps what fit); STATUS_IO
+ * if read fails, with errno set. */
+NODISCARD enum status buf_read_fd(struct buf *b, int fd, size_t hint);
 /* Take the data out (caller frees); the buffer is left empty. */
 char *buf_take(struct buf *b);
 

@@ -33,11 +33,6 @@ struct diags *diag_bind(struct diags *d)
     return old;
 }
 
-struct diags *diag_current(void)
-{
-    return diag_sink;
-}
-
 void diag_record(enum diag_kind kind, const char *text)
 {
     struct diags *d = diag_sink;
@@ -52,17 +47,6 @@ void diag_record(enum diag_kind kind, const char *text)
         d->v[d->n].text = xstrdup(text);
         d->n++;
     }
-    pthread_mutex_unlock(&d->lock);
-}
-
-void diag_count(enum diag_kind kind, uint64_t n)
-{
-    struct diags *d = diag_sink;
-
-    if (!d || (unsigned)kind >= DIAG_KINDS || n == 0)
-        return;
-    pthread_mutex_lock(&d->lock);
-    d->count[kind] += n;
     pthread_mutex_unlock(&d->lock);
 }
 

@@ -42,15 +42,11 @@ void diags_init(struct diags *d);
 void diags_release(struct diags *d);
 
 /* Make `d` this thread's sink (NULL: none); returns the previous one. Threads a run
- * starts bind the run's sink themselves (diag_current() in the creating thread). */
+ * starts bind the run's sink themselves. */
 struct diags *diag_bind(struct diags *d);
-struct diags *diag_current(void);
 
 /* Record an already escaped line in this thread's sink, if any. */
 void diag_record(enum diag_kind kind, const char *text);
-
-/* Count without a message (inputs counted by a source whose warning was printed). */
-void diag_count(enum diag_kind kind, uint64_t n);
 
 /* Copy of the counters (under the lock). */
 void diag_counts(struct diags *d, uint64_t out[DIAG_KINDS]);

@@ -22,17 +22,3 @@ const char *status_message(void)
 {
     return message;
 }
-
-const char *status_name(enum status s)
-{
-    switch (s) {
-    case STATUS_OK: return "ok";
-    case STATUS_USAGE: return "usage";
-    case STATUS_IO: return "io";
-    case STATUS_CORRUPT: return "corrupt";
-    case STATUS_LIMIT: return "limit";
-    case STATUS_NET: return "network";
-    case STATUS_BUG: return "bug";
-    }
-    return "unknown";
-}

@@ -26,7 +26,4 @@ enum status fail(enum status code, const char *fmt, ...) FORMAT(2, 3);
 /* The message recorded by the last fail() on this thread ("" if none). */
 const char *status_message(void);
 
-/* Human name of a status ("io", "corrupt", ...). */
-const char *status_name(enum status s);
-
 #endif

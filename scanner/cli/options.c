@@ -232,14 +232,6 @@ int cli_cmd_lookup(const char *name)
     return -1;
 }
 
-const struct cli_opt *cli_opt_by_id(int id)
-{
-    for (size_t i = 0; i < cli_n_opts; i++)
-        if (cli_opts[i].id == id)
-            return &cli_opts[i];
-    return NULL;
-}
-
 void cli_getopt(enum cli_cmd cmd, struct option **longs, char **shorts)
 {
     size_t n = 0, k = 0;

@@ -131,9 +131,6 @@ int cli_cmd_lookup(const char *name);
  * in new storage (caller frees). */
 void cli_getopt(enum cli_cmd cmd, struct option **longs, char **shorts);
 
-/* The option with id `id`, or NULL. */
-const struct cli_opt *cli_opt_by_id(int id);
-
 /* `sesame help` (cmd < 0: every command) and `sesame CMD --help`. */
 void cli_help(FILE *out, int cmd);
 

@@ -77,10 +77,22 @@ bool crypto_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t
     return n == CRYPTO_SHA256_LEN;
 }
 
+static crypto_wipe_fn *crypto_wipe_observer;
+static void *crypto_wipe_observer_ctx;
+
+void crypto_wipe_observe(crypto_wipe_fn *fn, void *ctx)
+{
+    crypto_wipe_observer = fn;
+    crypto_wipe_observer_ctx = ctx;
+}
+
 void crypto_wipe(void *p, size_t n)
 {
-    if (p && n)
+    if (p && n) {
+        if (crypto_wipe_observer)
+            crypto_wipe_observer(p, n, crypto_wipe_observer_ctx);
         OPENSSL_cleanse(p, n);
+    }
 }
 
 void crypto_free_secret(char *s)

@@ -33,4 +33,10 @@ void crypto_wipe(void *p, size_t n);
 /* Wipe a NUL-terminated string that held a secret, then free it. */
 void crypto_free_secret(char *s);
 
+/* For tests: fn(p, n, ctx) sees each range crypto_wipe is about to clear, so a test can
+ * check that a secret it planted was wiped (tests/unit/test_wipe.c). NULL stops it. Set
+ * it while no other thread wipes. */
+typedef void crypto_wipe_fn(const void *p, size_t n, void *ctx);
+void crypto_wipe_observe(crypto_wipe_fn *fn, void *ctx);
+
 #endif

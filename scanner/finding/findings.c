@@ -111,7 +111,7 @@ static void location_copy(struct location *dst, const struct location *src)
 
 static void stored_release(struct stored *s)
 {
-    free(s->value);
+    crypto_free_secret(s->value);
     free(s->paired_id);
     free(s->region);
     location_release(&s->loc);
@@ -246,11 +246,6 @@ enum status findings_expand(struct findings *f, const void *src, findings_prov_f
     return st;
 }
 
-size_t findings_observations(const struct findings *f)
-{
-    return f->n;
-}
-
 static int cmp_str_null(const char *a, const char *b)
 {
     if (!a || !b)
@@ -345,7 +340,7 @@ static void fingerprint(struct finding *fd, enum cred_kind kind, const char *val
     crypto_sha256_hex(id, strlen(id), hex);
     memcpy(fd->fingerprint, hex, 16);
     fd->fingerprint[16] = '\0';
-    free(id);
+    crypto_free_secret(id);
 }
 
 /* Append value node `ni` and its observations to finding `fd`. */
@@ -449,6 +444,7 @@ static void link_smtp(struct findings *f, const struct findings_opts *opts)
             }
         }
     }
+    crypto_wipe(pw, sizeof(pw));
 }
 
 static size_t new_finding(struct findings *f, size_t cap_out)
@@ -586,19 +582,19 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
     *n = kept;
 }
 
-static void finding_release(struct finding *fd)
+void finding_release(struct finding *fd)
 {
     free(fd->access_key_id);
     free(fd->key_type);
     free(fd->account_id);
     for (size_t i = 0; i < fd->n_secrets; i++)
-        free(fd->secrets[i].value);
+        crypto_free_secret(fd->secrets[i].value);
     free(fd->secrets);
     for (size_t i = 0; i < fd->n_session_tokens; i++)
-        free(fd->session_tokens[i].value);
+        crypto_free_secret(fd->session_tokens[i].value);
     free(fd->session_tokens);
     for (size_t i = 0; i < fd->n_smtp_passwords; i++) {
-        free(fd->smtp_passwords[i].value);
+        crypto_free_secret(fd->smtp_passwords[i].value);
         free(fd->smtp_passwords[i].region);
     }
     free(fd->smtp_passwords);
@@ -637,21 +633,6 @@ void findings_free(struct findings *f)
     free(f->obs);
     pthread_mutex_destroy(&f->lock);
     free(f);
-}
-
-size_t findings_count(struct findings *f, const char *rule_id, const char *value)
-{
-    size_t n = 0;
-
-    pthread_mutex_lock(&f->lock);
-    for (size_t i = 0; i < f->n; i++) {
-        const struct stored *s = &f->obs[i];
-        if (s->loc.rule_id && strcmp(s->loc.rule_id, rule_id) == 0 &&
-            (!value || strcmp(s->value, value) == 0))
-            n++;
-    }
-    pthread_mutex_unlock(&f->lock);
-    return n;
 }
 
 static int cmp_loc_ptr(const void *pa, const void *pb)

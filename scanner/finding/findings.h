@@ -49,7 +49,6 @@ void findings_free(struct findings *f);
 
 /* Copy `o` into the collection (thread-safe). STATUS_LIMIT past LIMIT_OBSERVATIONS. */
 enum status findings_add(struct findings *f, const struct observation *o);
-size_t findings_observations(const struct findings *f);
 
 /* Deferred provenance. The distinct blob ids of observations deferred by `src`, sorted:
  * a new array of borrowed strings (valid until findings_expand or findings_free). */
@@ -75,8 +74,9 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
  * borrowed locations sorted by path, line, column (caller frees the array). */
 size_t findings_allowed(struct findings *f, const struct location ***out);
 
-/* Observations so far whose rule is `rule_id` and (unless value is NULL) whose value is
- * `value`. For `sesame rules check` and tests. */
-size_t findings_count(struct findings *f, const char *rule_id, const char *value);
+/* Free what one finding owns, its secret values wiped first; not its verification (the
+ * verifier's). findings_free does this for the findings it built; finding/load.c for
+ * the findings it read. */
+void finding_release(struct finding *f);
 
 #endif

@@ -62,7 +62,6 @@ struct engine {
     unsigned n_trig;
     unsigned *trig_width;
     uint32_t max_groups;
-    bool from_cache;
 };
 
 struct range {
@@ -357,7 +356,7 @@ enum status engine_new(struct engine **out, const struct ruleset *rs,
 
     if (opts && opts->cache_dir && cache_dir_ok(opts->cache_dir)) {
         path = cache_path(e, opts->cache_dir);
-        e->from_cache = cache_load(e, path);
+        (void)cache_load(e, path); /* on a miss e->db stays NULL */
     }
     if (!e->db) {
         if (hs_compile_multi((const char *const *)t.expr, t.flags, t.ids, t.n, HS_MODE_BLOCK,
@@ -377,11 +376,6 @@ out:
     free(path);
     engine_free(e);
     return st;
-}
-
-bool engine_from_cache(const struct engine *e)
-{
-    return e->from_cache;
 }
 
 void engine_free(struct engine *e)

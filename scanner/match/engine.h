@@ -51,8 +51,6 @@ struct engine_opts {
 enum status engine_new(struct engine **out, const struct ruleset *rs,
                        const struct engine_opts *opts);
 void engine_free(struct engine *e);
-/* True if the last engine_new() loaded the database from the cache. */
-bool engine_from_cache(const struct engine *e);
 
 enum status engine_worker_new(struct engine_worker **out, const struct engine *e);
 void engine_worker_free(struct engine_worker *w);

@@ -67,17 +67,6 @@ const char *verify_status_name(enum verify_status s)
     return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "unknown";
 }
 
-bool verify_status_parse(const char *s, enum verify_status *out)
-{
-    for (unsigned i = 0; i <= VERIFY_SKIPPED; i++) {
-        if (strcmp(s, verify_status_name((enum verify_status)i)) == 0) {
-            *out = (enum verify_status)i;
-            return true;
-        }
-    }
-    return false;
-}
-
 void verification_free(struct verification *v)
 {
     if (!v)

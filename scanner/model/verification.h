@@ -23,7 +23,6 @@ enum verify_status {
 
 /* "not_checked", "live", "invalid", "wrong_secret", "expired", "unknown", "skipped". */
 const char *verify_status_name(enum verify_status s);
-bool verify_status_parse(const char *s, enum verify_status *out);
 
 struct ses_state {
     char *region;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "base/escape.h"
+#include "crypto/crypto.h"
 
 static void put_safe(FILE *out, const char *s)
 {
@@ -30,7 +31,7 @@ static void put_value(FILE *out, const char *label, enum cred_kind kind, const c
 {
     char *r = report_redact(kind, value, show);
     fprintf(out, "    %-14s %s\n", label, r);
-    free(r);
+    crypto_free_secret(r);
 }
 
 static void put_date(FILE *out, int64_t t)

@@ -2,10 +2,10 @@
  * report/report_json.c - the "json" document and "jsonl" (one finding per line) formats.
  *
  * This is a public, versioned interface (REPORT_JSON_VERSION, schema/report.schema.json):
- * keys come out in a fixed order (JSON_PRESERVE_ORDER) and findings in the order given,
+ * keys come out in a fixed order (json/json.h) and findings in the order given,
  * so the same findings always give the same bytes. It does not sort, filter or verify.
- * The tricky point is strings: paths are bytes, not text, and jansson refuses invalid
- * UTF-8, so each string is checked and stray bytes become U+FFFD.
+ * The tricky point is strings: paths are bytes, not text, so a path is escaped without
+ * loss, and any other stray byte becomes U+FFFD (jv_strn).
  */
 #include "report/report.h"
 
@@ -16,256 +16,177 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "report/report_json_util.h"
 
 #include "base/diag.h"
 #include "base/escape.h"
 #include "base/xalloc.h"
+#include "crypto/crypto.h"
 #include "rank/risk.h"
-
-/* Reals are rounded before they are stored, so 15 significant digits print them exactly
- * ("1.25", not "1.2500000000000000"). */
-#define REPORT_JSON_FLAGS (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
-#define REPORT_JSON_REPLACEMENT "\xef\xbf\xbd" /* U+FFFD, UTF-8 */
 
 static const struct scan_stats report_json_no_stats;
 static const struct report_opts report_json_no_opts;
 
-NORETURN static void report_json_oom(void)
-{
-    fputs("sesame: out of memory\n", stderr);
-    abort();
-}
-
-/* Every string is made valid UTF-8 and every real finite before jansson sees it, so a
- * NULL from a jansson constructor can only mean out of memory. */
-json_t *report_json_new(json_t *v)
-{
-    if (v == NULL)
-        report_json_oom();
-    return v;
-}
-
-/* obj[key] = v. Steals the reference to v (json_object_set_new). */
-void report_json_put(json_t *obj, const char *key, json_t *v)
-{
-    if (v == NULL || json_object_set_new(obj, key, v) != 0)
-        report_json_oom();
-}
-
-/* Append v to arr. Steals the reference to v (json_array_append_new). */
-void report_json_push(json_t *arr, json_t *v)
-{
-    if (v == NULL || json_array_append_new(arr, v) != 0)
-        report_json_oom();
-}
-
-/* A JSON string for s (null for NULL); bytes that are not well-formed UTF-8 become U+FFFD. */
-json_t *report_json_strn(const char *s, size_t n)
-{
-    char *fixed = NULL;
-    size_t i = 0, m = 0;
-    uint32_t cp;
-    json_t *v;
-
-    if (s == NULL)
-        return json_null();
-    while (i < n) {
-        size_t k = utf8_next(s + i, n - i, &cp);
-
-        if (k == 0)
-            break;
-        i += k;
-    }
-    if (i == n)
-        return report_json_new(json_stringn(s, n));
-
-    fixed = xmalloc(st_add(st_mult(n, sizeof(REPORT_JSON_REPLACEMENT) - 1), 1));
-    for (i = 0; i < n;) {
-        size_t k = utf8_next(s + i, n - i, &cp);
-
-        if (k == 0) {
-            memcpy(fixed + m, REPORT_JSON_REPLACEMENT, sizeof(REPORT_JSON_REPLACEMENT) - 1);
-            m += sizeof(REPORT_JSON_REPLACEMENT) - 1;
-            i++;
-        } else {
-            memcpy(fixed + m, s + i, k);
-            m += k;
-            i += k;
-        }
-    }
-    v = report_json_new(json_stringn(fixed, m));
-    free(fixed);
-    return v;
-}
-
 /* A path from the input, as every reporter shows it: escaped without loss (a backslash
  * doubled, stray bytes as \xNN), so that two different paths never print the same. */
-json_t *report_json_path(const char *s)
+struct jv *report_json_path(const char *s)
 {
     char *e;
-    json_t *v;
+    struct jv *v;
 
     if (s == NULL)
-        return json_null();
+        return jv_null();
     e = escape_dup(s, strlen(s), ESC_BACKSLASH);
-    v = report_json_str(e);
+    v = jv_str(e);
     free(e);
     return v;
 }
 
-json_t *report_json_str(const char *s)
-{
-    return report_json_strn(s, s == NULL ? 0 : strlen(s));
-}
-
-/* json_int_t is signed: counts beyond INT64_MAX (never seen) are clamped, not wrapped. */
-json_t *report_json_uint(uint64_t x)
-{
-    return report_json_new(json_integer(x > INT64_MAX ? INT64_MAX : (json_int_t)x));
-}
-
 /* x rounded to `decimals` places; 0 for NaN, infinities and negatives. */
-static json_t *report_json_real(double x, int decimals)
+static struct jv *report_json_real(double x, int decimals)
 {
     double scale = pow(10.0, decimals);
 
     if (!isfinite(x) || x < 0.0)
         x = 0.0;
-    return report_json_new(json_real(round(x * scale) / scale));
+    return jv_real(round(x * scale) / scale);
 }
 
-/* ISO-8601 UTC ("2026-11-23T12:00:00Z"); null outside the years 0 to 9999. */
-static json_t *report_json_time(int64_t t)
+bool report_json_iso_time(char buf[REPORT_JSON_TIME_SIZE], int64_t t)
 {
-    char buf[sizeof("YYYY-MM-DDTHH:MM:SSZ") + 16];
     time_t tt = (time_t)t;
     struct tm tm;
 
     if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL || tm.tm_year < -1900 ||
         tm.tm_year > 9999 - 1900)
-        return json_null();
-    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+        return false;
+    snprintf(buf, REPORT_JSON_TIME_SIZE, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return report_json_str(buf);
+    return true;
+}
+
+/* ISO-8601 UTC ("2026-11-23T12:00:00Z"); null outside the years 0 to 9999. */
+static struct jv *report_json_time(int64_t t)
+{
+    char buf[REPORT_JSON_TIME_SIZE];
+
+    return report_json_iso_time(buf, t) ? jv_str(buf) : jv_null();
 }
 
 /* The hex digest stored in a finding: at most 64 characters, whatever follows. */
-static json_t *report_json_sha256(const char sha256[65])
+static struct jv *report_json_sha256(const char sha256[65])
 {
-    return report_json_strn(sha256, strnlen(sha256, 64));
+    return jv_strn(sha256, strnlen(sha256, 64));
 }
 
-static json_t *report_json_str_array(char *const *items, size_t n)
+static struct jv *report_json_str_array(char *const *items, size_t n)
 {
-    json_t *arr = report_json_new(json_array());
+    struct jv *arr = jv_array();
 
     for (size_t i = 0; i < n; i++)
-        report_json_push(arr, report_json_str(items[i]));
+        jv_push(arr, jv_str(items[i]));
     return arr;
 }
 
 /* {"redacted", "sha256", "value" (only when shown)} for one value of part `kind`. */
-static json_t *report_json_value(enum cred_kind kind, const char *value, const char sha256[65],
+static struct jv *report_json_value(enum cred_kind kind, const char *value, const char sha256[65],
                                  bool show)
 {
-    json_t *obj = report_json_new(json_object());
+    struct jv *obj = jv_object();
     char *redacted = report_redact(kind, value, false);
 
-    report_json_put(obj, "redacted", report_json_str(redacted));
-    report_json_put(obj, "sha256", report_json_sha256(sha256));
+    jv_put(obj, "redacted", jv_str(redacted));
+    jv_put(obj, "sha256", report_json_sha256(sha256));
     if (show) {
         char *shown = report_redact(kind, value, true);
 
-        report_json_put(obj, "value", report_json_str(shown));
-        free(shown);
+        jv_put(obj, "value", jv_str(shown));
+        crypto_free_secret(shown);
     }
     free(redacted);
     return obj;
 }
 
-static json_t *report_json_values(enum cred_kind kind, const struct secret_value *values,
+static struct jv *report_json_values(enum cred_kind kind, const struct secret_value *values,
                                   size_t n, bool show)
 {
-    json_t *arr = report_json_new(json_array());
+    struct jv *arr = jv_array();
 
     for (size_t i = 0; i < n; i++)
-        report_json_push(arr, report_json_value(kind, values[i].value, values[i].sha256, show));
+        jv_push(arr, report_json_value(kind, values[i].value, values[i].sha256, show));
     return arr;
 }
 
-static json_t *report_json_smtp(const struct finding *f, bool show)
+static struct jv *report_json_smtp(const struct finding *f, bool show)
 {
-    json_t *arr = report_json_new(json_array());
+    struct jv *arr = jv_array();
 
     for (size_t i = 0; i < f->n_smtp_passwords; i++) {
         const struct smtp_password *p = &f->smtp_passwords[i];
-        json_t *obj = report_json_value(CRED_SMTP_PASSWORD, p->value, p->sha256, show);
+        struct jv *obj = report_json_value(CRED_SMTP_PASSWORD, p->value, p->sha256, show);
         bool derived = p->from_secret >= 0 && (size_t)p->from_secret < f->n_secrets;
 
-        report_json_put(obj, "derived_from_secret",
+        jv_put(obj, "derived_from_secret",
                         derived ? report_json_sha256(f->secrets[p->from_secret].sha256)
-                                : json_null());
-        report_json_put(obj, "region", report_json_str(p->region));
-        report_json_push(arr, obj);
+                                : jv_null());
+        jv_put(obj, "region", jv_str(p->region));
+        jv_push(arr, obj);
     }
     return arr;
 }
 
-static json_t *report_json_commit(const struct commit_info *c)
+static struct jv *report_json_commit(const struct commit_info *c)
 {
-    json_t *obj;
+    struct jv *obj;
 
     if (c->commit == NULL)
-        return json_null();
-    obj = report_json_new(json_object());
-    report_json_put(obj, "id", report_json_str(c->commit));
-    report_json_put(obj, "author", report_json_str(c->author));
-    report_json_put(obj, "author_time", report_json_time(c->author_time));
-    report_json_put(obj, "commit_time", report_json_time(c->commit_time));
-    report_json_put(obj, "summary", report_json_str(c->summary));
+        return jv_null();
+    obj = jv_object();
+    jv_put(obj, "id", jv_str(c->commit));
+    jv_put(obj, "author", jv_str(c->author));
+    jv_put(obj, "author_time", report_json_time(c->author_time));
+    jv_put(obj, "commit_time", report_json_time(c->commit_time));
+    jv_put(obj, "summary", jv_str(c->summary));
     return obj;
 }
 
-static json_t *report_json_location(const struct location *loc)
+static struct jv *report_json_location(const struct location *loc)
 {
-    json_t *obj = report_json_new(json_object());
+    struct jv *obj = jv_object();
 
-    report_json_put(obj, "path", report_json_path(loc->path));
-    report_json_put(obj, "line", report_json_uint(loc->line));
-    report_json_put(obj, "column", report_json_uint(loc->column));
-    report_json_put(obj, "offset", report_json_uint(loc->offset));
-    report_json_put(obj, "part", report_json_str(cred_kind_name(loc->part)));
-    report_json_put(obj, "rule", report_json_str(loc->rule_id));
-    report_json_put(obj, "encoding", report_json_str(loc->encoding));
-    report_json_put(obj, "blob", report_json_str(loc->blob));
-    report_json_put(obj, "commit", report_json_commit(&loc->commit));
-    report_json_put(obj, "removed_in", report_json_str(loc->removed_in));
+    jv_put(obj, "path", report_json_path(loc->path));
+    jv_put(obj, "line", jv_uint(loc->line));
+    jv_put(obj, "column", jv_uint(loc->column));
+    jv_put(obj, "offset", jv_uint(loc->offset));
+    jv_put(obj, "part", jv_str(cred_kind_name(loc->part)));
+    jv_put(obj, "rule", jv_str(loc->rule_id));
+    jv_put(obj, "encoding", jv_str(loc->encoding));
+    jv_put(obj, "blob", jv_str(loc->blob));
+    jv_put(obj, "commit", report_json_commit(&loc->commit));
+    jv_put(obj, "removed_in", jv_str(loc->removed_in));
     return obj;
 }
 
-static json_t *report_json_locations(const struct finding *f)
+static struct jv *report_json_locations(const struct finding *f)
 {
-    json_t *arr = report_json_new(json_array());
+    struct jv *arr = jv_array();
 
     for (size_t i = 0; i < f->n_locations; i++)
-        report_json_push(arr, report_json_location(&f->locations[i]));
+        jv_push(arr, report_json_location(&f->locations[i]));
     return arr;
 }
 
 /* Every warning of the run, with its kind ("unreadable", "limit", ... or "note"). */
-json_t *report_json_diagnostics(const struct scan_stats *st)
+static struct jv *report_json_diagnostics(const struct scan_stats *st)
 {
-    json_t *arr = report_json_new(json_array());
+    struct jv *arr = jv_array();
     const struct diags *d = st->diags;
 
     for (size_t i = 0; d != NULL && i < d->n; i++) {
-        json_t *obj = report_json_new(json_object());
-        report_json_put(obj, "kind", report_json_str(diag_kind_name(d->v[i].kind)));
-        report_json_put(obj, "message", report_json_str(d->v[i].text));
-        report_json_push(arr, obj);
+        struct jv *obj = jv_object();
+        jv_put(obj, "kind", jv_str(diag_kind_name(d->v[i].kind)));
+        jv_put(obj, "message", jv_str(d->v[i].text));
+        jv_push(arr, obj);
     }
     return arr;
 }
@@ -286,182 +207,182 @@ static enum status report_json_check(const struct finding *f, size_t i)
 }
 
 /* One finding; the caller has checked it with report_json_check(). */
-static json_t *report_json_tristate(int v)
+static struct jv *report_json_tristate(int v)
 {
-    return v < 0 ? json_null() : json_boolean(v);
+    return v < 0 ? jv_null() : jv_bool(v);
 }
 
-static json_t *report_json_verification(const struct verification *v)
+static struct jv *report_json_verification(const struct verification *v)
 {
-    json_t *o, *ses, *smtp;
+    struct jv *o, *ses, *smtp;
 
     if (v == NULL)
-        return json_null();
-    o = report_json_new(json_object());
-    report_json_put(o, "status", report_json_str(verify_status_name(v->status)));
-    report_json_put(o, "reason", report_json_str(v->reason));
-    report_json_put(o, "account", report_json_str(v->account));
-    report_json_put(o, "arn", report_json_str(v->arn));
-    report_json_put(o, "user_id", report_json_str(v->user_id));
+        return jv_null();
+    o = jv_object();
+    jv_put(o, "status", jv_str(verify_status_name(v->status)));
+    jv_put(o, "reason", jv_str(v->reason));
+    jv_put(o, "account", jv_str(v->account));
+    jv_put(o, "arn", jv_str(v->arn));
+    jv_put(o, "user_id", jv_str(v->user_id));
     if (v->last_used_known) {
-        json_t *lu = report_json_new(json_object());
-        report_json_put(lu, "date", v->last_used > 0 ? report_json_time(v->last_used)
-                                                     : json_null());
-        report_json_put(lu, "service", report_json_str(v->last_used_service));
-        report_json_put(lu, "region", report_json_str(v->last_used_region));
-        report_json_put(lu, "via", report_json_str(v->last_used_via));
-        report_json_put(o, "last_used", lu);
+        struct jv *lu = jv_object();
+        jv_put(lu, "date", v->last_used > 0 ? report_json_time(v->last_used)
+                                                     : jv_null());
+        jv_put(lu, "service", jv_str(v->last_used_service));
+        jv_put(lu, "region", jv_str(v->last_used_region));
+        jv_put(lu, "via", jv_str(v->last_used_via));
+        jv_put(o, "last_used", lu);
     } else {
-        report_json_put(o, "last_used", json_null());
+        jv_put(o, "last_used", jv_null());
     }
-    report_json_put(o, "last_used_error", report_json_str(v->last_used_error));
-    ses = report_json_new(json_array());
+    jv_put(o, "last_used_error", jv_str(v->last_used_error));
+    ses = jv_array();
     for (size_t i = 0; i < v->n_ses; i++) {
         const struct ses_state *s = &v->ses[i];
-        json_t *e = report_json_new(json_object());
-        report_json_put(e, "region", report_json_str(s->region));
-        report_json_put(e, "sandbox", report_json_tristate(s->sandbox));
-        report_json_put(e, "sending_enabled", report_json_tristate(s->sending_enabled));
-        report_json_put(e, "enforcement_status", report_json_str(s->enforcement));
-        report_json_put(e, "max_24_hour_send", s->have_quota ? report_json_real(s->max_24h, 2)
-                                                             : json_null());
-        report_json_put(e, "max_send_rate", s->have_quota ? report_json_real(s->max_rate, 2)
-                                                          : json_null());
-        report_json_put(e, "sent_last_24_hours", s->have_quota ? report_json_real(s->sent_24h, 2)
-                                                               : json_null());
-        report_json_put(e, "error", report_json_str(s->error));
-        report_json_push(ses, e);
+        struct jv *e = jv_object();
+        jv_put(e, "region", jv_str(s->region));
+        jv_put(e, "sandbox", report_json_tristate(s->sandbox));
+        jv_put(e, "sending_enabled", report_json_tristate(s->sending_enabled));
+        jv_put(e, "enforcement_status", jv_str(s->enforcement));
+        jv_put(e, "max_24_hour_send", s->have_quota ? report_json_real(s->max_24h, 2)
+                                                             : jv_null());
+        jv_put(e, "max_send_rate", s->have_quota ? report_json_real(s->max_rate, 2)
+                                                          : jv_null());
+        jv_put(e, "sent_last_24_hours", s->have_quota ? report_json_real(s->sent_24h, 2)
+                                                               : jv_null());
+        jv_put(e, "error", jv_str(s->error));
+        jv_push(ses, e);
     }
-    report_json_put(o, "ses", ses);
-    smtp = report_json_new(json_array());
+    jv_put(o, "ses", ses);
+    smtp = jv_array();
     for (size_t i = 0; i < v->n_smtp; i++) {
-        json_t *e = report_json_new(json_object());
-        report_json_put(e, "status", report_json_str(verify_status_name(v->smtp[i].status)));
-        report_json_put(e, "region", report_json_str(v->smtp[i].region));
-        report_json_put(e, "reason", report_json_str(v->smtp[i].reason));
-        report_json_push(smtp, e);
+        struct jv *e = jv_object();
+        jv_put(e, "status", jv_str(verify_status_name(v->smtp[i].status)));
+        jv_put(e, "region", jv_str(v->smtp[i].region));
+        jv_put(e, "reason", jv_str(v->smtp[i].reason));
+        jv_push(smtp, e);
     }
-    report_json_put(o, "smtp", smtp);
-    report_json_put(o, "checked_at", report_json_time(v->checked_at));
+    jv_put(o, "smtp", smtp);
+    jv_put(o, "checked_at", report_json_time(v->checked_at));
     return o;
 }
 
-static json_t *report_json_risk(const struct risk *r)
+static struct jv *report_json_risk(const struct risk *r)
 {
-    json_t *o, *factors, *steps;
+    struct jv *o, *factors, *steps;
 
     if (r == NULL)
-        return json_null();
-    o = report_json_new(json_object());
-    report_json_put(o, "score", report_json_new(json_integer(r->score)));
-    report_json_put(o, "tier", report_json_str(risk_tier_name(r->tier)));
-    factors = report_json_new(json_array());
+        return jv_null();
+    o = jv_object();
+    jv_put(o, "score", jv_int(r->score));
+    jv_put(o, "tier", jv_str(risk_tier_name(r->tier)));
+    factors = jv_array();
     for (size_t i = 0; i < r->n_factors; i++) {
-        json_t *e = report_json_new(json_object());
-        report_json_put(e, "name", report_json_str(r->factors[i].name));
-        report_json_put(e, "points", report_json_new(json_integer(r->factors[i].points)));
-        report_json_put(e, "detail", report_json_str(r->factors[i].detail));
-        report_json_push(factors, e);
+        struct jv *e = jv_object();
+        jv_put(e, "name", jv_str(r->factors[i].name));
+        jv_put(e, "points", jv_int(r->factors[i].points));
+        jv_put(e, "detail", jv_str(r->factors[i].detail));
+        jv_push(factors, e);
     }
-    report_json_put(o, "factors", factors);
-    steps = report_json_new(json_array());
+    jv_put(o, "factors", factors);
+    steps = jv_array();
     for (size_t i = 0; i < r->n_remediation; i++)
-        report_json_push(steps, report_json_str(r->remediation[i]));
-    report_json_put(o, "remediation", steps);
+        jv_push(steps, jv_str(r->remediation[i]));
+    jv_put(o, "remediation", steps);
     return o;
 }
 
-static json_t *report_json_finding(const struct finding *f, bool show)
+static struct jv *report_json_finding(const struct finding *f, bool show)
 {
-    json_t *obj = report_json_new(json_object());
+    struct jv *obj = jv_object();
 
-    report_json_put(obj, "fingerprint", report_json_strn(f->fingerprint,
+    jv_put(obj, "fingerprint", jv_strn(f->fingerprint,
                                                          strnlen(f->fingerprint, 16)));
-    report_json_put(obj, "kind", report_json_str(cred_kind_name(f->kind)));
-    report_json_put(obj, "confidence", report_json_str(confidence_name(f->confidence)));
-    report_json_put(obj, "example", json_boolean(f->example));
-    report_json_put(obj, "access_key_id", report_json_str(f->access_key_id));
-    report_json_put(obj, "key_type", report_json_str(f->key_type));
-    report_json_put(obj, "account_id", report_json_str(f->account_id));
-    report_json_put(obj, "secrets",
+    jv_put(obj, "kind", jv_str(cred_kind_name(f->kind)));
+    jv_put(obj, "confidence", jv_str(confidence_name(f->confidence)));
+    jv_put(obj, "example", jv_bool(f->example));
+    jv_put(obj, "access_key_id", jv_str(f->access_key_id));
+    jv_put(obj, "key_type", jv_str(f->key_type));
+    jv_put(obj, "account_id", jv_str(f->account_id));
+    jv_put(obj, "secrets",
                     report_json_values(CRED_SECRET_ACCESS_KEY, f->secrets, f->n_secrets, show));
-    report_json_put(obj, "session_tokens",
+    jv_put(obj, "session_tokens",
                     report_json_values(CRED_SESSION_TOKEN, f->session_tokens,
                                        f->n_session_tokens, show));
-    report_json_put(obj, "smtp_passwords", report_json_smtp(f, show));
-    report_json_put(obj, "regions", report_json_str_array(f->regions, f->n_regions));
-    report_json_put(obj, "exposure", report_json_str(exposure_name(f->exposure)));
-    report_json_put(obj, "branches", report_json_str_array(f->branches, f->n_branches));
-    report_json_put(obj, "risk", report_json_risk(f->risk));
-    report_json_put(obj, "verification", report_json_verification(f->verification));
-    report_json_put(obj, "rules", report_json_str_array(f->rule_ids, f->n_rule_ids));
-    report_json_put(obj, "locations", report_json_locations(f));
+    jv_put(obj, "smtp_passwords", report_json_smtp(f, show));
+    jv_put(obj, "regions", report_json_str_array(f->regions, f->n_regions));
+    jv_put(obj, "exposure", jv_str(exposure_name(f->exposure)));
+    jv_put(obj, "branches", report_json_str_array(f->branches, f->n_branches));
+    jv_put(obj, "risk", report_json_risk(f->risk));
+    jv_put(obj, "verification", report_json_verification(f->verification));
+    jv_put(obj, "rules", report_json_str_array(f->rule_ids, f->n_rule_ids));
+    jv_put(obj, "locations", report_json_locations(f));
     return obj;
 }
 
-static json_t *report_json_scan(const struct report_opts *opts, const struct scan_stats *st)
+static struct jv *report_json_scan(const struct report_opts *opts, const struct scan_stats *st)
 {
-    json_t *scan = report_json_new(json_object());
-    json_t *targets = report_json_new(json_array());
+    struct jv *scan = jv_object();
+    struct jv *targets = jv_array();
     double mb_per_s = 0.0;
 
     for (size_t i = 0; opts->targets != NULL && i < opts->n_targets; i++)
-        report_json_push(targets, report_json_path(opts->targets[i]));
+        jv_push(targets, report_json_path(opts->targets[i]));
     if (st->seconds > 0.0)
         mb_per_s = (double)st->bytes / 1e6 / st->seconds;
 
-    report_json_put(scan, "targets", targets); /* stolen */
-    report_json_put(scan, "started_at", report_json_time(st->started_at));
-    report_json_put(scan, "seconds", report_json_real(st->seconds, 3));
-    report_json_put(scan, "files", report_json_uint(st->files));
-    report_json_put(scan, "bytes", report_json_uint(st->bytes));
-    report_json_put(scan, "mb_per_s", report_json_real(mb_per_s, 2));
-    report_json_put(scan, "skipped", report_json_uint(st->skipped));
-    report_json_put(scan, "excluded", report_json_uint(st->excluded));
-    report_json_put(scan, "errors", report_json_uint(st->errors));
-    report_json_put(scan, "limits", report_json_uint(st->limits));
-    report_json_put(scan, "history_truncated", json_boolean(st->history_cut > 0));
-    report_json_put(scan, "timed_out", json_boolean(st->timed_out));
-    report_json_put(scan, "complete", json_boolean(!st->incomplete));
-    report_json_put(scan, "decoded_views", report_json_uint(st->decoded_views));
-    report_json_put(scan, "examples_hidden", report_json_uint(st->examples_hidden));
-    report_json_put(scan, "suppressed", report_json_uint(st->suppressed));
+    jv_put(scan, "targets", targets); /* stolen */
+    jv_put(scan, "started_at", report_json_time(st->started_at));
+    jv_put(scan, "seconds", report_json_real(st->seconds, 3));
+    jv_put(scan, "files", jv_uint(st->files));
+    jv_put(scan, "bytes", jv_uint(st->bytes));
+    jv_put(scan, "mb_per_s", report_json_real(mb_per_s, 2));
+    jv_put(scan, "skipped", jv_uint(st->skipped));
+    jv_put(scan, "excluded", jv_uint(st->excluded));
+    jv_put(scan, "errors", jv_uint(st->errors));
+    jv_put(scan, "limits", jv_uint(st->limits));
+    jv_put(scan, "history_truncated", jv_bool(st->history_cut > 0));
+    jv_put(scan, "timed_out", jv_bool(st->timed_out));
+    jv_put(scan, "complete", jv_bool(!st->incomplete));
+    jv_put(scan, "decoded_views", jv_uint(st->decoded_views));
+    jv_put(scan, "examples_hidden", jv_uint(st->examples_hidden));
+    jv_put(scan, "suppressed", jv_uint(st->suppressed));
     {
-        json_t *allowed = report_json_new(json_array());
+        struct jv *allowed = jv_array();
         for (size_t i = 0; i < st->n_allowed; i++)
-            report_json_push(allowed, report_json_location(st->allowed[i]));
-        report_json_put(scan, "inline_allow", report_json_str(st->inline_allow ? st->inline_allow
+            jv_push(allowed, report_json_location(st->allowed[i]));
+        jv_put(scan, "inline_allow", jv_str(st->inline_allow ? st->inline_allow
                                                                               : "all"));
-        report_json_put(scan, "allowed", allowed);
+        jv_put(scan, "allowed", allowed);
     }
-    report_json_put(scan, "diagnostics", report_json_diagnostics(st));
+    jv_put(scan, "diagnostics", report_json_diagnostics(st));
     return scan;
 }
 
 /* The findings are checked already: each kind is a credential, CRED_SMTP_PASSWORD or below. */
-static json_t *report_json_summary(const struct finding *const *sorted, size_t n)
+static struct jv *report_json_summary(const struct finding *const *sorted, size_t n)
 {
     uint64_t by_kind[CRED_SMTP_PASSWORD + 1] = { 0 };
     uint64_t examples = 0;
-    json_t *summary = report_json_new(json_object());
-    json_t *counts = report_json_new(json_object());
+    struct jv *summary = jv_object();
+    struct jv *counts = jv_object();
 
     for (size_t i = 0; i < n; i++) {
         by_kind[sorted[i]->kind]++;
         examples += sorted[i]->example;
     }
     for (unsigned k = CRED_ACCESS_KEY_ID; k <= CRED_SMTP_PASSWORD; k++)
-        report_json_put(counts, cred_kind_name((enum cred_kind)k), report_json_uint(by_kind[k]));
+        jv_put(counts, cred_kind_name((enum cred_kind)k), jv_uint(by_kind[k]));
 
-    report_json_put(summary, "findings", report_json_uint(n));
-    report_json_put(summary, "by_kind", counts); /* stolen */
-    report_json_put(summary, "examples", report_json_uint(examples));
+    jv_put(summary, "findings", jv_uint(n));
+    jv_put(summary, "by_kind", counts); /* stolen */
+    jv_put(summary, "examples", jv_uint(examples));
     return summary;
 }
 
-static enum status report_json_dump(FILE *out, const json_t *v, size_t flags)
+static enum status report_json_dump(FILE *out, const struct jv *v, enum jv_style style)
 {
-    if (json_dumpf(v, out, flags) != 0 || fputc('\n', out) == EOF)
+    if (!jv_write(out, v, style))
         return fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
     return STATUS_OK;
 }
@@ -477,7 +398,7 @@ enum status report_json_write(FILE *out, const struct finding *const *sorted, si
                               const struct report_opts *opts)
 {
     const struct scan_stats *stats;
-    json_t *doc = NULL, *tool = NULL, *findings = NULL;
+    struct jv *doc = NULL, *tool = NULL, *findings = NULL;
     enum status st = STATUS_OK;
 
     if (opts == NULL)
@@ -488,30 +409,30 @@ enum status report_json_write(FILE *out, const struct finding *const *sorted, si
             goto out;
     }
 
-    doc = report_json_new(json_object());
-    tool = report_json_new(json_object());
-    report_json_put(tool, "name", report_json_str("sesame"));
-    report_json_put(tool, "version", report_json_str(SESAME_VERSION));
-    findings = report_json_new(json_array());
+    doc = jv_object();
+    tool = jv_object();
+    jv_put(tool, "name", jv_str("sesame"));
+    jv_put(tool, "version", jv_str(SESAME_VERSION));
+    findings = jv_array();
     for (size_t i = 0; i < n; i++)
-        report_json_push(findings, report_json_finding(sorted[i], opts->show_secrets));
+        jv_push(findings, report_json_finding(sorted[i], opts->show_secrets));
 
-    report_json_put(doc, "version", report_json_str(REPORT_JSON_VERSION));
-    report_json_put(doc, "tool", tool);
+    jv_put(doc, "version", jv_str(REPORT_JSON_VERSION));
+    jv_put(doc, "tool", tool);
     tool = NULL; /* stolen */
-    report_json_put(doc, "scan", report_json_scan(opts, stats));
-    report_json_put(doc, "summary", report_json_summary(sorted, n));
-    report_json_put(doc, "findings", findings);
+    jv_put(doc, "scan", report_json_scan(opts, stats));
+    jv_put(doc, "summary", report_json_summary(sorted, n));
+    jv_put(doc, "findings", findings);
     findings = NULL; /* stolen */
 
-    if ((st = report_json_dump(out, doc, JSON_INDENT(2) | REPORT_JSON_FLAGS)) != STATUS_OK)
+    if ((st = report_json_dump(out, doc, JV_PRETTY)) != STATUS_OK)
         goto out;
     st = report_json_flush(out);
 
 out:
-    json_decref(findings);
-    json_decref(tool);
-    json_decref(doc);
+    jv_free(findings);
+    jv_free(tool);
+    jv_free(doc);
     return st;
 }
 
@@ -519,7 +440,7 @@ enum status report_jsonl_write(FILE *out, const struct finding *const *sorted, s
                                const struct report_opts *opts)
 {
     bool show = opts != NULL && opts->show_secrets;
-    json_t *obj = NULL;
+    struct jv *obj = NULL;
     enum status st = STATUS_OK;
 
     for (size_t i = 0; i < n; i++) {
@@ -528,14 +449,14 @@ enum status report_jsonl_write(FILE *out, const struct finding *const *sorted, s
     }
     for (size_t i = 0; i < n; i++) {
         obj = report_json_finding(sorted[i], show);
-        if ((st = report_json_dump(out, obj, JSON_COMPACT | REPORT_JSON_FLAGS)) != STATUS_OK)
+        if ((st = report_json_dump(out, obj, JV_LINE)) != STATUS_OK)
             goto out;
-        json_decref(obj);
+        jv_free(obj);
         obj = NULL;
     }
     st = report_json_flush(out);
 
 out:
-    json_decref(obj);
+    jv_free(obj);
     return st;
 }

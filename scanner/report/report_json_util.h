@@ -1,28 +1,21 @@
 /*
- * report/report_json_util.h - jansson helpers shared by the JSON and SARIF reporters
- * (defined in report_json.c). For report/ only.
- *
- * Every string is made valid UTF-8 (bad bytes become U+FFFD) before jansson sees it, so
- * a NULL from a jansson constructor can only mean out of memory, which aborts.
+ * report/report_json_util.h - what the JSON and SARIF reporters share (defined in
+ * report_json.c). For report/ only; documents are built with json/json.h.
  */
 #ifndef SESAME_REPORT_REPORT_JSON_UTIL_H
 #define SESAME_REPORT_REPORT_JSON_UTIL_H
 
-#include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
-#include <jansson.h>
+#include "json/json.h"
 
-json_t *report_json_new(json_t *v);                         /* v, or abort if NULL */
-void report_json_put(json_t *obj, const char *key, json_t *v); /* steals v */
-void report_json_push(json_t *arr, json_t *v);               /* steals v */
-json_t *report_json_strn(const char *s, size_t n);           /* null for NULL */
-json_t *report_json_str(const char *s);
-json_t *report_json_path(const char *s);                     /* escaped without loss */
-json_t *report_json_uint(uint64_t x);                        /* clamped to INT64_MAX */
+/* A path from the input, escaped without loss (base/escape.h ESC_BACKSLASH); null for
+ * NULL. */
+struct jv *report_json_path(const char *s);
 
-struct scan_stats;
-/* [{"kind", "message"}] for every warning the run kept (base/diag.h). */
-json_t *report_json_diagnostics(const struct scan_stats *st);
+#define REPORT_JSON_TIME_SIZE 80
+/* "2026-11-23T12:00:00Z" (ISO-8601, UTC) into buf; false outside the years 0 to 9999. */
+bool report_json_iso_time(char buf[REPORT_JSON_TIME_SIZE], int64_t t);
 
 #endif

@@ -18,14 +18,12 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "report/report_json_util.h"
 
 #include "base/diag.h"
 #include "base/xalloc.h"
+#include "crypto/crypto.h"
 
-#define REPORT_SARIF_FLAGS (JSON_PRESERVE_ORDER | JSON_INDENT(2))
 #define REPORT_SARIF_SCHEMA \
     "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
 #define REPORT_SARIF_INFO_URI "https://github.com/sesame-scanner/sesame"
@@ -144,26 +142,6 @@ NORETURN static void report_sarif_oom(void)
 {
     fputs("sesame: out of memory\n", stderr);
     abort();
-}
-
-
-
-
-
-
-
-/* "2026-11-23T12:00:00Z" into buf; false outside the years 0 to 9999. */
-static bool report_sarif_time(char buf[80], int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL || tm.tm_year < -1900 ||
-        tm.tm_year > 9999 - 1900)
-        return false;
-    snprintf(buf, 80, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return true;
 }
 
 /* Append printf output to the string *s (NULL or from an earlier call). */
@@ -332,37 +310,37 @@ static size_t report_sarif_rule_index(const struct report_sarif_rules *rules, co
 }
 
 /* {"text": text} */
-static json_t *report_sarif_message(const char *text)
+static struct jv *report_sarif_message(const char *text)
 {
-    json_t *msg = report_json_new(json_object());
+    struct jv *msg = jv_object();
 
-    report_json_put(msg, "text", report_json_str(text));
+    jv_put(msg, "text", jv_str(text));
     return msg;
 }
 
-static json_t *report_sarif_descriptor(const struct report_sarif_rule *rule)
+static struct jv *report_sarif_descriptor(const struct report_sarif_rule *rule)
 {
     const struct report_sarif_kind *k = &report_sarif_kinds[rule->kind];
-    json_t *obj = report_json_new(json_object());
-    json_t *help = report_json_new(json_object());
-    json_t *props = report_json_new(json_object());
-    json_t *tags = report_json_new(json_array());
+    struct jv *obj = jv_object();
+    struct jv *help = jv_object();
+    struct jv *props = jv_object();
+    struct jv *tags = jv_array();
 
-    report_json_push(tags, report_json_str("security"));
-    report_json_push(tags, report_json_str("secret"));
-    report_json_push(tags, report_json_str("aws"));
-    report_json_put(help, "text", report_json_str(k->help_text));
-    report_json_put(help, "markdown", report_json_str(k->help_markdown));
-    report_json_put(props, "tags", tags); /* stolen */
-    report_json_put(props, "security-severity", report_json_str(k->severity));
-    report_json_put(props, "precision", report_json_str(confidence_name(rule->precision)));
+    jv_push(tags, jv_str("security"));
+    jv_push(tags, jv_str("secret"));
+    jv_push(tags, jv_str("aws"));
+    jv_put(help, "text", jv_str(k->help_text));
+    jv_put(help, "markdown", jv_str(k->help_markdown));
+    jv_put(props, "tags", tags); /* stolen */
+    jv_put(props, "security-severity", jv_str(k->severity));
+    jv_put(props, "precision", jv_str(confidence_name(rule->precision)));
 
-    report_json_put(obj, "id", report_json_str(rule->id));
-    report_json_put(obj, "name", report_json_str(k->name));
-    report_json_put(obj, "shortDescription", report_sarif_message(k->short_desc));
-    report_json_put(obj, "fullDescription", report_sarif_message(k->full_desc));
-    report_json_put(obj, "help", help);   /* stolen */
-    report_json_put(obj, "properties", props); /* stolen */
+    jv_put(obj, "id", jv_str(rule->id));
+    jv_put(obj, "name", jv_str(k->name));
+    jv_put(obj, "shortDescription", report_sarif_message(k->short_desc));
+    jv_put(obj, "fullDescription", report_sarif_message(k->full_desc));
+    jv_put(obj, "help", help);   /* stolen */
+    jv_put(obj, "properties", props); /* stolen */
     return obj;
 }
 
@@ -384,7 +362,7 @@ static void report_sarif_values(char **msg, const char *one, const char *many,
         if (i > 0)
             report_sarif_cat(msg, i + 1 == named && named == n ? " and " : ", ");
         report_sarif_cat(msg, "%s", shown);
-        free(shown);
+        crypto_free_secret(shown);
     }
     if (named < n)
         report_sarif_cat(msg, " and %zu more", n - named);
@@ -530,33 +508,33 @@ static size_t report_sarif_span(const struct finding *f, const struct location *
  * is ASCII, so its span is the same in both). A location from git history carries its
  * commit in properties and says so in its message.
  */
-static json_t *report_sarif_location(const struct finding *f, const struct location *loc)
+static struct jv *report_sarif_location(const struct finding *f, const struct location *loc)
 {
-    json_t *obj = report_json_new(json_object());
-    json_t *phys = report_json_new(json_object());
-    json_t *artifact = report_json_new(json_object());
-    json_t *props = report_json_new(json_object());
+    struct jv *obj = jv_object();
+    struct jv *phys = jv_object();
+    struct jv *artifact = jv_object();
+    struct jv *props = jv_object();
     char *uri = report_sarif_uri(loc->path);
     size_t span = report_sarif_span(f, loc);
-    char when[80];
-    bool dated = loc->commit.commit != NULL && report_sarif_time(when, loc->commit.author_time);
+    char when[REPORT_JSON_TIME_SIZE];
+    bool dated = loc->commit.commit != NULL && report_json_iso_time(when, loc->commit.author_time);
 
-    report_json_put(artifact, "uri", report_json_str(uri));
+    jv_put(artifact, "uri", jv_str(uri));
     free(uri);
-    report_json_put(phys, "artifactLocation", artifact); /* stolen */
+    jv_put(phys, "artifactLocation", artifact); /* stolen */
     if (loc->line >= 1) {
-        json_t *region = report_json_new(json_object());
+        struct jv *region = jv_object();
 
-        report_json_put(region, "startLine", report_json_uint(loc->line));
+        jv_put(region, "startLine", jv_uint(loc->line));
         uint64_t column = loc->column_utf16 >= 1 ? loc->column_utf16 : loc->column;
         if (column >= 1) {
-            report_json_put(region, "startColumn", report_json_uint(column));
+            jv_put(region, "startColumn", jv_uint(column));
             if (span > 0)
-                report_json_put(region, "endColumn", report_json_uint(column + span));
+                jv_put(region, "endColumn", jv_uint(column + span));
         }
-        report_json_put(phys, "region", region); /* stolen */
+        jv_put(phys, "region", region); /* stolen */
     }
-    report_json_put(obj, "physicalLocation", phys); /* stolen */
+    jv_put(obj, "physicalLocation", phys); /* stolen */
 
     if (loc->commit.commit != NULL) {
         char *text = NULL;
@@ -569,29 +547,29 @@ static json_t *report_sarif_location(const struct finding *f, const struct locat
         if (loc->removed_in != NULL)
             report_sarif_cat(&text, "; removed in commit %s", loc->removed_in);
         report_sarif_cat(&text, ".");
-        report_json_put(obj, "message", report_sarif_message(text));
+        jv_put(obj, "message", report_sarif_message(text));
         free(text);
     }
 
-    report_json_put(props, "part", report_json_str(cred_kind_name(loc->part)));
+    jv_put(props, "part", jv_str(cred_kind_name(loc->part)));
     if (loc->rule_id != NULL)
-        report_json_put(props, "rule", report_json_str(loc->rule_id));
+        jv_put(props, "rule", jv_str(loc->rule_id));
     if (loc->encoding != NULL)
-        report_json_put(props, "encoding", report_json_str(loc->encoding));
+        jv_put(props, "encoding", jv_str(loc->encoding));
     if (loc->commit.commit != NULL) {
-        report_json_put(props, "commit", report_json_str(loc->commit.commit));
+        jv_put(props, "commit", jv_str(loc->commit.commit));
         if (loc->commit.author != NULL)
-            report_json_put(props, "author", report_json_str(loc->commit.author));
+            jv_put(props, "author", jv_str(loc->commit.author));
         if (dated)
-            report_json_put(props, "authorTime", report_json_str(when));
+            jv_put(props, "authorTime", jv_str(when));
         if (loc->commit.summary != NULL)
-            report_json_put(props, "summary", report_json_str(loc->commit.summary));
+            jv_put(props, "summary", jv_str(loc->commit.summary));
     }
     if (loc->blob != NULL)
-        report_json_put(props, "blob", report_json_str(loc->blob));
+        jv_put(props, "blob", jv_str(loc->blob));
     if (loc->removed_in != NULL)
-        report_json_put(props, "removedIn", report_json_str(loc->removed_in));
-    report_json_put(obj, "properties", props); /* stolen */
+        jv_put(props, "removedIn", jv_str(loc->removed_in));
+    jv_put(obj, "properties", props); /* stolen */
     return obj;
 }
 
@@ -612,14 +590,14 @@ static size_t report_sarif_count_places(const struct finding *f)
 }
 
 /* One finding; the caller has checked it with report_sarif_check(). */
-static json_t *report_sarif_result(const struct finding *f,
+static struct jv *report_sarif_result(const struct finding *f,
                                    const struct report_sarif_rules *rules, bool show)
 {
-    json_t *obj = report_json_new(json_object());
-    json_t *locations = report_json_new(json_array());
-    json_t *related = report_json_new(json_array());
-    json_t *fingerprints = report_json_new(json_object());
-    json_t *props = report_json_new(json_object());
+    struct jv *obj = jv_object();
+    struct jv *locations = jv_array();
+    struct jv *related = jv_array();
+    struct jv *fingerprints = jv_object();
+    struct jv *props = jv_object();
     size_t places = report_sarif_count_places(f), listed = 0;
     enum cred_kind kind;
     const char *rule = report_sarif_result_rule(f, &kind);
@@ -629,53 +607,53 @@ static json_t *report_sarif_result(const struct finding *f,
     for (size_t i = 0; i < f->n_locations && listed < REPORT_SARIF_MAX_LOCATIONS; i++) {
         if (i > 0 && report_sarif_same_place(&f->locations[i - 1], &f->locations[i]))
             continue;
-        report_json_push(listed < REPORT_SARIF_PRIMARY_LOCATIONS ? locations : related,
+        jv_push(listed < REPORT_SARIF_PRIMARY_LOCATIONS ? locations : related,
                           report_sarif_location(f, &f->locations[i]));
         listed++;
     }
 
-    report_json_put(fingerprints, REPORT_SARIF_FINGERPRINT_KEY,
-                     report_json_strn(f->fingerprint, strnlen(f->fingerprint, 16)));
-    report_json_put(props, "kind", report_json_str(cred_kind_name(f->kind)));
-    report_json_put(props, "confidence", report_json_str(confidence_name(f->confidence)));
-    report_json_put(props, "exposure", report_json_str(exposure_name(f->exposure)));
+    jv_put(fingerprints, REPORT_SARIF_FINGERPRINT_KEY,
+                     jv_strn(f->fingerprint, strnlen(f->fingerprint, 16)));
+    jv_put(props, "kind", jv_str(cred_kind_name(f->kind)));
+    jv_put(props, "confidence", jv_str(confidence_name(f->confidence)));
+    jv_put(props, "exposure", jv_str(exposure_name(f->exposure)));
     if (f->account_id != NULL)
-        report_json_put(props, "account_id", report_json_str(f->account_id));
-    report_json_put(props, "example", json_boolean(f->example));
-    report_json_put(props, "places", report_json_uint(places));
+        jv_put(props, "account_id", jv_str(f->account_id));
+    jv_put(props, "example", jv_bool(f->example));
+    jv_put(props, "places", jv_uint(places));
 
-    report_json_put(obj, "ruleId", report_json_str(rule));
-    report_json_put(obj, "ruleIndex", report_json_uint(report_sarif_rule_index(rules, rule)));
-    report_json_put(obj, "level", report_json_str(level));
-    report_json_put(obj, "message", report_sarif_message(text));
-    report_json_put(obj, "locations", locations); /* stolen */
-    if (json_array_size(related) > 0)
-        report_json_put(obj, "relatedLocations", related); /* stolen */
+    jv_put(obj, "ruleId", jv_str(rule));
+    jv_put(obj, "ruleIndex", jv_uint(report_sarif_rule_index(rules, rule)));
+    jv_put(obj, "level", jv_str(level));
+    jv_put(obj, "message", report_sarif_message(text));
+    jv_put(obj, "locations", locations); /* stolen */
+    if (jv_len(related) > 0)
+        jv_put(obj, "relatedLocations", related); /* stolen */
     else
-        json_decref(related);
-    report_json_put(obj, "partialFingerprints", fingerprints); /* stolen */
-    report_json_put(obj, "properties", props); /* stolen */
-    free(text);
+        jv_free(related);
+    jv_put(obj, "partialFingerprints", fingerprints); /* stolen */
+    jv_put(obj, "properties", props); /* stolen */
+    crypto_free_secret(text); /* it names the values with --show-secrets */
     return obj;
 }
 
-static json_t *report_sarif_notification(const char *level, const char *id, const char *text)
+static struct jv *report_sarif_notification(const char *level, const char *id, const char *text)
 {
-    json_t *n = report_json_new(json_object());
-    json_t *msg = report_json_new(json_object());
-    json_t *desc = report_json_new(json_object());
+    struct jv *n = jv_object();
+    struct jv *msg = jv_object();
+    struct jv *desc = jv_object();
 
-    report_json_put(msg, "text", report_json_str(text));
-    report_json_put(desc, "id", report_json_str(id));
-    report_json_put(n, "level", report_json_str(level));
-    report_json_put(n, "message", msg);
-    report_json_put(n, "descriptor", desc);
+    jv_put(msg, "text", jv_str(text));
+    jv_put(desc, "id", jv_str(id));
+    jv_put(n, "level", jv_str(level));
+    jv_put(n, "message", msg);
+    jv_put(n, "descriptor", desc);
     return n;
 }
 
-static json_t *report_sarif_notifications(const struct scan_stats *st)
+static struct jv *report_sarif_notifications(const struct scan_stats *st)
 {
-    json_t *arr = report_json_new(json_array());
+    struct jv *arr = jv_array();
     const struct diags *d = st->diags;
 
     if (st->incomplete) {
@@ -685,10 +663,10 @@ static json_t *report_sarif_notifications(const struct scan_stats *st)
                  " cut short by a limit%s%s",
                  st->errors, st->limits, st->history_cut ? ", git history truncated" : "",
                  st->timed_out ? ", time budget exceeded" : "");
-        report_json_push(arr, report_sarif_notification("error", "incomplete", text));
+        jv_push(arr, report_sarif_notification("error", "incomplete", text));
     }
     for (size_t i = 0; d != NULL && i < d->n; i++)
-        report_json_push(arr, report_sarif_notification(
+        jv_push(arr, report_sarif_notification(
                                   d->v[i].kind == DIAG_NOTE ? "note" : "error",
                                   diag_kind_name(d->v[i].kind), d->v[i].text));
     return arr;
@@ -696,36 +674,36 @@ static json_t *report_sarif_notifications(const struct scan_stats *st)
 
 /* {"executionSuccessful", "toolExecutionNotifications", "startTimeUtc"?, "properties":
  * {targets and counts}}. A run that could not read everything is not successful. */
-static json_t *report_sarif_invocation(const struct report_opts *opts,
+static struct jv *report_sarif_invocation(const struct report_opts *opts,
                                        const struct scan_stats *st)
 {
-    json_t *inv = report_json_new(json_object());
-    json_t *props = report_json_new(json_object());
-    json_t *targets = report_json_new(json_array());
-    char when[80];
+    struct jv *inv = jv_object();
+    struct jv *props = jv_object();
+    struct jv *targets = jv_array();
+    char when[REPORT_JSON_TIME_SIZE];
 
     for (size_t i = 0; opts->targets != NULL && i < opts->n_targets; i++)
-        report_json_push(targets, report_json_path(opts->targets[i]));
-    report_json_put(props, "targets", targets); /* stolen */
-    report_json_put(props, "files", report_json_uint(st->files));
-    report_json_put(props, "bytes", report_json_uint(st->bytes));
-    report_json_put(props, "skipped", report_json_uint(st->skipped));
-    report_json_put(props, "excluded", report_json_uint(st->excluded));
-    report_json_put(props, "errors", report_json_uint(st->errors));
-    report_json_put(props, "limits", report_json_uint(st->limits));
-    report_json_put(props, "history_truncated", json_boolean(st->history_cut > 0));
-    report_json_put(props, "complete", json_boolean(!st->incomplete));
-    report_json_put(props, "examples_hidden", report_json_uint(st->examples_hidden));
-    report_json_put(props, "suppressed", report_json_uint(st->suppressed));
-    report_json_put(props, "allowed_inline", report_json_uint(st->n_allowed));
+        jv_push(targets, report_json_path(opts->targets[i]));
+    jv_put(props, "targets", targets); /* stolen */
+    jv_put(props, "files", jv_uint(st->files));
+    jv_put(props, "bytes", jv_uint(st->bytes));
+    jv_put(props, "skipped", jv_uint(st->skipped));
+    jv_put(props, "excluded", jv_uint(st->excluded));
+    jv_put(props, "errors", jv_uint(st->errors));
+    jv_put(props, "limits", jv_uint(st->limits));
+    jv_put(props, "history_truncated", jv_bool(st->history_cut > 0));
+    jv_put(props, "complete", jv_bool(!st->incomplete));
+    jv_put(props, "examples_hidden", jv_uint(st->examples_hidden));
+    jv_put(props, "suppressed", jv_uint(st->suppressed));
+    jv_put(props, "allowed_inline", jv_uint(st->n_allowed));
 
     /* A run that could not read everything did not do its job: false, with one
      * notification per warning (errors for what was not read, notes for the rest). */
-    report_json_put(inv, "executionSuccessful", json_boolean(!st->incomplete));
-    report_json_put(inv, "toolExecutionNotifications", report_sarif_notifications(st));
-    if (st->started_at > 0 && report_sarif_time(when, st->started_at))
-        report_json_put(inv, "startTimeUtc", report_json_str(when));
-    report_json_put(inv, "properties", props); /* stolen */
+    jv_put(inv, "executionSuccessful", jv_bool(!st->incomplete));
+    jv_put(inv, "toolExecutionNotifications", report_sarif_notifications(st));
+    if (st->started_at > 0 && report_json_iso_time(when, st->started_at))
+        jv_put(inv, "startTimeUtc", jv_str(when));
+    jv_put(inv, "properties", props); /* stolen */
     return inv;
 }
 
@@ -734,7 +712,7 @@ enum status report_sarif_write(FILE *out, const struct finding *const *sorted, s
 {
     struct report_sarif_rules rules = { NULL, 0, 0 };
     const struct scan_stats *stats;
-    json_t *doc = NULL, *run, *runs, *tool, *driver, *descriptors, *invocations, *results;
+    struct jv *doc = NULL, *run, *runs, *tool, *driver, *descriptors, *invocations, *results;
     enum status st = STATUS_OK;
 
     if (opts == NULL)
@@ -747,46 +725,45 @@ enum status report_sarif_write(FILE *out, const struct finding *const *sorted, s
     report_sarif_rules_collect(&rules, sorted, n);
 
     /* Everything below is owned by doc once attached; each put steals its value. */
-    doc = report_json_new(json_object());
-    runs = report_json_new(json_array());
-    run = report_json_new(json_object());
-    tool = report_json_new(json_object());
-    driver = report_json_new(json_object());
-    descriptors = report_json_new(json_array());
-    invocations = report_json_new(json_array());
-    results = report_json_new(json_array());
+    doc = jv_object();
+    runs = jv_array();
+    run = jv_object();
+    tool = jv_object();
+    driver = jv_object();
+    descriptors = jv_array();
+    invocations = jv_array();
+    results = jv_array();
 
     for (size_t i = 0; i < rules.n; i++)
-        report_json_push(descriptors, report_sarif_descriptor(&rules.items[i]));
-    report_json_put(driver, "name", report_json_str("sesame"));
-    report_json_put(driver, "version", report_json_str(SESAME_VERSION));
-    report_json_put(driver, "semanticVersion", report_json_str(SESAME_VERSION));
-    report_json_put(driver, "informationUri", report_json_str(REPORT_SARIF_INFO_URI));
-    report_json_put(driver, "rules", descriptors);
-    report_json_put(tool, "driver", driver);
+        jv_push(descriptors, report_sarif_descriptor(&rules.items[i]));
+    jv_put(driver, "name", jv_str("sesame"));
+    jv_put(driver, "version", jv_str(SESAME_VERSION));
+    jv_put(driver, "semanticVersion", jv_str(SESAME_VERSION));
+    jv_put(driver, "informationUri", jv_str(REPORT_SARIF_INFO_URI));
+    jv_put(driver, "rules", descriptors);
+    jv_put(tool, "driver", driver);
 
-    report_json_push(invocations, report_sarif_invocation(opts, stats));
+    jv_push(invocations, report_sarif_invocation(opts, stats));
     for (size_t i = 0; i < n; i++)
-        report_json_push(results, report_sarif_result(sorted[i], &rules, opts->show_secrets));
+        jv_push(results, report_sarif_result(sorted[i], &rules, opts->show_secrets));
 
-    report_json_put(run, "tool", tool);
-    report_json_put(run, "invocations", invocations);
-    report_json_put(run, "columnKind", report_json_str("utf16CodeUnits"));
-    report_json_put(run, "results", results);
-    report_json_push(runs, run);
+    jv_put(run, "tool", tool);
+    jv_put(run, "invocations", invocations);
+    jv_put(run, "columnKind", jv_str("utf16CodeUnits"));
+    jv_put(run, "results", results);
+    jv_push(runs, run);
 
-    report_json_put(doc, "$schema", report_json_str(REPORT_SARIF_SCHEMA));
-    report_json_put(doc, "version", report_json_str("2.1.0"));
-    report_json_put(doc, "runs", runs);
+    jv_put(doc, "$schema", jv_str(REPORT_SARIF_SCHEMA));
+    jv_put(doc, "version", jv_str("2.1.0"));
+    jv_put(doc, "runs", runs);
 
-    if (json_dumpf(doc, out, REPORT_SARIF_FLAGS) != 0 || fputc('\n', out) == EOF ||
-        fflush(out) != 0 || ferror(out)) {
+    if (!jv_write(out, doc, JV_PRETTY) || fflush(out) != 0 || ferror(out)) {
         st = fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
         goto out;
     }
 
 out:
-    json_decref(doc);
+    jv_free(doc);
     free(rules.items);
     return st;
 }

@@ -11,6 +11,7 @@
 
 #include "base/diag.h"
 #include "base/escape.h"
+#include "crypto/crypto.h"
 #include "rank/risk.h"
 
 #include <errno.h>
@@ -105,7 +106,7 @@ static void report_text_value(struct report_text *t, enum cred_kind kind, const 
     char *shown = report_redact(kind, value, t->show);
 
     report_text_safe(t, shown);
-    free(shown);
+    crypto_free_secret(shown);
 }
 
 /* "1 file", "2 files". */

@@ -1,5 +1,5 @@
 /*
- * rules/rules_load.c - read rule files (JSON, via jansson) into a rule set.
+ * rules/rules_load.c - read rule files (JSON, via json/json.h) into a rule set.
  *
  * Validation is strict: unknown fields, wrong types and out-of-range values are errors
  * that name the file and the rule, so a typo in a rule never silently disables it.
@@ -17,12 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "crypto/crypto.h"
 #include "base/limits.h"
+#include "json/json.h"
 #include "rules/embedded.h"
 
 #define MAX_NEAR_BYTES 8192u
@@ -89,10 +88,12 @@ static bool valid_id(const char *s)
     return true;
 }
 
-static enum status get_string(const char *name, const char *id, json_t *obj, const char *key,
-                              bool required, char **out)
+static enum status get_string(const char *name, const char *id, const struct jv *obj,
+                              const char *key, bool required, char **out)
 {
-    json_t *v = json_object_get(obj, key);
+    const struct jv *v = jv_get(obj, key);
+    size_t len = 0;
+    const char *s = jv_string(v, &len);
 
     *out = NULL;
     if (!v) {
@@ -100,35 +101,35 @@ static enum status get_string(const char *name, const char *id, json_t *obj, con
             return fail(STATUS_CORRUPT, "'%s': rule '%s': missing \"%s\"", name, id, key);
         return STATUS_OK;
     }
-    if (!json_is_string(v) || json_string_length(v) == 0)
+    if (!s || len == 0)
         return fail(STATUS_CORRUPT, "'%s': rule '%s': \"%s\" must be a non-empty string", name,
                     id, key);
-    if (strlen(json_string_value(v)) != json_string_length(v))
+    if (strlen(s) != len)
         return fail(STATUS_CORRUPT, "'%s': rule '%s': \"%s\" contains a NUL", name, id, key);
-    *out = xstrdup(json_string_value(v));
+    *out = xstrdup(s);
     return STATUS_OK;
 }
 
-static enum status get_strings(const char *name, const char *id, json_t *obj, const char *key,
-                               char ***out, size_t *n)
+static enum status get_strings(const char *name, const char *id, const struct jv *obj,
+                               const char *key, char ***out, size_t *n)
 {
-    json_t *v = json_object_get(obj, key);
-    size_t i;
-    json_t *e;
+    const struct jv *v = jv_get(obj, key);
 
     *out = NULL;
     *n = 0;
     if (!v)
         return STATUS_OK;
-    if (!json_is_array(v))
+    if (!jv_is_array(v))
         return fail(STATUS_CORRUPT, "'%s': rule '%s': \"%s\" must be an array of strings", name,
                     id, key);
-    *out = xcalloc(json_array_size(v) + 1, sizeof(char *));
-    json_array_foreach(v, i, e) {
-        if (!json_is_string(e))
+    *out = xcalloc(jv_len(v) + 1, sizeof(char *));
+    for (size_t i = 0; i < jv_len(v); i++) {
+        const char *s = jv_string(jv_at(v, i), NULL);
+
+        if (!s)
             return fail(STATUS_CORRUPT, "'%s': rule '%s': \"%s\"[%zu] must be a string", name,
                         id, key, i);
-        (*out)[(*n)++] = xstrdup(json_string_value(e));
+        (*out)[(*n)++] = xstrdup(s);
     }
     return STATUS_OK;
 }
@@ -138,66 +139,61 @@ static const char *const rule_keys[] = {
     "min_entropy", "reject_hex", "examples", "negative_examples", NULL,
 };
 
-static enum status parse_near(const char *name, struct rule *r, json_t *near)
-{
-    json_t *kinds, *bytes, *e;
-    const char *key;
-    json_t *val;
-    size_t i;
+static const char *const near_keys[] = { "kinds", "bytes", NULL };
 
-    if (!json_is_object(near))
+static enum status parse_near(const char *name, struct rule *r, const struct jv *near)
+{
+    const struct jv *kinds, *bytes;
+    const char *key;
+    int64_t n;
+
+    if (!jv_is_object(near))
         return fail(STATUS_CORRUPT, "'%s': rule '%s': \"near\" must be an object", name, r->id);
-    json_object_foreach(near, key, val) {
-        if (strcmp(key, "kinds") != 0 && strcmp(key, "bytes") != 0)
-            return fail(STATUS_CORRUPT, "'%s': rule '%s': unknown field \"near.%s\"", name,
-                        r->id, key);
-    }
-    kinds = json_object_get(near, "kinds");
-    bytes = json_object_get(near, "bytes");
-    if (!json_is_array(kinds) || json_array_size(kinds) == 0)
+    if ((key = jv_unknown_key(near, near_keys)) != NULL)
+        return fail(STATUS_CORRUPT, "'%s': rule '%s': unknown field \"near.%s\"", name, r->id,
+                    key);
+    kinds = jv_get(near, "kinds");
+    bytes = jv_get(near, "bytes");
+    if (!jv_is_array(kinds) || jv_len(kinds) == 0)
         return fail(STATUS_CORRUPT, "'%s': rule '%s': \"near.kinds\" must be a non-empty array",
                     name, r->id);
-    json_array_foreach(kinds, i, e) {
+    for (size_t i = 0; i < jv_len(kinds); i++) {
+        const char *s = jv_string(jv_at(kinds, i), NULL);
         enum cred_kind k;
-        if (!json_is_string(e) || !cred_kind_parse(json_string_value(e), &k))
+        if (!s || !cred_kind_parse(s, &k))
             return fail(STATUS_CORRUPT, "'%s': rule '%s': \"near.kinds\"[%zu] is not a kind",
                         name, r->id, i);
         r->near_kinds |= 1u << k;
     }
-    if (!json_is_integer(bytes) || json_integer_value(bytes) < 1 ||
-        json_integer_value(bytes) > MAX_NEAR_BYTES)
+    n = jv_integer(bytes, 0);
+    if (n < 1 || n > MAX_NEAR_BYTES)
         return fail(STATUS_CORRUPT, "'%s': rule '%s': \"near.bytes\" must be 1..%u", name,
                     r->id, MAX_NEAR_BYTES);
-    r->near_bytes = (size_t)json_integer_value(bytes);
+    r->near_bytes = (size_t)n;
     return STATUS_OK;
 }
 
-static enum status parse_rule(const char *name, json_t *obj, size_t index, struct rule *r)
+static enum status parse_rule(const char *name, const struct jv *obj, size_t index,
+                              struct rule *r)
 {
     enum status st;
     const char *key;
-    json_t *val, *v;
+    const struct jv *v;
     char *kind = NULL, *conf = NULL;
     char where[32];
+    double entropy;
 
     memset(r, 0, sizeof(*r));
     snprintf(where, sizeof(where), "#%zu", index);
-    if (!json_is_object(obj))
+    if (!jv_is_object(obj))
         return fail(STATUS_CORRUPT, "'%s': rule %s: not an object", name, where);
     if ((st = get_string(name, where, obj, "id", true, &r->id)) != STATUS_OK)
         return st;
     if (!valid_id(r->id))
         return fail(STATUS_CORRUPT, "'%s': rule '%s': id must be [a-z0-9._-]{1,128}", name,
                     r->id);
-    json_object_foreach(obj, key, val) {
-        size_t i;
-        for (i = 0; rule_keys[i]; i++)
-            if (strcmp(key, rule_keys[i]) == 0)
-                break;
-        if (!rule_keys[i])
-            return fail(STATUS_CORRUPT, "'%s': rule '%s': unknown field \"%s\"", name, r->id,
-                        key);
-    }
+    if ((key = jv_unknown_key(obj, rule_keys)) != NULL)
+        return fail(STATUS_CORRUPT, "'%s': rule '%s': unknown field \"%s\"", name, r->id, key);
     if ((st = get_string(name, r->id, obj, "name", true, &r->name)) != STATUS_OK ||
         (st = get_string(name, r->id, obj, "description", false, &r->description)) != STATUS_OK ||
         (st = get_string(name, r->id, obj, "pattern", true, &r->pattern)) != STATUS_OK ||
@@ -221,28 +217,28 @@ static enum status parse_rule(const char *name, json_t *obj, size_t index, struc
                   name, r->id);
         goto out;
     }
-    if ((v = json_object_get(obj, "near")) && (st = parse_near(name, r, v)) != STATUS_OK)
+    if ((v = jv_get(obj, "near")) && (st = parse_near(name, r, v)) != STATUS_OK)
         goto out;
     if (r->near_kinds && r->prefilter) {
         st = fail(STATUS_CORRUPT, "'%s': rule '%s': a \"near\" rule takes no \"prefilter\"", name,
                   r->id);
         goto out;
     }
-    if ((v = json_object_get(obj, "min_entropy"))) {
-        if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 8) {
+    if ((v = jv_get(obj, "min_entropy"))) {
+        if (!jv_number(v, &entropy) || entropy < 0 || entropy > 8) {
             st = fail(STATUS_CORRUPT, "'%s': rule '%s': \"min_entropy\" must be 0..8", name,
                       r->id);
             goto out;
         }
-        r->min_entropy = json_number_value(v);
+        r->min_entropy = entropy;
     }
-    if ((v = json_object_get(obj, "reject_hex"))) {
-        if (!json_is_boolean(v)) {
+    if ((v = jv_get(obj, "reject_hex"))) {
+        if (!jv_is_bool(v)) {
             st = fail(STATUS_CORRUPT, "'%s': rule '%s': \"reject_hex\" must be true or false",
                       name, r->id);
             goto out;
         }
-        r->reject_hex = json_is_true(v);
+        r->reject_hex = jv_is_true(v);
     }
     if (!strstr(r->pattern, "(?<value>") && !strstr(r->pattern, "(?P<value>")) {
         st = fail(STATUS_CORRUPT, "'%s': rule '%s': pattern has no (?<value>...) group", name,
@@ -269,25 +265,23 @@ static void ruleset_put(struct ruleset *rs, struct rule *r)
     rs->rules[rs->n++] = *r;
 }
 
-static enum status parse_data(struct ruleset *rs, const char *name, json_t *data)
+static enum status parse_data(struct ruleset *rs, const char *name, const struct jv *data)
 {
-    json_t *regions = json_object_get(data, "ses_smtp_regions");
-    json_t *e;
-    size_t i;
+    const struct jv *regions = jv_get(data, "ses_smtp_regions");
 
-    if (!json_is_object(data))
+    if (!jv_is_object(data))
         return fail(STATUS_CORRUPT, "'%s': \"data\" must be an object", name);
     if (!regions)
         return STATUS_OK;
-    if (!json_is_array(regions))
+    if (!jv_is_array(regions))
         return fail(STATUS_CORRUPT, "'%s': \"ses_smtp_regions\" must be an array", name);
-    for (i = 0; i < rs->n_smtp_regions; i++)
+    for (size_t i = 0; i < rs->n_smtp_regions; i++)
         free(rs->smtp_regions[i]);
     free(rs->smtp_regions);
-    rs->smtp_regions = xcalloc(json_array_size(regions) + 1, sizeof(char *));
+    rs->smtp_regions = xcalloc(jv_len(regions) + 1, sizeof(char *));
     rs->n_smtp_regions = 0;
-    json_array_foreach(regions, i, e) {
-        const char *s = json_string_value(e);
+    for (size_t i = 0; i < jv_len(regions); i++) {
+        const char *s = jv_string(jv_at(regions, i), NULL);
         if (!s || !*s || strlen(s) > 32 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
                                                strlen(s))
             return fail(STATUS_CORRUPT, "'%s': \"ses_smtp_regions\"[%zu] is not a region name",
@@ -297,60 +291,55 @@ static enum status parse_data(struct ruleset *rs, const char *name, json_t *data
     return STATUS_OK;
 }
 
+static const char *const top_keys[] = { "rules", "data", "$comment", NULL };
+
 enum status ruleset_load_text(struct ruleset *rs, const char *name, const char *text, size_t len)
 {
-    json_error_t jerr;
-    json_t *root = NULL, *rules, *data;
+    struct jv *root = NULL;
+    const struct jv *rules, *data;
     const char *key;
-    json_t *val;
-    enum status st = STATUS_OK;
-    size_t i;
+    enum status st;
 
     if (len > LIMIT_RULES_FILE_BYTES)
         return fail(STATUS_LIMIT, "'%s': rules file exceeds %u bytes", name,
                     LIMIT_RULES_FILE_BYTES);
-    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root)
-        return fail(STATUS_CORRUPT, "'%s': line %d: %s", name, jerr.line, jerr.text);
-    if (!json_is_object(root)) {
+    if ((st = jv_load(&root, name, text, len, JV_REJECT_DUPLICATES)) != STATUS_OK)
+        return st;
+    if (!jv_is_object(root)) {
         st = fail(STATUS_CORRUPT, "'%s': top level must be an object", name);
         goto out;
     }
-    json_object_foreach(root, key, val) {
-        if (strcmp(key, "rules") != 0 && strcmp(key, "data") != 0 && strcmp(key, "$comment") != 0) {
-            st = fail(STATUS_CORRUPT, "'%s': unknown top-level field \"%s\"", name, key);
-            goto out;
-        }
+    if ((key = jv_unknown_key(root, top_keys)) != NULL) {
+        st = fail(STATUS_CORRUPT, "'%s': unknown top-level field \"%s\"", name, key);
+        goto out;
     }
-    rules = json_object_get(root, "rules");
-    data = json_object_get(root, "data");
+    rules = jv_get(root, "rules");
+    data = jv_get(root, "data");
     if (!rules && !data) {
         st = fail(STATUS_CORRUPT, "'%s': neither \"rules\" nor \"data\"", name);
         goto out;
     }
     if (data && (st = parse_data(rs, name, data)) != STATUS_OK)
         goto out;
-    if (rules && !json_is_array(rules)) {
+    if (rules && !jv_is_array(rules)) {
         st = fail(STATUS_CORRUPT, "'%s': \"rules\" must be an array", name);
         goto out;
     }
-    if (rules) {
-        json_array_foreach(rules, i, val) {
-            struct rule r;
-            if (rs->n >= LIMIT_RULES) {
-                st = fail(STATUS_LIMIT, "'%s': more than %u rules", name, LIMIT_RULES);
-                goto out;
-            }
-            st = parse_rule(name, val, i, &r);
-            if (st != STATUS_OK) {
-                rule_release(&r);
-                goto out;
-            }
-            ruleset_put(rs, &r);
+    for (size_t i = 0; i < jv_len(rules); i++) {
+        struct rule r;
+        if (rs->n >= LIMIT_RULES) {
+            st = fail(STATUS_LIMIT, "'%s': more than %u rules", name, LIMIT_RULES);
+            goto out;
         }
+        st = parse_rule(name, jv_at(rules, i), i, &r);
+        if (st != STATUS_OK) {
+            rule_release(&r);
+            goto out;
+        }
+        ruleset_put(rs, &r);
     }
 out:
-    json_decref(root);
+    jv_free(root);
     return st;
 }
 
@@ -359,8 +348,7 @@ static enum status load_file(struct ruleset *rs, const char *path)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat stt;
     struct buf b = BUF_INIT(LIMIT_RULES_FILE_BYTES);
-    enum status st = STATUS_OK;
-    char tmp[65536];
+    enum status st;
 
     if (fd < 0)
         return fail(STATUS_IO, "cannot open rules '%s': %s", path, strerror(errno));
@@ -368,24 +356,14 @@ static enum status load_file(struct ruleset *rs, const char *path)
         close(fd);
         return fail(STATUS_BUG, "'%s' is a directory", path);
     }
-    for (;;) {
-        ssize_t n = read(fd, tmp, sizeof(tmp));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            st = fail(STATUS_IO, "cannot read rules '%s': %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        if (buf_append(&b, tmp, (size_t)n) != STATUS_OK) {
-            st = fail(STATUS_LIMIT, "'%s': rules file exceeds %u bytes", path,
-                      LIMIT_RULES_FILE_BYTES);
-            goto out;
-        }
-    }
-    st = ruleset_load_text(rs, path, b.data ? b.data : "", b.len);
-out:
+    st = buf_read_fd(&b, fd, 0);
+    if (st == STATUS_LIMIT)
+        st = fail(STATUS_LIMIT, "'%s': rules file exceeds %u bytes", path,
+                  LIMIT_RULES_FILE_BYTES);
+    else if (st != STATUS_OK)
+        st = fail(STATUS_IO, "cannot read rules '%s': %s", path, strerror(errno));
+    else
+        st = ruleset_load_text(rs, path, b.data ? b.data : "", b.len);
     close(fd);
     buf_release(&b);
     return st;

@@ -15,9 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "base/compiler.h"
+#include "json/json.h"
 #include "verify/awsxml.h"
 
 static enum awsresp_result bad(struct awsresp_error *err, const char *fmt, ...) FORMAT(2, 3);
@@ -75,12 +74,20 @@ static char first_char(const struct awsresp_in *in)
     return 0;
 }
 
-static void json_why(struct awsresp_error *err, const json_error_t *je)
+static void json_why(struct awsresp_error *err, const struct jv_error *je)
 {
     char text[160];
 
     safe_copy(text, sizeof(text), je->text, strlen(je->text), false);
     bad(err, "not well-formed JSON: %s (byte %ld)", text, (long)je->position);
+}
+
+/* obj[k1] if it is a string, else obj[k2] if it is one, else NULL. */
+static const char *first_str(const struct jv *obj, const char *k1, const char *k2)
+{
+    const char *s = jv_string(jv_get(obj, k1), NULL);
+
+    return s != NULL ? s : jv_string(jv_get(obj, k2), NULL);
 }
 
 /* The error code of an x-amzn-ErrorType header ("Code:http://..."). */
@@ -110,29 +117,25 @@ static enum awsresp_result read_error(const struct awsresp_in *in, struct awsres
             }
         }
     } else if (c == '{') {
-        json_error_t je;
-        json_t *j = json_loadb(in->body, in->len, JSON_REJECT_DUPLICATES, &je);
+        struct jv_error je;
+        struct jv *j = jv_parse(in->body, in->len, JV_REJECT_DUPLICATES, &je);
+        const struct jv *e;
         const char *t, *m;
-        json_t *e;
         if (!j) {
             json_why(err, &je);
             return AWSRESP_BAD;
         }
-        if (!json_is_object(j)) {
-            json_decref(j);
+        if (!jv_is_object(j)) {
+            jv_free(j);
             return bad(err, "JSON error body is not an object");
         }
-        e = json_object_get(j, "Error");
-        t = json_string_value(json_object_get(j, "__type"));
+        e = jv_get(j, "Error");
+        t = first_str(j, "__type", "code");
         if (!t)
-            t = json_string_value(json_object_get(j, "code"));
-        if (!t && json_is_object(e))
-            t = json_string_value(json_object_get(e, "Code"));
-        m = json_string_value(json_object_get(j, "message"));
+            t = jv_string(jv_get(e, "Code"), NULL);
+        m = first_str(j, "message", "Message");
         if (!m)
-            m = json_string_value(json_object_get(j, "Message"));
-        if (!m && json_is_object(e))
-            m = json_string_value(json_object_get(e, "Message"));
+            m = jv_string(jv_get(e, "Message"), NULL);
         if (in->error_type) {
             header_code(in->error_type, err->code, sizeof(err->code));
         } else if (t) {
@@ -142,7 +145,7 @@ static enum awsresp_result read_error(const struct awsresp_in *in, struct awsres
         }
         if (m)
             safe_copy(err->message, sizeof(err->message), m, strlen(m), true);
-        json_decref(j);
+        jv_free(j);
     } else if (c == 0 && in->error_type) {
         header_code(in->error_type, err->code, sizeof(err->code)); /* no body */
     } else if (c == 0) {
@@ -151,14 +154,17 @@ static enum awsresp_result read_error(const struct awsresp_in *in, struct awsres
         return bad(err, "not an AWS error body (it starts with '%c')",
                    c > 0x20 && c < 0x7f ? c : '?');
     }
+    /* The XML reader keeps newlines, tabs and DEL; a reason is one line of report-safe
+     * text. Done before the code is checked: a bad code leaves the message in place. */
+    for (char *p = err->message; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+        else if (*p == 0x7f)
+            *p = '?';
     if (!code_ok(err->code)) {
         err->code[0] = '\0';
         return bad(err, "error body without a valid error code");
     }
-    /* The XML reader keeps newlines and tabs; a reason is one line. */
-    for (char *p = err->message; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
     return AWSRESP_AWS_ERROR;
 }
 
@@ -179,7 +185,9 @@ static bool begin(const struct awsresp_in *in, struct awsresp_error *err,
     return true;
 }
 
-/* An XML answer: root and fields (all required), or AWSRESP_BAD naming what is wrong. */
+/* An XML answer: root and fields (all required), or AWSRESP_BAD naming what is wrong.
+ * A control character in a field (XML allows tab, CR and LF) becomes '?', as in
+ * safe_copy: the fields go into reports. */
 static enum awsresp_result read_xml(const struct awsresp_in *in, const char *root,
                                     struct awsxml_field *f, size_t n, size_t n_required,
                                     struct awsresp_error *err)
@@ -191,6 +199,10 @@ static enum awsresp_result read_xml(const struct awsresp_in *in, const char *roo
     for (size_t i = 0; i < n_required; i++)
         if (f[i].count != 1 || !f[i].out[0])
             return bad(err, "%s without <%s>", root, f[i].path);
+    for (size_t i = 0; i < n; i++)
+        for (char *p = f[i].out; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
     return AWSRESP_OK;
 }
 
@@ -327,13 +339,13 @@ enum awsresp_result awsresp_ses_quota(const struct awsresp_in *in, struct awsres
     return AWSRESP_OK;
 }
 
-static bool json_num(json_t *o, const char *key, double *out)
+static bool json_num(const struct jv *o, const char *key, double *out)
 {
-    json_t *v = json_object_get(o, key);
+    double v;
 
-    if (!json_is_number(v) || !isfinite(json_number_value(v)))
+    if (!jv_number(jv_get(o, key), &v) || !isfinite(v))
         return false;
-    *out = json_number_value(v);
+    *out = v;
     return true;
 }
 
@@ -342,41 +354,45 @@ enum awsresp_result awsresp_sesv2_account(const struct awsresp_in *in,
                                           struct awsresp_error *err)
 {
     enum awsresp_result res = AWSRESP_OK;
-    json_error_t je;
-    json_t *j, *pa, *se, *q, *es;
+    struct jv_error je;
+    struct jv *j;
+    const struct jv *pa, *se, *q, *es;
+    const char *es_s = NULL;
+    size_t es_len = 0;
 
     memset(out, 0, sizeof(*out));
     if (!begin(in, err, &res))
         return res;
     if (first_char(in) != '{')
         return in->len ? bad(err, "not a JSON GetAccount answer") : bad(err, "empty body");
-    j = json_loadb(in->body, in->len, JSON_REJECT_DUPLICATES, &je);
+    j = jv_parse(in->body, in->len, JV_REJECT_DUPLICATES, &je);
     if (!j) {
         json_why(err, &je);
         return AWSRESP_BAD;
     }
-    pa = json_object_get(j, "ProductionAccessEnabled");
-    se = json_object_get(j, "SendingEnabled");
-    q = json_object_get(j, "SendQuota");
-    es = json_object_get(j, "EnforcementStatus");
-    if (!json_is_object(j)) {
+    pa = jv_get(j, "ProductionAccessEnabled");
+    se = jv_get(j, "SendingEnabled");
+    q = jv_get(j, "SendQuota");
+    es = jv_get(j, "EnforcementStatus");
+    if (es)
+        es_s = jv_string(es, &es_len);
+    if (!jv_is_object(j)) {
         res = bad(err, "GetAccount answer is not a JSON object");
-    } else if (!json_is_boolean(pa) || !json_is_boolean(se)) {
+    } else if (!jv_is_bool(pa) || !jv_is_bool(se)) {
         res = bad(err, "GetAccount answer without ProductionAccessEnabled and SendingEnabled");
-    } else if (!json_is_object(q) || !json_num(q, "Max24HourSend", &out->max_24h) ||
+    } else if (!jv_is_object(q) || !json_num(q, "Max24HourSend", &out->max_24h) ||
                !json_num(q, "MaxSendRate", &out->max_rate) ||
                !json_num(q, "SentLast24Hours", &out->sent_24h)) {
         res = bad(err, "GetAccount answer without a numeric SendQuota");
-    } else if (es && (!json_is_string(es) || json_string_length(es) >= sizeof(out->enforcement) ||
-                      strspn(json_string_value(es), "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") !=
-                          json_string_length(es))) {
+    } else if (es && (!es_s || es_len >= sizeof(out->enforcement) ||
+                      strspn(es_s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != es_len)) {
         res = bad(err, "GetAccount answer with an odd EnforcementStatus");
     } else {
-        out->sandbox = !json_is_true(pa);
-        out->sending_enabled = json_is_true(se);
+        out->sandbox = !jv_is_true(pa);
+        out->sending_enabled = jv_is_true(se);
         if (es)
-            snprintf(out->enforcement, sizeof(out->enforcement), "%s", json_string_value(es));
+            snprintf(out->enforcement, sizeof(out->enforcement), "%s", es_s);
     }
-    json_decref(j);
+    jv_free(j);
     return res;
 }

@@ -5,12 +5,12 @@
  *
  * An answer is believed only if it is complete and well-formed: XML through awsxml_read
  * (the whole document, the expected root element, each field once), JSON through
- * jansson with duplicate keys rejected and nothing after the value, every field the
+ * json/json.h with duplicate keys rejected and nothing after the value, every field the
  * verifier relies on present with the right type. A body cut at the transport cap is
  * never an answer, and neither is an error body with a 2xx status or a success body
  * with another. Pure functions of their input (no I/O, no globals), so the verifier's
  * whole reading of responses is unit-tested and fuzzed (fuzz_verify_response). The only
- * <jansson.h> user under verify/.
+ * JSON reader under verify/.
  */
 #ifndef SESAME_VERIFY_AWSRESP_H
 #define SESAME_VERIFY_AWSRESP_H

@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "aws/keys.h"
+#include "crypto/crypto.h"
 #include "verify/awsresp.h"
 #include "verify/http.h"
 #include "verify/sigv4.h"
@@ -228,23 +229,23 @@ struct creds {
 
 static void creds_release(struct creds *c)
 {
-    if (c->secret)
-        memset(c->secret, 0, strlen(c->secret));
     free(c->id);
-    free(c->secret);
-    free(c->token);
+    crypto_free_secret(c->secret);
+    crypto_free_secret(c->token);
     memset(c, 0, sizeof(*c));
 }
 
-/* [profile] section of an INI credentials file. */
+/* [profile] section of an INI credentials file. The file's bytes pass through `iobuf`
+ * and `line` only, both wiped at the end. */
 static void creds_from_file(const char *path, const char *profile, struct creds *c)
 {
     FILE *f = fopen(path, "r");
-    char line[4096];
+    char line[4096], iobuf[4096];
     bool in = false;
 
     if (!f)
         return;
+    setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
     while (fgets(line, sizeof(line), f)) {
         char *s = line, *eq, *k, *v, *e;
         while (isspace((unsigned char)*s))
@@ -279,6 +280,8 @@ static void creds_from_file(const char *path, const char *profile, struct creds 
             c->token = xstrdup(v);
     }
     fclose(f);
+    crypto_wipe(line, sizeof(line));
+    crypto_wipe(iobuf, sizeof(iobuf));
 }
 
 static void operator_creds(const char *audit_profile, struct creds *c)

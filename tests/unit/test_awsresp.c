@@ -158,6 +158,10 @@ static const struct resp_case cases[] = {
       IAM_BODY("<LastUsedDate>2015-03-13T10:45:00Zjunk</LastUsedDate><ServiceName>s3"
                "</ServiceName><Region>us-east-1</Region>"),
       AWSRESP_BAD, "not a date" },
+    { "iam tab in a field (found by fuzz_verify_response)", IAM, 200, false, NULL,
+      IAM_BODY("<LastUsedDate>2015-03-13T10:45:00Z</LastUsedDate><ServiceName>s3\tx"
+               "</ServiceName><Region>us-east-1</Region>"),
+      AWSRESP_OK, "s3?x" },
     { "iam without Region", IAM, 200, false, NULL, IAM_BODY("<ServiceName>s3</ServiceName>"),
       AWSRESP_BAD, "Region>" },
     { "iam cut", IAM, 200, false, NULL,
