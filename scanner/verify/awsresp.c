@@ -57,6 +57,15 @@ static void safe_copy(char *out, size_t out_size, const char *s, size_t n, bool 
     out[o] = '\0';
 }
 
+/* Text from an XML body on one line: the reader keeps tabs, newlines and DEL, which a
+ * report line must not hold. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = ' ';
+}
+
 /* An error code as AWS spells them: letters, digits, '.', '_', '-', at most 127. */
 static bool code_ok(const char *c)
 {
@@ -152,13 +161,10 @@ static enum awsresp_result read_error(const struct awsresp_in *in, struct awsres
                    c > 0x20 && c < 0x7f ? c : '?');
     }
     if (!code_ok(err->code)) {
-        err->code[0] = '\0';
+        err->code[0] = err->message[0] = '\0'; /* nothing of a body that is not AWS's */
         return bad(err, "error body without a valid error code");
     }
-    /* The XML reader keeps newlines and tabs; a reason is one line. */
-    for (char *p = err->message; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
+    one_line(err->message);
     return AWSRESP_AWS_ERROR;
 }
 
@@ -276,6 +282,8 @@ enum awsresp_result awsresp_sts(const struct awsresp_in *in, struct awsresp_sts 
         return bad(err, "GetCallerIdentityResponse: <Account> is not 12 digits");
     if (strncmp(out->arn, "arn:", 4) != 0)
         return bad(err, "GetCallerIdentityResponse: <Arn> is not an ARN");
+    one_line(out->arn);
+    one_line(out->user_id);
     return AWSRESP_OK;
 }
 
@@ -302,6 +310,8 @@ enum awsresp_result awsresp_iam(const struct awsresp_in *in, struct awsresp_iam 
             return bad(err, "GetAccessKeyLastUsedResponse: <LastUsedDate> is not a date");
         out->used = true;
     }
+    one_line(out->service);
+    one_line(out->region);
     return AWSRESP_OK;
 }
 
