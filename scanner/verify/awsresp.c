@@ -56,6 +56,15 @@ static void safe_copy(char *out, size_t out_size, const char *s, size_t n, bool 
     out[o] = '\0';
 }
 
+/* Text from an XML body on one line: the reader keeps tabs, newlines and DEL, which a
+ * report line must not hold. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = ' ';
+}
+
 /* An error code as AWS spells them: letters, digits, '.', '_', '-', at most 127. */
 static bool code_ok(const char *c)
 {
@@ -154,17 +163,11 @@ static enum awsresp_result read_error(const struct awsresp_in *in, struct awsres
         return bad(err, "not an AWS error body (it starts with '%c')",
                    c > 0x20 && c < 0x7f ? c : '?');
     }
-    /* The XML reader keeps newlines, tabs and DEL; a reason is one line of report-safe
-     * text. Done before the code is checked: a bad code leaves the message in place. */
-    for (char *p = err->message; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
-        else if (*p == 0x7f)
-            *p = '?';
     if (!code_ok(err->code)) {
-        err->code[0] = '\0';
+        err->code[0] = err->message[0] = '\0'; /* nothing of a body that is not AWS's */
         return bad(err, "error body without a valid error code");
     }
+    one_line(err->message);
     return AWSRESP_AWS_ERROR;
 }
 
@@ -199,10 +202,6 @@ static enum awsresp_result read_xml(const struct awsresp_in *in, const char *roo
     for (size_t i = 0; i < n_required; i++)
         if (f[i].count != 1 || !f[i].out[0])
             return bad(err, "%s without <%s>", root, f[i].path);
-    for (size_t i = 0; i < n; i++)
-        for (char *p = f[i].out; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                *p = '?';
     return AWSRESP_OK;
 }
 
@@ -288,6 +287,8 @@ enum awsresp_result awsresp_sts(const struct awsresp_in *in, struct awsresp_sts 
         return bad(err, "GetCallerIdentityResponse: <Account> is not 12 digits");
     if (strncmp(out->arn, "arn:", 4) != 0)
         return bad(err, "GetCallerIdentityResponse: <Arn> is not an ARN");
+    one_line(out->arn);
+    one_line(out->user_id);
     return AWSRESP_OK;
 }
 
@@ -314,6 +315,8 @@ enum awsresp_result awsresp_iam(const struct awsresp_in *in, struct awsresp_iam 
             return bad(err, "GetAccessKeyLastUsedResponse: <LastUsedDate> is not a date");
         out->used = true;
     }
+    one_line(out->service);
+    one_line(out->region);
     return AWSRESP_OK;
 }
 

@@ -161,7 +161,7 @@ static const struct resp_case cases[] = {
     { "iam tab in a field (found by fuzz_verify_response)", IAM, 200, false, NULL,
       IAM_BODY("<LastUsedDate>2015-03-13T10:45:00Z</LastUsedDate><ServiceName>s3\tx"
                "</ServiceName><Region>us-east-1</Region>"),
-      AWSRESP_OK, "s3?x" },
+      AWSRESP_OK, "s3 x" },
     { "iam without Region", IAM, 200, false, NULL, IAM_BODY("<ServiceName>s3</ServiceName>"),
       AWSRESP_BAD, "Region>" },
     { "iam cut", IAM, 200, false, NULL,
@@ -325,6 +325,22 @@ static void test_awsresp__message_is_one_line(void)
 
     CHECK(awsresp_sts(&in, &o, &err) == AWSRESP_AWS_ERROR);
     CHECK_STREQ(err.message, "Signature expired:   20220127T001427Z  caf\xc3\xa9");
+
+    /* fields of an answer too; and a body that is not AWS's leaves no message at all */
+    {
+        static const char sts[] = STS_BODY("<Arn>arn:aws:iam::123456789012:user/A\x7f\nB</Arn>"
+                                           "<UserId>U\tV</UserId><Account>123456789012</Account>");
+        static const char odd[] = "<ErrorResponse><Error><Code>Invalid+Code</Code><Message>"
+                                  "a\r\rb</Message></Error></ErrorResponse>";
+        in = (struct awsresp_in){ 200, sts, sizeof(sts) - 1, false, NULL };
+        CHECK(awsresp_sts(&in, &o, &err) == AWSRESP_OK);
+        CHECK_STREQ(o.arn, "arn:aws:iam::123456789012:user/A  B");
+        CHECK_STREQ(o.user_id, "U V");
+        in = (struct awsresp_in){ 403, odd, sizeof(odd) - 1, false, NULL };
+        CHECK(awsresp_sts(&in, &o, &err) == AWSRESP_BAD);
+        CHECK_STREQ(err.message, "");
+        CHECK_STREQ(err.code, "");
+    }
 
     /* a JSON message with a control character and a long tail of 2-byte characters */
     n = (size_t)snprintf(json, sizeof(json), "{\"message\": \"a\\u0001b");
