@@ -237,12 +237,13 @@ static enum status collect(const struct blob *b, void *payload)
     x->blobs++;
     if (x->fail_after && x->blobs >= x->fail_after)
         return fail(STATUS_IO, "callback refused blob %zu", x->blobs);
-    /* The same scheme as src_fs_read: chunks of one member follow each other, and the
-     * owned ranges (offset + own_from, offset + own_to] tile the member exactly. */
+    /* The same scheme as src_fs_read: chunks of one member (or of one run of plain
+     * bytes, which may start anywhere) follow each other, and the owned ranges
+     * (offset + own_from, offset + own_to] tile it exactly. */
     if (b->len > LIMIT_CHUNK_BYTES || b->own_from > b->own_to || b->own_to > b->len)
         x->bad_chunks++;
-    if (b->offset == 0) {
-        if (b->own_from != 0 || b->line != 1)
+    if (b->own_from == 0) {
+        if (b->offset == 0 && (b->line != 1 || b->column0 != 0))
             x->bad_chunks++;
         free(x->cur_path);
         x->cur_path = xstrdup(path);
