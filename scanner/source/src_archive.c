@@ -1036,10 +1036,15 @@ static struct archive *filter_reader_new(void)
     return a;
 }
 
-/* The single member of a compressed stream: the outer name without its suffix. */
+/* The single member of a compressed stream: the outer name without its suffix
+ * ("app.log.gz!app.log", "dump.tgz!dump.tar"), "data" when there is none. */
 static char *raw_member_name(const struct blob *parent)
 {
-    static const char *const suffixes[] = { ".gz", ".bz2", ".xz", ".zst", ".lz4", ".lz", ".Z" };
+    static const char *const suffixes[][2] = {
+        { ".gz", "" }, { ".bz2", "" }, { ".xz", "" }, { ".zst", "" }, { ".lz4", "" },
+        { ".lz", "" }, { ".Z", "" }, { ".tgz", ".tar" }, { ".tbz2", ".tar" },
+        { ".tbz", ".tar" }, { ".txz", ".tar" }, { ".tzst", ".tar" },
+    };
     const char *name = blob_name(parent);
     const char *base = strrchr(name, '!');
     size_t n;
@@ -1049,9 +1054,9 @@ static char *raw_member_name(const struct blob *parent)
         base = strrchr(base, '/') + 1;
     n = strlen(base);
     for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
-        size_t k = strlen(suffixes[i]);
-        if (n > k && strcmp(base + n - k, suffixes[i]) == 0)
-            return xstrndup(base, n - k);
+        size_t k = strlen(suffixes[i][0]);
+        if (n > k && strcmp(base + n - k, suffixes[i][0]) == 0)
+            return xasprintf("%.*s%s", (int)(n - k), base, suffixes[i][1]);
     }
     return xstrdup("data");
 }
@@ -2071,7 +2076,7 @@ static void scan_from(struct walk *w, struct input *in, uint64_t pos, unsigned d
         st = skip_zeros(in, &pos);
         if (st == STATUS_OK)
             st = in_read_full(in, pos, head, sizeof(head), &n);
-        if (st != STATUS_OK) {
+        if (st != STATUS_OK && n == 0) { /* else: scan what arrived before the failure */
             input_failed(w, in);
             return;
         }
