@@ -73,9 +73,9 @@ struct walk {
     void *payload;
     struct archive_stats *stats;
     const char *top_name;   /* display path of the top-level archive */
-    struct archive *top;    /* the reader of the top-level input now: its input position... */
-    uint64_t top_base;      /* ...plus this is the compressed size read so far */
-    uint64_t top_in;        /* largest input position seen on the top-level input */
+    const struct view *top; /* the view of the top-level input being read now, or NULL */
+    uint64_t top_in;        /* largest position of the top-level input read so far: the
+                             * compressed size in the ratio limit */
     uint64_t produced;      /* bytes decoded at every depth */
     uint64_t members;       /* headers read at every depth */
     unsigned warnings;
@@ -167,6 +167,7 @@ struct view {
     struct input *in;
     uint64_t start, end;    /* in[start, end); end may be UINT64_MAX (a stream) */
     uint64_t cur;           /* next byte handed out, from start */
+    uint64_t hi;            /* one past the furthest byte handed out (a position in `in`) */
     unsigned char *block;   /* IN_FD, IN_TAP: ARCHIVE_FD_BLOCK_BYTES */
 };
 
@@ -400,16 +401,6 @@ static void member_release(struct member *m)
     memset(m, 0, sizeof(*m));
 }
 
-/* The top-level reader `a` is done with: keep how far it read. */
-static void top_done(struct walk *w, struct archive *a)
-{
-    if (w->top && w->top == a) {
-        int64_t in = archive_filter_bytes(a, -1);
-        if (in > 0 && w->top_base + (uint64_t)in > w->top_in)
-            w->top_in = w->top_base + (uint64_t)in;
-        w->top = NULL;
-    }
-}
 
 /* Count n more decoded bytes against the top-level limits. */
 static enum status account(struct walk *w, const char *path, uint64_t n)
@@ -424,11 +415,10 @@ static enum status account(struct walk *w, const char *path, uint64_t n)
                     path, lim->max_total_bytes, w->top_name);
     if (w->produced < ARCHIVE_RATIO_FLOOR_BYTES)
         return STATUS_OK;
-    if (w->top) {
-        int64_t in = archive_filter_bytes(w->top, -1);
-        if (in > 0 && w->top_base + (uint64_t)in > w->top_in)
-            w->top_in = w->top_base + (uint64_t)in;
-    }
+    /* What libarchive was handed, not what it consumed: reading a stored zip member
+     * from memory does not move its consumed position until the member ends. */
+    if (w->top && w->top->hi > w->top_in)
+        w->top_in = w->top->hi;
     if ((double)w->produced > lim->max_ratio * (double)(w->top_in ? w->top_in : 1))
         return fail(STATUS_LIMIT,
                     "'%s': archive limit hit: '%s' expands more than %g times its compressed "
@@ -944,6 +934,8 @@ static la_ssize_t view_read(struct archive *a, void *cd, const void **out)
         n = end - at < (1u << 30) ? (size_t)(end - at) : (1u << 30);
         *out = v->in->mem + at;
         v->cur += n;
+        if (at + n > v->hi)
+            v->hi = at + n;
         return (la_ssize_t)n;
     }
     n = end - at < ARCHIVE_FD_BLOCK_BYTES ? (size_t)(end - at) : ARCHIVE_FD_BLOCK_BYTES;
@@ -953,6 +945,8 @@ static la_ssize_t view_read(struct archive *a, void *cd, const void **out)
         return -1;
     }
     v->cur += got;
+    if (at + got > v->hi)
+        v->hi = at + got;
     return (la_ssize_t)got;
 }
 
@@ -969,14 +963,18 @@ static la_int64_t view_seek(struct archive *a, void *cd, la_int64_t offset, int 
     return (la_int64_t)v->cur;
 }
 
-/* Open `a` on in[start, end): seekable unless the input is a stream. */
+/* Open `a` on in[start, end): seekable unless the input is a stream. A view of the
+ * top-level input is where the ratio limit takes the compressed size from. */
 static int view_open(struct archive *a, struct view *v, struct input *in, uint64_t start,
-                     uint64_t end)
+                     uint64_t end, struct walk *w)
 {
     memset(v, 0, sizeof(*v));
     v->in = in;
     v->start = start;
     v->end = end;
+    v->hi = start;
+    if (in->top)
+        w->top = v;
     if (in->kind != IN_MEM)
         v->block = xmalloc(ARCHIVE_FD_BLOCK_BYTES);
     archive_read_set_read_callback(a, view_read);
@@ -984,6 +982,18 @@ static int view_open(struct archive *a, struct view *v, struct input *in, uint64
         archive_read_set_seek_callback(a, view_seek);
     archive_read_set_callback_data(a, v);
     return archive_read_open1(a);
+}
+
+/* The reader of v is freed: v is done with. */
+static void view_close(struct walk *w, struct view *v)
+{
+    if (w->top == v) {
+        if (v->hi > w->top_in)
+            w->top_in = v->hi;
+        w->top = NULL;
+    }
+    free(v->block);
+    v->block = NULL;
 }
 
 static struct archive *archive_new(void)
@@ -1150,6 +1160,38 @@ static bool zip_find_end(struct input *in, uint64_t from, uint64_t to, bool stri
             return false;
     }
     return true;
+}
+
+/* The zip that starts at `pos` when another one follows it (cat a.zip b.zip: the end
+ * record at the end is b's): the first end record after `pos` whose zip starts there.
+ * A zip whose end record lies further than this many candidates away is left to the
+ * caller (then read from the last end record, with what lies in front as a prefix). */
+#define ZIP_FIRST_CANDIDATES 64u
+
+static bool zip_find_first(struct input *in, uint64_t pos, uint64_t max_entries,
+                           struct zip_end *z)
+{
+    unsigned char b[16384];
+    unsigned tries = 0;
+
+    for (uint64_t at = pos + 1; at < in->size && tries < ZIP_FIRST_CANDIDATES;) {
+        size_t got = 0;
+        if (in_read_full(in, at, b, sizeof(b), &got) != STATUS_OK || got < 4)
+            return false;
+        for (const unsigned char *q = b + 3, *e = b + got; q < e && (q = memchr(q, 6, (size_t)(e - q)));
+             q++) {
+            uint64_t eocd = at + (uint64_t)(q - 3 - b);
+            if (q[-3] != 'P' || q[-2] != 'K' || q[-1] != 5 || eocd + 22 > in->size)
+                continue;
+            if (++tries > ZIP_FIRST_CANDIDATES)
+                return false;
+            if (zip_find_end(in, pos, eocd + 22, false, max_entries, z) && z->data == pos &&
+                z->end == eocd + 22)
+                return true;
+        }
+        at += got - 3;
+    }
+    return false;
 }
 
 /* One past a 7z archive at `pos`: its signature header says where its header ends. */
@@ -1832,6 +1874,15 @@ static char *where(const struct input *in, uint64_t pos)
     return xasprintf("'%s' (from byte %" PRIu64 ")", blob_name(in->plain), pos);
 }
 
+/* Whether a zip's local header starts at `pos` (not a launcher script in front). */
+static bool classify_at_is_zip(struct input *in, uint64_t pos)
+{
+    unsigned char h[4];
+    size_t got = 0;
+    return in_read_full(in, pos, h, sizeof(h), &got) == STATUS_OK && got == 4 &&
+           memcmp(h, "PK\3\4", 4) == 0;
+}
+
 /*
  * The archive (zip, tar, 7z) at `pos` of `in`: its members are scanned; bytes in front
  * of a zip's first member are scanned as an input of their own; an archive without
@@ -1851,7 +1902,11 @@ static uint64_t container(struct walk *w, struct input *in, uint64_t pos, enum k
     memset(&v, 0, sizeof(v));
     if (k == K_ZIP && in->kind != IN_TAP &&
         zip_find_end(in, pos, in->size, false, w->lim->max_members, &z)) {
+        struct zip_end first;
         have_z = true;
+        if (z.data > pos && classify_at_is_zip(in, pos) &&
+            zip_find_first(in, pos, w->lim->max_members, &first))
+            z = first; /* this zip is followed by another one */
         if (z.data > pos) {
             /* In front of its first member: a launcher script, another zip, ... */
             struct input sub = *in;
@@ -1873,11 +1928,7 @@ static uint64_t container(struct walk *w, struct input *in, uint64_t pos, enum k
     lv.start = pos;
     lv.depth = depth;
     lv.tar = k == K_TAR;
-    if (in->top) {
-        w->top = a;
-        w->top_base = pos;
-    }
-    if (view_open(a, &v, in, pos, have_z ? z.end : in->size) == ARCHIVE_OK)
+    if (view_open(a, &v, in, pos, have_z ? z.end : in->size, w) == ARCHIVE_OK)
         is_archive = walk_archive(w, &lv);
     if (w->stop)
         goto out;
@@ -1912,9 +1963,8 @@ static uint64_t container(struct walk *w, struct input *in, uint64_t pos, enum k
         next = end > pos ? end : pos + 1;
     }
 out:
-    top_done(w, a);
     archive_read_free(a);
-    free(v.block);
+    view_close(w, &v);
     return next;
 }
 
@@ -1961,11 +2011,7 @@ static uint64_t filtered(struct walk *w, struct input *in, uint64_t pos, enum ki
             gz_fields(w, &g); /* the first member's name and comment */
     } else {
         f = filter_reader_new();
-        if (in->top) {
-            w->top = f;
-            w->top_base = pos;
-        }
-        r = view_open(f, &v, in, pos, stream_end(in, pos, k));
+        r = view_open(f, &v, in, pos, stream_end(in, pos, k), w);
         if (r == ARCHIVE_OK)
             r = archive_read_next_header(f, &e);
         if (r == ARCHIVE_OK && archive_filter_count(f) < 2)
@@ -2031,11 +2077,9 @@ static uint64_t filtered(struct walk *w, struct input *in, uint64_t pos, enum ki
         next = c > 0 ? pos + (uint64_t)c : UINT64_MAX;
     }
 out:
-    if (f) {
-        top_done(w, f);
+    if (f)
         archive_read_free(f);
-    }
-    free(v.block);
+    view_close(w, &v);
     tap_release(&t);
     gz_release(&g);
     member_src_release(&src);

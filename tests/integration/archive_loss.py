@@ -260,6 +260,13 @@ def cases():
     case("zip-then-zip.zip", data, [place(text, kid, "zip-then-zip.zip!creds.txt")],
          "two zips concatenated, the key in the first (deflated)")
 
+    zips, keys = b"", []
+    for i in range(8):
+        kid, text = t.creds()
+        zips += zip_of([("k%d.env" % i, text)])
+        keys.append(place(text, kid, "eight.zip!k%d.env" % i))
+    case("eight.zip", zips, keys, "eight zips concatenated, a key (deflated) in each")
+
     kid, text = t.creds()
     kid2, text2 = t.creds()
     data = zip_of([("readme.txt", CLEAN)], comment=text, member_comment=text2)
