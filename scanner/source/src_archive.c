@@ -1911,10 +1911,16 @@ static uint64_t container(struct walk *w, struct input *in, uint64_t pos, enum k
             /* In front of its first member: a launcher script, another zip, ... */
             struct input sub = *in;
             sub.size = z.data;
-            if (++sub.splits > ARCHIVE_SPLITS_MAX)
+            if (++sub.splits > ARCHIVE_SPLITS_MAX) {
+                char *at = where(in, pos);
+                walk_warn(w, "%s: archive limit hit: more than %u zips in front of a zip, "
+                          "scanned as plain bytes", at, ARCHIVE_SPLITS_MAX);
+                free(at);
+                w->stats->limits_hit++;
                 (void)plain(w, &sub, pos, z.data);
-            else
+            } else {
                 scan_from(w, &sub, pos, depth, containers);
+            }
             in->mark = sub.mark;
             if (w->stop)
                 return UINT64_MAX;
@@ -2126,7 +2132,14 @@ static void scan_from(struct walk *w, struct input *in, uint64_t pos, unsigned d
         }
         if (n == 0)
             return;
-        k = ++segments > LIMIT_ARCHIVE_SEGMENTS ? K_NONE : classify(head, n);
+        if (++segments > LIMIT_ARCHIVE_SEGMENTS) {
+            char *at = where(in, pos);
+            walk_warn(w, "%s: archive limit hit: more than %u archives or streams one after "
+                      "another, the rest is scanned as plain bytes", at, LIMIT_ARCHIVE_SEGMENTS);
+            free(at);
+            w->stats->limits_hit++;
+        }
+        k = segments > LIMIT_ARCHIVE_SEGMENTS ? K_NONE : classify(head, n);
         if (k == K_NONE && segments <= LIMIT_ARCHIVE_SEGMENTS && in->kind != IN_TAP &&
             zip_find_end(in, pos, in->size, true, w->lim->max_members, &z))
             k = K_ZIP; /* a zip with something in front of it: a self-running jar */

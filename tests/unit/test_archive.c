@@ -1714,6 +1714,44 @@ static void test_archive__column_of_a_key_on_a_line_across_chunks(void)
     free(big);
 }
 
+/* More archives one after another than LIMIT_ARCHIVE_SEGMENTS: a limit, said, and the
+ * rest still scanned as plain bytes (a key stored in the last tar is found there). */
+static void test_archive__many_archives_in_a_row(void)
+{
+    struct fakekey_rng rng = FAKEKEY_RNG_INIT(1109);
+    char id[21];
+    char *t;
+    struct mem one, last, all = { NULL, 0, 0 };
+    struct fx x;
+
+    new_id(&rng, id);
+    t = env_text(id, 2);
+    one = archive_of(ARCHIVE_FORMAT_TAR_USTAR, ARCHIVE_FILTER_NONE, "a.txt", "a\n");
+    last = archive_of(ARCHIVE_FORMAT_TAR_USTAR, ARCHIVE_FILTER_NONE, "k.env", t);
+    for (unsigned i = 0; i < LIMIT_ARCHIVE_SEGMENTS + 10; i++) {
+        struct mem m = mem_cat(&all, one.p, one.n);
+        free(all.p);
+        all = m;
+    }
+    {
+        struct mem m = mem_cat(&all, last.p, last.n);
+        free(all.p);
+        all = m;
+    }
+    fx_setup(&x);
+    log_set_quiet(1);
+    CHECK_OK(fx_scan(&x, &all, "many.tar"));
+    log_set_quiet(0);
+    CHECK(x.stats.limits_hit == 1);
+    CHECK(x.stats.members == LIMIT_ARCHIVE_SEGMENTS);
+    CHECK(found_as_in(&x, id, "many.tar", all.p, all.n) == 1);
+    fx_teardown(&x);
+    free(all.p);
+    free(one.p);
+    free(last.p);
+    free(t);
+}
+
 static const struct test tests[] = {
     TEST(test_archive__default_limits),
     TEST(test_archive__sniff),
@@ -1740,6 +1778,7 @@ static const struct test tests[] = {
     TEST(test_archive__issue_11_truncated_stream_prefix_is_scanned),
     TEST(test_archive__issue_11_bytes_after_the_end_from_fd_and_pipe),
     TEST(test_archive__column_of_a_key_on_a_line_across_chunks),
+    TEST(test_archive__many_archives_in_a_row),
 };
 
 static int run(int argc, char **argv)
