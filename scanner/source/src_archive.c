@@ -1178,8 +1178,8 @@ static bool zip_find_first(struct input *in, uint64_t pos, uint64_t max_entries,
         size_t got = 0;
         if (in_read_full(in, at, b, sizeof(b), &got) != STATUS_OK || got < 4)
             return false;
-        for (const unsigned char *q = b + 3, *e = b + got; q < e && (q = memchr(q, 6, (size_t)(e - q)));
-             q++) {
+        for (const unsigned char *q = b + 3, *e = b + got;
+             q < e && (q = memchr(q, 6, (size_t)(e - q))); q++) {
             uint64_t eocd = at + (uint64_t)(q - 3 - b);
             if (q[-3] != 'P' || q[-2] != 'K' || q[-1] != 5 || eocd + 22 > in->size)
                 continue;

@@ -270,7 +270,8 @@ def cases():
     kid, text = t.creds()
     kid2, text2 = t.creds()
     data = zip_of([("readme.txt", CLEAN)], comment=text, member_comment=text2)
-    case("comments.zip", data, [place(data, kid, "comments.zip"), place(data, kid2, "comments.zip")],
+    case("comments.zip", data,
+         [place(data, kid, "comments.zip"), place(data, kid2, "comments.zip")],
          "keys in a zip's archive comment and in a member's comment")
 
     kid, text = t.creds()
