@@ -116,7 +116,7 @@ static enum status on_whole(const struct blob *tmpl, const unsigned char *data, 
     struct worker *w = payload;
     struct run *run = w->run;
 
-    if (!run->cfg->no_archives && src_archive_sniff(data, len)) {
+    if (!run->cfg->no_archives && src_archive_sniff_whole(data, len)) {
         struct archive_stats as;
         enum status st;
         memset(&as, 0, sizeof(as));
@@ -131,8 +131,6 @@ static enum status on_whole(const struct blob *tmpl, const unsigned char *data, 
 static enum status read_file(struct worker *w, const char *path, uint64_t *bytes)
 {
     struct run *run = w->run;
-    unsigned char head[512];
-    ssize_t n;
     int fd;
     enum status st;
 
@@ -140,8 +138,7 @@ static enum status read_file(struct worker *w, const char *path, uint64_t *bytes
         return src_fs_read(path, &w->buf, on_blob, w, bytes);
     if ((st = src_fs_open(path, &fd)) != STATUS_OK)
         return st;
-    n = pread(fd, head, sizeof(head), 0);
-    if (n > 0 && src_archive_sniff(head, (size_t)n)) {
+    if (src_archive_sniff_fd(fd)) {
         struct archive_stats as;
         struct blob tmpl;
         struct stat sst;

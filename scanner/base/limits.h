@@ -68,4 +68,13 @@
 /* Path length accepted from the walker. */
 #define LIMIT_PATH_BYTES 4096u
 
+/* Bytes of a decompressed stream kept behind the point read so far: libarchive reads
+ * ahead of what a format consumes, and whatever follows the end of an archive inside a
+ * compressed stream (trailing data, a second archive) is scanned from here. */
+#define LIMIT_ARCHIVE_TAP_BYTES (1024u * 1024)
+
+/* Pieces (archives, compressed streams, plain runs) one input is cut into; past this the
+ * rest is scanned as plain bytes (an input of many tiny empty archives stays cheap). */
+#define LIMIT_ARCHIVE_SEGMENTS 256u
+
 #endif

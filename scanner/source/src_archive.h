@@ -7,6 +7,14 @@
  * "outer.zip!inner.war!WEB-INF/app.properties". Nested archives are detected by content
  * and opened recursively up to max_depth. Every limit that is hit is reported as a
  * warning naming the archive and the limit; the rest of the scan goes on.
+ *
+ * Nothing outside the members is dropped: bytes that belong to no member (in front of a
+ * zip, after the end of an archive or of a compressed stream, an archive without
+ * members, damaged tar blocks) are scanned as plain bytes. In the input itself they are
+ * reported under the input's own path ("app.jar", "dump.tar") at their offset and line
+ * in it; in a decompressed stream under the stream's member path ("x.tar.gz!x.tar") at
+ * their offset and line in the decompressed bytes. An archive found after another one
+ * lists its members under the same path as the first.
  */
 #ifndef SESAME_SOURCE_SRC_ARCHIVE_H
 #define SESAME_SOURCE_SRC_ARCHIVE_H
@@ -42,17 +50,30 @@ struct archive_stats {
  * gzip, bzip2, xz, zstd, 7z, tar). Plain text is never an archive. */
 bool src_archive_sniff(const unsigned char *p, size_t n);
 
+/* True if p[0, n), a whole input, is one this module reads: src_archive_sniff() of its
+ * first bytes, or a zip found by its end record at the end of p with something else in
+ * front of it (a self-running jar or zip: a launcher script, then the zip). */
+bool src_archive_sniff_whole(const unsigned char *p, size_t n);
+
+/* The same for the file open at fd, from its current offset (read with pread: the
+ * offset does not move). False for anything but a regular file whose head is not an
+ * archive. */
+bool src_archive_sniff_fd(int fd);
+
 /* Scan the archive in data[0, len) whose display path is tmpl->path; tmpl also supplies
  * blob id and provenance, which every member inherits (each member's path becomes
  * "<tmpl->path>!<member>" — for provenance entries too). `buf` is a worker-owned chunk
  * buffer (LIMIT_CHUNK_BYTES + 1, allocated on first use). Problems inside the archive
- * are warnings (log_warn) counted in *stats; the return value is non-OK only when the
+ * are warnings (log_warn) counted in *stats (errors: what could not be read, or was
+ * damaged: a bad CRC, a truncated stream); the return value is non-OK only when the
  * callback fails. */
 enum status src_archive_scan_mem(const unsigned char *data, size_t len, const struct blob *tmpl,
                                  const struct archive_limits *lim, unsigned char **buf,
                                  blob_fn *fn, void *payload, struct archive_stats *stats);
 
-/* The same for an open file (read sequentially, not mapped). */
+/* The same for an open file, from its current offset: a regular file is read with
+ * pread where needed (not mapped, never whole into memory), anything else front to
+ * back. */
 enum status src_archive_scan_fd(int fd, const struct blob *tmpl, const struct archive_limits *lim,
                                 unsigned char **buf, blob_fn *fn, void *payload,
                                 struct archive_stats *stats);

@@ -47,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     src_archive_default_limits(&lim);
     (void)src_archive_sniff(data, size);
+    (void)src_archive_sniff_whole(data, size);
     FUZZ_CHECK(src_archive_scan_mem(data, size, &tmpl, &lim, &fuzz_chunk_buf, fuzz_archive_touch,
                                     &sum, &stats) == STATUS_OK);
     FUZZ_CHECK(stats.bytes <= lim.max_total_bytes + size);

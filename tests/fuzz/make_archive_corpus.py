@@ -9,9 +9,10 @@ Seeds are small (a few KB at most) and deterministic (fixed times, no randomness
 format src_archive reads (zip and its variants, tar in three dialects, tar.gz/bz2/xz,
 single-file gzip/bzip2/xz/zstd/lz4/lzip, 7z), nesting, odd member names, entries that
 are not regular files, a member flagged as encrypted, small bombs (a few MB of zeros in a
-few KB, to reach the ratio limit), and truncated copies. Built with the standard library
-only: zstd, lz4, lzip and 7z containers are written by hand here in their simplest
-form (raw blocks, copy coder). Member texts are one character short of a key, like the
+few KB, to reach the ratio limit), truncated copies, and (issue 11) what lies around an
+archive: data after its end, empty archives, self-running zips, concatenations, damage.
+Built with the standard library only: zstd, lz4, lzip and 7z containers are written by
+hand here in their simplest form (raw blocks, copy coder). Member texts are one character short of a key, like the
 seeds of make_corpus.py, whose key-shape checker is applied to every member text. The
 containers themselves are checked for key IDs and for secret-shaped runs (40+ base64
 characters mixing upper case, lower case and digits, as random as a secret); the
@@ -95,6 +96,37 @@ def zstd_raw(data):
     block = 1 | (0 << 1) | (len(data) << 3)  # last block, raw
     return (b"\x28\xb5\x2f\xfd" + bytes([0x20, len(data)]) +
             struct.pack("<I", block)[:3] + data)
+
+
+def zstd_frame(data):
+    """A zstd frame of raw (stored) blocks of up to 64 KiB, 128 KiB window."""
+    out = b"\x28\xb5\x2f\xfd" + bytes([0x00, 0x38])
+    blocks = [data[i:i + 65536] for i in range(0, len(data), 65536)] or [b""]
+    for k, b in enumerate(blocks):
+        out += struct.pack("<I", (1 if k == len(blocks) - 1 else 0) | (len(b) << 3))[:3] + b
+    return out
+
+
+def gz_fcomment(data, comment):
+    """A gzip member with a comment in its header (FCOMMENT)."""
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = c.compress(data) + c.flush()
+    return (b"\x1f\x8b\x08\x10\0\0\0\0\x00\xff" + comment + b"\0" + body +
+            struct.pack("<II", zlib.crc32(data), len(data)))
+
+
+def zip_shift(z, by):
+    """Every offset a zip records moved by `by` (zip -A after a prepended stub)."""
+    b = bytearray(z)
+    eocd = b.rfind(b"PK\5\6")
+    cd = struct.unpack_from("<I", b, eocd + 16)[0]
+    struct.pack_into("<I", b, eocd + 16, cd + by)
+    i = b.find(b"PK\1\2", cd)
+    while 0 <= i < eocd:
+        struct.pack_into("<I", b, i + 42, struct.unpack_from("<I", b, i + 42)[0] + by)
+        n, m, k = struct.unpack_from("<HHH", b, i + 28)
+        i += 46 + n + m + k
+    return bytes(b)
 
 
 def xxh32(data, seed=0):
@@ -256,8 +288,46 @@ def seeds():
     fields = [1, 0o100644, 0, 0, 1, MTIME, len(ENV), 0, 0, 0, 0, 0xEEEEEEEE, 0]
     s["regress-cpio-namesize-gz"] = gz(b"070701" + b"".join(b"%08X" % f for f in fields) + ENV)
 
+    # Issue 11: whatever lies around an archive or compressed stream is scanned too:
+    # data after the end, empty archives, zips found by their end record, damage.
+    zeros = b"\0" * 512 + ENV
+    s["gz-zeros512"] = gz(zeros)
+    s["xz-zeros512"] = lzma.compress(zeros, preset=0)
+    s["bz2-zeros512"] = bz2.compress(zeros, 9)
+    s["zst-zeros512"] = zstd_frame(zeros)
+    s["lz4-zeros512"] = lz4_frame(zeros)
+    s["zip-eocd-then-text"] = b"PK\5\6" + b"\0" * 18 + ENV
+    s["tar-then-text"] = tar_bytes(tar_m[:2]) + PROPS
+    s["tar-then-tar"] = tar_bytes(tar_m[:2]) + tar_bytes([("second.env", ENV)])
+    s["tgz-then-text"] = gz(tar_bytes(tar_m[:2]) + PROPS)
+    s["tgz-tar-then-tar"] = gz(tar_bytes(tar_m[:2]) + tar_bytes([("second.env", ENV)]))
+    s["tar-then-zip"] = tar_bytes(tar_m[:2]) + zip_bytes(app[1:2])
+    s["zip-then-text"] = zip_bytes(app[1:2]) + PROPS
+    s["zip-then-zip"] = zip_bytes(app[1:2]) + zip_bytes([("second.env", PROPS)])
+    s["gz-then-text"] = gz(PROPS) + ENV
+    s["xz-then-text"] = lzma.compress(PROPS, preset=0) + ENV
+    s["bz2-then-text"] = bz2.compress(PROPS, 9) + ENV
+    s["zst-then-text"] = zstd_frame(PROPS) + ENV
+    s["lz4-then-text"] = lz4_frame(PROPS) + ENV
+    s["7z-then-text"] = sevenz("conf/app.env", PROPS) + ENV
+    stub = b"#!/bin/sh\nexec java -jar \"$0\" \"$@\"\n"
+    s["zip-sfx"] = stub + zip_bytes(app[1:2])
+    s["zip-sfx-adjusted"] = stub + zip_shift(zip_bytes(app[1:2]), len(stub))
+    bad = bytearray(zip_bytes(app[1:2]))
+    bad[14] ^= 0x5A
+    bad[bad.find(b"PK\1\2") + 16] ^= 0x5A
+    s["zip-bad-crc"] = bytes(bad)
+    s["gz-fcomment"] = gz_fcomment(PROPS, ENV)
+    damaged = tar_bytes([("a.env", ENV)])
+    s["tar-damaged-block"] = (damaged[:1024] + ENV.ljust(512, b"#") +
+                              tar_bytes([("b.env", PROPS)]))
+    s["tar-in-gz-bad-first"] = gz(b"x" * 512 + tar_bytes([("c.env", ENV)]))
+    s["nest-sfx-in-tar"] = tar_bytes([("bin/app.jar", s["zip-sfx"])])
+    s["nest-gz-zeros-in-zip"] = zip_bytes([("logs/a.gz", s["gz-zeros512"])], zipfile.ZIP_STORED)
+
     # Truncated copies: half of each of a few.
-    for name in ("zip-deflate", "tar-gz", "tar-xz", "7z-copy", "nest-zip-tar-zip"):
+    for name in ("zip-deflate", "tar-gz", "tar-xz", "7z-copy", "nest-zip-tar-zip",
+                 "gz-single", "zip-sfx", "zst-then-text"):
         s[f"{name}-truncated"] = s[name][: len(s[name]) // 2]
     return s
 
