@@ -328,28 +328,59 @@ static char *sanitize(const char *s, size_t max_bytes)
     return out;
 }
 
-static void walk_warn(struct walk *w, const char *fmt, ...) FORMAT(2, 3);
-
-static void walk_warn(struct walk *w, const char *fmt, ...)
+/* One warning about this archive, of a kind (base/diag.h): DIAG_NOTE when what it names
+ * was read anyway, DIAG_UNREADABLE / DIAG_LIMIT when bytes were not scanned. Past
+ * ARCHIVE_WARNINGS_MAX they are counted (stats), not printed. */
+FORMAT(3, 0) static void walk_vsay(struct walk *w, enum diag_kind kind, const char *fmt,
+                                   va_list ap)
 {
     char line[1024];
-    va_list ap;
 
     if (w->warnings++ >= ARCHIVE_WARNINGS_MAX) {
         if (w->warnings == ARCHIVE_WARNINGS_MAX + 1)
             log_warn("'%s': more warnings about this archive are not shown", w->top_name);
         return;
     }
-    va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
+    log_gap(kind, "%s", line);
+}
+
+static void walk_warn(struct walk *w, const char *fmt, ...) FORMAT(2, 3);
+static void walk_warn(struct walk *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    walk_vsay(w, DIAG_NOTE, fmt, ap);
     va_end(ap);
-    log_warn("%s", line);
+}
+
+/* Bytes of the archive were not scanned: a warning and an error (an incomplete run). */
+static void walk_gap(struct walk *w, const char *fmt, ...) FORMAT(2, 3);
+static void walk_gap(struct walk *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    walk_vsay(w, DIAG_UNREADABLE, fmt, ap);
+    va_end(ap);
+    w->stats->errors++;
+}
+
+static void walk_vsay_kind(struct walk *w, enum diag_kind kind, const char *msg)
+{
+    if (w->warnings++ >= ARCHIVE_WARNINGS_MAX)
+        return;
+    log_gap(kind, "%s", msg);
+}
+
+static void walk_say_limit(struct walk *w, const char *msg)
+{
+    walk_vsay_kind(w, DIAG_LIMIT, msg);
 }
 
 /* A limit of the whole top-level archive was hit: say so (msg) and stop the walk. */
 static void walk_limit_msg(struct walk *w, const char *msg)
 {
-    walk_warn(w, "%s", msg);
+    walk_say_limit(w, msg);
     w->stats->limits_hit++;
     w->stop = true;
 }
@@ -866,9 +897,8 @@ static enum status seq_read(void *src, unsigned char *p, size_t n, size_t *got)
  * than the tap keeps; not seen in practice): say so, and go on from what is kept. */
 static uint64_t plain_lost(struct walk *w, struct input *in, uint64_t pos)
 {
-    walk_warn(w, "'%s': %" PRIu64 " bytes from byte %" PRIu64 " could not be scanned",
+    walk_gap(w, "'%s': %" PRIu64 " bytes from byte %" PRIu64 " could not be scanned",
               blob_name(in->plain), in->tap->tail.offset - pos, pos);
-    w->stats->errors++;
     return in->tap->tail.offset;
 }
 
@@ -1536,9 +1566,8 @@ static void gz_fields(struct walk *w, struct gz_src *g)
         (void)plain(w, g->in, g->fields[i][0], g->fields[i][1]);
     g->n_fields = 0;
     if (g->fields_dropped && !w->stop) {
-        walk_warn(w, "'%s': header fields of more than %u gzip members not scanned", g->path,
+        walk_gap(w, "'%s': header fields of more than %u gzip members not scanned", g->path,
                   GZ_FIELDS_MAX);
-        w->stats->errors++;
         g->fields_dropped = false;
     }
 }
@@ -1623,7 +1652,7 @@ static void member_done(struct walk *w, struct member_src *src)
 {
     if (src->warning && !w->stop) {
         walk_warn(w, "'%s': %s; its bytes were scanned as they are", src->path, src->warning);
-        w->stats->errors++;
+        w->stats->damaged++;
     }
 }
 
@@ -1682,8 +1711,7 @@ static bool nested(struct walk *w, struct member *m, struct member_src *src,
     }
     if (rst != STATUS_OK && !stream_failed(src->in)) {
         /* Truncated: open what arrived, so keys before the cut are still found. */
-        walk_warn(w, "%s", status_message());
-        w->stats->errors++;
+        walk_gap(w, "%s", status_message());
     }
     {
         struct input in;
@@ -1715,7 +1743,7 @@ static bool drain(struct walk *w, struct member_src *src)
     if (st == STATUS_LIMIT) {
         walk_limit(w);
     } else if (st != STATUS_OK && !stream_failed(src->in)) {
-        walk_warn(w, "%s", status_message());
+        walk_vsay_kind(w, DIAG_UNREADABLE, status_message());
         w->stats->skipped++;
     }
     return !src->fatal;
@@ -1751,7 +1779,11 @@ static bool entry(struct walk *w, struct level *lv, struct archive_entry *e)
     }
     name = sanitize(raw && *raw ? raw : "?", SIZE_MAX);
     if (archive_entry_is_encrypted(e)) {
-        walk_warn(w, "'%s!%s': encrypted member skipped", blob_name(tmpl), name);
+        {
+            char *msg = xasprintf("'%s!%s': encrypted member skipped", blob_name(tmpl), name);
+            walk_vsay_kind(w, DIAG_UNREADABLE, msg);
+            free(msg);
+        }
         w->stats->skipped++;
         goto out;
     }
@@ -1786,11 +1818,12 @@ static bool entry(struct walk *w, struct level *lv, struct archive_entry *e)
     if (rst == STATUS_LIMIT) {
         walk_limit(w);
     } else if (rst != STATUS_OK && !stream_failed(lv->in)) {
-        walk_warn(w, "%s", status_message());
-        if (src.fatal)
-            w->stats->errors++;
-        else
+        if (src.fatal) {
+            walk_gap(w, "%s", status_message());
+        } else {
+            walk_vsay_kind(w, DIAG_UNREADABLE, status_message());
             w->stats->skipped++;
+        }
     }
     go_on = !src.fatal;
 out:
@@ -1843,7 +1876,7 @@ static bool walk_archive(struct walk *w, struct level *lv)
                 walk_warn(w, "'%s': corrupt or truncated archive: %s", blob_name(lv->in->tmpl),
                           msg);
                 free(msg);
-                w->stats->errors++;
+                w->stats->damaged++;
                 lv->bad_from = before > 0 ? (uint64_t)before : 0;
             }
             if (r == ARCHIVE_FATAL || ++bad >= ARCHIVE_BAD_HEADERS_MAX)
@@ -1945,7 +1978,7 @@ static uint64_t container(struct walk *w, struct input *in, uint64_t pos, enum k
             walk_warn(w, "%s: not a readable archive (%s), scanned as plain bytes", at, msg);
             free(msg);
             free(at);
-            w->stats->errors++;
+            w->stats->damaged++;
         }
         (void)plain(w, in, from, UINT64_MAX);
         goto out;
@@ -2031,7 +2064,7 @@ static uint64_t filtered(struct walk *w, struct input *in, uint64_t pos, enum ki
             walk_warn(w, "%s: not a readable archive (%s), scanned as plain bytes", at, msg);
             free(msg);
             free(at);
-            w->stats->errors++;
+            w->stats->damaged++;
             (void)plain(w, in, pos, UINT64_MAX);
         }
         goto out;
@@ -2061,9 +2094,8 @@ static uint64_t filtered(struct walk *w, struct input *in, uint64_t pos, enum ki
         goto out;
     }
     if (t.st != STATUS_OK) {
-        walk_warn(w, "%s (%" PRIu64 " bytes were decoded before that and scanned)", t.msg,
+        walk_gap(w, "%s (%" PRIu64 " bytes were decoded before that and scanned)", t.msg,
                   t.head);
-        w->stats->errors++;
     }
     if (found == 0) {
         w->stats->archives++;
@@ -2074,7 +2106,7 @@ static uint64_t filtered(struct walk *w, struct input *in, uint64_t pos, enum ki
         gz_fields(w, &g); /* names and comments of the members after the first */
         if (g.warning && !w->stop) {
             walk_warn(w, "'%s': %s; its bytes were scanned as they are", g.path, g.warning);
-            w->stats->errors++;
+            w->stats->damaged++;
         }
         next = g.at > pos ? g.at : UINT64_MAX;
     } else {
@@ -2099,8 +2131,7 @@ static void input_failed(struct walk *w, const struct input *in)
 {
     if (w->stop || in->kind == IN_TAP)
         return;
-    walk_warn(w, "'%s': %s", blob_name(in->plain), status_message());
-    w->stats->errors++;
+    walk_gap(w, "'%s': %s", blob_name(in->plain), status_message());
 }
 
 /*
@@ -2149,8 +2180,8 @@ static void scan_from(struct walk *w, struct input *in, uint64_t pos, unsigned d
                 char *at = where(in, pos);
                 walk_warn(w, "%s: not a readable archive (no known archive format), scanned "
                           "as plain bytes", at);
+                w->stats->damaged++;
                 free(at);
-                w->stats->errors++;
             }
             if (plain(w, in, pos, UINT64_MAX) != STATUS_OK)
                 input_failed(w, in);
@@ -2269,8 +2300,7 @@ enum status src_archive_scan_fd(int fd, const struct blob *tmpl, const struct ar
         ensure_buf(&w);
         if (stream(&w, tmpl, fd_read, &f, 0, false, NULL) != STATUS_OK &&
             w.cb_st == STATUS_OK) {
-            walk_warn(&w, "'%s': %s", w.top_name, status_message());
-            w.stats->errors++;
+            walk_gap(&w, "'%s': %s", w.top_name, status_message());
         }
         return w.cb_st;
     }
@@ -2293,8 +2323,7 @@ enum status src_archive_scan_fd(int fd, const struct blob *tmpl, const struct ar
     }
     scan_from(&w, &in, 0, 1, NULL);
     if (in.kind == IN_TAP && t.st != STATUS_OK && !w.stop) {
-        walk_warn(&w, "'%s': %s", w.top_name, t.msg);
-        w.stats->errors++;
+        walk_gap(&w, "'%s': %s", w.top_name, t.msg);
     }
     tap_release(&t);
     return w.cb_st;

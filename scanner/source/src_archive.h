@@ -43,7 +43,9 @@ struct archive_stats {
     uint64_t bytes;            /* uncompressed bytes scanned */
     uint64_t limits_hit;       /* warnings about limits */
     uint64_t skipped;          /* encrypted or unreadable members */
-    uint64_t errors;           /* corrupt or truncated archives */
+    uint64_t errors;           /* bytes that could not be scanned: truncated or corrupt streams */
+    uint64_t damaged;          /* damage warned about, but every byte was scanned (a bad CRC,
+                                * bytes that are no archive scanned as plain bytes) */
 };
 
 /* True if p[0, n) starts like an archive or compressed stream this module reads (zip,

@@ -304,7 +304,7 @@ def cases():
     full = gz(inner)
     data = full[: len(full) * 3 // 4]
     case("truncated.gz", data, [place(inner, kid, "truncated.gz!truncated")],
-         "a gzip stream cut short: what it decodes to is scanned", warn=r"truncated")
+         "a gzip stream cut short: what it decodes to is scanned", rc=7, warn=r"truncated")
 
     kid, text = t.creds()
     inner = text + b"short\n"
@@ -312,20 +312,20 @@ def cases():
     data = full[: len(full) - 12]
     case("truncated-small.gz", data, [place(inner, kid, "truncated-small.gz!truncated-small")],
          "a small gzip stream cut short (smaller than libarchive's output block)",
-         warn=r"truncated")
+         rc=7, warn=r"truncated")
 
     kid, text = t.creds()
     full = gz(tar_of([("creds.env", text), ("noise.log", NOISE)]))
     data = full[: len(full) * 3 // 4]
     case("truncated.tar.gz", data, [place(text, kid, "truncated.tar.gz!creds.env")],
-         "a tar.gz cut short in its second member", warn=r"truncated")
+         "a tar.gz cut short in its second member", rc=7, warn=r"truncated")
 
     kid, text = t.creds()
     inner = text + NOISE
     full = lzma.compress(inner)
     data = full[: len(full) * 3 // 4]
     case("truncated.xz", data, [place(inner, kid, "truncated.xz!truncated")],
-         "an xz stream cut short", warn=r"truncated|[Nn]o progress|[Cc]orrupt")
+         "an xz stream cut short", rc=7, warn=r"truncated|[Nn]o progress|[Cc]orrupt")
 
     kid, text = t.creds()
     inner = b"\0" * 512 + text
