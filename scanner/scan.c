@@ -424,7 +424,8 @@ static void items_add(struct items *v, const char *path, struct src_git *git, si
 static enum status collect(const struct scan_config *cfg, const struct target_cfg *tcfg,
                            struct src_fs_list *files,
                            struct src_git ***gits, unsigned **git_targets, size_t *n_gits,
-                           struct items *items, uint64_t *git_errors, uint64_t *missing, bool *planning_timed_out)
+                           struct items *items, uint64_t *git_errors, uint64_t *missing,
+                           bool *planning_timed_out)
 {
     enum status st;
 

@@ -428,7 +428,8 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
     }
     /* Children and roots in pack order: link them from the highest offset down. */
     by_off = xmalloc((n_nodes ? n_nodes : 1) * sizeof(*by_off));
-    memcpy(by_off, node_off, n_nodes * sizeof(*by_off));
+    if (n_nodes)
+        memcpy(by_off, node_off, n_nodes * sizeof(*by_off));
     qsort(by_off, n_nodes, sizeof(*by_off), cmp_u64);
     for (size_t k = n_nodes; k-- > 0;) {
         uint32_t v = off_find(&m, node_off, by_off[k]);
