@@ -417,8 +417,9 @@ static void items_add(struct items *v, const char *path, struct src_git *git, si
  * and counted in *missing; the other targets are still scanned and reported. */
 static enum status collect(const struct scan_config *cfg, const struct target_cfg *tcfg,
                            struct src_fs_list *files,
-                           struct src_git ***gits, size_t *n_gits, struct items *items,
-                           uint64_t *git_errors, uint64_t *missing, bool *planning_timed_out)
+                           struct src_git ***gits, unsigned **git_targets, size_t *n_gits,
+                           struct items *items, uint64_t *git_errors, uint64_t *missing,
+                           bool *planning_timed_out)
 {
     enum status st;
 
@@ -452,6 +453,7 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             go.n_hide = cfg->n_hide;
             go.hide_glob = cfg->hide_glob;
             go.from_env = cfg->from_env;
+            go.quarantine = env_get(cfg->env, "GIT_QUARANTINE_PATH");
             go.filter = fs;
             if (cfg->budget_ms)
                 go.deadline = clock_now() + cfg->budget_ms / 1000.0;
@@ -461,6 +463,8 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             if ((st = src_git_open(&g, t, &go)) != STATUS_OK)
                 return st;
             *gits = xrealloc(*gits, (*n_gits + 1) * sizeof(**gits));
+            *git_targets = xrealloc(*git_targets, (*n_gits + 1) * sizeof(**git_targets));
+            (*git_targets)[*n_gits] = (unsigned)i; /* its observations carry target i */
             (*gits)[(*n_gits)++] = g;
             *git_errors += src_git_counts(g)->errors;
             if (src_git_counts(g)->timed_out)
@@ -496,16 +500,18 @@ static enum exposure more_exposed(enum exposure a, enum exposure b)
     return a < b ? a : b;
 }
 
-/* Git exposure of each finding: at HEAD, at which branch tips, removed by which commit. */
+/* Git exposure of each finding: at HEAD, at which branch tips, removed by which commit.
+ * A location is asked about in the repository of its target (git_targets[g]). */
 static void add_exposure(struct finding **sorted, size_t n, struct src_git **gits,
-                         size_t n_gits)
+                         const unsigned *git_targets, size_t n_gits)
 {
     /* Name every question first: one walk of each repository answers them all. */
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < sorted[i]->n_locations; k++)
             for (size_t g = 0; g < n_gits && sorted[i]->locations[k].blob; g++)
-                src_git_exposure_want(gits[g], sorted[i]->locations[k].blob,
-                                      sorted[i]->locations[k].path);
+                if (git_targets[g] == sorted[i]->locations[k].target)
+                    src_git_exposure_want(gits[g], sorted[i]->locations[k].blob,
+                                          sorted[i]->locations[k].path);
     for (size_t i = 0; i < n; i++) {
         struct finding *f = sorted[i];
         enum exposure best = EXPOSURE_UNREACHABLE;
@@ -522,7 +528,8 @@ static void add_exposure(struct finding **sorted, size_t n, struct src_git **git
                 continue;
             }
             for (size_t g = 0; g < n_gits; g++) {
-                if (src_git_exposure(gits[g], loc->blob, loc->path, &ex) != STATUS_OK)
+                if (git_targets[g] != loc->target ||
+                    src_git_exposure(gits[g], loc->blob, loc->path, &ex) != STATUS_OK)
                     continue;
                 any_git = true;
                 best = more_exposed(best, ex.at_head ? EXPOSURE_HEAD
@@ -668,6 +675,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     struct target_cfg *tcfg = NULL;
     uint64_t suppressed = 0;
     struct src_git **gits = NULL;
+    unsigned *git_targets = NULL;
     size_t n_gits = 0;
     uint64_t git_errors = 0, missing = 0;
     struct diags diags;
@@ -700,8 +708,8 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     if ((st = load_engine(cfg, tcfg, cfg->n_targets, &rs, &engine)) != STATUS_OK)
         goto out;
     phase_done(cfg, "rules", &tp);
-    if ((st = collect(cfg, tcfg, &list, &gits, &n_gits, &items, &git_errors, &missing,
-                      &planning_timed_out)) != STATUS_OK)
+    if ((st = collect(cfg, tcfg, &list, &gits, &git_targets, &n_gits, &items, &git_errors,
+                      &missing, &planning_timed_out)) != STATUS_OK)
         goto out;
     phase_done(cfg, "plan", &tp);
     if (planning_timed_out ||
@@ -748,14 +756,16 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     phase_done(cfg, "read", &tp);
     for (size_t i = 0; i < n_gits; i++) {
         /* Full histories were scanned blob by blob: now say where the blobs with
-         * findings were introduced, and report each finding at each of those places. */
+         * findings were introduced (a table from the git source), and report each
+         * finding at each of those places. */
         const char **blobs = NULL;
+        const struct prov_table *table;
         size_t nb;
         if (!src_git_deferred(gits[i]))
             continue;
-        nb = findings_deferred_blobs(findings, gits[i], &blobs);
-        src_git_attribute(gits[i], blobs, nb);
-        if (findings_expand(findings, gits[i], src_git_provenance, gits[i]) != STATUS_OK)
+        nb = findings_deferred_blobs(findings, git_targets[i], &blobs);
+        table = src_git_attribute(gits[i], blobs, nb);
+        if (findings_expand(findings, git_targets[i], table) != STATUS_OK)
             log_warn("%s", status_message());
         free(blobs);
     }
@@ -782,7 +792,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     stats.allowed = (const struct location *const *)allowed;
     phase_done(cfg, "findings", &tp);
     if (!cfg->no_exposure)
-        add_exposure(sorted, n_sorted, gits, n_gits);
+        add_exposure(sorted, n_sorted, gits, git_targets, n_gits);
     phase_done(cfg, "exposure", &tp);
     if (cfg->verify) {
         struct verify_stats vs;
@@ -882,6 +892,7 @@ out:
     for (size_t i = 0; i < n_gits; i++)
         src_git_free(gits[i]);
     free(gits);
+    free(git_targets);
     src_fs_list_release(&list);
     engine_free(engine);
     ruleset_release(&rs);

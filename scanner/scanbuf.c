@@ -423,7 +423,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         o.encoding = p->encoding;
         o.blob_id = b->blob_id;
         o.commit = b->commit;
-        o.defer = b->defer;
+        o.deferred = b->deferred;
         o.target = sb->ctx.target;
         if (b->n_prov == 0) {
             if (st == STATUS_OK)

@@ -25,7 +25,7 @@ struct stored {
     char *paired_id;
     char *region;
     enum confidence confidence;
-    const void *defer;
+    bool deferred;
     bool allowed;
     struct location loc;
 };
@@ -128,7 +128,7 @@ enum status findings_add(struct findings *f, const struct observation *o)
     s.paired_id = o->paired_id ? xstrdup(o->paired_id) : NULL;
     s.region = o->region ? xstrdup(o->region) : NULL;
     s.confidence = o->confidence;
-    s.defer = o->defer;
+    s.deferred = o->deferred;
     s.allowed = o->allowed;
     s.loc.path = xstrdup(o->path ? o->path : "-");
     s.loc.line = o->line;
@@ -162,17 +162,22 @@ static int cmp_pstr(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-size_t findings_deferred_blobs(struct findings *f, const void *src, const char ***out)
+static bool deferred_in(const struct stored *s, unsigned target)
+{
+    return s->deferred && s->loc.target == target && s->loc.blob;
+}
+
+size_t findings_deferred_blobs(struct findings *f, unsigned target, const char ***out)
 {
     const char **v = NULL;
     size_t n = 0, k = 0;
 
     for (size_t i = 0; i < f->n; i++)
-        if (f->obs[i].defer == src && src && f->obs[i].loc.blob)
+        if (deferred_in(&f->obs[i], target))
             n++;
     v = xcalloc(n + 1, sizeof(*v));
     for (size_t i = 0; i < f->n; i++)
-        if (f->obs[i].defer == src && src && f->obs[i].loc.blob)
+        if (deferred_in(&f->obs[i], target))
             v[k++] = f->obs[i].loc.blob;
     if (k > 1)
         qsort(v, k, sizeof(*v), cmp_pstr);
@@ -193,29 +198,45 @@ static void stored_copy(struct stored *dst, const struct stored *src)
     location_copy(&dst->loc, &src->loc);
 }
 
-enum status findings_expand(struct findings *f, const void *src, findings_prov_fn *fn,
-                            void *ctx)
+static int cmp_prov_blob_id(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct prov_blob *)elem)->blob_id);
+}
+
+/* The table's entry for `blob_id` (the table is sorted by id), or NULL. */
+static const struct prov_blob *prov_lookup(const struct prov_table *t, const char *blob_id)
+{
+    if (!t || !t->n)
+        return NULL;
+    return bsearch(blob_id, t->blobs, t->n, sizeof(*t->blobs), cmp_prov_blob_id);
+}
+
+enum status findings_expand(struct findings *f, unsigned target, const struct prov_table *table)
 {
     struct stored *out = NULL;
     size_t n = 0, cap = 0;
     enum status st = STATUS_OK;
 
-    if (!src)
-        return STATUS_OK;
     for (size_t i = 0; i < f->n; i++) {
         struct stored *s = &f->obs[i];
-        const char *display = NULL;
-        const struct provenance *prov = NULL;
-        size_t n_prov = 0, dl;
+        const struct prov_blob *pb = NULL;
+        const struct provenance *prov;
+        const char *display;
+        size_t n_prov, dl;
         const char *suffix;
 
-        if (s->defer != src || !s->loc.blob ||
-            !fn(ctx, s->loc.blob, &display, &prov, &n_prov) || n_prov == 0) {
-            s->defer = NULL;
+        if (deferred_in(s, target))
+            pb = prov_lookup(table, s->loc.blob);
+        if (!pb || pb->n_places == 0) {
+            if (s->deferred && s->loc.target == target)
+                s->deferred = false;
             XGROW(out, cap, n + 1);
             out[n++] = *s;
             continue;
         }
+        display = pb->display;
+        prov = pb->places;
+        n_prov = pb->n_places;
         /* The observation's path is the display path, or display!member in an archive. */
         dl = display ? strlen(display) : 0;
         suffix = dl && strncmp(s->loc.path, display, dl) == 0 ? s->loc.path + dl : "";
@@ -227,7 +248,7 @@ enum status findings_expand(struct findings *f, const void *src, findings_prov_f
                 break;
             }
             stored_copy(&c, s);
-            c.defer = NULL;
+            c.deferred = false;
             free(c.loc.path);
             c.loc.path = xasprintf("%s%s", prov[k].path ? prov[k].path : "-", suffix);
             free(c.loc.commit.commit);
@@ -244,6 +265,11 @@ enum status findings_expand(struct findings *f, const void *src, findings_prov_f
     f->n = n;
     f->cap = cap;
     return st;
+}
+
+size_t findings_observations(const struct findings *f)
+{
+    return f->n;
 }
 
 static int cmp_str_null(const char *a, const char *b)

@@ -33,7 +33,8 @@ struct observation {
     const char *encoding;    /* NULL for plain text */
     const char *blob_id;     /* or NULL */
     const struct commit_info *commit; /* or NULL */
-    const void *defer;       /* see struct blob's `defer` */
+    bool deferred;           /* where blob_id was seen comes later (struct blob's
+                              * `deferred`): findings_expand, for this target */
     unsigned target;         /* index of the scan target (struct location) */
     bool allowed;            /* on a `sesame:allow` line: listed, never a finding */
 };
@@ -50,19 +51,22 @@ void findings_free(struct findings *f);
 /* Copy `o` into the collection (thread-safe). STATUS_LIMIT past LIMIT_OBSERVATIONS. */
 enum status findings_add(struct findings *f, const struct observation *o);
 
-/* Deferred provenance. The distinct blob ids of observations deferred by `src`, sorted:
- * a new array of borrowed strings (valid until findings_expand or findings_free). */
-size_t findings_deferred_blobs(struct findings *f, const void *src, const char ***out);
+/* Observations collected so far (tests). */
+size_t findings_observations(const struct findings *f);
 
-struct provenance;
-/* Where blob `blob_id` was seen: `display` is the path its observations carry now
- * (replaced, as a prefix, by each provenance path). False if the blob is unknown. */
-typedef bool findings_prov_fn(void *ctx, const char *blob_id, const char **display,
-                              const struct provenance **prov, size_t *n);
-/* Replace every observation deferred by `src` with one per provenance entry of its blob.
- * STATUS_LIMIT (and the rest dropped) past LIMIT_OBSERVATIONS. */
-enum status findings_expand(struct findings *f, const void *src, findings_prov_fn *fn,
-                            void *ctx);
+/* Deferred provenance (whole git histories: each target is one repository). The
+ * distinct blob ids of the deferred observations of scan target `target`, sorted: a new
+ * array of borrowed strings (valid until findings_expand or findings_free). */
+size_t findings_deferred_blobs(struct findings *f, unsigned target, const char ***out);
+
+struct prov_table;
+/* Replace every deferred observation of target `target` with one per place `table` lists
+ * for its blob: that place's path in place of the blob's display path (a prefix of the
+ * observation's path: archive members keep their "!member" suffix) and its commit. An
+ * observation whose blob the table does not list, or lists with no place, is kept as it
+ * is. Either way it is no longer deferred. STATUS_LIMIT (and the rest dropped) past
+ * LIMIT_OBSERVATIONS. */
+enum status findings_expand(struct findings *f, unsigned target, const struct prov_table *table);
 
 /* Build the findings, sorted (non-examples first, then by kind, ID/fingerprint). The
  * returned array and findings are owned by `f` and live until findings_free().

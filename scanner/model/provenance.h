@@ -6,6 +6,7 @@
 #ifndef SESAME_MODEL_PROVENANCE_H
 #define SESAME_MODEL_PROVENANCE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Git provenance of a location (issue 3). All NULL/0 for files on disk. */
@@ -21,6 +22,23 @@ struct commit_info {
 struct provenance {
     const char *path;
     const struct commit_info *commit; /* NULL for the working tree / unreachable blobs */
+};
+
+/* Where the blobs of a whole git history were seen, known only after the scan
+ * (provenance is deferred: each distinct blob is scanned once, at its first path). The
+ * git source fills the table for the blobs that had observations; the finding builder
+ * reads it (findings_expand). Plain data, owned by whoever filled it. */
+struct prov_blob {
+    const char *blob_id;              /* hex object id */
+    const char *display;              /* the path the blob was scanned at: its
+                                       * observations' paths start with it */
+    const struct provenance *places;  /* every (path, commit) it was seen at */
+    size_t n_places;
+};
+
+struct prov_table {
+    const struct prov_blob *blobs;    /* sorted by blob_id (strcmp), each id once */
+    size_t n;
 };
 
 /* How exposed a credential is, most exposed first. */

@@ -32,11 +32,11 @@ struct blob {
      * then ignored). */
     const struct provenance *prov;
     size_t n_prov;
-    /* Non-NULL: where this blob was seen is not known yet; its observations are kept
-     * with `path` (the first path the blob was seen at, as a prefix of archive member
-     * paths) and this tag, and findings_expand() fans them out once the source knows. */
-    const void *defer;
+    /* True: where this blob was seen is not known yet (a whole git history); its
+     * observations are kept with `path` (the first path the blob was seen at, as a prefix
+     * of archive member paths), `blob_id` and their scan target, and findings_expand()
+     * fans them out over the places the git source's provenance table lists. */
+    bool deferred;
 };
-
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * source/src_git.h - git history: every blob once, with where it was introduced.
+ * source/src_git.h - git history: every blob once, with where it was introduced. The
+ * public face of the git source (scanner/source/git/, the only <git2.h> user; its files
+ * are listed in source/git/internal.h).
  *
  * A whole history (the audit) is planned tree by tree: each distinct tree of every
- * commit is read once (raw, source/gittree.h) and its blobs collected; each distinct
+ * commit is read once (raw, source/git/tree.h) and its blobs collected; each distinct
  * blob is then read once (in pack order, by several readers in parallel) and scanned.
  * Which commit introduced a blob at which path is worked out after the scan, and only
  * for the blobs that had findings (src_git_attribute): the (path, blob) pairs each
@@ -48,6 +50,7 @@ struct src_git_opts {
     /* Open with GIT_DIR, GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES from
      * the environment, so objects in a pre-receive quarantine are visible. */
     bool from_env;
+    const char *quarantine;   /* GIT_QUARANTINE_PATH (pre-receive: the pushed objects), or NULL */
     /* Paths excluded by globs (--exclude/--include, .sesame.json), or NULL. */
     const struct src_fs_opts *filter;
     /* CLOCK_MONOTONIC seconds after which planning stops (hook budgets); 0 = none. */
@@ -112,14 +115,16 @@ enum status src_git_read_whole(struct src_git_reader *r, size_t i, unsigned char
                                uint64_t *bytes);
 
 /* Full-history scans defer provenance (src_git_deferred): blobs are scanned with their
- * first path and the tag `g` (struct blob's `defer`). After the scan, src_git_attribute
- * works out where the given blobs (those with findings) were introduced, and
- * src_git_provenance (a findings_prov_fn, ctx = g) answers for findings_expand. */
+ * first path and marked `deferred` (struct blob). After the scan, src_git_attribute
+ * works out where the given blobs (those with observations: hex ids, any order) were
+ * introduced, and returns it as data: for each of them that the plan knows, its display
+ * path and every (path, commit) it was introduced at (model/provenance.h). The table
+ * belongs to g (valid until src_git_free); findings_expand() consumes it. Once per
+ * repository: a second call returns the same table. */
 bool src_git_deferred(const struct src_git *g);
-void src_git_attribute(struct src_git *g, const char *const *blob_hex, size_t n);
-struct provenance;
-bool src_git_provenance(void *g, const char *blob_hex, const char **display,
-                        const struct provenance **prov, size_t *n);
+struct prov_table;
+const struct prov_table *src_git_attribute(struct src_git *g, const char *const *blob_hex,
+                                           size_t n);
 
 /* Exposure of one blob seen at `path`: present in HEAD's tree (at any path), the branch
  * tips whose tree contains it (names, sorted; borrowed), the commit on HEAD's

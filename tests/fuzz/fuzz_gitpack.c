@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "source/gitpack.h"
+#include "source/git/pack.h"
 
 #define MAX_OBJECTS 64u
 #define MAX_BYTES (1u << 20)

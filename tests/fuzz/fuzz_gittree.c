@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "source/gittree.h"
+#include "source/git/tree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

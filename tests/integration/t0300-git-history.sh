@@ -383,5 +383,29 @@ test_expect_success 'the same repository gives the same report (threads do not m
     test_cmp history.json.txt many.json.txt
 '
 
+test_expect_success 'two repositories in one run: each location has the provenance and exposure of its own' '
+    # Provenance of a whole history is worked out after the scan, repository by
+    # repository: working out the first must not drop the second one'"'"'s; and exposure
+    # is asked of the repository the location is in.
+    git init -q other
+    (cd other && creds 14 >old.env && git add . && commit -m "leak in other" &&
+        git rm -q old.env && echo x >x && git add x && commit -m "remove it")
+    O1=$(git -C other rev-parse HEAD~1)
+    O2=$(git -C other rev-parse HEAD)
+    b14=$(git -C other rev-parse HEAD~1:old.env)
+    scan_json two.json "$R" other
+    expect_keys two.json "1 2 3 4 5 6 7 8 11 12 13 14"
+    cat >expect <<-EOF
+	exposure=history branches= secret=ok
+	old.env:1:access_key_id commit=$O1 blob=$b14 removed_in=$O2
+	old.env:2:secret_access_key commit=$O1 blob=$b14 removed_in=$O2
+	EOF
+    { q two.json "14 finding"; q two.json "14 loc"; } >actual
+    test_cmp expect actual &&
+    q two.json "1 loc" >actual &&
+    q history.json "1 loc" >expect &&
+    test_cmp expect actual
+'
+
 test_schema_checked
 test_done

@@ -5,7 +5,7 @@
  * before what is deltified against it; git's delta instructions, edge cases included;
  * damaged packs and indexes are refused or reported, never read past.
  */
-#include "source/gitpack.h"
+#include "source/git/pack.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * tests/unit/test_gittree.c - raw git tree parsing: entries, kinds, git's sort order,
  * lookup by name, and malformed trees (which stop the iteration, never read past it).
  */
-#include "source/gittree.h"
+#include "source/git/tree.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
- * source/gittree.c - parse raw git tree objects (see gittree.h).
+ * source/git/tree.c - parse raw git tree objects (see tree.h).
  */
-#include "source/gittree.h"
+#include "source/git/tree.h"
 
 #include <string.h>
 

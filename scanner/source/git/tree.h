@@ -1,5 +1,5 @@
 /*
- * source/gittree.h - git tree objects read from their raw bytes.
+ * source/git/tree.h - git tree objects read from their raw bytes.
  *
  * A tree is a sequence of "<octal mode> <name>\0<20-byte id>" entries, sorted by name
  * (a subtree sorting as if its name ended in '/'). libgit2's git_tree objects allocate

@@ -1,5 +1,5 @@
 /*
- * source/gitpack.c - read objects from a git pack (see gitpack.h).
+ * source/git/pack.c - read objects from a git pack (see pack.h).
  *
  * Formats (git's Documentation/gitformat-pack.txt): an .idx v2 is "\377tOc", version 2,
  * a 256-entry fan-out table, the sorted object ids, their CRC32s, 31-bit offsets (the
@@ -8,7 +8,7 @@
  * its base or (REF_DELTA) the base's id, then a zlib stream. A delta is the base's size,
  * the result's size, and copy/insert instructions.
  */
-#include "source/gitpack.h"
+#include "source/git/pack.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +23,7 @@
 
 #include <zlib.h>
 
+#include "base/hashmap.h"
 #include "base/limits.h"
 #include "base/xalloc.h"
 
@@ -365,60 +366,21 @@ static bool is_delta(const struct hdr *h)
 /* ---- order ------------------------------------------------------------------------------ */
 
 struct onode {
-    uint64_t off;
     uint32_t parent, child, sibling; /* node numbers, UINT32_MAX for none */
     uint32_t seq;
 };
 
-struct omap {
-    uint64_t *keys;  /* offset + 1; 0 marks an empty slot */
-    uint32_t *vals;
-    size_t size, used;
-};
-
-static uint32_t *omap_slot(struct omap *m, uint64_t off, bool *created)
+/* Pack offsets are indexed with base/hashmap.h: item k is offs[k] of an array the
+ * caller keeps (the nodes' offsets below, the unlisted entries' in
+ * gitpack_unresolvable). */
+static bool off_eq(const void *ctx, uint32_t item, const void *key)
 {
-    if ((m->used + 1) * 2 > m->size) {
-        struct omap old = *m;
-        m->size = old.size ? old.size * 2 : 1024;
-        m->keys = xcalloc(m->size, sizeof(*m->keys));
-        m->vals = xcalloc(m->size, sizeof(*m->vals));
-        m->used = 0;
-        for (size_t i = 0; i < old.size; i++) {
-            bool c;
-            if (old.keys[i])
-                *omap_slot(m, old.keys[i] - 1, &c) = old.vals[i];
-        }
-        free(old.keys);
-        free(old.vals);
-    }
-    for (size_t i = (size_t)((off * 0x9e3779b97f4a7c15ull) >> 20) & (m->size - 1);;
-         i = (i + 1) & (m->size - 1)) {
-        if (m->keys[i] == off + 1) {
-            *created = false;
-            return &m->vals[i];
-        }
-        if (!m->keys[i]) {
-            m->keys[i] = off + 1;
-            m->used++;
-            *created = true;
-            return &m->vals[i];
-        }
-    }
+    return ((const uint64_t *)ctx)[item] == *(const uint64_t *)key;
 }
 
-/* The value of an offset that is in the map, or NULL. */
-static const uint32_t *omap_find(const struct omap *m, uint64_t off)
+static uint32_t off_find(const struct hashmap *m, const uint64_t *offs, uint64_t off)
 {
-    if (!m->size)
-        return NULL;
-    for (size_t i = (size_t)((off * 0x9e3779b97f4a7c15ull) >> 20) & (m->size - 1);;
-         i = (i + 1) & (m->size - 1)) {
-        if (m->keys[i] == off + 1)
-            return &m->vals[i];
-        if (!m->keys[i])
-            return NULL;
-    }
+    return hashmap_find(m, hash_u64(off), off_eq, offs, &off);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -429,9 +391,10 @@ static int cmp_u64(const void *a, const void *b)
 
 void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint64_t *keys)
 {
-    struct omap m = { 0 };
+    struct hashmap m = HASHMAP_INIT; /* offset -> node number (node_off[]) */
     struct onode *nodes = NULL;
-    size_t n_nodes = 0, cap = 0, n_seq = 0;
+    uint64_t *node_off = NULL;
+    size_t n_nodes = 0, cap = 0, cap_off = 0, n_seq = 0;
     uint64_t *by_off;
     uint32_t roots = UINT32_MAX, *stack;
     size_t depth = 0;
@@ -441,20 +404,23 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
         uint64_t off = offs[i];
         uint32_t child = UINT32_MAX;
         for (unsigned d = 0; d <= GITPACK_MAX_DEPTH; d++) {
-            bool created;
-            uint32_t *slot = omap_slot(&m, off, &created);
+            uint32_t v = off_find(&m, node_off, off);
+            bool created = v == HASHMAP_NONE;
             struct hdr h;
             if (created) {
                 xgrow((void **)&nodes, &cap, n_nodes + 1, sizeof(*nodes));
-                nodes[n_nodes] = (struct onode){ off, UINT32_MAX, UINT32_MAX, UINT32_MAX,
+                XGROW(node_off, cap_off, n_nodes + 1);
+                nodes[n_nodes] = (struct onode){ UINT32_MAX, UINT32_MAX, UINT32_MAX,
                                                  UINT32_MAX };
-                *slot = (uint32_t)n_nodes++;
+                node_off[n_nodes] = off;
+                hashmap_insert(&m, hash_u64(off), (uint32_t)n_nodes);
+                v = (uint32_t)n_nodes++;
             }
             if (child != UINT32_MAX)
-                nodes[child].parent = *slot;
+                nodes[child].parent = v;
             if (!created)
                 break;
-            child = *slot;
+            child = v;
             if (!entry_at(p, off, &h) || !is_delta(&h))
                 break;
             off = h.base;
@@ -462,11 +428,11 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
     }
     /* Children and roots in pack order: link them from the highest offset down. */
     by_off = xmalloc((n_nodes ? n_nodes : 1) * sizeof(*by_off));
-    for (size_t i = 0; i < n_nodes; i++)
-        by_off[i] = nodes[i].off;
+    if (n_nodes)
+        memcpy(by_off, node_off, n_nodes * sizeof(*by_off));
     qsort(by_off, n_nodes, sizeof(*by_off), cmp_u64);
     for (size_t k = n_nodes; k-- > 0;) {
-        uint32_t v = *omap_find(&m, by_off[k]);
+        uint32_t v = off_find(&m, node_off, by_off[k]);
         uint32_t *head = nodes[v].parent == UINT32_MAX ? &roots : &nodes[nodes[v].parent].child;
         nodes[v].sibling = *head;
         *head = v;
@@ -490,17 +456,17 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
         }
     }
     for (size_t k = 0; k < n_nodes; k++) {
-        uint32_t v = *omap_find(&m, by_off[k]);
+        uint32_t v = off_find(&m, node_off, by_off[k]);
         if (nodes[v].seq == UINT32_MAX)
             nodes[v].seq = (uint32_t)n_seq++;
     }
     for (size_t i = 0; i < n; i++)
-        keys[i] = nodes[*omap_find(&m, offs[i])].seq;
+        keys[i] = nodes[off_find(&m, node_off, offs[i])].seq;
     free(stack);
     free(by_off);
     free(nodes);
-    free(m.keys);
-    free(m.vals);
+    free(node_off);
+    hashmap_release(&m);
 }
 
 /* ---- chains that never end ---------------------------------------------------------------- */
@@ -534,7 +500,7 @@ size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
     const uint32_t n = p->n;
     /* nodes: the index's entries (0..n-1), then entries outside it that chains go
      * through (n + k at xoff[k]), at most LIMIT_PACK_UNLISTED of them */
-    struct omap extra = { 0 };
+    struct hashmap extra = HASHMAP_INIT; /* offset -> k (xoff[k]) */
     uint64_t *xoff = NULL;
     size_t n_x = 0, cap_x = 0, n_nodes, cap_parent = 0;
     uint32_t *parent = NULL, *depth, *path, *bad = NULL;
@@ -557,15 +523,14 @@ size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
         } else if (indexed_at(p, h.base, &bi)) {
             par = bi;
         } else {
-            const uint32_t *hit = omap_find(&extra, h.base);
-            if (hit) {
-                par = *hit;
+            uint32_t hit = off_find(&extra, xoff, h.base);
+            if (hit != HASHMAP_NONE) {
+                par = (uint32_t)(n + hit);
             } else if (n_x < max_x) {
-                bool created;
                 XGROW(xoff, cap_x, n_x + 1);
                 xoff[n_x] = h.base;
+                hashmap_insert(&extra, hash_u64(h.base), (uint32_t)n_x);
                 par = (uint32_t)(n + n_x++);
-                *omap_slot(&extra, h.base, &created) = par;
             } else {
                 par = CH_BAD; /* too many entries outside the index to follow */
             }
@@ -614,8 +579,7 @@ size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
     free(depth);
     free(parent);
     free(xoff);
-    free(extra.keys);
-    free(extra.vals);
+    hashmap_release(&extra);
     *out = bad;
     return n_bad;
 }

@@ -1,5 +1,5 @@
 /*
- * source/gitpack.h - read objects straight from a git pack (.idx v2 + .pack).
+ * source/git/pack.h - read objects straight from a git pack (.idx v2 + .pack).
  *
  * Why not libgit2 for this: reading a history's blobs is inflating and un-deltifying
  * them, and libgit2 1.5 keeps a fixed 16 MiB cache of delta *bases* only, so an object

@@ -1,0 +1,310 @@
+/*
+ * source/git/diff.c - what each commit introduced: the (path, blob) pairs it has that
+ * none of its parents has.
+ *
+ * What it does: diff a commit's tree against each parent's (raw trees, merged by name),
+ * over threads with a repository handle each, and fold the results into the plan in
+ * commit order, so the plan is the same whatever the timing. Used to plan a revision
+ * range or a push, and, after a deferred scan, to attribute the blobs with findings
+ * (hot_only: only the subtrees that lead to them, graph.c).
+ * What it does not: walk history (plan.c chooses the commits).
+ * The tricky point: "introduced" for a merge means different from *every* parent, so
+ * that scanning main..feature does not report what a merge from main brought in.
+ */
+#include "source/git/internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+
+/* (path, blob) pairs a tree has that another does not. */
+struct pair {
+    char *path;
+    git_oid oid;
+};
+
+struct pairs {
+    struct pair *v;
+    size_t n, cap;
+};
+
+static void pairs_release(struct pairs *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i].path);
+    free(p->v);
+    memset(p, 0, sizeof(*p));
+}
+
+/* What one planning thread uses: its own repository handle and counters. */
+struct plan_ctx {
+    struct src_git *g;        /* read-only while threads run */
+    git_repository *repo;
+    git_odb *odb;
+    bool hot_only;            /* attribution: only hot subtrees and target blobs */
+    struct pathbuf path;
+    uint64_t errors, submodules, commits;
+    bool timed_out;
+};
+
+/* The (path, blob) pairs of tree `new_id` that tree `old_id` (or NULL) does not have.
+ * Both trees are in git order, so one merge pass pairs entries by name. */
+static void tree_diff(struct plan_ctx *pc, const char *commit_hex, const git_oid *old_id,
+                      const git_oid *new_id, struct pairs *out, int depth)
+{
+    struct src_git *g = pc->g;
+    git_odb_object *nt, *ot = NULL;
+    struct gt_iter ni, oi;
+    struct gt_entry ne, oe;
+    bool have_old;
+
+    if (depth > 512) {
+        log_warn("commit %.12s: tree '%s' nests deeper than 512 levels, not followed",
+                 commit_hex, pb_str(&pc->path));
+        pc->errors++;
+        return;
+    }
+    if (!(nt = read_tree(g, pc->odb, new_id))) {
+        char hex[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(hex, sizeof(hex), new_id);
+        log_warn("commit %.12s: cannot read tree %s ('%s'): %s", commit_hex, hex,
+                 pc->path.len ? pb_str(&pc->path) : "/", libgit2_message());
+        pc->errors++;
+        return;
+    }
+    if (old_id)
+        ot = read_tree(g, pc->odb, old_id); /* unreadable: compare with nothing */
+    gt_init(&ni, git_odb_object_data(nt), git_odb_object_size(nt));
+    gt_init(&oi, ot ? git_odb_object_data(ot) : NULL, ot ? git_odb_object_size(ot) : 0);
+    have_old = gt_next(&oi, &oe);
+    while (gt_next(&ni, &ne)) {
+        const struct gt_entry *old = NULL;
+        int c = -1;
+        git_oid id;
+        size_t at;
+
+        while (have_old && (c = gt_cmp(&oe, &ne)) < 0)
+            have_old = gt_next(&oi, &oe);
+        if (have_old && c == 0)
+            old = &oe;
+        if (old && old->kind == ne.kind && memcmp(old->oid, ne.oid, GIT_OID_RAWSZ) == 0)
+            continue;
+        memcpy(id.id, ne.oid, GIT_OID_RAWSZ);
+        if (ne.kind == GT_TREE) {
+            git_oid old_sub;
+            at = pb_push(&pc->path, ne.name, ne.name_len);
+            if ((pc->hot_only && !tree_hot(g, &id, pb_str(&pc->path))) ||
+                excluded(g, pb_str(&pc->path), true)) {
+                pb_cut(&pc->path, at);
+                continue;
+            }
+            if (old)
+                memcpy(old_sub.id, old->oid, GIT_OID_RAWSZ);
+            tree_diff(pc, commit_hex, old && old->kind == GT_TREE ? &old_sub : NULL, &id, out,
+                      depth + 1);
+            pb_cut(&pc->path, at);
+        } else if (ne.kind == GT_BLOB) {
+            if (pc->hot_only && !blob_target(g, &id))
+                continue;
+            at = pb_push(&pc->path, ne.name, ne.name_len);
+            XGROW(out->v, out->cap, out->n + 1);
+            out->v[out->n].path = xstrdup(pb_str(&pc->path));
+            out->v[out->n].oid = id;
+            out->n++;
+            pb_cut(&pc->path, at);
+        } else if (ne.kind == GT_GITLINK && !pc->hot_only) {
+            pc->submodules++;
+        }
+    }
+    if (ni.bad) {
+        char hex[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(hex, sizeof(hex), new_id);
+        log_warn("commit %.12s: tree %s ('%s') is malformed, the rest of it skipped",
+                 commit_hex, hex, pc->path.len ? pb_str(&pc->path) : "/");
+        pc->errors++;
+    }
+    git_odb_object_free(ot);
+    git_odb_object_free(nt);
+}
+
+static bool pairs_has(const struct pairs *p, const struct pair *x)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (git_oid_equal(&p->v[i].oid, &x->oid) && strcmp(p->v[i].path, x->path) == 0)
+            return true;
+    return false;
+}
+
+/* What a commit introduced: the (path, blob) pairs that differ from every parent. */
+struct commit_result {
+    struct pairs pairs;
+    struct commit_info *ci;   /* only when pairs.n > 0 */
+    bool read;                /* the commit could be read (its message is scanned) */
+};
+
+static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_result *res)
+{
+    struct src_git *g = pc->g;
+    git_commit *c = NULL;
+    struct pairs first = { 0 };
+    char hex[GIT_OID_HEXSZ + 1];
+    const git_oid *tree;
+    unsigned np;
+
+    memset(res, 0, sizeof(*res));
+    git_oid_tostr(hex, sizeof(hex), id);
+    if (bad_object(g, id))
+        return;
+    if (git_commit_lookup(&c, pc->repo, id) != 0) {
+        log_warn("cannot read commit %s: %s", hex, libgit2_message());
+        pc->errors++;
+        return;
+    }
+    res->read = true;
+    tree = git_commit_tree_id(c);
+    if (pc->hot_only && !tree_hot(g, tree, ""))
+        goto out;
+    pc->commits++;
+    np = git_commit_parentcount(c);
+    for (unsigned p = 0; p < (np ? np : 1); p++) {
+        git_commit *parent = NULL;
+        const git_oid *ptree = NULL;
+        struct pairs cur = { 0 };
+
+        /* A missing parent (shallow clone, corrupt repo): compare with nothing. */
+        if (np && !bad_object(g, git_commit_parent_id(c, p)) &&
+            git_commit_parent(&parent, c, p) == 0)
+            ptree = git_commit_tree_id(parent);
+        pb_cut(&pc->path, 0);
+        tree_diff(pc, hex, ptree, tree, p == 0 ? &first : &cur, 0);
+        if (p > 0) {
+            /* Merge: keep what differs from this parent too. */
+            size_t k = 0;
+            for (size_t i = 0; i < first.n; i++) {
+                if (pairs_has(&cur, &first.v[i]))
+                    first.v[k++] = first.v[i];
+                else
+                    free(first.v[i].path);
+            }
+            first.n = k;
+        }
+        pairs_release(&cur);
+        git_commit_free(parent);
+    }
+    if (first.n) {
+        res->pairs = first;
+        res->ci = commit_info_of(c);
+        memset(&first, 0, sizeof(first));
+    }
+out:
+    pairs_release(&first);
+    git_commit_free(c);
+}
+
+/* Fold one commit's result into the plan (main thread, commit order); its message too,
+ * unless this is attribution (hot_only). */
+static void plan_merge(struct src_git *g, const git_oid *id, struct commit_result *res,
+                       bool hot_only)
+{
+    size_t ci = SIZE_MAX;
+
+    if (res->read && !hot_only)
+        add_message(g, id, MSG_COMMIT, NULL, oidmap_has(&g->unreachable_commits, id));
+
+    for (size_t i = 0; i < res->pairs.n; i++) {
+        if (excluded(g, res->pairs.v[i].path, false))
+            continue;
+        if (ci == SIZE_MAX)
+            ci = add_commit(g, id, &res->ci);
+        add_blob(g, &res->pairs.v[i].oid, res->pairs.v[i].path, ci);
+    }
+    pairs_release(&res->pairs);
+    commit_info_free(res->ci);
+    res->ci = NULL;
+}
+
+struct plan_job {
+    struct plan_ctx pc;
+    const struct oidvec *commits;
+    struct commit_result *results;
+    size_t first, step;
+};
+
+static void *plan_thread(void *arg)
+{
+    struct plan_job *j = arg;
+    double deadline = j->pc.g->opts.deadline;
+
+    for (size_t i = j->first, k = 0; i < j->commits->n; i += j->step, k++) {
+        if (deadline > 0 && (k & 31) == 0 && clock_now() > deadline) {
+            j->pc.timed_out = true;
+            break;
+        }
+        plan_commit(&j->pc, &j->commits->v[i], &j->results[i]);
+    }
+    return NULL;
+}
+
+/* Diff each commit against its parents. The commits are split over threads, each with
+ * its own repository handle; results are merged in commit order so the plan is the
+ * same whatever the timing. hot_only: attribution after a deferred scan. */
+void plan_commits(struct src_git *g, const struct oidvec *commits, bool hot_only)
+{
+    struct commit_result *results = xcalloc(commits->n + 1, sizeof(*results));
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = commits->n >= 256 && ncpu > 1 ? (size_t)(ncpu > 8 ? 8 : ncpu) : 1;
+    struct plan_job *jobs = xcalloc(threads, sizeof(*jobs));
+    pthread_t *tids = xcalloc(threads, sizeof(*tids));
+    bool *started = xcalloc(threads, sizeof(*started));
+
+    for (size_t t = 0; t < threads; t++) {
+        jobs[t].pc.g = g;
+        jobs[t].pc.hot_only = hot_only;
+        jobs[t].commits = commits;
+        jobs[t].results = results;
+        jobs[t].first = t;
+        jobs[t].step = threads;
+        if (t == 0 || !(jobs[t].pc.repo = open_like(g)) ||
+            git_repository_odb(&jobs[t].pc.odb, jobs[t].pc.repo) != 0 ||
+            pthread_create(&tids[t], NULL, plan_thread, &jobs[t]) != 0) {
+            /* No thread: the calling thread does this share with the shared handle. */
+            git_odb_free(jobs[t].pc.odb);
+            git_repository_free(jobs[t].pc.repo);
+            jobs[t].pc.repo = g->repo;
+            jobs[t].pc.odb = g->odb;
+        } else {
+            started[t] = true;
+        }
+    }
+    for (size_t t = 0; t < threads; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            plan_thread(&jobs[t]);
+    }
+    for (size_t t = 0; t < threads; t++) {
+        g->counts.errors += jobs[t].pc.errors;
+        g->counts.submodules += jobs[t].pc.submodules;
+        if (!hot_only)
+            g->counts.commits += jobs[t].pc.commits;
+        g->counts.timed_out |= jobs[t].pc.timed_out;
+        free(jobs[t].pc.path.s);
+    }
+    for (size_t i = 0; i < commits->n; i++)
+        plan_merge(g, &commits->v[i], &results[i], hot_only);
+    for (size_t t = 0; t < threads; t++) {
+        if (started[t]) {
+            git_odb_free(jobs[t].pc.odb);
+            git_repository_free(jobs[t].pc.repo);
+        }
+    }
+    free(results);
+    free(jobs);
+    free(tids);
+    free(started);
+}

@@ -1,0 +1,379 @@
+/*
+ * source/git/graph.c - raw trees, and the tree graph of a whole-history scan.
+ *
+ * What it does: read trees as raw bytes (tree.c parses them), from the packs through one
+ * pack reader for the single-threaded walks, else from libgit2; visit each distinct tree
+ * of the history once (pass 1), collecting its blobs and keeping only its edges
+ * (children as numbers), then, after the scan, mark the trees that lead to a blob with
+ * findings, so that attribution diffs only those (attribute.c).
+ * What it does not: attribute anything itself, or keep names (paths are rebuilt later).
+ * The tricky point: this walk probes the blob and tree indexes once per tree entry of
+ * the history; libgit2's git_tree objects would cost more than the reading itself.
+ */
+#include "source/git/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+
+git_odb_object *read_tree(const struct src_git *g, git_odb *odb, const git_oid *id)
+{
+    git_odb_object *o = NULL;
+
+    if (bad_object(g, id) || git_odb_read(&o, odb, id) != 0)
+        return NULL;
+    if (git_odb_object_type(o) != GIT_OBJECT_TREE) {
+        git_odb_object_free(o);
+        git_error_set_str(GIT_ERROR_INVALID, "not a tree");
+        return NULL;
+    }
+    return o;
+}
+
+/* A tree's bytes from the packs through g->tree_reader (valid until its next read), else
+ * from libgit2. For the single-threaded walks: pass 1 and exposure. */
+struct rawtree {
+    git_odb_object *o;
+    const unsigned char *data;
+    size_t len;
+};
+
+static bool tree_get(struct src_git *g, const git_oid *id, struct rawtree *t)
+{
+    memset(t, 0, sizeof(*t));
+    if (bad_object(g, id))
+        return false;
+    for (size_t k = 0; k < g->n_packs; k++) {
+        size_t i = (g->tree_pack + k) % g->n_packs; /* the pack that held the last one first */
+        uint64_t off;
+        enum gitpack_type type;
+
+        if (!gitpack_find(g->packs[i], id->id, &off))
+            continue;
+        if (!g->tree_reader)
+            g->tree_reader = gitpack_reader_new(GIT_PACK_TREE_CACHE);
+        if (gitpack_read(g->tree_reader, g->packs[i], off, GIT_PACK_TREE_BYTES, &type, &t->data,
+                         &t->len) == STATUS_OK &&
+            type == GP_TREE) {
+            g->tree_pack = i;
+            return true;
+        }
+        break;
+    }
+    t->o = read_tree(g, g->odb, id);
+    if (!t->o)
+        return false;
+    t->data = git_odb_object_data(t->o);
+    t->len = git_odb_object_size(t->o);
+    return true;
+}
+
+static void tree_put(struct rawtree *t)
+{
+    git_odb_object_free(t->o);
+    t->o = NULL;
+}
+
+unsigned char *tree_copy(struct src_git *g, const git_oid *id, size_t *len)
+{
+    struct rawtree t;
+    unsigned char *copy;
+
+    if (!tree_get(g, id, &t))
+        return NULL;
+    copy = xmalloc(t.len ? t.len : 1);
+    memcpy(copy, t.data, t.len);
+    *len = t.len;
+    tree_put(&t);
+    return copy;
+}
+
+/* ---- the tree graph of a full-history scan ------------------------------------------ */
+
+/* Pass 1 of a full-history scan visits each distinct tree once and keeps only its edges
+ * (children as numbers), not names. After the scan, the trees that lead to a blob with
+ * findings are marked hot, and only hot subtrees are diffed to find which commit
+ * introduced those blobs at which path (src_git_attribute). */
+void graph_release(struct tgraph *tg)
+{
+    hashmap_release(&tg->index);
+    free(tg->nodes);
+    free(tg->edges);
+    free(tg->hot);
+    free(tg->target);
+    memset(tg, 0, sizeof(*tg));
+}
+
+static bool node_eq(const void *ctx, uint32_t item, const void *key)
+{
+    return oid_eq(&((const struct tgraph *)ctx)->nodes[item].key, key);
+}
+
+static uint32_t node_find(const struct tgraph *tg, const git_oid *key)
+{
+    return hashmap_find(&tg->index, oid_hash(key), node_eq, tg, key);
+}
+
+/* The number of the tree with graph key `key`, created (no edges yet) if new. */
+static uint32_t tree_node(struct src_git *g, const git_oid *key, bool *created)
+{
+    struct tgraph *tg = &g->tg;
+    uint32_t k = node_find(tg, key);
+
+    *created = k == HASHMAP_NONE;
+    if (*created) {
+        XGROW(tg->nodes, tg->cap_nodes, tg->n_nodes + 1);
+        tg->nodes[tg->n_nodes].key = *key;
+        tg->nodes[tg->n_nodes].first = 0;
+        tg->nodes[tg->n_nodes].count = 0;
+        hashmap_insert(&tg->index, oid_hash(key), (uint32_t)tg->n_nodes);
+        k = (uint32_t)tg->n_nodes++;
+    }
+    return k;
+}
+
+/* The graph's key for a tree: its id, mixed with its path when path filters apply (the
+ * same tree may be filtered differently at two paths, so it is visited at each). */
+static void tree_key(const struct src_git *g, const git_oid *id, const char *path, git_oid *key)
+{
+    *key = *id;
+    if (filtering(g)) {
+        uint64_t h = hash_str(path);
+        for (int i = 0; i < 8; i++)
+            key->id[i] ^= (unsigned char)(h >> (8 * i));
+    }
+}
+
+bool tree_hot(const struct src_git *g, const git_oid *id, const char *path)
+{
+    git_oid key;
+    uint32_t k;
+
+    if (!g->tg.hot)
+        return false;
+    tree_key(g, id, path, &key);
+    k = node_find(&g->tg, &key);
+    return k != HASHMAP_NONE && g->tg.hot[k];
+}
+
+bool blob_target(const struct src_git *g, const git_oid *id)
+{
+    size_t at;
+
+    if (!g->tg.target)
+        return false;
+    at = blob_find(g, id);
+    return at != SIZE_MAX && g->tg.target[g->blobs[at].seq];
+}
+
+static void edge_push(struct tgraph *tg, uint32_t e)
+{
+    XGROW(tg->edges, tg->cap_edges, tg->n_edges + 1);
+    tg->edges[tg->n_edges++] = e;
+}
+
+struct titem {
+    git_oid id;
+    uint32_t node;
+    uint32_t depth;
+    char *path;
+};
+
+/* Visit the trees under `root` not visited yet; `commit_hex` names it in warnings. */
+static void graph_visit(struct src_git *g, const git_oid *root, const char *commit_hex)
+{
+    struct tgraph *tg = &g->tg;
+    struct titem *stack = NULL;
+    size_t n = 0, cap = 0;
+    struct pathbuf pb = { 0 };
+    bool created;
+    git_oid key;
+    uint32_t node;
+
+    tree_key(g, root, "", &key);
+    node = tree_node(g, &key, &created);
+    if (!created)
+        return;
+    XGROW(stack, cap, 1);
+    stack[n].id = *root;
+    stack[n].node = node;
+    stack[n].depth = 0;
+    stack[n++].path = xstrdup("");
+    while (n) {
+        struct titem it = stack[--n];
+        struct rawtree o;
+        char hex[GIT_OID_HEXSZ + 1];
+        struct gt_iter gi;
+        struct gt_entry e;
+        size_t first = tg->n_edges;
+
+        if (!tree_get(g, &it.id, &o)) {
+            git_oid_tostr(hex, sizeof(hex), &it.id);
+            log_warn("commit %.12s: cannot read tree %s ('%s'): %s", commit_hex, hex,
+                     *it.path ? it.path : "/", libgit2_message());
+            g->counts.errors++;
+            free(it.path);
+            continue;
+        }
+        pb_cut(&pb, 0);
+        pb_push(&pb, it.path, strlen(it.path));
+        gt_init(&gi, o.data, o.len);
+        while (gt_next(&gi, &e)) {
+            size_t at = pb_push(&pb, e.name, e.name_len);
+            git_oid cid;
+            memcpy(cid.id, e.oid, GIT_OID_RAWSZ);
+            if (e.kind == GT_TREE && !excluded(g, pb_str(&pb), true)) {
+                uint32_t c;
+                tree_key(g, &cid, pb_str(&pb), &key);
+                c = tree_node(g, &key, &created);
+                edge_push(tg, c << 1 | 1u);
+                if (created && it.depth >= 512) {
+                    log_warn("commit %.12s: tree '%s' nests deeper than 512 levels, not "
+                             "followed", commit_hex, pb_str(&pb));
+                    g->counts.errors++;
+                } else if (created) {
+                    XGROW(stack, cap, n + 1);
+                    stack[n].id = cid;
+                    stack[n].node = c;
+                    stack[n].depth = it.depth + 1;
+                    stack[n++].path = xstrdup(pb_str(&pb));
+                }
+            } else if (e.kind == GT_BLOB && !excluded(g, pb_str(&pb), false)) {
+                size_t bi = blob_find(g, &cid); /* inline: most blobs were seen before */
+                if (bi == SIZE_MAX)
+                    bi = blob_seen(g, &cid, pb_str(&pb));
+                edge_push(tg, g->blobs[bi].seq << 1);
+            } else if (e.kind == GT_GITLINK) {
+                g->counts.submodules++;
+            }
+            pb_cut(&pb, at);
+        }
+        if (gi.bad) {
+            git_oid_tostr(hex, sizeof(hex), &it.id);
+            log_warn("commit %.12s: tree %s ('%s') is malformed, the rest of it skipped",
+                     commit_hex, hex, *it.path ? it.path : "/");
+            g->counts.errors++;
+        }
+        tg->nodes[it.node].first = (uint32_t)first;
+        tg->nodes[it.node].count = (uint32_t)(tg->n_edges - first);
+        tree_put(&o);
+        free(it.path);
+    }
+    free(stack);
+    free(pb.s);
+}
+
+/* Mark target blobs and every tree that leads to one (a walk up reversed edges). */
+void graph_mark(struct src_git *g, const char *const *blob_hex, size_t n_hex)
+{
+    struct tgraph *tg = &g->tg;
+    size_t nn = tg->n_nodes + g->n_blobs;
+    uint32_t *start = xcalloc(nn + 1, sizeof(*start));
+    uint32_t *parents = xcalloc(tg->n_edges + 1, sizeof(*parents));
+    uint32_t *queue = xcalloc(nn + 1, sizeof(*queue));
+    size_t qh = 0, qt = 0;
+
+    tg->target = xcalloc(g->n_blobs + 1, 1);
+    tg->hot = xcalloc(tg->n_nodes + 1, 1);
+    /* parents of node x (trees 0..n_nodes-1, blob seq s as n_nodes + s) */
+    for (size_t t = 0; t < tg->n_nodes; t++)
+        for (uint32_t k = 0; k < tg->nodes[t].count; k++) {
+            uint32_t e = tg->edges[tg->nodes[t].first + k];
+            start[(e & 1u) ? e >> 1 : tg->n_nodes + (e >> 1)]++;
+        }
+    for (size_t x = 0, sum = 0; x <= nn; x++) {
+        size_t c = x < nn ? start[x] : 0;
+        start[x] = (uint32_t)sum;
+        sum += c;
+    }
+    {
+        uint32_t *fill = xcalloc(nn + 1, sizeof(*fill));
+        for (size_t t = 0; t < tg->n_nodes; t++)
+            for (uint32_t k = 0; k < tg->nodes[t].count; k++) {
+                uint32_t e = tg->edges[tg->nodes[t].first + k];
+                size_t x = (e & 1u) ? e >> 1 : tg->n_nodes + (e >> 1);
+                parents[start[x] + fill[x]++] = (uint32_t)t;
+            }
+        free(fill);
+    }
+    for (size_t i = 0; i < n_hex; i++) {
+        git_oid id;
+        size_t at;
+        if (git_oid_fromstr(&id, blob_hex[i]) != 0 || (at = blob_find(g, &id)) == SIZE_MAX)
+            continue;
+        if (!tg->target[g->blobs[at].seq]) {
+            tg->target[g->blobs[at].seq] = 1;
+            queue[qt++] = (uint32_t)(tg->n_nodes + g->blobs[at].seq);
+        }
+    }
+    while (qh < qt) {
+        uint32_t x = queue[qh++];
+        for (uint32_t k = start[x]; k < start[x + 1]; k++) {
+            uint32_t p = parents[k];
+            if (!tg->hot[p]) {
+                tg->hot[p] = 1;
+                queue[qt++] = p;
+            }
+        }
+    }
+    free(start);
+    free(parents);
+    free(queue);
+}
+
+static void visit_commits_1(struct src_git *g, const struct oidvec *commits)
+{
+    double deadline = g->opts.deadline;
+
+    for (size_t i = 0; i < commits->n; i++) {
+        git_commit *c = NULL;
+        char hex[GIT_OID_HEXSZ + 1];
+
+        if (deadline > 0 && (i & 31) == 0 && clock_now() > deadline) {
+            g->counts.timed_out = true;
+            return;
+        }
+        if (g->tg.n_nodes >= ((size_t)1 << 31) || g->n_blobs >= ((size_t)1 << 31) ||
+            g->tg.n_edges >= ((size_t)UINT32_MAX - ((size_t)1 << 20))) {
+            log_warn("'%s': more than 2^31 trees or blobs: the rest of the history is not "
+                     "scanned", g->path);
+            g->counts.errors++;
+            return;
+        }
+        git_oid_tostr(hex, sizeof(hex), &commits->v[i]);
+        if (bad_object(g, &commits->v[i]) ||
+            git_commit_lookup(&c, g->repo, &commits->v[i]) != 0) {
+            log_warn("cannot read commit %s: %s", hex, libgit2_message());
+            g->counts.errors++;
+            continue;
+        }
+        g->counts.commits++;
+        add_message(g, &commits->v[i], MSG_COMMIT, NULL,
+                    oidmap_has(&g->unreachable_commits, &commits->v[i]));
+        oidvec_push(&g->walked, &commits->v[i]);
+        oidvec_push(&g->walked_roots, git_commit_tree_id(c));
+        graph_visit(g, git_commit_tree_id(c), hex);
+        git_commit_free(c);
+    }
+}
+
+/* libgit2 caches every tree of up to 4 KB it reads (its default); pass 1 reads each
+ * tree once, so caching them only costs time and memory (a third of pass 1, measured in
+ * benches/RESULTS.md). The setting is process-wide: restored when pass 1 ends. */
+#define LIBGIT2_TREE_CACHE_LIMIT 4096
+
+static void tree_cache(bool on)
+{
+    (void)git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+                           (size_t)(on ? LIBGIT2_TREE_CACHE_LIMIT : 0));
+}
+
+void visit_commits(struct src_git *g, const struct oidvec *commits)
+{
+    tree_cache(false);
+    visit_commits_1(g, commits);
+    tree_cache(true);
+}

@@ -1,0 +1,394 @@
+/*
+ * source/git/internal.h - what the files of the git source share (private: included by
+ * the files of scanner/source/git/ only; the public face is source/src_git.h).
+ *
+ * The git source is one object, struct src_git, built in stages by several files:
+ *   open.c      open and free; libgit2 hazards checked at open (broken loose objects,
+ *               packed objects whose delta chain never ends, grafts, shallow files)
+ *   records.c   the plan's records: interned paths, commits, blobs, messages
+ *   plan.c      refs, walks and the planners (whole history, range or push, staged)
+ *   diff.c      what each commit introduced (tree diffs, over threads)
+ *   graph.c     raw trees and the tree graph of a whole-history scan (pass 1)
+ *   worktree.c  uncommitted, untracked and ignored files of the work tree
+ *   read.c      read order and the readers (pack reader or libgit2)
+ *   stream.c    objects too big to hold, streamed through a `git cat-file` child
+ *   attribute.c where the blobs with findings were introduced: the provenance table
+ *   exposure.c  at HEAD, at which branch tips, removed by which commit
+ *   pack.c      the pack reader; tree.c the raw tree parser (headers of their own,
+ *               without <git2.h>, for their unit tests and fuzz targets)
+ * Hash tables are base/hashmap.h: an index over arrays kept here (blobs, messages, tree
+ * nodes, paths), or struct oidmap below where the ids are kept nowhere else.
+ */
+#ifndef SESAME_SOURCE_GIT_INTERNAL_H
+#define SESAME_SOURCE_GIT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "base/hashmap.h"
+#include "base/xalloc.h"
+#include "model/provenance.h"
+#include "source/git/pack.h"
+#include "source/git/tree.h"
+#include "source/src_fs.h"
+#include "source/src_git.h"
+
+/* ---- object ids --------------------------------------------------------------------- */
+
+/* Inline: these run for every tree entry of a history (libgit2's are calls). */
+static inline bool oid_eq(const git_oid *x, const git_oid *y)
+{
+    return memcmp(x->id, y->id, GIT_OID_RAWSZ) == 0;
+}
+
+/* Object ids are uniform already: their first 8 bytes are the hash. */
+static inline uint64_t oid_hash(const git_oid *o)
+{
+    uint64_t h;
+    memcpy(&h, o->id, sizeof(h));
+    return h;
+}
+
+/* A set of object ids, or a map from ids to numbers: item k (in the order added) is
+ * ids[k] with value vals[k]. */
+struct oidmap {
+    struct hashmap index;
+    git_oid *ids;
+    size_t *vals;
+    size_t n, cap;
+};
+
+#define OIDMAP_INIT { HASHMAP_INIT, NULL, NULL, 0, 0 }
+
+static inline bool oidmap_eq(const void *ctx, uint32_t item, const void *key)
+{
+    return oid_eq(&((const struct oidmap *)ctx)->ids[item], key);
+}
+
+/* The item number of `id`, or HASHMAP_NONE. */
+static inline uint32_t oidmap_find(const struct oidmap *m, const git_oid *id)
+{
+    return hashmap_find(&m->index, oid_hash(id), oidmap_eq, m, id);
+}
+
+static inline bool oidmap_has(const struct oidmap *m, const git_oid *id)
+{
+    return oidmap_find(m, id) != HASHMAP_NONE;
+}
+
+/* The value of `id`, or NULL if the map does not have it. */
+static inline size_t *oidmap_get(const struct oidmap *m, const git_oid *id)
+{
+    uint32_t k = oidmap_find(m, id);
+    return k == HASHMAP_NONE ? NULL : &m->vals[k];
+}
+
+/* The value of `id`; added (item m->n - 1, value 0) if new, and *added (if not NULL)
+ * says so. */
+size_t *oidmap_add(struct oidmap *m, const git_oid *id, bool *added);
+void oidmap_release(struct oidmap *m);
+
+struct oidvec {
+    git_oid *v;
+    size_t n, cap;
+};
+
+static inline void oidvec_push(struct oidvec *v, const git_oid *id)
+{
+    XGROW(v->v, v->cap, v->n + 1);
+    git_oid_cpy(&v->v[v->n++], id);
+}
+
+/* ---- the plan ------------------------------------------------------------------- */
+
+struct prov_entry {
+    const char *path;    /* interned */
+    size_t commit;       /* index into commits, or one of the PROV_ values below */
+};
+
+/* Where a blob seen outside any commit was seen: no ref reaches it (--all-objects), a ref
+ * names it or a tree holding it (a tag on a blob, a pushed tree), or the index has it
+ * (staged, not committed). Exposure tells them apart (issue 11). */
+#define PROV_UNREACHABLE SIZE_MAX
+#define PROV_REF (SIZE_MAX - 1)
+#define PROV_STAGED (SIZE_MAX - 2)
+#define PROV_IS_COMMIT(c) ((c) < PROV_STAGED)
+
+struct gblob {
+    git_oid oid;
+    char hex[GIT_OID_HEXSZ + 1];
+    uint64_t order;      /* pack number << 40 | delta-family position; unpacked last */
+    uint64_t off;        /* offset in g->packs[pack] */
+    uint32_t pack;       /* NO_PACK: read through libgit2 */
+    uint32_t seq;        /* creation number (stable across order_blobs) */
+    const char *display; /* interned: the first path it was seen at */
+    size_t *prov;        /* indices into g->prov */
+    size_t n_prov, cap_prov;
+};
+
+#define NO_PACK UINT32_MAX
+
+/* A commit or an annotated tag whose raw object (headers, signature, message) is
+ * scanned: messages carry user text as blobs do (issue 11). */
+enum gmsg_kind { MSG_COMMIT, MSG_TAG };
+
+struct gmsg {
+    git_oid oid;
+    char hex[GIT_OID_HEXSZ + 1];
+    enum gmsg_kind kind;
+    bool unreachable;    /* no ref reaches it (--all-objects) */
+    const char *display; /* interned: "(commit <id>)", "(tag <name>)" */
+    uint64_t off;        /* offset in g->packs[pack] */
+    uint32_t pack;       /* NO_PACK: read through libgit2 */
+};
+
+struct branch_set {
+    char *name;
+    struct oidmap blobs;
+};
+
+struct tnode {
+    git_oid key;           /* tree_key() of the tree */
+    uint32_t first, count; /* its edges in tgraph.edges */
+};
+
+struct tgraph {
+    struct hashmap index;  /* tree key -> tree number (nodes[]) */
+    struct tnode *nodes;
+    size_t n_nodes, cap_nodes;
+    uint32_t *edges;       /* child tree number << 1 | 1, or blob seq << 1 */
+    size_t n_edges, cap_edges;
+    unsigned char *hot;    /* by tree number: leads to a target blob */
+    unsigned char *target; /* by blob seq: a blob with findings */
+};
+
+struct rnode;
+
+struct src_git {
+    char *path;          /* as given */
+    char *gitdir;        /* the repository's .git (or bare) directory */
+    char *workdir;       /* NULL when bare */
+    git_repository *repo;
+    git_odb *odb;        /* repo's object database */
+    struct src_git_opts opts;
+    /* Full-history scans defer provenance: blobs are found by visiting each distinct
+     * tree once (pass 1), and which commits introduced them at which paths is worked
+     * out after the scan for the blobs with findings (src_git_attribute). */
+    bool deferred, attributed;
+    struct tgraph tg;
+    struct oidvec walked;      /* the commits pass 1 visited, in walk order... */
+    struct oidvec walked_roots; /* ...and their root trees */
+    /* src_git_attribute's answer: the table and what it points into */
+    struct prov_table ptab;
+    struct prov_blob *ptab_blobs;
+    struct provenance *ptab_places;
+    struct src_git_counts counts;
+    struct commit_info **commits;
+    size_t n_commits, cap_commits;
+    struct oidmap commit_index; /* item k is commits[k] */
+    struct oidmap unreachable_commits; /* --all-objects: commits no ref reaches */
+    struct oidmap bad_loose;   /* objects libgit2 must not read: loose ones whose zlib stream
+                                * is broken, packed ones whose delta chain never ends */
+    bool *commit_unreachable;          /* by commit index */
+    char **paths;              /* interned paths */
+    size_t n_paths, cap_paths;
+    struct hashmap path_index;
+    struct prov_entry *prov;
+    size_t n_prov, cap_prov;
+    struct gblob *blobs;
+    size_t n_blobs, cap_blobs;
+    struct gitpack **packs;    /* this repository's packs, read by pack.c */
+    size_t n_packs;
+    struct gitpack_reader *tree_reader; /* pass 1 and exposure (one thread) */
+    size_t tree_pack;          /* the pack that held the last tree read */
+    struct hashmap blob_index; /* blob id -> blobs[] */
+    struct gmsg *msgs;         /* read after the blobs: item n_blobs + k is msgs[k] */
+    size_t n_msgs, cap_msgs;
+    struct hashmap msg_index;  /* object id -> msgs[] */
+    char **worktree;
+    size_t n_worktree, cap_worktree;
+    /* exposure, computed lazily */
+    bool exposure_ready;
+    struct oidmap head_blobs;
+    struct branch_set *branches;
+    size_t n_branches;
+    git_oid *chain;      /* HEAD's first-parent line, oldest first */
+    size_t n_chain;
+    struct oidmap exp_blobs;     /* blobs exposure is asked about */
+    struct oidmap exp_msgs;      /* commit messages exposure is asked about (item k...) */
+    uint64_t *msg_bits;          /* ...has words_per_msg words of tip bits at k */
+    size_t words_per_msg;        /* bit 0: HEAD, bit 1 + b: g->branches[b] */
+    struct rnode *rroot;         /* the paths it is asked about, as a tree */
+    char **branch_scratch;
+};
+
+struct src_git_reader {
+    struct src_git *g;
+    git_repository *repo;
+    git_odb *odb;
+    struct gitpack_reader *pack; /* for g->packs, made on first use */
+    struct provenance *prov;
+    size_t cap_prov;
+};
+
+/* What a gitpack reader keeps of the objects it rebuilt (pack.h). Small on purpose:
+ * blobs are read in delta-family order and trees mostly in the order they were packed,
+ * so few bases are needed again, and on the generated histories of benches/ 2-8 MiB
+ * were faster than 16-64 MiB (fresh memory costs page faults; benches/RESULTS.md). */
+#define GIT_PACK_BLOB_CACHE (8u * 1024 * 1024)
+#define GIT_PACK_TREE_CACHE (4u * 1024 * 1024)
+
+/* Trees larger than this are left to libgit2 (a tree of 1M entries is ~40 MB). */
+#define GIT_PACK_TREE_BYTES (256u * 1024 * 1024)
+
+/* Blobs larger than this are streamed through `git cat-file` rather than inflated in
+ * memory (libgit2 has no streaming read for packed objects). */
+#define GIT_INMEM_BLOB_BYTES (64u * 1024 * 1024)
+
+/* ---- open.c: libgit2 and its hazards --------------------------------------------- */
+
+/* libgit2's last error message (never NULL). */
+const char *libgit2_message(void);
+
+/* Objects libgit2 must not be handed (it would hang or loop on them): see bad_loose. */
+static inline bool bad_object(const struct src_git *g, const git_oid *id)
+{
+    return g->bad_loose.n && oidmap_has(&g->bad_loose, id);
+}
+
+/* Another handle on g's repository (for a thread), or NULL. */
+git_repository *open_like(const struct src_git *g);
+
+/* Commit ids of a shallow repository's boundary ($GIT_DIR/shallow) into `out`. */
+void read_shallow(const struct src_git *g, struct oidmap *out);
+
+/* ---- records.c: the plan's records --------------------------------------------------- */
+
+const char *intern_path(struct src_git *g, const char *p);
+void paths_release(struct src_git *g);
+
+/* A commit's provenance record, made from the commit object (by any thread). */
+struct commit_info *commit_info_of(const git_commit *c);
+void commit_info_free(struct commit_info *ci);
+
+/* Register commit `id`; takes ownership of *ci (set to NULL). Returns its index. */
+size_t add_commit(struct src_git *g, const git_oid *id, struct commit_info **ci);
+/* The blob's index, created (first seen at `path`) if new. */
+size_t blob_seen(struct src_git *g, const git_oid *oid, const char *path);
+/* Blob `oid` seen at `path` in commit `commit` (an index, or a PROV_ value). */
+void add_blob(struct src_git *g, const git_oid *oid, const char *path, size_t commit);
+/* Plan the raw object of commit or annotated tag `id` (`name`: the tag's name) for
+ * scanning, once. */
+void add_message(struct src_git *g, const git_oid *id, enum gmsg_kind kind, const char *name,
+                 bool unreachable);
+/* Index blobs[] and msgs[] again after they were sorted. */
+void records_reindex(struct src_git *g);
+
+static inline bool blob_eq(const void *ctx, uint32_t item, const void *key)
+{
+    return oid_eq(&((const struct src_git *)ctx)->blobs[item].oid, key);
+}
+
+/* The index of blob `id` in g->blobs, or SIZE_MAX. */
+static inline size_t blob_find(const struct src_git *g, const git_oid *id)
+{
+    uint32_t k = hashmap_find(&g->blob_index, oid_hash(id), blob_eq, g, id);
+    return k == HASHMAP_NONE ? SIZE_MAX : k;
+}
+
+/* The index of message `id` (a commit or tag) in g->msgs, or SIZE_MAX. */
+size_t msg_find(const struct src_git *g, const git_oid *id);
+
+/* Do path filters (--exclude/--include, .sesame.json) apply? */
+static inline bool filtering(const struct src_git *g)
+{
+    return g->opts.filter && (g->opts.filter->n_excludes || g->opts.filter->n_includes);
+}
+
+/* Is the file or directory at `path` excluded by --exclude/--include? */
+static inline bool excluded(const struct src_git *g, const char *path, bool is_dir)
+{
+    return filtering(g) && src_fs_excluded(g->opts.filter, path, is_dir);
+}
+
+/* ---- graph.c: raw trees, paths, the tree graph ---------------------------------------- */
+
+/* A tree object's raw bytes, or NULL (missing, corrupt, not a tree: the caller warns). */
+git_odb_object *read_tree(const struct src_git *g, git_odb *odb, const git_oid *id);
+
+/* A copy of a tree's bytes (caller frees), for walks that read other trees while they
+ * hold it; through the pack reader (single-threaded walks only). */
+unsigned char *tree_copy(struct src_git *g, const git_oid *id, size_t *len);
+
+/* A path built up while descending trees. */
+struct pathbuf {
+    char *s;
+    size_t len, cap;
+};
+
+/* Append "/name" (or "name" at the top); returns the length to restore with pb_cut. */
+static inline size_t pb_push(struct pathbuf *pb, const char *name, size_t n)
+{
+    size_t at = pb->len;
+    XGROW(pb->s, pb->cap, pb->len + n + 2);
+    if (pb->len)
+        pb->s[pb->len++] = '/';
+    memcpy(pb->s + pb->len, name, n);
+    pb->len += n;
+    pb->s[pb->len] = '\0';
+    return at;
+}
+
+static inline void pb_cut(struct pathbuf *pb, size_t at)
+{
+    pb->len = at;
+    if (pb->s)
+        pb->s[at] = '\0';
+}
+
+static inline const char *pb_str(const struct pathbuf *pb)
+{
+    return pb->s ? pb->s : "";
+}
+
+/* Pass 1 of a deferred scan: the trees of these commits. */
+void visit_commits(struct src_git *g, const struct oidvec *commits);
+/* Mark target blobs and every tree that leads to one. */
+void graph_mark(struct src_git *g, const char *const *blob_hex, size_t n_hex);
+void graph_release(struct tgraph *tg);
+/* Does tree `id` at `path` lead to a target blob? Is blob `id` a target? */
+bool tree_hot(const struct src_git *g, const git_oid *id, const char *path);
+bool blob_target(const struct src_git *g, const git_oid *id);
+
+/* ---- diff.c, plan.c, worktree.c: planning ------------------------------------------ */
+
+/* Diff each commit against its parents (threads, merged in commit order); hot_only:
+ * attribution after a deferred scan. */
+void plan_commits(struct src_git *g, const struct oidvec *commits, bool hot_only);
+/* git_reference_peel, without looking up any object libgit2 must not read. */
+int peel(struct src_git *g, git_reference *ref, git_object **out, bool plan_tags);
+enum status plan_history(struct src_git *g);
+enum status plan_staged(struct src_git *g);
+enum status plan_worktree(struct src_git *g);
+
+/* ---- read.c, stream.c: reading ------------------------------------------------------ */
+
+/* Sort blobs and messages into read order (packs known). */
+void order_blobs(struct src_git *g);
+
+/* Stream object `hex` of `type` ("blob", "commit", "tag") through `git cat-file` to fn,
+ * chunk by chunk, with tmpl's path. */
+enum status read_streamed(struct src_git_reader *r, const char *hex, const char *type,
+                          unsigned char **buf, const struct blob *tmpl, blob_fn *fn,
+                          void *payload, uint64_t *bytes);
+
+/* ---- attribute.c, exposure.c ----------------------------------------------------------- */
+
+void attribution_release(struct src_git *g);
+void exposure_free(struct src_git *g);
+
+#endif

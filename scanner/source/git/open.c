@@ -1,0 +1,380 @@
+/*
+ * source/git/open.c - open and free a repository (struct src_git), and the libgit2
+ * hazards dealt with before anything is read.
+ *
+ * What it does: open the repository and its packs, check what libgit2 1.5 must never be
+ * handed (loose objects whose zlib stream is broken, packed objects whose delta chain
+ * never ends: it spins forever on both), warn about grafts a newer libgit2 would apply,
+ * plan (plan.c, worktree.c) and order the reads (read.c).
+ * What it does not: walk history or read blobs.
+ * The tricky point: every check here must happen before the first object is looked up,
+ * since libgit2 may hang on the first broken one it reads.
+ */
+#include "source/git/internal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+
+const char *libgit2_message(void)
+{
+    const git_error *e = git_error_last();
+    return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+void src_git_init(void)
+{
+    git_libgit2_init();
+    /* A repository owned by another user (CI checkouts, audits) is safe to open: nothing
+     * of it is run. */
+    (void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+    /* Like `git cat-file`, do not re-hash every object read: the SHA-1 check was 43% of
+     * the time spent reading history (benches/RESULTS.md). Corruption still fails zlib. */
+    (void)git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+}
+
+void src_git_shutdown(void)
+{
+    git_libgit2_shutdown();
+}
+
+bool src_git_is_repo(const char *path)
+{
+    git_repository *repo = NULL;
+    int rc = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+
+    git_repository_free(repo);
+    return rc == 0;
+}
+
+const struct src_git_counts *src_git_counts(const struct src_git *g)
+{
+    return &g->counts;
+}
+
+bool src_git_deferred(const struct src_git *g)
+{
+    return g->deferred;
+}
+
+size_t src_git_blob_count(const struct src_git *g)
+{
+    return g->n_blobs + g->n_msgs;
+}
+
+bool src_git_is_message(const struct src_git *g, size_t i)
+{
+    return i >= g->n_blobs;
+}
+
+const char *const *src_git_worktree(const struct src_git *g, size_t *n)
+{
+    *n = g->n_worktree;
+    return (const char *const *)g->worktree;
+}
+
+/* libgit2 1.5 can spin forever inflating a truncated loose object (libgit2 #7342, fixed
+ * upstream after 1.5). So, once at open, every loose object's zlib stream is inflated
+ * here, bounded, and the broken ones are remembered and never handed to libgit2. */
+static bool loose_stream_ok(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    unsigned char in[16384], out[65536];
+    z_stream z;
+    int zr = Z_OK;
+    bool ok = false;
+
+    if (fd < 0)
+        return true; /* vanished or unreadable: libgit2 reports that without hanging */
+    memset(&z, 0, sizeof(z));
+    if (inflateInit(&z) != Z_OK) {
+        close(fd);
+        return true;
+    }
+    for (;;) {
+        ssize_t n = read(fd, in, sizeof(in));
+        if (n <= 0)
+            break;
+        z.next_in = in;
+        z.avail_in = (uInt)n;
+        do {
+            z.next_out = out;
+            z.avail_out = sizeof(out);
+            zr = inflate(&z, Z_NO_FLUSH);
+        } while (zr == Z_OK && z.avail_in > 0);
+        if (zr != Z_OK)
+            break;
+    }
+    ok = zr == Z_STREAM_END;
+    inflateEnd(&z);
+    close(fd);
+    return ok;
+}
+
+static void check_loose_objects(struct src_git *g)
+{
+    const char *common = git_repository_commondir(g->repo);
+    char *objects = xasprintf("%sobjects", common ? common : g->gitdir);
+
+    for (int i = 0; i < 256; i++) {
+        char *dir = xasprintf("%s/%02x", objects, i);
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+            char hex[GIT_OID_HEXSZ + 1];
+            git_oid id;
+            char *path;
+            if (strlen(de->d_name) != GIT_OID_HEXSZ - 2)
+                continue;
+            snprintf(hex, 3, "%02x", i);
+            memcpy(hex + 2, de->d_name, GIT_OID_HEXSZ - 2); /* length checked above */
+            hex[GIT_OID_HEXSZ] = '\0';
+            if (git_oid_fromstr(&id, hex) != 0)
+                continue;
+            path = xasprintf("%s/%s", dir, de->d_name);
+            if (!loose_stream_ok(path)) {
+                log_warn("'%s': object %s is corrupt (truncated or bad zlib data), skipped",
+                         g->path, hex);
+                g->counts.errors++;
+                (void)oidmap_add(&g->bad_loose, &id, NULL);
+            }
+            free(path);
+        }
+        if (d)
+            closedir(d);
+        free(dir);
+    }
+    free(objects);
+}
+
+/* What is read never depends on replace refs or grafts. libgit2 1.5 reads neither
+ * refs/replace/ nor info/grafts (its commit parser has "TODO: commit grafts"), and the
+ * `git` children run with GIT_NO_REPLACE_OBJECTS (read_streamed). libgit2 1.7 and later
+ * apply info/grafts to commit parents, which would hide the history a graft cuts off
+ * from the walk: with such a libgit2, a grafts file is a warning, counted. */
+static void check_grafts(struct src_git *g)
+{
+    const char *common = git_repository_commondir(g->repo);
+    char *path = xasprintf("%sinfo/grafts", common ? common : g->gitdir);
+    int major = 0, minor = 0, rev = 0;
+
+    (void)git_libgit2_version(&major, &minor, &rev);
+    if ((major > 1 || (major == 1 && minor >= 7)) && access(path, F_OK) == 0) {
+        log_warn("'%s': '%s': this libgit2 (%d.%d) applies grafts to commit parents, so "
+                 "history a graft cuts off may not be scanned", g->path, path, major, minor);
+        g->counts.errors++;
+    }
+    free(path);
+}
+
+git_repository *open_like(const struct src_git *g)
+{
+    git_repository *repo = NULL;
+    int rc = g->opts.from_env
+                 ? git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL)
+                 : git_repository_open_ext(&repo, g->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH,
+                                           NULL);
+    return rc == 0 ? repo : NULL;
+}
+
+/* Commit ids of a shallow repository's boundary ($GIT_DIR/shallow): their parents are
+ * missing by design. libgit2 1.5 does not read this file. */
+void read_shallow(const struct src_git *g, struct oidmap *out)
+{
+    char *path = xasprintf("%sshallow", g->gitdir);
+    FILE *f = fopen(path, "r");
+    char line[128];
+
+    free(path);
+    if (!f)
+        return;
+    while (fgets(line, sizeof(line), f)) {
+        git_oid id;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (git_oid_fromstr(&id, line) == 0)
+            (void)oidmap_add(out, &id, NULL);
+    }
+    fclose(f);
+}
+
+/* Objects of pack `p` whose delta chain never ends (gitpack_unresolvable): warned once,
+ * counted, and kept from libgit2, which would loop on them, like broken loose objects. */
+static void mark_unresolvable(struct src_git *g, const struct gitpack *p, const char *name)
+{
+    uint32_t *bad = NULL;
+    size_t n = gitpack_unresolvable(p, &bad);
+
+    for (size_t k = 0; k < n; k++) {
+        const unsigned char *raw;
+        uint64_t off;
+        git_oid id;
+        char hex[GIT_OID_HEXSZ + 1];
+
+        gitpack_entry(p, bad[k], &raw, &off);
+        memcpy(id.id, raw, GIT_OID_RAWSZ);
+        git_oid_tostr(hex, sizeof(hex), &id);
+        log_warn("'%s': object %s in %s: its delta chain never reaches a whole object "
+                 "(a cycle, or a broken entry), skipped", g->path, hex, name);
+        g->counts.errors++;
+        (void)oidmap_add(&g->bad_loose, &id, NULL);
+    }
+    free(bad);
+}
+
+static void open_packs(struct src_git *g)
+{
+    const char *common = git_repository_commondir(g->repo);
+    char *dir = xasprintf("%sobjects/pack", common ? common : g->gitdir);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t cap = 0;
+
+    while (d && (de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        struct gitpack *p;
+        char *path;
+
+        if (l < 5 || strcmp(de->d_name + l - 4, ".idx") != 0 || g->n_packs >= NO_PACK - 1)
+            continue;
+        path = xasprintf("%s/%s", dir, de->d_name);
+        if (gitpack_open(&p, path) == STATUS_OK) {
+            xgrow((void **)&g->packs, &cap, g->n_packs + 1, sizeof(*g->packs));
+            g->packs[g->n_packs++] = p;
+            /* a whole history reads every object anyway; a range or a push (packs that
+             * git's index-pack resolved) does not pay for a pass over every header */
+            if (!g->opts.rev_range && !g->opts.since_commit && !g->opts.n_tips &&
+                !g->opts.staged)
+                mark_unresolvable(g, p, de->d_name);
+        }
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+}
+
+enum status src_git_open(struct src_git **out, const char *path, const struct src_git_opts *o)
+{
+    struct src_git *g = xcalloc(1, sizeof(*g));
+    enum status st = STATUS_OK;
+
+    *out = NULL;
+    g->path = xstrdup(path);
+    g->opts = *o;
+    /* sesame only reads objects: it runs no hooks, filters or config commands, so a
+     * repository owned by another user (CI checkouts, audits) is safe to open. */
+    (void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+    if (git_repository_open_ext(&g->repo, o->from_env ? NULL : path,
+                                o->from_env ? GIT_REPOSITORY_OPEN_FROM_ENV
+                                            : GIT_REPOSITORY_OPEN_NO_SEARCH,
+                                NULL) != 0) {
+        st = fail(STATUS_IO, "'%s': not a readable git repository: %s", path, libgit2_message());
+        goto out;
+    }
+    g->gitdir = xstrdup(git_repository_path(g->repo));
+    if (git_repository_odb(&g->odb, g->repo) != 0) {
+        st = fail(STATUS_IO, "'%s': cannot open the object database: %s", path, libgit2_message());
+        goto out;
+    }
+    check_loose_objects(g);
+    check_grafts(g);
+    open_packs(g);
+    if (!git_repository_is_bare(g->repo) && git_repository_workdir(g->repo))
+        g->workdir = xstrdup(git_repository_workdir(g->repo));
+    if (git_repository_is_empty(g->repo) == 1 && !o->staged && !o->all_objects) {
+        /* Nothing committed yet: only the working tree. */
+    } else if (o->staged) {
+        st = plan_staged(g);
+    } else {
+        st = plan_history(g);
+    }
+    if (st != STATUS_OK)
+        goto out;
+    if (o->worktree && !o->staged && !o->rev_range && !o->since_commit && !o->n_tips)
+        st = plan_worktree(g);
+    g->counts.blobs = g->n_blobs;
+    order_blobs(g);
+out:
+    if (st != STATUS_OK) {
+        src_git_free(g);
+        return st;
+    }
+    *out = g;
+    return STATUS_OK;
+}
+
+void src_git_free(struct src_git *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->n_commits; i++)
+        commit_info_free(g->commits[i]);
+    free(g->commits);
+    oidmap_release(&g->commit_index);
+    oidmap_release(&g->unreachable_commits);
+    oidmap_release(&g->bad_loose);
+    free(g->commit_unreachable);
+    graph_release(&g->tg);
+    free(g->walked.v);
+    free(g->walked_roots.v);
+    attribution_release(g);
+    paths_release(g);
+    free(g->prov);
+    for (size_t i = 0; i < g->n_blobs; i++)
+        free(g->blobs[i].prov);
+    free(g->blobs);
+    hashmap_release(&g->blob_index);
+    free(g->msgs);
+    hashmap_release(&g->msg_index);
+    gitpack_reader_free(g->tree_reader);
+    for (size_t i = 0; i < g->n_packs; i++)
+        gitpack_close(g->packs[i]);
+    free(g->packs);
+    for (size_t i = 0; i < g->n_worktree; i++)
+        free(g->worktree[i]);
+    free(g->worktree);
+    exposure_free(g);
+    git_odb_free(g->odb);
+    git_repository_free(g->repo);
+    free(g->gitdir);
+    free(g->workdir);
+    free(g->path);
+    free(g);
+}
+
+enum status src_git_hooks_dir(const char *path, char **out)
+{
+    git_repository *repo = NULL;
+    git_config *cfg = NULL;
+    git_buf hp = GIT_BUF_INIT;
+    enum status st = STATUS_OK;
+
+    *out = NULL;
+    if (git_repository_open_ext(&repo, path, 0, NULL) != 0)
+        return fail(STATUS_IO, "'%s': not a git repository: %s", path, libgit2_message());
+    if (git_repository_config(&cfg, repo) == 0 &&
+        git_config_get_path(&hp, cfg, "core.hooksPath") == 0 && hp.ptr && *hp.ptr) {
+        /* Relative to the work tree, or to GIT_DIR in a bare repository (as git does). */
+        const char *base = git_repository_workdir(repo);
+        if (!base)
+            base = git_repository_path(repo);
+        if (hp.ptr[0] == '/')
+            *out = xstrdup(hp.ptr);
+        else
+            *out = xasprintf("%s%s", base, hp.ptr);
+    } else {
+        *out = xasprintf("%shooks", git_repository_path(repo));
+    }
+    git_buf_dispose(&hp);
+    git_config_free(cfg);
+    git_repository_free(repo);
+    return st;
+}
