@@ -7,6 +7,7 @@
  * findings are grouped and sorted after all workers are done.
  */
 #include "scan.h"
+#include "scan_internal.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -326,7 +327,7 @@ out:
 /* Load the rules and compile them. Rules disabled by every target's configuration are
  * not compiled; those disabled by some targets only get a per-target mask (scanbuf
  * drops their observations there). */
-static enum status load_engine(const struct scan_config *cfg, struct target_cfg *tcfg,
+enum status load_engine(const struct scan_config *cfg, struct target_cfg *tcfg,
                                size_t n_tcfg, struct ruleset *rs, struct engine **engine)
 {
     struct engine_opts eo = { NULL };
@@ -378,7 +379,7 @@ static enum status load_engine(const struct scan_config *cfg, struct target_cfg 
 }
 
 /* "Now" for ranking: SESAME_FIXED_TIME pins it in golden tests. */
-static int64_t risk_now(const struct scan_config *cfg)
+int64_t risk_now(const struct scan_config *cfg)
 {
     const char *fixed = env_get(cfg->env, "SESAME_FIXED_TIME");
     return fixed ? (int64_t)strtoll(fixed, NULL, 10) : (int64_t)time(NULL);
@@ -389,7 +390,7 @@ static int cmp_cstr(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool want_color(const struct scan_config *cfg, FILE *out)
+bool want_color(const struct scan_config *cfg, FILE *out)
 {
     const char *nc = env_get(cfg->env, "NO_COLOR");
     if (cfg->color == COLOR_NEVER)
@@ -913,151 +914,3 @@ void scan_outcome_release(struct scan_outcome *o)
     o->n_allowed_text = 0;
 }
 
-enum status scan_verify_report(const struct scan_config *cfg, const char *path,
-                               struct scan_outcome *outcome)
-{
-    struct loaded_report lr;
-    struct ruleset rs = RULESET_INIT;
-    struct verify_opts vo;
-    struct verify_stats vs;
-    struct scan_stats stats;
-    struct report_opts ro;
-    report_fn *report = report_lookup(cfg->format);
-    FILE *out = stdout;
-    enum status st;
-
-    memset(outcome, 0, sizeof(*outcome));
-    memset(&stats, 0, sizeof(stats));
-    if (!report)
-        return fail(STATUS_USAGE, "unknown format '%s' (one of: %s)", cfg->format,
-                    report_formats());
-    if ((st = findings_load_report(path, &lr)) != STATUS_OK)
-        return st;
-    if ((st = ruleset_load(&rs, false, NULL, 0)) != STATUS_OK)
-        goto out;
-    if (cfg->verify_opts)
-        vo = *cfg->verify_opts;
-    else
-        verify_default_opts(&vo);
-    vo.smtp_regions = (const char *const *)rs.smtp_regions;
-    vo.n_smtp_regions = rs.n_smtp_regions;
-    if ((st = verify_findings(lr.sorted, lr.n, &vo, &vs)) != STATUS_OK)
-        goto out;
-    risk_rank(lr.sorted, lr.n, risk_now(cfg));
-    stats.started_at = risk_now(cfg);
-    stats.seconds = vs.seconds;
-    if (cfg->output && strcmp(cfg->output, "-") != 0 && !(out = fopen(cfg->output, "w"))) {
-        out = stdout;
-        st = fail(STATUS_IO, "cannot write '%s': %s", cfg->output, strerror(errno));
-        goto out;
-    }
-    memset(&ro, 0, sizeof(ro));
-    ro.show_secrets = cfg->show_secrets;
-    ro.color = want_color(cfg, out);
-    ro.explain = cfg->explain;
-    ro.stats = &stats;
-    ro.targets = &path;
-    ro.n_targets = 1;
-    st = report(out, (const struct finding *const *)lr.sorted, lr.n, &ro);
-    outcome->findings = lr.n;
-out:
-    if (out != stdout)
-        fclose(out);
-    for (size_t i = 0; i < lr.n; i++) {
-        risk_free(lr.sorted[i]->risk);
-        lr.sorted[i]->risk = NULL;
-    }
-    loaded_report_release(&lr);
-    ruleset_release(&rs);
-    return st;
-}
-
-/* ---- rules check / list -------------------------------------------------------- */
-
-/* Matches of rule `ri` in `text` whose value is `expected` (any value if NULL). */
-static size_t count_matches(struct engine_worker *w, struct match_list *ml, uint32_t ri,
-                            const char *text, const char *expected, enum status *st)
-{
-    size_t hits = 0;
-
-    ml->n = 0;
-    *st = engine_scan(w, (const unsigned char *)text, strlen(text), ml, NULL);
-    for (size_t j = 0; *st == STATUS_OK && j < ml->n; j++) {
-        const struct match *m = &ml->v[j];
-        if (m->rule != ri)
-            continue;
-        if (!expected || (strlen(expected) == m->end - m->start &&
-                          memcmp(expected, text + m->start, m->end - m->start) == 0))
-            hits++;
-    }
-    return hits;
-}
-
-enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, size_t *checked)
-{
-    struct ruleset rs = RULESET_INIT;
-    struct engine *engine = NULL;
-    struct engine_worker *w = NULL;
-    struct match_list ml = { 0 };
-    enum status st;
-
-    *failures = *checked = 0;
-    if ((st = load_engine(cfg, NULL, 0, &rs, &engine)) != STATUS_OK ||
-        (st = engine_worker_new(&w, engine)) != STATUS_OK)
-        goto out;
-    for (size_t i = 0; i < rs.n; i++) {
-        const struct rule *r = &rs.rules[i];
-        if (r->n_examples == 0) {
-            printf("FAIL %s: no examples (%s)\n", r->id, r->source);
-            (*failures)++;
-        }
-        for (size_t k = 0; k < r->n_examples + r->n_negatives; k++) {
-            bool negative = k >= r->n_examples;
-            const char *tmpl = negative ? r->negatives[k - r->n_examples] : r->examples[k];
-            char *expected = NULL;
-            char *text = template_fill(tmpl, 1000 + i * 100 + k, r->kind, &expected);
-            size_t hits = count_matches(w, &ml, (uint32_t)i, text, negative ? NULL : expected,
-                                        &st);
-
-            free(text);
-            free(expected);
-            if (st != STATUS_OK)
-                goto out;
-            (*checked)++;
-            if (negative ? hits != 0 : hits == 0) {
-                char *shown = escape_dup(tmpl, strlen(tmpl), ESC_BACKSLASH);
-                printf("FAIL %s: %s example %zu %s: %s\n", r->id,
-                       negative ? "negative" : "positive",
-                       negative ? k - r->n_examples + 1 : k + 1,
-                       negative ? "matched" : "did not match", shown);
-                free(shown);
-                (*failures)++;
-            }
-        }
-    }
-out:
-    match_list_release(&ml);
-    engine_worker_free(w);
-    engine_free(engine);
-    ruleset_release(&rs);
-    return st;
-}
-
-enum status scan_rules_list(const struct scan_config *cfg)
-{
-    struct ruleset rs = RULESET_INIT;
-    enum status st;
-
-    if ((st = ruleset_load(&rs, cfg->no_default_rules, cfg->rule_paths, cfg->n_rule_paths)) ==
-        STATUS_OK) {
-        for (size_t i = 0; i < rs.n; i++) {
-            const struct rule *r = &rs.rules[i];
-            char *name = escape_dup(r->name, strlen(r->name), ESC_BACKSLASH);
-            printf("%-44s %-18s %-7s %s\n", r->id, cred_kind_name(r->kind),
-                   confidence_name(r->confidence), name);
-            free(name);
-        }
-    }
-    ruleset_release(&rs);
-    return st;
-}
