@@ -25,6 +25,7 @@
 #include "aws/keys.h"
 #include "verify/awsresp.h"
 #include "verify/http.h"
+#include "verify/verify_int.h"
 #include "verify/sigv4.h"
 
 #define UA "sesame/" SESAME_VERSION " (credential verifier; read-only)"
@@ -54,8 +55,6 @@ void verify_default_opts(struct verify_opts *o)
 }
 
 /* ---- endpoints ------------------------------------------------------------------ */
-
-enum service { SVC_STS, SVC_IAM, SVC_SES, SVC_SESV2, SVC_SMTP, SVC_COUNT };
 
 static const char *const svc_env[SVC_COUNT] = { "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_IAM",
                                                "AWS_ENDPOINT_URL_SES", "AWS_ENDPOINT_URL_SESV2",
@@ -115,7 +114,7 @@ static const char *aws_redirect(void)
  * verifier's AWS calls elsewhere (AWS_ENDPOINT_URL_STS at a test endpoint, say), a
  * service left without an endpoint would otherwise send the found key to AWS's real
  * host, which is not where the user chose to send credentials. */
-static const char *refused(enum service s, char *buf, size_t n)
+const char *verify_refused(enum service s, char *buf, size_t n)
 {
     const char *var = NULL, *redirect = aws_redirect();
     static const char *const host[SVC_COUNT] = { "sts", "iam", "email", "email", NULL };
@@ -132,7 +131,7 @@ static const char *refused(enum service s, char *buf, size_t n)
 
 /* Why an SMTP AUTH is not tried, or NULL: with AWS calls redirected and no
  * SESAME_SMTP_ENDPOINT, it would send the password to SES's real SMTP host. */
-static const char *smtp_refused(const char *region, char *buf, size_t n)
+const char *verify_smtp_refused(const char *region, char *buf, size_t n)
 {
     const char *redirect = aws_redirect();
 
@@ -146,7 +145,7 @@ static const char *smtp_refused(const char *region, char *buf, size_t n)
 }
 
 /* URL and signing region for a call. `region` is the SES region (SES calls). */
-static char *endpoint(enum service s, const char *region, const char **sign_region)
+char *verify_endpoint(enum service s, const char *region, const char **sign_region)
 {
     const char *var, *o = override_of(s, &var);
 
@@ -218,11 +217,7 @@ static const char *path_of(const char *url)
 
 /* ---- credentials of the operator (for IAM) --------------------------------------- */
 
-struct creds {
-    char *id, *secret, *token;
-};
-
-static void creds_release(struct creds *c)
+void verify_creds_release(struct creds *c)
 {
     if (c->secret)
         memset(c->secret, 0, strlen(c->secret));
@@ -233,7 +228,7 @@ static void creds_release(struct creds *c)
 }
 
 /* [profile] section of an INI credentials file. */
-static void creds_from_file(const char *path, const char *profile, struct creds *c)
+void verify_creds_from_file(const char *path, const char *profile, struct creds *c)
 {
     FILE *f = fopen(path, "r");
     char line[4096];
@@ -277,7 +272,7 @@ static void creds_from_file(const char *path, const char *profile, struct creds 
     fclose(f);
 }
 
-static void operator_creds(const char *audit_profile, struct creds *c)
+void verify_operator_creds(const char *audit_profile, struct creds *c)
 {
     const char *profile = audit_profile ? audit_profile : env("AWS_PROFILE");
     char *path = NULL;
@@ -297,7 +292,7 @@ static void operator_creds(const char *audit_profile, struct creds *c)
     else if (env("HOME"))
         path = xasprintf("%s/.aws/credentials", env("HOME"));
     if (path)
-        creds_from_file(path, profile, c);
+        verify_creds_from_file(path, profile, c);
     free(path);
     if (!c->id || !c->secret) {
         if (env("AWS_CONFIG_FILE"))
@@ -307,11 +302,11 @@ static void operator_creds(const char *audit_profile, struct creds *c)
         else
             path = NULL;
         if (path)
-            creds_from_file(path, profile, c);
+            verify_creds_from_file(path, profile, c);
         free(path);
     }
     if (!c->id || !c->secret)
-        creds_release(c);
+        verify_creds_release(c);
 }
 
 /* ---- jobs ----------------------------------------------------------------------- */
@@ -376,7 +371,7 @@ static enum status build_aws(struct call_ctx *c, enum service svc, const char *r
                              const char *secret, const char *token)
 {
     const char *sign_region = region;
-    char *url = endpoint(svc, region, &sign_region);
+    char *url = verify_endpoint(svc, region, &sign_region);
     char *host = host_of(url);
     char date[17];
     struct sigv4_header h[4];
@@ -470,7 +465,7 @@ static void start_smtp(struct verifier *vf, struct cred *cr);
 static void start_sts(struct verifier *vf, struct cred *cr)
 {
     char buf[320];
-    const char *no = refused(SVC_STS, buf, sizeof(buf));
+    const char *no = verify_refused(SVC_STS, buf, sizeof(buf));
 
     if (no) {
         cr->v->status = VERIFY_UNKNOWN;
@@ -600,8 +595,8 @@ static void start_ses(struct verifier *vf, struct cred *cr)
         add_ses_region(v, client_region());
     for (size_t i = 0; i < v->n_ses; i++) {
         char b1[320], b2[320];
-        const char *no1 = refused(SVC_SES, b1, sizeof(b1));
-        const char *no2 = refused(SVC_SESV2, b2, sizeof(b2));
+        const char *no1 = verify_refused(SVC_SES, b1, sizeof(b1));
+        const char *no2 = verify_refused(SVC_SESV2, b2, sizeof(b2));
         if (no1 && no2 && !v->ses[i].error)
             v->ses[i].error = xstrdup(no1);
         if (!no1) {
@@ -620,7 +615,7 @@ static void start_ses(struct verifier *vf, struct cred *cr)
 static void start_iam(struct verifier *vf, struct cred *cr)
 {
     char buf[320];
-    const char *no = refused(SVC_IAM, buf, sizeof(buf));
+    const char *no = verify_refused(SVC_IAM, buf, sizeof(buf));
     struct call_ctx *c;
 
     if (no) {
@@ -637,7 +632,7 @@ static void start_iam(struct verifier *vf, struct cred *cr)
     submit_new(vf, c);
 }
 
-static const char *smtp_endpoint_for(const char *region, char *buf, size_t n)
+const char *verify_smtp_endpoint(const char *region, char *buf, size_t n)
 {
     const char *o = env("SESAME_SMTP_ENDPOINT");
     if (o)
@@ -660,7 +655,7 @@ static void start_smtp(struct verifier *vf, struct cred *cr)
     cr->v->n_smtp = f->n_smtp_passwords;
     for (size_t i = 0; i < f->n_smtp_passwords; i++) {
         char buf[320];
-        const char *no = smtp_refused(smtp_region(vf, cr, i, 0), buf, sizeof(buf));
+        const char *no = verify_smtp_refused(smtp_region(vf, cr, i, 0), buf, sizeof(buf));
         struct call_ctx *c;
         cr->v->smtp[i].status = VERIFY_UNKNOWN;
         if (no) {
@@ -737,7 +732,7 @@ static bool submit(struct verifier *vf, struct call_ctx *c)
         const char *region = smtp_region(vf, cr, c->index, c->region_try);
         memset(&c->req, 0, sizeof(c->req));
         c->req.kind = HTTP_SMTP_AUTH;
-        c->req.url = xstrdup(smtp_endpoint_for(region ? region : "us-east-1", url, sizeof(url)));
+        c->req.url = xstrdup(verify_smtp_endpoint(region ? region : "us-east-1", url, sizeof(url)));
         c->req.smtp_user = xstrdup(cr->f->access_key_id);
         c->req.smtp_password = xstrdup(cr->f->smtp_passwords[c->index].value);
         c->req.ctx = c;
@@ -1111,8 +1106,8 @@ enum status verify_findings(struct finding *const *findings, size_t n,
         vf.bucket[s] = vf.rate[s] < 4 ? 4 : vf.rate[s] > 1e6 ? 1e6 : vf.rate[s];
         vf.bucket_at[s] = clock_now();
     }
-    operator_creds(o->audit_profile, &vf.op);
-    if (vf.op.id && !refused(SVC_STS, why, sizeof(why))) {
+    verify_operator_creds(o->audit_profile, &vf.op);
+    if (vf.op.id && !verify_refused(SVC_STS, why, sizeof(why))) {
         struct call_ctx *c = new_call(NULL, CALL_OPERATOR_STS, SVC_STS);
         submit_new(&vf, c);
         run(&vf); /* the operator's account decides which keys IAM is asked about by whom */
@@ -1181,7 +1176,7 @@ enum status verify_findings(struct finding *const *findings, size_t n,
         set_reason(v, "SMTP AUTH: %s", v->smtp[0].reason ? v->smtp[0].reason : "no answer");
     }
     stats->seconds = clock_now() - t0;
-    creds_release(&vf.op);
+    verify_creds_release(&vf.op);
     free(vf.op_account);
     free(vf.timers);
     http_free(vf.http);
