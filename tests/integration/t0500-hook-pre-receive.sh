@@ -470,7 +470,10 @@ test_expect_success 'the hook makes no network connections' '
     set_hook_opts srv.git ""
     git -C wc checkout -q -b net main
     commit_file wc net.ini "creds 11" "net, key"
-    strace -f -qq -e trace=execve,socket,connect -o strace.log git -C wc push origin net >out 2>err || :
+    rc=0
+    strace -f -qq -e trace=execve,socket,connect -o strace.log git -C wc push origin net \
+        >out 2>err || rc=$?
+    expect_rc 1
     expect_grep -F "$(key_id 11)" err
     # the trace did follow git into the hook
     expect_grep -E "execve\(\"[^\"]*sesame\", \[[^]]*\"hook\", \"pre-receive\"" strace.log

@@ -216,8 +216,10 @@ test_expect_success 'install-hook pre-receive honours a relative core.hooksPath 
     git init -q --bare hpsrv.git
     git -C hpsrv.git config core.hooksPath server-hooks
     mkdir elsewhere
-    (cd elsewhere && sesame install-hook pre-receive --repo ../hpsrv.git) >out 2>err || :
+    rc=0
+    (cd elsewhere && sesame install-hook pre-receive --repo ../hpsrv.git) >out 2>err || rc=$?
     cat out err
+    expect_rc 0
     # git runs hooks from a relative core.hooksPath of a bare repository inside it
     test -x hpsrv.git/server-hooks/pre-receive
     test ! -e elsewhere/server-hooks/pre-receive

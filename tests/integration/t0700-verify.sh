@@ -458,7 +458,7 @@ test_expect_success 'no secret, token or SMTP password in the report, stderr or 
     expect_no_grep -F -f secret-values.txt report.json
     expect_no_grep -F -f secret-values.txt report.err
     if [ -d "$SESAME_CACHE_DIR" ]; then
-        ! grep -rqF -f secret-values.txt "$SESAME_CACHE_DIR"
+        expect_no_grep -r -F -f secret-values.txt "$SESAME_CACHE_DIR"
     fi
 '
 
