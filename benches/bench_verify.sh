@@ -74,12 +74,12 @@ make_test_certs "$OUT/certs"
 
 # ---- the credentials --------------------------------------------------------------
 SUPPORT=$SUPPORT KEYS=$KEYS "$PYTHON" - "$OUT" <<'EOF'
-import json, os, random, sys
+import json, os, sys
 sys.path.insert(0, os.environ["SUPPORT"])
-from fake_aws import FakeKeys, account_of
+import fakekeys
 out = sys.argv[1]
 n = int(os.environ["KEYS"])
-k = FakeKeys(random.Random("sesame-bench-verify"))
+k = fakekeys.Keys("sesame-bench-verify")
 keys, expect = {}, {}
 for i in range(n):
     kid, sec = k.key_id(), k.secret()
@@ -88,7 +88,7 @@ for i in range(n):
     with open(os.path.join(d, "app%04d.env" % i), "w") as f:
         f.write(f"AWS_ACCESS_KEY_ID={kid}\nAWS_SECRET_ACCESS_KEY={sec}\n")
     if i % 2 == 0:
-        acct = account_of(kid)
+        acct = fakekeys.account_id(kid)
         keys[kid] = {"secret": sec, "account": acct, "arn": f"arn:aws:iam::{acct}:user/app{i}",
                      "user_id": "AIDA" + k.hexid(17), "last_used": None}
         expect[kid] = "live"

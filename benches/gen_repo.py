@@ -22,10 +22,11 @@ years of a mid-sized application:
     stay unmerged (wip/..., release/... branches), releases are tagged (annotated);
   * fixed authors, committers and dates: the same parameters give the same commit IDs;
   * ~20 fake AWS credentials (AKIA/ASIA + 16 base32 characters, 5th character in Q-Z/2-7
-    with a decodable account ID, and random 40-character secrets) are committed in
+    with a decodable account ID, and 40-character secrets) are committed in
     env/ini/yaml/json/python/shell/terraform syntax and removed again later (edited out
-    or the file deleted), some on feature branches. They come from a seeded PRNG: they
-    are not real and never were. None remains at any branch tip.
+    or the file deleted), some on feature branches. They come from
+    tests/support/fakekeys.py, seeded: they are not real and never were. None remains
+    at any branch tip.
 
 --size-mb sets the total of distinct blob bytes (what sesame reads and the MB/s
 denominator of the benchmark): larger files are rewritten more or less often to meet it.
@@ -46,12 +47,16 @@ import subprocess
 import sys
 import time
 
-GEN_VERSION = 2  # bump whenever the generated repository changes for the same parameters
+# The fake credentials come from the tests' generator, tests/support/fakekeys.py.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "support"))
+import fakekeys  # noqa: E402
+
+# Bump whenever the generated repository changes for the same parameters (3: keys from
+# fakekeys.py).
+GEN_VERSION = 3
 MB = 1_000_000
 
-B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 B64 = string.ascii_letters + string.digits + "+/"
-HEX = "0123456789abcdef"
 
 WORDS = """
 account action active adapter address admin agent alert alias allow analytics api app
@@ -157,14 +162,6 @@ LARGE = [
     ("pbgen", "native/src/generated_tables.c", (200, 1000), 1),
     ("sqldump", "db/schema_snapshot.sql", (100, 300), 2),
 ]
-
-
-def entropy(s):
-    n = len(s)
-    counts = {}
-    for ch in s:
-        counts[ch] = counts.get(ch, 0) + 1
-    return -sum(c / n * math.log2(c / n) for c in counts.values())
 
 
 class Text:
@@ -507,24 +504,6 @@ class Text:
         return b"\n".join(lines)
 
 
-# --- fake credentials --------------------------------------------------------------------
-def fake_key_id(r, prefix="AKIA"):
-    """AKIA/ASIA + 16 base32: new generation (5th character Q-Z/2-7), decodable account."""
-    while True:
-        account = r.randrange(10 ** 11, 10 ** 12)
-        body = (1 << 79) | (account << 39) | r.getrandbits(39)
-        k = prefix + "".join(B32[(body >> (75 - 5 * i)) & 31] for i in range(16))
-        if entropy(k) >= 3.4:
-            return k
-
-
-def fake_secret(r):
-    while True:
-        s = "".join(r.choice(B64) for _ in range(40))
-        if entropy(s) >= 4.5 and not all(c in HEX for c in s.lower()):
-            return s
-
-
 PLANT_STYLES = ["env", "ini", "yaml", "json", "py", "sh", "tf", "env", "py", "yaml"]
 
 
@@ -573,6 +552,7 @@ class Gen:
         self.args = args
         self.r = random.Random(args.seed)
         self.t = Text(self.r)
+        self.keys = fakekeys.Keys("bench-repo:%s" % args.seed)
         self.out = out
         self.mark = 0
         self.blob_bytes = 0
@@ -794,8 +774,8 @@ class Gen:
         r, t = self.r, self.t
         idx = len(self.plants)
         style = PLANT_STYLES[idx % len(PLANT_STYLES)]
-        kid = fake_key_id(r, "ASIA" if idx % 7 == 3 else "AKIA")
-        sec = fake_secret(r)
+        kid = self.keys.key_id("ASIA" if idx % 7 == 3 else "AKIA")
+        sec = self.keys.secret()
         snippet = plant_snippet(r, t, style, kid, sec).encode()
         # In an existing file of that kind, or a new file.
         existing = [p for p in br.files if br.files[p].kind == style and not br.files[p].large

@@ -23,10 +23,11 @@ JWTs), URL-encoded query strings, JSON escapes, AWS account numbers, regions, AR
 role/user IDs (AIDA/AROA, which are not credentials), documentation example keys and
 keyword near-misses (secret_key = "${var.secret_key}", SMTP_HOST=...).
 
-A small number of fake credentials (--keys, default 100) are planted: random key IDs
-(AKIA/ASIA + 16 base32 characters), random 40-character secrets, session tokens and
-SES SMTP passwords, in many syntaxes, a few base64-encoded or inside binaries. They
-come from a seeded PRNG: they are not real and never were.
+A small number of fake credentials (--keys, default 100) are planted: key IDs
+(AKIA/ASIA + 16 base32 characters), 40-character secrets, session tokens and SES SMTP
+passwords (derived from secrets that are not planted), in many syntaxes, a few
+base64-encoded or inside binaries. They come from tests/support/fakekeys.py, seeded:
+they are not real and never were.
 
 Everything depends only on the parameters: the same --size-mb/--seed/--keys give the
 same bytes (with the same Python major version: random.Random is stable across runs).
@@ -40,16 +41,16 @@ import math
 import os
 import random
 import shutil
-import string
 import sys
 import time
 
-GEN_VERSION = 5
-MB = 1_000_000
+# The fake credentials come from the tests' generator, tests/support/fakekeys.py.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "support"))
+import fakekeys  # noqa: E402
+from fakekeys import B32  # noqa: E402
 
-B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-B64 = string.ascii_letters + string.digits + "+/"
-HEX = "0123456789abcdef"
+GEN_VERSION = 6  # 6: keys from fakekeys.py, SMTP passwords derived from a secret
+MB = 1_000_000
 
 WORDS = """
 account action active adapter address admin agent alert alias allow analytics api app
@@ -103,17 +104,10 @@ DOC_SECRETS = ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
                "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"]
 
 
-def entropy(s):
-    n = len(s)
-    counts = {}
-    for ch in s:
-        counts[ch] = counts.get(ch, 0) + 1
-    return -sum(c / n * math.log2(c / n) for c in counts.values())
-
-
 class Gen:
     def __init__(self, seed):
         self.r = random.Random(seed)
+        self.keys = fakekeys.Keys("bench-tree:%s" % seed)
 
     # --- small random things -----------------------------------------------------------
     def word(self):
@@ -162,27 +156,19 @@ class Gen:
     def aws_ident(self, prefix):
         return prefix + "".join(self.r.choice(B32) for _ in range(17))
 
-    # --- fake credentials (random; never real) -------------------------------------------
+    # --- fake credentials (tests/support/fakekeys.py: never real) ---------------------------
     def key_id(self, prefix="AKIA"):
-        while True:
-            k = prefix + "".join(self.r.choice(B32) for _ in range(16))
-            if entropy(k) >= 3.4:
-                return k
+        return self.keys.key_id(prefix)
 
     def secret(self):
-        while True:
-            s = "".join(self.r.choice(B64) for _ in range(40))
-            if entropy(s) >= 4.5 and not all(c in HEX for c in s.lower()):
-                return s
+        return self.keys.secret()
 
     def session_token(self):
-        return "IQoJb3JpZ2luX2Vj" + "".join(self.r.choice(B64) for _ in range(self.r.randint(300, 700)))
+        return self.keys.token(self.r.randint(300, 700))
 
-    def smtp_password(self):
-        while True:
-            s = "B" + self.r.choice("ABCDEFGHIJKLMNOP") + "".join(self.r.choice(B64) for _ in range(42))
-            if entropy(s) >= 4.5:
-                return s
+    def smtp_password(self, region):
+        """An SES SMTP password (v4, for `region`) derived from a secret not planted."""
+        return self.keys.smtp_pair(region)[1]
 
     # --- code blocks ---------------------------------------------------------------------
     def py_block(self):
@@ -710,8 +696,8 @@ class Tree:
                 "json": f'  "sts": {{"AccessKeyId": "{kid}", "SecretAccessKey": "{sec}", "SessionToken": "{tok}", "Expiration": "2024-06-01T12:00:00Z"}},\n',
             }[ext]
         elif style == "smtp":
-            kid, pw = g.key_id(), g.smtp_password()
             region = r.choice(SES_REGIONS)
+            kid, pw = g.key_id(), g.smtp_password(region)
             rec.update(key_id=kid, smtp_password=pw)
             text = {
                 "env": f"MAIL_HOST=email-smtp.{region}.amazonaws.com\nMAIL_PORT=587\nMAIL_USERNAME={kid}\nMAIL_PASSWORD={pw}\n",

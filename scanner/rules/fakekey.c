@@ -40,6 +40,18 @@ static uint64_t fakekey_bits(struct fakekey_rng *rng, unsigned bits)
     return fakekey_next(rng) >> (64 - bits);
 }
 
+/* The 4-character prefix, padded with 'A' when shorter. */
+static void fakekey_prefix(const char *prefix, char out[21])
+{
+    bool ended = false;
+
+    for (size_t i = 0; i < FAKEKEY_PREFIX_LEN; i++) {
+        if (prefix == NULL || prefix[i] == '\0')
+            ended = true;
+        out[i] = ended ? 'A' : prefix[i];
+    }
+}
+
 /*
  * New-generation body layout (AWS-NOTES §2), 80 bits as 16 base32 characters:
  *   bit 79       generation = 1
@@ -51,13 +63,8 @@ void fakekey_access_key_id(struct fakekey_rng *rng, const char *prefix, bool new
                            char out[21])
 {
     unsigned idx[FAKEKEY_BODY_LEN];
-    bool ended = false;
 
-    for (size_t i = 0; i < FAKEKEY_PREFIX_LEN; i++) {
-        if (prefix == NULL || prefix[i] == '\0')
-            ended = true;
-        out[i] = ended ? 'A' : prefix[i];
-    }
+    fakekey_prefix(prefix, out);
     for (size_t i = 0; i < FAKEKEY_BODY_LEN; i++)
         idx[i] = (unsigned)fakekey_bits(rng, 5);
 
@@ -76,6 +83,26 @@ void fakekey_access_key_id(struct fakekey_rng *rng, const char *prefix, bool new
     }
     for (size_t i = 0; i < FAKEKEY_BODY_LEN; i++)
         out[FAKEKEY_PREFIX_LEN + i] = fakekey_base32[idx[i]];
+    out[FAKEKEY_PREFIX_LEN + FAKEKEY_BODY_LEN] = '\0';
+}
+
+void fakekey_access_key_id_for_account(struct fakekey_rng *rng, const char *prefix,
+                                       uint64_t account, char out[21])
+{
+    /* body bits 79..39: the generation bit and the 40-bit account; bits 38..0: low */
+    uint64_t high = (1ULL << 40) | (account & ((1ULL << 40) - 1));
+    uint64_t low = rng ? fakekey_bits(rng, 39) : 0;
+
+    fakekey_prefix(prefix, out);
+    for (unsigned i = 0; i < FAKEKEY_BODY_LEN; i++) {
+        unsigned v = 0;
+
+        for (unsigned k = 0; k < 5; k++) {
+            unsigned b = 79 - 5 * i - k; /* body bit, most significant first */
+            v = v << 1 | (unsigned)((b >= 39 ? high >> (b - 39) : low >> b) & 1u);
+        }
+        out[FAKEKEY_PREFIX_LEN + i] = fakekey_base32[v];
+    }
     out[FAKEKEY_PREFIX_LEN + FAKEKEY_BODY_LEN] = '\0';
 }
 

@@ -25,6 +25,11 @@ uint64_t fakekey_next(struct fakekey_rng *rng);
  * carries a random account ID), else from A-P. */
 void fakekey_access_key_id(struct fakekey_rng *rng, const char *prefix, bool new_generation,
                            char out[21]);
+/* A new-generation key ID whose body carries `account` (bits 78..39; any 40-bit value,
+ * so that tests can also make IDs above 999999999999 that decode to no account), the
+ * low 39 bits from `rng`, or zero when rng is NULL. For tests of account decoding. */
+void fakekey_access_key_id_for_account(struct fakekey_rng *rng, const char *prefix,
+                                       uint64_t account, char out[21]);
 /* A 40-character secret access key over [A-Za-z0-9+/] with at least one '/' or '+'. */
 void fakekey_secret(struct fakekey_rng *rng, char out[41]);
 /* A session token of `len` base64 characters (len >= 32) starting "IQoJb3JpZ2luX2Vj". */

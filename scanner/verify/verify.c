@@ -27,6 +27,7 @@
 #include "crypto/crypto.h"
 #include "verify/awsresp.h"
 #include "verify/http.h"
+#include "verify/verify_int.h"
 #include "verify/sigv4.h"
 
 #define UA "sesame/" SESAME_VERSION " (credential verifier; read-only)"
@@ -53,272 +54,6 @@ void verify_default_opts(struct verify_opts *o)
     o->max_attempts = 4;
     o->rate_per_service = 100;
     o->now = (int64_t)time(NULL);
-}
-
-/* ---- endpoints ------------------------------------------------------------------ */
-
-enum service { SVC_STS, SVC_IAM, SVC_SES, SVC_SESV2, SVC_SMTP, SVC_COUNT };
-
-static const char *const svc_env[SVC_COUNT] = { "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_IAM",
-                                               "AWS_ENDPOINT_URL_SES", "AWS_ENDPOINT_URL_SESV2",
-                                               NULL };
-
-/* The environment of the run being verified (verify_opts.env), set by verify_findings
- * before any request is built; read by the endpoint and credential look-ups below. */
-static const struct env *verify_env;
-
-static const char *env(const char *name)
-{
-    return env_get(verify_env, name);
-}
-
-static const char *client_region(void)
-{
-    const char *r = env("AWS_REGION");
-    if (!r)
-        r = env("AWS_DEFAULT_REGION");
-    return r ? r : "us-east-1";
-}
-
-static bool endpoints_ignored(void)
-{
-    const char *v = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-    return v && strcasecmp(v, "true") == 0;
-}
-
-/* The endpoint override in effect for AWS service s (per-service variable, else
- * AWS_ENDPOINT_URL), or NULL; *var names the variable. */
-static const char *override_of(enum service s, const char **var)
-{
-    const char *o;
-
-    if (endpoints_ignored() || !svc_env[s])
-        return NULL;
-    if ((o = env(svc_env[s])) != NULL) {
-        *var = svc_env[s];
-        return o;
-    }
-    *var = "AWS_ENDPOINT_URL";
-    return env("AWS_ENDPOINT_URL");
-}
-
-/* The variable that redirects the verifier's AWS calls away from AWS (a proxy, a test
- * endpoint), or NULL when they all go to AWS's own hosts. */
-static const char *aws_redirect(void)
-{
-    const char *var = NULL;
-
-    if (env("AWS_ENDPOINT_URL") && !endpoints_ignored())
-        return "AWS_ENDPOINT_URL";
-    for (int s = 0; s < SVC_COUNT; s++)
-        if (override_of((enum service)s, &var))
-            return var;
-    return NULL;
-}
-
-/* Why a call to AWS service s is not made, or NULL. When the user points some of the
- * verifier's AWS calls elsewhere (AWS_ENDPOINT_URL_STS at a test endpoint, say), a
- * service left without an endpoint would otherwise send the found key to AWS's real
- * host, which is not where the user chose to send credentials. */
-static const char *refused(enum service s, char *buf, size_t n)
-{
-    const char *var = NULL, *redirect = aws_redirect();
-    static const char *const host[SVC_COUNT] = { "sts", "iam", "email", "email", NULL };
-
-    if (!redirect || s == SVC_SMTP || override_of(s, &var))
-        return NULL;
-    snprintf(buf, n,
-             "not checked: %s redirects AWS calls but nothing redirects %s (%s); the key is "
-             "not sent to %s.amazonaws.com",
-             redirect, s == SVC_STS ? "STS" : s == SVC_IAM ? "IAM" : "SES", svc_env[s],
-             host[s]);
-    return buf;
-}
-
-/* Why an SMTP AUTH is not tried, or NULL: with AWS calls redirected and no
- * SESAME_SMTP_ENDPOINT, it would send the password to SES's real SMTP host. */
-static const char *smtp_refused(const char *region, char *buf, size_t n)
-{
-    const char *redirect = aws_redirect();
-
-    if (!redirect || env("SESAME_SMTP_ENDPOINT"))
-        return NULL;
-    snprintf(buf, n,
-             "not checked: %s redirects AWS calls and SESAME_SMTP_ENDPOINT is not set; the "
-             "password is not sent to email-smtp.%s.amazonaws.com",
-             redirect, region ? region : "REGION");
-    return buf;
-}
-
-/* URL and signing region for a call. `region` is the SES region (SES calls). */
-static char *endpoint(enum service s, const char *region, const char **sign_region)
-{
-    const char *var, *o = override_of(s, &var);
-
-    if (o) {
-        size_t l = strlen(o);
-        /* With an override the SDKs keep signing with the client region (AWS-NOTES §8.2);
-         * SES calls sign with the region they ask about. */
-        *sign_region = (s == SVC_SES || s == SVC_SESV2) ? region : client_region();
-        return xasprintf("%.*s%s", (int)(l && o[l - 1] == '/' ? l - 1 : l), o,
-                         s == SVC_SESV2 ? "/v2/email/account" : "/");
-    }
-    switch (s) {
-    case SVC_STS: {
-        const char *mode = env("AWS_STS_REGIONAL_ENDPOINTS");
-        if (mode && strcmp(mode, "legacy") == 0) {
-            *sign_region = "us-east-1";
-            return xstrdup("https://sts.amazonaws.com/");
-        }
-        *sign_region = client_region();
-        return xasprintf("https://sts.%s.amazonaws.com/", *sign_region);
-    }
-    case SVC_IAM:
-        *sign_region = "us-east-1";
-        return xstrdup("https://iam.amazonaws.com/");
-    case SVC_SES:
-        *sign_region = region;
-        return xasprintf("https://email.%s.amazonaws.com/", region);
-    case SVC_SESV2:
-        *sign_region = region;
-        return xasprintf("https://email.%s.amazonaws.com/v2/email/account", region);
-    default:
-        break;
-    }
-    *sign_region = region;
-    return NULL;
-}
-
-/* "https://host:port/path" -> "host:port" as signed (port only when non-default). */
-static char *host_of(const char *url)
-{
-    const char *p = strstr(url, "://");
-    const char *end;
-    bool https;
-    char *h;
-    size_t hl;
-
-    if (!p)
-        return xstrdup("");
-    https = strncmp(url, "https", 5) == 0;
-    p += 3;
-    end = p + strcspn(p, "/?#");
-    h = xstrndup(p, (size_t)(end - p));
-    hl = strlen(h);
-    for (char *c = h; *c; c++)
-        *c = (char)tolower((unsigned char)*c);
-    if ((https && hl > 4 && strcmp(h + hl - 4, ":443") == 0) ||
-        (!https && hl > 3 && strcmp(h + hl - 3, ":80") == 0))
-        *strrchr(h, ':') = '\0';
-    return h;
-}
-
-static const char *path_of(const char *url)
-{
-    const char *p = strstr(url, "://");
-    p = p ? p + 3 : url;
-    p += strcspn(p, "/");
-    return *p ? p : "/";
-}
-
-/* ---- credentials of the operator (for IAM) --------------------------------------- */
-
-struct creds {
-    char *id, *secret, *token;
-};
-
-static void creds_release(struct creds *c)
-{
-    free(c->id);
-    crypto_free_secret(c->secret);
-    crypto_free_secret(c->token);
-    memset(c, 0, sizeof(*c));
-}
-
-/* [profile] section of an INI credentials file. The file's bytes pass through `iobuf`
- * and `line` only, both wiped at the end. */
-static void creds_from_file(const char *path, const char *profile, struct creds *c)
-{
-    FILE *f = fopen(path, "r");
-    char line[4096], iobuf[4096];
-    bool in = false;
-
-    if (!f)
-        return;
-    setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
-    while (fgets(line, sizeof(line), f)) {
-        char *s = line, *eq, *k, *v, *e;
-        while (isspace((unsigned char)*s))
-            s++;
-        if (*s == '[') {
-            char *close = strchr(s, ']');
-            if (close) {
-                *close = '\0';
-                s++;
-                if (strncmp(s, "profile ", 8) == 0)
-                    s += 8;
-                in = strcmp(s, profile) == 0;
-            }
-            continue;
-        }
-        if (!in || !(eq = strchr(s, '=')))
-            continue;
-        *eq = '\0';
-        k = s;
-        v = eq + 1;
-        for (e = eq; e > k && isspace((unsigned char)e[-1]); e--)
-            e[-1] = '\0';
-        while (isspace((unsigned char)*v))
-            v++;
-        for (e = v + strlen(v); e > v && isspace((unsigned char)e[-1]); e--)
-            e[-1] = '\0';
-        if (strcmp(k, "aws_access_key_id") == 0 && !c->id)
-            c->id = xstrdup(v);
-        else if (strcmp(k, "aws_secret_access_key") == 0 && !c->secret)
-            c->secret = xstrdup(v);
-        else if (strcmp(k, "aws_session_token") == 0 && !c->token)
-            c->token = xstrdup(v);
-    }
-    fclose(f);
-    crypto_wipe(line, sizeof(line));
-    crypto_wipe(iobuf, sizeof(iobuf));
-}
-
-static void operator_creds(const char *audit_profile, struct creds *c)
-{
-    const char *profile = audit_profile ? audit_profile : env("AWS_PROFILE");
-    char *path = NULL;
-
-    memset(c, 0, sizeof(*c));
-    if (!audit_profile && env("AWS_ACCESS_KEY_ID") && env("AWS_SECRET_ACCESS_KEY")) {
-        c->id = xstrdup(env("AWS_ACCESS_KEY_ID"));
-        c->secret = xstrdup(env("AWS_SECRET_ACCESS_KEY"));
-        if (env("AWS_SESSION_TOKEN"))
-            c->token = xstrdup(env("AWS_SESSION_TOKEN"));
-        return;
-    }
-    if (!profile)
-        profile = "default";
-    if (env("AWS_SHARED_CREDENTIALS_FILE"))
-        path = xstrdup(env("AWS_SHARED_CREDENTIALS_FILE"));
-    else if (env("HOME"))
-        path = xasprintf("%s/.aws/credentials", env("HOME"));
-    if (path)
-        creds_from_file(path, profile, c);
-    free(path);
-    if (!c->id || !c->secret) {
-        if (env("AWS_CONFIG_FILE"))
-            path = xstrdup(env("AWS_CONFIG_FILE"));
-        else if (env("HOME"))
-            path = xasprintf("%s/.aws/config", env("HOME"));
-        else
-            path = NULL;
-        if (path)
-            creds_from_file(path, profile, c);
-        free(path);
-    }
-    if (!c->id || !c->secret)
-        creds_release(c);
 }
 
 /* ---- jobs ----------------------------------------------------------------------- */
@@ -383,8 +118,8 @@ static enum status build_aws(struct call_ctx *c, enum service svc, const char *r
                              const char *secret, const char *token)
 {
     const char *sign_region = region;
-    char *url = endpoint(svc, region, &sign_region);
-    char *host = host_of(url);
+    char *url = verify_endpoint(svc, region, &sign_region);
+    char *host = verify_host_of(url);
     char date[17];
     struct sigv4_header h[4];
     size_t nh = 0;
@@ -403,7 +138,7 @@ static enum status build_aws(struct call_ctx *c, enum service svc, const char *r
         h[nh++] = (struct sigv4_header){ "x-amz-security-token", token };
     memset(&sr, 0, sizeof(sr));
     sr.method = method;
-    sr.path = path_of(url);
+    sr.path = verify_path_of(url);
     sr.headers = h;
     sr.n_headers = nh;
     sr.body = (const unsigned char *)body;
@@ -477,7 +212,7 @@ static void start_smtp(struct verifier *vf, struct cred *cr);
 static void start_sts(struct verifier *vf, struct cred *cr)
 {
     char buf[320];
-    const char *no = refused(SVC_STS, buf, sizeof(buf));
+    const char *no = verify_refused(SVC_STS, buf, sizeof(buf));
 
     if (no) {
         cr->v->status = VERIFY_UNKNOWN;
@@ -604,11 +339,11 @@ static void start_ses(struct verifier *vf, struct cred *cr)
         if (valid_region(o->ses_regions[i]))
             add_ses_region(v, o->ses_regions[i]);
     if (v->n_ses == 0)
-        add_ses_region(v, client_region());
+        add_ses_region(v, verify_client_region());
     for (size_t i = 0; i < v->n_ses; i++) {
         char b1[320], b2[320];
-        const char *no1 = refused(SVC_SES, b1, sizeof(b1));
-        const char *no2 = refused(SVC_SESV2, b2, sizeof(b2));
+        const char *no1 = verify_refused(SVC_SES, b1, sizeof(b1));
+        const char *no2 = verify_refused(SVC_SESV2, b2, sizeof(b2));
         if (no1 && no2 && !v->ses[i].error)
             v->ses[i].error = xstrdup(no1);
         if (!no1) {
@@ -627,7 +362,7 @@ static void start_ses(struct verifier *vf, struct cred *cr)
 static void start_iam(struct verifier *vf, struct cred *cr)
 {
     char buf[320];
-    const char *no = refused(SVC_IAM, buf, sizeof(buf));
+    const char *no = verify_refused(SVC_IAM, buf, sizeof(buf));
     struct call_ctx *c;
 
     if (no) {
@@ -644,15 +379,6 @@ static void start_iam(struct verifier *vf, struct cred *cr)
     submit_new(vf, c);
 }
 
-static const char *smtp_endpoint_for(const char *region, char *buf, size_t n)
-{
-    const char *o = env("SESAME_SMTP_ENDPOINT");
-    if (o)
-        snprintf(buf, n, "%s", o);
-    else
-        snprintf(buf, n, "smtp://email-smtp.%s.amazonaws.com:587", region);
-    return buf;
-}
 
 static const char *smtp_region(const struct verifier *vf, const struct cred *cr, size_t i,
                                size_t k);
@@ -667,7 +393,7 @@ static void start_smtp(struct verifier *vf, struct cred *cr)
     cr->v->n_smtp = f->n_smtp_passwords;
     for (size_t i = 0; i < f->n_smtp_passwords; i++) {
         char buf[320];
-        const char *no = smtp_refused(smtp_region(vf, cr, i, 0), buf, sizeof(buf));
+        const char *no = verify_smtp_refused(smtp_region(vf, cr, i, 0), buf, sizeof(buf));
         struct call_ctx *c;
         cr->v->smtp[i].status = VERIFY_UNKNOWN;
         if (no) {
@@ -698,8 +424,8 @@ static const char *smtp_region(const struct verifier *vf, const struct cred *cr,
             known = f->regions[r];
     if (known)
         return k == 0 ? known : NULL;
-    if (env("SESAME_SMTP_ENDPOINT"))
-        return k == 0 ? client_region() : NULL;
+    if (verify_getenv("SESAME_SMTP_ENDPOINT"))
+        return k == 0 ? verify_client_region() : NULL;
     return k < vf->o->n_smtp_regions ? vf->o->smtp_regions[k] : NULL;
 }
 
@@ -711,12 +437,12 @@ static bool submit(struct verifier *vf, struct call_ctx *c)
     http_req_release(&c->req);
     switch (c->call) {
     case CALL_STS:
-        st = build_aws(c, SVC_STS, client_region(), "POST",
+        st = build_aws(c, SVC_STS, verify_client_region(), "POST",
                        "Action=GetCallerIdentity&Version=2011-06-15", cr->id, cr->secret,
                        cr->token);
         break;
     case CALL_OPERATOR_STS:
-        st = build_aws(c, SVC_STS, client_region(), "POST",
+        st = build_aws(c, SVC_STS, verify_client_region(), "POST",
                        "Action=GetCallerIdentity&Version=2011-06-15", vf->op.id, vf->op.secret,
                        vf->op.token);
         break;
@@ -724,9 +450,9 @@ static bool submit(struct verifier *vf, struct call_ctx *c)
         char *body = xasprintf("Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=%s",
                                cr->id);
         st = c->with_operator
-                 ? build_aws(c, SVC_IAM, client_region(), "POST", body, vf->op.id, vf->op.secret,
+                 ? build_aws(c, SVC_IAM, verify_client_region(), "POST", body, vf->op.id, vf->op.secret,
                              vf->op.token)
-                 : build_aws(c, SVC_IAM, client_region(), "POST", body, cr->id, cr->secret,
+                 : build_aws(c, SVC_IAM, verify_client_region(), "POST", body, cr->id, cr->secret,
                              cr->token);
         free(body);
         break;
@@ -744,7 +470,7 @@ static bool submit(struct verifier *vf, struct call_ctx *c)
         const char *region = smtp_region(vf, cr, c->index, c->region_try);
         memset(&c->req, 0, sizeof(c->req));
         c->req.kind = HTTP_SMTP_AUTH;
-        c->req.url = xstrdup(smtp_endpoint_for(region ? region : "us-east-1", url, sizeof(url)));
+        c->req.url = xstrdup(verify_smtp_endpoint(region ? region : "us-east-1", url, sizeof(url)));
         c->req.smtp_user = xstrdup(cr->f->access_key_id);
         c->req.smtp_password = xstrdup(cr->f->smtp_passwords[c->index].value);
         c->req.ctx = c;
@@ -1102,13 +828,13 @@ enum status verify_findings(struct finding *const *findings, size_t n,
 
     memset(stats, 0, sizeof(*stats));
     memset(&vf, 0, sizeof(vf));
-    verify_env = o->env;
+    verify_use_env(o->env);
     vf.o = o;
     vf.stats = stats;
     vf.seed = (unsigned)time(NULL);
     ho.concurrency = o->concurrency ? o->concurrency : 8;
     ho.timeout_ms = o->timeout_ms ? o->timeout_ms : 10000;
-    ho.ca_bundle = env("AWS_CA_BUNDLE");
+    ho.ca_bundle = verify_getenv("AWS_CA_BUNDLE");
     ho.user_agent = UA;
     if ((st = http_new(&vf.http, &ho)) != STATUS_OK) {
         free(creds);
@@ -1119,8 +845,8 @@ enum status verify_findings(struct finding *const *findings, size_t n,
         vf.bucket[s] = vf.rate[s] < 4 ? 4 : vf.rate[s] > 1e6 ? 1e6 : vf.rate[s];
         vf.bucket_at[s] = clock_now();
     }
-    operator_creds(o->audit_profile, &vf.op);
-    if (vf.op.id && !refused(SVC_STS, why, sizeof(why))) {
+    verify_operator_creds(o->audit_profile, &vf.op);
+    if (vf.op.id && !verify_refused(SVC_STS, why, sizeof(why))) {
         struct call_ctx *c = new_call(NULL, CALL_OPERATOR_STS, SVC_STS);
         submit_new(&vf, c);
         run(&vf); /* the operator's account decides which keys IAM is asked about by whom */
@@ -1189,7 +915,7 @@ enum status verify_findings(struct finding *const *findings, size_t n,
         set_reason(v, "SMTP AUTH: %s", v->smtp[0].reason ? v->smtp[0].reason : "no answer");
     }
     stats->seconds = clock_now() - t0;
-    creds_release(&vf.op);
+    verify_creds_release(&vf.op);
     free(vf.op_account);
     free(vf.timers);
     http_free(vf.http);

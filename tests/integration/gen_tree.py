@@ -4,11 +4,11 @@ gen_tree.py - write a file tree with planted fake AWS credentials, and its manif
 
     gen_tree.py [--seed N] [--no-large] [--limits FILE] OUTDIR MANIFEST
 
-Nothing key-shaped is committed to the repository: every key here is made from
-random.Random(seed) when the tests run, independently of the scanner's C generator
-(rules/fakekey.c), so a shared bug cannot hide itself. The only literal credentials are
-AWS's own documentation examples (AKIAIOSFODNN7EXAMPLE, ...), which the scanner reports
-only under --include-examples.
+Nothing key-shaped is committed to the repository: every key here is made from the
+seed when the tests run, by tests/support/fakekeys.py, independently of the scanner's C
+generator (rules/fakekey.c), so a shared bug cannot hide itself. The only literal
+credentials are AWS's own documentation examples (AKIAIOSFODNN7EXAMPLE, ...), which the
+scanner reports only under --include-examples.
 
 The manifest (JSON) lists:
   "credentials": every planted value, one entry per place it was planted:
@@ -37,127 +37,26 @@ default: the copy next to this script); ~25 MB in all. --no-large leaves them ou
 import argparse
 import base64
 import hashlib
-import hmac
 import json
-import math
 import os
-import random
 import re
 import sys
 import urllib.parse
 
-B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-NEW_GEN_5TH = "QRSTUVWXYZ234567"  # generation bit 1 (AWS-NOTES 1.2)
-OLD_GEN_5TH = "ABCDEFGHIJKLMNOP"
-TOKEN_PREFIX = "IQoJb3JpZ2luX2Vj"  # base64 of "!\n\torigin_ec" (AWS-NOTES 1.5)
-
-# AWS documentation examples (AWS-NOTES 1.6): public, never real.
-EXAMPLE_ID = "AKIAIOSFODNN7EXAMPLE"
-EXAMPLE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-EXAMPLE_ID_2 = "AKIAI44QH8DHBEXAMPLE"
-EXAMPLE_SECRET_2 = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import fakekeys  # noqa: E402
+from fakekeys import (EXAMPLE_ID, EXAMPLE_ID_2, EXAMPLE_SECRET,  # noqa: E402
+                      EXAMPLE_SECRET_2, account_id, smtp_password)
 
 
 # ---- keys -------------------------------------------------------------------------
 
-def entropy(s):
-    counts = {}
-    for c in s:
-        counts[c] = counts.get(c, 0) + 1
-    return -sum(n / len(s) * math.log2(n / len(s)) for n in counts.values())
-
-
-def looks_like_placeholder(s):
-    """Six identical or six consecutive ascending characters (AKIAXXXX..., ABCDEFGH):
-    real keys essentially never have them, and the scanner treats them as placeholders,
-    so random keys that happen to have one are drawn again."""
-    same = asc = 1
-    for a, b in zip(s, s[1:]):
-        same = same + 1 if a == b else 1
-        asc = asc + 1 if ord(b) == ord(a) + 1 else 1
-        if same >= 6 or asc >= 6:
-            return True
-    return False
-
-
-def account_id(key_id):
-    """AWS-NOTES section 2: 12 digits, or None (old generation, or out of range)."""
-    v = 0
-    for c in key_id[4:20]:
-        v = (v << 5) | B32.index(c)
-    z = v >> 32
-    if not (z >> 47) & 1:
-        return None
-    acct = (z & 0x7FFFFFFFFF80) >> 7
-    return "%012d" % acct if acct <= 999999999999 else None
-
-
-def _h(key, msg):
-    return hmac.new(key, msg.encode(), hashlib.sha256).digest()
-
-
-def smtp_v4(secret, region):
-    """SES SMTP password, version 4 (AWS-NOTES 7.1)."""
-    k = _h(("AWS4" + secret).encode(), "11111111")
-    for part in (region, "ses", "aws4_request", "SendRawEmail"):
-        k = _h(k, part)
-    return base64.b64encode(b"\x04" + k).decode()
-
-
-def smtp_v2(secret):
-    """Legacy SES SMTP password, version 2 (AWS-NOTES 7.1)."""
-    return base64.b64encode(b"\x02" + _h(secret.encode(), "SendRawEmail")).decode()
-
-
-class Keys:
-    def __init__(self, rng):
-        self.r = rng
-        self.seen = set()
-
-    def _fresh(self, v):
-        if v in self.seen or "EXAMPLE" in v or looks_like_placeholder(v):
-            return False
-        self.seen.add(v)
-        return True
-
-    def key_id(self, prefix="AKIA", new_gen=True):
-        while True:
-            fifth = self.r.choice(NEW_GEN_5TH if new_gen else OLD_GEN_5TH)
-            kid = prefix + fifth + "".join(self.r.choice(B32) for _ in range(15))
-            if new_gen and account_id(kid) is None:
-                continue
-            if entropy(kid) >= 3.3 and self._fresh(kid):
-                return kid
-
-    def secret(self, need="", middle=False, shape=None):
-        """40 characters of [A-Za-z0-9+/] with upper and lower case, a digit and a '/'
-        or '+'; `need` lists characters that must appear. With middle=True the '/' and
-        '+' all sit in positions 8..31 (so no escaped form leaves 40 plain characters).
-        shape(s) rewrites each candidate (to put a '/' at a given place, ...)."""
-        while True:
-            s = "".join(self.r.choice(B64) for _ in range(40))
-            if shape:
-                s = shape(s)
-            if middle:
-                if any(c in "+/" for c in s[:8] + s[32:]):
-                    continue
-            if not (any(c in "+/" for c in s) and any(c.isdigit() for c in s)
-                    and any(c.isupper() for c in s) and any(c.islower() for c in s)):
-                continue
-            if any(c not in s for c in need):
-                continue
-            if entropy(s) >= 4.5 and self._fresh(s):
-                return s
-
-    def token(self, n=340):
-        while True:
-            t = TOKEN_PREFIX + "".join(self.r.choice(B64) for _ in range(n))
-            if self._fresh(t):
-                return t
+class Keys(fakekeys.Keys):
+    """fakekeys.Keys (distinct keys of one seed; `r` for everything else) and the few
+    random non-credentials the tree needs."""
 
     def b64_40(self):
-        """Random 40 base64 characters (for the hard negatives)."""
+        """A random 40-character value shaped like a secret (for the hard negatives)."""
         return self.secret()
 
     def hex(self, n):
@@ -169,17 +68,6 @@ class Keys:
 
     def bytes(self, n):
         return bytes(self.r.getrandbits(8) for _ in range(n))
-
-    def smtp_pair(self, region):
-        """(secret, password) with a password the scanner's shape checks accept."""
-        while True:
-            s = self.secret()
-            p = smtp_v2(s) if region == "v2" else smtp_v4(s, region)
-            assert len(p) == 44 and "=" not in p
-            assert (p[0] == "B" and p[1] in "ABCDEFGHIJKLMNOP") if region != "v2" else \
-                (p[0] == "A" and p[1] in "ghijklmnopqrstuv")
-            if entropy(p) >= 4.3 and not looks_like_placeholder(p):
-                return s, p
 
 
 # ---- the tree ---------------------------------------------------------------------
@@ -662,7 +550,7 @@ MAIL_FROM_ADDRESS=noreply@example.com
     # v4 password with the endpoint but no key ID near: it belongs to the key of app/.env
     # only because that key's secret derives it (us-west-2)
     kid, sec = shared["env"]
-    pw = smtp_v4(sec, "us-west-2")
+    pw = smtp_password(sec, "us-west-2")
     t.text("config/django_settings.py", f"""import os
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -712,7 +600,6 @@ def clean_files(t, k):
 
 def hard_negatives(t, k):
     d = "negatives/"
-    b32l = B32.lower()
 
     # git SHAs
     lines = []
@@ -747,7 +634,7 @@ def hard_negatives(t, k):
     # look-alike key IDs, each followed by a secret-shaped value (no keyword): if the
     # scanner took the ID, it would take the value too
     def body(n=16):
-        return "".join(k.r.choice(B32) for _ in range(n))
+        return k.base32(n)
     looks = [
         ("akia" + body().lower(), "lower-case akia ID"),
         ("Akia" + body(), "mixed-case prefix"),
@@ -931,7 +818,7 @@ def main():
     ap.add_argument("manifest")
     a = ap.parse_args()
 
-    k = Keys(random.Random(a.seed))
+    k = Keys(a.seed)
     t = Tree(a.outdir)
     shared = {}
     for area, make in (("formats", lambda: plain_formats(t, k, shared)),

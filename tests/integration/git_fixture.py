@@ -2,10 +2,9 @@
 """
 git_fixture.py - fake AWS keys and report queries for the git integration tests (t03*).
 
-Keys come from a fixed seed (SESAME_TEST_SEED, default 303), so nothing key-shaped is
-committed: key N is always the same pair. Shapes follow shared/AWS-NOTES.md 1.2-1.3:
-  key ID  AKIA + [Q-Z2-7] + 15 x [A-Z2-7]   (new generation, decodable account)
-  secret  40 x [A-Za-z0-9+/] with at least one upper, one lower and one digit
+Keys come from tests/support/fakekeys.py with a fixed seed (SESAME_TEST_SEED, default
+303), so nothing key-shaped is committed: key N is always the same pair (a new-generation
+AKIA key ID with a decodable account, and its secret).
 
     git_fixture.py table N               keys 0..N-1, one a line: N KEY_ID SECRET (git_lib.sh
                                          reads it once: python starts slowly on a busy machine)
@@ -34,45 +33,35 @@ Every query exits 2 with a message when the report is not a JSON document.
 """
 
 import datetime
+import functools
 import json
 import os
-import random
 import subprocess
 import sys
 
-B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-NEWGEN = "QRSTUVWXYZ234567"          # 5th character of a new-generation key ID
-SECRET_ALPHABET = ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import fakekeys  # noqa: E402
+
 MAX_KEYS = 200
+SEED = "t03-" + os.environ.get("SESAME_TEST_SEED", "303")
 
 
-def seed():
-    return os.environ.get("SESAME_TEST_SEED", "303")
-
-
-def rng(n, what):
-    return random.Random("sesame-t03:%s:%s:%d" % (seed(), what, n))
-
-
+@functools.lru_cache(maxsize=None)
 def key_id(n):
-    r = rng(n, "id")
-    return "AKIA" + r.choice(NEWGEN) + "".join(r.choice(B32) for _ in range(15))
+    return fakekeys.key_id(n, SEED)
 
 
 def secret(n):
-    r = rng(n, "secret")
-    while True:
-        s = "".join(r.choice(SECRET_ALPHABET) for _ in range(40))
-        if (any(c.isupper() for c in s) and any(c.islower() for c in s)
-                and any(c.isdigit() for c in s)):
-            return s
+    return fakekeys.secret(n, SEED)
+
+
+@functools.lru_cache(maxsize=None)
+def key_numbers():
+    return {key_id(n): n for n in range(MAX_KEYS)}
 
 
 def key_number(kid):
-    for n in range(MAX_KEYS):
-        if key_id(n) == kid:
-            return n
-    return None
+    return key_numbers().get(kid)
 
 
 def load(path):

@@ -3,8 +3,8 @@
 #   . "$(dirname "$0")/lib.sh"
 #   setup
 #   test_expect_success 'title' '
-#       commands &&
-#       more commands
+#       a command
+#       another command
 #   '
 #   test_done
 #
@@ -12,6 +12,11 @@
 # SESAME_BUILD (build directory). SESAME_TEST_VERBOSE=1 shows the output of passing tests
 # too. Each test body runs in a subshell with `set -e`, in the scratch directory $TRASH,
 # with SESAME_CACHE_DIR set to a directory inside it (so nothing is written to ~/.cache).
+#
+# `set -e` ignores the status of `! cmd` and of every command of an && or || list but the
+# last: `! grep -q x file` in the middle of a body passes whatever grep finds. Say that a
+# command must fail with must_fail, that a pattern must be absent with expect_no_grep,
+# or write `if cmd; then echo ...; exit 1; fi`. t0002 (lint_tests.py) checks for `!`.
 
 set -u
 

@@ -13,12 +13,11 @@ SUPPORT="$SESAME_SRC/tests/support"
 export SUPPORT
 
 cat >"$TRASH/gen.py" <<'EOF'
-import base64, hashlib, json, os, random, sys
+import base64, hashlib, json, os, sys
 sys.path.insert(0, os.environ["SUPPORT"])
-from fake_aws import FakeKeys
+import fakekeys
 
-r = random.Random("sesame-t0120")
-k = FakeKeys(r)
+k = fakekeys.Keys("sesame-t0120")
 os.makedirs("tree", exist_ok=True)
 os.makedirs("neg", exist_ok=True)
 expect = []   # {path, part, value, line, column}
@@ -142,10 +141,9 @@ lines = [prose]
 # a list of SHA-1s and of random 40-character base64 values, one a line: lines of one
 # width that join, and decode to nothing textual
 lines += [hashlib.sha1(bytes([i])).hexdigest() for i in range(30)]
-lines += ["".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-                  for _ in range(40)) for _ in range(30)]
+lines += [k.base64(40) for _ in range(30)]
 # a wrapped binary blob (a certificate-like body), and base64 of prose wrapped at 76
-lines += ["-----BEGIN CERTIFICATE-----"] + wrap(b64(r.randbytes(900)), 64) + \
+lines += ["-----BEGIN CERTIFICATE-----"] + wrap(b64(k.r.randbytes(900)), 64) + \
          ["-----END CERTIFICATE-----"]
 lines += wrap(b64((prose * 3).encode()), 76)
 with open("neg/notes.md", "w") as f:

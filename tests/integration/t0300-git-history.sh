@@ -120,7 +120,7 @@ test_expect_success 'build the repository' '
 
     test "$(git rev-parse HEAD)" = "$M"
     test "$(git status --porcelain --ignored | sort | tr "\n" " ")" = " M README.md !! debug.log ?? untracked.txt "
-    ! git merge-base --is-ancestor "$U1" HEAD
+    must_fail 1 git merge-base --is-ancestor "$U1" HEAD
     test -z "$(git for-each-ref --contains "$U1")"
     for v in C1 C2 C3 C4 C5 C6 C7 C8 F1 T1 R1 P1 M U1 D; do
         eval "echo $v=\$$v"

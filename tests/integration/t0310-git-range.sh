@@ -461,7 +461,10 @@ if [ "$(id -u)" = 0 ]; then
     test_expect_success 'a repository owned by another user (safe.directory) is scanned' '
         git clone -q --no-local "$R" owned
         chown -R 65534:65534 owned
-        ! git -C owned status >/dev/null 2>git.err
+        if git -C owned status >/dev/null 2>git.err; then
+            echo "git status worked in a repository owned by another user"
+            exit 1
+        fi
         grep -q "dubious ownership" git.err
         scan_json owned.json owned
         check expect_status 1 owned.json

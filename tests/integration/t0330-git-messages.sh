@@ -103,7 +103,9 @@ test_expect_success 'issue 11: text and JSON name the commit and show no secret,
     check expect_grep -F "(commit $C2):" out
     check expect_grep -F "in commit ${C2:0:7}" out
     check expect_grep -F "(tag v1):" out
-    sesame scan --format json m >plain.json || true
+    rc=0
+    sesame scan --format json m >plain.json || rc=$?
+    check expect_eq "$rc" 1
     for k in 50 51 52 53; do
         check expect_no_grep -F "$(secret "$k")" out
         check expect_no_grep -F "$(secret "$k")" err
@@ -142,6 +144,7 @@ test_expect_success 'issue 11: SARIF: each commit message is its own place' '
 	    assert l["properties"]["commit"] in sys.argv[2:]
 	    assert "summary" not in l["properties"], l["properties"]
 	EOF
+    checks_passed
 '
 
 test_expect_success 'issue 11: --rev-range and --since-commit scan the messages of the range only' '

@@ -5,7 +5,8 @@
 # clean commit passes; install-hook keeps a foreign hook unless --force (then backs it
 # up) and honours core.hooksPath; pre-push stops a push of a commit with a key.
 #
-# Keys come from a fixed seed (gen_key below): no key-shaped literal is in this file.
+# Keys come from a fixed seed (tests/support/fakekeys.py): no key-shaped literal is in
+# this file.
 . "$(dirname "$0")/lib.sh"
 setup
 
@@ -38,36 +39,11 @@ if grep -qa __asan_init "$SESAME_BIN" 2>/dev/null; then
     git config --global sesame.budgetMs 600000   # read by the hooks/ scripts
 fi
 
-cat >"$TRASH/gen_key.py" <<'EOF'
-# gen_key.py id|secret|creds N: fake AWS credentials from a fixed seed.
-import random, sys
-B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-NEWGEN = "QRSTUVWXYZ234567"
-ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-def key_id(n):
-    r = random.Random("sesame-t051:id:%d" % n)
-    return "AKIA" + r.choice(NEWGEN) + "".join(r.choice(B32) for _ in range(15))
-def secret(n):
-    r = random.Random("sesame-t051:secret:%d" % n)
-    while True:
-        s = [r.choice(ALNUM) for _ in range(40)]
-        s[r.randrange(1, 39)] = r.choice("/+")
-        s = "".join(s)
-        if (any(c.isupper() for c in s) and any(c.islower() for c in s)
-                and any(c.isdigit() for c in s)):
-            return s
-what, n = sys.argv[1], int(sys.argv[2])
-if what == "id":
-    print(key_id(n))
-elif what == "secret":
-    print(secret(n))
-else:
-    print("[default]\naws_access_key_id = %s\naws_secret_access_key = %s" % (key_id(n), secret(n)))
-EOF
-key_id() { "$PYTHON" "$TRASH/gen_key.py" id "$1"; }
-secret() { "$PYTHON" "$TRASH/gen_key.py" secret "$1"; }
+FAKEKEYS="$SESAME_SRC/tests/support/fakekeys.py"
+key_id() { "$PYTHON" "$FAKEKEYS" --seed t0510 id "$1"; }
+secret() { "$PYTHON" "$FAKEKEYS" --seed t0510 secret "$1"; }
 # creds N: the key ID on line 2, the secret on line 3.
-creds() { "$PYTHON" "$TRASH/gen_key.py" creds "$1"; }
+creds() { "$PYTHON" "$FAKEKEYS" --seed t0510 creds "$1"; }
 
 # slow_opts HOOKFILE: on sanitizer builds, a large budget for an installed sesame hook.
 slow_opts() {
@@ -240,8 +216,10 @@ test_expect_success 'install-hook pre-receive honours a relative core.hooksPath 
     git init -q --bare hpsrv.git
     git -C hpsrv.git config core.hooksPath server-hooks
     mkdir elsewhere
-    (cd elsewhere && sesame install-hook pre-receive --repo ../hpsrv.git) >out 2>err || :
+    rc=0
+    (cd elsewhere && sesame install-hook pre-receive --repo ../hpsrv.git) >out 2>err || rc=$?
     cat out err
+    expect_rc 0
     # git runs hooks from a relative core.hooksPath of a bare repository inside it
     test -x hpsrv.git/server-hooks/pre-receive
     test ! -e elsewhere/server-hooks/pre-receive

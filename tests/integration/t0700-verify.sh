@@ -14,7 +14,7 @@
 #     goes past AUTH/NOOP (no MAIL FROM, RCPT, DATA);
 #   - no secret, token or SMTP password in any output at default settings;
 #   - `sesame verify REPORT.json` on a --show-secrets report gives the same verdicts.
-# Keys come from a fixed seed (tests/support/fake_aws.py FakeKeys): no key-shaped literal
+# Keys come from a fixed seed (tests/support/fakekeys.py): no key-shaped literal
 # is in this file; the only literal key is AWS's documentation example.
 . "$(dirname "$0")/lib.sh"
 setup
@@ -27,11 +27,11 @@ TIMEOUT_MS=1500
 
 # ---- the scenario: tree, fake AWS state, fake SMTP state, expectations -------------
 cat >"$TRASH/scenario.py" <<'EOF'
-import datetime, json, os, random, sys
+import datetime, json, os, sys
 sys.path.insert(0, os.environ["SUPPORT"])
-from fake_aws import FakeKeys, account_of, smtp_password_v4
+import fakekeys
 
-k = FakeKeys(random.Random("sesame-t0700"))
+k = fakekeys.Keys("sesame-t0700")
 now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 iso = lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -41,7 +41,7 @@ os.makedirs("tree/docs", exist_ok=True)
 
 
 def user(label, kid, **kw):
-    acct = account_of(kid)
+    acct = fakekeys.account_id(kid)
     d = {"account": acct, "arn": f"arn:aws:iam::{acct}:user/{label}",
          "user_id": "AIDA" + k.hexid(17), "iam_access": "allow",
          "last_used": {"date": iso(now - datetime.timedelta(days=2)), "service": "s3",
@@ -103,7 +103,7 @@ values += [old, new]
 # temporary credentials: a live session and an expired one
 for label, expired in (("session", False), ("expired", True)):
     kid, sec, tok = k.key_id("ASIA"), k.secret(), k.token()
-    acct = account_of(kid)
+    acct = fakekeys.account_id(kid)
     with open(f"tree/svc/{label}.ini", "w") as f:
         f.write(f"[{label}]\naws_access_key_id = {kid}\naws_secret_access_key = {sec}\n"
                 f"aws_session_token = {tok}\n")
@@ -130,7 +130,7 @@ values += [sec, pw]
 kid = k.key_id()
 sec, pw = k.smtp_pair("eu-west-1")
 smtp_file("smtp_invalid", kid, pw)
-smtp_users[kid] = smtp_password_v4(k.secret(), "eu-west-1")  # SES has another password
+smtp_users[kid] = fakekeys.smtp_password(k.secret(), "eu-west-1")  # SES has another password
 cases["smtp_invalid"] = {"key_id": kid, "status": "invalid", "smtp": ["invalid"]}
 values += [sec, pw]
 
@@ -458,7 +458,7 @@ test_expect_success 'no secret, token or SMTP password in the report, stderr or 
     expect_no_grep -F -f secret-values.txt report.json
     expect_no_grep -F -f secret-values.txt report.err
     if [ -d "$SESAME_CACHE_DIR" ]; then
-        ! grep -rqF -f secret-values.txt "$SESAME_CACHE_DIR"
+        expect_no_grep -r -F -f secret-values.txt "$SESAME_CACHE_DIR"
     fi
 '
 

@@ -16,12 +16,12 @@ trap 'stop_fakes; [ -n "${SESAME_KEEP_TRASH:-}" ] || cleanup' EXIT
 FIXED=1767225600   # 2026-01-01T00:00:00Z
 
 cat >"$TRASH/scenario.py" <<'EOF'
-import datetime, json, os, random, sys
+import datetime, json, os, sys
 sys.path.insert(0, os.environ["SUPPORT"])
-from fake_aws import FakeKeys, account_of
+import fakekeys
 
 fixed = datetime.datetime.fromtimestamp(int(os.environ["FIXED"]), datetime.timezone.utc)
-k = FakeKeys(random.Random("sesame-t0710"))
+k = fakekeys.Keys("sesame-t0710")
 keys, order = {}, {}
 os.makedirs("tree/app", exist_ok=True)
 
@@ -33,7 +33,7 @@ def plant(label, kid, sec):
 
 
 def state(label, kid, sec, **kw):
-    acct = account_of(kid)
+    acct = fakekeys.account_id(kid)
     keys[kid] = dict({"secret": sec, "account": acct, "arn": f"arn:aws:iam::{acct}:user/{label}",
                       "user_id": "AIDA" + k.hexid(17), "iam_access": "allow"}, **kw)
 

@@ -14,11 +14,11 @@ SUPPORT="$SESAME_SRC/tests/support"
 trap 'stop_fakes; [ -n "${SESAME_KEEP_TRASH:-}" ] || cleanup' EXIT
 
 cat >"$TRASH/scenario.py" <<'EOF'
-import json, os, random, sys
+import json, os, sys
 sys.path.insert(0, os.environ["SUPPORT"])
-from fake_aws import FakeKeys, account_of
+import fakekeys
 
-k = FakeKeys(random.Random("sesame-t0720"))
+k = fakekeys.Keys("sesame-t0720")
 keys, cases = {}, {}
 os.makedirs("tree", exist_ok=True)
 for label in ("live", "invalid"):
@@ -26,7 +26,7 @@ for label in ("live", "invalid"):
     with open(f"tree/{label}.env", "w") as f:
         f.write(f"AWS_ACCESS_KEY_ID={kid}\nAWS_SECRET_ACCESS_KEY={sec}\n")
     if label == "live":
-        acct = account_of(kid)
+        acct = fakekeys.account_id(kid)
         keys[kid] = {"secret": sec, "account": acct, "arn": f"arn:aws:iam::{acct}:user/tls",
                      "user_id": "AIDA" + k.hexid(17), "last_used": None}
     cases[label] = kid

@@ -13,18 +13,18 @@ SUPPORT="$SESAME_SRC/tests/support"
 trap 'stop_fakes; [ -n "${SESAME_KEEP_TRASH:-}" ] || cleanup' EXIT
 
 cat >"$TRASH/scenario.py" <<'EOF'
-import json, os, random, sys
+import json, os, sys
 sys.path.insert(0, os.environ["SUPPORT"])
-from fake_aws import FakeKeys, account_of
+import fakekeys
 
-k = FakeKeys(random.Random("sesame-t0730"))
+k = fakekeys.Keys("sesame-t0730")
 keys, cases, secrets = {}, {}, []
 os.makedirs("tree", exist_ok=True)
 os.makedirs("many", exist_ok=True)
 
 # the operator (auditor) key: not in the tree; its account is the "own" account
 op_id, op_sec = k.key_id(), k.secret()
-own = account_of(op_id)
+own = fakekeys.account_id(op_id)
 keys[op_id] = {"secret": op_sec, "account": own, "arn": f"arn:aws:iam::{own}:user/auditor",
                "user_id": "AIDA" + k.hexid(17)}
 secrets.append(op_sec)
@@ -39,7 +39,7 @@ def key(label, account=None, directory="tree", **kw):
     kid, sec = k.key_id(), k.secret()
     with open(f"{directory}/{label}.env", "w") as f:
         f.write(f"AWS_ACCESS_KEY_ID={kid}\nAWS_SECRET_ACCESS_KEY={sec}\n")
-    acct = account or account_of(kid)
+    acct = account or fakekeys.account_id(kid)
     keys[kid] = dict({"secret": sec, "account": acct,
                       "arn": f"arn:aws:iam::{acct}:user/{label}", "user_id": "AIDA" + k.hexid(17),
                       "last_used": {"date": "2025-12-30T10:00:00Z", "service": "s3",

@@ -18,11 +18,11 @@ SUPPORT="$SESAME_SRC/tests/support"
 trap 'stop_fakes; [ -n "${SESAME_KEEP_TRASH:-}" ] || cleanup' EXIT
 
 cat >"$TRASH/scenario.py" <<'EOF'
-import json, os, random, sys
+import json, os, sys
 sys.path.insert(0, os.environ["SUPPORT"])
-from fake_aws import FakeKeys, account_of
+import fakekeys
 
-k = FakeKeys(random.Random("sesame-t0740"))
+k = fakekeys.Keys("sesame-t0740")
 keys, cases = {}, {}
 os.makedirs("tree", exist_ok=True)
 
@@ -31,7 +31,7 @@ def key(label, behaviour, **expect):
     kid, sec = k.key_id(), k.secret()
     with open(f"tree/{label}.env", "w") as f:
         f.write(f"AWS_ACCESS_KEY_ID={kid}\nAWS_SECRET_ACCESS_KEY={sec}\n")
-    acct = account_of(kid)
+    acct = fakekeys.account_id(kid)
     keys[kid] = {"secret": sec, "account": acct, "arn": f"arn:aws:iam::{acct}:user/{label}",
                  "user_id": "AIDA" + k.hexid(17), "behaviour": behaviour,
                  "last_used": {"date": "2025-12-30T10:00:00Z", "service": "ses",

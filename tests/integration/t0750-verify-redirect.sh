@@ -22,11 +22,11 @@ SUPPORT="$SESAME_SRC/tests/support"
 trap 'stop_fakes; [ -n "${SESAME_KEEP_TRASH:-}" ] || cleanup' EXIT
 
 cat >"$TRASH/scenario.py" <<'EOF'
-import json, os, random, sys
+import json, os, sys
 sys.path.insert(0, os.environ["SUPPORT"])
-from fake_aws import FakeKeys, account_of
+import fakekeys
 
-k = FakeKeys(random.Random("sesame-t0750"))
+k = fakekeys.Keys("sesame-t0750")
 keys, users, ids = {}, {}, {}
 os.makedirs("tree", exist_ok=True)
 os.makedirs("redirect", exist_ok=True)
@@ -38,7 +38,7 @@ with open("tree/mailer.env", "w") as f:
     f.write(f"AWS_ACCESS_KEY_ID={kid}\nAWS_SECRET_ACCESS_KEY={sec}\n"
             f"SMTP_HOST=email-smtp.eu-west-1.amazonaws.com\nSMTP_USERNAME={kid}\n"
             f"SMTP_PASSWORD={pw}\n")
-acct = account_of(kid)
+acct = fakekeys.account_id(kid)
 keys[kid] = {"secret": sec, "account": acct, "arn": f"arn:aws:iam::{acct}:user/mailer",
              "user_id": "AIDA" + k.hexid(17)}
 users[kid] = pw
@@ -57,7 +57,7 @@ ids["smtp_only"] = kid
 kid, sec = k.key_id(), k.secret()
 with open("redirect/app.env", "w") as f:
     f.write(f"AWS_ACCESS_KEY_ID={kid}\nAWS_SECRET_ACCESS_KEY={sec}\n")
-acct = account_of(kid)
+acct = fakekeys.account_id(kid)
 keys[kid] = {"secret": sec, "account": acct, "arn": f"arn:aws:iam::{acct}:user/app",
              "user_id": "AIDA" + k.hexid(17), "behaviour": ["redirect@sts"]}
 ids["redirect"] = kid

@@ -91,8 +91,9 @@ SignatureDoesNotMatch "Signature expired: ...".
     (requests being handled when this one arrived, itself included).
 No secret, token or signature is ever written to the log.
 --delay-ms N: sleep N ms before every answer (the verification benchmark).
---self-test: check this file's SigV4 signer, SMTP password derivation and account
-decoding against AWS's published vectors (AWS-NOTES 3.2, 3.3, 7.1, 2), then exit.
+--self-test: check this file's SigV4 signer against AWS's published vectors (AWS-NOTES
+3.2, 3.3), and fakekeys.py's SMTP password derivation and account decoding (7.1, 2),
+then exit. The tests make their fake keys with fakekeys.py, next to this file.
 """
 
 import argparse
@@ -764,108 +765,6 @@ def xml_escape(s):
             .replace('"', "&quot;"))
 
 
-# ---- helpers for the tests that build state files and trees (import fake_aws) -------
-# Fake credentials are made at test time from a seeded random.Random: no key-shaped
-# literal is committed. Written from AWS-NOTES 1-2 and 7.1.
-
-B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-TOKEN_PREFIX = "IQoJb3JpZ2luX2Vj"  # base64 of "!\n\torigin_ec" (AWS-NOTES 1.5)
-
-
-def account_of(key_id):
-    """The account decoded offline from a key ID (AWS-NOTES 2), or None."""
-    v = 0
-    for c in key_id[4:20]:
-        v = (v << 5) | B32.index(c)
-    z = v >> 32
-    if not (z >> 47) & 1:
-        return None
-    acct = (z & 0x7FFFFFFFFF80) >> 7
-    return "%012d" % acct if acct <= 999999999999 else None
-
-
-def smtp_password_v4(secret, region):
-    """The SES SMTP password (version 4) of a secret for a region (AWS-NOTES 7.1)."""
-    import base64
-    k = _hmac(("AWS4" + secret).encode(), "11111111")
-    for part in (region, "ses", "aws4_request", "SendRawEmail"):
-        k = _hmac(k, part)
-    return base64.b64encode(b"\x04" + k).decode()
-
-
-def _entropy(s):
-    import math
-    n = len(s)
-    return -sum(s.count(c) / n * math.log2(s.count(c) / n) for c in set(s))
-
-
-def _placeholder(s):
-    same = asc = 1
-    for a, b in zip(s, s[1:]):
-        same = same + 1 if a == b else 1
-        asc = asc + 1 if ord(b) == ord(a) + 1 else 1
-        if same >= 5 or asc >= 5:
-            return True
-    return False
-
-
-class FakeKeys:
-    """Distinct, realistic-looking fake credentials from a seeded generator."""
-
-    def __init__(self, rng):
-        self.r = rng
-        self.seen = set()
-
-    def _fresh(self, v):
-        if v in self.seen or "EXAMPLE" in v or _placeholder(v):
-            return False
-        self.seen.add(v)
-        return True
-
-    def key_id(self, prefix="AKIA", account=None):
-        """A new-generation key ID; with `account`, one that decodes to it."""
-        while True:
-            if account is None:
-                kid = prefix + self.r.choice("QRSTUVWXYZ234567") + "".join(
-                    self.r.choice(B32) for _ in range(15))
-            else:
-                z = (1 << 47) | (int(account) << 7) | self.r.getrandbits(7)
-                v = (z << 32) | self.r.getrandbits(32)
-                kid = prefix + "".join(B32[(v >> (5 * (15 - i))) & 31] for i in range(16))
-            if account_of(kid) is None or (account and account_of(kid) != account):
-                continue
-            if _entropy(kid) >= 3.3 and self._fresh(kid):
-                return kid
-
-    def secret(self):
-        while True:
-            s = "".join(self.r.choice(B64) for _ in range(40))
-            if not (any(c in "+/" for c in s) and any(c.isdigit() for c in s)
-                    and any(c.isupper() for c in s) and any(c.islower() for c in s)):
-                continue
-            if _entropy(s) >= 4.5 and self._fresh(s):
-                return s
-
-    def token(self, n=340):
-        while True:
-            t = TOKEN_PREFIX + "".join(self.r.choice(B64) for _ in range(n))
-            if self._fresh(t):
-                return t
-
-    def smtp_pair(self, region):
-        """(secret, SMTP password) with a password of the usual shape."""
-        while True:
-            s = self.secret()
-            p = smtp_password_v4(s, region)
-            if (p[1] in "ABCDEFGHIJKLMNOP" and _entropy(p) >= 4.3 and not _placeholder(p)
-                    and "=" not in p):
-                return s, p
-
-    def hexid(self, n):
-        return "".join(self.r.choice("0123456789ABCDEF") for _ in range(n))
-
-
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -912,14 +811,10 @@ def self_test():
         if got != want:
             print(f"self-test: {args[0]} {args[1]} {args[9]}: {got} != {want}")
             bad += 1
-    pw = smtp_password_v4("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-2")
-    if pw != "BMPPgbAHoFVbze1Ud0oA5uNdXRwUXUZ+qOwphGJbl/cS":
-        print(f"self-test: SMTP password {pw}")
+    import fakekeys  # tests/support, next to this file
+    if fakekeys.self_test() != 0:
         bad += 1
-    if account_of("AKIASP2TPHJSQH3FJRUX") != "171436882533":
-        print("self-test: account decoding")
-        bad += 1
-    print(f"self-test: {len(cases) + 2 - bad} passed, {bad} failed")
+    print(f"self-test: {len(cases) + 1 - bad} passed, {bad} failed")
     return 1 if bad else 0
 
 

@@ -6,6 +6,7 @@
 #include "rules/fakekey.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/compiler.h"
@@ -136,6 +137,35 @@ static void test_fakekey__new_generation_decodes_to_account(void)
     CHECK(accounts_vary);
 }
 
+static void test_fakekey__key_id_for_account(void)
+{
+    static const uint64_t accounts[] = { 0, 1, 123456789012ULL, 609629065308ULL,
+                                         999999999999ULL };
+    struct fakekey_rng rng = FAKEKEY_RNG_INIT(17);
+    char id[21], again[21], account[13], want[13];
+
+    for (size_t i = 0; i < ARRAY_SIZE(accounts); i++) {
+        snprintf(want, sizeof(want), "%012llu", (unsigned long long)accounts[i]);
+        fakekey_access_key_id_for_account(&rng, "ASIA", accounts[i], id);
+        CHECK(matches_key_id(id, "ASIA"));
+        CHECK(aws_account_id(id, strlen(id), account));
+        CHECK_STREQ(account, want);
+        /* without a generator the low 39 bits are zero: the ID ends in 'A's */
+        fakekey_access_key_id_for_account(NULL, "AKIA", accounts[i], again);
+        CHECK(aws_account_id(again, strlen(again), account));
+        CHECK_STREQ(account, want);
+        CHECK(strcmp(again + 13, "AAAAAAA") == 0);
+    }
+    /* the random low bits vary with the generator */
+    fakekey_access_key_id_for_account(&rng, "AKIA", 42, id);
+    fakekey_access_key_id_for_account(&rng, "AKIA", 42, again);
+    CHECK(strcmp(id, again) != 0);
+    /* above 999999999999: the shape of a key ID, but no account */
+    fakekey_access_key_id_for_account(&rng, "AKIA", 1000000000000ULL, id);
+    CHECK(matches_key_id(id, "AKIA"));
+    CHECK(!aws_account_id(id, strlen(id), account));
+}
+
 static void test_fakekey__old_generation_has_no_account(void)
 {
     struct fakekey_rng rng = FAKEKEY_RNG_INIT(5);
@@ -208,6 +238,7 @@ static const struct test tests[] = {
     TEST(test_fakekey__successive_keys_differ),
     TEST(test_fakekey__key_id_shape),
     TEST(test_fakekey__new_generation_decodes_to_account),
+    TEST(test_fakekey__key_id_for_account),
     TEST(test_fakekey__old_generation_has_no_account),
     TEST(test_fakekey__secret_shape),
     TEST(test_fakekey__session_token_shape),
