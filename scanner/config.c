@@ -4,6 +4,7 @@
  * naming the file. It does not apply the configuration (scan.c does).
  */
 #include "config.h"
+#include "base/limits.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +60,7 @@ enum status config_load(const char *path, struct repo_config *out)
     enum status st;
 
     memset(out, 0, sizeof(*out));
-    if ((st = load_json(path, CONFIG_MAX_BYTES, &root)) != STATUS_OK)
+    if ((st = load_json(path, LIMIT_CONFIG_BYTES, &root)) != STATUS_OK)
         return st;
     if ((key = jv_unknown_key(root, config_keys)) != NULL) {
         st = fail(STATUS_CORRUPT, "'%s': unknown field \"%s\"", path, key);
@@ -167,7 +168,7 @@ enum status baseline_load(const char *path, struct baseline *out)
     enum status st;
 
     memset(out, 0, sizeof(*out));
-    if ((st = load_json(path, BASELINE_MAX_BYTES, &root)) != STATUS_OK)
+    if ((st = load_json(path, LIMIT_BASELINE_BYTES, &root)) != STATUS_OK)
         return st;
     findings = jv_get(root, "findings");
     if (!jv_is_array(findings)) {

@@ -31,8 +31,6 @@ struct repo_config {
     char *source;     /* the file it came from, or NULL if none was found */
 };
 
-#define CONFIG_MAX_BYTES (1u << 20)
-#define BASELINE_MAX_BYTES (64u << 20)
 
 /* Load `path`. STATUS_IO if it cannot be read, STATUS_CORRUPT (naming the file) if bad. */
 enum status config_load(const char *path, struct repo_config *out);

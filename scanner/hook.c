@@ -9,6 +9,7 @@
  * hook; what happens when it runs out (reject or accept) is an explicit policy, logged.
  */
 #include "hook.h"
+#include "base/limits.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +30,6 @@
 #include "source/src_git.h"
 #include "source/src_hook.h"
 
-#define HOOK_STDIN_BYTES (16u * 1024 * 1024)
 #define HOOK_MARKER "sesame-managed hook"
 
 static void audit(const struct hook_opts *o, const char *hook, const char *fmt, ...)
@@ -95,7 +95,7 @@ static enum status read_stdin(struct buf *b)
         if (n == 0)
             return STATUS_OK;
         if (buf_append(b, tmp, (size_t)n) != STATUS_OK)
-            return fail(STATUS_LIMIT, "hook input exceeds %u bytes", HOOK_STDIN_BYTES);
+            return fail(STATUS_LIMIT, "hook input exceeds %u bytes", LIMIT_HOOK_STDIN_BYTES);
     }
 }
 
@@ -206,7 +206,7 @@ static int scan_updates(const char *hook, const struct hook_opts *o,
 /* Read and parse the hook's standard input; 0 on success. */
 static int read_updates(const char *hook, bool pre_push, struct ref_updates *u)
 {
-    struct buf in = BUF_INIT(HOOK_STDIN_BYTES);
+    struct buf in = BUF_INIT(LIMIT_HOOK_STDIN_BYTES);
     int rc = 0;
 
     if (read_stdin(&in) != STATUS_OK ||

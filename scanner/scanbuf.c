@@ -24,9 +24,6 @@
 #include "rules/rule.h"
 #include "source/source.h"
 
-/* A value pairs with the nearest access key ID at most this far away (bytes between
- * the two spans, in the view where both were found). */
-#define PAIR_BYTES 1024u
 
 struct pending {
     size_t seq;
@@ -169,14 +166,14 @@ static size_t gap(const struct match *a, const struct match *b)
 }
 
 /* The match of `want` kind (and, for IDs, a compatible prefix) a value belongs to: the
- * nearest one before it within PAIR_BYTES (ID-then-secret is the order of env files,
+ * nearest one before it within LIMIT_PAIR_BYTES (ID-then-secret is the order of env files,
  * INI, JSON from the AWS CLI, CSV rows, code), else the nearest one after it. */
 static const struct match *nearest(const struct scanbuf *sb, const struct match_list *ml,
                                    const struct match *m, enum cred_kind want,
                                    const unsigned char *data, bool need_region)
 {
     const struct match *before = NULL, *after = NULL;
-    size_t gap_before = PAIR_BYTES + 1, gap_after = PAIR_BYTES + 1;
+    size_t gap_before = LIMIT_PAIR_BYTES + 1, gap_after = LIMIT_PAIR_BYTES + 1;
     enum cred_kind mk = sb->rs->rules[m->rule].kind;
 
     for (size_t i = 0; i < ml->n; i++) {

@@ -77,4 +77,82 @@
  * rest is scanned as plain bytes (an input of many tiny empty archives stays cheap). */
 #define LIMIT_ARCHIVE_SEGMENTS 256u
 
+/* A .sesame.json file (hand-written: a few KB). */
+#define LIMIT_CONFIG_BYTES (1u << 20)
+
+/* A baseline file (about 300 bytes a finding: 200,000 findings). */
+#define LIMIT_BASELINE_BYTES (64u << 20)
+
+/* A saved JSON report read back by `sesame verify`. */
+#define LIMIT_REPORT_FILE_BYTES (512u << 20)
+
+/* A hook's standard input (ref update lines). */
+#define LIMIT_HOOK_STDIN_BYTES (16u * 1024 * 1024)
+
+/* PCRE2 backtracking bounds: a user rule can never make a scan hang. */
+#define LIMIT_PCRE2_MATCH 2000000u
+
+/* PCRE2 backtracking depth per confirmation: a crafted line cannot make a rule's regex
+ * run away (the match is then dropped, like a non-match). */
+#define LIMIT_PCRE2_DEPTH 100000u
+
+/* Locations of one SARIF result (code-scanning tools choke on more; the JSON report
+ * lists them all). */
+#define LIMIT_SARIF_LOCATIONS 1000
+
+/* Largest `near` window a rule may ask for: proximity rules run on the bytes around an
+ * anchor, and the chunk overlap must cover them. */
+#define LIMIT_NEAR_BYTES 8192u
+
+/* A value pairs with the nearest access key ID at most this far away (bytes between
+ * the two spans, in the view where both were found). */
+#define LIMIT_PAIR_BYTES 1024u
+
+/* Branch tips examined for exposure: local and remote-tracking branches. */
+#define LIMIT_EXPOSURE_BRANCHES 256
+
+/* What a gitpack reader keeps of the objects it rebuilt (pack.h). Small on purpose:
+ * blobs are read in delta-family order and trees mostly in the order they were packed,
+ * so few bases are needed again, and on the generated histories of benches/ 2-8 MiB
+ * were faster than 16-64 MiB (fresh memory costs page faults; benches/RESULTS.md). */
+#define LIMIT_PACK_BLOB_CACHE_BYTES (8u * 1024 * 1024)
+
+/* The same for trees (read in pass 1 and by the exposure walk). */
+#define LIMIT_PACK_TREE_CACHE_BYTES (4u * 1024 * 1024)
+
+/* Trees larger than this are left to libgit2 (a tree of 1M entries is ~40 MB). */
+#define LIMIT_GIT_TREE_BYTES (256u * 1024 * 1024)
+
+/* Blobs larger than this are streamed through `git cat-file` rather than inflated in
+ * memory (libgit2 has no streaming read for packed objects). */
+#define LIMIT_GIT_INMEM_BLOB_BYTES (64u * 1024 * 1024)
+
+/* Longest delta chain followed (git's default is 50, `gc --aggressive` 250). */
+#define LIMIT_DELTA_DEPTH 10000u
+
+/* Ref updates in one hook invocation (a push of every tag of a big repository is
+ * thousands; more is refused, naming the limit). */
+#define LIMIT_HOOK_LINES 100000u
+
+/* Length of a ref name in hook input (git allows long names; 1 KiB is far beyond use). */
+#define LIMIT_HOOK_REF_BYTES 1024u
+
+/* Names are short in AWS answers; a longer one is refused rather than copied around. */
+#define LIMIT_XML_NAME_BYTES 256
+
+/* Nesting of an XML answer read by the verifier (AWS answers nest 4 deep). */
+#define LIMIT_XML_DEPTH 32
+
+/* An HTTP answer body kept by the verifier; a body cut here is no answer (unknown). */
+#define LIMIT_HTTP_BODY_BYTES (1u << 20)
+
+/* A canonical request or string to sign being built. */
+#define LIMIT_SIGV4_BYTES (16u << 20)
+
+/* Headers signed in one SigV4 request. */
+#define LIMIT_SIGV4_HEADERS 32
+
+/* SigV4 input: the path, the query and each header value. */
+#define LIMIT_SIGV4_INPUT_BYTES (1u << 20)
+
 #endif

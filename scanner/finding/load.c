@@ -6,6 +6,7 @@
  * copies made here are wiped when the report is released (json/ wipes its own).
  */
 #include "finding/load.h"
+#include "base/limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -159,7 +160,7 @@ enum status findings_load_report(const char *path, struct loaded_report *out)
     enum status rc;
 
     memset(out, 0, sizeof(*out));
-    if ((rc = jv_load_file(&root, path, LOAD_MAX_REPORT_BYTES, 0)) != STATUS_OK)
+    if ((rc = jv_load_file(&root, path, LIMIT_REPORT_FILE_BYTES, 0)) != STATUS_OK)
         return rc;
     arr = jv_get(root, "findings");
     if (!jv_is_array(arr)) {

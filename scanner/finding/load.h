@@ -13,7 +13,6 @@
 #include "base/status.h"
 #include "finding/finding.h"
 
-#define LOAD_MAX_REPORT_BYTES (512u << 20)
 
 struct loaded_report {
     struct finding *findings;

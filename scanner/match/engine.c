@@ -34,9 +34,6 @@
  * key includes it. */
 #define ENGINE_DB_FORMAT 3
 
-/* PCRE2 backtracking bounds: a user rule can never make a scan hang. */
-#define PCRE2_MATCH_LIMIT 2000000u
-#define PCRE2_DEPTH_LIMIT 100000u
 
 enum trig_kind { TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE };
 
@@ -421,8 +418,8 @@ enum status engine_worker_new(struct engine_worker **out, const struct engine *e
     }
     w->md = pcre2_match_data_create(e->max_groups ? e->max_groups : 2, NULL);
     w->mctx = pcre2_match_context_create(NULL);
-    pcre2_set_match_limit(w->mctx, PCRE2_MATCH_LIMIT);
-    pcre2_set_depth_limit(w->mctx, PCRE2_DEPTH_LIMIT);
+    pcre2_set_match_limit(w->mctx, LIMIT_PCRE2_MATCH);
+    pcre2_set_depth_limit(w->mctx, LIMIT_PCRE2_DEPTH);
     w->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (w->jit)
         pcre2_jit_stack_assign(w->mctx, NULL, w->jit);

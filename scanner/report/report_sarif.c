@@ -10,6 +10,7 @@
  * to the exact path.
  */
 #include "report/report.h"
+#include "base/limits.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -33,7 +34,6 @@
  * GitHub rejects a result with more than 1000 locations and shows only 100, so the list
  * stops at 1000 and the result's "places" property gives the full count. */
 #define REPORT_SARIF_PRIMARY_LOCATIONS 10
-#define REPORT_SARIF_MAX_LOCATIONS 1000
 #define REPORT_SARIF_MESSAGE_VALUES 3 /* values of one part named in a result message */
 
 static const struct scan_stats report_sarif_no_stats;
@@ -604,7 +604,7 @@ static struct jv *report_sarif_result(const struct finding *f,
     const char *level = f->example ? "note" : f->confidence == CONF_HIGH ? "error" : "warning";
     char *text = report_sarif_text(f, places, show);
 
-    for (size_t i = 0; i < f->n_locations && listed < REPORT_SARIF_MAX_LOCATIONS; i++) {
+    for (size_t i = 0; i < f->n_locations && listed < LIMIT_SARIF_LOCATIONS; i++) {
         if (i > 0 && report_sarif_same_place(&f->locations[i - 1], &f->locations[i]))
             continue;
         jv_push(listed < REPORT_SARIF_PRIMARY_LOCATIONS ? locations : related,

@@ -24,7 +24,6 @@
 #include "json/json.h"
 #include "rules/embedded.h"
 
-#define MAX_NEAR_BYTES 8192u
 
 static void rule_release(struct rule *r)
 {
@@ -166,9 +165,9 @@ static enum status parse_near(const char *name, struct rule *r, const struct jv 
         r->near_kinds |= 1u << k;
     }
     n = jv_integer(bytes, 0);
-    if (n < 1 || n > MAX_NEAR_BYTES)
+    if (n < 1 || n > LIMIT_NEAR_BYTES)
         return fail(STATUS_CORRUPT, "'%s': rule '%s': \"near.bytes\" must be 1..%u", name,
-                    r->id, MAX_NEAR_BYTES);
+                    r->id, LIMIT_NEAR_BYTES);
     r->near_bytes = (size_t)n;
     return STATUS_OK;
 }

@@ -2,6 +2,7 @@
  * source/src_hook.c - strict parser for hook input lines.
  */
 #include "source/src_hook.h"
+#include "base/limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@ static bool parse_oid(const char *p, size_t n, char out[65])
 
 static bool valid_ref(const char *p, size_t n)
 {
-    if (n == 0 || n > HOOK_MAX_REF_BYTES)
+    if (n == 0 || n > LIMIT_HOOK_REF_BYTES)
         return false;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f || p[i] == ' ')
@@ -61,8 +62,8 @@ enum status src_hook_parse(const char *text, size_t len, bool pre_push, struct r
             n--;
         if (n == 0)
             continue;
-        if (out->n >= HOOK_MAX_LINES)
-            return fail(STATUS_LIMIT, "hook input: more than %u lines", HOOK_MAX_LINES);
+        if (out->n >= LIMIT_HOOK_LINES)
+            return fail(STATUS_LIMIT, "hook input: more than %u lines", LIMIT_HOOK_LINES);
         for (size_t i = 0; i <= n && nf < 4; i++) {
             if (i == n || line[i] == ' ') {
                 f[nf] = line + start;

@@ -14,8 +14,6 @@
 
 #include "base/status.h"
 
-#define HOOK_MAX_LINES 100000u
-#define HOOK_MAX_REF_BYTES 1024u
 
 struct ref_update {
     char old_oid[65];  /* pre-push: the remote oid */

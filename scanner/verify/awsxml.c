@@ -3,12 +3,13 @@
  * elements at exact paths.
  *
  * One linear pass: UTF-8, then prolog, root element, content and epilog, with a stack
- * of the open elements' names (AWSXML_MAX_DEPTH). Each field keeps how much of its path
+ * of the open elements' names (LIMIT_XML_DEPTH). Each field keeps how much of its path
  * the open elements match, so reading costs nothing more. The point is that nothing is
  * believed before the end: a field's text is taken when its end tag is seen, but the call
  * succeeds only if the whole document is well-formed and closed.
  */
 #include "verify/awsxml.h"
+#include "base/limits.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,8 +17,6 @@
 
 #include "base/compiler.h"
 
-/* Names are short in AWS answers; a longer one is refused rather than copied around. */
-#define AWSXML_MAX_NAME 256
 
 struct xname {
     size_t q, ql; /* qualified name: xml[q, q + ql) */
@@ -38,7 +37,7 @@ struct xr {
     size_t n, i;
     char *why;
     size_t why_size;
-    struct xname stack[AWSXML_MAX_DEPTH];
+    struct xname stack[LIMIT_XML_DEPTH];
     size_t depth;
     struct awsxml_field *f;
     struct xfield fs[AWSXML_MAX_FIELDS];
@@ -271,8 +270,8 @@ static bool xr_qname(struct xr *x, struct xname *nm)
                 return xr_fail(x, "bad name at byte %zu", a);
             colon = x->i;
         }
-        if (x->i - a >= AWSXML_MAX_NAME)
-            return xr_fail(x, "name longer than %d bytes at byte %zu", AWSXML_MAX_NAME, a);
+        if (x->i - a >= LIMIT_XML_NAME_BYTES)
+            return xr_fail(x, "name longer than %d bytes at byte %zu", LIMIT_XML_NAME_BYTES, a);
         x->i++;
     }
     nm->q = a;
@@ -449,8 +448,8 @@ static bool xr_push(struct xr *x, const struct xname *nm, bool empty, size_t tag
     size_t d = x->depth;
     char shown[48];
 
-    if (d >= AWSXML_MAX_DEPTH)
-        return xr_fail(x, "elements nested deeper than %d at byte %zu", AWSXML_MAX_DEPTH, tag_at);
+    if (d >= LIMIT_XML_DEPTH)
+        return xr_fail(x, "elements nested deeper than %d at byte %zu", LIMIT_XML_DEPTH, tag_at);
     for (size_t k = 0; k < x->nf; k++)
         if (x->fs[k].open)
             return xr_fail(x, "<%s> holds an element at byte %zu",

@@ -11,7 +11,7 @@
  * or sesame's own cap is never taken for an answer, and neither is an HTML page. The
  * fields asked for are read at exact paths, and a field present twice is an error (two
  * answers are no answer). Input is untrusted: nothing is read past len, there is no
- * recursion, nesting is bounded (AWSXML_MAX_DEPTH), and outputs are truncated to their
+ * recursion, nesting is bounded (LIMIT_XML_DEPTH), and outputs are truncated to their
  * buffers.
  */
 #ifndef SESAME_VERIFY_AWSXML_H
@@ -20,7 +20,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define AWSXML_MAX_DEPTH 32  /* AWS answers nest 4 deep */
 #define AWSXML_MAX_FIELDS 8  /* fields read in one call */
 #define AWSXML_MAX_PATH 6    /* elements in a field's path */
 

@@ -8,6 +8,7 @@
  * server's replies for 235 (AWS-NOTES §7.4).
  */
 #include "verify/http.h"
+#include "base/limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     struct priv *pv = ud;
     size_t len = size * n;
 
-    if (pv->overflow || pv->len + len > HTTP_MAX_BODY_BYTES) {
+    if (pv->overflow || pv->len + len > LIMIT_HTTP_BODY_BYTES) {
         pv->overflow = true;
         return len; /* keep reading, drop the rest */
     }

@@ -14,8 +14,8 @@
 #include <stddef.h>
 
 #include "base/status.h"
+#include "base/limits.h"
 
-#define HTTP_MAX_BODY_BYTES (1u << 20)
 
 struct http;
 
@@ -44,7 +44,7 @@ struct http_req {
     long status;             /* HTTP status, or the last SMTP reply code */
     char *resp;              /* body (NUL-terminated), capped */
     size_t resp_len;
-    bool resp_truncated;     /* the body passed HTTP_MAX_BODY_BYTES: resp is its start */
+    bool resp_truncated;     /* the body passed LIMIT_HTTP_BODY_BYTES: resp is its start */
     char *error_type;        /* x-amzn-ErrorType header, or NULL */
     bool transport_error;    /* no response: DNS, connect, TLS, timeout, reset */
     char error[256];         /* libcurl's message when transport_error */

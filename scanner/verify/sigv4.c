@@ -7,6 +7,7 @@
  * unreserved set A-Za-z0-9-_.~ (the path keeps '/').
  */
 #include "verify/sigv4.h"
+#include "base/limits.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -18,11 +19,10 @@
 #include "base/xalloc.h"
 #include "crypto/crypto.h"
 
-#define SIGV4_BUF_CAP (16u << 20)
 
-/* Inputs are capped at SIGV4_MAX_INPUT_BYTES each, far below SIGV4_BUF_CAP, so these
+/* Inputs are capped at LIMIT_SIGV4_INPUT_BYTES each, far below LIMIT_SIGV4_BYTES, so these
  * appends cannot fail; the macro documents that and keeps NODISCARD quiet. The one
- * exception is the canonical request's header block (up to SIGV4_MAX_HEADERS values of
+ * exception is the canonical request's header block (up to LIMIT_SIGV4_HEADERS values of
  * that size), whose appends sigv4_sign checks. */
 #define CAPPED(expr)                                                                    \
     do {                                                                                \
@@ -92,7 +92,7 @@ static void encode(struct buf *b, const char *s, size_t n, bool keep_slash)
 
 char *sigv4_canonical_uri(const char *path)
 {
-    struct buf b = BUF_INIT(SIGV4_BUF_CAP);
+    struct buf b = BUF_INIT(LIMIT_SIGV4_BYTES);
     const char **seg = NULL;
     size_t *len = NULL, n = 0, cap = 0;
     const char *p = path && *path ? path : "/";
@@ -156,7 +156,7 @@ static int cmp_qpair(const void *a, const void *b)
 
 char *sigv4_canonical_query(const char *query)
 {
-    struct buf b = BUF_INIT(SIGV4_BUF_CAP);
+    struct buf b = BUF_INIT(LIMIT_SIGV4_BYTES);
     struct qpair *v = NULL;
     size_t n = 0, cap = 0;
     const char *p = query ? query : "";
@@ -165,7 +165,7 @@ char *sigv4_canonical_query(const char *query)
         const char *amp = strchr(p, '&');
         size_t l = amp ? (size_t)(amp - p) : strlen(p);
         const char *eq = memchr(p, '=', l);
-        struct buf nb = BUF_INIT(SIGV4_BUF_CAP), vb = BUF_INIT(SIGV4_BUF_CAP);
+        struct buf nb = BUF_INIT(LIMIT_SIGV4_BYTES), vb = BUF_INIT(LIMIT_SIGV4_BYTES);
 
         if (l > 0) {
             encode(&nb, p, eq ? (size_t)(eq - p) : l, false);
@@ -204,7 +204,7 @@ static int cmp_hdr(const void *a, const void *b)
 
 static char *trimall(const char *s)
 {
-    struct buf b = BUF_INIT(SIGV4_BUF_CAP);
+    struct buf b = BUF_INIT(LIMIT_SIGV4_BYTES);
     bool space = false;
 
     while (*s == ' ' || *s == '\t')
@@ -236,9 +236,9 @@ enum status sigv4_sign(const struct sigv4_request *req, const char *access_key_i
                        const char *secret, const struct sigv4_scope *scope,
                        struct sigv4_result *out)
 {
-    struct hdr h[SIGV4_MAX_HEADERS];
-    struct buf cr = BUF_INIT(SIGV4_BUF_CAP), sh = BUF_INIT(SIGV4_BUF_CAP);
-    struct buf sts = BUF_INIT(SIGV4_BUF_CAP);
+    struct hdr h[LIMIT_SIGV4_HEADERS];
+    struct buf cr = BUF_INIT(LIMIT_SIGV4_BYTES), sh = BUF_INIT(LIMIT_SIGV4_BYTES);
+    struct buf sts = BUF_INIT(LIMIT_SIGV4_BYTES);
     char body_hash[65], cr_hash[65], date8[9];
     char *uri = NULL, *query = NULL;
     unsigned char key[32], sig[32];
@@ -246,17 +246,17 @@ enum status sigv4_sign(const struct sigv4_request *req, const char *access_key_i
     enum status st;
 
     memset(out, 0, sizeof(*out));
-    if (n > SIGV4_MAX_HEADERS)
-        return fail(STATUS_USAGE, "sigv4: more than %d headers", SIGV4_MAX_HEADERS);
+    if (n > LIMIT_SIGV4_HEADERS)
+        return fail(STATUS_USAGE, "sigv4: more than %d headers", LIMIT_SIGV4_HEADERS);
     if (!valid_date(scope->amz_date))
         return fail(STATUS_USAGE, "sigv4: bad date '%s'", scope->amz_date ? scope->amz_date : "");
-    if ((req->path && strlen(req->path) > SIGV4_MAX_INPUT_BYTES) ||
-        (req->query && strlen(req->query) > SIGV4_MAX_INPUT_BYTES) ||
-        req->body_len > SIGV4_MAX_INPUT_BYTES)
+    if ((req->path && strlen(req->path) > LIMIT_SIGV4_INPUT_BYTES) ||
+        (req->query && strlen(req->query) > LIMIT_SIGV4_INPUT_BYTES) ||
+        req->body_len > LIMIT_SIGV4_INPUT_BYTES)
         return fail(STATUS_USAGE, "sigv4: request too large");
     for (size_t i = 0; i < n; i++) {
         if (!req->headers[i].name || !req->headers[i].value ||
-            strlen(req->headers[i].value) > SIGV4_MAX_INPUT_BYTES) {
+            strlen(req->headers[i].value) > LIMIT_SIGV4_INPUT_BYTES) {
             for (size_t k = 0; k < i; k++) {
                 free(h[k].name);
                 free(h[k].value);

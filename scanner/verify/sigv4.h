@@ -43,8 +43,6 @@ struct sigv4_result {
     char *authorization;           /* the Authorization header value */
 };
 
-#define SIGV4_MAX_HEADERS 32
-#define SIGV4_MAX_INPUT_BYTES (1u << 20) /* path, query and each header value */
 
 /* Sign. STATUS_USAGE for malformed input (too many headers, bad date, oversize). */
 enum status sigv4_sign(const struct sigv4_request *req, const char *access_key_id,

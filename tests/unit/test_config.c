@@ -7,6 +7,7 @@
  * message that names the file, and leaves nothing allocated behind.
  */
 #include "config.h"
+#include "base/limits.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -214,11 +215,11 @@ static void test_config__unreadable_and_oversized(void)
     /* one byte over each cap (sparse files: nothing is written) */
     big = tmpdir_file(&t, "big.json", "{}");
     fd = open(big, O_WRONLY);
-    CHECK(fd >= 0 && ftruncate(fd, (off_t)CONFIG_MAX_BYTES + 1) == 0);
+    CHECK(fd >= 0 && ftruncate(fd, (off_t)LIMIT_CONFIG_BYTES + 1) == 0);
     check_refused(config_load(big, &c), STATUS_LIMIT, big, "larger than");
-    CHECK(fd >= 0 && ftruncate(fd, (off_t)CONFIG_MAX_BYTES) == 0); /* at the cap: read */
+    CHECK(fd >= 0 && ftruncate(fd, (off_t)LIMIT_CONFIG_BYTES) == 0); /* at the cap: read */
     check_refused(config_load(big, &c), STATUS_CORRUPT, big, "line");
-    CHECK(fd >= 0 && ftruncate(fd, (off_t)BASELINE_MAX_BYTES + 1) == 0);
+    CHECK(fd >= 0 && ftruncate(fd, (off_t)LIMIT_BASELINE_BYTES + 1) == 0);
     check_refused(baseline_load(big, &b), STATUS_LIMIT, big, "larger than");
     if (fd >= 0)
         close(fd);

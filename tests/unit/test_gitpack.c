@@ -15,6 +15,7 @@
 
 #include <git2.h>
 
+#include "base/limits.h"
 #include "harness.h"
 
 /* ---- delta instructions ------------------------------------------------------------------ */
@@ -709,7 +710,7 @@ static void test_gitpack__issue_11_cycle_behind_an_unlisted_entry(void)
     pk_release(&k);
 }
 
-/* A chain one delta longer than GITPACK_MAX_DEPTH: unreadable and listed, also by a reader
+/* A chain one delta longer than LIMIT_DELTA_DEPTH: unreadable and listed, also by a reader
  * that holds the object above it (it used to count only the deltas it still had to
  * apply, and read it). Every entry is listed. */
 static void test_gitpack__issue_11_depth_counts_what_the_cache_holds(void)
@@ -726,7 +727,7 @@ static void test_gitpack__issue_11_depth_counts_what_the_cache_holds(void)
     pk_init(&k);
     off = pk_whole(&k);
     (void)pk_list(&k, off);
-    for (unsigned i = 1; i <= GITPACK_MAX_DEPTH + 1; i++) {
+    for (unsigned i = 1; i <= LIMIT_DELTA_DEPTH + 1; i++) {
         top = last;
         last = off = pk_ofs(&k, off);
         (void)pk_list(&k, off);          /* id number i, at depth i */
@@ -740,7 +741,7 @@ static void test_gitpack__issue_11_depth_counts_what_the_cache_holds(void)
         CHECK(gitpack_read(rd, p, last, 1024, &t, &d, &l) == STATUS_CORRUPT);
         CHECK(strstr(status_message(), "delta chain longer than") != NULL);
         CHECK(listed_ones_unreadable(p, &bad) == 1);
-        CHECK(bad && bad[0] == GITPACK_MAX_DEPTH + 1);
+        CHECK(bad && bad[0] == LIMIT_DELTA_DEPTH + 1);
         free(bad);
         gitpack_close(p);
     }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "base/limits.h"
 #include "harness.h"
 
 #define AKID "AKIDEXAMPLE"
@@ -532,20 +533,20 @@ static void test_sigv4__rejects_bad_dates(void)
 
 static void test_sigv4__rejects_too_many_headers(void)
 {
-    static char names[SIGV4_MAX_HEADERS + 1][16];
-    struct sigv4_header h[SIGV4_MAX_HEADERS + 1];
-    struct sigv4_request req = { "GET", "/", NULL, h, SIGV4_MAX_HEADERS + 1, NULL, 0 };
+    static char names[LIMIT_SIGV4_HEADERS + 1][16];
+    struct sigv4_header h[LIMIT_SIGV4_HEADERS + 1];
+    struct sigv4_request req = { "GET", "/", NULL, h, LIMIT_SIGV4_HEADERS + 1, NULL, 0 };
     struct sigv4_scope scope = { AMZ_DATE, "us-east-1", "service" };
     struct sigv4_result r;
 
-    for (size_t i = 0; i < SIGV4_MAX_HEADERS + 1; i++) {
+    for (size_t i = 0; i < LIMIT_SIGV4_HEADERS + 1; i++) {
         snprintf(names[i], sizeof(names[i]), "x-h%02zu", i);
         h[i].name = names[i];
         h[i].value = "v";
     }
     test_sigv4_expect_usage(&req, AMZ_DATE, "33 headers");
     /* Exactly the maximum is accepted. */
-    req.n_headers = SIGV4_MAX_HEADERS;
+    req.n_headers = LIMIT_SIGV4_HEADERS;
     CHECK_OK(sigv4_sign(&req, AKID, SECRET, &scope, &r));
     CHECK(r.signed_headers && strncmp(r.signed_headers, "x-h00;x-h01;", 12) == 0);
     CHECK(r.signed_headers && strstr(r.signed_headers, ";x-h31") != NULL);
@@ -556,7 +557,7 @@ static void test_sigv4__rejects_bad_headers_and_oversize(void)
 {
     struct sigv4_header h[3] = { { "Host", HOST }, { "X-Amz-Date", AMZ_DATE }, { NULL, "v" } };
     struct sigv4_request req = { "GET", "/", NULL, h, 3, NULL, 0 };
-    size_t big_len = SIGV4_MAX_INPUT_BYTES + 1;
+    size_t big_len = LIMIT_SIGV4_INPUT_BYTES + 1;
     char *big = malloc(big_len + 1);
     static const unsigned char byte = 'x';
 
@@ -588,24 +589,24 @@ static void test_sigv4__rejects_bad_headers_and_oversize(void)
     free(big);
 }
 
-/* Regression: with SIGV4_MAX_HEADERS values of SIGV4_MAX_INPUT_BYTES each, the header
+/* Regression: with LIMIT_SIGV4_HEADERS values of LIMIT_SIGV4_INPUT_BYTES each, the header
  * block outgrew the canonical request's buffer; the failed appends were ignored and the
  * signature covered a canonical request missing half its headers, with STATUS_OK. */
 static void test_sigv4__oversize_header_block_is_usage_not_truncated(void)
 {
-    static char names[SIGV4_MAX_HEADERS][16];
-    struct sigv4_header h[SIGV4_MAX_HEADERS];
-    struct sigv4_request req = { "GET", "/", NULL, h, SIGV4_MAX_HEADERS, NULL, 0 };
+    static char names[LIMIT_SIGV4_HEADERS][16];
+    struct sigv4_header h[LIMIT_SIGV4_HEADERS];
+    struct sigv4_request req = { "GET", "/", NULL, h, LIMIT_SIGV4_HEADERS, NULL, 0 };
     struct sigv4_scope scope = { AMZ_DATE, "us-east-1", "service" };
     struct sigv4_result r;
-    char *value = malloc(SIGV4_MAX_INPUT_BYTES + 1);
+    char *value = malloc(LIMIT_SIGV4_INPUT_BYTES + 1);
 
     CHECK(value != NULL);
     if (!value)
         return;
-    memset(value, 'v', SIGV4_MAX_INPUT_BYTES);
-    value[SIGV4_MAX_INPUT_BYTES] = '\0';
-    for (size_t i = 0; i < SIGV4_MAX_HEADERS; i++) {
+    memset(value, 'v', LIMIT_SIGV4_INPUT_BYTES);
+    value[LIMIT_SIGV4_INPUT_BYTES] = '\0';
+    for (size_t i = 0; i < LIMIT_SIGV4_HEADERS; i++) {
         snprintf(names[i], sizeof(names[i]), "x-h%02zu", i);
         h[i].name = names[i];
         h[i].value = value;

@@ -11,6 +11,7 @@
  * all; the walks read raw trees and never hand libgit2 an object it must not read.
  */
 #include "source/git/internal.h"
+#include "base/limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -228,8 +229,6 @@ static void exposure_release(struct src_git *g)
     g->words_per_msg = 0;
 }
 
-/* Branch tips examined for exposure: local and remote-tracking branches. */
-#define MAX_EXPOSURE_BRANCHES 256
 
 /* Which of `tips` (HEAD, then the branches) reach each commit of g->exp_msgs: the commit
  * graph below the tips, walked once (tolerating missing and bad objects, stopping at a
@@ -324,8 +323,8 @@ static void exposure_prepare(struct src_git *g)
 {
     git_reference_iterator *it = NULL;
     git_reference *ref;
-    git_oid head, tips[1 + MAX_EXPOSURE_BRANCHES];
-    bool have[1 + MAX_EXPOSURE_BRANCHES];
+    git_oid head, tips[1 + LIMIT_EXPOSURE_BRANCHES];
+    bool have[1 + LIMIT_EXPOSURE_BRANCHES];
     struct oidmap memo = OIDMAP_INIT;
     bool have_head;
 
@@ -344,7 +343,7 @@ static void exposure_prepare(struct src_git *g)
                              (strncmp(name, "refs/remotes/", 13) == 0 &&
                               strcmp(name + strlen(name) - 5, "/HEAD") != 0);
             /* peel: no object libgit2 must not read is looked up on the way */
-            if (is_branch && g->n_branches < MAX_EXPOSURE_BRANCHES &&
+            if (is_branch && g->n_branches < LIMIT_EXPOSURE_BRANCHES &&
                 peel(g, ref, &obj, false) == 0 && git_object_type(obj) == GIT_OBJECT_COMMIT) {
                 struct branch_set *bs;
                 g->branches = xrealloc(g->branches, (g->n_branches + 1) * sizeof(*g->branches));

@@ -11,6 +11,7 @@
  * the history; libgit2's git_tree objects would cost more than the reading itself.
  */
 #include "source/git/internal.h"
+#include "base/limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +55,8 @@ static bool tree_get(struct src_git *g, const git_oid *id, struct rawtree *t)
         if (!gitpack_find(g->packs[i], id->id, &off))
             continue;
         if (!g->tree_reader)
-            g->tree_reader = gitpack_reader_new(GIT_PACK_TREE_CACHE);
-        if (gitpack_read(g->tree_reader, g->packs[i], off, GIT_PACK_TREE_BYTES, &type, &t->data,
+            g->tree_reader = gitpack_reader_new(LIMIT_PACK_TREE_CACHE_BYTES);
+        if (gitpack_read(g->tree_reader, g->packs[i], off, LIMIT_GIT_TREE_BYTES, &type, &t->data,
                          &t->len) == STATUS_OK &&
             type == GP_TREE) {
             g->tree_pack = i;

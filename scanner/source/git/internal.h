@@ -235,19 +235,8 @@ struct src_git_reader {
     size_t cap_prov;
 };
 
-/* What a gitpack reader keeps of the objects it rebuilt (pack.h). Small on purpose:
- * blobs are read in delta-family order and trees mostly in the order they were packed,
- * so few bases are needed again, and on the generated histories of benches/ 2-8 MiB
- * were faster than 16-64 MiB (fresh memory costs page faults; benches/RESULTS.md). */
-#define GIT_PACK_BLOB_CACHE (8u * 1024 * 1024)
-#define GIT_PACK_TREE_CACHE (4u * 1024 * 1024)
 
-/* Trees larger than this are left to libgit2 (a tree of 1M entries is ~40 MB). */
-#define GIT_PACK_TREE_BYTES (256u * 1024 * 1024)
 
-/* Blobs larger than this are streamed through `git cat-file` rather than inflated in
- * memory (libgit2 has no streaming read for packed objects). */
-#define GIT_INMEM_BLOB_BYTES (64u * 1024 * 1024)
 
 /* ---- open.c: libgit2 and its hazards --------------------------------------------- */
 

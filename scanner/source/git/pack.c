@@ -403,7 +403,7 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
     for (size_t i = 0; i < n; i++) {
         uint64_t off = offs[i];
         uint32_t child = UINT32_MAX;
-        for (unsigned d = 0; d <= GITPACK_MAX_DEPTH; d++) {
+        for (unsigned d = 0; d <= LIMIT_DELTA_DEPTH; d++) {
             uint32_t v = off_find(&m, node_off, off);
             bool created = v == HASHMAP_NONE;
             struct hdr h;
@@ -564,7 +564,7 @@ size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
         /* down again: depths from the top, too deep is as bad as a cycle */
         while (len-- > 0) {
             uint32_t w = path[len];
-            if (ok && d > GITPACK_MAX_DEPTH)
+            if (ok && d > LIMIT_DELTA_DEPTH)
                 ok = false;
             state[w] = ok ? 2 : 3;
             depth[w] = d++;
@@ -847,9 +847,9 @@ enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint
      * same entries, and git's index-pack never writes an entry it does not list. */
     while (!(b = cache_get(r, p, off))) {
         uint32_t bi;
-        if (depth > GITPACK_MAX_DEPTH)
+        if (depth > LIMIT_DELTA_DEPTH)
             return fail(STATUS_CORRUPT, "pack offset %llu: delta chain longer than %u",
-                        (unsigned long long)offset, GITPACK_MAX_DEPTH);
+                        (unsigned long long)offset, LIMIT_DELTA_DEPTH);
         xgrow((void **)&r->path, &r->path_cap, depth + 1, sizeof(*r->path));
         if (!entry_at(p, off, &r->path[depth]))
             return fail(STATUS_CORRUPT, "pack offset %llu: malformed entry",
@@ -863,9 +863,9 @@ enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint
                         (unsigned long long)r->path[depth - 1].at, (unsigned long long)off);
     }
     /* a chain the cache shortened counts whole, as it does for an empty cache */
-    if (b && depth + b->depth > GITPACK_MAX_DEPTH)
+    if (b && depth + b->depth > LIMIT_DELTA_DEPTH)
         return fail(STATUS_CORRUPT, "pack offset %llu: delta chain longer than %u",
-                    (unsigned long long)offset, GITPACK_MAX_DEPTH);
+                    (unsigned long long)offset, LIMIT_DELTA_DEPTH);
     if (!b) {
         const struct hdr *h = &r->path[--depth];
         unsigned char *buf;

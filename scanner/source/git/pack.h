@@ -24,14 +24,13 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "base/limits.h"
 
 #define GITPACK_OID_RAWSZ 20
 
 /* Object types as stored in a pack (1-4); deltas are resolved to their base's type. */
 enum gitpack_type { GP_COMMIT = 1, GP_TREE = 2, GP_BLOB = 3, GP_TAG = 4 };
 
-/* Longest delta chain followed (git's default is 50, `gc --aggressive` 250). */
-#define GITPACK_MAX_DEPTH 10000u
 
 struct gitpack;
 struct gitpack_reader;
@@ -58,7 +57,7 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
 
 /* Objects whose delta chain, followed as git and libgit2 follow it (through entries the
  * index does not list as well), never reaches a whole object: a cycle (of REF_DELTAs, or
- * through an unlisted entry), a chain longer than GITPACK_MAX_DEPTH, a malformed entry or
+ * through an unlisted entry), a chain longer than LIMIT_DELTA_DEPTH, a malformed entry or
  * a missing base on the way, or more entries outside the index than LIMIT_PACK_UNLISTED
  * to follow. Their index numbers (gitpack_entry order) in *out (caller frees); returns
  * how many. libgit2 1.5 loops forever on a cycle (git itself runs out of memory), so
@@ -76,7 +75,7 @@ void gitpack_reader_free(struct gitpack_reader *r);
 /* The object at `offset` of `p`, whole: *data stays valid until the reader's next call.
  * STATUS_LIMIT if it, or an object its delta chain goes through, is larger than
  * `max_bytes`; STATUS_CORRUPT if anything on the way is malformed (the message names
- * the pack offset), including a chain longer than GITPACK_MAX_DEPTH (whatever the
+ * the pack offset), including a chain longer than LIMIT_DELTA_DEPTH (whatever the
  * reader holds) and a delta whose base is not an object of the index (git never writes
  * one; libgit2 reads what is there). */
 enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint64_t offset,

@@ -3,7 +3,7 @@
  *
  * What it does: order the reads (each pack's blobs in delta-family order, then what is
  * in no pack), and read each item with a per-thread reader: from the packs through the
- * pack reader (pack.c), else through libgit2, else, past GIT_INMEM_BLOB_BYTES, streamed
+ * pack reader (pack.c), else through libgit2, else, past LIMIT_GIT_INMEM_BLOB_BYTES, streamed
  * (stream.c); then hand it in chunks, with its provenance, to the caller. Commit and tag
  * messages are the raw objects, their provenance parsed from the bytes.
  * What it does not: match anything, or decide what to do with archives (the caller's
@@ -12,6 +12,7 @@
  * marked `deferred`; where else it was seen is worked out after the scan (attribute.c).
  */
 #include "source/git/internal.h"
+#include "base/limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -254,7 +255,7 @@ static enum status with_msg(const struct blob *chunk, void *payload)
 
 /* Read and scan the raw object of a planned commit or tag (issue 11): headers (gpgsig,
  * mergetag, encoding, ...) and the message, bounded like a blob: in memory up to
- * GIT_INMEM_BLOB_BYTES, streamed through `git cat-file` beyond. */
+ * LIMIT_GIT_INMEM_BLOB_BYTES, streamed through `git cat-file` beyond. */
 static enum status read_message(struct src_git_reader *r, const struct gmsg *m,
                                 unsigned char **buf, blob_fn *fn, void *payload,
                                 uint64_t *bytes)
@@ -279,8 +280,8 @@ static enum status read_message(struct src_git_reader *r, const struct gmsg *m,
     if (m->pack != NO_PACK) {
         enum gitpack_type t;
         if (!r->pack)
-            r->pack = gitpack_reader_new(GIT_PACK_BLOB_CACHE);
-        if (gitpack_read(r->pack, g->packs[m->pack], m->off, GIT_INMEM_BLOB_BYTES, &t, &data,
+            r->pack = gitpack_reader_new(LIMIT_PACK_BLOB_CACHE_BYTES);
+        if (gitpack_read(r->pack, g->packs[m->pack], m->off, LIMIT_GIT_INMEM_BLOB_BYTES, &t, &data,
                          &len) != STATUS_OK ||
             t != (m->kind == MSG_COMMIT ? GP_COMMIT : GP_TAG))
             data = NULL;
@@ -291,7 +292,7 @@ static enum status read_message(struct src_git_reader *r, const struct gmsg *m,
                         libgit2_message());
         if (otype != (m->kind == MSG_COMMIT ? GIT_OBJECT_COMMIT : GIT_OBJECT_TAG))
             return fail(STATUS_CORRUPT, "%s %s: not a %s", type, m->hex, type);
-        if (len > GIT_INMEM_BLOB_BYTES) {
+        if (len > LIMIT_GIT_INMEM_BLOB_BYTES) {
             /* provenance from libgit2's parse: the bytes are not held here */
             git_commit *c = NULL;
             struct commit_info *pci = NULL;
@@ -366,9 +367,9 @@ static enum status read_blob(struct src_git_reader *r, const struct gblob *b,
         enum gitpack_type t;
 
         if (!r->pack)
-            r->pack = gitpack_reader_new(GIT_PACK_BLOB_CACHE);
+            r->pack = gitpack_reader_new(LIMIT_PACK_BLOB_CACHE_BYTES);
         /* anything gitpack does not serve (too big, damaged) goes to libgit2 below */
-        if (gitpack_read(r->pack, g->packs[b->pack], b->off, GIT_INMEM_BLOB_BYTES, &t, &data,
+        if (gitpack_read(r->pack, g->packs[b->pack], b->off, LIMIT_GIT_INMEM_BLOB_BYTES, &t, &data,
                          &len) != STATUS_OK ||
             t != GP_BLOB)
             data = NULL;
@@ -377,7 +378,7 @@ static enum status read_blob(struct src_git_reader *r, const struct gblob *b,
         if (git_odb_read_header(&len, &type, r->odb, &b->oid) != 0)
             return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
                         libgit2_message());
-        if (len > GIT_INMEM_BLOB_BYTES)
+        if (len > LIMIT_GIT_INMEM_BLOB_BYTES)
             return read_streamed(r, b->hex, "blob", buf, &tmpl, with_prov, &pf, bytes);
         if (git_odb_read(&obj, r->odb, &b->oid) != 0)
             return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,

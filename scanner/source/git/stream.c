@@ -5,12 +5,13 @@
  * What it does: start `git cat-file TYPE ID` on the repository, with an environment
  * that cannot make it read other objects than libgit2 reads here, and hand its output
  * to the file reader, chunk by chunk (src_fs_read_fd), as if it were a file.
- * What it does not: decide which objects are too big (read.c does, GIT_INMEM_BLOB_BYTES).
+ * What it does not: decide which objects are too big (read.c does, LIMIT_GIT_INMEM_BLOB_BYTES).
  * The tricky point: libgit2 has no streaming read for packed objects, and git honours
  * replace refs, grafts and variables libgit2 1.5 ignores: those are turned off for the
  * child, so the bytes scanned are those of the object id planned.
  */
 #include "source/git/internal.h"
+#include "base/limits.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -103,7 +104,7 @@ static enum status cat_file_start(const struct src_git_reader *r, const char *he
     if (posix_spawnp(pid, "git", &fa, NULL, argv, env) != 0) {
         close(pipefd[0]);
         st = fail(STATUS_IO, "%s %s: larger than %u bytes and git is not available to "
-                             "stream it", type, hex, GIT_INMEM_BLOB_BYTES);
+                             "stream it", type, hex, LIMIT_GIT_INMEM_BLOB_BYTES);
     } else {
         *fd = pipefd[0];
     }
