@@ -125,7 +125,7 @@ static enum status on_whole(const struct blob *tmpl, const unsigned char *data, 
         add_archive_stats(run, &as);
         return st;
     }
-    return chunk_feed(tmpl, data, len, on_blob, w); /* provenance rides in tmpl */
+    return chunk_feed(tmpl, NULL, data, len, on_blob, w); /* provenance rides in tmpl */
 }
 
 /* A file: peek at its first bytes to decide whether it is an archive. */

@@ -33,7 +33,7 @@ ADAPTERS = [
     (r"hs(/hs)?\.h|hs/", "match/", "Hyperscan"),
     (r"pcre2\.h", "match/", "PCRE2"),
     (r"git2(\.h|/)", "source/git/", "libgit2"),
-    (r"zlib\.h", "source/git/", "zlib"),
+    (r"zlib\.h", "source/", "zlib"),            # the git pack reader and the gzip reader
     (r"archive(_entry)?\.h", "source/archive/", "libarchive"),
     (r"curl/", "verify/http", "libcurl"),
     (r"openssl/", "crypto/", "OpenSSL"),

@@ -1,44 +1,150 @@
 /*
- * source/chunk.c - overlapping chunks over a memory buffer.
+ * source/chunk.c - the one chunk streamer (see chunk.h): overlapping chunks, with their
+ * offsets, lines and column bases, from memory or from a read callback.
+ *
+ * A `struct chunker` is the state both feeders share: the place of the next chunk and
+ * whether one was handed over yet. Memory is cut in place; a stream is read into the
+ * worker's buffer, one chunk at a time, and one byte more ("peek", in the spare slot)
+ * tells whether the full chunk just read is the last. The tricky point is the column
+ * base: when a chunk's first line began in an earlier chunk, its bytes there are carried
+ * over (chunk_pos_advance), or a key far along a long line gets a column counted from
+ * the chunk's start.
  */
 #include "source/chunk.h"
 
 #include <string.h>
 
 #include "base/limits.h"
+#include "base/xalloc.h"
 
-enum status chunk_feed(const struct blob *tmpl, const unsigned char *data, size_t len,
-                       blob_fn *fn, void *payload)
+/* From one chunk's start to the next one's. */
+#define CHUNK_STEP (LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP)
+
+struct chunker {
+    struct blob b;          /* the template, and the chunk being handed over */
+    struct chunk_pos pos;   /* where the next chunk starts */
+    bool first;             /* no chunk handed over yet */
+    blob_fn *fn;
+    void *payload;
+};
+
+void chunk_pos_advance(struct chunk_pos *pos, const unsigned char *p, size_t n)
 {
-    struct blob b = *tmpl;
+    const unsigned char *nl = NULL;
+
+    for (const unsigned char *q = p, *end = p + n; (q = memchr(q, '\n', (size_t)(end - q)));
+         q++) {
+        pos->line++;
+        nl = q;
+    }
+    pos->column0 = nl ? (uint64_t)(p + n - (nl + 1)) : pos->column0 + n;
+    pos->offset += n;
+}
+
+static void chunker_init(struct chunker *c, const struct blob *tmpl, const struct chunk_pos *at,
+                         blob_fn *fn, void *payload)
+{
+    static const struct chunk_pos start = CHUNK_POS_START;
+
+    c->b = *tmpl;
+    c->pos = at ? *at : start;
+    c->first = true;
+    c->fn = fn;
+    c->payload = payload;
+}
+
+/* Hand data[0, len) over as the next chunk. `more`: another one follows (then len is
+ * LIMIT_CHUNK_BYTES), and the place moves on to its start. */
+static enum status chunker_emit(struct chunker *c, const unsigned char *data, size_t len,
+                                bool more)
+{
+    enum status st;
+
+    c->b.data = data;
+    c->b.len = len;
+    c->b.offset = c->pos.offset;
+    c->b.line = c->pos.line;
+    c->b.column0 = c->pos.column0;
+    c->b.own_from = c->first ? 0 : LIMIT_CHUNK_OVERLAP / 2;
+    c->b.own_to = more ? LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP / 2 : len;
+    c->first = false;
+    st = c->fn(&c->b, c->payload);
+    if (st == STATUS_OK && more)
+        chunk_pos_advance(&c->pos, data, CHUNK_STEP);
+    return st;
+}
+
+enum status chunk_feed(const struct blob *tmpl, const struct chunk_pos *at,
+                       const unsigned char *data, size_t len, blob_fn *fn, void *payload)
+{
+    struct chunker c;
     size_t start = 0;
-    uint64_t line = 1, column0 = 0;
 
+    chunker_init(&c, tmpl, at, fn, payload);
     for (;;) {
-        size_t n = len - start;
-        bool last = n <= LIMIT_CHUNK_BYTES;
-        enum status st;
-        size_t step;
-
-        b.data = data + start;
-        b.len = last ? n : LIMIT_CHUNK_BYTES;
-        b.offset = start;
-        b.line = line;
-        b.column0 = column0;
-        b.own_from = start == 0 ? 0 : LIMIT_CHUNK_OVERLAP / 2;
-        b.own_to = last ? b.len : LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP / 2;
-        if ((st = fn(&b, payload)) != STATUS_OK || last)
+        bool more = len - start > LIMIT_CHUNK_BYTES;
+        enum status st = chunker_emit(&c, data + start, more ? LIMIT_CHUNK_BYTES : len - start,
+                                      more);
+        if (st != STATUS_OK || !more)
             return st;
-        step = LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP;
-        {
-            const unsigned char *nl = NULL;
-            for (const unsigned char *p = b.data, *end = b.data + step;
-                 (p = memchr(p, '\n', (size_t)(end - p))); p++) {
-                line++;
-                nl = p;
-            }
-            column0 = nl ? (uint64_t)(b.data + step - (nl + 1)) : column0 + step;
+        start += CHUNK_STEP;
+    }
+}
+
+enum status chunk_read_full(chunk_read_fn *rd, void *src, unsigned char *p, size_t n,
+                            size_t *got)
+{
+    *got = 0;
+    while (*got < n) {
+        size_t k = 0;
+        enum status st = rd(src, p + *got, n - *got, &k);
+        *got += k;
+        if (st != STATUS_OK)
+            return st;
+        if (k == 0)
+            break;
+    }
+    return STATUS_OK;
+}
+
+enum status chunk_stream(const struct blob *tmpl, const struct chunk_pos *at,
+                         struct chunk_stream *s, blob_fn *fn, void *payload)
+{
+    struct chunker c;
+    unsigned char *buf;
+    size_t have = s->have;
+    bool eof = s->eof;
+
+    if (!*s->buf)
+        *s->buf = xmalloc(LIMIT_CHUNK_BYTES + 1);
+    buf = *s->buf;
+    s->read_st = STATUS_OK;
+    s->bytes = have;
+    chunker_init(&c, tmpl, at, fn, payload);
+    for (;;) {
+        size_t got = 0;
+        enum status st;
+        bool more;
+
+        if (!eof && have < LIMIT_CHUNK_BYTES) {
+            s->read_st = chunk_read_full(s->rd, s->src, buf + have, LIMIT_CHUNK_BYTES - have,
+                                         &got);
+            have += got;
+            s->bytes += got;
+            eof = s->read_st != STATUS_OK || have < LIMIT_CHUNK_BYTES;
         }
-        start += step;
+        if (!eof) {
+            /* A full chunk: is there more? Peek one byte into the spare slot. */
+            s->read_st = chunk_read_full(s->rd, s->src, buf + LIMIT_CHUNK_BYTES, 1, &got);
+            s->bytes += got;
+            eof = got == 0;
+        }
+        more = !eof;
+        st = chunker_emit(&c, buf, more ? LIMIT_CHUNK_BYTES : have, more);
+        if (st != STATUS_OK || !more)
+            return st;
+        /* The overlap and the peeked byte start the next chunk. */
+        memmove(buf, buf + CHUNK_STEP, LIMIT_CHUNK_OVERLAP + 1);
+        have = LIMIT_CHUNK_OVERLAP + 1;
     }
 }

@@ -14,7 +14,11 @@
  * reported under the input's own path ("app.jar", "dump.tar") at their offset and line
  * in it; in a decompressed stream under the stream's member path ("x.tar.gz!x.tar") at
  * their offset and line in the decompressed bytes. An archive found after another one
- * lists its members under the same path as the first.
+ * lists its members under the same path as the first. Lines and columns are counted by
+ * the chunk streamer (source/chunk.h), as for the same bytes in a plain file.
+ *
+ * The code is in scanner/source/archive/ (its internal.h lists the files), the only
+ * place <archive.h> is included.
  */
 #ifndef SESAME_SOURCE_SRC_ARCHIVE_H
 #define SESAME_SOURCE_SRC_ARCHIVE_H

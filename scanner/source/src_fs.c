@@ -1,9 +1,10 @@
 /*
- * source/src_fs.c - the working-tree walk and chunked reading.
+ * source/src_fs.c - the working-tree walk, and reading a file or a pipe.
  *
- * Chunks overlap by LIMIT_CHUNK_OVERLAP bytes; each chunk owns the matches that end in
- * its half of the overlap, so a key across a chunk boundary is reported exactly once,
- * by the chunk that sees it whole with context on both sides.
+ * The walk lists what to scan, sorted; reading opens a file without blocking on a FIFO
+ * swapped in and hands its bytes to the chunk streamer (source/chunk.c), which cuts
+ * them into overlapping chunks. Nothing here decides what a file is (archive or text):
+ * scan.c does.
  */
 #include "source/src_fs.h"
 
@@ -216,95 +217,46 @@ enum status src_fs_collect(const char *target, const struct src_fs_opts *opts,
     return STATUS_OK;
 }
 
-static ssize_t read_full(int fd, unsigned char *p, size_t n)
+enum status src_fs_fd_read(void *src, unsigned char *p, size_t n, size_t *got)
 {
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, p + got, n - got);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
+    struct src_fs_fd *f = src;
+
+    *got = 0;
+    for (;;) {
+        ssize_t r = read(f->fd, p, n);
+        if (r >= 0) {
+            *got = (size_t)r;
+            return STATUS_OK;
         }
-        if (r == 0)
-            break;
-        got += (size_t)r;
+        if (errno != EINTR) {
+            f->err = errno;
+            return fail(STATUS_IO, "read error: %s", strerror(errno));
+        }
     }
-    return (ssize_t)got;
+}
+
+enum status src_fs_stream_fd(int fd, const struct blob *tmpl, unsigned char **buf, blob_fn *fn,
+                             void *payload, uint64_t *bytes)
+{
+    struct src_fs_fd f = { fd, 0 };
+    struct chunk_stream s = { src_fs_fd_read, &f, buf, 0, false, STATUS_OK, 0 };
+    enum status st = chunk_stream(tmpl, NULL, &s, fn, payload);
+
+    *bytes = s.bytes;
+    if (st == STATUS_OK && s.read_st != STATUS_OK)
+        st = fail(s.read_st, "cannot read '%s': %s", tmpl->path ? tmpl->path : "-",
+                  strerror(f.err));
+    return st;
 }
 
 enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_fn *fn,
                            void *payload, uint64_t *bytes)
 {
-    struct blob b;
-    size_t have = 0;
-    uint64_t base = 0, line = 1, column0 = 0;
-    size_t own_from = 0;
-    enum status st = STATUS_OK;
+    struct blob tmpl;
 
-    *bytes = 0;
-    if (!*buf)
-        *buf = xmalloc(LIMIT_CHUNK_BYTES + 1);
-    for (;;) {
-        ssize_t r = read_full(fd, *buf + have, LIMIT_CHUNK_BYTES - have);
-        bool last;
-        if (r < 0)
-            return fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
-        *bytes += (uint64_t)r;
-        have += (size_t)r;
-        last = have < LIMIT_CHUNK_BYTES;
-        if (!last) {
-            /* Full chunk: is there more? Peek one byte by reading into the spare slot. */
-            ssize_t extra = read_full(fd, *buf + LIMIT_CHUNK_BYTES, 1);
-            if (extra < 0)
-                return fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
-            if (extra == 0)
-                last = true;
-            else
-                *bytes += 1;
-            if (!last) {
-                /* Handle the peeked byte after this chunk: keep it aside. */
-                unsigned char peek = (*buf)[LIMIT_CHUNK_BYTES];
-                memset(&b, 0, sizeof(b));
-                b.path = path;
-                b.data = *buf;
-                b.len = LIMIT_CHUNK_BYTES;
-                b.offset = base;
-                b.line = line;
-                b.column0 = column0;
-                b.own_from = own_from;
-                b.own_to = LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP / 2;
-                if ((st = fn(&b, payload)) != STATUS_OK)
-                    return st;
-                {
-                    size_t keep_from = LIMIT_CHUNK_BYTES - LIMIT_CHUNK_OVERLAP;
-                    const unsigned char *p = *buf, *end = *buf + keep_from, *nl = NULL;
-                    while ((p = memchr(p, '\n', (size_t)(end - p)))) {
-                        line++;
-                        nl = p;
-                        p++;
-                    }
-                    column0 = nl ? (uint64_t)(end - (nl + 1)) : column0 + keep_from;
-                    memmove(*buf, *buf + keep_from, LIMIT_CHUNK_OVERLAP);
-                    base += keep_from;
-                    have = LIMIT_CHUNK_OVERLAP;
-                    (*buf)[have++] = peek;
-                    own_from = LIMIT_CHUNK_OVERLAP / 2;
-                }
-                continue;
-            }
-        }
-        memset(&b, 0, sizeof(b));
-        b.path = path;
-        b.data = *buf;
-        b.len = have;
-        b.offset = base;
-        b.line = line;
-        b.column0 = column0;
-        b.own_from = own_from;
-        b.own_to = have;
-        return fn(&b, payload);
-    }
+    memset(&tmpl, 0, sizeof(tmpl));
+    tmpl.path = path;
+    return src_fs_stream_fd(fd, &tmpl, buf, fn, payload, bytes);
 }
 
 enum status src_fs_open(const char *path, int *fd)

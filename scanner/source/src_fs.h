@@ -52,9 +52,10 @@ char **src_fs_read_dir(const char *dir, size_t *count);
 bool src_fs_excluded(const struct src_fs_opts *opts, const char *path, bool is_dir);
 
 
-/* Read `path` ("-" = stdin) and call fn once per chunk. `buf` is a worker-owned buffer
- * of LIMIT_CHUNK_BYTES (allocated on first use). *bytes receives the bytes read.
- * STATUS_IO (message names the path) when it cannot be opened or read. */
+/* Read `path` ("-" = stdin) and call fn once per chunk (source/chunk.h). `buf` is a
+ * worker-owned buffer of LIMIT_CHUNK_BYTES + 1 (allocated on first use). *bytes receives
+ * the bytes read. STATUS_IO (message names the path) when it cannot be opened or read;
+ * the bytes read before a read error are scanned. */
 enum status src_fs_read(const char *path, unsigned char **buf, blob_fn *fn, void *payload,
                         uint64_t *bytes);
 
@@ -62,8 +63,21 @@ enum status src_fs_read(const char *path, unsigned char **buf, blob_fn *fn, void
  * refused). STATUS_IO naming the path. */
 enum status src_fs_open(const char *path, int *fd);
 
-/* Same, for an already open file descriptor (not closed). */
+/* Same, for an already open file descriptor (not closed), read from its offset. */
 enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_fn *fn,
                            void *payload, uint64_t *bytes);
+
+/* Same, with every chunk a copy of `tmpl` (path, blob id, provenance) but for the
+ * fields the streamer fills in. */
+enum status src_fs_stream_fd(int fd, const struct blob *tmpl, unsigned char **buf, blob_fn *fn,
+                             void *payload, uint64_t *bytes);
+
+/* A file descriptor as a chunk_read_fn source: read(2) as it comes, EINTR retried. A
+ * failure is STATUS_IO ("read error: ...") with errno kept in `err`. */
+struct src_fs_fd {
+    int fd;
+    int err;
+};
+enum status src_fs_fd_read(void *src, unsigned char *p, size_t n, size_t *got);
 
 #endif

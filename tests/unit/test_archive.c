@@ -1309,7 +1309,8 @@ static struct mem mem_cat(const struct mem *a, const void *b, size_t n)
     struct mem m;
     m.n = m.cap = a->n + n;
     m.p = xmalloc(m.n ? m.n : 1);
-    memcpy(m.p, a->p, a->n);
+    if (a->n) /* a->p may be NULL (an empty start): memcpy wants a pointer all the same */
+        memcpy(m.p, a->p, a->n);
     memcpy(m.p + a->n, b, n);
     return m;
 }

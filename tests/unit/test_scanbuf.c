@@ -58,7 +58,7 @@ static void scan(struct fixture *x, const char *text, size_t len)
     struct blob tmpl;
     memset(&tmpl, 0, sizeof(tmpl));
     tmpl.path = "t.txt";
-    CHECK_OK(chunk_feed(&tmpl, (const unsigned char *)text, len, feed, x->sb));
+    CHECK_OK(chunk_feed(&tmpl, NULL, (const unsigned char *)text, len, feed, x->sb));
 }
 
 static void build(struct fixture *x, bool examples)

@@ -370,7 +370,7 @@ enum status plan_worktree(struct src_git *g);
 void order_blobs(struct src_git *g);
 
 /* Stream object `hex` of `type` ("blob", "commit", "tag") through `git cat-file` to fn,
- * chunk by chunk, with tmpl's path. */
+ * chunk by chunk, each chunk a copy of tmpl (path, id, commit, provenance). */
 enum status read_streamed(struct src_git_reader *r, const char *hex, const char *type,
                           unsigned char **buf, const struct blob *tmpl, blob_fn *fn,
                           void *payload, uint64_t *bytes);

@@ -113,26 +113,6 @@ void src_git_reader_free(struct src_git_reader *r)
     free(r);
 }
 
-struct prov_feed {
-    blob_fn *fn;
-    void *payload;
-    const struct provenance *prov;
-    size_t n_prov;
-    const char *blob_id;
-    bool deferred;
-};
-
-static enum status with_prov(const struct blob *chunk, void *payload)
-{
-    struct prov_feed *pf = payload;
-    struct blob b = *chunk;
-    b.prov = pf->prov;
-    b.n_prov = pf->n_prov;
-    b.blob_id = pf->blob_id;
-    b.deferred = pf->deferred;
-    return pf->fn(&b, pf->payload);
-}
-
 enum status src_git_read(struct src_git_reader *r, size_t i, unsigned char **buf, blob_fn *fn,
                          void *payload, uint64_t *bytes)
 {
@@ -237,22 +217,6 @@ static void commit_info_raw(struct commit_info *ci, const char *hex, const unsig
     ci->summary = sum;
 }
 
-/* Chunks of a streamed message (src_fs_read_fd knows only the path): its id and commit. */
-struct msg_feed {
-    blob_fn *fn;
-    void *payload;
-    const struct blob *tmpl;
-};
-
-static enum status with_msg(const struct blob *chunk, void *payload)
-{
-    struct msg_feed *mf = payload;
-    struct blob b = *chunk;
-    b.blob_id = mf->tmpl->blob_id;
-    b.commit = mf->tmpl->commit;
-    return mf->fn(&b, mf->payload);
-}
-
 /* Read and scan the raw object of a planned commit or tag (issue 11): headers (gpgsig,
  * mergetag, encoding, ...) and the message, bounded like a blob: in memory up to
  * LIMIT_GIT_INMEM_BLOB_BYTES, streamed through `git cat-file` beyond. */
@@ -296,13 +260,12 @@ static enum status read_message(struct src_git_reader *r, const struct gmsg *m,
             /* provenance from libgit2's parse: the bytes are not held here */
             git_commit *c = NULL;
             struct commit_info *pci = NULL;
-            struct msg_feed mf = { fn, payload, &tmpl };
             if (m->kind == MSG_COMMIT && git_commit_lookup(&c, r->repo, &m->oid) == 0) {
                 pci = commit_info_of(c);
                 tmpl.commit = pci;
             }
             git_commit_free(c);
-            st = read_streamed(r, m->hex, type, buf, &tmpl, with_msg, &mf, bytes);
+            st = read_streamed(r, m->hex, type, buf, &tmpl, fn, payload, bytes);
             commit_info_free(pci);
             return st;
         }
@@ -317,7 +280,7 @@ static enum status read_message(struct src_git_reader *r, const struct gmsg *m,
         commit_info_raw(&ci, m->hex, data, len);
         tmpl.commit = &ci;
     }
-    st = chunk_feed(&tmpl, data, len, fn, payload);
+    st = chunk_feed(&tmpl, NULL, data, len, fn, payload);
     free(ci.commit);
     free(ci.author);
     free(ci.summary);
@@ -337,7 +300,6 @@ static enum status read_blob(struct src_git_reader *r, const struct gblob *b,
     size_t len = 0;
     git_object_t type;
     struct blob tmpl;
-    struct prov_feed pf;
     enum status st;
 
     *bytes = 0;
@@ -354,12 +316,8 @@ static enum status read_blob(struct src_git_reader *r, const struct gblob *b,
     tmpl.path = path0;
     tmpl.blob_id = b->hex;
     tmpl.deferred = g->deferred;
-    pf.fn = fn;
-    pf.payload = payload;
-    pf.prov = r->prov;
-    pf.n_prov = n_prov;
-    pf.blob_id = b->hex;
-    pf.deferred = tmpl.deferred;
+    tmpl.prov = r->prov;
+    tmpl.n_prov = n_prov;
 
     if (bad_object(g, &b->oid))
         return fail(STATUS_CORRUPT, "blob %s ('%s'): corrupt object", b->hex, path0);
@@ -379,7 +337,7 @@ static enum status read_blob(struct src_git_reader *r, const struct gblob *b,
             return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
                         libgit2_message());
         if (len > LIMIT_GIT_INMEM_BLOB_BYTES)
-            return read_streamed(r, b->hex, "blob", buf, &tmpl, with_prov, &pf, bytes);
+            return read_streamed(r, b->hex, "blob", buf, &tmpl, fn, payload, bytes);
         if (git_odb_read(&obj, r->odb, &b->oid) != 0)
             return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
                         libgit2_message());
@@ -387,13 +345,10 @@ static enum status read_blob(struct src_git_reader *r, const struct gblob *b,
         len = git_odb_object_size(obj);
     }
     *bytes = len;
-    if (whole) {
-        tmpl.prov = r->prov;
-        tmpl.n_prov = n_prov;
+    if (whole)
         st = whole(&tmpl, data, len, payload);
-    } else {
-        st = chunk_feed(&tmpl, data, len, with_prov, &pf);
-    }
+    else
+        st = chunk_feed(&tmpl, NULL, data, len, fn, payload);
     git_odb_object_free(obj);
     return st;
 }

@@ -4,7 +4,9 @@
  *
  * What it does: start `git cat-file TYPE ID` on the repository, with an environment
  * that cannot make it read other objects than libgit2 reads here, and hand its output
- * to the file reader, chunk by chunk (src_fs_read_fd), as if it were a file.
+ * to the chunk streamer (src_fs_stream_fd, source/chunk.h) as if it were a file: the
+ * chunks carry the template's path, id and provenance, and the same offsets, lines and
+ * columns as the same bytes held in memory.
  * What it does not: decide which objects are too big (read.c does, LIMIT_GIT_INMEM_BLOB_BYTES).
  * The tricky point: libgit2 has no streaming read for packed objects, and git honours
  * replace refs, grafts and variables libgit2 1.5 ignores: those are turned off for the
@@ -125,8 +127,8 @@ enum status read_streamed(struct src_git_reader *r, const char *hex, const char 
 
     if (st != STATUS_OK)
         return st;
-    /* the one place the bytes go by: chunks, with tmpl's path, to fn */
-    st = src_fs_read_fd(fd, tmpl->path, buf, fn, payload, bytes);
+    /* the one place the bytes go by: chunks, copies of tmpl, to fn */
+    st = src_fs_stream_fd(fd, tmpl, buf, fn, payload, bytes);
     close(fd);
     while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
         ;
