@@ -413,6 +413,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         o.confidence = p->rule->confidence;
         o.rule_id = p->rule->id;
         o.path = b->path;
+        o.shown_tail = b->shown_tail;
         o.offset = b->offset + p->raw_off;
         o.line = b->line + line;
         o.column = (p->text_off - line_start) + 1 + (line == 0 ? b->column0 : 0);

@@ -4,6 +4,7 @@
 #include "base/escape.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/xalloc.h"
@@ -112,5 +113,18 @@ char *escape_dup(const char *s, size_t n, unsigned flags)
     for (i = 0; i < n; i += used)
         p += escape_unit(s + i, n - i, flags, &used, p);
     *p = '\0';
+    return out;
+}
+
+char *escape_path(const char *path, size_t tail)
+{
+    size_t n = strlen(path), head = tail < n ? n - tail : 0;
+    char *h = escape_dup(path, head, ESC_BACKSLASH | ESC_BANG);
+    char *out;
+
+    if (head == n)
+        return h;
+    out = xasprintf("%s%s", h, path + head);
+    free(h);
     return out;
 }

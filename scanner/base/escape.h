@@ -34,4 +34,10 @@ bool escape_is_clean(const char *s, size_t n, unsigned flags);
 /* The escaped form of s[0, n), NUL-terminated, in a new string (caller frees). */
 char *escape_dup(const char *s, size_t n, unsigned flags) MALLOC;
 
+/* A path as every output shows it: the head (all but the last `tail` bytes: a file or
+ * git path) escaped with ESC_BACKSLASH | ESC_BANG, so that a '!' of a name reads "\!"
+ * and a '!' printed alone is the archive separator; the tail (archive members, whose
+ * names were escaped the same way when the path was built) as it is. */
+char *escape_path(const char *path, size_t tail) MALLOC;
+
 #endif

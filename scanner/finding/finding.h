@@ -25,6 +25,9 @@ struct diags;
 /* One place where one part of a credential was seen. */
 struct location {
     char *path;           /* display path ("-" for stdin); archive members joined with '!' */
+    size_t shown_tail;    /* bytes at the end of path escaped already: archive members (or
+                           * the whole path, read back from a report); shown with
+                           * escape_path (base/escape.h) */
     uint64_t line;        /* 1-based line in the original input */
     uint64_t column;      /* 1-based byte column in that line */
     uint64_t column_utf16; /* the same in UTF-16 code units (SARIF), 0 if unknown */

@@ -131,6 +131,7 @@ enum status findings_add(struct findings *f, const struct observation *o)
     s.deferred = o->deferred;
     s.allowed = o->allowed;
     s.loc.path = xstrdup(o->path ? o->path : "-");
+    s.loc.shown_tail = o->path ? o->shown_tail : 0;
     s.loc.line = o->line;
     s.loc.column = o->column;
     s.loc.column_utf16 = o->column_utf16;

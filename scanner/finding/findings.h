@@ -28,6 +28,7 @@ struct observation {
     enum confidence confidence;
     const char *rule_id;
     const char *path;
+    size_t shown_tail;       /* bytes at the end of path escaped already (struct blob) */
     uint64_t offset, line, column;
     uint64_t column_utf16;   /* the same column in UTF-16 code units (0: unknown) */
     const char *encoding;    /* NULL for plain text */

@@ -132,6 +132,7 @@ static enum status one(const char *path, size_t fi, const struct jv *o, struct f
         l->path = opt_str(e, "path");
         if (!l->path)
             l->path = xstrdup("?");
+        l->shown_tail = strlen(l->path); /* a report's paths are shown forms already */
         l->line = (uint64_t)jv_integer(jv_get(e, "line"), 0);
         l->column = (uint64_t)jv_integer(jv_get(e, "column"), 0);
         l->offset = (uint64_t)jv_integer(jv_get(e, "offset"), 0);

@@ -44,7 +44,7 @@ enum status report_baseline_write(FILE *out, const struct finding *const *sorted
         if (f->n_locations) {
             const struct location *l = &f->locations[0];
             struct jv *loc = jv_object();
-            jv_put(loc, "path", report_json_path(l->path));
+            jv_put(loc, "path", report_json_path(l->path, l->shown_tail));
             jv_put(loc, "line", jv_uint(l->line));
             if (l->commit.commit)
                 jv_put(loc, "commit", jv_str(l->commit.commit));

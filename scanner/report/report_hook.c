@@ -26,6 +26,14 @@ static void put_safe(FILE *out, const char *s)
     free(e);
 }
 
+/* A location's path: a '!' of a name as "\!", archive members escaped already. */
+static void put_path(FILE *out, const struct location *l)
+{
+    char *e = escape_path(l->path, l->shown_tail);
+    fputs(e, out);
+    free(e);
+}
+
 static void put_value(FILE *out, const char *label, enum cred_kind kind, const char *value,
                       bool show)
 {
@@ -47,7 +55,7 @@ static void put_date(FILE *out, int64_t t)
 /* "path:line (part, rule R) in commit 1a2b3c4d5e6f" */
 static void put_location(FILE *out, const struct location *l)
 {
-    put_safe(out, l->path);
+    put_path(out, l);
     fprintf(out, ":%llu (%s, rule ", (unsigned long long)l->line, cred_kind_name(l->part));
     put_safe(out, l->rule_id);
     fputc(')', out);
@@ -119,7 +127,7 @@ enum status report_hook_write(FILE *out, const struct finding *const *sorted, si
                   strcmp(l->commit.commit, f->locations[k - 1].commit.commit) == 0)))
                 continue; /* two parts on one line */
             fputs("    at             ", out);
-            put_safe(out, l->path);
+            put_path(out, l);
             fprintf(out, ":%llu", (unsigned long long)l->line);
             if (strncmp(l->path, "(pushed ", 8) == 0) {
                 /* A tag that points straight at a blob or a tree. */

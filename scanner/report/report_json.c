@@ -28,15 +28,16 @@ static const struct scan_stats report_json_no_stats;
 static const struct report_opts report_json_no_opts;
 
 /* A path from the input, as every reporter shows it: escaped without loss (a backslash
- * doubled, stray bytes as \xNN), so that two different paths never print the same. */
-struct jv *report_json_path(const char *s)
+ * doubled, a '!' of a name as "\!", stray bytes as \xNN), so that two different paths
+ * never print the same; the last `tail` bytes (archive members) are escaped already. */
+struct jv *report_json_path(const char *s, size_t tail)
 {
     char *e;
     struct jv *v;
 
     if (s == NULL)
         return jv_null();
-    e = escape_dup(s, strlen(s), ESC_BACKSLASH);
+    e = escape_path(s, tail);
     v = jv_str(e);
     free(e);
     return v;
@@ -154,7 +155,7 @@ static struct jv *report_json_location(const struct location *loc)
 {
     struct jv *obj = jv_object();
 
-    jv_put(obj, "path", report_json_path(loc->path));
+    jv_put(obj, "path", report_json_path(loc->path, loc->shown_tail));
     jv_put(obj, "line", jv_uint(loc->line));
     jv_put(obj, "column", jv_uint(loc->column));
     jv_put(obj, "offset", jv_uint(loc->offset));
@@ -327,7 +328,7 @@ static struct jv *report_json_scan(const struct report_opts *opts, const struct 
     double mb_per_s = 0.0;
 
     for (size_t i = 0; opts->targets != NULL && i < opts->n_targets; i++)
-        jv_push(targets, report_json_path(opts->targets[i]));
+        jv_push(targets, report_json_path(opts->targets[i], 0));
     if (st->seconds > 0.0)
         mb_per_s = (double)st->bytes / 1e6 / st->seconds;
 

@@ -12,7 +12,7 @@
 
 /* A path from the input, escaped without loss (base/escape.h ESC_BACKSLASH); null for
  * NULL. */
-struct jv *report_json_path(const char *s);
+struct jv *report_json_path(const char *s, size_t tail);
 
 #define REPORT_JSON_TIME_SIZE 80
 /* "2026-11-23T12:00:00Z" (ISO-8601, UTC) into buf; false outside the years 0 to 9999. */

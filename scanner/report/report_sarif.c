@@ -169,26 +169,29 @@ FORMAT(2, 3) static void report_sarif_cat(char **s, const char *fmt, ...)
  * read as a scheme. Leading "./" segments go; a path starting with '/' becomes a file:///
  * URI. Caller frees.
  */
-static char *report_sarif_uri(const char *path)
+static char *report_sarif_uri(const char *path, size_t tail)
 {
     static const char hex[] = "0123456789ABCDEF";
-    static const char keep[] = "-._~!$&'()*+,;=@/";
-    size_t len = strlen(path), n = 0;
+    static const char keep[] = "-._~$&'()*+,;=@/";
+    size_t len = strlen(path), n = 0, head = tail < len ? len - tail : 0;
     char *uri = xmalloc(st_add(st_mult(len, 3), sizeof("file://")));
 
     if (path[0] == '/') {
         memcpy(uri, "file://", sizeof("file://") - 1);
         n = sizeof("file://") - 1;
     }
-    while (strncmp(path, "./", 2) == 0 && path[2] != '\0') {
+    while (strncmp(path, "./", 2) == 0 && path[2] != '\0' && head >= 2) {
         path += 2; /* "./a" is "a" (RFC 3986 5.2.4); GitHub matches repository paths */
         len -= 2;
+        head -= 2;
     }
+    /* A '!' of a file name is %21; one in the tail (archive members, names escaped
+     * already) is the separator. */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)path[i];
 
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            (c != '\0' && strchr(keep, c) != NULL)) {
+            (c != '\0' && strchr(keep, c) != NULL) || (c == '!' && i >= head)) {
             uri[n++] = (char)c;
         } else {
             uri[n++] = '%';
@@ -514,7 +517,7 @@ static struct jv *report_sarif_location(const struct finding *f, const struct lo
     struct jv *phys = jv_object();
     struct jv *artifact = jv_object();
     struct jv *props = jv_object();
-    char *uri = report_sarif_uri(loc->path);
+    char *uri = report_sarif_uri(loc->path, loc->shown_tail);
     size_t span = report_sarif_span(f, loc);
     char when[REPORT_JSON_TIME_SIZE];
     bool dated = loc->commit.commit != NULL && report_json_iso_time(when, loc->commit.author_time);
@@ -683,7 +686,7 @@ static struct jv *report_sarif_invocation(const struct report_opts *opts,
     char when[REPORT_JSON_TIME_SIZE];
 
     for (size_t i = 0; opts->targets != NULL && i < opts->n_targets; i++)
-        jv_push(targets, report_json_path(opts->targets[i]));
+        jv_push(targets, report_json_path(opts->targets[i], 0));
     jv_put(props, "targets", targets); /* stolen */
     jv_put(props, "files", jv_uint(st->files));
     jv_put(props, "bytes", jv_uint(st->bytes));

@@ -93,6 +93,14 @@ static void report_text_safen(struct report_text *t, const char *s, size_t n)
     free(e);
 }
 
+/* A location's path: a '!' of a name as "\!", archive members escaped already. */
+static void report_text_path(struct report_text *t, const struct location *loc)
+{
+    char *e = escape_path(loc->path, loc->shown_tail);
+    fputs(e, t->out);
+    free(e);
+}
+
 static void report_text_safe(struct report_text *t, const char *s)
 {
     if (s == NULL)
@@ -317,7 +325,7 @@ static void report_text_location(struct report_text *t, const struct location *l
 {
     const struct commit_info *c = &loc->commit;
 
-    report_text_safe(t, loc->path);
+    report_text_path(t, loc);
     fprintf(t->out, ":%" PRIu64 ":%" PRIu64 " (%s, rule ", loc->line, loc->column,
             cred_kind_name(loc->part));
     report_text_safe(t, loc->rule_id);

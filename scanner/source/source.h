@@ -16,6 +16,10 @@
 
 struct blob {
     const char *path;            /* display path */
+    /* Bytes at the end of path (and of every prov path) already escaped for display: the
+     * "!member" parts of an archive member, names escaped as base/escape.h's escape_path
+     * expects; 0 outside archives. */
+    size_t shown_tail;
     const unsigned char *data;
     size_t len;
     uint64_t offset;             /* offset of data[0] in the whole input */

@@ -3,7 +3,7 @@
 # not. Each test reproduces one case as the issue words it: archive limits (6), a missing
 # second target (7), one target's .sesame.json hiding another's files (8), a baselined
 # key ID hiding its new secret (9), incomplete runs in SARIF and skipped inputs in the
-# summary (11).
+# summary (11), names printed without loss (16).
 . "$(dirname "$0")/lib.sh"
 setup
 . "$IT_DIR/git_lib.sh"
@@ -219,6 +219,44 @@ test_expect_success 'case 10: a shallow file in a full repository: truncated; --
     expect_eq "$(ids out)" "$(key 11)"
     run_cmd sesame scan --format json --all-objects --allow-shallow full
     expect_rc 1
+'
+
+test_expect_success 'case 16: names print without loss: a "!" of a name escaped, stray bytes as \xNN, no escape reaches the terminal' '
+    mkdir n16
+    creds 30 >k30.txt
+    creds 31 >k31.txt
+    creds 32 >k32.txt
+    creds 33 >k33.txt
+    creds 34 >k34.txt
+    python3 - n16 <<EOF
+import os, sys, zipfile
+d = os.fsencode(sys.argv[1])
+open(os.path.join(d, b"x!y.env"), "wb").write(open("k30.txt", "rb").read())
+with zipfile.ZipFile(os.fsdecode(os.path.join(d, b"a.zip")), "w") as z:
+    z.writestr("a!b.env", open("k31.txt").read())
+    z.writestr("ctl\x1b[2Jname.env", open("k32.txt").read())
+open(os.path.join(d, b"bad\xff.env"), "wb").write(open("k33.txt", "rb").read())
+open(os.path.join(d, b"bad\xfe.env"), "wb").write(open("k34.txt", "rb").read())
+open(os.path.join(d, b"evil\x1b[2J.zip"), "wb").write(b"PK\x03\x04" + b"\xff" * 40)
+EOF
+    run_cmd sesame scan --format json n16
+    expect_rc 1
+    report_get out "\"\\n\".join(sorted(set(l[\"path\"] for f in d[\"findings\"] for l in f[\"locations\"])))" >paths
+    printf "%s\n" "n16/a.zip!a\\!b.env" "n16/a.zip!ctl\\x1b[2Jname.env" "n16/bad\\xfe.env" \
+        "n16/bad\\xff.env" "n16/x\\!y.env" >want
+    expect_eq "$(cat paths)" "$(cat want)"
+    run_cmd sesame scan n16
+    expect_rc 1
+    expect_grep "n16/x\\\\!y.env:1" out
+    expect_grep "n16/a.zip!a\\\\!b.env:1" out
+    expect_grep "n16/bad\\\\xff.env" out
+    expect_grep "n16/bad\\\\xfe.env" out
+    expect_grep "evil\\\\x1b\\[2J.zip" err
+    expect_no_grep "$(printf "\033")" out
+    expect_no_grep "$(printf "\033")" err
+    run_cmd sesame scan --format sarif n16
+    expect_grep "\"uri\": \"n16/x%21y.env\"" out
+    expect_grep "\"uri\": \"n16/a.zip!a%5C!b.env\"" out
 '
 
 test_done

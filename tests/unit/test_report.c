@@ -51,6 +51,8 @@ static struct location *fixture_add_location(struct finding *f, const char *path
     loc = &f->locations[f->n_locations++];
     memset(loc, 0, sizeof(*loc));
     loc->path = xstrdup(path);
+    /* "x.zip!member": the member part is escaped already, as the archive source builds it */
+    loc->shown_tail = strchr(path, '!') ? strlen(strchr(path, '!')) : 0;
     loc->line = line;
     loc->column = column;
     loc->offset = offset;

@@ -331,8 +331,6 @@ void walk_limit(struct walk *w);
 
 /* Display name of a blob template: its path, its first provenance path, or "-". */
 const char *blob_name(const struct blob *b);
-/* Copy of `s` with control characters (and DEL) shown as '?'. */
-char *sanitize_text(const char *s, size_t max_bytes);
 /* 'name' or 'name' (from byte N), for messages about in at pos. */
 char *where(const struct input *in, uint64_t pos);
 

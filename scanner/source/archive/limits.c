@@ -6,8 +6,8 @@
  * budget and, past ARCHIVE_RATIO_FLOOR_BYTES, its expansion ratio; the compressed size
  * is the furthest the top-level input has been read, so a bomb stops wherever it is
  * nested. Warnings name the archive and what was not read; past ARCHIVE_WARNINGS_MAX per
- * archive they are counted, not printed. Names from the input are shown sanitized: they
- * must not drive the terminal.
+ * archive they are counted, not printed. Names from the input are escaped by the log
+ * line itself (base/log.c), without loss.
  */
 #include "source/archive/internal.h"
 
@@ -39,21 +39,6 @@ const char *blob_name(const struct blob *b)
     if (b->n_prov && b->prov[0].path)
         return b->prov[0].path;
     return "-";
-}
-
-/* Copy of `s` with control characters (and DEL) shown as '?': member names and
- * libarchive messages come from the input and must not drive the terminal. */
-char *sanitize_text(const char *s, size_t max_bytes)
-{
-    size_t n = strnlen(s, max_bytes);
-    char *out = xmalloc(n + 1);
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    out[n] = '\0';
-    return out;
 }
 
 /* One warning about this archive, of a kind (base/diag.h): DIAG_NOTE when what it names

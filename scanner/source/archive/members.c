@@ -19,6 +19,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "base/escape.h"
 #include "base/xalloc.h"
 
 void member_init(struct member *m, const struct blob *parent, const char *name)
@@ -27,6 +28,7 @@ void member_init(struct member *m, const struct blob *parent, const char *name)
     m->tmpl = *parent;
     m->path = xasprintf("%s!%s", blob_name(parent), name);
     m->tmpl.path = m->path;
+    m->tmpl.shown_tail = parent->shown_tail + 1 + strlen(name);
     m->tmpl.data = NULL;
     m->tmpl.len = 0;
     m->tmpl.offset = 0;
@@ -176,7 +178,7 @@ static bool entry(struct walk *w, struct level *lv, struct archive_entry *e)
     if (!raw)
         raw = archive_entry_pathname_utf8(e);
     if (raw && strlen(raw) > w->lim->max_name_bytes) {
-        char *shown = sanitize_text(raw, 60);
+        char *shown = xstrndup(raw, 60); /* the log line escapes it */
         w->stats->limits_hit++;
         walk_warn(w, "'%s!%s...': member name longer than %zu bytes, member skipped",
                   blob_name(tmpl), shown, w->lim->max_name_bytes);
@@ -185,7 +187,8 @@ static bool entry(struct walk *w, struct level *lv, struct archive_entry *e)
             go_on = drain(w, &src);
         goto out;
     }
-    name = sanitize_text(raw && *raw ? raw : "?", SIZE_MAX);
+    /* Escaped for display here, once: a '!' of the name must not read as a separator. */
+    name = raw && *raw ? escape_dup(raw, strlen(raw), ESC_BACKSLASH | ESC_BANG) : xstrdup("?");
     if (archive_entry_is_encrypted(e)) {
         {
             char *msg = xasprintf("'%s!%s': encrypted member skipped", blob_name(tmpl), name);

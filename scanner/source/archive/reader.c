@@ -19,6 +19,7 @@
 
 #include <archive.h>
 
+#include "base/escape.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 
@@ -150,8 +151,30 @@ struct archive *filter_reader_new(void)
     return a;
 }
 
+/* Where the base name of `path`'s last part starts: after the last '/' that follows its
+ * last separator '!' (not one escaped as "\!": the tail holds escaped names). */
+static const char *leaf_name(const char *path, size_t tail)
+{
+    size_t n = strlen(path), head = tail < n ? n - tail : 0;
+    const char *leaf = NULL;
+
+    for (size_t i = head; i < n; i++) {
+        if (path[i] == '\\')
+            i++; /* an escape: "\\", "\!", "\xNN", "\uNNNN" */
+        else if (path[i] == '!')
+            leaf = path + i + 1;
+    }
+    if (leaf)
+        return strrchr(leaf, '/') ? strrchr(leaf, '/') + 1 : leaf;
+    for (size_t i = head; i > 0; i--)
+        if (path[i - 1] == '/')
+            return path + i;
+    return path;
+}
+
 /* The single member of a compressed stream: the outer name without its suffix
- * ("app.log.gz!app.log", "dump.tgz!dump.tar"), "data" when there is none. */
+ * ("app.log.gz!app.log", "dump.tgz!dump.tar"), "data" when there is none; escaped for
+ * display (member_init). */
 char *raw_member_name(const struct blob *parent)
 {
     static const char *const suffixes[][2] = {
@@ -160,17 +183,19 @@ char *raw_member_name(const struct blob *parent)
         { ".tbz", ".tar" }, { ".txz", ".tar" }, { ".tzst", ".tar" },
     };
     const char *name = blob_name(parent);
-    const char *base = strrchr(name, '!');
-    size_t n;
+    const char *base = leaf_name(name, parent->shown_tail);
+    bool shown = base >= name + strlen(name) - parent->shown_tail && parent->shown_tail;
+    size_t n = strlen(base);
 
-    base = base ? base + 1 : name;
-    if (strrchr(base, '/'))
-        base = strrchr(base, '/') + 1;
-    n = strlen(base);
     for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
         size_t k = strlen(suffixes[i][0]);
-        if (n > k && strcmp(base + n - k, suffixes[i][0]) == 0)
-            return xasprintf("%.*s%s", (int)(n - k), base, suffixes[i][1]);
+        if (n > k && strcmp(base + n - k, suffixes[i][0]) == 0) {
+            char *e = shown ? xstrndup(base, n - k)
+                            : escape_dup(base, n - k, ESC_BACKSLASH | ESC_BANG);
+            char *r = xasprintf("%s%s", e, suffixes[i][1]);
+            free(e);
+            return r;
+        }
     }
     return xstrdup("data");
 }
@@ -180,7 +205,7 @@ char *raw_member_name(const struct blob *parent)
 char *reader_message(struct archive *a, const char *otherwise)
 {
     const char *m = archive_error_string(a);
-    return sanitize_text(m && *m ? m : otherwise, 300);
+    return xstrndup(m && *m ? m : otherwise, 300); /* the log line escapes it */
 }
 
 void member_src_init(struct member_src *m, struct walk *w, struct archive *a,
