@@ -14,6 +14,7 @@ void *xmalloc(size_t n) MALLOC;
 void *xcalloc(size_t count, size_t size) MALLOC;
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s) MALLOC;
+/* A copy of exactly s[0, n) (which must be readable), NUL-terminated. */
 char *xstrndup(const char *s, size_t n) MALLOC;
 /* printf into a new string. */
 char *xasprintf(const char *fmt, ...) FORMAT(1, 2) MALLOC;

@@ -178,7 +178,7 @@ static bool entry(struct walk *w, struct level *lv, struct archive_entry *e)
     if (!raw)
         raw = archive_entry_pathname_utf8(e);
     if (raw && strlen(raw) > w->lim->max_name_bytes) {
-        char *shown = xstrndup(raw, 60); /* the log line escapes it */
+        char *shown = xstrndup(raw, strnlen(raw, 60)); /* the log line escapes it */
         w->stats->limits_hit++;
         walk_warn(w, "'%s!%s...': member name longer than %zu bytes, member skipped",
                   blob_name(tmpl), shown, w->lim->max_name_bytes);

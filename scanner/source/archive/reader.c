@@ -205,7 +205,10 @@ char *raw_member_name(const struct blob *parent)
 char *reader_message(struct archive *a, const char *otherwise)
 {
     const char *m = archive_error_string(a);
-    return xstrndup(m && *m ? m : otherwise, 300); /* the log line escapes it */
+
+    if (!m || !*m)
+        m = otherwise;
+    return xstrndup(m, strnlen(m, 300)); /* the log line escapes it */
 }
 
 void member_src_init(struct member_src *m, struct walk *w, struct archive *a,
