@@ -88,6 +88,7 @@ struct worker {
     struct run *run;
     struct scanbuf *sb;
     unsigned char *buf;
+    unsigned char *whole;       /* LIMIT_WHOLE_FILE_BYTES + 1: a small file read whole */
     struct src_git *reader_of;
     struct src_git_reader *reader;
 };
@@ -128,17 +129,58 @@ static enum status on_whole(const struct blob *tmpl, const unsigned char *data, 
     return chunk_feed(tmpl, NULL, data, len, on_blob, w); /* provenance rides in tmpl */
 }
 
-/* A file: peek at its first bytes to decide whether it is an archive. */
+/* A small regular file (size from its open): read whole into w->whole and scanned as a
+ * blob in memory. False, with the offset back at 0, if it turned out larger (it grew)
+ * or could not be read: the caller streams it instead. */
+static bool read_small(struct worker *w, int fd, const char *path, uint64_t size,
+                       uint64_t *bytes, enum status *st)
+{
+    size_t got = 0;
+    struct blob tmpl;
+
+    if (size > LIMIT_WHOLE_FILE_BYTES)
+        return false;
+    if (!w->whole)
+        w->whole = xmalloc(LIMIT_WHOLE_FILE_BYTES + 1);
+    for (;;) {
+        ssize_t r = read(fd, w->whole + got, LIMIT_WHOLE_FILE_BYTES + 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0)
+            break;
+        if (r < 0 || got + (size_t)r > LIMIT_WHOLE_FILE_BYTES) {
+            /* An error (streaming meets and reports it) or a file that grew. */
+            if (lseek(fd, 0, SEEK_SET) == 0)
+                return false;
+            *st = fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
+            return true;
+        }
+        got += (size_t)r;
+    }
+    memset(&tmpl, 0, sizeof(tmpl));
+    tmpl.path = path;
+    *bytes = got;
+    *st = on_whole(&tmpl, w->whole, got, w);
+    return true;
+}
+
+/* A file: small ones are read whole, larger ones peeked at (head and end) to decide
+ * whether they are archives, then streamed. */
 static enum status read_file(struct worker *w, const char *path, uint64_t *bytes)
 {
     struct run *run = w->run;
     int fd;
+    uint64_t size;
     enum status st;
 
     if (run->cfg->no_archives || strcmp(path, "-") == 0)
         return src_fs_read(path, &w->buf, on_blob, w, bytes);
-    if ((st = src_fs_open(path, &fd)) != STATUS_OK)
+    if ((st = src_fs_open(path, &fd, &size)) != STATUS_OK)
         return st;
+    if (read_small(w, fd, path, size, bytes, &st)) {
+        close(fd);
+        return st;
+    }
     if (src_archive_sniff_fd(fd)) {
         struct archive_stats as;
         struct blob tmpl;
@@ -318,6 +360,7 @@ out:
         scanbuf_free(ws[i].sb);
         src_git_reader_free(ws[i].reader);
         free(ws[i].buf);
+        free(ws[i].whole);
     }
     free(ws);
     free(tids);

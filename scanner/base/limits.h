@@ -14,6 +14,11 @@
  * around it, so a credential spanning a chunk boundary is found in the next chunk. */
 #define LIMIT_CHUNK_OVERLAP (16u * 1024)
 
+/* A regular file up to this size is read whole with one read and looked at in memory
+ * (archive or text), like a git blob: for the many small files of a tree this saves the
+ * separate peeks at its head and end (benches/RESULTS.md). Larger ones are streamed. */
+#define LIMIT_WHOLE_FILE_BYTES (256u * 1024)
+
 /* Longest text a single rule match may cover (keyword, separators, value). */
 #define LIMIT_MATCH_BYTES 2048u
 

@@ -259,14 +259,18 @@ enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_f
     return src_fs_stream_fd(fd, &tmpl, buf, fn, payload, bytes);
 }
 
-enum status src_fs_open(const char *path, int *fd)
+enum status src_fs_open(const char *path, int *fd, uint64_t *size)
 {
     struct stat sst;
+    bool known;
 
     *fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (*fd < 0)
         return fail(STATUS_IO, "cannot open '%s': %s", path, strerror(errno));
-    if (fstat(*fd, &sst) == 0 && S_ISDIR(sst.st_mode)) {
+    known = fstat(*fd, &sst) == 0;
+    if (size)
+        *size = known && S_ISREG(sst.st_mode) ? (uint64_t)sst.st_size : UINT64_MAX;
+    if (known && S_ISDIR(sst.st_mode)) {
         close(*fd);
         *fd = -1;
         return fail(STATUS_IO, "cannot read '%s': is a directory", path);
@@ -286,7 +290,7 @@ enum status src_fs_read(const char *path, unsigned char **buf, blob_fn *fn, void
     *bytes = 0;
     if (strcmp(path, "-") == 0)
         return src_fs_read_fd(STDIN_FILENO, "-", buf, fn, payload, bytes);
-    if ((st = src_fs_open(path, &fd)) != STATUS_OK)
+    if ((st = src_fs_open(path, &fd, NULL)) != STATUS_OK)
         return st;
     st = src_fs_read_fd(fd, path, buf, fn, payload, bytes);
     close(fd);

@@ -60,8 +60,9 @@ enum status src_fs_read(const char *path, unsigned char **buf, blob_fn *fn, void
                         uint64_t *bytes);
 
 /* Open `path` for reading (a FIFO swapped in cannot block the open; a directory is
- * refused). STATUS_IO naming the path. */
-enum status src_fs_open(const char *path, int *fd);
+ * refused). STATUS_IO naming the path. With `size`: the size of a regular file as
+ * opened, UINT64_MAX for anything else. */
+enum status src_fs_open(const char *path, int *fd, uint64_t *size);
 
 /* Same, for an already open file descriptor (not closed), read from its offset. */
 enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_fn *fn,
