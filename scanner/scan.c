@@ -433,6 +433,17 @@ static int cmp_cstr(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void run_verify_opts(const struct scan_config *cfg, const struct ruleset *rs,
+                     struct verify_opts *vo)
+{
+    if (cfg->verify_opts)
+        *vo = *cfg->verify_opts;
+    else
+        verify_default_opts(vo);
+    vo->smtp_regions = (const char *const *)rs->smtp_regions;
+    vo->n_smtp_regions = rs->n_smtp_regions;
+}
+
 bool want_color(const struct scan_config *cfg, FILE *out)
 {
     const char *nc = env_get(cfg->env, "NO_COLOR");
@@ -841,12 +852,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     if (cfg->verify) {
         struct verify_stats vs;
         struct verify_opts vo;
-        if (cfg->verify_opts)
-            vo = *cfg->verify_opts;
-        else
-            verify_default_opts(&vo);
-        vo.smtp_regions = (const char *const *)rs.smtp_regions;
-        vo.n_smtp_regions = rs.n_smtp_regions;
+        run_verify_opts(cfg, &rs, &vo);
         if ((st = verify_findings(sorted, n_sorted, &vo, &vs)) != STATUS_OK)
             goto out;
     }

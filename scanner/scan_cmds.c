@@ -58,12 +58,7 @@ enum status scan_verify_report(const struct scan_config *cfg, const char *path,
         return st;
     if ((st = ruleset_load(&rs, false, NULL, 0)) != STATUS_OK)
         goto out;
-    if (cfg->verify_opts)
-        vo = *cfg->verify_opts;
-    else
-        verify_default_opts(&vo);
-    vo.smtp_regions = (const char *const *)rs.smtp_regions;
-    vo.n_smtp_regions = rs.n_smtp_regions;
+    run_verify_opts(cfg, &rs, &vo);
     if ((st = verify_findings(lr.sorted, lr.n, &vo, &vs)) != STATUS_OK)
         goto out;
     risk_rank(lr.sorted, lr.n, risk_now(cfg));

@@ -21,6 +21,11 @@ enum status load_engine(const struct scan_config *cfg, struct target_cfg *tcfg, 
                         struct ruleset *rs, struct engine **engine);
 /* "Now" for ranking: SESAME_FIXED_TIME pins it in golden tests. */
 int64_t risk_now(const struct scan_config *cfg);
+/* The verifier's options for this run: the command line's (or the defaults), with the
+ * SMTP regions the rules name. */
+struct verify_opts;
+void run_verify_opts(const struct scan_config *cfg, const struct ruleset *rs,
+                     struct verify_opts *vo);
 /* Colour for the text report: --color, NO_COLOR, a terminal. */
 bool want_color(const struct scan_config *cfg, FILE *out);
 

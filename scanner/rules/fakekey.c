@@ -3,13 +3,14 @@
  *
  * The keys are shaped like real ones (alphabet, length, generation bit, a decodable
  * account ID, secret entropy) so that every detector stage accepts them, but they are
- * random and never valid. This file does not depend on finding/: the account ID is
- * encoded directly into the bits and the entropy gate is a local copy of Shannon's formula.
+ * random and never valid. The account ID is encoded directly into the bits; the entropy
+ * gate is the detector's own (aws_entropy).
  */
 #include "rules/fakekey.h"
 
-#include <math.h>
 #include <string.h>
+
+#include "aws/keys.h"
 
 static const char fakekey_base32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 static const char fakekey_base64[] =
@@ -106,24 +107,6 @@ void fakekey_access_key_id_for_account(struct fakekey_rng *rng, const char *pref
     out[FAKEKEY_PREFIX_LEN + FAKEKEY_BODY_LEN] = '\0';
 }
 
-/* Shannon entropy in bits per byte (as aws_entropy; kept local so rules/ does not
- * depend on finding/). */
-static double fakekey_entropy(const char *s, size_t n)
-{
-    size_t counts[256] = { 0 };
-    double h = 0.0;
-
-    for (size_t i = 0; i < n; i++)
-        counts[(unsigned char)s[i]]++;
-    for (size_t c = 0; c < 256; c++) {
-        if (counts[c] == 0)
-            continue;
-        double p = (double)counts[c] / (double)n;
-        h -= p * log2(p);
-    }
-    return h;
-}
-
 void fakekey_secret(struct fakekey_rng *rng, char out[41])
 {
     for (;;) {
@@ -137,7 +120,7 @@ void fakekey_secret(struct fakekey_rng *rng, char out[41])
                 has_symbol = true;
         }
         out[FAKEKEY_SECRET_LEN] = '\0';
-        if (has_symbol && fakekey_entropy(out, FAKEKEY_SECRET_LEN) >= FAKEKEY_SECRET_MIN_ENTROPY)
+        if (has_symbol && aws_entropy(out, FAKEKEY_SECRET_LEN) >= FAKEKEY_SECRET_MIN_ENTROPY)
             return;
     }
 }

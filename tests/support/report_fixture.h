@@ -48,6 +48,30 @@ static char *fixture_hex(struct fixture *fx, size_t n)
     return s;
 }
 
+/* A location of f; a path with "x.zip!member" has its member part escaped already, as
+ * the archive source builds it. */
+static struct location *fixture_add_location(struct finding *f, const char *path, uint64_t line,
+                                             uint64_t column, uint64_t offset,
+                                             enum cred_kind part, const char *rule,
+                                             const char *encoding)
+{
+    struct location *loc;
+
+    f->locations = xrealloc(f->locations, (f->n_locations + 1) * sizeof(*f->locations));
+    loc = &f->locations[f->n_locations++];
+    memset(loc, 0, sizeof(*loc));
+    loc->path = xstrdup(path);
+    /* "x.zip!member": the member part is escaped already, as the archive source builds it */
+    loc->shown_tail = strchr(path, '!') ? strlen(strchr(path, '!')) : 0;
+    loc->line = line;
+    loc->column = column;
+    loc->offset = offset;
+    loc->part = part;
+    loc->rule_id = xstrdup(rule);
+    loc->encoding = encoding ? xstrdup(encoding) : NULL;
+    return loc;
+}
+
 static void fixture_fingerprint(struct fixture *fx, struct finding *f)
 {
     char *hex = fixture_hex(fx, 16);

@@ -40,28 +40,6 @@ static void fixture_add_strings(char ***items, size_t *n, const char *const *add
         (*items)[(*n)++] = xstrdup(add[i]);
 }
 
-static struct location *fixture_add_location(struct finding *f, const char *path, uint64_t line,
-                                             uint64_t column, uint64_t offset,
-                                             enum cred_kind part, const char *rule,
-                                             const char *encoding)
-{
-    struct location *loc;
-
-    f->locations = xrealloc(f->locations, (f->n_locations + 1) * sizeof(*f->locations));
-    loc = &f->locations[f->n_locations++];
-    memset(loc, 0, sizeof(*loc));
-    loc->path = xstrdup(path);
-    /* "x.zip!member": the member part is escaped already, as the archive source builds it */
-    loc->shown_tail = strchr(path, '!') ? strlen(strchr(path, '!')) : 0;
-    loc->line = line;
-    loc->column = column;
-    loc->offset = offset;
-    loc->part = part;
-    loc->rule_id = xstrdup(rule);
-    loc->encoding = encoding ? xstrdup(encoding) : NULL;
-    return loc;
-}
-
 static void fixture_in_commit(struct fixture *fx, struct location *loc, const char *summary)
 {
     loc->blob = fixture_hex(fx, 40);

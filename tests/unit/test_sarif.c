@@ -39,25 +39,13 @@ static void fixture_add_rules(struct finding *f, const char *const *rules, size_
         f->rule_ids[f->n_rule_ids++] = xstrdup(rules[i]);
 }
 
-static struct location *fixture_add_location(struct finding *f, const char *path, uint64_t line,
-                                             uint64_t column, enum cred_kind part,
-                                             const char *rule, const char *encoding)
+/* A location whose byte offset follows from line and column (SARIF shows no offsets). */
+static struct location *sarif_location(struct finding *f, const char *path, uint64_t line,
+                                       uint64_t column, enum cred_kind part, const char *rule,
+                                       const char *encoding)
 {
-    struct location *loc;
-
-    f->locations = xrealloc(f->locations, (f->n_locations + 1) * sizeof(*f->locations));
-    loc = &f->locations[f->n_locations++];
-    memset(loc, 0, sizeof(*loc));
-    loc->path = xstrdup(path);
-    /* "x.zip!member": the member part is escaped already, as the archive source builds it */
-    loc->shown_tail = strchr(path, '!') ? strlen(strchr(path, '!')) : 0;
-    loc->line = line;
-    loc->column = column;
-    loc->offset = line * 100 + column;
-    loc->part = part;
-    loc->rule_id = xstrdup(rule);
-    loc->encoding = encoding ? xstrdup(encoding) : NULL;
-    return loc;
+    return fixture_add_location(f, path, line, column, line * 100 + column, part, rule,
+                                encoding);
 }
 
 static void fixture_in_commit(struct fixture *fx, struct location *loc, const char *summary)
@@ -101,18 +89,18 @@ static void fixture_init(struct fixture *fx)
     fixture_add_secret(fx, f);
     fixture_add_smtp(fx, f, 0, "us-east-1");
     fixture_add_rules(f, rules1, ARRAY_SIZE(rules1));
-    fixture_add_location(f, "/etc/app/creds.ini", 4, 21, CRED_SECRET_ACCESS_KEY, RULE_SECRET,
+    sarif_location(f, "/etc/app/creds.ini", 4, 21, CRED_SECRET_ACCESS_KEY, RULE_SECRET,
                          NULL);
-    fixture_add_location(f, "config/my prod/caf\xc3\xa9.env", 2, 19, CRED_ACCESS_KEY_ID,
+    sarif_location(f, "config/my prod/caf\xc3\xa9.env", 2, 19, CRED_ACCESS_KEY_ID,
                          RULE_ID, NULL);
-    fixture_add_location(f, "config/my prod/caf\xc3\xa9.env", 3, 23, CRED_SECRET_ACCESS_KEY,
+    sarif_location(f, "config/my prod/caf\xc3\xa9.env", 3, 23, CRED_SECRET_ACCESS_KEY,
                          RULE_SECRET, NULL);
-    fixture_add_location(f, "deploy/values.yaml", 12, 9, CRED_ACCESS_KEY_ID, RULE_ID,
+    sarif_location(f, "deploy/values.yaml", 12, 9, CRED_ACCESS_KEY_ID, RULE_ID,
                          "base64");
-    fixture_add_location(f, "iam/export.csv", 2, 1, CRED_ACCESS_KEY_ID, RULE_ID, NULL);
-    fixture_add_location(f, "iam/export.csv", 2, 22, CRED_SECRET_ACCESS_KEY, RULE_SECRET_NEAR,
+    sarif_location(f, "iam/export.csv", 2, 1, CRED_ACCESS_KEY_ID, RULE_ID, NULL);
+    sarif_location(f, "iam/export.csv", 2, 22, CRED_SECRET_ACCESS_KEY, RULE_SECRET_NEAR,
                          NULL);
-    loc = fixture_add_location(f, "mail/smtp.ini", 4, 10, CRED_SMTP_PASSWORD, RULE_SMTP, NULL);
+    loc = sarif_location(f, "mail/smtp.ini", 4, 10, CRED_SMTP_PASSWORD, RULE_SMTP, NULL);
     fixture_in_commit(fx, loc, "add mail settings");
 
     /* 2: temporary credentials inside a JSON file inside an archive on disk. */
@@ -125,11 +113,11 @@ static void fixture_init(struct fixture *fx)
     fixture_add_secret(fx, f);
     fixture_add_token(fx, f);
     fixture_add_rules(f, rules2, ARRAY_SIZE(rules2));
-    fixture_add_location(f, "release.zip!inner/config.json", 1, 57, CRED_ACCESS_KEY_ID, RULE_ID,
+    sarif_location(f, "release.zip!inner/config.json", 1, 57, CRED_ACCESS_KEY_ID, RULE_ID,
                          "json-escape");
-    fixture_add_location(f, "release.zip!inner/config.json", 2, 21, CRED_SECRET_ACCESS_KEY,
+    sarif_location(f, "release.zip!inner/config.json", 2, 21, CRED_SECRET_ACCESS_KEY,
                          RULE_SECRET, NULL);
-    fixture_add_location(f, "release.zip!inner/config.json", 3, 25, CRED_SESSION_TOKEN,
+    sarif_location(f, "release.zip!inner/config.json", 3, 25, CRED_SESSION_TOKEN,
                          RULE_TOKEN, NULL);
 
     /* 3: two secrets seen alone (medium confidence: a warning), not yet committed. */
@@ -141,9 +129,9 @@ static void fixture_init(struct fixture *fx)
     fixture_add_secret(fx, f);
     fixture_add_secret(fx, f);
     fixture_add_rules(f, (const char *const[]){ RULE_SECRET_GENERIC }, 1);
-    fixture_add_location(f, "scripts/deploy.sh", 7, 15, CRED_SECRET_ACCESS_KEY,
+    sarif_location(f, "scripts/deploy.sh", 7, 15, CRED_SECRET_ACCESS_KEY,
                          RULE_SECRET_GENERIC, NULL);
-    fixture_add_location(f, "scripts/deploy.sh", 9, 15, CRED_SECRET_ACCESS_KEY,
+    sarif_location(f, "scripts/deploy.sh", 9, 15, CRED_SECRET_ACCESS_KEY,
                          RULE_SECRET_GENERIC, NULL);
 
     /* 4: an SMTP password alone under a hostile file name: an escape, a stray byte, a
@@ -155,7 +143,7 @@ static void fixture_init(struct fixture *fx)
     f->exposure = EXPOSURE_BRANCH;
     fixture_add_smtp(fx, f, -1, NULL);
     fixture_add_rules(f, (const char *const[]){ RULE_SMTP }, 1);
-    fixture_add_location(f, "odd\033[31mname\xff\xe2\x80\xae:100%?#.txt", 1, 1,
+    sarif_location(f, "odd\033[31mname\xff\xe2\x80\xae:100%?#.txt", 1, 1,
                          CRED_SMTP_PASSWORD, RULE_SMTP, NULL);
 
     /* 5: a documentation example (old generation: no account), only in history. */
@@ -168,7 +156,7 @@ static void fixture_init(struct fixture *fx)
     fixture_set_id(fx, f, "AKIA", false);
     fixture_add_secret(fx, f);
     fixture_add_rules(f, (const char *const[]){ RULE_ID_EXAMPLE, RULE_SECRET }, 2);
-    loc = fixture_add_location(f, "docs/README.md", 10, 5, CRED_ACCESS_KEY_ID, RULE_ID_EXAMPLE,
+    loc = sarif_location(f, "docs/README.md", 10, 5, CRED_ACCESS_KEY_ID, RULE_ID_EXAMPLE,
                                NULL);
     fixture_in_commit(fx, loc, "document the CLI");
 
@@ -185,7 +173,7 @@ static void fixture_init(struct fixture *fx)
         char path[32];
 
         snprintf(path, sizeof(path), "logs/app-%02u.log", i);
-        fixture_add_location(f, path, 100 + i, 31, CRED_SESSION_TOKEN, RULE_TOKEN_MARKER, NULL);
+        sarif_location(f, path, 100 + i, 31, CRED_SESSION_TOKEN, RULE_TOKEN_MARKER, NULL);
     }
 
     /* Drawn last, so the generator gives every value above what it gave before. */
