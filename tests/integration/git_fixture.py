@@ -28,19 +28,42 @@ AKIA key ID with a decodable account, and its secret).
     git_fixture.py validate REPORT       check REPORT against schema/report.schema.json
                                          (skipped, with a note, when jsonschema is missing)
 
+As a module, write_pack(DIR, PACK, ENTRIES) finishes a pack written byte by byte (t0320)
+and writes it with its version-2 index into DIR.
+
 REPORT is a file written by `sesame scan --format json --show-secrets` ('-' for stdin).
 Every query exits 2 with a message when the report is not a JSON document.
 """
 
 import datetime
 import functools
+import hashlib
 import json
 import os
+import struct
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import fakekeys  # noqa: E402
+
+def write_pack(directory, pack, ents):
+    """Append the trailer to PACK (entries (oid, offset, crc32)), write DIR/pack-*.pack and
+    its version-2 .idx; returns the pack's name."""
+    pack += hashlib.sha1(pack).digest()
+    ents = sorted(ents)
+    fanout = [sum(1 for e in ents if e[0][0] <= i) for i in range(256)]
+    idx = b"\xfftOc" + struct.pack(">I", 2) + struct.pack(">256I", *fanout)
+    idx += b"".join(e[0] for e in ents) + b"".join(struct.pack(">I", e[2]) for e in ents)
+    idx += b"".join(struct.pack(">I", e[1]) for e in ents) + pack[-20:]
+    idx += hashlib.sha1(idx).digest()
+    name = os.path.join(directory, "pack-" + pack[-20:].hex())
+    with open(name + ".pack", "wb") as f:
+        f.write(pack)
+    with open(name + ".idx", "wb") as f:
+        f.write(idx)
+    return name
+
 
 MAX_KEYS = 200
 SEED = "t03-" + os.environ.get("SESAME_TEST_SEED", "303")

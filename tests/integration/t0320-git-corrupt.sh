@@ -250,8 +250,10 @@ test_expect_success '--all-objects over a truncated pack and a garbage loose obj
 # git's index-pack refuses such a pack, so it is written here byte by byte (with its
 # index); libgit2 1.5 loops forever reading either object, and git runs out of memory.
 cycle_pack() {
-    python3 - "$1" <<'EOF'
+    python3 - "$1" "$IT_DIR" <<'EOF'
 import hashlib, struct, sys, zlib
+sys.path.insert(0, sys.argv[2])
+from git_fixture import write_pack
 def entry_header(kind, size):
     out, c, size = [], (kind << 4) | (size & 15), size >> 4
     while size:
@@ -264,16 +266,7 @@ for oid, base in ((a, b), (b, a)):
     body = entry_header(7, len(delta)) + base + zlib.compress(delta)
     ents.append((oid, len(pack), zlib.crc32(body)))
     pack += body
-pack += hashlib.sha1(pack).digest()
-ents.sort()
-fanout = [sum(1 for e in ents if e[0][0] <= i) for i in range(256)]
-idx = b"\xfftOc" + struct.pack(">I", 2) + struct.pack(">256I", *fanout)
-idx += b"".join(e[0] for e in ents) + b"".join(struct.pack(">I", e[2]) for e in ents)
-idx += b"".join(struct.pack(">I", e[1]) for e in ents) + pack[-20:]
-idx += hashlib.sha1(idx).digest()
-name = sys.argv[1] + "/pack-" + pack[-20:].hex()
-open(name + ".pack", "wb").write(pack)
-open(name + ".idx", "wb").write(idx)
+write_pack(sys.argv[1], pack, ents)
 print(a.hex(), b.hex())
 EOF
 }
@@ -299,8 +292,10 @@ test_expect_success 'a pack whose two deltas are based on each other: warned wit
 # (gitpack_unresolvable used to stop there), so B was handed to libgit2, which loops
 # forever on it (--all-objects reads every object's header).
 cycle_unlisted_pack() {
-    python3 - "$1" <<'EOF'
+    python3 - "$1" "$IT_DIR" <<'EOF'
 import hashlib, struct, sys, zlib
+sys.path.insert(0, sys.argv[2])
+from git_fixture import write_pack
 w, b = hashlib.sha1(b"unlisted w").digest(), hashlib.sha1(b"unlisted b").digest()
 delta = zlib.compress(bytes([5, 5, 0x91, 0, 5]))  # base of 5 bytes -> 5 bytes: copy them
 pack, ents = b"PACK" + struct.pack(">II", 2, 2), []
@@ -312,16 +307,7 @@ pack += bytes([0x75]) + b + delta                       # U: REF_DELTA on B, not
 body = bytes([0x65, len(pack) - u]) + delta             # B: OFS_DELTA on U
 ents.append((b, len(pack), zlib.crc32(body)))
 pack += body
-pack += hashlib.sha1(pack).digest()
-ents.sort()
-fanout = [sum(1 for e in ents if e[0][0] <= i) for i in range(256)]
-idx = b"\xfftOc" + struct.pack(">I", 2) + struct.pack(">256I", *fanout)
-idx += b"".join(e[0] for e in ents) + b"".join(struct.pack(">I", e[2]) for e in ents)
-idx += b"".join(struct.pack(">I", e[1]) for e in ents) + pack[-20:]
-idx += hashlib.sha1(idx).digest()
-name = sys.argv[1] + "/pack-" + pack[-20:].hex()
-open(name + ".pack", "wb").write(pack)
-open(name + ".idx", "wb").write(idx)
+write_pack(sys.argv[1], pack, ents)
 print(b.hex())
 EOF
 }
