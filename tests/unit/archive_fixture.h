@@ -358,4 +358,13 @@ static inline int write_temp(const struct mem *prefix, const struct mem *m, char
     return fd;
 }
 
+/* Run the tests, then free the rules and engine the fixture loaded once. */
+static inline int fx_main(const struct test *tests, size_t n, int argc, char **argv)
+{
+    int rc = harness_run(tests, n, argc, argv);
+    engine_free(g_engine);
+    ruleset_release(&g_rs);
+    return rc;
+}
+
 #endif

@@ -925,15 +925,7 @@ static const struct test tests[] = {
     TEST(test_archive__scan_fd),
 };
 
-static int run(int argc, char **argv)
-{
-    int rc = harness_run(tests, ARRAY_SIZE(tests), argc, argv);
-    engine_free(g_engine);
-    ruleset_release(&g_rs);
-    return rc;
-}
-
 int main(int argc, char **argv)
 {
-    return run(argc, argv);
+    return fx_main(tests, ARRAY_SIZE(tests), argc, argv);
 }
