@@ -903,8 +903,6 @@ static void test_archive__scan_fd(void)
     free(zip.p);
 }
 
-/* ------------------------------------------------------------------ issue 11: nothing lost */
-
 static const struct test tests[] = {
     TEST(test_archive__default_limits),
     TEST(test_archive__sniff),
