@@ -82,7 +82,7 @@ start_fake_smtp "$TRASH/smtp-state.json" "$TRASH/smtp.log" || exit 2
 fake_env
 
 test_expect_success 'control: with AWS_CA_BUNDLE = the test CA, live / invalid / SMTP live' '
-    run_cmd sesame scan tree --verify --format json --verify-timeout-ms 3000
+    run_cmd sesame scan tree --verify --format json --verify-timeout-ms 15000
     expect_rc 1
     "$PYTHON" check.py out trusted
     test -s aws.log
@@ -94,7 +94,7 @@ test_expect_success 'AWS_CA_BUNDLE unset: every verdict unknown with a TLS reaso
     : >smtp.log
     (
         unset AWS_CA_BUNDLE
-        run_cmd sesame scan tree --verify --format json --verify-timeout-ms 3000
+        run_cmd sesame scan tree --verify --format json --verify-timeout-ms 15000
         expect_rc 1
         cp out untrusted.json
     )
@@ -109,7 +109,7 @@ test_expect_success 'AWS_CA_BUNDLE of another CA: the same' '
     : >aws.log
     : >smtp.log
     AWS_CA_BUNDLE="$FAKE_CERTS/other-ca.pem" run_cmd sesame scan tree --verify --format json \
-        --verify-timeout-ms 3000
+        --verify-timeout-ms 15000
     expect_rc 1
     "$PYTHON" check.py out untrusted
     test ! -s aws.log
@@ -146,7 +146,7 @@ test_expect_success 'a proxy that answers CONNECT with a 403 page: unknown, neve
         unset NO_PROXY no_proxy
         export HTTPS_PROXY=http://127.0.0.1:$PROXY_PORT https_proxy=http://127.0.0.1:$PROXY_PORT
         run_cmd sesame scan tree/live.env tree/invalid.env --verify --format json \
-            --verify-timeout-ms 3000
+            --verify-timeout-ms 15000
         expect_rc 1
         cp out proxied.json
     )
@@ -166,7 +166,7 @@ start_fake_smtp "$TRASH/smtp-state.json" "$TRASH/smtp-plain.log" --no-starttls |
 fake_env
 
 test_expect_success 'an SMTP server that strips STARTTLS never sees AUTH (STARTTLS required)' '
-    run_cmd sesame scan tree/mail.yml --verify --format json --verify-timeout-ms 3000
+    run_cmd sesame scan tree/mail.yml --verify --format json --verify-timeout-ms 15000
     expect_rc 1
     test -s smtp-plain.log
     expect_no_grep "\"cmd\": \"AUTH\"" smtp-plain.log
