@@ -164,6 +164,10 @@
  * reported as not looked at. */
 #define LIMIT_SES_IDENTITIES 100u
 
+/* ListEmailIdentities pages asked per region: with pages of 50, twice what
+ * LIMIT_SES_IDENTITIES needs, so that empty pages with a NextToken cannot go on forever. */
+#define LIMIT_SES_IDENTITY_PAGES 4u
+
 /* Sending-authorization policies read per identity (AWS allows 20). */
 #define LIMIT_SES_POLICIES 20u
 

@@ -56,6 +56,20 @@ static bool iam_name(const char *s, size_t n, char *out, size_t out_size)
     return true;
 }
 
+/* A name from the report fit for a command or an ARN: printable ASCII, no space, at
+ * most 320 bytes (an SES identity or policy name). */
+static bool printable(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n == 0 || n > 320)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+            return false;
+    return true;
+}
+
 static bool ses_service(const char *s)
 {
     return s && (strncmp(s, "ses", 3) == 0 || strcmp(s, "email") == 0);
@@ -158,7 +172,7 @@ char *remediate_ses_policy(const struct finding *f, const struct remediate_opts 
         for (size_t j = 0; region_ok(v->ses[i].region) && j < v->ses[i].n_identities; j++) {
             const struct ses_identity *id = &v->ses[i].identities[j];
             char *arn;
-            if (!id->name || strchr(id->name, '*'))
+            if (!printable(id->name) || strchr(id->name, '*'))
                 continue;
             arn = xasprintf("arn:aws:ses:%s:%s:identity/%s", v->ses[i].region, k.account,
                             id->name);
@@ -378,7 +392,9 @@ static void ses_state_step(struct plan *p, const struct finding *f, const struct
         const struct ses_stats *st = &s->stats;
         fputs("    Seen by the verifier in ", p->out);
         shq(p->out, s->region ? s->region : "?");
-        fprintf(p->out, ": %s, sending %s", s->enforcement ? s->enforcement : "status unknown",
+        fputs(": ", p->out);
+        shq(p->out, s->enforcement ? s->enforcement : "status-unknown");
+        fprintf(p->out, ", sending %s",
                 s->sending_enabled == 1 ? "enabled" : s->sending_enabled == 0 ? "PAUSED"
                                                                                : "unknown");
         if (s->review_status) {
@@ -422,7 +438,7 @@ static void policy_steps(struct plan *p, const struct finding *f)
             const struct ses_identity *id = &v->ses[i].identities[j];
             for (size_t q = 0; q < id->n_policies; q++) {
                 const struct ses_policy *pol = &id->policies[q];
-                if (pol->open != 1 || !id->name || !pol->name)
+                if (pol->open != 1 || !printable(id->name) || !printable(pol->name))
                     continue;
                 if (!any)
                     step(p, "Close the sending-authorization policies that let others send "
@@ -471,16 +487,18 @@ enum status remediate_write(FILE *out, const struct finding *f, const struct rem
     gather(f, &k);
     if (o->policy_only) {
         if (!k.ses)
-            return fail(STATUS_USAGE, "finding %.16s is not an SES sender: sesame cannot know "
-                                      "which permissions its replacement needs",
-                        f->fingerprint);
+            return fail(STATUS_USAGE, "this finding is not an SES sender: sesame cannot know "
+                                      "which permissions its replacement needs");
         policy = remediate_ses_policy(f, o);
         fputs(policy, out);
         free(policy);
         return STATUS_OK;
     }
-    fprintf(out, "Remediation for %s (finding %.16s, account %s", k.id, f->fingerprint,
-            k.account);
+    fputs("Remediation for ", out);
+    shq(out, k.id);
+    fputs(" (finding ", out);
+    shq(out, f->fingerprint);
+    fprintf(out, ", account %s", k.account);
     if (f->verification)
         fprintf(out, ", %s", verify_status_name(f->verification->status));
     fputs(k.ses ? ", SES sender)\n" : ")\n", out);

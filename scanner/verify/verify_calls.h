@@ -34,7 +34,7 @@ struct call_ctx {
     double not_before;        /* monotonic seconds */
     size_t index;             /* SES: index into verification->ses; SMTP: password index */
     size_t region_try;        /* SMTP: position in the region list */
-    size_t sub;               /* SES policies: index of the identity */
+    size_t sub;               /* SES policies: index of the identity; identities: page */
     char *page;               /* SES identities: the NextToken to ask for, or NULL */
     bool with_operator;       /* IAM, SES identities: the operator's credentials */
     struct http_req req;

@@ -149,13 +149,17 @@ void verify_on_ses_ids(struct verifier *vf, struct call_ctx *c)
             id->verification_status = ans.items[i].status[0] ? xstrdup(ans.items[i].status)
                                                              : NULL;
         }
-        if (ans.next_token[0] && s->n_identities >= LIMIT_SES_IDENTITIES)
+        /* Pages are bounded too: an endpoint that answers empty pages with a NextToken
+         * forever gets LIMIT_SES_IDENTITY_PAGES requests, not more. */
+        if (ans.next_token[0] && (s->n_identities >= LIMIT_SES_IDENTITIES ||
+                                  c->sub + 1 >= LIMIT_SES_IDENTITY_PAGES))
             s->identities_truncated = true;
         if (ans.next_token[0] && !s->identities_truncated) {
             struct call_ctx *n = verify_new_call(c->cred, CALL_SES_IDS, SVC_SESV2);
             n->index = c->index;
             n->with_operator = c->with_operator;
             n->page = xstrdup(ans.next_token);
+            n->sub = c->sub + 1; /* pages asked so far */
             verify_submit_new(vf, n);
         } else {
             s->identities_listed = true;

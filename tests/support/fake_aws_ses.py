@@ -13,7 +13,8 @@ GetSendQuota/GetAccount fields:
     review       {"Status": "PENDING", "CaseId": "..."}  (GetAccount Details.ReviewDetails)
     suppressed   ["BOUNCE", "COMPLAINT"]  (GetAccount SuppressionAttributes)
     identities   [{"name": "example.com", "type": "DOMAIN", "policies": {NAME: POLICY}}]
-                 (POLICY: a dict, dumped as JSON, or a string sent as is) or "deny"
+                 (POLICY: a dict, dumped as JSON, or a string sent as is) or "deny",
+                 or "endless": every page empty, with a NextToken
     policies     "deny": GetEmailIdentityPolicies answers AccessDenied
 NextToken values are opaque base64 ("+", "/" and "=" included on purpose: the client
 must encode them in the query and sign them decoded).
@@ -109,6 +110,11 @@ def op_ListEmailIdentities(h, key_id, key, params, done):
     if s == "deny" or ids == "deny":
         _denied(h, key, "ListEmailIdentities", done)
         return
+    if ids == "endless":
+        done(200, "OK")
+        h.send(200, json.dumps({"EmailIdentities": [], "NextToken": _token(0)}).encode(),
+               "application/json")
+        return
     try:
         size = int(params.get("PageSize", "1000"))
     except ValueError:
@@ -137,7 +143,7 @@ def op_GetEmailIdentityPolicies(h, key_id, key, params, done):
     if s == "deny" or ids == "deny" or (isinstance(s, dict) and s.get("policies") == "deny"):
         _denied(h, key, "GetEmailIdentityPolicies", done)
         return
-    found = [i for i in ids if i["name"] == params["identity"]]
+    found = [i for i in (ids if isinstance(ids, list) else []) if i["name"] == params["identity"]]
     if not found:
         done(404, "NotFoundException")
         h.send_error_aws("ses", "NotFoundException", 404,
