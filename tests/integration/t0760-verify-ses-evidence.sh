@@ -114,7 +114,7 @@ start_fake_aws "$TRASH/aws-state.json" "$TRASH/aws.log" || exit 2
 fake_env
 
 test_expect_success 'scan --verify gathers the SES evidence (JSON, valid against the schema)' '
-    run_cmd sesame scan tree --verify --no-smtp-check --format json --verify-timeout-ms 3000 \
+    run_cmd sesame scan tree --verify --no-smtp-check --format json --verify-timeout-ms 20000 \
         --verify-rate 1000
     expect_rc 1
     cp out report.json
@@ -172,7 +172,7 @@ EOF
 '
 
 test_expect_success 'the text report says so too' '
-    run_cmd sesame scan tree --verify --no-smtp-check --verify-timeout-ms 3000 \
+    run_cmd sesame scan tree --verify --no-smtp-check --verify-timeout-ms 20000 \
         --verify-rate 1000 --color never
     expect_rc 1
     grep "SENDING SPAM NOW" out

@@ -164,7 +164,7 @@ for f in json.load(open('report.json'))['findings']:
 
 test_expect_success 'a verified, redacted report to work from' '
     run_cmd sesame scan tree --verify --no-smtp-check --format json --ses-regions eu-west-1 \
-        --verify-timeout-ms 3000
+        --verify-timeout-ms 20000
     expect_rc 1
     cp out report.json
     wc -l <aws.log >calls.before
