@@ -9,7 +9,8 @@
 #
 # The tree has N files, each with one key ID + secret pair (seeded, distinct); half of
 # the keys exist in the fake (live: STS, then IAM GetAccessKeyLastUsed, SES v1
-# GetSendQuota and SESv2 GetAccount in the client region = 4 calls), half do not
+# GetSendQuota and GetSendStatistics, SESv2 GetAccount and ListEmailIdentities in the
+# client region = 6 calls; 4 before issue 18), half do not
 # (invalid: 1 STS call). For each concurrency C, a fresh fake with --delay-ms answers
 # `sesame scan DIR/tree --verify --verify-concurrency C`; "calls" is counted from the
 # fake's request log, "ideal" = calls x delay / C, "ratio" = wall / ideal. The scan
@@ -176,8 +177,8 @@ block="## verify: $(date -u '+%Y-%m-%d %H:%M') UTC (git $GIT)
 
 - machine: $(nproc) CPUs; load $LOAD0 at start, $(cut -d' ' -f1-3 /proc/loadavg) at end
 - \`benches/bench_verify.sh --keys $KEYS --delay-ms $DELAY\`, binary \`$(basename "$(dirname "$SESAME_BIN")")/sesame\`: $KEYS distinct fake
-  credentials, one ID + secret pair per file; half live in the fake (STS + IAM + SES v1 +
-  SESv2 = 4 calls each), half invalid (1 STS call); fake_aws.py adds $DELAY ms to every answer
+  credentials, one ID + secret pair per file; half live in the fake (STS + IAM + SES v1 x 2 +
+  SESv2 x 2 = 6 calls each), half invalid (1 STS call); fake_aws.py adds $DELAY ms to every answer
 - ideal = calls (counted in the fake's log) x delay / concurrency; wall = the whole
   \`sesame scan --verify\` run (the scan alone, without --verify: $SCAN_MS ms); max in flight
   = most requests the fake was handling at once

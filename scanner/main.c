@@ -18,6 +18,7 @@
 #include "base/xalloc.h"
 #include "cli/options.h"
 #include "hook.h"
+#include "report/remediate.h"
 #include "report/report.h"
 #include "scan.h"
 #include "source/src_archive.h"
@@ -95,7 +96,9 @@ struct args {
     struct verify_opts vo;
     struct archive_limits alim;
     struct hook_opts ho;
-    struct strv targets, rules, excl, incl, skip, ses;
+    struct strv targets, rules, excl, incl, skip, ses, from;
+    struct remediate_opts ro;
+    const char *report;
     bool exit_zero;
     const char *repo;
     bool force;
@@ -255,6 +258,10 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
     case OPT_LOG: a->ho.log_path = arg; break;
     case OPT_REPO: a->repo = arg; break;
     case OPT_FORCE: a->force = true; break;
+    case OPT_REPORT: a->report = arg; break;
+    case OPT_FROM_ADDRESS: strv_push(&a->from, arg); break;
+    case OPT_SOURCE_IP: a->ro.source_ip = arg; break;
+    case OPT_POLICY_ONLY: a->ro.policy_only = true; break;
     case OPT_HELP:
         cli_help(stdout, (int)a->cmd);
         return EXIT_CLEAN;
@@ -381,6 +388,16 @@ static int run_command(struct args *a)
             return usage_error(a->cmd, "unexpected '%s'", a->targets.v[1]);
         return exit_for_hook(hook_install(a->targets.n ? a->targets.v[0] : NULL, a->repo,
                                           a->force));
+    case CMD_REMEDIATE:
+        if (a->targets.n != 1 || !a->report)
+            return usage_error(a->cmd, "usage: sesame remediate FINGERPRINT --report "
+                                       "REPORT.json [options]");
+        a->ro.from_addresses = a->from.v;
+        a->ro.n_from = a->from.n;
+        a->ro.now = a->vo.now;
+        if ((st = scan_remediate(&a->cfg, a->report, a->targets.v[0], &a->ro)) == STATUS_OK)
+            return EXIT_CLEAN;
+        break;
     case CMD_VERSION:
         printf("sesame %s\n", SESAME_VERSION);
         return EXIT_CLEAN;
@@ -460,6 +477,7 @@ int main(int argc, char **argv)
     free(a.incl.v);
     free(a.skip.v);
     free(a.ses.v);
+    free(a.from.v);
     env_release(&a.env);
     return rc;
 }

@@ -100,6 +100,12 @@ enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, si
 enum status scan_verify_report(const struct scan_config *cfg, const char *path,
                                struct scan_outcome *out);
 
+struct remediate_opts;
+/* `sesame remediate WHICH --report PATH`: the plan for one finding of a saved report
+ * (redacted or not) on cfg->output or stdout. */
+enum status scan_remediate(const struct scan_config *cfg, const char *path, const char *which,
+                           const struct remediate_opts *o);
+
 /* `sesame rules list`. */
 enum status scan_rules_list(const struct scan_config *cfg);
 

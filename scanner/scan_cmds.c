@@ -1,6 +1,7 @@
 /*
  * scan_cmds.c - the commands around a scan that reuse its set-up: `sesame verify
- * REPORT.json` (verify and rank a saved report), `sesame rules check` (every rule's
+ * REPORT.json` (verify and rank a saved report), `sesame remediate` (the plan for one
+ * finding of a saved report), `sesame rules check` (every rule's
  * examples through the engine) and `sesame rules list`.
  */
 #include "scan.h"
@@ -25,6 +26,7 @@
 #include "finding/findings.h"
 #include "base/limits.h"
 #include "match/engine.h"
+#include "report/remediate.h"
 #include "report/report.h"
 #include "rules/rule.h"
 #include "rules/template.h"
@@ -87,6 +89,34 @@ out:
     }
     loaded_report_release(&lr);
     ruleset_release(&rs);
+    return st;
+}
+
+enum status scan_remediate(const struct scan_config *cfg, const char *path, const char *which,
+                           const struct remediate_opts *o)
+{
+    struct loaded_report lr;
+    const struct finding *f;
+    FILE *out = stdout;
+    enum status st;
+
+    if ((st = findings_load_report_flags(path, LOAD_REDACTED_OK | LOAD_VERIFICATION, &lr)) !=
+        STATUS_OK)
+        return st;
+    if ((st = remediate_find(lr.sorted, lr.n, which, &f)) != STATUS_OK)
+        goto out;
+    if (cfg->output && strcmp(cfg->output, "-") != 0 && !(out = fopen(cfg->output, "w"))) {
+        out = stdout;
+        st = fail(STATUS_IO, "cannot write '%s': %s", cfg->output, strerror(errno));
+        goto out;
+    }
+    st = remediate_write(out, f, o);
+    if (st == STATUS_OK && (fflush(out) != 0 || ferror(out)))
+        st = fail(STATUS_IO, "cannot write the plan: %s", strerror(errno));
+out:
+    if (out != stdout)
+        fclose(out);
+    loaded_report_release(&lr);
     return st;
 }
 

@@ -160,4 +160,20 @@
 /* SigV4 input: the path, the query and each header value. */
 #define LIMIT_SIGV4_INPUT_BYTES (1u << 20)
 
+/* SES GetSendStatistics data points: two weeks of 15-minute intervals are 1344; more is
+ * not AWS's answer. */
+#define LIMIT_SES_DATA_POINTS 1500u
+
+/* SES identities looked at per region (ListEmailIdentities, then one
+ * GetEmailIdentityPolicies each): bounds the calls one leaked key causes; more are
+ * reported as not looked at. */
+#define LIMIT_SES_IDENTITIES 100u
+
+/* ListEmailIdentities pages asked per region: with pages of 50, twice what
+ * LIMIT_SES_IDENTITIES needs, so that empty pages with a NextToken cannot go on forever. */
+#define LIMIT_SES_IDENTITY_PAGES 4u
+
+/* Sending-authorization policies read per identity (AWS allows 20). */
+#define LIMIT_SES_POLICIES 20u
+
 #endif

@@ -19,12 +19,13 @@
 #define S_VERIFY "Verification (opt-in, read-only; never sends mail)"
 #define S_HOOK "Hook policy"
 #define S_INSTALL "Installation"
+#define S_REMEDIATE "Remediation (prints commands; changes nothing)"
 #define S_GEN "General"
 
 const struct cli_opt cli_opts[] = {
     { OPT_FORMAT, "format", 'f', "FMT", C_SCAN | C_VERIFY, S_OUT,
       "report format: text (default), json, jsonl, sarif" },
-    { OPT_OUTPUT, "output", 'o', "FILE", C_SCAN | C_BASELINE | C_VERIFY, S_OUT,
+    { OPT_OUTPUT, "output", 'o', "FILE", C_SCAN | C_BASELINE | C_VERIFY | C_REMEDIATE, S_OUT,
       "write the report to FILE" },
     { OPT_SHOW, "show-secrets", 0, NULL, C_SCAN | C_VERIFY | C_HOOK, S_OUT,
       "print secret values in full (default: redacted)" },
@@ -124,6 +125,17 @@ const struct cli_opt cli_opts[] = {
     { OPT_FORCE, "force", 0, NULL, C_INSTALL, S_INSTALL,
       "replace a hook that is not sesame's (kept as NAME.sesame-backup)" },
 
+    { OPT_REPORT, "report", 0, "FILE", C_REMEDIATE, S_REMEDIATE,
+      "the JSON report that holds the finding (redacted is fine; run\nwith --verify for "
+      "user, region, identities and SES state)" },
+    { OPT_FROM_ADDRESS, "from-address", 0, "ADDR", C_REMEDIATE, S_REMEDIATE,
+      "a sender the replacement may use (ses:FromAddress; repeatable;\ndefault: the "
+      "address identities seen, else a placeholder)" },
+    { OPT_SOURCE_IP, "source-ip", 0, "CIDR", C_REMEDIATE, S_REMEDIATE,
+      "also restrict the replacement to this aws:SourceIp" },
+    { OPT_POLICY_ONLY, "policy-only", 0, NULL, C_REMEDIATE, S_REMEDIATE,
+      "print only the least-privilege policy JSON (SES senders)" },
+
     { OPT_HELP, "help", 'h', NULL, C_ALL, S_GEN, "show this help" },
 };
 
@@ -157,6 +169,13 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
     [CMD_INSTALL_HOOK] = { "install-hook", "[pre-commit|pre-push|pre-receive] [options]",
                            "write a small hook script that runs sesame",
                            "Never overwrites a hook that is not sesame's without --force." },
+    [CMD_REMEDIATE] = { "remediate", "FINGERPRINT --report REPORT.json [options]",
+                        "print the steps and AWS CLI commands to retire one leaked key",
+                        "Replace, deploy, deactivate, watch, delete; SMTP credentials; the SES\n"
+                        "sending pause; open sending policies; the AWS notices to look for;\n"
+                        "and a least-privilege IAM policy for an SES sender's replacement.\n"
+                        "FINGERPRINT may be a unique prefix (4+ hex digits) or the key ID.\n"
+                        "Nothing is run and nothing in AWS changes." },
     [CMD_VERSION] = { "version", "", "print the version", "" },
     [CMD_HELP] = { "help", "[COMMAND]", "show help for a command", "" },
 };

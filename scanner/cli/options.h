@@ -20,6 +20,7 @@ enum cli_cmd {
     CMD_RULES,
     CMD_HOOK,
     CMD_INSTALL_HOOK,
+    CMD_REMEDIATE,
     CMD_VERSION,
     CMD_HELP,
     CMD_COUNT
@@ -32,6 +33,7 @@ enum cli_cmd {
 #define C_RULES (1u << CMD_RULES)
 #define C_HOOK (1u << CMD_HOOK)
 #define C_INSTALL (1u << CMD_INSTALL_HOOK)
+#define C_REMEDIATE (1u << CMD_REMEDIATE)
 #define C_ALL ((1u << CMD_COUNT) - 1)
 
 /* Option ids: short options keep their letter, long-only ones start at 256. */
@@ -82,6 +84,10 @@ enum cli_opt_id {
     OPT_LOG,
     OPT_REPO,
     OPT_FORCE,
+    OPT_REPORT,
+    OPT_FROM_ADDRESS,
+    OPT_SOURCE_IP,
+    OPT_POLICY_ONLY,
 };
 
 struct cli_opt {

@@ -28,7 +28,7 @@ static char *opt_str(const struct jv *o, const char *key)
     return s ? xstrdup(s) : NULL;
 }
 
-static int64_t iso_time(const struct jv *v)
+int64_t load_iso_time(const struct jv *v)
 {
     struct tm tm;
     const char *s = jv_string(v, NULL);
@@ -52,12 +52,14 @@ static char **str_array(const struct jv *a, size_t *n)
 }
 
 static enum status values(const char *path, size_t fi, const struct jv *a, const char *what,
-                          struct secret_value **out, size_t *n)
+                          struct secret_value **out, size_t *n, unsigned flags)
 {
     *n = 0;
     *out = xcalloc(jv_len(a) + 1, sizeof(**out));
     for (size_t i = 0; i < jv_len(a); i++) {
         const char *v = get_str(jv_at(a, i), "value");
+        if (!v && (flags & LOAD_REDACTED_OK))
+            continue;
         if (!v)
             return fail(STATUS_USAGE, "'%s': findings[%zu].%s[%zu] has no value: the report was "
                                       "redacted; scan again with --show-secrets to verify",
@@ -69,7 +71,8 @@ static enum status values(const char *path, size_t fi, const struct jv *a, const
     return STATUS_OK;
 }
 
-static enum status one(const char *path, size_t fi, const struct jv *o, struct finding *f)
+static enum status one(const char *path, size_t fi, const struct jv *o, struct finding *f,
+                       unsigned flags)
 {
     enum status st;
     const struct jv *a;
@@ -94,16 +97,25 @@ static enum status one(const char *path, size_t fi, const struct jv *o, struct f
     if (f->access_key_id && (strlen(f->access_key_id) > 128))
         return fail(STATUS_CORRUPT, "'%s': findings[%zu]: bad access_key_id", path, fi);
     if ((st = values(path, fi, jv_get(o, "secrets"), "secrets", &f->secrets,
-                     &f->n_secrets)) != STATUS_OK ||
+                     &f->n_secrets, flags)) != STATUS_OK ||
         (st = values(path, fi, jv_get(o, "session_tokens"), "session_tokens",
-                     &f->session_tokens, &f->n_session_tokens)) != STATUS_OK)
+                     &f->session_tokens, &f->n_session_tokens, flags)) != STATUS_OK)
         return st;
+    if (flags & LOAD_VERIFICATION)
+        f->verification = load_verification(jv_get(o, "verification"));
     a = jv_get(o, "smtp_passwords");
     f->smtp_passwords = xcalloc(jv_len(a) + 1, sizeof(*f->smtp_passwords));
     for (size_t i = 0; i < jv_len(a); i++) {
         const struct jv *e = jv_at(a, i);
         struct smtp_password *sp = &f->smtp_passwords[f->n_smtp_passwords];
         const char *v = get_str(e, "value");
+        if (!v && (flags & LOAD_REDACTED_OK)) {
+            /* Redacted: the password is not needed, its region is. */
+            sp->region = opt_str(e, "region");
+            sp->from_secret = -1;
+            f->n_smtp_passwords++;
+            continue;
+        }
         if (!v)
             return fail(STATUS_USAGE, "'%s': findings[%zu].smtp_passwords[%zu] has no value: the "
                                       "report was redacted; scan again with --show-secrets",
@@ -146,8 +158,8 @@ static enum status one(const char *path, size_t fi, const struct jv *o, struct f
             l->commit.commit = opt_str(c, "id");
             l->commit.author = opt_str(c, "author");
             l->commit.summary = opt_str(c, "summary");
-            l->commit.author_time = iso_time(jv_get(c, "author_time"));
-            l->commit.commit_time = iso_time(jv_get(c, "commit_time"));
+            l->commit.author_time = load_iso_time(jv_get(c, "author_time"));
+            l->commit.commit_time = load_iso_time(jv_get(c, "commit_time"));
         }
         f->n_locations++;
     }
@@ -155,6 +167,12 @@ static enum status one(const char *path, size_t fi, const struct jv *o, struct f
 }
 
 enum status findings_load_report(const char *path, struct loaded_report *out)
+{
+    return findings_load_report_flags(path, 0, out);
+}
+
+enum status findings_load_report_flags(const char *path, unsigned flags,
+                                       struct loaded_report *out)
 {
     struct jv *root;
     const struct jv *arr;
@@ -171,7 +189,7 @@ enum status findings_load_report(const char *path, struct loaded_report *out)
     out->findings = xcalloc(jv_len(arr) + 1, sizeof(*out->findings));
     out->sorted = xcalloc(jv_len(arr) + 1, sizeof(*out->sorted));
     for (size_t i = 0; i < jv_len(arr); i++) {
-        rc = one(path, i, jv_at(arr, i), &out->findings[out->n]);
+        rc = one(path, i, jv_at(arr, i), &out->findings[out->n], flags);
         out->sorted[out->n] = &out->findings[out->n];
         out->n++;
         if (rc != STATUS_OK)

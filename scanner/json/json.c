@@ -292,6 +292,22 @@ const char *jv_unknown_key(const struct jv *obj, const char *const *known)
     return NULL;
 }
 
+const char *jv_member(const struct jv *obj, size_t i, const struct jv **value)
+{
+    const char *key;
+    json_t *val;
+    size_t k = 0;
+
+    json_object_foreach(J(obj), key, val) {
+        if (k++ == i) {
+            if (value != NULL)
+                *value = V(val);
+            return key;
+        }
+    }
+    return NULL;
+}
+
 const char *jv_string(const struct jv *v, size_t *len)
 {
     if (!json_is_string(J(v)))

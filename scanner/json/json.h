@@ -98,6 +98,11 @@ const struct jv *jv_at(const struct jv *arr, size_t i);
  * `known`; NULL if there is none (or obj is not an object). */
 const char *jv_unknown_key(const struct jv *obj, const char *const *known);
 
+/* The key of member i of obj in document order (*value, if given, its value), or NULL
+ * past the last member or if obj is not an object. Each call walks from the first
+ * member: for the small objects of AWS answers. */
+const char *jv_member(const struct jv *obj, size_t i, const struct jv **value);
+
 /* A string's value (NUL-terminated; the parser refuses \u0000), or NULL if v is not a
  * string. *len, if given, is its length in bytes. */
 const char *jv_string(const struct jv *v, size_t *len);

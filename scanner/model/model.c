@@ -80,9 +80,30 @@ void verification_free(struct verification *v)
     free(v->last_used_via);
     free(v->last_used_error);
     for (size_t i = 0; i < v->n_ses; i++) {
-        free(v->ses[i].region);
-        free(v->ses[i].error);
-        free(v->ses[i].enforcement);
+        struct ses_state *s = &v->ses[i];
+        free(s->region);
+        free(s->error);
+        free(s->enforcement);
+        free(s->stats_error);
+        free(s->review_status);
+        free(s->review_case_id);
+        free(s->suppressed_reasons);
+        free(s->identities_error);
+        for (size_t k = 0; k < s->n_identities; k++) {
+            struct ses_identity *id = &s->identities[k];
+            free(id->name);
+            free(id->type);
+            free(id->verification_status);
+            free(id->policies_error);
+            for (size_t j = 0; j < id->n_policies; j++) {
+                free(id->policies[j].name);
+                free(id->policies[j].principals);
+                free(id->policies[j].conditions);
+                free(id->policies[j].why);
+            }
+            free(id->policies);
+        }
+        free(s->identities);
     }
     free(v->ses);
     for (size_t i = 0; i < v->n_smtp; i++) {
@@ -91,4 +112,33 @@ void verification_free(struct verification *v)
     }
     free(v->smtp);
     free(v);
+}
+
+static const char *const level_names[] = { "unknown", "below_review", "review", "pause_risk" };
+
+const char *ses_level_name(enum ses_level l)
+{
+    return (unsigned)l < ARRAY_SIZE(level_names) ? level_names[l] : "unknown";
+}
+
+bool ses_level_parse(const char *s, enum ses_level *out)
+{
+    for (unsigned i = 0; s && i < ARRAY_SIZE(level_names); i++) {
+        if (strcmp(s, level_names[i]) == 0) {
+            *out = (enum ses_level)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool verification_sending_spam(const struct verification *v)
+{
+    for (size_t i = 0; v && i < v->n_ses; i++) {
+        const struct ses_stats *st = &v->ses[i].stats;
+        if (st->known && (st->bounce_level >= SES_LEVEL_REVIEW ||
+                          st->complaint_level >= SES_LEVEL_REVIEW || st->spike_at > 0))
+            return true;
+    }
+    return false;
 }

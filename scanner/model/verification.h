@@ -24,6 +24,48 @@ enum verify_status {
 /* "not_checked", "live", "invalid", "wrong_secret", "expired", "unknown", "skipped". */
 const char *verify_status_name(enum verify_status s);
 
+/* Where an SES rate stands against AWS's published thresholds (AWS-NOTES §9): bounces
+ * 5 % -> account under review, 10 % -> sending may be paused; complaints 0.1 % / 0.5 %. */
+enum ses_level { SES_LEVEL_UNKNOWN = 0, SES_LEVEL_OK, SES_LEVEL_REVIEW, SES_LEVEL_PAUSE };
+
+/* "unknown", "below_review", "review", "pause_risk". */
+const char *ses_level_name(enum ses_level l);
+bool ses_level_parse(const char *s, enum ses_level *out);
+
+/* SES v1 GetSendStatistics of one region (15-minute intervals, last two weeks), summed. */
+struct ses_stats {
+    bool known;                /* a complete answer was read */
+    uint64_t points;           /* intervals AWS returned (only those with activity) */
+    uint64_t sent_24h, sent_14d; /* delivery attempts */
+    uint64_t bounces_14d, complaints_14d, rejects_14d;
+    double bounce_rate, complaint_rate; /* fractions over 14 days; 0 when nothing sent */
+    enum ses_level bounce_level, complaint_level;
+    int64_t spike_at;          /* start of the first interval with unusual volume, or 0 */
+    uint64_t spike_attempts;   /* its delivery attempts */
+    double spike_baseline;     /* the per-interval median it was compared with */
+};
+
+/* A sending-authorization policy on an SES identity (sesv2 GetEmailIdentityPolicies). */
+struct ses_policy {
+    char *name;
+    int open;         /* 1: lets another principal send with no restricting condition;
+                       * 0: it does not; -1: the policy could not be read */
+    char *principals; /* who may send: "*" or ARNs/accounts, comma-separated */
+    char *conditions; /* condition keys of the allowing statements, comma-separated, or NULL */
+    char *why;        /* one sentence: what it allows, or why it could not be read */
+};
+
+/* A verified identity (sesv2 ListEmailIdentities). */
+struct ses_identity {
+    char *name;                /* domain or address */
+    char *type;                /* DOMAIN, EMAIL_ADDRESS, MANAGED_DOMAIN */
+    int sending_enabled;       /* 1, 0, -1 unknown */
+    char *verification_status; /* SUCCESS, PENDING, FAILED, ... or NULL */
+    struct ses_policy *policies;
+    size_t n_policies;
+    char *policies_error;      /* "not visible (AccessDenied)", ... or NULL */
+};
+
 struct ses_state {
     char *region;
     char *error;          /* why the state could not be read (AccessDenied, ...), or NULL */
@@ -32,6 +74,17 @@ struct ses_state {
     char *enforcement;    /* HEALTHY, PROBATION, SHUTDOWN, or NULL */
     bool have_quota;
     double max_24h, max_rate, sent_24h;
+    /* Sending evidence (issue 18). */
+    struct ses_stats stats;
+    char *stats_error;         /* why GetSendStatistics could not be read, or NULL */
+    char *review_status;       /* GetAccount Details.ReviewDetails.Status, or NULL */
+    char *review_case_id;
+    char *suppressed_reasons;  /* SuppressionAttributes.SuppressedReasons, "BOUNCE,COMPLAINT" */
+    struct ses_identity *identities;
+    size_t n_identities;
+    bool identities_listed;    /* ListEmailIdentities answered (possibly with none) */
+    bool identities_truncated; /* more identities than LIMIT_SES_IDENTITIES */
+    char *identities_error;    /* "not visible (AccessDenied)", ... or NULL */
 };
 
 struct smtp_check {
@@ -60,5 +113,9 @@ struct verification {
 };
 
 void verification_free(struct verification *v); /* NULL is a no-op */
+
+/* True if SES evidence says the key is sending spam now: a bounce or complaint rate at
+ * or over the review threshold, or a volume spike, in any region. */
+bool verification_sending_spam(const struct verification *v);
 
 #endif

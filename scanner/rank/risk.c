@@ -9,6 +9,9 @@
  *                  ses-smtp, email) +10 more
  *   SES state      (live) production +8, mails sent in 24 h +5 (over 1000: +8),
  *                  under review or sending paused +5
+ *   SES evidence   (live) bounce or complaint rate at AWS's review threshold (5 % /
+ *                  0.1 %) or an unusual volume spike: +30, and the finding is marked
+ *                  "sending spam now", which sorts it above every other finding
  *   key type       AKIA +10, ABIA/ACCA +5, ASIA +3
  *   completeness   key ID with a secret, SMTP password or token +15; secret alone +8;
  *                  SMTP password or token alone +5
@@ -94,6 +97,29 @@ static int64_t first_seen(const struct finding *f)
     return t;
 }
 
+/* Two weeks of SES sending statistics (verify/sesstats.h) of a live key. */
+static void score_ses_evidence(struct risk *r, const struct verification *v)
+{
+    if (!verification_sending_spam(v))
+        return;
+    for (size_t i = 0; i < v->n_ses; i++) {
+        const struct ses_stats *st = &v->ses[i].stats;
+        if (!st->known)
+            continue;
+        if (st->bounce_level >= SES_LEVEL_REVIEW || st->complaint_level >= SES_LEVEL_REVIEW ||
+            st->spike_at) {
+            factor(r, "ses_spam", 30,
+                   "sending spam now in %s: bounce rate %.2f%% (%s), complaint rate %.3f%% "
+                   "(%s)%s",
+                   v->ses[i].region, st->bounce_rate * 100, ses_level_name(st->bounce_level),
+                   st->complaint_rate * 100, ses_level_name(st->complaint_level),
+                   st->spike_at ? ", unusual volume" : "");
+            break;
+        }
+    }
+    r->sending_spam = true;
+}
+
 static void score_verification(struct risk *r, const struct finding *f, bool has_value,
                                int64_t now)
 {
@@ -159,6 +185,7 @@ static void score_verification(struct risk *r, const struct finding *f, bool has
             factor(r, "ses_enforcement", 5, "SES sending in %s is %s", s->region,
                    s->sending_enabled == 0 ? "paused" : s->enforcement);
     }
+    score_ses_evidence(r, v);
     (void)now;
 }
 
@@ -221,6 +248,33 @@ static void score(struct risk *r, const struct finding *f, int64_t now)
         factor(r, "low_value_location", -10, "only under tests, docs or examples");
 }
 
+/* Which AWS notification mails to look for, and where (issue 18, item 4). */
+static void notices(struct risk *r, const struct finding *f, bool ses)
+{
+    const struct verification *v = f->verification;
+    const char *case_id = NULL;
+
+    if (v && (v->status == VERIFY_INVALID || v->status == VERIFY_EXPIRED))
+        return;
+    if (f->key_type && strcmp(f->key_type, "AKIA") == 0)
+        step(r, "Look for AWS's exposed-credentials notice: when AWS finds a key published "
+                "online it mails the account's root address, opens an AWS Support case and "
+                "an AWS Health event (AWS_RISK_CREDENTIALS_EXPOSED), and attaches the "
+                "AWSCompromisedKeyQuarantineV2 policy to the user (aws iam "
+                "list-attached-user-policies). Check the root mailbox, the AWS Health "
+                "Dashboard and the Support Center.");
+    if (!ses)
+        return;
+    for (size_t i = 0; v && i < v->n_ses; i++)
+        if (v->ses[i].review_case_id)
+            case_id = v->ses[i].review_case_id;
+    step(r, "Look for SES enforcement mails, sent to the root address and shown in the AWS "
+            "Health Dashboard: \"under review\" (bounces 5%% or complaints 0.1%%) and \"sending "
+            "paused\" (10%% / 0.5%%); the SES console's Reputation metrics page and aws sesv2 "
+            "get-account (EnforcementStatus, Details.ReviewDetails) show the state%s%s.",
+         case_id ? "; review case " : "", case_id ? case_id : "");
+}
+
 static void remediate(struct risk *r, const struct finding *f)
 {
     const struct verification *v = f->verification;
@@ -266,6 +320,7 @@ static void remediate(struct risk *r, const struct finding *f)
     if (v && v->status == VERIFY_UNKNOWN)
         step(r, "Verification did not complete (%s): run sesame verify again from a network "
                 "that reaches AWS.", v->reason ? v->reason : "no verdict");
+    notices(r, f, ses);
 }
 
 void risk_free(struct risk *r)
@@ -282,6 +337,7 @@ void risk_free(struct risk *r)
 }
 
 struct keyed {
+    bool spam;
     int score;
     size_t index;
     struct finding *f;
@@ -290,6 +346,8 @@ struct keyed {
 static int cmp_keyed(const void *a, const void *b)
 {
     const struct keyed *x = a, *y = b;
+    if (x->spam != y->spam)
+        return x->spam ? -1 : 1;
     if (x->score != y->score)
         return x->score > y->score ? -1 : 1;
     return x->index < y->index ? -1 : x->index > y->index;
@@ -319,6 +377,7 @@ void risk_rank(struct finding **findings, size_t n, int64_t now)
         struct keyed *k = xcalloc(n + 1, sizeof(*k));
         for (size_t i = 0; i < n; i++) {
             k[i].score = findings[i]->risk->score;
+            k[i].spam = findings[i]->risk->sending_spam;
             k[i].index = i;
             k[i].f = findings[i];
         }

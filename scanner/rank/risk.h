@@ -7,12 +7,15 @@
  * ranking highest); SES sending state and volume; key type (long-term AKIA vs temporary
  * ASIA); completeness (ID with secret vs ID alone); exposure (HEAD, branch, history,
  * unreachable); age of the leak (introducing commit date); location (tests, docs,
- * examples lower); example/canary status. Tiers: critical >= 85, high >= 65,
+ * examples lower); example/canary status. A live key whose SES evidence says it is
+ * sending spam now (bounce or complaint rate at AWS's review threshold, or a volume
+ * spike: verification_sending_spam) ranks above every other finding. Tiers: critical >= 85, high >= 65,
  * medium >= 40, low >= 15, info below.
  */
 #ifndef SESAME_RANK_RISK_H
 #define SESAME_RANK_RISK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,12 +36,14 @@ struct risk {
     size_t n_factors;
     char **remediation; /* ordered steps that fit the finding's state */
     size_t n_remediation;
+    bool sending_spam;  /* live, and its SES evidence says it is sending spam now: ranks
+                         * above every other finding whatever the scores */
 };
 
 const char *risk_tier_name(enum risk_tier t); /* "critical", ... "info" */
 
-/* Score every finding (sets finding->risk) and sort the array by score, highest first
- * (ties: the existing order). `now` is seconds since the epoch. */
+/* Score every finding (sets finding->risk) and sort the array: keys sending spam now
+ * first, then by score, highest first (ties: the existing order). `now` is seconds since the epoch. */
 void risk_rank(struct finding **findings, size_t n, int64_t now);
 
 void risk_free(struct risk *r);

@@ -213,6 +213,79 @@ static struct jv *report_json_tristate(int v)
     return v < 0 ? jv_null() : jv_bool(v);
 }
 
+/* A ','-separated list as an array of strings ([] for NULL). */
+static struct jv *report_json_csv(const char *csv)
+{
+    struct jv *a = jv_array();
+
+    while (csv && *csv) {
+        size_t l = strcspn(csv, ",");
+        jv_push(a, jv_strn(csv, l));
+        csv += l + (csv[l] == ',');
+    }
+    return a;
+}
+
+/* SES sending evidence of one region (issue 18): statistics, review, identities. */
+static void report_json_ses_evidence(struct jv *e, const struct ses_state *s)
+{
+    const struct ses_stats *st = &s->stats;
+    struct jv *ids = jv_array();
+
+    if (st->known) {
+        struct jv *o = jv_object(), *spike = jv_null();
+        jv_put(o, "data_points", jv_uint(st->points));
+        jv_put(o, "sent_last_24_hours", jv_uint(st->sent_24h));
+        jv_put(o, "sent_last_14_days", jv_uint(st->sent_14d));
+        jv_put(o, "bounces", jv_uint(st->bounces_14d));
+        jv_put(o, "complaints", jv_uint(st->complaints_14d));
+        jv_put(o, "rejects", jv_uint(st->rejects_14d));
+        jv_put(o, "bounce_rate", report_json_real(st->bounce_rate, 6));
+        jv_put(o, "complaint_rate", report_json_real(st->complaint_rate, 6));
+        jv_put(o, "bounce_level", jv_str(ses_level_name(st->bounce_level)));
+        jv_put(o, "complaint_level", jv_str(ses_level_name(st->complaint_level)));
+        if (st->spike_at) {
+            spike = jv_object();
+            jv_put(spike, "interval_start", report_json_time(st->spike_at));
+            jv_put(spike, "delivery_attempts", jv_uint(st->spike_attempts));
+            jv_put(spike, "usual_per_interval", report_json_real(st->spike_baseline, 2));
+        }
+        jv_put(o, "unusual_volume", spike);
+        jv_put(e, "sending_statistics", o);
+    } else {
+        jv_put(e, "sending_statistics", jv_null());
+    }
+    jv_put(e, "statistics_error", jv_str(s->stats_error));
+    jv_put(e, "review_status", jv_str(s->review_status));
+    jv_put(e, "review_case_id", jv_str(s->review_case_id));
+    jv_put(e, "suppressed_reasons", report_json_csv(s->suppressed_reasons));
+    for (size_t i = 0; i < s->n_identities; i++) {
+        const struct ses_identity *id = &s->identities[i];
+        struct jv *o = jv_object(), *pols = jv_array();
+        jv_put(o, "name", jv_str(id->name));
+        jv_put(o, "type", jv_str(id->type));
+        jv_put(o, "sending_enabled", report_json_tristate(id->sending_enabled));
+        jv_put(o, "verification_status", jv_str(id->verification_status));
+        for (size_t k = 0; k < id->n_policies; k++) {
+            const struct ses_policy *p = &id->policies[k];
+            struct jv *po = jv_object();
+            jv_put(po, "name", jv_str(p->name));
+            jv_put(po, "open", report_json_tristate(p->open));
+            jv_put(po, "principals", report_json_csv(p->principals));
+            jv_put(po, "conditions", report_json_csv(p->conditions));
+            jv_put(po, "why", jv_str(p->why));
+            jv_push(pols, po);
+        }
+        jv_put(o, "policies", pols);
+        jv_put(o, "policies_error", jv_str(id->policies_error));
+        jv_push(ids, o);
+    }
+    jv_put(e, "identities_listed", jv_bool(s->identities_listed));
+    jv_put(e, "identities_truncated", jv_bool(s->identities_truncated));
+    jv_put(e, "identities_error", jv_str(s->identities_error));
+    jv_put(e, "identities", ids);
+}
+
 static struct jv *report_json_verification(const struct verification *v)
 {
     struct jv *o, *ses, *smtp;
@@ -252,6 +325,7 @@ static struct jv *report_json_verification(const struct verification *v)
         jv_put(e, "sent_last_24_hours", s->have_quota ? report_json_real(s->sent_24h, 2)
                                                                : jv_null());
         jv_put(e, "error", jv_str(s->error));
+        report_json_ses_evidence(e, s);
         jv_push(ses, e);
     }
     jv_put(o, "ses", ses);
@@ -290,6 +364,7 @@ static struct jv *report_json_risk(const struct risk *r)
     for (size_t i = 0; i < r->n_remediation; i++)
         jv_push(steps, jv_str(r->remediation[i]));
     jv_put(o, "remediation", steps);
+    jv_put(o, "alert", r->sending_spam ? jv_str("sending_spam_now") : jv_null());
     return o;
 }
 

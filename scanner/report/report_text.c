@@ -8,6 +8,7 @@
  * name cannot move the cursor, recolour the terminal or reverse the text around it.
  */
 #include "report/report.h"
+#include "report/report_json_util.h"
 
 #include "base/diag.h"
 #include "base/escape.h"
@@ -380,6 +381,103 @@ static void report_text_risk(struct report_text *t, const struct finding *f, boo
     }
 }
 
+/* One line of SES evidence about a region, labelled with it. */
+static void report_text_ses_line(struct report_text *t, const struct ses_state *s,
+                                 const char *what)
+{
+    report_text_label(t, REPORT_TEXT_INDENT);
+    report_text_puts(t, "  ");
+    report_text_safe(t, s->region);
+    report_text_puts(t, what);
+}
+
+/* A line about an identity: its name, then `what`. */
+static void report_text_identity_line(struct report_text *t, const struct ses_identity *id,
+                                      const char *what)
+{
+    report_text_label(t, REPORT_TEXT_INDENT);
+    report_text_puts(t, "    ");
+    report_text_safe(t, id->name);
+    report_text_puts(t, what);
+}
+
+/* Sending statistics, review, identities and their policies (issue 18). */
+static void report_text_ses_evidence(struct report_text *t, const struct ses_state *s)
+{
+    const struct ses_stats *st = &s->stats;
+    char when[REPORT_JSON_TIME_SIZE];
+
+    report_text_ses_line(t, s, " sent: ");
+    if (st->known) {
+        bool spam = st->bounce_level >= SES_LEVEL_REVIEW ||
+                    st->complaint_level >= SES_LEVEL_REVIEW || st->spike_at;
+        fprintf(t->out, "%llu in 24 h, %llu in 14 days; bounces %.2f%% (%s), complaints "
+                        "%.3f%% (%s)",
+                (unsigned long long)st->sent_24h, (unsigned long long)st->sent_14d,
+                st->bounce_rate * 100, ses_level_name(st->bounce_level),
+                st->complaint_rate * 100, ses_level_name(st->complaint_level));
+        if (st->spike_at && report_json_iso_time(when, st->spike_at))
+            fprintf(t->out, "; unusual volume from %s (%llu in 15 min, usually %.0f)", when,
+                    (unsigned long long)st->spike_attempts, st->spike_baseline);
+        if (spam) {
+            report_text_puts(t, " ");
+            report_text_style(t, REPORT_TEXT_RED);
+            report_text_puts(t, "SENDING SPAM NOW");
+            report_text_reset(t);
+        }
+    } else {
+        report_text_puts(t, "unknown (");
+        report_text_safe(t, s->stats_error ? s->stats_error : "not asked");
+        report_text_puts(t, ")");
+    }
+    report_text_puts(t, "\n");
+    if (s->review_status || s->suppressed_reasons) {
+        report_text_ses_line(t, s, " review: ");
+        report_text_safe(t, s->review_status ? s->review_status : "none");
+        if (s->review_case_id) {
+            report_text_puts(t, ", case ");
+            report_text_safe(t, s->review_case_id);
+        }
+        report_text_puts(t, "; suppression list: ");
+        report_text_safe(t, s->suppressed_reasons ? s->suppressed_reasons : "off");
+        report_text_puts(t, "\n");
+    }
+    report_text_ses_line(t, s, " who may send: ");
+    if (!s->identities_listed) {
+        report_text_puts(t, "unknown (");
+        report_text_safe(t, s->identities_error ? s->identities_error : "not asked");
+        report_text_puts(t, ")\n");
+        return;
+    }
+    fprintf(t->out, "%zu verified identit%s%s\n", s->n_identities,
+            s->n_identities == 1 ? "y" : "ies",
+            s->identities_truncated ? " (more not looked at)" : "");
+    for (size_t i = 0; i < s->n_identities; i++) {
+        const struct ses_identity *id = &s->identities[i];
+        for (size_t k = 0; k < id->n_policies; k++) {
+            const struct ses_policy *p = &id->policies[k];
+            report_text_identity_line(t, id, " policy ");
+            report_text_safe(t, p->name);
+            report_text_puts(t, ": ");
+            if (p->open == 1) {
+                report_text_style(t, REPORT_TEXT_RED);
+                report_text_puts(t, "OPEN");
+                report_text_reset(t);
+                report_text_puts(t, " to ");
+                report_text_safe(t, p->principals ? p->principals : "?");
+                report_text_puts(t, ": ");
+            }
+            report_text_safe(t, p->why ? p->why : "");
+            report_text_puts(t, "\n");
+        }
+        if (id->policies_error) {
+            report_text_identity_line(t, id, " policies: ");
+            report_text_safe(t, id->policies_error);
+            report_text_puts(t, "\n");
+        }
+    }
+}
+
 static void report_text_verification(struct report_text *t, const struct finding *f)
 {
     const struct verification *v = f->verification;
@@ -439,6 +537,7 @@ static void report_text_verification(struct report_text *t, const struct finding
             fprintf(t->out, ", %.0f sent in 24 h (quota %.0f, %.0f/s)", s->sent_24h, s->max_24h,
                     s->max_rate);
         report_text_puts(t, "\n");
+        report_text_ses_evidence(t, s);
     }
     for (size_t i = 0; i < v->n_smtp; i++) {
         report_text_label(t, REPORT_TEXT_SMTP);

@@ -18,9 +18,9 @@
 #include "base/compiler.h"
 #include "json/json.h"
 #include "verify/awsxml.h"
+#include "verify/awsresp_int.h"
 
-static enum awsresp_result bad(struct awsresp_error *err, const char *fmt, ...) FORMAT(2, 3);
-static enum awsresp_result bad(struct awsresp_error *err, const char *fmt, ...)
+enum awsresp_result awsresp_bad(struct awsresp_error *err, const char *fmt, ...)
 {
     va_list ap;
 
@@ -33,7 +33,7 @@ static enum awsresp_result bad(struct awsresp_error *err, const char *fmt, ...)
 /* Copy s[0, n) into out as report-safe text: control characters and, unless utf8_ok,
  * every byte outside printable ASCII become '?' (a cut UTF-8 sequence at the end is
  * dropped). */
-static void safe_copy(char *out, size_t out_size, const char *s, size_t n, bool utf8_ok)
+void awsresp_copy(char *out, size_t out_size, const char *s, size_t n, bool utf8_ok)
 {
     size_t o = 0;
 
@@ -58,7 +58,7 @@ static void safe_copy(char *out, size_t out_size, const char *s, size_t n, bool 
 
 /* Text from an XML body on one line: the reader keeps tabs, newlines and DEL, which a
  * report line must not hold. */
-static void one_line(char *s)
+void awsresp_one_line(char *s)
 {
     for (; *s; s++)
         if ((unsigned char)*s < 0x20 || *s == 0x7f)
@@ -74,7 +74,7 @@ static bool code_ok(const char *c)
 }
 
 /* The body's first byte that is not white space, or 0. */
-static char first_char(const struct awsresp_in *in)
+char awsresp_first_char(const struct awsresp_in *in)
 {
     for (size_t i = 0; i < in->len; i++)
         if (in->body[i] != ' ' && in->body[i] != '\t' && in->body[i] != '\n' &&
@@ -83,12 +83,12 @@ static char first_char(const struct awsresp_in *in)
     return 0;
 }
 
-static void json_why(struct awsresp_error *err, const struct jv_error *je)
+void awsresp_json_why(struct awsresp_error *err, const struct jv_error *je)
 {
     char text[160];
 
-    safe_copy(text, sizeof(text), je->text, strlen(je->text), false);
-    bad(err, "not well-formed JSON: %s (byte %ld)", text, (long)je->position);
+    awsresp_copy(text, sizeof(text), je->text, strlen(je->text), false);
+    awsresp_bad(err, "not well-formed JSON: %s (byte %ld)", text, (long)je->position);
 }
 
 /* obj[k1] if it is a string, else obj[k2] if it is one, else NULL. */
@@ -102,13 +102,13 @@ static const char *first_str(const struct jv *obj, const char *k1, const char *k
 /* The error code of an x-amzn-ErrorType header ("Code:http://..."). */
 static void header_code(const char *h, char *code, size_t cs)
 {
-    safe_copy(code, cs, h, strcspn(h, ":"), false);
+    awsresp_copy(code, cs, h, strcspn(h, ":"), false);
 }
 
 /* A non-2xx answer: AWS's error, or not AWS's answer at all. */
 static enum awsresp_result read_error(const struct awsresp_in *in, struct awsresp_error *err)
 {
-    char c = first_char(in);
+    char c = awsresp_first_char(in);
 
     if (c == '<') {
         struct awsxml_field f[2] = {
@@ -122,7 +122,7 @@ static enum awsresp_result read_error(const struct awsresp_in *in, struct awsres
             f[1].path = "Message";
             if (!awsxml_read(in->body, in->len, "Error", f, 2, why2, sizeof(why2))) {
                 err->code[0] = err->message[0] = '\0';
-                return bad(err, "not a well-formed ErrorResponse: %s", why);
+                return awsresp_bad(err, "not a well-formed ErrorResponse: %s", why);
             }
         }
     } else if (c == '{') {
@@ -131,12 +131,12 @@ static enum awsresp_result read_error(const struct awsresp_in *in, struct awsres
         const struct jv *e;
         const char *t, *m;
         if (!j) {
-            json_why(err, &je);
+            awsresp_json_why(err, &je);
             return AWSRESP_BAD;
         }
         if (!jv_is_object(j)) {
             jv_free(j);
-            return bad(err, "JSON error body is not an object");
+            return awsresp_bad(err, "JSON error body is not an object");
         }
         e = jv_get(j, "Error");
         t = first_str(j, "__type", "code");
@@ -149,36 +149,36 @@ static enum awsresp_result read_error(const struct awsresp_in *in, struct awsres
             header_code(in->error_type, err->code, sizeof(err->code));
         } else if (t) {
             const char *hash = strrchr(t, '#'); /* "com.amazon...#Code" */
-            safe_copy(err->code, sizeof(err->code), hash ? hash + 1 : t,
+            awsresp_copy(err->code, sizeof(err->code), hash ? hash + 1 : t,
                       strlen(hash ? hash + 1 : t), false);
         }
         if (m)
-            safe_copy(err->message, sizeof(err->message), m, strlen(m), true);
+            awsresp_copy(err->message, sizeof(err->message), m, strlen(m), true);
         jv_free(j);
     } else if (c == 0 && in->error_type) {
         header_code(in->error_type, err->code, sizeof(err->code)); /* no body */
     } else if (c == 0) {
-        return bad(err, "%s body", in->len ? "blank" : "empty");
+        return awsresp_bad(err, "%s body", in->len ? "blank" : "empty");
     } else {
-        return bad(err, "not an AWS error body (it starts with '%c')",
+        return awsresp_bad(err, "not an AWS error body (it starts with '%c')",
                    c > 0x20 && c < 0x7f ? c : '?');
     }
     if (!code_ok(err->code)) {
         err->code[0] = err->message[0] = '\0'; /* nothing of a body that is not AWS's */
-        return bad(err, "error body without a valid error code");
+        return awsresp_bad(err, "error body without a valid error code");
     }
-    one_line(err->message);
+    awsresp_one_line(err->message);
     return AWSRESP_AWS_ERROR;
 }
 
 /* Common start: the error struct cleared; a cut body or a non-2xx status decided here.
  * Returns true when the caller should read a 2xx answer. */
-static bool begin(const struct awsresp_in *in, struct awsresp_error *err,
+bool awsresp_begin(const struct awsresp_in *in, struct awsresp_error *err,
                   enum awsresp_result *res)
 {
     memset(err, 0, sizeof(*err));
     if (in->truncated) {
-        *res = bad(err, "body cut at the %zu-byte cap", in->len);
+        *res = awsresp_bad(err, "body cut at the %zu-byte cap", in->len);
         return false;
     }
     if (in->status < 200 || in->status > 299) {
@@ -198,15 +198,15 @@ static enum awsresp_result read_xml(const struct awsresp_in *in, const char *roo
     char why[200];
 
     if (!awsxml_read(in->body, in->len, root, f, n, why, sizeof(why)))
-        return bad(err, "not a well-formed %s: %s", root, why);
+        return awsresp_bad(err, "not a well-formed %s: %s", root, why);
     for (size_t i = 0; i < n_required; i++)
         if (f[i].count != 1 || !f[i].out[0])
-            return bad(err, "%s without <%s>", root, f[i].path);
+            return awsresp_bad(err, "%s without <%s>", root, f[i].path);
     return AWSRESP_OK;
 }
 
 /* A decimal number, all of s, finite. */
-static bool parse_number(const char *s, double *out)
+bool awsresp_number(const char *s, double *out)
 {
     char *end;
     double v;
@@ -234,7 +234,7 @@ static bool digits(const char *s, size_t n, int lo, int hi, int *out)
 }
 
 /* "YYYY-MM-DDTHH:MM:SS", optional fraction, then "Z" or "+00:00": seconds since the epoch. */
-static bool parse_iso8601(const char *s, int64_t *out)
+bool awsresp_iso8601(const char *s, int64_t *out)
 {
     struct tm tm;
     const char *z;
@@ -279,16 +279,16 @@ enum awsresp_result awsresp_sts(const struct awsresp_in *in, struct awsresp_sts 
     enum awsresp_result res;
 
     memset(out, 0, sizeof(*out));
-    if (!begin(in, err, &res))
+    if (!awsresp_begin(in, err, &res))
         return res;
     if ((res = read_xml(in, "GetCallerIdentityResponse", f, 3, 3, err)) != AWSRESP_OK)
         return res;
     if (strlen(out->account) != 12 || strspn(out->account, "0123456789") != 12)
-        return bad(err, "GetCallerIdentityResponse: <Account> is not 12 digits");
+        return awsresp_bad(err, "GetCallerIdentityResponse: <Account> is not 12 digits");
     if (strncmp(out->arn, "arn:", 4) != 0)
-        return bad(err, "GetCallerIdentityResponse: <Arn> is not an ARN");
-    one_line(out->arn);
-    one_line(out->user_id);
+        return awsresp_bad(err, "GetCallerIdentityResponse: <Arn> is not an ARN");
+    awsresp_one_line(out->arn);
+    awsresp_one_line(out->user_id);
     return AWSRESP_OK;
 }
 
@@ -306,17 +306,17 @@ enum awsresp_result awsresp_iam(const struct awsresp_in *in, struct awsresp_iam 
     enum awsresp_result res;
 
     memset(out, 0, sizeof(*out));
-    if (!begin(in, err, &res))
+    if (!awsresp_begin(in, err, &res))
         return res;
     if ((res = read_xml(in, "GetAccessKeyLastUsedResponse", f, 3, 2, err)) != AWSRESP_OK)
         return res;
     if (f[2].count) {
-        if (!parse_iso8601(date, &out->last_used))
-            return bad(err, "GetAccessKeyLastUsedResponse: <LastUsedDate> is not a date");
+        if (!awsresp_iso8601(date, &out->last_used))
+            return awsresp_bad(err, "GetAccessKeyLastUsedResponse: <LastUsedDate> is not a date");
         out->used = true;
     }
-    one_line(out->service);
-    one_line(out->region);
+    awsresp_one_line(out->service);
+    awsresp_one_line(out->region);
     return AWSRESP_OK;
 }
 
@@ -332,13 +332,13 @@ enum awsresp_result awsresp_ses_quota(const struct awsresp_in *in, struct awsres
     enum awsresp_result res;
 
     memset(out, 0, sizeof(*out));
-    if (!begin(in, err, &res))
+    if (!awsresp_begin(in, err, &res))
         return res;
     if ((res = read_xml(in, "GetSendQuotaResponse", f, 3, 3, err)) != AWSRESP_OK)
         return res;
-    if (!parse_number(a, &out->max_24h) || !parse_number(b, &out->max_rate) ||
-        !parse_number(c, &out->sent_24h))
-        return bad(err, "GetSendQuotaResponse: a quota is not a number");
+    if (!awsresp_number(a, &out->max_24h) || !awsresp_number(b, &out->max_rate) ||
+        !awsresp_number(c, &out->sent_24h))
+        return awsresp_bad(err, "GetSendQuotaResponse: a quota is not a number");
     return AWSRESP_OK;
 }
 
@@ -349,6 +349,47 @@ static bool json_num(const struct jv *o, const char *key, double *out)
     if (!jv_number(jv_get(o, key), &v) || !isfinite(v))
         return false;
     *out = v;
+    return true;
+}
+
+/* A word of AWS's upper-case vocabulary ("PENDING", "BOUNCE") that fits in n bytes. */
+static bool upper_word(const char *s, size_t n)
+{
+    size_t l = s ? strlen(s) : 0;
+    return l > 0 && l < n && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == l;
+}
+
+/* GetAccount's optional Details.ReviewDetails and SuppressionAttributes: absent is
+ * fine, present with the wrong shape is not an answer. */
+static bool account_details(const struct jv *j, struct awsresp_account *out)
+{
+    const struct jv *d = jv_get(j, "Details"), *sa = jv_get(j, "SuppressionAttributes");
+    const struct jv *rd = d ? jv_get(d, "ReviewDetails") : NULL, *sr;
+
+    if ((d && !jv_is_object(d)) || (rd && !jv_is_object(rd)) || (sa && !jv_is_object(sa)))
+        return false;
+    if (rd) {
+        const struct jv *st = jv_get(rd, "Status"), *ci = jv_get(rd, "CaseId");
+        const char *s = jv_string(st, NULL), *c = jv_string(ci, NULL);
+        if ((st && !upper_word(s, sizeof(out->review_status))) || (ci && !c) ||
+            (c && strlen(c) >= sizeof(out->review_case_id)))
+            return false;
+        if (s)
+            snprintf(out->review_status, sizeof(out->review_status), "%s", s);
+        if (c)
+            awsresp_copy(out->review_case_id, sizeof(out->review_case_id), c, strlen(c), false);
+    }
+    sr = sa ? jv_get(sa, "SuppressedReasons") : NULL;
+    if (sr && !jv_is_array(sr))
+        return false;
+    for (size_t i = 0; i < jv_len(sr); i++) {
+        const char *r = jv_string(jv_at(sr, i), NULL);
+        size_t used = strlen(out->suppressed);
+        if (!upper_word(r, 16) || used + strlen(r) + 2 > sizeof(out->suppressed))
+            return false;
+        snprintf(out->suppressed + used, sizeof(out->suppressed) - used, "%s%s",
+                 used ? "," : "", r);
+    }
     return true;
 }
 
@@ -364,13 +405,13 @@ enum awsresp_result awsresp_sesv2_account(const struct awsresp_in *in,
     size_t es_len = 0;
 
     memset(out, 0, sizeof(*out));
-    if (!begin(in, err, &res))
+    if (!awsresp_begin(in, err, &res))
         return res;
-    if (first_char(in) != '{')
-        return in->len ? bad(err, "not a JSON GetAccount answer") : bad(err, "empty body");
+    if (awsresp_first_char(in) != '{')
+        return in->len ? awsresp_bad(err, "not a JSON GetAccount answer") : awsresp_bad(err, "empty body");
     j = jv_parse(in->body, in->len, JV_REJECT_DUPLICATES, &je);
     if (!j) {
-        json_why(err, &je);
+        awsresp_json_why(err, &je);
         return AWSRESP_BAD;
     }
     pa = jv_get(j, "ProductionAccessEnabled");
@@ -380,16 +421,18 @@ enum awsresp_result awsresp_sesv2_account(const struct awsresp_in *in,
     if (es)
         es_s = jv_string(es, &es_len);
     if (!jv_is_object(j)) {
-        res = bad(err, "GetAccount answer is not a JSON object");
+        res = awsresp_bad(err, "GetAccount answer is not a JSON object");
     } else if (!jv_is_bool(pa) || !jv_is_bool(se)) {
-        res = bad(err, "GetAccount answer without ProductionAccessEnabled and SendingEnabled");
+        res = awsresp_bad(err, "GetAccount answer without ProductionAccessEnabled and SendingEnabled");
     } else if (!jv_is_object(q) || !json_num(q, "Max24HourSend", &out->max_24h) ||
                !json_num(q, "MaxSendRate", &out->max_rate) ||
                !json_num(q, "SentLast24Hours", &out->sent_24h)) {
-        res = bad(err, "GetAccount answer without a numeric SendQuota");
+        res = awsresp_bad(err, "GetAccount answer without a numeric SendQuota");
     } else if (es && (!es_s || es_len >= sizeof(out->enforcement) ||
                       strspn(es_s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != es_len)) {
-        res = bad(err, "GetAccount answer with an odd EnforcementStatus");
+        res = awsresp_bad(err, "GetAccount answer with an odd EnforcementStatus");
+    } else if (!account_details(j, out)) {
+        res = awsresp_bad(err, "GetAccount answer with odd Details or SuppressionAttributes");
     } else {
         out->sandbox = !jv_is_true(pa);
         out->sending_enabled = jv_is_true(se);

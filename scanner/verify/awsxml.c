@@ -30,6 +30,8 @@ struct xfield {
     size_t matched; /* leading components matched by the open elements below the root */
     bool open;      /* inside the field's element */
     size_t text;    /* where its content starts */
+    bool is_item;   /* the list's item element, not a field */
+    bool in_list;   /* a field read inside each item */
 };
 
 struct xr {
@@ -39,10 +41,12 @@ struct xr {
     size_t why_size;
     struct xname stack[LIMIT_XML_DEPTH];
     size_t depth;
-    struct awsxml_field *f;
-    struct xfield fs[AWSXML_MAX_FIELDS];
+    struct awsxml_field *f[AWSXML_MAX_FIELDS + 1]; /* fields, then list fields */
+    struct xfield fs[AWSXML_MAX_FIELDS + 1];       /* the same, then the list's item */
     size_t nf;
     size_t open_fields;
+    struct awsxml_list *list;
+    bool item_open;
 };
 
 static size_t put_utf8(char *out, unsigned long cp)
@@ -453,10 +457,10 @@ static bool xr_push(struct xr *x, const struct xname *nm, bool empty, size_t tag
     for (size_t k = 0; k < x->nf; k++)
         if (x->fs[k].open)
             return xr_fail(x, "<%s> holds an element at byte %zu",
-                           x->f[k].path, tag_at);
+                           x->f[k]->path, tag_at);
     x->stack[d] = *nm;
     x->depth++;
-    for (size_t k = 0; d >= 1 && k < x->nf; k++) {
+    for (size_t k = 0; d >= 1 && k < x->nf + (x->list ? 1 : 0); k++) {
         struct xfield *f = &x->fs[k];
         if (f->matched != d - 1 || d - 1 >= f->n_comp || f->comp_len[d - 1] != nm->ll ||
             memcmp(f->comp[d - 1], x->s + nm->l, nm->ll) != 0)
@@ -464,9 +468,23 @@ static bool xr_push(struct xr *x, const struct xname *nm, bool empty, size_t tag
         f->matched = d;
         if (d != f->n_comp)
             continue;
-        if (++x->f[k].count > 1)
+        if (f->is_item) {
+            /* A new item: its fields start afresh. */
+            x->list->count++;
+            x->item_open = !empty;
+            for (size_t j = 0; j < x->nf; j++)
+                if (x->fs[j].in_list) {
+                    x->f[j]->count = 0;
+                    x->f[j]->out[0] = '\0';
+                }
+            if (empty && !x->list->item(x->list->payload, x->list->fields,
+                                        x->list->n_fields, x->why, x->why_size))
+                return false;
+            continue;
+        }
+        if (++x->f[k]->count > 1)
             return xr_fail(x, "<%s> appears twice (%s), again at byte %zu",
-                           xr_show(x, nm->q, nm->ql, shown), x->f[k].path, tag_at);
+                           xr_show(x, nm->q, nm->ql, shown), x->f[k]->path, tag_at);
         if (!empty) {
             f->open = true;
             f->text = x->i;
@@ -476,21 +494,32 @@ static bool xr_push(struct xr *x, const struct xname *nm, bool empty, size_t tag
     return true;
 }
 
-/* The open element closes; its end tag starts at tag_at. */
-static void xr_pop(struct xr *x, size_t tag_at)
+/* The open element closes; its end tag starts at tag_at. False if the list's item
+ * callback refuses the item that closes. */
+static bool xr_pop(struct xr *x, size_t tag_at)
 {
     size_t d = --x->depth;
+    size_t n = x->nf + (x->list ? 1 : 0);
+    bool item_closes = false;
 
-    for (size_t k = 0; k < x->nf; k++) {
+    for (size_t k = 0; k < n; k++) {
         struct xfield *f = &x->fs[k];
         if (f->open && d == f->n_comp) {
-            xr_trim_decode(x, f->text, tag_at, x->f[k].out, x->f[k].out_size);
+            xr_trim_decode(x, f->text, tag_at, x->f[k]->out, x->f[k]->out_size);
             f->open = false;
             x->open_fields--;
         }
+        if (f->is_item && x->item_open && d == f->n_comp && f->matched == d)
+            item_closes = true;
         if (d >= 1 && f->matched == d)
             f->matched = d - 1;
     }
+    if (item_closes) {
+        x->item_open = false;
+        return x->list->item(x->list->payload, x->list->fields, x->list->n_fields, x->why,
+                             x->why_size);
+    }
+    return true;
 }
 
 /* At "</": the end tag of the open element; advances past it. */
@@ -515,8 +544,7 @@ static bool xr_end_tag(struct xr *x)
         return xr_fail(x, "</%s> closes <%s> at byte %zu", xr_show(x, nm.q, nm.ql, s1),
                        xr_show(x, top->q, top->ql, s2), a);
     x->i++;
-    xr_pop(x, a);
-    return true;
+    return xr_pop(x, a);
 }
 
 /* Prolog or epilog: white space, comments, processing instructions. Stops at anything
@@ -539,29 +567,59 @@ static bool xr_misc(struct xr *x, size_t doc_start)
     }
 }
 
-/* Split and check the fields' paths. */
-static bool xr_fields(struct xr *x, struct awsxml_field *fields, size_t n_fields)
+/* Append the components of path p to f's path. */
+static bool xr_split(struct xr *x, struct xfield *f, const char *p)
 {
-    if (n_fields > AWSXML_MAX_FIELDS)
+    const char *whole = p;
+
+    if (!p || !*p)
+        return xr_fail(x, "bad field path");
+    while (*p) {
+        size_t l = strcspn(p, "/");
+        if (l == 0 || f->n_comp == AWSXML_MAX_PATH)
+            return xr_fail(x, "bad field path '%s'", whole);
+        f->comp[f->n_comp] = p;
+        f->comp_len[f->n_comp++] = l;
+        p += l;
+        if (*p == '/' && !*++p)
+            return xr_fail(x, "bad field path '%s'", whole);
+    }
+    return true;
+}
+
+/* Split and check the fields' paths (list fields after the list's path). */
+static bool xr_fields(struct xr *x, struct awsxml_field *fields, size_t n_fields,
+                      struct awsxml_list *list)
+{
+    size_t n_list = list ? list->n_fields : 0;
+
+    if (n_fields + n_list > AWSXML_MAX_FIELDS)
         return xr_fail(x, "more than %d fields asked for", AWSXML_MAX_FIELDS);
-    for (size_t k = 0; k < n_fields; k++) {
-        const char *p = fields[k].path;
+    if (list && (!list->item || (n_list && !list->fields)))
+        return xr_fail(x, "bad list");
+    for (size_t k = 0; k < n_fields + n_list; k++) {
+        struct awsxml_field *fd = k < n_fields ? &fields[k] : &list->fields[k - n_fields];
         struct xfield *f = &x->fs[k];
         memset(f, 0, sizeof(*f));
-        if (!p || !*p || !fields[k].out || !fields[k].out_size)
+        x->f[k] = fd;
+        if (!fd->out || !fd->out_size)
             return xr_fail(x, "bad field %zu", k);
-        while (*p) {
-            size_t l = strcspn(p, "/");
-            if (l == 0 || f->n_comp == AWSXML_MAX_PATH)
-                return xr_fail(x, "bad field path '%s'", fields[k].path);
-            f->comp[f->n_comp] = p;
-            f->comp_len[f->n_comp++] = l;
-            p += l;
-            if (*p == '/' && !*++p)
-                return xr_fail(x, "bad field path '%s'", fields[k].path);
-        }
+        fd->count = 0;
+        fd->out[0] = '\0';
+        f->in_list = k >= n_fields;
+        if ((f->in_list && !xr_split(x, f, list->path)) || !xr_split(x, f, fd->path))
+            return false;
     }
-    x->nf = n_fields;
+    x->nf = n_fields + n_list;
+    if (list) {
+        struct xfield *it = &x->fs[x->nf];
+        memset(it, 0, sizeof(*it));
+        it->is_item = true;
+        if (!xr_split(x, it, list->path))
+            return false;
+        list->count = 0;
+        x->list = list;
+    }
     return true;
 }
 
@@ -569,6 +627,13 @@ static bool xr_read(struct xr *x, const char *root);
 
 bool awsxml_read(const char *xml, size_t len, const char *root, struct awsxml_field *fields,
                  size_t n_fields, char *why, size_t why_size)
+{
+    return awsxml_read_list(xml, len, root, fields, n_fields, NULL, why, why_size);
+}
+
+bool awsxml_read_list(const char *xml, size_t len, const char *root,
+                      struct awsxml_field *fields, size_t n_fields, struct awsxml_list *list,
+                      char *why, size_t why_size)
 {
     struct xr x;
     bool ok;
@@ -578,10 +643,9 @@ bool awsxml_read(const char *xml, size_t len, const char *root, struct awsxml_fi
     x.n = xml ? len : 0;
     x.why = why;
     x.why_size = why_size;
-    x.f = fields;
     if (why_size)
         why[0] = '\0';
-    ok = (!n_fields || fields) && xr_fields(&x, fields, n_fields) && xr_read(&x, root);
+    ok = (!n_fields || fields) && xr_fields(&x, fields, n_fields, list) && xr_read(&x, root);
     /* Nothing is believed from a document that is not acceptable as a whole. */
     for (size_t k = 0; fields && k < n_fields && k < AWSXML_MAX_FIELDS; k++) {
         if (!ok)
@@ -603,10 +667,6 @@ static bool xr_read(struct xr *x, const char *root)
     bool empty;
     char s1[48];
 
-    for (size_t k = 0; k < x->nf; k++) {
-        x->f[k].count = 0;
-        x->f[k].out[0] = '\0';
-    }
     if (!root)
         return xr_fail(x, "no root element name given");
     if (x->n == 0)
@@ -629,8 +689,8 @@ static bool xr_read(struct xr *x, const char *root)
         return xr_fail(x, "root element <%s>, not <%s>", xr_show(x, nm.q, nm.ql, s1), root);
     if (!xr_push(x, &nm, empty, 0))
         return false;
-    if (empty)
-        xr_pop(x, x->i);
+    if (empty && !xr_pop(x, x->i))
+        return false;
     while (x->depth > 0) {
         size_t at = x->i;
         if (x->i >= x->n) {
@@ -657,7 +717,7 @@ static bool xr_read(struct xr *x, const char *root)
             } else {
                 ok = xr_start_tag(x, &nm, &empty) && xr_push(x, &nm, empty, at);
                 if (ok && empty)
-                    xr_pop(x, x->i);
+                    ok = xr_pop(x, x->i);
             }
             if (!ok)
                 return false;

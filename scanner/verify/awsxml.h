@@ -43,4 +43,28 @@ struct awsxml_field {
 bool awsxml_read(const char *xml, size_t len, const char *root, struct awsxml_field *fields,
                  size_t n_fields, char *why, size_t why_size);
 
+/* A repeated element (a query-protocol list: "GetSendStatisticsResult/SendDataPoints/
+ * member") and the fields read inside each one (paths relative to it). At the end tag of
+ * each item, `item` is called with the fields as read in that item (a field twice in
+ * one item is an error; absent: count 0); false from it stops the read, with its
+ * reason. The document is still checked to its end: a caller keeps what `item` saw only
+ * when awsxml_read_list returns true. */
+typedef bool awsxml_item_fn(void *payload, const struct awsxml_field *fields, size_t n,
+                            char *why, size_t why_size);
+struct awsxml_list {
+    const char *path;
+    struct awsxml_field *fields;
+    size_t n_fields;
+    awsxml_item_fn *item;
+    void *payload;
+    size_t count;     /* out: items seen */
+};
+
+/* awsxml_read with one list besides the plain fields (n_fields + list->n_fields <=
+ * AWSXML_MAX_FIELDS; a list field's whole path, list path included, <= AWSXML_MAX_PATH
+ * elements). */
+bool awsxml_read_list(const char *xml, size_t len, const char *root,
+                      struct awsxml_field *fields, size_t n_fields, struct awsxml_list *list,
+                      char *why, size_t why_size);
+
 #endif

@@ -4,8 +4,9 @@
  * limits, every distinct credential checked once.
  *
  * Only these calls are ever made: sts:GetCallerIdentity, iam:GetAccessKeyLastUsed,
- * ses:GetSendQuota (v1), sesv2 GetAccount, and an SMTP EHLO/STARTTLS/AUTH/NOOP/QUIT.
- * All read-only; none sends mail. A response that is not AWS's shape (a proxy's 403
+ * ses:GetSendQuota and ses:GetSendStatistics (v1), sesv2 GetAccount,
+ * ListEmailIdentities and GetEmailIdentityPolicies, and an SMTP
+ * EHLO/STARTTLS/AUTH/NOOP/QUIT. All read-only; none sends mail. A response that is not AWS's shape (a proxy's 403
  * page, a captive portal) is "unknown", never "invalid".
  */
 #include "verify/verify.h"
@@ -21,12 +22,15 @@
 
 #include "base/clock.h"
 #include "base/env.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "aws/keys.h"
 #include "crypto/crypto.h"
 #include "verify/awsresp.h"
 #include "verify/http.h"
+#include "verify/sesstats.h"
+#include "verify/verify_calls.h"
 #include "verify/verify_int.h"
 #include "verify/sigv4.h"
 
@@ -58,46 +62,6 @@ void verify_default_opts(struct verify_opts *o)
 
 /* ---- jobs ----------------------------------------------------------------------- */
 
-enum call { CALL_STS, CALL_IAM, CALL_SES, CALL_SESV2, CALL_SMTP, CALL_OPERATOR_STS };
-
-struct cred;
-
-struct call_ctx {
-    struct cred *cred;
-    enum call call;
-    enum service svc;
-    unsigned attempt;
-    double not_before;        /* monotonic seconds */
-    size_t index;             /* SES: index into verification->ses; SMTP: password index */
-    size_t region_try;        /* SMTP: position in the region list */
-    bool with_operator;       /* IAM with the operator's credentials */
-    struct http_req req;
-};
-
-struct cred {
-    struct finding *f;
-    const char *id;
-    const char *token;
-    size_t secret_idx;        /* the secret being tried */
-    const char *secret;
-    struct verification *v;
-    unsigned outstanding;
-};
-
-struct verifier {
-    const struct verify_opts *o;
-    struct http *http;
-    struct creds op;
-    char *op_account;
-    struct call_ctx **timers;  /* waiting for not_before */
-    size_t n_timers, cap_timers;
-    double bucket[SVC_COUNT];  /* token-bucket levels */
-    double rate[SVC_COUNT];    /* requests per second, halved when AWS throttles */
-    double bucket_at[SVC_COUNT];
-    struct verify_stats *stats;
-    unsigned seed;
-};
-
 static void amz_date(char out[17])
 {
     time_t now = time(NULL);
@@ -112,14 +76,18 @@ static void push_header(struct http_req *r, char *h)
     r->headers[r->n_headers++] = h;
 }
 
-/* Build a signed AWS request into c->req. */
-static enum status build_aws(struct call_ctx *c, enum service svc, const char *region,
-                             const char *method, const char *body, const char *id,
-                             const char *secret, const char *token)
+/* Build a signed AWS request into c->req; for sesv2, v2_path (already URI-encoded)
+ * replaces /v2/email/account and query_raw/query_wire are the query as signed and as
+ * sent (NULL: none). */
+enum status verify_build_aws(struct call_ctx *c, enum service svc, const char *region,
+                                const char *method, const char *body, const char *v2_path,
+                                const char *query_raw, const char *query_wire,
+                                const char *id, const char *secret, const char *token)
 {
     const char *sign_region = region;
     char *url = verify_endpoint(svc, region, &sign_region);
     char *host = verify_host_of(url);
+    char *path;
     char date[17];
     struct sigv4_header h[4];
     size_t nh = 0;
@@ -136,9 +104,24 @@ static enum status build_aws(struct call_ctx *c, enum service svc, const char *r
     h[nh++] = (struct sigv4_header){ "x-amz-date", date };
     if (token)
         h[nh++] = (struct sigv4_header){ "x-amz-security-token", token };
+    if (v2_path) {
+        static const char acct[] = "/v2/email/account";
+        size_t l = strlen(url);
+        char *u;
+        if (l >= sizeof(acct) - 1 && strcmp(url + l - (sizeof(acct) - 1), acct) == 0)
+            url[l - (sizeof(acct) - 1)] = '\0';
+        u = xasprintf("%s%s%s%s", url, v2_path, query_wire ? "?" : "",
+                      query_wire ? query_wire : "");
+        free(url);
+        url = u;
+    }
+    /* The path as sent is signed as a path to encode again: SigV4 for every service but
+     * S3 encodes the URI-encoded path once more (botocore does; AWS-NOTES §3.1). */
+    path = xstrndup(verify_path_of(url), strcspn(verify_path_of(url), "?"));
     memset(&sr, 0, sizeof(sr));
     sr.method = method;
-    sr.path = verify_path_of(url);
+    sr.path = path;
+    sr.query = query_raw;
     sr.headers = h;
     sr.n_headers = nh;
     sr.body = (const unsigned char *)body;
@@ -147,6 +130,7 @@ static enum status build_aws(struct call_ctx *c, enum service svc, const char *r
     scope.region = sign_region;
     scope.service = svc == SVC_STS ? "sts" : svc == SVC_IAM ? "iam" : "ses";
     st = sigv4_sign(&sr, id, secret, &scope, &res);
+    free(path);
     if (st != STATUS_OK) {
         free(url);
         free(host);
@@ -173,6 +157,13 @@ static enum status build_aws(struct call_ctx *c, enum service svc, const char *r
     return STATUS_OK;
 }
 
+static enum status build_aws(struct call_ctx *c, enum service svc, const char *region,
+                             const char *method, const char *body, const char *id,
+                             const char *secret, const char *token)
+{
+    return verify_build_aws(c, svc, region, method, body, NULL, NULL, NULL, id, secret, token);
+}
+
 static void schedule(struct verifier *vf, struct call_ctx *c, double delay)
 {
     c->not_before = clock_now() + delay;
@@ -180,7 +171,7 @@ static void schedule(struct verifier *vf, struct call_ctx *c, double delay)
     vf->timers[vf->n_timers++] = c;
 }
 
-static struct call_ctx *new_call(struct cred *cr, enum call call, enum service svc)
+struct call_ctx *verify_new_call(struct cred *cr, enum call call, enum service svc)
 {
     struct call_ctx *c = xcalloc(1, sizeof(*c));
     c->cred = cr;
@@ -196,6 +187,7 @@ static void end_call(struct call_ctx *c)
     if (c->cred)
         c->cred->outstanding--;
     http_req_release(&c->req);
+    free(c->page);
     free(c);
 }
 
@@ -203,8 +195,6 @@ static void end_call(struct call_ctx *c)
  * the request could not be built (the caller still owns c). */
 static bool submit(struct verifier *vf, struct call_ctx *c);
 
-/* Submit a new call; one that cannot be built is dropped. */
-static void submit_new(struct verifier *vf, struct call_ctx *c);
 
 static void set_reason(struct verification *v, const char *fmt, ...) FORMAT(2, 3);
 static void start_smtp(struct verifier *vf, struct cred *cr);
@@ -221,7 +211,7 @@ static void start_sts(struct verifier *vf, struct cred *cr)
             start_smtp(vf, cr);
         return;
     }
-    submit_new(vf, new_call(cr, CALL_STS, SVC_STS));
+    verify_submit_new(vf, verify_new_call(cr, CALL_STS, SVC_STS));
 }
 
 static void set_reason(struct verification *v, const char *fmt, ...)
@@ -251,7 +241,7 @@ static bool throttling_code(const char *code)
 }
 
 /* What the response of a finished request says, for the awsresp_* readers. */
-static struct awsresp_in resp_in(const struct http_req *r)
+struct awsresp_in verify_resp_in(const struct http_req *r)
 {
     struct awsresp_in in;
 
@@ -264,13 +254,13 @@ static struct awsresp_in resp_in(const struct http_req *r)
 }
 
 /* The error code to act on: AWS's, or "" when the answer was not AWS's. */
-static const char *err_code(enum awsresp_result res, const struct awsresp_error *err)
+const char *verify_err_code(enum awsresp_result res, const struct awsresp_error *err)
 {
     return res == AWSRESP_AWS_ERROR ? err->code : "";
 }
 
 /* A one-line description of an answer that is not an AWS answer. */
-static char *bad_answer(const struct http_req *r, const char *what,
+char *verify_bad_answer(const struct http_req *r, const char *what,
                         const struct awsresp_error *err)
 {
     if (r->status >= 200 && r->status <= 299)
@@ -318,6 +308,26 @@ static bool valid_region(const char *r)
            strcmp(r, "N/A") != 0;
 }
 
+/* The operator's credentials for the calls they may make about keys of their own
+ * account, so that the leaked key is used as little as possible. */
+static bool use_operator(const struct verifier *vf, const struct cred *cr)
+{
+    return vf->op.id && vf->op_account && cr->v->account &&
+           strcmp(vf->op_account, cr->v->account) == 0;
+}
+
+/* Submit SES call `call` about region i. */
+static struct call_ctx *ses_call(struct verifier *vf, struct cred *cr, enum call call,
+                                 enum service svc, size_t i)
+{
+    struct call_ctx *c = verify_new_call(cr, call, svc);
+    c->index = i;
+    c->with_operator = (call == CALL_SES_IDS || call == CALL_SES_POLICIES) &&
+                       use_operator(vf, cr);
+    verify_submit_new(vf, c);
+    return c;
+}
+
 static void start_ses(struct verifier *vf, struct cred *cr)
 {
     const struct verify_opts *o = vf->o;
@@ -347,14 +357,16 @@ static void start_ses(struct verifier *vf, struct cred *cr)
         if (no1 && no2 && !v->ses[i].error)
             v->ses[i].error = xstrdup(no1);
         if (!no1) {
-            struct call_ctx *a = new_call(cr, CALL_SES, SVC_SES);
-            a->index = i;
-            submit_new(vf, a);
+            ses_call(vf, cr, CALL_SES, SVC_SES, i);
+            ses_call(vf, cr, CALL_SES_STATS, SVC_SES, i);
+        } else if (!v->ses[i].stats_error) {
+            v->ses[i].stats_error = xstrdup(no1);
         }
         if (!no2) {
-            struct call_ctx *b = new_call(cr, CALL_SESV2, SVC_SESV2);
-            b->index = i;
-            submit_new(vf, b);
+            ses_call(vf, cr, CALL_SESV2, SVC_SESV2, i);
+            ses_call(vf, cr, CALL_SES_IDS, SVC_SESV2, i);
+        } else if (!v->ses[i].identities_error) {
+            v->ses[i].identities_error = xstrdup(no2);
         }
     }
 }
@@ -371,12 +383,9 @@ static void start_iam(struct verifier *vf, struct cred *cr)
         start_ses(vf, cr);
         return;
     }
-    c = new_call(cr, CALL_IAM, SVC_IAM);
-    /* The operator's credentials for keys of the operator's own account, so the leaked
-     * key is used as little as possible. */
-    c->with_operator = vf->op.id && vf->op_account && cr->v->account &&
-                       strcmp(vf->op_account, cr->v->account) == 0;
-    submit_new(vf, c);
+    c = verify_new_call(cr, CALL_IAM, SVC_IAM);
+    c->with_operator = use_operator(vf, cr);
+    verify_submit_new(vf, c);
 }
 
 
@@ -400,9 +409,9 @@ static void start_smtp(struct verifier *vf, struct cred *cr)
             cr->v->smtp[i].reason = xstrdup(no);
             continue;
         }
-        c = new_call(cr, CALL_SMTP, SVC_SMTP);
+        c = verify_new_call(cr, CALL_SMTP, SVC_SMTP);
         c->index = i;
-        submit_new(vf, c);
+        verify_submit_new(vf, c);
     }
 }
 
@@ -465,6 +474,15 @@ static bool submit(struct verifier *vf, struct call_ctx *c)
         st = build_aws(c, SVC_SESV2, cr->v->ses[c->index].region, "GET", NULL, cr->id,
                        cr->secret, cr->token);
         break;
+    case CALL_SES_STATS:
+        st = build_aws(c, SVC_SES, cr->v->ses[c->index].region, "POST",
+                       "Action=GetSendStatistics&Version=2010-12-01", cr->id, cr->secret,
+                       cr->token);
+        break;
+    case CALL_SES_IDS:
+    case CALL_SES_POLICIES:
+        st = verify_build_evidence(vf, c);
+        break;
     case CALL_SMTP: {
         char url[512];
         const char *region = smtp_region(vf, cr, c->index, c->region_try);
@@ -485,7 +503,7 @@ static bool submit(struct verifier *vf, struct call_ctx *c)
     return true;
 }
 
-static void submit_new(struct verifier *vf, struct call_ctx *c)
+void verify_submit_new(struct verifier *vf, struct call_ctx *c)
 {
     if (!submit(vf, c))
         end_call(c);
@@ -525,7 +543,7 @@ static void release_timers(struct verifier *vf)
 }
 
 /* Retry or give up; returns true if it was rescheduled. */
-static bool maybe_retry(struct verifier *vf, struct call_ctx *c, const char *code)
+bool verify_maybe_retry(struct verifier *vf, struct call_ctx *c, const char *code)
 {
     /* AWS asked us to slow down: halve this service's pace (never below 1/s). */
     if ((code[0] && throttling_code(code)) || c->req.status == 429)
@@ -545,11 +563,11 @@ static void on_sts(struct verifier *vf, struct call_ctx *c)
     struct cred *cr = c->cred;
     struct verification *v = cr->v;
     const struct http_req *r = &c->req;
-    struct awsresp_in in = resp_in(r);
+    struct awsresp_in in = verify_resp_in(r);
     struct awsresp_sts ans;
     struct awsresp_error err;
     enum awsresp_result res = awsresp_sts(&in, &ans, &err);
-    const char *code = err_code(res, &err), *msg = err.message;
+    const char *code = verify_err_code(res, &err), *msg = err.message;
 
     /* Only a complete, well-formed answer over a transfer that ended well is "live";
      * anything else is never followed by IAM or SES calls. */
@@ -566,14 +584,14 @@ static void on_sts(struct verifier *vf, struct call_ctx *c)
         start_smtp(vf, cr);
         return;
     }
-    if (maybe_retry(vf, c, code))
+    if (verify_maybe_retry(vf, c, code))
         return;
     if (r->transport_error) {
         v->status = VERIFY_UNKNOWN;
         set_reason(v, "network: %s", r->error);
     } else if (res == AWSRESP_BAD) {
         /* Not AWS's answer: a cut body, a proxy, a captive portal, an HTML error page. */
-        char *why = bad_answer(r, "GetCallerIdentity", &err);
+        char *why = verify_bad_answer(r, "GetCallerIdentity", &err);
         v->status = VERIFY_UNKNOWN;
         set_reason(v, "%s", why);
         free(why);
@@ -614,11 +632,11 @@ static void on_iam(struct verifier *vf, struct call_ctx *c)
     struct cred *cr = c->cred;
     struct verification *v = cr->v;
     const struct http_req *r = &c->req;
-    struct awsresp_in in = resp_in(r);
+    struct awsresp_in in = verify_resp_in(r);
     struct awsresp_iam ans;
     struct awsresp_error err;
     enum awsresp_result res = awsresp_iam(&in, &ans, &err);
-    const char *code = err_code(res, &err);
+    const char *code = verify_err_code(res, &err);
 
     if (!r->transport_error && res == AWSRESP_OK) {
         v->last_used_known = true;
@@ -630,18 +648,18 @@ static void on_iam(struct verifier *vf, struct call_ctx *c)
         start_ses(vf, cr);
         return;
     }
-    if (maybe_retry(vf, c, code))
+    if (verify_maybe_retry(vf, c, code))
         return;
     if (c->with_operator && strcmp(code, "AccessDenied") == 0) {
         /* The operator may not read this user's keys: ask with the key itself. */
-        struct call_ctx *k = new_call(cr, CALL_IAM, SVC_IAM);
+        struct call_ctx *k = verify_new_call(cr, CALL_IAM, SVC_IAM);
         k->with_operator = false;
-        submit_new(vf, k);
+        verify_submit_new(vf, k);
         return;
     }
     free(v->last_used_error);
     v->last_used_error = r->transport_error     ? xasprintf("network: %s", r->error)
-                         : res == AWSRESP_BAD ? bad_answer(r, "GetAccessKeyLastUsed", &err)
+                         : res == AWSRESP_BAD ? verify_bad_answer(r, "GetAccessKeyLastUsed", &err)
                                               : xasprintf("%s", code);
     start_ses(vf, cr);
 }
@@ -650,7 +668,7 @@ static void on_ses(struct verifier *vf, struct call_ctx *c, bool v2)
 {
     struct ses_state *s = &c->cred->v->ses[c->index];
     const struct http_req *r = &c->req;
-    struct awsresp_in in = resp_in(r);
+    struct awsresp_in in = verify_resp_in(r);
     struct awsresp_error err;
     enum awsresp_result res;
 
@@ -676,6 +694,12 @@ static void on_ses(struct verifier *vf, struct call_ctx *c, bool v2)
                 free(s->enforcement);
                 s->enforcement = xstrdup(a.enforcement);
             }
+            if (a.review_status[0])
+                s->review_status = xstrdup(a.review_status);
+            if (a.review_case_id[0])
+                s->review_case_id = xstrdup(a.review_case_id);
+            if (a.suppressed[0])
+                s->suppressed_reasons = xstrdup(a.suppressed);
             if (!s->have_quota) {
                 s->max_24h = a.max_24h;
                 s->max_rate = a.max_rate;
@@ -685,11 +709,11 @@ static void on_ses(struct verifier *vf, struct call_ctx *c, bool v2)
             return;
         }
     }
-    if (maybe_retry(vf, c, err_code(res, &err)))
+    if (verify_maybe_retry(vf, c, verify_err_code(res, &err)))
         return;
     if (!s->error)
         s->error = r->transport_error     ? xasprintf("network: %s", r->error)
-                   : res == AWSRESP_BAD ? bad_answer(r, v2 ? "GetAccount" : "GetSendQuota", &err)
+                   : res == AWSRESP_BAD ? verify_bad_answer(r, v2 ? "GetAccount" : "GetSendQuota", &err)
                                         : xasprintf("%s", err.code);
 }
 
@@ -709,10 +733,10 @@ static void on_smtp(struct verifier *vf, struct call_ctx *c)
     } else if (r->smtp_auth_denied && !r->transport_error) {
         /* Wrong region gives 535 too: try the next one if the region was a guess. */
         if (smtp_region(vf, cr, c->index, c->region_try + 1)) {
-            struct call_ctx *n = new_call(cr, CALL_SMTP, SVC_SMTP);
+            struct call_ctx *n = verify_new_call(cr, CALL_SMTP, SVC_SMTP);
             n->index = c->index;
             n->region_try = c->region_try + 1;
-            submit_new(vf, n);
+            verify_submit_new(vf, n);
             return;
         }
         if (sc->status != VERIFY_LIVE) {
@@ -738,7 +762,7 @@ static void on_smtp(struct verifier *vf, struct call_ctx *c)
 
 static void on_operator(struct verifier *vf, struct call_ctx *c)
 {
-    struct awsresp_in in = resp_in(&c->req);
+    struct awsresp_in in = verify_resp_in(&c->req);
     struct awsresp_sts ans;
     struct awsresp_error err;
 
@@ -758,6 +782,9 @@ static void complete(struct verifier *vf, struct http_req *r)
     case CALL_SESV2: on_ses(vf, c, true); break;
     case CALL_SMTP: on_smtp(vf, c); break;
     case CALL_OPERATOR_STS: on_operator(vf, c); break;
+    case CALL_SES_STATS: verify_on_ses_stats(vf, c); break;
+    case CALL_SES_IDS: verify_on_ses_ids(vf, c); break;
+    case CALL_SES_POLICIES: verify_on_ses_policies(vf, c); break;
     }
     /* A rescheduled call is on the timer list again; anything else is done. */
     for (size_t i = before; i < vf->n_timers; i++)
@@ -847,8 +874,8 @@ enum status verify_findings(struct finding *const *findings, size_t n,
     }
     verify_operator_creds(o->audit_profile, &vf.op);
     if (vf.op.id && !verify_refused(SVC_STS, why, sizeof(why))) {
-        struct call_ctx *c = new_call(NULL, CALL_OPERATOR_STS, SVC_STS);
-        submit_new(&vf, c);
+        struct call_ctx *c = verify_new_call(NULL, CALL_OPERATOR_STS, SVC_STS);
+        verify_submit_new(&vf, c);
         run(&vf); /* the operator's account decides which keys IAM is asked about by whom */
     }
     for (size_t i = 0; i < n; i++) {

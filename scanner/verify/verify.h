@@ -5,7 +5,9 @@
  * wrong secret / expired / unknown, never merged), then for live keys IAM
  * GetAccessKeyLastUsed (with the operator's own credentials when configured, else with
  * the key itself) and the SES sending state (v1 GetSendQuota, v2 GetAccount) in the
- * regions that matter; SES SMTP passwords get an SMTP AUTH check (STARTTLS, AUTH, NOOP,
+ * regions that matter, with the sending evidence (v1 GetSendStatistics, sesv2
+ * ListEmailIdentities and GetEmailIdentityPolicies: verify_ses.c); SES SMTP passwords
+ * get an SMTP AUTH check (STARTTLS, AUTH, NOOP,
  * QUIT - never MAIL FROM). Nothing that changes state is ever called, and no mail is
  * sent. Endpoints follow the AWS SDK conventions (AWS_ENDPOINT_URL[_<SERVICE>],
  * AWS_CA_BUNDLE, AWS_REGION, AWS_STS_REGIONAL_ENDPOINTS, proxies), so tests point it at

@@ -1,13 +1,16 @@
 /*
  * fuzz_verify_response - the first byte picks an HTTP status, the transport-cap flag and
  * an x-amzn-ErrorType header; the rest is the body. Every awsresp_* reader (STS, IAM,
- * SES v1 XML, SES v2 JSON, and the XML/JSON error bodies behind them) must give one of
+ * SES v1 XML: GetSendQuota, GetSendStatistics; SES v2 JSON: GetAccount,
+ * ListEmailIdentities, GetEmailIdentityPolicies and the policies inside; and the XML/JSON
+ * error bodies behind them) must give one of
  * its three results: OK only for a 2xx answer that was not cut, an AWS error only with a
  * code of AWS's alphabet, BAD only with a reason; every string NUL-terminated in its
  * buffer and free of control characters (it goes into reports).
  */
 #include <string.h>
 
+#include "base/limits.h"
 #include "fuzz.h"
 #include "verify/awsresp.h"
 
@@ -40,6 +43,46 @@ static void fuzz_result(const struct awsresp_in *in, enum awsresp_result res,
                    !(in->status >= 200 && in->status <= 299));
     if (res == AWSRESP_BAD)
         FUZZ_CHECK(err->why[0] != '\0');
+}
+
+/* The SES sending-evidence readers (issue 18): lists bounded, every string report-safe,
+ * a policy's verdict one of three. */
+static void fuzz_evidence(const struct awsresp_in *in)
+{
+    struct awsresp_error err;
+    struct awsresp_stats st;
+    struct awsresp_identities ids;
+    struct awsresp_policies pols;
+    struct awsresp_policy one;
+    enum awsresp_result res;
+
+    res = awsresp_ses_stats(in, &st, &err);
+    fuzz_result(in, res, &err);
+    FUZZ_CHECK(res == AWSRESP_OK || (st.points == NULL && st.n == 0));
+    FUZZ_CHECK(st.n <= LIMIT_SES_DATA_POINTS);
+    awsresp_stats_release(&st);
+    res = awsresp_sesv2_identities(in, &ids, &err);
+    fuzz_result(in, res, &err);
+    for (size_t i = 0; res == AWSRESP_OK && i < ids.n; i++) {
+        fuzz_text(ids.items[i].name, sizeof(ids.items[i].name));
+        FUZZ_CHECK(ids.items[i].name[0] && !strchr(ids.items[i].name, ' '));
+    }
+    FUZZ_CHECK(!strchr(ids.next_token, '&') && !strchr(ids.next_token, ' '));
+    awsresp_identities_release(&ids);
+    res = awsresp_sesv2_policies(in, "123456789012", &pols, &err);
+    fuzz_result(in, res, &err);
+    FUZZ_CHECK(pols.n <= LIMIT_SES_POLICIES);
+    for (size_t i = 0; res == AWSRESP_OK && i < pols.n; i++) {
+        FUZZ_CHECK(pols.items[i].open >= -1 && pols.items[i].open <= 1);
+        fuzz_text(pols.items[i].principals, sizeof(pols.items[i].principals));
+        fuzz_text(pols.items[i].conditions, sizeof(pols.items[i].conditions));
+        fuzz_text(pols.items[i].why, sizeof(pols.items[i].why));
+    }
+    awsresp_policies_release(&pols);
+    awsresp_policy_read(in->body, in->len, NULL, &one);
+    FUZZ_CHECK(one.open >= -1 && one.open <= 1 && one.why[0]);
+    fuzz_text(one.principals, sizeof(one.principals));
+    fuzz_text(one.conditions, sizeof(one.conditions));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,7 +122,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_result(&in, res, &err);
     res = awsresp_sesv2_account(&in, &acct, &err);
     fuzz_result(&in, res, &err);
-    if (res == AWSRESP_OK)
+    if (res == AWSRESP_OK) {
         fuzz_text(acct.enforcement, sizeof(acct.enforcement));
+        fuzz_text(acct.review_status, sizeof(acct.review_status));
+        fuzz_text(acct.review_case_id, sizeof(acct.review_case_id));
+        fuzz_text(acct.suppressed, sizeof(acct.suppressed));
+    }
+    fuzz_evidence(&in);
     return 0;
 }

@@ -329,7 +329,9 @@ elif what == "aws-log":
     # only the read-only calls, each signed right, only for the keys that warrant them
     state = json.load(open("aws-state.json"))["keys"]
     allowed = {("sts", "POST", "GetCallerIdentity"), ("iam", "POST", "GetAccessKeyLastUsed"),
-               ("ses", "POST", "GetSendQuota"), ("ses", "GET", "GetAccount")}
+               ("ses", "POST", "GetSendQuota"), ("ses", "GET", "GetAccount"),
+               ("ses", "POST", "GetSendStatistics"), ("ses", "GET", "ListEmailIdentities"),
+               ("ses", "GET", "GetEmailIdentityPolicies")}
     entries = [json.loads(l) for l in open(sys.argv[2])]
     check(entries, "the fake AWS log is empty")
     per_key = {}
@@ -364,7 +366,9 @@ elif what == "aws-log":
             check(len(sts) == 2, f"{label}: the wrong secret was not tried first "
                                  f"(the fallback to the next secret is not exercised)")
         if label == "enrich_throttle_once":
-            check(len(other) == 6, f"{label}: {len(other)} IAM/SES calls (3 + 3 retries)")
+            # IAM, GetSendQuota, GetSendStatistics, GetAccount, ListEmailIdentities, and
+            # one retry each for iam, ses and sesv2 (throttle_once per service)
+            check(len(other) == 8, f"{label}: {len(other)} IAM/SES calls (5 + 3 retries)")
         if label in ("throttle_once", "err500_once"):
             check(len(sts) == 2, f"{label}: {len(sts)} STS calls (expected a retry)")
         if label in ("err500", "throttled", "slow"):

@@ -27,6 +27,8 @@ requires a FORBIDDEN-free log fails loudly if sesame ever sends another request)
     iam   POST /  Action=GetAccessKeyLastUsed Version=2010-05-08 AccessKeyId=...  (XML)
     ses   POST /  Action=GetSendQuota        Version=2010-12-01   (XML)
     ses   GET  /v2/email/account                                   (JSON, SESv2)
+and the SES sending-evidence calls of fake_aws_ses.py (GetSendStatistics,
+ListEmailIdentities, GetEmailIdentityPolicies; their state is documented there).
 Responses and errors use AWS's shapes (AWS-NOTES 4.2, 4.4, 5.1, 6.1): query-protocol
 services answer <ErrorResponse xmlns="..."> with the service's namespace; SESv2 answers
 JSON {"message": ...} with the error code in the x-amzn-ErrorType header.
@@ -47,7 +49,8 @@ State file (JSON): {"keys": {KEY_ID: KEY, ...}} (or the KEY_ID map itself), wher
                     sandbox account (200 per day, 1 per second, nothing sent);
                     "*" is the default for every region not listed
     behaviour       fault injection, a list of names, each optionally "@service"
-                    (sts, iam, ses, sesv2) to limit it to one service:
+                    (sts, iam, ses, sesv2) or "@Action" (GetSendStatistics, ...) to
+                    limit it to one service or one call:
         throttle_once / throttle_always   400 Throttling (SESv2: 429 TooManyRequests)
         error_500_once / error_500_always 500 InternalFailure
         slow            sleep "slow_seconds" (default 4) before answering normally
@@ -113,6 +116,8 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import fake_aws_ses  # tests/support, next to this file
+
 NS = {
     "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
     "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
@@ -123,6 +128,7 @@ ROUTES = {
     ("sts", "POST", "GetCallerIdentity"): "2011-06-15",
     ("iam", "POST", "GetAccessKeyLastUsed"): "2010-05-08",
     ("ses", "POST", "GetSendQuota"): "2010-12-01",
+    ("ses", "POST", "GetSendStatistics"): "2010-12-01",
 }
 SESV2_PATH = "/v2/email/account"
 MAX_SKEW = 15 * 60
@@ -181,7 +187,9 @@ def _uri_encode(s, safe):
 
 
 def canonical_uri(raw_path):
-    path = urllib.parse.unquote(raw_path)
+    # Every service but S3 signs the URI-encoded path encoded once more (botocore's
+    # SigV4Auth; AWS-NOTES 3.1): the path as received, not decoded.
+    path = raw_path
     out = []
     for seg in path.split("/"):
         if seg == "..":
@@ -455,8 +463,13 @@ class Handler(BaseHTTPRequestHandler):
         action = form.get("Action") or query.get("Action")
         params = dict(query, **form)
         json_api = False
+        ev_action, ev_params = (fake_aws_ses.sesv2_route(raw_path, raw_query)
+                                if self.command == "GET" else (None, None))
         if self.command == "GET" and raw_path == SESV2_PATH and not raw_query:
             action, json_api = "GetAccount", True
+            allowed = service == "ses"
+        elif ev_action:
+            action, json_api, params = ev_action, True, ev_params
             allowed = service == "ses"
         else:
             version = ROUTES.get((service, self.command, action))
@@ -503,7 +516,7 @@ class Handler(BaseHTTPRequestHandler):
             entry["sig"] = "ok" if sig_ok else "bad"
 
         # Fault injection.
-        fault = self.fault(key_id, key, svc_label)
+        fault = self.fault(key_id, key, svc_label, action)
         self.body_fault = fault if fault in BODY_FAULTS else None
         if fault:
             entry["behaviour"] = fault
@@ -590,14 +603,18 @@ class Handler(BaseHTTPRequestHandler):
                                    f"  <{action}Result>\n    <Arn>arn:aws:iam::")
             return
 
-        getattr(self, "op_" + action)(key_id, key, params, done)
+        op = getattr(fake_aws_ses, "op_" + action, None)
+        if op:
+            op(self, key_id, key, params, done)
+        else:
+            getattr(self, "op_" + action)(key_id, key, params, done)
 
-    def fault(self, key_id, key, svc_label):
+    def fault(self, key_id, key, svc_label, action=None):
         if not key:
             return None
         for b in key.get("behaviour") or []:
             name, _, only = b.partition("@")
-            if only and only != svc_label:
+            if only and only not in (svc_label, action):
                 continue
             if name.endswith("_once"):
                 if self.server.state.once(key_id, b):
@@ -705,8 +722,8 @@ class Handler(BaseHTTPRequestHandler):
                           "MaxSendRate": float(s["max_rate"]),
                           "SentLast24Hours": float(s["sent_24h"])},
             "SendingEnabled": bool(s["sending_enabled"]),
-            "SuppressionAttributes": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
         }
+        doc.update(fake_aws_ses.account_extras(s))
         done(200, "OK")
         self.send(200, json.dumps(doc).encode("utf-8"), "application/json")
 

@@ -508,6 +508,66 @@ static void test_risk__remediation_fits_the_state(void)
     done(&x);
 }
 
+/* Issue 18: SES evidence of spam puts a key above every other, whatever the scores;
+ * evidence that is unknown or healthy changes nothing. */
+static void test_risk__sending_spam_ranks_first(void)
+{
+    struct fx spam, big;
+    struct finding *list[2];
+    static char region[] = "eu-west-1", case_id[] = "case-7";
+
+    make(&spam, "ASIA", true, "tests/a.env", EXPOSURE_UNREACHABLE);
+    verified(&spam, VERIFY_LIVE);
+    spam.ses[0].region = region;
+    spam.ses[0].sandbox = spam.ses[0].sending_enabled = -1;
+    spam.ses[0].stats.known = true;
+    spam.ses[0].stats.sent_14d = 1000;
+    spam.ses[0].stats.bounce_rate = 0.06;
+    spam.ses[0].stats.bounce_level = SES_LEVEL_REVIEW;
+    spam.ses[0].stats.complaint_level = SES_LEVEL_OK;
+    spam.ses[0].review_case_id = case_id;
+    spam.v.ses = spam.ses;
+    spam.v.n_ses = 1;
+    make(&big, "AKIA", true, "app/b.env", EXPOSURE_HEAD);
+    verified(&big, VERIFY_LIVE);
+    big.ses[0].region = region;
+    big.ses[0].sandbox = 0;
+    big.ses[0].sending_enabled = 1;
+    big.ses[0].have_quota = true;
+    big.ses[0].sent_24h = 5000;
+    big.ses[0].stats.known = true;
+    big.ses[0].stats.bounce_level = big.ses[0].stats.complaint_level = SES_LEVEL_OK;
+    big.v.ses = big.ses;
+    big.v.n_ses = 1;
+    list[0] = &big.f;
+    list[1] = &spam.f;
+    risk_rank(list, 2, NOW);
+    CHECK(list[0] == &spam.f && list[1] == &big.f);
+    CHECK(spam.f.risk->sending_spam && !big.f.risk->sending_spam);
+    CHECK(spam.f.risk->score < big.f.risk->score); /* 90 < 100: the band decides */
+    CHECK(points_of(spam.f.risk, "ses_spam") == 30);
+    CHECK(strstr(detail_of(spam.f.risk, "ses_spam"), "6.00%") != NULL);
+    CHECK(has_step(spam.f.risk, "SES enforcement mails") && has_step(spam.f.risk, "case-7"));
+    CHECK(!has_step(spam.f.risk, "AWS_RISK_CREDENTIALS_EXPOSED")); /* ASIA: not a long-term key */
+    CHECK(has_step(big.f.risk, "AWS_RISK_CREDENTIALS_EXPOSED"));
+    done(&spam);
+    done(&big);
+
+    /* a spike alone is enough; unknown statistics are not evidence */
+    spam.ses[0].stats.bounce_level = SES_LEVEL_OK;
+    spam.ses[0].stats.spike_at = NOW - 3600;
+    CHECK(rank_one(&spam) >= 0 && spam.f.risk->sending_spam);
+    done(&spam);
+    spam.ses[0].stats.known = false;
+    CHECK(rank_one(&spam) >= 0 && !spam.f.risk->sending_spam &&
+          !has_factor(spam.f.risk, "ses_spam"));
+    done(&spam);
+    /* an invalid key: no notices to look for */
+    spam.v.status = VERIFY_INVALID;
+    CHECK(rank_one(&spam) >= 0 && !has_step(spam.f.risk, "SES enforcement mails"));
+    done(&spam);
+}
+
 static const struct test tests[] = {
     TEST(test_risk__verification_points),
     TEST(test_risk__key_type_and_completeness),
@@ -521,6 +581,7 @@ static const struct test tests[] = {
     TEST(test_risk__examples_and_skipped_score_zero),
     TEST(test_risk__ranking_order),
     TEST(test_risk__remediation_fits_the_state),
+    TEST(test_risk__sending_spam_ranks_first),
 };
 
 HARNESS_MAIN(tests)
