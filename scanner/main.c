@@ -16,6 +16,7 @@
 #include "base/env.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "audit.h"
 #include "cli/options.h"
 #include "hook.h"
 #include "report/report.h"
@@ -100,6 +101,10 @@ struct args {
     const char *repo;
     bool force;
     struct env env;
+    /* the audit store */
+    const char *db, *repos_from, *state, *note, *by, *store_repo, *html;
+    int min_risk;
+    bool include_gone;
 };
 
 FORMAT(2, 3) static int usage_error(enum cli_cmd cmd, const char *fmt, ...)
@@ -255,6 +260,19 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
     case OPT_LOG: a->ho.log_path = arg; break;
     case OPT_REPO: a->repo = arg; break;
     case OPT_FORCE: a->force = true; break;
+    case OPT_DB: a->db = arg; break;
+    case OPT_REPOS_FROM: a->repos_from = arg; break;
+    case OPT_STATE: a->state = arg; break;
+    case OPT_NOTE: a->note = arg; break;
+    case OPT_BY: a->by = arg; break;
+    case OPT_STORE_REPO: a->store_repo = arg; break;
+    case OPT_INCLUDE_GONE: a->include_gone = true; break;
+    case OPT_HTML: a->html = arg; break;
+    case OPT_MIN_RISK:
+        if (!number(arg, 0, 100, &n))
+            return usage_error(a->cmd, "--min-risk takes a number from 0 to 100, not '%s'", arg);
+        a->min_risk = (int)n;
+        break;
     case OPT_HELP:
         cli_help(stdout, (int)a->cmd);
         return EXIT_CLEAN;
@@ -326,6 +344,74 @@ static int run_scan_like(struct args *a)
     return rc;
 }
 
+static int64_t now_for(const struct args *a)
+{
+    const char *fixed = env_get(&a->env, "SESAME_FIXED_TIME");
+    return fixed ? (int64_t)strtoll(fixed, NULL, 10) : (int64_t)time(NULL);
+}
+
+/* audit, findings, triage, report: the commands of the store. */
+static int run_store_command(struct args *a)
+{
+    enum status st;
+
+    if (a->cmd == CMD_AUDIT) {
+        struct audit_opts ao;
+        struct audit_outcome out;
+        memset(&ao, 0, sizeof(ao));
+        ao.scan = &a->cfg;
+        ao.db = a->db;
+        ao.repos = a->targets.v;
+        ao.n_repos = a->targets.n;
+        ao.repos_from = a->repos_from;
+        ao.format = a->cfg.format;
+        if (strcmp(ao.format, "text") != 0 && strcmp(ao.format, "json") != 0)
+            return usage_error(a->cmd, "audit prints text or json, not '%s'", ao.format);
+        if ((st = audit_run(&ao, &out)) != STATUS_OK) {
+            log_error("%s", status_message());
+            return exit_for_status(st);
+        }
+        {
+            struct scan_outcome so;
+            memset(&so, 0, sizeof(so));
+            so.findings = out.findings;
+            so.incomplete = out.incomplete;
+            so.errors = out.incomplete;
+            return exit_for_outcome(&so, a->exit_zero);
+        }
+    }
+    if (a->cmd == CMD_TRIAGE) {
+        const char *by = a->by ? a->by : env_get(&a->env, "USER");
+        if (a->targets.n != 1 || !a->state)
+            return usage_error(a->cmd, "usage: sesame triage FINGERPRINT --state STATE "
+                                       "[--note TEXT] [--by WHO]");
+        st = audit_triage(a->db, &a->env, a->targets.v[0], a->state, a->note, by, now_for(a));
+    } else {
+        struct findings_opts_cli fo;
+        size_t n = 0;
+        if (a->targets.n)
+            return usage_error(a->cmd, "unexpected '%s'", a->targets.v[0]);
+        if (a->cmd == CMD_REPORT && !a->html)
+            return usage_error(a->cmd, "usage: sesame report --html FILE [options]");
+        memset(&fo, 0, sizeof(fo));
+        fo.db = a->db;
+        fo.env = &a->env;
+        fo.format = a->cmd == CMD_REPORT ? "html" : a->cfg.format;
+        fo.output = a->cmd == CMD_REPORT ? a->html : a->cfg.output;
+        fo.state = a->state;
+        fo.min_risk = a->min_risk;
+        fo.repo = a->store_repo;
+        fo.include_gone = a->include_gone;
+        fo.now = now_for(a);
+        st = audit_findings(&fo, &n);
+    }
+    if (st != STATUS_OK) {
+        log_error("%s", status_message());
+        return exit_for_status(st);
+    }
+    return EXIT_CLEAN;
+}
+
 static int run_command(struct args *a)
 {
     enum status st = STATUS_OK;
@@ -381,6 +467,11 @@ static int run_command(struct args *a)
             return usage_error(a->cmd, "unexpected '%s'", a->targets.v[1]);
         return exit_for_hook(hook_install(a->targets.n ? a->targets.v[0] : NULL, a->repo,
                                           a->force));
+    case CMD_AUDIT:
+    case CMD_FINDINGS:
+    case CMD_TRIAGE:
+    case CMD_REPORT:
+        return run_store_command(a);
     case CMD_VERSION:
         printf("sesame %s\n", SESAME_VERSION);
         return EXIT_CLEAN;

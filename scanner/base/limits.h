@@ -155,4 +155,16 @@
 /* SigV4 input: the path, the query and each header value. */
 #define LIMIT_SIGV4_INPUT_BYTES (1u << 20)
 
+/* One value (text) in the audit store: paths, notes and factor lists are far shorter; a
+ * longer value in a foreign store file is refused by SQLite, not copied around. */
+#define LIMIT_STORE_VALUE_BYTES (1u << 20)
+
+/* Rows of one store query kept in memory (findings, or occurrences of one finding):
+ * beyond it the listing says what was left out. */
+#define LIMIT_STORE_ROWS 1000000u
+
+/* Lines of a --repos-from file (an organisation of 100k repositories is far beyond
+ * most; more is refused, naming the limit). */
+#define LIMIT_REPOS_FROM_LINES 1000000u
+
 #endif

@@ -20,6 +20,10 @@ enum cli_cmd {
     CMD_RULES,
     CMD_HOOK,
     CMD_INSTALL_HOOK,
+    CMD_AUDIT,
+    CMD_FINDINGS,
+    CMD_TRIAGE,
+    CMD_REPORT,
     CMD_VERSION,
     CMD_HELP,
     CMD_COUNT
@@ -32,6 +36,11 @@ enum cli_cmd {
 #define C_RULES (1u << CMD_RULES)
 #define C_HOOK (1u << CMD_HOOK)
 #define C_INSTALL (1u << CMD_INSTALL_HOOK)
+#define C_AUDIT (1u << CMD_AUDIT)
+#define C_FINDINGS (1u << CMD_FINDINGS)
+#define C_TRIAGE (1u << CMD_TRIAGE)
+#define C_REPORT (1u << CMD_REPORT)
+#define C_STORE (C_AUDIT | C_FINDINGS | C_TRIAGE | C_REPORT)
 #define C_ALL ((1u << CMD_COUNT) - 1)
 
 /* Option ids: short options keep their letter, long-only ones start at 256. */
@@ -82,6 +91,15 @@ enum cli_opt_id {
     OPT_LOG,
     OPT_REPO,
     OPT_FORCE,
+    OPT_DB,
+    OPT_REPOS_FROM,
+    OPT_STATE,
+    OPT_NOTE,
+    OPT_BY,
+    OPT_MIN_RISK,
+    OPT_STORE_REPO,
+    OPT_INCLUDE_GONE,
+    OPT_HTML,
 };
 
 struct cli_opt {

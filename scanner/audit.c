@@ -1,0 +1,448 @@
+/*
+ * audit.c - `sesame audit`: each repository scanned into the store, in one transaction.
+ *
+ * A repository audited before with the same rules is re-audited from the ref tips the
+ * store kept: only the commits new since are walked (source/src_git.h, opts.since), and
+ * of the objects they bring, those already scanned with these rules and found clean (in
+ * any repository) are not read at all. Objects that held findings are read again, so
+ * that a new place they appear at is recorded. New rules (a different rules key) mean
+ * one full scan. When a kept tip is no longer reachable (history rewritten, a branch
+ * deleted), the whole history is planned again, and the occurrences that scan does not
+ * see any more are marked gone, never deleted.
+ *
+ * Nothing already committed is redone or lost after an interruption: each repository's
+ * results, its scanned objects and its new ref tips are committed together, so a killed
+ * audit leaves every repository either as it was before or fully recorded.
+ */
+#include "audit.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/diag.h"
+#include "base/env.h"
+#include "base/escape.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "crypto/crypto.h"
+#include "finding/finding.h"
+#include "finding/redact.h"
+#include "json/json.h"
+#include "rank/risk.h"
+#include "rules/rule.h"
+#include "source/src_git.h"
+#include "store/store.h"
+
+const char *audit_db_path(const char *db, const struct env *env)
+{
+    const char *e = env_get(env, "SESAME_DB");
+    return db ? db : e && *e ? e : "sesame.db";
+}
+
+/* The rules key: the compiled rules' hash and what else decides what a scan reports
+ * (which sesame:allow markers count, examples shown). Objects scanned under another key
+ * are scanned again. */
+static enum status rules_key(const struct scan_config *cfg, char out[65])
+{
+    struct ruleset rs = RULESET_INIT;
+    enum status st = ruleset_load(&rs, cfg->no_default_rules, cfg->rule_paths,
+                                  cfg->n_rule_paths);
+    if (st == STATUS_OK) {
+        char *text;
+        char hex[65];
+        ruleset_hash(&rs);
+        crypto_sha256_hex(rs.hash, sizeof(rs.hash), hex);
+        text = xasprintf("%s allow=%d examples=%d", hex, (int)cfg->inline_allow,
+                         (int)cfg->include_examples);
+        crypto_sha256_hex(text, strlen(text), out);
+        free(text);
+    }
+    ruleset_release(&rs);
+    return st;
+}
+
+struct one {
+    struct store *s;
+    const char *key;
+    struct store_repo repo;
+    int64_t started;
+    /* filled by on_done, for the summary */
+    const char *mode;
+    uint64_t commits, read, skipped, files, bytes, findings;
+    bool complete;
+};
+
+static bool skip_object(void *ctx, const char *hex)
+{
+    struct one *o = ctx;
+    bool clean = false;
+    (void)store_object_clean(o->s, hex, o->key, &clean);
+    return clean;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lines "name\tpoints\tdetail" and one remediation step a line. */
+static void risk_text(const struct risk *r, char **factors, char **steps)
+{
+    struct buf b = BUF_INIT(LIMIT_STORE_VALUE_BYTES), c = BUF_INIT(LIMIT_STORE_VALUE_BYTES);
+    enum status st = STATUS_OK;
+
+    for (size_t i = 0; st == STATUS_OK && r && i < r->n_factors; i++)
+        st = buf_printf(&b, "%s\t%+d\t%s\n", r->factors[i].name, r->factors[i].points,
+                        r->factors[i].detail ? r->factors[i].detail : "");
+    for (size_t i = 0; st == STATUS_OK && r && i < r->n_remediation; i++)
+        st = buf_printf(&c, "%s\n", r->remediation[i]);
+    *factors = buf_take(&b); /* a cut list is still the list's beginning */
+    *steps = buf_take(&c);
+}
+
+static enum status put_part(struct store *s, const char *fp, enum cred_kind kind,
+                            const char *value, const char *sha256)
+{
+    char red[128];
+    redact_value(red, sizeof(red), kind, value, false);
+    return store_part_put(s, fp, cred_kind_name(kind), sha256, red);
+}
+
+static enum status put_finding(struct one *o, const struct finding *f, int64_t scan, int64_t now)
+{
+    struct store_finding sf;
+    struct buf rules = BUF_INIT(LIMIT_STORE_VALUE_BYTES);
+    char *factors, *steps, *rules_s;
+    enum status st = STATUS_OK;
+
+    for (size_t i = 0; st == STATUS_OK && i < f->n_rule_ids; i++)
+        st = buf_printf(&rules, "%s%s", i ? "," : "", f->rule_ids[i]);
+    rules_s = buf_take(&rules);
+    risk_text(f->risk, &factors, &steps);
+    memset(&sf, 0, sizeof(sf));
+    sf.fingerprint = f->fingerprint;
+    sf.kind = cred_kind_name(f->kind);
+    sf.key_id = f->access_key_id;
+    sf.key_type = f->key_type;
+    sf.account_id = f->account_id;
+    sf.confidence = confidence_name(f->confidence);
+    sf.rules = rules_s;
+    sf.risk_score = f->risk ? f->risk->score : 0;
+    sf.risk_tier = f->risk ? risk_tier_name(f->risk->tier) : NULL;
+    sf.risk_factors = factors;
+    sf.remediation = steps;
+    st = store_finding_put(o->s, &sf, now);
+    free(rules_s);
+    free(factors);
+    free(steps);
+    if (st == STATUS_OK && f->access_key_id) {
+        char sha[65];
+        crypto_sha256_hex(f->access_key_id, strlen(f->access_key_id), sha);
+        st = put_part(o->s, f->fingerprint, CRED_ACCESS_KEY_ID, f->access_key_id, sha);
+    }
+    for (size_t i = 0; st == STATUS_OK && i < f->n_secrets; i++)
+        st = put_part(o->s, f->fingerprint, CRED_SECRET_ACCESS_KEY, f->secrets[i].value,
+                      f->secrets[i].sha256);
+    for (size_t i = 0; st == STATUS_OK && i < f->n_session_tokens; i++)
+        st = put_part(o->s, f->fingerprint, CRED_SESSION_TOKEN, f->session_tokens[i].value,
+                      f->session_tokens[i].sha256);
+    for (size_t i = 0; st == STATUS_OK && i < f->n_smtp_passwords; i++)
+        st = put_part(o->s, f->fingerprint, CRED_SMTP_PASSWORD, f->smtp_passwords[i].value,
+                      f->smtp_passwords[i].sha256);
+    for (size_t k = 0; st == STATUS_OK && k < f->n_locations; k++) {
+        const struct location *l = &f->locations[k];
+        struct store_occurrence oc;
+        memset(&oc, 0, sizeof(oc));
+        oc.fingerprint = f->fingerprint;
+        oc.repo = o->repo.id;
+        oc.commit = l->commit.commit;
+        oc.path = l->path;
+        oc.line = l->line;
+        oc.column = l->column;
+        oc.blob = l->blob;
+        oc.part = cred_kind_name(l->part);
+        oc.rule = l->rule_id;
+        oc.commit_time = l->commit.commit_time;
+        oc.author = l->commit.author;
+        oc.removed_in = l->removed_in;
+        oc.at_head = f->exposure == EXPOSURE_HEAD && !l->removed_in;
+        st = store_occurrence_put(o->s, &oc, scan, now);
+    }
+    if (st == STATUS_OK && f->verification && f->verification->status != VERIFY_NOT_CHECKED) {
+        const struct verification *v = f->verification;
+        st = store_verification_put(o->s, f->fingerprint, verify_status_name(v->status),
+                                    v->account, v->arn, v->reason,
+                                    v->checked_at ? v->checked_at : now);
+    }
+    return st;
+}
+
+static enum status on_done(void *ctx, const struct scan_result *r)
+{
+    struct one *o = ctx;
+    const struct src_git_counts *gc = r->n_gits ? src_git_counts(r->gits[0]) : NULL;
+    char **with = NULL; /* objects with findings, sorted */
+    size_t n_with = 0;
+    int64_t now = (int64_t)time(NULL), scan_id = -1;
+    struct store_scan sc;
+    enum status st;
+
+    o->mode = !gc ? "files" : gc->incremental ? "incremental" : gc->rewritten ? "rewritten"
+                                                                              : "full";
+    o->commits = gc ? gc->commits : 0;
+    o->read = r->n_read;
+    o->skipped = r->skipped;
+    o->files = r->stats->files >= r->n_read ? r->stats->files - r->n_read : 0;
+    o->bytes = r->stats->bytes;
+    o->findings = r->n;
+    o->complete = !r->stats->incomplete;
+    memset(&sc, 0, sizeof(sc));
+    sc.repo = o->repo.id;
+    sc.started = o->started;
+    sc.ended = now;
+    sc.version = SESAME_VERSION;
+    sc.rules = o->key;
+    sc.mode = o->mode;
+    sc.commits = o->commits;
+    sc.objects_read = o->read;
+    sc.objects_skipped = o->skipped;
+    sc.bytes = o->bytes;
+    sc.findings = r->n;
+    sc.complete = o->complete;
+    if ((st = store_scan_add(o->s, &sc, &scan_id)) != STATUS_OK)
+        return st;
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t k = 0; k < r->findings[i]->n_locations; k++)
+            if (r->findings[i]->locations[k].blob) {
+                with = xrealloc(with, (n_with + 1) * sizeof(*with));
+                with[n_with++] = r->findings[i]->locations[k].blob;
+            }
+    if (n_with > 1)
+        qsort(with, n_with, sizeof(*with), cmp_cstr);
+    for (size_t i = 0; st == STATUS_OK && i < r->n_read; i++) {
+        const char *id = r->read[i];
+        bool has = n_with && bsearch(&id, with, n_with, sizeof(*with), cmp_cstr) != NULL;
+        st = store_object_put(o->s, id, o->key, has, now);
+    }
+    free(with);
+    for (size_t i = 0; st == STATUS_OK && i < r->n; i++)
+        st = put_finding(o, r->findings[i], scan_id, now);
+    if (st != STATUS_OK)
+        return st;
+    if (!o->complete) /* the tips stay where they were: the next audit walks this again */
+        return store_update_gone(o->s, now);
+    if (gc && !gc->incremental) {
+        if ((st = store_mark_gone(o->s, o->repo.id, scan_id, now)) != STATUS_OK)
+            return st;
+    } else if ((st = store_update_gone(o->s, now)) != STATUS_OK) {
+        return st;
+    }
+    {
+        const char *const *names = NULL, *const *ids = NULL;
+        size_t n = gc ? src_git_ref_tips(r->gits[0], &names, &ids) : 0;
+        struct store_ref *refs = xcalloc(n + 1, sizeof(*refs));
+        for (size_t i = 0; i < n; i++) {
+            refs[i].name = (char *)names[i];
+            refs[i].commit = (char *)ids[i];
+        }
+        st = store_repo_scanned(o->s, o->repo.id, o->key, now, refs, n);
+        free(refs);
+    }
+    return st;
+}
+
+/* Lines of --repos-from: one path a line; blank lines and '#' comments skipped. */
+static enum status read_list(const char *path, char ***out, size_t *n)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+
+    if (!f)
+        return fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
+                           line[len - 1] == ' ' || line[len - 1] == '\t'))
+            line[--len] = '\0';
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '#')
+            continue;
+        if (*n >= LIMIT_REPOS_FROM_LINES) {
+            free(line);
+            if (f != stdin)
+                fclose(f);
+            return fail(STATUS_LIMIT, "'%s': more than %u repositories", path,
+                        LIMIT_REPOS_FROM_LINES);
+        }
+        *out = xrealloc(*out, (*n + 1) * sizeof(char *));
+        (*out)[(*n)++] = xstrdup(p);
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return STATUS_OK;
+}
+
+static void summary(const struct audit_opts *ao, struct jv *arr, const struct one *o,
+                    const char *status)
+{
+    if (strcmp(ao->format, "json") == 0) {
+        struct jv *r = jv_object();
+        jv_put(r, "repository", jv_str(o->repo.url));
+        jv_put(r, "status", jv_str(status));
+        jv_put(r, "mode", jv_str(o->mode ? o->mode : "none"));
+        jv_put(r, "commits", jv_uint(o->commits));
+        jv_put(r, "objects_read", jv_uint(o->read));
+        jv_put(r, "objects_skipped", jv_uint(o->skipped));
+        jv_put(r, "files_read", jv_uint(o->files));
+        jv_put(r, "bytes", jv_uint(o->bytes));
+        jv_put(r, "findings", jv_uint(o->findings));
+        jv_put(r, "complete", jv_bool(o->complete));
+        jv_push(arr, r);
+        return;
+    }
+    if (ao->scan->quiet && strcmp(status, "ok") == 0)
+        return;
+    {
+        char *u = escape_dup(o->repo.url, strlen(o->repo.url), ESC_BACKSLASH);
+        printf("%s: %s%s, %llu commits, %llu objects read, %llu skipped as scanned before, "
+               "%llu credentials%s\n",
+               u, strcmp(status, "ok") == 0 ? "" : "FAILED ", o->mode ? o->mode : "none",
+               (unsigned long long)o->commits, (unsigned long long)o->read,
+               (unsigned long long)o->skipped, (unsigned long long)o->findings,
+               o->complete ? "" : " (incomplete)");
+        fflush(stdout); /* one line as each repository is committed */
+        free(u);
+    }
+}
+
+/* One repository: scanned and recorded in one transaction. */
+static enum status audit_one(const struct audit_opts *ao, struct store *s, const char *key,
+                             const char *path, struct jv *arr, struct audit_outcome *out)
+{
+    struct one o;
+    struct scan_config cfg = *ao->scan;
+    struct scan_hooks hooks;
+    struct scan_outcome so;
+    const char **since = NULL;
+    char real[PATH_MAX];
+    bool created;
+    enum status st;
+
+    memset(&o, 0, sizeof(o));
+    o.s = s;
+    o.key = key;
+    o.started = (int64_t)time(NULL);
+    if (!realpath(path, real))
+        return fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
+    if ((st = store_begin(s)) != STATUS_OK)
+        return st;
+    if ((st = store_repo_get(s, real, &o.repo, &created)) != STATUS_OK)
+        goto fail;
+    if (o.repo.rules && strcmp(o.repo.rules, key) == 0 && o.repo.n_refs) {
+        since = xcalloc(o.repo.n_refs, sizeof(*since));
+        for (size_t i = 0; i < o.repo.n_refs; i++)
+            since[i] = o.repo.refs[i].commit;
+        cfg.since = since;
+        cfg.n_since = o.repo.n_refs;
+    }
+    memset(&hooks, 0, sizeof(hooks));
+    hooks.ctx = &o;
+    hooks.skip_object = skip_object;
+    hooks.done = on_done;
+    cfg.targets = (const char *const *)&path;
+    cfg.n_targets = 1;
+    cfg.hooks = &hooks;
+    cfg.no_report = true;
+    cfg.no_config = true;       /* the store is the memory: no .sesame.json, no baseline */
+    cfg.config_path = NULL;
+    cfg.baseline_path = NULL;
+    st = scan_run(&cfg, &so);
+    free(since);
+    if (st != STATUS_OK)
+        goto fail;
+    scan_outcome_release(&so);
+    if ((st = store_commit(s)) != STATUS_OK)
+        goto fail;
+    out->repos++;
+    out->findings += o.findings;
+    out->incomplete |= !o.complete;
+    summary(ao, arr, &o, "ok");
+    store_repo_release(&o.repo);
+    return STATUS_OK;
+fail:
+    store_rollback(s);
+    if (!o.repo.url)
+        o.repo.url = xstrdup(real);
+    summary(ao, arr, &o, "failed");
+    store_repo_release(&o.repo);
+    return st;
+}
+
+enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
+{
+    struct store *s = NULL;
+    char **list = NULL;
+    size_t n = 0;
+    char key[65];
+    struct jv *arr = jv_array();
+    enum status st;
+
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < ao->n_repos; i++) {
+        list = xrealloc(list, (n + 1) * sizeof(char *));
+        list[n++] = xstrdup(ao->repos[i]);
+    }
+    if (ao->repos_from && (st = read_list(ao->repos_from, &list, &n)) != STATUS_OK)
+        goto out;
+    if (n == 0) {
+        st = fail(STATUS_USAGE, "no repositories to audit (PATH... or --repos-from FILE)");
+        goto out;
+    }
+    if ((st = rules_key(ao->scan, key)) != STATUS_OK ||
+        (st = store_open(&s, audit_db_path(ao->db, ao->scan->env))) != STATUS_OK)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        enum status one = audit_one(ao, s, key, list[i], arr, out);
+        if (one == STATUS_USAGE || one == STATUS_BUG) {
+            st = one;
+            goto out;
+        }
+        if (one != STATUS_OK) {
+            /* one repository that cannot be read does not stop the audit */
+            log_gap(DIAG_UNREADABLE, "audit: %s", status_message());
+            out->failed++;
+            out->incomplete = true;
+        }
+    }
+    if (strcmp(ao->format, "json") == 0) {
+        struct jv *doc = jv_object();
+        jv_put(doc, "repositories", arr);
+        arr = NULL;
+        jv_put(doc, "audited", jv_uint(out->repos));
+        jv_put(doc, "failed", jv_uint(out->failed));
+        jv_put(doc, "findings", jv_uint(out->findings));
+        jv_put(doc, "complete", jv_bool(!out->incomplete));
+        jv_write(stdout, doc, JV_PRETTY);
+        jv_free(doc);
+    }
+out:
+    jv_free(arr);
+    store_close(s);
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+    return st;
+}

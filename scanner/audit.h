@@ -1,0 +1,55 @@
+/*
+ * audit.h - `sesame audit`: scan many repositories into the store, each from where the
+ * last audit of it stopped; and the commands that read the store back (`sesame
+ * findings`, `sesame triage`, `sesame report`).
+ */
+#ifndef SESAME_AUDIT_H
+#define SESAME_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/status.h"
+#include "scan.h"
+
+struct audit_opts {
+    const struct scan_config *scan; /* rules, threads, verification, archives, quiet... */
+    const char *db;                 /* --db, else SESAME_DB, else ./sesame.db */
+    const char *const *repos;       /* paths of repositories (work trees or bare) */
+    size_t n_repos;
+    const char *repos_from;         /* a file: one path a line ('#' comments) */
+    const char *format;             /* summary: "text" or "json" */
+};
+
+struct audit_outcome {
+    size_t repos, failed;           /* audited; could not be audited (warned) */
+    size_t findings;                /* credentials seen in this run's repositories */
+    bool incomplete;                /* some repository was not read in full */
+};
+
+enum status audit_run(const struct audit_opts *o, struct audit_outcome *out);
+
+/* The store path for --db `db` (may be NULL) and the environment. */
+const char *audit_db_path(const char *db, const struct env *env);
+
+struct findings_opts_cli {
+    const char *db;
+    const struct env *env;
+    const char *format;             /* text, json, jsonl, csv, sarif, html */
+    const char *output;             /* file, or NULL: stdout */
+    const char *state;
+    int min_risk;
+    const char *repo;
+    bool include_gone;
+    int64_t now;                    /* for the report's "generated" time */
+};
+
+/* `sesame findings` and `sesame report --html FILE`: *n receives the number listed. */
+enum status audit_findings(const struct findings_opts_cli *o, size_t *n);
+
+/* `sesame triage FINGERPRINT --state S [--note T] [--by WHO]`. */
+enum status audit_triage(const char *db, const struct env *env, const char *fingerprint,
+                         const char *state, const char *note, const char *by, int64_t now);
+
+#endif
