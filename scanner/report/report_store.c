@@ -295,7 +295,6 @@ enum status report_store(FILE *out, const char *format, const struct store_row *
         for (size_t i = 0; i < n; i++) {
             struct jv *j = row_json(&rows[i]);
             jv_write(out, j, JV_LINE);
-            fputc('\n', out);
             jv_free(j);
         }
         return STATUS_OK;
