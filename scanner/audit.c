@@ -15,6 +15,7 @@
  * audit leaves every repository either as it was before or fully recorded.
  */
 #include "audit.h"
+#include "audit_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -260,41 +261,6 @@ static enum status on_done(void *ctx, const struct scan_result *r)
     return st;
 }
 
-/* Lines of --repos-from: one path a line; blank lines and '#' comments skipped. */
-static enum status read_list(const char *path, char ***out, size_t *n)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-
-    if (!f)
-        return fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-                           line[len - 1] == ' ' || line[len - 1] == '\t'))
-            line[--len] = '\0';
-        char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p || *p == '#')
-            continue;
-        if (*n >= LIMIT_REPOS_FROM_LINES) {
-            free(line);
-            if (f != stdin)
-                fclose(f);
-            return fail(STATUS_LIMIT, "'%s': more than %u repositories", path,
-                        LIMIT_REPOS_FROM_LINES);
-        }
-        *out = xrealloc(*out, (*n + 1) * sizeof(char *));
-        (*out)[(*n)++] = xstrdup(p);
-    }
-    free(line);
-    if (f != stdin)
-        fclose(f);
-    return STATUS_OK;
-}
-
 static void summary(const struct audit_opts *ao, struct jv *arr, const struct one *o,
                     const char *status)
 {
@@ -330,14 +296,17 @@ static void summary(const struct audit_opts *ao, struct jv *arr, const struct on
 
 /* One repository: scanned and recorded in one transaction. */
 static enum status audit_one(const struct audit_opts *ao, struct store *s, const char *key,
-                             const char *path, struct jv *arr, struct audit_outcome *out)
+                             const struct audit_target *t, struct jv *arr,
+                             struct audit_outcome *out)
 {
     struct one o;
     struct scan_config cfg = *ao->scan;
     struct scan_hooks hooks;
     struct scan_outcome so;
     const char **since = NULL;
-    char real[PATH_MAX];
+    char *mirror = NULL;
+    const char *path = t->path;
+    struct stat sst;
     bool created;
     enum status st;
 
@@ -345,11 +314,23 @@ static enum status audit_one(const struct audit_opts *ao, struct store *s, const
     o.s = s;
     o.key = key;
     o.started = (int64_t)time(NULL);
-    if (!realpath(path, real))
-        return fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
-    if ((st = store_begin(s)) != STATUS_OK)
+    if (t->remote) {
+        st = audit_mirror(t->path, t->url, ao->mirror_dir ? ao->mirror_dir : "sesame-mirrors",
+                          &mirror);
+        path = mirror;
+    } else if (stat(path, &sst) != 0) {
+        st = fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
+    } else {
+        st = STATUS_OK;
+    }
+    if (st != STATUS_OK || (st = store_begin(s)) != STATUS_OK) {
+        o.repo.url = xstrdup(t->url);
+        summary(ao, arr, &o, "failed");
+        store_repo_release(&o.repo);
+        free(mirror);
         return st;
-    if ((st = store_repo_get(s, real, &o.repo, &created)) != STATUS_OK)
+    }
+    if ((st = store_repo_get(s, t->url, &o.repo, &created)) != STATUS_OK)
         goto fail;
     if (o.repo.rules && strcmp(o.repo.rules, key) == 0 && o.repo.n_refs) {
         since = xcalloc(o.repo.n_refs, sizeof(*since));
@@ -371,12 +352,15 @@ static enum status audit_one(const struct audit_opts *ao, struct store *s, const
     cfg.baseline_path = NULL;
     st = scan_run(&cfg, &so);
     free(since);
+    free(mirror);
+    mirror = NULL;
     if (st != STATUS_OK)
         goto fail;
     scan_outcome_release(&so);
     if ((st = store_commit(s)) != STATUS_OK)
         goto fail;
     out->repos++;
+    out->bytes += o.bytes;
     out->findings += o.findings;
     out->incomplete |= !o.complete;
     summary(ao, arr, &o, "ok");
@@ -384,38 +368,59 @@ static enum status audit_one(const struct audit_opts *ao, struct store *s, const
     return STATUS_OK;
 fail:
     store_rollback(s);
+    free(mirror);
     if (!o.repo.url)
-        o.repo.url = xstrdup(real);
+        o.repo.url = xstrdup(t->url);
     summary(ao, arr, &o, "failed");
     store_repo_release(&o.repo);
     return st;
 }
 
+/* On a TTY: repositories done of all, the current one, MB/s so far and an estimate of
+ * the time left (from the time per repository so far). */
+static void show_progress(size_t done, size_t total, const char *url, uint64_t bytes,
+                          double secs)
+{
+    char *u = escape_dup(url, strlen(url), ESC_BACKSLASH);
+    size_t len = strlen(u);
+
+    fprintf(stderr, "\r\033[Ksesame: audit %zu/%zu %s%s", done, total, len > 50 ? "..." : "",
+            len > 50 ? u + len - 47 : u);
+    if (done && secs > 0.5)
+        fprintf(stderr, "  %.1f MB/s  ETA %.0f s", (double)bytes / 1e6 / secs,
+                secs / (double)done * (double)(total - done));
+    fflush(stderr);
+    free(u);
+}
+
 enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
 {
     struct store *s = NULL;
-    char **list = NULL;
-    size_t n = 0;
+    struct audit_list list = { NULL, 0 };
     char key[65];
     struct jv *arr = jv_array();
+    bool progress = !ao->scan->quiet && isatty(STDERR_FILENO);
+    double t0;
     enum status st;
 
     memset(out, 0, sizeof(*out));
-    for (size_t i = 0; i < ao->n_repos; i++) {
-        list = xrealloc(list, (n + 1) * sizeof(char *));
-        list[n++] = xstrdup(ao->repos[i]);
-    }
-    if (ao->repos_from && (st = read_list(ao->repos_from, &list, &n)) != STATUS_OK)
+    if ((st = audit_collect(ao, &list)) != STATUS_OK)
         goto out;
-    if (n == 0) {
+    if (list.n == 0) {
         st = fail(STATUS_USAGE, "no repositories to audit (PATH... or --repos-from FILE)");
         goto out;
     }
     if ((st = rules_key(ao->scan, key)) != STATUS_OK ||
         (st = store_open(&s, audit_db_path(ao->db, ao->scan->env))) != STATUS_OK)
         goto out;
-    for (size_t i = 0; i < n; i++) {
-        enum status one = audit_one(ao, s, key, list[i], arr, out);
+    t0 = clock_now();
+    for (size_t i = 0; i < list.n; i++) {
+        enum status one;
+        if (progress)
+            show_progress(i, list.n, list.v[i].url, out->bytes, clock_now() - t0);
+        one = audit_one(ao, s, key, &list.v[i], arr, out);
+        if (progress)
+            fputs("\r\033[K", stderr);
         if (one == STATUS_USAGE || one == STATUS_BUG) {
             st = one;
             goto out;
@@ -441,8 +446,6 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
 out:
     jv_free(arr);
     store_close(s);
-    for (size_t i = 0; i < n; i++)
-        free(list[i]);
-    free(list);
+    audit_list_release(&list);
     return st;
 }

@@ -18,13 +18,17 @@ struct audit_opts {
     const char *db;                 /* --db, else SESAME_DB, else ./sesame.db */
     const char *const *repos;       /* paths of repositories (work trees or bare) */
     size_t n_repos;
-    const char *repos_from;         /* a file: one path a line ('#' comments) */
+    const char *repos_from;         /* a file: one path or URL a line ('#' comments) */
+    const char *const *discover;    /* directories: every repository under them */
+    size_t n_discover;
+    const char *mirror_dir;         /* where remote repositories are mirrored */
     const char *format;             /* summary: "text" or "json" */
 };
 
 struct audit_outcome {
     size_t repos, failed;           /* audited; could not be audited (warned) */
     size_t findings;                /* credentials seen in this run's repositories */
+    uint64_t bytes;                 /* read */
     bool incomplete;                /* some repository was not read in full */
 };
 
@@ -51,5 +55,10 @@ enum status audit_findings(const struct findings_opts_cli *o, size_t *n);
 /* `sesame triage FINGERPRINT --state S [--note T] [--by WHO]`. */
 enum status audit_triage(const char *db, const struct env *env, const char *fingerprint,
                          const char *state, const char *note, const char *by, int64_t now);
+
+/* `sesame triage --import-baseline FILE`: each finding of the baseline that the store
+ * has, still open, becomes accepted_risk (with the note, or "imported from FILE"). */
+enum status audit_import_baseline(const char *db, const struct env *env, const char *path,
+                                  const char *note, const char *by, int64_t now);
 
 #endif

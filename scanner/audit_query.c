@@ -14,6 +14,8 @@
 
 #include "base/escape.h"
 #include "base/log.h"
+#include "base/xalloc.h"
+#include "config.h"
 #include "report/report_store.h"
 #include "store/store.h"
 
@@ -104,5 +106,50 @@ enum status audit_triage(const char *db, const struct env *env, const char *fing
 out:
     free(old);
     store_close(s);
+    return st;
+}
+
+enum status audit_import_baseline(const char *db, const struct env *env, const char *path,
+                                  const char *note, const char *by, int64_t now)
+{
+    struct baseline b;
+    struct store *s = NULL;
+    size_t accepted = 0, kept = 0, unknown = 0;
+    char *dflt = NULL;
+    enum status st;
+
+    memset(&b, 0, sizeof(b));
+    if ((st = baseline_load(path, &b)) != STATUS_OK)
+        return st;
+    if ((st = open_existing(db, env, &s)) != STATUS_OK || (st = store_begin(s)) != STATUS_OK)
+        goto out;
+    dflt = xasprintf("imported from baseline %s", path);
+    for (size_t i = 0; st == STATUS_OK && i < b.n; i++) {
+        char *state = NULL, *old = NULL;
+        bool found;
+        if ((st = store_state(s, b.v[i].fingerprint, &state)) != STATUS_OK)
+            break;
+        if (!state) {
+            unknown++;
+        } else if (strcmp(state, "open") != 0) {
+            kept++; /* a decision already made is not overridden */
+        } else if ((st = store_triage(s, b.v[i].fingerprint, "accepted_risk",
+                                      note ? note : dflt, by, now, &found, &old)) == STATUS_OK) {
+            accepted++;
+        }
+        free(state);
+        free(old);
+    }
+    if (st != STATUS_OK) {
+        store_rollback(s);
+        goto out;
+    }
+    if ((st = store_commit(s)) == STATUS_OK)
+        printf("%zu findings now accepted_risk, %zu already triaged (kept), %zu not in the "
+               "store\n", accepted, kept, unknown);
+out:
+    free(dflt);
+    store_close(s);
+    baseline_release(&b);
     return st;
 }

@@ -102,7 +102,9 @@ struct args {
     bool force;
     struct env env;
     /* the audit store */
-    const char *db, *repos_from, *state, *note, *by, *store_repo, *html;
+    const char *db, *repos_from, *state, *note, *by, *store_repo, *html, *mirror_dir;
+    const char *import_baseline;
+    struct strv discover;
     int min_risk;
     bool include_gone;
 };
@@ -268,6 +270,9 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
     case OPT_STORE_REPO: a->store_repo = arg; break;
     case OPT_INCLUDE_GONE: a->include_gone = true; break;
     case OPT_HTML: a->html = arg; break;
+    case OPT_DISCOVER: strv_push(&a->discover, arg); break;
+    case OPT_MIRROR_DIR: a->mirror_dir = arg; break;
+    case OPT_IMPORT_BASELINE: a->import_baseline = arg; break;
     case OPT_MIN_RISK:
         if (!number(arg, 0, 100, &n))
             return usage_error(a->cmd, "--min-risk takes a number from 0 to 100, not '%s'", arg);
@@ -364,6 +369,9 @@ static int run_store_command(struct args *a)
         ao.repos = a->targets.v;
         ao.n_repos = a->targets.n;
         ao.repos_from = a->repos_from;
+        ao.discover = a->discover.v;
+        ao.n_discover = a->discover.n;
+        ao.mirror_dir = a->mirror_dir;
         ao.format = a->cfg.format;
         if (strcmp(ao.format, "text") != 0 && strcmp(ao.format, "json") != 0)
             return usage_error(a->cmd, "audit prints text or json, not '%s'", ao.format);
@@ -382,10 +390,15 @@ static int run_store_command(struct args *a)
     }
     if (a->cmd == CMD_TRIAGE) {
         const char *by = a->by ? a->by : env_get(&a->env, "USER");
-        if (a->targets.n != 1 || !a->state)
+        if (a->import_baseline && !a->targets.n && !a->state)
+            st = audit_import_baseline(a->db, &a->env, a->import_baseline, a->note, by,
+                                       now_for(a));
+        else if (a->targets.n != 1 || !a->state || a->import_baseline)
             return usage_error(a->cmd, "usage: sesame triage FINGERPRINT --state STATE "
-                                       "[--note TEXT] [--by WHO]");
-        st = audit_triage(a->db, &a->env, a->targets.v[0], a->state, a->note, by, now_for(a));
+                                       "[--note TEXT] [--by WHO], or --import-baseline FILE");
+        else
+            st = audit_triage(a->db, &a->env, a->targets.v[0], a->state, a->note, by,
+                              now_for(a));
     } else {
         struct findings_opts_cli fo;
         size_t n = 0;
@@ -551,6 +564,7 @@ int main(int argc, char **argv)
     free(a.incl.v);
     free(a.skip.v);
     free(a.ses.v);
+    free(a.discover.v);
     env_release(&a.env);
     return rc;
 }

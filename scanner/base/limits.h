@@ -167,4 +167,8 @@
  * most; more is refused, naming the limit). */
 #define LIMIT_REPOS_FROM_LINES 1000000u
 
+/* Directory levels `sesame audit --discover DIR` descends looking for repositories
+ * (organisation/group/repository layouts are 2-3 deep). */
+#define LIMIT_DISCOVER_DEPTH 8u
+
 #endif

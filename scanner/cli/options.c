@@ -131,6 +131,12 @@ const struct cli_opt cli_opts[] = {
       "the audit store (default: $SESAME_DB, else ./sesame.db; created\nwith mode 0600)" },
     { OPT_REPOS_FROM, "repos-from", 0, "FILE", C_AUDIT, S_STORE,
       "audit the repositories listed in FILE (one path a line, '#'\ncomments; - for stdin)" },
+    { OPT_DISCOVER, "discover", 0, "DIR", C_AUDIT, S_STORE,
+      "audit every repository under DIR, bare or not (repeatable)" },
+    { OPT_MIRROR_DIR, "mirror-dir", 0, "DIR", C_AUDIT, S_STORE,
+      "where URLs are mirrored (git fetch --prune into a bare mirror;\ndefault ./sesame-mirrors)" },
+    { OPT_IMPORT_BASELINE, "import-baseline", 0, "FILE", C_TRIAGE, S_STORE,
+      "mark every open finding of this baseline accepted_risk" },
     { OPT_STATE, "state", 0, "STATE", C_TRIAGE | C_FINDINGS | C_REPORT, S_STORE,
       "open, false_positive, revoked, accepted_risk (triage: the new\nstate; findings: only "
       "those)" },
@@ -178,9 +184,11 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
     [CMD_INSTALL_HOOK] = { "install-hook", "[pre-commit|pre-push|pre-receive] [options]",
                            "write a small hook script that runs sesame",
                            "Never overwrites a hook that is not sesame's without --force." },
-    [CMD_AUDIT] = { "audit", "[options] [--db FILE] [--repos-from FILE] PATH...",
+    [CMD_AUDIT] = { "audit", "[options] [--db FILE] [--repos-from FILE] [--discover DIR] "
+                             "PATH|URL...",
                     "scan repositories into the audit store, each from where it stopped",
-                    "Each repository (a work tree or a bare repository) is scanned in one\n"
+                    "Each repository (a work tree or a bare repository; a URL is mirrored\n"
+                    "into --mirror-dir with git first) is scanned in one\n"
                     "transaction and recorded: its ref tips, the scan, every finding and\n"
                     "where it was seen. Audited again, only the commits new since the last\n"
                     "audit are walked and objects scanned clean before (with the same rules)\n"
@@ -190,7 +198,8 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
                        "list the store's findings, one per credential, ranked by risk",
                        "Across every audited repository: which repositories hold it, whether\n"
                        "it is still at a HEAD, its triage state and its last verification." },
-    [CMD_TRIAGE] = { "triage", "FINGERPRINT --state STATE [--note TEXT] [--by WHO]",
+    [CMD_TRIAGE] = { "triage", "FINGERPRINT --state STATE [--note TEXT] [--by WHO] | "
+                               "--import-baseline FILE",
                      "record a decision about a finding in the store",
                      "The state change is kept with who made it, when and why; `sesame\n"
                      "findings --format json` shows the history." },

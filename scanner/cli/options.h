@@ -100,6 +100,9 @@ enum cli_opt_id {
     OPT_STORE_REPO,
     OPT_INCLUDE_GONE,
     OPT_HTML,
+    OPT_DISCOVER,
+    OPT_MIRROR_DIR,
+    OPT_IMPORT_BASELINE,
 };
 
 struct cli_opt {

@@ -501,6 +501,13 @@ static enum status one_str(void *ctx, const struct store_val *c, size_t n)
     return STATUS_OK;
 }
 
+enum status store_state(struct store *s, const char *fingerprint, char **state)
+{
+    struct store_val fp = V_TEXT(fingerprint);
+    *state = NULL;
+    return exec(s, Q_STATE_GET, &fp, 1, one_str, state);
+}
+
 enum status store_triage(struct store *s, const char *fingerprint, const char *state,
                          const char *note, const char *by, int64_t when, bool *found,
                          char **old)

@@ -142,6 +142,9 @@ enum status store_triage(struct store *s, const char *fingerprint, const char *s
                          const char *note, const char *by, int64_t when, bool *found,
                          char **old);
 
+/* The state of a finding (new string), or NULL when the store has no such fingerprint. */
+enum status store_state(struct store *s, const char *fingerprint, char **state);
+
 /* ---- queries ------------------------------------------------------------------------- */
 
 struct store_loc {

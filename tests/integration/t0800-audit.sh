@@ -10,6 +10,8 @@
 setup
 . "$IT_DIR/git_lib.sh"
 
+Q="'"
+
 # js FILE EXPR: a Python expression over the JSON document `d` in FILE.
 js() {
     "$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
@@ -160,6 +162,68 @@ test_expect_success '--repos-from; an unreadable repository does not stop the ot
     expect_eq "$(js out "d[\"audited\"], d[\"failed\"], d[\"complete\"]")" "(2, 1, False)"
     expect_grep "missing" err
     expect_eq "$(sq b.db "SELECT COUNT(*) FROM repositories")" 2
+'
+
+test_expect_success 'URLs: mirrored with git (file://), fetched again; a force push upstream is seen' '
+    git init -q -b trunk up
+    (cd up && creds 30 >k.env && echo x >x.txt && git add . && commit -m one &&
+     echo y >y.txt && git add . && commit -m two)
+    run_cmd sesame audit --db u.db --mirror-dir mirrors -f json "file://$TRASH/up" \
+        "http://user:tok3n@127.0.0.1:1/nothing.git"
+    expect_rc 7
+    expect_eq "$(js out "[r[\"repository\"] for r in d[\"repositories\"]]")" \
+        "[${Q}file://$TRASH/up${Q}, ${Q}http://127.0.0.1:1/nothing.git${Q}]"
+    expect_eq "$(js out "d[\"repositories\"][0][\"mode\"]")" full
+    test -d "mirrors/$(echo "$TRASH/up" | sed "s|^/||; s|[^A-Za-z0-9.-]|_|g").git"
+    m=$(ls -d mirrors/*up.git)
+    expect_eq "$(git -C "$m" symbolic-ref HEAD)" refs/heads/trunk
+    # the credentials of a URL are not stored, nor written into a mirror
+    if grep -r tok3n u.db mirrors out; then exit 1; fi
+    sesame findings --db u.db -f json >uf.json
+    expect_eq "$(js uf.json "[f[\"at_head\"] for f in d[\"findings\"]]")" "[True]"
+    # nothing new upstream: fetched, nothing read
+    run_cmd sesame audit --db u.db --mirror-dir mirrors -f json "file://$TRASH/up"
+    expect_rc 0
+    expect_eq "$(js out "d[\"repositories\"][0][\"mode\"], d[\"repositories\"][0][\"objects_read\"]")" "(${Q}incremental${Q}, 0)"
+    # upstream rewrites its history without the key: the mirror follows, the key is gone
+    (cd up && git checkout -q --orphan clean && git rm -q --cached k.env && rm k.env &&
+     commit -m clean && git branch -D -q trunk && git branch -m trunk)
+    run_cmd sesame audit --db u.db --mirror-dir mirrors -f json "file://$TRASH/up"
+    expect_rc 0
+    expect_eq "$(js out "d[\"repositories\"][0][\"mode\"]")" rewritten
+    sesame findings --db u.db -f json >uf.json
+    expect_eq "$(js uf.json "len(d[\"findings\"])")" 0
+'
+
+test_expect_success '--discover: every repository under a directory, bare or not' '
+    mkdir -p org/team/deep org/empty
+    git init -q org/team/app
+    (cd org/team/app && creds 40 >a.env && git add . && commit -m a)
+    git clone -q --bare org/team/app org/team/deep/app-copy.git
+    git init -q org/lonely
+    run_cmd sesame audit --db d.db -f json --discover org
+    expect_rc 1
+    expect_eq "$(js out "sorted(r[\"repository\"][len(\"$TRASH/org/\"):] for r in d[\"repositories\"])")" \
+        "[${Q}lonely${Q}, ${Q}team/app${Q}, ${Q}team/deep/app-copy.git${Q}]"
+    # the clone shares every object with app: its commit is skipped as scanned clean; the
+    # blob with the key is read again (to record where the copy has it)
+    expect_eq "$(js out "[(r[\"objects_read\"], r[\"objects_skipped\"]) for r in d[\"repositories\"] if r[\"repository\"].endswith(\"copy.git\")]")" "[(1, 1)]"
+    run_cmd sesame audit --db d.db --discover org/empty/../missing
+    expect_rc 2
+'
+
+test_expect_success 'triage --import-baseline: open findings of a baseline become accepted_risk' '
+    sesame baseline create r1 >bl.json
+    fp=$(sesame findings --db a.db -f json | "$PYTHON" -c "import json,sys; print([f[\"fingerprint\"] for f in json.load(sys.stdin)[\"findings\"] if f[\"access_key_id\"] == \"$(key 1)\"][0])")
+    run_cmd sesame triage --db a.db --import-baseline bl.json --by carol
+    expect_rc 0
+    expect_grep "1 findings now accepted_risk" out
+    sesame findings --db a.db -f json --state accepted_risk >acc.json
+    expect_eq "$(js acc.json "[(f[\"fingerprint\"], f[\"state_by\"], f[\"state_note\"]) for f in d[\"findings\"]]")" \
+        "[(${Q}$fp${Q}, ${Q}carol${Q}, ${Q}imported from baseline bl.json${Q})]"
+    # again: a decision made is kept
+    run_cmd sesame triage --db a.db --import-baseline bl.json
+    expect_grep "0 findings now accepted_risk, 1 already triaged" out
 '
 
 test_expect_success 'usage errors' '
