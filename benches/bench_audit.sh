@@ -94,8 +94,6 @@ for c in range(5):
     msg = "c%d" % c
     print("data %d" % len(msg))
     print(msg)
-    if c > 0:
-        print("from refs/heads/main^0")
     path = "README" if c == 0 else "f%d.txt" % c
     print("M 644 inline %s" % path)
     data = body.encode()

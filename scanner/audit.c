@@ -42,6 +42,7 @@
 #include "rules/rule.h"
 #include "source/src_git.h"
 #include "store/store.h"
+#include "verify/verify.h"
 
 const char *audit_db_path(const char *db, const struct env *env)
 {
@@ -52,7 +53,7 @@ const char *audit_db_path(const char *db, const struct env *env)
 /* The rules key: the compiled rules' hash and what else decides what a scan reports
  * (which sesame:allow markers count, examples shown). Objects scanned under another key
  * are scanned again. */
-static enum status rules_key(const struct scan_config *cfg, char out[65])
+static enum status rules_key(const struct scan_config *cfg, char out[65], struct ruleset *rsp)
 {
     struct ruleset rs = RULESET_INIT;
     enum status st = ruleset_load(&rs, cfg->no_default_rules, cfg->rule_paths,
@@ -67,13 +68,18 @@ static enum status rules_key(const struct scan_config *cfg, char out[65])
         crypto_sha256_hex(text, strlen(text), out);
         free(text);
     }
-    ruleset_release(&rs);
+    *rsp = rs; /* kept: its SES SMTP regions serve --verify */
     return st;
 }
 
 struct one {
     struct store *s;
     const char *key;
+    const struct audit_opts *ao;
+    const struct ruleset *rs;
+    struct verification **reused; /* verifications taken from the store (not stored again) */
+    size_t n_reused;
+    uint64_t verified;
     struct store_repo repo;
     int64_t started;
     /* filled by on_done, for the summary */
@@ -116,6 +122,14 @@ static enum status put_part(struct store *s, const char *fp, enum cred_kind kind
     char red[128];
     redact_value(red, sizeof(red), kind, value, false);
     return store_part_put(s, fp, cred_kind_name(kind), sha256, red);
+}
+
+static bool is_reused(const struct one *o, const struct verification *v)
+{
+    for (size_t i = 0; i < o->n_reused; i++)
+        if (o->reused[i] == v)
+            return true;
+    return false;
 }
 
 static enum status put_finding(struct one *o, const struct finding *f, int64_t scan, int64_t now)
@@ -178,13 +192,88 @@ static enum status put_finding(struct one *o, const struct finding *f, int64_t s
         oc.at_head = f->exposure == EXPOSURE_HEAD && !l->removed_in;
         st = store_occurrence_put(o->s, &oc, scan, now);
     }
-    if (st == STATUS_OK && f->verification && f->verification->status != VERIFY_NOT_CHECKED) {
+    if (st == STATUS_OK && f->verification && f->verification->status != VERIFY_NOT_CHECKED &&
+        !is_reused(o, f->verification)) {
         const struct verification *v = f->verification;
         st = store_verification_put(o->s, f->fingerprint, verify_status_name(v->status),
                                     v->account, v->arn, v->reason,
                                     v->checked_at ? v->checked_at : now);
     }
     return st;
+}
+
+static bool parse_verify_status(const char *s, enum verify_status *out)
+{
+    for (int k = VERIFY_NOT_CHECKED; k <= VERIFY_SKIPPED; k++)
+        if (s && strcmp(verify_status_name((enum verify_status)k), s) == 0) {
+            *out = (enum verify_status)k;
+            return true;
+        }
+    return false;
+}
+
+/* --verify in an audit: each distinct credential once across repositories and runs. A
+ * verification younger than --verify-max-age in the store is reused; the others are
+ * checked now. The findings are then ranked again with what is known. */
+static enum status verify_once(struct one *o, const struct scan_result *r, int64_t now)
+{
+    struct finding **todo = xcalloc(r->n, sizeof(*todo)), **all;
+    struct verify_opts vo;
+    struct verify_stats vs;
+    size_t n_todo = 0;
+    enum status st = STATUS_OK;
+
+    for (size_t i = 0; st == STATUS_OK && i < r->n; i++) {
+        struct finding *f = r->findings[i];
+        char *status = NULL, *account = NULL, *arn = NULL, *detail = NULL;
+        int64_t at = 0;
+        enum verify_status vs_parsed;
+        st = store_verification_latest(o->s, f->fingerprint, &status, &account, &arn, &detail,
+                                       &at);
+        if (st == STATUS_OK && status && now - at <= o->ao->verify_max_age &&
+            parse_verify_status(status, &vs_parsed) && vs_parsed != VERIFY_UNKNOWN) {
+            struct verification *v = xcalloc(1, sizeof(*v));
+            v->status = vs_parsed;
+            v->account = account;
+            v->arn = arn;
+            v->reason = detail;
+            v->checked_at = at;
+            account = arn = detail = NULL;
+            verification_free(f->verification);
+            f->verification = v;
+            o->reused = xrealloc(o->reused, (o->n_reused + 1) * sizeof(*o->reused));
+            o->reused[o->n_reused++] = v;
+        } else {
+            todo[n_todo++] = f;
+        }
+        free(status);
+        free(account);
+        free(arn);
+        free(detail);
+    }
+    if (st == STATUS_OK && n_todo) {
+        if (o->ao->scan->verify_opts)
+            vo = *o->ao->scan->verify_opts;
+        else
+            verify_default_opts(&vo);
+        vo.smtp_regions = (const char *const *)o->rs->smtp_regions;
+        vo.n_smtp_regions = o->rs->n_smtp_regions;
+        if ((st = verify_findings(todo, n_todo, &vo, &vs)) == STATUS_OK)
+            o->verified += n_todo;
+    }
+    free(todo);
+    if (st != STATUS_OK)
+        return st;
+    /* rank again: the scan ranked them before anything was known */
+    all = xcalloc(r->n, sizeof(*all));
+    for (size_t i = 0; i < r->n; i++) {
+        all[i] = r->findings[i];
+        risk_free(all[i]->risk);
+        all[i]->risk = NULL;
+    }
+    risk_rank(all, r->n, now);
+    free(all);
+    return STATUS_OK;
 }
 
 static enum status on_done(void *ctx, const struct scan_result *r)
@@ -220,6 +309,8 @@ static enum status on_done(void *ctx, const struct scan_result *r)
     sc.findings = r->n;
     sc.complete = o->complete;
     if ((st = store_scan_add(o->s, &sc, &scan_id)) != STATUS_OK)
+        return st;
+    if (o->ao->scan->verify && r->n && (st = verify_once(o, r, now)) != STATUS_OK)
         return st;
     for (size_t i = 0; i < r->n; i++)
         for (size_t k = 0; k < r->findings[i]->n_locations; k++)
@@ -296,8 +387,8 @@ static void summary(const struct audit_opts *ao, struct jv *arr, const struct on
 
 /* One repository: scanned and recorded in one transaction. */
 static enum status audit_one(const struct audit_opts *ao, struct store *s, const char *key,
-                             const struct audit_target *t, struct jv *arr,
-                             struct audit_outcome *out)
+                             const struct ruleset *rs, const struct audit_target *t,
+                             struct jv *arr, struct audit_outcome *out)
 {
     struct one o;
     struct scan_config cfg = *ao->scan;
@@ -313,6 +404,8 @@ static enum status audit_one(const struct audit_opts *ao, struct store *s, const
     memset(&o, 0, sizeof(o));
     o.s = s;
     o.key = key;
+    o.ao = ao;
+    o.rs = rs;
     o.started = (int64_t)time(NULL);
     if (t->remote) {
         st = audit_mirror(t->path, t->url, ao->mirror_dir ? ao->mirror_dir : "sesame-mirrors",
@@ -347,6 +440,7 @@ static enum status audit_one(const struct audit_opts *ao, struct store *s, const
     cfg.n_targets = 1;
     cfg.hooks = &hooks;
     cfg.no_report = true;
+    cfg.verify = false;         /* verify_once, from the done hook */
     cfg.no_config = true;       /* the store is the memory: no .sesame.json, no baseline */
     cfg.config_path = NULL;
     cfg.baseline_path = NULL;
@@ -360,6 +454,9 @@ static enum status audit_one(const struct audit_opts *ao, struct store *s, const
     if ((st = store_commit(s)) != STATUS_OK)
         goto fail;
     out->repos++;
+    out->verified += o.verified;
+    out->reused += o.n_reused;
+    free(o.reused);
     out->bytes += o.bytes;
     out->findings += o.findings;
     out->incomplete |= !o.complete;
@@ -368,6 +465,7 @@ static enum status audit_one(const struct audit_opts *ao, struct store *s, const
     return STATUS_OK;
 fail:
     store_rollback(s);
+    free(o.reused);
     free(mirror);
     if (!o.repo.url)
         o.repo.url = xstrdup(t->url);
@@ -397,6 +495,7 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
 {
     struct store *s = NULL;
     struct audit_list list = { NULL, 0 };
+    struct ruleset rs = RULESET_INIT;
     char key[65];
     struct jv *arr = jv_array();
     bool progress = !ao->scan->quiet && isatty(STDERR_FILENO);
@@ -410,7 +509,7 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
         st = fail(STATUS_USAGE, "no repositories to audit (PATH... or --repos-from FILE)");
         goto out;
     }
-    if ((st = rules_key(ao->scan, key)) != STATUS_OK ||
+    if ((st = rules_key(ao->scan, key, &rs)) != STATUS_OK ||
         (st = store_open(&s, audit_db_path(ao->db, ao->scan->env))) != STATUS_OK)
         goto out;
     t0 = clock_now();
@@ -418,7 +517,7 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
         enum status one;
         if (progress)
             show_progress(i, list.n, list.v[i].url, out->bytes, clock_now() - t0);
-        one = audit_one(ao, s, key, &list.v[i], arr, out);
+        one = audit_one(ao, s, key, &rs, &list.v[i], arr, out);
         if (progress)
             fputs("\r\033[K", stderr);
         if (one == STATUS_USAGE || one == STATUS_BUG) {
@@ -439,6 +538,8 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
         jv_put(doc, "audited", jv_uint(out->repos));
         jv_put(doc, "failed", jv_uint(out->failed));
         jv_put(doc, "findings", jv_uint(out->findings));
+        jv_put(doc, "verified", jv_uint(out->verified));
+        jv_put(doc, "verifications_reused", jv_uint(out->reused));
         jv_put(doc, "complete", jv_bool(!out->incomplete));
         jv_write(stdout, doc, JV_PRETTY);
         jv_free(doc);
@@ -447,5 +548,6 @@ out:
     jv_free(arr);
     store_close(s);
     audit_list_release(&list);
+    ruleset_release(&rs);
     return st;
 }

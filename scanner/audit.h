@@ -22,6 +22,8 @@ struct audit_opts {
     const char *const *discover;    /* directories: every repository under them */
     size_t n_discover;
     const char *mirror_dir;         /* where remote repositories are mirrored */
+    int64_t verify_max_age;         /* --verify: reuse a stored verification this young
+                                     * (seconds) */
     const char *format;             /* summary: "text" or "json" */
 };
 
@@ -29,6 +31,7 @@ struct audit_outcome {
     size_t repos, failed;           /* audited; could not be audited (warned) */
     size_t findings;                /* credentials seen in this run's repositories */
     uint64_t bytes;                 /* read */
+    uint64_t verified, reused;      /* --verify: credentials checked, results reused */
     bool incomplete;                /* some repository was not read in full */
 };
 

@@ -106,6 +106,7 @@ struct args {
     const char *import_baseline;
     struct strv discover;
     int min_risk;
+    int64_t verify_max_age;
     bool include_gone;
 };
 
@@ -273,6 +274,22 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
     case OPT_DISCOVER: strv_push(&a->discover, arg); break;
     case OPT_MIRROR_DIR: a->mirror_dir = arg; break;
     case OPT_IMPORT_BASELINE: a->import_baseline = arg; break;
+    case OPT_VERIFY_MAX_AGE: {
+        char *end;
+        unsigned long long v;
+        if (!arg[0] || arg[0] == '-' || arg[0] == '+')
+            return usage_error(a->cmd, "--verify-max-age takes N[s|m|h|d], not '%s'", arg);
+        v = strtoull(arg, &end, 10);
+        n = strcmp(end, "") == 0 || strcmp(end, "s") == 0 ? 1
+            : strcmp(end, "m") == 0                      ? 60
+            : strcmp(end, "h") == 0                      ? 3600
+            : strcmp(end, "d") == 0                      ? 86400
+                                                         : 0;
+        if (end == arg || n == 0 || v > 100ull * 365 * 86400 / n)
+            return usage_error(a->cmd, "--verify-max-age takes N[s|m|h|d], not '%s'", arg);
+        a->verify_max_age = (int64_t)(v * n);
+        break;
+    }
     case OPT_MIN_RISK:
         if (!number(arg, 0, 100, &n))
             return usage_error(a->cmd, "--min-risk takes a number from 0 to 100, not '%s'", arg);
@@ -372,6 +389,7 @@ static int run_store_command(struct args *a)
         ao.discover = a->discover.v;
         ao.n_discover = a->discover.n;
         ao.mirror_dir = a->mirror_dir;
+        ao.verify_max_age = a->verify_max_age;
         ao.format = a->cfg.format;
         if (strcmp(ao.format, "text") != 0 && strcmp(ao.format, "json") != 0)
             return usage_error(a->cmd, "audit prints text or json, not '%s'", ao.format);
@@ -529,6 +547,7 @@ int main(int argc, char **argv)
 
     memset(&a, 0, sizeof(a));
     a.cmd = (enum cli_cmd)which;
+    a.verify_max_age = 24 * 3600;
     a.cfg.format = "text";
     verify_default_opts(&a.vo);
     src_archive_default_limits(&a.alim);

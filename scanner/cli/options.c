@@ -135,6 +135,9 @@ const struct cli_opt cli_opts[] = {
       "audit every repository under DIR, bare or not (repeatable)" },
     { OPT_MIRROR_DIR, "mirror-dir", 0, "DIR", C_AUDIT, S_STORE,
       "where URLs are mirrored (git fetch --prune into a bare mirror;\ndefault ./sesame-mirrors)" },
+    { OPT_VERIFY_MAX_AGE, "verify-max-age", 0, "AGE", C_AUDIT, S_STORE,
+      "with --verify: reuse a stored verification younger than AGE\n(default 24h; "
+      "N, Ns, Nm, Nh, Nd; 0: always verify)" },
     { OPT_IMPORT_BASELINE, "import-baseline", 0, "FILE", C_TRIAGE, S_STORE,
       "mark every open finding of this baseline accepted_risk" },
     { OPT_STATE, "state", 0, "STATE", C_TRIAGE | C_FINDINGS | C_REPORT, S_STORE,

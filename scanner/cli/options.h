@@ -103,6 +103,7 @@ enum cli_opt_id {
     OPT_DISCOVER,
     OPT_MIRROR_DIR,
     OPT_IMPORT_BASELINE,
+    OPT_VERIFY_MAX_AGE,
 };
 
 struct cli_opt {

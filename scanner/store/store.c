@@ -473,6 +473,43 @@ enum status store_verification_put(struct store *s, const char *fingerprint, con
     return exec(s, Q_VERIFY_PUT, a, 6, NULL, NULL);
 }
 
+static const char Q_VERIFY_LATEST[] =
+    "SELECT status, account, arn, detail, at FROM verifications WHERE fingerprint=?1"
+    " ORDER BY at DESC, id DESC LIMIT 1";
+
+struct latest {
+    char *status, *account, *arn, *detail;
+    int64_t at;
+};
+
+static enum status latest_row(void *ctx, const struct store_val *c, size_t n)
+{
+    struct latest *l = ctx;
+    if (n < 5 || c[0].t != SV_TEXT || l->status)
+        return STATUS_OK;
+    l->status = col_str(&c[0]);
+    l->account = col_str(&c[1]);
+    l->arn = col_str(&c[2]);
+    l->detail = col_str(&c[3]);
+    l->at = col_int(&c[4]);
+    return STATUS_OK;
+}
+
+enum status store_verification_latest(struct store *s, const char *fingerprint, char **status,
+                                      char **account, char **arn, char **detail, int64_t *at)
+{
+    struct store_val fp = V_TEXT(fingerprint);
+    struct latest l = { NULL, NULL, NULL, NULL, 0 };
+    enum status st = exec(s, Q_VERIFY_LATEST, &fp, 1, latest_row, &l);
+
+    *status = l.status;
+    *account = l.account;
+    *arn = l.arn;
+    *detail = l.detail;
+    *at = l.at;
+    return st;
+}
+
 /* ---- triage -------------------------------------------------------------------------- */
 
 static const char *const states[] = { "open", "false_positive", "revoked", "accepted_risk" };

@@ -131,6 +131,12 @@ enum status store_verification_put(struct store *s, const char *fingerprint, con
                                    const char *account, const char *arn, const char *detail,
                                    int64_t when);
 
+/* The latest verification of a finding: *status (new string) NULL when there is none;
+ * *account, *arn, *detail new strings or NULL. */
+enum status store_verification_latest(struct store *s, const char *fingerprint, char **status,
+                                      char **account, char **arn, char **detail,
+                                      int64_t *at);
+
 /* ---- triage -------------------------------------------------------------------------- */
 
 /* "open", "false_positive", "revoked", "accepted_risk". */
