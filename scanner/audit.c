@@ -116,12 +116,37 @@ static void risk_text(const struct risk *r, char **factors, char **steps)
     *steps = buf_take(&c);
 }
 
-static enum status put_part(struct store *s, const char *fp, enum cred_kind kind,
+/* A part: redacted and hashed; sealed too when SESAME_STORE_KEY is set (never for a key
+ * ID, an identifier kept in clear anyway). */
+static enum status put_part(const struct one *o, const char *fp, enum cred_kind kind,
                             const char *value, const char *sha256)
 {
     char red[128];
+    char *hex = NULL;
+    enum status st;
+
     redact_value(red, sizeof(red), kind, value, false);
-    return store_part_put(s, fp, cred_kind_name(kind), sha256, red);
+    if (o->ao->store_key && kind != CRED_ACCESS_KEY_ID) {
+        unsigned char *sealed;
+        size_t n;
+        char *aad = audit_seal_aad(fp, cred_kind_name(kind), sha256);
+        bool ok = crypto_seal(o->ao->store_key, value, strlen(value), aad, &sealed, &n);
+        free(aad);
+        if (!ok)
+            return fail(STATUS_BUG, "cannot seal a secret value (OpenSSL)");
+        hex = xmalloc(2 * n + 1);
+        for (size_t i = 0; i < n; i++)
+            snprintf(hex + 2 * i, 3, "%02x", sealed[i]);
+        free(sealed);
+    }
+    st = store_part_put(o->s, fp, cred_kind_name(kind), sha256, red, hex);
+    free(hex);
+    return st;
+}
+
+char *audit_seal_aad(const char *fingerprint, const char *kind, const char *sha256)
+{
+    return xasprintf("sesame/v1 %s %s %s", fingerprint, kind, sha256);
 }
 
 static bool is_reused(const struct one *o, const struct verification *v)
@@ -162,16 +187,16 @@ static enum status put_finding(struct one *o, const struct finding *f, int64_t s
     if (st == STATUS_OK && f->access_key_id) {
         char sha[65];
         crypto_sha256_hex(f->access_key_id, strlen(f->access_key_id), sha);
-        st = put_part(o->s, f->fingerprint, CRED_ACCESS_KEY_ID, f->access_key_id, sha);
+        st = put_part(o, f->fingerprint, CRED_ACCESS_KEY_ID, f->access_key_id, sha);
     }
     for (size_t i = 0; st == STATUS_OK && i < f->n_secrets; i++)
-        st = put_part(o->s, f->fingerprint, CRED_SECRET_ACCESS_KEY, f->secrets[i].value,
+        st = put_part(o, f->fingerprint, CRED_SECRET_ACCESS_KEY, f->secrets[i].value,
                       f->secrets[i].sha256);
     for (size_t i = 0; st == STATUS_OK && i < f->n_session_tokens; i++)
-        st = put_part(o->s, f->fingerprint, CRED_SESSION_TOKEN, f->session_tokens[i].value,
+        st = put_part(o, f->fingerprint, CRED_SESSION_TOKEN, f->session_tokens[i].value,
                       f->session_tokens[i].sha256);
     for (size_t i = 0; st == STATUS_OK && i < f->n_smtp_passwords; i++)
-        st = put_part(o->s, f->fingerprint, CRED_SMTP_PASSWORD, f->smtp_passwords[i].value,
+        st = put_part(o, f->fingerprint, CRED_SMTP_PASSWORD, f->smtp_passwords[i].value,
                       f->smtp_passwords[i].sha256);
     for (size_t k = 0; st == STATUS_OK && k < f->n_locations; k++) {
         const struct location *l = &f->locations[k];

@@ -13,6 +13,8 @@
 #include "base/status.h"
 #include "scan.h"
 
+struct verify_opts;
+
 struct audit_opts {
     const struct scan_config *scan; /* rules, threads, verification, archives, quiet... */
     const char *db;                 /* --db, else SESAME_DB, else ./sesame.db */
@@ -22,6 +24,7 @@ struct audit_opts {
     const char *const *discover;    /* directories: every repository under them */
     size_t n_discover;
     const char *mirror_dir;         /* where remote repositories are mirrored */
+    const unsigned char *store_key; /* SESAME_STORE_KEY (32 bytes): seal secret values */
     int64_t verify_max_age;         /* --verify: reuse a stored verification this young
                                      * (seconds) */
     const char *format;             /* summary: "text" or "json" */
@@ -58,6 +61,14 @@ enum status audit_findings(const struct findings_opts_cli *o, size_t *n);
 /* `sesame triage FINGERPRINT --state S [--note T] [--by WHO]`. */
 enum status audit_triage(const char *db, const struct env *env, const char *fingerprint,
                          const char *state, const char *note, const char *by, int64_t now);
+
+/* What a sealed value is bound to (crypto_seal's aad): new string. */
+char *audit_seal_aad(const char *fingerprint, const char *kind, const char *sha256);
+
+/* `sesame verify --db F`: re-verify the store's findings from the secret values sealed
+ * with SESAME_STORE_KEY, without scanning again; results stored with their time. */
+enum status audit_verify_store(const char *db, const struct env *env,
+                               const struct verify_opts *vo, int64_t now, size_t *n);
 
 /* `sesame triage --import-baseline FILE`: each finding of the baseline that the store
  * has, still open, becomes accepted_risk (with the note, or "imported from FILE"). */

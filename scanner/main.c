@@ -18,6 +18,7 @@
 #include "base/xalloc.h"
 #include "audit.h"
 #include "cli/options.h"
+#include "crypto/crypto.h"
 #include "hook.h"
 #include "report/report.h"
 #include "scan.h"
@@ -107,6 +108,7 @@ struct args {
     struct strv discover;
     int min_risk;
     int64_t verify_max_age;
+    unsigned char store_key[32];
     bool include_gone;
 };
 
@@ -390,6 +392,13 @@ static int run_store_command(struct args *a)
         ao.n_discover = a->discover.n;
         ao.mirror_dir = a->mirror_dir;
         ao.verify_max_age = a->verify_max_age;
+        {
+            const char *k = env_get(&a->env, "SESAME_STORE_KEY");
+            if (k && !crypto_key32_parse(k, a->store_key))
+                return usage_error(a->cmd, "SESAME_STORE_KEY must be 32 bytes: 64 hex digits "
+                                           "or 44 base64 characters");
+            ao.store_key = k ? a->store_key : NULL;
+        }
         ao.format = a->cfg.format;
         if (strcmp(ao.format, "text") != 0 && strcmp(ao.format, "json") != 0)
             return usage_error(a->cmd, "audit prints text or json, not '%s'", ao.format);
@@ -469,6 +478,13 @@ static int run_command(struct args *a)
     }
     case CMD_VERIFY: {
         struct scan_outcome outcome;
+        if (a->db && a->targets.n == 0) {
+            size_t n;
+            st = audit_verify_store(a->db, &a->env, &a->vo, now_for(a), &n);
+            if (st == STATUS_OK)
+                return EXIT_CLEAN;
+            break;
+        }
         if (a->targets.n != 1)
             return usage_error(a->cmd, "usage: sesame verify [options] REPORT.json (a report "
                                        "written with --format json --show-secrets)");
@@ -584,6 +600,7 @@ int main(int argc, char **argv)
     free(a.skip.v);
     free(a.ses.v);
     free(a.discover.v);
+    crypto_wipe(a.store_key, sizeof(a.store_key));
     env_release(&a.env);
     return rc;
 }

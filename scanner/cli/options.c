@@ -127,7 +127,7 @@ const struct cli_opt cli_opts[] = {
     { OPT_FORCE, "force", 0, NULL, C_INSTALL, S_INSTALL,
       "replace a hook that is not sesame's (kept as NAME.sesame-backup)" },
 
-    { OPT_DB, "db", 0, "FILE", C_STORE, S_STORE,
+    { OPT_DB, "db", 0, "FILE", C_STORE | C_VERIFY, S_STORE,
       "the audit store (default: $SESAME_DB, else ./sesame.db; created\nwith mode 0600)" },
     { OPT_REPOS_FROM, "repos-from", 0, "FILE", C_AUDIT, S_STORE,
       "audit the repositories listed in FILE (one path a line, '#'\ncomments; - for stdin)" },
@@ -171,10 +171,11 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
                        "Writes the fingerprint of each finding and the parts it has (hashes,\n"
                        "no secret values); pass it with --baseline or \"baseline\" in\n"
                        ".sesame.json." },
-    [CMD_VERIFY] = { "verify", "[options] REPORT.json",
+    [CMD_VERIFY] = { "verify", "[options] REPORT.json | --db FILE",
                      "verify a saved report written with --format json --show-secrets",
                      "Checks every distinct credential once, read-only, ranks the findings\n"
-                     "and writes a new report." },
+                     "and writes a new report. With --db: the audit store's findings, from\n"
+                     "the secret values sealed with SESAME_STORE_KEY; results are stored." },
     [CMD_RULES] = { "rules", "check|list [--rules PATH]",
                     "run every rule's examples, or list the rules",
                     "check runs each rule's examples and negative examples through the\n"
@@ -256,6 +257,9 @@ const struct cli_env_doc cli_env[] = {
     { "GL_USERNAME, REMOTE_USER, USER", "who pushed, for the hook's audit log; USER: who "
                                         "triaged (sesame triage)" },
     { "SESAME_DB", "the audit store when --db is not given (default ./sesame.db)" },
+    { "SESAME_STORE_KEY", "32 bytes (64 hex digits or 44 base64 characters): sesame audit "
+                          "also stores secret values, sealed with AES-256-GCM, for sesame "
+                          "verify --db" },
 };
 
 const size_t cli_n_env = sizeof(cli_env) / sizeof(cli_env[0]);
@@ -269,7 +273,7 @@ static const char *const cli_env_names[] = {
     "AWS_STS_REGIONAL_ENDPOINTS", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_CONFIG_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "GIT_QUARANTINE_PATH", "GIT_PUSH_OPTION_COUNT", "GL_USERNAME", "REMOTE_USER", "USER",
-    "SESAME_DB", NULL,
+    "SESAME_DB", "SESAME_STORE_KEY", NULL,
 };
 static const char *const cli_env_prefixes[] = { "GIT_PUSH_OPTION_", NULL };
 

@@ -64,6 +64,8 @@ static const char *const migrations[] = {
     " account TEXT, arn TEXT, detail TEXT, at INTEGER NOT NULL);"
     "CREATE INDEX verifications_fp ON verifications(fingerprint, at);"
     "CREATE INDEX triage_fp ON triage(fingerprint, at);",
+    /* 2 -> 3: secret values sealed with SESAME_STORE_KEY (hex of nonce, ciphertext, tag) */
+    "ALTER TABLE parts ADD COLUMN sealed TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -392,8 +394,12 @@ static const char Q_FINDING_PUT[] =
     " risk_tier=excluded.risk_tier, risk_factors=excluded.risk_factors,"
     " remediation=excluded.remediation, last_seen=excluded.last_seen";
 static const char Q_PART_PUT[] =
-    "INSERT INTO parts(fingerprint, kind, sha256, redacted) VALUES(?1, ?2, ?3, ?4) "
-    "ON CONFLICT(fingerprint, kind, sha256) DO NOTHING";
+    "INSERT INTO parts(fingerprint, kind, sha256, redacted, sealed) VALUES(?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(fingerprint, kind, sha256) DO UPDATE SET sealed=excluded.sealed"
+    " WHERE excluded.sealed IS NOT NULL";
+static const char Q_SEALED[] =
+    "SELECT kind, sha256, sealed FROM parts WHERE fingerprint=?1 AND sealed IS NOT NULL"
+    " ORDER BY kind, sha256";
 static const char Q_OCC_PUT[] =
     "INSERT INTO occurrences(fingerprint, repo, commit_id, path, line, col, blob, part, rule,"
     " commit_time, author, removed_in, at_head, first_seen, last_seen, last_scan)"
@@ -427,11 +433,50 @@ enum status store_finding_put(struct store *s, const struct store_finding *f, in
 }
 
 enum status store_part_put(struct store *s, const char *fingerprint, const char *kind,
-                           const char *sha256, const char *redacted)
+                           const char *sha256, const char *redacted, const char *sealed)
 {
-    struct store_val a[4] = { V_TEXT(fingerprint), V_TEXT(kind), V_TEXT(sha256),
-                              V_TEXT(redacted) };
-    return exec(s, Q_PART_PUT, a, 4, NULL, NULL);
+    struct store_val a[5] = { V_TEXT(fingerprint), V_TEXT(kind), V_TEXT(sha256),
+                              V_TEXT(redacted), V_TEXT(sealed) };
+    return exec(s, Q_PART_PUT, a, 5, NULL, NULL);
+}
+
+struct sealed_rows {
+    struct store_sealed *v;
+    size_t n;
+};
+
+static enum status sealed_row(void *ctx, const struct store_val *c, size_t n)
+{
+    struct sealed_rows *r = ctx;
+    if (n < 3 || c[0].t != SV_TEXT || c[1].t != SV_TEXT || c[2].t != SV_TEXT ||
+        !is_hex(c[1].s, 64) || r->n >= 4096)
+        return STATUS_OK;
+    r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+    r->v[r->n].kind = xstrdup(c[0].s);
+    r->v[r->n].sha256 = xstrdup(c[1].s);
+    r->v[r->n++].sealed = xstrdup(c[2].s);
+    return STATUS_OK;
+}
+
+enum status store_sealed_parts(struct store *s, const char *fingerprint,
+                               struct store_sealed **out, size_t *n)
+{
+    struct store_val fp = V_TEXT(fingerprint);
+    struct sealed_rows r = { NULL, 0 };
+    enum status st = exec(s, Q_SEALED, &fp, 1, sealed_row, &r);
+    *out = r.v;
+    *n = r.n;
+    return st;
+}
+
+void store_sealed_free(struct store_sealed *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].kind);
+        free(v[i].sha256);
+        free(v[i].sealed);
+    }
+    free(v);
 }
 
 enum status store_occurrence_put(struct store *s, const struct store_occurrence *o, int64_t scan,

@@ -99,9 +99,19 @@ struct store_finding {
 };
 enum status store_finding_put(struct store *s, const struct store_finding *f, int64_t when);
 
-/* One part of a credential: its redacted form and the hex SHA-256 of its value. */
+/* One part of a credential: its redacted form and the hex SHA-256 of its value; `sealed`
+ * (or NULL) is the value encrypted with SESAME_STORE_KEY (hex, crypto_seal), only when
+ * the user opted in. */
 enum status store_part_put(struct store *s, const char *fingerprint, const char *kind,
-                           const char *sha256, const char *redacted);
+                           const char *sha256, const char *redacted, const char *sealed);
+
+struct store_sealed {
+    char *kind, *sha256, *sealed;
+};
+/* The sealed parts of a finding (for `sesame verify --db`). */
+enum status store_sealed_parts(struct store *s, const char *fingerprint,
+                               struct store_sealed **out, size_t *n);
+void store_sealed_free(struct store_sealed *v, size_t n);
 
 struct store_occurrence {
     const char *fingerprint;

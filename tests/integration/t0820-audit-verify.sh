@@ -88,4 +88,36 @@ test_expect_success 'a later audit reuses a young verification; --verify-max-age
     expect_rc 2
 '
 
+test_expect_success 'SESAME_STORE_KEY: secret values sealed; sesame verify --db without the repositories' '
+    key=$(printf "%064d" 7 | tr 0 a)
+    SESAME_STORE_KEY=$key sesame audit --db k.db -q r1 r2 >/dev/null || test $? -eq 1
+    python3 -c "import sqlite3; db = sqlite3.connect(\"k.db\"); print(db.execute(\"SELECT COUNT(*) FROM parts WHERE sealed IS NOT NULL\").fetchone()[0])" >sealed
+    expect_eq "$(cat sealed)" 2
+    for f in k.db k.db-wal; do
+        [ -f "$f" ] || continue
+        while read -r s; do expect_no_grep -F "$s" "$f"; done <<-EOF
+	$(sed -n "s/^AWS_SECRET_ACCESS_KEY=//p" r1/*.env | sort -u)
+	EOF
+    done
+    mkdir gone && mv r1 r2 gone/
+    before=$(sts_calls "$LIVE")
+    run_cmd env SESAME_STORE_KEY=$key "$SESAME_BIN" verify --db k.db --verify-timeout-ms 3000
+    expect_rc 0
+    expect_grep "$LIVE live" out
+    expect_grep "$DEAD invalid" out
+    expect_eq "$(sts_calls "$LIVE")" $((before + 1))
+    # the same key in base64 works; another key does not open anything
+    b64=$("$PYTHON" -c "import base64, sys; print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())" "$key")
+    run_cmd env SESAME_STORE_KEY=$b64 "$SESAME_BIN" verify --db k.db --verify-timeout-ms 3000
+    expect_rc 0
+    run_cmd env SESAME_STORE_KEY=$(printf "%064d" 0) "$SESAME_BIN" verify --db k.db
+    expect_rc 2
+    expect_grep "does not open" err
+    run_cmd env -u SESAME_STORE_KEY "$SESAME_BIN" verify --db k.db
+    expect_rc 2
+    run_cmd env SESAME_STORE_KEY=short "$SESAME_BIN" audit --db k.db gone/r1
+    expect_rc 2
+    mv gone/r1 gone/r2 .
+'
+
 test_done
