@@ -18,6 +18,8 @@
 #include "audit_int.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +313,23 @@ static enum status on_done(void *ctx, const struct scan_result *r)
     struct store_scan sc;
     enum status st;
 
+    /* verified before the transaction: no write lock held while AWS answers */
+    if (o->ao->scan->verify && r->n && (st = verify_once(o, r, now)) != STATUS_OK)
+        return st;
+    /* everything this repository leaves in the store: one transaction (committed by
+     * audit_one), so that an interruption leaves it as before or fully recorded */
+    if ((st = store_begin(o->s)) != STATUS_OK)
+        return st;
+    if (o->repo.id < 0) {
+        bool created;
+        char *url = o->repo.url;
+        o->repo.url = NULL;
+        store_repo_release(&o->repo);
+        st = store_repo_get(o->s, url, &o->repo, true, &created);
+        free(url);
+        if (st != STATUS_OK)
+            return st;
+    }
     o->mode = !gc ? "files" : gc->incremental ? "incremental" : gc->rewritten ? "rewritten"
                                                                               : "full";
     o->commits = gc ? gc->commits : 0;
@@ -334,8 +353,6 @@ static enum status on_done(void *ctx, const struct scan_result *r)
     sc.findings = r->n;
     sc.complete = o->complete;
     if ((st = store_scan_add(o->s, &sc, &scan_id)) != STATUS_OK)
-        return st;
-    if (o->ao->scan->verify && r->n && (st = verify_once(o, r, now)) != STATUS_OK)
         return st;
     for (size_t i = 0; i < r->n; i++)
         for (size_t k = 0; k < r->findings[i]->n_locations; k++)
@@ -377,31 +394,68 @@ static enum status on_done(void *ctx, const struct scan_result *r)
     return st;
 }
 
-static void summary(const struct audit_opts *ao, struct jv *arr, const struct one *o,
-                    const char *status)
+/* The audit's shared state: repositories are handed out by an atomic index to one or
+ * several workers, each with its own store connection (SQLite: WAL readers, one writer at
+ * a time; each repository's writes are one short transaction at its end). */
+struct pool {
+    const struct audit_opts *ao;
+    const char *key;
+    const struct ruleset *rs;
+    const struct audit_list *list;
+    const char *db;
+    unsigned scan_threads;     /* per repository (0: the scan's default) */
+    struct audit_outcome *out;
+    struct jv **slots;         /* the JSON summary of repository i */
+    atomic_size_t next;
+    pthread_mutex_t lock;      /* out, slots, stdout, stderr */
+    size_t done;
+    bool progress;
+    double t0;
+    enum status fatal;
+};
+
+static struct jv *summary_json(const struct one *o, const char *status)
 {
-    if (strcmp(ao->format, "json") == 0) {
-        struct jv *r = jv_object();
-        jv_put(r, "repository", jv_str(o->repo.url));
-        jv_put(r, "status", jv_str(status));
-        jv_put(r, "mode", jv_str(o->mode ? o->mode : "none"));
-        jv_put(r, "commits", jv_uint(o->commits));
-        jv_put(r, "objects_read", jv_uint(o->read));
-        jv_put(r, "objects_skipped", jv_uint(o->skipped));
-        jv_put(r, "files_read", jv_uint(o->files));
-        jv_put(r, "bytes", jv_uint(o->bytes));
-        jv_put(r, "findings", jv_uint(o->findings));
-        jv_put(r, "complete", jv_bool(o->complete));
-        jv_push(arr, r);
-        return;
+    struct jv *r = jv_object();
+    jv_put(r, "repository", jv_str(o->repo.url));
+    jv_put(r, "status", jv_str(status));
+    jv_put(r, "mode", jv_str(o->mode ? o->mode : "none"));
+    jv_put(r, "commits", jv_uint(o->commits));
+    jv_put(r, "objects_read", jv_uint(o->read));
+    jv_put(r, "objects_skipped", jv_uint(o->skipped));
+    jv_put(r, "files_read", jv_uint(o->files));
+    jv_put(r, "bytes", jv_uint(o->bytes));
+    jv_put(r, "findings", jv_uint(o->findings));
+    jv_put(r, "complete", jv_bool(o->complete));
+    return r;
+}
+
+/* Called with p->lock held: the outcome, and the summary line or JSON slot. */
+static void summary(struct pool *p, size_t i, const struct one *o, bool ok)
+{
+    const char *status = ok ? "ok" : "failed";
+
+    if (ok) {
+        p->out->repos++;
+        p->out->verified += o->verified;
+        p->out->reused += o->n_reused;
+        p->out->bytes += o->bytes;
+        p->out->findings += o->findings;
+        p->out->incomplete |= !o->complete;
+    } else {
+        p->out->failed++;
+        p->out->incomplete = true;
     }
-    if (ao->scan->quiet && strcmp(status, "ok") == 0)
-        return;
-    {
+    p->done++;
+    if (p->progress)
+        fputs("\r\033[K", stderr);
+    if (strcmp(p->ao->format, "json") == 0) {
+        p->slots[i] = summary_json(o, status);
+    } else if (!p->ao->scan->quiet || !ok) {
         char *u = escape_dup(o->repo.url, strlen(o->repo.url), ESC_BACKSLASH);
         printf("%s: %s%s, %llu commits, %llu objects read, %llu skipped as scanned before, "
                "%llu credentials%s\n",
-               u, strcmp(status, "ok") == 0 ? "" : "FAILED ", o->mode ? o->mode : "none",
+               u, ok ? "" : "FAILED ", o->mode ? o->mode : "none",
                (unsigned long long)o->commits, (unsigned long long)o->read,
                (unsigned long long)o->skipped, (unsigned long long)o->findings,
                o->complete ? "" : " (incomplete)");
@@ -410,11 +464,11 @@ static void summary(const struct audit_opts *ao, struct jv *arr, const struct on
     }
 }
 
-/* One repository: scanned and recorded in one transaction. */
-static enum status audit_one(const struct audit_opts *ao, struct store *s, const char *key,
-                             const struct ruleset *rs, const struct audit_target *t,
-                             struct jv *arr, struct audit_outcome *out)
+/* One repository: scanned, then recorded in one transaction (begun by on_done). */
+static enum status audit_one(struct pool *p, struct store *s, size_t i)
 {
+    const struct audit_opts *ao = p->ao;
+    const struct audit_target *t = &p->list->v[i];
     struct one o;
     struct scan_config cfg = *ao->scan;
     struct scan_hooks hooks;
@@ -428,9 +482,9 @@ static enum status audit_one(const struct audit_opts *ao, struct store *s, const
 
     memset(&o, 0, sizeof(o));
     o.s = s;
-    o.key = key;
+    o.key = p->key;
     o.ao = ao;
-    o.rs = rs;
+    o.rs = p->rs;
     o.started = (int64_t)time(NULL);
     if (t->remote) {
         st = audit_mirror(t->path, t->url, ao->mirror_dir ? ao->mirror_dir : "sesame-mirrors",
@@ -441,19 +495,12 @@ static enum status audit_one(const struct audit_opts *ao, struct store *s, const
     } else {
         st = STATUS_OK;
     }
-    if (st != STATUS_OK || (st = store_begin(s)) != STATUS_OK) {
-        o.repo.url = xstrdup(t->url);
-        summary(ao, arr, &o, "failed");
-        store_repo_release(&o.repo);
-        free(mirror);
-        return st;
-    }
-    if ((st = store_repo_get(s, t->url, &o.repo, &created)) != STATUS_OK)
+    if (st != STATUS_OK || (st = store_repo_get(s, t->url, &o.repo, false, &created)) != STATUS_OK)
         goto fail;
-    if (o.repo.rules && strcmp(o.repo.rules, key) == 0 && o.repo.n_refs) {
+    if (o.repo.rules && strcmp(o.repo.rules, p->key) == 0 && o.repo.n_refs) {
         since = xcalloc(o.repo.n_refs, sizeof(*since));
-        for (size_t i = 0; i < o.repo.n_refs; i++)
-            since[i] = o.repo.refs[i].commit;
+        for (size_t k = 0; k < o.repo.n_refs; k++)
+            since[k] = o.repo.refs[k].commit;
         cfg.since = since;
         cfg.n_since = o.repo.n_refs;
     }
@@ -465,27 +512,24 @@ static enum status audit_one(const struct audit_opts *ao, struct store *s, const
     cfg.n_targets = 1;
     cfg.hooks = &hooks;
     cfg.no_report = true;
+    if (p->scan_threads)
+        cfg.threads = p->scan_threads;
     cfg.verify = false;         /* verify_once, from the done hook */
     cfg.no_config = true;       /* the store is the memory: no .sesame.json, no baseline */
     cfg.config_path = NULL;
     cfg.baseline_path = NULL;
     st = scan_run(&cfg, &so);
     free(since);
-    free(mirror);
-    mirror = NULL;
     if (st != STATUS_OK)
         goto fail;
     scan_outcome_release(&so);
     if ((st = store_commit(s)) != STATUS_OK)
         goto fail;
-    out->repos++;
-    out->verified += o.verified;
-    out->reused += o.n_reused;
+    pthread_mutex_lock(&p->lock);
+    summary(p, i, &o, true);
+    pthread_mutex_unlock(&p->lock);
     free(o.reused);
-    out->bytes += o.bytes;
-    out->findings += o.findings;
-    out->incomplete |= !o.complete;
-    summary(ao, arr, &o, "ok");
+    free(mirror);
     store_repo_release(&o.repo);
     return STATUS_OK;
 fail:
@@ -494,26 +538,62 @@ fail:
     free(mirror);
     if (!o.repo.url)
         o.repo.url = xstrdup(t->url);
-    summary(ao, arr, &o, "failed");
+    pthread_mutex_lock(&p->lock);
+    summary(p, i, &o, false);
+    if (st != STATUS_USAGE && st != STATUS_BUG)
+        /* one repository that cannot be read does not stop the audit */
+        log_gap(DIAG_UNREADABLE, "audit: %s", status_message());
+    pthread_mutex_unlock(&p->lock);
     store_repo_release(&o.repo);
     return st;
 }
 
 /* On a TTY: repositories done of all, the current one, MB/s so far and an estimate of
- * the time left (from the time per repository so far). */
-static void show_progress(size_t done, size_t total, const char *url, uint64_t bytes,
-                          double secs)
+ * the time left (from the time per repository so far). Called with p->lock held. */
+static void show_progress(const struct pool *p, const char *url)
 {
     char *u = escape_dup(url, strlen(url), ESC_BACKSLASH);
-    size_t len = strlen(u);
+    size_t len = strlen(u), total = p->list->n;
+    double secs = clock_now() - p->t0;
 
-    fprintf(stderr, "\r\033[Ksesame: audit %zu/%zu %s%s", done, total, len > 50 ? "..." : "",
+    fprintf(stderr, "\r\033[Ksesame: audit %zu/%zu %s%s", p->done, total, len > 50 ? "..." : "",
             len > 50 ? u + len - 47 : u);
-    if (done && secs > 0.5)
-        fprintf(stderr, "  %.1f MB/s  ETA %.0f s", (double)bytes / 1e6 / secs,
-                secs / (double)done * (double)(total - done));
+    if (p->done && secs > 0.5)
+        fprintf(stderr, "  %.1f MB/s  ETA %.0f s", (double)p->out->bytes / 1e6 / secs,
+                secs / (double)p->done * (double)(total - p->done));
     fflush(stderr);
     free(u);
+}
+
+static void *worker(void *arg)
+{
+    struct pool *p = arg;
+    struct store *s = NULL;
+    enum status st = store_open(&s, p->db);
+
+    for (size_t i; st == STATUS_OK && (i = atomic_fetch_add(&p->next, 1)) < p->list->n;) {
+        pthread_mutex_lock(&p->lock);
+        if (p->fatal != STATUS_OK) {
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+        if (p->progress)
+            show_progress(p, p->list->v[i].url);
+        pthread_mutex_unlock(&p->lock);
+        st = audit_one(p, s, i);
+        if (st != STATUS_USAGE && st != STATUS_BUG)
+            st = STATUS_OK;
+    }
+    store_close(s);
+    if (st != STATUS_OK) {
+        pthread_mutex_lock(&p->lock);
+        if (p->fatal == STATUS_OK) {
+            p->fatal = st;
+            log_error("%s", status_message());
+        }
+        pthread_mutex_unlock(&p->lock);
+    }
+    return NULL;
 }
 
 enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
@@ -522,44 +602,68 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
     struct audit_list list = { NULL, 0 };
     struct ruleset rs = RULESET_INIT;
     char key[65];
-    struct jv *arr = jv_array();
-    bool progress = !ao->scan->quiet && isatty(STDERR_FILENO);
-    double t0;
+    struct pool p;
+    unsigned parallel = 1;
     enum status st;
 
     memset(out, 0, sizeof(*out));
+    memset(&p, 0, sizeof(p));
+    pthread_mutex_init(&p.lock, NULL);
     if ((st = audit_collect(ao, &list)) != STATUS_OK)
         goto out;
     if (list.n == 0) {
         st = fail(STATUS_USAGE, "no repositories to audit (PATH... or --repos-from FILE)");
         goto out;
     }
+    /* create and migrate the store once, before any worker opens it */
     if ((st = rules_key(ao->scan, key, &rs)) != STATUS_OK ||
         (st = store_open(&s, audit_db_path(ao->db, ao->scan->env))) != STATUS_OK)
         goto out;
-    t0 = clock_now();
-    for (size_t i = 0; i < list.n; i++) {
-        enum status one;
-        if (progress)
-            show_progress(i, list.n, list.v[i].url, out->bytes, clock_now() - t0);
-        one = audit_one(ao, s, key, &rs, &list.v[i], arr, out);
-        if (progress)
-            fputs("\r\033[K", stderr);
-        if (one == STATUS_USAGE || one == STATUS_BUG) {
-            st = one;
-            goto out;
-        }
-        if (one != STATUS_OK) {
-            /* one repository that cannot be read does not stop the audit */
-            log_gap(DIAG_UNREADABLE, "audit: %s", status_message());
-            out->failed++;
-            out->incomplete = true;
-        }
+    store_close(s);
+    p.ao = ao;
+    p.key = key;
+    p.rs = &rs;
+    p.list = &list;
+    p.db = audit_db_path(ao->db, ao->scan->env);
+    p.out = out;
+    p.slots = xcalloc(list.n, sizeof(*p.slots));
+    p.progress = !ao->scan->quiet && isatty(STDERR_FILENO);
+    p.t0 = clock_now();
+    /* -j N: up to N repositories at once, the N threads shared among them */
+    if (ao->jobs > 1 && list.n > 1) {
+        parallel = ao->jobs < list.n ? ao->jobs : (unsigned)list.n;
+        p.scan_threads = ao->jobs / parallel ? ao->jobs / parallel : 1;
+    } else {
+        p.scan_threads = ao->jobs;
+    }
+    if (parallel == 1) {
+        worker(&p);
+    } else {
+        pthread_t *tids = xcalloc(parallel, sizeof(*tids));
+        unsigned started = 0;
+        for (unsigned k = 0; k < parallel; k++)
+            if (pthread_create(&tids[k], NULL, worker, &p) == 0)
+                started++;
+        if (started == 0)
+            worker(&p);
+        for (unsigned k = 0; k < started; k++)
+            pthread_join(tids[k], NULL);
+        free(tids);
+    }
+    if (p.progress)
+        fputs("\r\033[K", stderr);
+    if (p.fatal != STATUS_OK) {
+        st = fail(p.fatal, "the audit stopped");
+        goto out;
     }
     if (strcmp(ao->format, "json") == 0) {
-        struct jv *doc = jv_object();
+        struct jv *doc = jv_object(), *arr = jv_array();
+        for (size_t i = 0; i < list.n; i++)
+            if (p.slots[i]) {
+                jv_push(arr, p.slots[i]);
+                p.slots[i] = NULL;
+            }
         jv_put(doc, "repositories", arr);
-        arr = NULL;
         jv_put(doc, "audited", jv_uint(out->repos));
         jv_put(doc, "failed", jv_uint(out->failed));
         jv_put(doc, "findings", jv_uint(out->findings));
@@ -570,8 +674,10 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
         jv_free(doc);
     }
 out:
-    jv_free(arr);
-    store_close(s);
+    for (size_t i = 0; p.slots && i < list.n; i++)
+        jv_free(p.slots[i]);
+    free(p.slots);
+    pthread_mutex_destroy(&p.lock);
     audit_list_release(&list);
     ruleset_release(&rs);
     return st;

@@ -25,7 +25,9 @@ struct audit_opts {
     size_t n_discover;
     const char *mirror_dir;         /* where remote repositories are mirrored */
     const unsigned char *store_key; /* SESAME_STORE_KEY (32 bytes): seal secret values */
-    int64_t verify_max_age;         /* --verify: reuse a stored verification this young
+    int64_t verify_max_age;
+    unsigned jobs;                  /* -j N: up to N repositories at once, sharing N
+                                     * threads (0: one at a time, every CPU each) */         /* --verify: reuse a stored verification this young
                                      * (seconds) */
     const char *format;             /* summary: "text" or "json" */
 };

@@ -392,6 +392,7 @@ static int run_store_command(struct args *a)
         ao.n_discover = a->discover.n;
         ao.mirror_dir = a->mirror_dir;
         ao.verify_max_age = a->verify_max_age;
+        ao.jobs = a->cfg.threads;
         {
             const char *k = env_get(&a->env, "SESAME_STORE_KEY");
             if (k && !crypto_key32_parse(k, a->store_key))

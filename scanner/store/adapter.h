@@ -28,6 +28,7 @@ typedef enum status store_row_fn(void *ctx, const struct store_val *cols, size_t
 struct store_adapter {
     const char *name;
     const char *pk;    /* column type of an auto-numbered integer primary key */
+    const char *without_rowid; /* after a table keyed by its primary key alone, or "" */
     enum status (*open)(void **db, const char *path);
     void (*close)(void *db);
     enum status (*begin)(void *db);

@@ -23,6 +23,8 @@ struct store {
     const struct store_adapter *a;
     void *db;
     int version;
+    char *rules_key;       /* the last rules key looked up, and its number */
+    int64_t rules_id;
 };
 
 static const char *const migrations[] = {
@@ -66,6 +68,17 @@ static const char *const migrations[] = {
     "CREATE INDEX triage_fp ON triage(fingerprint, at);",
     /* 2 -> 3: secret values sealed with SESAME_STORE_KEY (hex of nonce, ciphertext, tag) */
     "ALTER TABLE parts ADD COLUMN sealed TEXT;",
+    /* 3 -> 4: objects scanned, smaller (they are most rows): the rules key once in its own
+     * table, objects keyed by (id, rules number) with no separate row id */
+    "CREATE TABLE rules_keys(id %PK%, key TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE objects4(id TEXT NOT NULL, rules INTEGER NOT NULL,"
+    " has_findings INTEGER NOT NULL, scanned INTEGER NOT NULL, PRIMARY KEY(id, rules))"
+    " %NOROWID%;"
+    "INSERT INTO rules_keys(key) SELECT DISTINCT rules FROM objects;"
+    "INSERT INTO objects4(id, rules, has_findings, scanned) SELECT o.id, k.id, o.has_findings,"
+    " o.scanned FROM objects o JOIN rules_keys k ON k.key=o.rules;"
+    "DROP TABLE objects;"
+    "ALTER TABLE objects4 RENAME TO objects;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -134,6 +147,22 @@ static enum status one_int(void *ctx, const struct store_val *c, size_t n)
 
 /* ---- open, migrate, transactions ------------------------------------------------------- */
 
+static char *with_pk(const char *sql, const char *pk);
+
+/* A migration in the adapter's dialect: %PK% and %NOROWID%. */
+static char *dialect(const char *sql, const struct store_adapter *a)
+{
+    char *one = with_pk(sql, a->pk);
+    char *two;
+    char *hit = strstr(one, "%NOROWID%");
+    if (!hit)
+        return one;
+    *hit = '\0';
+    two = xasprintf("%s%s%s", one, a->without_rowid, hit + strlen("%NOROWID%"));
+    free(one);
+    return two;
+}
+
 static char *with_pk(const char *sql, const char *pk)
 {
     struct {
@@ -181,7 +210,7 @@ static enum status migrate(struct store *s, int upto)
         goto fail;
     }
     for (int k = (int)v; k < upto && k < N_MIGRATIONS; k++) {
-        char *sql = with_pk(migrations[k], s->a->pk);
+        char *sql = dialect(migrations[k], s->a);
         struct store_val to = V_INT(k + 1);
         st = s->a->script(s->db, sql);
         free(sql);
@@ -225,6 +254,7 @@ void store_close(struct store *s)
     if (!s)
         return;
     s->a->close(s->db);
+    free(s->rules_key);
     free(s);
 }
 
@@ -241,6 +271,8 @@ enum status store_commit(struct store *s)
 void store_rollback(struct store *s)
 {
     s->a->rollback(s->db);
+    free(s->rules_key); /* its number may have been made in what was rolled back */
+    s->rules_key = NULL;
 }
 
 /* ---- repositories and scans ---------------------------------------------------------- */
@@ -290,7 +322,7 @@ static enum status ref_row(void *ctx, const struct store_val *c, size_t n)
     return STATUS_OK;
 }
 
-enum status store_repo_get(struct store *s, const char *url, struct store_repo *out,
+enum status store_repo_get(struct store *s, const char *url, struct store_repo *out, bool create,
                            bool *created)
 {
     struct store_val u = V_TEXT(url);
@@ -301,7 +333,9 @@ enum status store_repo_get(struct store *s, const char *url, struct store_repo *
     out->id = -1;
     if ((st = exec(s, Q_REPO_GET, &u, 1, repo_row, out)) != STATUS_OK)
         return st;
-    if (out->id < 0) {
+    if (out->id < 0 && !create) {
+        /* nothing */
+    } else if (out->id < 0) {
         *created = true;
         out->rules = NULL;
         if ((st = exec(s, Q_REPO_ADD, &u, 1, one_int, &out->id)) != STATUS_OK)
@@ -359,18 +393,48 @@ enum status store_scan_add(struct store *s, const struct store_scan *sc, int64_t
 
 /* ---- objects -------------------------------------------------------------------------- */
 
+static const char Q_RULES_GET[] = "SELECT id FROM rules_keys WHERE key=?1";
+static const char Q_RULES_ADD[] =
+    "INSERT INTO rules_keys(key) VALUES(?1) ON CONFLICT(key) DO NOTHING";
 static const char Q_OBJ_GET[] = "SELECT has_findings FROM objects WHERE id=?1 AND rules=?2";
 static const char Q_OBJ_PUT[] =
     "INSERT INTO objects(id, rules, has_findings, scanned) VALUES(?1, ?2, ?3, ?4) "
     "ON CONFLICT(id, rules) DO UPDATE SET has_findings=excluded.has_findings,"
     " scanned=excluded.scanned";
 
+/* The number of a rules key (made when `add` and new; -1 when unknown and not added). */
+static enum status rules_id(struct store *s, const char *key, bool add, int64_t *id)
+{
+    struct store_val k = V_TEXT(key);
+    enum status st;
+
+    if (s->rules_key && strcmp(s->rules_key, key) == 0) {
+        *id = s->rules_id;
+        return STATUS_OK;
+    }
+    *id = -1;
+    if ((st = exec(s, Q_RULES_GET, &k, 1, one_int, id)) != STATUS_OK)
+        return st;
+    if (*id < 0 && add &&
+        ((st = exec(s, Q_RULES_ADD, &k, 1, NULL, NULL)) != STATUS_OK ||
+         (st = exec(s, Q_RULES_GET, &k, 1, one_int, id)) != STATUS_OK))
+        return st;
+    if (*id >= 0) {
+        free(s->rules_key);
+        s->rules_key = xstrdup(key);
+        s->rules_id = *id;
+    }
+    return STATUS_OK;
+}
+
 enum status store_object_clean(struct store *s, const char *id, const char *rules, bool *clean)
 {
-    struct store_val a[2] = { V_TEXT(id), V_TEXT(rules) };
-    int64_t has = -1;
-    enum status st = exec(s, Q_OBJ_GET, a, 2, one_int, &has);
+    int64_t has = -1, rid;
+    enum status st = rules_id(s, rules, false, &rid);
+    struct store_val a[2] = { V_TEXT(id), V_INT(rid) };
 
+    if (st == STATUS_OK && rid >= 0)
+        st = exec(s, Q_OBJ_GET, a, 2, one_int, &has);
     *clean = st == STATUS_OK && has == 0;
     return st;
 }
@@ -378,8 +442,10 @@ enum status store_object_clean(struct store *s, const char *id, const char *rule
 enum status store_object_put(struct store *s, const char *id, const char *rules,
                              bool has_findings, int64_t when)
 {
-    struct store_val a[4] = { V_TEXT(id), V_TEXT(rules), V_INT(has_findings), V_INT(when) };
-    return exec(s, Q_OBJ_PUT, a, 4, NULL, NULL);
+    int64_t rid;
+    enum status st = rules_id(s, rules, true, &rid);
+    struct store_val a[4] = { V_TEXT(id), V_INT(rid), V_INT(has_findings), V_INT(when) };
+    return st != STATUS_OK ? st : exec(s, Q_OBJ_PUT, a, 4, NULL, NULL);
 }
 
 /* ---- findings ------------------------------------------------------------------------ */

@@ -57,8 +57,9 @@ struct store_repo {
     size_t n_refs;
 };
 
-/* The repository `url`, created if new (*created says so). */
-enum status store_repo_get(struct store *s, const char *url, struct store_repo *out,
+/* The repository `url`; if the store has none, created when `create` (*created says
+ * so), else out->id is -1. */
+enum status store_repo_get(struct store *s, const char *url, struct store_repo *out, bool create,
                            bool *created);
 void store_repo_release(struct store_repo *r);
 /* After a complete scan: its rules key and the refs it started from (replacing the old). */

@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         FUZZ_CHECK(store_schema_version(s) == store_schema_latest());
         if (store_begin(s) == STATUS_OK) {
-            if (store_repo_get(s, "/srv/repo", &r, &created) == STATUS_OK) {
+            if (store_repo_get(s, "/srv/repo", &r, true, &created) == STATUS_OK) {
                 for (size_t i = 0; i < r.n_refs; i++)
                     FUZZ_CHECK(strlen(r.refs[i].commit) == 40 &&
                                strspn(r.refs[i].commit, "0123456789abcdefABCDEF") == 40);

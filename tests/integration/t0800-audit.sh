@@ -5,7 +5,8 @@
 # object is not read again even in another repository, an object with findings is read
 # again so a new place it appears at is recorded; new rules rescan; a rewritten history
 # marks what vanished as gone (kept, not deleted); --repos-from; an unreadable
-# repository does not stop the others; a killed audit resumes where it stopped.
+# repository does not stop the others; a killed audit resumes where it stopped; -j N
+# audits repositories in parallel; URLs are mirrored; --discover; baselines imported.
 . "$(dirname "$0")/lib.sh"
 setup
 . "$IT_DIR/git_lib.sh"
@@ -62,7 +63,7 @@ test_expect_success 'first audit: everything read, recorded, exit 1' '
 test_expect_success 'the store: mode 0600, WAL, schema version, no secret in clear' '
     expect_eq "$(stat -c %a a.db)" 600
     expect_eq "$(sq a.db "PRAGMA journal_mode")" wal
-    expect_eq "$(sq a.db "SELECT version FROM schema_version")" 3
+    expect_eq "$(sq a.db "SELECT version FROM schema_version")" 4
     expect_eq "$(sq a.db "SELECT COUNT(*) FROM repositories")" 2
     expect_eq "$(sq a.db "SELECT COUNT(*) FROM scans WHERE complete=1")" 2
     expect_eq "$(sq a.db "SELECT COUNT(*) FROM findings")" 2
@@ -268,6 +269,19 @@ test_expect_success 'killed in the middle (kill -9): the next run resumes, same 
     done
     test_cmp whole.sum cut.sum
     expect_eq "$(js cut.json "len(d[\"findings\"])")" 20
+'
+
+test_expect_success '-j 4: repositories audited in parallel, the same store as one at a time' '
+    run_cmd sesame audit --db par.db -j 4 -f json --repos-from fleet.list
+    expect_rc 1
+    expect_eq "$(js out "d[\"audited\"], d[\"failed\"], d[\"findings\"]")" "(20, 0, 20)"
+    # the summary keeps the order of the list, whatever order they finished in
+    js out "[r[\"repository\"] for r in d[\"repositories\"]]" >order
+    expect_eq "$(cat order)" "$("$PYTHON" -c "import sys; print([l.strip() for l in open(sys.argv[1])])" fleet.list)"
+    sesame findings --db par.db -f json >par.json
+    js par.json "sorted((f[\"fingerprint\"], len(f[\"locations\"])) for f in d[\"findings\"])" >par.sum
+    test_cmp whole.sum par.sum
+    expect_eq "$(sq par.db "SELECT COUNT(*) FROM scans")" 20
 '
 
 test_done

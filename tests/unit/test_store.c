@@ -129,11 +129,11 @@ static void test_migration_keeps_data(void)
     int64_t scan = 0;
     struct store_scan sc;
 
-    CHECK(store_schema_latest() >= 2);
+    CHECK(store_schema_latest() >= 4);
     CHECK_OK(store_open_version(&s, p, 1));
     CHECK(store_schema_version(s) == 1);
     CHECK_OK(store_begin(s));
-    CHECK_OK(store_repo_get(s, "/srv/a", &r, &created));
+    CHECK_OK(store_repo_get(s, "/srv/a", &r, true, &created));
     CHECK(created);
     memset(&sc, 0, sizeof(sc));
     sc.repo = r.id;
@@ -149,8 +149,22 @@ static void test_migration_keeps_data(void)
     store_repo_release(&r);
     store_close(s);
 
+    /* objects scanned under version 1 (rules key in each row) */
+    raw_sql(p, "INSERT INTO objects(id, rules, has_findings, scanned) VALUES"
+               "('aaaa', 'key1', 0, 5), ('bbbb', 'key1', 1, 5), ('aaaa', 'key2', 0, 6)");
     CHECK_OK(store_open(&s, p)); /* 1 -> latest, in place */
     CHECK(store_schema_version(s) == store_schema_latest());
+    {
+        bool clean = false;
+        CHECK_OK(store_object_clean(s, "aaaa", "key1", &clean));
+        CHECK(clean);
+        CHECK_OK(store_object_clean(s, "aaaa", "key2", &clean));
+        CHECK(clean);
+        CHECK_OK(store_object_clean(s, "bbbb", "key1", &clean));
+        CHECK(!clean);
+        CHECK_OK(store_object_clean(s, "aaaa", "key3", &clean));
+        CHECK(!clean);
+    }
     CHECK_OK(store_verification_put(s, FP1, "live", "123456789012", NULL, NULL, 200));
     memset(&q, 0, sizeof(q));
     CHECK_OK(store_findings(s, &q, &rows, &n));
@@ -182,13 +196,13 @@ static void test_repos_refs_objects(void)
 
     CHECK_OK(store_open(&s, p));
     CHECK_OK(store_begin(s));
-    CHECK_OK(store_repo_get(s, "/srv/b", &r, &created));
+    CHECK_OK(store_repo_get(s, "/srv/b", &r, true, &created));
     CHECK(created && r.n_refs == 0 && r.rules == NULL);
     CHECK_OK(store_repo_scanned(s, r.id, "key1", 500, refs, 2));
     CHECK_OK(store_object_put(s, "aaaa", "key1", false, 500));
     CHECK_OK(store_object_put(s, "bbbb", "key1", true, 500));
     CHECK_OK(store_commit(s));
-    CHECK_OK(store_repo_get(s, "/srv/b", &again, &created));
+    CHECK_OK(store_repo_get(s, "/srv/b", &again, true, &created));
     CHECK(!created && again.id == r.id && again.n_refs == 2 && again.last_scan == 500);
     CHECK_STREQ(again.rules, "key1");
     if (again.n_refs == 2)
@@ -207,7 +221,7 @@ static void test_repos_refs_objects(void)
     /* a tip that is no commit id (a damaged or foreign file) is not used */
     raw_sql(p, "UPDATE repo_refs SET commit_id='x; rm -rf /' WHERE name='HEAD'");
     CHECK_OK(store_open(&s, p));
-    CHECK_OK(store_repo_get(s, "/srv/b", &again, &created));
+    CHECK_OK(store_repo_get(s, "/srv/b", &again, true, &created));
     CHECK(again.n_refs == 1);
     store_repo_release(&again);
     store_close(s);
@@ -227,7 +241,7 @@ static void test_gone_and_back_triage_ranking(void)
 
     CHECK_OK(store_open(&s, p));
     CHECK_OK(store_begin(s));
-    CHECK_OK(store_repo_get(s, "/srv/c", &r, &created));
+    CHECK_OK(store_repo_get(s, "/srv/c", &r, true, &created));
     put_finding(s, FP1, 40, 100);
     put_finding(s, FP2, 90, 100);
     put_occ(s, FP1, r.id, "a.env", 1, 100);

@@ -204,6 +204,6 @@ out:
 }
 
 const struct store_adapter store_sqlite = {
-    "sqlite", "INTEGER PRIMARY KEY", sq_open, sq_close, sq_begin, sq_commit, sq_rollback,
+    "sqlite", "INTEGER PRIMARY KEY", "WITHOUT ROWID", sq_open, sq_close, sq_begin, sq_commit, sq_rollback,
     sq_exec, sq_script,
 };
