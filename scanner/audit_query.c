@@ -50,7 +50,7 @@ enum status audit_findings(const struct findings_opts_cli *o, size_t *n)
                                   "accepted_risk)", o->state);
     if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 &&
         strcmp(o->format, "jsonl") != 0 && strcmp(o->format, "csv") != 0 &&
-        strcmp(o->format, "html") != 0)
+        strcmp(o->format, "sarif") != 0 && strcmp(o->format, "html") != 0)
         return fail(STATUS_USAGE, "unknown format '%s' (one of: %s)", o->format,
                     report_store_formats());
     if ((st = open_existing(o->db, o->env, &s)) != STATUS_OK)

@@ -25,7 +25,7 @@
 const struct cli_opt cli_opts[] = {
     { OPT_FORMAT, "format", 'f', "FMT", C_SCAN | C_VERIFY | C_AUDIT | C_FINDINGS, S_OUT,
       "report format: text (default), json, jsonl, sarif; audit: text, json;\nfindings: "
-      "text, json, jsonl, csv, html" },
+      "text, json, jsonl, csv, sarif, html" },
     { OPT_OUTPUT, "output", 'o', "FILE", C_SCAN | C_BASELINE | C_VERIFY | C_FINDINGS, S_OUT,
       "write the report to FILE" },
     { OPT_SHOW, "show-secrets", 0, NULL, C_SCAN | C_VERIFY | C_HOOK, S_OUT,

@@ -14,7 +14,7 @@
 #include "base/xalloc.h"
 #include "json/json.h"
 
-static const char *const formats = "text, json, jsonl, csv, html";
+static const char *const formats = "text, json, jsonl, csv, sarif, html";
 
 const char *report_store_formats(void)
 {
@@ -277,6 +277,8 @@ enum status report_store(FILE *out, const char *format, const struct store_row *
 {
     if (strcmp(format, "html") == 0)
         return report_store_html(out, rows, n, now);
+    if (strcmp(format, "sarif") == 0)
+        return report_store_sarif(out, rows, n);
     if (strcmp(format, "text") == 0) {
         for (size_t i = 0; i < n; i++) {
             if (i)

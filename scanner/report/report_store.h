@@ -22,6 +22,9 @@ enum status report_store(FILE *out, const char *format, const struct store_row *
                          int64_t now);
 const char *report_store_formats(void);
 
+/* SARIF 2.1.0 (report_store_sarif.c). */
+enum status report_store_sarif(FILE *out, const struct store_row *rows, size_t n);
+
 /* The self-contained HTML report (report_html.c): no network, inline CSS, JS and SVG. */
 enum status report_store_html(FILE *out, const struct store_row *rows, size_t n, int64_t now);
 

@@ -10,23 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 setup
 . "$IT_DIR/git_lib.sh"
-
-Q="'"
-
-# js FILE EXPR: a Python expression over the JSON document `d` in FILE.
-js() {
-    "$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-        "$1" "$2"
-}
-
-# sq DB SQL: one query through Python's sqlite3 (read only), rows tab-separated.
-sq() {
-    "$PYTHON" -c '
-import sqlite3, sys
-db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-for row in db.execute(sys.argv[2]):
-    print("\t".join("" if v is None else str(v) for v in row))' "$1" "$2"
-}
+. "$IT_DIR/store_lib.sh"
 
 audit() {
     sesame audit --db "$TRASH/a.db" -f json "$@"

@@ -9,13 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 setup
 . "$IT_DIR/git_lib.sh"
-
-Q="'"
-
-js() {
-    "$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-        "$1" "$2"
-}
+. "$IT_DIR/store_lib.sh"
 
 # rows FILE: one line per finding row of the HTML table, in document order:
 # "risk<TAB>credential<TAB>state<TAB>hidden".
@@ -96,6 +90,22 @@ test_expect_success 'triage: state, note, who, history; bad input refused' '
     expect_grep "no finding" err
     run_cmd sesame triage --db s.db "$fp"
     expect_rc 2
+'
+
+test_expect_success 'findings --format sarif: valid SARIF 2.1.0, triaged results suppressed' '
+    sesame findings --db s.db -f sarif -o f.sarif
+    "$PYTHON" -c "
+import json, sys, jsonschema
+doc = json.load(open(\"f.sarif\"))
+jsonschema.validate(doc, json.load(open(sys.argv[1])))
+res = doc[\"runs\"][0][\"results\"]
+assert len(res) == 3, len(res)
+sup = [r[\"properties\"][\"state\"] for r in res if r.get(\"suppressions\")]
+assert sup == [\"accepted_risk\"], sup
+risks = [r[\"properties\"][\"risk\"] for r in res]
+assert risks == sorted(risks, reverse=True), risks
+" "$SESAME_SRC/tests/data/sarif-schema-2.1.0.json"
+    expect_no_grep -F "$(secret 1)" f.sarif
 '
 
 test_expect_success 'report --html: self-contained, redacted, ranked' '

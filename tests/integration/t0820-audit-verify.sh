@@ -11,6 +11,7 @@ SUPPORT="$SESAME_SRC/tests/support"
 . "$SUPPORT/fakes.sh"
 trap 'stop_fakes; [ -n "${SESAME_KEEP_TRASH:-}" ] || cleanup' EXIT
 . "$IT_DIR/git_lib.sh"
+. "$IT_DIR/store_lib.sh"
 
 cat >"$TRASH/scenario.py" <<'EOF'
 import json, os, sys
@@ -39,11 +40,6 @@ start_fake_aws "$TRASH/aws-state.json" "$TRASH/aws.log" || exit 2
 fake_env
 LIVE=$(sed -n 1p "$TRASH/ids")
 DEAD=$(sed -n 2p "$TRASH/ids")
-
-js() {
-    "$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-        "$1" "$2"
-}
 
 # sts_calls KEY: GetCallerIdentity requests the fake saw signed with KEY.
 sts_calls() {
