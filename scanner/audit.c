@@ -488,7 +488,7 @@ static enum status audit_one(struct pool *p, struct store *s, size_t i)
     o.started = (int64_t)time(NULL);
     if (t->remote) {
         st = audit_mirror(t->path, t->url, ao->mirror_dir ? ao->mirror_dir : "sesame-mirrors",
-                          &mirror);
+                          t->git_auth, &mirror);
         path = mirror;
     } else if (stat(path, &sst) != 0) {
         st = fail(STATUS_IO, "cannot read '%s': %s", path, strerror(errno));
@@ -611,8 +611,11 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
     pthread_mutex_init(&p.lock, NULL);
     if ((st = audit_collect(ao, &list)) != STATUS_OK)
         goto out;
-    if (list.n == 0) {
-        st = fail(STATUS_USAGE, "no repositories to audit (PATH... or --repos-from FILE)");
+    if (list.n == 0 && (ao->n_github_orgs || ao->n_gitlab_groups)) {
+        log_warn("the organisations and groups named hold no repository to audit");
+    } else if (list.n == 0) {
+        st = fail(STATUS_USAGE, "no repositories to audit (PATH..., --repos-from, --discover, "
+                                  "--github-org or --gitlab-group)");
         goto out;
     }
     /* create and migrate the store once, before any worker opens it */

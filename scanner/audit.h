@@ -24,6 +24,12 @@ struct audit_opts {
     const char *const *discover;    /* directories: every repository under them */
     size_t n_discover;
     const char *mirror_dir;         /* where remote repositories are mirrored */
+    const char *const *github_orgs; /* --github-org: every repository of these */
+    size_t n_github_orgs;
+    const char *const *gitlab_groups; /* --gitlab-group: every project, subgroups too */
+    size_t n_gitlab_groups;
+    const char *api_url;            /* GitHub Enterprise / self-managed GitLab API */
+    bool include_archived, include_forks;
     const unsigned char *store_key; /* SESAME_STORE_KEY (32 bytes): seal secret values */
     int64_t verify_max_age;
     unsigned jobs;                  /* -j N: up to N repositories at once, sharing N

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "crypto/crypto.h"
 #include "source/src_git.h"
 
 extern char **environ;
@@ -64,6 +66,7 @@ static void list_add(struct audit_list *l, char *url, char *path, bool remote)
     l->v[l->n].url = url;
     l->v[l->n].path = path;
     l->v[l->n].remote = remote;
+    l->v[l->n].git_auth = NULL;
     l->n++;
 }
 
@@ -158,6 +161,8 @@ enum status audit_collect(const struct audit_opts *o, struct audit_list *l)
     }
     if (l->n - from > 1) /* a stable order, whatever readdir gives */
         qsort(l->v + from, l->n - from, sizeof(*l->v), cmp_target);
+    if (st == STATUS_OK)
+        st = audit_forges(o, l);
     if (st != STATUS_OK)
         audit_list_release(l);
     return st;
@@ -168,6 +173,8 @@ void audit_list_release(struct audit_list *l)
     for (size_t i = 0; i < l->n; i++) {
         free(l->v[i].url);
         free(l->v[i].path);
+        if (l->v[i].git_auth)
+            crypto_free_secret(l->v[i].git_auth);
     }
     free(l->v);
     memset(l, 0, sizeof(*l));
@@ -175,8 +182,37 @@ void audit_list_release(struct audit_list *l)
 
 /* Run git with these arguments (no shell); its output to stderr, or its first
  * `cap` - 1 bytes of output into `out` when out is not NULL. 0 on success. */
+static const char *git_auth_header; /* set around one mirror update (see audit_mirror) */
+
+/* git's environment: ours, plus the forge token as an http.extraHeader (GIT_CONFIG_*: in
+ * the child's environment only, never on disk or on a command line). */
+static char **git_env(char **own)
+{
+    size_t n = 0, k = 0;
+    char **env;
+
+    if (!git_auth_header)
+        return environ;
+    while (environ[n])
+        n++;
+    env = xcalloc(n + 4, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "GIT_CONFIG_", 11) != 0)
+            env[k++] = environ[i];
+    {
+        static char count[] = "GIT_CONFIG_COUNT=1", key[] = "GIT_CONFIG_KEY_0=http.extraHeader";
+        env[k++] = count;
+        env[k++] = key;
+    }
+    *own = xasprintf("GIT_CONFIG_VALUE_0=%s", git_auth_header);
+    env[k++] = *own;
+    return env;
+}
+
 static int run_git_out(const char *const argv[], char *out, size_t cap)
 {
+    char *own = NULL;
+    char **env = git_env(&own);
     pid_t pid;
     int status = 0, pipefd[2] = { -1, -1 };
     size_t len = 0;
@@ -193,8 +229,11 @@ static int run_git_out(const char *const argv[], char *out, size_t cap)
         posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
     }
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    if (posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ) != 0) {
+    if (posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, env) != 0) {
         posix_spawn_file_actions_destroy(&fa);
+        if (env != environ)
+            free(env);
+        crypto_free_secret(own);
         if (out) {
             close(pipefd[0]);
             close(pipefd[1]);
@@ -202,6 +241,9 @@ static int run_git_out(const char *const argv[], char *out, size_t cap)
         return -1;
     }
     posix_spawn_file_actions_destroy(&fa);
+    if (env != environ)
+        free(env);
+    crypto_free_secret(own);
     if (out) {
         char drain[4096];
         ssize_t r;
@@ -245,7 +287,26 @@ static void mirror_head(const char *url, const char *path)
     }
 }
 
-enum status audit_mirror(const char *url, const char *public_url, const char *dir, char **path)
+static enum status mirror_update(const char *url, const char *public_url, const char *dir,
+                                 char **path);
+
+/* Not thread-safe through git_auth_header: mirrors are made one at a time (a lock). */
+static pthread_mutex_t mirror_lock = PTHREAD_MUTEX_INITIALIZER;
+
+enum status audit_mirror(const char *url, const char *public_url, const char *dir,
+                         const char *git_auth, char **path)
+{
+    enum status st;
+    pthread_mutex_lock(&mirror_lock);
+    git_auth_header = git_auth;
+    st = mirror_update(url, public_url, dir, path);
+    git_auth_header = NULL;
+    pthread_mutex_unlock(&mirror_lock);
+    return st;
+}
+
+static enum status mirror_update(const char *url, const char *public_url, const char *dir,
+                                 char **path)
 {
     char *name = xstrdup(public_url), *p;
     struct stat sst;

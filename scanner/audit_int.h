@@ -16,6 +16,7 @@ struct audit_target {
                      * user information */
     char *path;     /* what to open (a path), or the URL as given (remote) */
     bool remote;
+    char *git_auth; /* an http.extraHeader for git (a forge token), or NULL */
 };
 
 struct audit_list {
@@ -32,7 +33,10 @@ bool audit_is_url(const char *s);
 /* The URL without "user:password@" (new string). */
 char *audit_url_public(const char *url);
 /* Create or update the mirror of `url` under `dir`; *path (new string, also on failure)
- * receives its location. */
-enum status audit_mirror(const char *url, const char *public_url, const char *dir, char **path);
+ * receives its location. git_auth (or NULL): a header git sends, from its environment. */
+enum status audit_mirror(const char *url, const char *public_url, const char *dir,
+                         const char *git_auth, char **path);
+/* --github-org, --gitlab-group (audit_forge.c): their repositories, appended. */
+enum status audit_forges(const struct audit_opts *o, struct audit_list *l);
 
 #endif

@@ -105,7 +105,9 @@ struct args {
     /* the audit store */
     const char *db, *repos_from, *state, *note, *by, *store_repo, *html, *mirror_dir;
     const char *import_baseline;
-    struct strv discover;
+    struct strv discover, github, gitlab;
+    const char *api_url;
+    bool include_archived, include_forks;
     int min_risk;
     int64_t verify_max_age;
     unsigned char store_key[32];
@@ -275,6 +277,11 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
     case OPT_HTML: a->html = arg; break;
     case OPT_DISCOVER: strv_push(&a->discover, arg); break;
     case OPT_MIRROR_DIR: a->mirror_dir = arg; break;
+    case OPT_GITHUB_ORG: strv_push(&a->github, arg); break;
+    case OPT_GITLAB_GROUP: strv_push(&a->gitlab, arg); break;
+    case OPT_API_URL: a->api_url = arg; break;
+    case OPT_INCLUDE_ARCHIVED: a->include_archived = true; break;
+    case OPT_INCLUDE_FORKS: a->include_forks = true; break;
     case OPT_IMPORT_BASELINE: a->import_baseline = arg; break;
     case OPT_VERIFY_MAX_AGE: {
         char *end;
@@ -391,6 +398,13 @@ static int run_store_command(struct args *a)
         ao.discover = a->discover.v;
         ao.n_discover = a->discover.n;
         ao.mirror_dir = a->mirror_dir;
+        ao.github_orgs = a->github.v;
+        ao.n_github_orgs = a->github.n;
+        ao.gitlab_groups = a->gitlab.v;
+        ao.n_gitlab_groups = a->gitlab.n;
+        ao.api_url = a->api_url;
+        ao.include_archived = a->include_archived;
+        ao.include_forks = a->include_forks;
         ao.verify_max_age = a->verify_max_age;
         ao.jobs = a->cfg.threads;
         {
@@ -601,6 +615,8 @@ int main(int argc, char **argv)
     free(a.skip.v);
     free(a.ses.v);
     free(a.discover.v);
+    free(a.github.v);
+    free(a.gitlab.v);
     crypto_wipe(a.store_key, sizeof(a.store_key));
     env_release(&a.env);
     return rc;

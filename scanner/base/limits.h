@@ -171,4 +171,11 @@
  * (organisation/group/repository layouts are 2-3 deep). */
 #define LIMIT_DISCOVER_DEPTH 8u
 
+/* Pages of a forge's repository list followed (100 repositories a page: a million). */
+#define LIMIT_FORGE_PAGES 10000u
+
+/* Longest wait for a forge's API rate limit to reset (GitHub's window is an hour: past
+ * this the audit says when to try again rather than sleep on). */
+#define LIMIT_FORGE_WAIT_S 900u
+
 #endif

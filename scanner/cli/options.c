@@ -133,6 +133,19 @@ const struct cli_opt cli_opts[] = {
       "audit the repositories listed in FILE (one path a line, '#'\ncomments; - for stdin)" },
     { OPT_DISCOVER, "discover", 0, "DIR", C_AUDIT, S_STORE,
       "audit every repository under DIR, bare or not (repeatable)" },
+    { OPT_GITHUB_ORG, "github-org", 0, "ORG", C_AUDIT, S_STORE,
+      "audit every repository of this GitHub organisation (API; token\nfrom GITHUB_TOKEN; "
+      "repeatable)" },
+    { OPT_GITLAB_GROUP, "gitlab-group", 0, "GROUP", C_AUDIT, S_STORE,
+      "audit every project of this GitLab group and its subgroups (API;\ntoken from "
+      "GITLAB_TOKEN; repeatable)" },
+    { OPT_API_URL, "api-url", 0, "URL", C_AUDIT, S_STORE,
+      "the forge's API: GitHub Enterprise Server (https://HOST/api/v3) or\nself-managed "
+      "GitLab (https://HOST/api/v4)" },
+    { OPT_INCLUDE_ARCHIVED, "include-archived", 0, NULL, C_AUDIT, S_STORE,
+      "also archived repositories of --github-org / --gitlab-group" },
+    { OPT_INCLUDE_FORKS, "include-forks", 0, NULL, C_AUDIT, S_STORE,
+      "also forks of --github-org / --gitlab-group" },
     { OPT_MIRROR_DIR, "mirror-dir", 0, "DIR", C_AUDIT, S_STORE,
       "where URLs are mirrored (git fetch --prune into a bare mirror;\ndefault ./sesame-mirrors)" },
     { OPT_VERIFY_MAX_AGE, "verify-max-age", 0, "AGE", C_AUDIT, S_STORE,
@@ -189,7 +202,7 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
                            "write a small hook script that runs sesame",
                            "Never overwrites a hook that is not sesame's without --force." },
     [CMD_AUDIT] = { "audit", "[options] [--db FILE] [--repos-from FILE] [--discover DIR] "
-                             "PATH|URL...",
+                             "[--github-org ORG] [--gitlab-group GROUP] PATH|URL...",
                     "scan repositories into the audit store, each from where it stopped",
                     "Each repository (a work tree or a bare repository; a URL is mirrored\n"
                     "into --mirror-dir with git first) is scanned in one\n"
@@ -256,6 +269,9 @@ const struct cli_env_doc cli_env[] = {
     { "GIT_PUSH_OPTION_COUNT, GIT_PUSH_OPTION_N", "push options (sesame.skip=REASON)" },
     { "GL_USERNAME, REMOTE_USER, USER", "who pushed, for the hook's audit log; USER: who "
                                         "triaged (sesame triage)" },
+    { "GITHUB_TOKEN, GITLAB_TOKEN", "tokens for sesame audit --github-org / --gitlab-group "
+                                    "(the API, and git for the mirrors, through its "
+                                    "environment)" },
     { "SESAME_DB", "the audit store when --db is not given (default ./sesame.db)" },
     { "SESAME_STORE_KEY", "32 bytes (64 hex digits or 44 base64 characters): sesame audit "
                           "also stores secret values, sealed with AES-256-GCM, for sesame "
@@ -273,7 +289,7 @@ static const char *const cli_env_names[] = {
     "AWS_STS_REGIONAL_ENDPOINTS", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_CONFIG_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "GIT_QUARANTINE_PATH", "GIT_PUSH_OPTION_COUNT", "GL_USERNAME", "REMOTE_USER", "USER",
-    "SESAME_DB", "SESAME_STORE_KEY", NULL,
+    "SESAME_DB", "SESAME_STORE_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN", NULL,
 };
 static const char *const cli_env_prefixes[] = { "GIT_PUSH_OPTION_", NULL };
 

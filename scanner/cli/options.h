@@ -104,6 +104,11 @@ enum cli_opt_id {
     OPT_MIRROR_DIR,
     OPT_IMPORT_BASELINE,
     OPT_VERIFY_MAX_AGE,
+    OPT_GITHUB_ORG,
+    OPT_GITLAB_GROUP,
+    OPT_API_URL,
+    OPT_INCLUDE_ARCHIVED,
+    OPT_INCLUDE_FORKS,
 };
 
 struct cli_opt {

@@ -34,6 +34,9 @@ void crypto_wipe(void *p, size_t n);
 /* Wipe a NUL-terminated string that held a secret, then free it. */
 void crypto_free_secret(char *s);
 
+/* Standard base64 of data (new string; free with crypto_free_secret when it held one). */
+char *crypto_base64(const void *data, size_t n);
+
 /* A 32-byte key given as 64 hex digits or 44 base64 characters (SESAME_STORE_KEY). */
 bool crypto_key32_parse(const char *text, unsigned char out[32]);
 /* AES-256-GCM: *out (new) = 12-byte random nonce || ciphertext || 16-byte tag, with `aad`

@@ -27,6 +27,13 @@ static int hexval(int c)
                                   : -1;
 }
 
+char *crypto_base64(const void *data, size_t n)
+{
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+    (void)EVP_EncodeBlock((unsigned char *)out, data, (int)n);
+    return out;
+}
+
 bool crypto_key32_parse(const char *text, unsigned char out[32])
 {
     size_t n = text ? strlen(text) : 0;
