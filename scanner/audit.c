@@ -159,6 +159,46 @@ static bool is_reused(const struct one *o, const struct verification *v)
     return false;
 }
 
+/* What a verification found, as one line for people (the store's `detail`): why, when
+ * and for what the key was last used, and the SES sending state of each region read. */
+static char *verification_detail(const struct verification *v)
+{
+    struct buf b = BUF_INIT(4096);
+    char day[32] = "";
+    enum status st = STATUS_OK;
+
+    if (v->reason)
+        st = buf_printf(&b, "%s", v->reason);
+    if (st == STATUS_OK && v->last_used_known) {
+        time_t t = (time_t)v->last_used;
+        struct tm tm;
+        if (v->last_used && gmtime_r(&t, &tm))
+            strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+        st = buf_printf(&b, "%slast used %s%s%s%s%s", b.len ? "; " : "",
+                        v->last_used ? day : "never", v->last_used_service ? " (" : "",
+                        v->last_used_service ? v->last_used_service : "",
+                        v->last_used_region ? " " : "",
+                        v->last_used_region ? v->last_used_region : "");
+        if (st == STATUS_OK && v->last_used_service)
+            st = buf_printf(&b, ")");
+    }
+    for (size_t i = 0; st == STATUS_OK && i < v->n_ses; i++) {
+        const struct ses_state *ss = &v->ses[i];
+        st = buf_printf(&b, "%sSES %s: %s", b.len ? "; " : "", ss->region ? ss->region : "?",
+                        ss->error            ? ss->error
+                        : ss->sandbox == 1   ? "sandbox"
+                        : ss->sandbox == 0   ? "production"
+                                             : "state unknown");
+        if (st == STATUS_OK && !ss->error && ss->sending_enabled >= 0)
+            st = buf_printf(&b, ", sending %s", ss->sending_enabled ? "enabled" : "paused");
+        if (st == STATUS_OK && !ss->error && ss->enforcement)
+            st = buf_printf(&b, ", %s", ss->enforcement);
+        if (st == STATUS_OK && !ss->error && ss->have_quota)
+            st = buf_printf(&b, ", %.0f of %.0f sent in 24 h", ss->sent_24h, ss->max_24h);
+    }
+    return buf_take(&b); /* cut at the cap: still the line's beginning */
+}
+
 static enum status put_finding(struct one *o, const struct finding *f, int64_t scan, int64_t now)
 {
     struct store_finding sf;
@@ -222,9 +262,11 @@ static enum status put_finding(struct one *o, const struct finding *f, int64_t s
     if (st == STATUS_OK && f->verification && f->verification->status != VERIFY_NOT_CHECKED &&
         !is_reused(o, f->verification)) {
         const struct verification *v = f->verification;
+        char *detail = verification_detail(v);
         st = store_verification_put(o->s, f->fingerprint, verify_status_name(v->status),
-                                    v->account, v->arn, v->reason,
+                                    v->account, v->arn, detail,
                                     v->checked_at ? v->checked_at : now);
+        free(detail);
     }
     return st;
 }
@@ -301,6 +343,50 @@ static enum status verify_once(struct one *o, const struct scan_result *r, int64
     risk_rank(all, r->n, now);
     free(all);
     return STATUS_OK;
+}
+
+/* After new commits (an incremental audit): HEAD and the branches moved, so the
+ * exposure of what earlier audits recorded is asked again (at HEAD; which commit on
+ * HEAD's line removed it), in one walk (src_git_exposure_want first). */
+struct occ_list {
+    int64_t *ids;
+    char **blobs, **paths;
+    size_t n;
+};
+
+static enum status collect_occ(void *ctx, int64_t id, const char *blob, const char *path)
+{
+    struct occ_list *l = ctx;
+    l->ids = xrealloc(l->ids, (l->n + 1) * sizeof(*l->ids));
+    l->blobs = xrealloc(l->blobs, (l->n + 1) * sizeof(*l->blobs));
+    l->paths = xrealloc(l->paths, (l->n + 1) * sizeof(*l->paths));
+    l->ids[l->n] = id;
+    l->blobs[l->n] = xstrdup(blob);
+    l->paths[l->n++] = xstrdup(path);
+    return STATUS_OK;
+}
+
+static enum status refresh_exposure(struct one *o, struct src_git *g)
+{
+    struct occ_list l = { NULL, NULL, NULL, 0 };
+    enum status st = store_repo_occurrences(o->s, o->repo.id, collect_occ, &l);
+
+    for (size_t i = 0; st == STATUS_OK && i < l.n; i++)
+        src_git_exposure_want(g, l.blobs[i], l.paths[i]);
+    for (size_t i = 0; st == STATUS_OK && i < l.n; i++) {
+        struct src_git_exposure ex;
+        if (src_git_exposure(g, l.blobs[i], l.paths[i], &ex) == STATUS_OK)
+            st = store_occurrence_exposure(o->s, l.ids[i], ex.at_head && !ex.removed_in,
+                                           ex.removed_in);
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        free(l.blobs[i]);
+        free(l.paths[i]);
+    }
+    free(l.ids);
+    free(l.blobs);
+    free(l.paths);
+    return st;
 }
 
 static enum status on_done(void *ctx, const struct scan_result *r)
@@ -380,6 +466,9 @@ static enum status on_done(void *ctx, const struct scan_result *r)
     } else if ((st = store_update_gone(o->s, now)) != STATUS_OK) {
         return st;
     }
+    if (gc && gc->incremental && gc->commits && !o->ao->scan->no_exposure &&
+        (st = refresh_exposure(o, r->gits[0])) != STATUS_OK)
+        return st;
     {
         const char *const *names = NULL, *const *ids = NULL;
         size_t n = gc ? src_git_ref_tips(r->gits[0], &names, &ids) : 0;

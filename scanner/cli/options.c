@@ -48,7 +48,8 @@ const struct cli_opt cli_opts[] = {
     { OPT_EXAMPLES, "include-examples", 0, NULL, C_SCAN | C_BASELINE | C_AUDIT, S_WHAT,
       "also report AWS documentation example keys" },
     { OPT_THREADS, "threads", 'j', "N", C_SCAN | C_BASELINE | C_AUDIT, S_WHAT,
-      "worker threads (default: number of CPUs)" },
+      "worker threads (default: number of CPUs); audit: up to N\nrepositories at once, "
+      "sharing N threads" },
 
     { OPT_NO_HISTORY, "no-history", 0, NULL, C_SCAN | C_BASELINE, S_GIT,
       "scan a repository's checked-out files only, as a plain directory" },
@@ -130,7 +131,7 @@ const struct cli_opt cli_opts[] = {
     { OPT_DB, "db", 0, "FILE", C_STORE | C_VERIFY, S_STORE,
       "the audit store (default: $SESAME_DB, else ./sesame.db; created\nwith mode 0600)" },
     { OPT_REPOS_FROM, "repos-from", 0, "FILE", C_AUDIT, S_STORE,
-      "audit the repositories listed in FILE (one path a line, '#'\ncomments; - for stdin)" },
+      "audit the repositories listed in FILE (one path or URL a line,\n'#' comments; - for stdin)" },
     { OPT_DISCOVER, "discover", 0, "DIR", C_AUDIT, S_STORE,
       "audit every repository under DIR, bare or not (repeatable)" },
     { OPT_GITHUB_ORG, "github-org", 0, "ORG", C_AUDIT, S_STORE,

@@ -561,6 +561,40 @@ enum status store_occurrence_put(struct store *s, const struct store_occurrence 
     return exec(s, Q_OCC_PUT, a, 15, NULL, NULL);
 }
 
+static const char Q_REPO_OCCS[] =
+    "SELECT id, blob, path FROM occurrences WHERE repo=?1 AND gone_since IS NULL AND blob<>''"
+    " ORDER BY id";
+static const char Q_OCC_EXPOSURE[] =
+    "UPDATE occurrences SET at_head=?2, removed_in=?3 WHERE id=?1";
+
+struct occ_walk {
+    store_occ_fn *fn;
+    void *ctx;
+};
+
+static enum status occ_row(void *ctx, const struct store_val *c, size_t n)
+{
+    struct occ_walk *w = ctx;
+    if (n < 3 || c[0].t != SV_INT || c[1].t != SV_TEXT || c[2].t != SV_TEXT ||
+        !is_hex(c[1].s, 40))
+        return STATUS_OK;
+    return w->fn(w->ctx, c[0].i, c[1].s, c[2].s);
+}
+
+enum status store_repo_occurrences(struct store *s, int64_t repo, store_occ_fn *fn, void *ctx)
+{
+    struct store_val r = V_INT(repo);
+    struct occ_walk w = { fn, ctx };
+    return exec(s, Q_REPO_OCCS, &r, 1, occ_row, &w);
+}
+
+enum status store_occurrence_exposure(struct store *s, int64_t id, bool at_head,
+                                      const char *removed_in)
+{
+    struct store_val a[3] = { V_INT(id), V_INT(at_head), V_TEXT(removed_in) };
+    return exec(s, Q_OCC_EXPOSURE, a, 3, NULL, NULL);
+}
+
 enum status store_update_gone(struct store *s, int64_t when)
 {
     struct store_val w = V_INT(when);

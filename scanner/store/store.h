@@ -131,6 +131,14 @@ struct store_occurrence {
 /* Record an occurrence seen by scan `scan` (new, or seen again: no longer gone). */
 enum status store_occurrence_put(struct store *s, const struct store_occurrence *o, int64_t scan,
                                  int64_t when);
+/* The live (not gone) occurrences of a repository in git objects: fn(ctx, id, blob, path)
+ * for each. */
+typedef enum status store_occ_fn(void *ctx, int64_t id, const char *blob, const char *path);
+enum status store_repo_occurrences(struct store *s, int64_t repo, store_occ_fn *fn, void *ctx);
+/* Update an occurrence's exposure (after new commits moved HEAD or branches). */
+enum status store_occurrence_exposure(struct store *s, int64_t id, bool at_head,
+                                      const char *removed_in);
+
 /* After a scan that read a repository's whole history: its occurrences that scan did not
  * see are gone since `when`. Then every finding's gone_since follows its occurrences. */
 enum status store_mark_gone(struct store *s, int64_t repo, int64_t scan, int64_t when);

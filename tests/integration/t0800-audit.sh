@@ -119,6 +119,22 @@ test_expect_success 'new rules (another rules key): the next audit rescans every
     expect_eq "$(js out "d[\"repositories\"][0][\"objects_read\"]")" 0
 '
 
+test_expect_success 'a new commit removes the key: an incremental re-audit says it left HEAD' '
+    sesame findings --db a.db -f json >h0.json
+    expect_eq "$(js h0.json "[f[\"at_head\"] for f in d[\"findings\"] if f[\"access_key_id\"] == \"$(key 1)\"]")" "[True]"
+    cd r1
+    git rm -q app.env moved.env
+    commit -m "remove the keys"
+    gone=$(git rev-parse HEAD)
+    cd ..
+    run_cmd audit --inline-allow ids r1
+    expect_rc 0
+    expect_eq "$(js out "d[\"repositories\"][0][\"mode\"], d[\"repositories\"][0][\"objects_read\"]")" "(${Q}incremental${Q}, 1)"
+    sesame findings --db a.db -f json >h1.json
+    expect_eq "$(js h1.json "[f[\"at_head\"] for f in d[\"findings\"] if f[\"access_key_id\"] == \"$(key 1)\"]")" "[False]"
+    expect_eq "$(js h1.json "sorted(set(l[\"removed_in\"] for f in d[\"findings\"] if f[\"access_key_id\"] == \"$(key 1)\" for l in f[\"locations\"]))")" "[${Q}$gone${Q}]"
+'
+
 test_expect_success 'history rewritten: what vanished is gone, not deleted' '
     cd r2
     git checkout -q --orphan fresh

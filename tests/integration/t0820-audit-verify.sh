@@ -26,7 +26,9 @@ dead_id, dead_sec = k.key_id(), k.secret()
 acct = fakekeys.account_id(live_id)
 state = {"keys": {live_id: {"secret": live_sec, "account": acct,
                             "arn": f"arn:aws:iam::{acct}:user/deploy",
-                            "user_id": "AIDA" + k.hexid(17)}}}
+                            "user_id": "AIDA" + k.hexid(17),
+                            "last_used": {"date": "2025-12-30T10:00:00Z", "service": "s3",
+                                          "region": "us-east-1"}}}}
 for d, kid, sec in (("r1", live_id, live_sec), ("r1", dead_id, dead_sec), ("r2", live_id, live_sec)):
     with open(f"{d}/{kid}.env", "w") as f:
         f.write(f"AWS_ACCESS_KEY_ID={kid}\nAWS_SECRET_ACCESS_KEY={sec}\n")
@@ -66,6 +68,12 @@ test_expect_success 'two repositories, one shared live key: verified once' '
     sesame findings --db v.db -f json >f.json
     expect_eq "$(js f.json "\" \".join(sorted(f[\"access_key_id\"][:0] + (\"shared:\" if f[\"access_key_id\"] == \"$LIVE\" else \"other:\") + f[\"verification\"][\"status\"] for f in d[\"findings\"]))")" \
         "other:invalid shared:live"
+    # what the verification found is kept (and shown by sesame report --html)
+    js f.json "[f[\"verification\"][\"detail\"] for f in d[\"findings\"] if f[\"access_key_id\"] == \"$LIVE\"][0]" >detail
+    expect_grep -F "last used 2025-12-30 (s3 us-east-1)" detail
+    expect_grep -F "SES eu-west-1: sandbox, sending enabled" detail
+    sesame report --db v.db --html v.html
+    expect_grep "last used 2025-12-30 (s3 us-east-1)" v.html
 '
 
 test_expect_success 'a later audit reuses a young verification; --verify-max-age 0 asks again' '
