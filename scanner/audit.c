@@ -460,7 +460,7 @@ static enum status on_done(void *ctx, const struct scan_result *r)
         return st;
     if (!o->complete) /* the tips stay where they were: the next audit walks this again */
         return store_update_gone(o->s, now);
-    if (gc && !gc->incremental) {
+    if (!gc || !gc->incremental) { /* a whole history, or a plain directory: all was seen */
         if ((st = store_mark_gone(o->s, o->repo.id, scan_id, now)) != STATUS_OK)
             return st;
     } else if ((st = store_update_gone(o->s, now)) != STATUS_OK) {

@@ -227,6 +227,21 @@ test_expect_success 'triage --import-baseline: open findings of a baseline becom
     expect_grep "0 findings now accepted_risk, 1 already triaged" out
 '
 
+test_expect_success 'a plain directory is audited as files; a deleted file leaves its finding gone' '
+    mkdir plain
+    creds 60 >plain/one.env
+    creds 61 >plain/two.env
+    run_cmd sesame audit --db p.db -f json plain
+    expect_rc 1
+    expect_eq "$(js out "d[\"repositories\"][0][\"mode\"], d[\"findings\"]")" "(${Q}files${Q}, 2)"
+    rm plain/two.env
+    run_cmd sesame audit --db p.db -f json plain
+    expect_rc 1
+    sesame findings --db p.db -f json >pf.json
+    expect_grep "$(key 60)" pf.json
+    expect_no_grep "$(key 61)" pf.json
+'
+
 test_expect_success 'usage errors' '
     run_cmd sesame audit --db c.db
     expect_rc 2
