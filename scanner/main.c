@@ -16,7 +16,9 @@
 #include "base/env.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "audit.h"
 #include "cli/options.h"
+#include "crypto/crypto.h"
 #include "hook.h"
 #include "report/remediate.h"
 #include "report/report.h"
@@ -103,6 +105,16 @@ struct args {
     const char *repo;
     bool force;
     struct env env;
+    /* the audit store */
+    const char *db, *repos_from, *state, *note, *by, *store_repo, *html, *mirror_dir;
+    const char *import_baseline;
+    struct strv discover, github, gitlab;
+    const char *api_url;
+    bool include_archived, include_forks;
+    int min_risk;
+    int64_t verify_max_age;
+    unsigned char store_key[32];
+    bool include_gone;
 };
 
 FORMAT(2, 3) static int usage_error(enum cli_cmd cmd, const char *fmt, ...)
@@ -262,6 +274,43 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
     case OPT_FROM_ADDRESS: strv_push(&a->from, arg); break;
     case OPT_SOURCE_IP: a->ro.source_ip = arg; break;
     case OPT_POLICY_ONLY: a->ro.policy_only = true; break;
+    case OPT_DB: a->db = arg; break;
+    case OPT_REPOS_FROM: a->repos_from = arg; break;
+    case OPT_STATE: a->state = arg; break;
+    case OPT_NOTE: a->note = arg; break;
+    case OPT_BY: a->by = arg; break;
+    case OPT_STORE_REPO: a->store_repo = arg; break;
+    case OPT_INCLUDE_GONE: a->include_gone = true; break;
+    case OPT_HTML: a->html = arg; break;
+    case OPT_DISCOVER: strv_push(&a->discover, arg); break;
+    case OPT_MIRROR_DIR: a->mirror_dir = arg; break;
+    case OPT_GITHUB_ORG: strv_push(&a->github, arg); break;
+    case OPT_GITLAB_GROUP: strv_push(&a->gitlab, arg); break;
+    case OPT_API_URL: a->api_url = arg; break;
+    case OPT_INCLUDE_ARCHIVED: a->include_archived = true; break;
+    case OPT_INCLUDE_FORKS: a->include_forks = true; break;
+    case OPT_IMPORT_BASELINE: a->import_baseline = arg; break;
+    case OPT_VERIFY_MAX_AGE: {
+        char *end;
+        unsigned long long v;
+        if (!arg[0] || arg[0] == '-' || arg[0] == '+')
+            return usage_error(a->cmd, "--verify-max-age takes N[s|m|h|d], not '%s'", arg);
+        v = strtoull(arg, &end, 10);
+        n = strcmp(end, "") == 0 || strcmp(end, "s") == 0 ? 1
+            : strcmp(end, "m") == 0                      ? 60
+            : strcmp(end, "h") == 0                      ? 3600
+            : strcmp(end, "d") == 0                      ? 86400
+                                                         : 0;
+        if (end == arg || n == 0 || v > 100ull * 365 * 86400 / n)
+            return usage_error(a->cmd, "--verify-max-age takes N[s|m|h|d], not '%s'", arg);
+        a->verify_max_age = (int64_t)(v * n);
+        break;
+    }
+    case OPT_MIN_RISK:
+        if (!number(arg, 0, 100, &n))
+            return usage_error(a->cmd, "--min-risk takes a number from 0 to 100, not '%s'", arg);
+        a->min_risk = (int)n;
+        break;
     case OPT_HELP:
         cli_help(stdout, (int)a->cmd);
         return EXIT_CLEAN;
@@ -333,6 +382,98 @@ static int run_scan_like(struct args *a)
     return rc;
 }
 
+static int64_t now_for(const struct args *a)
+{
+    const char *fixed = env_get(&a->env, "SESAME_FIXED_TIME");
+    return fixed ? (int64_t)strtoll(fixed, NULL, 10) : (int64_t)time(NULL);
+}
+
+/* audit, findings, triage, report: the commands of the store. */
+static int run_store_command(struct args *a)
+{
+    enum status st;
+
+    if (a->cmd == CMD_AUDIT) {
+        struct audit_opts ao;
+        struct audit_outcome out;
+        memset(&ao, 0, sizeof(ao));
+        ao.scan = &a->cfg;
+        ao.db = a->db;
+        ao.repos = a->targets.v;
+        ao.n_repos = a->targets.n;
+        ao.repos_from = a->repos_from;
+        ao.discover = a->discover.v;
+        ao.n_discover = a->discover.n;
+        ao.mirror_dir = a->mirror_dir;
+        ao.github_orgs = a->github.v;
+        ao.n_github_orgs = a->github.n;
+        ao.gitlab_groups = a->gitlab.v;
+        ao.n_gitlab_groups = a->gitlab.n;
+        ao.api_url = a->api_url;
+        ao.include_archived = a->include_archived;
+        ao.include_forks = a->include_forks;
+        ao.verify_max_age = a->verify_max_age;
+        ao.jobs = a->cfg.threads;
+        {
+            const char *k = env_get(&a->env, "SESAME_STORE_KEY");
+            if (k && !crypto_key32_parse(k, a->store_key))
+                return usage_error(a->cmd, "SESAME_STORE_KEY must be 32 bytes: 64 hex digits "
+                                           "or 44 base64 characters");
+            ao.store_key = k ? a->store_key : NULL;
+        }
+        ao.format = a->cfg.format;
+        if (strcmp(ao.format, "text") != 0 && strcmp(ao.format, "json") != 0)
+            return usage_error(a->cmd, "audit prints text or json, not '%s'", ao.format);
+        if ((st = audit_run(&ao, &out)) != STATUS_OK) {
+            log_error("%s", status_message());
+            return exit_for_status(st);
+        }
+        {
+            struct scan_outcome so;
+            memset(&so, 0, sizeof(so));
+            so.findings = out.findings;
+            so.incomplete = out.incomplete;
+            so.errors = out.incomplete;
+            return exit_for_outcome(&so, a->exit_zero);
+        }
+    }
+    if (a->cmd == CMD_TRIAGE) {
+        const char *by = a->by ? a->by : env_get(&a->env, "USER");
+        if (a->import_baseline && !a->targets.n && !a->state)
+            st = audit_import_baseline(a->db, &a->env, a->import_baseline, a->note, by,
+                                       now_for(a));
+        else if (a->targets.n != 1 || !a->state || a->import_baseline)
+            return usage_error(a->cmd, "usage: sesame triage FINGERPRINT --state STATE "
+                                       "[--note TEXT] [--by WHO], or --import-baseline FILE");
+        else
+            st = audit_triage(a->db, &a->env, a->targets.v[0], a->state, a->note, by,
+                              now_for(a));
+    } else {
+        struct findings_opts_cli fo;
+        size_t n = 0;
+        if (a->targets.n)
+            return usage_error(a->cmd, "unexpected '%s'", a->targets.v[0]);
+        if (a->cmd == CMD_REPORT && !a->html)
+            return usage_error(a->cmd, "usage: sesame report --html FILE [options]");
+        memset(&fo, 0, sizeof(fo));
+        fo.db = a->db;
+        fo.env = &a->env;
+        fo.format = a->cmd == CMD_REPORT ? "html" : a->cfg.format;
+        fo.output = a->cmd == CMD_REPORT ? a->html : a->cfg.output;
+        fo.state = a->state;
+        fo.min_risk = a->min_risk;
+        fo.repo = a->store_repo;
+        fo.include_gone = a->include_gone;
+        fo.now = now_for(a);
+        st = audit_findings(&fo, &n);
+    }
+    if (st != STATUS_OK) {
+        log_error("%s", status_message());
+        return exit_for_status(st);
+    }
+    return EXIT_CLEAN;
+}
+
 static int run_command(struct args *a)
 {
     enum status st = STATUS_OK;
@@ -359,6 +500,13 @@ static int run_command(struct args *a)
     }
     case CMD_VERIFY: {
         struct scan_outcome outcome;
+        if (a->db && a->targets.n == 0) {
+            size_t n;
+            st = audit_verify_store(a->db, &a->env, &a->vo, now_for(a), &n);
+            if (st == STATUS_OK)
+                return EXIT_CLEAN;
+            break;
+        }
         if (a->targets.n != 1)
             return usage_error(a->cmd, "usage: sesame verify [options] REPORT.json (a report "
                                        "written with --format json --show-secrets)");
@@ -398,6 +546,11 @@ static int run_command(struct args *a)
         if ((st = scan_remediate(&a->cfg, a->report, a->targets.v[0], &a->ro)) == STATUS_OK)
             return EXIT_CLEAN;
         break;
+    case CMD_AUDIT:
+    case CMD_FINDINGS:
+    case CMD_TRIAGE:
+    case CMD_REPORT:
+        return run_store_command(a);
     case CMD_VERSION:
         printf("sesame %s\n", SESAME_VERSION);
         return EXIT_CLEAN;
@@ -442,6 +595,7 @@ int main(int argc, char **argv)
 
     memset(&a, 0, sizeof(a));
     a.cmd = (enum cli_cmd)which;
+    a.verify_max_age = 24 * 3600;
     a.cfg.format = "text";
     verify_default_opts(&a.vo);
     src_archive_default_limits(&a.alim);
@@ -478,6 +632,10 @@ int main(int argc, char **argv)
     free(a.skip.v);
     free(a.ses.v);
     free(a.from.v);
+    free(a.discover.v);
+    free(a.github.v);
+    free(a.gitlab.v);
+    crypto_wipe(a.store_key, sizeof(a.store_key));
     env_release(&a.env);
     return rc;
 }

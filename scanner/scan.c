@@ -59,6 +59,7 @@ struct target_cfg {
 struct items {
     struct item *v;
     size_t n, cap;
+    uint64_t skipped;          /* git objects the hooks said not to read */
 };
 
 struct run {
@@ -67,6 +68,7 @@ struct run {
     const struct engine *engine;
     const struct ruleset *rs;
     struct findings *findings;
+    unsigned char *read_ok;   /* by item: read to the end without error (hooks) */
     atomic_size_t next;
     size_t batch;             /* items a worker claims at once */
     atomic_uint_fast64_t files, bytes, errors, decoded, truncated, allowed, excluded;
@@ -258,6 +260,8 @@ static void *worker_main(void *arg)
         is_file = !it->git || !src_git_is_message(it->git, it->blob);
         if (st == STATUS_OK) {
             atomic_fetch_add(&run->files, is_file);
+            if (run->read_ok)
+                run->read_ok[i] = 1;
         } else if (st == STATUS_IO) {
             log_gap(DIAG_UNREADABLE, "%s", status_message());
             atomic_fetch_add(&run->errors, 1);
@@ -510,6 +514,8 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             go.from_env = cfg->from_env;
             go.quarantine = env_get(cfg->env, "GIT_QUARANTINE_PATH");
             go.filter = fs;
+            go.since = cfg->since;
+            go.n_since = cfg->n_since;
             if (cfg->budget_ms)
                 go.deadline = clock_now() + cfg->budget_ms / 1000.0;
             struct src_git *g = NULL;
@@ -527,8 +533,14 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             if (src_git_counts(g)->submodules)
                 log_warn("'%s': %llu submodule entries skipped (scan the submodules "
                          "separately)", t, (unsigned long long)src_git_counts(g)->submodules);
-            for (size_t b = 0; b < src_git_blob_count(g); b++)
+            for (size_t b = 0; b < src_git_blob_count(g); b++) {
+                if (cfg->hooks && cfg->hooks->skip_object &&
+                    cfg->hooks->skip_object(cfg->hooks->ctx, src_git_item_id(g, b))) {
+                    items->skipped++;
+                    continue;
+                }
                 items_add(items, NULL, g, b, (unsigned)i);
+            }
             wt = src_git_worktree(g, &n_wt);
             for (size_t k = 0; k < n_wt; k++)
                 items_add(items, wt[k], NULL, 0, (unsigned)i);
@@ -788,6 +800,8 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     run.engine = engine;
     run.rs = &rs;
     run.findings = findings;
+    if (cfg->hooks)
+        run.read_ok = xcalloc(items.n + 1, 1);
     run.tcfg = tcfg;
     run.diags = &diags;
     pthread_mutex_init(&run.lock, NULL);
@@ -888,7 +902,28 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         }
     }
 
-    if (cfg->report_to) {
+    if (cfg->hooks && cfg->hooks->done) {
+        struct scan_result r;
+        const char **read = xcalloc(items.n + 1, sizeof(*read));
+        memset(&r, 0, sizeof(r));
+        for (size_t i = 0; i < items.n; i++)
+            if (items.v[i].git && run.read_ok[i])
+                read[r.n_read++] = src_git_item_id(items.v[i].git, items.v[i].blob);
+        r.findings = sorted;
+        r.n = n_sorted;
+        r.stats = &stats;
+        r.gits = gits;
+        r.n_gits = n_gits;
+        r.read = read;
+        r.skipped = items.skipped;
+        st = cfg->hooks->done(cfg->hooks->ctx, &r);
+        free(read);
+        if (st != STATUS_OK)
+            goto out;
+    }
+    if (cfg->no_report) {
+        out = NULL;
+    } else if (cfg->report_to) {
         out = cfg->report_to;
     } else if (cfg->output && strcmp(cfg->output, "-") != 0) {
         out = fopen(cfg->output, "w");
@@ -898,17 +933,19 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
             goto out;
         }
     }
-    memset(&ro, 0, sizeof(ro));
-    ro.show_secrets = cfg->show_secrets;
-    ro.include_examples = cfg->include_examples;
-    ro.color = want_color(cfg, out);
-    ro.stats = &stats;
-    ro.targets = cfg->targets;
-    ro.n_targets = cfg->n_targets;
-    ro.explain = cfg->explain;
-    st = report(out, (const struct finding *const *)sorted, n_sorted, &ro);
-    if (fflush(out) != 0 && st == STATUS_OK)
-        st = fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
+    if (out) {
+        memset(&ro, 0, sizeof(ro));
+        ro.show_secrets = cfg->show_secrets;
+        ro.include_examples = cfg->include_examples;
+        ro.color = want_color(cfg, out);
+        ro.stats = &stats;
+        ro.targets = cfg->targets;
+        ro.n_targets = cfg->n_targets;
+        ro.explain = cfg->explain;
+        st = report(out, (const struct finding *const *)sorted, n_sorted, &ro);
+        if (fflush(out) != 0 && st == STATUS_OK)
+            st = fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
+    }
     outcome->findings = n_sorted;
     outcome->errors = stats.errors;
     outcome->truncated = stats.limits;
@@ -929,8 +966,9 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     outcome->inputs = items.n;
     phase_done(cfg, "report", &tp);
 out:
-    if (out != stdout && out != cfg->report_to)
+    if (out && out != stdout && out != cfg->report_to)
         fclose(out);
+    free(run.read_ok);
     for (size_t i = 0; i < n_sorted; i++) {
         risk_free(sorted[i]->risk);
         sorted[i]->risk = NULL;

@@ -20,6 +20,31 @@ enum color_mode { COLOR_AUTO = 0, COLOR_NEVER, COLOR_ALWAYS };
 struct verify_opts;
 struct archive_limits;
 struct env;
+struct finding;
+struct scan_stats;
+struct src_git;
+
+/* What a run hands to its caller's hooks once findings are ranked (audits: the store). */
+struct scan_result {
+    struct finding *const *findings; /* ranked, after baselines */
+    size_t n;
+    const struct scan_stats *stats;
+    struct src_git *const *gits;     /* the repositories planned (one per git target) */
+    size_t n_gits;
+    const char *const *read;         /* ids of the git objects read to the end, without error */
+    size_t n_read;
+    uint64_t skipped;                /* git objects skip_object said not to read */
+};
+
+struct scan_hooks {
+    void *ctx;
+    /* Asked for each planned git object (blob, or commit/tag whose message it is): true
+     * to leave it unread (it was scanned before with these rules and held nothing). Called
+     * on the planning thread. */
+    bool (*skip_object)(void *ctx, const char *hex);
+    /* Called once, after ranking and before the report; non-OK fails the run. */
+    enum status (*done)(void *ctx, const struct scan_result *r);
+};
 
 struct scan_config {
     const char *const *targets;
@@ -66,6 +91,11 @@ struct scan_config {
     const struct archive_limits *archive_limits; /* NULL: defaults */
     FILE *report_to;            /* write the report here instead of stdout/output */
     const struct env *env;      /* the environment, read once (main.c); NULL: empty */
+    /* audits */
+    const char *const *since;   /* ref tips of the last scan: walk only newer commits */
+    size_t n_since;
+    const struct scan_hooks *hooks; /* or NULL */
+    bool no_report;             /* write no report (the hooks take the result) */
 };
 
 /* What a run found, for the exit code (main.c maps it in one place). */

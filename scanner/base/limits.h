@@ -175,5 +175,27 @@
 
 /* Sending-authorization policies read per identity (AWS allows 20). */
 #define LIMIT_SES_POLICIES 20u
+/* One value (text) in the audit store: paths, notes and factor lists are far shorter; a
+ * longer value in a foreign store file is refused by SQLite, not copied around. */
+#define LIMIT_STORE_VALUE_BYTES (1u << 20)
+
+/* Rows of one store query kept in memory (findings, or occurrences of one finding):
+ * beyond it the listing says what was left out. */
+#define LIMIT_STORE_ROWS 1000000u
+
+/* Lines of a --repos-from file (an organisation of 100k repositories is far beyond
+ * most; more is refused, naming the limit). */
+#define LIMIT_REPOS_FROM_LINES 1000000u
+
+/* Directory levels `sesame audit --discover DIR` descends looking for repositories
+ * (organisation/group/repository layouts are 2-3 deep). */
+#define LIMIT_DISCOVER_DEPTH 8u
+
+/* Pages of a forge's repository list followed (100 repositories a page: a million). */
+#define LIMIT_FORGE_PAGES 10000u
+
+/* Longest wait for a forge's API rate limit to reset (GitHub's window is an hour: past
+ * this the audit says when to try again rather than sleep on). */
+#define LIMIT_FORGE_WAIT_S 900u
 
 #endif

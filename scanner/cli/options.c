@@ -20,12 +20,15 @@
 #define S_HOOK "Hook policy"
 #define S_INSTALL "Installation"
 #define S_REMEDIATE "Remediation (prints commands; changes nothing)"
+#define S_STORE "Audit store"
 #define S_GEN "General"
 
 const struct cli_opt cli_opts[] = {
-    { OPT_FORMAT, "format", 'f', "FMT", C_SCAN | C_VERIFY, S_OUT,
-      "report format: text (default), json, jsonl, sarif" },
-    { OPT_OUTPUT, "output", 'o', "FILE", C_SCAN | C_BASELINE | C_VERIFY | C_REMEDIATE, S_OUT,
+    { OPT_FORMAT, "format", 'f', "FMT", C_SCAN | C_VERIFY | C_AUDIT | C_FINDINGS, S_OUT,
+      "report format: text (default), json, jsonl, sarif; audit: text, json;\nfindings: "
+      "text, json, jsonl, csv, sarif, html" },
+    { OPT_OUTPUT, "output", 'o', "FILE", C_SCAN | C_BASELINE | C_VERIFY | C_REMEDIATE | C_FINDINGS,
+      S_OUT,
       "write the report to FILE" },
     { OPT_SHOW, "show-secrets", 0, NULL, C_SCAN | C_VERIFY | C_HOOK, S_OUT,
       "print secret values in full (default: redacted)" },
@@ -33,9 +36,9 @@ const struct cli_opt cli_opts[] = {
       "show the factors behind each finding's risk score" },
     { OPT_COLOR, "color", 0, "WHEN", C_SCAN | C_VERIFY, S_OUT,
       "auto (default), always, never; NO_COLOR is honoured" },
-    { OPT_EXIT_ZERO, "exit-zero", 0, NULL, C_SCAN | C_VERIFY, S_OUT,
+    { OPT_EXIT_ZERO, "exit-zero", 0, NULL, C_SCAN | C_VERIFY | C_AUDIT, S_OUT,
       "exit 0 even when credentials are found (never for an incomplete run)" },
-    { OPT_QUIET, "quiet", 'q', NULL, C_SCAN | C_BASELINE | C_VERIFY | C_RULES, S_OUT,
+    { OPT_QUIET, "quiet", 'q', NULL, C_SCAN | C_BASELINE | C_VERIFY | C_RULES | C_AUDIT, S_OUT,
       "no warnings or progress on stderr (the report still lists them)" },
 
     { OPT_EXCLUDE, "exclude", 0, "GLOB", C_SCAN | C_BASELINE, S_WHAT,
@@ -44,10 +47,11 @@ const struct cli_opt cli_opts[] = {
       "scan only files matching GLOB (repeatable)" },
     { OPT_FOLLOW, "follow-symlinks", 0, NULL, C_SCAN | C_BASELINE, S_WHAT,
       "follow symbolic links while walking" },
-    { OPT_EXAMPLES, "include-examples", 0, NULL, C_SCAN | C_BASELINE, S_WHAT,
+    { OPT_EXAMPLES, "include-examples", 0, NULL, C_SCAN | C_BASELINE | C_AUDIT, S_WHAT,
       "also report AWS documentation example keys" },
-    { OPT_THREADS, "threads", 'j', "N", C_SCAN | C_BASELINE, S_WHAT,
-      "worker threads (default: number of CPUs)" },
+    { OPT_THREADS, "threads", 'j', "N", C_SCAN | C_BASELINE | C_AUDIT, S_WHAT,
+      "worker threads (default: number of CPUs); audit: up to N\nrepositories at once, "
+      "sharing N threads" },
 
     { OPT_NO_HISTORY, "no-history", 0, NULL, C_SCAN | C_BASELINE, S_GIT,
       "scan a repository's checked-out files only, as a plain directory" },
@@ -59,10 +63,10 @@ const struct cli_opt cli_opts[] = {
       "the same as --rev-range C..HEAD" },
     { OPT_STAGED, "staged", 0, NULL, C_SCAN | C_BASELINE, S_GIT,
       "only the staged changes (index against HEAD; pre-commit)" },
-    { OPT_ALLOW_SHALLOW, "allow-shallow", 0, NULL, C_SCAN | C_BASELINE, S_GIT,
+    { OPT_ALLOW_SHALLOW, "allow-shallow", 0, NULL, C_SCAN | C_BASELINE | C_AUDIT, S_GIT,
       "a shallow clone's truncated history is not an incomplete scan\n(it is still said)" },
 
-    { OPT_NO_ARCHIVES, "no-archives", 0, NULL, C_SCAN | C_BASELINE, S_ARCH,
+    { OPT_NO_ARCHIVES, "no-archives", 0, NULL, C_SCAN | C_BASELINE | C_AUDIT, S_ARCH,
       "do not open zip, jar, tar, gz, xz, zst, 7z, ... archives" },
     { OPT_ARCHIVE_DEPTH, "max-archive-depth", 0, "N", C_SCAN | C_BASELINE, S_ARCH,
       "nesting depth opened (default 3)" },
@@ -79,34 +83,35 @@ const struct cli_opt cli_opts[] = {
       "ignore .sesame.json" },
     { OPT_BASELINE, "baseline", 0, "FILE", C_SCAN, S_SUPP,
       "report only findings not in this baseline" },
-    { OPT_INLINE_ALLOW, "inline-allow", 0, "POLICY", C_SCAN | C_BASELINE | C_HOOK, S_SUPP,
+    { OPT_INLINE_ALLOW, "inline-allow", 0, "POLICY", C_SCAN | C_BASELINE | C_HOOK | C_AUDIT, S_SUPP,
       "which sesame:allow comments count: all, none, ids (bare key IDs\nonly); default all, "
       "and none for hook pre-receive" },
 
-    { OPT_RULES, "rules", 0, "FILE|DIR", C_SCAN | C_BASELINE | C_RULES | C_HOOK, S_RULES,
+    { OPT_RULES, "rules", 0, "FILE|DIR", C_SCAN | C_BASELINE | C_RULES | C_HOOK | C_AUDIT,
+      S_RULES,
       "add rules (a rule with an existing id replaces it)" },
-    { OPT_NO_DEFAULT_RULES, "no-default-rules", 0, NULL, C_SCAN | C_BASELINE | C_RULES,
+    { OPT_NO_DEFAULT_RULES, "no-default-rules", 0, NULL, C_SCAN | C_BASELINE | C_RULES | C_AUDIT,
       S_RULES, "use only the rules given with --rules" },
-    { OPT_NO_CACHE, "no-cache", 0, NULL, C_SCAN | C_BASELINE | C_RULES, S_RULES,
+    { OPT_NO_CACHE, "no-cache", 0, NULL, C_SCAN | C_BASELINE | C_RULES | C_AUDIT, S_RULES,
       "do not read or write the compiled-rules cache" },
 
-    { OPT_VERIFY, "verify", 0, NULL, C_SCAN, S_VERIFY,
+    { OPT_VERIFY, "verify", 0, NULL, C_SCAN | C_AUDIT, S_VERIFY,
       "check which credentials are live (STS), when and for what they\nwere last used "
       "(IAM), their SES sending state, and SES SMTP\npasswords (SMTP AUTH, never MAIL FROM)" },
-    { OPT_VERIFY_CONCURRENCY, "verify-concurrency", 0, "N", C_SCAN | C_VERIFY, S_VERIFY,
+    { OPT_VERIFY_CONCURRENCY, "verify-concurrency", 0, "N", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "requests in flight (default 8)" },
-    { OPT_VERIFY_TIMEOUT, "verify-timeout-ms", 0, "N", C_SCAN | C_VERIFY, S_VERIFY,
+    { OPT_VERIFY_TIMEOUT, "verify-timeout-ms", 0, "N", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "per request (default 10000)" },
-    { OPT_VERIFY_RATE, "verify-rate", 0, "N", C_SCAN | C_VERIFY, S_VERIFY,
+    { OPT_VERIFY_RATE, "verify-rate", 0, "N", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "requests per second per AWS service (default 100, halved\nwhenever AWS throttles)" },
-    { OPT_SKIP_ACCOUNTS, "skip-accounts", 0, "A,B", C_SCAN | C_VERIFY, S_VERIFY,
+    { OPT_SKIP_ACCOUNTS, "skip-accounts", 0, "A,B", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "never contact keys of these AWS accounts" },
-    { OPT_SES_REGIONS, "ses-regions", 0, "R,S", C_SCAN | C_VERIFY, S_VERIFY,
+    { OPT_SES_REGIONS, "ses-regions", 0, "R,S", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "also read SES state in these regions (the client region is the\nfallback only "
       "when none is known)" },
-    { OPT_AUDIT_PROFILE, "audit-profile", 0, "NAME", C_SCAN | C_VERIFY, S_VERIFY,
+    { OPT_AUDIT_PROFILE, "audit-profile", 0, "NAME", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "your own AWS profile for IAM look-ups" },
-    { OPT_NO_SMTP_CHECK, "no-smtp-check", 0, NULL, C_SCAN | C_VERIFY, S_VERIFY,
+    { OPT_NO_SMTP_CHECK, "no-smtp-check", 0, NULL, C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "do not try SMTP passwords" },
 
     { OPT_BUDGET_MS, "budget-ms", 0, "N", C_HOOK, S_HOOK,
@@ -135,6 +140,45 @@ const struct cli_opt cli_opts[] = {
       "also restrict the replacement to this aws:SourceIp" },
     { OPT_POLICY_ONLY, "policy-only", 0, NULL, C_REMEDIATE, S_REMEDIATE,
       "print only the least-privilege policy JSON (SES senders)" },
+    { OPT_DB, "db", 0, "FILE", C_STORE | C_VERIFY, S_STORE,
+      "the audit store (default: $SESAME_DB, else ./sesame.db; created\nwith mode 0600)" },
+    { OPT_REPOS_FROM, "repos-from", 0, "FILE", C_AUDIT, S_STORE,
+      "audit the repositories listed in FILE (one path or URL a line,\n'#' comments; - for stdin)" },
+    { OPT_DISCOVER, "discover", 0, "DIR", C_AUDIT, S_STORE,
+      "audit every repository under DIR, bare or not (repeatable)" },
+    { OPT_GITHUB_ORG, "github-org", 0, "ORG", C_AUDIT, S_STORE,
+      "audit every repository of this GitHub organisation (API; token\nfrom GITHUB_TOKEN; "
+      "repeatable)" },
+    { OPT_GITLAB_GROUP, "gitlab-group", 0, "GROUP", C_AUDIT, S_STORE,
+      "audit every project of this GitLab group and its subgroups (API;\ntoken from "
+      "GITLAB_TOKEN; repeatable)" },
+    { OPT_API_URL, "api-url", 0, "URL", C_AUDIT, S_STORE,
+      "the forge's API: GitHub Enterprise Server (https://HOST/api/v3) or\nself-managed "
+      "GitLab (https://HOST/api/v4)" },
+    { OPT_INCLUDE_ARCHIVED, "include-archived", 0, NULL, C_AUDIT, S_STORE,
+      "also archived repositories of --github-org / --gitlab-group" },
+    { OPT_INCLUDE_FORKS, "include-forks", 0, NULL, C_AUDIT, S_STORE,
+      "also forks of --github-org / --gitlab-group" },
+    { OPT_MIRROR_DIR, "mirror-dir", 0, "DIR", C_AUDIT, S_STORE,
+      "where URLs are mirrored (git fetch --prune into a bare mirror;\ndefault ./sesame-mirrors)" },
+    { OPT_VERIFY_MAX_AGE, "verify-max-age", 0, "AGE", C_AUDIT, S_STORE,
+      "with --verify: reuse a stored verification younger than AGE\n(default 24h; "
+      "N, Ns, Nm, Nh, Nd; 0: always verify)" },
+    { OPT_IMPORT_BASELINE, "import-baseline", 0, "FILE", C_TRIAGE, S_STORE,
+      "mark every open finding of this baseline accepted_risk" },
+    { OPT_STATE, "state", 0, "STATE", C_TRIAGE | C_FINDINGS | C_REPORT, S_STORE,
+      "open, false_positive, revoked, accepted_risk (triage: the new\nstate; findings: only "
+      "those)" },
+    { OPT_NOTE, "note", 0, "TEXT", C_TRIAGE, S_STORE, "why (kept in the finding's history)" },
+    { OPT_BY, "by", 0, "WHO", C_TRIAGE, S_STORE, "who decided (default: $USER)" },
+    { OPT_MIN_RISK, "min-risk", 0, "N", C_FINDINGS | C_REPORT, S_STORE,
+      "only findings whose risk score is at least N (0-100)" },
+    { OPT_STORE_REPO, "repo", 0, "PATH", C_FINDINGS | C_REPORT, S_STORE,
+      "only findings seen in this repository (its path as audited)" },
+    { OPT_INCLUDE_GONE, "include-gone", 0, NULL, C_FINDINGS | C_REPORT, S_STORE,
+      "also findings whose every occurrence is gone (history rewritten)" },
+    { OPT_HTML, "html", 0, "FILE", C_REPORT, S_STORE,
+      "write the self-contained HTML report to FILE" },
 
     { OPT_HELP, "help", 'h', NULL, C_ALL, S_GEN, "show this help" },
 };
@@ -153,10 +197,11 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
                        "Writes the fingerprint of each finding and the parts it has (hashes,\n"
                        "no secret values); pass it with --baseline or \"baseline\" in\n"
                        ".sesame.json." },
-    [CMD_VERIFY] = { "verify", "[options] REPORT.json",
+    [CMD_VERIFY] = { "verify", "[options] REPORT.json | --db FILE",
                      "verify a saved report written with --format json --show-secrets",
                      "Checks every distinct credential once, read-only, ranks the findings\n"
-                     "and writes a new report." },
+                     "and writes a new report. With --db: the audit store's findings, from\n"
+                     "the secret values sealed with SESAME_STORE_KEY; results are stored." },
     [CMD_RULES] = { "rules", "check|list [--rules PATH]",
                     "run every rule's examples, or list the rules",
                     "check runs each rule's examples and negative examples through the\n"
@@ -176,6 +221,30 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
                         "and a least-privilege IAM policy for an SES sender's replacement.\n"
                         "FINGERPRINT may be a unique prefix (4+ hex digits) or the key ID.\n"
                         "Nothing is run and nothing in AWS changes." },
+    [CMD_AUDIT] = { "audit", "[options] [--db FILE] [--repos-from FILE] [--discover DIR] "
+                             "[--github-org ORG] [--gitlab-group GROUP] PATH|URL...",
+                    "scan repositories into the audit store, each from where it stopped",
+                    "Each repository (a work tree or a bare repository; a URL is mirrored\n"
+                    "into --mirror-dir with git first) is scanned in one\n"
+                    "transaction and recorded: its ref tips, the scan, every finding and\n"
+                    "where it was seen. Audited again, only the commits new since the last\n"
+                    "audit are walked and objects scanned clean before (with the same rules)\n"
+                    "are not read; new rules rescan everything once; a rewritten history is\n"
+                    "walked again and what vanished is marked gone." },
+    [CMD_FINDINGS] = { "findings", "[options] [--db FILE]",
+                       "list the store's findings, one per credential, ranked by risk",
+                       "Across every audited repository: which repositories hold it, whether\n"
+                       "it is still at a HEAD, its triage state and its last verification." },
+    [CMD_TRIAGE] = { "triage", "FINGERPRINT --state STATE [--note TEXT] [--by WHO] | "
+                               "--import-baseline FILE",
+                     "record a decision about a finding in the store",
+                     "The state change is kept with who made it, when and why; `sesame\n"
+                     "findings --format json` shows the history." },
+    [CMD_REPORT] = { "report", "--html FILE [options] [--db FILE]",
+                     "write the store's findings as one self-contained HTML page",
+                     "Summary tiles, the ranked table (sortable, filterable by state, tier\n"
+                     "and repository), each finding's details and its exposure timeline.\n"
+                     "No network: inline CSS, JavaScript and SVG; secrets redacted." },
     [CMD_VERSION] = { "version", "", "print the version", "" },
     [CMD_HELP] = { "help", "[COMMAND]", "show help for a command", "" },
 };
@@ -218,7 +287,15 @@ const struct cli_env_doc cli_env[] = {
     { "GIT_DIR, GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES, GIT_QUARANTINE_PATH",
       "set by git for hooks: the repository and the pushed objects" },
     { "GIT_PUSH_OPTION_COUNT, GIT_PUSH_OPTION_N", "push options (sesame.skip=REASON)" },
-    { "GL_USERNAME, REMOTE_USER, USER", "who pushed, for the hook's audit log" },
+    { "GL_USERNAME, REMOTE_USER, USER", "who pushed, for the hook's audit log; USER: who "
+                                        "triaged (sesame triage)" },
+    { "GITHUB_TOKEN, GITLAB_TOKEN", "tokens for sesame audit --github-org / --gitlab-group "
+                                    "(the API, and git for the mirrors, through its "
+                                    "environment)" },
+    { "SESAME_DB", "the audit store when --db is not given (default ./sesame.db)" },
+    { "SESAME_STORE_KEY", "32 bytes (64 hex digits or 44 base64 characters): sesame audit "
+                          "also stores secret values, sealed with AES-256-GCM, for sesame "
+                          "verify --db" },
 };
 
 const size_t cli_n_env = sizeof(cli_env) / sizeof(cli_env[0]);
@@ -232,7 +309,7 @@ static const char *const cli_env_names[] = {
     "AWS_STS_REGIONAL_ENDPOINTS", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_CONFIG_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "GIT_QUARANTINE_PATH", "GIT_PUSH_OPTION_COUNT", "GL_USERNAME", "REMOTE_USER", "USER",
-    NULL,
+    "SESAME_DB", "SESAME_STORE_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN", NULL,
 };
 static const char *const cli_env_prefixes[] = { "GIT_PUSH_OPTION_", NULL };
 

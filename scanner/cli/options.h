@@ -21,6 +21,10 @@ enum cli_cmd {
     CMD_HOOK,
     CMD_INSTALL_HOOK,
     CMD_REMEDIATE,
+    CMD_AUDIT,
+    CMD_FINDINGS,
+    CMD_TRIAGE,
+    CMD_REPORT,
     CMD_VERSION,
     CMD_HELP,
     CMD_COUNT
@@ -34,6 +38,11 @@ enum cli_cmd {
 #define C_HOOK (1u << CMD_HOOK)
 #define C_INSTALL (1u << CMD_INSTALL_HOOK)
 #define C_REMEDIATE (1u << CMD_REMEDIATE)
+#define C_AUDIT (1u << CMD_AUDIT)
+#define C_FINDINGS (1u << CMD_FINDINGS)
+#define C_TRIAGE (1u << CMD_TRIAGE)
+#define C_REPORT (1u << CMD_REPORT)
+#define C_STORE (C_AUDIT | C_FINDINGS | C_TRIAGE | C_REPORT)
 #define C_ALL ((1u << CMD_COUNT) - 1)
 
 /* Option ids: short options keep their letter, long-only ones start at 256. */
@@ -88,6 +97,24 @@ enum cli_opt_id {
     OPT_FROM_ADDRESS,
     OPT_SOURCE_IP,
     OPT_POLICY_ONLY,
+    OPT_DB,
+    OPT_REPOS_FROM,
+    OPT_STATE,
+    OPT_NOTE,
+    OPT_BY,
+    OPT_MIN_RISK,
+    OPT_STORE_REPO,
+    OPT_INCLUDE_GONE,
+    OPT_HTML,
+    OPT_DISCOVER,
+    OPT_MIRROR_DIR,
+    OPT_IMPORT_BASELINE,
+    OPT_VERIFY_MAX_AGE,
+    OPT_GITHUB_ORG,
+    OPT_GITLAB_GROUP,
+    OPT_API_URL,
+    OPT_INCLUDE_ARCHIVED,
+    OPT_INCLUDE_FORKS,
 };
 
 struct cli_opt {

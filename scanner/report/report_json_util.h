@@ -18,4 +18,8 @@ struct jv *report_json_path(const char *s, size_t tail);
 /* "2026-11-23T12:00:00Z" (ISO-8601, UTC) into buf; false outside the years 0 to 9999. */
 bool report_json_iso_time(char buf[REPORT_JSON_TIME_SIZE], int64_t t);
 
+/* The SARIF artifact URI of a display path (report_sarif.c): every byte outside RFC 3986's
+ * path set percent-encoded; an absolute path becomes file:///. Caller frees. */
+char *report_sarif_uri(const char *path, size_t tail);
+
 #endif

@@ -169,7 +169,7 @@ FORMAT(2, 3) static void report_sarif_cat(char **s, const char *fmt, ...)
  * read as a scheme. Leading "./" segments go; a path starting with '/' becomes a file:///
  * URI. Caller frees.
  */
-static char *report_sarif_uri(const char *path, size_t tail)
+char *report_sarif_uri(const char *path, size_t tail)
 {
     static const char hex[] = "0123456789ABCDEF";
     static const char keep[] = "-._~$&'()*+,;=@/";

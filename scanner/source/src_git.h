@@ -55,6 +55,13 @@ struct src_git_opts {
     const struct src_fs_opts *filter;
     /* CLOCK_MONOTONIC seconds after which planning stops (hook budgets); 0 = none. */
     double deadline;
+    /* Incremental audits (store): the ref tips (hex commit ids) of the last complete
+     * scan. When every one that still exists is reachable from today's refs, only the
+     * commits new since are walked, each diffed against its parents (what it
+     * introduced); when one is not (history rewritten, a branch deleted), the whole
+     * history is planned and counts.rewritten says so. */
+    const char *const *since;
+    size_t n_since;
 };
 
 struct src_git_counts {
@@ -66,6 +73,8 @@ struct src_git_counts {
                                * parents are not scanned: a truncated history) */
     uint64_t messages;        /* commits and annotated tags whose raw object is scanned */
     bool timed_out;           /* the deadline stopped planning: the plan is incomplete */
+    uint64_t rewritten;       /* `since` tips no longer reachable from any ref (or gone) */
+    bool incremental;         /* only commits new since `since` were planned */
 };
 
 /* Start and stop libgit2 for the process (main.c; idempotent pairs). sesame only reads
@@ -93,6 +102,14 @@ const char *const *src_git_worktree(const struct src_git *g, size_t *n);
  * true for those. A message's location is "(commit <id>)" with that commit's
  * provenance, or "(tag <name>)"; lines count in the raw object (`git cat-file -p`). */
 bool src_git_is_message(const struct src_git *g, size_t i);
+
+/* The object id (hex) of item i: a blob, or a commit or tag whose message it is. */
+const char *src_git_item_id(const struct src_git *g, size_t i);
+
+/* The refs a whole-history or incremental plan started from: names ("refs/heads/main",
+ * "HEAD", "refs/stash@{0}") and the commit ids they peeled to, borrowed from g. */
+size_t src_git_ref_tips(const struct src_git *g, const char *const **names,
+                        const char *const **ids);
 
 /* One reader per thread (its own repository handle). */
 enum status src_git_reader_new(struct src_git_reader **out, struct src_git *g);

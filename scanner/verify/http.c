@@ -97,25 +97,40 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
+/* The value of header `name` (lower case, with its ':') in line p, trimmed and capped,
+ * into *out once. */
+static void keep_header(const char *p, size_t len, const char *name, size_t cap, char **out)
+{
+    size_t nl = strlen(name);
+    const char *v;
+    size_t vl;
+
+    if (*out || len <= nl || strncasecmp(p, name, nl) != 0)
+        return;
+    v = p + nl;
+    vl = len - nl;
+    while (vl && (*v == ' ' || *v == '\t')) {
+        v++;
+        vl--;
+    }
+    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+        vl--;
+    if (vl > cap)
+        vl = cap;
+    *out = xstrndup(v, vl);
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     struct http_req *r = ud;
     size_t len = size * n;
-    static const char name[] = "x-amzn-errortype:";
 
-    if (len > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0 && !r->error_type) {
-        const char *v = p + sizeof(name) - 1;
-        size_t vl = len - (sizeof(name) - 1);
-        while (vl && (*v == ' ' || *v == '\t')) {
-            v++;
-            vl--;
-        }
-        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-            vl--;
-        if (vl > 256)
-            vl = 256;
-        r->error_type = xstrndup(v, vl);
-    }
+    keep_header(p, len, "x-amzn-errortype:", 256, &r->error_type);
+    keep_header(p, len, "link:", 4096, &r->link);
+    keep_header(p, len, "x-next-page:", 32, &r->next_page);
+    keep_header(p, len, "x-ratelimit-remaining:", 32, &r->ratelimit_remaining);
+    keep_header(p, len, "x-ratelimit-reset:", 32, &r->ratelimit_reset);
+    keep_header(p, len, "retry-after:", 32, &r->retry_after);
     return len;
 }
 
@@ -305,7 +320,13 @@ void http_req_release(struct http_req *r)
     wipe_free(r->smtp_password);
     free(r->resp);
     free(r->error_type);
+    free(r->link);
+    free(r->next_page);
+    free(r->ratelimit_remaining);
+    free(r->ratelimit_reset);
+    free(r->retry_after);
     r->url = r->body = r->smtp_user = r->smtp_password = r->resp = r->error_type = NULL;
+    r->link = r->next_page = r->ratelimit_remaining = r->ratelimit_reset = r->retry_after = NULL;
     r->headers = NULL;
     r->n_headers = 0;
 }

@@ -46,6 +46,10 @@ struct http_req {
     size_t resp_len;
     bool resp_truncated;     /* the body passed LIMIT_HTTP_BODY_BYTES: resp is its start */
     char *error_type;        /* x-amzn-ErrorType header, or NULL */
+    /* forge APIs (sesame audit --github-org / --gitlab-group): pagination and rate limits */
+    char *link;              /* Link header, or NULL */
+    char *next_page;         /* X-Next-Page (GitLab), or NULL */
+    char *ratelimit_remaining, *ratelimit_reset, *retry_after; /* or NULL */
     bool transport_error;    /* no response: DNS, connect, TLS, timeout, reset */
     char error[256];         /* libcurl's message when transport_error */
     bool smtp_auth_ok;       /* "235" answered the AUTH exchange */

@@ -211,6 +211,8 @@ struct src_git {
     struct hashmap msg_index;  /* object id -> msgs[] */
     char **worktree;
     size_t n_worktree, cap_worktree;
+    char **tip_names, **tip_ids; /* the refs planned from (src_git_ref_tips) */
+    size_t n_tips;
     /* exposure, computed lazily */
     bool exposure_ready;
     struct oidmap head_blobs;

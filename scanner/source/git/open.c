@@ -75,6 +75,19 @@ bool src_git_is_message(const struct src_git *g, size_t i)
     return i >= g->n_blobs;
 }
 
+const char *src_git_item_id(const struct src_git *g, size_t i)
+{
+    return i < g->n_blobs ? g->blobs[i].hex : g->msgs[i - g->n_blobs].hex;
+}
+
+size_t src_git_ref_tips(const struct src_git *g, const char *const **names,
+                        const char *const **ids)
+{
+    *names = (const char *const *)g->tip_names;
+    *ids = (const char *const *)g->tip_ids;
+    return g->n_tips;
+}
+
 const char *const *src_git_worktree(const struct src_git *g, size_t *n)
 {
     *n = g->n_worktree;
@@ -341,6 +354,12 @@ void src_git_free(struct src_git *g)
     for (size_t i = 0; i < g->n_worktree; i++)
         free(g->worktree[i]);
     free(g->worktree);
+    for (size_t i = 0; i < g->n_tips; i++) {
+        free(g->tip_names[i]);
+        free(g->tip_ids[i]);
+    }
+    free(g->tip_names);
+    free(g->tip_ids);
     exposure_free(g);
     git_odb_free(g->odb);
     git_repository_free(g->repo);

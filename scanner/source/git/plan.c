@@ -129,6 +129,18 @@ int peel(struct src_git *g, git_reference *ref, git_object **out, bool plan_tags
     return -1;
 }
 
+/* Remember a tip planned from (src_git_ref_tips). */
+static void note_tip(struct src_git *g, const char *name, const git_oid *id)
+{
+    char hex[GIT_OID_HEXSZ + 1];
+
+    git_oid_tostr(hex, sizeof(hex), id);
+    g->tip_names = xrealloc(g->tip_names, (g->n_tips + 1) * sizeof(char *));
+    g->tip_ids = xrealloc(g->tip_ids, (g->n_tips + 1) * sizeof(char *));
+    g->tip_names[g->n_tips] = xstrdup(name);
+    g->tip_ids[g->n_tips++] = xstrdup(hex);
+}
+
 /* Tips of a full scan: every ref (peeled; refs to trees and blobs are planned directly),
  * every stash entry (older ones live only in the refs/stash reflog), HEAD. */
 static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
@@ -150,6 +162,7 @@ static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
             git_object_t type = git_object_type(obj);
             if (type == GIT_OBJECT_COMMIT) {
                 oidvec_push(tips, git_object_id(obj));
+                note_tip(g, name, git_object_id(obj));
             } else if (type == GIT_OBJECT_TREE) {
                 char *prefix = xasprintf("(%s)", name);
                 plan_tree_blobs(g, (git_tree *)obj, prefix, NULL, 0);
@@ -173,12 +186,45 @@ static void collect_ref_tips(struct src_git *g, struct oidvec *tips)
     }
     git_reference_iterator_free(it);
     if (git_reflog_read(&log, g->repo, "refs/stash") == 0) {
-        for (size_t i = 0; i < git_reflog_entrycount(log); i++)
-            oidvec_push(tips, git_reflog_entry_id_new(git_reflog_entry_byindex(log, i)));
+        for (size_t i = 0; i < git_reflog_entrycount(log); i++) {
+            const git_oid *id = git_reflog_entry_id_new(git_reflog_entry_byindex(log, i));
+            char *name = xasprintf("refs/stash@{%zu}", i);
+            oidvec_push(tips, id);
+            note_tip(g, name, id);
+            free(name);
+        }
         git_reflog_free(log);
     }
-    if (git_reference_name_to_id(&head, g->repo, "HEAD") == 0)
+    if (git_reference_name_to_id(&head, g->repo, "HEAD") == 0) {
         oidvec_push(tips, &head);
+        note_tip(g, "HEAD", &head);
+    }
+}
+
+/* An incremental plan (opts.since): the tips of the last scan that today's refs still
+ * reach are hidden, so that only the commits new since are walked. If one is not reached
+ * any more (a force push, a deleted branch), what it held may be gone: the whole history
+ * is planned again (and the caller learns it from counts.rewritten). */
+static void since_hide(struct src_git *g, const struct oidvec *tips, struct oidvec *hide)
+{
+    for (size_t i = 0; i < g->opts.n_since; i++) {
+        git_oid id;
+        bool reached = false;
+        if (git_oid_fromstr(&id, g->opts.since[i]) == 0 && !bad_object(g, &id) &&
+            git_odb_exists(g->odb, &id)) {
+            for (size_t k = 0; k < tips->n && !reached; k++)
+                reached = oid_eq(&tips->v[k], &id);
+            if (!reached && tips->n)
+                reached = git_graph_reachable_from_any(g->repo, &id, tips->v, tips->n) == 1;
+        }
+        if (!reached) {
+            g->counts.rewritten++;
+            continue;
+        }
+        oidvec_push(hide, &id);
+    }
+    if (g->counts.rewritten)
+        hide->n = 0;
 }
 
 static void collect_glob_tips(struct src_git *g, const char *glob, struct oidvec *out)
@@ -473,18 +519,21 @@ enum status plan_history(struct src_git *g)
         collect_ref_tips(g, &tips);
     if (st != STATUS_OK)
         goto out;
+    if (!range && !g->opts.n_tips && g->opts.n_since)
+        since_hide(g, &tips, &hide);
+    g->counts.incremental = !range && !g->opts.n_tips && hide.n > 0;
     walk(g, &tips, &hide, &commits);
     if (g->counts.shallow_cut)
         report_shallow(g);
     g->counts.commits = 0;
     /* A whole history is read tree by tree, each distinct tree once; a range or a push
      * needs what its commits introduced, and path filters need every path: diff those. */
-    g->deferred = !range && !g->opts.n_tips;
+    g->deferred = !range && !g->opts.n_tips && !g->counts.incremental;
     if (g->deferred)
         visit_commits(g, &commits);
     else
         plan_commits(g, &commits, false);
-    if (g->opts.all_objects && !range && !g->opts.n_tips)
+    if (g->opts.all_objects && g->deferred)
         plan_unreachable(g, &tips);
 out:
     free(range);
