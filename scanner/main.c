@@ -19,6 +19,7 @@
 #include "cli/options.h"
 #include "hook.h"
 #include "report/report.h"
+#include "report/select.h"
 #include "scan.h"
 #include "source/src_archive.h"
 #include "source/src_git.h"
@@ -55,7 +56,7 @@ static int exit_for_status(enum status st)
  * --exit-zero ignores findings, never an incomplete run. */
 static int exit_for_outcome(const struct scan_outcome *o, bool exit_zero)
 {
-    bool found = o->findings > 0 && !exit_zero;
+    bool found = o->failing > 0 && !exit_zero; /* --fail-on; by default every finding */
 
     if (o->incomplete && found)
         return EXIT_FOUND_INCOMPLETE;
@@ -97,6 +98,8 @@ struct args {
     struct hook_opts ho;
     struct strv targets, rules, excl, incl, skip, ses;
     bool exit_zero;
+    struct report_filter filter;
+    bool only_verified;
     const char *repo;
     bool force;
     struct env env;
@@ -253,6 +256,25 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
     case OPT_FAIL_CLOSED: a->ho.fail_open = false; break;
     case OPT_ALLOW_BYPASS: a->ho.allow_bypass = true; break;
     case OPT_LOG: a->ho.log_path = arg; break;
+    case OPT_RESULTS: {
+        const char *bad;
+        if (!report_parse_results(arg, &a->filter.results, &bad))
+            return usage_error(a->cmd, "--results takes live, invalid, unknown, unverified or "
+                                       "all (comma-separated), not '%.*s'",
+                               (int)strcspn(bad, ","), bad);
+        break;
+    }
+    case OPT_ONLY_VERIFIED: a->only_verified = true; break;
+    case OPT_MIN_RISK:
+        if (!number(arg, 0, 100, &n))
+            return usage_error(a->cmd, "--min-risk takes a score from 0 to 100, not '%s'", arg);
+        a->filter.min_risk = (int)n;
+        break;
+    case OPT_FAIL_ON:
+        if (!report_parse_fail_on(arg, &a->filter))
+            return usage_error(a->cmd, "--fail-on takes any, live, risk:N (0-100) or a tier "
+                                       "(critical, high, medium, low), not '%s'", arg);
+        break;
     case OPT_REPO: a->repo = arg; break;
     case OPT_FORCE: a->force = true; break;
     case OPT_HELP:
@@ -261,6 +283,28 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
     default:
         return usage_error(a->cmd, "option '%s' is not handled", spelled);
     }
+    return -1;
+}
+
+/* --only-verified is --verify --results live; a filter or --fail-on that needs verdicts
+ * on a scan without --verify would silently show or fail on nothing: a usage error. */
+static int check_filter(struct args *a)
+{
+    bool verifies = a->cfg.verify || a->cmd == CMD_VERIFY;
+
+    if (a->only_verified) {
+        a->cfg.verify = verifies = true;
+        a->filter.results = RESULT_LIVE;
+    }
+    if (a->cmd != CMD_SCAN && a->cmd != CMD_VERIFY)
+        return -1;
+    if (!verifies && a->filter.results && !(a->filter.results & RESULT_UNVERIFIED))
+        return usage_error(a->cmd, "--results without 'unverified' shows nothing unless "
+                                   "the scan verifies: add --verify (or --only-verified)");
+    if (!verifies && a->filter.fail_on == FAIL_ON_LIVE)
+        return usage_error(a->cmd, "--fail-on live needs --verify (without it nothing is "
+                                   "known to be live)");
+    a->cfg.filter = &a->filter;
     return -1;
 }
 
@@ -293,6 +337,8 @@ static int parse(struct args *a, int argc, char **argv)
     }
     for (int i = optind; rc < 0 && i < argc; i++)
         strv_push(&a->targets, argv[i]);
+    if (rc < 0)
+        rc = check_filter(a);
     free(longs);
     free(shorts);
     return rc;

@@ -29,6 +29,7 @@
 #include "base/limits.h"
 #include "match/engine.h"
 #include "report/report.h"
+#include "report/select.h"
 #include "rules/rule.h"
 #include "rules/template.h"
 #include "config.h"
@@ -686,7 +687,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     struct findings *findings = NULL;
     struct run run;
     struct finding **sorted = NULL;
-    size_t n_sorted = 0;
+    size_t n_sorted = 0, n_shown = 0;
     struct scan_stats stats;
     struct report_opts ro;
     report_fn *report;
@@ -808,6 +809,9 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
             goto out;
     }
     risk_rank(sorted, n_sorted, risk_now(cfg));
+    /* --results, --min-risk: the others move behind n_shown (still freed below) */
+    n_shown = report_select(cfg->filter, sorted, n_sorted);
+    stats.filtered = n_sorted - n_shown;
     stats.files = atomic_load(&run.files);
     stats.bytes = atomic_load(&run.bytes);
     stats.skipped = list.skipped;
@@ -857,10 +861,12 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     ro.targets = cfg->targets;
     ro.n_targets = cfg->n_targets;
     ro.explain = cfg->explain;
-    st = report(out, (const struct finding *const *)sorted, n_sorted, &ro);
+    st = report(out, (const struct finding *const *)sorted, n_shown, &ro);
     if (fflush(out) != 0 && st == STATUS_OK)
         st = fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
-    outcome->findings = n_sorted;
+    outcome->findings = n_shown;
+    outcome->failing = report_failing(cfg->filter, (const struct finding *const *)sorted,
+                                      n_shown);
     outcome->errors = stats.errors;
     outcome->truncated = stats.limits;
     outcome->history_cut = stats.history_cut;

@@ -18,6 +18,7 @@
 enum color_mode { COLOR_AUTO = 0, COLOR_NEVER, COLOR_ALWAYS };
 
 struct verify_opts;
+struct report_filter;
 struct archive_limits;
 struct env;
 
@@ -61,6 +62,7 @@ struct scan_config {
     bool verify;
     const struct verify_opts *verify_opts;
     bool explain;               /* reports show the factors behind each score */
+    const struct report_filter *filter; /* --results, --min-risk, --fail-on; NULL: all */
     /* archives */
     bool no_archives;
     const struct archive_limits *archive_limits; /* NULL: defaults */
@@ -71,6 +73,7 @@ struct scan_config {
 /* What a run found, for the exit code (main.c maps it in one place). */
 struct scan_outcome {
     size_t findings;    /* reported (examples excluded unless asked for) */
+    size_t failing;     /* of which make the run fail (--fail-on; default: all) */
     uint64_t errors;    /* inputs that could not be read */
     uint64_t truncated; /* inputs where a limit stopped reading */
     uint64_t history_cut; /* git histories cut short (shallow) */

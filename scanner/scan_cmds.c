@@ -26,6 +26,7 @@
 #include "base/limits.h"
 #include "match/engine.h"
 #include "report/report.h"
+#include "report/select.h"
 #include "rules/rule.h"
 #include "rules/template.h"
 #include "config.h"
@@ -48,6 +49,7 @@ enum status scan_verify_report(const struct scan_config *cfg, const char *path,
     report_fn *report = report_lookup(cfg->format);
     FILE *out = stdout;
     enum status st;
+    size_t n_shown = 0;
 
     memset(outcome, 0, sizeof(*outcome));
     memset(&stats, 0, sizeof(stats));
@@ -67,6 +69,8 @@ enum status scan_verify_report(const struct scan_config *cfg, const char *path,
     if ((st = verify_findings(lr.sorted, lr.n, &vo, &vs)) != STATUS_OK)
         goto out;
     risk_rank(lr.sorted, lr.n, risk_now(cfg));
+    n_shown = report_select(cfg->filter, lr.sorted, lr.n);
+    stats.filtered = lr.n - n_shown;
     stats.started_at = risk_now(cfg);
     stats.seconds = vs.seconds;
     if (cfg->output && strcmp(cfg->output, "-") != 0 && !(out = fopen(cfg->output, "w"))) {
@@ -81,8 +85,10 @@ enum status scan_verify_report(const struct scan_config *cfg, const char *path,
     ro.stats = &stats;
     ro.targets = &path;
     ro.n_targets = 1;
-    st = report(out, (const struct finding *const *)lr.sorted, lr.n, &ro);
-    outcome->findings = lr.n;
+    st = report(out, (const struct finding *const *)lr.sorted, n_shown, &ro);
+    outcome->findings = n_shown;
+    outcome->failing = report_failing(cfg->filter, (const struct finding *const *)lr.sorted,
+                                      n_shown);
 out:
     if (out != stdout)
         fclose(out);

@@ -17,6 +17,7 @@
 #define S_SUPP "Suppression"
 #define S_RULES "Rules"
 #define S_VERIFY "Verification (opt-in, read-only; never sends mail)"
+#define S_SELECT "Which findings to show, and which fail the run"
 #define S_HOOK "Hook policy"
 #define S_INSTALL "Installation"
 #define S_GEN "General"
@@ -108,6 +109,18 @@ const struct cli_opt cli_opts[] = {
     { OPT_NO_SMTP_CHECK, "no-smtp-check", 0, NULL, C_SCAN | C_VERIFY, S_VERIFY,
       "do not try SMTP passwords" },
 
+    { OPT_RESULTS, "results", 0, "LIST", C_SCAN | C_VERIFY, S_SELECT,
+      "show only these verification results: live, invalid\n(also wrong_secret, expired), "
+      "unknown, unverified (not checked\nor skipped), all; comma-separated" },
+    { OPT_ONLY_VERIFIED, "only-verified", 0, NULL, C_SCAN | C_VERIFY, S_SELECT,
+      "--verify --results live: show only live credentials" },
+    { OPT_MIN_RISK, "min-risk", 0, "N", C_SCAN | C_VERIFY, S_SELECT,
+      "show only findings with a risk score of at least N (0-100)" },
+    { OPT_FAIL_ON, "fail-on", 0, "WHEN", C_SCAN | C_VERIFY, S_SELECT,
+      "what makes the exit code 1: any (default: any finding shown),\nlive (a live "
+      "credential; needs --verify), risk:N (a score of\nat least N), or a tier: critical, "
+      "high, medium, low" },
+
     { OPT_BUDGET_MS, "budget-ms", 0, "N", C_HOOK, S_HOOK,
       "stop scanning after N ms (default 4000); then --fail-open or\n--fail-closed decides" },
     { OPT_FAIL_OPEN, "fail-open", 0, NULL, C_HOOK, S_HOOK,
@@ -163,7 +176,8 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
 
 const struct cli_exit_doc cli_exits[] = {
     { 0, "nothing found, everything was read" },
-    { 1, "credentials found (unless --exit-zero), everything was read; for a hook: "
+    { 1, "credentials found (those --fail-on names; unless --exit-zero), everything was "
+         "read; for a hook: "
          "rejected" },
     { 2, "usage error" },
     { 3, "incomplete, nothing found: an input could not be read or a git history is "

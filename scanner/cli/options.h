@@ -82,6 +82,10 @@ enum cli_opt_id {
     OPT_LOG,
     OPT_REPO,
     OPT_FORCE,
+    OPT_RESULTS,
+    OPT_ONLY_VERIFIED,
+    OPT_MIN_RISK,
+    OPT_FAIL_ON,
 };
 
 struct cli_opt {

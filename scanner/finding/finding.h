@@ -107,6 +107,7 @@ struct scan_stats {
     uint64_t decoded_views;    /* decoded views scanned (base64, url, utf-16, ...) */
     uint64_t examples_hidden;  /* example findings not shown (see --include-examples) */
     uint64_t suppressed;       /* findings suppressed by allow comments or baselines */
+    uint64_t filtered;         /* findings not shown: --results, --min-risk */
     double seconds;            /* wall-clock time of the scan */
     int64_t started_at;        /* seconds since the epoch; fixed in golden tests */
 };

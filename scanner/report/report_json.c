@@ -347,6 +347,7 @@ static struct jv *report_json_scan(const struct report_opts *opts, const struct 
     jv_put(scan, "decoded_views", jv_uint(st->decoded_views));
     jv_put(scan, "examples_hidden", jv_uint(st->examples_hidden));
     jv_put(scan, "suppressed", jv_uint(st->suppressed));
+    jv_put(scan, "filtered", jv_uint(st->filtered));
     {
         struct jv *allowed = jv_array();
         for (size_t i = 0; i < st->n_allowed; i++)

@@ -695,6 +695,7 @@ static struct jv *report_sarif_invocation(const struct report_opts *opts,
     jv_put(props, "complete", jv_bool(!st->incomplete));
     jv_put(props, "examples_hidden", jv_uint(st->examples_hidden));
     jv_put(props, "suppressed", jv_uint(st->suppressed));
+    jv_put(props, "filtered", jv_uint(st->filtered));
     jv_put(props, "allowed_inline", jv_uint(st->n_allowed));
 
     /* A run that could not read everything did not do its job: false, with one

@@ -638,6 +638,9 @@ static void report_text_summary(struct report_text *t, const struct finding *con
         fprintf(t->out, REPORT_TEXT_DOT "%" PRIu64 " excluded", st->excluded);
     if (st->suppressed > 0)
         fprintf(t->out, REPORT_TEXT_DOT "%" PRIu64 " suppressed", st->suppressed);
+    if (st->filtered > 0)
+        fprintf(t->out, REPORT_TEXT_DOT "%" PRIu64 " not shown (--results, --min-risk)",
+                st->filtered);
     if (st->examples_hidden > 0) {
         report_text_puts(t, REPORT_TEXT_DOT);
         report_text_count(t, st->examples_hidden, "example hidden", "examples hidden");
