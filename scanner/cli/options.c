@@ -24,7 +24,7 @@
 
 const struct cli_opt cli_opts[] = {
     { OPT_FORMAT, "format", 'f', "FMT", C_SCAN | C_VERIFY, S_OUT,
-      "report format: text (default), json, jsonl, sarif" },
+      "report format: text (default), json, jsonl, sarif,\ngitlab (GitLab Secret Detection report)" },
     { OPT_OUTPUT, "output", 'o', "FILE", C_SCAN | C_BASELINE | C_VERIFY, S_OUT,
       "write the report to FILE" },
     { OPT_SHOW, "show-secrets", 0, NULL, C_SCAN | C_VERIFY | C_HOOK, S_OUT,

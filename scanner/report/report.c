@@ -23,11 +23,12 @@ static const struct report_format report_table[] = {
     { "json", report_json_write },
     { "jsonl", report_jsonl_write },
     { "sarif", report_sarif_write },
+    { "gitlab", report_gitlab_write },
     { "hook", report_hook_write },
     { "baseline", report_baseline_write },
 };
 
-static const char report_formats_list[] = "text, json, jsonl, sarif";
+static const char report_formats_list[] = "text, json, jsonl, sarif, gitlab";
 
 /* Longest redacted form: prefix, ellipsis, "[sha256:" + 12 hex + "]", with room to spare. */
 #define REPORT_REDACTED_MAX 64

@@ -39,6 +39,7 @@ report_fn report_text_write;
 report_fn report_json_write;
 report_fn report_jsonl_write;
 report_fn report_sarif_write; /* report_sarif.c: SARIF 2.1.0 for GitHub code scanning */
+report_fn report_gitlab_write; /* report_gitlab.c: GitLab Secret Detection report */
 report_fn report_hook_write;
 report_fn report_baseline_write; /* report_baseline.c: `sesame baseline create` */ /* report_hook.c: the message a rejected push shows */
 
