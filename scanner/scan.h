@@ -36,6 +36,9 @@ struct scan_config {
     bool quiet;
     bool no_cache;
     enum color_mode color;
+    bool no_term_color;         /* TERM=dumb: no colour on auto */
+    bool ascii;                 /* the locale is not UTF-8: ASCII text reports */
+    int progress;               /* 1 --progress, -1 --no-progress, 0 on a terminal */
     unsigned threads;           /* 0 = number of CPUs */
     /* git repositories */
     bool no_history;            /* scan a repository's files as a plain directory */
@@ -53,6 +56,8 @@ struct scan_config {
     bool from_env;              /* open the repository from GIT_DIR & co. (quarantine) */
     bool no_exposure;           /* skip HEAD/branch/removal facts (costly on big repos) */
     unsigned budget_ms;         /* stop scanning after this long (0 = no limit) */
+    const char *hook_name;      /* "pre-receive", "pre-push", "pre-commit": its message */
+    bool hook_bypass;           /* pre-receive honours `git push -o sesame.skip=REASON` */
     /* suppression */
     const char *config_path;    /* --config FILE; else TARGET/.sesame.json */
     bool no_config;

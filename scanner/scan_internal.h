@@ -23,5 +23,10 @@ enum status load_engine(const struct scan_config *cfg, struct target_cfg *tcfg, 
 int64_t risk_now(const struct scan_config *cfg);
 /* Colour for the text report: --color, NO_COLOR, a terminal. */
 bool want_color(const struct scan_config *cfg, FILE *out);
+struct finding;
+struct report_opts;
+/* -o FILE: the summary line on stderr (unless -q). */
+void scan_summary_to_stderr(const struct scan_config *cfg, const struct finding *const *v,
+                            size_t n, const struct report_opts *ro);
 
 #endif

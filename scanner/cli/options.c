@@ -26,7 +26,9 @@ const struct cli_opt cli_opts[] = {
     { OPT_FORMAT, "format", 'f', "FMT", C_SCAN | C_VERIFY, S_OUT,
       "report format: text (default), json, jsonl, sarif,\ngitlab (GitLab Secret Detection report)" },
     { OPT_OUTPUT, "output", 'o', "FILE", C_SCAN | C_BASELINE | C_VERIFY, S_OUT,
-      "write the report to FILE" },
+      "write the report to FILE (the summary line still goes to stderr);\nwithout -f, "
+      "the format follows the name: .json, .jsonl, .sarif,\n"
+      "gl-secret-detection-report.json (gitlab), .txt" },
     { OPT_SHOW, "show-secrets", 0, NULL, C_SCAN | C_VERIFY | C_HOOK, S_OUT,
       "print secret values in full (default: redacted)" },
     { OPT_EXPLAIN, "explain", 0, NULL, C_SCAN | C_VERIFY, S_OUT,
@@ -36,7 +38,12 @@ const struct cli_opt cli_opts[] = {
     { OPT_EXIT_ZERO, "exit-zero", 0, NULL, C_SCAN | C_VERIFY, S_OUT,
       "exit 0 even when credentials are found (never for an incomplete run)" },
     { OPT_QUIET, "quiet", 'q', NULL, C_SCAN | C_BASELINE | C_VERIFY | C_RULES, S_OUT,
-      "no warnings or progress on stderr (the report still lists them)" },
+      "no warnings, progress or summary on stderr (the report still\nlists them)" },
+    { OPT_PROGRESS, "progress", 0, NULL, C_SCAN | C_BASELINE, S_OUT,
+      "show progress on stderr (history planning: commits of total;\nreading: inputs, "
+      "percentage, ETA) even when it is not a terminal" },
+    { OPT_NO_PROGRESS, "no-progress", 0, NULL, C_SCAN | C_BASELINE, S_OUT,
+      "never show progress (default: on a terminal, without -q)" },
 
     { OPT_EXCLUDE, "exclude", 0, "GLOB", C_SCAN | C_BASELINE, S_WHAT,
       "skip paths matching GLOB (repeatable; without '/', matches base names)" },
@@ -74,7 +81,8 @@ const struct cli_opt cli_opts[] = {
       "uncompressed/compressed ratio (default 200)" },
 
     { OPT_CONFIG, "config", 0, "FILE", C_SCAN | C_BASELINE, S_SUPP,
-      "configuration for every target (default: each target's .sesame.json)" },
+      "configuration for every target (default: SESAME_CONFIG, else each\ntarget's "
+      ".sesame.json or the nearest above it in its repository)" },
     { OPT_NO_CONFIG, "no-config", 0, NULL, C_SCAN | C_BASELINE, S_SUPP,
       "ignore .sesame.json" },
     { OPT_BASELINE, "baseline", 0, "FILE", C_SCAN, S_SUPP,
@@ -193,9 +201,15 @@ const size_t cli_n_exits = sizeof(cli_exits) / sizeof(cli_exits[0]);
 
 const struct cli_env_doc cli_env[] = {
     { "NO_COLOR", "no colour in the text report (any value)" },
+    { "TERM", "dumb: no colour" },
+    { "LC_ALL, LC_CTYPE, LANG", "a locale that is not UTF-8 (C, POSIX, or none set) gets "
+                                "ASCII text reports (' - ' and '...' for the middle dot and "
+                                "the ellipsis)" },
     { "SESAME_CACHE_DIR", "where compiled rules are cached (default $XDG_CACHE_HOME/sesame "
                           "or ~/.cache/sesame)" },
     { "SESAME_TIMINGS", "1: print each phase's time on stderr" },
+    { "SESAME_CONFIG", "the configuration file for every target, as --config FILE "
+                       "(--config and --no-config win)" },
     { "SESAME_FIXED_TIME", "seconds since the epoch used as \"now\" (reproducible reports)" },
     { "SESAME_SMTP_ENDPOINT", "host[:port] (or smtp://, smtps://) for SMTP checks" },
     { "AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, _IAM, _SES, _SESV2",
@@ -227,6 +241,7 @@ static const char *const cli_env_names[] = {
     "AWS_STS_REGIONAL_ENDPOINTS", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_CONFIG_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "GIT_QUARANTINE_PATH", "GIT_PUSH_OPTION_COUNT", "GL_USERNAME", "REMOTE_USER", "USER",
+    "TERM", "LC_ALL", "LC_CTYPE", "LANG", "SESAME_CONFIG",
     NULL,
 };
 static const char *const cli_env_prefixes[] = { "GIT_PUSH_OPTION_", NULL };

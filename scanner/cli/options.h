@@ -86,6 +86,8 @@ enum cli_opt_id {
     OPT_ONLY_VERIFIED,
     OPT_MIN_RISK,
     OPT_FAIL_ON,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
 };
 
 struct cli_opt {

@@ -92,6 +92,7 @@ void finding_part_handle(enum cred_kind kind, const char *sha256_hex, char *out,
 /* Statistics of one run, shown in every report. */
 struct scan_stats {
     uint64_t files;            /* inputs scanned (files, stdin, blobs) */
+    uint64_t blobs;            /* of which git blobs (not files: summaries say which) */
     uint64_t bytes;            /* bytes read from them */
     uint64_t skipped;          /* inputs skipped by rule (symlinks, special files) */
     uint64_t excluded;         /* inputs excluded by --exclude/--include or .sesame.json */

@@ -166,6 +166,19 @@ static struct jv *gitlab_uuid(const struct finding *f, const struct location *l)
     return jv_str(out);
 }
 
+/* " Secret access keys: wJal…[sha256:…], …." through report_redact. */
+static void gitlab_values(char **d, const char *head, enum cred_kind kind,
+                          const struct secret_value *v, size_t n, bool show)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *s = report_redact(kind, v[i].value, show);
+        gitlab_cat(d, "%s%s", i ? ", " : head, s);
+        crypto_free_secret(s);
+    }
+    if (n)
+        gitlab_cat(d, ".");
+}
+
 /* "AWS access key ID AKIA… (account 1234…, fingerprint …): secret access key found at
  * this place. The credential has …; verification: live; risk 70/100 (high)." */
 static char *gitlab_description(const struct finding *f, const struct location *l, bool show)
@@ -191,12 +204,16 @@ static char *gitlab_description(const struct finding *f, const struct location *
                    "%zu SES SMTP password(s), and was seen in %zu place(s) (exposure: %s).",
                f->n_secrets, f->n_session_tokens, f->n_smtp_passwords, f->n_locations,
                exposure_name(f->exposure));
-    for (size_t i = 0; i < f->n_secrets; i++) {
-        char *s = report_redact(CRED_SECRET_ACCESS_KEY, f->secrets[i].value, show);
-        gitlab_cat(&d, "%s%s", i ? ", " : " Secrets: ", s);
+    gitlab_values(&d, " Secret access keys: ", CRED_SECRET_ACCESS_KEY, f->secrets, f->n_secrets,
+                  show);
+    gitlab_values(&d, " Session tokens: ", CRED_SESSION_TOKEN, f->session_tokens,
+                  f->n_session_tokens, show);
+    for (size_t i = 0; i < f->n_smtp_passwords; i++) {
+        char *s = report_redact(CRED_SMTP_PASSWORD, f->smtp_passwords[i].value, show);
+        gitlab_cat(&d, "%s%s", i ? ", " : " SES SMTP passwords: ", s);
         crypto_free_secret(s);
     }
-    if (f->n_secrets)
+    if (f->n_smtp_passwords)
         gitlab_cat(&d, ".");
     gitlab_cat(&d, " Rule %s. Verification: %s%s%s.", l->rule_id ? l->rule_id : "?",
                verify_status_name(v ? v->status : VERIFY_NOT_CHECKED),
@@ -292,9 +309,18 @@ enum status report_gitlab_write(FILE *out, const struct finding *const *sorted, 
     if (opts == NULL)
         opts = &gitlab_no_opts;
     st = opts->stats ? opts->stats : &gitlab_no_stats;
-    for (size_t i = 0; i < n; i++)
-        if (sorted[i] == NULL)
+    for (size_t i = 0; i < n; i++) {
+        const struct finding *f = sorted[i];
+        if (f == NULL)
             return fail(STATUS_BUG, "report: finding %zu is NULL", i);
+        if ((unsigned)f->kind > CRED_SMTP_PASSWORD || (unsigned)f->exposure > EXPOSURE_UNREACHABLE)
+            return fail(STATUS_BUG, "report: finding %.16s has kind %u, exposure %u",
+                        f->fingerprint, (unsigned)f->kind, (unsigned)f->exposure);
+        for (size_t k = 0; k < f->n_locations; k++)
+            if (f->locations[k].path == NULL)
+                return fail(STATUS_BUG, "report: finding %.16s has a location without a path",
+                            f->fingerprint);
+    }
     vuls = jv_array();
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < sorted[i]->n_locations; k++)

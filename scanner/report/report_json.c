@@ -335,6 +335,7 @@ static struct jv *report_json_scan(const struct report_opts *opts, const struct 
     jv_put(scan, "started_at", report_json_time(st->started_at));
     jv_put(scan, "seconds", report_json_real(st->seconds, 3));
     jv_put(scan, "files", jv_uint(st->files));
+    jv_put(scan, "blobs", jv_uint(st->blobs));
     jv_put(scan, "bytes", jv_uint(st->bytes));
     jv_put(scan, "mb_per_s", report_json_real(mb_per_s, 2));
     jv_put(scan, "skipped", jv_uint(st->skipped));

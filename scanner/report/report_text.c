@@ -607,7 +607,16 @@ static void report_text_summary(struct report_text *t, const struct finding *con
     }
 
     report_text_puts(t, " in ");
-    report_text_count(t, st->files, "file", "files");
+    if (st->blobs > 0 && st->blobs == st->files) {
+        report_text_count(t, st->blobs, "git blob", "git blobs");
+    } else if (st->blobs > 0 && st->blobs < st->files) {
+        /* git blobs are no files (issue 17): "in 2 files and 40 git blobs" */
+        report_text_count(t, st->files - st->blobs, "file", "files");
+        report_text_puts(t, " and ");
+        report_text_count(t, st->blobs, "git blob", "git blobs");
+    } else {
+        report_text_count(t, st->files, "file", "files");
+    }
     fprintf(t->out, ", %.1f MB in %.2f s (%.1f MB/s)", mb, seconds,
             seconds > 0.0 ? mb / seconds : 0.0);
     if (examples > 0) {
@@ -651,10 +660,34 @@ static void report_text_summary(struct report_text *t, const struct finding *con
         report_text_incomplete(t, st);
 }
 
-enum status report_text_write(FILE *out, const struct finding *const *sorted, size_t n,
-                              const struct report_opts *opts)
+/* In a locale that is not UTF-8 (LC_ALL=C), the two non-ASCII characters the text
+ * report uses become ASCII: " · " -> " - ", "…" -> "...". Other bytes pass as they are
+ * (input-derived text is escaped already). */
+static void report_text_ascii(FILE *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n && (unsigned char)s[i] == 0xc2 && (unsigned char)s[i + 1] == 0xb7) {
+            fputc('-', out);
+            i++;
+        } else if (i + 2 < n && (unsigned char)s[i] == 0xe2 &&
+                   (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xa6) {
+            fputs("...", out);
+            i += 2;
+        } else {
+            fputc(s[i], out);
+        }
+    }
+}
+
+/* The whole report, or (summary_only) its closing summary line and incomplete
+ * paragraph; through a memory stream when it has to be made ASCII. */
+static enum status report_text_emit(FILE *out, const struct finding *const *sorted, size_t n,
+                                    const struct report_opts *opts, bool summary_only)
 {
     struct report_text t;
+    char *mem = NULL;
+    size_t mem_len = 0;
+    FILE *ms = NULL;
 
     if (opts == NULL)
         opts = &report_text_no_opts;
@@ -662,18 +695,38 @@ enum status report_text_write(FILE *out, const struct finding *const *sorted, si
         if (sorted[i] == NULL)
             return fail(STATUS_BUG, "report: finding %zu is NULL", i);
     }
-    t.out = out;
+    if (opts->ascii && (ms = open_memstream(&mem, &mem_len)) == NULL)
+        return fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
+    t.out = ms ? ms : out;
     t.explain = opts->explain;
     t.color = opts->color;
     t.show = opts->show_secrets;
 
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; !summary_only && i < n; i++)
         report_text_finding(&t, sorted[i]);
-    if (opts->stats != NULL)
+    if (opts->stats != NULL && !summary_only)
         report_text_allowed(&t, opts->stats);
     report_text_summary(&t, sorted, n, opts->stats != NULL ? opts->stats : &report_text_no_stats);
+    if (ms) {
+        fclose(ms);
+        report_text_ascii(out, mem, mem_len);
+        crypto_wipe(mem, mem_len); /* may hold values under --show-secrets */
+        free(mem);
+    }
 
     if (fflush(out) != 0 || ferror(out))
         return fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
     return STATUS_OK;
+}
+
+enum status report_text_write(FILE *out, const struct finding *const *sorted, size_t n,
+                              const struct report_opts *opts)
+{
+    return report_text_emit(out, sorted, n, opts, false);
+}
+
+enum status report_summary_write(FILE *out, const struct finding *const *sorted, size_t n,
+                                 const struct report_opts *opts)
+{
+    return report_text_emit(out, sorted, n, opts, true);
 }
