@@ -38,6 +38,8 @@ struct location {
                            * from this path, or NULL (still there, or not on HEAD's line) */
     unsigned target;      /* index of the scan target it was found under (its config and
                            * baseline apply); not reported */
+    char value_sha[17];   /* which value of the finding is here: the first 16 hex digits of
+                           * its SHA-256 (as secrets[i].sha256); "" for the key ID */
 };
 
 
@@ -54,6 +56,9 @@ struct smtp_password {
 struct secret_value {
     char *value;
     char sha256[65];
+    /* --verify: what STS said of this secret with the finding's key ID (live,
+     * wrong_secret, ...; not_checked when another secret was live first) */
+    enum verify_status status;
 };
 
 struct finding {

@@ -194,9 +194,12 @@ static char *gitlab_description(const struct finding *f, const struct location *
         free(id);
         if (f->account_id)
             gitlab_cat(&d, " (account %s)", f->account_id);
-        gitlab_cat(&d, ": its %s is here.", l->part == CRED_ACCESS_KEY_ID
-                                                ? "key ID"
-                                                : gitlab_part_phrase(l->part) + 4);
+        gitlab_cat(&d, ": its %s is here", l->part == CRED_ACCESS_KEY_ID
+                                               ? "key ID"
+                                               : gitlab_part_phrase(l->part) + 4);
+        if (l->value_sha[0]) /* which one: as the lists below show it */
+            gitlab_cat(&d, " ([sha256:%.12s])", l->value_sha);
+        gitlab_cat(&d, ".");
     } else {
         gitlab_cat(&d, "%s found here.", gitlab_part_phrase(l->part));
     }
@@ -204,8 +207,15 @@ static char *gitlab_description(const struct finding *f, const struct location *
                    "%zu SES SMTP password(s), and was seen in %zu place(s) (exposure: %s).",
                f->n_secrets, f->n_session_tokens, f->n_smtp_passwords, f->n_locations,
                exposure_name(f->exposure));
-    gitlab_values(&d, " Secret access keys: ", CRED_SECRET_ACCESS_KEY, f->secrets, f->n_secrets,
-                  show);
+    for (size_t i = 0; i < f->n_secrets; i++) {
+        char *s = report_redact(CRED_SECRET_ACCESS_KEY, f->secrets[i].value, show);
+        gitlab_cat(&d, "%s%s", i ? ", " : " Secret access keys: ", s);
+        if (v)
+            gitlab_cat(&d, " (%s)", verify_status_name(f->secrets[i].status));
+        crypto_free_secret(s);
+    }
+    if (f->n_secrets)
+        gitlab_cat(&d, ".");
     gitlab_values(&d, " Session tokens: ", CRED_SESSION_TOKEN, f->session_tokens,
                   f->n_session_tokens, show);
     for (size_t i = 0; i < f->n_smtp_passwords; i++) {

@@ -313,13 +313,23 @@ static void report_text_date(struct report_text *t, int64_t when)
 
 /* "path:line:col (part, rule R, encoding) in commit 1a2b3c4 (2024-05-01, Name)
  * · removed in 5d6e7f8" */
-static void report_text_location(struct report_text *t, const struct location *loc)
+static void report_text_location(struct report_text *t, const struct location *loc,
+                                 const struct finding *f)
 {
     const struct commit_info *c = &loc->commit;
+    size_t same_kind = !f                                    ? 0
+                       : loc->part == CRED_SECRET_ACCESS_KEY ? f->n_secrets
+                       : loc->part == CRED_SESSION_TOKEN     ? f->n_session_tokens
+                       : loc->part == CRED_SMTP_PASSWORD     ? f->n_smtp_passwords
+                                                             : 0;
 
     report_text_safe(t, loc->path);
-    fprintf(t->out, ":%" PRIu64 ":%" PRIu64 " (%s, rule ", loc->line, loc->column,
+    fprintf(t->out, ":%" PRIu64 ":%" PRIu64 " (%s", loc->line, loc->column,
             cred_kind_name(loc->part));
+    /* several values of this kind: which one is here, as its line above shows it */
+    if (same_kind > 1 && loc->value_sha[0])
+        fprintf(t->out, " [sha256:%.12s]", loc->value_sha);
+    report_text_puts(t, ", rule ");
     report_text_safe(t, loc->rule_id);
     if (loc->encoding != NULL) {
         report_text_puts(t, ", ");
@@ -470,6 +480,8 @@ static void report_text_finding(struct report_text *t, const struct finding *f)
             continue;
         report_text_label(t, REPORT_TEXT_SECRET);
         report_text_value(t, CRED_SECRET_ACCESS_KEY, f->secrets[i].value);
+        if (f->verification && f->n_secrets > 1) /* which secret STS took */
+            fprintf(t->out, " (%s)", verify_status_name(f->secrets[i].status));
         report_text_puts(t, "\n");
     }
     for (size_t i = 0; i < f->n_session_tokens; i++) {
@@ -498,7 +510,7 @@ static void report_text_finding(struct report_text *t, const struct finding *f)
                                                        : REPORT_TEXT_MAX_LOCATIONS;
     for (size_t i = 0; i < shown; i++) {
         report_text_label(t, i == 0 ? REPORT_TEXT_SEEN : REPORT_TEXT_INDENT);
-        report_text_location(t, &f->locations[i]);
+        report_text_location(t, &f->locations[i], f);
     }
     if (shown < f->n_locations) {
         report_text_puts(t, REPORT_TEXT_INDENT);
@@ -528,7 +540,7 @@ static void report_text_allowed(struct report_text *t, const struct scan_stats *
     report_text_reset(t);
     for (size_t i = 0; i < shown; i++) {
         report_text_puts(t, "  ");
-        report_text_location(t, st->allowed[i]);
+        report_text_location(t, st->allowed[i], NULL);
     }
     if (shown < st->n_allowed)
         fprintf(t->out, "  " REPORT_TEXT_ELLIPSIS "and %zu more (--format json lists them all)\n",
