@@ -26,6 +26,13 @@
 #include "source/src_git.h"
 #include "verify/verify.h"
 
+#ifdef SESAME_HAVE_COMMIT_H
+#include "sesame_commit.h" /* SESAME_COMMIT: generated at build time (cmake/commit.cmake) */
+#endif
+#ifndef SESAME_COMMIT
+#define SESAME_COMMIT "unknown"
+#endif
+
 enum exit_code {
     EXIT_CLEAN = 0,
     EXIT_FOUND = 1,
@@ -583,7 +590,7 @@ static int run_command(struct args *a)
         return exit_for_hook(hook_install(a->targets.n ? a->targets.v[0] : NULL, a->repo,
                                           a->force));
     case CMD_VERSION:
-        printf("sesame %s\n", SESAME_VERSION);
+        printf("sesame %s (commit %s)\n", SESAME_VERSION, SESAME_COMMIT);
         return EXIT_CLEAN;
     case CMD_HELP: {
         int which = a->targets.n ? cli_cmd_lookup(a->targets.v[0]) : -1;
