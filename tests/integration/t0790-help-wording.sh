@@ -89,7 +89,9 @@ test_expect_success 'a partial clone: missing blobs say how to fetch them or --n
     git -C src config uploadpack.allowFilter true &&
     git clone -q --no-checkout --filter=blob:none "file://$TRASH/src" part 2>/dev/null &&
     test "$(git -C part config remote.origin.promisor)" = true
-    run_cmd sesame scan part
+    # libgit2 1.5 leaks (through PCRE2, so leak:libgit2.so does not match) while it
+    # looks for the missing objects; the same with the main branch: not sesame'"'"'s leak.
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" run_cmd sesame scan part
     expect_rc 3
     expect_grep "not fetched (a partial clone): run .git fetch --refetch." err
     expect_grep "or scan with --no-history" err

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -290,11 +291,17 @@ static void open_packs(struct src_git *g)
     free(dir);
 }
 
+/* remote.NAME.promisor = true. Matched by hand: libgit2 1.5's regex matching (PCRE2)
+ * leaks its match data, which git_config_foreach_match would use. */
 static int promisor_entry(const git_config_entry *e, void *payload)
 {
     int on = 0;
+    size_t n = strlen(e->name);
 
     (void)payload;
+    if (strncasecmp(e->name, "remote.", 7) != 0 || n < 16 ||
+        strcasecmp(e->name + n - 9, ".promisor") != 0)
+        return 0;
     return git_config_parse_bool(&on, e->value) == 0 && on ? 1 : 0; /* 1 stops: found */
 }
 
@@ -312,8 +319,7 @@ static bool is_partial_clone(const struct src_git *g)
         yes = true;
     git_buf_dispose(&v);
     if (!yes) /* git 2.3x: remote.NAME.promisor=true */
-        yes = git_config_foreach_match(cfg, "^remote\\..*\\.promisor$", promisor_entry,
-                                       NULL) == 1;
+        yes = git_config_foreach(cfg, promisor_entry, NULL) == 1;
     git_config_free(cfg);
     return yes;
 }
