@@ -22,7 +22,7 @@ export HOME="$TRASH/home" GIT_CONFIG_NOSYSTEM=1
 mkdir -p "$HOME"
 git config --global user.name T && git config --global user.email t@example.com
 git config --global init.defaultBranch main
-REAL_CPACK=$(command -v cpack)
+ORIG_PATH=$PATH   # the real cmake and cpack, for make_deb.sh under the shims
 SHIMS="$TRASH/shims"
 ROOT="$TRASH/root"   # where the "installed" package goes
 mkdir -p "$SHIMS" "$ROOT/usr/bin"
@@ -58,11 +58,12 @@ while [ $# -gt 0 ]; do [ "$1" = -B ] && b=$2; shift; done
 EOF
 cat >"$SHIMS/cpack" <<EOF
 #!/bin/sh
-# cpack -G DEB in the recipe's build directory: the real cpack, on this test's build,
-# once; the later recipes get a copy of that .deb (the suite's time budget).
+# cpack -G DEB in the recipe's build directory: the .deb of this test's build
+# (make_deb.sh), once; the later recipes get a copy of it (the suite's time budget).
 [ -f CMakeCache.txt ] || { echo "cpack shim: not in a configured build directory" >&2; exit 1; }
 if ! ls "$TRASH"/deb-cache/sesame_*.deb >/dev/null 2>&1; then
-    "$REAL_CPACK" "\$@" -B "$TRASH/deb-cache" --config "$SESAME_BUILD/CPackConfig.cmake" || exit 1
+    PATH="$ORIG_PATH" bash "$SESAME_SRC/tests/integration/make_deb.sh" "$SESAME_BUILD" \
+        "$TRASH/deb-cache" >/dev/null || exit 1
 fi
 cp "$TRASH"/deb-cache/sesame_*.deb .
 EOF
