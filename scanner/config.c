@@ -118,6 +118,66 @@ enum status config_load_dir(const char *dir, struct repo_config *out)
     return rc;
 }
 
+/* Globs of a configuration in an ancestor, for paths relative to `dir` which is `rel`
+ * below it ("sub/dir"). */
+static void rebase_globs(char **v, size_t *n, const char *rel)
+{
+    size_t k = 0, rl = strlen(rel);
+
+    for (size_t i = 0; i < *n; i++) {
+        char *g = v[i];
+        if (!strchr(g, '/') || strncmp(g, "**", 2) == 0) {
+            v[k++] = g;
+        } else if (strncmp(g, rel, rl) == 0 && g[rl] == '/' && g[rl + 1]) {
+            v[k++] = xstrdup(g + rl + 1);
+            free(g);
+        } else {
+            free(g); /* another subtree's: cannot match below dir */
+        }
+    }
+    *n = k;
+}
+
+enum status config_find_up(const char *dir, const char *top, struct repo_config *out)
+{
+    char *d, *t;
+    enum status st = config_load_dir(dir, out); /* its own first, named as given */
+    size_t full_len;
+
+    if (st != STATUS_OK || out->source || !top)
+        return st;
+    if (!(d = realpath(dir, NULL)))
+        return STATUS_OK;
+    if (!(t = realpath(top, NULL))) {
+        free(d);
+        return STATUS_OK;
+    }
+    full_len = strlen(d);
+    for (;;) {
+        size_t dl = strlen(d), tl = strlen(t);
+        if (dl <= tl || strncmp(d, t, tl) != 0 || (tl > 1 && d[tl] != '/'))
+            break; /* at (or outside) the top: nothing above to look at */
+        while (dl > 1 && d[dl - 1] != '/')
+            dl--;
+        d[dl > 1 ? dl - 1 : 1] = '\0'; /* the parent */
+        if ((st = config_load_dir(d, out)) != STATUS_OK || out->source) {
+            /* found above: its globs, for paths relative to dir */
+            char *full = realpath(dir, NULL);
+            size_t pl = strlen(d);
+            if (st == STATUS_OK && full && full_len > pl) {
+                const char *rel = full + pl + (pl == 1 ? 0 : 1);
+                rebase_globs(out->exclude, &out->n_exclude, rel);
+                rebase_globs(out->include, &out->n_include, rel);
+            }
+            free(full);
+            break;
+        }
+    }
+    free(d);
+    free(t);
+    return st;
+}
+
 static void free_strings(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -1,7 +1,8 @@
 /*
  * config.h - the repository configuration file (.sesame.json) and baselines.
  *
- * .sesame.json, at the root of a scanned directory or repository (or --config FILE):
+ * .sesame.json, in a scanned directory or above it up to its repository's top directory
+ * (or --config FILE, or SESAME_CONFIG):
  *   {
  *     "exclude": ["glob", ...],          paths not to scan (added to --exclude)
  *     "include": ["glob", ...],          only these paths (added to --include)
@@ -36,6 +37,13 @@ struct repo_config {
 enum status config_load(const char *path, struct repo_config *out);
 /* Load DIR/.sesame.json if it exists; out->source stays NULL when there is none. */
 enum status config_load_dir(const char *dir, struct repo_config *out);
+/* The .sesame.json that applies to directory `dir`: its own, else the nearest one in a
+ * directory above it, up to and including `top` (the repository's top directory; NULL:
+ * `dir` only). Globs of a configuration found above `dir` are made relative to `dir`
+ * (a glob without '/' or starting with two stars is kept; "sub/x/STAR" scanning "sub"
+ * becomes "x/STAR"; one for another subtree is dropped), since paths are matched relative to the
+ * scanned directory. out->source stays NULL when there is none. */
+enum status config_find_up(const char *dir, const char *top, struct repo_config *out);
 void config_release(struct repo_config *c);
 
 /* One recorded finding: its fingerprint and the parts it had ("secret_access_key:" +

@@ -125,6 +125,8 @@ static int run_scan(const char *hook, const struct hook_opts *o, struct scan_con
     int rc = 0;
 
     cfg->format = "hook";
+    cfg->hook_name = hook;
+    cfg->hook_bypass = o->allow_bypass;
     cfg->report_to = stderr;
     cfg->quiet = false;
     cfg->no_exposure = true;

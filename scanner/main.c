@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "base/env.h"
@@ -22,10 +23,18 @@
 #include "hook.h"
 #include "report/remediate.h"
 #include "report/report.h"
+#include "report/select.h"
 #include "scan.h"
 #include "source/src_archive.h"
 #include "source/src_git.h"
 #include "verify/verify.h"
+
+#ifdef SESAME_HAVE_COMMIT_H
+#include "sesame_commit.h" /* SESAME_COMMIT: generated at build time (cmake/commit.cmake) */
+#endif
+#ifndef SESAME_COMMIT
+#define SESAME_COMMIT "unknown"
+#endif
 
 enum exit_code {
     EXIT_CLEAN = 0,
@@ -58,7 +67,7 @@ static int exit_for_status(enum status st)
  * --exit-zero ignores findings, never an incomplete run. */
 static int exit_for_outcome(const struct scan_outcome *o, bool exit_zero)
 {
-    bool found = o->findings > 0 && !exit_zero;
+    bool found = o->failing > 0 && !exit_zero; /* --fail-on; by default every finding */
 
     if (o->incomplete && found)
         return EXIT_FOUND_INCOMPLETE;
@@ -102,6 +111,9 @@ struct args {
     struct remediate_opts ro;
     const char *report;
     bool exit_zero;
+    struct report_filter filter;
+    bool only_verified;
+    bool format_set;
     const char *repo;
     bool force;
     struct env env;
@@ -164,7 +176,7 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
     unsigned long long n;
 
     switch (id) {
-    case OPT_FORMAT: cfg->format = arg; break;
+    case OPT_FORMAT: cfg->format = arg; a->format_set = true; break;
     case OPT_OUTPUT: cfg->output = arg; break;
     case OPT_THREADS:
         if (!number(arg, 1, 256, &n))
@@ -172,6 +184,8 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
         cfg->threads = (unsigned)n;
         break;
     case OPT_QUIET: cfg->quiet = true; break;
+    case OPT_PROGRESS: cfg->progress = 1; break;
+    case OPT_NO_PROGRESS: cfg->progress = -1; break;
     case OPT_RULES: strv_push(&a->rules, arg); break;
     case OPT_NO_DEFAULT_RULES: cfg->no_default_rules = true; break;
     case OPT_EXCLUDE: strv_push(&a->excl, arg); break;
@@ -268,6 +282,26 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
     case OPT_FAIL_CLOSED: a->ho.fail_open = false; break;
     case OPT_ALLOW_BYPASS: a->ho.allow_bypass = true; break;
     case OPT_LOG: a->ho.log_path = arg; break;
+    case OPT_RESULTS: {
+        const char *bad;
+        if (!report_parse_results(arg, &a->filter.results, &bad))
+            return usage_error(a->cmd, "--results takes live, invalid, unknown, unverified or "
+                                       "all (comma-separated), not '%.*s'",
+                               (int)strcspn(bad, ","), bad);
+        break;
+    }
+    case OPT_ONLY_VERIFIED: a->only_verified = true; break;
+    case OPT_MIN_RISK: /* scan and verify: the report's filter; findings, report: the query */
+        if (!number(arg, 0, 100, &n))
+            return usage_error(a->cmd, "--min-risk takes a score from 0 to 100, not '%s'", arg);
+        a->filter.min_risk = (int)n;
+        a->min_risk = (int)n;
+        break;
+    case OPT_FAIL_ON:
+        if (!report_parse_fail_on(arg, &a->filter))
+            return usage_error(a->cmd, "--fail-on takes any, live, risk:N (0-100) or a tier "
+                                       "(critical, high, medium, low), not '%s'", arg);
+        break;
     case OPT_REPO: a->repo = arg; break;
     case OPT_FORCE: a->force = true; break;
     case OPT_REPORT: a->report = arg; break;
@@ -306,11 +340,6 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
         a->verify_max_age = (int64_t)(v * n);
         break;
     }
-    case OPT_MIN_RISK:
-        if (!number(arg, 0, 100, &n))
-            return usage_error(a->cmd, "--min-risk takes a number from 0 to 100, not '%s'", arg);
-        a->min_risk = (int)n;
-        break;
     case OPT_HELP:
         cli_help(stdout, (int)a->cmd);
         return EXIT_CLEAN;
@@ -318,6 +347,146 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
         return usage_error(a->cmd, "option '%s' is not handled", spelled);
     }
     return -1;
+}
+
+/* --only-verified is --verify --results live; a filter or --fail-on that needs verdicts
+ * on a scan without --verify would silently show or fail on nothing: a usage error. */
+static int check_filter(struct args *a)
+{
+    bool verifies = a->cfg.verify || a->cmd == CMD_VERIFY;
+
+    if (a->only_verified) {
+        a->cfg.verify = verifies = true;
+        a->filter.results = RESULT_LIVE;
+    }
+    if (a->cmd != CMD_SCAN && a->cmd != CMD_VERIFY)
+        return -1;
+    if (!verifies && a->filter.results && !(a->filter.results & RESULT_UNVERIFIED))
+        return usage_error(a->cmd, "--results without 'unverified' shows nothing unless "
+                                   "the scan verifies: add --verify (or --only-verified)");
+    if (!verifies && a->filter.fail_on == FAIL_ON_LIVE)
+        return usage_error(a->cmd, "--fail-on live needs --verify (without it nothing is "
+                                   "known to be live)");
+    a->cfg.filter = &a->filter;
+    return -1;
+}
+
+/* A UTF-8 locale: the first of LC_ALL, LC_CTYPE, LANG that is set names UTF-8. None
+ * set is the C locale: ASCII. */
+static bool utf8_locale(const struct env *e)
+{
+    static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+
+    for (size_t i = 0; i < ARRAY_SIZE(vars); i++) {
+        const char *v = env_get(e, vars[i]);
+        if (v && *v)
+            return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+    }
+    return false;
+}
+
+/* SESAME_SMTP_ENDPOINT is host[:port], smtp://host[:port] or smtps://host[:port]: any
+ * other scheme would send the SMTP dialogue (a password) over another protocol. */
+static int check_smtp_endpoint(struct args *a)
+{
+    const char *v = env_get(&a->env, "SESAME_SMTP_ENDPOINT");
+    const char *sep = v ? strstr(v, "://") : NULL;
+
+    if (!v || (a->cmd != CMD_SCAN && a->cmd != CMD_VERIFY))
+        return -1;
+    if (!*v)
+        return usage_error(a->cmd, "SESAME_SMTP_ENDPOINT is empty: set it to host[:port], "
+                                   "smtp://host[:port] or smtps://host[:port], or unset it");
+    if (sep && !((sep - v == 4 && strncasecmp(v, "smtp", 4) == 0) ||
+                 (sep - v == 5 && strncasecmp(v, "smtps", 5) == 0)))
+        return usage_error(a->cmd, "SESAME_SMTP_ENDPOINT '%.*s' has the scheme '%.*s://': "
+                                   "use smtp://host[:port] (STARTTLS, port 587) or "
+                                   "smtps://host[:port] (TLS, port 465), or just host[:port]",
+                           100, v, (int)(sep - v > 20 ? 20 : sep - v), v);
+    if (sep && !sep[3])
+        return usage_error(a->cmd, "SESAME_SMTP_ENDPOINT '%s' names no host: use "
+                                   "smtp://host[:port]", v);
+    return -1;
+}
+
+/* What the environment says about output: -o x.sarif without -f is SARIF; TERM=dumb
+ * has no colour; a non-UTF-8 locale gets ASCII text. */
+static void output_habits(struct args *a)
+{
+    const char *term = env_get(&a->env, "TERM");
+
+    if (!a->format_set && a->cfg.output && strcmp(a->cfg.output, "-") != 0 &&
+        (a->cmd == CMD_SCAN || a->cmd == CMD_VERIFY)) {
+        const char *f = report_format_for_path(a->cfg.output);
+        if (f)
+            a->cfg.format = f;
+    }
+    a->cfg.no_term_color = term && strcmp(term, "dumb") == 0;
+    a->cfg.ascii = !utf8_locale(&a->env);
+}
+
+/* An option's argument that is itself one of this command's options (`-o --format
+ * json`): the argument was forgotten. */
+static const char *option_as_argument(enum cli_cmd cmd, const char *arg)
+{
+    if (!arg || arg[0] != '-' || !arg[1])
+        return NULL;
+    for (size_t i = 0; i < cli_n_opts; i++) {
+        const struct cli_opt *o = &cli_opts[i];
+        size_t len = strlen(o->name);
+        if (!(o->cmds & (1u << cmd)))
+            continue;
+        if (arg[1] == '-' && strncmp(arg + 2, o->name, len) == 0 &&
+            (arg[2 + len] == '\0' || arg[2 + len] == '='))
+            return o->name;
+        if (arg[1] != '-' && o->letter && arg[1] == o->letter && !arg[2])
+            return o->name;
+    }
+    return NULL;
+}
+
+/* Edit distance of two short strings (option names), capped at 9. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+    if (la >= 63 || lb >= 63)
+        return 9;
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof(*cur));
+    }
+    return prev[lb] > 9 ? 9 : prev[lb];
+}
+
+/* The option of this command (or of any other) closest to a mistyped `--name`. */
+static const struct cli_opt *closest_option(enum cli_cmd cmd, const char *bad)
+{
+    const struct cli_opt *best = NULL;
+    size_t best_d = 3; /* at most 2 edits */
+    char name[64];
+
+    if (strncmp(bad, "--", 2) != 0)
+        return NULL;
+    snprintf(name, sizeof(name), "%.*s", (int)strcspn(bad + 2, "="), bad + 2);
+    for (int pass = 0; pass < 2 && !best; pass++)
+        for (size_t i = 0; i < cli_n_opts; i++) {
+            size_t d;
+            if (pass == 0 && !(cli_opts[i].cmds & (1u << cmd)))
+                continue;
+            if ((d = edit_distance(name, cli_opts[i].name)) < best_d) {
+                best_d = d;
+                best = &cli_opts[i];
+            }
+        }
+    return best;
 }
 
 /* argv[0] is the command name. -1 to go on, or the exit code. */
@@ -331,7 +500,10 @@ static int parse(struct args *a, int argc, char **argv)
     optind = 1;
     opterr = 0;
     while (rc < 0 && (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
-        const char *spelled = argv[optind - 1];
+        /* The option as typed: with its argument as the next word, the word before */
+        const char *last = argv[optind - 1];
+        bool separate = optarg && c != ':' && c != '?' && optarg == last && optind >= 2;
+        const char *spelled = separate ? argv[optind - 2] : last;
         if (c == ':') {
             rc = usage_error(a->cmd, "option '%s' needs an argument", spelled);
         } else if (c == '?') {
@@ -340,18 +512,49 @@ static int parse(struct args *a, int argc, char **argv)
             for (size_t i = 0; i < cli_n_opts && !known; i++)
                 if (strncmp(bad, "--", 2) == 0 && strcmp(bad + 2, cli_opts[i].name) == 0)
                     known = &cli_opts[i];
-            rc = known ? usage_error(a->cmd, "'sesame %s' does not take '%s'",
-                                     cli_cmds[a->cmd].name, bad)
-                       : usage_error(a->cmd, "unknown option '%s'", bad);
+            const struct cli_opt *near = known ? NULL : closest_option(a->cmd, bad);
+            if (known)
+                rc = usage_error(a->cmd, "'sesame %s' does not take '%s'",
+                                 cli_cmds[a->cmd].name, bad);
+            else if (near && (near->cmds & (1u << a->cmd)))
+                rc = usage_error(a->cmd, "unknown option '%s' (did you mean '--%s'?)", bad,
+                                 near->name);
+            else
+                rc = usage_error(a->cmd, "unknown option '%s'", bad);
+        } else if (separate && option_as_argument(a->cmd, optarg)) {
+            /* `-o --format json`: optarg is the next word, and it is an option */
+            rc = usage_error(a->cmd, "option '%s' needs an argument ('%s' is an option)",
+                             spelled, optarg);
         } else {
             rc = set_option(a, c, optarg, spelled);
         }
     }
     for (int i = optind; rc < 0 && i < argc; i++)
         strv_push(&a->targets, argv[i]);
+    if (rc < 0)
+        rc = check_filter(a);
+    if (rc < 0 && (a->cfg.verify || a->cmd == CMD_VERIFY))
+        rc = check_smtp_endpoint(a);
     free(longs);
     free(shorts);
     return rc;
+}
+
+/* "./k.env" is "k.env": one spelling of a path in every report (issue 17). */
+static void plain_targets(struct strv *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const char *p = t->v[i];
+        while (p[0] == '.' && p[1] == '/') {
+            const char *q = p + 2;
+            while (*q == '/')
+                q++;
+            if (!*q)
+                break;
+            p = q;
+        }
+        t->v[i] = p;
+    }
 }
 
 static int run_scan_like(struct args *a)
@@ -361,6 +564,7 @@ static int run_scan_like(struct args *a)
     enum status st;
     int rc;
 
+    plain_targets(&a->targets);
     if (a->cmd == CMD_BASELINE) {
         if (!a->targets.n || strcmp(a->targets.v[0], "create") != 0)
             return usage_error(a->cmd, "usage: sesame baseline create [options] [PATH...]");
@@ -432,6 +636,7 @@ static int run_store_command(struct args *a)
             struct scan_outcome so;
             memset(&so, 0, sizeof(so));
             so.findings = out.findings;
+            so.failing = out.findings; /* an audit fails on any finding (no --fail-on) */
             so.incomplete = out.incomplete;
             so.errors = out.incomplete;
             return exit_for_outcome(&so, a->exit_zero);
@@ -552,7 +757,7 @@ static int run_command(struct args *a)
     case CMD_REPORT:
         return run_store_command(a);
     case CMD_VERSION:
-        printf("sesame %s\n", SESAME_VERSION);
+        printf("sesame %s (commit %s)\n", SESAME_VERSION, SESAME_COMMIT);
         return EXIT_CLEAN;
     case CMD_HELP: {
         int which = a->targets.n ? cli_cmd_lookup(a->targets.v[0]) : -1;
@@ -620,6 +825,7 @@ int main(int argc, char **argv)
         a.cfg.fs.n_excludes = a.excl.n;
         a.cfg.fs.includes = a.incl.v;
         a.cfg.fs.n_includes = a.incl.n;
+        output_habits(&a);
         log_set_quiet(a.cfg.quiet);
         src_git_init();
         rc = run_command(&a);

@@ -29,6 +29,7 @@
 #include "base/limits.h"
 #include "match/engine.h"
 #include "report/report.h"
+#include "report/select.h"
 #include "rules/rule.h"
 #include "rules/template.h"
 #include "config.h"
@@ -71,7 +72,7 @@ struct run {
     unsigned char *read_ok;   /* by item: read to the end without error (hooks) */
     atomic_size_t next;
     size_t batch;             /* items a worker claims at once */
-    atomic_uint_fast64_t files, bytes, errors, decoded, truncated, allowed, excluded;
+    atomic_uint_fast64_t files, blobs, bytes, errors, decoded, truncated, allowed, excluded;
     atomic_uint_fast64_t archives, archive_members, archive_problems;
     struct archive_limits alim;
     const struct target_cfg *tcfg;
@@ -258,6 +259,8 @@ static void *worker_main(void *arg)
         atomic_fetch_add(&run->bytes, bytes);
         /* a commit or tag message is read, but is no file */
         is_file = !it->git || !src_git_is_message(it->git, it->blob);
+        if (st == STATUS_OK || st == STATUS_LIMIT)
+            atomic_fetch_add(&run->blobs, is_file && it->git);
         if (st == STATUS_OK) {
             atomic_fetch_add(&run->files, is_file);
             if (run->read_ok)
@@ -305,6 +308,25 @@ static unsigned cpu_count(void)
     return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 }
 
+/* "scanned 1200 of 5000 inputs (24%), 310.5 MB, ETA 12 s" */
+static void read_progress(const struct run *run, struct progress *pr)
+{
+    uint64_t done = atomic_load(&run->next);
+    char eta[48], line[256];
+
+    if (done > run->items->n || run->running == 0)
+        done = run->items->n;
+    if (pr->shown && pr->last_done == done)
+        return;
+    pr->last_done = done;
+    progress_eta(eta, sizeof(eta), clock_now() - pr->t0, done, run->items->n);
+    snprintf(line, sizeof(line), "scanned %llu of %zu inputs (%.0f%%), %.1f MB%s",
+             (unsigned long long)done, run->items->n,
+             run->items->n ? 100.0 * (double)done / (double)run->items->n : 100.0,
+             (double)atomic_load(&run->bytes) / 1e6, eta);
+    progress_line(pr, line);
+}
+
 /* Run workers over the list; the calling thread shows progress on a TTY. */
 static enum status run_workers(struct run *run, unsigned threads, bool progress)
 {
@@ -312,8 +334,9 @@ static enum status run_workers(struct run *run, unsigned threads, bool progress)
     pthread_t *tids = xcalloc(threads, sizeof(*tids));
     enum status st = STATUS_OK;
     unsigned started = 0;
-    double t0 = clock_now();
-    bool shown = false;
+    struct progress pr;
+
+    progress_init(&pr, run->cfg);
 
     for (unsigned i = 0; i < threads; i++) {
         ws[i].run = run;
@@ -337,16 +360,13 @@ static enum status run_workers(struct run *run, unsigned threads, bool progress)
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 1;
         pthread_cond_timedwait(&run->done_cond, &run->lock, &ts);
-        if (progress && run->running > 0 && clock_now() - t0 > 1.0) {
-            fprintf(stderr, "\rsesame: scanned %llu of %zu inputs, %.1f MB ",
-                    (unsigned long long)atomic_load(&run->files), run->items->n,
-                    (double)atomic_load(&run->bytes) / 1e6);
-            shown = true;
-        }
+        if (progress && run->running > 0 && progress_due(&pr, false))
+            read_progress(run, &pr);
     }
     pthread_mutex_unlock(&run->lock);
-    if (shown)
-        fprintf(stderr, "\r\033[K");
+    if (progress && pr.forced)
+        read_progress(run, &pr); /* the last word of a forced progress log: all read */
+    progress_end(&pr);
     for (unsigned i = 0; i < started; i++)
         pthread_join(tids[i], NULL);
     for (unsigned i = 0; i < threads; i++) {
@@ -457,6 +477,8 @@ bool want_color(const struct scan_config *cfg, FILE *out)
         return true;
     if (nc && *nc)
         return false;
+    if (cfg->no_term_color)
+        return false; /* TERM=dumb */
     return isatty(fileno(out));
 }
 
@@ -487,7 +509,31 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
         const struct src_fs_opts *fs = &tcfg[i].fs;
         bool history = cfg->from_env ||
                        (!cfg->no_history && strcmp(t, "-") != 0 && src_git_is_repo(t));
+        const char *repo_at = t; /* where the repository is opened */
+        char *found = NULL;
+        struct stat tst;
+
+        if (cfg->no_history && !cfg->from_env && strcmp(t, "-") != 0 && src_git_is_bare(t))
+            return fail(STATUS_USAGE, "'%s' is a bare repository: it has no checked-out files "
+                                      "for --no-history to scan; scan it without "
+                                      "--no-history (its whole history)", t);
+        if (!history && !cfg->from_env && !cfg->no_history && strcmp(t, "-") != 0 &&
+            stat(t, &tst) == 0 && S_ISDIR(tst.st_mode) && (found = src_git_discover(t))) {
+            /* A directory inside a repository's work tree (`repo/sub`) */
+            if (cfg->staged || cfg->rev_range || cfg->since_commit) {
+                log_warn("'%s' is inside the git repository '%s': %s of that repository",
+                         t, found, cfg->staged ? "scanning the staged changes"
+                                               : "scanning the commits of the range");
+                history = true;
+                repo_at = found;
+            } else {
+                log_warn("'%s' is inside the git repository '%s': its files are scanned, not "
+                         "the history (scan '%s' for the history; --no-history silences "
+                         "this)", t, found, found);
+            }
+        }
         if (!history && (cfg->staged || cfg->rev_range || cfg->since_commit)) {
+            free(found);
             struct stat sst;
             if (strcmp(t, "-") != 0 && stat(t, &sst) != 0) {
                 log_gap(DIAG_UNREADABLE, "cannot read '%s': %s", t, strerror(errno));
@@ -521,7 +567,18 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             struct src_git *g = NULL;
             const char *const *wt;
             size_t n_wt;
-            if ((st = src_git_open(&g, t, &go)) != STATUS_OK)
+            struct plan_progress pp;
+            pp.target = t;
+            progress_init(&pp.p, cfg);
+            if (want_progress(cfg)) {
+                go.progress = plan_progress_cb;
+                go.progress_ctx = &pp;
+            }
+            st = src_git_open(&g, repo_at, &go);
+            progress_end(&pp.p);
+            free(found);
+            found = NULL;
+            if (st != STATUS_OK)
                 return st;
             *gits = xrealloc(*gits, (*n_gits + 1) * sizeof(**gits));
             *git_targets = xrealloc(*git_targets, (*n_gits + 1) * sizeof(**git_targets));
@@ -546,6 +603,7 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
                 items_add(items, wt[k], NULL, 0, (unsigned)i);
         } else {
             size_t from = files->n;
+            free(found);
             st = src_fs_collect(t, fs, files);
             if (st == STATUS_IO) {
                 /* `sesame scan a b` with b missing: a is still scanned and reported */
@@ -682,11 +740,19 @@ static enum status load_configs(const struct scan_config *cfg, struct target_cfg
         const char *bl;
         struct stat sst;
 
+        const char *env_cfg = env_get(cfg->env, "SESAME_CONFIG");
+
         if (cfg->config_path)
             st = config_load(cfg->config_path, &tc->rc);
+        else if (!cfg->no_config && env_cfg && *env_cfg)
+            st = config_load(env_cfg, &tc->rc);
         else if (!cfg->no_config && strcmp(t, "-") != 0 && stat(t, &sst) == 0 &&
-                 S_ISDIR(sst.st_mode))
-            st = config_load_dir(t, &tc->rc);
+                 S_ISDIR(sst.st_mode)) {
+            /* its own .sesame.json, else the nearest above it in its repository */
+            char *top = cfg->from_env ? NULL : src_git_discover(t);
+            st = config_find_up(t, top, &tc->rc);
+            free(top);
+        }
         if (st != STATUS_OK)
             return st;
         tc->fs = cfg->fs;
@@ -752,7 +818,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     struct findings *findings = NULL;
     struct run run;
     struct finding **sorted = NULL;
-    size_t n_sorted = 0;
+    size_t n_sorted = 0, n_shown = 0;
     struct scan_stats stats;
     struct report_opts ro;
     report_fn *report;
@@ -817,7 +883,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         threads = (unsigned)items.n;
     if (threads == 0)
         threads = 1;
-    st = run_workers(&run, threads, !cfg->quiet && isatty(STDERR_FILENO));
+    st = run_workers(&run, threads, want_progress(cfg));
     pthread_mutex_destroy(&run.lock);
     pthread_cond_destroy(&run.done_cond);
     if (st != STATUS_OK)
@@ -871,7 +937,11 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
             goto out;
     }
     risk_rank(sorted, n_sorted, risk_now(cfg));
+    /* --results, --min-risk: the others move behind n_shown (still freed below) */
+    n_shown = report_select(cfg->filter, sorted, n_sorted);
+    stats.filtered = n_sorted - n_shown;
     stats.files = atomic_load(&run.files);
+    stats.blobs = atomic_load(&run.blobs);
     stats.bytes = atomic_load(&run.bytes);
     stats.skipped = list.skipped;
     stats.excluded = list.excluded;
@@ -942,11 +1012,18 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         ro.targets = cfg->targets;
         ro.n_targets = cfg->n_targets;
         ro.explain = cfg->explain;
-        st = report(out, (const struct finding *const *)sorted, n_sorted, &ro);
+        ro.ascii = cfg->ascii;
+        ro.hook_name = cfg->hook_name;
+        ro.hook_bypass = cfg->hook_bypass;
+        st = report(out, (const struct finding *const *)sorted, n_shown, &ro);
         if (fflush(out) != 0 && st == STATUS_OK)
             st = fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
+        if (st == STATUS_OK && out != stdout && !cfg->report_to)
+            scan_summary_to_stderr(cfg, (const struct finding *const *)sorted, n_shown, &ro);
     }
-    outcome->findings = n_sorted;
+    outcome->findings = n_shown;
+    outcome->failing = report_failing(cfg->filter, (const struct finding *const *)sorted,
+                                      n_shown);
     outcome->errors = stats.errors;
     outcome->truncated = stats.limits;
     outcome->history_cut = stats.history_cut;

@@ -18,6 +18,7 @@
 enum color_mode { COLOR_AUTO = 0, COLOR_NEVER, COLOR_ALWAYS };
 
 struct verify_opts;
+struct report_filter;
 struct archive_limits;
 struct env;
 struct finding;
@@ -60,6 +61,9 @@ struct scan_config {
     bool quiet;
     bool no_cache;
     enum color_mode color;
+    bool no_term_color;         /* TERM=dumb: no colour on auto */
+    bool ascii;                 /* the locale is not UTF-8: ASCII text reports */
+    int progress;               /* 1 --progress, -1 --no-progress, 0 on a terminal */
     unsigned threads;           /* 0 = number of CPUs */
     /* git repositories */
     bool no_history;            /* scan a repository's files as a plain directory */
@@ -77,6 +81,8 @@ struct scan_config {
     bool from_env;              /* open the repository from GIT_DIR & co. (quarantine) */
     bool no_exposure;           /* skip HEAD/branch/removal facts (costly on big repos) */
     unsigned budget_ms;         /* stop scanning after this long (0 = no limit) */
+    const char *hook_name;      /* "pre-receive", "pre-push", "pre-commit": its message */
+    bool hook_bypass;           /* pre-receive honours `git push -o sesame.skip=REASON` */
     /* suppression */
     const char *config_path;    /* --config FILE; else TARGET/.sesame.json */
     bool no_config;
@@ -86,6 +92,7 @@ struct scan_config {
     bool verify;
     const struct verify_opts *verify_opts;
     bool explain;               /* reports show the factors behind each score */
+    const struct report_filter *filter; /* --results, --min-risk, --fail-on; NULL: all */
     /* archives */
     bool no_archives;
     const struct archive_limits *archive_limits; /* NULL: defaults */
@@ -101,6 +108,7 @@ struct scan_config {
 /* What a run found, for the exit code (main.c maps it in one place). */
 struct scan_outcome {
     size_t findings;    /* reported (examples excluded unless asked for) */
+    size_t failing;     /* of which make the run fail (--fail-on; default: all) */
     uint64_t errors;    /* inputs that could not be read */
     uint64_t truncated; /* inputs where a limit stopped reading */
     uint64_t history_cut; /* git histories cut short (shallow) */

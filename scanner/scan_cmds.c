@@ -23,11 +23,13 @@
 #include "base/escape.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "aws/keys.h"
 #include "finding/findings.h"
 #include "base/limits.h"
 #include "match/engine.h"
 #include "report/remediate.h"
 #include "report/report.h"
+#include "report/select.h"
 #include "rules/rule.h"
 #include "rules/template.h"
 #include "config.h"
@@ -50,6 +52,7 @@ enum status scan_verify_report(const struct scan_config *cfg, const char *path,
     report_fn *report = report_lookup(cfg->format);
     FILE *out = stdout;
     enum status st;
+    size_t n_shown = 0;
 
     memset(outcome, 0, sizeof(*outcome));
     memset(&stats, 0, sizeof(stats));
@@ -64,6 +67,8 @@ enum status scan_verify_report(const struct scan_config *cfg, const char *path,
     if ((st = verify_findings(lr.sorted, lr.n, &vo, &vs)) != STATUS_OK)
         goto out;
     risk_rank(lr.sorted, lr.n, risk_now(cfg));
+    n_shown = report_select(cfg->filter, lr.sorted, lr.n);
+    stats.filtered = lr.n - n_shown;
     stats.started_at = risk_now(cfg);
     stats.seconds = vs.seconds;
     if (cfg->output && strcmp(cfg->output, "-") != 0 && !(out = fopen(cfg->output, "w"))) {
@@ -78,8 +83,13 @@ enum status scan_verify_report(const struct scan_config *cfg, const char *path,
     ro.stats = &stats;
     ro.targets = &path;
     ro.n_targets = 1;
-    st = report(out, (const struct finding *const *)lr.sorted, lr.n, &ro);
-    outcome->findings = lr.n;
+    ro.ascii = cfg->ascii;
+    st = report(out, (const struct finding *const *)lr.sorted, n_shown, &ro);
+    if (st == STATUS_OK && out != stdout)
+        scan_summary_to_stderr(cfg, (const struct finding *const *)lr.sorted, n_shown, &ro);
+    outcome->findings = n_shown;
+    outcome->failing = report_failing(cfg->filter, (const struct finding *const *)lr.sorted,
+                                      n_shown);
 out:
     if (out != stdout)
         fclose(out);
@@ -141,6 +151,37 @@ static size_t count_matches(struct engine_worker *w, struct match_list *ml, uint
     return hits;
 }
 
+/* Why an example failed, for `rules check`: which gate refused a positive example's
+ * value (the pattern found it, a gate threw it out), or that the pattern itself did
+ * not match; for a negative one, the value that got through every gate. Values here
+ * are generated fakes (rules/template.c), safe to print. */
+static char *example_why(const struct rule *r, const char *text, const char *expected,
+                         bool negative, const struct match_list *ml, uint32_t ri)
+{
+    const char *gate;
+
+    if (negative) {
+        for (size_t j = 0; j < ml->n; j++)
+            if (ml->v[j].rule == ri)
+                return xasprintf("the value '%.*s' passed every gate",
+                                 (int)(ml->v[j].end - ml->v[j].start), text + ml->v[j].start);
+        return xstrdup("matched");
+    }
+    if (!expected)
+        return xstrdup("no value: the template names none ({AKIA}, {SECRET}, ...)");
+    gate = engine_value_gate(r, (const unsigned char *)expected, strlen(expected));
+    if (gate && strcmp(gate, "min_entropy") == 0)
+        return xasprintf("the value '%s' was refused by the min_entropy gate: entropy %.2f "
+                         "< %.2f", expected, aws_entropy(expected, strlen(expected)),
+                         r->min_entropy);
+    if (gate)
+        return xasprintf("the value '%s' was refused by the %s gate", expected, gate);
+    if (r->near_kinds)
+        return xasprintf("no gate refuses '%s': the pattern did not match it, or no "
+                         "anchor (near) was within %zu bytes", expected, r->near_bytes);
+    return xasprintf("no gate refuses '%s': the pattern did not match it there", expected);
+}
+
 enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, size_t *checked)
 {
     struct ruleset rs = RULESET_INIT;
@@ -167,20 +208,25 @@ enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, si
             size_t hits = count_matches(w, &ml, (uint32_t)i, text, negative ? NULL : expected,
                                         &st);
 
-            free(text);
-            free(expected);
-            if (st != STATUS_OK)
+            if (st != STATUS_OK) {
+                free(text);
+                free(expected);
                 goto out;
+            }
             (*checked)++;
             if (negative ? hits != 0 : hits == 0) {
                 char *shown = escape_dup(tmpl, strlen(tmpl), ESC_BACKSLASH);
-                printf("FAIL %s: %s example %zu %s: %s\n", r->id,
+                char *why = example_why(r, text, expected, negative, &ml, (uint32_t)i);
+                printf("FAIL %s: %s example %zu %s: %s\n      %s\n", r->id,
                        negative ? "negative" : "positive",
                        negative ? k - r->n_examples + 1 : k + 1,
-                       negative ? "matched" : "did not match", shown);
+                       negative ? "matched" : "did not match", shown, why);
+                free(why);
                 free(shown);
                 (*failures)++;
             }
+            free(text);
+            free(expected);
         }
     }
 out:

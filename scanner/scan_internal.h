@@ -28,5 +28,37 @@ void run_verify_opts(const struct scan_config *cfg, const struct ruleset *rs,
                      struct verify_opts *vo);
 /* Colour for the text report: --color, NO_COLOR, a terminal. */
 bool want_color(const struct scan_config *cfg, FILE *out);
+struct finding;
+struct report_opts;
+/* scan_progress.c: -o FILE: the summary line on stderr (unless -q). */
+void scan_summary_to_stderr(const struct scan_config *cfg, const struct finding *const *v,
+                            size_t n, const struct report_opts *ro);
+
+/* Where a progress line goes: on a terminal it is rewritten in place ("\r", erased at
+ * the end unless TERM=dumb); forced into a log (--progress, not a terminal) each update
+ * is a line of its own. */
+struct progress {
+    double t0, last;
+    uint64_t last_done;     /* what the last line said was done */
+    bool shown;
+    bool tty, clear, forced;
+};
+
+struct plan_progress {
+    const char *target;
+    struct progress p;
+};
+
+/* scan_progress.c: whether to show progress (--progress, --no-progress, a terminal);
+ * a progress line's state, pacing (progress_due: after the first second unless forced,
+ * at most 4 times a second), its text, and its end; ", ETA 12 s" from the rate so far. */
+bool want_progress(const struct scan_config *cfg);
+void progress_init(struct progress *p, const struct scan_config *cfg);
+bool progress_due(struct progress *p, bool last);
+void progress_line(struct progress *p, const char *text);
+void progress_end(const struct progress *p);
+void progress_eta(char *buf, size_t size, double elapsed, uint64_t done, uint64_t total);
+/* The callback of src_git_opts.progress: ctx is a struct plan_progress. */
+void plan_progress_cb(void *ctx, uint64_t done, uint64_t total);
 
 #endif

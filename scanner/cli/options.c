@@ -17,6 +17,7 @@
 #define S_SUPP "Suppression"
 #define S_RULES "Rules"
 #define S_VERIFY "Verification (opt-in, read-only; never sends mail)"
+#define S_SELECT "Which findings to show, and which fail the run"
 #define S_HOOK "Hook policy"
 #define S_INSTALL "Installation"
 #define S_REMEDIATE "Remediation (prints commands; changes nothing)"
@@ -25,11 +26,13 @@
 
 const struct cli_opt cli_opts[] = {
     { OPT_FORMAT, "format", 'f', "FMT", C_SCAN | C_VERIFY | C_AUDIT | C_FINDINGS, S_OUT,
-      "report format: text (default), json, jsonl, sarif; audit: text, json;\nfindings: "
-      "text, json, jsonl, csv, sarif, html" },
+      "report format: text (default), json, jsonl, sarif,\ngitlab (GitLab Secret Detection "
+      "report); audit: text, json;\nfindings: text, json, jsonl, csv, sarif, html" },
     { OPT_OUTPUT, "output", 'o', "FILE", C_SCAN | C_BASELINE | C_VERIFY | C_REMEDIATE | C_FINDINGS,
       S_OUT,
-      "write the report to FILE" },
+      "write the report to FILE (the summary line still goes to stderr);\nwithout -f, "
+      "the format follows the name: .json, .jsonl, .sarif,\n"
+      "gl-secret-detection-report.json (gitlab), .txt" },
     { OPT_SHOW, "show-secrets", 0, NULL, C_SCAN | C_VERIFY | C_HOOK, S_OUT,
       "print secret values in full (default: redacted)" },
     { OPT_EXPLAIN, "explain", 0, NULL, C_SCAN | C_VERIFY, S_OUT,
@@ -39,7 +42,12 @@ const struct cli_opt cli_opts[] = {
     { OPT_EXIT_ZERO, "exit-zero", 0, NULL, C_SCAN | C_VERIFY | C_AUDIT, S_OUT,
       "exit 0 even when credentials are found (never for an incomplete run)" },
     { OPT_QUIET, "quiet", 'q', NULL, C_SCAN | C_BASELINE | C_VERIFY | C_RULES | C_AUDIT, S_OUT,
-      "no warnings or progress on stderr (the report still lists them)" },
+      "no warnings, progress or summary on stderr (the report still\nlists them)" },
+    { OPT_PROGRESS, "progress", 0, NULL, C_SCAN | C_BASELINE, S_OUT,
+      "show progress on stderr (history planning: commits of total;\nreading: inputs, "
+      "percentage, ETA) even when it is not a terminal" },
+    { OPT_NO_PROGRESS, "no-progress", 0, NULL, C_SCAN | C_BASELINE, S_OUT,
+      "never show progress (default: on a terminal, without -q)" },
 
     { OPT_EXCLUDE, "exclude", 0, "GLOB", C_SCAN | C_BASELINE, S_WHAT,
       "skip paths matching GLOB (repeatable; without '/', matches base names)" },
@@ -78,7 +86,8 @@ const struct cli_opt cli_opts[] = {
       "uncompressed/compressed ratio (default 200)" },
 
     { OPT_CONFIG, "config", 0, "FILE", C_SCAN | C_BASELINE, S_SUPP,
-      "configuration for every target (default: each target's .sesame.json)" },
+      "configuration for every target (default: SESAME_CONFIG, else each\ntarget's "
+      ".sesame.json or the nearest above it in its repository)" },
     { OPT_NO_CONFIG, "no-config", 0, NULL, C_SCAN | C_BASELINE, S_SUPP,
       "ignore .sesame.json" },
     { OPT_BASELINE, "baseline", 0, "FILE", C_SCAN, S_SUPP,
@@ -113,6 +122,18 @@ const struct cli_opt cli_opts[] = {
       "your own AWS profile for IAM look-ups" },
     { OPT_NO_SMTP_CHECK, "no-smtp-check", 0, NULL, C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "do not try SMTP passwords" },
+
+    { OPT_RESULTS, "results", 0, "LIST", C_SCAN | C_VERIFY, S_SELECT,
+      "show only these verification results: live, invalid\n(also wrong_secret, expired), "
+      "unknown, unverified (not checked\nor skipped), all; comma-separated" },
+    { OPT_ONLY_VERIFIED, "only-verified", 0, NULL, C_SCAN | C_VERIFY, S_SELECT,
+      "--verify --results live: show only live credentials" },
+    { OPT_MIN_RISK, "min-risk", 0, "N", C_SCAN | C_VERIFY | C_FINDINGS | C_REPORT, S_SELECT,
+      "show only findings with a risk score of at least N (0-100)" },
+    { OPT_FAIL_ON, "fail-on", 0, "WHEN", C_SCAN | C_VERIFY, S_SELECT,
+      "what makes the exit code 1: any (default: any finding shown),\nlive (a live "
+      "credential; needs --verify), risk:N (a score of\nat least N), or a tier: critical, "
+      "high, medium, low" },
 
     { OPT_BUDGET_MS, "budget-ms", 0, "N", C_HOOK, S_HOOK,
       "stop scanning after N ms (default 4000); then --fail-open or\n--fail-closed decides" },
@@ -171,8 +192,6 @@ const struct cli_opt cli_opts[] = {
       "those)" },
     { OPT_NOTE, "note", 0, "TEXT", C_TRIAGE, S_STORE, "why (kept in the finding's history)" },
     { OPT_BY, "by", 0, "WHO", C_TRIAGE, S_STORE, "who decided (default: $USER)" },
-    { OPT_MIN_RISK, "min-risk", 0, "N", C_FINDINGS | C_REPORT, S_STORE,
-      "only findings whose risk score is at least N (0-100)" },
     { OPT_STORE_REPO, "repo", 0, "PATH", C_FINDINGS | C_REPORT, S_STORE,
       "only findings seen in this repository (its path as audited)" },
     { OPT_INCLUDE_GONE, "include-gone", 0, NULL, C_FINDINGS | C_REPORT, S_STORE,
@@ -251,7 +270,8 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
 
 const struct cli_exit_doc cli_exits[] = {
     { 0, "nothing found, everything was read" },
-    { 1, "credentials found (unless --exit-zero), everything was read; for a hook: "
+    { 1, "credentials found (those --fail-on names; unless --exit-zero), everything was "
+         "read; for a hook: "
          "rejected" },
     { 2, "usage error" },
     { 3, "incomplete, nothing found: an input could not be read or a git history is "
@@ -267,9 +287,15 @@ const size_t cli_n_exits = sizeof(cli_exits) / sizeof(cli_exits[0]);
 
 const struct cli_env_doc cli_env[] = {
     { "NO_COLOR", "no colour in the text report (any value)" },
+    { "TERM", "dumb: no colour" },
+    { "LC_ALL, LC_CTYPE, LANG", "a locale that is not UTF-8 (C, POSIX, or none set) gets "
+                                "ASCII text reports (' - ' and '...' for the middle dot and "
+                                "the ellipsis)" },
     { "SESAME_CACHE_DIR", "where compiled rules are cached (default $XDG_CACHE_HOME/sesame "
                           "or ~/.cache/sesame)" },
     { "SESAME_TIMINGS", "1: print each phase's time on stderr" },
+    { "SESAME_CONFIG", "the configuration file for every target, as --config FILE "
+                       "(--config and --no-config win)" },
     { "SESAME_FIXED_TIME", "seconds since the epoch used as \"now\" (reproducible reports)" },
     { "SESAME_SMTP_ENDPOINT", "host[:port] (or smtp://, smtps://) for SMTP checks" },
     { "AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, _IAM, _SES, _SESV2",
@@ -309,7 +335,9 @@ static const char *const cli_env_names[] = {
     "AWS_STS_REGIONAL_ENDPOINTS", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_CONFIG_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "GIT_QUARANTINE_PATH", "GIT_PUSH_OPTION_COUNT", "GL_USERNAME", "REMOTE_USER", "USER",
-    "SESAME_DB", "SESAME_STORE_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN", NULL,
+    "SESAME_DB", "SESAME_STORE_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN",
+    "TERM", "LC_ALL", "LC_CTYPE", "LANG", "SESAME_CONFIG",
+    NULL,
 };
 static const char *const cli_env_prefixes[] = { "GIT_PUSH_OPTION_", NULL };
 

@@ -115,6 +115,11 @@ enum cli_opt_id {
     OPT_API_URL,
     OPT_INCLUDE_ARCHIVED,
     OPT_INCLUDE_FORKS,
+    OPT_RESULTS,
+    OPT_ONLY_VERIFIED,
+    OPT_FAIL_ON,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
 };
 
 struct cli_opt {

@@ -41,6 +41,8 @@ struct location {
                            * from this path, or NULL (still there, or not on HEAD's line) */
     unsigned target;      /* index of the scan target it was found under (its config and
                            * baseline apply); not reported */
+    char value_sha[17];   /* which value of the finding is here: the first 16 hex digits of
+                           * its SHA-256 (as secrets[i].sha256); "" for the key ID */
 };
 
 
@@ -57,6 +59,9 @@ struct smtp_password {
 struct secret_value {
     char *value;
     char sha256[65];
+    /* --verify: what STS said of this secret with the finding's key ID (live,
+     * wrong_secret, ...; not_checked when another secret was live first) */
+    enum verify_status status;
 };
 
 struct finding {
@@ -95,6 +100,7 @@ void finding_part_handle(enum cred_kind kind, const char *sha256_hex, char *out,
 /* Statistics of one run, shown in every report. */
 struct scan_stats {
     uint64_t files;            /* inputs scanned (files, stdin, blobs) */
+    uint64_t blobs;            /* of which git blobs (not files: summaries say which) */
     uint64_t bytes;            /* bytes read from them */
     uint64_t skipped;          /* inputs skipped by rule (symlinks, special files) */
     uint64_t excluded;         /* inputs excluded by --exclude/--include or .sesame.json */
@@ -110,6 +116,7 @@ struct scan_stats {
     uint64_t decoded_views;    /* decoded views scanned (base64, url, utf-16, ...) */
     uint64_t examples_hidden;  /* example findings not shown (see --include-examples) */
     uint64_t suppressed;       /* findings suppressed by allow comments or baselines */
+    uint64_t filtered;         /* findings not shown: --results, --min-risk */
     double seconds;            /* wall-clock time of the scan */
     int64_t started_at;        /* seconds since the epoch; fixed in golden tests */
 };

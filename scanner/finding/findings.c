@@ -410,13 +410,23 @@ static void finding_take_node(struct findings *f, struct finding *fd, size_t ni)
     if (sv) {
         sv->value = xstrdup(nd->value);
         crypto_sha256_hex(nd->value, strlen(nd->value), sv->sha256);
+        sv->status = VERIFY_NOT_CHECKED;
     }
     if (aws_is_example(nd->value, strlen(nd->value)))
         fd->example = true;
     for (size_t i = 0; i < nd->obs.n; i++) {
         const struct stored *s = &f->obs[nd->obs.v[i]];
+        struct location *l;
         fd->locations = xrealloc(fd->locations, (fd->n_locations + 1) * sizeof(*fd->locations));
-        location_copy(&fd->locations[fd->n_locations++], &s->loc);
+        l = &fd->locations[fd->n_locations++];
+        location_copy(l, &s->loc);
+        /* which value is here (issue 17): the handle of the part's value */
+        l->value_sha[0] = '\0';
+        if (sv || nd->kind == CRED_SMTP_PASSWORD) {
+            const char *h = sv ? sv->sha256 : fd->smtp_passwords[fd->n_smtp_passwords - 1].sha256;
+            memcpy(l->value_sha, h, FINDING_PART_HEX);
+            l->value_sha[FINDING_PART_HEX] = '\0';
+        }
         if (s->confidence > fd->confidence)
             fd->confidence = s->confidence;
         if (s->loc.rule_id)

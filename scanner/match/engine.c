@@ -551,19 +551,24 @@ static bool mixed_alphabet(const unsigned char *p, size_t n)
     return upper && lower && other;
 }
 
-static bool value_ok(const struct rule *r, const unsigned char *p, size_t n)
+const char *engine_value_gate(const struct rule *r, const unsigned char *p, size_t n)
 {
     if (n == 0 || n > LIMIT_VALUE_BYTES)
-        return false;
+        return "length (empty, or over LIMIT_VALUE_BYTES)";
     if (r->kind == CRED_SECRET_ACCESS_KEY && !mixed_alphabet(p, n))
-        return false;
+        return "mixed alphabet (a secret mixes upper and lower case and digits or +/)";
     if (r->reject_hex && is_hex(p, n))
-        return false;
+        return "reject_hex (only hex digits: a digest, not a secret)";
     if (r->kind != CRED_CONTEXT && is_placeholder(p, n))
-        return false;
+        return "placeholder (six identical or ascending characters in a row)";
     if (r->min_entropy > 0 && aws_entropy((const char *)p, n) < r->min_entropy)
-        return false;
-    return true;
+        return "min_entropy";
+    return NULL;
+}
+
+static bool value_ok(const struct rule *r, const unsigned char *p, size_t n)
+{
+    return engine_value_gate(r, p, n) == NULL;
 }
 
 /* A value right after '%' or '\\' is the tail of an escape (%2F..., \u002F...): the

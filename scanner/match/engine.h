@@ -61,6 +61,12 @@ enum status engine_scan(struct engine_worker *w, const unsigned char *data, size
                         struct match_list *out, struct triggers *trig);
 
 void match_list_release(struct match_list *l);
+
+/* The gate of rule `r` that rejects the value p[0, n) (a short description: "min_entropy",
+ * "reject_hex (...)", "placeholder (...)", ...), or NULL when it passes them all
+ * (`sesame rules check` says which gate refused an example). */
+struct rule;
+const char *engine_value_gate(const struct rule *r, const unsigned char *p, size_t n);
 void triggers_reset(struct triggers *t);
 void triggers_release(struct triggers *t);
 

@@ -8,6 +8,7 @@
 #include "report/report.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "base/xalloc.h"
 #include "finding/redact.h"
@@ -23,11 +24,12 @@ static const struct report_format report_table[] = {
     { "json", report_json_write },
     { "jsonl", report_jsonl_write },
     { "sarif", report_sarif_write },
+    { "gitlab", report_gitlab_write },
     { "hook", report_hook_write },
     { "baseline", report_baseline_write },
 };
 
-static const char report_formats_list[] = "text, json, jsonl, sarif";
+static const char report_formats_list[] = "text, json, jsonl, sarif, gitlab";
 
 /* Longest redacted form: prefix, ellipsis, "[sha256:" + 12 hex + "]", with room to spare. */
 #define REPORT_REDACTED_MAX 64
@@ -46,6 +48,26 @@ report_fn *report_lookup(const char *format)
 const char *report_formats(void)
 {
     return report_formats_list;
+}
+
+const char *report_format_for_path(const char *path)
+{
+    static const struct {
+        const char *suffix;
+        const char *format;
+    } by_suffix[] = {
+        { "gl-secret-detection-report.json", "gitlab" }, /* GitLab's artifact name */
+        { ".sarif.json", "sarif" }, { ".sarif", "sarif" }, { ".jsonl", "jsonl" },
+        { ".ndjson", "jsonl" },     { ".json", "json" },   { ".txt", "text" },
+    };
+    size_t n = path ? strlen(path) : 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(by_suffix); i++) {
+        size_t k = strlen(by_suffix[i].suffix);
+        if (n >= k && strcasecmp(path + n - k, by_suffix[i].suffix) == 0)
+            return by_suffix[i].format;
+    }
+    return NULL;
 }
 
 char *report_redact(enum cred_kind kind, const char *value, bool show)

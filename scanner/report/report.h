@@ -21,6 +21,9 @@ struct report_opts {
     bool include_examples;  /* examples are in `sorted`; say so in the summary */
     const struct scan_stats *stats;
     bool explain;           /* show the factors behind each risk score */
+    bool ascii;             /* text only: no UTF-8 (a C or other non-UTF-8 locale) */
+    const char *hook_name;  /* hook only: "pre-receive", "pre-push", "pre-commit" */
+    bool hook_bypass;       /* hook only: the server honours -o sesame.skip=REASON */
     const char *const *targets; /* what was scanned, for the report header */
     size_t n_targets;
 };
@@ -39,6 +42,13 @@ report_fn report_text_write;
 report_fn report_json_write;
 report_fn report_jsonl_write;
 report_fn report_sarif_write; /* report_sarif.c: SARIF 2.1.0 for GitHub code scanning */
+report_fn report_gitlab_write; /* report_gitlab.c: GitLab Secret Detection report */
+/* report_text.c: only the text report's summary line (and its incomplete paragraph),
+ * for stderr when the report goes to a file (-o). */
+report_fn report_summary_write;
+/* The format a report file's name implies ("x.sarif" -> "sarif", "x.json" -> "json",
+ * "gl-secret-detection-report.json" -> "gitlab"), or NULL. */
+const char *report_format_for_path(const char *path);
 report_fn report_hook_write;
 report_fn report_baseline_write; /* report_baseline.c: `sesame baseline create` */ /* report_hook.c: the message a rejected push shows */
 

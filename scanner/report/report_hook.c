@@ -84,6 +84,25 @@ static void put_step(FILE *out, int *step, const char *text)
     fprintf(out, "  %d. %s", ++*step, text);
 }
 
+/* How to get past this hook, only where that works: a client hook can be skipped
+ * (--no-verify; the server may still refuse); a server hook only when it honours
+ * `git push -o sesame.skip=REASON` (--allow-bypass), never with --no-verify. */
+static void put_bypass(FILE *out, const struct report_opts *opts)
+{
+    const char *hook = opts->hook_name ? opts->hook_name : "";
+
+    if (strcmp(hook, "pre-commit") == 0)
+        fputs("\nTo commit anyway (a server-side hook may still reject the push): "
+              "git commit --no-verify\n", out);
+    else if (strcmp(hook, "pre-push") == 0)
+        fputs("\nTo push anyway (a server-side hook may still reject it): "
+              "git push --no-verify\n", out);
+    else if (strcmp(hook, "pre-receive") == 0 && opts->hook_bypass)
+        fputs("\nThis server allows an audited bypass: "
+              "git push -o sesame.skip=\"REASON\" (the reason and your name are logged)\n",
+              out);
+}
+
 enum status report_hook_write(FILE *out, const struct finding *const *sorted, size_t n,
                               const struct report_opts *opts)
 {
@@ -207,5 +226,6 @@ enum status report_hook_write(FILE *out, const struct finding *const *sorted, si
         put_step(out, &step,
                  "Not a real credential? This server does not accept `sesame:allow`\n"
                  "     comments: take the value out, or ask an administrator.\n");
+    put_bypass(out, opts);
     return ferror(out) ? fail(STATUS_IO, "cannot write the hook message") : STATUS_OK;
 }

@@ -118,6 +118,22 @@ static struct jv *report_json_values(enum cred_kind kind, const struct secret_va
     return arr;
 }
 
+/* The secrets; verified, each says what STS made of it with the key ID ("live",
+ * "wrong_secret", or "not_checked" when another one was live first). */
+static struct jv *report_json_secrets(const struct finding *f, bool show)
+{
+    struct jv *arr = jv_array();
+
+    for (size_t i = 0; i < f->n_secrets; i++) {
+        const struct secret_value *sv = &f->secrets[i];
+        struct jv *obj = report_json_value(CRED_SECRET_ACCESS_KEY, sv->value, sv->sha256, show);
+        if (f->verification)
+            jv_put(obj, "verification", jv_str(verify_status_name(sv->status)));
+        jv_push(arr, obj);
+    }
+    return arr;
+}
+
 static struct jv *report_json_smtp(const struct finding *f, bool show)
 {
     struct jv *arr = jv_array();
@@ -160,6 +176,8 @@ static struct jv *report_json_location(const struct location *loc)
     jv_put(obj, "column", jv_uint(loc->column));
     jv_put(obj, "offset", jv_uint(loc->offset));
     jv_put(obj, "part", jv_str(cred_kind_name(loc->part)));
+    if (loc->value_sha[0]) /* which of the finding's values is here (its sha256 prefix) */
+        jv_put(obj, "value_sha256", jv_str(loc->value_sha));
     jv_put(obj, "rule", jv_str(loc->rule_id));
     jv_put(obj, "encoding", jv_str(loc->encoding));
     jv_put(obj, "blob", jv_str(loc->blob));
@@ -380,8 +398,7 @@ static struct jv *report_json_finding(const struct finding *f, bool show)
     jv_put(obj, "access_key_id", jv_str(f->access_key_id));
     jv_put(obj, "key_type", jv_str(f->key_type));
     jv_put(obj, "account_id", jv_str(f->account_id));
-    jv_put(obj, "secrets",
-                    report_json_values(CRED_SECRET_ACCESS_KEY, f->secrets, f->n_secrets, show));
+    jv_put(obj, "secrets", report_json_secrets(f, show));
     jv_put(obj, "session_tokens",
                     report_json_values(CRED_SESSION_TOKEN, f->session_tokens,
                                        f->n_session_tokens, show));
@@ -411,6 +428,7 @@ static struct jv *report_json_scan(const struct report_opts *opts, const struct 
     jv_put(scan, "started_at", report_json_time(st->started_at));
     jv_put(scan, "seconds", report_json_real(st->seconds, 3));
     jv_put(scan, "files", jv_uint(st->files));
+    jv_put(scan, "blobs", jv_uint(st->blobs));
     jv_put(scan, "bytes", jv_uint(st->bytes));
     jv_put(scan, "mb_per_s", report_json_real(mb_per_s, 2));
     jv_put(scan, "skipped", jv_uint(st->skipped));
@@ -423,6 +441,7 @@ static struct jv *report_json_scan(const struct report_opts *opts, const struct 
     jv_put(scan, "decoded_views", jv_uint(st->decoded_views));
     jv_put(scan, "examples_hidden", jv_uint(st->examples_hidden));
     jv_put(scan, "suppressed", jv_uint(st->suppressed));
+    jv_put(scan, "filtered", jv_uint(st->filtered));
     {
         struct jv *allowed = jv_array();
         for (size_t i = 0; i < st->n_allowed; i++)

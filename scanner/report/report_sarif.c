@@ -555,6 +555,14 @@ static struct jv *report_sarif_location(const struct finding *f, const struct lo
     }
 
     jv_put(props, "part", jv_str(cred_kind_name(loc->part)));
+    if (loc->value_sha[0]) {
+        /* which value of the credential is here; for a verified secret, STS's verdict */
+        jv_put(props, "valueSha256", jv_str(loc->value_sha));
+        for (size_t i = 0; f->verification && loc->part == CRED_SECRET_ACCESS_KEY &&
+                           i < f->n_secrets; i++)
+            if (strncmp(f->secrets[i].sha256, loc->value_sha, 16) == 0)
+                jv_put(props, "verification", jv_str(verify_status_name(f->secrets[i].status)));
+    }
     if (loc->rule_id != NULL)
         jv_put(props, "rule", jv_str(loc->rule_id));
     if (loc->encoding != NULL)
@@ -698,6 +706,7 @@ static struct jv *report_sarif_invocation(const struct report_opts *opts,
     jv_put(props, "complete", jv_bool(!st->incomplete));
     jv_put(props, "examples_hidden", jv_uint(st->examples_hidden));
     jv_put(props, "suppressed", jv_uint(st->suppressed));
+    jv_put(props, "filtered", jv_uint(st->filtered));
     jv_put(props, "allowed_inline", jv_uint(st->n_allowed));
 
     /* A run that could not read everything did not do its job: false, with one

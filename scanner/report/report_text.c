@@ -322,13 +322,23 @@ static void report_text_date(struct report_text *t, int64_t when)
 
 /* "path:line:col (part, rule R, encoding) in commit 1a2b3c4 (2024-05-01, Name)
  * · removed in 5d6e7f8" */
-static void report_text_location(struct report_text *t, const struct location *loc)
+static void report_text_location(struct report_text *t, const struct location *loc,
+                                 const struct finding *f)
 {
     const struct commit_info *c = &loc->commit;
+    size_t same_kind = !f                                    ? 0
+                       : loc->part == CRED_SECRET_ACCESS_KEY ? f->n_secrets
+                       : loc->part == CRED_SESSION_TOKEN     ? f->n_session_tokens
+                       : loc->part == CRED_SMTP_PASSWORD     ? f->n_smtp_passwords
+                                                             : 0;
 
     report_text_path(t, loc);
-    fprintf(t->out, ":%" PRIu64 ":%" PRIu64 " (%s, rule ", loc->line, loc->column,
+    fprintf(t->out, ":%" PRIu64 ":%" PRIu64 " (%s", loc->line, loc->column,
             cred_kind_name(loc->part));
+    /* several values of this kind: which one is here, as its line above shows it */
+    if (same_kind > 1 && loc->value_sha[0])
+        fprintf(t->out, " [sha256:%.12s]", loc->value_sha);
+    report_text_puts(t, ", rule ");
     report_text_safe(t, loc->rule_id);
     if (loc->encoding != NULL) {
         report_text_puts(t, ", ");
@@ -577,6 +587,8 @@ static void report_text_finding(struct report_text *t, const struct finding *f)
             continue;
         report_text_label(t, REPORT_TEXT_SECRET);
         report_text_value(t, CRED_SECRET_ACCESS_KEY, f->secrets[i].value);
+        if (f->verification && f->n_secrets > 1) /* which secret STS took */
+            fprintf(t->out, " (%s)", verify_status_name(f->secrets[i].status));
         report_text_puts(t, "\n");
     }
     for (size_t i = 0; i < f->n_session_tokens; i++) {
@@ -605,7 +617,7 @@ static void report_text_finding(struct report_text *t, const struct finding *f)
                                                        : REPORT_TEXT_MAX_LOCATIONS;
     for (size_t i = 0; i < shown; i++) {
         report_text_label(t, i == 0 ? REPORT_TEXT_SEEN : REPORT_TEXT_INDENT);
-        report_text_location(t, &f->locations[i]);
+        report_text_location(t, &f->locations[i], f);
     }
     if (shown < f->n_locations) {
         report_text_puts(t, REPORT_TEXT_INDENT);
@@ -635,7 +647,7 @@ static void report_text_allowed(struct report_text *t, const struct scan_stats *
     report_text_reset(t);
     for (size_t i = 0; i < shown; i++) {
         report_text_puts(t, "  ");
-        report_text_location(t, st->allowed[i]);
+        report_text_location(t, st->allowed[i], NULL);
     }
     if (shown < st->n_allowed)
         fprintf(t->out, "  " REPORT_TEXT_ELLIPSIS "and %zu more (--format json lists them all)\n",
@@ -714,7 +726,16 @@ static void report_text_summary(struct report_text *t, const struct finding *con
     }
 
     report_text_puts(t, " in ");
-    report_text_count(t, st->files, "file", "files");
+    if (st->blobs > 0 && st->blobs == st->files) {
+        report_text_count(t, st->blobs, "git blob", "git blobs");
+    } else if (st->blobs > 0 && st->blobs < st->files) {
+        /* git blobs are no files (issue 17): "in 2 files and 40 git blobs" */
+        report_text_count(t, st->files - st->blobs, "file", "files");
+        report_text_puts(t, " and ");
+        report_text_count(t, st->blobs, "git blob", "git blobs");
+    } else {
+        report_text_count(t, st->files, "file", "files");
+    }
     fprintf(t->out, ", %.1f MB in %.2f s (%.1f MB/s)", mb, seconds,
             seconds > 0.0 ? mb / seconds : 0.0);
     if (examples > 0) {
@@ -745,6 +766,9 @@ static void report_text_summary(struct report_text *t, const struct finding *con
         fprintf(t->out, REPORT_TEXT_DOT "%" PRIu64 " excluded", st->excluded);
     if (st->suppressed > 0)
         fprintf(t->out, REPORT_TEXT_DOT "%" PRIu64 " suppressed", st->suppressed);
+    if (st->filtered > 0)
+        fprintf(t->out, REPORT_TEXT_DOT "%" PRIu64 " not shown (--results, --min-risk)",
+                st->filtered);
     if (st->examples_hidden > 0) {
         report_text_puts(t, REPORT_TEXT_DOT);
         report_text_count(t, st->examples_hidden, "example hidden", "examples hidden");
@@ -755,10 +779,34 @@ static void report_text_summary(struct report_text *t, const struct finding *con
         report_text_incomplete(t, st);
 }
 
-enum status report_text_write(FILE *out, const struct finding *const *sorted, size_t n,
-                              const struct report_opts *opts)
+/* In a locale that is not UTF-8 (LC_ALL=C), the two non-ASCII characters the text
+ * report uses become ASCII: " · " -> " - ", "…" -> "...". Other bytes pass as they are
+ * (input-derived text is escaped already). */
+static void report_text_ascii(FILE *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n && (unsigned char)s[i] == 0xc2 && (unsigned char)s[i + 1] == 0xb7) {
+            fputc('-', out);
+            i++;
+        } else if (i + 2 < n && (unsigned char)s[i] == 0xe2 &&
+                   (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xa6) {
+            fputs("...", out);
+            i += 2;
+        } else {
+            fputc(s[i], out);
+        }
+    }
+}
+
+/* The whole report, or (summary_only) its closing summary line and incomplete
+ * paragraph; through a memory stream when it has to be made ASCII. */
+static enum status report_text_emit(FILE *out, const struct finding *const *sorted, size_t n,
+                                    const struct report_opts *opts, bool summary_only)
 {
     struct report_text t;
+    char *mem = NULL;
+    size_t mem_len = 0;
+    FILE *ms = NULL;
 
     if (opts == NULL)
         opts = &report_text_no_opts;
@@ -766,18 +814,38 @@ enum status report_text_write(FILE *out, const struct finding *const *sorted, si
         if (sorted[i] == NULL)
             return fail(STATUS_BUG, "report: finding %zu is NULL", i);
     }
-    t.out = out;
+    if (opts->ascii && (ms = open_memstream(&mem, &mem_len)) == NULL)
+        return fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
+    t.out = ms ? ms : out;
     t.explain = opts->explain;
     t.color = opts->color;
     t.show = opts->show_secrets;
 
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; !summary_only && i < n; i++)
         report_text_finding(&t, sorted[i]);
-    if (opts->stats != NULL)
+    if (opts->stats != NULL && !summary_only)
         report_text_allowed(&t, opts->stats);
     report_text_summary(&t, sorted, n, opts->stats != NULL ? opts->stats : &report_text_no_stats);
+    if (ms) {
+        fclose(ms);
+        report_text_ascii(out, mem, mem_len);
+        crypto_wipe(mem, mem_len); /* may hold values under --show-secrets */
+        free(mem);
+    }
 
     if (fflush(out) != 0 || ferror(out))
         return fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
     return STATUS_OK;
+}
+
+enum status report_text_write(FILE *out, const struct finding *const *sorted, size_t n,
+                              const struct report_opts *opts)
+{
+    return report_text_emit(out, sorted, n, opts, false);
+}
+
+enum status report_summary_write(FILE *out, const struct finding *const *sorted, size_t n,
+                                 const struct report_opts *opts)
+{
+    return report_text_emit(out, sorted, n, opts, true);
 }

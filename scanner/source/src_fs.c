@@ -148,8 +148,11 @@ static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opt
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        char *path = strcmp(dir, "/") == 0 ? xasprintf("/%s", names[i])
-                                           : xasprintf("%s/%s", dir, names[i]);
+        /* "." lists "k.env", not "./k.env": one spelling of a path (the same file
+         * in git history is "k.env") */
+        char *path = strcmp(dir, "/") == 0   ? xasprintf("/%s", names[i])
+                     : strcmp(dir, ".") == 0 ? xstrdup(names[i])
+                                             : xasprintf("%s/%s", dir, names[i]);
         const char *rel = path + rel_from;
         struct stat st;
 
@@ -209,7 +212,8 @@ enum status src_fs_collect(const char *target, const struct src_fs_opts *opts,
     {
         char *root = xstrndup(target, rel_from);
         (void)seen_dir(&vis, &st);
-        walk(root, strcmp(root, "/") == 0 ? 1 : rel_from + 1, opts, list, &vis);
+        walk(root, strcmp(root, "/") == 0 ? 1 : strcmp(root, ".") == 0 ? 0 : rel_from + 1,
+             opts, list, &vis);
         free(root);
     }
     free(vis.dev);

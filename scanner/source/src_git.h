@@ -62,6 +62,10 @@ struct src_git_opts {
      * history is planned and counts.rewritten says so. */
     const char *const *since;
     size_t n_since;
+    /* Planning progress (a progress line on a terminal): commits planned of the total,
+     * called by the planning thread every few commits and once at the end; or NULL. */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
 };
 
 struct src_git_counts {
@@ -86,6 +90,12 @@ void src_git_shutdown(void);
 /* True if `path` itself is a git repository: a work tree root, a .git directory or a
  * bare repository (no search upwards). */
 bool src_git_is_repo(const char *path);
+/* A bare repository (no work tree) at exactly `path`. */
+bool src_git_is_bare(const char *path);
+/* The repository `path` is in (itself, or a directory above it, as git finds it): its
+ * work tree's top directory (the git directory for a bare one), without a trailing '/',
+ * in new storage; NULL when `path` is in no repository. */
+char *src_git_discover(const char *path);
 
 /* Open and plan. Errors name the repository. */
 enum status src_git_open(struct src_git **out, const char *path, const struct src_git_opts *o);

@@ -298,7 +298,9 @@ void verify_operator_creds(const char *audit_profile, struct creds *c)
 const char *verify_smtp_endpoint(const char *region, char *buf, size_t n)
 {
     const char *o = env("SESAME_SMTP_ENDPOINT");
-    if (o)
+    if (o && !strstr(o, "://"))
+        snprintf(buf, n, "smtp://%s", o); /* host[:port]: curl would guess http:// */
+    else if (o)
         snprintf(buf, n, "%s", o);
     else
         snprintf(buf, n, "smtp://email-smtp.%s.amazonaws.com:587", region);

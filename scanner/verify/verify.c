@@ -558,6 +558,21 @@ bool verify_maybe_retry(struct verifier *vf, struct call_ctx *c, const char *cod
     return true;
 }
 
+/* What STS said of each secret (issue 17): those tried before this one were wrong
+ * (SignatureDoesNotMatch), this one gets the verdict, the ones after it are not tried
+ * (not_checked); a key ID STS does not know makes every secret invalid. */
+static void record_secrets(struct cred *cr, enum verify_status st)
+{
+    struct finding *f = cr->f;
+
+    if (!f || cr->secret_idx >= f->n_secrets)
+        return;
+    for (size_t i = 0; st == VERIFY_INVALID && i < f->n_secrets; i++)
+        f->secrets[i].status = VERIFY_INVALID;
+    if (st != VERIFY_INVALID)
+        f->secrets[cr->secret_idx].status = st;
+}
+
 static void on_sts(struct verifier *vf, struct call_ctx *c)
 {
     struct cred *cr = c->cred;
@@ -580,6 +595,7 @@ static void on_sts(struct verifier *vf, struct call_ctx *c)
         free(v->user_id);
         v->user_id = xstrdup(ans.user_id);
         set_reason(v, "GetCallerIdentity succeeded");
+        record_secrets(cr, VERIFY_LIVE);
         start_iam(vf, cr);
         start_smtp(vf, cr);
         return;
@@ -605,6 +621,7 @@ static void on_sts(struct verifier *vf, struct call_ctx *c)
             set_reason(v, "clock skew: %s", msg);
         } else if (cr->secret_idx + 1 < cr->f->n_secrets) {
             /* Try the next candidate secret for this key ID. */
+            record_secrets(cr, VERIFY_WRONG_SECRET);
             cr->secret_idx++;
             cr->secret = cr->f->secrets[cr->secret_idx].value;
             start_sts(vf, cr);
@@ -623,6 +640,7 @@ static void on_sts(struct verifier *vf, struct call_ctx *c)
         v->status = VERIFY_UNKNOWN;
         set_reason(v, "HTTP %ld %s", r->status, code);
     }
+    record_secrets(cr, v->status);
     if (v->status != VERIFY_LIVE && cr->f->n_smtp_passwords)
         start_smtp(vf, cr); /* an SMTP password can outlive a deleted access key check */
 }
@@ -921,6 +939,8 @@ enum status verify_findings(struct finding *const *findings, size_t n,
             cr->v->status = VERIFY_NOT_CHECKED;
             set_reason(cr->v, "key ID without a secret");
         }
+        for (size_t k = 0; cr->v->status == VERIFY_SKIPPED && k < f->n_secrets; k++)
+            f->secrets[k].status = VERIFY_SKIPPED; /* not contacted, with any secret */
         if (cr->v->status == VERIFY_SKIPPED)
             stats->skipped++;
     }

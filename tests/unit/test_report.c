@@ -267,7 +267,29 @@ static char *render_fixture(const char *format, const struct fixture *fx, bool s
 }
 
 
-static const char *const formats[] = { "text", "json", "jsonl", "sarif" };
+static const char *const formats[] = { "text", "json", "jsonl", "sarif", "gitlab" };
+
+/* -o FILE without -f (issue 17): the name's suffix, case-insensitive; GitLab's artifact
+ * name before ".json"; anything else keeps the default. */
+static void test_report__format_for_path(void)
+{
+    static const char *const cases[][2] = {
+        { "x.sarif", "sarif" }, { "out/X.SARIF", "sarif" }, { "a.sarif.json", "sarif" },
+        { "r.json", "json" }, { "r.jsonl", "jsonl" }, { "r.ndjson", "jsonl" },
+        { "gl-secret-detection-report.json", "gitlab" },
+        { "ci/gl-secret-detection-report.json", "gitlab" }, { "r.txt", "text" },
+        { "report", NULL }, { "json", NULL }, { ".sarifx", NULL }, { "", NULL },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        const char *got = report_format_for_path(cases[i][0]);
+        if (cases[i][1] == NULL)
+            CHECK(got == NULL);
+        else
+            CHECK(got != NULL && strcmp(got, cases[i][1]) == 0);
+    }
+    CHECK(report_format_for_path(NULL) == NULL);
+}
 
 static void test_report__lookup_knows_every_listed_format(void)
 {
@@ -290,6 +312,7 @@ static void test_report__lookup_knows_every_listed_format(void)
     CHECK(report_lookup("json") == report_json_write);
     CHECK(report_lookup("jsonl") == report_jsonl_write);
     CHECK(report_lookup("sarif") == report_sarif_write);
+    CHECK(report_lookup("gitlab") == report_gitlab_write);
     CHECK(report_lookup("yaml") == NULL);
     CHECK(report_lookup("JSON") == NULL);
     CHECK(report_lookup("") == NULL);
@@ -358,7 +381,8 @@ static void test_report__default_output_never_shows_a_secret(void)
         }
         for (size_t k = 0; k < fx.n_ids; k++)
             CHECK(strstr(text, fx.ids[k]) != NULL); /* key IDs are shown whole */
-        CHECK(strstr(text, "\"value\"") == NULL);
+        if (strcmp(formats[i], "gitlab") != 0) /* GitLab identifiers have a "value" */
+            CHECK(strstr(text, "\"value\"") == NULL);
         free(text);
     }
     fixture_release(&fx);
@@ -842,6 +866,7 @@ static void test_report__json_matches_schema(void)
 static const struct test tests[] = {
     TEST(test_report__lookup_knows_every_listed_format),
     TEST(test_report__matches_golden_files),
+    TEST(test_report__format_for_path),
     TEST(test_report__is_deterministic),
     TEST(test_report__default_output_never_shows_a_secret),
     TEST(test_report__show_secrets_shows_every_secret),

@@ -358,6 +358,8 @@ static void visit_commits_1(struct src_git *g, const struct oidvec *commits)
         oidvec_push(&g->walked_roots, git_commit_tree_id(c));
         graph_visit(g, git_commit_tree_id(c), hex);
         git_commit_free(c);
+        if (g->opts.progress && ((i & 63) == 63 || i + 1 == commits->n))
+            g->opts.progress(g->opts.progress_ctx, i + 1, commits->n);
     }
 }
 

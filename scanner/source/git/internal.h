@@ -174,6 +174,7 @@ struct src_git {
     char *workdir;       /* NULL when bare */
     git_repository *repo;
     git_odb *odb;        /* repo's object database */
+    bool partial_clone;  /* extensions.partialClone: missing blobs were never fetched */
     struct src_git_opts opts;
     /* Full-history scans defer provenance: blobs are found by visiting each distinct
      * tree once (pass 1), and which commits introduced them at which paths is worked

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -53,6 +54,35 @@ bool src_git_is_repo(const char *path)
 
     git_repository_free(repo);
     return rc == 0;
+}
+
+bool src_git_is_bare(const char *path)
+{
+    git_repository *repo = NULL;
+    bool bare = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
+                git_repository_is_bare(repo);
+
+    git_repository_free(repo);
+    return bare;
+}
+
+char *src_git_discover(const char *path)
+{
+    git_repository *repo = NULL;
+    const char *top;
+    char *out = NULL;
+
+    if (git_repository_open_ext(&repo, path, 0, NULL) != 0)
+        return NULL;
+    top = git_repository_is_bare(repo) ? git_repository_path(repo) : git_repository_workdir(repo);
+    if (top && *top) {
+        size_t n = strlen(top);
+        while (n > 1 && top[n - 1] == '/')
+            n--;
+        out = xstrndup(top, n);
+    }
+    git_repository_free(repo);
+    return out;
 }
 
 const struct src_git_counts *src_git_counts(const struct src_git *g)
@@ -274,6 +304,39 @@ static void open_packs(struct src_git *g)
     free(dir);
 }
 
+/* remote.NAME.promisor = true. Matched by hand: libgit2 1.5's regex matching (PCRE2)
+ * leaks its match data, which git_config_foreach_match would use. */
+static int promisor_entry(const git_config_entry *e, void *payload)
+{
+    int on = 0;
+    size_t n = strlen(e->name);
+
+    (void)payload;
+    if (strncasecmp(e->name, "remote.", 7) != 0 || n < 16 ||
+        strcasecmp(e->name + n - 9, ".promisor") != 0)
+        return 0;
+    return git_config_parse_bool(&on, e->value) == 0 && on ? 1 : 0; /* 1 stops: found */
+}
+
+/* A partial clone (`git clone --filter=blob:none`) lacks blobs on purpose: git fetches
+ * them on demand from a promisor remote, which sesame does not do. */
+static bool is_partial_clone(const struct src_git *g)
+{
+    git_config *cfg = NULL;
+    git_buf v = { 0 };
+    bool yes = false;
+
+    if (git_repository_config_snapshot(&cfg, g->repo) != 0)
+        return false;
+    if (git_config_get_string_buf(&v, cfg, "extensions.partialclone") == 0 && v.size)
+        yes = true;
+    git_buf_dispose(&v);
+    if (!yes) /* git 2.3x: remote.NAME.promisor=true */
+        yes = git_config_foreach(cfg, promisor_entry, NULL) == 1;
+    git_config_free(cfg);
+    return yes;
+}
+
 enum status src_git_open(struct src_git **out, const char *path, const struct src_git_opts *o)
 {
     struct src_git *g = xcalloc(1, sizeof(*g));
@@ -299,10 +362,16 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
     }
     check_loose_objects(g);
     check_grafts(g);
+    g->partial_clone = is_partial_clone(g);
+    if (g->partial_clone && !o->from_env)
+        log_warn("'%s' is a partial clone: blobs git did not fetch cannot be scanned (each "
+                 "is a warning below); `git fetch --refetch` fetches them", path);
     open_packs(g);
     if (!git_repository_is_bare(g->repo) && git_repository_workdir(g->repo))
         g->workdir = xstrdup(git_repository_workdir(g->repo));
-    if (git_repository_is_empty(g->repo) == 1 && !o->staged && !o->all_objects) {
+    if (git_repository_is_empty(g->repo) == 1 && !o->staged && !o->all_objects &&
+        !o->n_tips) {
+        /* (a push into an empty repository has tips: its commits are planned) */
         /* Nothing committed yet: only the working tree. */
     } else if (o->staged) {
         st = plan_staged(g);

@@ -333,9 +333,14 @@ static enum status read_blob(struct src_git_reader *r, const struct gblob *b,
             data = NULL;
     }
     if (!data) {
-        if (git_odb_read_header(&len, &type, r->odb, &b->oid) != 0)
+        if (git_odb_read_header(&len, &type, r->odb, &b->oid) != 0) {
+            if (g->partial_clone && !git_odb_exists(r->odb, &b->oid))
+                return fail(STATUS_IO, "blob %s ('%s'): not fetched (a partial clone): run "
+                                       "`git fetch --refetch` (or clone without --filter), "
+                                       "or scan with --no-history", b->hex, path0);
             return fail(STATUS_CORRUPT, "blob %s ('%s'): cannot read: %s", b->hex, path0,
                         libgit2_message());
+        }
         if (len > LIMIT_GIT_INMEM_BLOB_BYTES)
             return read_streamed(r, b->hex, "blob", buf, &tmpl, fn, payload, bytes);
         if (git_odb_read(&obj, r->odb, &b->oid) != 0)

@@ -32,8 +32,12 @@ static void worktree_add(struct src_git *g, const char *rel)
     }
     if (strcmp(g->path, ".") == 0 || git_repository_is_bare(g->repo) == 0) {
         size_t pl = strlen(g->path);
-        char *shown = xasprintf("%.*s/%s", (int)(pl > 1 && g->path[pl - 1] == '/' ? pl - 1 : pl),
-                                g->path, rel);
+        /* "." shows "k.env", as history does, not "./k.env" */
+        char *shown = strcmp(g->path, ".") == 0 || strcmp(g->path, "./") == 0
+                          ? xstrdup(rel)
+                          : xasprintf("%.*s/%s",
+                                      (int)(pl > 1 && g->path[pl - 1] == '/' ? pl - 1 : pl),
+                                      g->path, rel);
         struct stat st2;
         if (lstat(shown, &st2) == 0 && st2.st_ino == st.st_ino) {
             free(p);

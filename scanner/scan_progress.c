@@ -1,0 +1,109 @@
+/*
+ * scan_progress.c - what a scan says on stderr besides warnings: the progress line
+ * (planning a history: commits of total; reading: inputs, percentage, MB, ETA) and, when
+ * the report goes to a file (-o), the report's one-line summary.
+ *
+ * Progress is shown on a terminal (rewritten in place) unless -q or --no-progress, and
+ * with --progress also into a log (one line per update). The driver (scan.c) owns the
+ * counters; this file only formats and paces them.
+ */
+#include "scan_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/escape.h"
+#include "report/report.h"
+
+/* The progress line on stderr: --progress, or (default) a terminal and not -q. */
+bool want_progress(const struct scan_config *cfg)
+{
+    if (cfg->progress)
+        return cfg->progress > 0;
+    return !cfg->quiet && isatty(STDERR_FILENO);
+}
+
+/* "12 s" / "3 min" for an estimate of the time left, from the rate so far. */
+void progress_eta(char *buf, size_t size, double elapsed, uint64_t done, uint64_t total)
+{
+    double left;
+
+    buf[0] = '\0';
+    if (done == 0 || done >= total || elapsed <= 0)
+        return;
+    left = elapsed * (double)(total - done) / (double)done;
+    if (left < 120)
+        snprintf(buf, size, ", ETA %.0f s", left);
+    else
+        snprintf(buf, size, ", ETA %.0f min", left / 60);
+}
+
+void progress_init(struct progress *p, const struct scan_config *cfg)
+{
+    memset(p, 0, sizeof(*p));
+    p->t0 = clock_now();
+    p->tty = isatty(STDERR_FILENO);
+    p->clear = p->tty && !cfg->no_term_color;
+    p->forced = cfg->progress > 0;
+}
+
+/* Time to show an update: after the first second (at once when forced), at most 4
+ * times a second, and always the last one of a forced run. */
+bool progress_due(struct progress *p, bool last)
+{
+    double now = clock_now();
+
+    if ((!p->forced && now - p->t0 < 1.0) || (now - p->last < 0.25 && !(last && p->forced)))
+        return false;
+    p->last = now;
+    return true;
+}
+
+void progress_line(struct progress *p, const char *text)
+{
+    fprintf(stderr, p->tty ? "\rsesame: %s " : "sesame: %s\n", text);
+    p->shown = true;
+}
+
+void progress_end(const struct progress *p)
+{
+    if (p->shown && p->tty)
+        fputs(p->clear ? "\r\033[K" : "\n", stderr);
+}
+
+/* Planning a whole history: "planning 'repo': 1200 of 5000 commits (24%), ETA 3 s". */
+void plan_progress_cb(void *ctx, uint64_t done, uint64_t total)
+{
+    struct plan_progress *pp = ctx;
+    char eta[48], line[512];
+
+    if (!progress_due(&pp->p, done >= total))
+        return;
+    progress_eta(eta, sizeof(eta), clock_now() - pp->p.t0, done, total);
+    snprintf(line, sizeof(line), "planning '%.300s': %llu of %llu commits (%.0f%%)%s",
+             pp->target, (unsigned long long)done, (unsigned long long)total,
+             total ? 100.0 * (double)done / (double)total : 100.0, eta);
+    progress_line(&pp->p, line);
+}
+
+/* -o FILE: the report is in the file; the one-line summary still goes to stderr
+ * (unless -q), so a CI log says what was found and where the report is. */
+void scan_summary_to_stderr(const struct scan_config *cfg, const struct finding *const *v,
+                            size_t n, const struct report_opts *ro)
+{
+    struct report_opts so = *ro;
+    char *shown;
+
+    if (cfg->quiet)
+        return;
+    so.color = want_color(cfg, stderr);
+    so.explain = false;
+    fputs("sesame: ", stderr);
+    (void)report_summary_write(stderr, v, n, &so);
+    shown = escape_dup(cfg->output, strlen(cfg->output), ESC_BACKSLASH);
+    fprintf(stderr, "sesame: report written to %s (%s)\n", shown, cfg->format);
+    free(shown);
+}
