@@ -103,7 +103,7 @@ enum status scan_remediate(const struct scan_config *cfg, const char *path, cons
     if ((st = findings_load_report_flags(path, LOAD_REDACTED_OK | LOAD_VERIFICATION, &lr)) !=
         STATUS_OK)
         return st;
-    if ((st = remediate_find(lr.sorted, lr.n, which, &f)) != STATUS_OK)
+    if ((st = remediate_find(lr.sorted, lr.n, which, "report", &f)) != STATUS_OK)
         goto out;
     if (cfg->output && strcmp(cfg->output, "-") != 0 && !(out = fopen(cfg->output, "w"))) {
         out = stdout;

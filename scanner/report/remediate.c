@@ -532,7 +532,7 @@ enum status remediate_write(FILE *out, const struct finding *f, const struct rem
 }
 
 enum status remediate_find(struct finding *const *findings, size_t n, const char *which,
-                           const struct finding **out)
+                           const char *where, const struct finding **out)
 {
     size_t wl = strlen(which), hits = 0;
 
@@ -551,6 +551,6 @@ enum status remediate_find(struct finding *const *findings, size_t n, const char
     *out = NULL;
     return hits ? fail(STATUS_USAGE, "'%s' names %zu findings: give more of the fingerprint",
                        which, hits)
-                : fail(STATUS_USAGE, "no finding with fingerprint or key ID '%s' in the report",
-                       which);
+                : fail(STATUS_USAGE, "no finding with fingerprint or key ID '%s' in the %s",
+                       which, where);
 }

@@ -31,9 +31,10 @@ struct remediate_opts {
 };
 
 /* The finding of `findings[0, n)` named by `which`: its fingerprint, a unique prefix of
- * it (4 hex digits or more), or its access key ID. STATUS_USAGE if none or several. */
+ * it (4 hex digits or more), or its access key ID. STATUS_USAGE if none or several
+ * (the message names `where` the findings come from: "report", "store"). */
 enum status remediate_find(struct finding *const *findings, size_t n, const char *which,
-                           const struct finding **out);
+                           const char *where, const struct finding **out);
 
 /* Write the plan for f (or, with policy_only, only the policy) to out. STATUS_USAGE
  * for policy_only when f is not an SES sender (sesame cannot know what else a key
