@@ -82,6 +82,11 @@ enum status audit_verify_store(const char *db, const struct env *env,
 struct store;
 enum status audit_open_existing(const char *db, const struct env *env, struct store **s);
 
+struct store_row;
+struct finding;
+/* A new finding with a stored row's fingerprint, kind, key ID, account and key type. */
+struct finding *audit_finding_of_row(const struct store_row *r);
+
 struct remediate_opts;
 /* `sesame remediate WHICH --db F` (audit_remediate.c): the plan for one stored finding
  * (fingerprint, unique prefix or key ID), written to `output` (NULL or "-": stdout). */

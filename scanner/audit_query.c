@@ -214,6 +214,19 @@ static void free_finding(struct finding *f)
     free(f);
 }
 
+struct finding *audit_finding_of_row(const struct store_row *r)
+{
+    struct finding *f = xcalloc(1, sizeof(*f));
+
+    memcpy(f->fingerprint, r->fingerprint, 16);
+    if (!cred_kind_parse(r->kind, &f->kind))
+        f->kind = CRED_ACCESS_KEY_ID;
+    f->access_key_id = r->key_id ? xstrdup(r->key_id) : NULL;
+    f->account_id = r->account_id ? xstrdup(r->account_id) : NULL;
+    f->key_type = r->key_type ? xstrdup(r->key_type) : NULL;
+    return f;
+}
+
 /* A finding to verify, from a stored row and its sealed parts; NULL if it has none. */
 static struct finding *finding_from_store(struct store *s, const unsigned char key[32],
                                           const struct store_row *r, size_t *bad)
@@ -226,13 +239,7 @@ static struct finding *finding_from_store(struct store *s, const unsigned char k
         store_sealed_free(parts, n);
         return NULL;
     }
-    f = xcalloc(1, sizeof(*f));
-    memcpy(f->fingerprint, r->fingerprint, 16);
-    if (!cred_kind_parse(r->kind, &f->kind))
-        f->kind = CRED_ACCESS_KEY_ID;
-    f->access_key_id = r->key_id ? xstrdup(r->key_id) : NULL;
-    f->account_id = r->account_id ? xstrdup(r->account_id) : NULL;
-    f->key_type = r->key_type ? xstrdup(r->key_type) : NULL;
+    f = audit_finding_of_row(r);
     for (size_t i = 0; i < n; i++) {
         enum cred_kind k;
         char *v;

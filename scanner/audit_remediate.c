@@ -12,7 +12,6 @@
  */
 #include "audit.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,16 +66,10 @@ static struct verification *stored_verification(const struct store_row *r)
 /* The finding of a stored row, as far as the plan needs it. */
 static struct finding *finding_of_row(const struct store_row *r)
 {
-    struct finding *f = xcalloc(1, sizeof(*f));
+    struct finding *f = audit_finding_of_row(r);
     size_t live = 0;
     bool history = false;
 
-    memcpy(f->fingerprint, r->fingerprint, 16);
-    if (!cred_kind_parse(r->kind, &f->kind))
-        f->kind = CRED_ACCESS_KEY_ID;
-    f->access_key_id = r->key_id ? xstrdup(r->key_id) : NULL;
-    f->account_id = r->account_id ? xstrdup(r->account_id) : NULL;
-    f->key_type = r->key_type ? xstrdup(r->key_type) : NULL;
     for (size_t i = 0; i < r->n_parts; i++)
         if (strncmp(r->parts[i], "smtp_password ", 14) == 0)
             f->n_smtp_passwords++;
@@ -120,7 +113,6 @@ enum status audit_remediate(const char *db, const struct env *env, const char *o
     struct finding **fs = NULL;
     const struct finding *f;
     size_t n = 0;
-    FILE *out = stdout;
     enum status st;
 
     if ((st = audit_open_existing(db, env, &s)) != STATUS_OK)
@@ -132,19 +124,9 @@ enum status audit_remediate(const char *db, const struct env *env, const char *o
     fs = xcalloc(n + 1, sizeof(*fs));
     for (size_t i = 0; i < n; i++)
         fs[i] = finding_of_row(&rows[i]);
-    if ((st = remediate_find(fs, n, which, "store", &f)) != STATUS_OK)
-        goto out;
-    if (output && strcmp(output, "-") != 0 && !(out = fopen(output, "w"))) {
-        out = stdout;
-        st = fail(STATUS_IO, "cannot write '%s': %s", output, strerror(errno));
-        goto out;
-    }
-    st = remediate_write(out, f, o);
-    if (st == STATUS_OK && (fflush(out) != 0 || ferror(out)))
-        st = fail(STATUS_IO, "cannot write the plan: %s", strerror(errno));
+    if ((st = remediate_find(fs, n, which, "store", &f)) == STATUS_OK)
+        st = remediate_print(output, f, o);
 out:
-    if (out != stdout)
-        fclose(out);
     for (size_t i = 0; fs && i < n; i++)
         free_finding(fs[i]);
     free(fs);

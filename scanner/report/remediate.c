@@ -9,6 +9,7 @@
  */
 #include "report/remediate.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -529,6 +530,22 @@ enum status remediate_write(FILE *out, const struct finding *f, const struct rem
               out);
     }
     return STATUS_OK;
+}
+
+enum status remediate_print(const char *output, const struct finding *f,
+                            const struct remediate_opts *o)
+{
+    FILE *out = stdout;
+    enum status st;
+
+    if (output && strcmp(output, "-") != 0 && !(out = fopen(output, "w")))
+        return fail(STATUS_IO, "cannot write '%s': %s", output, strerror(errno));
+    st = remediate_write(out, f, o);
+    if (st == STATUS_OK && (fflush(out) != 0 || ferror(out)))
+        st = fail(STATUS_IO, "cannot write the plan: %s", strerror(errno));
+    if (out != stdout && fclose(out) != 0 && st == STATUS_OK)
+        st = fail(STATUS_IO, "cannot write '%s': %s", output, strerror(errno));
+    return st;
 }
 
 enum status remediate_find(struct finding *const *findings, size_t n, const char *which,

@@ -41,6 +41,10 @@ enum status remediate_find(struct finding *const *findings, size_t n, const char
  * needs); STATUS_USAGE for a bad --source-ip or --from-address. */
 enum status remediate_write(FILE *out, const struct finding *f, const struct remediate_opts *o);
 
+/* remediate_write to the file `output` (NULL or "-": stdout), checking the write. */
+enum status remediate_print(const char *output, const struct finding *f,
+                            const struct remediate_opts *o);
+
 /* The least-privilege SES sending policy for f's replacement, as IAM policy JSON (new
  * string, caller frees). */
 char *remediate_ses_policy(const struct finding *f, const struct remediate_opts *o);

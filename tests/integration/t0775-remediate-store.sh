@@ -24,40 +24,35 @@ sys.path.insert(0, os.environ["SUPPORT"])
 import fakekeys
 
 k = fakekeys.Keys("sesame-t0775")
-keys, labels = {}, {}
 os.makedirs("repo", exist_ok=True)
-
-
-def key(label, prefix="AKIA", arn=None, **kw):
-    kid, sec = k.key_id(prefix), k.secret()
-    acct = fakekeys.account_id(kid)
-    extra = ""
-    if prefix == "ASIA":
-        tok = k.token()
-        kw["session_token"] = tok
-        extra = f"AWS_SESSION_TOKEN={tok}\n"
-    with open(f"repo/{label}.env", "w") as f:
-        f.write(f"# {label}\nAWS_ACCESS_KEY_ID={kid}\nAWS_SECRET_ACCESS_KEY={sec}\n{extra}")
-    keys[kid] = dict({"secret": sec, "account": acct,
-                      "arn": (arn or "arn:aws:iam::{a}:user/mail/{l}").format(a=acct, l=label),
-                      "user_id": "AIDA" + k.hexid(17), "last_used": None}, **kw)
-    labels[label] = kid
-
-
+keys, labels = {}, {}
 open_policy = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": "*", "Action": "ses:SendRawEmail", "Resource": "*"}]}
-key("mailer", last_used={"date": "2026-01-01T00:00:00Z", "service": "ses-smtp",
-                         "region": "eu-west-2"},
-    ses={"eu-west-2": {"production": True, "enforcement": "SHUTDOWN", "sending_enabled": False,
-                       "review": {"Status": "PENDING", "CaseId": "case-77"},
-                       "stats": [{"minutes_ago": 15 * i, "attempts": 500, "bounces": 60}
-                                 for i in range(1, 5)],
-                       "identities": [{"name": "example.com",
-                                       "policies": {"anyone": open_policy}},
-                                      {"name": "ops@example.com", "type": "EMAIL_ADDRESS"}]},
-         "eu-west-1": {"identities": [{"name": "example.net"}]}})
-key("old", last_used={"date": "2025-06-01T00:00:00Z", "service": "s3", "region": "us-east-1"})
-key("session", prefix="ASIA", arn="arn:aws:sts::{a}:assumed-role/deploy-role/ci")
+ses = {"eu-west-2": {"production": True, "enforcement": "SHUTDOWN", "sending_enabled": False,
+                     "review": {"Status": "PENDING", "CaseId": "case-77"},
+                     "stats": [{"minutes_ago": 15 * i, "attempts": 500, "bounces": 60}
+                               for i in range(1, 5)],
+                     "identities": [{"name": "example.com", "policies": {"anyone": open_policy}},
+                                    {"name": "ops@example.com", "type": "EMAIL_ADDRESS"}]},
+       "eu-west-1": {"identities": [{"name": "example.net"}]}}
+# label: (key ID prefix, what the fake knows beyond secret, account and ARN)
+for label, (prefix, more) in {
+        "mailer": ("AKIA", {"ses": ses, "last_used": {"date": "2026-01-01T00:00:00Z",
+                                                      "service": "ses-smtp",
+                                                      "region": "eu-west-2"}}),
+        "old": ("AKIA", {"last_used": {"date": "2025-06-01T00:00:00Z", "service": "s3",
+                                       "region": "us-east-1"}}),
+        "session": ("ASIA", {"session_token": k.token()})}.items():
+    kid, sec = k.key_id(prefix), k.secret()
+    acct = fakekeys.account_id(kid)
+    arn = (f"arn:aws:sts::{acct}:assumed-role/deploy-role/ci" if prefix == "ASIA"
+           else f"arn:aws:iam::{acct}:user/mail/{label}")
+    tok = f"AWS_SESSION_TOKEN={more['session_token']}\n" if "session_token" in more else ""
+    open(f"repo/{label}.env", "w").write(
+        f"# {label}\nAWS_ACCESS_KEY_ID={kid}\nAWS_SECRET_ACCESS_KEY={sec}\n{tok}")
+    keys[kid] = dict({"secret": sec, "account": acct, "arn": arn,
+                      "user_id": "AIDA" + k.hexid(17), "last_used": None}, **more)
+    labels[label] = kid
 json.dump({"keys": keys}, open("aws-state.json", "w"), indent=1, sort_keys=True)
 json.dump(labels, open("labels.json", "w"))
 EOF
@@ -69,12 +64,8 @@ fake_env
 
 kid() { "$PYTHON" -c "import json, sys; print(json.load(open('labels.json'))[sys.argv[1]])" "$1"; }
 fp() {  # fp LABEL: the fingerprint of that key's finding in report.json
-    "$PYTHON" -c "
-import json, sys
-for f in json.load(open('report.json'))['findings']:
-    if f['access_key_id'] == sys.argv[1]:
-        print(f['fingerprint'])
-" "$(kid "$1")"
+    "$PYTHON" -c "import json, sys; print([f['fingerprint'] for f in json.load(open(
+        'report.json'))['findings'] if f['access_key_id'] == sys.argv[1]][0])" "$(kid "$1")"
 }
 VERIFY="--verify --no-smtp-check --ses-regions eu-west-1 --verify-timeout-ms 20000"
 
@@ -94,9 +85,11 @@ test_expect_success 'one repository, audited and scanned with --verify' '
 # only lines allowed to differ are where the key was seen: the report names the scanned
 # path (repo/mailer.env), the store the path in the repository (mailer.env), since an
 # audit keeps the repository apart; they are compared with that prefix taken off.
+# SESAME_FIXED_TIME: the revocation of older sessions names the time of the run.
 same() {
-    sesame remediate "$(fp $1)" --report report.json >from-report.txt &&
-    sesame remediate "$(fp $1)" --db v.db >from-store.txt &&
+    SESAME_FIXED_TIME=1767225600 sesame remediate "$(fp $1)" --report report.json \
+        >from-report.txt &&
+    SESAME_FIXED_TIME=1767225600 sesame remediate "$(fp $1)" --db v.db >from-store.txt &&
     sed "s|^      repo/|      |" from-report.txt >from-report.cmp &&
     diff -u from-report.cmp from-store.txt
 }
@@ -125,7 +118,8 @@ test_expect_success 'a key only in history, and temporary credentials: the same 
     grep -F "stays in git history" from-store.txt &&
     grep -F "aws iam delete-access-key --user-name old" from-store.txt &&
     same session &&
-    grep -F "iam put-role-policy --role-name deploy-role" from-store.txt
+    grep -F "iam put-role-policy --role-name deploy-role" from-store.txt &&
+    grep -F "aws:TokenIssueTime\":\"2026-01-01T00:00:00Z" from-store.txt
 '
 
 test_expect_success 'by key ID or prefix; SESAME_DB, then ./sesame.db; one-line usage errors' '
