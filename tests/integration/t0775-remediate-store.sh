@@ -107,7 +107,7 @@ test_expect_success 'an SES sender: the same plan from the store as from the rep
     grep -F "\"ops@example.com\"" from-store.txt &&
     grep -F "      mailer.env:2" from-store.txt &&
     sed "1,/fill them in\./d" from-store.txt >body.txt &&
-    ! grep -F REPLACE-WITH- body.txt &&
+    expect_no_grep -F REPLACE-WITH- body.txt &&
     sesame remediate "$(fp mailer)" --db v.db --policy-only >p-store.json &&
     sesame remediate "$(fp mailer)" --report report.json --policy-only >p-report.json &&
     diff -u p-report.json p-store.json
