@@ -6,7 +6,8 @@
 # sending state and policies (the store keeps the whole verification as evidence, and
 # the regions a finding points to). Covered: an SES sender whose sending is paused, with
 # open sending policies; a key that is only in history (the history step); temporary
-# credentials (the role); a finding by key ID or prefix; SESAME_DB and ./sesame.db when
+# credentials (the role); an SMTP user unknown to AWS (the regions it points to, kept
+# by the store); a finding by key ID or prefix; SESAME_DB and ./sesame.db when
 # neither --report nor --db is given; unknown and ambiguous fingerprints are one-line
 # usage errors (exit 2); nothing calls AWS (the fake's log does not change).
 # Keys come from a fixed seed (tests/support/fakekeys.py).
@@ -53,6 +54,14 @@ for label, (prefix, more) in {
     keys[kid] = dict({"secret": sec, "account": acct, "arn": arn,
                       "user_id": "AIDA" + k.hexid(17), "last_used": None}, **more)
     labels[label] = kid
+# unknown to AWS (invalid), with an SMTP password for ap-south-1 and its host name: the
+# region comes from the finding itself (the store keeps the regions a finding points to)
+kid = k.key_id()
+sec, pw = k.smtp_pair("ap-south-1")
+open("repo/relay.env", "w").write(
+    f"AWS_ACCESS_KEY_ID={kid}\nAWS_SECRET_ACCESS_KEY={sec}\n"
+    f"SMTP_HOST=email-smtp.ap-south-1.amazonaws.com\nSMTP_USERNAME={kid}\nSMTP_PASSWORD={pw}\n")
+labels["relay"] = kid
 json.dump({"keys": keys}, open("aws-state.json", "w"), indent=1, sort_keys=True)
 json.dump(labels, open("labels.json", "w"))
 EOF
@@ -77,7 +86,8 @@ test_expect_success 'one repository, audited and scanned with --verify' '
     run_cmd sesame scan $VERIFY --format json repo
     expect_rc 1
     cp out report.json
-    test -n "$(fp mailer)" && test -n "$(fp old)" && test -n "$(fp session)"
+    test -n "$(fp mailer)" && test -n "$(fp old)" && test -n "$(fp session)" &&
+        test -n "$(fp relay)"
     wc -l <aws.log >calls.before
 '
 
@@ -120,6 +130,13 @@ test_expect_success 'a key only in history, and temporary credentials: the same 
     same session &&
     grep -F "iam put-role-policy --role-name deploy-role" from-store.txt &&
     grep -F "aws:TokenIssueTime\":\"2026-01-01T00:00:00Z" from-store.txt
+'
+
+test_expect_success 'an SMTP user unknown to AWS: the region from the finding, from the store too' '
+    same relay &&
+    grep -F "Remediation for $(kid relay)" from-store.txt &&
+    grep -F "email-smtp.ap-south-1.amazonaws.com" from-store.txt &&
+    grep -F "aws cloudtrail lookup-events --region ap-south-1" from-store.txt
 '
 
 test_expect_success 'by key ID or prefix; SESAME_DB, then ./sesame.db; one-line usage errors' '
