@@ -4,7 +4,8 @@
  *
  * The store is read back into a finding with what the plan needs: key ID, type and
  * account, the SMTP passwords (their number), the regions it points to, where it is
- * still seen (or was, when every occurrence is gone), whether it stays in git history,
+ * still seen (or was, when every occurrence is gone; paths in the repository, after the
+ * repository when there are several), whether it stays in git history,
  * and the last stored verification (the JSON report's "verification" object, kept as
  * evidence since store schema 6; an older row gives status, account and ARN only).
  * What the store does not hold stays unknown and becomes remediate's placeholder. A
@@ -33,7 +34,9 @@ static void free_finding(struct finding *f)
     for (size_t i = 0; i < f->n_regions; i++)
         free(f->regions[i]);
     free(f->regions);
-    free(f->locations); /* strings borrowed from the store row */
+    for (size_t i = 0; i < f->n_locations; i++)
+        free(f->locations[i].path);
+    free(f->locations);
     verification_free(f->verification);
     free(f);
 }
@@ -92,7 +95,8 @@ static struct finding *finding_of_row(const struct store_row *r)
         if (live && l->gone_since)
             continue;
         d = &f->locations[f->n_locations++];
-        d->path = l->path;
+        /* seen in several repositories: say which (the repository's path or URL) */
+        d->path = r->n_repos > 1 ? xasprintf("%s/%s", l->repo, l->path) : xstrdup(l->path);
         d->shown_tail = l->shown_tail;
         d->line = l->line > 0 ? (uint64_t)l->line : 0;
         history |= l->commit && *l->commit;

@@ -183,6 +183,15 @@ test_expect_success 'an ambiguous prefix is a one-line usage error' '
     fi
 '
 
+test_expect_success 'a key in two repositories: each place says which repository' '
+    cp -r repo repo2 &&
+    run_cmd sesame audit --db two.db -q repo repo2 &&
+    expect_rc 1 &&
+    sesame remediate "$(fp mailer)" --db two.db >two.txt &&
+    grep -F "      $PWD/repo/mailer.env:2" two.txt &&
+    grep -F "      $PWD/repo2/mailer.env:2" two.txt
+'
+
 test_expect_success 'a store that does not exist is an error, not an empty store' '
     run_cmd sesame remediate "$(fp mailer)" --db nowhere.db &&
     expect_rc 3 && grep "cannot open the store" err && test ! -e nowhere.db
