@@ -41,6 +41,7 @@
 #include "finding/redact.h"
 #include "json/json.h"
 #include "rank/risk.h"
+#include "report/report.h"
 #include "rules/rule.h"
 #include "source/src_git.h"
 #include "store/store.h"
@@ -203,12 +204,21 @@ static enum status put_finding(struct one *o, const struct finding *f, int64_t s
 {
     struct store_finding sf;
     struct buf rules = BUF_INIT(LIMIT_STORE_VALUE_BYTES);
-    char *factors, *steps, *rules_s;
+    struct buf regions = BUF_INIT(LIMIT_STORE_VALUE_BYTES);
+    char *factors, *steps, *rules_s, *regions_s;
     enum status st = STATUS_OK;
 
     for (size_t i = 0; st == STATUS_OK && i < f->n_rule_ids; i++)
         st = buf_printf(&rules, "%s%s", i ? "," : "", f->rule_ids[i]);
     rules_s = buf_take(&rules);
+    /* the order remediate looks for a region in: SMTP passwords', then context's */
+    for (size_t i = 0; st == STATUS_OK && i < f->n_smtp_passwords; i++)
+        if (f->smtp_passwords[i].region)
+            st = buf_printf(&regions, "%s%s", regions.len ? "," : "",
+                            f->smtp_passwords[i].region);
+    for (size_t i = 0; st == STATUS_OK && i < f->n_regions; i++)
+        st = buf_printf(&regions, "%s%s", regions.len ? "," : "", f->regions[i]);
+    regions_s = buf_take(&regions);
     risk_text(f->risk, &factors, &steps);
     memset(&sf, 0, sizeof(sf));
     sf.fingerprint = f->fingerprint;
@@ -222,8 +232,10 @@ static enum status put_finding(struct one *o, const struct finding *f, int64_t s
     sf.risk_tier = f->risk ? risk_tier_name(f->risk->tier) : NULL;
     sf.risk_factors = factors;
     sf.remediation = steps;
-    st = store_finding_put(o->s, &sf, now);
+    sf.regions = regions_s && *regions_s ? regions_s : NULL;
+    st = store_finding_put(o->s, &sf, now); /* a list cut at its cap is still its start */
     free(rules_s);
+    free(regions_s);
     free(factors);
     free(steps);
     if (st == STATUS_OK && f->access_key_id) {
@@ -263,11 +275,12 @@ static enum status put_finding(struct one *o, const struct finding *f, int64_t s
     if (st == STATUS_OK && f->verification && f->verification->status != VERIFY_NOT_CHECKED &&
         !is_reused(o, f->verification)) {
         const struct verification *v = f->verification;
-        char *detail = verification_detail(v);
+        char *detail = verification_detail(v), *evidence = report_verification_json(v);
         st = store_verification_put(o->s, f->fingerprint, verify_status_name(v->status),
-                                    v->account, v->arn, detail,
+                                    v->account, v->arn, detail, evidence,
                                     v->checked_at ? v->checked_at : now);
         free(detail);
+        free(evidence);
     }
     return st;
 }

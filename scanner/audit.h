@@ -78,6 +78,21 @@ char *audit_seal_aad(const char *fingerprint, const char *kind, const char *sha2
 enum status audit_verify_store(const char *db, const struct env *env,
                                const struct verify_opts *vo, int64_t now, size_t *n);
 
+/* An existing store (a query must not create an empty one where the user mistyped). */
+struct store;
+enum status audit_open_existing(const char *db, const struct env *env, struct store **s);
+
+struct store_row;
+struct finding;
+/* A new finding with a stored row's fingerprint, kind, key ID, account and key type. */
+struct finding *audit_finding_of_row(const struct store_row *r);
+
+struct remediate_opts;
+/* `sesame remediate WHICH --db F` (audit_remediate.c): the plan for one stored finding
+ * (fingerprint, unique prefix or key ID), written to `output` (NULL or "-": stdout). */
+enum status audit_remediate(const char *db, const struct env *env, const char *output,
+                            const char *which, const struct remediate_opts *o);
+
 /* `sesame triage --import-baseline FILE`: each finding of the baseline that the store
  * has, still open, becomes accepted_risk (with the note, or "imported from FILE"). */
 enum status audit_import_baseline(const char *db, const struct env *env, const char *path,

@@ -19,13 +19,13 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "config.h"
+#include "report/report.h"
 #include "report/report_store.h"
 #include "rules/rule.h"
 #include "verify/verify.h"
 #include "store/store.h"
 
-/* An existing store: a query must not create an empty one where the user mistyped. */
-static enum status open_existing(const char *db, const struct env *env, struct store **s)
+enum status audit_open_existing(const char *db, const struct env *env, struct store **s)
 {
     const char *path = audit_db_path(db, env);
     FILE *f = fopen(path, "rb");
@@ -53,7 +53,7 @@ enum status audit_findings(const struct findings_opts_cli *o, size_t *n)
         strcmp(o->format, "sarif") != 0 && strcmp(o->format, "html") != 0)
         return fail(STATUS_USAGE, "unknown format '%s' (one of: %s)", o->format,
                     report_store_formats());
-    if ((st = open_existing(o->db, o->env, &s)) != STATUS_OK)
+    if ((st = audit_open_existing(o->db, o->env, &s)) != STATUS_OK)
         return st;
     memset(&q, 0, sizeof(q));
     q.state = o->state;
@@ -92,7 +92,7 @@ enum status audit_triage(const char *db, const struct env *env, const char *fing
     if (!store_state_valid(state))
         return fail(STATUS_USAGE, "no state '%s' (open, false_positive, revoked, "
                                   "accepted_risk)", state);
-    if ((st = open_existing(db, env, &s)) != STATUS_OK)
+    if ((st = audit_open_existing(db, env, &s)) != STATUS_OK)
         return st;
     if ((st = store_begin(s)) != STATUS_OK)
         goto out;
@@ -126,7 +126,8 @@ enum status audit_import_baseline(const char *db, const struct env *env, const c
     memset(&b, 0, sizeof(b));
     if ((st = baseline_load(path, &b)) != STATUS_OK)
         return st;
-    if ((st = open_existing(db, env, &s)) != STATUS_OK || (st = store_begin(s)) != STATUS_OK)
+    if ((st = audit_open_existing(db, env, &s)) != STATUS_OK ||
+        (st = store_begin(s)) != STATUS_OK)
         goto out;
     dflt = xasprintf("imported from baseline %s", path);
     for (size_t i = 0; st == STATUS_OK && i < b.n; i++) {
@@ -213,6 +214,19 @@ static void free_finding(struct finding *f)
     free(f);
 }
 
+struct finding *audit_finding_of_row(const struct store_row *r)
+{
+    struct finding *f = xcalloc(1, sizeof(*f));
+
+    memcpy(f->fingerprint, r->fingerprint, 16);
+    if (!cred_kind_parse(r->kind, &f->kind))
+        f->kind = CRED_ACCESS_KEY_ID;
+    f->access_key_id = r->key_id ? xstrdup(r->key_id) : NULL;
+    f->account_id = r->account_id ? xstrdup(r->account_id) : NULL;
+    f->key_type = r->key_type ? xstrdup(r->key_type) : NULL;
+    return f;
+}
+
 /* A finding to verify, from a stored row and its sealed parts; NULL if it has none. */
 static struct finding *finding_from_store(struct store *s, const unsigned char key[32],
                                           const struct store_row *r, size_t *bad)
@@ -225,13 +239,7 @@ static struct finding *finding_from_store(struct store *s, const unsigned char k
         store_sealed_free(parts, n);
         return NULL;
     }
-    f = xcalloc(1, sizeof(*f));
-    memcpy(f->fingerprint, r->fingerprint, 16);
-    if (!cred_kind_parse(r->kind, &f->kind))
-        f->kind = CRED_ACCESS_KEY_ID;
-    f->access_key_id = r->key_id ? xstrdup(r->key_id) : NULL;
-    f->account_id = r->account_id ? xstrdup(r->account_id) : NULL;
-    f->key_type = r->key_type ? xstrdup(r->key_type) : NULL;
+    f = audit_finding_of_row(r);
     for (size_t i = 0; i < n; i++) {
         enum cred_kind k;
         char *v;
@@ -287,7 +295,7 @@ enum status audit_verify_store(const char *db, const struct env *env,
         return fail(STATUS_USAGE, "sesame verify --db needs SESAME_STORE_KEY (32 bytes: 64 hex "
                                   "digits or 44 base64 characters), the key the audit sealed "
                                   "secret values with");
-    if ((st = open_existing(db, env, &s)) != STATUS_OK)
+    if ((st = audit_open_existing(db, env, &s)) != STATUS_OK)
         goto out;
     memset(&q, 0, sizeof(q));
     if ((st = store_findings(s, &q, &rows, &n)) != STATUS_OK ||
@@ -315,11 +323,14 @@ enum status audit_verify_store(const char *db, const struct env *env,
         goto out;
     for (size_t i = 0; st == STATUS_OK && i < nf; i++) {
         const struct verification *v = fs[i]->verification;
+        char *evidence;
         if (!v || v->status == VERIFY_NOT_CHECKED)
             continue;
+        evidence = report_verification_json(v);
         st = store_verification_put(s, fs[i]->fingerprint, verify_status_name(v->status),
-                                    v->account, v->arn, v->reason,
+                                    v->account, v->arn, v->reason, evidence,
                                     v->checked_at ? v->checked_at : now);
+        free(evidence);
         printf("%s %s %s\n", fs[i]->fingerprint,
                fs[i]->access_key_id ? fs[i]->access_key_id : cred_kind_name(fs[i]->kind),
                verify_status_name(v->status));

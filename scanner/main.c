@@ -742,13 +742,17 @@ static int run_command(struct args *a)
         return exit_for_hook(hook_install(a->targets.n ? a->targets.v[0] : NULL, a->repo,
                                           a->force));
     case CMD_REMEDIATE:
-        if (a->targets.n != 1 || !a->report)
-            return usage_error(a->cmd, "usage: sesame remediate FINGERPRINT --report "
-                                       "REPORT.json [options]");
+        if (a->targets.n != 1 || (a->report && a->db))
+            return usage_error(a->cmd, "usage: sesame remediate FINGERPRINT [--report "
+                                       "REPORT.json | --db FILE] [options]");
         a->ro.from_addresses = a->from.v;
         a->ro.n_from = a->from.n;
         a->ro.now = a->vo.now;
-        if ((st = scan_remediate(&a->cfg, a->report, a->targets.v[0], &a->ro)) == STATUS_OK)
+        /* without --report: the store (--db, else SESAME_DB, else ./sesame.db) */
+        st = a->report ? scan_remediate(&a->cfg, a->report, a->targets.v[0], &a->ro)
+                       : audit_remediate(a->db, &a->env, a->cfg.output, a->targets.v[0],
+                                         &a->ro);
+        if (st == STATUS_OK)
             return EXIT_CLEAN;
         break;
     case CMD_AUDIT:

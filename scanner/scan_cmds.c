@@ -107,25 +107,13 @@ enum status scan_remediate(const struct scan_config *cfg, const char *path, cons
 {
     struct loaded_report lr;
     const struct finding *f;
-    FILE *out = stdout;
     enum status st;
 
     if ((st = findings_load_report_flags(path, LOAD_REDACTED_OK | LOAD_VERIFICATION, &lr)) !=
         STATUS_OK)
         return st;
-    if ((st = remediate_find(lr.sorted, lr.n, which, &f)) != STATUS_OK)
-        goto out;
-    if (cfg->output && strcmp(cfg->output, "-") != 0 && !(out = fopen(cfg->output, "w"))) {
-        out = stdout;
-        st = fail(STATUS_IO, "cannot write '%s': %s", cfg->output, strerror(errno));
-        goto out;
-    }
-    st = remediate_write(out, f, o);
-    if (st == STATUS_OK && (fflush(out) != 0 || ferror(out)))
-        st = fail(STATUS_IO, "cannot write the plan: %s", strerror(errno));
-out:
-    if (out != stdout)
-        fclose(out);
+    if ((st = remediate_find(lr.sorted, lr.n, which, "report", &f)) == STATUS_OK)
+        st = remediate_print(cfg->output, f, o);
     loaded_report_release(&lr);
     return st;
 }

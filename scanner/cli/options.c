@@ -153,7 +153,7 @@ const struct cli_opt cli_opts[] = {
 
     { OPT_REPORT, "report", 0, "FILE", C_REMEDIATE, S_REMEDIATE,
       "the JSON report that holds the finding (redacted is fine; run\nwith --verify for "
-      "user, region, identities and SES state)" },
+      "user, region, identities and SES state);\nwithout it, the audit store (--db)" },
     { OPT_FROM_ADDRESS, "from-address", 0, "ADDR", C_REMEDIATE, S_REMEDIATE,
       "a sender the replacement may use (ses:FromAddress; repeatable;\ndefault: the "
       "address identities seen, else a placeholder)" },
@@ -161,7 +161,7 @@ const struct cli_opt cli_opts[] = {
       "also restrict the replacement to this aws:SourceIp" },
     { OPT_POLICY_ONLY, "policy-only", 0, NULL, C_REMEDIATE, S_REMEDIATE,
       "print only the least-privilege policy JSON (SES senders)" },
-    { OPT_DB, "db", 0, "FILE", C_STORE | C_VERIFY, S_STORE,
+    { OPT_DB, "db", 0, "FILE", C_STORE | C_VERIFY | C_REMEDIATE, S_STORE,
       "the audit store (default: $SESAME_DB, else ./sesame.db; created\nwith mode 0600)" },
     { OPT_REPOS_FROM, "repos-from", 0, "FILE", C_AUDIT, S_STORE,
       "audit the repositories listed in FILE (one path or URL a line,\n'#' comments; - for stdin)" },
@@ -233,12 +233,15 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
     [CMD_INSTALL_HOOK] = { "install-hook", "[pre-commit|pre-push|pre-receive] [options]",
                            "write a small hook script that runs sesame",
                            "Never overwrites a hook that is not sesame's without --force." },
-    [CMD_REMEDIATE] = { "remediate", "FINGERPRINT --report REPORT.json [options]",
+    [CMD_REMEDIATE] = { "remediate", "FINGERPRINT [--report REPORT.json | --db FILE] [options]",
                         "print the steps and AWS CLI commands to retire one leaked key",
                         "Replace, deploy, deactivate, watch, delete; SMTP credentials; the SES\n"
                         "sending pause; open sending policies; the AWS notices to look for;\n"
                         "and a least-privilege IAM policy for an SES sender's replacement.\n"
                         "FINGERPRINT may be a unique prefix (4+ hex digits) or the key ID.\n"
+                        "The finding comes from a saved JSON report (--report) or, without\n"
+                        "--report, from the audit store (--db, else $SESAME_DB, else\n"
+                        "./sesame.db) with its last stored verification.\n"
                         "Nothing is run and nothing in AWS changes." },
     [CMD_AUDIT] = { "audit", "[options] [--db FILE] [--repos-from FILE] [--discover DIR] "
                              "[--github-org ORG] [--gitlab-group GROUP] PATH|URL...",

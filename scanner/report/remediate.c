@@ -9,6 +9,7 @@
  */
 #include "report/remediate.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -531,8 +532,24 @@ enum status remediate_write(FILE *out, const struct finding *f, const struct rem
     return STATUS_OK;
 }
 
+enum status remediate_print(const char *output, const struct finding *f,
+                            const struct remediate_opts *o)
+{
+    FILE *out = stdout;
+    enum status st;
+
+    if (output && strcmp(output, "-") != 0 && !(out = fopen(output, "w")))
+        return fail(STATUS_IO, "cannot write '%s': %s", output, strerror(errno));
+    st = remediate_write(out, f, o);
+    if (st == STATUS_OK && (fflush(out) != 0 || ferror(out)))
+        st = fail(STATUS_IO, "cannot write the plan: %s", strerror(errno));
+    if (out != stdout && fclose(out) != 0 && st == STATUS_OK)
+        st = fail(STATUS_IO, "cannot write '%s': %s", output, strerror(errno));
+    return st;
+}
+
 enum status remediate_find(struct finding *const *findings, size_t n, const char *which,
-                           const struct finding **out)
+                           const char *where, const struct finding **out)
 {
     size_t wl = strlen(which), hits = 0;
 
@@ -551,6 +568,6 @@ enum status remediate_find(struct finding *const *findings, size_t n, const char
     *out = NULL;
     return hits ? fail(STATUS_USAGE, "'%s' names %zu findings: give more of the fingerprint",
                        which, hits)
-                : fail(STATUS_USAGE, "no finding with fingerprint or key ID '%s' in the report",
-                       which);
+                : fail(STATUS_USAGE, "no finding with fingerprint or key ID '%s' in the %s",
+                       which, where);
 }

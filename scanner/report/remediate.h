@@ -31,14 +31,19 @@ struct remediate_opts {
 };
 
 /* The finding of `findings[0, n)` named by `which`: its fingerprint, a unique prefix of
- * it (4 hex digits or more), or its access key ID. STATUS_USAGE if none or several. */
+ * it (4 hex digits or more), or its access key ID. STATUS_USAGE if none or several
+ * (the message names `where` the findings come from: "report", "store"). */
 enum status remediate_find(struct finding *const *findings, size_t n, const char *which,
-                           const struct finding **out);
+                           const char *where, const struct finding **out);
 
 /* Write the plan for f (or, with policy_only, only the policy) to out. STATUS_USAGE
  * for policy_only when f is not an SES sender (sesame cannot know what else a key
  * needs); STATUS_USAGE for a bad --source-ip or --from-address. */
 enum status remediate_write(FILE *out, const struct finding *f, const struct remediate_opts *o);
+
+/* remediate_write to the file `output` (NULL or "-": stdout), checking the write. */
+enum status remediate_print(const char *output, const struct finding *f,
+                            const struct remediate_opts *o);
 
 /* The least-privilege SES sending policy for f's replacement, as IAM policy JSON (new
  * string, caller frees). */

@@ -56,6 +56,11 @@ report_fn report_baseline_write; /* report_baseline.c: `sesame baseline create` 
  * string (caller frees). */
 char *report_redact(enum cred_kind kind, const char *value, bool show);
 
+/* A verification as the JSON report's "verification" object, on one line (new string;
+ * "null" for NULL): what the audit store keeps, read back by finding/load.h's
+ * load_verification. Holds no secret. */
+char *report_verification_json(const struct verification *v);
+
 
 /* `sesame baseline create` format version (2: parts recorded; config.c reads 1 and 2). */
 #define REPORT_BASELINE_VERSION 2

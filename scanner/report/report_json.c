@@ -360,6 +360,23 @@ static struct jv *report_json_verification(const struct verification *v)
     return o;
 }
 
+char *report_verification_json(const struct verification *v)
+{
+    struct jv *o = report_json_verification(v);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+
+    if (!mem || !jv_write(mem, o, JV_LINE) || fclose(mem) != 0) {
+        fputs("sesame: out of memory\n", stderr);
+        abort();
+    }
+    jv_free(o);
+    if (len && text[len - 1] == '\n')
+        text[len - 1] = '\0';
+    return text;
+}
+
 static struct jv *report_json_risk(const struct risk *r)
 {
     struct jv *o, *factors, *steps;

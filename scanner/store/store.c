@@ -82,6 +82,10 @@ static const char *const migrations[] = {
     /* 4 -> 5: how many bytes at the end of an occurrence's path (archive members) are
      * escaped for display already (struct location's shown_tail) */
     "ALTER TABLE occurrences ADD COLUMN shown_tail INTEGER NOT NULL DEFAULT 0;",
+    /* 5 -> 6: what `sesame remediate --db` needs: a verification's whole evidence (the
+     * JSON report's "verification" object) and the regions a finding points to */
+    "ALTER TABLE verifications ADD COLUMN evidence TEXT;"
+    "ALTER TABLE findings ADD COLUMN regions TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -455,13 +459,14 @@ enum status store_object_put(struct store *s, const char *id, const char *rules,
 
 static const char Q_FINDING_PUT[] =
     "INSERT INTO findings(fingerprint, kind, key_id, key_type, account_id, confidence, rules,"
-    " risk_score, risk_tier, risk_factors, remediation, first_seen, last_seen)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) "
+    " risk_score, risk_tier, risk_factors, remediation, first_seen, last_seen, regions)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) "
     "ON CONFLICT(fingerprint) DO UPDATE SET kind=excluded.kind, key_id=excluded.key_id,"
     " key_type=excluded.key_type, account_id=excluded.account_id,"
     " confidence=excluded.confidence, rules=excluded.rules, risk_score=excluded.risk_score,"
     " risk_tier=excluded.risk_tier, risk_factors=excluded.risk_factors,"
-    " remediation=excluded.remediation, last_seen=excluded.last_seen";
+    " remediation=excluded.remediation, last_seen=excluded.last_seen,"
+    " regions=excluded.regions";
 static const char Q_PART_PUT[] =
     "INSERT INTO parts(fingerprint, kind, sha256, redacted, sealed) VALUES(?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT(fingerprint, kind, sha256) DO UPDATE SET sealed=excluded.sealed"
@@ -487,18 +492,19 @@ static const char Q_FINDINGS_BACK[] =
     " (SELECT 1 FROM occurrences o WHERE o.fingerprint=findings.fingerprint"
     " AND o.gone_since IS NULL)";
 static const char Q_VERIFY_PUT[] =
-    "INSERT INTO verifications(fingerprint, status, account, arn, detail, at)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO verifications(fingerprint, status, account, arn, detail, at, evidence)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 enum status store_finding_put(struct store *s, const struct store_finding *f, int64_t when)
 {
-    struct store_val a[12] = {
+    struct store_val a[13] = {
         V_TEXT(f->fingerprint), V_TEXT(f->kind),       V_TEXT(f->key_id),
         V_TEXT(f->key_type),    V_TEXT(f->account_id), V_TEXT(f->confidence),
         V_TEXT(f->rules),       V_INT(f->risk_score),  V_TEXT(f->risk_tier),
         V_TEXT(f->risk_factors), V_TEXT(f->remediation), V_INT(when),
+        V_TEXT(f->regions),
     };
-    return exec(s, Q_FINDING_PUT, a, 12, NULL, NULL);
+    return exec(s, Q_FINDING_PUT, a, 13, NULL, NULL);
 }
 
 enum status store_part_put(struct store *s, const char *fingerprint, const char *kind,
@@ -614,11 +620,12 @@ enum status store_mark_gone(struct store *s, int64_t repo, int64_t scan, int64_t
 
 enum status store_verification_put(struct store *s, const char *fingerprint, const char *status,
                                    const char *account, const char *arn, const char *detail,
-                                   int64_t when)
+                                   const char *evidence, int64_t when)
 {
-    struct store_val a[6] = { V_TEXT(fingerprint), V_TEXT(status), V_TEXT(account),
-                              V_TEXT(arn),         V_TEXT(detail), V_INT(when) };
-    return exec(s, Q_VERIFY_PUT, a, 6, NULL, NULL);
+    struct store_val a[7] = { V_TEXT(fingerprint), V_TEXT(status), V_TEXT(account),
+                              V_TEXT(arn),         V_TEXT(detail), V_INT(when),
+                              V_TEXT(evidence) };
+    return exec(s, Q_VERIFY_PUT, a, 7, NULL, NULL);
 }
 
 static const char Q_VERIFY_LATEST[] =
@@ -719,7 +726,7 @@ enum status store_triage(struct store *s, const char *fingerprint, const char *s
 static const char Q_FINDINGS[] =
     "SELECT fingerprint, kind, key_id, key_type, account_id, confidence, rules, risk_score,"
     " risk_tier, risk_factors, remediation, first_seen, last_seen, gone_since, state,"
-    " state_note, state_by, state_at FROM findings"
+    " state_note, state_by, state_at, regions FROM findings"
     " WHERE (?1 IS NULL OR state=?1) AND risk_score>=?2 AND (?3=1 OR gone_since IS NULL)"
     " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM occurrences o JOIN repositories r"
     " ON r.id=o.repo WHERE o.fingerprint=findings.fingerprint AND r.url=?4))"
@@ -734,7 +741,7 @@ static const char Q_PARTS[] =
 static const char Q_HISTORY[] =
     "SELECT state, note, by_whom, at FROM triage WHERE fingerprint=?1 ORDER BY at, id";
 static const char Q_VERIFIED[] =
-    "SELECT status, account, detail, at FROM verifications WHERE fingerprint=?1"
+    "SELECT status, account, detail, at, arn, evidence FROM verifications WHERE fingerprint=?1"
     " ORDER BY at DESC, id DESC LIMIT 1";
 
 struct rows {
@@ -777,6 +784,7 @@ static enum status finding_row(void *ctx, const struct store_val *c, size_t n)
     r->state_note = col_str(&c[15]);
     r->state_by = col_str(&c[16]);
     r->state_at = col_int(&c[17]);
+    r->regions = n > 18 ? col_str(&c[18]) : NULL;
     return STATUS_OK;
 }
 
@@ -860,6 +868,8 @@ static enum status verified_row(void *ctx, const struct store_val *c, size_t n)
     r->verify_account = col_str(&c[1]);
     r->verify_detail = col_str(&c[2]);
     r->verified_at = col_int(&c[3]);
+    r->verify_arn = n > 4 ? col_str(&c[4]) : NULL;
+    r->verify_evidence = n > 5 ? col_str(&c[5]) : NULL;
     return STATUS_OK;
 }
 
@@ -904,7 +914,8 @@ void store_rows_free(struct store_row *rows, size_t n)
         char **strs[] = { &r->fingerprint, &r->kind, &r->key_id, &r->key_type, &r->account_id,
                           &r->confidence, &r->rules, &r->risk_tier, &r->risk_factors,
                           &r->remediation, &r->state, &r->state_note, &r->state_by,
-                          &r->verify_status, &r->verify_account, &r->verify_detail };
+                          &r->verify_status, &r->verify_account, &r->verify_detail,
+                          &r->verify_arn, &r->verify_evidence, &r->regions };
         for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++)
             free(*strs[k]);
         for (size_t k = 0; k < r->n_parts; k++)

@@ -97,6 +97,8 @@ struct store_finding {
     const char *risk_tier;
     const char *risk_factors;  /* "name\tpoints\tdetail" lines */
     const char *remediation;   /* one step a line */
+    const char *regions;       /* regions it points to, comma-separated: its SMTP
+                                * passwords', then those named in context (or NULL) */
 };
 enum status store_finding_put(struct store *s, const struct store_finding *f, int64_t when);
 
@@ -146,10 +148,12 @@ enum status store_mark_gone(struct store *s, int64_t repo, int64_t scan, int64_t
 /* Recompute every finding's gone_since from its occurrences. */
 enum status store_update_gone(struct store *s, int64_t when);
 
-/* A verification result (verify_status_name) with its time. */
+/* A verification result (verify_status_name) with its time; `detail` is one line for
+ * people, `evidence` (or NULL) all that was found as the JSON report's "verification"
+ * object (`sesame remediate --db` rebuilds its plan from it). */
 enum status store_verification_put(struct store *s, const char *fingerprint, const char *status,
                                    const char *account, const char *arn, const char *detail,
-                                   int64_t when);
+                                   const char *evidence, int64_t when);
 
 /* The latest verification of a finding: *status (new string) NULL when there is none;
  * *account, *arn, *detail new strings or NULL. */
@@ -192,7 +196,9 @@ struct store_row {
     char *state, *state_note, *state_by;
     int64_t state_at;
     char *verify_status, *verify_account, *verify_detail;
+    char *verify_arn, *verify_evidence; /* evidence: JSON text (schema 6 on), or NULL */
     int64_t verified_at;
+    char *regions;         /* comma-separated (store_finding's), or NULL */
     char **parts;          /* "kind redacted" */
     size_t n_parts;
     struct store_loc *locs;

@@ -51,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         jv_free(doc);
         free(policy);
         FUZZ_CHECK(remediate_write(sink, lr.sorted[i], &o) == STATUS_OK);
-        if (remediate_find(lr.sorted, lr.n, lr.sorted[i]->fingerprint, &found) == STATUS_OK)
+        if (remediate_find(lr.sorted, lr.n, lr.sorted[i]->fingerprint, "report", &found) ==
+            STATUS_OK)
             FUZZ_CHECK(found != NULL);
     }
     loaded_report_release(&lr);

@@ -292,7 +292,12 @@ test_expect_success 'finding by key ID or unique prefix; unknown and ambiguous o
     run_cmd sesame remediate ffffffffffffffff --report report.json
     expect_rc 2
     grep "no finding" err
+    # without --report: the store (./sesame.db here), which does not exist
     run_cmd sesame remediate "$(fp idle)"
+    expect_rc 3
+    grep "cannot open the store" err
+    test ! -e sesame.db
+    run_cmd sesame remediate "$(fp idle)" --report report.json --db x.db
     expect_rc 2
 '
 

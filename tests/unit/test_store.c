@@ -141,12 +141,19 @@ static void test_migration_keeps_data(void)
     sc.rules = "k";
     sc.mode = "full";
     CHECK_OK(store_scan_add(s, &sc, &scan));
-    put_finding(s, FP1, 50, 100);
+    /* version 1 has no findings.regions (6): today's writer cannot write its findings */
+    CHECK(store_finding_put(s, &(struct store_finding){ .fingerprint = FP1, .kind = "x" },
+                            100) != STATUS_OK);
     /* version 1 has no verifications table: writing one fails */
-    CHECK(store_verification_put(s, FP1, "live", NULL, NULL, NULL, 100) != STATUS_OK);
+    CHECK(store_verification_put(s, FP1, "live", NULL, NULL, NULL, NULL, 100) != STATUS_OK);
     CHECK_OK(store_commit(s));
     store_repo_release(&r);
     store_close(s);
+
+    /* a finding as version 1 wrote it */
+    raw_sql(p, "INSERT INTO findings(fingerprint, kind, key_id, risk_score, risk_tier,"
+               " first_seen, last_seen) VALUES('0123456789abcdef', 'access_key_id',"
+               " 'AKIAEXAMPLEEXAMPLE00', 50, 'medium', 100, 100)");
 
     /* an occurrence as version 1 wrote it (no shown_tail: the writer of today has it) */
     raw_sql(p, "INSERT INTO occurrences(fingerprint, repo, commit_id, path, line, col, blob,"
@@ -170,7 +177,7 @@ static void test_migration_keeps_data(void)
         CHECK_OK(store_object_clean(s, "aaaa", "key3", &clean));
         CHECK(!clean);
     }
-    CHECK_OK(store_verification_put(s, FP1, "live", "123456789012", NULL, NULL, 200));
+    CHECK_OK(store_verification_put(s, FP1, "live", "123456789012", NULL, NULL, NULL, 200));
     memset(&q, 0, sizeof(q));
     CHECK_OK(store_findings(s, &q, &rows, &n));
     CHECK(n == 1);
@@ -183,6 +190,23 @@ static void test_migration_keeps_data(void)
         }
         CHECK_STREQ(rows[0].verify_status, "live");
         CHECK(rows[0].verified_at == 200);
+        CHECK(rows[0].verify_evidence == NULL && rows[0].regions == NULL);
+    }
+    store_rows_free(rows, n);
+    /* schema 6: a verification's evidence and a finding's regions are kept */
+    CHECK_OK(store_begin(s));
+    CHECK_OK(store_finding_put(s, &(struct store_finding){ .fingerprint = FP1,
+                                                            .kind = "access_key_id",
+                                                            .regions = "eu-west-2,us-east-1" },
+                               300));
+    CHECK_OK(store_verification_put(s, FP1, "live", NULL, NULL, NULL, "{\"status\":\"live\"}",
+                                    300));
+    CHECK_OK(store_commit(s));
+    CHECK_OK(store_findings(s, &q, &rows, &n));
+    CHECK(n == 1);
+    if (n == 1) {
+        CHECK_STREQ(rows[0].regions, "eu-west-2,us-east-1");
+        CHECK_STREQ(rows[0].verify_evidence, "{\"status\":\"live\"}");
     }
     store_rows_free(rows, n);
     store_close(s);
