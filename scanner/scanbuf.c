@@ -22,7 +22,9 @@
 #include "base/limits.h"
 #include "match/engine.h"
 #include "rules/rule.h"
+#include "scope.h"
 #include "source/source.h"
+#include "aws/keys.h"
 
 
 struct pending {
@@ -167,17 +169,23 @@ static size_t gap(const struct match *a, const struct match *b)
 
 /* The match of `want` kind (and, for IDs, a compatible prefix) a value belongs to: the
  * nearest one before it within LIMIT_PAIR_BYTES (ID-then-secret is the order of env files,
- * INI, JSON from the AWS CLI, CSV rows, code), else the nearest one after it. */
+ * INI, JSON from the AWS CLI, CSV rows, code), else the nearest one after it. Two values
+ * are never joined across a section header (scope.h), a published documentation example
+ * never joins a real value (nor a real one an example), and a partner in the same block
+ * is preferred to one in a sibling block. */
 static const struct match *nearest(const struct scanbuf *sb, const struct match_list *ml,
                                    const struct match *m, enum cred_kind want,
                                    const unsigned char *data, bool need_region)
 {
     const struct match *before = NULL, *after = NULL;
     size_t gap_before = LIMIT_PAIR_BYTES + 1, gap_after = LIMIT_PAIR_BYTES + 1;
+    enum scope_sep sep_before = SCOPE_APART, sep_after = SCOPE_APART;
     enum cred_kind mk = sb->rs->rules[m->rule].kind;
+    bool m_example = aws_is_example((const char *)data + m->start, m->end - m->start);
 
     for (size_t i = 0; i < ml->n; i++) {
         const struct match *p = &ml->v[i];
+        enum scope_sep sep;
         size_t g;
         if (sb->rs->rules[p->rule].kind != want || p == m)
             continue;
@@ -186,16 +194,31 @@ static const struct match *nearest(const struct scanbuf *sb, const struct match_
         if (want == CRED_ACCESS_KEY_ID && (p->end - p->start < 4 || !id_fits(mk, data + p->start)))
             continue;
         g = gap(m, p);
+        if (g > LIMIT_PAIR_BYTES)
+            continue;
+        if (want != CRED_CONTEXT &&
+            aws_is_example((const char *)data + p->start, p->end - p->start) != m_example)
+            continue;
+        if (p->start < m->start)
+            sep = scope_between(data, p->start, p->end, m->start);
+        else
+            sep = scope_between(data, m->start, m->end, p->start);
+        if (sep == SCOPE_APART)
+            continue;
         if (p->start < m->start) {
-            if (g < gap_before) {
+            if (sep < sep_before || (sep == sep_before && g < gap_before)) {
                 gap_before = g;
+                sep_before = sep;
                 before = p;
             }
-        } else if (g < gap_after) {
+        } else if (sep < sep_after || (sep == sep_after && g < gap_after)) {
             gap_after = g;
+            sep_after = sep;
             after = p;
         }
     }
+    if (before && after && sep_after < sep_before)
+        return after;
     return before ? before : after;
 }
 

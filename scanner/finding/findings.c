@@ -410,8 +410,6 @@ static void finding_take_node(struct findings *f, struct finding *fd, size_t ni)
         sv->value = xstrdup(nd->value);
         crypto_sha256_hex(nd->value, strlen(nd->value), sv->sha256);
     }
-    if (aws_is_example(nd->value, strlen(nd->value)))
-        fd->example = true;
     for (size_t i = 0; i < nd->obs.n; i++) {
         const struct stored *s = &f->obs[nd->obs.v[i]];
         fd->locations = xrealloc(fd->locations, (fd->n_locations + 1) * sizeof(*fd->locations));
@@ -423,6 +421,34 @@ static void finding_take_node(struct findings *f, struct finding *fd, size_t ni)
         if (s->region)
             strings_add_unique(&fd->regions, &fd->n_regions, s->region);
     }
+}
+
+static bool is_example(const char *v)
+{
+    return aws_is_example(v, strlen(v));
+}
+
+/* A finding is an example (hidden by default) only if every part of it is one: a real
+ * value is never hidden because an example was seen next to it. */
+static bool all_examples(const struct finding *fd)
+{
+    bool any = false;
+
+    if (fd->access_key_id) {
+        if (!is_example(fd->access_key_id))
+            return false;
+        any = true;
+    }
+    for (size_t i = 0; i < fd->n_secrets; i++, any = true)
+        if (!is_example(fd->secrets[i].value))
+            return false;
+    for (size_t i = 0; i < fd->n_session_tokens; i++, any = true)
+        if (!is_example(fd->session_tokens[i].value))
+            return false;
+    for (size_t i = 0; i < fd->n_smtp_passwords; i++, any = true)
+        if (!is_example(fd->smtp_passwords[i].value))
+            return false;
+    return any;
 }
 
 static int cmp_finding(const void *pa, const void *pb)
@@ -518,7 +544,10 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
             continue;
         ni = node_lookup(f, s->kind, s->value, false);
         idn = node_lookup(f, CRED_ACCESS_KEY_ID, s->paired_id, false);
-        if (ni != SIZE_MAX && idn != SIZE_MAX)
+        /* A documentation example never joins a real value, nor a real one an example. */
+        if (ni != SIZE_MAX && idn != SIZE_MAX &&
+            aws_is_example(s->value, strlen(s->value)) ==
+                aws_is_example(s->paired_id, strlen(s->paired_id)))
             idx_push(&f->nodes[ni].ids, idn);
     }
     link_smtp(f, opts);
@@ -588,6 +617,7 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
                                             fd->n_session_tokens);
         if (paired)
             fd->confidence = CONF_HIGH;
+        fd->example = all_examples(fd);
         if (fd->n_locations)
             qsort(fd->locations, fd->n_locations, sizeof(*fd->locations), cmp_loc_q);
         if (fd->n_rule_ids)
