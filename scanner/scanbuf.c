@@ -322,6 +322,10 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
         if (lv->tg.json &&
             (st = view(sb, depth, decode_json_escapes(data, len, max, d), d)) != STATUS_OK)
             return st;
+        if (lv->tg.n_concat &&
+            (st = view(sb, depth, decode_concat(data, len, lv->tg.concat, lv->tg.n_concat, max, d),
+                       d)) != STATUS_OK)
+            return st;
         if (lv->tg.n_b64) {
             /* Copy the offsets: the recursion reuses deeper levels only. */
             st = view(sb, depth, decode_base64_runs(data, len, lv->tg.b64, lv->tg.n_b64, max, d),

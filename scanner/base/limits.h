@@ -45,6 +45,20 @@
  * trailing blanks stays short). */
 #define LIMIT_BASE64_WRAP_INDENT 256u
 
+/* String literals joined by the program (decode/concat.c): a chain is at most this many
+ * fragments, each on one line and at most LIMIT_CONCAT_FRAGMENT_BYTES long, joined to at
+ * most LIMIT_CONCAT_BYTES (a credential is 20-44 characters; a few hundred bytes leave
+ * room for a keyword literal joined to it, and keep every chain's parse O(1))... */
+#define LIMIT_CONCAT_FRAGMENTS 16u
+#define LIMIT_CONCAT_FRAGMENT_BYTES 256u
+#define LIMIT_CONCAT_BYTES 512u
+/* ...separated by at most this many bytes of blanks, line continuations and one operator
+ * (a line break and its indentation)... */
+#define LIMIT_CONCAT_GAP 64u
+/* ...and rewritten only when a join splits a run of at least this many key characters
+ * (half a key ID: "foo" "bar" is left alone). */
+#define LIMIT_CONCAT_MIN_RUN 16u
+
 /* Raw Hyperscan hits kept per chunk; past this the chunk is marked truncated (a file of
  * millions of keyword lines cannot exhaust memory). */
 #define LIMIT_HITS_PER_CHUNK 1000000u

@@ -37,7 +37,7 @@ struct decoded {
     struct decode_seg *segs; /* sorted by view_off; segs[0].view_off == 0 */
     size_t n_segs;
     size_t segs_cap;
-    /* static string: "utf-16le", "utf-16be", "url", "json-escape", "base64" */
+    /* static string: "utf-16le", "utf-16be", "url", "json-escape", "base64", "concat" */
     const char *encoding;
     size_t data_cap; /* bytes allocated for data, less the NUL (for the builders below) */
 };
@@ -80,6 +80,16 @@ enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_byt
  * out->len == 0 when no run qualified. */
 enum status decode_base64_runs(const unsigned char *p, size_t n, const size_t *at, size_t n_at,
                                size_t max_bytes, struct decoded *out);
+
+/* String literals joined by the program ("AKIA" + "...", Python implicit concatenation,
+ * ''.join([...]), [...].join(''), C adjacent literals, shell 'a''b'): for each offset in
+ * `at` (increasing; the opening quote of a fragment after a join) the chain of literal-only
+ * fragments through it is rewritten, in a copy of the buffer, into one literal (join
+ * calls, brackets and separators dropped). Bounded by LIMIT_CONCAT_*; no code is
+ * evaluated. Joined bytes map to their own source bytes (monotonic map). out->len == 0
+ * when no chain qualified (see concat.c). */
+enum status decode_concat(const unsigned char *p, size_t n, const size_t *at, size_t n_at,
+                          size_t max_bytes, struct decoded *out);
 
 /* The substrings that appear in base64 of any text containing `word`, one for each of
  * the three alignments (characters influenced by neighbouring bytes are dropped).

@@ -32,10 +32,10 @@
 
 /* Bump when the set of internal trigger patterns or compile flags change: the cache
  * key includes it. */
-#define ENGINE_DB_FORMAT 3
+#define ENGINE_DB_FORMAT 4
 
 
-enum trig_kind { TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE };
+enum trig_kind { TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE, TRIG_CONCAT };
 
 /* Words whose base64 forms mark a base64 blob worth decoding. */
 static const char *const b64_words[] = {
@@ -145,7 +145,7 @@ static void build_table(struct engine *e, struct pattern_table *t)
             table_add(t, xstrdup(r->pattern), HS_FLAG_PREFILTER);
     }
     e->n_trig = 0;
-    e->trig = xcalloc(4 + 3 * ARRAY_SIZE(b64_words), sizeof(*e->trig));
+    e->trig = xcalloc(5 + 3 * ARRAY_SIZE(b64_words), sizeof(*e->trig));
     table_add(t, xstrdup("%(?:2[BbFf]|3[Dd])"), HS_FLAG_SINGLEMATCH);
     e->trig[e->n_trig++] = TRIG_URL;
     table_add(t, xstrdup("\\\\(?:/|u00[0-9A-Fa-f]{2})"), HS_FLAG_SINGLEMATCH);
@@ -163,6 +163,13 @@ static void build_table(struct engine *e, struct pattern_table *t)
                       "[\"']?\\s{0,4}[:=]\\s{0,4}[\"']?[A-Za-z0-9+/_-]{20}"),
               0);
     e->trig[e->n_trig++] = TRIG_B64_VALUE;
+    /* Two literals joined by blanks, a line continuation and at most one operator, with
+     * key characters on both sides of the join (decode_concat decides the rest). */
+    table_add(t,
+              xstrdup("[A-Za-z0-9+/=][\"'`](?:[ \\t\\r\\n]|\\\\\\r?\\n){0,64}"
+                      "(?:[+.,](?:[ \\t\\r\\n]|\\\\\\r?\\n){0,64})?[\"'`][A-Za-z0-9+/=]"),
+              0);
+    e->trig[e->n_trig++] = TRIG_CONCAT;
 }
 
 static const char *rule_name_for(const struct engine *e, int expr)
@@ -454,6 +461,7 @@ void triggers_reset(struct triggers *t)
 {
     t->url = t->json = t->truncated = false;
     t->n_b64 = 0;
+    t->n_concat = 0;
 }
 
 void triggers_release(struct triggers *t)
@@ -461,6 +469,9 @@ void triggers_release(struct triggers *t)
     free(t->b64);
     t->b64 = NULL;
     t->n_b64 = t->cap_b64 = 0;
+    free(t->concat);
+    t->concat = NULL;
+    t->n_concat = t->cap_concat = 0;
 }
 
 static void add_range(struct rule_ranges *rr, size_t lo, size_t hi)
@@ -507,6 +518,12 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
             break; /* same run, most likely: decode_base64_runs dedupes anyway */
         XGROW(w->trig->b64, w->trig->cap_b64, w->trig->n_b64 + 1);
         w->trig->b64[w->trig->n_b64++] = end ? end - 1 : 0;
+        break;
+    case TRIG_CONCAT:
+        if (end < 2 || (w->trig->n_concat && w->trig->concat[w->trig->n_concat - 1] >= end - 2))
+            break;
+        XGROW(w->trig->concat, w->trig->cap_concat, w->trig->n_concat + 1);
+        w->trig->concat[w->trig->n_concat++] = end - 2; /* the second literal's quote */
         break;
     }
     return 0;

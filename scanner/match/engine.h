@@ -39,6 +39,8 @@ struct triggers {
     bool json;          /* a \/ or \u00XX escape was seen */
     size_t *b64;        /* offsets inside base64 runs worth decoding */
     size_t n_b64, cap_b64;
+    size_t *concat;     /* opening quotes of literals right after a join ("ab" + "cd") */
+    size_t n_concat, cap_concat;
     bool truncated;     /* hit caps were reached: some windows were dropped */
 };
 

@@ -18,64 +18,6 @@
 #define EX_ID "AKIAIOSFODNN7EXAMPLE"
 #define EX_SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
-static const struct finding *by_secret(const struct fixture *x, const char *secret)
-{
-    for (size_t i = 0; i < x->n; i++)
-        for (size_t k = 0; k < x->out[i]->n_secrets; k++)
-            if (strcmp(x->out[i]->secrets[k].value, secret) == 0)
-                return x->out[i];
-    return NULL;
-}
-
-static bool has_secret(const struct finding *f, const char *secret)
-{
-    for (size_t k = 0; f && k < f->n_secrets; k++)
-        if (strcmp(f->secrets[k].value, secret) == 0)
-            return true;
-    return false;
-}
-
-struct keys {
-    char id[3][21];
-    char secret[3][41];
-};
-
-/* Expand {ID0} {ID1} {S0} {S1} in `tmpl` (test texts are templates: nothing key-shaped
- * is committed). */
-static char *fill(const char *tmpl, const struct keys *k)
-{
-    size_t cap = strlen(tmpl) * 2 + 256, n = 0;
-    char *out = xmalloc(cap);
-
-    while (*tmpl) {
-        const char *v = NULL;
-        size_t skip = 0;
-        if (strncmp(tmpl, "{ID", 3) == 0 && (tmpl[3] == '0' || tmpl[3] == '1') && tmpl[4] == '}')
-            v = k->id[tmpl[3] - '0'], skip = 5;
-        else if (strncmp(tmpl, "{S", 2) == 0 && (tmpl[2] == '0' || tmpl[2] == '1') &&
-                 tmpl[3] == '}')
-            v = k->secret[tmpl[2] - '0'], skip = 4;
-        if (v) {
-            memcpy(out + n, v, strlen(v));
-            n += strlen(v);
-            tmpl += skip;
-        } else {
-            out[n++] = *tmpl++;
-        }
-    }
-    out[n] = '\0';
-    return out;
-}
-
-static void make_keys(struct keys *k, uint64_t seed)
-{
-    struct fakekey_rng rng = FAKEKEY_RNG_INIT(seed);
-    for (int i = 0; i < 3; i++) {
-        fakekey_access_key_id(&rng, "AKIA", true, k->id[i]);
-        fakekey_secret(&rng, k->secret[i]);
-    }
-}
-
 /* The shape of tests and sample code: a real pair, the docs' example a few lines down. */
 static void test_pairing__example_below_real_pair_hides_nothing(void)
 {
