@@ -583,6 +583,129 @@ static bool value_ok(const struct rule *r, const unsigned char *p, size_t n)
     return true;
 }
 
+static bool b64_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '+' || c == '/';
+}
+
+static bool starts_with_token_marker(const unsigned char *p, size_t n)
+{
+    static const char *const markers[] = { "IQoJb3JpZ2luX2Vj", "FwoGZXIvYXdz", "AQoDYXdz" };
+    for (size_t i = 0; i < ARRAY_SIZE(markers); i++)
+        if (n >= strlen(markers[i]) && memcmp(p, markers[i], strlen(markers[i])) == 0)
+            return true;
+    return false;
+}
+
+/* The base64 run ending right before data[i], once blanks, line breaks or an ellipsis
+ * (at most 8 bytes; none is no separator) are skipped: *start gets its start; returns
+ * its length (counted up to `cap`), 0 when there is no separator or no run. */
+static size_t run_before(const unsigned char *data, size_t i, size_t cap, size_t *start)
+{
+    size_t skipped = 0, run = 0;
+
+    while (i > 0 && skipped < 8 &&
+           (data[i - 1] == ' ' || data[i - 1] == '\t' || data[i - 1] == '\r' ||
+            data[i - 1] == '\n' || data[i - 1] == '.' || data[i - 1] >= 0x80)) {
+        i--;
+        skipped++;
+    }
+    if (skipped == 0)
+        return 0;
+    while (i > 0 && run < cap && (b64_char(data[i - 1]) || data[i - 1] == '='))
+        i--, run++;
+    *start = i;
+    return run;
+}
+
+/* A 40-character run that is a piece of a session token, not a secret: it starts like a
+ * token (a token wrapped at 40 columns), or it continues a longer base64 run after a line
+ * break, blanks or an ellipsis (a wrapped or truncated token in a log), or a chain of
+ * such 40-character pieces that goes back to one (a token printed in groups). A single
+ * run of 40 before it is not enough: a list of secrets, one a line, stays a list. */
+static bool token_piece(const unsigned char *data, size_t vs, size_t ve)
+{
+    size_t at = vs, start = 0, run;
+
+    if (starts_with_token_marker(data + vs, ve - vs))
+        return true;
+    while (vs - at < LIMIT_VALUE_BYTES) {
+        run = run_before(data, at, 41, &start);
+        if (run > 40)
+            return true;
+        if (run < 40)
+            return false;
+        if (starts_with_token_marker(data + start, run))
+            return true;
+        at = start;
+    }
+    return false;
+}
+
+/* An SMTP-password-shaped value labelled as a hash on its line, within 48 bytes before
+ * it (sha256, digest, checksum, ...): mail context nearby does not make a digest a
+ * password. */
+static bool hash_labelled(const unsigned char *data, size_t vs)
+{
+    static const char *const labels[] = { "sha1", "sha2", "sha3", "sha5", "sha-", "md5",
+                                           "hash", "digest", "checksum", "integrity",
+                                           "fingerprint", "salt" };
+    size_t from = vs, n = 0;
+    char low[49];
+
+    while (from > 0 && vs - from < sizeof(low) - 1 && data[from - 1] != '\n')
+        from--;
+    for (size_t i = from; i < vs; i++)
+        low[n++] = (char)(data[i] >= 'A' && data[i] <= 'Z' ? data[i] + 32 : data[i]);
+    low[n] = '\0';
+    for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
+        if (strstr(low, labels[i]))
+            return true;
+    return false;
+}
+
+/* A session-token-shaped value that is the base64 of text made of base64 characters
+ * (a Kubernetes Secret's encoded token): the decoded view reports the token itself. */
+static bool encoded_text(const unsigned char *p, size_t n)
+{
+    static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t bytes = 0, text = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+
+    for (size_t i = 0; i < n && p[i] != '='; i++) {
+        const char *c = memchr(alpha, p[i], 64);
+        if (!c)
+            return false;
+        acc = (acc << 6 | (uint32_t)(c - alpha)) & 0xffffff;
+        bits += 6;
+        if (bits >= 8) {
+            unsigned char b = (unsigned char)(acc >> (bits - 8));
+            bits -= 8;
+            bytes++;
+            text += b64_char(b) || b == '=';
+        }
+    }
+    return bytes >= 32 && text * 10 >= bytes * 9;
+}
+
+/* Gates that need the bytes around the value, not only the value. */
+static bool context_ok(const struct rule *r, const unsigned char *data, size_t vs, size_t ve)
+{
+    switch (r->kind) {
+    case CRED_SECRET_ACCESS_KEY:
+        return !token_piece(data, vs, ve);
+    case CRED_SMTP_PASSWORD:
+        return mixed_alphabet(data + vs, ve - vs) && !is_hex(data + vs, ve - vs) &&
+               !hash_labelled(data, vs);
+    case CRED_SESSION_TOKEN:
+        return !encoded_text(data + vs, ve - vs);
+    default:
+        return true;
+    }
+}
+
 /* A value right after '%' or '\\' is the tail of an escape (%2F..., \u002F...): the
  * decoded view reports the real value, the raw bytes must not add a false one. */
 static bool after_escape(const struct rule *r, const unsigned char *data, size_t vs)
@@ -636,7 +759,7 @@ static void confirm_range(struct engine_worker *w, uint32_t ri, const unsigned c
             re = ov[2 * c->region_group + 1];
         }
         if (vs != PCRE2_UNSET && ve > vs && value_ok(r, data + vs, ve - vs) &&
-            !after_escape(r, data, vs))
+            !after_escape(r, data, vs) && context_ok(r, data, vs, ve))
             push_match(out, ri, vs, ve, rs, re);
         pos = me > ms ? me : ms + 1;
     }
