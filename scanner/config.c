@@ -237,7 +237,7 @@ static bool entry_has_part(const struct baseline_entry *e, int kind, const char 
 bool baseline_covers(struct baseline *b, const struct finding *f)
 {
     const struct baseline_entry *e = baseline_find(b, f->fingerprint);
-    size_t parts = f->n_secrets + f->n_session_tokens + f->n_smtp_passwords;
+    size_t parts = f->n_secrets + f->n_session_tokens + f->n_smtp_passwords + f->n_bedrock_keys;
 
     if (!e)
         return false;
@@ -261,6 +261,9 @@ bool baseline_covers(struct baseline *b, const struct finding *f)
             return false;
     for (size_t i = 0; i < f->n_smtp_passwords; i++)
         if (!entry_has_part(e, CRED_SMTP_PASSWORD, f->smtp_passwords[i].sha256))
+            return false;
+    for (size_t i = 0; i < f->n_bedrock_keys; i++)
+        if (!entry_has_part(e, CRED_BEDROCK_API_KEY, f->bedrock_keys[i].sha256))
             return false;
     return true;
 }

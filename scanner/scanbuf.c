@@ -24,6 +24,7 @@
 #include "rules/rule.h"
 #include "scope.h"
 #include "source/source.h"
+#include "aws/bedrock.h"
 #include "aws/keys.h"
 
 
@@ -113,6 +114,16 @@ const struct scanbuf_stats *scanbuf_stats(const struct scanbuf *sb)
     return &sb->stats;
 }
 
+static const char *intern(struct scanbuf *sb, const char *label)
+{
+    for (size_t i = 0; i < sb->n_labels; i++)
+        if (strcmp(sb->labels[i], label) == 0)
+            return sb->labels[i];
+    sb->labels = xrealloc(sb->labels, (sb->n_labels + 1) * sizeof(char *));
+    sb->labels[sb->n_labels] = xstrdup(label);
+    return sb->labels[sb->n_labels++];
+}
+
 static const char *intern_label(struct scanbuf *sb, int depth)
 {
     char buf[256] = "";
@@ -128,12 +139,7 @@ static const char *intern_label(struct scanbuf *sb, int depth)
     }
     if (!buf[0])
         return NULL;
-    for (size_t i = 0; i < sb->n_labels; i++)
-        if (strcmp(sb->labels[i], buf) == 0)
-            return sb->labels[i];
-    sb->labels = xrealloc(sb->labels, (sb->n_labels + 1) * sizeof(char *));
-    sb->labels[sb->n_labels] = xstrdup(buf);
-    return sb->labels[sb->n_labels++];
+    return intern(sb, buf);
 }
 
 /* View offset at `depth` -> offset in the text buffer (depth 0). */
@@ -222,6 +228,32 @@ static const struct match *nearest(const struct scanbuf *sb, const struct match_
     return before ? before : after;
 }
 
+/* A short-term Bedrock API key names the access key ID that signed it: the key belongs
+ * to that credential, and the ID is seen where the key is (encoding "bedrock-api-key"),
+ * so that its finding exists even when the ID appears nowhere else. */
+static void add_bedrock_signer(struct scanbuf *sb, struct pending *p)
+{
+    struct bedrock_info bi;
+    struct pending *id;
+    char label[300];
+
+    if (!aws_bedrock_decode(p->value, strlen(p->value), &bi) || bi.type != BEDROCK_SHORT_TERM)
+        return;
+    p->paired_id = xstrdup(bi.key_id);
+    XGROW(sb->pend, sb->cap_pend, sb->n_pend + 1);
+    p = &sb->pend[sb->n_pend - 1]; /* the array may have moved */
+    id = &sb->pend[sb->n_pend];
+    *id = *p;
+    id->seq = sb->n_pend++;
+    id->kind = CRED_ACCESS_KEY_ID;
+    id->value = xstrdup(bi.key_id);
+    id->paired_id = NULL;
+    id->region = NULL;
+    snprintf(label, sizeof(label), "%s%sbedrock-api-key", p->encoding ? p->encoding : "",
+             p->encoding ? ">" : "");
+    id->encoding = intern(sb, label);
+}
+
 static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
                         const unsigned char *data, const struct match_list *ml)
 {
@@ -244,6 +276,10 @@ static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
     p->rule = r;
     p->value = xstrndup((const char *)data + m->start, m->end - m->start);
     p->encoding = intern_label(sb, depth);
+    if (r->kind == CRED_BEDROCK_API_KEY) {
+        add_bedrock_signer(sb, p);
+        return;
+    }
     if (r->kind != CRED_ACCESS_KEY_ID) {
         pm = nearest(sb, ml, m, CRED_ACCESS_KEY_ID, data, false);
         if (pm)

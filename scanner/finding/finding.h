@@ -56,6 +56,20 @@ struct secret_value {
     char sha256[65];
 };
 
+/* An Amazon Bedrock API key found in the input, with what it says about itself
+ * (aws/bedrock.h, decoded offline; empty strings for what it does not say). */
+struct bedrock_key {
+    char *value;
+    char sha256[65];
+    const char *type;     /* "long-term", "short-term" or "unknown" (static) */
+    char *service_user;   /* long-term: the IAM service user name ("BedrockAPIKey-xxxx") */
+    char *account_id;     /* long-term: its account */
+    char *key_id;         /* short-term: the access key ID that signed it */
+    char *region;         /* short-term: the region it is valid in */
+    int64_t expires;      /* short-term: Unix time it expires at, 0 if unknown */
+    bool has_token;       /* short-term: signed with temporary credentials */
+};
+
 struct finding {
     char fingerprint[17];   /* 16 hex chars; stable: does not depend on locations */
     enum cred_kind kind;    /* CRED_ACCESS_KEY_ID when an ID is known, else the value's kind */
@@ -70,6 +84,8 @@ struct finding {
     size_t n_session_tokens;
     struct smtp_password *smtp_passwords;
     size_t n_smtp_passwords;
+    struct bedrock_key *bedrock_keys;
+    size_t n_bedrock_keys;
     char **regions;         /* regions named in context (SMTP host names), sorted, unique */
     size_t n_regions;
     char **rule_ids;        /* sorted, unique */

@@ -10,6 +10,7 @@
  */
 #include "match/engine.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -690,9 +691,21 @@ static bool encoded_text(const unsigned char *p, size_t n)
     return bytes >= 32 && text * 10 >= bytes * 9;
 }
 
-/* Gates that need the bytes around the value, not only the value. */
-static bool context_ok(const struct rule *r, const unsigned char *data, size_t vs, size_t ve)
+/* The value stops at an escape (%2F, \/, \u002F) that continues it: it is the head of
+ * an encoded value, which its decoded view reports whole. */
+static bool cut_by_escape(const unsigned char *data, size_t len, size_t ve)
 {
+    if (ve + 2 < len && data[ve] == '%' && isxdigit(data[ve + 1]) && isxdigit(data[ve + 2]))
+        return true;
+    return ve + 1 < len && data[ve] == '\\' && (data[ve + 1] == '/' || data[ve + 1] == 'u');
+}
+
+/* Gates that need the bytes around the value, not only the value. */
+static bool context_ok(const struct rule *r, const unsigned char *data, size_t len, size_t vs,
+                       size_t ve)
+{
+    if (r->kind != CRED_ACCESS_KEY_ID && r->kind != CRED_CONTEXT && cut_by_escape(data, len, ve))
+        return false;
     switch (r->kind) {
     case CRED_SECRET_ACCESS_KEY:
         return !token_piece(data, vs, ve);
@@ -759,7 +772,7 @@ static void confirm_range(struct engine_worker *w, uint32_t ri, const unsigned c
             re = ov[2 * c->region_group + 1];
         }
         if (vs != PCRE2_UNSET && ve > vs && value_ok(r, data + vs, ve - vs) &&
-            !after_escape(r, data, vs) && context_ok(r, data, vs, ve))
+            !after_escape(r, data, vs) && context_ok(r, data, subject_len, vs, ve))
             push_match(out, ri, vs, ve, rs, re);
         pos = me > ms ? me : ms + 1;
     }

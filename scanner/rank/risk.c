@@ -162,9 +162,20 @@ static void score_verification(struct risk *r, const struct finding *f, bool has
     (void)now;
 }
 
+/* Every Bedrock key of f is short-term and expired (a long-term key's expiry is not in
+ * the key). */
+static bool bedrock_expired(const struct finding *f, int64_t now)
+{
+    for (size_t i = 0; i < f->n_bedrock_keys; i++)
+        if (f->bedrock_keys[i].expires == 0 || f->bedrock_keys[i].expires > now)
+            return false;
+    return f->n_bedrock_keys > 0 && now > 0;
+}
+
 static void score(struct risk *r, const struct finding *f, int64_t now)
 {
-    bool has_secret = f->n_secrets || f->n_smtp_passwords || f->n_session_tokens;
+    bool has_secret = f->n_secrets || f->n_smtp_passwords || f->n_session_tokens ||
+                      f->n_bedrock_keys;
     bool all_low = f->n_locations > 0;
     int64_t since = first_seen(f);
     const struct verification *v = f->verification;
@@ -190,6 +201,11 @@ static void score(struct risk *r, const struct finding *f, int64_t now)
         factor(r, "complete", 15, "the key ID and its secret are both exposed");
     else if (f->n_secrets)
         factor(r, "secret_only", 8, "a secret key without its key ID");
+    else if (f->n_bedrock_keys && !bedrock_expired(f, now))
+        factor(r, "bedrock_key", 15, "an Amazon Bedrock API key: it calls models on the "
+               "account's bill by itself");
+    else if (f->n_bedrock_keys)
+        factor(r, "bedrock_expired", 1, "a short-term Bedrock API key past its expiry");
     else if (!f->access_key_id)
         factor(r, "value_only", 5, "a %s without its key ID", cred_kind_name(f->kind));
     switch (f->exposure) {
@@ -237,6 +253,20 @@ static void remediate(struct risk *r, const struct finding *f)
         step(r, "Not contacted (%s): review by hand.", v->reason ? v->reason : "skipped");
         return;
     }
+    for (size_t i = 0; i < f->n_bedrock_keys; i++) {
+        const struct bedrock_key *k = &f->bedrock_keys[i];
+        if (k->service_user)
+            step(r, "Delete the Bedrock API key: aws iam list-service-specific-credentials "
+                    "--user-name %s --service-name bedrock.amazonaws.com, then aws iam "
+                    "delete-service-specific-credential --user-name %s "
+                    "--service-specific-credential-id <id>", k->service_user, k->service_user);
+    }
+    if (f->n_bedrock_keys)
+        step(r, "Review Bedrock model invocations in CloudTrail (InvokeModel, Converse) for "
+                "usage you did not make.");
+    if (!f->access_key_id && !f->n_secrets && !f->n_session_tokens && !f->n_smtp_passwords &&
+        f->n_bedrock_keys)
+        return;
     if (!v || v->status == VERIFY_LIVE || v->status == VERIFY_UNKNOWN ||
         v->status == VERIFY_NOT_CHECKED || v->status == VERIFY_WRONG_SECRET) {
         step(r, "Deactivate the key now: aws iam update-access-key --user-name %s "

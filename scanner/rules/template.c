@@ -21,6 +21,7 @@ struct values {
     char token[361];
     char smtp[45], smtp_eu[45], smtp2[45];
     char hex40[41], b64_44[45], uuid[37];
+    char bedrock[FAKEKEY_BEDROCK_LT_SIZE], bedrock_st[FAKEKEY_BEDROCK_ST_SIZE];
 };
 
 static void make_values(struct values *v, uint64_t seed)
@@ -60,6 +61,8 @@ static void make_values(struct values *v, uint64_t seed)
                          ? '-'
                          : "0123456789abcdef"[fakekey_next(&rng) & 15];
     v->uuid[36] = '\0';
+    fakekey_bedrock_long_term(&rng, v->bedrock);
+    fakekey_bedrock_short_term(&rng, v->asia, v->token, "us-west-2", v->bedrock_st);
 }
 
 struct ph {
@@ -81,6 +84,8 @@ static const struct ph placeholders[] = {
     PH("SMTP_EU", smtp_eu, CRED_SMTP_PASSWORD), PH("SMTP2", smtp2, CRED_SMTP_PASSWORD),
     PH("HEX40", hex40, CRED_CONTEXT),       PH("B64_44", b64_44, CRED_CONTEXT),
     PH("UUID", uuid, CRED_CONTEXT),
+    PH("BEDROCK", bedrock, CRED_BEDROCK_API_KEY),
+    PH("BEDROCK_ST", bedrock_st, CRED_BEDROCK_API_KEY),
 };
 
 /* "FROM,LEN" or "FROM" in [s, end): a slice of a value of `n` characters. */

@@ -94,6 +94,10 @@ def TOKEN(value, key, **kw):
     return Plant("session_token", value, key, **kw)
 
 
+def BEDROCK(value, key=None, **kw):
+    return Plant("bedrock_api_key", value, key, **kw)
+
+
 def SMTP(value, key, **kw):
     return Plant("smtp_password", value, key, **kw)
 
@@ -661,6 +665,20 @@ secret_key = '-'.join(['{sec[:20]}', '{sec[20:]}'])
 """)
     t.negative(kid, "accuracy/concat/not-joined.py", "fragments that the program does not join")
     t.negative(sec, "accuracy/concat/not-joined.py", "joined with a separator")
+
+    # Amazon Bedrock API keys: a long-term one alone, a short-term one that belongs to
+    # the temporary key that signed it (whose ID appears nowhere else)
+    lt = k.bedrock_long_term()
+    t.text("accuracy/bedrock/.env", f"""AWS_REGION=us-east-1
+AWS_BEARER_TOKEN_BEDROCK={lt}
+""", [BEDROCK(lt)])
+    kid, tok = k.key_id("ASIA"), k.token()
+    st = k.bedrock_short_term(kid, tok, "us-west-2")
+    t.text("accuracy/bedrock/client.py", f"""import os
+
+os.environ["AWS_BEARER_TOKEN_BEDROCK"] = "{st}"
+""", [BEDROCK(st, kid), ID(kid, find=st, encoding="bedrock-api-key"),
+      TOKEN(tok, kid, find=st, encoding="base64>url")])
 
     # A real pair with the docs' example secret a few lines below (test fixtures), and
     # the same real key ID alone in another file: all reported, only the example hidden

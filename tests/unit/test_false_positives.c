@@ -18,27 +18,6 @@
 #include "harness.h"
 #include "scan_fixture.h"
 
-static char *b64(const char *s)
-{
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t n = strlen(s), k = 0;
-    char *out = xmalloc(n / 3 * 4 + 8);
-
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned char)s[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned char)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)s[i + 2];
-        out[k++] = a[v >> 18 & 63];
-        out[k++] = a[v >> 12 & 63];
-        out[k++] = i + 1 < n ? a[v >> 6 & 63] : '=';
-        out[k++] = i + 2 < n ? a[v & 63] : '=';
-    }
-    out[k] = '\0';
-    return out;
-}
-
 static char *slice(const char *s, size_t from, size_t len)
 {
     return xstrndup(s + from, len);
@@ -126,7 +105,7 @@ static void test_fp__encoded_token_reported_decoded(void)
     fakekey_access_key_id(&rng, "ASIA", true, id);
     fakekey_secret(&rng, sec);
     fakekey_session_token(&rng, tok, 360);
-    eid = b64(id), esec = b64(sec), etok = b64(tok);
+    eid = test_b64(id), esec = test_b64(sec), etok = test_b64(tok);
     text = xasprintf("apiVersion: v1\nkind: Secret\nmetadata:\n  name: aws\ntype: Opaque\ndata:\n"
                      "  AWS_ACCESS_KEY_ID: %s\n  AWS_SECRET_ACCESS_KEY: %s\n"
                      "  AWS_SESSION_TOKEN: %s\n", eid, esec, etok);
