@@ -149,7 +149,7 @@ enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, si
     enum status st;
 
     *failures = *checked = 0;
-    if ((st = load_engine(cfg, NULL, 0, &rs, &engine)) != STATUS_OK ||
+    if ((st = load_engine(cfg, NULL, NULL, 0, &rs, &engine)) != STATUS_OK ||
         (st = engine_worker_new(&w, engine)) != STATUS_OK)
         goto out;
     for (size_t i = 0; i < rs.n; i++) {

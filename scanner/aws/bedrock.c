@@ -53,10 +53,15 @@ static size_t b64_decode(const char *s, size_t n, unsigned char *out, size_t cap
     return k;
 }
 
+/* Copy a name made of [A-Za-z0-9_.-] (a user name, a region) into dst[cap]. */
 static bool copy_field(char *dst, size_t cap, const char *s, size_t n)
 {
     if (n == 0 || n >= cap)
         return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' || s[i] == '-'))
+            return false;
     memcpy(dst, s, n);
     dst[n] = '\0';
     return true;
@@ -79,7 +84,7 @@ static bool decode_long(const char *t, size_t n, struct bedrock_info *out)
 
     if (n < sizeof(head) - 1 || memcmp(t, head, sizeof(head) - 1) != 0 || !colon)
         return false;
-    for (const char *p = t; p + 4 <= colon; p++)
+    for (const char *p = t + sizeof(head); p + 4 <= colon; p++) /* a name after the head */
         if (memcmp(p, "-at-", 4) == 0)
             at = p; /* the last one: the user name part has no "-at-" of its own */
     if (!at || colon - (at + 4) != 12 || !all_digits(at + 4, 12) || colon + 1 == t + n)
@@ -141,8 +146,9 @@ static int64_t expiry(const char *date, size_t dn, const char *exp, size_t en)
         return 0;
     mo = num(date + 4, 2), d = num(date + 6, 2), h = num(date + 9, 2);
     mi = num(date + 11, 2), se = num(date + 13, 2);
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || num(exp, en) > 604800)
-        return 0;
+    if (num(date, 4) < 2000 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        se > 60 || num(exp, en) > 604800)
+        return 0; /* SigV4 came in 2012: an earlier date is not a real signature's */
     return days_from_civil(num(date, 4), mo, d) * 86400 + h * 3600 + mi * 60 + se + num(exp, en);
 }
 

@@ -94,6 +94,15 @@
 /* A .sesame.json file (hand-written: a few KB). */
 #define LIMIT_CONFIG_BYTES (1u << 20)
 
+/* An organisation's key inventory or account list (--known-keys, --accounts): about 150
+ * bytes a key in list-access-keys JSON, so 400,000 keys... */
+#define LIMIT_INVENTORY_BYTES (64u << 20)
+/* ...but at most this many key IDs (literal rules of INVENTORY_IDS_PER_RULE IDs each,
+ * compiled into the one database) and account IDs (AWS Organizations allows 10,000
+ * accounts by default; large estates ask for more). */
+#define LIMIT_INVENTORY_KEYS 200000u
+#define LIMIT_INVENTORY_ACCOUNTS 100000u
+
 /* A baseline file (about 300 bytes a finding: 200,000 findings). */
 #define LIMIT_BASELINE_BYTES (64u << 20)
 

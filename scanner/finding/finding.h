@@ -95,6 +95,11 @@ struct finding {
     enum exposure exposure;
     char **branches;        /* git: branch tips whose tree contains it (sorted) */
     size_t n_branches;
+    /* The organisation's inventory (--known-keys, --accounts), set by the scan: */
+    bool known_key;            /* the key ID is in the key inventory */
+    char *owner_user;          /* its IAM user there, or NULL */
+    char *owner_status;        /* its status there ("Active", "Inactive"), or NULL */
+    const char *account_owner; /* "own", "foreign" (static), or NULL when nothing says */
     struct verification *verification; /* NULL unless --verify */
     struct risk *risk;      /* rank/risk.h; NULL until ranked */
 };

@@ -692,6 +692,8 @@ void finding_release(struct finding *fd)
         free(fd->bedrock_keys[i].region);
     }
     free(fd->bedrock_keys);
+    free(fd->owner_user);
+    free(fd->owner_status);
     for (size_t i = 0; i < fd->n_regions; i++)
         free(fd->regions[i]);
     free(fd->regions);

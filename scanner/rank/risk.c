@@ -197,6 +197,14 @@ static void score(struct risk *r, const struct finding *f, int64_t now)
         else
             factor(r, "key_type", 5, "a %s credential", f->key_type);
     }
+    if (f->known_key && (!f->owner_status || strcmp(f->owner_status, "Inactive") != 0))
+        factor(r, "own_key", 15, "a key of the organisation's inventory%s%s%s",
+               f->owner_user ? " (user " : "", f->owner_user ? f->owner_user : "",
+               f->owner_user ? ")" : "");
+    else if (f->known_key)
+        factor(r, "own_key_inactive", 3, "an inactive key of the organisation's inventory");
+    else if (f->account_owner && strcmp(f->account_owner, "own") == 0)
+        factor(r, "own_account", 8, "a key of one of the organisation's accounts");
     if (f->access_key_id && has_secret)
         factor(r, "complete", 15, "the key ID and its secret are both exposed");
     else if (f->n_secrets)

@@ -325,6 +325,15 @@ static struct jv *report_json_finding(const struct finding *f, bool show)
     jv_put(obj, "access_key_id", jv_str(f->access_key_id));
     jv_put(obj, "key_type", jv_str(f->key_type));
     jv_put(obj, "account_id", jv_str(f->account_id));
+    jv_put(obj, "account_owner", jv_str(f->account_owner));
+    if (f->known_key) {
+        struct jv *owner = jv_object();
+        jv_put(owner, "user", jv_str(f->owner_user));
+        jv_put(owner, "status", jv_str(f->owner_status));
+        jv_put(obj, "known_key", owner);
+    } else {
+        jv_put(obj, "known_key", jv_null());
+    }
     jv_put(obj, "secrets",
                     report_json_values(CRED_SECRET_ACCESS_KEY, f->secrets, f->n_secrets, show));
     jv_put(obj, "session_tokens",

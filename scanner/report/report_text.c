@@ -260,6 +260,22 @@ static void report_text_head_line(struct report_text *t, const struct finding *f
         report_text_puts(t, REPORT_TEXT_DOT "account ");
         report_text_safe(t, f->account_id);
     }
+    if (f->known_key) {
+        report_text_style(t, REPORT_TEXT_BOLD);
+        report_text_puts(t, REPORT_TEXT_DOT "yours");
+        report_text_reset(t);
+        if (f->owner_user) {
+            report_text_puts(t, ": user ");
+            report_text_safe(t, f->owner_user);
+        }
+        if (f->owner_status) {
+            report_text_puts(t, f->owner_user ? ", " : ": ");
+            report_text_safe(t, f->owner_status);
+        }
+    } else if (f->account_owner != NULL) {
+        report_text_puts(t, strcmp(f->account_owner, "own") == 0 ? REPORT_TEXT_DOT "own account"
+                                                                 : REPORT_TEXT_DOT "foreign account");
+    }
     report_text_puts(t, REPORT_TEXT_DOT);
     report_text_confidence(t, f->confidence);
     report_text_exposure(t, f);

@@ -31,7 +31,7 @@ struct fixture {
     uint64_t hidden;
 };
 
-static void setup(struct fixture *x)
+static inline void setup(struct fixture *x)
 {
     memset(x, 0, sizeof(*x));
     CHECK_OK(ruleset_load(&x->rs, false, NULL, 0));
@@ -40,7 +40,7 @@ static void setup(struct fixture *x)
     CHECK_OK(scanbuf_new(&x->sb, x->e, &x->rs, x->f));
 }
 
-static void teardown(struct fixture *x)
+static inline void teardown(struct fixture *x)
 {
     scanbuf_free(x->sb);
     findings_free(x->f);
@@ -48,12 +48,12 @@ static void teardown(struct fixture *x)
     ruleset_release(&x->rs);
 }
 
-static enum status feed(const struct blob *b, void *payload)
+static inline enum status feed(const struct blob *b, void *payload)
 {
     return scanbuf_scan(payload, b);
 }
 
-static void scan_at(struct fixture *x, const char *path, const char *text, size_t len)
+static inline void scan_at(struct fixture *x, const char *path, const char *text, size_t len)
 {
     struct blob tmpl;
     memset(&tmpl, 0, sizeof(tmpl));
@@ -61,19 +61,19 @@ static void scan_at(struct fixture *x, const char *path, const char *text, size_
     CHECK_OK(chunk_feed(&tmpl, NULL, (const unsigned char *)text, len, feed, x->sb));
 }
 
-static void scan(struct fixture *x, const char *text, size_t len)
+static inline void scan(struct fixture *x, const char *text, size_t len)
 {
     scan_at(x, "t.txt", text, len);
 }
 
-static void build(struct fixture *x, bool examples)
+static inline void build(struct fixture *x, bool examples)
 {
     struct findings_opts fo = { (const char *const *)x->rs.smtp_regions, x->rs.n_smtp_regions,
                                 examples };
     findings_build(x->f, &fo, &x->out, &x->n, &x->hidden);
 }
 
-static const struct finding *by_id(const struct fixture *x, const char *id)
+static inline const struct finding *by_id(const struct fixture *x, const char *id)
 {
     for (size_t i = 0; i < x->n; i++)
         if (x->out[i]->access_key_id && strcmp(x->out[i]->access_key_id, id) == 0)
