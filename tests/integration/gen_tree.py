@@ -666,6 +666,54 @@ secret_key = '-'.join(['{sec[:20]}', '{sec[20:]}'])
     t.negative(kid, "accuracy/concat/not-joined.py", "fragments that the program does not join")
     t.negative(sec, "accuracy/concat/not-joined.py", "joined with a separator")
 
+    # The keyword is structure: a Terraform variable block's label (the key ID in its
+    # own block: still one credential), a YAML or JSON parent key, a .properties line
+    # continued with a backslash
+    kid, sec = k.key_id(), k.secret()
+    t.text("accuracy/structure/variables.tf", f"""variable "aws_access_key" {{
+  description = "deploy user"
+  default     = "{kid}"
+}}
+
+variable "aws_secret_key" {{
+  description = "deploy user secret"
+  type        = string
+  sensitive   = true
+  default     = "{sec}"
+}}
+
+variable "region" {{
+  default = "eu-west-1"
+}}
+""", [ID(kid), SECRET(sec, kid)])
+    sec = k.secret()
+    t.text("accuracy/structure/config.yml", f"""app:
+  name: shop
+aws:
+  region: eu-west-1
+  bucket: shop-assets
+  secret: {sec}
+""", [SECRET(sec, None)])
+    sec = k.secret()
+    t.text("accuracy/structure/settings.json", json.dumps(
+        {"name": "shop", "s3": {"bucket": "shop-assets", "key": sec}}, indent=2) + "\n",
+        [SECRET(sec, None)])
+    sec = k.secret()
+    t.text("accuracy/structure/app.properties", f"""app.name=shop
+aws.secret.key=\\
+    {sec}
+""", [SECRET(sec, None)])
+    sec = k.secret()
+    t.text("accuracy/structure/no-default.tf", f"""variable "aws_secret_key" {{
+  type = string
+}}
+
+variable "cache_salt" {{
+  default = "{sec}"
+}}
+""")
+    t.negative(sec, "accuracy/structure/no-default.tf", "a default of another block")
+
     # Amazon Bedrock API keys: a long-term one alone, a short-term one that belongs to
     # the temporary key that signed it (whose ID appears nowhere else)
     lt = k.bedrock_long_term()
