@@ -75,6 +75,8 @@ struct finding {
     enum cred_kind kind;    /* CRED_ACCESS_KEY_ID when an ID is known, else the value's kind */
     enum confidence confidence; /* highest confidence among the rules that matched */
     bool example;           /* an AWS documentation example credential */
+    bool example_like;      /* not an example, but a near-copy of one (low confidence) */
+    bool canary;            /* its key ID's account is a canary-token service's (offline) */
     char *access_key_id;    /* NULL when not known */
     char *key_type;         /* "AKIA" long-term, "ASIA" temporary, "ABIA", "ACCA"; NULL if no ID */
     char *account_id;       /* 12 digits decoded offline from the ID, or NULL */

@@ -481,6 +481,17 @@ static bool all_examples(const struct finding *fd)
     return any;
 }
 
+/* A part of fd is a near-copy of a documentation example (aws_is_example_like). */
+static bool any_example_like(const struct finding *fd)
+{
+    if (fd->access_key_id && aws_is_example_like(fd->access_key_id, strlen(fd->access_key_id)))
+        return true;
+    for (size_t i = 0; i < fd->n_secrets; i++)
+        if (aws_is_example_like(fd->secrets[i].value, strlen(fd->secrets[i].value)))
+            return true;
+    return false;
+}
+
 static int cmp_finding(const void *pa, const void *pb)
 {
     const struct finding *a = *(struct finding *const *)pa, *b = *(struct finding *const *)pb;
@@ -648,6 +659,10 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
         if (paired)
             fd->confidence = CONF_HIGH;
         fd->example = all_examples(fd);
+        fd->canary = fd->account_id && aws_is_canary_account(fd->account_id);
+        fd->example_like = !fd->example && any_example_like(fd);
+        if (fd->example_like)
+            fd->confidence = CONF_LOW;
         if (fd->n_locations)
             qsort(fd->locations, fd->n_locations, sizeof(*fd->locations), cmp_loc_q);
         if (fd->n_rule_ids)

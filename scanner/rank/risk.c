@@ -11,12 +11,16 @@
  *                  under review or sending paused +5
  *   key type       AKIA +10, ABIA/ACCA +5, ASIA +3
  *   completeness   key ID with a secret, SMTP password or token +15; secret alone +8;
- *                  SMTP password or token alone +5
+ *                  SMTP password or token alone +5; a Bedrock API key alone +15 (an
+ *                  expired short-term one +1)
+ *   inventory      a key of --known-keys +15 (inactive there +3); of an --accounts
+ *                  account +8
  *   exposure       file on disk, HEAD or working tree +10, branch tip +8, history +5,
  *                  unreachable objects +2
  *   age            introduced 30+ days ago +5, 1+ day ago +2
  *   location       every location under tests, docs or examples -10
- *   example/canary score 0
+ *   example-like   a near-copy of a documentation example -25
+ *   example/canary score 0 (a canary account is decoded offline, in every scan)
  * Tiers: critical >= 85, high >= 65, medium >= 40, low >= 15, info below.
  */
 #include "rank/risk.h"
@@ -184,6 +188,13 @@ static void score(struct risk *r, const struct finding *f, int64_t now)
         factor(r, "example", 0, "an AWS documentation example key");
         return;
     }
+    if (f->canary) {
+        factor(r, "canary", 0, "a canary-token account %s (decoded offline): a tripwire, "
+               "not a leak", f->account_id);
+        return;
+    }
+    if (f->example_like)
+        factor(r, "example_like", -25, "a near-copy of an AWS documentation example");
     if (v && v->status == VERIFY_SKIPPED) {
         factor(r, "skipped", 0, "not contacted (%s)", v->reason ? v->reason : "skipped");
         return;
@@ -255,6 +266,11 @@ static void remediate(struct risk *r, const struct finding *f)
 
     if (f->example) {
         step(r, "AWS documentation example key: nothing to rotate.");
+        return;
+    }
+    if (f->canary) {
+        step(r, "Canary token: someone who found it may try it, and its owner is alerted; "
+                "find out how it got here.");
         return;
     }
     if (v && v->status == VERIFY_SKIPPED) {

@@ -322,6 +322,8 @@ static struct jv *report_json_finding(const struct finding *f, bool show)
     jv_put(obj, "kind", jv_str(cred_kind_name(f->kind)));
     jv_put(obj, "confidence", jv_str(confidence_name(f->confidence)));
     jv_put(obj, "example", jv_bool(f->example));
+    jv_put(obj, "example_like", jv_bool(f->example_like));
+    jv_put(obj, "canary", jv_bool(f->canary));
     jv_put(obj, "access_key_id", jv_str(f->access_key_id));
     jv_put(obj, "key_type", jv_str(f->key_type));
     jv_put(obj, "account_id", jv_str(f->account_id));

@@ -284,9 +284,10 @@ static void report_text_head_line(struct report_text *t, const struct finding *f
     report_text_puts(t, "fingerprint ");
     report_text_safen(t, f->fingerprint, strnlen(f->fingerprint, 16));
     report_text_reset(t);
-    if (f->example) {
+    if (f->example || f->example_like || f->canary) {
         report_text_style(t, REPORT_TEXT_YELLOW);
-        report_text_puts(t, " [example]");
+        report_text_puts(t, f->example ? " [example]" : f->canary ? " [canary token]"
+                                                                : " [example-like]");
         report_text_reset(t);
     }
     report_text_puts(t, "\n");
