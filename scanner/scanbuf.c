@@ -358,6 +358,9 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
         if (lv->tg.json &&
             (st = view(sb, depth, decode_json_escapes(data, len, max, d), d)) != STATUS_OK)
             return st;
+        if (lv->tg.html &&
+            (st = view(sb, depth, decode_html(data, len, max, d), d)) != STATUS_OK)
+            return st;
         if (lv->tg.n_concat &&
             (st = view(sb, depth, decode_concat(data, len, lv->tg.concat, lv->tg.n_concat, max, d),
                        d)) != STATUS_OK)

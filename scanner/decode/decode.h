@@ -37,7 +37,8 @@ struct decoded {
     struct decode_seg *segs; /* sorted by view_off; segs[0].view_off == 0 */
     size_t n_segs;
     size_t segs_cap;
-    /* static string: "utf-16le", "utf-16be", "url", "json-escape", "base64", "concat" */
+    /* static string: "utf-16le", "utf-16be", "url", "json-escape", "base64", "concat",
+     * "html" */
     const char *encoding;
     size_t data_cap; /* bytes allocated for data, less the NUL (for the builders below) */
 };
@@ -80,6 +81,11 @@ enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_byt
  * out->len == 0 when no run qualified. */
 enum status decode_base64_runs(const unsigned char *p, size_t n, const size_t *at, size_t n_at,
                                size_t max_bytes, struct decoded *out);
+
+/* HTML: numeric character references (&#65; &#x41;), &quot; &amp; &lt; &gt; &apos;, and
+ * inline tags between two key characters (AKIA<span>...</span>...) removed, over the
+ * whole buffer. Returns out->len == 0 when nothing changed. */
+enum status decode_html(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out);
 
 /* String literals joined by the program ("AKIA" + "...", Python implicit concatenation,
  * ''.join([...]), [...].join(''), C adjacent literals, shell 'a''b'): for each offset in

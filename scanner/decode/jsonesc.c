@@ -3,7 +3,8 @@
  *
  * It does not parse JSON: every backslash escape anywhere is decoded, inside strings or
  * not, and unknown or malformed escapes are copied as they are. \xXX gives the raw byte.
- * Surrogate pairs written as two \u escapes become one code point (lone ones become '?').
+ * Surrogate pairs written as two \u escapes become one code point (lone ones become '?');
+ * ES2015 code point escapes (\u{41}, \u{1F600}) are decoded too.
  */
 #include "decode/decode.h"
 
@@ -60,6 +61,20 @@ static bool jsonesc_at(const unsigned char *p, size_t n, size_t i, unsigned char
         bytes[0] = (unsigned char)u;
         *len = 1;
         *used = 4;
+        return true;
+    }
+    if (p[i + 1] == 'u' && n - i >= 4 && p[i + 2] == '{') {
+        /* ES2015 \u{41}: 1 to 6 hex digits, at most U+10FFFF */
+        size_t k = i + 3;
+        u = 0;
+        while (k < n && k - (i + 3) < 6 && jsonesc_hex(p[k]) >= 0)
+            u = u << 4 | jsonesc_hex(p[k++]);
+        if (k == i + 3 || k >= n || p[k] != '}' || u > 0x10FFFF)
+            return false;
+        if (u >= 0xD800 && u <= 0xDFFF)
+            u = '?';
+        *used = k + 1 - i;
+        *len = decode_utf8_encode((unsigned long)u, bytes);
         return true;
     }
     if (p[i + 1] != 'u' || (u = jsonesc_hex_at(p, n, i + 2, 4)) < 0)

@@ -33,10 +33,10 @@
 
 /* Bump when the set of internal trigger patterns or compile flags change: the cache
  * key includes it. */
-#define ENGINE_DB_FORMAT 4
+#define ENGINE_DB_FORMAT 6
 
 
-enum trig_kind { TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE, TRIG_CONCAT };
+enum trig_kind { TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE, TRIG_CONCAT, TRIG_HTML };
 
 /* Words whose base64 forms mark a base64 blob worth decoding. */
 static const char *const b64_words[] = {
@@ -146,10 +146,11 @@ static void build_table(struct engine *e, struct pattern_table *t)
             table_add(t, xstrdup(r->pattern), HS_FLAG_PREFILTER);
     }
     e->n_trig = 0;
-    e->trig = xcalloc(5 + 3 * ARRAY_SIZE(b64_words), sizeof(*e->trig));
+    e->trig = xcalloc(7 + 3 * ARRAY_SIZE(b64_words), sizeof(*e->trig));
     table_add(t, xstrdup("%(?:2[BbFf]|3[Dd])"), HS_FLAG_SINGLEMATCH);
     e->trig[e->n_trig++] = TRIG_URL;
-    table_add(t, xstrdup("\\\\(?:/|u00[0-9A-Fa-f]{2})"), HS_FLAG_SINGLEMATCH);
+    table_add(t, xstrdup("\\\\(?:/|u00[0-9A-Fa-f]{2}|u\\{[0-9A-Fa-f]{1,6}\\})"),
+              HS_FLAG_SINGLEMATCH);
     e->trig[e->n_trig++] = TRIG_JSON;
     for (size_t w = 0; w < ARRAY_SIZE(b64_words); w++) {
         char anchors[3][96];
@@ -164,6 +165,10 @@ static void build_table(struct engine *e, struct pattern_table *t)
                       "[\"']?\\s{0,4}[:=]\\s{0,4}[\"']?[A-Za-z0-9+/_-]{20}"),
               0);
     e->trig[e->n_trig++] = TRIG_B64_VALUE;
+    /* base64 of a JSON object ({" -> eyJ): JWT payloads and encoded configs, whose values
+     * may be encoded once more (a second layer has no anchor in the first) */
+    table_add(t, xstrdup("eyJ[A-Za-z0-9_-]{20}"), 0);
+    e->trig[e->n_trig++] = TRIG_B64_ANCHOR;
     /* Two literals joined by blanks, a line continuation and at most one operator, with
      * key characters on both sides of the join (decode_concat decides the rest). */
     table_add(t,
@@ -171,6 +176,12 @@ static void build_table(struct engine *e, struct pattern_table *t)
                       "(?:[+.,](?:[ \\t\\r\\n]|\\\\\\r?\\n){0,64})?[\"'`][A-Za-z0-9+/=]"),
               0);
     e->trig[e->n_trig++] = TRIG_CONCAT;
+    /* &#65; &#x41; next to key characters, or a tag between two of them */
+    table_add(t,
+              xstrdup("(?:[A-Za-z0-9+/=]&#|&#[xX]?[0-9A-Fa-f]{1,6};[A-Za-z0-9+/]|"
+                      "[A-Za-z0-9+/]</?[A-Za-z][^<>\n]{0,62}>[A-Za-z0-9+/<])"),
+              HS_FLAG_SINGLEMATCH);
+    e->trig[e->n_trig++] = TRIG_HTML;
 }
 
 static const char *rule_name_for(const struct engine *e, int expr)
@@ -460,7 +471,7 @@ void match_list_release(struct match_list *l)
 
 void triggers_reset(struct triggers *t)
 {
-    t->url = t->json = t->truncated = false;
+    t->url = t->json = t->html = t->truncated = false;
     t->n_b64 = 0;
     t->n_concat = 0;
 }
@@ -513,6 +524,7 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     switch (e->trig[id - e->n_rules]) {
     case TRIG_URL: w->trig->url = true; break;
     case TRIG_JSON: w->trig->json = true; break;
+    case TRIG_HTML: w->trig->html = true; break;
     case TRIG_B64_ANCHOR:
     case TRIG_B64_VALUE:
         if (w->trig->n_b64 && w->trig->b64[w->trig->n_b64 - 1] + 64 > end)
