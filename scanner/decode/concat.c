@@ -18,9 +18,11 @@
 #include "decode/decode.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/limits.h"
+#include "base/xalloc.h"
 
 /* One fragment: p[open] is its quote, its text is [open + 1, close), p[close] the quote. */
 struct frag {
@@ -278,19 +280,71 @@ static enum status emit_chain(const unsigned char *p, const struct chain *c, siz
     return st;
 }
 
-enum status decode_concat(const unsigned char *p, size_t n, const size_t *at, size_t n_at,
+/* A position at the ']' of an array joined by .join(''): the opening quote of its last
+ * literal, or SIZE_MAX. */
+static size_t array_last(const unsigned char *p, size_t o)
+{
+    size_t q = skip_blanks_back(p, o);
+    struct frag f;
+
+    if (q == 0 || !is_quote(p[q - 1]) || !frag_backward(p, q - 1, &f))
+        return SIZE_MAX;
+    return f.open;
+}
+
+/* The first quote in p[o, o + LIMIT_CONCAT_GAP + 32) that opens a literal (a keyword's
+ * value: `secret_key = (\n    "...`), or SIZE_MAX. Stops at a second line break. */
+static size_t quote_after(const unsigned char *p, size_t n, size_t o)
+{
+    unsigned lines = 0;
+
+    for (size_t i = o; i < n && i - o < LIMIT_CONCAT_GAP + 32; i++) {
+        if (p[i] == '\n' && ++lines > 1)
+            return SIZE_MAX;
+        if (is_quote(p[i]) && i + 1 < n && (key_char(p[i + 1]) || p[i + 1] == '-'))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+enum status decode_concat(const unsigned char *p, size_t n, const size_t *at_in, size_t n_at,
                           size_t max_bytes, struct decoded *out)
 {
     enum status st = STATUS_OK;
     size_t copied = 0; /* p[0, copied) is in the view or replaced */
     bool any = false;
     struct chain c;
+    size_t *at = n_at ? xmalloc(n_at * sizeof(*at)) : NULL;
 
     *out = (struct decoded)DECODED_INIT;
     out->encoding = "concat";
+    /* Quotes in source order (a ']' of a joined array stands for its last literal). */
+    for (size_t k = 0; k < n_at; k++)
+        at[k] = at_in[k] < n && p[at_in[k]] == ']' ? array_last(p, at_in[k]) : at_in[k];
+    if (n_at > 1)
+        qsort(at, n_at, sizeof(*at), cmp_size);
     for (size_t k = 0; k < n_at && st == STATUS_OK; k++) {
         size_t o = at[k];
-        if (o >= n || o < copied || !is_quote(p[o]) || !find_chain(p, n, o, &c))
+        struct frag f;
+        bool found;
+        if (o >= n || o < copied)
+            continue;
+        if (!is_quote(p[o]) && o > 0 && is_quote(p[o - 1]))
+            o--; /* the first character of a literal: its opening quote */
+        else if (!is_quote(p[o]))
+            o = quote_after(p, n, o); /* after a keyword: the value's first quote */
+        if (o >= n || !is_quote(p[o]) || o < copied)
+            continue;
+        /* an opening quote, else the closing quote of a fragment */
+        found = find_chain(p, n, o, &c) ||
+                (frag_backward(p, o, &f) && f.open >= copied && find_chain(p, n, f.open, &c));
+        if (!found)
             continue;
         if (c.start < copied)
             continue; /* overlaps a chain already rewritten (positions out of order) */
@@ -302,6 +356,7 @@ enum status decode_concat(const unsigned char *p, size_t n, const size_t *at, si
     }
     if (st == STATUS_OK && any)
         st = decoded_append(out, max_bytes, p + copied, n - copied, copied, SEG_COPY);
+    free(at);
     if (st != STATUS_OK || !any)
         decoded_release(out);
     if (!any && st == STATUS_OK)

@@ -89,7 +89,8 @@ enum status decode_html(const unsigned char *p, size_t n, size_t max_bytes, stru
 
 /* String literals joined by the program ("AKIA" + "...", Python implicit concatenation,
  * ''.join([...]), [...].join(''), C adjacent literals, shell 'a''b'): for each offset in
- * `at` (increasing; the opening quote of a fragment after a join) the chain of literal-only
+ * `at` (any order; a quote of a fragment or the character after its opening quote, or the
+ * ']' of an array joined by .join('')) the chain of literal-only
  * fragments through it is rewritten, in a copy of the buffer, into one literal (join
  * calls, brackets and separators dropped). Bounded by LIMIT_CONCAT_*; no code is
  * evaluated. Joined bytes map to their own source bytes (monotonic map). out->len == 0
