@@ -115,6 +115,9 @@ size_t base64_anchors(const char *word, char out[3][96]);
 NODISCARD enum status decoded_append(struct decoded *d, size_t max_bytes, const void *bytes,
                                      size_t len, size_t src_off, enum decode_seg_kind kind);
 
+/* For the decoders: the value of hex digit c, or -1. */
+int decode_hex_digit(unsigned char c);
+
 /* For the decoders: UTF-8 of code point `cp` (at most 0x10FFFF) into out; returns its length. */
 size_t decode_utf8_encode(unsigned long cp, unsigned char out[4]);
 

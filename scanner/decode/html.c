@@ -21,17 +21,6 @@ static bool html_key_char(unsigned char c)
            c == '+' || c == '/';
 }
 
-static int html_hex(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The reference at p[i] ('&'): its UTF-8 bytes and source length; false if none. */
 static bool html_ref(const unsigned char *p, size_t n, size_t i, unsigned char out[4],
                      size_t *len, size_t *used)
@@ -54,8 +43,8 @@ static bool html_ref(const unsigned char *p, size_t n, size_t i, unsigned char o
     if (n - i < 4 || p[i + 1] != '#')
         return false;
     if (p[i + 2] == 'x' || p[i + 2] == 'X') {
-        for (k = i + 3; k < n && k - (i + 3) < 6 && html_hex(p[k]) >= 0; k++)
-            cp = cp << 4 | (unsigned long)html_hex(p[k]);
+        for (k = i + 3; k < n && k - (i + 3) < 6 && decode_hex_digit(p[k]) >= 0; k++)
+            cp = cp << 4 | (unsigned long)decode_hex_digit(p[k]);
         if (k == i + 3)
             return false;
     } else {

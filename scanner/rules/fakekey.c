@@ -156,8 +156,7 @@ void fakekey_session_token(struct fakekey_rng *rng, char *out, size_t len)
     out[len] = '\0';
 }
 
-/* Standard base64 of s[0, n) into out (room for 4 * ceil(n / 3) + 1). */
-static size_t fakekey_b64(const unsigned char *s, size_t n, char *out)
+size_t fakekey_base64_encode(const unsigned char *s, size_t n, char *out)
 {
     size_t k = 0;
 
@@ -191,7 +190,7 @@ void fakekey_bedrock_long_term(struct fakekey_rng *rng, char out[FAKEKEY_BEDROCK
         text[n++] = fakekey_base64[fakekey_bits(rng, 6)];
     text[n++] = '=';
     memcpy(out, "ABSK", 4);
-    fakekey_b64((const unsigned char *)text, n, out + 4);
+    fakekey_base64_encode((const unsigned char *)text, n, out + 4);
 }
 
 void fakekey_bedrock_short_term(struct fakekey_rng *rng, const char *key_id, const char *token,
@@ -218,5 +217,5 @@ void fakekey_bedrock_short_term(struct fakekey_rng *rng, const char *key_id, con
         url[n++] = "0123456789abcdef"[fakekey_bits(rng, 4)];
     n += (size_t)snprintf(url + n, sizeof(url) - n, "&Version=1");
     memcpy(out, "bedrock-api-key-", 16);
-    fakekey_b64((const unsigned char *)url, n, out + 16);
+    fakekey_base64_encode((const unsigned char *)url, n, out + 16);
 }

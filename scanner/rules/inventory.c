@@ -362,26 +362,28 @@ static enum status read_text(const char *path, struct buf *b)
     return STATUS_OK;
 }
 
-enum status inventory_load_keys(struct inventory *inv, const char *path)
+typedef enum status parse_fn(struct inventory *inv, const char *name, const char *text,
+                             size_t len);
+
+static enum status load(struct inventory *inv, const char *path, parse_fn *parse)
 {
     struct buf b = BUF_INIT(LIMIT_INVENTORY_BYTES);
     enum status st = read_text(path, &b);
 
     if (st == STATUS_OK)
-        st = inventory_parse_keys(inv, path, b.data ? b.data : "", b.len);
+        st = parse(inv, path, b.data ? b.data : "", b.len);
     buf_release(&b);
     return st;
 }
 
+enum status inventory_load_keys(struct inventory *inv, const char *path)
+{
+    return load(inv, path, inventory_parse_keys);
+}
+
 enum status inventory_load_accounts(struct inventory *inv, const char *path)
 {
-    struct buf b = BUF_INIT(LIMIT_INVENTORY_BYTES);
-    enum status st = read_text(path, &b);
-
-    if (st == STATUS_OK)
-        st = inventory_parse_accounts(inv, path, b.data ? b.data : "", b.len);
-    buf_release(&b);
-    return st;
+    return load(inv, path, inventory_parse_accounts);
 }
 
 const struct inventory_key *inventory_key(const struct inventory *inv, const char *id)

@@ -9,6 +9,7 @@
 
 #include "aws/bedrock.h"
 #include "fuzz.h"
+#include "rules/fakekey.h"
 
 #define FUZZ_BEDROCK_MAX 3000u
 
@@ -32,25 +33,6 @@ static void fuzz_bedrock_check(const char *key, size_t n)
         FUZZ_CHECK(bi.key_id[0] && bi.region[0]);
 }
 
-static size_t fuzz_b64(const uint8_t *s, size_t n, char *out)
-{
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t k = 0;
-
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)s[i] << 16;
-        if (i + 1 < n)
-            v |= (uint32_t)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= s[i + 2];
-        out[k++] = a[v >> 18 & 63];
-        out[k++] = a[v >> 12 & 63];
-        out[k++] = i + 1 < n ? a[v >> 6 & 63] : '=';
-        out[k++] = i + 2 < n ? a[v & 63] : '=';
-    }
-    return k;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char key[16 + FUZZ_BEDROCK_MAX / 3 * 4 + 8];
@@ -60,10 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return -1;
     fuzz_bedrock_check((const char *)data, size);
     memcpy(key, "ABSK", 4);
-    n = 4 + fuzz_b64(data, size, key + 4);
+    n = 4 + fakekey_base64_encode(data, size, key + 4);
     fuzz_bedrock_check(key, n);
     memcpy(key, "bedrock-api-key-", 16);
-    n = 16 + fuzz_b64(data, size, key + 16);
+    n = 16 + fakekey_base64_encode(data, size, key + 16);
     fuzz_bedrock_check(key, n);
     return 0;
 }
