@@ -358,6 +358,11 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
         if (lv->tg.json &&
             (st = view(sb, depth, decode_json_escapes(data, len, max, d), d)) != STATUS_OK)
             return st;
+        if (lv->tg.n_u16 && depth == 0 && !sb->text_is_utf16 &&
+            (st = view(sb, depth,
+                       decode_utf16_strings(data, len, lv->tg.u16, lv->tg.n_u16, max, d), d)) !=
+                STATUS_OK)
+            return st;
         if (lv->tg.html &&
             (st = view(sb, depth, decode_html(data, len, max, d), d)) != STATUS_OK)
             return st;

@@ -60,6 +60,13 @@ bool decode_utf16_detect(const unsigned char *p, size_t n, bool *big_endian);
 enum status decode_utf16(const unsigned char *p, size_t n, bool big_endian, size_t max_bytes,
                          struct decoded *out);
 
+/* UTF-16LE strings inside any buffer (binaries: .NET user strings, Windows resources):
+ * for each offset in `at` (increasing; a code unit of an anchor word) the run of UTF-16LE
+ * printable ASCII around it, when at least 16 characters long, transcoded; runs joined by
+ * '\n' (SEG_SCALE2 back to the source). out->len == 0 when no run qualified. */
+enum status decode_utf16_strings(const unsigned char *p, size_t n, const size_t *at, size_t n_at,
+                                 size_t max_bytes, struct decoded *out);
+
 /* URL percent-decoding of the whole buffer (%XX, either case). '+' stays '+', since
  * raw secrets contain it. Returns STATUS_OK with out->len == 0 when nothing changed. */
 enum status decode_url(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out);

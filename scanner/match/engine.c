@@ -33,12 +33,12 @@
 
 /* Bump when the set of internal trigger patterns or compile flags change: the cache
  * key includes it. */
-#define ENGINE_DB_FORMAT 20
+#define ENGINE_DB_FORMAT 21
 
 
 enum trig_kind {
     TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE, TRIG_CONCAT, TRIG_JOIN_LIST,
-    TRIG_JOIN_ARRAY, TRIG_HTML
+    TRIG_JOIN_ARRAY, TRIG_HTML, TRIG_UTF16
 };
 
 /* Words whose base64 forms mark a base64 blob worth decoding. */
@@ -163,7 +163,7 @@ static void build_table(struct engine *e, struct pattern_table *t)
             table_add(t, xstrdup(r->pattern), HS_FLAG_PREFILTER);
     }
     e->n_trig = 0;
-    e->trig = xcalloc(8 + ARRAY_SIZE(concat_triggers) + 3 * ARRAY_SIZE(b64_words),
+    e->trig = xcalloc(8 + ARRAY_SIZE(concat_triggers) + 4 * ARRAY_SIZE(b64_words),
                      sizeof(*e->trig));
     table_add(t, xstrdup("%(?:2[BbFf]|3[Dd])"), HS_FLAG_SINGLEMATCH);
     e->trig[e->n_trig++] = TRIG_URL;
@@ -205,6 +205,18 @@ static void build_table(struct engine *e, struct pattern_table *t)
                       "(?: [^<>\n]{0,60})?>|</(?:span|mark|em|strong|b|i|code)>)[A-Za-z0-9+/])"),
               HS_FLAG_SINGLEMATCH);
     e->trig[e->n_trig++] = TRIG_HTML;
+    /* The anchor words in UTF-16LE: strings inside binaries (UTF-16 text files are
+     * transcoded whole) */
+    for (size_t w = 0; w < ARRAY_SIZE(b64_words); w++) {
+        char pat[128];
+        size_t k = 0;
+        for (const char *c = b64_words[w]; *c && k + 8 < sizeof(pat); c++)
+            k += (size_t)snprintf(pat + k, sizeof(pat) - k, "%s%c\\x00",
+                                  (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ? "" : "\\",
+                                  *c);
+        table_add(t, xstrdup(pat), 0);
+        e->trig[e->n_trig++] = TRIG_UTF16;
+    }
 }
 
 static const char *rule_name_for(const struct engine *e, int expr)
@@ -497,6 +509,7 @@ void triggers_reset(struct triggers *t)
     t->url = t->json = t->html = t->truncated = false;
     t->n_b64 = 0;
     t->n_concat = 0;
+    t->n_u16 = 0;
 }
 
 void triggers_release(struct triggers *t)
@@ -507,6 +520,9 @@ void triggers_release(struct triggers *t)
     free(t->concat);
     t->concat = NULL;
     t->n_concat = t->cap_concat = 0;
+    free(t->u16);
+    t->u16 = NULL;
+    t->n_u16 = t->cap_u16 = 0;
 }
 
 static void add_range(struct rule_ranges *rr, size_t lo, size_t hi)
@@ -548,6 +564,12 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     case TRIG_URL: w->trig->url = true; break;
     case TRIG_JSON: w->trig->json = true; break;
     case TRIG_HTML: w->trig->html = true; break;
+    case TRIG_UTF16:
+        if (end < 2 || (w->trig->n_u16 && w->trig->u16[w->trig->n_u16 - 1] + 64 > end))
+            break; /* the same string, most likely */
+        XGROW(w->trig->u16, w->trig->cap_u16, w->trig->n_u16 + 1);
+        w->trig->u16[w->trig->n_u16++] = end - 2; /* the word's last code unit */
+        break;
     case TRIG_B64_ANCHOR:
     case TRIG_B64_VALUE:
         if (w->trig->n_b64 && w->trig->b64[w->trig->n_b64 - 1] + 64 > end)

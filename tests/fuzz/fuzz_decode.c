@@ -50,6 +50,7 @@ static void fuzz_decode_all(const uint8_t *p, size_t n, const size_t *at, size_t
     fuzz_decode_check(&d, decode_url(p, n, max_bytes, &d), p, n, 0);
     fuzz_decode_check(&d, decode_json_escapes(p, n, max_bytes, &d), p, n, 0);
     fuzz_decode_check(&d, decode_html(p, n, max_bytes, &d), p, n, 0);
+    fuzz_decode_check(&d, decode_utf16_strings(p, n, at, n_at, max_bytes, &d), p, n, 0);
     fuzz_decode_check(&d, decode_base64_runs(p, n, at, n_at, max_bytes, &d), p, n, 0);
 }
 

@@ -1,7 +1,7 @@
 /*
  * tests/unit/test_encodings.c - more encodings and shapes (issue 13, class 5): HTML
  * character references, values split by markup, ES2015 \u{...} escapes, two layers of
- * encoding (a base64 INI inside a JWT claim), each reported at the encoded value's start
+ * encoding (a base64 INI inside a JWT claim), UTF-16LE strings inside binaries, each reported at the encoded value's start
  * with its encoding; HTML and tags that split nothing stay silent. Keys from a fixed seed.
  */
 #include <stdio.h>
@@ -127,7 +127,47 @@ static void test_encodings__two_layers_jwt_claim(void)
     free(text);
 }
 
+/* UTF-16LE strings inside a binary (a .NET assembly's user strings): found, at the raw
+ * offset of their first code unit; short UTF-16 strings without keys give nothing. */
+static void test_encodings__utf16_strings_in_binaries(void)
+{
+    struct keys k;
+    struct fakekey_rng rng = FAKEKEY_RNG_INIT(907);
+    struct fixture x;
+    unsigned char buf[4096];
+    size_t n = 0, id_at;
+    char *line;
+    const struct finding *f;
+
+    make_keys(&k, 907);
+    while (n < 1500)
+        buf[n++] = (unsigned char)(fakekey_next(&rng) >> 56);
+    buf[n++] = 0x01; /* a length byte, as in #US */
+    line = fill("aws_access_key_id={ID0}|aws_secret_access_key={S0}|user=ci", &k);
+    id_at = n + 2 * strlen("aws_access_key_id=");
+    for (const char *c = line; *c; c++) {
+        buf[n++] = (unsigned char)*c;
+        buf[n++] = 0;
+    }
+    for (const char *c = "Secret"; *c; c++) { /* an anchor word in a short string */
+        buf[n++] = (unsigned char)*c;
+        buf[n++] = 0;
+    }
+    while (n < 3000)
+        buf[n++] = (unsigned char)(fakekey_next(&rng) >> 56);
+    setup(&x);
+    scan(&x, (const char *)buf, n);
+    build(&x, false);
+    f = by_id(&x, k.id[0]);
+    CHECK(x.n == 1 && f && has_secret(f, k.secret[0]));
+    CHECK(f && f->locations[0].offset == id_at && f->locations[0].encoding &&
+          strcmp(f->locations[0].encoding, "utf-16le") == 0);
+    teardown(&x);
+    free(line);
+}
+
 static const struct test tests[] = {
+    TEST(test_encodings__utf16_strings_in_binaries),
     TEST(test_encodings__html_references_and_markup),
     TEST(test_encodings__es2015_escapes),
     TEST(test_encodings__html_negatives),
