@@ -49,13 +49,29 @@ static enum status strings(const char *path, const char *key, const struct jv *v
 }
 
 static const char *const config_keys[] = { "exclude", "include", "rules", "baseline",
-                                           "$comment", NULL };
+                                           "known_keys", "accounts", "$comment", NULL };
+
+/* A file named by the configuration, relative to the configuration's directory. */
+static enum status config_file(const char *path, const struct jv *root, const char *key,
+                               char **out)
+{
+    const struct jv *v = jv_get(root, key);
+    const char *b, *slash = strrchr(path, '/');
+
+    if (!v)
+        return STATUS_OK;
+    b = jv_string(v, NULL);
+    if (!b || !*b)
+        return fail(STATUS_CORRUPT, "'%s': \"%s\" must be a file name", path, key);
+    *out = b[0] == '/' || !slash ? xstrdup(b) : xasprintf("%.*s/%s", (int)(slash - path), path, b);
+    return STATUS_OK;
+}
 static const char *const config_rules_keys[] = { "disable", NULL };
 
 enum status config_load(const char *path, struct repo_config *out)
 {
     struct jv *root = NULL;
-    const struct jv *v, *rules;
+    const struct jv *rules;
     const char *key;
     enum status st;
 
@@ -85,18 +101,10 @@ enum status config_load(const char *path, struct repo_config *out)
             goto out;
         }
     }
-    v = jv_get(root, "baseline");
-    if (v) {
-        const char *b = jv_string(v, NULL);
-        const char *slash = strrchr(path, '/');
-        if (!b || !*b) {
-            st = fail(STATUS_CORRUPT, "'%s': \"baseline\" must be a file name", path);
-            goto out;
-        }
-        out->baseline = b[0] == '/' || !slash
-                            ? xstrdup(b)
-                            : xasprintf("%.*s/%s", (int)(slash - path), path, b);
-    }
+    if ((st = config_file(path, root, "baseline", &out->baseline)) != STATUS_OK ||
+        (st = config_file(path, root, "known_keys", &out->known_keys)) != STATUS_OK ||
+        (st = config_file(path, root, "accounts", &out->accounts)) != STATUS_OK)
+        goto out;
     out->source = xstrdup(path);
 out:
     jv_free(root);
@@ -193,6 +201,8 @@ void config_release(struct repo_config *c)
     free_strings(c->include, c->n_include);
     free_strings(c->disable, c->n_disable);
     free(c->baseline);
+    free(c->known_keys);
+    free(c->accounts);
     free(c->source);
     memset(c, 0, sizeof(*c));
 }
@@ -297,7 +307,7 @@ static bool entry_has_part(const struct baseline_entry *e, int kind, const char 
 bool baseline_covers(struct baseline *b, const struct finding *f)
 {
     const struct baseline_entry *e = baseline_find(b, f->fingerprint);
-    size_t parts = f->n_secrets + f->n_session_tokens + f->n_smtp_passwords;
+    size_t parts = f->n_secrets + f->n_session_tokens + f->n_smtp_passwords + f->n_bedrock_keys;
 
     if (!e)
         return false;
@@ -321,6 +331,9 @@ bool baseline_covers(struct baseline *b, const struct finding *f)
             return false;
     for (size_t i = 0; i < f->n_smtp_passwords; i++)
         if (!entry_has_part(e, CRED_SMTP_PASSWORD, f->smtp_passwords[i].sha256))
+            return false;
+    for (size_t i = 0; i < f->n_bedrock_keys; i++)
+        if (!entry_has_part(e, CRED_BEDROCK_API_KEY, f->bedrock_keys[i].sha256))
             return false;
     return true;
 }

@@ -29,6 +29,8 @@ struct repo_config {
     char **disable;
     size_t n_disable;
     char *baseline;   /* resolved path, or NULL */
+    char *known_keys; /* resolved path of the key inventory, or NULL */
+    char *accounts;   /* resolved path of the account list, or NULL */
     char *source;     /* the file it came from, or NULL if none was found */
 };
 

@@ -204,6 +204,8 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
     case OPT_CONFIG: cfg->config_path = arg; break;
     case OPT_NO_CONFIG: cfg->no_config = true; break;
     case OPT_BASELINE: cfg->baseline_path = arg; break;
+    case OPT_KNOWN_KEYS: cfg->known_keys_path = arg; break;
+    case OPT_ACCOUNTS: cfg->accounts_path = arg; break;
     case OPT_INLINE_ALLOW: {
         int rc = inline_allow(a->cmd, arg, &cfg->inline_allow);
         if (rc >= 0)

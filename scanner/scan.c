@@ -35,6 +35,7 @@
 #include "config.h"
 #include "finding/load.h"
 #include "rank/risk.h"
+#include "owner.h"
 #include "scanbuf.h"
 #include "verify/verify.h"
 #include "source/src_archive.h"
@@ -394,8 +395,9 @@ out:
 /* Load the rules and compile them. Rules disabled by every target's configuration are
  * not compiled; those disabled by some targets only get a per-target mask (scanbuf
  * drops their observations there). */
-enum status load_engine(const struct scan_config *cfg, struct target_cfg *tcfg,
-                               size_t n_tcfg, struct ruleset *rs, struct engine **engine)
+enum status load_engine(const struct scan_config *cfg, const struct inventory *inv,
+                        struct target_cfg *tcfg, size_t n_tcfg, struct ruleset *rs,
+                        struct engine **engine)
 {
     struct engine_opts eo = { NULL };
     char *cache = NULL;
@@ -403,6 +405,8 @@ enum status load_engine(const struct scan_config *cfg, struct target_cfg *tcfg,
 
     if ((st = ruleset_load(rs, cfg->no_default_rules, cfg->rule_paths, cfg->n_rule_paths)) !=
         STATUS_OK)
+        return st;
+    if ((st = inventory_add_rules(inv, rs)) != STATUS_OK)
         return st;
     for (size_t t = 0; t < n_tcfg; t++) {
         const struct repo_config *rc = &tcfg[t].rc;
@@ -802,6 +806,7 @@ static bool baselined(const struct finding *f, struct target_cfg *tcfg, size_t n
 enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome)
 {
     struct ruleset rs = RULESET_INIT;
+    struct inventory inv = INVENTORY_INIT;
     struct engine *engine = NULL;
     struct src_fs_list list = { 0 };
     struct items items = { 0 };
@@ -838,7 +843,11 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     tcfg = xcalloc(cfg->n_targets + 1, sizeof(*tcfg));
     if ((st = load_configs(cfg, tcfg)) != STATUS_OK)
         goto out;
-    if ((st = load_engine(cfg, tcfg, cfg->n_targets, &rs, &engine)) != STATUS_OK)
+    st = owner_load(cfg->known_keys_path, cfg->accounts_path, &inv);
+    for (size_t t = 0; t < cfg->n_targets && st == STATUS_OK; t++)
+        st = owner_load(tcfg[t].rc.known_keys, tcfg[t].rc.accounts, &inv);
+    if (st != STATUS_OK ||
+        (st = load_engine(cfg, &inv, tcfg, cfg->n_targets, &rs, &engine)) != STATUS_OK)
         goto out;
     phase_done(cfg, "rules", &tp);
     if ((st = collect(cfg, tcfg, &list, &gits, &git_targets, &n_gits, &items, &git_errors,
@@ -911,6 +920,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                                     cfg->include_examples };
         findings_build(findings, &fo, &sorted, &n_sorted, &stats.examples_hidden);
     }
+    owner_annotate(sorted, n_sorted, &inv);
     if (!cfg->show_secrets)
         withhold_summaries(sorted, n_sorted);
     {
@@ -1061,6 +1071,7 @@ out:
     src_fs_list_release(&list);
     engine_free(engine);
     ruleset_release(&rs);
+    inventory_release(&inv);
     release_configs(tcfg, cfg->n_targets);
     free(allowed);
     diag_bind(prev_diags);

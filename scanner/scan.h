@@ -87,6 +87,8 @@ struct scan_config {
     const char *config_path;    /* --config FILE; else TARGET/.sesame.json */
     bool no_config;
     const char *baseline_path;  /* report only findings not in this baseline */
+    const char *known_keys_path; /* the organisation's key inventory (rules/inventory.h) */
+    const char *accounts_path;   /* the organisation's account IDs */
     enum inline_allow inline_allow; /* which sesame:allow markers count */
     /* verification and ranking */
     bool verify;

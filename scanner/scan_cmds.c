@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "aws/keys.h"
+#include "decode/decode.h"
 #include "finding/findings.h"
 #include "base/limits.h"
 #include "match/engine.h"
@@ -120,15 +121,12 @@ enum status scan_remediate(const struct scan_config *cfg, const char *path, cons
 
 /* ---- rules check / list -------------------------------------------------------- */
 
-/* Matches of rule `ri` in `text` whose value is `expected` (any value if NULL). */
-static size_t count_matches(struct engine_worker *w, struct match_list *ml, uint32_t ri,
-                            const char *text, const char *expected, enum status *st)
+static size_t count_in(const struct match_list *ml, uint32_t ri, const unsigned char *text,
+                       const char *expected)
 {
     size_t hits = 0;
 
-    ml->n = 0;
-    *st = engine_scan(w, (const unsigned char *)text, strlen(text), ml, NULL);
-    for (size_t j = 0; *st == STATUS_OK && j < ml->n; j++) {
+    for (size_t j = 0; j < ml->n; j++) {
         const struct match *m = &ml->v[j];
         if (m->rule != ri)
             continue;
@@ -170,6 +168,32 @@ static char *example_why(const struct rule *r, const char *text, const char *exp
     return xasprintf("no gate refuses '%s': the pattern did not match it there", expected);
 }
 
+/* Matches of rule `ri` in `text` whose value is `expected` (any value if NULL), in the
+ * text and in its view with literals joined (decode_concat: examples of split values). */
+static size_t count_matches(struct engine_worker *w, struct match_list *ml, uint32_t ri,
+                            const char *text, const char *expected, enum status *st)
+{
+    struct triggers tg = { 0 };
+    struct decoded d = DECODED_INIT;
+    size_t hits = 0;
+
+    ml->n = 0;
+    *st = engine_scan(w, (const unsigned char *)text, strlen(text), ml, &tg);
+    if (*st == STATUS_OK)
+        hits = count_in(ml, ri, (const unsigned char *)text, expected);
+    if (*st == STATUS_OK && tg.n_concat &&
+        decode_concat((const unsigned char *)text, strlen(text), tg.concat, tg.n_concat,
+                      LIMIT_DECODE_BYTES, &d) == STATUS_OK && d.len) {
+        ml->n = 0;
+        *st = engine_scan(w, d.data, d.len, ml, NULL);
+        if (*st == STATUS_OK)
+            hits += count_in(ml, ri, d.data, expected);
+    }
+    decoded_release(&d);
+    triggers_release(&tg);
+    return hits;
+}
+
 enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, size_t *checked)
 {
     struct ruleset rs = RULESET_INIT;
@@ -179,7 +203,7 @@ enum status scan_rules_check(const struct scan_config *cfg, size_t *failures, si
     enum status st;
 
     *failures = *checked = 0;
-    if ((st = load_engine(cfg, NULL, 0, &rs, &engine)) != STATUS_OK ||
+    if ((st = load_engine(cfg, NULL, NULL, 0, &rs, &engine)) != STATUS_OK ||
         (st = engine_worker_new(&w, engine)) != STATUS_OK)
         goto out;
     for (size_t i = 0; i < rs.n; i++) {

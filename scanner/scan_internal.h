@@ -14,10 +14,12 @@
 
 struct target_cfg;
 struct ruleset;
+struct inventory;
 struct engine;
 
 /* Load the rules, drop those every target disables, compile (cached). */
-enum status load_engine(const struct scan_config *cfg, struct target_cfg *tcfg, size_t n_tcfg,
+enum status load_engine(const struct scan_config *cfg, const struct inventory *inv,
+                        struct target_cfg *tcfg, size_t n_tcfg,
                         struct ruleset *rs, struct engine **engine);
 /* "Now" for ranking: SESAME_FIXED_TIME pins it in golden tests. */
 int64_t risk_now(const struct scan_config *cfg);

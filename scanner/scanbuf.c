@@ -22,7 +22,10 @@
 #include "base/limits.h"
 #include "match/engine.h"
 #include "rules/rule.h"
+#include "scope.h"
 #include "source/source.h"
+#include "aws/bedrock.h"
+#include "aws/keys.h"
 
 
 struct pending {
@@ -111,6 +114,16 @@ const struct scanbuf_stats *scanbuf_stats(const struct scanbuf *sb)
     return &sb->stats;
 }
 
+static const char *intern(struct scanbuf *sb, const char *label)
+{
+    for (size_t i = 0; i < sb->n_labels; i++)
+        if (strcmp(sb->labels[i], label) == 0)
+            return sb->labels[i];
+    sb->labels = xrealloc(sb->labels, (sb->n_labels + 1) * sizeof(char *));
+    sb->labels[sb->n_labels] = xstrdup(label);
+    return sb->labels[sb->n_labels++];
+}
+
 static const char *intern_label(struct scanbuf *sb, int depth)
 {
     char buf[256] = "";
@@ -126,12 +139,7 @@ static const char *intern_label(struct scanbuf *sb, int depth)
     }
     if (!buf[0])
         return NULL;
-    for (size_t i = 0; i < sb->n_labels; i++)
-        if (strcmp(sb->labels[i], buf) == 0)
-            return sb->labels[i];
-    sb->labels = xrealloc(sb->labels, (sb->n_labels + 1) * sizeof(char *));
-    sb->labels[sb->n_labels] = xstrdup(buf);
-    return sb->labels[sb->n_labels++];
+    return intern(sb, buf);
 }
 
 /* View offset at `depth` -> offset in the text buffer (depth 0). */
@@ -167,17 +175,23 @@ static size_t gap(const struct match *a, const struct match *b)
 
 /* The match of `want` kind (and, for IDs, a compatible prefix) a value belongs to: the
  * nearest one before it within LIMIT_PAIR_BYTES (ID-then-secret is the order of env files,
- * INI, JSON from the AWS CLI, CSV rows, code), else the nearest one after it. */
+ * INI, JSON from the AWS CLI, CSV rows, code), else the nearest one after it. Two values
+ * are never joined across a section header (scope.h), a published documentation example
+ * never joins a real value (nor a real one an example), and a partner in the same block
+ * is preferred to one in a sibling block. */
 static const struct match *nearest(const struct scanbuf *sb, const struct match_list *ml,
                                    const struct match *m, enum cred_kind want,
                                    const unsigned char *data, bool need_region)
 {
     const struct match *before = NULL, *after = NULL;
     size_t gap_before = LIMIT_PAIR_BYTES + 1, gap_after = LIMIT_PAIR_BYTES + 1;
+    enum scope_sep sep_before = SCOPE_APART, sep_after = SCOPE_APART;
     enum cred_kind mk = sb->rs->rules[m->rule].kind;
+    bool m_example = aws_is_example((const char *)data + m->start, m->end - m->start);
 
     for (size_t i = 0; i < ml->n; i++) {
         const struct match *p = &ml->v[i];
+        enum scope_sep sep;
         size_t g;
         if (sb->rs->rules[p->rule].kind != want || p == m)
             continue;
@@ -186,17 +200,58 @@ static const struct match *nearest(const struct scanbuf *sb, const struct match_
         if (want == CRED_ACCESS_KEY_ID && (p->end - p->start < 4 || !id_fits(mk, data + p->start)))
             continue;
         g = gap(m, p);
+        if (g > LIMIT_PAIR_BYTES)
+            continue;
+        if (want != CRED_CONTEXT &&
+            aws_is_example((const char *)data + p->start, p->end - p->start) != m_example)
+            continue;
+        if (p->start < m->start)
+            sep = scope_between(data, p->start, p->end, m->start);
+        else
+            sep = scope_between(data, m->start, m->end, p->start);
+        if (sep == SCOPE_APART)
+            continue;
         if (p->start < m->start) {
-            if (g < gap_before) {
+            if (sep < sep_before || (sep == sep_before && g < gap_before)) {
                 gap_before = g;
+                sep_before = sep;
                 before = p;
             }
-        } else if (g < gap_after) {
+        } else if (sep < sep_after || (sep == sep_after && g < gap_after)) {
             gap_after = g;
+            sep_after = sep;
             after = p;
         }
     }
+    if (before && after && sep_after < sep_before)
+        return after;
     return before ? before : after;
+}
+
+/* A short-term Bedrock API key names the access key ID that signed it: the key belongs
+ * to that credential, and the ID is seen where the key is (encoding "bedrock-api-key"),
+ * so that its finding exists even when the ID appears nowhere else. */
+static void add_bedrock_signer(struct scanbuf *sb, struct pending *p)
+{
+    struct bedrock_info bi;
+    struct pending *id;
+    char label[300];
+
+    if (!aws_bedrock_decode(p->value, strlen(p->value), &bi) || bi.type != BEDROCK_SHORT_TERM)
+        return;
+    p->paired_id = xstrdup(bi.key_id);
+    XGROW(sb->pend, sb->cap_pend, sb->n_pend + 1);
+    p = &sb->pend[sb->n_pend - 1]; /* the array may have moved */
+    id = &sb->pend[sb->n_pend];
+    *id = *p;
+    id->seq = sb->n_pend++;
+    id->kind = CRED_ACCESS_KEY_ID;
+    id->value = xstrdup(bi.key_id);
+    id->paired_id = NULL;
+    id->region = NULL;
+    snprintf(label, sizeof(label), "%s%sbedrock-api-key", p->encoding ? p->encoding : "",
+             p->encoding ? ">" : "");
+    id->encoding = intern(sb, label);
 }
 
 static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
@@ -221,6 +276,10 @@ static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
     p->rule = r;
     p->value = xstrndup((const char *)data + m->start, m->end - m->start);
     p->encoding = intern_label(sb, depth);
+    if (r->kind == CRED_BEDROCK_API_KEY) {
+        add_bedrock_signer(sb, p);
+        return;
+    }
     if (r->kind != CRED_ACCESS_KEY_ID) {
         pm = nearest(sb, ml, m, CRED_ACCESS_KEY_ID, data, false);
         if (pm)
@@ -298,6 +357,18 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
             return st;
         if (lv->tg.json &&
             (st = view(sb, depth, decode_json_escapes(data, len, max, d), d)) != STATUS_OK)
+            return st;
+        if (lv->tg.n_u16 && depth == 0 && !sb->text_is_utf16 &&
+            (st = view(sb, depth,
+                       decode_utf16_strings(data, len, lv->tg.u16, lv->tg.n_u16, max, d), d)) !=
+                STATUS_OK)
+            return st;
+        if (lv->tg.html &&
+            (st = view(sb, depth, decode_html(data, len, max, d), d)) != STATUS_OK)
+            return st;
+        if (lv->tg.n_concat &&
+            (st = view(sb, depth, decode_concat(data, len, lv->tg.concat, lv->tg.n_concat, max, d),
+                       d)) != STATUS_OK)
             return st;
         if (lv->tg.n_b64) {
             /* Copy the offsets: the recursion reuses deeper levels only. */

@@ -239,6 +239,62 @@ static bool enrich_is_example_key_id(const char *s, size_t n)
     return memcmp(s + n - (sizeof(suffix) - 1), suffix, sizeof(suffix) - 1) == 0;
 }
 
+/* Canary-token accounts (trufflehog access_keys/canary.go; AWS-NOTES 1.6). */
+static const char *const enrich_canary_accounts[] = {
+    "052310077262", "171436882533", "534261010715", "595918472158", "717712589309",
+    "819147034852", "992382622183", "730335385048", "266735846894", "893192397702",
+};
+
+bool aws_is_canary_account(const char *account)
+{
+    for (size_t i = 0; account && i < ARRAY_SIZE(enrich_canary_accounts); i++)
+        if (strcmp(account, enrich_canary_accounts[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Levenshtein distance of a[0, n) and b[0, m), or 3 when it is more than 2 (banded). */
+static unsigned enrich_edits_within_2(const char *a, size_t n, const char *b, size_t m)
+{
+    unsigned row[64], prev[64];
+
+    if (n > 60 || m > 60 || (n > m ? n - m : m - n) > 2)
+        return 3;
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        unsigned best = 3;
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= m; j++) {
+            unsigned sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            unsigned del = prev[j] + 1, ins = row[j - 1] + 1;
+            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            if (row[j] < best)
+                best = row[j];
+        }
+        if (best > 2)
+            return 3;
+        memcpy(prev, row, (m + 1) * sizeof(*row));
+    }
+    return prev[m] > 2 ? 3 : prev[m];
+}
+
+bool aws_is_example_like(const char *value, size_t len)
+{
+    if (value == NULL || aws_is_example(value, len))
+        return false;
+    if (enrich_contains(value, len, "EXAMPLE"))
+        return true;
+    for (size_t i = 0; i < ARRAY_SIZE(enrich_examples); i++) {
+        const char *e = enrich_examples[i];
+        if (e[0] != 'A' && e[0] != 'w' && e[0] != 'j')
+            continue; /* key IDs and secrets; not the derived SMTP passwords */
+        if (enrich_edits_within_2(value, len, e, strlen(e)) <= 2)
+            return true;
+    }
+    return false;
+}
+
 bool aws_is_example(const char *value, size_t len)
 {
     if (value == NULL)

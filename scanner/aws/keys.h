@@ -34,4 +34,14 @@ double aws_entropy(const char *s, size_t n);
  * ending in "EXAMPLE", or a secret containing "EXAMPLEKEY". */
 bool aws_is_example(const char *value, size_t len);
 
+/* True if `account` (12 digits) is a canary-token service's account (Thinkst Canarytokens
+ * and others; trufflehog access_keys/canary.go, AWS-NOTES 1.6): a key of it is a
+ * tripwire, decoded offline from its key ID. */
+bool aws_is_canary_account(const char *account);
+
+/* True if `value` is not a published example but a near-copy of one: it contains
+ * "EXAMPLE", or it is at most two edits (insert, delete, substitute) away from an example
+ * key ID or secret. Reported as example-like, with low confidence. */
+bool aws_is_example_like(const char *value, size_t len);
+
 #endif

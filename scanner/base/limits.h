@@ -50,6 +50,20 @@
  * trailing blanks stays short). */
 #define LIMIT_BASE64_WRAP_INDENT 256u
 
+/* String literals joined by the program (decode/concat.c): a chain is at most this many
+ * fragments, each on one line and at most LIMIT_CONCAT_FRAGMENT_BYTES long, joined to at
+ * most LIMIT_CONCAT_BYTES (a credential is 20-44 characters; a few hundred bytes leave
+ * room for a keyword literal joined to it, and keep every chain's parse O(1))... */
+#define LIMIT_CONCAT_FRAGMENTS 16u
+#define LIMIT_CONCAT_FRAGMENT_BYTES 256u
+#define LIMIT_CONCAT_BYTES 512u
+/* ...separated by at most this many bytes of blanks, line continuations and one operator
+ * (a line break and its indentation)... */
+#define LIMIT_CONCAT_GAP 64u
+/* ...and rewritten only when a join splits a run of at least this many key characters
+ * (half a key ID: "foo" "bar" is left alone). */
+#define LIMIT_CONCAT_MIN_RUN 16u
+
 /* Raw Hyperscan hits kept per chunk; past this the chunk is marked truncated (a file of
  * millions of keyword lines cannot exhaust memory). */
 #define LIMIT_HITS_PER_CHUNK 1000000u
@@ -84,6 +98,15 @@
 
 /* A .sesame.json file (hand-written: a few KB). */
 #define LIMIT_CONFIG_BYTES (1u << 20)
+
+/* An organisation's key inventory or account list (--known-keys, --accounts): about 150
+ * bytes a key in list-access-keys JSON, so 400,000 keys... */
+#define LIMIT_INVENTORY_BYTES (64u << 20)
+/* ...but at most this many key IDs (literal rules of INVENTORY_IDS_PER_RULE IDs each,
+ * compiled into the one database) and account IDs (AWS Organizations allows 10,000
+ * accounts by default; large estates ask for more). */
+#define LIMIT_INVENTORY_KEYS 200000u
+#define LIMIT_INVENTORY_ACCOUNTS 100000u
 
 /* A baseline file (about 300 bytes a finding: 200,000 findings). */
 #define LIMIT_BASELINE_BYTES (64u << 20)

@@ -103,6 +103,13 @@ const struct cli_opt cli_opts[] = {
       S_RULES, "use only the rules given with --rules" },
     { OPT_NO_CACHE, "no-cache", 0, NULL, C_SCAN | C_BASELINE | C_RULES | C_AUDIT, S_RULES,
       "do not read or write the compiled-rules cache" },
+    { OPT_KNOWN_KEYS, "known-keys", 0, "FILE", C_SCAN | C_BASELINE, S_RULES,
+      "the organisation's key IDs (aws iam list-access-keys JSON, CSV\nuser,access_key_id"
+      "[,status], or one key ID a line): found as literals,\nreported with user and status, "
+      "ranked as yours; never contacts AWS" },
+    { OPT_ACCOUNTS, "accounts", 0, "FILE", C_SCAN | C_BASELINE, S_RULES,
+      "the organisation's account IDs (one a line, or a JSON array):\nevery decoded key ID "
+      "is then classified own or foreign" },
 
     { OPT_VERIFY, "verify", 0, NULL, C_SCAN | C_AUDIT, S_VERIFY,
       "check which credentials are live (STS), when and for what they\nwere last used "

@@ -117,6 +117,17 @@ enum status decoded_append(struct decoded *d, size_t max_bytes, const void *byte
     return STATUS_OK;
 }
 
+int decode_hex_digit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 size_t decode_utf8_encode(unsigned long cp, unsigned char out[4])
 {
     if (cp < 0x80) {

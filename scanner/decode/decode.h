@@ -37,7 +37,8 @@ struct decoded {
     struct decode_seg *segs; /* sorted by view_off; segs[0].view_off == 0 */
     size_t n_segs;
     size_t segs_cap;
-    /* static string: "utf-16le", "utf-16be", "url", "json-escape", "base64" */
+    /* static string: "utf-16le", "utf-16be", "url", "json-escape", "base64", "concat",
+     * "html" */
     const char *encoding;
     size_t data_cap; /* bytes allocated for data, less the NUL (for the builders below) */
 };
@@ -58,6 +59,13 @@ bool decode_utf16_detect(const unsigned char *p, size_t n, bool *big_endian);
 /* Transcode UTF-16 to UTF-8 (a BOM is skipped; unpaired surrogates become '?'). */
 enum status decode_utf16(const unsigned char *p, size_t n, bool big_endian, size_t max_bytes,
                          struct decoded *out);
+
+/* UTF-16LE strings inside any buffer (binaries: .NET user strings, Windows resources):
+ * for each offset in `at` (increasing; a code unit of an anchor word) the run of UTF-16LE
+ * printable ASCII around it, when at least 16 characters long, transcoded; runs joined by
+ * '\n' (SEG_SCALE2 back to the source). out->len == 0 when no run qualified. */
+enum status decode_utf16_strings(const unsigned char *p, size_t n, const size_t *at, size_t n_at,
+                                 size_t max_bytes, struct decoded *out);
 
 /* URL percent-decoding of the whole buffer (%XX, either case). '+' stays '+', since
  * raw secrets contain it. Returns STATUS_OK with out->len == 0 when nothing changed. */
@@ -81,6 +89,22 @@ enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_byt
 enum status decode_base64_runs(const unsigned char *p, size_t n, const size_t *at, size_t n_at,
                                size_t max_bytes, struct decoded *out);
 
+/* HTML: numeric character references (&#65; &#x41;), &quot; &amp; &lt; &gt; &apos;, and
+ * inline tags between two key characters (AKIA<span>...</span>...) removed, over the
+ * whole buffer. Returns out->len == 0 when nothing changed. */
+enum status decode_html(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out);
+
+/* String literals joined by the program ("AKIA" + "...", Python implicit concatenation,
+ * ''.join([...]), [...].join(''), C adjacent literals, shell 'a''b'): for each offset in
+ * `at` (any order; a quote of a fragment or the character after its opening quote, or the
+ * ']' of an array joined by .join('')) the chain of literal-only
+ * fragments through it is rewritten, in a copy of the buffer, into one literal (join
+ * calls, brackets and separators dropped). Bounded by LIMIT_CONCAT_*; no code is
+ * evaluated. Joined bytes map to their own source bytes (monotonic map). out->len == 0
+ * when no chain qualified (see concat.c). */
+enum status decode_concat(const unsigned char *p, size_t n, const size_t *at, size_t n_at,
+                          size_t max_bytes, struct decoded *out);
+
 /* The substrings that appear in base64 of any text containing `word`, one for each of
  * the three alignments (characters influenced by neighbouring bytes are dropped).
  * Writes up to 3 NUL-terminated strings into out[0..] (standard alphabet, each at most
@@ -97,6 +121,9 @@ size_t base64_anchors(const char *word, char out[3][96]);
  */
 NODISCARD enum status decoded_append(struct decoded *d, size_t max_bytes, const void *bytes,
                                      size_t len, size_t src_off, enum decode_seg_kind kind);
+
+/* For the decoders: the value of hex digit c, or -1. */
+int decode_hex_digit(unsigned char c);
 
 /* For the decoders: UTF-8 of code point `cp` (at most 0x10FFFF) into out; returns its length. */
 size_t decode_utf8_encode(unsigned long cp, unsigned char out[4]);

@@ -3,22 +3,12 @@
  *
  * It does not parse JSON: every backslash escape anywhere is decoded, inside strings or
  * not, and unknown or malformed escapes are copied as they are. \xXX gives the raw byte.
- * Surrogate pairs written as two \u escapes become one code point (lone ones become '?').
+ * Surrogate pairs written as two \u escapes become one code point (lone ones become '?');
+ * ES2015 code point escapes (\u{41}, \u{1F600}) are decoded too.
  */
 #include "decode/decode.h"
 
 #include <string.h>
-
-static int jsonesc_hex(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Value of the `digits` hex digits at p[i], or -1 if they are not all there. */
 static long jsonesc_hex_at(const unsigned char *p, size_t n, size_t i, size_t digits)
@@ -28,7 +18,7 @@ static long jsonesc_hex_at(const unsigned char *p, size_t n, size_t i, size_t di
     if (i > n || n - i < digits)
         return -1;
     for (size_t k = 0; k < digits; k++) {
-        int h = jsonesc_hex(p[i + k]);
+        int h = decode_hex_digit(p[i + k]);
         if (h < 0)
             return -1;
         v = v << 4 | h;
@@ -60,6 +50,20 @@ static bool jsonesc_at(const unsigned char *p, size_t n, size_t i, unsigned char
         bytes[0] = (unsigned char)u;
         *len = 1;
         *used = 4;
+        return true;
+    }
+    if (p[i + 1] == 'u' && n - i >= 4 && p[i + 2] == '{') {
+        /* ES2015 \u{41}: 1 to 6 hex digits, at most U+10FFFF */
+        size_t k = i + 3;
+        u = 0;
+        while (k < n && k - (i + 3) < 6 && decode_hex_digit(p[k]) >= 0)
+            u = u << 4 | decode_hex_digit(p[k++]);
+        if (k == i + 3 || k >= n || p[k] != '}' || u > 0x10FFFF)
+            return false;
+        if (u >= 0xD800 && u <= 0xDFFF)
+            u = '?';
+        *used = k + 1 - i;
+        *len = decode_utf8_encode((unsigned long)u, bytes);
         return true;
     }
     if (p[i + 1] != 'u' || (u = jsonesc_hex_at(p, n, i + 2, 4)) < 0)

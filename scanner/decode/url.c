@@ -7,17 +7,6 @@
  */
 #include "decode/decode.h"
 
-static int url_hex(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* True if p[i] starts a valid %XX; *byte gets its value. */
 static bool url_escape_at(const unsigned char *p, size_t n, size_t i, unsigned char *byte)
 {
@@ -25,8 +14,8 @@ static bool url_escape_at(const unsigned char *p, size_t n, size_t i, unsigned c
 
     if (p[i] != '%' || n - i < 3)
         return false;
-    hi = url_hex(p[i + 1]);
-    lo = url_hex(p[i + 2]);
+    hi = decode_hex_digit(p[i + 1]);
+    lo = decode_hex_digit(p[i + 2]);
     if (hi < 0 || lo < 0)
         return false;
     *byte = (unsigned char)(hi << 4 | lo);

@@ -12,6 +12,9 @@
 #define UTF16_SAMPLE_BYTES 4096u
 /* Without a BOM, shorter buffers are too small to tell UTF-16 from binary. */
 #define UTF16_MIN_BYTES 16u
+/* UTF-16LE strings inside a binary (a .NET assembly's user strings, Windows resources)
+ * are decoded from this many characters on (a key ID is 20). */
+#define UTF16_STRINGS_MIN 16u
 /* Bytes of ASCII gathered before one append call. */
 #define UTF16_ASCII_CHUNK 512u
 
@@ -96,6 +99,50 @@ enum status decode_utf16(const unsigned char *p, size_t n, bool big_endian, size
     }
 
 out:
+    if (st != STATUS_OK)
+        decoded_release(out);
+    return st;
+}
+
+/* A UTF-16LE code unit of printable ASCII (or a tab) at p[i]. */
+static bool utf16_strings_unit(const unsigned char *p, size_t n, size_t i)
+{
+    return i + 1 < n && p[i + 1] == 0 && ((p[i] >= 0x20 && p[i] < 0x7F) || p[i] == '\t');
+}
+
+enum status decode_utf16_strings(const unsigned char *p, size_t n, const size_t *at, size_t n_at,
+                                 size_t max_bytes, struct decoded *out)
+{
+    enum status st = STATUS_OK;
+    size_t done = 0; /* source bytes before this are in the view already */
+    unsigned char chunk[UTF16_ASCII_CHUNK];
+
+    *out = (struct decoded)DECODED_INIT;
+    out->encoding = "utf-16le";
+    for (size_t k = 0; k < n_at && st == STATUS_OK; k++) {
+        size_t o = at[k], start, end;
+        if (o >= n || o < done || !utf16_strings_unit(p, n, o))
+            continue;
+        start = o;
+        while (start >= 2 && start - 2 >= done && utf16_strings_unit(p, n, start - 2))
+            start -= 2;
+        end = o;
+        while (utf16_strings_unit(p, n, end))
+            end += 2;
+        done = end;
+        if ((end - start) / 2 < UTF16_STRINGS_MIN)
+            continue;
+        if (out->len && (st = decoded_append(out, max_bytes, "\n", 1, start, SEG_OPAQUE)) != STATUS_OK)
+            break;
+        for (size_t i = start; i < end && st == STATUS_OK;) {
+            size_t m = 0, from = i;
+            while (i < end && m < sizeof(chunk)) {
+                chunk[m++] = p[i];
+                i += 2;
+            }
+            st = decoded_append(out, max_bytes, chunk, m, from, SEG_SCALE2);
+        }
+    }
     if (st != STATUS_OK)
         decoded_release(out);
     return st;

@@ -64,11 +64,27 @@ struct secret_value {
     enum verify_status status;
 };
 
+/* An Amazon Bedrock API key found in the input, with what it says about itself
+ * (aws/bedrock.h, decoded offline; empty strings for what it does not say). */
+struct bedrock_key {
+    char *value;
+    char sha256[65];
+    const char *type;     /* "long-term", "short-term" or "unknown" (static) */
+    char *service_user;   /* long-term: the IAM service user name ("BedrockAPIKey-xxxx") */
+    char *account_id;     /* long-term: its account */
+    char *key_id;         /* short-term: the access key ID that signed it */
+    char *region;         /* short-term: the region it is valid in */
+    int64_t expires;      /* short-term: Unix time it expires at, 0 if unknown */
+    bool has_token;       /* short-term: signed with temporary credentials */
+};
+
 struct finding {
     char fingerprint[17];   /* 16 hex chars; stable: does not depend on locations */
     enum cred_kind kind;    /* CRED_ACCESS_KEY_ID when an ID is known, else the value's kind */
     enum confidence confidence; /* highest confidence among the rules that matched */
     bool example;           /* an AWS documentation example credential */
+    bool example_like;      /* not an example, but a near-copy of one (low confidence) */
+    bool canary;            /* its key ID's account is a canary-token service's (offline) */
     char *access_key_id;    /* NULL when not known */
     char *key_type;         /* "AKIA" long-term, "ASIA" temporary, "ABIA", "ACCA"; NULL if no ID */
     char *account_id;       /* 12 digits decoded offline from the ID, or NULL */
@@ -78,6 +94,8 @@ struct finding {
     size_t n_session_tokens;
     struct smtp_password *smtp_passwords;
     size_t n_smtp_passwords;
+    struct bedrock_key *bedrock_keys;
+    size_t n_bedrock_keys;
     char **regions;         /* regions named in context (SMTP host names), sorted, unique */
     size_t n_regions;
     char **rule_ids;        /* sorted, unique */
@@ -87,6 +105,11 @@ struct finding {
     enum exposure exposure;
     char **branches;        /* git: branch tips whose tree contains it (sorted) */
     size_t n_branches;
+    /* The organisation's inventory (--known-keys, --accounts), set by the scan: */
+    bool known_key;            /* the key ID is in the key inventory */
+    char *owner_user;          /* its IAM user there, or NULL */
+    char *owner_status;        /* its status there ("Active", "Inactive"), or NULL */
+    const char *account_owner; /* "own", "foreign" (static), or NULL when nothing says */
     struct verification *verification; /* NULL unless --verify */
     struct risk *risk;      /* rank/risk.h; NULL until ranked */
 };

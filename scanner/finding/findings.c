@@ -15,6 +15,7 @@
 #include "base/limits.h"
 #include "base/hashmap.h"
 #include "base/xalloc.h"
+#include "aws/bedrock.h"
 #include "aws/keys.h"
 #include "crypto/crypto.h"
 #include "model/provenance.h"
@@ -370,6 +371,29 @@ static void fingerprint(struct finding *fd, enum cred_kind kind, const char *val
     crypto_free_secret(id);
 }
 
+void finding_add_bedrock(struct finding *fd, const char *value)
+{
+    struct bedrock_key *bk;
+    struct bedrock_info bi;
+
+    fd->bedrock_keys = xrealloc(fd->bedrock_keys,
+                                (fd->n_bedrock_keys + 1) * sizeof(*fd->bedrock_keys));
+    bk = &fd->bedrock_keys[fd->n_bedrock_keys++];
+    memset(bk, 0, sizeof(*bk));
+    bk->value = xstrdup(value);
+    crypto_sha256_hex(value, strlen(value), bk->sha256);
+    (void)aws_bedrock_decode(value, strlen(value), &bi);
+    bk->type = aws_bedrock_type_name(bi.type);
+    bk->service_user = bi.service_user[0] ? xstrdup(bi.service_user) : NULL;
+    bk->account_id = bi.account_id[0] ? xstrdup(bi.account_id) : NULL;
+    bk->key_id = bi.key_id[0] ? xstrdup(bi.key_id) : NULL;
+    bk->region = bi.region[0] ? xstrdup(bi.region) : NULL;
+    bk->expires = bi.expires;
+    bk->has_token = bi.has_token;
+    if (!fd->account_id && bi.account_id[0])
+        fd->account_id = xstrdup(bi.account_id);
+}
+
 /* Append value node `ni` and its observations to finding `fd`. */
 static void finding_take_node(struct findings *f, struct finding *fd, size_t ni)
 {
@@ -404,6 +428,9 @@ static void finding_take_node(struct findings *f, struct finding *fd, size_t ni)
         }
         break;
     }
+    case CRED_BEDROCK_API_KEY:
+        finding_add_bedrock(fd, nd->value);
+        break;
     default:
         break;
     }
@@ -412,8 +439,6 @@ static void finding_take_node(struct findings *f, struct finding *fd, size_t ni)
         crypto_sha256_hex(nd->value, strlen(nd->value), sv->sha256);
         sv->status = VERIFY_NOT_CHECKED;
     }
-    if (aws_is_example(nd->value, strlen(nd->value)))
-        fd->example = true;
     for (size_t i = 0; i < nd->obs.n; i++) {
         const struct stored *s = &f->obs[nd->obs.v[i]];
         struct location *l;
@@ -436,11 +461,53 @@ static void finding_take_node(struct findings *f, struct finding *fd, size_t ni)
     }
 }
 
+static bool is_example(const char *v)
+{
+    return aws_is_example(v, strlen(v));
+}
+
+/* A finding is an example (hidden by default) only if every part of it is one: a real
+ * value is never hidden because an example was seen next to it. */
+static bool all_examples(const struct finding *fd)
+{
+    bool any = false;
+
+    if (fd->access_key_id) {
+        if (!is_example(fd->access_key_id))
+            return false;
+        any = true;
+    }
+    for (size_t i = 0; i < fd->n_secrets; i++, any = true)
+        if (!is_example(fd->secrets[i].value))
+            return false;
+    for (size_t i = 0; i < fd->n_session_tokens; i++, any = true)
+        if (!is_example(fd->session_tokens[i].value))
+            return false;
+    for (size_t i = 0; i < fd->n_smtp_passwords; i++, any = true)
+        if (!is_example(fd->smtp_passwords[i].value))
+            return false;
+    for (size_t i = 0; i < fd->n_bedrock_keys; i++, any = true)
+        if (!is_example(fd->bedrock_keys[i].value))
+            return false;
+    return any;
+}
+
+/* A part of fd is a near-copy of a documentation example (aws_is_example_like). */
+static bool any_example_like(const struct finding *fd)
+{
+    if (fd->access_key_id && aws_is_example_like(fd->access_key_id, strlen(fd->access_key_id)))
+        return true;
+    for (size_t i = 0; i < fd->n_secrets; i++)
+        if (aws_is_example_like(fd->secrets[i].value, strlen(fd->secrets[i].value)))
+            return true;
+    return false;
+}
+
 static int cmp_finding(const void *pa, const void *pb)
 {
     const struct finding *a = *(struct finding *const *)pa, *b = *(struct finding *const *)pb;
-    bool a_sec = a->n_secrets || a->n_smtp_passwords || a->n_session_tokens;
-    bool b_sec = b->n_secrets || b->n_smtp_passwords || b->n_session_tokens;
+    bool a_sec = a->n_secrets || a->n_smtp_passwords || a->n_session_tokens || a->n_bedrock_keys;
+    bool b_sec = b->n_secrets || b->n_smtp_passwords || b->n_session_tokens || b->n_bedrock_keys;
     int c;
 
     if (a->example != b->example)
@@ -498,7 +565,7 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
     /* Order of kinds for ownership: IDs first, then secrets and tokens, SMTP last (an
      * SMTP password may follow the secret it derives from). */
     static const enum cred_kind order[] = { CRED_SECRET_ACCESS_KEY, CRED_SESSION_TOKEN,
-                                            CRED_SMTP_PASSWORD };
+                                            CRED_SMTP_PASSWORD, CRED_BEDROCK_API_KEY };
 
     *examples_hidden = 0;
     if (f->n)
@@ -529,7 +596,10 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
             continue;
         ni = node_lookup(f, s->kind, s->value, false);
         idn = node_lookup(f, CRED_ACCESS_KEY_ID, s->paired_id, false);
-        if (ni != SIZE_MAX && idn != SIZE_MAX)
+        /* A documentation example never joins a real value, nor a real one an example. */
+        if (ni != SIZE_MAX && idn != SIZE_MAX &&
+            aws_is_example(s->value, strlen(s->value)) ==
+                aws_is_example(s->paired_id, strlen(s->paired_id)))
             idx_push(&f->nodes[ni].ids, idn);
     }
     link_smtp(f, opts);
@@ -596,9 +666,14 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
     for (size_t i = 0; i < f->n_out; i++) {
         struct finding *fd = &f->out[i];
         bool paired = fd->access_key_id && (fd->n_secrets || fd->n_smtp_passwords ||
-                                            fd->n_session_tokens);
+                                            fd->n_session_tokens || fd->n_bedrock_keys);
         if (paired)
             fd->confidence = CONF_HIGH;
+        fd->example = all_examples(fd);
+        fd->canary = fd->account_id && aws_is_canary_account(fd->account_id);
+        fd->example_like = !fd->example && any_example_like(fd);
+        if (fd->example_like)
+            fd->confidence = CONF_LOW;
         if (fd->n_locations)
             qsort(fd->locations, fd->n_locations, sizeof(*fd->locations), cmp_loc_q);
         if (fd->n_rule_ids)
@@ -635,6 +710,16 @@ void finding_release(struct finding *fd)
         free(fd->smtp_passwords[i].region);
     }
     free(fd->smtp_passwords);
+    for (size_t i = 0; i < fd->n_bedrock_keys; i++) {
+        crypto_free_secret(fd->bedrock_keys[i].value);
+        free(fd->bedrock_keys[i].service_user);
+        free(fd->bedrock_keys[i].account_id);
+        free(fd->bedrock_keys[i].key_id);
+        free(fd->bedrock_keys[i].region);
+    }
+    free(fd->bedrock_keys);
+    free(fd->owner_user);
+    free(fd->owner_status);
     for (size_t i = 0; i < fd->n_regions; i++)
         free(fd->regions[i]);
     free(fd->regions);

@@ -84,4 +84,8 @@ size_t findings_allowed(struct findings *f, const struct location ***out);
  * the findings it read. */
 void finding_release(struct finding *f);
 
+/* Append the Bedrock API key `value` to fd, with what it says about itself (decoded
+ * offline); the finding's account_id is set from it when it has none. */
+void finding_add_bedrock(struct finding *fd, const char *value);
+
 #endif

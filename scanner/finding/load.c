@@ -126,6 +126,15 @@ static enum status one(const char *path, size_t fi, const struct jv *o, struct f
         sp->from_secret = -1;
         f->n_smtp_passwords++;
     }
+    a = jv_get(o, "bedrock_api_keys");
+    for (size_t i = 0; i < jv_len(a); i++) {
+        const char *v = get_str(jv_at(a, i), "value");
+        if (!v)
+            return fail(STATUS_USAGE, "'%s': findings[%zu].bedrock_api_keys[%zu] has no value: "
+                                      "the report was redacted; scan again with --show-secrets",
+                        path, fi, i);
+        finding_add_bedrock(f, v);
+    }
     f->regions = str_array(jv_get(o, "regions"), &f->n_regions);
     f->branches = str_array(jv_get(o, "branches"), &f->n_branches);
     f->rule_ids = str_array(jv_get(o, "rules"), &f->n_rule_ids);

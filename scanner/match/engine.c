@@ -10,6 +10,7 @@
  */
 #include "match/engine.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,15 +33,31 @@
 
 /* Bump when the set of internal trigger patterns or compile flags change: the cache
  * key includes it. */
-#define ENGINE_DB_FORMAT 3
+#define ENGINE_DB_FORMAT 21
 
 
-enum trig_kind { TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE };
+enum trig_kind {
+    TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE, TRIG_CONCAT, TRIG_JOIN_LIST,
+    TRIG_JOIN_ARRAY, TRIG_HTML, TRIG_UTF16
+};
 
 /* Words whose base64 forms mark a base64 blob worth decoding. */
 static const char *const b64_words[] = {
     "AKIA", "ASIA", "ABIA", "ACCA", "aws_", "AWS_", "secret", "Secret", "SECRET",
     "smtp", "SMTP", "token", "Token", "TOKEN", "password", "PASSWORD", "Password",
+};
+
+/* Where literals may be joined, each trigger a plain literal so that Hyperscan stays
+ * fast (generic quote-operator-quote triggers made tree scans 30-60% slower, anchored
+ * patterns with bounded repeats 8%): a quoted fragment that starts like a key ID or a
+ * Bedrock key (position: its first character), and a secret keyword (position: after
+ * it; the value follows). decode_concat takes it from there. */
+static const struct {
+    const char *pattern;
+    unsigned back; /* position = trigger end - back */
+} concat_triggers[] = {
+    { "[\"'`](?:AKIA|ASIA|ABIA|ACCA|ABSK)", 4 },
+    { "(?i)secret", 0 },
 };
 
 struct compiled_rule {
@@ -57,6 +74,7 @@ struct engine {
     unsigned n_rules;
     enum trig_kind *trig;  /* by hyperscan id - n_rules */
     unsigned n_trig;
+    unsigned concat_first; /* trigger index of concat_triggers[0] */
     unsigned *trig_width;
     uint32_t max_groups;
 };
@@ -145,10 +163,12 @@ static void build_table(struct engine *e, struct pattern_table *t)
             table_add(t, xstrdup(r->pattern), HS_FLAG_PREFILTER);
     }
     e->n_trig = 0;
-    e->trig = xcalloc(4 + 3 * ARRAY_SIZE(b64_words), sizeof(*e->trig));
+    e->trig = xcalloc(8 + ARRAY_SIZE(concat_triggers) + 4 * ARRAY_SIZE(b64_words),
+                     sizeof(*e->trig));
     table_add(t, xstrdup("%(?:2[BbFf]|3[Dd])"), HS_FLAG_SINGLEMATCH);
     e->trig[e->n_trig++] = TRIG_URL;
-    table_add(t, xstrdup("\\\\(?:/|u00[0-9A-Fa-f]{2})"), HS_FLAG_SINGLEMATCH);
+    table_add(t, xstrdup("\\\\(?:/|u00[0-9A-Fa-f]{2}|u\\{[0-9A-Fa-f]{1,6}\\})"),
+              HS_FLAG_SINGLEMATCH);
     e->trig[e->n_trig++] = TRIG_JSON;
     for (size_t w = 0; w < ARRAY_SIZE(b64_words); w++) {
         char anchors[3][96];
@@ -163,6 +183,40 @@ static void build_table(struct engine *e, struct pattern_table *t)
                       "[\"']?\\s{0,4}[:=]\\s{0,4}[\"']?[A-Za-z0-9+/_-]{20}"),
               0);
     e->trig[e->n_trig++] = TRIG_B64_VALUE;
+    /* base64 of a JSON object ({" -> eyJ): JWT payloads and encoded configs, whose values
+     * may be encoded once more (a second layer has no anchor in the first) */
+    table_add(t, xstrdup("eyJ[A-Za-z0-9_-]{20}"), 0);
+    e->trig[e->n_trig++] = TRIG_B64_ANCHOR;
+    /* Two literals joined (concat_triggers; decode_concat decides the rest), and join
+     * calls, whose lists are separated by commas: ''.join([ and ].join('') */
+    e->concat_first = e->n_trig;
+    for (size_t i = 0; i < ARRAY_SIZE(concat_triggers); i++) {
+        table_add(t, xstrdup(concat_triggers[i].pattern), 0);
+        e->trig[e->n_trig++] = TRIG_CONCAT;
+    }
+    table_add(t, xstrdup("(?:''|\"\")\\.join\\(\\s{0,8}[\\[(]?\\s{0,8}[\"']"), 0);
+    e->trig[e->n_trig++] = TRIG_JOIN_LIST;
+    table_add(t, xstrdup("\\]\\.join\\((?:''|\"\")\\)"), 0);
+    e->trig[e->n_trig++] = TRIG_JOIN_ARRAY;
+    /* &#65; &#x41; next to key characters, or an inline tag between two of them */
+    table_add(t,
+              xstrdup("(?:[A-Za-z0-9+/]{4}&#[xX]?[0-9A-Fa-f]{1,6};|&#[xX]?[0-9A-Fa-f]{1,6};"
+                      "[A-Za-z0-9+/]{4}|[A-Za-z0-9+/](?:<(?:span|wbr|mark|em|strong|b|i|code)"
+                      "(?: [^<>\n]{0,60})?>|</(?:span|mark|em|strong|b|i|code)>)[A-Za-z0-9+/])"),
+              HS_FLAG_SINGLEMATCH);
+    e->trig[e->n_trig++] = TRIG_HTML;
+    /* The anchor words in UTF-16LE: strings inside binaries (UTF-16 text files are
+     * transcoded whole) */
+    for (size_t w = 0; w < ARRAY_SIZE(b64_words); w++) {
+        char pat[128];
+        size_t k = 0;
+        for (const char *c = b64_words[w]; *c && k + 8 < sizeof(pat); c++)
+            k += (size_t)snprintf(pat + k, sizeof(pat) - k, "%s%c\\x00",
+                                  (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ? "" : "\\",
+                                  *c);
+        table_add(t, xstrdup(pat), 0);
+        e->trig[e->n_trig++] = TRIG_UTF16;
+    }
 }
 
 static const char *rule_name_for(const struct engine *e, int expr)
@@ -452,8 +506,10 @@ void match_list_release(struct match_list *l)
 
 void triggers_reset(struct triggers *t)
 {
-    t->url = t->json = t->truncated = false;
+    t->url = t->json = t->html = t->truncated = false;
     t->n_b64 = 0;
+    t->n_concat = 0;
+    t->n_u16 = 0;
 }
 
 void triggers_release(struct triggers *t)
@@ -461,6 +517,12 @@ void triggers_release(struct triggers *t)
     free(t->b64);
     t->b64 = NULL;
     t->n_b64 = t->cap_b64 = 0;
+    free(t->concat);
+    t->concat = NULL;
+    t->n_concat = t->cap_concat = 0;
+    free(t->u16);
+    t->u16 = NULL;
+    t->n_u16 = t->cap_u16 = 0;
 }
 
 static void add_range(struct rule_ranges *rr, size_t lo, size_t hi)
@@ -501,6 +563,13 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     switch (e->trig[id - e->n_rules]) {
     case TRIG_URL: w->trig->url = true; break;
     case TRIG_JSON: w->trig->json = true; break;
+    case TRIG_HTML: w->trig->html = true; break;
+    case TRIG_UTF16:
+        if (end < 2 || (w->trig->n_u16 && w->trig->u16[w->trig->n_u16 - 1] + 64 > end))
+            break; /* the same string, most likely */
+        XGROW(w->trig->u16, w->trig->cap_u16, w->trig->n_u16 + 1);
+        w->trig->u16[w->trig->n_u16++] = end - 2; /* the word's last code unit */
+        break;
     case TRIG_B64_ANCHOR:
     case TRIG_B64_VALUE:
         if (w->trig->n_b64 && w->trig->b64[w->trig->n_b64 - 1] + 64 > end)
@@ -508,6 +577,18 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
         XGROW(w->trig->b64, w->trig->cap_b64, w->trig->n_b64 + 1);
         w->trig->b64[w->trig->n_b64++] = end ? end - 1 : 0;
         break;
+    case TRIG_CONCAT:      /* see concat_triggers */
+    case TRIG_JOIN_LIST:   /* the first literal's quote */
+    case TRIG_JOIN_ARRAY: { /* the array's ']' */
+        enum trig_kind k = e->trig[id - e->n_rules];
+        size_t back = k == TRIG_CONCAT ? concat_triggers[id - e->n_rules - e->concat_first].back
+                      : k == TRIG_JOIN_LIST ? 1 : 10;
+        if (end < back || (w->trig->n_concat && w->trig->concat[w->trig->n_concat - 1] == end - back))
+            break;
+        XGROW(w->trig->concat, w->trig->cap_concat, w->trig->n_concat + 1);
+        w->trig->concat[w->trig->n_concat++] = end - back;
+        break;
+    }
     }
     return 0;
 }
@@ -571,6 +652,141 @@ static bool value_ok(const struct rule *r, const unsigned char *p, size_t n)
     return engine_value_gate(r, p, n) == NULL;
 }
 
+static bool b64_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '+' || c == '/';
+}
+
+static bool starts_with_token_marker(const unsigned char *p, size_t n)
+{
+    static const char *const markers[] = { "IQoJb3JpZ2luX2Vj", "FwoGZXIvYXdz", "AQoDYXdz" };
+    for (size_t i = 0; i < ARRAY_SIZE(markers); i++)
+        if (n >= strlen(markers[i]) && memcmp(p, markers[i], strlen(markers[i])) == 0)
+            return true;
+    return false;
+}
+
+/* The base64 run ending right before data[i], once blanks, line breaks or an ellipsis
+ * (at most 8 bytes; none is no separator) are skipped: *start gets its start; returns
+ * its length (counted up to `cap`), 0 when there is no separator or no run. */
+static size_t run_before(const unsigned char *data, size_t i, size_t cap, size_t *start)
+{
+    size_t skipped = 0, run = 0;
+
+    while (i > 0 && skipped < 8 &&
+           (data[i - 1] == ' ' || data[i - 1] == '\t' || data[i - 1] == '\r' ||
+            data[i - 1] == '\n' || data[i - 1] == '.' || data[i - 1] >= 0x80)) {
+        i--;
+        skipped++;
+    }
+    if (skipped == 0)
+        return 0;
+    while (i > 0 && run < cap && (b64_char(data[i - 1]) || data[i - 1] == '='))
+        i--, run++;
+    *start = i;
+    return run;
+}
+
+/* A 40-character run that is a piece of a session token, not a secret: it starts like a
+ * token (a token wrapped at 40 columns), or it continues a longer base64 run after a line
+ * break, blanks or an ellipsis (a wrapped or truncated token in a log), or a chain of
+ * such 40-character pieces that goes back to one (a token printed in groups). A single
+ * run of 40 before it is not enough: a list of secrets, one a line, stays a list. */
+static bool token_piece(const unsigned char *data, size_t vs, size_t ve)
+{
+    size_t at = vs, start = 0, run;
+
+    if (starts_with_token_marker(data + vs, ve - vs))
+        return true;
+    while (vs - at < LIMIT_VALUE_BYTES) {
+        run = run_before(data, at, 41, &start);
+        if (run > 40)
+            return true;
+        if (run < 40)
+            return false;
+        if (starts_with_token_marker(data + start, run))
+            return true;
+        at = start;
+    }
+    return false;
+}
+
+/* An SMTP-password-shaped value labelled as a hash on its line, within 48 bytes before
+ * it (sha256, digest, checksum, ...): mail context nearby does not make a digest a
+ * password. */
+static bool hash_labelled(const unsigned char *data, size_t vs)
+{
+    static const char *const labels[] = { "sha1", "sha2", "sha3", "sha5", "sha-", "md5",
+                                           "hash", "digest", "checksum", "integrity",
+                                           "fingerprint", "salt" };
+    size_t from = vs, n = 0;
+    char low[49];
+
+    while (from > 0 && vs - from < sizeof(low) - 1 && data[from - 1] != '\n')
+        from--;
+    for (size_t i = from; i < vs; i++)
+        low[n++] = (char)(data[i] >= 'A' && data[i] <= 'Z' ? data[i] + 32 : data[i]);
+    low[n] = '\0';
+    for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
+        if (strstr(low, labels[i]))
+            return true;
+    return false;
+}
+
+/* A session-token-shaped value that is the base64 of text made of base64 characters
+ * (a Kubernetes Secret's encoded token): the decoded view reports the token itself. */
+static bool encoded_text(const unsigned char *p, size_t n)
+{
+    static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t bytes = 0, text = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+
+    for (size_t i = 0; i < n && p[i] != '='; i++) {
+        const char *c = memchr(alpha, p[i], 64);
+        if (!c)
+            return false;
+        acc = (acc << 6 | (uint32_t)(c - alpha)) & 0xffffff;
+        bits += 6;
+        if (bits >= 8) {
+            unsigned char b = (unsigned char)(acc >> (bits - 8));
+            bits -= 8;
+            bytes++;
+            text += b64_char(b) || b == '=';
+        }
+    }
+    return bytes >= 32 && text * 10 >= bytes * 9;
+}
+
+/* The value stops at an escape (%2F, \/, \u002F) that continues it: it is the head of
+ * an encoded value, which its decoded view reports whole. */
+static bool cut_by_escape(const unsigned char *data, size_t len, size_t ve)
+{
+    if (ve + 2 < len && data[ve] == '%' && isxdigit(data[ve + 1]) && isxdigit(data[ve + 2]))
+        return true;
+    return ve + 1 < len && data[ve] == '\\' && (data[ve + 1] == '/' || data[ve + 1] == 'u');
+}
+
+/* Gates that need the bytes around the value, not only the value. */
+static bool context_ok(const struct rule *r, const unsigned char *data, size_t len, size_t vs,
+                       size_t ve)
+{
+    if (r->kind != CRED_ACCESS_KEY_ID && r->kind != CRED_CONTEXT && cut_by_escape(data, len, ve))
+        return false;
+    switch (r->kind) {
+    case CRED_SECRET_ACCESS_KEY:
+        return !token_piece(data, vs, ve);
+    case CRED_SMTP_PASSWORD:
+        return mixed_alphabet(data + vs, ve - vs) && !is_hex(data + vs, ve - vs) &&
+               !hash_labelled(data, vs);
+    case CRED_SESSION_TOKEN:
+        return !encoded_text(data + vs, ve - vs);
+    default:
+        return true;
+    }
+}
+
 /* A value right after '%' or '\\' is the tail of an escape (%2F..., \u002F...): the
  * decoded view reports the real value, the raw bytes must not add a false one. */
 static bool after_escape(const struct rule *r, const unsigned char *data, size_t vs)
@@ -624,7 +840,7 @@ static void confirm_range(struct engine_worker *w, uint32_t ri, const unsigned c
             re = ov[2 * c->region_group + 1];
         }
         if (vs != PCRE2_UNSET && ve > vs && value_ok(r, data + vs, ve - vs) &&
-            !after_escape(r, data, vs))
+            !after_escape(r, data, vs) && context_ok(r, data, subject_len, vs, ve))
             push_match(out, ri, vs, ve, rs, re);
         pos = me > ms ? me : ms + 1;
     }

@@ -37,8 +37,13 @@ struct match_list {
 struct triggers {
     bool url;           /* a %2F / %2B / %3D sequence was seen */
     bool json;          /* a \/ or \u00XX escape was seen */
+    bool html;          /* an HTML character reference or a tag inside a value was seen */
     size_t *b64;        /* offsets inside base64 runs worth decoding */
     size_t n_b64, cap_b64;
+    size_t *concat;     /* opening quotes of literals right after a join ("ab" + "cd") */
+    size_t n_concat, cap_concat;
+    size_t *u16;        /* UTF-16LE code units of anchor words ("A\0K\0I\0A\0") */
+    size_t n_u16, cap_u16;
     bool truncated;     /* hit caps were reached: some windows were dropped */
 };
 

@@ -14,13 +14,15 @@ enum cred_kind {
     CRED_SECRET_ACCESS_KEY,
     CRED_SESSION_TOKEN,
     CRED_SMTP_PASSWORD,
+    CRED_BEDROCK_API_KEY, /* Amazon Bedrock API key: ABSK... (long-term) or bedrock-api-key-... */
     CRED_CONTEXT, /* not a credential: context that anchors proximity rules */
     CRED_KIND_COUNT
 };
 
 enum confidence { CONF_LOW = 0, CONF_MEDIUM, CONF_HIGH };
 
-/* "access_key_id", "secret_access_key", "session_token", "smtp_password", "context". */
+/* "access_key_id", "secret_access_key", "session_token", "smtp_password",
+ * "bedrock_api_key", "context". */
 const char *cred_kind_name(enum cred_kind k);
 /* Parse a kind name; false if unknown. */
 bool cred_kind_parse(const char *s, enum cred_kind *out);

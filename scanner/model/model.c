@@ -16,6 +16,7 @@ static const char *const kind_names[CRED_KIND_COUNT] = {
     [CRED_SECRET_ACCESS_KEY] = "secret_access_key",
     [CRED_SESSION_TOKEN] = "session_token",
     [CRED_SMTP_PASSWORD] = "smtp_password",
+    [CRED_BEDROCK_API_KEY] = "bedrock_api_key",
     [CRED_CONTEXT] = "context",
 };
 

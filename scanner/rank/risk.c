@@ -14,12 +14,16 @@
  *                  "sending spam now", which sorts it above every other finding
  *   key type       AKIA +10, ABIA/ACCA +5, ASIA +3
  *   completeness   key ID with a secret, SMTP password or token +15; secret alone +8;
- *                  SMTP password or token alone +5
+ *                  SMTP password or token alone +5; a Bedrock API key alone +15 (an
+ *                  expired short-term one +1)
+ *   inventory      a key of --known-keys +15 (inactive there +3); of an --accounts
+ *                  account +8
  *   exposure       file on disk, HEAD or working tree +10, branch tip +8, history +5,
  *                  unreachable objects +2
  *   age            introduced 30+ days ago +5, 1+ day ago +2
  *   location       every location under tests, docs or examples -10
- *   example/canary score 0
+ *   example-like   a near-copy of a documentation example -25
+ *   example/canary score 0 (a canary account is decoded offline, in every scan)
  * Tiers: critical >= 85, high >= 65, medium >= 40, low >= 15, info below.
  */
 #include "rank/risk.h"
@@ -189,9 +193,20 @@ static void score_verification(struct risk *r, const struct finding *f, bool has
     (void)now;
 }
 
+/* Every Bedrock key of f is short-term and expired (a long-term key's expiry is not in
+ * the key). */
+static bool bedrock_expired(const struct finding *f, int64_t now)
+{
+    for (size_t i = 0; i < f->n_bedrock_keys; i++)
+        if (f->bedrock_keys[i].expires == 0 || f->bedrock_keys[i].expires > now)
+            return false;
+    return f->n_bedrock_keys > 0 && now > 0;
+}
+
 static void score(struct risk *r, const struct finding *f, int64_t now)
 {
-    bool has_secret = f->n_secrets || f->n_smtp_passwords || f->n_session_tokens;
+    bool has_secret = f->n_secrets || f->n_smtp_passwords || f->n_session_tokens ||
+                      f->n_bedrock_keys;
     bool all_low = f->n_locations > 0;
     int64_t since = first_seen(f);
     const struct verification *v = f->verification;
@@ -200,6 +215,13 @@ static void score(struct risk *r, const struct finding *f, int64_t now)
         factor(r, "example", 0, "an AWS documentation example key");
         return;
     }
+    if (f->canary) {
+        factor(r, "canary", 0, "a canary-token account %s (decoded offline): a tripwire, "
+               "not a leak", f->account_id);
+        return;
+    }
+    if (f->example_like)
+        factor(r, "example_like", -25, "a near-copy of an AWS documentation example");
     if (v && v->status == VERIFY_SKIPPED) {
         factor(r, "skipped", 0, "not contacted (%s)", v->reason ? v->reason : "skipped");
         return;
@@ -213,10 +235,23 @@ static void score(struct risk *r, const struct finding *f, int64_t now)
         else
             factor(r, "key_type", 5, "a %s credential", f->key_type);
     }
+    if (f->known_key && (!f->owner_status || strcmp(f->owner_status, "Inactive") != 0))
+        factor(r, "own_key", 15, "a key of the organisation's inventory%s%s%s",
+               f->owner_user ? " (user " : "", f->owner_user ? f->owner_user : "",
+               f->owner_user ? ")" : "");
+    else if (f->known_key)
+        factor(r, "own_key_inactive", 3, "an inactive key of the organisation's inventory");
+    else if (f->account_owner && strcmp(f->account_owner, "own") == 0)
+        factor(r, "own_account", 8, "a key of one of the organisation's accounts");
     if (f->access_key_id && has_secret)
         factor(r, "complete", 15, "the key ID and its secret are both exposed");
     else if (f->n_secrets)
         factor(r, "secret_only", 8, "a secret key without its key ID");
+    else if (f->n_bedrock_keys && !bedrock_expired(f, now))
+        factor(r, "bedrock_key", 15, "an Amazon Bedrock API key: it calls models on the "
+               "account's bill by itself");
+    else if (f->n_bedrock_keys)
+        factor(r, "bedrock_expired", 1, "a short-term Bedrock API key past its expiry");
     else if (!f->access_key_id)
         factor(r, "value_only", 5, "a %s without its key ID", cred_kind_name(f->kind));
     switch (f->exposure) {
@@ -287,10 +322,29 @@ static void remediate(struct risk *r, const struct finding *f)
         step(r, "AWS documentation example key: nothing to rotate.");
         return;
     }
+    if (f->canary) {
+        step(r, "Canary token: someone who found it may try it, and its owner is alerted; "
+                "find out how it got here.");
+        return;
+    }
     if (v && v->status == VERIFY_SKIPPED) {
         step(r, "Not contacted (%s): review by hand.", v->reason ? v->reason : "skipped");
         return;
     }
+    for (size_t i = 0; i < f->n_bedrock_keys; i++) {
+        const struct bedrock_key *k = &f->bedrock_keys[i];
+        if (k->service_user)
+            step(r, "Delete the Bedrock API key: aws iam list-service-specific-credentials "
+                    "--user-name %s --service-name bedrock.amazonaws.com, then aws iam "
+                    "delete-service-specific-credential --user-name %s "
+                    "--service-specific-credential-id <id>", k->service_user, k->service_user);
+    }
+    if (f->n_bedrock_keys)
+        step(r, "Review Bedrock model invocations in CloudTrail (InvokeModel, Converse) for "
+                "usage you did not make.");
+    if (!f->access_key_id && !f->n_secrets && !f->n_session_tokens && !f->n_smtp_passwords &&
+        f->n_bedrock_keys)
+        return;
     if (!v || v->status == VERIFY_LIVE || v->status == VERIFY_UNKNOWN ||
         v->status == VERIFY_NOT_CHECKED || v->status == VERIFY_WRONG_SECRET) {
         step(r, "Deactivate the key now: aws iam update-access-key --user-name %s "

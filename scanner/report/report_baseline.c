@@ -40,6 +40,8 @@ enum status report_baseline_write(FILE *out, const struct finding *const *sorted
             put_parts(parts, CRED_SESSION_TOKEN, f->session_tokens[k].sha256);
         for (size_t k = 0; k < f->n_smtp_passwords; k++)
             put_parts(parts, CRED_SMTP_PASSWORD, f->smtp_passwords[k].sha256);
+        for (size_t k = 0; k < f->n_bedrock_keys; k++)
+            put_parts(parts, CRED_BEDROCK_API_KEY, f->bedrock_keys[k].sha256);
         jv_put(o, "parts", parts);
         if (f->n_locations) {
             const struct location *l = &f->locations[0];

@@ -140,6 +140,7 @@ static const char *gitlab_part_phrase(enum cred_kind k)
     case CRED_SECRET_ACCESS_KEY: return "AWS secret access key";
     case CRED_SESSION_TOKEN: return "AWS session token";
     case CRED_SMTP_PASSWORD: return "Amazon SES SMTP password";
+    case CRED_BEDROCK_API_KEY: return "Amazon Bedrock API key";
     case CRED_CONTEXT:
     case CRED_KIND_COUNT: break;
     }

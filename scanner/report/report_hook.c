@@ -137,6 +137,9 @@ enum status report_hook_write(FILE *out, const struct finding *const *sorted, si
         for (size_t k = 0; k < f->n_smtp_passwords; k++)
             put_value(out, "SMTP password", CRED_SMTP_PASSWORD, f->smtp_passwords[k].value,
                       opts->show_secrets);
+        for (size_t k = 0; k < f->n_bedrock_keys; k++)
+            put_value(out, "Bedrock API key", CRED_BEDROCK_API_KEY, f->bedrock_keys[k].value,
+                      opts->show_secrets);
         for (size_t k = 0; k < f->n_locations; k++) {
             const struct location *l = &f->locations[k];
             if (k > 0 && strcmp(l->path, f->locations[k - 1].path) == 0 &&

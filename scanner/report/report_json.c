@@ -216,7 +216,7 @@ static enum status report_json_check(const struct finding *f, size_t i)
 {
     if (f == NULL)
         return fail(STATUS_BUG, "report: finding %zu is NULL", i);
-    if ((unsigned)f->kind > CRED_SMTP_PASSWORD)
+    if ((unsigned)f->kind >= CRED_CONTEXT)
         return fail(STATUS_BUG, "report: finding %.16s has kind '%s'", f->fingerprint,
                     cred_kind_name(f->kind));
     if ((unsigned)f->exposure > EXPOSURE_UNREACHABLE)
@@ -403,6 +403,27 @@ static struct jv *report_json_risk(const struct risk *r)
     return o;
 }
 
+/* Each Bedrock API key with what it says about itself (null where it says nothing). */
+static struct jv *report_json_bedrock(const struct finding *f, bool show)
+{
+    struct jv *arr = jv_array();
+
+    for (size_t i = 0; i < f->n_bedrock_keys; i++) {
+        const struct bedrock_key *k = &f->bedrock_keys[i];
+        struct jv *obj = report_json_value(CRED_BEDROCK_API_KEY, k->value, k->sha256, show);
+
+        jv_put(obj, "type", jv_str(k->type));
+        jv_put(obj, "service_user", jv_str(k->service_user));
+        jv_put(obj, "account_id", jv_str(k->account_id));
+        jv_put(obj, "access_key_id", jv_str(k->key_id));
+        jv_put(obj, "region", jv_str(k->region));
+        jv_put(obj, "expires", k->expires ? report_json_time(k->expires) : jv_null());
+        jv_put(obj, "temporary_credentials", jv_bool(k->has_token));
+        jv_push(arr, obj);
+    }
+    return arr;
+}
+
 static struct jv *report_json_finding(const struct finding *f, bool show)
 {
     struct jv *obj = jv_object();
@@ -412,14 +433,26 @@ static struct jv *report_json_finding(const struct finding *f, bool show)
     jv_put(obj, "kind", jv_str(cred_kind_name(f->kind)));
     jv_put(obj, "confidence", jv_str(confidence_name(f->confidence)));
     jv_put(obj, "example", jv_bool(f->example));
+    jv_put(obj, "example_like", jv_bool(f->example_like));
+    jv_put(obj, "canary", jv_bool(f->canary));
     jv_put(obj, "access_key_id", jv_str(f->access_key_id));
     jv_put(obj, "key_type", jv_str(f->key_type));
     jv_put(obj, "account_id", jv_str(f->account_id));
+    jv_put(obj, "account_owner", jv_str(f->account_owner));
+    if (f->known_key) {
+        struct jv *owner = jv_object();
+        jv_put(owner, "user", jv_str(f->owner_user));
+        jv_put(owner, "status", jv_str(f->owner_status));
+        jv_put(obj, "known_key", owner);
+    } else {
+        jv_put(obj, "known_key", jv_null());
+    }
     jv_put(obj, "secrets", report_json_secrets(f, show));
     jv_put(obj, "session_tokens",
                     report_json_values(CRED_SESSION_TOKEN, f->session_tokens,
                                        f->n_session_tokens, show));
     jv_put(obj, "smtp_passwords", report_json_smtp(f, show));
+    jv_put(obj, "bedrock_api_keys", report_json_bedrock(f, show));
     jv_put(obj, "regions", report_json_str_array(f->regions, f->n_regions));
     jv_put(obj, "exposure", jv_str(exposure_name(f->exposure)));
     jv_put(obj, "branches", report_json_str_array(f->branches, f->n_branches));
@@ -471,10 +504,10 @@ static struct jv *report_json_scan(const struct report_opts *opts, const struct 
     return scan;
 }
 
-/* The findings are checked already: each kind is a credential, CRED_SMTP_PASSWORD or below. */
+/* The findings are checked already: each kind is a credential, below CRED_CONTEXT. */
 static struct jv *report_json_summary(const struct finding *const *sorted, size_t n)
 {
-    uint64_t by_kind[CRED_SMTP_PASSWORD + 1] = { 0 };
+    uint64_t by_kind[CRED_CONTEXT] = { 0 };
     uint64_t examples = 0;
     struct jv *summary = jv_object();
     struct jv *counts = jv_object();
@@ -483,7 +516,7 @@ static struct jv *report_json_summary(const struct finding *const *sorted, size_
         by_kind[sorted[i]->kind]++;
         examples += sorted[i]->example;
     }
-    for (unsigned k = CRED_ACCESS_KEY_ID; k <= CRED_SMTP_PASSWORD; k++)
+    for (unsigned k = CRED_ACCESS_KEY_ID; k < CRED_CONTEXT; k++)
         jv_put(counts, cred_kind_name((enum cred_kind)k), jv_uint(by_kind[k]));
 
     jv_put(summary, "findings", jv_uint(n));

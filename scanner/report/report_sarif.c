@@ -75,6 +75,12 @@ static const struct report_opts report_sarif_no_opts;
     "Treat the SMTP credentials as leaked: delete the IAM access key they were derived "     \
     "from and create new SMTP credentials for the mail server."
 
+#define REPORT_SARIF_ROTATE_BEDROCK                                                           \
+    "Treat the Bedrock API key as leaked: delete the IAM service-specific credential of a "  \
+    "long-term key (aws iam delete-service-specific-credential), or, for a short-term key, "  \
+    "deactivate the access key that signed it and revoke its sessions; then review model "   \
+    "invocations in CloudTrail for usage you did not make."
+
 struct report_sarif_kind {
     const char *name;        /* reportingDescriptor.name */
     const char *short_desc;
@@ -84,7 +90,7 @@ struct report_sarif_kind {
     const char *severity;    /* properties["security-severity"] */
 };
 
-static const struct report_sarif_kind report_sarif_kinds[CRED_SMTP_PASSWORD + 1] = {
+static const struct report_sarif_kind report_sarif_kinds[CRED_CONTEXT] = {
     [CRED_ACCESS_KEY_ID] = {
         "AwsAccessKeyId", "AWS access key ID",
         "An AWS access key ID (AKIA long-term, ASIA temporary, ABIA, ACCA). The ID alone "
@@ -118,12 +124,20 @@ static const struct report_sarif_kind report_sarif_kinds[CRED_SMTP_PASSWORD + 1]
         "**Rotate the credentials.** " REPORT_SARIF_ROTATE_SMTP REPORT_SARIF_HELP_REST_MARKDOWN,
         "9.0",
     },
+    [CRED_BEDROCK_API_KEY] = {
+        "AwsBedrockApiKey", "Amazon Bedrock API key",
+        "An Amazon Bedrock API key (ABSK... long-term, bedrock-api-key-... short-term). It "
+        "calls Bedrock models on the account's bill: stolen keys are sold for LLM usage.",
+        REPORT_SARIF_ROTATE_BEDROCK REPORT_SARIF_HELP_REST_TEXT,
+        "**Revoke the key.** " REPORT_SARIF_ROTATE_BEDROCK REPORT_SARIF_HELP_REST_MARKDOWN,
+        "9.0",
+    },
 };
 
 /* Rule ids for a finding whose locations name no rule (never seen from findings_build). */
-static const char *const report_sarif_fallback_ids[CRED_SMTP_PASSWORD + 1] = {
+static const char *const report_sarif_fallback_ids[CRED_CONTEXT] = {
     "sesame.access_key_id", "sesame.secret_access_key", "sesame.session_token",
-    "sesame.smtp_password",
+    "sesame.smtp_password", "sesame.bedrock_api_key",
 };
 
 /* One rule descriptor: the id is borrowed from the findings. */
@@ -209,7 +223,7 @@ static enum status report_sarif_check(const struct finding *f, size_t i)
 {
     if (f == NULL)
         return fail(STATUS_BUG, "report: finding %zu is NULL", i);
-    if ((unsigned)f->kind > CRED_SMTP_PASSWORD)
+    if ((unsigned)f->kind >= CRED_CONTEXT)
         return fail(STATUS_BUG, "report: finding %.16s has kind '%s'", f->fingerprint,
                     cred_kind_name(f->kind));
     if ((unsigned)f->exposure > EXPOSURE_UNREACHABLE)
@@ -227,7 +241,7 @@ static enum status report_sarif_check(const struct finding *f, size_t i)
  * credential (a broken location). */
 static enum cred_kind report_sarif_part_kind(const struct finding *f, const struct location *loc)
 {
-    return (unsigned)loc->part <= CRED_SMTP_PASSWORD ? loc->part : f->kind;
+    return (unsigned)loc->part < CRED_CONTEXT ? loc->part : f->kind;
 }
 
 /* The rule that found the finding's most sensitive part (a secret, token or SMTP
@@ -497,6 +511,8 @@ static size_t report_sarif_span(const struct finding *f, const struct location *
         return f->n_session_tokens == 1 ? strlen(f->session_tokens[0].value) : 0;
     case CRED_SMTP_PASSWORD:
         return f->n_smtp_passwords == 1 ? strlen(f->smtp_passwords[0].value) : 0;
+    case CRED_BEDROCK_API_KEY:
+        return f->n_bedrock_keys == 1 ? strlen(f->bedrock_keys[0].value) : 0;
     case CRED_CONTEXT:
     case CRED_KIND_COUNT:
         break;

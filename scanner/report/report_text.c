@@ -35,6 +35,7 @@
 #define REPORT_TEXT_SECRET  "  secret      "
 #define REPORT_TEXT_TOKEN   "  token       "
 #define REPORT_TEXT_SMTP    "  smtp        "
+#define REPORT_TEXT_BEDROCK "  bedrock     "
 #define REPORT_TEXT_REGIONS "  regions     "
 #define REPORT_TEXT_SEEN    "  seen at     "
 #define REPORT_TEXT_INDENT  "              "
@@ -151,6 +152,7 @@ static const char *report_text_kind_label(enum cred_kind kind)
     case CRED_SECRET_ACCESS_KEY: return "secret access key";
     case CRED_SESSION_TOKEN: return "session token";
     case CRED_SMTP_PASSWORD: return "SES SMTP password";
+    case CRED_BEDROCK_API_KEY: return "Bedrock API key";
     case CRED_CONTEXT:
     case CRED_KIND_COUNT:
         break;
@@ -169,12 +171,16 @@ static bool report_text_pick_head(const struct finding *f, struct report_text_he
         head->kind = CRED_SESSION_TOKEN;
     else if (f->kind == CRED_SMTP_PASSWORD && f->n_smtp_passwords > 0)
         head->kind = CRED_SMTP_PASSWORD;
+    else if (f->kind == CRED_BEDROCK_API_KEY && f->n_bedrock_keys > 0)
+        head->kind = CRED_BEDROCK_API_KEY;
     else if (f->n_secrets > 0)
         head->kind = CRED_SECRET_ACCESS_KEY;
     else if (f->n_session_tokens > 0)
         head->kind = CRED_SESSION_TOKEN;
     else if (f->n_smtp_passwords > 0)
         head->kind = CRED_SMTP_PASSWORD;
+    else if (f->n_bedrock_keys > 0)
+        head->kind = CRED_BEDROCK_API_KEY;
     else
         return false;
     return true;
@@ -245,6 +251,8 @@ static void report_text_head_line(struct report_text *t, const struct finding *f
         const char *value = head->kind == CRED_SECRET_ACCESS_KEY ? f->secrets[head->index].value
                             : head->kind == CRED_SESSION_TOKEN
                                 ? f->session_tokens[head->index].value
+                            : head->kind == CRED_BEDROCK_API_KEY
+                                ? f->bedrock_keys[head->index].value
                                 : f->smtp_passwords[head->index].value;
 
         report_text_value(t, head->kind, value);
@@ -260,6 +268,22 @@ static void report_text_head_line(struct report_text *t, const struct finding *f
         report_text_puts(t, REPORT_TEXT_DOT "account ");
         report_text_safe(t, f->account_id);
     }
+    if (f->known_key) {
+        report_text_style(t, REPORT_TEXT_BOLD);
+        report_text_puts(t, REPORT_TEXT_DOT "yours");
+        report_text_reset(t);
+        if (f->owner_user) {
+            report_text_puts(t, ": user ");
+            report_text_safe(t, f->owner_user);
+        }
+        if (f->owner_status) {
+            report_text_puts(t, f->owner_user ? ", " : ": ");
+            report_text_safe(t, f->owner_status);
+        }
+    } else if (f->account_owner != NULL) {
+        report_text_puts(t, strcmp(f->account_owner, "own") == 0 ? REPORT_TEXT_DOT "own account"
+                                                                 : REPORT_TEXT_DOT "foreign account");
+    }
     report_text_puts(t, REPORT_TEXT_DOT);
     report_text_confidence(t, f->confidence);
     report_text_exposure(t, f);
@@ -268,9 +292,10 @@ static void report_text_head_line(struct report_text *t, const struct finding *f
     report_text_puts(t, "fingerprint ");
     report_text_safen(t, f->fingerprint, strnlen(f->fingerprint, 16));
     report_text_reset(t);
-    if (f->example) {
+    if (f->example || f->example_like || f->canary) {
         report_text_style(t, REPORT_TEXT_YELLOW);
-        report_text_puts(t, " [example]");
+        report_text_puts(t, f->example ? " [example]" : f->canary ? " [canary token]"
+                                                                : " [example-like]");
         report_text_reset(t);
     }
     report_text_puts(t, "\n");
@@ -572,6 +597,46 @@ static void report_text_remediation(struct report_text *t, const struct finding 
     }
 }
 
+/* "  bedrock     ABSK…[sha256:…] (long-term · user BedrockAPIKey-x · account N)", the
+ * head key's facts on a line of their own. */
+static void report_text_bedrock_line(struct report_text *t, const struct finding *f, size_t i,
+                                     bool head)
+{
+    const struct bedrock_key *k = &f->bedrock_keys[i];
+    char when[REPORT_JSON_TIME_SIZE];
+
+    report_text_label(t, REPORT_TEXT_BEDROCK);
+    if (head)
+        report_text_puts(t, "this key");
+    else
+        report_text_value(t, CRED_BEDROCK_API_KEY, k->value);
+    report_text_puts(t, " (");
+    report_text_safe(t, k->type);
+    if (k->service_user) {
+        report_text_puts(t, REPORT_TEXT_DOT "user ");
+        report_text_safe(t, k->service_user);
+    }
+    if (k->account_id) {
+        report_text_puts(t, REPORT_TEXT_DOT "account ");
+        report_text_safe(t, k->account_id);
+    }
+    if (k->key_id) {
+        report_text_puts(t, REPORT_TEXT_DOT "signed by ");
+        report_text_safe(t, k->key_id);
+        if (k->has_token)
+            report_text_puts(t, " with a session token");
+    }
+    if (k->region) {
+        report_text_puts(t, REPORT_TEXT_DOT);
+        report_text_safe(t, k->region);
+    }
+    if (k->expires && report_json_iso_time(when, k->expires)) {
+        report_text_puts(t, REPORT_TEXT_DOT "expires ");
+        report_text_safe(t, when);
+    }
+    report_text_puts(t, ")\n");
+}
+
 static void report_text_finding(struct report_text *t, const struct finding *f)
 {
     struct report_text_head head_value;
@@ -602,6 +667,8 @@ static void report_text_finding(struct report_text *t, const struct finding *f)
         if (!report_text_is_head(head, CRED_SMTP_PASSWORD, i))
             report_text_smtp_line(t, f, i);
     }
+    for (size_t i = 0; i < f->n_bedrock_keys; i++)
+        report_text_bedrock_line(t, f, i, report_text_is_head(head, CRED_BEDROCK_API_KEY, i));
     report_text_verification(t, f);
     if (f->n_regions > 0) {
         report_text_label(t, REPORT_TEXT_REGIONS);
@@ -681,7 +748,7 @@ static void report_text_incomplete(struct report_text *t, const struct scan_stat
 static void report_text_summary(struct report_text *t, const struct finding *const *sorted,
                                 size_t n, const struct scan_stats *st)
 {
-    uint64_t ids = 0, secrets = 0, tokens = 0, smtp = 0, examples = 0;
+    uint64_t ids = 0, secrets = 0, tokens = 0, smtp = 0, bedrock = 0, examples = 0;
     double mb = (double)st->bytes / 1e6;
     double seconds = st->seconds > 0.0 ? st->seconds : 0.0;
     const char *sep = " (";
@@ -691,6 +758,7 @@ static void report_text_summary(struct report_text *t, const struct finding *con
         secrets += sorted[i]->n_secrets;
         tokens += sorted[i]->n_session_tokens;
         smtp += sorted[i]->n_smtp_passwords;
+        bedrock += sorted[i]->n_bedrock_keys;
         examples += sorted[i]->example;
     }
 
@@ -719,6 +787,11 @@ static void report_text_summary(struct report_text *t, const struct finding *con
         if (smtp > 0) {
             report_text_puts(t, sep);
             report_text_count(t, smtp, "SMTP password", "SMTP passwords");
+            sep = ", ";
+        }
+        if (bedrock > 0) {
+            report_text_puts(t, sep);
+            report_text_count(t, bedrock, "Bedrock API key", "Bedrock API keys");
             sep = ", ";
         }
         if (sep[0] == ',')

@@ -8,6 +8,7 @@
  */
 #include "rules/fakekey.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "aws/keys.h"
@@ -136,4 +137,68 @@ void fakekey_session_token(struct fakekey_rng *rng, char *out, size_t len)
     for (size_t i = n; i < len; i++)
         out[i] = fakekey_base64[fakekey_bits(rng, 6)];
     out[len] = '\0';
+}
+
+size_t fakekey_base64_encode(const unsigned char *s, size_t n, char *out)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)s[i] << 16;
+        if (i + 1 < n)
+            v |= (uint32_t)s[i + 1] << 8;
+        if (i + 2 < n)
+            v |= s[i + 2];
+        out[k++] = fakekey_base64[v >> 18 & 63];
+        out[k++] = fakekey_base64[v >> 12 & 63];
+        out[k++] = i + 1 < n ? fakekey_base64[v >> 6 & 63] : '=';
+        out[k++] = i + 2 < n ? fakekey_base64[v & 63] : '=';
+    }
+    out[k] = '\0';
+    return k;
+}
+
+void fakekey_bedrock_long_term(struct fakekey_rng *rng, char out[FAKEKEY_BEDROCK_LT_SIZE])
+{
+    static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    char text[96];
+    size_t n = 0;
+
+    n += (size_t)snprintf(text, sizeof(text), "BedrockAPIKey-");
+    for (int i = 0; i < 4; i++)
+        text[n++] = alnum[fakekey_bits(rng, 32) % 36];
+    n += (size_t)snprintf(text + n, sizeof(text) - n, "-at-%012llu:",
+                          (unsigned long long)(fakekey_bits(rng, 40) % FAKEKEY_ACCOUNT_MAX));
+    for (int i = 0; i < 59; i++)
+        text[n++] = fakekey_base64[fakekey_bits(rng, 6)];
+    text[n++] = '=';
+    memcpy(out, "ABSK", 4);
+    fakekey_base64_encode((const unsigned char *)text, n, out + 4);
+}
+
+void fakekey_bedrock_short_term(struct fakekey_rng *rng, const char *key_id, const char *token,
+                                const char *region, char out[FAKEKEY_BEDROCK_ST_SIZE])
+{
+    char url[(FAKEKEY_BEDROCK_ST_SIZE - 20) / 4 * 3];
+    size_t n;
+
+    n = (size_t)snprintf(url, sizeof(url),
+                         "bedrock.amazonaws.com/?Action=CallWithBearerToken"
+                         "&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=%s%%2F20260101%%2F"
+                         "%s%%2Fbedrock%%2Faws4_request&X-Amz-Date=20260101T000000Z"
+                         "&X-Amz-Expires=43200&X-Amz-SignedHeaders=host",
+                         key_id, region);
+    if (token && *token) {
+        n += (size_t)snprintf(url + n, sizeof(url) - n, "&X-Amz-Security-Token=");
+        for (const char *p = token; *p && n + 4 < sizeof(url); p++)
+            n += (size_t)snprintf(url + n, sizeof(url) - n, *p == '/' ? "%%2F"
+                                                             : *p == '+' ? "%%2B"
+                                                             : *p == '=' ? "%%3D" : "%c", *p);
+    }
+    n += (size_t)snprintf(url + n, sizeof(url) - n, "&X-Amz-Signature=");
+    for (int i = 0; i < 64 && n + 1 < sizeof(url); i++)
+        url[n++] = "0123456789abcdef"[fakekey_bits(rng, 4)];
+    n += (size_t)snprintf(url + n, sizeof(url) - n, "&Version=1");
+    memcpy(out, "bedrock-api-key-", 16);
+    fakekey_base64_encode((const unsigned char *)url, n, out + 16);
 }

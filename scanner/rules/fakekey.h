@@ -35,4 +35,19 @@ void fakekey_secret(struct fakekey_rng *rng, char out[41]);
 /* A session token of `len` base64 characters (len >= 32) starting "IQoJb3JpZ2luX2Vj". */
 void fakekey_session_token(struct fakekey_rng *rng, char *out, size_t len);
 
+/* Standard base64 of s[0, n) into out (room for 4 * ceil(n / 3) + 1, NUL-terminated);
+ * returns its length. For encoded shapes in rule examples and tests. */
+size_t fakekey_base64_encode(const unsigned char *s, size_t n, char *out);
+
+/* Amazon Bedrock API keys (aws/bedrock.h): long-term, "ABSK" + base64 of
+ * "BedrockAPIKey-xxxx-at-ACCOUNT:PASSWORD" (128 characters after ABSK, as real ones);
+ * short-term, "bedrock-api-key-" + base64 of a presigned URL signed by `key_id` in
+ * `region` on 2026-01-01 for 12 hours, with `token` (URL-encoded) if not NULL or "", and
+ * a random signature. The token may be up to 1,000 characters. */
+#define FAKEKEY_BEDROCK_LT_SIZE 140
+#define FAKEKEY_BEDROCK_ST_SIZE 5200
+void fakekey_bedrock_long_term(struct fakekey_rng *rng, char out[FAKEKEY_BEDROCK_LT_SIZE]);
+void fakekey_bedrock_short_term(struct fakekey_rng *rng, const char *key_id, const char *token,
+                                const char *region, char out[FAKEKEY_BEDROCK_ST_SIZE]);
+
 #endif

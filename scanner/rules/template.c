@@ -4,6 +4,7 @@
 #include "rules/template.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct values {
     char token[361];
     char smtp[45], smtp_eu[45], smtp2[45];
     char hex40[41], b64_44[45], uuid[37];
+    char bedrock[FAKEKEY_BEDROCK_LT_SIZE], bedrock_st[FAKEKEY_BEDROCK_ST_SIZE];
 };
 
 static void make_values(struct values *v, uint64_t seed)
@@ -59,6 +61,8 @@ static void make_values(struct values *v, uint64_t seed)
                          ? '-'
                          : "0123456789abcdef"[fakekey_next(&rng) & 15];
     v->uuid[36] = '\0';
+    fakekey_bedrock_long_term(&rng, v->bedrock);
+    fakekey_bedrock_short_term(&rng, v->asia, v->token, "us-west-2", v->bedrock_st);
 }
 
 struct ph {
@@ -80,7 +84,31 @@ static const struct ph placeholders[] = {
     PH("SMTP_EU", smtp_eu, CRED_SMTP_PASSWORD), PH("SMTP2", smtp2, CRED_SMTP_PASSWORD),
     PH("HEX40", hex40, CRED_CONTEXT),       PH("B64_44", b64_44, CRED_CONTEXT),
     PH("UUID", uuid, CRED_CONTEXT),
+    PH("BEDROCK", bedrock, CRED_BEDROCK_API_KEY),
+    PH("BEDROCK_ST", bedrock_st, CRED_BEDROCK_API_KEY),
 };
+
+/* "FROM,LEN" or "FROM" in [s, end): a slice of a value of `n` characters. */
+static bool slice(const char *s, const char *end, size_t n, size_t *from, size_t *len)
+{
+    size_t f = 0, l = 0;
+    bool has_len = false;
+
+    if (s == end)
+        return false;
+    for (; s < end && *s >= '0' && *s <= '9'; s++)
+        f = f * 10 + (size_t)(*s - '0');
+    if (s < end && *s == ',') {
+        has_len = true;
+        for (s++; s < end && *s >= '0' && *s <= '9'; s++)
+            l = l * 10 + (size_t)(*s - '0');
+    }
+    if (s != end || f > n || f > 4096 || l > 4096)
+        return false;
+    *from = f;
+    *len = has_len ? l : SIZE_MAX;
+    return true;
+}
 
 char *template_fill(const char *tmpl, uint64_t seed, enum cred_kind want, char **expected)
 {
@@ -94,14 +122,21 @@ char *template_fill(const char *tmpl, uint64_t seed, enum cred_kind want, char *
         const char *close;
         bool done = false;
         if (*p == '{' && (close = strchr(p, '}'))) {
+            /* {NAME}, or a slice of it: {NAME@FROM,LEN} / {NAME@FROM} (split values) */
+            const char *at = memchr(p, '@', (size_t)(close - p));
+            size_t name_len = (size_t)((at ? at : close) - p - 1);
             for (size_t i = 0; i < ARRAY_SIZE(placeholders); i++) {
                 const struct ph *ph = &placeholders[i];
-                size_t n = strlen(ph->name);
-                if ((size_t)(close - p - 1) == n && strncmp(p + 1, ph->name, n) == 0) {
+                size_t n = strlen(ph->name), from = 0, len = SIZE_MAX;
+                if (name_len == n && strncmp(p + 1, ph->name, n) == 0) {
                     const char *val = (const char *)&v + ph->off;
+                    if (at && !slice(at + 1, close, strlen(val), &from, &len))
+                        break;
+                    if (len > strlen(val) - from)
+                        len = strlen(val) - from;
                     if (!*expected && ph->kind == want && want != CRED_CONTEXT)
                         *expected = xstrdup(val);
-                    if (buf_append(&out, val, strlen(val)) != STATUS_OK)
+                    if (buf_append(&out, val + from, len) != STATUS_OK)
                         return buf_take(&out);
                     p = close + 1;
                     done = true;

@@ -36,18 +36,9 @@
 
 #define UA "sesame/" SESAME_VERSION " (credential verifier; read-only)"
 
-/* Canary-token accounts (trufflehog access_keys/canary.go; AWS-NOTES §1.6). */
-static const char *const canary_accounts[] = {
-    "052310077262", "171436882533", "534261010715", "595918472158", "717712589309",
-    "819147034852", "992382622183", "730335385048", "266735846894", "893192397702",
-};
-
 bool verify_is_canary_account(const char *account)
 {
-    for (size_t i = 0; account && i < ARRAY_SIZE(canary_accounts); i++)
-        if (strcmp(account, canary_accounts[i]) == 0)
-            return true;
-    return false;
+    return aws_is_canary_account(account);
 }
 
 void verify_default_opts(struct verify_opts *o)

@@ -1,5 +1,6 @@
 /*
- * fuzz_decode - bytes -> every decoder (utf-16 both ways, url, json escapes, base64 runs),
+ * fuzz_decode - bytes -> every decoder (utf-16 both ways, url, json escapes, base64 runs,
+ * literal concatenation: at every quote, as the engine's trigger would give them),
  * with a roomy cap and with one the view may pass. Each view keeps its invariants:
  * segments sorted from 0, every view byte mapped inside the input and the map monotonic
  * (scanbuf counts lines in view order), copied bytes equal to their source, and nothing
@@ -36,11 +37,20 @@ static void fuzz_decode_all(const uint8_t *p, size_t n, const size_t *at, size_t
                             size_t max_bytes)
 {
     struct decoded d = DECODED_INIT;
+    size_t quotes[260], n_q = 0;
+
+    for (size_t i = 0; i < n && n_q < 260; i++)
+        if (p[i] == '"' || p[i] == '\'' || p[i] == '`')
+            quotes[n_q++] = i;
+    fuzz_decode_check(&d, decode_concat(p, n, quotes, n_q, max_bytes, &d), p, n, 0);
+    fuzz_decode_check(&d, decode_concat(p, n, at, n_at, max_bytes, &d), p, n, 0);
 
     fuzz_decode_check(&d, decode_utf16(p, n, false, max_bytes, &d), p, n, 0);
     fuzz_decode_check(&d, decode_utf16(p, n, true, max_bytes, &d), p, n, 1);
     fuzz_decode_check(&d, decode_url(p, n, max_bytes, &d), p, n, 0);
     fuzz_decode_check(&d, decode_json_escapes(p, n, max_bytes, &d), p, n, 0);
+    fuzz_decode_check(&d, decode_html(p, n, max_bytes, &d), p, n, 0);
+    fuzz_decode_check(&d, decode_utf16_strings(p, n, at, n_at, max_bytes, &d), p, n, 0);
     fuzz_decode_check(&d, decode_base64_runs(p, n, at, n_at, max_bytes, &d), p, n, 0);
 }
 

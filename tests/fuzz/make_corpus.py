@@ -50,12 +50,20 @@ def _json_unescape(b):
     return JSON_ESC.sub(one, b)
 
 
+def _concat(b):
+    """Literals joined by '+', '.' or blanks, as decode/concat.c joins them (join lists,
+    which need a join call around them, are left out: their seeds are short anyway)."""
+    return re.sub(rb"(?<=[A-Za-z0-9+/=])([\"'`])(?:[ \t\r\n]|\\\r?\n)*"
+                  rb"(?:[+.](?:[ \t\r\n]|\\\r?\n)*)?\1(?=[A-Za-z0-9+/=])", b"", b)
+
+
 def _views(b, depth=0):
     """The bytes and every decoding sesame might apply to them (nested 3 deep)."""
     yield b
     if depth >= 3:
         return
-    for view in (b.replace(b"\0", b""), urllib.parse.unquote_to_bytes(b), _json_unescape(b)):
+    for view in (b.replace(b"\0", b""), urllib.parse.unquote_to_bytes(b), _json_unescape(b),
+                 _concat(b)):
         if view != b:
             yield from _views(view, depth + 1)
     for m in B64_ANY.finditer(b):
@@ -264,6 +272,10 @@ def scan_seeds():
     s["lines"] = "\n\n\r\n# comment\n\tsecret_key = \"short\"\n\n" + ID15[:-1] + "\n"
     s["crlf"] = f"aws_access_key_id={ID15}\r\naws_secret_access_key={SECRET39}\r\n"
     s["many-keywords"] = "secret_key=abc; " * 24 + "\n"
+    s["concat"] = (f'aws_access_key_id = ("{ID15[:9]}"\n    "{ID15[9:]}")\n'
+                   f"aws_secret = ''.join(['{SECRET39[:20]}', '{SECRET39[20:]}'])\n"
+                   f"const k = ['{SECRET39[:10]}', '{SECRET39[10:]}'].join('') + 'x'\n"
+                   f'String s = "{SECRET39[:19]}" +\n  "{SECRET39[19:]}";\n')
     s = {k: v.encode() for k, v in s.items()}
     s["utf16le-bom"] = (f"aws_access_key_id = {ID15}\naws_secret_access_key = Fake\n"
                         .encode("utf-16"))  # Python writes a little-endian BOM
@@ -317,7 +329,9 @@ def outputs():
     out["fuzz_rules_load.dict"] = dict_text(DICT_RULES).encode()
     out["fuzz_scan_blob.dict"] = dict_text(DICT_SCAN).encode()
     for name, data in out.items():
-        check_key_shapes(name, data)
+        # A dictionary is a list of tokens, one a line, never read as one text.
+        for line in (data.splitlines() if name.endswith(".dict") else [data]):
+            check_key_shapes(name, line)
     return out
 
 

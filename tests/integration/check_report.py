@@ -30,6 +30,7 @@ import json
 import sys
 
 ARRAYS = {"secret_access_key": "secrets", "session_token": "session_tokens",
+          "bedrock_api_key": "bedrock_api_keys",
           "smtp_password": "smtp_passwords"}
 
 

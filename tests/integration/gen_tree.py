@@ -94,6 +94,10 @@ def TOKEN(value, key, **kw):
     return Plant("session_token", value, key, **kw)
 
 
+def BEDROCK(value, key=None, **kw):
+    return Plant("bedrock_api_key", value, key, **kw)
+
+
 def SMTP(value, key, **kw):
     return Plant("smtp_password", value, key, **kw)
 
@@ -580,6 +584,175 @@ Configure the CLI:
 """, [ID(EXAMPLE_ID_2, example=True), SECRET(EXAMPLE_SECRET_2, EXAMPLE_ID_2, example=True)])
 
 
+def accuracy(t, k):
+    """Issue 13's classes: values split across string literals (reported at the first
+    fragment, encoding "concat"), and documentation examples next to real keys (the real
+    key is reported; only the example is hidden)."""
+    def split(v, *cuts):
+        cuts = (0,) + cuts + (len(v),)
+        return [v[a:b] for a, b in zip(cuts, cuts[1:])]
+
+    def concat_plants(kid, sec, i, j):
+        return [ID(kid, find=kid[:i], encoding="concat"),
+                SECRET(sec, kid, find=sec[:j], encoding="concat")]
+
+    kid, sec = k.key_id(), k.secret()
+    a, b = split(kid, 10)
+    c, d, e = split(sec, 14, 27)
+    t.text("accuracy/concat/settings.py", f"""import boto3
+
+session = boto3.Session(
+    aws_access_key_id=("{a}"
+                       "{b}"),
+    aws_secret_access_key=(
+        "{c}"
+        "{d}"
+        "{e}"
+    ),
+)
+""", concat_plants(kid, sec, 10, 14))
+    kid, sec = k.key_id(), k.secret()
+    a, b, c = split(kid, 4, 12)
+    d, e = split(sec, 20)
+    t.text("accuracy/concat/join.py", f"""KEY = ''.join(['{a}', '{b}', '{c}'])
+AWS_SECRET = "".join(("{d}", "{e}"))
+""", concat_plants(kid, sec, 4, 20))
+    kid, sec = k.key_id(), k.secret()
+    a, b = split(kid, 8)
+    c, d = split(sec, 17)
+    t.text("accuracy/concat/client.ts", f"""const accessKeyId: string = '{a}' + '{b}';
+const secretAccessKey = ['{c}', '{d}'].join('');
+export const client = new S3Client({{ credentials: {{ accessKeyId, secretAccessKey }} }});
+""", concat_plants(kid, sec, 8, 17))
+    kid, sec = k.key_id(), k.secret()
+    a, b = split(kid, 12)
+    c, d, e = split(sec, 10, 30)
+    t.text("accuracy/concat/Config.java", f"""class Config {{
+    static final String ACCESS_KEY = "{a}" +
+        "{b}";
+    static final String SECRET_KEY = "{c}" +
+        "{d}" +
+        "{e}";
+}}
+""", concat_plants(kid, sec, 12, 10))
+    kid, sec = k.key_id(), k.secret()
+    a, b = split(kid, 6)
+    c, d = split(sec, 21)
+    t.text("accuracy/concat/creds.go", f"""package creds
+
+const awsKeyID = "{a}" + "{b}"
+const awsSecret = "{c}" + "{d}"
+""", concat_plants(kid, sec, 6, 21))
+    kid, sec = k.key_id(), k.secret()
+    a, b = split(kid, 10)
+    c, d = split(sec, 19)
+    t.text("accuracy/concat/creds.c", f"""static const char *aws_key_id = "{a}" "{b}";
+static const char *aws_secret_access_key = "{c}"
+                                           "{d}";
+""", concat_plants(kid, sec, 10, 19))
+    kid, sec = k.key_id(), k.secret()
+    a, b = split(kid, 4)
+    c, d = split(sec, 25)
+    t.text("accuracy/concat/deploy.sh", f"""#!/bin/sh
+export AWS_ACCESS_KEY_ID='{a}''{b}'
+export AWS_SECRET_ACCESS_KEY='{c}''{d}'
+""", concat_plants(kid, sec, 4, 25))
+    # Not literal-only joins: nothing is reassembled
+    kid, sec = k.key_id(), k.secret()
+    t.text("accuracy/concat/not-joined.py", f"""parts = ['{kid[:10]}', '{kid[10:]}']
+key = '{kid[:10]}' + suffix + '{kid[10:]}'
+secret_key = '-'.join(['{sec[:20]}', '{sec[20:]}'])
+""")
+    t.negative(kid, "accuracy/concat/not-joined.py", "fragments that the program does not join")
+    t.negative(sec, "accuracy/concat/not-joined.py", "joined with a separator")
+
+    # The keyword is structure: a Terraform variable block's label (the key ID in its
+    # own block: still one credential), a YAML or JSON parent key, a .properties line
+    # continued with a backslash
+    kid, sec = k.key_id(), k.secret()
+    t.text("accuracy/structure/variables.tf", f"""variable "aws_access_key" {{
+  description = "deploy user"
+  default     = "{kid}"
+}}
+
+variable "aws_secret_key" {{
+  description = "deploy user secret"
+  type        = string
+  sensitive   = true
+  default     = "{sec}"
+}}
+
+variable "region" {{
+  default = "eu-west-1"
+}}
+""", [ID(kid), SECRET(sec, kid)])
+    sec = k.secret()
+    t.text("accuracy/structure/config.yml", f"""app:
+  name: shop
+aws:
+  region: eu-west-1
+  bucket: shop-assets
+  secret: {sec}
+""", [SECRET(sec, None)])
+    sec = k.secret()
+    t.text("accuracy/structure/settings.json", json.dumps(
+        {"name": "shop", "s3": {"bucket": "shop-assets", "key": sec}}, indent=2) + "\n",
+        [SECRET(sec, None)])
+    sec = k.secret()
+    t.text("accuracy/structure/app.properties", f"""app.name=shop
+aws.secret.key=\\
+    {sec}
+""", [SECRET(sec, None)])
+    sec = k.secret()
+    t.text("accuracy/structure/no-default.tf", f"""variable "aws_secret_key" {{
+  type = string
+}}
+
+variable "cache_salt" {{
+  default = "{sec}"
+}}
+""")
+    t.negative(sec, "accuracy/structure/no-default.tf", "a default of another block")
+
+    # Amazon Bedrock API keys: a long-term one alone, a short-term one that belongs to
+    # the temporary key that signed it (whose ID appears nowhere else)
+    lt = k.bedrock_long_term()
+    t.text("accuracy/bedrock/.env", f"""AWS_REGION=us-east-1
+AWS_BEARER_TOKEN_BEDROCK={lt}
+""", [BEDROCK(lt)])
+    kid, tok = k.key_id("ASIA"), k.token()
+    st = k.bedrock_short_term(kid, tok, "us-west-2")
+    t.text("accuracy/bedrock/client.py", f"""import os
+
+os.environ["AWS_BEARER_TOKEN_BEDROCK"] = "{st}"
+""", [BEDROCK(st, kid), ID(kid, find=st, encoding="bedrock-api-key"),
+      TOKEN(tok, kid, find=st, encoding="base64>url")])
+
+    # A real pair with the docs' example secret a few lines below (test fixtures), and
+    # the same real key ID alone in another file: all reported, only the example hidden
+    kid, sec = k.key_id(), k.secret()
+    t.text("accuracy/examples/test_s3.py", f"""AWS_ACCESS_KEY_ID = "{kid}"
+AWS_SECRET_ACCESS_KEY = "{sec}"
+
+# the documentation's example, for the parser test:
+EXAMPLE_SECRET_ACCESS_KEY = "{EXAMPLE_SECRET}"
+""", [ID(kid), SECRET(sec, kid),
+      SECRET(EXAMPLE_SECRET, None, example=True)])
+    t.text("accuracy/examples/deploy.yml", f"""deploy:
+  key: {kid}
+""", [ID(kid)])
+    # INI: a real secret in one profile, the example pair in the next
+    sec = k.secret()
+    t.text("accuracy/examples/credentials", f"""[ci]
+aws_secret_access_key = {sec}
+
+[default]
+aws_access_key_id = {EXAMPLE_ID}
+aws_secret_access_key = {EXAMPLE_SECRET}
+""", [SECRET(sec, None), ID(EXAMPLE_ID, example=True),
+      SECRET(EXAMPLE_SECRET, EXAMPLE_ID, example=True)])
+
+
 def clean_files(t, k):
     t.text("README.md", "# acme\n\nNothing to see here. Run `make` to build.\n")
     t.text("src/util.py", "def add(a, b):\n    return a + b\n")
@@ -826,6 +999,8 @@ def main():
                        ("smtp", lambda: smtp_formats(t, k, shared)),
                        ("edge", lambda: edge_cases(t, k)),
                        ("examples", lambda: examples(t)),
+                       # keys of their own seed: the other areas' keys do not move
+                       ("accuracy", lambda: accuracy(t, Keys(a.seed + 13))),
                        ("clean", lambda: clean_files(t, k)),
                        ("negatives", lambda: hard_negatives(t, k))):
         t.area = area

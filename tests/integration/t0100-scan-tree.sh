@@ -47,12 +47,13 @@ test_expect_success 'scan --format json --show-secrets exits 1 and writes a repo
     "$PYTHON" -c "import json; d = json.load(open(\"report.json\")); assert d[\"findings\"]"
 '
 
-for area in formats encoded smtp edge chunks; do
+for area in formats encoded smtp edge accuracy chunks; do
     case $area in
     formats) title='plain formats (.env, shell, CRLF INI, YAML, JSON, HCL, properties, code, XML, CSV, Dockerfile, UTF-8 path)' ;;
     encoded) title='encoded formats (base64 Secrets, URL-encoded, JSON \/ escapes, UTF-16LE/BE, binary, 200 KB line)' ;;
     smtp) title='SES SMTP passwords (v4 by endpoint and by key ID, v2 via MAIL_PASSWORD), linked to their secrets' ;;
     edge) title='edge cases (bare pair, padded token, compact JSON array, escapes at the edge of a secret)' ;;
+    accuracy) title='issue 13: literals joined by code (Python, JS/TS, Java, Go, C, shell) at their first fragment; examples next to real keys hide nothing' ;;
     chunks) title='files larger than a chunk: keys across chunk starts, ends and ownership lines, at EOF' ;;
     esac
     test_expect_success "$title" "

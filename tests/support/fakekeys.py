@@ -219,6 +219,37 @@ def smtp_pair(n, region, seed=DEFAULT_SEED):
     return pair
 
 
+def bedrock_long_term(n, seed=DEFAULT_SEED):
+    """Long-term Amazon Bedrock API key n of `seed`: "ABSK" + base64 of
+    "BedrockAPIKey-xxxx-at-ACCOUNT:PASSWORD" (132 characters, as real ones)."""
+    def make(r):
+        user = "".join(r.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(4))
+        acct = r.randrange(10 ** 11, ACCOUNT_MAX + 1)
+        pw = "".join(r.choice(B64) for _ in range(59)) + "="
+        text = "BedrockAPIKey-%s-at-%012d:%s" % (user, acct, pw)
+        return "ABSK" + base64.b64encode(text.encode()).decode()
+    return _draw(_rng(seed, "bedrock-lt", n), make, lambda v: not looks_like_placeholder(v))
+
+
+def bedrock_short_term(n, key_id, token=None, region="us-east-1", seed=DEFAULT_SEED):
+    """Short-term Amazon Bedrock API key n of `seed`, signed by `key_id` in `region` on
+    2026-01-01 for 12 hours (with `token` if given): "bedrock-api-key-" + base64 of the
+    presigned URL without its scheme."""
+    import urllib.parse
+
+    def make(r):
+        url = ("bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+               "&X-Amz-Credential=%s%%2F20260101%%2F%s%%2Fbedrock%%2Faws4_request"
+               "&X-Amz-Date=20260101T000000Z&X-Amz-Expires=43200&X-Amz-SignedHeaders=host"
+               % (key_id, region))
+        if token:
+            url += "&X-Amz-Security-Token=" + urllib.parse.quote(token, safe="")
+        url += "&X-Amz-Signature=%064x&Version=1" % r.getrandbits(256)
+        return "bedrock-api-key-" + base64.b64encode(url.encode()).decode()
+    return _draw(_rng(seed, "bedrock-st:%s" % key_id, n), make,
+                 lambda v: not looks_like_placeholder(v))
+
+
 # ---- a stream of distinct values ----------------------------------------------------
 
 class Keys:
@@ -259,6 +290,13 @@ class Keys:
 
     def smtp_pair(self, region):
         return self._take("smtp:%s" % region, lambda i: smtp_pair(i, region, self.seed))
+
+    def bedrock_long_term(self):
+        return self._take("bedrock-lt", lambda i: bedrock_long_term(i, self.seed))
+
+    def bedrock_short_term(self, key_id, token=None, region="us-east-1"):
+        return self._take("bedrock-st:%s" % key_id,
+                          lambda i: bedrock_short_term(i, key_id, token, region, self.seed))
 
     def base32(self, n):
         """n random base32 characters (look-alike key IDs: not credentials)."""

@@ -43,7 +43,8 @@ static void make_values(struct values *v, uint64_t seed)
 
 static const char *rule_of(enum cred_kind k)
 {
-    static const char *const rules[] = { "t.id", "t.secret", "t.token", "t.smtp", "t.context" };
+    static const char *const rules[] = { "t.id", "t.secret", "t.token", "t.smtp", "t.bedrock",
+                                         "t.context" };
     return rules[k];
 }
 

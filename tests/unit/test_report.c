@@ -589,7 +589,8 @@ static void test_report__json_summary_counts_by_kind(void)
     json = render_fixture("json", &fx, false);
     CHECK(strstr(json, "\"summary\": {\n    \"findings\": 6,\n    \"by_kind\": {\n"
                        "      \"access_key_id\": 3,\n      \"secret_access_key\": 1,\n"
-                       "      \"session_token\": 1,\n      \"smtp_password\": 1\n    },\n"
+                       "      \"session_token\": 1,\n      \"smtp_password\": 1,\n"
+                       "      \"bedrock_api_key\": 0\n    },\n"
                        "    \"examples\": 1\n  }") != NULL);
     CHECK(strstr(json, "\"seconds\": 1.25,") != NULL);
     CHECK(strstr(json, "\"mb_per_s\": 45.43,") != NULL);

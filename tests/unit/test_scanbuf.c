@@ -15,66 +15,12 @@
 #include "aws/keys.h"
 #include "finding/findings.h"
 #include "harness.h"
+#include "scan_fixture.h"
 #include "match/engine.h"
 #include "rules/fakekey.h"
 #include "rules/rule.h"
 #include "source/chunk.h"
 #include "source/source.h"
-
-struct fixture {
-    struct ruleset rs;
-    struct engine *e;
-    struct findings *f;
-    struct scanbuf *sb;
-    struct finding **out;
-    size_t n;
-    uint64_t hidden;
-};
-
-static void setup(struct fixture *x)
-{
-    memset(x, 0, sizeof(*x));
-    CHECK_OK(ruleset_load(&x->rs, false, NULL, 0));
-    CHECK_OK(engine_new(&x->e, &x->rs, NULL));
-    findings_new(&x->f);
-    CHECK_OK(scanbuf_new(&x->sb, x->e, &x->rs, x->f));
-}
-
-static void teardown(struct fixture *x)
-{
-    scanbuf_free(x->sb);
-    findings_free(x->f);
-    engine_free(x->e);
-    ruleset_release(&x->rs);
-}
-
-static enum status feed(const struct blob *b, void *payload)
-{
-    return scanbuf_scan(payload, b);
-}
-
-static void scan(struct fixture *x, const char *text, size_t len)
-{
-    struct blob tmpl;
-    memset(&tmpl, 0, sizeof(tmpl));
-    tmpl.path = "t.txt";
-    CHECK_OK(chunk_feed(&tmpl, NULL, (const unsigned char *)text, len, feed, x->sb));
-}
-
-static void build(struct fixture *x, bool examples)
-{
-    struct findings_opts fo = { (const char *const *)x->rs.smtp_regions, x->rs.n_smtp_regions,
-                                examples };
-    findings_build(x->f, &fo, &x->out, &x->n, &x->hidden);
-}
-
-static const struct finding *by_id(const struct fixture *x, const char *id)
-{
-    for (size_t i = 0; i < x->n; i++)
-        if (x->out[i]->access_key_id && strcmp(x->out[i]->access_key_id, id) == 0)
-            return x->out[i];
-    return NULL;
-}
 
 static void test_scanbuf__pairs_id_and_secret_with_lines(void)
 {

@@ -1,0 +1,4 @@
+k = ("AKIAABCDEFGH"
+     "JKLMNOP")
+s = ''.join(['abcdefghij', 'klmnopqrst'])
+t = "".join(("abcdefghij", "klmnopqrs"))

@@ -1,0 +1,172 @@
+/*
+ * tests/unit/test_pairing.c - which values are joined into one credential, and which
+ * findings are hidden as documentation examples (issue 13, class 3).
+ *
+ * A value is hidden only if it is itself a published example; an example never joins a
+ * real value; pairing does not cross INI sections and prefers a partner in its own
+ * block. Every real key is generated from a fixed seed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "harness.h"
+#include "rules/fakekey.h"
+#include "scan_fixture.h"
+
+#define EX_ID "AKIAIOSFODNN7EXAMPLE"
+#define EX_SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+/* The shape of tests and sample code: a real pair, the docs' example a few lines down. */
+static void test_pairing__example_below_real_pair_hides_nothing(void)
+{
+    static const char *const shapes[] = {
+        "aws_access_key_id = {ID0}\naws_secret_access_key = {S0}\n\n# from the AWS docs:\n"
+        "aws_secret_access_key = " EX_SECRET "\n",
+        "ID = \"{ID0}\"\nSECRET = \"{S0}\"\n# EXAMPLE_SECRET = \"" EX_SECRET "\"\n",
+        "{\"AccessKeyId\": \"{ID0}\", \"SecretAccessKey\": \"{S0}\",\n"
+        " \"Example\": {\"SecretAccessKey\": \"" EX_SECRET "\"}}\n",
+        "export AWS_ACCESS_KEY_ID={ID0}\nexport AWS_SECRET_ACCESS_KEY={S0}\n"
+        "export AWS_ACCESS_KEY_ID=" EX_ID "\nexport AWS_SECRET_ACCESS_KEY=" EX_SECRET "\n",
+    };
+    struct keys k;
+
+    make_keys(&k, 301);
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); i++) {
+        struct fixture x;
+        char *text = fill(shapes[i], &k);
+        const struct finding *f;
+
+        setup(&x);
+        scan(&x, text, strlen(text));
+        build(&x, false);
+        f = by_id(&x, k.id[0]);
+        CHECK(f != NULL);
+        CHECK(f && !f->example && f->n_secrets == 1 && has_secret(f, k.secret[0]));
+        CHECK(f && f->confidence == CONF_HIGH);
+        CHECK(x.n == 1 && x.hidden >= 1);
+        if (x.n != 1)
+            fprintf(stderr, "shape %zu: %zu findings\n", i, x.n);
+        teardown(&x);
+        /* With examples shown, the example is its own finding, never in the real one. */
+        setup(&x);
+        scan(&x, text, strlen(text));
+        build(&x, true);
+        f = by_id(&x, k.id[0]);
+        CHECK(f && !has_secret(f, EX_SECRET));
+        CHECK(by_secret(&x, EX_SECRET) != NULL && by_secret(&x, EX_SECRET)->example);
+        teardown(&x);
+        free(text);
+    }
+}
+
+/* A real key ID next to nothing but the example secret stays a (real) finding, and the
+ * same key ID alone in another file is reported too. */
+static void test_pairing__real_id_with_example_secret_across_files(void)
+{
+    struct fixture x;
+    struct keys k;
+    char *a, *b;
+    const struct finding *f;
+
+    make_keys(&k, 302);
+    a = xasprintf("aws_access_key_id=%s\naws_secret_access_key=" EX_SECRET "\n", k.id[0]);
+    b = xasprintf("key: %s\n", k.id[0]);
+    setup(&x);
+    scan_at(&x, "test/fixture.ini", a, strlen(a));
+    scan_at(&x, "deploy/app.yml", b, strlen(b));
+    build(&x, false);
+    f = by_id(&x, k.id[0]);
+    CHECK(f != NULL);
+    CHECK(f && !f->example && f->n_secrets == 0 && f->n_locations == 2);
+    CHECK(x.n == 1 && x.hidden == 1);
+    teardown(&x);
+    free(a);
+    free(b);
+}
+
+/* The example key ID first, a real secret after it: the secret is reported alone. */
+static void test_pairing__example_id_never_claims_real_secret(void)
+{
+    static const char *const shapes[] = {
+        "aws_access_key_id = " EX_ID "\naws_secret_access_key = {S1}\n",
+        "[default]\naws_access_key_id=" EX_ID "\naws_secret_access_key=" EX_SECRET "\n"
+        "[prod]\naws_secret_access_key={S1}\n",
+        "[prod]\naws_secret_access_key={S1}\n[default]\naws_access_key_id=" EX_ID "\n"
+        "aws_secret_access_key=" EX_SECRET "\n",
+    };
+    struct keys k;
+
+    make_keys(&k, 303);
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); i++) {
+        struct fixture x;
+        char *text = fill(shapes[i], &k);
+        const struct finding *f;
+
+        setup(&x);
+        scan(&x, text, strlen(text));
+        build(&x, false);
+        f = by_secret(&x, k.secret[1]);
+        CHECK(f != NULL);
+        CHECK(f && !f->example && f->access_key_id == NULL);
+        CHECK(x.n == 1);
+        teardown(&x);
+        free(text);
+    }
+}
+
+/* INI sections are hard boundaries; sibling blocks are a last resort. */
+static void test_pairing__sections_and_blocks(void)
+{
+    struct keys k;
+    struct {
+        const char *fmt;
+        int secret_owner; /* index of the ID secret[1] belongs to, -1 for none */
+    } cases[] = {
+        { "[a]\naws_access_key_id={ID0}\naws_secret_access_key={S0}\n"
+          "[b]\naws_secret_access_key={S1}\n", -1 },
+        { "[profile a]\r\naws_access_key_id = {ID0}\r\n\r\n[profile b]\r\n"
+          "aws_secret_access_key = {S1}\r\naws_access_key_id = {ID1}\r\n", 1 },
+        { "[{\"AccessKeyId\": \"{ID0}\", \"SecretAccessKey\": \"{S0}\"},\n"
+          " {\"SecretAccessKey\": \"{S1}\", \"AccessKeyId\": \"{ID1}\"}]\n", 1 },
+        { "prod:\n  aws_access_key_id: {ID0}\n  aws_secret_access_key: {S0}\n"
+          "dev:\n  aws_secret_access_key: {S1}\n  aws_access_key_id: {ID1}\n", 1 },
+        { "prod:\n  aws_access_key_id: {ID0}\n---\naws_secret_access_key: {S1}\n", -1 },
+        /* one block per part (Terraform variables): still one credential */
+        { "variable \"aws_access_key_id\" {\n  default = \"{ID0}\"\n}\n\n"
+          "variable \"aws_secret_access_key\" {\n  default = \"{S1}\"\n}\n", 0 },
+    };
+
+    make_keys(&k, 304);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        struct fixture x;
+        char *text = fill(cases[i].fmt, &k);
+        const struct finding *f;
+
+        setup(&x);
+        scan(&x, text, strlen(text));
+        build(&x, false);
+        f = by_secret(&x, k.secret[1]);
+        CHECK(f != NULL);
+        if (cases[i].secret_owner < 0) {
+            CHECK(f && f->access_key_id == NULL);
+        } else {
+            CHECK(f && f->access_key_id &&
+                  strcmp(f->access_key_id, k.id[cases[i].secret_owner]) == 0);
+        }
+        if (f && (cases[i].secret_owner < 0) != (f->access_key_id == NULL))
+            fprintf(stderr, "case %zu: secret joined to %s\n", i,
+                    f->access_key_id ? f->access_key_id : "(none)");
+        teardown(&x);
+        free(text);
+    }
+}
+
+static const struct test tests[] = {
+    TEST(test_pairing__example_below_real_pair_hides_nothing),
+    TEST(test_pairing__real_id_with_example_secret_across_files),
+    TEST(test_pairing__example_id_never_claims_real_secret),
+    TEST(test_pairing__sections_and_blocks),
+};
+HARNESS_MAIN(tests)
