@@ -251,15 +251,16 @@ static void pg_close(void *db)
 
 /* ---- the dialect ---------------------------------------------------------------------- */
 
+static bool word_char(char c)
+{
+    return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* Is the word `w` (alone, not part of a longer name) at p? */
 static bool word_at(const char *p, const char *start, const char *w)
 {
     size_t n = strlen(w);
-    bool before = p == start || !(p[-1] == '_' || (p[-1] >= 'A' && p[-1] <= 'Z') ||
-                                  (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9'));
-    char after = p[n];
-    return before && strncmp(p, w, n) == 0 &&
-           !(after == '_' || (after >= 'A' && after <= 'Z') || (after >= 'a' && after <= 'z') ||
-             (after >= '0' && after <= '9'));
+    return strncmp(p, w, n) == 0 && !word_char(p[n]) && (p == start || !word_char(p[-1]));
 }
 
 /* store.c's SQL in PostgreSQL's spelling: ?N -> $N, and in scripts INTEGER -> BIGINT;
