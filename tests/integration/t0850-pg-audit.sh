@@ -4,7 +4,8 @@
 # stopped at the end; never skipped) takes the same audit as a SQLite file, and
 # `sesame findings -f json` of both is the same (time fields aside) - first audit,
 # incremental re-audit, a removed key, triage; -j 2 writers; a file name that is not
-# UTF-8; PG* variables; a wrong password and a server that is down exit 6 with one line
+# UTF-8; a repository whose write the server refuses mid-transaction leaves nothing (one
+# transaction per repository) and the others are kept; PG* variables; a wrong password and a server that is down exit 6 with one line
 # that does not show the password.
 . "$(dirname "$0")/lib.sh"
 setup
@@ -109,6 +110,28 @@ test_expect_success 'a key removed, triage: the same on both' '
     expect_eq "$(js f.pg "d[\"findings\"][0][\"state\"]")" revoked
     findings_of "$PG" --state open >open.json
     expect_eq "$(js open.json "[f[\"at_head\"] for f in d[\"findings\"] if f[\"access_key_id\"] == \"$(key 2)\"]")" "[False]"
+'
+
+test_expect_success 'a repository whose write fails leaves nothing; the others are kept' '
+    # a trigger makes the server refuse one occurrence, mid-transaction
+    git init -q r6
+    (cd r6 && creds 40 >a.env && creds 41 >poison.env && git add . && commit -m two) || return 1
+    pgs psql "$PGDIR" -d two -v ON_ERROR_STOP=1 -c "
+        CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+        \$\$ BEGIN IF NEW.path = ${Q}poison.env${Q} THEN RAISE EXCEPTION ${Q}refused${Q};
+        END IF; RETURN NEW; END \$\$;
+        CREATE TRIGGER refuse BEFORE INSERT ON occurrences FOR EACH ROW EXECUTE FUNCTION refuse();"
+    run_cmd sesame audit --db "$PG2" -f json r6 r1
+    expect_rc 3  # incomplete; r1 has nothing new
+    expect_eq "$(js out "d[\"audited\"], d[\"failed\"], d[\"complete\"]")" "(1, 1, False)"
+    expect_grep "refused" err
+    expect_eq "$(pgs psql "$PGDIR" -d two -Atc "SELECT COUNT(*) FROM repositories WHERE url LIKE ${Q}%/r6${Q}")" 0
+    expect_eq "$(pgs psql "$PGDIR" -d two -Atc "SELECT COUNT(*) FROM findings WHERE key_id=${Q}$(key 40)${Q}")" 0
+    pgs psql "$PGDIR" -d two -c "DROP TRIGGER refuse ON occurrences"
+    run_cmd sesame audit --db "$PG2" -f json r6
+    expect_rc 1
+    expect_eq "$(js out "d[\"repositories\"][0][\"mode\"]")" full
+    expect_eq "$(pgs psql "$PGDIR" -d two -Atc "SELECT COUNT(*) FROM findings WHERE key_id IN (${Q}$(key 40)${Q}, ${Q}$(key 41)${Q})")" 2
 '
 
 test_expect_success 'PG* variables from the environment (and SESAME_DB)' '
