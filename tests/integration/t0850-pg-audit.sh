@@ -2,7 +2,8 @@
 # sesame audit on a PostgreSQL store (issue 15): a private server (initdb + pg_ctl on a
 # Unix socket in a temporary directory, as `nobody` when run as root; started here,
 # stopped at the end; never skipped) takes the same audit as a SQLite file, and
-# `sesame findings -f json` of both is the same (time fields aside) - first audit,
+# `sesame findings -f json` of both is the same (time fields aside; the server's
+# database sorts text by an English locale, SQLite by bytes) - first audit,
 # incremental re-audit, a removed key, triage; -j 2 writers; a file name that is not
 # UTF-8; a repository whose write the server refuses mid-transaction leaves nothing (one
 # transaction per repository) and the others are kept; PG* variables; a wrong password and a server that is down exit 6 with one line
@@ -16,7 +17,10 @@ PGDIR=$(mktemp -d /tmp/sesame-pg.XXXXXX) || exit 2
 pgs() { sh "$SESAME_SRC/tests/support/pg_server.sh" "$@"; }
 trap 'pgs stop "$PGDIR"; cleanup' EXIT
 pgs start "$PGDIR" || { echo "cannot start PostgreSQL"; exit 1; }
-pgs psql "$PGDIR" -d postgres -c "CREATE DATABASE one" -c "CREATE DATABASE two" || exit 1
+# "one" sorts text as English does (ICU), where "app.env" < "B.env": the store must still
+# list in the byte order SQLite uses
+pgs psql "$PGDIR" -d postgres -c "CREATE DATABASE one LOCALE_PROVIDER icu ICU_LOCALE ${Q}en-US${Q} TEMPLATE template0" \
+    -c "CREATE DATABASE two" || exit 1
 PG="postgresql:///one?host=$PGDIR&user=postgres"
 PG2="postgres://postgres@/two?host=$PGDIR"
 
@@ -56,7 +60,8 @@ test_expect_success 'build repositories (one file name not UTF-8)' '
          git add . && commit -m creds && echo more >>README && git add . && commit -m more) ||
             return 1
     done
-    cp -r r1 r5 && (cd r5 && creds 30 >extra.env && git add . && commit -m extra)
+    cp -r r1 r5 && (cd r5 && creds 30 >extra.env && git add . && commit -m extra) &&
+    (cd r1 && creds 1 >B.env && git add . && commit -m "B before a in bytes")
 '
 
 test_expect_success 'first audit: same exit, same summary, same findings as SQLite' '

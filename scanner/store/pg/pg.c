@@ -12,7 +12,9 @@
  *
  * What PostgreSQL spells differently from the shared SQL of store.c is translated here
  * only: ?N placeholders become $N; migrations' INTEGER becomes BIGINT (PostgreSQL's
- * INTEGER has 32 bits; times, sizes and counts need 64); %PK% is BIGSERIAL PRIMARY KEY;
+ * INTEGER has 32 bits; times, sizes and counts need 64); TEXT columns compare bytewise
+ * (COLLATE "C", as SQLite does, so a listing is in the same order whatever locale the
+ * database was made with); %PK% is BIGSERIAL PRIMARY KEY;
  * %NOROWID% is nothing. Text that is not valid UTF-8 (a file name can be any bytes, a
  * PostgreSQL database usually takes only UTF-8) is stored escaped: DEL (0x7f), then the
  * bytes with '%', DEL and every byte >= 0x80 as %XX; what is read back starting with DEL
@@ -263,8 +265,9 @@ static bool word_at(const char *p, const char *start, const char *w)
     return strncmp(p, w, n) == 0 && !word_char(p[n]) && (p == start || !word_char(p[-1]));
 }
 
-/* store.c's SQL in PostgreSQL's spelling: ?N -> $N, and in scripts INTEGER -> BIGINT;
- * nothing inside a quoted literal changes. */
+/* store.c's SQL in PostgreSQL's spelling: ?N -> $N, and in scripts INTEGER -> BIGINT
+ * and TEXT -> TEXT COLLATE "C" (bytewise, as SQLite compares: the same order whatever
+ * the database's locale); nothing inside a quoted literal changes. */
 static char *translate(const char *sql, bool script)
 {
     size_t cap = strlen(sql) * 2 + 1, n = 0;
@@ -272,7 +275,7 @@ static char *translate(const char *sql, bool script)
     bool quoted = false;
 
     for (const char *p = sql; *p; p++) {
-        if (n + 8 > cap) {
+        if (n + 20 > cap) {
             cap *= 2;
             out = xrealloc(out, cap);
         }
@@ -284,6 +287,10 @@ static char *translate(const char *sql, bool script)
             memcpy(out + n, "BIGINT", 6);
             n += 6;
             p += strlen("INTEGER") - 1;
+        } else if (!quoted && script && word_at(p, sql, "TEXT")) {
+            memcpy(out + n, "TEXT COLLATE \"C\"", 16);
+            n += 16;
+            p += strlen("TEXT") - 1;
         } else {
             out[n++] = *p;
         }
