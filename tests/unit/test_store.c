@@ -476,11 +476,14 @@ static void pg_connections(void)
     /* restarted under an open store: its next transaction reconnects */
     url = xasprintf("postgresql://pwuser:right-horse@/pwdb?host=%s", pg_dir);
     CHECK_OK(store_connect(&s, url, NULL));
+    CHECK_OK(store_begin(s)); /* its statements prepared in the session the restart ends */
+    put_finding(s, FP2, 10, 100);
+    CHECK_OK(store_commit(s));
     cmd = xasprintf("sh tests/support/pg_server.sh restart %s", pg_dir);
     CHECK(system(cmd) == 0);
     free(cmd);
     CHECK_OK(store_begin(s));
-    put_finding(s, FP2, 10, 100);
+    put_finding(s, FP2, 20, 200);
     CHECK_OK(store_commit(s));
     /* down: the next transaction fails, and so does a new connection */
     cmd = xasprintf("sh tests/support/pg_server.sh stop %s", pg_dir);

@@ -73,6 +73,8 @@ static const char *const pg_env_map[][2] = {
 struct cached {
     const char *sql;   /* store.c's static string: compared by address */
     char *text;        /* with $N */
+    char name[24];     /* its prepared statement on this connection */
+    bool prepared;     /* false again after a reconnection */
 };
 
 struct pg {
@@ -299,15 +301,36 @@ static char *translate(const char *sql, bool script)
     return out;
 }
 
-static const char *translated(struct pg *q, const char *sql)
+/* The statement of `sql` on this connection, prepared on first use (one parse and plan
+ * per statement, not per call: a repository writes one row per object it read). The
+ * parameter types are stable per statement: store.c's integers are always int8, its
+ * texts (and NULLs, which are texts) always text. */
+static enum status statement(struct pg *q, const char *sql, const Oid *types, size_t n,
+                             const char **name)
 {
-    for (size_t i = 0; i < q->n_cache; i++)
+    struct cached *c = NULL;
+    PGresult *r;
+
+    for (size_t i = 0; i < q->n_cache && !c; i++)
         if (q->cache[i].sql == sql)
-            return q->cache[i].text;
-    q->cache = xrealloc(q->cache, (q->n_cache + 1) * sizeof(*q->cache));
-    q->cache[q->n_cache].sql = sql;
-    q->cache[q->n_cache].text = translate(sql, false);
-    return q->cache[q->n_cache++].text;
+            c = &q->cache[i];
+    if (!c) {
+        q->cache = xrealloc(q->cache, (q->n_cache + 1) * sizeof(*q->cache));
+        c = &q->cache[q->n_cache];
+        c->sql = sql;
+        c->text = translate(sql, false);
+        snprintf(c->name, sizeof(c->name), "sesame_%zu", q->n_cache++);
+        c->prepared = false;
+    }
+    if (!c->prepared) {
+        r = PQprepare(q->c, c->name, c->text, (int)n, types);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            return res_fail(q, r, "prepare");
+        PQclear(r);
+        c->prepared = true;
+    }
+    *name = c->name;
+    return STATUS_OK;
 }
 
 static bool valid_utf8(const unsigned char *s)
@@ -406,6 +429,8 @@ static enum status pg_begin(void *db)
     if (PQstatus(q->c) == CONNECTION_OK)
         return st;
     PQreset(q->c);
+    for (size_t i = 0; i < q->n_cache; i++) /* a new session has none of them */
+        q->cache[i].prepared = false;
     if (PQstatus(q->c) != CONNECTION_OK)
         return conn_fail(q, "cannot reconnect");
     PQsetNoticeProcessor(q->c, quiet_notices, NULL);
@@ -474,6 +499,7 @@ static enum status pg_exec(void *db, const char *sql, const struct store_val *ar
     char *esc[PG_MAX_PARAMS];
     struct store_val cols[PG_MAX_COLS];
     enum status st = STATUS_OK;
+    const char *name = NULL;
     PGresult *r;
     int rows, nc;
 
@@ -494,7 +520,12 @@ static enum status pg_exec(void *db, const char *sql, const struct store_val *ar
             vals[i] = NULL;
         }
     }
-    r = PQexecParams(q->c, translated(q, sql), (int)n, types, vals, NULL, NULL, 0);
+    if ((st = statement(q, sql, types, n, &name)) != STATUS_OK) {
+        for (size_t i = 0; i < n; i++)
+            free(esc[i]);
+        return st;
+    }
+    r = PQexecPrepared(q->c, name, (int)n, vals, NULL, NULL, 0);
     for (size_t i = 0; i < n; i++)
         free(esc[i]);
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
