@@ -6,7 +6,8 @@
 # database sorts text by an English locale, SQLite by bytes) - first audit,
 # incremental re-audit, a removed key, triage; -j 2 writers; a file name that is not
 # UTF-8; a repository whose write the server refuses mid-transaction leaves nothing (one
-# transaction per repository) and the others are kept; PG* variables; a wrong password and a server that is down exit 6 with one line
+# transaction per repository) and the others are kept; a session cut mid-repository
+# loses that repository only and the next one reconnects; PG* variables; a wrong password and a server that is down exit 6 with one line
 # that does not show the password.
 . "$(dirname "$0")/lib.sh"
 setup
@@ -137,6 +138,30 @@ test_expect_success 'a repository whose write fails leaves nothing; the others a
     expect_rc 1
     expect_eq "$(js out "d[\"repositories\"][0][\"mode\"]")" full
     expect_eq "$(pgs psql "$PGDIR" -d two -Atc "SELECT COUNT(*) FROM findings WHERE key_id IN (${Q}$(key 40)${Q}, ${Q}$(key 41)${Q})")" 2
+'
+
+test_expect_success 'the connection cut mid-repository: that one is unread, the next reconnect' '
+    # a trigger ends the session (as a server restart or a network cut would) while
+    # r7 is written; r8, audited next by the same process, connects again
+    for r in 7 8; do
+        git init -q r$r
+        (cd r$r && creds $((r + 40)) >a.env && git add . && commit -m creds) || return 1
+    done
+    pgs psql "$PGDIR" -d two -v ON_ERROR_STOP=1 -c "
+        CREATE FUNCTION cut() RETURNS trigger LANGUAGE plpgsql AS
+        \$\$ BEGIN IF NEW.url LIKE ${Q}%/r7${Q} THEN PERFORM pg_terminate_backend(pg_backend_pid());
+        END IF; RETURN NEW; END \$\$;
+        CREATE TRIGGER cut BEFORE INSERT ON repositories FOR EACH ROW EXECUTE FUNCTION cut();"
+    run_cmd sesame audit --db "$PG2" -f json r7 r8
+    expect_rc 7
+    expect_eq "$(js out "d[\"audited\"], d[\"failed\"], d[\"complete\"]")" "(1, 1, False)"
+    expect_eq "$(grep -c "terminating connection" err)" 1
+    expect_eq "$(pgs psql "$PGDIR" -d two -Atc "SELECT COUNT(*) FROM repositories WHERE url LIKE ${Q}%/r7${Q} OR url LIKE ${Q}%/r8${Q}")" 1
+    pgs psql "$PGDIR" -d two -c "DROP TRIGGER cut ON repositories"
+    run_cmd sesame audit --db "$PG2" -f json r7 r8
+    expect_rc 1
+    expect_eq "$(js out "[r[\"mode\"] for r in d[\"repositories\"]]")" "[${Q}full${Q}, ${Q}incremental${Q}]"
+    expect_eq "$(pgs psql "$PGDIR" -d two -Atc "SELECT COUNT(*) FROM findings WHERE key_id IN (${Q}$(key 47)${Q}, ${Q}$(key 48)${Q})")" 2
 '
 
 test_expect_success 'PG* variables from the environment (and SESAME_DB)' '

@@ -23,7 +23,10 @@
  * Writers take one transaction-scoped advisory lock in BEGIN: one repository's results
  * are written at a time, as with SQLite's BEGIN IMMEDIATE, so two workers recording the
  * same credential never deadlock; the scans themselves (the long part) run in parallel.
- * A connection found broken at BEGIN (server restarted) is re-established once.
+ * A connection found broken outside a transaction (server restarted, a network cut, the
+ * session ended by an administrator) is made again, once per statement; inside one, the
+ * statement fails and the caller rolls back (that repository is reported unread and is
+ * audited whole the next time).
  */
 #include "store/adapter.h"
 
@@ -82,6 +85,7 @@ struct pg {
     char *shown;       /* the target without its password, for messages */
     struct cached *cache;
     size_t n_cache;
+    bool in_tx;        /* between a BEGIN and its COMMIT or ROLLBACK */
 };
 
 /* ---- messages ------------------------------------------------------------------------- */
@@ -416,33 +420,41 @@ static enum status pg_script(void *db, const char *sql)
     return STATUS_OK;
 }
 
-static enum status pg_begin(void *db)
+/* Connect again after the server went away (restarted, or a network cut): only where no
+ * transaction is open, so that nothing written can be lost or written twice. */
+static enum status reconnect(struct pg *q)
 {
-    static const char begin[] = "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")";
-    struct pg *q = db;
-    enum status st = STATUS_NET;
-
-    if (PQstatus(q->c) == CONNECTION_OK && (st = pg_script(db, begin)) == STATUS_OK)
-        return STATUS_OK;
-    /* the server went away (restarted, or a network cut) since the last statement: a
-     * transaction is only starting, so nothing is lost by connecting again, once */
-    if (PQstatus(q->c) == CONNECTION_OK)
-        return st;
     PQreset(q->c);
     for (size_t i = 0; i < q->n_cache; i++) /* a new session has none of them */
         q->cache[i].prepared = false;
     if (PQstatus(q->c) != CONNECTION_OK)
         return conn_fail(q, "cannot reconnect");
     PQsetNoticeProcessor(q->c, quiet_notices, NULL);
-    if ((st = pg_script(db, "SET client_encoding TO 'UTF8'")) != STATUS_OK)
-        return st;
-    return pg_script(db, begin);
+    return pg_script(q, "SET client_encoding TO 'UTF8'; SET client_min_messages TO warning");
+}
+
+static enum status pg_begin(void *db)
+{
+    static const char begin[] = "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")";
+    struct pg *q = db;
+    enum status st = STATUS_NET;
+
+    if (PQstatus(q->c) != CONNECTION_OK || (st = pg_script(db, begin)) != STATUS_OK) {
+        /* a transaction is only starting: connecting again (once) loses nothing */
+        if (PQstatus(q->c) == CONNECTION_OK)
+            return st;
+        if ((st = reconnect(q)) != STATUS_OK || (st = pg_script(db, begin)) != STATUS_OK)
+            return st;
+    }
+    q->in_tx = true;
+    return STATUS_OK;
 }
 
 static enum status pg_commit(void *db)
 {
     struct pg *q = db;
     PGresult *r = PQexec(q->c, "COMMIT");
+    q->in_tx = false;
     /* COMMIT of a failed transaction "succeeds" as ROLLBACK */
     if (PQresultStatus(r) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(r), "COMMIT") != 0) {
         if (PQresultStatus(r) == PGRES_COMMAND_OK) {
@@ -459,6 +471,7 @@ static enum status pg_commit(void *db)
 static void pg_rollback(void *db)
 {
     struct pg *q = db;
+    q->in_tx = false;
     if (PQstatus(q->c) == CONNECTION_OK && PQtransactionStatus(q->c) != PQTRANS_IDLE)
         PQclear(PQexec(q->c, "ROLLBACK"));
 }
@@ -505,6 +518,10 @@ static enum status pg_exec(void *db, const char *sql, const struct store_val *ar
 
     if (n > PG_MAX_PARAMS)
         return fail(STATUS_BUG, "store: %zu parameters", n);
+    /* outside a transaction (a look-up before a repository's scan), a connection lost
+     * since the last statement is made again */
+    if (!q->in_tx && PQstatus(q->c) == CONNECTION_BAD && (st = reconnect(q)) != STATUS_OK)
+        return st;
     for (size_t i = 0; i < n; i++) {
         esc[i] = NULL;
         if (args[i].t == SV_INT) {
