@@ -7,7 +7,7 @@
 # incremental re-audit, a removed key, triage; -j 2 writers; a file name that is not
 # UTF-8; a repository whose write the server refuses mid-transaction leaves nothing (one
 # transaction per repository) and the others are kept; a session cut mid-repository
-# loses that repository only and the next one reconnects; PG* variables; a wrong password and a server that is down exit 6 with one line
+# loses that repository only and the next one reconnects; PG* variables; a service file; a wrong password and a server that is down exit 6 with one line
 # that does not show the password.
 . "$(dirname "$0")/lib.sh"
 setup
@@ -169,6 +169,18 @@ test_expect_success 'PG* variables from the environment (and SESAME_DB)' '
         SESAME_DB=postgresql:// "$SESAME_BIN" audit -f json r1
     expect_rc 1
     expect_eq "$(pgs psql "$PGDIR" -d pwdb -Atc "SELECT url FROM repositories")" "$TRASH/r1"
+'
+
+test_expect_success 'a libpq service file (PGSERVICEFILE, ?service=)' '
+    printf "[fleet]\nhost=%s\nuser=pwuser\npassword=right-horse\ndbname=pwdb\n" "$PGDIR" >svc.conf
+    run_cmd env PGSERVICEFILE="$TRASH/svc.conf" "$SESAME_BIN" findings -f json --db "postgresql://?service=fleet"
+    expect_rc 0
+    expect_eq "$(js out "len(d[\"findings\"])")" 2
+    run_cmd env PGSERVICEFILE="$TRASH/svc.conf" PGSERVICE=fleet "$SESAME_BIN" findings -f json --db postgresql://
+    expect_rc 0
+    run_cmd env PGSERVICEFILE="$TRASH/svc.conf" "$SESAME_BIN" findings --db "postgresql://?service=nosuch"
+    expect_rc 6
+    expect_grep "nosuch" err
 '
 
 test_expect_success 'wrong password: exit 6, one line, the password not shown' '

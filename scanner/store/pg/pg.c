@@ -169,6 +169,16 @@ static void quiet_notices(void *arg, const char *message)
 
 /* ---- open and close ------------------------------------------------------------------- */
 
+/* Does this libpq know the keyword? (servicefile is new in libpq 16; an older one reads
+ * PGSERVICEFILE from the process environment itself.) */
+static bool known(const PQconninfoOption *defaults, const char *keyword)
+{
+    for (const PQconninfoOption *o = defaults; o && o->keyword; o++)
+        if (strcmp(o->keyword, keyword) == 0)
+            return true;
+    return false;
+}
+
 static bool named_in(const PQconninfoOption *url, const char *keyword)
 {
     for (const PQconninfoOption *o = url; o && o->keyword; o++)
@@ -184,7 +194,7 @@ static enum status pg_open(void **out, const char *path, const struct env *env)
     const char *keys[MAX_KEYS + 1], *vals[MAX_KEYS + 1];
     size_t n = 0;
     char *err = NULL;
-    PQconninfoOption *url = PQconninfoParse(path, &err);
+    PQconninfoOption *url = PQconninfoParse(path, &err), *defaults;
     PGresult *r;
 
     *out = NULL;
@@ -207,9 +217,11 @@ static enum status pg_open(void **out, const char *path, const struct env *env)
         keys[n] = "application_name";
         vals[n++] = "sesame";
     }
+    defaults = PQconndefaults();
     for (size_t i = 0; i < sizeof(pg_env_map) / sizeof(pg_env_map[0]); i++) {
         const char *v = env_get(env, pg_env_map[i][0]);
-        if (v && !named_in(url, pg_env_map[i][1]) && n < MAX_KEYS) {
+        if (v && !named_in(url, pg_env_map[i][1]) && known(defaults, pg_env_map[i][1]) &&
+            n < MAX_KEYS) {
             keys[n] = pg_env_map[i][1];
             vals[n++] = v;
         }
@@ -223,6 +235,7 @@ static enum status pg_open(void **out, const char *path, const struct env *env)
     vals[n] = NULL;
     q->c = PQconnectdbParams(keys, vals, 0);
     PQconninfoFree(url);
+    PQconninfoFree(defaults);
     if (!q->c || PQstatus(q->c) != CONNECTION_OK) {
         enum status st = conn_fail(q, "cannot connect");
         PQfinish(q->c);
