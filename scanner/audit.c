@@ -672,7 +672,7 @@ static void *worker(void *arg)
 {
     struct pool *p = arg;
     struct store *s = NULL;
-    enum status st = store_open(&s, p->db);
+    enum status st = store_connect(&s, p->db, p->ao->scan->env);
 
     for (size_t i; st == STATUS_OK && (i = atomic_fetch_add(&p->next, 1)) < p->list->n;) {
         pthread_mutex_lock(&p->lock);
@@ -723,7 +723,8 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
     }
     /* create and migrate the store once, before any worker opens it */
     if ((st = rules_key(ao->scan, key, &rs)) != STATUS_OK ||
-        (st = store_open(&s, audit_db_path(ao->db, ao->scan->env))) != STATUS_OK)
+        (st = store_connect(&s, audit_db_path(ao->db, ao->scan->env), ao->scan->env)) !=
+            STATUS_OK)
         goto out;
     store_close(s);
     p.ao = ao;

@@ -28,12 +28,15 @@
 enum status audit_open_existing(const char *db, const struct env *env, struct store **s)
 {
     const char *path = audit_db_path(db, env);
-    FILE *f = fopen(path, "rb");
+    FILE *f;
+    if (store_is_url(path)) /* a server's store: made by the first audit, or empty */
+        return store_connect(s, path, env);
+    f = fopen(path, "rb");
     if (!f)
         return fail(STATUS_IO, "cannot open the store '%s': %s (run sesame audit first)", path,
                     strerror(errno));
     fclose(f);
-    return store_open(s, path);
+    return store_connect(s, path, env);
 }
 
 enum status audit_findings(const struct findings_opts_cli *o, size_t *n)

@@ -168,8 +168,10 @@ const struct cli_opt cli_opts[] = {
       "also restrict the replacement to this aws:SourceIp" },
     { OPT_POLICY_ONLY, "policy-only", 0, NULL, C_REMEDIATE, S_REMEDIATE,
       "print only the least-privilege policy JSON (SES senders)" },
-    { OPT_DB, "db", 0, "FILE", C_STORE | C_VERIFY | C_REMEDIATE, S_STORE,
-      "the audit store (default: $SESAME_DB, else ./sesame.db; created\nwith mode 0600)" },
+    { OPT_DB, "db", 0, "FILE|URL", C_STORE | C_VERIFY | C_REMEDIATE, S_STORE,
+      "the audit store (default: $SESAME_DB, else ./sesame.db; created\nwith mode 0600), or "
+      "a PostgreSQL server shared by many\nauditors: postgresql://USER@HOST/DB (libpq's "
+      "PG* variables\nand service file apply; cannot connect: exit 6)" },
     { OPT_REPOS_FROM, "repos-from", 0, "FILE", C_AUDIT, S_STORE,
       "audit the repositories listed in FILE (one path or URL a line,\n'#' comments; - for stdin)" },
     { OPT_DISCOVER, "discover", 0, "DIR", C_AUDIT, S_STORE,
@@ -329,6 +331,9 @@ const struct cli_env_doc cli_env[] = {
                                     "(the API, and git for the mirrors, through its "
                                     "environment)" },
     { "SESAME_DB", "the audit store when --db is not given (default ./sesame.db)" },
+    { "PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSERVICE, PGSERVICEFILE, PGPASSFILE, "
+      "PGSSLMODE, ...", "libpq's connection settings for a PostgreSQL store (--db "
+                        "postgresql://...); what the URL names wins" },
     { "SESAME_STORE_KEY", "32 bytes (64 hex digits or 44 base64 characters): sesame audit "
                           "also stores secret values, sealed with AES-256-GCM, for sesame "
                           "verify --db" },
@@ -347,7 +352,11 @@ static const char *const cli_env_names[] = {
     "GIT_QUARANTINE_PATH", "GIT_PUSH_OPTION_COUNT", "GL_USERNAME", "REMOTE_USER", "USER",
     "SESAME_DB", "SESAME_STORE_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN",
     "TERM", "LC_ALL", "LC_CTYPE", "LANG", "SESAME_CONFIG",
-    NULL,
+    /* libpq's, for a PostgreSQL store (store/pg/pg.c maps them to connection keywords) */
+    "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGPASSFILE",
+    "PGSERVICE", "PGSERVICEFILE", "PGOPTIONS", "PGAPPNAME", "PGSSLMODE", "PGSSLCERT",
+    "PGSSLKEY", "PGSSLROOTCERT", "PGSSLCRL", "PGREQUIRESSL", "PGCHANNELBINDING",
+    "PGGSSENCMODE", "PGCONNECT_TIMEOUT", "PGTARGETSESSIONATTRS", NULL,
 };
 static const char *const cli_env_prefixes[] = { "GIT_PUSH_OPTION_", NULL };
 

@@ -4,7 +4,7 @@
  * An adapter opens a connection, runs transactions and runs one SQL statement at a time
  * with typed parameters ('?' placeholders, numbered from 1 in order), handing each row to
  * a callback. The SQL is store.c's; an adapter only translates what its database spells
- * differently (the auto-numbered key type, placeholders). Values handed to the callback
+ * differently (the auto-numbered key type, placeholders, integer widths). Values handed to the callback
  * are valid during the call only.
  */
 #ifndef SESAME_STORE_ADAPTER_H
@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "base/status.h"
+
+struct env;
 
 enum store_type { SV_NULL = 0, SV_INT, SV_TEXT };
 
@@ -29,12 +31,14 @@ struct store_adapter {
     const char *name;
     const char *pk;    /* column type of an auto-numbered integer primary key */
     const char *without_rowid; /* after a table keyed by its primary key alone, or "" */
-    enum status (*open)(void **db, const char *path);
+    /* `env`: the captured environment (PostgreSQL's PG* variables), may be NULL */
+    enum status (*open)(void **db, const char *path, const struct env *env);
     void (*close)(void *db);
     enum status (*begin)(void *db);
     enum status (*commit)(void *db);
     void (*rollback)(void *db);
-    /* One statement; fn (may be NULL) gets each row; a non-OK from fn stops it. */
+    /* One statement; fn (may be NULL) gets each row; a non-OK from fn stops it. A
+     * statement that fails inside a transaction may end it (PostgreSQL): roll back. */
     enum status (*exec)(void *db, const char *sql, const struct store_val *args, size_t n,
                         store_row_fn *fn, void *ctx);
     /* Several statements, no parameters (migrations). */
@@ -42,5 +46,6 @@ struct store_adapter {
 };
 
 extern const struct store_adapter store_sqlite;
+extern const struct store_adapter store_pg;
 
 #endif

@@ -232,14 +232,21 @@ fail:
     return st;
 }
 
-enum status store_open_version(struct store **out, const char *path, int version)
+bool store_is_url(const char *target)
+{
+    return target && (strncmp(target, "postgresql://", 13) == 0 ||
+                      strncmp(target, "postgres://", 11) == 0);
+}
+
+enum status store_connect_version(struct store **out, const char *target,
+                                  const struct env *env, int version)
 {
     struct store *s = xcalloc(1, sizeof(*s));
     enum status st;
 
     *out = NULL;
-    s->a = &store_sqlite;
-    if ((st = s->a->open(&s->db, path)) != STATUS_OK) {
+    s->a = store_is_url(target) ? &store_pg : &store_sqlite;
+    if ((st = s->a->open(&s->db, target, env)) != STATUS_OK) {
         free(s);
         return st;
     }
@@ -251,9 +258,19 @@ enum status store_open_version(struct store **out, const char *path, int version
     return STATUS_OK;
 }
 
+enum status store_connect(struct store **out, const char *target, const struct env *env)
+{
+    return store_connect_version(out, target, env, N_MIGRATIONS);
+}
+
+enum status store_open_version(struct store **out, const char *path, int version)
+{
+    return store_connect_version(out, path, NULL, version);
+}
+
 enum status store_open(struct store **out, const char *path)
 {
-    return store_open_version(out, path, N_MIGRATIONS);
+    return store_connect_version(out, path, NULL, N_MIGRATIONS);
 }
 
 void store_close(struct store *s)

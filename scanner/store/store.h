@@ -2,8 +2,8 @@
  * store/store.h - the audit store: what was scanned, what was found where, and what
  * people decided about it (issue 14).
  *
- * One small interface over a database adapter (store/adapter.h): SQLite here
- * (store/sqlite/, the only <sqlite3.h> user), PostgreSQL later (store/pg/). Callers see
+ * One small interface over a database adapter (store/adapter.h): SQLite
+ * (store/sqlite/, the only <sqlite3.h> user) or PostgreSQL (store/pg/, libpq; issue 15). Callers see
  * typed operations and transactions, never SQL; the SQL lives in store.c, written in the
  * subset both databases speak (INSERT ... ON CONFLICT, RETURNING, integers for times
  * and booleans), with the few dialect differences (the type of an auto-numbered key,
@@ -29,9 +29,18 @@ struct store;
 /* The schema version this build writes (store.c's migrations). */
 int store_schema_latest(void);
 
-/* Open (creating it, mode 0600) and migrate the store at `path`. */
-enum status store_open(struct store **out, const char *path);
+struct env;
+
+/* Is `target` a PostgreSQL URL (postgresql://... or postgres://...)? */
+bool store_is_url(const char *target);
+/* Open and migrate the store `target`: a PostgreSQL URL (store/pg/; libpq's PG*
+ * variables taken from `env`, which may be NULL), or a SQLite file (created, mode 0600). */
+enum status store_connect(struct store **out, const char *target, const struct env *env);
 /* The same, migrating no further than `version` (tests of the migrations). */
+enum status store_connect_version(struct store **out, const char *target,
+                                  const struct env *env, int version);
+/* store_connect with no environment. */
+enum status store_open(struct store **out, const char *path);
 enum status store_open_version(struct store **out, const char *path, int version);
 void store_close(struct store *s);
 int store_schema_version(const struct store *s);

@@ -4,6 +4,9 @@
  * refusing a store from a newer sesame, repositories and their ref tips, objects
  * scanned per rules key, findings with occurrences that go and come back, triage with
  * its history, the ranking of queries, and rows that make no sense being skipped.
+ * test_on_postgresql runs the same scenarios on a private PostgreSQL server
+ * (tests/support/pg_server.sh), with what only that adapter has: bytes that are not
+ * UTF-8, PG* variables, a wrong password, a restarted and a stopped server.
  */
 #include "store/store.h"
 
@@ -13,14 +16,58 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
+
+#include "base/env.h"
+#include "base/status.h"
 
 #include "base/xalloc.h"
 #include "harness.h"
 
+/* While test_on_postgresql runs: the private server's directory (its socket is there);
+ * the scenarios then work on a fresh database of it instead of a file. */
+static char *pg_dir;
+
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static void pg_admin(const char *db, const char *sql)
+{
+    char *url = xasprintf("postgresql:///%s?host=%s&user=postgres", db, pg_dir);
+    PGconn *c = PQconnectdb(url);
+    PGresult *r;
+    PQsetNoticeProcessor(c, quiet, NULL);
+    r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        fprintf(stderr, "pg_admin: %s: %s", sql, PQerrorMessage(c));
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+    PQclear(r);
+    PQfinish(c);
+    free(url);
+}
+
 static char *scratch(const char *name)
 {
     const char *t = getenv("TMPDIR");
+    if (pg_dir) {
+        char *db = xstrdup(name), *sql, *url;
+        for (char *c = db; *c; c++)
+            if (*c == '.')
+                *c = '_';
+        sql = xasprintf("DROP DATABASE IF EXISTS %s", db);
+        pg_admin("postgres", sql);
+        free(sql);
+        sql = xasprintf("CREATE DATABASE %s", db);
+        pg_admin("postgres", sql);
+        free(sql);
+        url = xasprintf("postgresql:///%s?host=%s&user=postgres", db, pg_dir);
+        free(db);
+        return url;
+    }
     char *p = xasprintf("%s/sesame-store-%ld-%s", t && *t ? t : "/tmp", (long)getpid(), name);
     char *wal = xasprintf("%s-wal", p), *shm = xasprintf("%s-shm", p);
     unlink(p);
@@ -33,6 +80,10 @@ static char *scratch(const char *name)
 
 static void drop(char *p)
 {
+    if (store_is_url(p)) { /* the database goes with the server */
+        free(p);
+        return;
+    }
     char *wal = xasprintf("%s-wal", p), *shm = xasprintf("%s-shm", p);
     unlink(p);
     unlink(wal);
@@ -46,6 +97,14 @@ static void drop(char *p)
 static void raw_sql(const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
+    if (store_is_url(path)) {
+        PGconn *c = PQconnectdb(path);
+        PGresult *r = PQexec(c, sql);
+        CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+        PQclear(r);
+        PQfinish(c);
+        return;
+    }
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
@@ -93,7 +152,7 @@ static void test_mode_and_version(void)
 
     CHECK_OK(store_open(&s, p));
     CHECK(s && store_schema_version(s) == store_schema_latest());
-    CHECK(stat(p, &st) == 0 && (st.st_mode & 0777) == 0600);
+    CHECK(pg_dir || (stat(p, &st) == 0 && (st.st_mode & 0777) == 0600));
     store_close(s);
     /* opened again: nothing to migrate, same version */
     CHECK_OK(store_open(&s, p));
@@ -141,12 +200,13 @@ static void test_migration_keeps_data(void)
     sc.rules = "k";
     sc.mode = "full";
     CHECK_OK(store_scan_add(s, &sc, &scan));
-    /* version 1 has no findings.regions (6): today's writer cannot write its findings */
+    CHECK_OK(store_commit(s));
+    /* Outside a transaction (on PostgreSQL a failed statement ends the transaction it is
+     * in): version 1 has no findings.regions (6), so today's writer cannot write its
+     * findings, and no verifications table, so writing one fails. */
     CHECK(store_finding_put(s, &(struct store_finding){ .fingerprint = FP1, .kind = "x" },
                             100) != STATUS_OK);
-    /* version 1 has no verifications table: writing one fails */
     CHECK(store_verification_put(s, FP1, "live", NULL, NULL, NULL, NULL, 100) != STATUS_OK);
-    CHECK_OK(store_commit(s));
     store_repo_release(&r);
     store_close(s);
 
@@ -361,12 +421,137 @@ static void test_gone_and_back_triage_ranking(void)
     drop(p);
 }
 
+/* Text that is not UTF-8 (a file name can be any bytes) and text that starts with the
+ * adapter's escape byte come back as stored; a stored value badly escaped is not
+ * trusted (its row is skipped). */
+static void pg_bytes_round_trip(void)
+{
+    static const char latin1[] = "caf\xe9/\x7f%41.env", esc[] = "\x7f" "plain.env";
+    char *p = scratch("bytes.db");
+    struct store_row *rows = NULL;
+    struct store *s = NULL;
+    struct store_query q;
+    struct store_repo r;
+    bool created;
+    size_t n = 0;
+
+    CHECK_OK(store_open(&s, p));
+    CHECK_OK(store_begin(s));
+    CHECK_OK(store_repo_get(s, "/srv/\xff", &r, true, &created));
+    put_finding(s, FP1, 40, 100);
+    put_occ(s, FP1, r.id, latin1, 1, 100);
+    put_occ(s, FP1, r.id, esc, 1, 100);
+    CHECK_OK(store_commit(s));
+    memset(&q, 0, sizeof(q));
+    q.repo = "/srv/\xff";
+    CHECK_OK(store_findings(s, &q, &rows, &n));
+    CHECK(n == 1);
+    if (n == 1) {
+        CHECK(rows[0].n_locs == 2);
+        CHECK(rows[0].n_repos == 1 && strcmp(rows[0].repos[0], "/srv/\xff") == 0);
+        for (size_t i = 0; i < rows[0].n_locs; i++)
+            CHECK(strcmp(rows[0].locs[i].path, latin1) == 0 ||
+                  strcmp(rows[0].locs[i].path, esc) == 0);
+    }
+    store_rows_free(rows, n);
+    store_close(s);
+    raw_sql(p, "UPDATE occurrences SET path=chr(127) || '%ZZ' WHERE path LIKE chr(127) || '%41%'");
+    CHECK_OK(store_open(&s, p));
+    q.repo = NULL;
+    CHECK_OK(store_findings(s, &q, &rows, &n));
+    CHECK(n == 1 && rows[0].n_locs == 1);
+    store_rows_free(rows, n);
+    store_repo_release(&r);
+    store_close(s);
+    drop(p);
+}
+
+/* Connecting: PG* variables from the captured environment; a wrong password and a server
+ * that is down are STATUS_NET, in one line that does not show the password; a store
+ * whose server restarted reconnects at its next transaction. */
+static void pg_connections(void)
+{
+    struct store *s = NULL;
+    struct env e;
+    char *url, *cmd;
+    const char *pairs[] = { "PGHOST", pg_dir, "PGUSER", "pwuser", "PGPASSWORD", "right-horse",
+                            "PGDATABASE", "pwdb", NULL };
+
+    env_from_pairs(&e, pairs);
+    if (store_connect(&s, "postgresql://", &e) != STATUS_OK)
+        fprintf(stderr, "%s\n", status_message());
+    CHECK(s != NULL);
+    CHECK(s && store_schema_version(s) == store_schema_latest());
+    store_close(s);
+    env_release(&e);
+    pairs[5] = "wrong-horse";
+    env_from_pairs(&e, pairs);
+    CHECK(store_connect(&s, "postgresql://", &e) == STATUS_NET);
+    CHECK(s == NULL);
+    CHECK(strstr(status_message(), "password authentication failed") != NULL);
+    env_release(&e);
+    url = xasprintf("postgres://pwuser:wrong-horse@/pwdb?host=%s", pg_dir);
+    CHECK(store_connect(&s, url, NULL) == STATUS_NET);
+    CHECK(strchr(status_message(), '\n') == NULL);
+    CHECK(strstr(status_message(), "wrong-horse") == NULL);
+    CHECK(strstr(status_message(), "pwuser:***@") != NULL);
+    free(url);
+
+    /* restarted under an open store: its next transaction reconnects */
+    url = xasprintf("postgresql://pwuser:right-horse@/pwdb?host=%s", pg_dir);
+    CHECK_OK(store_connect(&s, url, NULL));
+    CHECK_OK(store_begin(s)); /* its statements prepared in the session the restart ends */
+    put_finding(s, FP2, 10, 100);
+    CHECK_OK(store_commit(s));
+    cmd = xasprintf("sh tests/support/pg_server.sh restart %s", pg_dir);
+    CHECK(system(cmd) == 0);
+    free(cmd);
+    CHECK_OK(store_begin(s));
+    put_finding(s, FP2, 20, 200);
+    CHECK_OK(store_commit(s));
+    /* down: the next transaction fails, and so does a new connection */
+    cmd = xasprintf("sh tests/support/pg_server.sh stop %s", pg_dir);
+    CHECK(system(cmd) == 0);
+    free(cmd);
+    CHECK(store_begin(s) == STATUS_NET);
+    store_close(s);
+    CHECK(store_connect(&s, url, NULL) == STATUS_NET);
+    CHECK(strchr(status_message(), '\n') == NULL);
+    free(url);
+}
+
+/* The same scenarios on a private PostgreSQL server (started here, stopped at the end;
+ * never skipped: no server is a failure). */
+static void test_on_postgresql(void)
+{
+    const char *t = getenv("TMPDIR");
+    char tmpl[256], *cmd;
+
+    snprintf(tmpl, sizeof(tmpl), "%s/sesame-pg.XXXXXX", t && *t && strlen(t) < 60 ? t : "/tmp");
+    CHECK(mkdtemp(tmpl) != NULL);
+    pg_dir = tmpl;
+    cmd = xasprintf("sh tests/support/pg_server.sh start %s", pg_dir);
+    CHECK(system(cmd) == 0);
+    free(cmd);
+    test_mode_and_version();
+    test_migration_keeps_data();
+    test_repos_refs_objects();
+    test_gone_and_back_triage_ranking();
+    pg_bytes_round_trip();
+    pg_connections(); /* stops the server */
+    cmd = xasprintf("sh tests/support/pg_server.sh stop %s", pg_dir);
+    CHECK(system(cmd) == 0);
+    free(cmd);
+    pg_dir = NULL;
+}
+
 static const struct test tests[] = {
     TEST(test_mode_and_version),
     TEST(test_symlink_refused),
     TEST(test_migration_keeps_data),
     TEST(test_repos_refs_objects),
     TEST(test_gone_and_back_triage_ranking),
+    TEST(test_on_postgresql),
 };
 
 HARNESS_MAIN(tests)

@@ -43,12 +43,13 @@ static enum status sq_fail(struct sq *q, const char *what)
     return fail(st, "store '%s': %s: %s", q->path, what, sqlite3_errmsg(q->db));
 }
 
-static enum status sq_open(void **out, const char *path)
+static enum status sq_open(void **out, const char *path, const struct env *env)
 {
     struct sq *q = xcalloc(1, sizeof(*q));
     struct stat sst;
     int fd;
 
+    (void)env;
     *out = NULL;
     q->path = xstrdup(path);
     if (lstat(path, &sst) == 0 && S_ISLNK(sst.st_mode)) {
