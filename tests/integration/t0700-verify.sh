@@ -19,16 +19,13 @@
 . "$(dirname "$0")/lib.sh"
 setup
 
-SUPPORT="$SESAME_SRC/tests/support"
-. "$SUPPORT/fakes.sh"
-trap 'stop_fakes; [ -n "${SESAME_KEEP_TRASH:-}" ] || cleanup' EXIT  # keep it to debug
+. "$SESAME_SRC/tests/support/fakes.sh"  # SUPPORT, PYTHONPATH, stop_fakes at exit
 
 TIMEOUT_MS=1500
 
 # ---- the scenario: tree, fake AWS state, fake SMTP state, expectations -------------
 cat >"$TRASH/scenario.py" <<'EOF'
 import datetime, json, os, sys
-sys.path.insert(0, os.environ["SUPPORT"])
 import fakekeys
 
 k = fakekeys.Keys("sesame-t0700")

@@ -9,15 +9,12 @@
 . "$(dirname "$0")/lib.sh"
 setup
 
-SUPPORT="$SESAME_SRC/tests/support"
-. "$SUPPORT/fakes.sh"
-trap 'stop_fakes; [ -n "${SESAME_KEEP_TRASH:-}" ] || cleanup' EXIT
+. "$SESAME_SRC/tests/support/fakes.sh"  # SUPPORT, PYTHONPATH, stop_fakes at exit
 
 FIXED=1767225600   # 2026-01-01T00:00:00Z
 
 cat >"$TRASH/scenario.py" <<'EOF'
 import datetime, json, os, sys
-sys.path.insert(0, os.environ["SUPPORT"])
 import fakekeys
 
 fixed = datetime.datetime.fromtimestamp(int(os.environ["FIXED"]), datetime.timezone.utc)

@@ -7,15 +7,12 @@
 . "$(dirname "$0")/lib.sh"
 setup
 
-SUPPORT="$SESAME_SRC/tests/support"
-. "$SUPPORT/fakes.sh"
-trap 'stop_fakes; [ -n "${SESAME_KEEP_TRASH:-}" ] || cleanup' EXIT
+. "$SESAME_SRC/tests/support/fakes.sh"  # SUPPORT, PYTHONPATH, stop_fakes at exit
 . "$IT_DIR/git_lib.sh"
 . "$IT_DIR/store_lib.sh"
 
 cat >"$TRASH/scenario.py" <<'EOF'
 import json, os, sys
-sys.path.insert(0, os.environ["SUPPORT"])
 import fakekeys
 
 k = fakekeys.Keys("sesame-t0820")

@@ -7,9 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 setup
 
-SUPPORT="$SESAME_SRC/tests/support"
-. "$SUPPORT/fakes.sh"
-trap 'stop_fakes; [ -n "${SESAME_KEEP_TRASH:-}" ] || cleanup' EXIT
+. "$SESAME_SRC/tests/support/fakes.sh"  # SUPPORT, PYTHONPATH, stop_fakes at exit
 
 cat >"$TRASH/plant.py" <<'EOF'
 import json, os, sys

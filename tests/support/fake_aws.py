@@ -117,6 +117,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import fake_aws_ses  # tests/support, next to this file
+from serve import announce_and_serve  # tests/support, next to this file
 
 NS = {
     "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
@@ -856,16 +857,7 @@ def main():
     ctx.load_cert_chain(a.cert, a.key)
     # The handshake runs in the handler thread, not in accept().
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
-    port = srv.server_address[1]
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(f"{port}\n")
-    os.replace(tmp, a.port_file)
-    try:
-        srv.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return announce_and_serve(srv, a.port_file)
 
 
 if __name__ == "__main__":

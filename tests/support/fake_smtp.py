@@ -53,6 +53,7 @@ import ssl
 import sys
 import threading
 import time
+from serve import announce_and_serve  # tests/support, next to this file
 
 MAIL_VERBS = {"MAIL", "RCPT", "DATA", "SEND", "SOML", "SAML", "BDAT", "VRFY", "EXPN",
               "TURN", "ETRN"}
@@ -271,15 +272,7 @@ def main():
     srv.bogus_ehlo_235 = a.bogus_ehlo_235
     srv.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     srv.ctx.load_cert_chain(a.cert, a.key)
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(f"{srv.server_address[1]}\n")
-    os.replace(tmp, a.port_file)
-    try:
-        srv.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return announce_and_serve(srv, a.port_file)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 # tests/support/fakes.sh - start and stop the loopback fakes of AWS and SES SMTP.
 #
-#   . "$SESAME_SRC/tests/support/fakes.sh"
+#   . "$SESAME_SRC/tests/support/fakes.sh"         # also: SUPPORT, PYTHONPATH, an EXIT trap
 #   make_test_certs "$TRASH/certs"                 # certs.sh: CA + server certificate
 #   start_fake_aws STATE.json LOG.jsonl [ARGS...]  # sets FAKE_AWS_PORT, FAKE_AWS_PID
 #   start_fake_smtp STATE.json LOG.jsonl           # sets FAKE_SMTP_PORT, FAKE_SMTP_PID
@@ -13,6 +13,14 @@
 
 FAKES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$FAKES_DIR/certs.sh"
+
+# What every test of the verifier needs: this folder (SUPPORT; Python finds fakekeys and
+# the fakes' modules through PYTHONPATH), and the fakes stopped and the trash removed
+# however the script ends (SESAME_KEEP_TRASH=1 keeps it to debug).
+SUPPORT=$FAKES_DIR
+export SUPPORT
+export PYTHONPATH="$SUPPORT${PYTHONPATH:+:$PYTHONPATH}"
+trap 'stop_fakes; [ -n "${SESAME_KEEP_TRASH:-}" ] || cleanup' EXIT
 
 FAKE_CERTS=${FAKE_CERTS:-${TRASH:-.}/certs}
 FAKE_PIDS=

@@ -23,6 +23,7 @@ import struct
 import sys
 import threading
 import time
+from serve import announce_and_serve  # tests/support, next to this file
 
 
 class Log:
@@ -89,15 +90,7 @@ def main():
     a = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
     srv.log = Log(a.log)
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(f"{srv.server_address[1]}\n")
-    os.replace(tmp, a.port_file)
-    try:
-        srv.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return announce_and_serve(srv, a.port_file)
 
 
 if __name__ == "__main__":
