@@ -56,8 +56,9 @@ enum image_result src_image_scan_fd(int fd, const struct blob *tmpl,
 bool src_image_is_layout_dir(const char *dir);
 
 /* Scan the OCI image layout directory `dir` (display path tmpl->path) as an image.
- * IMAGE_MALFORMED: warned about, and its files were scanned each as a plain file
- * ("DIR/name"); IMAGE_NOT: it could not be read (warned about too). */
+ * IMAGE_MALFORMED: warned about (an unreadable gap); if the manifest was the problem,
+ * its files were scanned each as a plain file ("DIR/name"); if a file could not be read
+ * (or a limit was passed), nothing was scanned. */
 enum image_result src_image_scan_dir(const char *dir, const struct blob *tmpl,
                                      const struct archive_limits *lim, unsigned char **buf,
                                      blob_fn *fn, void *payload, struct archive_stats *stats,

@@ -52,7 +52,8 @@ const struct ifile *ifiles_find(const struct ifiles *fs, const char *name)
 static bool ifiles_add(struct ifiles *fs, const char *name, const unsigned char *data, size_t len,
                        unsigned char *owned, const struct archive_limits *lim)
 {
-    if (fs->n >= lim->max_members || len > lim->max_total_bytes - fs->total) {
+    /* bytes borrowed from a mapped tar cost no memory: only copies count */
+    if (fs->n >= lim->max_members || (owned && len > lim->max_total_bytes - fs->total)) {
         free(owned);
         return false;
     }
@@ -66,7 +67,7 @@ static bool ifiles_add(struct ifiles *fs, const char *name, const unsigned char 
     fs->v[fs->n].owned = owned;
     fs->v[fs->n].used = false;
     fs->n++;
-    fs->total += len;
+    fs->total += owned ? len : 0;
     return true;
 }
 
@@ -536,8 +537,7 @@ enum image_result src_image_scan_dir(const char *dir, const struct blob *tmpl,
     *st = STATUS_OK;
     memset(&fs, 0, sizeof(fs));
     if (!dir_load(dir, "", 0, lim, &fs, &why)) {
-        log_gap(DIAG_UNREADABLE, "'%s': an image layout, but not read as one: %s; scanned as a "
-                "directory", blob_name(tmpl), why);
+        log_gap(DIAG_UNREADABLE, "'%s': image layout not read: %s", blob_name(tmpl), why);
         stats->errors++;
         ifiles_release(&fs);
         return IMAGE_MALFORMED;

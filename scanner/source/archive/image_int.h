@@ -21,7 +21,7 @@ struct ifile {
 struct ifiles {
     struct ifile *v;
     size_t n, cap;
-    uint64_t total;            /* bytes */
+    uint64_t total;            /* bytes copied (held in memory) */
 };
 
 /* One layer of one image. */
