@@ -7,6 +7,9 @@ image_fixture.py - small container images built by hand (tar + JSON), no Docker.
     image_fixture.py oci OUTDIR         an OCI image layout directory (oci-layout,
                                         index.json, blobs/sha256/...), gzip layers
     image_fixture.py oci-tar OUT.tar    the same layout as a tar
+    image_fixture.py docker-big OUT.tar the docker save tarball with a 400 KB file in the
+                                        base layer: larger than a file read whole, so
+                                        the image is mapped from its file
     image_fixture.py bad OUT.tar        a docker save tarball whose manifest.json is
                                         malformed
     image_fixture.py seeds DIR          small images for the fuzz corpus
@@ -56,9 +59,13 @@ def tar_bytes(files):
     return bio.getvalue()
 
 
+PAD = 0  # bytes of filler text in the base layer
+
+
 def layers():
+    pad = [("usr/share/pad.txt", b"filler line of text\n" * (PAD // 20))] if PAD else []
     return [
-        tar_bytes([("etc/", None), ("etc/os-release", b"ID=fixture\n"), ("app/", None),
+        tar_bytes(pad + [("etc/", None), ("etc/os-release", b"ID=fixture\n"), ("app/", None),
                    ("app/deleted.env", env("B")), ("cache/", None), ("cache/old.env", env("C"))]),
         tar_bytes([("app/", None), ("app/.wh.deleted.env", b""), ("cache/", None),
                    ("cache/.wh..wh..opq", b"")]),
@@ -166,6 +173,8 @@ def seeds(d):
 
 if __name__ == "__main__":
     what, out = sys.argv[1], sys.argv[2]
+    if what == "docker-big":
+        PAD, what = 400 * 1024, "docker"
     {"docker": lambda: docker(out), "bad": lambda: docker(out, bad=True),
      "oci": lambda: oci(out, False), "oci-tar": lambda: oci(out, True),
      "seeds": lambda: seeds(out)}[what]()

@@ -22,6 +22,14 @@ test_expect_success 'docker save: layers, whiteouts, Env, two images sharing lay
     expect_no_grep "warning" err
 '
 
+test_expect_success 'a large docker save tarball (mapped, not read whole): the same' '
+    mkdir -p big && "$PYTHON" "$FIX" docker-big big/img.tar &&
+    test "$(stat -c %s big/img.tar)" -gt 300000 &&
+    rc=0 && (cd big && sesame scan img.tar -f json >../out 2>../err) || rc=$?
+    expect_rc 1 &&
+    "$PYTHON" "$CHECK" out big/img.tar.info.json --dup 2 --prefix img.tar
+'
+
 test_expect_success 'text report: layer command and the removing layer' '
     run_cmd sesame scan img.tar
     expect_rc 1 &&
