@@ -37,6 +37,22 @@ test_expect_success 'text report: layer command and the removing layer' '
     expect_grep "!app/top.env:1:19 (access_key_id, rule aws.access_key_id) · layer: COPY top.env /app/top.env # buildkit$" out
 '
 
+test_expect_success 'SARIF: the layer command and the removing layer per location' '
+    run_cmd sesame scan img.tar -f sarif
+    expect_rc 1 &&
+    "$PYTHON" - <<PY
+import json
+info = json.load(open("img.tar.info.json"))
+locs = [l for r in json.load(open("out"))["runs"][0]["results"] for l in r["locations"]]
+rm = [l for l in locs if "removedInLayer" in l["properties"]]
+assert len(rm) == 4 and all(l["properties"]["removedInLayer"] == info["layers"][1] for l in rm), rm
+assert all(l["properties"]["layerCommand"] == info["cmds"][0] for l in rm), rm
+assert all("removed from the image by layer" in l["message"]["text"] for l in rm), rm
+top = [l for l in locs if l["properties"].get("layerCommand") == info["cmds"][2]]
+assert len(top) == 2, locs
+PY
+'
+
 test_expect_success 'OCI layout directory: gzip layers, a manifest listed twice' '
     "$PYTHON" "$FIX" oci layout &&
     run_cmd sesame scan layout -f json
