@@ -39,6 +39,7 @@
 #include "scanbuf.h"
 #include "verify/verify.h"
 #include "source/src_archive.h"
+#include "source/src_image.h"
 #include "source/src_git.h"
 
 /* One unit of work: a file, or a blob of a planned git repository. */
@@ -75,6 +76,7 @@ struct run {
     size_t batch;             /* items a worker claims at once */
     atomic_uint_fast64_t files, blobs, bytes, errors, decoded, truncated, allowed, excluded;
     atomic_uint_fast64_t archives, archive_members, archive_problems;
+    atomic_uint_fast64_t images, image_layers, image_layers_dup;
     struct archive_limits alim;
     const struct target_cfg *tcfg;
     struct diags *diags;
@@ -113,6 +115,9 @@ static void add_archive_stats(struct run *run, const struct archive_stats *as)
     atomic_fetch_add(&run->archive_problems, as->limits_hit + as->errors + as->skipped);
     atomic_fetch_add(&run->errors, as->errors + as->skipped);
     atomic_fetch_add(&run->truncated, as->limits_hit);
+    atomic_fetch_add(&run->images, as->images);
+    atomic_fetch_add(&run->image_layers, as->image_layers);
+    atomic_fetch_add(&run->image_layers_dup, as->image_layers_dup);
 }
 
 /* A blob held in memory (git): an archive is opened, anything else chunked. */
@@ -126,6 +131,12 @@ static enum status on_whole(const struct blob *tmpl, const unsigned char *data, 
         struct archive_stats as;
         enum status st;
         memset(&as, 0, sizeof(as));
+        /* a container image (docker save, OCI layout tar): by layers */
+        if (src_image_scan_mem(data, len, tmpl, &run->alim, &w->buf, on_blob, w, &as, &st) ==
+            IMAGE_DONE) {
+            add_archive_stats(run, &as);
+            return st;
+        }
         st = src_archive_scan_mem(data, len, tmpl, &run->alim, &w->buf, on_blob, w, &as);
         add_archive_stats(run, &as);
         return st;
@@ -179,6 +190,24 @@ static enum status read_file(struct worker *w, const char *path, uint64_t *bytes
 
     if (run->cfg->no_archives || strcmp(path, "-") == 0)
         return src_fs_read(path, &w->buf, on_blob, w, bytes);
+    {
+        struct stat dst;
+        if (stat(path, &dst) == 0 && S_ISDIR(dst.st_mode)) {
+            /* an OCI image layout directory (collect() hands no other directory) */
+            struct archive_stats as;
+            struct blob tmpl;
+            memset(&as, 0, sizeof(as));
+            memset(&tmpl, 0, sizeof(tmpl));
+            tmpl.path = path;
+            st = STATUS_OK;
+            if (src_image_scan_dir(path, &tmpl, &run->alim, &w->buf, on_blob, w, &as, &st) ==
+                IMAGE_NOT)
+                st = fail(STATUS_IO, "cannot read the image layout '%s'", path);
+            add_archive_stats(run, &as);
+            *bytes = as.bytes;
+            return st;
+        }
+    }
     if ((st = src_fs_open(path, &fd, &size)) != STATUS_OK)
         return st;
     if (read_small(w, fd, path, size, bytes, &st)) {
@@ -192,7 +221,9 @@ static enum status read_file(struct worker *w, const char *path, uint64_t *bytes
         memset(&as, 0, sizeof(as));
         memset(&tmpl, 0, sizeof(tmpl));
         tmpl.path = path;
-        st = src_archive_scan_fd(fd, &tmpl, &run->alim, &w->buf, on_blob, w, &as);
+        if (src_image_scan_fd(fd, &tmpl, &run->alim, &w->buf, on_blob, w, &as, &st) !=
+            IMAGE_DONE)
+            st = src_archive_scan_fd(fd, &tmpl, &run->alim, &w->buf, on_blob, w, &as);
         add_archive_stats(run, &as);
         *bytes = fstat(fd, &sst) == 0 ? (uint64_t)sst.st_size : 0;
     } else {
@@ -605,6 +636,10 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             wt = src_git_worktree(g, &n_wt);
             for (size_t k = 0; k < n_wt; k++)
                 items_add(items, wt[k], NULL, 0, (unsigned)i);
+        } else if (!cfg->no_archives && strcmp(t, "-") != 0 && src_image_is_layout_dir(t)) {
+            /* an OCI image layout: one input, read by layers (read_file) */
+            free(found);
+            items_add(items, t, NULL, 0, (unsigned)i);
         } else {
             size_t from = files->n;
             free(found);
@@ -952,6 +987,9 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     stats.filtered = n_sorted - n_shown;
     stats.files = atomic_load(&run.files);
     stats.blobs = atomic_load(&run.blobs);
+    stats.images = atomic_load(&run.images);
+    stats.image_layers = atomic_load(&run.image_layers);
+    stats.image_layers_dup = atomic_load(&run.image_layers_dup);
     stats.bytes = atomic_load(&run.bytes);
     stats.skipped = list.skipped;
     stats.excluded = list.excluded;

@@ -493,6 +493,8 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         o.blob_id = b->blob_id;
         o.commit = b->commit;
         o.deferred = b->deferred;
+        o.layer_cmd = b->layer_cmd;
+        o.removed_in = b->removed_in;
         o.target = sb->ctx.target;
         if (b->n_prov == 0) {
             if (st == STATUS_OK)

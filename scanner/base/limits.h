@@ -221,4 +221,12 @@
  * this the audit says when to try again rather than sleep on). */
 #define LIMIT_FORGE_WAIT_S 900u
 
+/* Container images (source/src_image.h): images one manifest describes (a multi-platform
+ * index lists a few dozen), layers of one image (Docker allows 127), and index levels
+ * followed (an index of indexes is one level deep in practice). More is a malformed
+ * manifest: the image is then scanned as plain files. */
+#define LIMIT_IMAGE_MANIFESTS 1024u
+#define LIMIT_IMAGE_LAYERS 4096u
+#define LIMIT_IMAGE_INDEX_DEPTH 4u
+
 #endif

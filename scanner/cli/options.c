@@ -219,7 +219,10 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
                    "A PATH that is a git repository (a work tree root, a .git directory or a\n"
                    "bare repository) is scanned with its whole history: every blob reachable\n"
                    "from any ref, once, plus the uncommitted, untracked and ignored files of\n"
-                   "the work tree. Without PATH, the current directory." },
+                   "the work tree. A container image (docker save tarball, OCI image layout\n"
+                   "directory or tar) is read by layers: IMAGE!LAYER-DIGEST!path, files a\n"
+                   "later layer deleted included, each layer once, the config's Env too.\n"
+                   "Without PATH, the current directory." },
     [CMD_BASELINE] = { "baseline", "create [options] [PATH...] > .sesame-baseline.json",
                        "record today's findings, so that later scans report only new ones",
                        "Writes the fingerprint of each finding and the parts it has (hashes,\n"

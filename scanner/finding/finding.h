@@ -38,7 +38,11 @@ struct location {
     char *blob;           /* git blob id, or NULL */
     struct commit_info commit; /* zeroed unless from git history */
     char *removed_in;     /* git: commit on HEAD's first-parent line that removed this blob
-                           * from this path, or NULL (still there, or not on HEAD's line) */
+                           * from this path, or NULL (still there, or not on HEAD's line);
+                           * container images: "sha256:..." of the layer whose whiteout
+                           * removed the file */
+    char *layer_cmd;      /* container images: the history command (created_by) of the
+                           * layer the file is in, or NULL */
     unsigned target;      /* index of the scan target it was found under (its config and
                            * baseline apply); not reported */
     char value_sha[17];   /* which value of the finding is here: the first 16 hex digits of
@@ -124,6 +128,9 @@ void finding_part_handle(enum cred_kind kind, const char *sha256_hex, char *out,
 struct scan_stats {
     uint64_t files;            /* inputs scanned (files, stdin, blobs) */
     uint64_t blobs;            /* of which git blobs (not files: summaries say which) */
+    uint64_t images;           /* container images read by layers (source/src_image.h) */
+    uint64_t image_layers;     /* their layer blobs, each scanned once */
+    uint64_t image_layers_dup; /* layer blobs listed again, not scanned again */
     uint64_t bytes;            /* bytes read from them */
     uint64_t skipped;          /* inputs skipped by rule (symlinks, special files) */
     uint64_t excluded;         /* inputs excluded by --exclude/--include or .sesame.json */

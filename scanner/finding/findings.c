@@ -97,6 +97,7 @@ static void location_release(struct location *l)
     free(l->commit.author);
     free(l->commit.summary);
     free(l->removed_in);
+    free(l->layer_cmd);
 }
 
 static void location_copy(struct location *dst, const struct location *src)
@@ -107,6 +108,7 @@ static void location_copy(struct location *dst, const struct location *src)
     dst->encoding = src->encoding ? xstrdup(src->encoding) : NULL;
     dst->blob = src->blob ? xstrdup(src->blob) : NULL;
     dst->removed_in = src->removed_in ? xstrdup(src->removed_in) : NULL;
+    dst->layer_cmd = src->layer_cmd ? xstrdup(src->layer_cmd) : NULL;
     commit_copy(&dst->commit, &src->commit);
 }
 
@@ -143,6 +145,8 @@ enum status findings_add(struct findings *f, const struct observation *o)
     s.loc.encoding = o->encoding ? xstrdup(o->encoding) : NULL;
     s.loc.blob = o->blob_id ? xstrdup(o->blob_id) : NULL;
     commit_copy(&s.loc.commit, o->commit);
+    s.loc.removed_in = o->removed_in ? xstrdup(o->removed_in) : NULL;
+    s.loc.layer_cmd = o->layer_cmd ? xstrdup(o->layer_cmd) : NULL;
 
     pthread_mutex_lock(&f->lock);
     if (f->n >= LIMIT_OBSERVATIONS) {

@@ -38,6 +38,8 @@ struct observation {
                               * `deferred`): findings_expand, for this target */
     unsigned target;         /* index of the scan target (struct location) */
     bool allowed;            /* on a `sesame:allow` line: listed, never a finding */
+    const char *layer_cmd;   /* image layer's history command (struct blob), or NULL */
+    const char *removed_in;  /* image layer that removed it (struct blob), or NULL */
 };
 
 struct findings_opts {

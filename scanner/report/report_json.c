@@ -183,6 +183,8 @@ static struct jv *report_json_location(const struct location *loc)
     jv_put(obj, "blob", jv_str(loc->blob));
     jv_put(obj, "commit", report_json_commit(&loc->commit));
     jv_put(obj, "removed_in", jv_str(loc->removed_in));
+    if (loc->layer_cmd) /* container image layers: the command that made the layer */
+        jv_put(obj, "layer_command", jv_str(loc->layer_cmd));
     return obj;
 }
 
@@ -479,6 +481,13 @@ static struct jv *report_json_scan(const struct report_opts *opts, const struct 
     jv_put(scan, "seconds", report_json_real(st->seconds, 3));
     jv_put(scan, "files", jv_uint(st->files));
     jv_put(scan, "blobs", jv_uint(st->blobs));
+    if (st->images) { /* container images (1.3) */
+        struct jv *img = jv_object();
+        jv_put(img, "images", jv_uint(st->images));
+        jv_put(img, "layers", jv_uint(st->image_layers));
+        jv_put(img, "layers_repeated", jv_uint(st->image_layers_dup));
+        jv_put(scan, "images", img);
+    }
     jv_put(scan, "bytes", jv_uint(st->bytes));
     jv_put(scan, "mb_per_s", report_json_real(mb_per_s, 2));
     jv_put(scan, "skipped", jv_uint(st->skipped));

@@ -568,6 +568,22 @@ static struct jv *report_sarif_location(const struct finding *f, const struct lo
         report_sarif_cat(&text, ".");
         jv_put(obj, "message", report_sarif_message(text));
         free(text);
+    } else if (loc->layer_cmd != NULL || loc->removed_in != NULL) {
+        /* a container image layer: the command that made it, the layer that removed it */
+        char *text = NULL;
+
+        if (loc->layer_cmd != NULL)
+            report_sarif_cat(&text, "In the image layer made by: %s", loc->layer_cmd);
+        if (loc->removed_in != NULL)
+            report_sarif_cat(&text, "%sremoved from the image by layer %s",
+                             text ? "; " : "", loc->removed_in);
+        report_sarif_cat(&text, ".");
+        jv_put(obj, "message", report_sarif_message(text));
+        free(text);
+        if (loc->layer_cmd != NULL)
+            jv_put(props, "layerCommand", jv_str(loc->layer_cmd));
+        if (loc->removed_in != NULL)
+            jv_put(props, "removedInLayer", jv_str(loc->removed_in));
     }
 
     jv_put(props, "part", jv_str(cred_kind_name(loc->part)));

@@ -385,9 +385,17 @@ static void report_text_location(struct report_text *t, const struct location *l
         }
         report_text_puts(t, ")");
     }
-    if (loc->removed_in != NULL) {
+    if (loc->removed_in != NULL && strncmp(loc->removed_in, "sha256:", 7) == 0) {
+        /* a container image layer's whiteout removed the file */
+        report_text_puts(t, REPORT_TEXT_DOT "removed in layer ");
+        report_text_safen(t, loc->removed_in, strnlen(loc->removed_in, 19));
+    } else if (loc->removed_in != NULL) {
         report_text_puts(t, REPORT_TEXT_DOT "removed in ");
         report_text_safen(t, loc->removed_in, strnlen(loc->removed_in, 7));
+    }
+    if (loc->layer_cmd != NULL) {
+        report_text_puts(t, REPORT_TEXT_DOT "layer: ");
+        report_text_safen(t, loc->layer_cmd, strnlen(loc->layer_cmd, 120));
     }
     report_text_puts(t, "\n");
 }

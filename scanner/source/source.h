@@ -41,6 +41,11 @@ struct blob {
      * of archive member paths), `blob_id` and their scan target, and findings_expand()
      * fans them out over the places the git source's provenance table lists. */
     bool deferred;
+    /* Container image layers (source/src_image.h): the history command that made the
+     * layer this blob is in, and the digest of the later layer whose whiteout removed it
+     * from the image's file system; NULL otherwise. */
+    const char *layer_cmd;
+    const char *removed_in;
 };
 
 #endif

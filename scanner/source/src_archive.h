@@ -50,6 +50,10 @@ struct archive_stats {
     uint64_t errors;           /* bytes that could not be scanned: truncated or corrupt streams */
     uint64_t damaged;          /* damage warned about, but every byte was scanned (a bad CRC,
                                 * bytes that are no archive scanned as plain bytes) */
+    uint64_t images;           /* container images read (source/src_image.h) */
+    uint64_t image_layers;     /* their layer blobs scanned */
+    uint64_t image_layers_dup; /* layer blobs listed again (by another image or twice):
+                                * not scanned again */
 };
 
 /* True if p[0, n) starts like an archive or compressed stream this module reads (zip,

@@ -15,7 +15,11 @@
  *   input.c     reading inputs anywhere, the tap over a stream, plain bytes to the chunk
  *               streamer (source/chunk.h)
  *   limits.c    the limits, the byte accounting behind them, and the warnings
- * <archive.h> is included by reader.c, members.c and pieces.c only, <zlib.h> by gzip.c.
+ *   image.c     container images (source/src_image.h): the image's files, its layers
+ *               scanned through the scan entry points above; image_parse.c its manifests
+ *               (image_int.h)
+ * <archive.h> is included by reader.c, members.c, pieces.c and image.c only, <zlib.h> by
+ * gzip.c.
  *
  * Two tricky points. Accounting: every byte decoded, at any depth, counts against the
  * top-level archive's byte and ratio limits, so a bomb stops wherever it is nested.

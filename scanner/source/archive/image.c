@@ -1,0 +1,548 @@
+/*
+ * source/archive/image.c - container images (source/src_image.h): the files of an image
+ * (a tar, or an OCI layout directory) in a table, its manifests understood, and its
+ * layers scanned each once, whiteouts known before a layer is read.
+ *
+ * The table: an image tar in memory is listed with libarchive; a member's bytes are
+ * borrowed from the input where the tar holds them in one piece (the usual case), else
+ * copied. A layout directory is read file by file. Both are bounded by the archive
+ * limits (bytes, members). Manifests are parsed by image_parse.c; everything here is
+ * libarchive and the walk.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/escape.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "source/archive/image_int.h"
+#include "source/archive/internal.h"
+#include "source/src_image.h"
+
+/* "./a/b" and "/a/b" are "a/b": how layers and manifests name the same file. */
+const char *image_norm(const char *name)
+{
+    for (;;) {
+        if (name[0] == '.' && name[1] == '/')
+            name += 2;
+        else if (name[0] == '/')
+            name++;
+        else
+            return name;
+    }
+}
+
+const struct ifile *ifiles_find(const struct ifiles *fs, const char *name)
+{
+    name = image_norm(name);
+    for (size_t i = 0; i < fs->n; i++)
+        if (strcmp(fs->v[i].name, name) == 0)
+            return &fs->v[i];
+    return NULL;
+}
+
+static bool ifiles_add(struct ifiles *fs, const char *name, const unsigned char *data, size_t len,
+                       unsigned char *owned, const struct archive_limits *lim)
+{
+    /* bytes borrowed from a mapped tar cost no memory: only copies count */
+    if (fs->n >= lim->max_members || (owned && len > lim->max_total_bytes - fs->total)) {
+        free(owned);
+        return false;
+    }
+    if (fs->n == fs->cap) {
+        fs->cap = fs->cap ? fs->cap * 2 : 16;
+        fs->v = xrealloc(fs->v, fs->cap * sizeof(*fs->v));
+    }
+    fs->v[fs->n].name = xstrdup(image_norm(name));
+    fs->v[fs->n].data = data;
+    fs->v[fs->n].len = len;
+    fs->v[fs->n].owned = owned;
+    fs->v[fs->n].used = false;
+    fs->n++;
+    fs->total += owned ? len : 0;
+    return true;
+}
+
+void ifiles_release(struct ifiles *fs)
+{
+    for (size_t i = 0; i < fs->n; i++) {
+        free(fs->v[i].name);
+        free(fs->v[i].owned);
+    }
+    free(fs->v);
+    memset(fs, 0, sizeof(*fs));
+}
+
+static struct archive *tar_open(const unsigned char *data, size_t len, bool filters)
+{
+    struct archive *a = filters ? filter_reader_new() : archive_read_new();
+
+    if (!a)
+        abort();
+    archive_read_support_format_tar(a);
+    if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+        archive_read_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* A tar holding manifest.json, or oci-layout and index.json, at its top. */
+static bool tar_is_image(const unsigned char *data, size_t len)
+{
+    struct archive *a;
+    struct archive_entry *e;
+    bool manifest = false, layout = false, index = false;
+    int r;
+
+    if (len < 512 || sniff_kind(data, len) != K_TAR || !(a = tar_open(data, len, false)))
+        return false;
+    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+        const char *name = archive_entry_pathname(e);
+        if (!name || archive_entry_filetype(e) != AE_IFREG)
+            continue;
+        name = image_norm(name);
+        manifest |= strcmp(name, "manifest.json") == 0;
+        layout |= strcmp(name, "oci-layout") == 0;
+        index |= strcmp(name, "index.json") == 0;
+    }
+    archive_read_free(a);
+    return manifest || (layout && index);
+}
+
+/* The bytes of the member libarchive is at: borrowed from data when they lie there in
+ * one piece, else copied. False if it cannot be read. */
+static bool tar_member(struct archive *a, const unsigned char *data, size_t len, size_t size,
+                       const unsigned char **out, unsigned char **owned)
+{
+    const void *p;
+    size_t n;
+    la_int64_t off;
+    int r = archive_read_data_block(a, &p, &n, &off);
+
+    *owned = NULL;
+    if (r == ARCHIVE_EOF && size == 0) {
+        *out = data; /* any valid pointer: nothing is read */
+        return true;
+    }
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+        return false;
+    if (off == 0 && n == size && (const unsigned char *)p >= data &&
+        (const unsigned char *)p + n <= data + len) {
+        *out = p;
+        return true;
+    }
+    *owned = xmalloc(size ? size : 1);
+    memset(*owned, 0, size);
+    do {
+        if (off < 0 || (uint64_t)off > size || n > size - (size_t)off) {
+            free(*owned);
+            return false;
+        }
+        memcpy(*owned + off, p, n);
+    } while ((r = archive_read_data_block(a, &p, &n, &off)) == ARCHIVE_OK || r == ARCHIVE_WARN);
+    if (r != ARCHIVE_EOF) {
+        free(*owned);
+        return false;
+    }
+    *out = *owned;
+    return true;
+}
+
+/* Every regular member of the tar, in the table; false (with *why) if one cannot be
+ * read or the table would pass a limit. */
+static bool tar_load(const unsigned char *data, size_t len, const struct archive_limits *lim,
+                     struct ifiles *fs, const char **why)
+{
+    struct archive *a = tar_open(data, len, false);
+    struct archive_entry *e;
+    int r;
+    bool ok = true;
+
+    if (!a) {
+        *why = "cannot be opened as a tar";
+        return false;
+    }
+    while (ok && ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
+        const char *name = archive_entry_pathname(e);
+        la_int64_t size = archive_entry_size(e);
+        const unsigned char *p;
+        unsigned char *owned;
+
+        if (!name || archive_entry_filetype(e) != AE_IFREG)
+            continue;
+        if (size < 0 || (uint64_t)size > len) {
+            *why = "a member is larger than the tar";
+            ok = false;
+        } else if (!tar_member(a, data, len, (size_t)size, &p, &owned)) {
+            *why = "a member cannot be read";
+            ok = false;
+        } else if (!ifiles_add(fs, name, p, (size_t)size, owned, lim)) {
+            *why = "it passes the archive byte or member limit";
+            ok = false;
+        }
+    }
+    if (ok && r != ARCHIVE_EOF) {
+        *why = "the tar is damaged";
+        ok = false;
+    }
+    archive_read_free(a);
+    return ok;
+}
+
+/* ---- a layout directory -------------------------------------------------------------------- */
+
+#define IMAGE_DIR_DEPTH 8u
+
+static bool dir_load(const char *root, const char *rel, unsigned depth,
+                     const struct archive_limits *lim, struct ifiles *fs, const char **why)
+{
+    char *path = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+    DIR *d = opendir(path);
+    struct dirent *de;
+    bool ok = true;
+
+    if (!d) {
+        *why = "a directory cannot be read";
+        free(path);
+        return false;
+    }
+    while (ok && (de = readdir(d)) != NULL) {
+        char *sub, *full;
+        struct stat sst;
+
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        sub = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+        full = xasprintf("%s/%s", root, sub);
+        if (lstat(full, &sst) != 0) {
+            *why = "a file cannot be read";
+            ok = false;
+        } else if (S_ISDIR(sst.st_mode)) {
+            if (depth >= IMAGE_DIR_DEPTH) {
+                *why = "directories are nested too deep";
+                ok = false;
+            } else {
+                ok = dir_load(root, sub, depth + 1, lim, fs, why);
+            }
+        } else if (S_ISREG(sst.st_mode)) {
+            int fd = open(full, O_RDONLY | O_CLOEXEC);
+            unsigned char *p = NULL;
+            size_t got = 0;
+
+            if (fd < 0 || (uint64_t)sst.st_size > lim->max_total_bytes - fs->total) {
+                *why = fd < 0 ? "a file cannot be read" : "it passes the archive byte limit";
+                ok = false;
+            } else {
+                p = xmalloc((size_t)sst.st_size + 1);
+                while (got < (size_t)sst.st_size) {
+                    ssize_t r = read(fd, p + got, (size_t)sst.st_size - got);
+                    if (r < 0 && errno == EINTR)
+                        continue;
+                    if (r <= 0)
+                        break;
+                    got += (size_t)r;
+                }
+                if (got != (size_t)sst.st_size) {
+                    *why = "a file cannot be read";
+                    free(p);
+                    ok = false;
+                } else if (!ifiles_add(fs, sub, p, got, p, lim)) {
+                    *why = "it passes the archive byte or member limit";
+                    ok = false;
+                }
+            }
+            if (fd >= 0)
+                close(fd);
+        }
+        /* symbolic links and special files: a layout has none, and the walk of a
+         * directory does not follow them either */
+        free(sub);
+        free(full);
+    }
+    closedir(d);
+    free(path);
+    return ok;
+}
+
+bool src_image_is_layout_dir(const char *dir)
+{
+    char *a = xasprintf("%s/oci-layout", dir), *b = xasprintf("%s/index.json", dir);
+    struct stat sa, sb;
+    bool yes = stat(a, &sa) == 0 && S_ISREG(sa.st_mode) && stat(b, &sb) == 0 &&
+               S_ISREG(sb.st_mode);
+
+    free(a);
+    free(b);
+    return yes;
+}
+
+/* ---- the walk --------------------------------------------------------------------------------- */
+
+/* One layer blob being scanned: who gets its blobs, and what to add to them. */
+struct layer_walk {
+    blob_fn *fn;
+    void *payload;
+    size_t prefix;             /* strlen of "IMAGE!DIGEST" */
+    const struct image *img;
+    size_t layer;
+    const char *cmd;
+    char *last;                /* the member whose removal was looked up last */
+    const char *last_removed;
+};
+
+/* Is escaped path `m` (normalized) `w` or under it? */
+static bool under(const char *m, const char *w, bool opaque)
+{
+    size_t n = strlen(w);
+
+    if (n == 0)
+        return opaque; /* an opaque whiteout at the top hides everything below */
+    if (strncmp(m, w, n) != 0)
+        return false;
+    return opaque ? m[n] == '/' : m[n] == '\0' || m[n] == '/';
+}
+
+static const char *removed_by(const struct image *img, size_t layer, const char *member)
+{
+    for (size_t i = 0; i < img->n_wh; i++) {
+        const struct whiteout *w = &img->wh[i];
+        if (w->layer > layer && under(member, w->path, w->opaque))
+            return img->layers[w->layer].digest;
+    }
+    return NULL;
+}
+
+static enum status layer_blob(const struct blob *b, void *payload)
+{
+    struct layer_walk *lw = payload;
+    struct blob copy = *b;
+    const char *rest = b->path && strlen(b->path) > lw->prefix ? b->path + lw->prefix : NULL;
+
+    copy.layer_cmd = lw->cmd;
+    if (rest && rest[0] == '!') {
+        /* the member: up to the first '!' not escaped ("\!"); a nested archive's
+         * members follow it */
+        const char *s = rest + 1, *e = s;
+        char *member;
+
+        while (*e && *e != '!')
+            e += e[0] == '\\' && e[1] ? 2 : 1;
+        member = xstrndup(s, (size_t)(e - s));
+        if (!lw->last || strcmp(lw->last, member) != 0) {
+            free(lw->last);
+            lw->last = xstrdup(member);
+            lw->last_removed = removed_by(lw->img, lw->layer, image_norm(member));
+        }
+        free(member);
+        copy.removed_in = lw->last_removed;
+    }
+    return lw->fn(&copy, lw->payload);
+}
+
+/* Names of layer `k`: its whiteouts (escaped as member paths are). */
+static void layer_whiteouts(struct image *img, size_t k)
+{
+    const struct ifile *f = img->layers[k].file;
+    struct archive *a = tar_open(f->data, f->len, true);
+    struct archive_entry *e;
+    int r;
+
+    if (!a)
+        return;
+    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+        const char *raw = archive_entry_pathname(e), *name, *slash, *base;
+        char *target, *esc;
+        bool opaque;
+
+        if (!raw)
+            continue;
+        name = image_norm(raw);
+        slash = strrchr(name, '/');
+        base = slash ? slash + 1 : name;
+        if (strncmp(base, ".wh.", 4) != 0)
+            continue;
+        opaque = strcmp(base, ".wh..wh..opq") == 0;
+        if (opaque)
+            target = xstrndup(name, slash ? (size_t)(slash - name) : 0);
+        else
+            target = xasprintf("%.*s%s", slash ? (int)(slash - name + 1) : 0, name, base + 4);
+        esc = escape_dup(target, strlen(target), ESC_BACKSLASH | ESC_BANG);
+        free(target);
+        image_add_whiteout(img, k, esc, opaque);
+    }
+    /* a damaged layer: its scan says so */
+    archive_read_free(a);
+}
+
+static enum status scan_file(const struct ifile *f, const struct blob *tmpl,
+                             const struct archive_limits *lim, unsigned char **buf, blob_fn *fn,
+                             void *payload, struct archive_stats *stats, const char *sep,
+                             struct layer_walk *lw, const char *part)
+{
+    char *esc = escape_dup(part, strlen(part), ESC_BACKSLASH | ESC_BANG);
+    char *path = xasprintf("%s%s%s", blob_name(tmpl), sep, esc);
+    struct blob t = *tmpl;
+    enum status st;
+
+    t.path = path;
+    /* "!part" is the escaped tail; a directory's "/name" is a file path */
+    t.shown_tail = sep[0] == '!' ? tmpl->shown_tail + 1 + strlen(esc) : 0;
+    if (lw) {
+        lw->prefix = strlen(path);
+        st = src_archive_scan_mem(f->data, f->len, &t, lim, buf, layer_blob, lw, stats);
+    } else if (src_archive_sniff_whole(f->data, f->len)) {
+        st = src_archive_scan_mem(f->data, f->len, &t, lim, buf, fn, payload, stats);
+    } else {
+        /* manifests, configs (Env): text, as a file is read */
+        st = chunk_feed(&t, NULL, f->data, f->len, fn, payload);
+        stats->bytes += f->len;
+    }
+    free(esc);
+    free(path);
+    return st;
+}
+
+static enum status scan_images(struct ifiles *fs, struct image *imgs, size_t n_imgs,
+                               const struct blob *tmpl, const struct archive_limits *lim,
+                               unsigned char **buf, blob_fn *fn, void *payload,
+                               struct archive_stats *stats, const char *sep)
+{
+    enum status st = STATUS_OK;
+
+    for (size_t i = 0; i < n_imgs && st == STATUS_OK; i++) {
+        struct image *img = &imgs[i];
+
+        stats->images++;
+        for (size_t k = 1; k < img->n_layers; k++)
+            layer_whiteouts(img, k); /* only later layers remove files */
+        for (size_t k = 0; k < img->n_layers && st == STATUS_OK; k++) {
+            struct ilayer *l = &img->layers[k];
+            struct layer_walk lw;
+
+            if (l->file->used) {
+                stats->image_layers_dup++;
+                continue;
+            }
+            ((struct ifile *)l->file)->used = true;
+            stats->image_layers++;
+            memset(&lw, 0, sizeof(lw));
+            lw.fn = fn;
+            lw.payload = payload;
+            lw.img = img;
+            lw.layer = k;
+            lw.cmd = l->cmd;
+            st = scan_file(l->file, tmpl, lim, buf, fn, payload, stats, "!", &lw, l->digest);
+            free(lw.last);
+        }
+    }
+    /* the rest: manifests, configs (Env), anything no manifest names */
+    for (size_t i = 0; i < fs->n && st == STATUS_OK; i++)
+        if (!fs->v[i].used)
+            st = scan_file(&fs->v[i], tmpl, lim, buf, fn, payload, stats, sep, NULL,
+                           fs->v[i].name);
+    return st;
+}
+
+static enum image_result scan_table(struct ifiles *fs, const struct blob *tmpl,
+                                    const struct archive_limits *lim, unsigned char **buf,
+                                    blob_fn *fn, void *payload, struct archive_stats *stats,
+                                    enum status *st, const char *sep)
+{
+    struct image *imgs = NULL;
+    size_t n_imgs = 0;
+    char *why = NULL;
+    const char *which = NULL;
+
+    if (!image_parse(fs, &imgs, &n_imgs, &which, &why)) {
+        log_gap(DIAG_UNREADABLE, "'%s%s%s': not a valid image manifest (%s): scanned as plain "
+                "files, without layers", blob_name(tmpl), sep, which ? which : "?", why);
+        stats->errors++;
+        free(why);
+        images_free(imgs, n_imgs);
+        /* a directory's files are all in the table already: scanned here, each as a
+         * file (a tar is scanned again as a plain tar by the caller) */
+        if (sep[0] == '/')
+            *st = scan_images(fs, NULL, 0, tmpl, lim, buf, fn, payload, stats, sep);
+        return IMAGE_MALFORMED;
+    }
+    *st = scan_images(fs, imgs, n_imgs, tmpl, lim, buf, fn, payload, stats, sep);
+    images_free(imgs, n_imgs);
+    return IMAGE_DONE;
+}
+
+enum image_result src_image_scan_mem(const unsigned char *data, size_t len,
+                                     const struct blob *tmpl, const struct archive_limits *lim,
+                                     unsigned char **buf, blob_fn *fn, void *payload,
+                                     struct archive_stats *stats, enum status *st)
+{
+    struct ifiles fs;
+    const char *why = NULL;
+    enum image_result res;
+
+    *st = STATUS_OK;
+    if (!tar_is_image(data, len))
+        return IMAGE_NOT;
+    memset(&fs, 0, sizeof(fs));
+    if (!tar_load(data, len, lim, &fs, &why)) {
+        log_gap(DIAG_UNREADABLE, "'%s': an image, but not read as one: %s; scanned as a tar",
+                blob_name(tmpl), why);
+        stats->errors++;
+        ifiles_release(&fs);
+        return IMAGE_MALFORMED;
+    }
+    res = scan_table(&fs, tmpl, lim, buf, fn, payload, stats, st, "!");
+    ifiles_release(&fs);
+    return res;
+}
+
+enum image_result src_image_scan_fd(int fd, const struct blob *tmpl,
+                                    const struct archive_limits *lim, unsigned char **buf,
+                                    blob_fn *fn, void *payload, struct archive_stats *stats,
+                                    enum status *st)
+{
+    struct stat sst;
+    void *map;
+    enum image_result res;
+
+    *st = STATUS_OK;
+    if (fstat(fd, &sst) != 0 || !S_ISREG(sst.st_mode) || sst.st_size < 512 ||
+        (uint64_t)sst.st_size > SIZE_MAX)
+        return IMAGE_NOT;
+    map = mmap(NULL, (size_t)sst.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED)
+        return IMAGE_NOT; /* scanned as usual, streamed */
+    res = src_image_scan_mem(map, (size_t)sst.st_size, tmpl, lim, buf, fn, payload, stats, st);
+    munmap(map, (size_t)sst.st_size);
+    return res;
+}
+
+enum image_result src_image_scan_dir(const char *dir, const struct blob *tmpl,
+                                     const struct archive_limits *lim, unsigned char **buf,
+                                     blob_fn *fn, void *payload, struct archive_stats *stats,
+                                     enum status *st)
+{
+    struct ifiles fs;
+    const char *why = NULL;
+    enum image_result res;
+
+    *st = STATUS_OK;
+    memset(&fs, 0, sizeof(fs));
+    if (!dir_load(dir, "", 0, lim, &fs, &why)) {
+        log_gap(DIAG_UNREADABLE, "'%s': image layout not read: %s", blob_name(tmpl), why);
+        stats->errors++;
+        ifiles_release(&fs);
+        return IMAGE_MALFORMED;
+    }
+    res = scan_table(&fs, tmpl, lim, buf, fn, payload, stats, st, "/");
+    ifiles_release(&fs);
+    return res;
+}
