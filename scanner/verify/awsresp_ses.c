@@ -336,6 +336,8 @@ static void add_item(char *out, size_t n, const char *s)
     size_t used = strlen(out), l = strlen(s);
     const char *p = out;
 
+    if (l == 0)
+        return; /* an empty name: nothing to list (and strstr would find it everywhere) */
     while ((p = strstr(p, s)) != NULL) {
         if ((p == out || p[-1] == ',') && (p[l] == ',' || p[l] == '\0'))
             return;
