@@ -10,9 +10,23 @@
 #include <stdio.h>
 
 #include "base/status.h"
+#include "config.h"
 #include "scan.h"
+#include "source/src_fs.h"
 
-struct target_cfg;
+/* What applies to one target: its own .sesame.json (or --config), its baseline. */
+struct target_cfg {
+    struct repo_config rc;
+    struct src_fs_opts fs;      /* cfg->fs plus this target's globs */
+    struct baseline baseline;
+    bool have_baseline;
+    unsigned char *disabled;    /* per rule index: disabled here but compiled, or NULL */
+};
+
+/* Each target's configuration and baseline (--config, SESAME_CONFIG, its own
+ * .sesame.json or the nearest above it in its repository; --baseline or the one it names). */
+enum status load_configs(const struct scan_config *cfg, struct target_cfg *tcfg);
+void release_configs(struct target_cfg *tcfg, size_t n);
 struct ruleset;
 struct inventory;
 struct engine;
