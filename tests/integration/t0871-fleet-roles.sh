@@ -17,10 +17,7 @@ setup
 . "$IT_DIR/git_lib.sh"
 . "$IT_DIR/store_lib.sh"
 
-PGDIR=$(mktemp -d /tmp/sesame-pg.XXXXXX) || exit 2
-pgs() { sh "$SESAME_SRC/tests/support/pg_server.sh" "$@"; }
-trap 'pgs stop "$PGDIR"; cleanup' EXIT
-pgs start "$PGDIR" || { echo "cannot start PostgreSQL"; exit 1; }
+pg_start
 as() { echo "postgresql:///sesame?host=$PGDIR&user=sesame_$1"; }
 psql_as() { # psql_as ROLE SQL: one statement as that role in the fleet's database
     pgs psql "$PGDIR" -d sesame -U "sesame_$1" -v ON_ERROR_STOP=1 -Atc "$2"
