@@ -15,7 +15,8 @@ sections) and its structure checked:
     --worker-id from the pod, the --db URL from a Secret through secretKeyRef, every
     password from a Secret), non-root, read-only root file system, resources; the
     CronJob (schedule, concurrencyPolicy Forbid, the same Job spec as audit-job.yaml);
-    the Secret example (placeholders only); the kustomization's resources.
+    the Secret example (placeholders only); the kustomization's resources; a variant's
+    patch (mirror-volume/) names the base's CronJob, its volumes and a claim beside it.
   - CI (deploy/ci): GitHub Actions: an enqueue job, a matrix of >= 2 workers that need
     it; GitLab CI: an enqueue job and a `parallel: N >= 2` worker job that needs it.
   - systemd (deploy/systemd): a worker unit, an enqueue unit and its timer.
@@ -211,14 +212,19 @@ K8S = {
     "SecretVolume": {"secretName": None, "items": "[KeyToPath]", "defaultMode": None,
                      "optional": None},
     "PVCVolume": {"claimName": None, "readOnly": None},
+    "PersistentVolumeClaim": {"apiVersion": None, "kind": None, "metadata": "ObjectMeta",
+                              "spec": "PVCSpec"},
+    "PVCSpec": {"accessModes": None, "resources": "Resources", "storageClassName": None,
+                "volumeMode": None, "volumeName": None, "selector": None},
     "KeyToPath": {"key": None, "path": None, "mode": None},
 }
 API_VERSION = {"Namespace": "v1", "Secret": "v1", "ConfigMap": "v1", "Job": "batch/v1",
-               "CronJob": "batch/v1", "Kustomization": "kustomize.config.k8s.io/v1beta1"}
+               "CronJob": "batch/v1", "Kustomization": "kustomize.config.k8s.io/v1beta1",
+               "PersistentVolumeClaim": "v1"}
 
 
 def check_fields(where, value, typ, path):
-    if typ is None:
+    if typ is None or value is None:   # null: a strategic merge patch deleting a field
         return
     if typ.startswith("["):
         if not isinstance(value, list):
@@ -338,12 +344,18 @@ def check_worker_job(where, spec, env_configmaps):
     return workers
 
 
+def yaml_files(dirname):
+    """Every YAML file under dirname, as paths relative to it."""
+    for root, _, files in sorted(os.walk(dirname)):
+        for f in sorted(files):
+            if f.endswith((".yaml", ".yml")):
+                yield os.path.relpath(os.path.join(root, f), dirname)
+
+
 def check_kubernetes(dirname):
     docs = {}
     env_configmaps = {}
-    for name in sorted(os.listdir(dirname)):
-        if not name.endswith((".yaml", ".yml")):
-            continue
+    for name in yaml_files(dirname):
         path = os.path.join(dirname, name)
         with open(path) as f:
             text = f.read()
@@ -375,7 +387,10 @@ def check_kubernetes(dirname):
     by_kind = {}
     for name, ds in docs.items():
         for d in ds:
-            by_kind.setdefault(d["kind"], []).append((name, d))
+            if os.sep in name:   # a patch or an extra of a variant (mirror-volume/)
+                check_variant(dirname, name, d, docs)
+            else:
+                by_kind.setdefault(d["kind"], []).append((name, d))
 
     job = [d for n, d in by_kind.get("Job", []) if n == "audit-job.yaml"][0]
     check_worker_job(os.path.join(dirname, "audit-job.yaml"), job["spec"], env_configmaps)
@@ -405,8 +420,40 @@ def check_kubernetes(dirname):
     for r in kus.get("resources", []):
         if not os.path.exists(os.path.join(dirname, r)):
             error("kustomization.yaml", "resource %s does not exist" % r)
+    with open(os.path.join(dirname, "kustomization.yaml")) as f:
+        for ref in re.findall(r"[\w./-]+\.yaml", f.read()):   # commented-out ones too
+            if not os.path.exists(os.path.join(dirname, ref)):
+                error("kustomization.yaml", "names %s, which does not exist" % ref)
     if "secret.example.yaml" in kus.get("resources", []):
         error("kustomization.yaml", "the example Secret must not be applied")
+
+
+def check_variant(dirname, name, d, docs):
+    """A patch must name an object of the base and only volumes its pods have; a claim
+    it mounts must be defined beside it."""
+    where = os.path.join(dirname, name)
+    if d["kind"] not in ("CronJob", "Job"):
+        return
+    base = [b for ds in docs.values() for b in ds if b["kind"] == d["kind"] and
+            b["metadata"]["name"] == d["metadata"]["name"]]
+    if not base:
+        error(where, "patches %s %s, which the base does not have" %
+              (d["kind"], d["metadata"]["name"]))
+        return
+
+    def pod(o):
+        spec = o["spec"]["jobTemplate"]["spec"] if o["kind"] == "CronJob" else o["spec"]
+        return spec["template"]["spec"]
+    have = {v["name"] for v in pod(base[0]).get("volumes", [])}
+    claims = {c["metadata"]["name"] for n, ds in docs.items() for c in ds
+              if c["kind"] == "PersistentVolumeClaim" and
+              os.path.dirname(n) == os.path.dirname(name)}
+    for v in pod(d).get("volumes", []):
+        if v["name"] not in have:
+            error(where, "volume %s is not a volume of the base" % v["name"])
+        claim = (v.get("persistentVolumeClaim") or {}).get("claimName")
+        if claim and claim not in claims:
+            error(where, "claim %s is not defined beside the patch" % claim)
 
 
 # ---- CI --------------------------------------------------------------------------------
@@ -563,6 +610,12 @@ def main(argv):
     check_github(os.path.join(deploy, "ci", "github-actions-fleet.yml"))
     check_gitlab(os.path.join(deploy, "ci", "gitlab-ci-fleet.yml"))
     check_systemd(os.path.join(deploy, "systemd"))
+    for name in yaml_files(deploy):
+        try:
+            with open(os.path.join(deploy, name)) as f:
+                list(yaml.safe_load_all(f))
+        except yaml.YAMLError as e:
+            error(os.path.join(deploy, name), "not YAML: %s" % e)
     n = 0
     url_with_password = re.compile(r"postgres(?:ql)?://[^/\s:@'\"]+:[^@\s/'\"]+@")
     for root, _, files in os.walk(deploy):

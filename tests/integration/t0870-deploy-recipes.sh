@@ -164,10 +164,22 @@ test_expect_success 'refused: docs whose GRANTs differ from deploy/sql/roles.sql
     refused "GRANTs are not those of deploy/sql/roles.sql"
 '
 
+test_expect_success 'refused: the mirror-volume patch misses the base' '
+    fresh b
+    mutate b/deploy/kubernetes/mirror-volume/cronjob-patch.yaml "- name: state" "- name: mirrors"
+    refused "volume mirrors is not a volume of the base"
+    fresh b
+    mutate b/deploy/kubernetes/mirror-volume/pvc.yaml "name: sesame-mirrors" "name: other"
+    refused "claim sesame-mirrors is not defined beside the patch"
+'
+
 test_expect_success 'refused: a YAML file that does not parse' '
     fresh b
     printf "apiVersion: v1\nkind: ConfigMap\n  data: [\n" >b/deploy/kubernetes/broken.yaml
     refused "not YAML"
+    fresh b
+    printf "a: [\n" >b/deploy/systemd/extra.yml
+    refused "extra.yml: not YAML"
 '
 
 test_done
