@@ -16,6 +16,9 @@ setup
 
 "$PYTHON" -c "import yaml" || { echo "python3-yaml is missing (scripts/deps.sh --test)"; exit 1; }
 
+export HELP_CACHE="$TRASH/help-cache"   # `sesame help CMD` asked once, not per check
+mkdir -p "$HELP_CACHE"
+
 check() { # check DIR: run the checker on a copy of the recipes in DIR
     "$PYTHON" "$SESAME_SRC/tests/integration/deploy_check.py" "$SESAME_BIN" "$1/deploy" \
         "$1/docs/fleet.md" "$1/README.md"
