@@ -145,7 +145,7 @@ NODISCARD enum status decoded_append(struct decoded *d, size_t max_bytes, const 
  * For the escape decoders: what one of them undoes (`at`: the escape starting at p[i], if
  * any, its decoded bytes and its length in the source), the bytes an escape starts with,
  * and how far an unknown one is stepped over. decode_escapes decodes the window of
- * escapes at or after *from (see decode_url_window; margin SIZE_MAX: the whole buffer).
+ * escapes at or after *from (see decode_url_window), or the whole buffer if from is NULL.
  */
 struct decode_escaper {
     const char *encoding;
@@ -157,7 +157,7 @@ struct decode_escaper {
 };
 
 enum status decode_escapes(const struct decode_escaper *x, const unsigned char *p, size_t n,
-                           size_t margin, size_t *from, size_t max_bytes, struct decoded *out);
+                           size_t *from, size_t max_bytes, struct decoded *out);
 
 /* For the decoders: the value of hex digit c, or -1. */
 int decode_hex_digit(unsigned char c);

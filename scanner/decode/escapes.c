@@ -7,7 +7,7 @@
  * many bytes again as the tree itself). So the bytes between escapes are only copied
  * within `margin` of one (LIMIT_DECODE_WINDOW: any match and the proximity window around
  * it), the window widened to whole lines; escapes closer than that share a window. Each
- * window is one view, byte for byte the part of the whole-buffer view that covers its
+ * window is one view (a NULL `from`: one view of the whole buffer), byte for byte the part of the whole-buffer view that covers its
  * source range: escapes never contain a newline except as the second byte of an
  * unknown JSON escape, which ends at the line's end, so decoding from any line start
  * finds the escapes decoding from the buffer's start does. Escape bytes are found with
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "base/xalloc.h"
 
 /* The next escape at or after a position: each lead's next occurrence is remembered,
@@ -87,11 +88,13 @@ static size_t sat_add(size_t a, size_t b)
 }
 
 enum status decode_escapes(const struct decode_escaper *x, const unsigned char *p, size_t n,
-                           size_t margin, size_t *from, size_t max_bytes, struct decoded *out)
+                           size_t *from_window, size_t max_bytes, struct decoded *out)
 {
     struct esc_scan s = { x, p, n, { 0, 0 }, { false, false } };
     enum status st = STATUS_OK;
     unsigned char bytes[4];
+    size_t whole = 0, *from = from_window ? from_window : &whole;
+    size_t margin = from_window ? LIMIT_DECODE_WINDOW : SIZE_MAX;
     size_t len = 0, used = 0, site, lo, hi, i, copy_from, cap;
 
     *out = (struct decoded)DECODED_INIT;

@@ -10,10 +10,7 @@
  */
 #include "decode/decode.h"
 
-#include <stdint.h>
 #include <string.h>
-
-#include "base/limits.h"
 
 /* Longest tag removed from between two key characters: <span class="x"> and the like. */
 #define HTML_TAG_MAX 64u
@@ -128,13 +125,11 @@ static const struct decode_escaper html_escaper = { "html", { '&', '<' }, 2, 1, 
 
 enum status decode_html(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out)
 {
-    size_t from = 0;
-
-    return decode_escapes(&html_escaper, p, n, SIZE_MAX, &from, max_bytes, out);
+    return decode_escapes(&html_escaper, p, n, NULL, max_bytes, out);
 }
 
 enum status decode_html_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
                                struct decoded *out)
 {
-    return decode_escapes(&html_escaper, p, n, LIMIT_DECODE_WINDOW, from, max_bytes, out);
+    return decode_escapes(&html_escaper, p, n, from, max_bytes, out);
 }

@@ -9,10 +9,7 @@
  */
 #include "decode/decode.h"
 
-#include <stdint.h>
 #include <string.h>
-
-#include "base/limits.h"
 
 /* Value of the `digits` hex digits at p[i], or -1 if they are not all there. */
 static long jsonesc_hex_at(const unsigned char *p, size_t n, size_t i, size_t digits)
@@ -91,13 +88,11 @@ static const struct decode_escaper json_escaper = { "json-escape", { '\\', 0 }, 
 enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_bytes,
                                 struct decoded *out)
 {
-    size_t from = 0;
-
-    return decode_escapes(&json_escaper, p, n, SIZE_MAX, &from, max_bytes, out);
+    return decode_escapes(&json_escaper, p, n, NULL, max_bytes, out);
 }
 
 enum status decode_json_escapes_window(const unsigned char *p, size_t n, size_t *from,
                                        size_t max_bytes, struct decoded *out)
 {
-    return decode_escapes(&json_escaper, p, n, LIMIT_DECODE_WINDOW, from, max_bytes, out);
+    return decode_escapes(&json_escaper, p, n, from, max_bytes, out);
 }

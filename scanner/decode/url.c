@@ -8,9 +8,6 @@
  */
 #include "decode/decode.h"
 
-#include <stdint.h>
-
-#include "base/limits.h"
 
 /* The %XX at p[i], if it is one: its byte. */
 static bool url_escape_at(const unsigned char *p, size_t n, size_t i, unsigned char bytes[4],
@@ -34,13 +31,11 @@ static const struct decode_escaper url_escaper = { "url", { '%', 0 }, 1, 1, url_
 
 enum status decode_url(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out)
 {
-    size_t from = 0;
-
-    return decode_escapes(&url_escaper, p, n, SIZE_MAX, &from, max_bytes, out);
+    return decode_escapes(&url_escaper, p, n, NULL, max_bytes, out);
 }
 
 enum status decode_url_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
                               struct decoded *out)
 {
-    return decode_escapes(&url_escaper, p, n, LIMIT_DECODE_WINDOW, from, max_bytes, out);
+    return decode_escapes(&url_escaper, p, n, from, max_bytes, out);
 }

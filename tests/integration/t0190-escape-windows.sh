@@ -10,11 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 setup
 
-SUPPORT="$SESAME_SRC/tests/support"
-export SUPPORT
-
 cat >"$TRASH/gen.py" <<'EOF'
-import html, json, os, random, sys, urllib.parse
+import json, os, random, sys, urllib.parse
 sys.path.insert(0, os.environ["SUPPORT"])
 import fakekeys
 
@@ -128,7 +125,7 @@ assert len(alone["findings"]) == 24, len(alone["findings"])
 sys.exit(1 if a != b else 0)
 EOF
 
-(cd "$TRASH" && "$PYTHON" gen.py) || exit 2
+(cd "$TRASH" && SUPPORT="$SESAME_SRC/tests/support" "$PYTHON" gen.py) || exit 2
 
 test_expect_success 'a 1.5 MiB file gives what its 24 snippets give alone (values, pairs, lines, columns, encodings)' '
     run_cmd sesame scan --no-config big.txt --format json --show-secrets
