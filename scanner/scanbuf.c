@@ -5,8 +5,9 @@
  * keeps its decoded struct on a chain, so an offset found at any depth maps back,
  * level by level, to the "text" buffer (the raw bytes, or their UTF-16 transcoding:
  * lines and columns are counted there) and then to a raw byte offset. The tricky
- * point is dedup: a JSON-escape view copies the whole buffer, so every plain match is
- * found again; observations are made unique by (raw offset, kind, value).
+ * point is dedup: a decoded view repeats the bytes around what it decoded (an escape
+ * decoder's window, a base64 run's line), so plain matches are found again; observations
+ * are made unique by (raw offset, kind, value).
  */
 #include "scanbuf.h"
 
@@ -254,6 +255,23 @@ static void add_bedrock_signer(struct scanbuf *sb, struct pending *p)
     id->encoding = intern(sb, label);
 }
 
+/* False if the match [start, end) of the view at `depth`, or what it maps to in a view
+ * below, lies within LIMIT_DECODE_WINDOW_EDGE of a window's cut edge: those bytes are the
+ * same in the view the window was cut from, which sees them with their context. */
+static bool in_window_core(const struct scanbuf *sb, int depth, size_t start, size_t end)
+{
+    for (int i = depth; i >= 1; i--) {
+        const struct decoded *d = sb->chain[i];
+        if ((d->cut_lo && start < LIMIT_DECODE_WINDOW_EDGE) ||
+            (d->cut_hi && (d->len < LIMIT_DECODE_WINDOW_EDGE ||
+                           end > d->len - LIMIT_DECODE_WINDOW_EDGE)))
+            return false;
+        start = decoded_to_source(d, start);
+        end = decoded_to_source(d, end - 1) + 1;
+    }
+    return true;
+}
+
 static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
                         const unsigned char *data, const struct match_list *ml)
 {
@@ -266,6 +284,8 @@ static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
 
     if (raw_end <= sb->blob->own_from || raw_end > sb->blob->own_to)
         return; /* the neighbouring chunk reports it */
+    if (!in_window_core(sb, depth, m->start, m->end))
+        return; /* the view around the window reports it */
     XGROW(sb->pend, sb->cap_pend, sb->n_pend + 1);
     p = &sb->pend[sb->n_pend];
     memset(p, 0, sizeof(*p));
@@ -330,6 +350,22 @@ static enum status view(struct scanbuf *sb, int depth, enum status decoded, stru
     return decoded == STATUS_OK ? descend(sb, depth, d) : STATUS_OK;
 }
 
+typedef enum status (*window_decoder)(const unsigned char *p, size_t n, size_t *from,
+                                      size_t max_bytes, struct decoded *out);
+
+/* An escape decoder's views: one per window of escapes (decode_url_window), in order. */
+static enum status windows(struct scanbuf *sb, int depth, window_decoder decode,
+                           const unsigned char *data, size_t len, size_t max)
+{
+    struct decoded *d = &sb->levels[depth + 1].d;
+    size_t from = 0;
+    enum status st = STATUS_OK;
+
+    while (from < len && st == STATUS_OK)
+        st = view(sb, depth, decode(data, len, &from, max, d), d);
+    return st;
+}
+
 static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size_t len,
                              int depth)
 {
@@ -353,10 +389,11 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
     {
         struct decoded *d = &sb->levels[depth + 1].d;
         size_t max = sb->decode_budget;
-        if (lv->tg.url && (st = view(sb, depth, decode_url(data, len, max, d), d)) != STATUS_OK)
+        if (lv->tg.url &&
+            (st = windows(sb, depth, decode_url_window, data, len, max)) != STATUS_OK)
             return st;
         if (lv->tg.json &&
-            (st = view(sb, depth, decode_json_escapes(data, len, max, d), d)) != STATUS_OK)
+            (st = windows(sb, depth, decode_json_escapes_window, data, len, max)) != STATUS_OK)
             return st;
         if (lv->tg.n_u16 && depth == 0 && !sb->text_is_utf16 &&
             (st = view(sb, depth,
@@ -364,7 +401,7 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
                 STATUS_OK)
             return st;
         if (lv->tg.html &&
-            (st = view(sb, depth, decode_html(data, len, max, d), d)) != STATUS_OK)
+            (st = windows(sb, depth, decode_html_window, data, len, max)) != STATUS_OK)
             return st;
         if (lv->tg.n_concat &&
             (st = view(sb, depth, decode_concat(data, len, lv->tg.concat, lv->tg.n_concat, max, d),

@@ -41,9 +41,13 @@ struct decoded {
      * "html" */
     const char *encoding;
     size_t data_cap; /* bytes allocated for data, less the NUL (for the builders below) */
+    /* A window of the buffer (the escape decoders' *_window forms): its first / last
+     * bytes are not the buffer's, so a match there may have lost context the view
+     * around it has (LIMIT_DECODE_WINDOW_EDGE). */
+    bool cut_lo, cut_hi;
 };
 
-#define DECODED_INIT { NULL, 0, NULL, 0, 0, NULL, 0 }
+#define DECODED_INIT { NULL, 0, NULL, 0, 0, NULL, 0, false, false }
 
 void decoded_release(struct decoded *d);
 
@@ -75,6 +79,21 @@ enum status decode_url(const unsigned char *p, size_t n, size_t max_bytes, struc
  * joined) and \xXX. Returns out->len == 0 when nothing changed. */
 enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_bytes,
                                 struct decoded *out);
+
+/* The same three escape decoders (URL, JSON escapes, HTML below) one window at a time,
+ * as the scanner uses them: the next window at or after *from (a line start; 0 at
+ * first) that holds escapes, with LIMIT_DECODE_WINDOW bytes of context on each side
+ * widened to whole lines (escapes closer than that share a window); *from is moved past
+ * it. Each window's view is exactly the part of the whole-buffer view made from its
+ * source bytes, with cut_lo / cut_hi set where it does not reach the buffer's ends.
+ * out->len == 0 and *from == n when no escape is left. On STATUS_LIMIT *from is past the
+ * window too (the next may fit). */
+enum status decode_url_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
+                              struct decoded *out);
+enum status decode_json_escapes_window(const unsigned char *p, size_t n, size_t *from,
+                                       size_t max_bytes, struct decoded *out);
+enum status decode_html_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
+                               struct decoded *out);
 
 /* Base64: for each offset in `at` (sorted or not, duplicates allowed) find the run of
  * base64 characters (standard or URL-safe alphabet, optional '=' padding) that contains
@@ -121,6 +140,24 @@ size_t base64_anchors(const char *word, char out[3][96]);
  */
 NODISCARD enum status decoded_append(struct decoded *d, size_t max_bytes, const void *bytes,
                                      size_t len, size_t src_off, enum decode_seg_kind kind);
+
+/*
+ * For the escape decoders: what one of them undoes (`at`: the escape starting at p[i], if
+ * any, its decoded bytes and its length in the source), the bytes an escape starts with,
+ * and how far an unknown one is stepped over. decode_escapes decodes the window of
+ * escapes at or after *from (see decode_url_window), or the whole buffer if from is NULL.
+ */
+struct decode_escaper {
+    const char *encoding;
+    unsigned char lead[2];
+    int n_lead;
+    size_t skip_unknown;
+    bool (*at)(const unsigned char *p, size_t n, size_t i, unsigned char bytes[4], size_t *len,
+               size_t *used);
+};
+
+enum status decode_escapes(const struct decode_escaper *x, const unsigned char *p, size_t n,
+                           size_t *from, size_t max_bytes, struct decoded *out);
 
 /* For the decoders: the value of hex digit c, or -1. */
 int decode_hex_digit(unsigned char c);

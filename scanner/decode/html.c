@@ -1,6 +1,6 @@
 /*
- * decode/html.c - HTML character references and markup inside values, over a whole
- * buffer.
+ * decode/html.c - HTML character references and markup inside values, over a buffer,
+ * whole or by windows (decode/escapes.c).
  *
  * Numeric references (&#65; &#x41;), the five XML entities (&quot; &amp; &lt; &gt;
  * &apos;) and inline tags that split a run of key characters (AKIA<span>...</span>...,
@@ -105,38 +105,31 @@ static size_t html_tag(const unsigned char *p, size_t n, size_t i)
     return 0;
 }
 
+/* A reference or an inline tag at p[i] (a removed tag decodes to nothing). */
+static bool html_at(const unsigned char *p, size_t n, size_t i, unsigned char bytes[4],
+                    size_t *len, size_t *used)
+{
+    size_t tag;
+
+    if (p[i] == '&')
+        return html_ref(p, n, i, bytes, len, used);
+    if (p[i] == '<' && (tag = html_tag(p, n, i)) > 0) {
+        *len = 0;
+        *used = tag;
+        return true;
+    }
+    return false;
+}
+
+static const struct decode_escaper html_escaper = { "html", { '&', '<' }, 2, 1, html_at };
+
 enum status decode_html(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out)
 {
-    enum status st = STATUS_OK;
-    unsigned char bytes[4];
-    size_t i = 0, copy_from = 0, len = 0, used = 0;
-    bool any = false;
+    return decode_escapes(&html_escaper, p, n, NULL, max_bytes, out);
+}
 
-    *out = (struct decoded)DECODED_INIT;
-    out->encoding = "html";
-    while (i < n && st == STATUS_OK) {
-        size_t tag = 0;
-        bool ref = false;
-        if (p[i] == '&')
-            ref = html_ref(p, n, i, bytes, &len, &used);
-        else if (p[i] == '<')
-            tag = html_tag(p, n, i);
-        if (!ref && !tag) {
-            i++;
-            continue;
-        }
-        any = true;
-        st = decoded_append(out, max_bytes, p + copy_from, i - copy_from, copy_from, SEG_COPY);
-        if (st == STATUS_OK && ref)
-            st = decoded_append(out, max_bytes, bytes, len, i, SEG_OPAQUE);
-        i += ref ? used : tag;
-        copy_from = i;
-    }
-    if (st == STATUS_OK && any)
-        st = decoded_append(out, max_bytes, p + copy_from, n - copy_from, copy_from, SEG_COPY);
-    if (st != STATUS_OK || !any)
-        decoded_release(out);
-    if (!any && st == STATUS_OK)
-        out->encoding = "html";
-    return st;
+enum status decode_html_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
+                               struct decoded *out)
+{
+    return decode_escapes(&html_escaper, p, n, from, max_bytes, out);
 }

@@ -1,5 +1,6 @@
 /*
- * decode/jsonesc.c - JSON / JavaScript string escapes over a whole buffer.
+ * decode/jsonesc.c - JSON / JavaScript string escapes over a buffer, whole or by windows
+ * (decode/escapes.c).
  *
  * It does not parse JSON: every backslash escape anywhere is decoded, inside strings or
  * not, and unknown or malformed escapes are copied as they are. \xXX gives the raw byte.
@@ -80,41 +81,18 @@ static bool jsonesc_at(const unsigned char *p, size_t n, size_t i, unsigned char
     return true;
 }
 
+/* An unknown escape is stepped over whole: "\\q\\u0041" is \q then an escape. */
+static const struct decode_escaper json_escaper = { "json-escape", { '\\', 0 }, 1, 2,
+                                                    jsonesc_at };
+
 enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_bytes,
                                 struct decoded *out)
 {
-    enum status st = STATUS_OK;
-    unsigned char bytes[4];
-    size_t i = 0, copy_from = 0, len, used;
+    return decode_escapes(&json_escaper, p, n, NULL, max_bytes, out);
+}
 
-    *out = (struct decoded)DECODED_INIT;
-    out->encoding = "json-escape";
-    while (i < n && !jsonesc_at(p, n, i, bytes, &len, &used))
-        i++;
-    if (i == n)
-        return STATUS_OK; /* nothing to decode: no view */
-
-    while (i < n) {
-        if (p[i] != '\\') {
-            i++;
-            continue;
-        }
-        if (!jsonesc_at(p, n, i, bytes, &len, &used)) {
-            i += n - i >= 2 ? 2 : 1; /* unknown escape: copy both characters */
-            continue;
-        }
-        st = decoded_append(out, max_bytes, p + copy_from, i - copy_from, copy_from, SEG_COPY);
-        if (st != STATUS_OK)
-            goto out;
-        if ((st = decoded_append(out, max_bytes, bytes, len, i, SEG_OPAQUE)) != STATUS_OK)
-            goto out;
-        i += used;
-        copy_from = i;
-    }
-    st = decoded_append(out, max_bytes, p + copy_from, n - copy_from, copy_from, SEG_COPY);
-
-out:
-    if (st != STATUS_OK)
-        decoded_release(out);
-    return st;
+enum status decode_json_escapes_window(const unsigned char *p, size_t n, size_t *from,
+                                       size_t max_bytes, struct decoded *out)
+{
+    return decode_escapes(&json_escaper, p, n, from, max_bytes, out);
 }

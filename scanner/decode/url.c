@@ -1,5 +1,6 @@
 /*
- * decode/url.c - percent-decoding (%XX, either case) of a whole buffer.
+ * decode/url.c - percent-decoding (%XX, either case) of a buffer, whole or by windows
+ * (decode/escapes.c).
  *
  * '+' is left alone (it is common in raw secrets), and a '%' not followed by two hex
  * digits is copied. Each decoded byte maps to its own '%', so a key split by escapes is
@@ -7,8 +8,10 @@
  */
 #include "decode/decode.h"
 
-/* True if p[i] starts a valid %XX; *byte gets its value. */
-static bool url_escape_at(const unsigned char *p, size_t n, size_t i, unsigned char *byte)
+
+/* The %XX at p[i], if it is one: its byte. */
+static bool url_escape_at(const unsigned char *p, size_t n, size_t i, unsigned char bytes[4],
+                          size_t *len, size_t *used)
 {
     int hi, lo;
 
@@ -18,40 +21,21 @@ static bool url_escape_at(const unsigned char *p, size_t n, size_t i, unsigned c
     lo = decode_hex_digit(p[i + 2]);
     if (hi < 0 || lo < 0)
         return false;
-    *byte = (unsigned char)(hi << 4 | lo);
+    bytes[0] = (unsigned char)(hi << 4 | lo);
+    *len = 1;
+    *used = 3;
     return true;
 }
 
+static const struct decode_escaper url_escaper = { "url", { '%', 0 }, 1, 1, url_escape_at };
+
 enum status decode_url(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out)
 {
-    enum status st = STATUS_OK;
-    unsigned char byte;
-    size_t i = 0, copy_from = 0;
+    return decode_escapes(&url_escaper, p, n, NULL, max_bytes, out);
+}
 
-    *out = (struct decoded)DECODED_INIT;
-    out->encoding = "url";
-    while (i < n && !url_escape_at(p, n, i, &byte))
-        i++;
-    if (i == n)
-        return STATUS_OK; /* nothing to decode: no view */
-
-    while (i < n) {
-        if (!url_escape_at(p, n, i, &byte)) {
-            i++;
-            continue;
-        }
-        st = decoded_append(out, max_bytes, p + copy_from, i - copy_from, copy_from, SEG_COPY);
-        if (st != STATUS_OK)
-            goto out;
-        if ((st = decoded_append(out, max_bytes, &byte, 1, i, SEG_OPAQUE)) != STATUS_OK)
-            goto out;
-        i += 3;
-        copy_from = i;
-    }
-    st = decoded_append(out, max_bytes, p + copy_from, n - copy_from, copy_from, SEG_COPY);
-
-out:
-    if (st != STATUS_OK)
-        decoded_release(out);
-    return st;
+enum status decode_url_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
+                              struct decoded *out)
+{
+    return decode_escapes(&url_escaper, p, n, from, max_bytes, out);
 }

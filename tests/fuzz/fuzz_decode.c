@@ -4,10 +4,17 @@
  * with a roomy cap and with one the view may pass. Each view keeps its invariants:
  * segments sorted from 0, every view byte mapped inside the input and the map monotonic
  * (scanbuf counts lines in view order), copied bytes equal to their source, and nothing
- * left allocated when the view is empty or failed.
+ * left allocated when the view is empty or failed. The escape decoders' windows
+ * (decode_url_window, ...) rebuild their whole-buffer view exactly, on the input and on
+ * two copies of it a window's margin apart.
  */
 #include "decode/decode.h"
 #include "fuzz.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/limits.h"
 
 #define FUZZ_DECODE_MAX_BYTES (1024u * 1024)
 
@@ -54,6 +61,68 @@ static void fuzz_decode_all(const uint8_t *p, size_t n, const size_t *at, size_t
     fuzz_decode_check(&d, decode_base64_runs(p, n, at, n_at, max_bytes, &d), p, n, 0);
 }
 
+typedef enum status (*fuzz_whole_fn)(const unsigned char *, size_t, size_t, struct decoded *);
+typedef enum status (*fuzz_window_fn)(const unsigned char *, size_t, size_t *, size_t,
+                                      struct decoded *);
+
+/* The whole view is the windows' views with the source bytes between them. */
+static void fuzz_decode_windows(const uint8_t *p, size_t n, fuzz_whole_fn whole,
+                                fuzz_window_fn window)
+{
+    struct decoded w = DECODED_INIT, d = DECODED_INIT;
+    size_t from = 0, prev = 0, r = 0;
+    unsigned char *re = malloc(n + 1);
+
+    FUZZ_CHECK(re != NULL);
+    FUZZ_CHECK(whole(p, n, FUZZ_DECODE_MAX_BYTES, &w) == STATUS_OK);
+    while (from < n) {
+        size_t before = from, lo;
+        FUZZ_CHECK(window(p, n, &from, FUZZ_DECODE_MAX_BYTES, &d) == STATUS_OK);
+        FUZZ_CHECK(from > before && from <= n);
+        if (d.len == 0)
+            break;
+        lo = decoded_to_source(&d, 0);
+        FUZZ_CHECK(lo >= prev && lo < from && (lo == 0 || p[lo - 1] == '\n'));
+        FUZZ_CHECK(d.cut_lo == (lo > 0) && d.cut_hi == (from < n));
+        FUZZ_CHECK(r + (lo - prev) + d.len <= n);
+        memcpy(re + r, p + prev, lo - prev);
+        memcpy(re + r + (lo - prev), d.data, d.len);
+        r += lo - prev + d.len;
+        prev = from;
+        decoded_release(&d);
+    }
+    if (w.len > 0) {
+        FUZZ_CHECK(r + (n - prev) == w.len);
+        memcpy(re + r, p + prev, n - prev);
+        FUZZ_CHECK(memcmp(re, w.data, w.len) == 0);
+    } else {
+        FUZZ_CHECK(r == 0 && from == n);
+    }
+    decoded_release(&w);
+    free(re);
+}
+
+/* The input, filler lines longer than a window's margin, the input again. */
+static void fuzz_decode_all_windows(const uint8_t *data, size_t size)
+{
+    size_t fill = LIMIT_DECODE_WINDOW + 200, n = 2 * size + fill + 1;
+    unsigned char *p = malloc(n);
+
+    FUZZ_CHECK(p != NULL);
+    memcpy(p, data, size);
+    p[size] = '\n';
+    for (size_t i = 0; i < fill; i++)
+        p[size + 1 + i] = i % 50 == 49 ? '\n' : 'f';
+    memcpy(p + size + 1 + fill, data, size);
+    for (int twice = 0; twice < 2; twice++) {
+        size_t len = twice ? n : size;
+        fuzz_decode_windows(p, len, decode_url, decode_url_window);
+        fuzz_decode_windows(p, len, decode_json_escapes, decode_json_escapes_window);
+        fuzz_decode_windows(p, len, decode_html, decode_html_window);
+    }
+    free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t at[260], n_at = 0;
@@ -66,5 +135,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     at[n_at++] = size;
     fuzz_decode_all(data, size, at, n_at, FUZZ_DECODE_MAX_BYTES);
     fuzz_decode_all(data, size, at, n_at, size / 3);
+    fuzz_decode_all_windows(data, size);
     return 0;
 }

@@ -197,6 +197,72 @@ static void test_scanbuf__decoded_views(void)
     teardown(&x);
 }
 
+/* Append filler lines (64 bytes each) to t until it is `to` bytes long, the last line cut
+ * short to land exactly there. */
+static void test_scanbuf_fill_to(struct buf *t, size_t to)
+{
+    while (t->len < to) {
+        size_t n = to - t->len < 64 ? to - t->len : 64;
+        char line[65];
+        memset(line, 'f', n);
+        line[n - 1] = n == 64 ? '\n' : 'f';
+        line[n] = '\0';
+        CHECK_OK(buf_printf(t, "%s", line));
+    }
+}
+
+/* The escape decoders decode windows (LIMIT_DECODE_WINDOW of context), not the whole
+ * buffer: a key ID written with an escape far from the start is found where it is, a
+ * plain key between two windows is found once, and a 40-character line at a window's
+ * cut edge, which the raw bytes show to be a piece of a wrapped session token, does not
+ * become a secret because the window lost the line above it. */
+static void test_scanbuf__escape_windows(void)
+{
+    struct fixture x;
+    struct fakekey_rng rng = FAKEKEY_RNG_INIT(19);
+    char id[21], id2[21], id3[21], piece[41], token[201];
+    struct buf t = BUF_INIT(1 << 20);
+    size_t value_line, site;
+    const struct finding *f;
+
+    setup(&x);
+    fakekey_access_key_id(&rng, "AKIA", true, id);
+    fakekey_access_key_id(&rng, "AKIA", true, id2);
+    fakekey_access_key_id(&rng, "AKIA", true, id3);
+    fakekey_secret(&rng, piece);
+    fakekey_session_token(&rng, token, 200);
+    for (size_t i = 0; i < 40; i++)
+        if (piece[i] == '/' || piece[i] == '+')
+            piece[i] = 'x'; /* plain alphanumerics: no escape could hide it */
+    CHECK_OK(buf_printf(&t, "url=a%%2Fb\n"));           /* an escape: the first window */
+    test_scanbuf_fill_to(&t, 3 * LIMIT_DECODE_WINDOW);
+    CHECK_OK(buf_printf(&t, "\nplain_id = %s\n", id2)); /* between windows */
+    test_scanbuf_fill_to(&t, 5 * LIMIT_DECODE_WINDOW);
+    CHECK_OK(buf_printf(&t, "\n%.100s\n", token + 40)); /* a token wrapped at 100 columns */
+    value_line = t.len;
+    CHECK_OK(buf_printf(&t, "%s\n%s is its key\n", piece, id3));
+    /* An escape placed so that its window starts at the piece's line */
+    site = value_line + LIMIT_DECODE_WINDOW + 5;
+    test_scanbuf_fill_to(&t, site);
+    CHECK_OK(buf_printf(&t, "%%2F\nkey=%.4s%%%02X%s\n", id, id[4], id + 5));
+    scan(&x, t.data, t.len);
+    build(&x, false);
+    f = by_id(&x, id);
+    CHECK(f != NULL);
+    if (f) {
+        CHECK(f->n_locations == 1);
+        CHECK_STREQ(f->locations[0].encoding, "url");
+        CHECK(f->locations[0].offset == site + 8);
+    }
+    f = by_id(&x, id2);
+    CHECK(f != NULL && f->n_locations == 1 && f->locations[0].encoding == NULL);
+    f = by_id(&x, id3);
+    CHECK(f != NULL && f->n_secrets == 0 && f->n_locations == 1);
+    CHECK(x.n == 3);
+    buf_release(&t);
+    teardown(&x);
+}
+
 static void test_scanbuf__url_and_json_escapes(void)
 {
     struct fixture x;
@@ -285,6 +351,7 @@ static const struct test tests[] = {
     TEST(test_scanbuf__smtp_password_linked_to_secret),
     TEST(test_scanbuf__utf16_columns_for_non_ascii_lines),
     TEST(test_scanbuf__decoded_views),
+    TEST(test_scanbuf__escape_windows),
     TEST(test_scanbuf__url_and_json_escapes),
     TEST(test_scanbuf__examples_hidden_by_default),
     TEST(test_scanbuf__hard_negatives),

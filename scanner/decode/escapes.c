@@ -1,0 +1,146 @@
+/*
+ * decode/escapes.c - the driver the escape decoders (URL, JSON escapes, HTML) share:
+ * find what they undo, and decode windows around it instead of copying whole chunks.
+ *
+ * A view of a whole 8 MiB chunk that differs from it in one "%2F" costs a copy and a
+ * second matcher pass over 8 MiB (on the benchmark tree these views were two thirds as
+ * many bytes again as the tree itself). So the bytes between escapes are only copied
+ * within `margin` of one (LIMIT_DECODE_WINDOW: any match and the proximity window around
+ * it), the window widened to whole lines; escapes closer than that share a window. Each
+ * window is one view (a NULL `from`: one view of the whole buffer), byte for byte the part of the whole-buffer view that covers its
+ * source range: escapes never contain a newline except as the second byte of an
+ * unknown JSON escape, which ends at the line's end, so decoding from any line start
+ * finds the escapes decoding from the buffer's start does. Escape bytes are found with
+ * memchr (each lead byte's next position kept, so two leads cost one pass each).
+ */
+#include "decode/decode.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/limits.h"
+#include "base/xalloc.h"
+
+/* The next escape at or after a position: each lead's next occurrence is remembered,
+ * so that a lead that is rare is not looked for again after every frequent one. */
+struct esc_scan {
+    const struct decode_escaper *x;
+    const unsigned char *p;
+    size_t n;
+    size_t next[2]; /* next occurrence of lead[k] at or after the last query, or n */
+    bool valid[2];
+};
+
+static size_t esc_lead(struct esc_scan *s, int k, size_t i)
+{
+    if (!s->valid[k] || s->next[k] < i) {
+        const unsigned char *q = i < s->n ? memchr(s->p + i, s->x->lead[k], s->n - i) : NULL;
+        s->next[k] = q ? (size_t)(q - s->p) : s->n;
+        s->valid[k] = true;
+    }
+    return s->next[k];
+}
+
+/* The first escape in [i, end): its offset (end if none), bytes, length and source
+ * length. Unknown escapes are stepped over as the decoder's tokenisation says. */
+static size_t esc_next(struct esc_scan *s, size_t i, size_t end, unsigned char bytes[4],
+                       size_t *len, size_t *used)
+{
+    while (i < end) {
+        size_t at = esc_lead(s, 0, i);
+        if (s->x->n_lead > 1) {
+            size_t b = esc_lead(s, 1, i);
+            if (b < at)
+                at = b;
+        }
+        if (at >= end)
+            return end;
+        if (s->x->at(s->p, s->n, at, bytes, len, used))
+            return at;
+        i = at + (s->n - at >= s->x->skip_unknown ? s->x->skip_unknown : 1);
+    }
+    return end;
+}
+
+/* Start of the line holding p[i] (not before `floor`). */
+static size_t line_start(const unsigned char *p, size_t floor, size_t i)
+{
+    while (i > floor && p[i - 1] != '\n')
+        i--;
+    return i;
+}
+
+/* End of the line holding p[i]: the offset after its '\n', or n. */
+static size_t line_end(const unsigned char *p, size_t n, size_t i)
+{
+    const unsigned char *q;
+
+    if (i >= n)
+        return n;
+    q = memchr(p + i, '\n', n - i);
+    return q ? (size_t)(q - p) + 1 : n;
+}
+
+static size_t sat_add(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+enum status decode_escapes(const struct decode_escaper *x, const unsigned char *p, size_t n,
+                           size_t *from_window, size_t max_bytes, struct decoded *out)
+{
+    struct esc_scan s = { x, p, n, { 0, 0 }, { false, false } };
+    enum status st = STATUS_OK;
+    unsigned char bytes[4];
+    size_t whole = 0, *from = from_window ? from_window : &whole;
+    size_t margin = from_window ? LIMIT_DECODE_WINDOW : SIZE_MAX;
+    size_t len = 0, used = 0, site, lo, hi, i, copy_from, cap;
+
+    *out = (struct decoded)DECODED_INIT;
+    out->encoding = x->encoding;
+    site = esc_next(&s, *from, n, bytes, &len, &used);
+    if (site >= n) {
+        *from = n;
+        return STATUS_OK; /* nothing (more) to decode: no view */
+    }
+    /* The window: `margin` bytes around each escape, to whole lines, joined while the
+     * next escape's would reach this one's. */
+    lo = line_start(p, *from, site > margin ? site - margin : 0);
+    hi = line_end(p, n, sat_add(site + used, margin));
+    for (i = site + used; hi < n;) {
+        size_t next = esc_next(&s, i, n, bytes, &len, &used);
+        if (next >= n || (next > hi && next - hi > margin))
+            break;
+        i = next + used;
+        if (sat_add(i, margin) >= hi)
+            hi = line_end(p, n, sat_add(i, margin));
+    }
+    *from = hi;
+    out->cut_lo = lo > 0;
+    out->cut_hi = hi < n;
+
+    /* Decode it (the scan restarts at lo: forget where the leads were); every escape
+     * is longer than what it decodes to, so the view fits in hi - lo bytes. */
+    s.valid[0] = s.valid[1] = false;
+    cap = hi - lo < max_bytes ? hi - lo : max_bytes;
+    out->data = xmalloc(st_add(cap, 1));
+    out->data_cap = cap;
+    for (i = copy_from = lo; i < hi && st == STATUS_OK;) {
+        site = esc_next(&s, i, hi, bytes, &len, &used);
+        if (site >= hi)
+            break;
+        st = decoded_append(out, max_bytes, p + copy_from, site - copy_from, copy_from, SEG_COPY);
+        if (st == STATUS_OK)
+            st = decoded_append(out, max_bytes, bytes, len, site, SEG_OPAQUE);
+        i = copy_from = site + used;
+    }
+    if (st == STATUS_OK)
+        st = decoded_append(out, max_bytes, p + copy_from, hi - copy_from, copy_from, SEG_COPY);
+    if (st != STATUS_OK || out->len == 0) {
+        const char *enc = out->encoding;
+        decoded_release(out);
+        out->encoding = enc;
+    }
+    return st;
+}
