@@ -382,6 +382,14 @@ void member_done(struct walk *w, struct member_src *src);
 /* Walk the archive open in lv->a; false when it is not an archive at all. */
 bool walk_archive(struct walk *w, struct level *lv);
 
+/* ---- image.c ------------------------------------------------------------------------------------ */
+
+/* data[0, len), a whole member of the archive walked (tmpl), is a container image (a
+ * tar, or one compressed): scanned as one, by layers, and true. Not inside an image's
+ * layer. */
+bool image_in_walk(struct walk *w, const struct blob *tmpl, const unsigned char *data,
+                   size_t len);
+
 /* ---- pieces.c -------------------------------------------------------------------------------------- */
 
 /* Scan `in` from `pos` to its end, piece by piece. *containers (if not NULL) counts the
