@@ -4,22 +4,36 @@
 # listing of each layer, the manifests) costs or saves.
 #
 #   benches/bench_image.sh [--files N] [--runs N] [DIR]
+#   benches/bench_image.sh --before OLD_BIN [--same LAYERS] [--mb MB] [--runs N] [DIR]
 #
 # DIR (default benches/out/image, gitignored) gets image.tar (a docker save tarball: one
 # layer of N text files, default 2000 x ~20 KB, a config and manifest.json) and plain.tar
 # (the same members, manifest.json renamed: scanned as nested tars). Each is scanned with
 # `sesame scan -q FILE`, alternately A/B, --runs times (default 7); the medians and their
 # ratio are printed. SESAME_BIN (default build/sesame).
+#
+# --before OLD_BIN: the same image scanned by OLD_BIN and SESAME_BIN in alternating pairs
+# (old, new, old, new, ...; --runs pairs), whole-process wall and CPU (user+sys) times,
+# the new/old ratio of each pair and their median. With --same LAYERS the image is
+# same.tar instead: LAYERS layers each holding the same text file of MB MB (default 20;
+# a base image's file added again by every later layer, e.g. after a chmod) and one small
+# file of its own: what scanning a content once saves.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 FILES=2000
 RUNS=7
 DIR=""
+BEFORE=""
+SAME=0
+MB=20
 while [ $# -gt 0 ]; do
   case $1 in
     --files) FILES=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --before) BEFORE=$2; shift 2 ;;
+    --same) SAME=$2; shift 2 ;;
+    --mb) MB=$2; shift 2 ;;
     *) DIR=$1; shift ;;
   esac
 done
@@ -46,6 +60,51 @@ man = json.dumps([{"Config": "c.json", "Layers": ["l/layer.tar"]}]).encode()
 open(f"{d}/image.tar", "wb").write(tar_bytes([("l/layer.tar", layer), ("c.json", cfg), ("manifest.json", man)]))
 open(f"{d}/plain.tar", "wb").write(tar_bytes([("l/layer.tar", layer), ("c.json", cfg), ("man.json", man)]))
 PY
+if [ -n "$BEFORE" ]; then
+  IMG=$DIR/image.tar
+  if [ "$SAME" -gt 0 ]; then
+    IMG=$DIR/same.tar
+    python3 - "$IMG" "$SAME" "$MB" <<'PY'
+import hashlib, io, json, random, sys, tarfile
+out, n, mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+r = random.Random(2)
+words = ["".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(r.randint(3, 9)))
+         for _ in range(2000)]
+line = lambda: " ".join(r.choice(words) for _ in range(12)) + "\n"
+chunk = "".join(line() for _ in range(20000)).encode()
+big = (chunk * (mb * 1024 * 1024 // len(chunk) + 1))[:mb * 1024 * 1024]
+def tar_bytes(files):
+    bio = io.BytesIO()
+    with tarfile.open(fileobj=bio, mode="w") as t:
+        for name, data in files:
+            ti = tarfile.TarInfo(name); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+    return bio.getvalue()
+layers = [tar_bytes([("usr/share/big.txt", big), (f"etc/layer-{k}", f"layer {k}\n".encode())])
+          for k in range(n)]
+diff = ["sha256:" + hashlib.sha256(l).hexdigest() for l in layers]
+cfg = json.dumps({"rootfs": {"type": "layers", "diff_ids": diff},
+                  "history": [{"created_by": f"RUN step {k}"} for k in range(n)]}).encode()
+names = [f"{d[7:]}/layer.tar" for d in diff]
+man = json.dumps([{"Config": "c.json", "Layers": names}]).encode()
+open(out, "wb").write(tar_bytes(list(zip(names, layers)) + [("c.json", cfg), ("manifest.json", man)]))
+PY
+  fi
+  one() { /usr/bin/time -f "%e %U %S" "$1" scan -q --no-config --exit-zero "$IMG" 2>&1 >/dev/null | tail -1; }
+  one "$BEFORE" >/dev/null; one "$BIN" >/dev/null # warm the page cache and the rules caches
+  echo "image: $IMG ($(stat -c %s "$IMG") bytes), $RUNS alternating pairs (old, new)"
+  for i in $(seq "$RUNS"); do echo "old $(one "$BEFORE")"; echo "new $(one "$BIN")"; done |
+  python3 -c '
+import statistics, sys
+o, n = [], []
+for l in sys.stdin:
+    w, wall, u, s = l.split(); (o if w == "old" else n).append((float(wall), float(u) + float(s)))
+for k, what in ((0, "wall"), (1, "cpu")):
+    r = [b[k] / a[k] for a, b in zip(o, n) if a[k] > 0]
+    print("%-4s old median %.2f s, new median %.2f s; new/old per pair %s; median ratio %.3f [%.3f-%.3f]" % (
+        what, statistics.median(a[k] for a in o), statistics.median(b[k] for b in n),
+        " ".join("%.2f" % x for x in r), statistics.median(r), min(r), max(r)))'
+  exit 0
+fi
 ms() { local s e; s=$(date +%s%N); "$BIN" scan -q "$1" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
 a=(); b=()
 for _ in $(seq "$RUNS"); do a+=("$(ms "$DIR/image.tar")"); b+=("$(ms "$DIR/plain.tar")"); done

@@ -487,6 +487,9 @@ static enum status scan_images(struct ifiles *fs, struct image *imgs, size_t n_i
     return st;
 }
 
+/* Images being read by this thread, one inside another: see image_in_walk. */
+static _Thread_local unsigned image_depth;
+
 static enum image_result scan_table(struct ifiles *fs, const struct blob *tmpl,
                                     const struct archive_limits *lim, unsigned char **buf,
                                     blob_fn *fn, void *payload, struct archive_stats *stats,
@@ -509,7 +512,9 @@ static enum image_result scan_table(struct ifiles *fs, const struct blob *tmpl,
             *st = scan_images(fs, NULL, 0, tmpl, lim, buf, fn, payload, stats, sep);
         return IMAGE_MALFORMED;
     }
+    image_depth++;
     *st = scan_images(fs, imgs, n_imgs, tmpl, lim, buf, fn, payload, stats, sep);
+    image_depth--;
     images_free(imgs, n_imgs);
     return IMAGE_DONE;
 }
@@ -646,13 +651,14 @@ bool image_in_walk(struct walk *w, const struct blob *tmpl, const unsigned char 
                    size_t len)
 {
     enum status st;
+    enum image_result r;
 
-    /* an image inside a layer of an image is read as a plain tar: no image within an
-     * image, so memory stays bounded by one image's */
-    if (w->fn == layer_blob)
+    /* an image inside an image (in a layer, or a blob no manifest names) is read as a
+     * plain tar: one image read at a time, so memory stays bounded by one image's */
+    if (image_depth > 0)
         return false;
-    if (src_image_scan_mem(data, len, tmpl, w->lim, w->buf, w->fn, w->payload, w->stats,
-                           &st) != IMAGE_DONE)
+    r = src_image_scan_mem(data, len, tmpl, w->lim, w->buf, w->fn, w->payload, w->stats, &st);
+    if (r != IMAGE_DONE)
         return false;
     if (st != STATUS_OK && w->cb_st == STATUS_OK) {
         w->cb_st = st;
