@@ -7,25 +7,18 @@
 . "$(dirname "$0")/lib.sh"
 setup
 
-FIX="$SESAME_SRC/tests/integration/image_fixture.py"
-CHECK="$SESAME_SRC/tests/integration/check_image_dups.py"
-VALIDATE="$SESAME_SRC/tests/integration/git_fixture.py"
+IT="$SESAME_SRC/tests/integration"
 
 test_expect_success 'docker save: one content in 4 places matched once, reported at each' '
-    "$PYTHON" "$FIX" dups img.tar &&
-    run_cmd sesame scan img.tar -f json
-    expect_rc 1 &&
-    "$PYTHON" "$VALIDATE" validate out &&
-    "$PYTHON" "$CHECK" out img.tar.info.json &&
-    expect_no_grep "warning" err
+    "$PYTHON" "$IT/image_fixture.py" dups img.tar && run_cmd sesame scan img.tar -f json
+    expect_rc 1 && expect_no_grep "warning" err &&
+    "$PYTHON" "$IT/git_fixture.py" validate out && "$PYTHON" "$IT/check_image_dups.py" out img.tar.info.json
 '
 
 test_expect_success 'OCI layout tar, gzip layers: the same' '
-    "$PYTHON" "$FIX" dups-oci oci.tar &&
-    run_cmd sesame scan oci.tar -f json
+    "$PYTHON" "$IT/image_fixture.py" dups-oci oci.tar && run_cmd sesame scan oci.tar -f json
     expect_rc 1 &&
-    "$PYTHON" "$VALIDATE" validate out &&
-    "$PYTHON" "$CHECK" out oci.tar.info.json
+    "$PYTHON" "$IT/git_fixture.py" validate out && "$PYTHON" "$IT/check_image_dups.py" out oci.tar.info.json
 '
 
 test_expect_success 'text report: replaced in layer, and each place its own command' '
@@ -38,11 +31,10 @@ test_expect_success 'text report: replaced in layer, and each place its own comm
 
 test_expect_success 'SARIF: replaced and the replacing layer per location' '
     run_cmd sesame scan img.tar -f sarif
-    expect_rc 1 &&
-    "$PYTHON" - <<PY
+    expect_rc 1 && "$PYTHON" - <<PY
 import json
-info = json.load(open("img.tar.info.json"))
-locs = [l for r in json.load(open("out"))["runs"][0]["results"] for l in r["locations"]]
+runs, info = json.load(open("out"))["runs"], json.load(open("img.tar.info.json"))
+locs = [l for r in runs[0]["results"] for l in r["locations"]]
 rep = [l for l in locs if l["properties"].get("replaced")]
 assert len(rep) == 8, rep  # key D at 3 places, key G at 1: two parts each
 assert all(l["properties"]["removedInLayer"] in (info["layers"][2], info["layers"][3]) for l in rep), rep

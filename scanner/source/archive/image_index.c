@@ -8,9 +8,12 @@
  *     each place's own layer command and removal in struct blob_place);
  *   - a file a later layer wrote over (same path, other content, no whiteout) is
  *     reported saying which layer replaced it, as a whiteout's removing layer is.
- * Two passes over each layer's headers: the first lists names and sizes (and
- * whiteouts), the second hashes only the files whose size another file has too (a
- * content seen once needs no hash). The index is bounded (LIMIT_IMAGE_FILES); what it
+ * Passes over each layer's headers: the first lists names and sizes (and
+ * whiteouts), the second samples the files whose size a file of another layer has (256
+ * bytes at the start, middle and end), the third hashes those whose size and sample a
+ * file of another layer has: a content seen in one layer needs no hash, and files of
+ * one size that differ are mostly told apart by the sample. An image of one layer needs
+ * none of it. The index is bounded (LIMIT_IMAGE_FILES); what it
  * cannot hold is scanned in every layer as before.
  */
 #include <archive.h>
@@ -120,44 +123,94 @@ static void list_layer(struct image *img, size_t k)
     archive_read_free(a);
 }
 
-/* Pass 2 over layer k: the SHA-256 of its entries [from, to) marked `hashed` (those
- * whose size another file has). One that cannot be read is left unhashed. */
-static void hash_layer(struct image *img, size_t k, size_t from, size_t to)
+/* Bytes of a file sampled at each of its start, middle and end before it is hashed. */
+#define SAMPLE_BYTES 256u
+
+/* Fold the sampled bytes of block p[0, n) at file offset `off` into *h (FNV-1a). */
+static void sample_add(uint64_t *h, const unsigned char *p, size_t n, uint64_t off,
+                       uint64_t size)
+{
+    uint64_t mid = size / 2, ranges[3][2] = {
+        { 0, SAMPLE_BYTES }, { mid, mid + SAMPLE_BYTES }, { size - SAMPLE_BYTES, size } };
+
+    if (size <= 3 * SAMPLE_BYTES)
+        ranges[0][1] = size, ranges[1][1] = ranges[2][1] = 0;
+    for (size_t r = 0; r < 3; r++) {
+        uint64_t from = ranges[r][0] > off ? ranges[r][0] : off;
+        uint64_t to = ranges[r][1] < off + n ? ranges[r][1] : off + n;
+        for (uint64_t i = from; i < to; i++)
+            *h = (*h ^ p[i - off]) * 0x100000001b3ull;
+    }
+}
+
+/* Pass 2 over layer k: of its entries [from, to) marked `want`, the sample (full: the
+ * SHA-256, then `hashed`). A file that cannot be read is left unhashed. Uncompressed
+ * layers are read in place: libarchive hands out their own bytes. */
+static void read_layer(struct image *img, size_t k, size_t from, size_t to, bool full)
 {
     const struct ifile *f = img->layers[k].file;
     struct archive *a = image_tar_open(f->data, f->len, true);
     struct iindex *ix = &img->ix;
     struct archive_entry *e;
-    unsigned char buf[64 * 1024];
     uint32_t seq = 0;
     size_t at = from;
     int r;
 
-    while (at < to && !ix->e[at].hashed)
+    while (at < to && !ix->e[at].want)
         at++;
     while (a && at < to &&
            ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
         struct ientry *ie = &ix->e[at];
-        struct crypto_sha256_ctx *c;
-        uint64_t got = 0;
-        la_ssize_t n;
+        struct crypto_sha256_ctx *c = NULL;
+        uint64_t got = 0, h = 0xcbf29ce484222325ull;
+        const void *p;
+        size_t n;
+        la_int64_t off;
+        int rd;
 
         if (++seq != ie->seq)
             continue;
-        c = crypto_sha256_begin();
-        while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
-            crypto_sha256_add(c, buf, (size_t)n);
-            got += (uint64_t)n;
+        if (full)
+            c = crypto_sha256_begin();
+        ie->direct = NULL;
+        while ((rd = archive_read_data_block(a, &p, &n, &off)) == ARCHIVE_OK) {
+            if (off == 0 && n == ie->size && (const unsigned char *)p >= f->data &&
+                (const unsigned char *)p + n <= f->data + f->len)
+                ie->direct = p; /* in one piece, where it lies in the layer */
+            if (off < 0 || (uint64_t)off != got || n > ie->size - got)
+                break; /* a sparse member, or longer than said: not deduplicated */
+            if (full)
+                crypto_sha256_add(c, p, n);
+            else
+                sample_add(&h, p, n, got, ie->size);
+            got += n;
         }
-        crypto_sha256_end(c, ie->hash);
-        ie->hashed = n == 0 && got == ie->size;
-        for (at++; at < to && !ix->e[at].hashed; at++)
+        if (full)
+            crypto_sha256_end(c, ie->hash);
+        ie->sample = h;
+        ie->hashed = full && rd == ARCHIVE_EOF && got == ie->size;
+        ie->want = rd == ARCHIVE_EOF && got == ie->size; /* sampled, for the full pass */
+        for (at++; at < to && !ix->e[at].want; at++)
             ;
     }
     for (; at < to; at++) /* not reached: a damaged layer */
-        ix->e[at].hashed = false;
+        ix->e[at].want = false;
     if (a)
         archive_read_free(a);
+}
+
+/* Pass 2 (sample) or 3 (full) over the layers holding files marked `want`. */
+static void read_layers(struct image *img, bool full)
+{
+    struct iindex *ix = &img->ix;
+
+    for (size_t from = 0, to; from < ix->n; from = to) {
+        bool any = false;
+        for (to = from; to < ix->n && ix->e[to].layer == ix->e[from].layer; to++)
+            any |= ix->e[to].want;
+        if (any)
+            read_layer(img, ix->e[from].layer, from, to, full);
+    }
 }
 
 static int by_size(const void *x, const void *y, void *ctx)
@@ -167,6 +220,21 @@ static int by_size(const void *x, const void *y, void *ctx)
                         *b = &sort_ix->e[*(const uint32_t *)y];
 
     return a->size < b->size ? -1 : a->size > b->size;
+}
+
+/* Files not sampled (want clear) sort apart from every sampled one: their own run. */
+static int by_sample(const void *x, const void *y, void *ctx)
+{
+    const struct iindex *sort_ix = ctx;
+    const struct ientry *a = &sort_ix->e[*(const uint32_t *)x],
+                        *b = &sort_ix->e[*(const uint32_t *)y];
+    int c = by_size(x, y, ctx);
+
+    if (!c && a->want != b->want)
+        c = a->want ? -1 : 1;
+    if (!c && a->sample != b->sample)
+        c = a->sample < b->sample ? -1 : 1;
+    return c;
 }
 
 /* Same content, then the first place first. */
@@ -218,18 +286,72 @@ static bool same_content(const struct ientry *a, const struct ientry *b)
            memcmp(a->hash, b->hash, sizeof(a->hash)) == 0;
 }
 
-/* Which files are hashed: those whose size another file of the image has. */
-static void mark_candidates(struct iindex *ix)
+/* Runs of files alike (same size; then same sample too) that span two layers or more:
+ * marked `want` for the next pass (a content repeated within one layer only is left
+ * alone: hashing costs about what matching clean text does). Only files marked `want`
+ * take part after the first call. */
+static void mark_alike(struct iindex *ix, bool sampled)
 {
-    uint32_t *o = order(ix, by_size);
+    uint32_t *o = order(ix, sampled ? by_sample : by_size);
 
     for (size_t i = 0; i < ix->n;) {
+        const struct ientry *a = &ix->e[o[i]];
         size_t j = i + 1;
-        while (j < ix->n && ix->e[o[j]].size == ix->e[o[i]].size)
+        bool layers = false;
+        while (j < ix->n && ix->e[o[j]].size == a->size &&
+               (!sampled || ix->e[o[j]].sample == a->sample)) {
+            layers |= ix->e[o[j]].layer != a->layer;
             j++;
-        for (size_t k = i; j - i > 1 && k < j; k++)
-            ix->e[o[k]].hashed = true; /* to be hashed; cleared if it cannot be */
+        }
+        for (size_t k = i; k < j; k++) {
+            struct ientry *e = &ix->e[o[k]];
+            e->want = layers && (!sampled || e->want);
+        }
         i = j;
+    }
+    free(o);
+}
+
+/* Files held in one piece in memory (uncompressed layers) are told alike by comparing
+ * their bytes, faster than hashing them: each run of files of one size and sample is
+ * compared with up to this many distinct contents, then the rest are hashed. */
+#define DIRECT_CONTENTS 8u
+
+static void compare_direct(struct iindex *ix)
+{
+    uint32_t *o = order(ix, by_sample);
+
+    for (size_t i = 0; i < ix->n;) {
+        const struct ientry *a = &ix->e[o[i]];
+        uint32_t reps[DIRECT_CONTENTS];
+        size_t j = i, n_reps = 0;
+
+        while (j < ix->n && ix->e[o[j]].size == a->size && ix->e[o[j]].sample == a->sample &&
+               ix->e[o[j]].want == a->want)
+            j++;
+        /* a whole run, or none of it: contents compared and contents hashed never meet */
+        bool all = a->want;
+        for (size_t k = i; all && k < j; k++) {
+            struct ientry *e = &ix->e[o[k]];
+            size_t r = 0;
+
+            all = e->direct != NULL;
+            while (all && r < n_reps && memcmp(ix->e[reps[r]].direct, e->direct, e->size))
+                r++;
+            if (all && r == n_reps && (all = n_reps < DIRECT_CONTENTS))
+                reps[n_reps++] = o[k];
+            if (!all)
+                break;
+            /* the first file of its content stands for it: no SHA-256 is that */
+            memset(e->hash, 0, sizeof(e->hash));
+            e->hash[0] = 'D';
+            memcpy(e->hash + 1, &reps[r], sizeof(reps[r]));
+        }
+        for (size_t k = i; all && k < j; k++) {
+            ix->e[o[k]].hashed = true;
+            ix->e[o[k]].want = false;
+        }
+        i = j > i ? j : i + 1;
     }
     free(o);
 }
@@ -305,22 +427,20 @@ void image_index(struct image *img, const bool *scanned, bool dedup, size_t max_
                  const char *shown)
 {
     struct iindex *ix = &img->ix;
-    size_t from = 0;
 
+    if (img->n_layers < 2)
+        return; /* nothing removes, replaces or repeats a file of one layer */
     for (size_t k = 0; k < img->n_layers; k++)
         list_layer(img, k);
     if (ix->full)
         log_warn("'%s': more than %u files in the layers of one image: the rest are "
                  "scanned in every layer that holds them, and not told overwritten",
                  shown, LIMIT_IMAGE_FILES);
-    mark_candidates(ix);
-    for (size_t k = 0; k < img->n_layers; k++) {
-        size_t to = from;
-        while (to < ix->n && ix->e[to].layer == k)
-            to++;
-        hash_layer(img, k, from, to);
-        from = to;
-    }
+    mark_alike(ix, false);    /* the same size in two layers */
+    read_layers(img, false);  /* sampled */
+    mark_alike(ix, true);     /* the same size and sample in two layers */
+    compare_direct(ix);       /* those in memory, compared */
+    read_layers(img, true);   /* the rest hashed */
     removals(img);
     if (dedup)
         groups(img, scanned, max_name);

@@ -45,12 +45,15 @@ struct ientry {
     char *name;                /* escaped as member paths are, as the tar names it */
     const char *norm;          /* in name: without "./" or "/" in front */
     uint64_t size;
+    bool want;                 /* to be read by the next pass (image_index.c) */
     bool hashed;               /* hash is its content's SHA-256 */
     bool ambiguous;            /* its path twice in its layer: taken as it comes */
     bool first;                /* the place its group's content is scanned at */
     bool replaced;             /* removed_in wrote another file at its path */
     uint32_t group;            /* files of the same content (UINT32_MAX: none) */
     const char *removed_in;    /* the layer that removed or replaced it (a digest), or NULL */
+    uint64_t sample;           /* FNV-1a of bytes at its start, middle and end */
+    const unsigned char *direct; /* its bytes in one piece in the layer, or NULL */
     unsigned char hash[32];
 };
 

@@ -17,9 +17,10 @@
  *   limits.c    the limits, the byte accounting behind them, and the warnings
  *   image.c     container images (source/src_image.h): the image's files, its layers
  *               scanned through the scan entry points above; image_parse.c its manifests
- *               (image_int.h)
- * <archive.h> is included by reader.c, members.c, pieces.c and image.c only, <zlib.h> by
- * gzip.c.
+ *               (image_int.h), image_index.c what each layer holds (whiteouts, files by
+ *               content: scanned once; files overwritten by a later layer)
+ * <archive.h> is included by reader.c, members.c, pieces.c, image.c and image_index.c
+ * only, <zlib.h> by gzip.c.
  *
  * Two tricky points. Accounting: every byte decoded, at any depth, counts against the
  * top-level archive's byte and ratio limits, so a bomb stops wherever it is nested.
