@@ -8,12 +8,11 @@
  *     each place's own layer command and removal in struct blob_place);
  *   - a file a later layer wrote over (same path, other content, no whiteout) is
  *     reported saying which layer replaced it, as a whiteout's removing layer is.
- * Passes over each layer's headers: the first lists names and sizes (and
- * whiteouts), the second samples the files whose size a file of another layer has (256
- * bytes at the start, middle and end), the third hashes those whose size and sample a
- * file of another layer has: a content seen in one layer needs no hash, and files of
- * one size that differ are mostly told apart by the sample. An image of one layer needs
- * none of it. The index is bounded (LIMIT_IMAGE_FILES); what it
+ * Passes over each layer: the first lists names, sizes and whiteouts and samples each
+ * file (256 bytes at its start, middle and end); files whose size and sample a file of
+ * another layer has too are then compared in place (uncompressed layers) or hashed by a
+ * second pass: a content seen in one layer needs neither, and files of one size that
+ * differ are mostly told apart by the sample. An image of one layer needs none of it. The index is bounded (LIMIT_IMAGE_FILES); what it
  * cannot hold is scanned in every layer as before.
  */
 #include <archive.h>
@@ -59,6 +58,59 @@ const char *image_removed_by(const struct image *img, size_t layer, const char *
     return w == SIZE_MAX ? NULL : img->layers[w].digest;
 }
 
+/* Bytes of a file sampled at each of its start, middle and end before it is hashed. */
+#define SAMPLE_BYTES 256u
+
+/* Fold the sampled bytes of block p[0, n) at file offset `off` into *h (FNV-1a). */
+static void sample_add(uint64_t *h, const unsigned char *p, size_t n, uint64_t off,
+                       uint64_t size)
+{
+    uint64_t mid = size / 2, ranges[3][2] = {
+        { 0, SAMPLE_BYTES }, { mid, mid + SAMPLE_BYTES }, { size - SAMPLE_BYTES, size } };
+
+    if (size <= 3 * SAMPLE_BYTES)
+        ranges[0][1] = size, ranges[1][1] = ranges[2][1] = 0;
+    for (size_t r = 0; r < 3; r++) {
+        uint64_t from = ranges[r][0] > off ? ranges[r][0] : off;
+        uint64_t to = ranges[r][1] < off + n ? ranges[r][1] : off + n;
+        for (uint64_t i = from; i < to; i++)
+            *h = (*h ^ p[i - off]) * 0x100000001b3ull;
+    }
+}
+
+/* The data of the member libarchive is at, entry ie: its sample and where it lies in
+ * one piece (full: its SHA-256, then `hashed`). `want` says whether it was read whole.
+ * Uncompressed layers are read in place: libarchive hands out their own bytes. */
+static void read_entry(struct archive *a, const struct ifile *f, struct ientry *ie, bool full)
+{
+    struct crypto_sha256_ctx *c = full ? crypto_sha256_begin() : NULL;
+    uint64_t got = 0, h = 0xcbf29ce484222325ull;
+    const void *p;
+    size_t n;
+    la_int64_t off;
+    int rd;
+
+    ie->direct = NULL;
+    while ((rd = archive_read_data_block(a, &p, &n, &off)) == ARCHIVE_OK) {
+        if (off == 0 && n == ie->size && (const unsigned char *)p >= f->data &&
+            (const unsigned char *)p + n <= f->data + f->len)
+            ie->direct = p; /* in one piece, where it lies in the layer */
+        if (off < 0 || (uint64_t)off != got || n > ie->size - got)
+            break; /* a sparse member, or longer than said: not deduplicated */
+        if (full)
+            crypto_sha256_add(c, p, n);
+        else
+            sample_add(&h, p, n, got, ie->size);
+        got += n;
+    }
+    if (full)
+        crypto_sha256_end(c, ie->hash);
+    else
+        ie->sample = h;
+    ie->want = rd == ARCHIVE_EOF && got == ie->size;
+    ie->hashed = full && ie->want;
+}
+
 static void add_whiteout(struct image *img, size_t k, const char *name, const char *slash,
                          const char *base)
 {
@@ -75,7 +127,7 @@ static void add_whiteout(struct image *img, size_t k, const char *name, const ch
 }
 
 /* Pass 1 over layer k: its whiteouts (later layers only remove files) and its regular
- * files. A damaged layer: what was listed; its scan says what is wrong. */
+ * files, each sampled. A damaged layer: what was listed; its scan says what is wrong. */
 static void list_layer(struct image *img, size_t k)
 {
     const struct ifile *f = img->layers[k].file;
@@ -119,34 +171,13 @@ static void list_layer(struct image *img, size_t k)
         ie->norm = image_norm(ie->name);
         ie->size = (uint64_t)archive_entry_size(e);
         ie->group = UINT32_MAX;
+        read_entry(a, f, ie, false);
     }
     archive_read_free(a);
 }
 
-/* Bytes of a file sampled at each of its start, middle and end before it is hashed. */
-#define SAMPLE_BYTES 256u
-
-/* Fold the sampled bytes of block p[0, n) at file offset `off` into *h (FNV-1a). */
-static void sample_add(uint64_t *h, const unsigned char *p, size_t n, uint64_t off,
-                       uint64_t size)
-{
-    uint64_t mid = size / 2, ranges[3][2] = {
-        { 0, SAMPLE_BYTES }, { mid, mid + SAMPLE_BYTES }, { size - SAMPLE_BYTES, size } };
-
-    if (size <= 3 * SAMPLE_BYTES)
-        ranges[0][1] = size, ranges[1][1] = ranges[2][1] = 0;
-    for (size_t r = 0; r < 3; r++) {
-        uint64_t from = ranges[r][0] > off ? ranges[r][0] : off;
-        uint64_t to = ranges[r][1] < off + n ? ranges[r][1] : off + n;
-        for (uint64_t i = from; i < to; i++)
-            *h = (*h ^ p[i - off]) * 0x100000001b3ull;
-    }
-}
-
-/* Pass 2 over layer k: of its entries [from, to) marked `want`, the sample (full: the
- * SHA-256, then `hashed`). A file that cannot be read is left unhashed. Uncompressed
- * layers are read in place: libarchive hands out their own bytes. */
-static void read_layer(struct image *img, size_t k, size_t from, size_t to, bool full)
+/* Pass 2 over layer k: the SHA-256 of its entries [from, to) marked `want`. */
+static void hash_layer(struct image *img, size_t k, size_t from, size_t to)
 {
     const struct ifile *f = img->layers[k].file;
     struct archive *a = image_tar_open(f->data, f->len, true);
@@ -160,36 +191,9 @@ static void read_layer(struct image *img, size_t k, size_t from, size_t to, bool
         at++;
     while (a && at < to &&
            ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
-        struct ientry *ie = &ix->e[at];
-        struct crypto_sha256_ctx *c = NULL;
-        uint64_t got = 0, h = 0xcbf29ce484222325ull;
-        const void *p;
-        size_t n;
-        la_int64_t off;
-        int rd;
-
-        if (++seq != ie->seq)
+        if (++seq != ix->e[at].seq)
             continue;
-        if (full)
-            c = crypto_sha256_begin();
-        ie->direct = NULL;
-        while ((rd = archive_read_data_block(a, &p, &n, &off)) == ARCHIVE_OK) {
-            if (off == 0 && n == ie->size && (const unsigned char *)p >= f->data &&
-                (const unsigned char *)p + n <= f->data + f->len)
-                ie->direct = p; /* in one piece, where it lies in the layer */
-            if (off < 0 || (uint64_t)off != got || n > ie->size - got)
-                break; /* a sparse member, or longer than said: not deduplicated */
-            if (full)
-                crypto_sha256_add(c, p, n);
-            else
-                sample_add(&h, p, n, got, ie->size);
-            got += n;
-        }
-        if (full)
-            crypto_sha256_end(c, ie->hash);
-        ie->sample = h;
-        ie->hashed = full && rd == ARCHIVE_EOF && got == ie->size;
-        ie->want = rd == ARCHIVE_EOF && got == ie->size; /* sampled, for the full pass */
+        read_entry(a, f, &ix->e[at], true);
         for (at++; at < to && !ix->e[at].want; at++)
             ;
     }
@@ -199,8 +203,8 @@ static void read_layer(struct image *img, size_t k, size_t from, size_t to, bool
         archive_read_free(a);
 }
 
-/* Pass 2 (sample) or 3 (full) over the layers holding files marked `want`. */
-static void read_layers(struct image *img, bool full)
+/* Pass 2 over the layers holding files marked `want`. */
+static void hash_layers(struct image *img)
 {
     struct iindex *ix = &img->ix;
 
@@ -209,7 +213,7 @@ static void read_layers(struct image *img, bool full)
         for (to = from; to < ix->n && ix->e[to].layer == ix->e[from].layer; to++)
             any |= ix->e[to].want;
         if (any)
-            read_layer(img, ix->e[from].layer, from, to, full);
+            hash_layer(img, ix->e[from].layer, from, to);
     }
 }
 
@@ -286,27 +290,24 @@ static bool same_content(const struct ientry *a, const struct ientry *b)
            memcmp(a->hash, b->hash, sizeof(a->hash)) == 0;
 }
 
-/* Runs of files alike (same size; then same sample too) that span two layers or more:
- * marked `want` for the next pass (a content repeated within one layer only is left
- * alone: hashing costs about what matching clean text does). Only files marked `want`
- * take part after the first call. */
-static void mark_alike(struct iindex *ix, bool sampled)
+/* Runs of files alike (same size and sample) that span two layers or more stay marked
+ * `want` (a content repeated within one layer only is left alone: hashing costs about
+ * what matching clean text does); the rest are cleared. */
+static void mark_alike(struct iindex *ix)
 {
-    uint32_t *o = order(ix, sampled ? by_sample : by_size);
+    uint32_t *o = order(ix, by_sample);
 
     for (size_t i = 0; i < ix->n;) {
         const struct ientry *a = &ix->e[o[i]];
         size_t j = i + 1;
         bool layers = false;
-        while (j < ix->n && ix->e[o[j]].size == a->size &&
-               (!sampled || ix->e[o[j]].sample == a->sample)) {
+        while (j < ix->n && ix->e[o[j]].size == a->size && ix->e[o[j]].sample == a->sample &&
+               ix->e[o[j]].want == a->want) {
             layers |= ix->e[o[j]].layer != a->layer;
             j++;
         }
-        for (size_t k = i; k < j; k++) {
-            struct ientry *e = &ix->e[o[k]];
-            e->want = layers && (!sampled || e->want);
-        }
+        for (size_t k = i; k < j; k++)
+            ix->e[o[k]].want = layers && ix->e[o[k]].want;
         i = j;
     }
     free(o);
@@ -436,11 +437,9 @@ void image_index(struct image *img, const bool *scanned, bool dedup, size_t max_
         log_warn("'%s': more than %u files in the layers of one image: the rest are "
                  "scanned in every layer that holds them, and not told overwritten",
                  shown, LIMIT_IMAGE_FILES);
-    mark_alike(ix, false);    /* the same size in two layers */
-    read_layers(img, false);  /* sampled */
-    mark_alike(ix, true);     /* the same size and sample in two layers */
+    mark_alike(ix);           /* the same size and sample in two layers */
     compare_direct(ix);       /* those in memory, compared */
-    read_layers(img, true);   /* the rest hashed */
+    hash_layers(img);         /* the rest hashed */
     removals(img);
     if (dedup)
         groups(img, scanned, max_name);
