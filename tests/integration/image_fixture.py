@@ -15,6 +15,7 @@ image_fixture.py - small container images built by hand (tar + JSON), no Docker.
     image_fixture.py dups OUT.tar       docker save: the same files in several layers,
                                         files a later layer overwrites (t0981)
     image_fixture.py dups-oci OUT.tar   the same as an OCI layout tar, gzip layers
+    image_fixture.py dups-mixed OUT.tar docker save, layers 2 and 4 gzip-compressed
     image_fixture.py seeds DIR          small images for the fuzz corpus
 
 Layers (same in every form):
@@ -191,7 +192,7 @@ def dup_config(diff_ids):
                        "history": [{"created_by": c} for c in DUP_CMDS]}).encode()
 
 
-def dups(out, oci_form):
+def dups(out, oci_form, mixed=False):
     ls = dup_layers()
     diff = [sha(b) for b in ls]
     cfg = dup_config(diff)
@@ -210,6 +211,8 @@ def dups(out, oci_form):
         cfg_name = hashlib.sha256(cfg).hexdigest() + ".json"
         manifest = [{"Config": cfg_name, "RepoTags": ["dups:1"], "Layers": names}]
         digests = diff
+        if mixed:  # layers 2 and 4 gzip-compressed: a content in both kinds of layer
+            ls = [gzip.compress(b, mtime=0) if k % 2 else b for k, b in enumerate(ls)]
         open(out, "wb").write(tar_bytes(list(zip(names, ls)) + [
             (cfg_name, cfg), ("manifest.json", json.dumps(manifest).encode())]))
     json.dump(info(out, digests) | {"cmds": DUP_CMDS}, open(out + ".info.json", "w"))
@@ -234,6 +237,7 @@ def seeds(d):
     # the same content in several layers, a file overwritten; compressed; nested
     dups(os.path.join(d, "dups.tar"), False)
     dups(os.path.join(d, "dups-oci.tar"), True)
+    dups(os.path.join(d, "dups-mixed.tar"), False, True)
     raw = open(os.path.join(d, "dups.tar"), "rb").read()
     open(os.path.join(d, "dups.tar.gz"), "wb").write(gzip.compress(raw, mtime=0))
     open(os.path.join(d, "nested.tar"), "wb").write(tar_bytes([("dir/img.tar", raw)]))
@@ -249,4 +253,5 @@ if __name__ == "__main__":
     {"docker": lambda: docker(out), "bad": lambda: docker(out, bad=True),
      "oci": lambda: oci(out, False), "oci-tar": lambda: oci(out, True),
      "dups": lambda: dups(out, False), "dups-oci": lambda: dups(out, True),
+     "dups-mixed": lambda: dups(out, False, True),
      "seeds": lambda: seeds(out)}[what]()

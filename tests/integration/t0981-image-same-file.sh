@@ -21,6 +21,11 @@ test_expect_success 'OCI layout tar, gzip layers: the same' '
     "$PYTHON" "$IT/git_fixture.py" validate out && "$PYTHON" "$IT/check_image_dups.py" out oci.tar.info.json
 '
 
+test_expect_success 'docker save with some layers compressed: a content in both kinds' '
+    "$PYTHON" "$IT/image_fixture.py" dups-mixed mixed.tar && run_cmd sesame scan mixed.tar -f json
+    expect_rc 1 && "$PYTHON" "$IT/check_image_dups.py" out mixed.tar.info.json
+'
+
 test_expect_success 'text report: replaced in layer, and each place its own command' '
     run_cmd sesame scan img.tar
     expect_rc 1 &&
