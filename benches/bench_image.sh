@@ -5,7 +5,7 @@
 #
 #   benches/bench_image.sh [--files N] [--runs N] [DIR]
 #   benches/bench_image.sh --before OLD_BIN [--same LAYERS [--mb MB] [--file F] | --split LAYERS]
-#                          [--runs N] [DIR]
+#                          [--gzip] [--runs N] [DIR]
 #
 # DIR (default benches/out/image, gitignored) gets image.tar (a docker save tarball: one
 # layer of N text files, default 2000 x ~20 KB, a config and manifest.json) and plain.tar
@@ -21,7 +21,9 @@
 # file of its own: what scanning a content once saves. --file F: the repeated file is F's
 # first MB MB instead (a binary, say) of generated text. --split LAYERS: split.tar, the
 # files of image.tar spread over LAYERS layers (nothing repeated, many sizes shared across
-# layers): what looking for repeated files costs when there are none.
+# layers): what looking for repeated files costs when there are none. --gzip: the layers
+# of same.tar or split.tar are gzip-compressed (level 6), as registries and OCI layouts
+# hold them.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -33,6 +35,7 @@ SAME=0
 MB=20
 FILE=""
 SPLIT=0
+GZ=0
 while [ $# -gt 0 ]; do
   case $1 in
     --files) FILES=$2; shift 2 ;;
@@ -42,15 +45,17 @@ while [ $# -gt 0 ]; do
     --mb) MB=$2; shift 2 ;;
     --file) FILE=$2; shift 2 ;;
     --split) SPLIT=$2; shift 2 ;;
+    --gzip) GZ=1; shift ;;
     *) DIR=$1; shift ;;
   esac
 done
 DIR=${DIR:-$ROOT/benches/out/image}
 BIN=${SESAME_BIN:-$ROOT/build/sesame}
 mkdir -p "$DIR"
-python3 - "$DIR" "$FILES" "$SAME" "$MB" "$FILE" "$SPLIT" <<'PY'
-import hashlib, io, json, random, sys, tarfile
+python3 - "$DIR" "$FILES" "$SAME" "$MB" "$FILE" "$SPLIT" "$GZ" <<'PY'
+import gzip, hashlib, io, json, random, sys, tarfile
 d, n, same, mb, src, split = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+gz = sys.argv[7] == "1"
 r = random.Random(1)
 words = ["".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(r.randint(3, 9)))
          for _ in range(2000)]
@@ -65,6 +70,8 @@ def image(layers, cmds, names, manifest="manifest.json"):
     cfg = json.dumps({"rootfs": {"type": "layers", "diff_ids": diff},
                       "history": [{"created_by": c} for c in cmds]}).encode()
     man = json.dumps([{"Config": "c.json", "Layers": names}]).encode()
+    if gz and len(layers) > 1:
+        layers = [gzip.compress(l, 6, mtime=0) for l in layers]
     return tar_bytes(list(zip(names, layers)) + [("c.json", cfg), (manifest, man)])
 docs = [(f"usr/share/doc/f{i}.txt", "\n".join(" ".join(r.choice(words)
          for _ in range(12)) for _ in range(250)).encode()) for i in range(n)]

@@ -79,11 +79,13 @@ static void sample_add(uint64_t *h, const unsigned char *p, size_t n, uint64_t o
 }
 
 /* The data of the member libarchive is at, entry ie: its sample and where it lies in
- * one piece (full: its SHA-256, then `hashed`). `want` says whether it was read whole.
- * Uncompressed layers are read in place: libarchive hands out their own bytes. */
+ * one piece. Uncompressed layers are read in place (libarchive hands out their own
+ * bytes): such a file is hashed only if `full`; any other is hashed now, as it is
+ * decoded (hashing is faster than decoding it again). `want` says whether it was read
+ * whole, `hashed` whether `hash` is its SHA-256. */
 static void read_entry(struct archive *a, const struct ifile *f, struct ientry *ie, bool full)
 {
-    struct crypto_sha256_ctx *c = full ? crypto_sha256_begin() : NULL;
+    struct crypto_sha256_ctx *c = NULL;
     uint64_t got = 0, h = 0xcbf29ce484222325ull;
     const void *p;
     size_t n;
@@ -92,23 +94,27 @@ static void read_entry(struct archive *a, const struct ifile *f, struct ientry *
 
     ie->direct = NULL;
     while ((rd = archive_read_data_block(a, &p, &n, &off)) == ARCHIVE_OK) {
-        if (off == 0 && n == ie->size && (const unsigned char *)p >= f->data &&
-            (const unsigned char *)p + n <= f->data + f->len)
-            ie->direct = p; /* in one piece, where it lies in the layer */
         if (off < 0 || (uint64_t)off != got || n > ie->size - got)
             break; /* a sparse member, or longer than said: not deduplicated */
-        if (full)
+        if (got == 0) {
+            if (n == ie->size && (const unsigned char *)p >= f->data &&
+                (const unsigned char *)p + n <= f->data + f->len)
+                ie->direct = p; /* in one piece, where it lies in the layer */
+            if (full || !ie->direct)
+                c = crypto_sha256_begin();
+        }
+        if (c)
             crypto_sha256_add(c, p, n);
-        else
+        if (!full)
             sample_add(&h, p, n, got, ie->size);
         got += n;
     }
-    if (full)
+    if (c)
         crypto_sha256_end(c, ie->hash);
-    else
+    if (!full)
         ie->sample = h;
     ie->want = rd == ARCHIVE_EOF && got == ie->size;
-    ie->hashed = full && ie->want;
+    ie->hashed = c && ie->want;
 }
 
 static void add_whiteout(struct image *img, size_t k, const char *name, const char *slash,
@@ -348,12 +354,12 @@ static void compare_direct(struct iindex *ix)
             e->hash[0] = 'D';
             memcpy(e->hash + 1, &reps[r], sizeof(reps[r]));
         }
-        for (size_t k = i; all && k < j; k++) {
+        for (size_t k = i; all && k < j; k++)
             ix->e[o[k]].hashed = true;
-            ix->e[o[k]].want = false;
-        }
         i = j > i ? j : i + 1;
     }
+    for (size_t i = 0; i < ix->n; i++)
+        ix->e[i].want = ix->e[i].want && !ix->e[i].hashed; /* left to hash */
     free(o);
 }
 
