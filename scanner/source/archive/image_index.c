@@ -79,10 +79,11 @@ static void sample_add(uint64_t *h, const unsigned char *p, size_t n, uint64_t o
 }
 
 /* The data of the member libarchive is at, entry ie: its sample and where it lies in
- * one piece. Uncompressed layers are read in place (libarchive hands out their own
- * bytes): such a file is hashed only if `full`; any other is hashed now, as it is
- * decoded (hashing is faster than decoding it again). `want` says whether it was read
- * whole, `hashed` whether `hash` is its SHA-256. */
+ * one piece (uncompressed layers are read in place: libarchive hands out their own
+ * bytes); full: its SHA-256 instead. Hashing every file of a compressed layer as it is
+ * listed would save decoding it again where files repeat, but cost a quarter more CPU
+ * on images where none do (benches/RESULTS.md): hashed only when wanted. `want` says
+ * whether it was read whole, `hashed` whether `hash` is its SHA-256. */
 static void read_entry(struct archive *a, const struct ifile *f, struct ientry *ie, bool full)
 {
     struct crypto_sha256_ctx *c = NULL;
@@ -100,7 +101,7 @@ static void read_entry(struct archive *a, const struct ifile *f, struct ientry *
             if (n == ie->size && (const unsigned char *)p >= f->data &&
                 (const unsigned char *)p + n <= f->data + f->len)
                 ie->direct = p; /* in one piece, where it lies in the layer */
-            if (full || !ie->direct)
+            if (full)
                 c = crypto_sha256_begin();
         }
         if (c)
