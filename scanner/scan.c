@@ -67,7 +67,7 @@ struct run {
     size_t batch;             /* items a worker claims at once */
     atomic_uint_fast64_t files, blobs, bytes, errors, decoded, truncated, allowed, excluded;
     atomic_uint_fast64_t archives, archive_members, archive_problems;
-    atomic_uint_fast64_t images, image_layers, image_layers_dup;
+    atomic_uint_fast64_t images, image_layers, image_layers_dup, image_files_dup;
     struct archive_limits alim;
     const struct target_cfg *tcfg;
     struct diags *diags;
@@ -109,6 +109,7 @@ static void add_archive_stats(struct run *run, const struct archive_stats *as)
     atomic_fetch_add(&run->images, as->images);
     atomic_fetch_add(&run->image_layers, as->image_layers);
     atomic_fetch_add(&run->image_layers_dup, as->image_layers_dup);
+    atomic_fetch_add(&run->image_files_dup, as->image_files_dup);
 }
 
 /* A blob held in memory (git): an archive is opened, anything else chunked. */
@@ -821,6 +822,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     stats.images = atomic_load(&run.images);
     stats.image_layers = atomic_load(&run.image_layers);
     stats.image_layers_dup = atomic_load(&run.image_layers_dup);
+    stats.image_files_dup = atomic_load(&run.image_files_dup);
     stats.bytes = atomic_load(&run.bytes);
     stats.skipped = list.skipped;
     stats.excluded = list.excluded;

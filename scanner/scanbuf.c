@@ -532,6 +532,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         o.deferred = b->deferred;
         o.layer_cmd = b->layer_cmd;
         o.removed_in = b->removed_in;
+        o.replaced = b->replaced;
         o.target = sb->ctx.target;
         if (b->n_prov == 0) {
             if (st == STATUS_OK)
@@ -541,6 +542,12 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         for (size_t k = 0; k < b->n_prov && st == STATUS_OK; k++) {
             o.path = b->prov[k].path;
             o.commit = b->prov[k].commit;
+            if (b->places) { /* image layers: each place its own */
+                o.shown_tail = b->places[k].shown_tail;
+                o.layer_cmd = b->places[k].layer_cmd;
+                o.removed_in = b->places[k].removed_in;
+                o.replaced = b->places[k].replaced;
+            }
             st = findings_add(sb->f, &o);
         }
     }

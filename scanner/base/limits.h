@@ -240,4 +240,10 @@
 #define LIMIT_IMAGE_LAYERS 4096u
 #define LIMIT_IMAGE_INDEX_DEPTH 4u
 
+/* Files of one image's layers remembered (name, size, SHA-256: about 100 bytes each) to
+ * scan a content once however many layers hold it and to tell which later layer wrote
+ * over a file (a large distribution image has some 100k). Past it, the rest are scanned
+ * in every layer as they are and their overwrites are not told: a note, nothing lost. */
+#define LIMIT_IMAGE_FILES 1000000u
+
 #endif

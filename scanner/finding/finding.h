@@ -43,6 +43,8 @@ struct location {
                            * removed the file */
     char *layer_cmd;      /* container images: the history command (created_by) of the
                            * layer the file is in, or NULL */
+    bool replaced;        /* container images: removed_in is the later layer that wrote
+                           * another file at the same path (no whiteout) */
     unsigned target;      /* index of the scan target it was found under (its config and
                            * baseline apply); not reported */
     char value_sha[17];   /* which value of the finding is here: the first 16 hex digits of
@@ -131,6 +133,8 @@ struct scan_stats {
     uint64_t images;           /* container images read by layers (source/src_image.h) */
     uint64_t image_layers;     /* their layer blobs, each scanned once */
     uint64_t image_layers_dup; /* layer blobs listed again, not scanned again */
+    uint64_t image_files_dup;  /* layer files whose content an earlier layer holds: their
+                                * findings reported at every place, matched once */
     uint64_t bytes;            /* bytes read from them */
     uint64_t skipped;          /* inputs skipped by rule (symlinks, special files) */
     uint64_t excluded;         /* inputs excluded by --exclude/--include or .sesame.json */

@@ -147,6 +147,7 @@ enum status findings_add(struct findings *f, const struct observation *o)
     commit_copy(&s.loc.commit, o->commit);
     s.loc.removed_in = o->removed_in ? xstrdup(o->removed_in) : NULL;
     s.loc.layer_cmd = o->layer_cmd ? xstrdup(o->layer_cmd) : NULL;
+    s.loc.replaced = o->replaced;
 
     pthread_mutex_lock(&f->lock);
     if (f->n >= LIMIT_OBSERVATIONS) {

@@ -40,6 +40,7 @@ struct observation {
     bool allowed;            /* on a `sesame:allow` line: listed, never a finding */
     const char *layer_cmd;   /* image layer's history command (struct blob), or NULL */
     const char *removed_in;  /* image layer that removed it (struct blob), or NULL */
+    bool replaced;           /* removed_in wrote another file at its path (struct blob) */
 };
 
 struct findings_opts {

@@ -164,6 +164,7 @@ static enum status one(const char *path, size_t fi, const struct jv *o, struct f
         l->blob = opt_str(e, "blob");
         l->removed_in = opt_str(e, "removed_in");
         l->layer_cmd = opt_str(e, "layer_command");
+        l->replaced = jv_is_true(jv_get(e, "replaced"));
         {
             const char *h = get_str(e, "value_sha256");
             if (h && strlen(h) == FINDING_PART_HEX && strspn(h, "0123456789abcdef") == FINDING_PART_HEX)

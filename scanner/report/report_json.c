@@ -185,6 +185,8 @@ static struct jv *report_json_location(const struct location *loc)
     jv_put(obj, "removed_in", jv_str(loc->removed_in));
     if (loc->layer_cmd) /* container image layers: the command that made the layer */
         jv_put(obj, "layer_command", jv_str(loc->layer_cmd));
+    if (loc->replaced) /* removed_in wrote another file at this path (1.4) */
+        jv_put(obj, "replaced", jv_bool(true));
     return obj;
 }
 
@@ -486,6 +488,7 @@ static struct jv *report_json_scan(const struct report_opts *opts, const struct 
         jv_put(img, "images", jv_uint(st->images));
         jv_put(img, "layers", jv_uint(st->image_layers));
         jv_put(img, "layers_repeated", jv_uint(st->image_layers_dup));
+        jv_put(img, "files_repeated", jv_uint(st->image_files_dup)); /* 1.4 */
         jv_put(scan, "images", img);
     }
     jv_put(scan, "bytes", jv_uint(st->bytes));

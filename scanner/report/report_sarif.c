@@ -575,8 +575,9 @@ static struct jv *report_sarif_location(const struct finding *f, const struct lo
         if (loc->layer_cmd != NULL)
             report_sarif_cat(&text, "In the image layer made by: %s", loc->layer_cmd);
         if (loc->removed_in != NULL)
-            report_sarif_cat(&text, "%sremoved from the image by layer %s",
-                             text ? "; " : "", loc->removed_in);
+            report_sarif_cat(&text, "%s%s from the image by layer %s", text ? "; " : "",
+                             loc->replaced ? "replaced (another file at this path)" : "removed",
+                             loc->removed_in);
         report_sarif_cat(&text, ".");
         jv_put(obj, "message", report_sarif_message(text));
         free(text);
@@ -584,6 +585,8 @@ static struct jv *report_sarif_location(const struct finding *f, const struct lo
             jv_put(props, "layerCommand", jv_str(loc->layer_cmd));
         if (loc->removed_in != NULL)
             jv_put(props, "removedInLayer", jv_str(loc->removed_in));
+        if (loc->replaced)
+            jv_put(props, "replaced", jv_bool(true));
     }
 
     jv_put(props, "part", jv_str(cred_kind_name(loc->part)));

@@ -386,8 +386,10 @@ static void report_text_location(struct report_text *t, const struct location *l
         report_text_puts(t, ")");
     }
     if (loc->removed_in != NULL && strncmp(loc->removed_in, "sha256:", 7) == 0) {
-        /* a container image layer's whiteout removed the file */
-        report_text_puts(t, REPORT_TEXT_DOT "removed in layer ");
+        /* a container image layer's whiteout removed the file, or the layer wrote
+         * another file at its path */
+        report_text_puts(t, loc->replaced ? REPORT_TEXT_DOT "replaced in layer "
+                                          : REPORT_TEXT_DOT "removed in layer ");
         report_text_safen(t, loc->removed_in, strnlen(loc->removed_in, 19));
     } else if (loc->removed_in != NULL) {
         report_text_puts(t, REPORT_TEXT_DOT "removed in ");

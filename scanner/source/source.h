@@ -46,6 +46,20 @@ struct blob {
      * from the image's file system; NULL otherwise. */
     const char *layer_cmd;
     const char *removed_in;
+    bool replaced;               /* removed_in is a later layer that wrote another file at
+                                  * the same path (no whiteout) */
+    /* Container images: a file whose content is in several layers is scanned once, at
+     * its first place, with prov listing every place (path = IMAGE!LAYER!file, commit
+     * NULL) and places[k] what differs per place; NULL otherwise. */
+    const struct blob_place *places;
+};
+
+/* What one place of a file scanned once for several image layers says of itself. */
+struct blob_place {
+    size_t shown_tail;           /* of prov[k].path */
+    const char *layer_cmd;
+    const char *removed_in;
+    bool replaced;
 };
 
 #endif

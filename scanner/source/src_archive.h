@@ -54,6 +54,8 @@ struct archive_stats {
     uint64_t image_layers;     /* their layer blobs scanned */
     uint64_t image_layers_dup; /* layer blobs listed again (by another image or twice):
                                 * not scanned again */
+    uint64_t image_files_dup;  /* files of a layer whose content an earlier layer of the
+                                * image holds: not matched again, reported at each place */
 };
 
 /* True if p[0, n) starts like an archive or compressed stream this module reads (zip,

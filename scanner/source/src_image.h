@@ -10,9 +10,15 @@
  *     history command (blob.layer_cmd) when the config records it;
  *   - a file a later layer's whiteout removed is still scanned, and its blob says which
  *     layer removed it (blob.removed_in, "sha256:...");
- *   - a layer blob (content-addressed) is scanned once, however often it is listed;
+ *   - a file a later layer overwrote (same path, other content) is scanned too, and its
+ *     blob says which layer replaced it (removed_in, with blob.replaced);
+ *   - a layer blob (content-addressed) is scanned once, however often it is listed; a
+ *     content held by several files of an image's layers is matched once, at its first
+ *     place, and reported at every place (blob.prov, blob.places: image_index.c);
  *   - everything else in the image (the manifests, the config with its Env, blobs no
  *     manifest names) is scanned as "IMAGE!name", so nothing is left out.
+ * An image tar compressed as a whole (gzip, zstd, xz, ...) is decoded into memory and read
+ * the same way; one nested in another archive is read as an image by the archive walk.
  * A manifest that cannot be understood is a warning naming it (an unreadable gap: the
  * run is incomplete) and the input is then scanned as a plain tar or directory by the
  * caller. The code is in source/archive/image.c (libarchive); manifests are parsed with
@@ -37,7 +43,8 @@ enum image_result {
 };
 
 /* data[0, len) is a whole input (tmpl->path its display path): a tar holding an image
- * (manifest.json, or oci-layout with index.json) is scanned as one. Layers, image
+ * (manifest.json, or oci-layout with index.json), or such a tar compressed, is scanned
+ * as one. Layers, image
  * counts and problems inside layers are counted in *stats (images: stats->images,
  * layer blobs scanned: stats->image_layers, listed again: stats->image_layers_dup). *st
  * is the callback's failure, if any. */

@@ -1,7 +1,9 @@
 /*
  * fuzz_image - bytes -> src_image_scan_mem (container images: docker save and OCI layout
  * tars) with the real limits: manifests and configs of any shape, digests that try to
- * be paths, layers listed many times, whiteouts everywhere, damaged layers. Every blob
+ * be paths, layers listed many times, whiteouts everywhere, damaged layers, the same
+ * file in many layers, files overwritten, compressed image tars; input that is no
+ * image at its top goes to src_archive_scan_mem (an image nested in a tar). Every blob
  * handed on keeps the chunk invariants, its layer fields are NUL-terminated strings,
  * and its bytes are read (ASan sees a chunk outside its buffer).
  */
@@ -26,6 +28,15 @@ static enum status fuzz_image_touch(const struct blob *b, void *payload)
         *sum += (unsigned)strlen(b->layer_cmd);
     if (b->removed_in)
         FUZZ_CHECK(strchr(b->removed_in, '/') == NULL || strncmp(b->removed_in, "sha256:", 7));
+    /* a content held by several files: one blob, every place with its own details */
+    FUZZ_CHECK(!b->places || b->n_prov > 0);
+    for (size_t k = 0; b->places && k < b->n_prov; k++) {
+        FUZZ_CHECK(b->prov[k].path && b->places[k].shown_tail <= strlen(b->prov[k].path));
+        FUZZ_CHECK(!b->places[k].replaced || b->places[k].removed_in);
+        if (b->places[k].layer_cmd)
+            *sum += (unsigned)strlen(b->places[k].layer_cmd);
+    }
+    FUZZ_CHECK(!b->replaced || b->removed_in);
     for (size_t i = 0; i < b->len; i += 4093)
         *sum += b->data[i];
     return STATUS_OK;
@@ -55,5 +66,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(r != IMAGE_NOT || (stats.images == 0 && stats.bytes == 0));
     FUZZ_CHECK(stats.image_layers + stats.image_layers_dup <= (uint64_t)LIMIT_IMAGE_LAYERS *
                                                                   LIMIT_IMAGE_MANIFESTS);
+    if (r == IMAGE_NOT) {
+        /* an image inside another archive (a tar, a zip): read by layers from the walk */
+        memset(&stats, 0, sizeof(stats));
+        st = src_archive_scan_mem(data, size, &tmpl, &lim, &fuzz_chunk_buf, fuzz_image_touch,
+                                  &sum, &stats);
+        FUZZ_CHECK(st == STATUS_OK);
+    }
     return 0;
 }

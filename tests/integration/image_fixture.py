@@ -12,6 +12,10 @@ image_fixture.py - small container images built by hand (tar + JSON), no Docker.
                                         the image is mapped from its file
     image_fixture.py bad OUT.tar        a docker save tarball whose manifest.json is
                                         malformed
+    image_fixture.py dups OUT.tar       docker save: the same files in several layers,
+                                        files a later layer overwrites (t0981)
+    image_fixture.py dups-oci OUT.tar   the same as an OCI layout tar, gzip layers
+    image_fixture.py dups-mixed OUT.tar docker save, layers 2 and 4 gzip-compressed
     image_fixture.py seeds DIR          small images for the fuzz corpus
 
 Layers (same in every form):
@@ -20,6 +24,12 @@ Layers (same in every form):
   3 top:   app/top.env holds key A
 The config's Env holds key E; its history names each layer's command. The keys and what
 each location must say are written to OUT.info.json (or OUTDIR.info.json).
+
+Layers of `dups` (DUP_CMDS):
+  1 base:  etc/creds.env holds key D; app/config.env key G; lib/keys.zip holds k.env, key H
+  2 copy:  etc/creds.env again (same bytes), opt/copy.env (same bytes, another path)
+  3 again: etc/creds.env again, lib/keys.zip again; app/config.env without a key (G replaced)
+  4 new:   etc/creds.env holds key F (D replaced at that path)
 """
 import gzip, hashlib, io, json, os, sys, tarfile
 
@@ -27,7 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import fakekeys  # noqa: E402
 
 K = fakekeys.Keys("sesame-t0980")
-KEYS = {n: (K.key_id(), K.secret()) for n in "ABCE"}
+KEYS = {n: (K.key_id(), K.secret()) for n in "ABCEDFGH"}
 CMDS = ["/bin/sh -c #(nop) ADD file:base in /", "RUN /bin/sh -c rm -rf /app/deleted.env /cache",
         "COPY top.env /app/top.env # buildkit"]
 
@@ -150,6 +160,64 @@ def oci(out, as_tar):
     json.dump(info(out, digests) | {"config": cfg}, open(out.rstrip("/") + ".info.json", "w"))
 
 
+DUP_CMDS = ["/bin/sh -c #(nop) ADD file:base in /", "COPY creds.env /etc/ /opt/copy.env",
+            "RUN chmod 600 /etc/creds.env && cp keys.zip /lib/", "COPY new.env /etc/creds.env"]
+
+
+def zip_of(name, data):
+    import zipfile
+    bio = io.BytesIO()
+    with zipfile.ZipFile(bio, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data)
+    return bio.getvalue()
+
+
+def dup_layers():
+    keys_zip = zip_of("k.env", env("H"))
+    return [
+        tar_bytes([("etc/", None), ("etc/creds.env", env("D")), ("app/", None),
+                   ("app/config.env", env("G")), ("lib/", None), ("lib/keys.zip", keys_zip)]),
+        tar_bytes([("etc/creds.env", env("D")), ("opt/", None), ("opt/copy.env", env("D"))]),
+        tar_bytes([("./etc/creds.env", env("D")), ("lib/keys.zip", keys_zip),
+                   ("app/config.env", b"# moved to the secret store\n")]),
+        tar_bytes([("etc/creds.env", env("F"))]),
+    ]
+
+
+def dup_config(diff_ids):
+    kid, sec = ("AKIA-not-a-key", "not-a-secret") if NOKEYS else KEYS["E"]
+    return json.dumps({"architecture": "amd64", "os": "linux",
+                       "config": {"Env": [f"AWS_ACCESS_KEY_ID={kid}", f"AWS_SECRET_ACCESS_KEY={sec}"]},
+                       "rootfs": {"type": "layers", "diff_ids": diff_ids},
+                       "history": [{"created_by": c} for c in DUP_CMDS]}).encode()
+
+
+def dups(out, oci_form, mixed=False):
+    ls = dup_layers()
+    diff = [sha(b) for b in ls]
+    cfg = dup_config(diff)
+    if oci_form:
+        gz = [gzip.compress(b, mtime=0) for b in ls]
+        man = json.dumps({"schemaVersion": 2, "config": {"digest": sha(cfg), "size": len(cfg)},
+                          "layers": [{"digest": sha(b), "size": len(b)} for b in gz]}).encode()
+        files = {"blobs/sha256/" + hashlib.sha256(b).hexdigest(): b for b in gz + [cfg, man]}
+        files["index.json"] = json.dumps({"schemaVersion": 2, "manifests": [
+            {"digest": sha(man), "size": len(man)}]}).encode()
+        files["oci-layout"] = b'{"imageLayoutVersion": "1.0.0"}'
+        digests = [sha(b) for b in gz]
+        open(out, "wb").write(tar_bytes(sorted(files.items())))
+    else:
+        names = [f"{hashlib.sha256(b).hexdigest()}/layer.tar" for b in ls]
+        cfg_name = hashlib.sha256(cfg).hexdigest() + ".json"
+        manifest = [{"Config": cfg_name, "RepoTags": ["dups:1"], "Layers": names}]
+        digests = diff
+        if mixed:  # layers 2 and 4 gzip-compressed: a content in both kinds of layer
+            ls = [gzip.compress(b, mtime=0) if k % 2 else b for k, b in enumerate(ls)]
+        open(out, "wb").write(tar_bytes(list(zip(names, ls)) + [
+            (cfg_name, cfg), ("manifest.json", json.dumps(manifest).encode())]))
+    json.dump(info(out, digests) | {"cmds": DUP_CMDS}, open(out + ".info.json", "w"))
+
+
 def seeds(d):
     global NOKEYS
     NOKEYS = True
@@ -166,6 +234,13 @@ def seeds(d):
     docker(os.path.join(d, "docker.tar"))
     docker(os.path.join(d, "bad.tar"), bad=True)
     oci(os.path.join(d, "oci.tar"), True)
+    # the same content in several layers, a file overwritten; compressed; nested
+    dups(os.path.join(d, "dups.tar"), False)
+    dups(os.path.join(d, "dups-oci.tar"), True)
+    dups(os.path.join(d, "dups-mixed.tar"), False, True)
+    raw = open(os.path.join(d, "dups.tar"), "rb").read()
+    open(os.path.join(d, "dups.tar.gz"), "wb").write(gzip.compress(raw, mtime=0))
+    open(os.path.join(d, "nested.tar"), "wb").write(tar_bytes([("dir/img.tar", raw)]))
     for n in os.listdir(d):
         if n.endswith(".info.json"):
             os.remove(os.path.join(d, n))
@@ -177,4 +252,6 @@ if __name__ == "__main__":
         PAD, what = 400 * 1024, "docker"
     {"docker": lambda: docker(out), "bad": lambda: docker(out, bad=True),
      "oci": lambda: oci(out, False), "oci-tar": lambda: oci(out, True),
+     "dups": lambda: dups(out, False), "dups-oci": lambda: dups(out, True),
+     "dups-mixed": lambda: dups(out, False, True),
      "seeds": lambda: seeds(out)}[what]()

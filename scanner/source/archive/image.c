@@ -81,7 +81,7 @@ void ifiles_release(struct ifiles *fs)
     memset(fs, 0, sizeof(*fs));
 }
 
-static struct archive *tar_open(const unsigned char *data, size_t len, bool filters)
+struct archive *image_tar_open(const unsigned char *data, size_t len, bool filters)
 {
     struct archive *a = filters ? filter_reader_new() : archive_read_new();
 
@@ -103,7 +103,7 @@ static bool tar_is_image(const unsigned char *data, size_t len)
     bool manifest = false, layout = false, index = false;
     int r;
 
-    if (len < 512 || sniff_kind(data, len) != K_TAR || !(a = tar_open(data, len, false)))
+    if (len < 512 || sniff_kind(data, len) != K_TAR || !(a = image_tar_open(data, len, false)))
         return false;
     while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
         const char *name = archive_entry_pathname(e);
@@ -162,7 +162,7 @@ static bool tar_member(struct archive *a, const unsigned char *data, size_t len,
 static bool tar_load(const unsigned char *data, size_t len, const struct archive_limits *lim,
                      struct ifiles *fs, const char **why)
 {
-    struct archive *a = tar_open(data, len, false);
+    struct archive *a = image_tar_open(data, len, false);
     struct archive_entry *e;
     int r;
     bool ok = true;
@@ -291,34 +291,73 @@ bool src_image_is_layout_dir(const char *dir)
 struct layer_walk {
     blob_fn *fn;
     void *payload;
+    struct archive_stats *stats;
     size_t prefix;             /* strlen of "IMAGE!DIGEST" */
     const struct image *img;
     size_t layer;
     const char *cmd;
-    char *last;                /* the member whose removal was looked up last */
-    const char *last_removed;
+    char *const *lprefix;      /* each layer's "IMAGE!DIGEST" */
+    char *last;                /* the member looked up last, and what is known of it: */
+    const struct ientry *ent;  /* its entry in the index, or NULL */
+    const char *removed;
+    bool replaced;
+    bool skip;                 /* its content was scanned at an earlier place */
+    char *rest;                /* the places below, built for this nested suffix: */
+    struct provenance *prov;
+    struct blob_place *pl;
+    size_t n_pl;
 };
 
-/* Is escaped path `m` (normalized) `w` or under it? */
-static bool under(const char *m, const char *w, bool opaque)
+static void places_drop(struct layer_walk *lw)
 {
-    size_t n = strlen(w);
-
-    if (n == 0)
-        return opaque; /* an opaque whiteout at the top hides everything below */
-    if (strncmp(m, w, n) != 0)
-        return false;
-    return opaque ? m[n] == '/' : m[n] == '\0' || m[n] == '/';
+    for (size_t i = 0; i < lw->n_pl; i++)
+        free((char *)lw->prov[i].path);
+    free(lw->prov);
+    free(lw->pl);
+    free(lw->rest);
+    lw->prov = NULL;
+    lw->pl = NULL;
+    lw->rest = NULL;
+    lw->n_pl = 0;
 }
 
-static const char *removed_by(const struct image *img, size_t layer, const char *member)
+/* Every place of the content of lw->ent (its first place): IMAGE!DIGEST!member, then
+ * the nested suffix `rest`; `head` bytes in front are not escaped already. */
+static void places_build(struct layer_walk *lw, const char *rest, size_t head)
 {
-    for (size_t i = 0; i < img->n_wh; i++) {
-        const struct whiteout *w = &img->wh[i];
-        if (w->layer > layer && under(member, w->path, w->opaque))
-            return img->layers[w->layer].digest;
+    const struct iindex *ix = &lw->img->ix;
+    const struct igroup *g = &ix->groups[lw->ent->group];
+
+    places_drop(lw);
+    lw->rest = xstrdup(rest);
+    lw->prov = xcalloc(g->n, sizeof(*lw->prov));
+    lw->pl = xcalloc(g->n, sizeof(*lw->pl));
+    for (uint32_t i = 0; i < g->n; i++) {
+        const struct ientry *p = &ix->e[ix->members[g->at + i]];
+        char *path = xasprintf("%s!%s%s", lw->lprefix[p->layer], p->name, rest);
+        lw->prov[i].path = path;
+        lw->pl[i].shown_tail = strlen(path) - head;
+        lw->pl[i].layer_cmd = lw->img->layers[p->layer].cmd;
+        lw->pl[i].removed_in = p->removed_in;
+        lw->pl[i].replaced = p->replaced;
     }
-    return NULL;
+    lw->n_pl = g->n;
+}
+
+/* The member of a layer's blob changed: what the index says of it. */
+static void member_changed(struct layer_walk *lw, char *member)
+{
+    const struct ientry *ent = image_lookup(lw->img, lw->layer, member);
+
+    free(lw->last);
+    lw->last = member;
+    lw->ent = ent;
+    lw->removed = ent ? ent->removed_in : image_removed_by(lw->img, lw->layer, image_norm(member));
+    lw->replaced = ent && ent->replaced;
+    lw->skip = ent && ent->group != UINT32_MAX && !ent->first;
+    if (lw->skip)
+        lw->stats->image_files_dup++;
+    places_drop(lw);
 }
 
 static enum status layer_blob(const struct blob *b, void *payload)
@@ -332,55 +371,24 @@ static enum status layer_blob(const struct blob *b, void *payload)
         /* the member: up to the first '!' not escaped ("\!"); a nested archive's
          * members follow it */
         const char *s = rest + 1, *e = s;
-        char *member;
 
         while (*e && *e != '!')
             e += e[0] == '\\' && e[1] ? 2 : 1;
-        member = xstrndup(s, (size_t)(e - s));
-        if (!lw->last || strcmp(lw->last, member) != 0) {
-            free(lw->last);
-            lw->last = xstrdup(member);
-            lw->last_removed = removed_by(lw->img, lw->layer, image_norm(member));
+        if (!lw->last || strncmp(lw->last, s, (size_t)(e - s)) != 0 || lw->last[e - s])
+            member_changed(lw, xstrndup(s, (size_t)(e - s)));
+        if (lw->skip)
+            return STATUS_OK; /* matched at its first place, reported at this one */
+        copy.removed_in = lw->removed;
+        copy.replaced = lw->replaced;
+        if (lw->ent && lw->ent->group != UINT32_MAX) {
+            if (!lw->rest || strcmp(lw->rest, e) != 0)
+                places_build(lw, e, strlen(b->path) - b->shown_tail);
+            copy.prov = lw->prov;
+            copy.n_prov = lw->n_pl;
+            copy.places = lw->pl;
         }
-        free(member);
-        copy.removed_in = lw->last_removed;
     }
     return lw->fn(&copy, lw->payload);
-}
-
-/* Names of layer `k`: its whiteouts (escaped as member paths are). */
-static void layer_whiteouts(struct image *img, size_t k)
-{
-    const struct ifile *f = img->layers[k].file;
-    struct archive *a = tar_open(f->data, f->len, true);
-    struct archive_entry *e;
-    int r;
-
-    if (!a)
-        return;
-    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-        const char *raw = archive_entry_pathname(e), *name, *slash, *base;
-        char *target, *esc;
-        bool opaque;
-
-        if (!raw)
-            continue;
-        name = image_norm(raw);
-        slash = strrchr(name, '/');
-        base = slash ? slash + 1 : name;
-        if (strncmp(base, ".wh.", 4) != 0)
-            continue;
-        opaque = strcmp(base, ".wh..wh..opq") == 0;
-        if (opaque)
-            target = xstrndup(name, slash ? (size_t)(slash - name) : 0);
-        else
-            target = xasprintf("%.*s%s", slash ? (int)(slash - name + 1) : 0, name, base + 4);
-        esc = escape_dup(target, strlen(target), ESC_BACKSLASH | ESC_BANG);
-        free(target);
-        image_add_whiteout(img, k, esc, opaque);
-    }
-    /* a damaged layer: its scan says so */
-    archive_read_free(a);
 }
 
 static enum status scan_file(const struct ifile *f, const struct blob *tmpl,
@@ -411,6 +419,24 @@ static enum status scan_file(const struct ifile *f, const struct blob *tmpl,
     return st;
 }
 
+/* Each layer's "IMAGE!DIGEST", and which layers are scanned here (a layer blob is
+ * scanned once, at its first listing). */
+static char **layer_prefixes(const struct image *img, const struct blob *tmpl, bool *scanned)
+{
+    char **pre = xcalloc(img->n_layers ? img->n_layers : 1, sizeof(*pre));
+
+    for (size_t k = 0; k < img->n_layers; k++) {
+        const char *d = img->layers[k].digest;
+        char *esc = escape_dup(d, strlen(d), ESC_BACKSLASH | ESC_BANG);
+        pre[k] = xasprintf("%s!%s", blob_name(tmpl), esc);
+        free(esc);
+        scanned[k] = !img->layers[k].file->used;
+        for (size_t j = 0; j < k && scanned[k]; j++)
+            scanned[k] = img->layers[j].file != img->layers[k].file;
+    }
+    return pre;
+}
+
 static enum status scan_images(struct ifiles *fs, struct image *imgs, size_t n_imgs,
                                const struct blob *tmpl, const struct archive_limits *lim,
                                unsigned char **buf, blob_fn *fn, void *payload,
@@ -420,15 +446,17 @@ static enum status scan_images(struct ifiles *fs, struct image *imgs, size_t n_i
 
     for (size_t i = 0; i < n_imgs && st == STATUS_OK; i++) {
         struct image *img = &imgs[i];
+        bool *scanned = xcalloc(img->n_layers ? img->n_layers : 1, sizeof(*scanned));
+        char **pre = layer_prefixes(img, tmpl, scanned);
 
         stats->images++;
-        for (size_t k = 1; k < img->n_layers; k++)
-            layer_whiteouts(img, k); /* only later layers remove files */
+        /* content deduplicated unless the image itself is seen at several places (git) */
+        image_index(img, scanned, tmpl->n_prov == 0, lim->max_name_bytes, blob_name(tmpl));
         for (size_t k = 0; k < img->n_layers && st == STATUS_OK; k++) {
             struct ilayer *l = &img->layers[k];
             struct layer_walk lw;
 
-            if (l->file->used) {
+            if (!scanned[k]) {
                 stats->image_layers_dup++;
                 continue;
             }
@@ -437,12 +465,19 @@ static enum status scan_images(struct ifiles *fs, struct image *imgs, size_t n_i
             memset(&lw, 0, sizeof(lw));
             lw.fn = fn;
             lw.payload = payload;
+            lw.stats = stats;
             lw.img = img;
             lw.layer = k;
             lw.cmd = l->cmd;
+            lw.lprefix = pre;
             st = scan_file(l->file, tmpl, lim, buf, fn, payload, stats, "!", &lw, l->digest);
             free(lw.last);
+            places_drop(&lw);
         }
+        for (size_t k = 0; k < img->n_layers; k++)
+            free(pre[k]);
+        free(pre);
+        free(scanned);
     }
     /* the rest: manifests, configs (Env), anything no manifest names */
     for (size_t i = 0; i < fs->n && st == STATUS_OK; i++)
@@ -451,6 +486,9 @@ static enum status scan_images(struct ifiles *fs, struct image *imgs, size_t n_i
                            fs->v[i].name);
     return st;
 }
+
+/* Images being read by this thread, one inside another: see image_in_walk. */
+static _Thread_local unsigned image_depth;
 
 static enum image_result scan_table(struct ifiles *fs, const struct blob *tmpl,
                                     const struct archive_limits *lim, unsigned char **buf,
@@ -474,23 +512,107 @@ static enum image_result scan_table(struct ifiles *fs, const struct blob *tmpl,
             *st = scan_images(fs, NULL, 0, tmpl, lim, buf, fn, payload, stats, sep);
         return IMAGE_MALFORMED;
     }
+    image_depth++;
     *st = scan_images(fs, imgs, n_imgs, tmpl, lim, buf, fn, payload, stats, sep);
+    image_depth--;
     images_free(imgs, n_imgs);
     return IMAGE_DONE;
 }
 
-enum image_result src_image_scan_mem(const unsigned char *data, size_t len,
-                                     const struct blob *tmpl, const struct archive_limits *lim,
-                                     unsigned char **buf, blob_fn *fn, void *payload,
-                                     struct archive_stats *stats, enum status *st)
+/* ---- a compressed image tar ----------------------------------------------------------------- */
+
+/* Bytes decoded at a time, and decoded before the first member's name is looked at. */
+#define IMAGE_DECODE_STEP (256u * 1024)
+
+/* Is a tar member named `name` (normalized) one an image tar has at its top? docker
+ * save: "ID/layer.tar", "ID.json", "blobs/sha256/HEX", manifest.json, repositories
+ * (IDs are hex); OCI: oci-layout, index.json, blobs/. */
+static bool image_name(const char *name)
+{
+    size_t hex = strspn(name, "0123456789abcdef");
+
+    return strncmp(name, "blobs", 5) == 0 || strcmp(name, "oci-layout") == 0 ||
+           strcmp(name, "index.json") == 0 || strcmp(name, "manifest.json") == 0 ||
+           strcmp(name, "repositories") == 0 ||
+           (hex >= 12 && (name[hex] == '/' || name[hex] == '.' || !name[hex]));
+}
+
+/* The first header of a tar: named as an image's members are (docker save, OCI), or an
+ * extended header that says nothing yet. */
+static bool image_head(const unsigned char *h)
+{
+    char name[101];
+
+    if (h[156] == 'x' || h[156] == 'g' || h[156] == 'L')
+        return true; /* pax or GNU long name: the name is in the next block */
+    memcpy(name, h, 100);
+    name[100] = '\0';
+    return image_name(image_norm(name));
+}
+
+/* A compressed stream (gzip, zstd, xz, bzip2, ...) holding an image tar, decoded into
+ * memory: NULL if it is none (a tar whose first member no image has is given up after
+ * its first block), cannot be decoded, or decodes to more than the archive byte limit
+ * (then it is scanned as usual, within its limits). */
+static unsigned char *decode_image(const unsigned char *data, size_t len,
+                                   const struct archive_limits *lim, size_t *out)
+{
+    struct archive *a;
+    struct archive_entry *e;
+    unsigned char *p = NULL;
+    size_t n = 0, cap = 0;
+    bool checked = false, ok = false;
+
+    if (len < 18 || !kind_is_stream(sniff_kind(data, len)))
+        return NULL;
+    if (!(a = filter_reader_new()))
+        abort();
+    if (archive_read_open_memory(a, data, len) != ARCHIVE_OK ||
+        archive_read_next_header(a, &e) != ARCHIVE_OK)
+        goto out;
+    for (;;) {
+        la_ssize_t r;
+
+        if (cap - n < IMAGE_DECODE_STEP) {
+            if (cap > lim->max_total_bytes)
+                goto out;
+            cap += cap > IMAGE_DECODE_STEP ? cap : IMAGE_DECODE_STEP;
+            p = xrealloc(p, cap);
+        }
+        /* the first block alone first: most compressed tars are no image */
+        if ((r = archive_read_data(a, p + n, checked ? IMAGE_DECODE_STEP : 512 - n)) < 0)
+            goto out;
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n > lim->max_total_bytes)
+            goto out;
+        if (!checked && n >= 512) {
+            if (sniff_kind(p, n) != K_TAR || !image_head(p))
+                goto out;
+            checked = true;
+        }
+    }
+    ok = checked && tar_is_image(p, n);
+out:
+    archive_read_free(a);
+    if (!ok) {
+        free(p);
+        return NULL;
+    }
+    *out = n;
+    return p;
+}
+
+static enum image_result scan_tar(const unsigned char *data, size_t len,
+                                  const struct blob *tmpl, const struct archive_limits *lim,
+                                  unsigned char **buf, blob_fn *fn, void *payload,
+                                  struct archive_stats *stats, enum status *st)
 {
     struct ifiles fs;
     const char *why = NULL;
     enum image_result res;
 
-    *st = STATUS_OK;
-    if (!tar_is_image(data, len))
-        return IMAGE_NOT;
     memset(&fs, 0, sizeof(fs));
     if (!tar_load(data, len, lim, &fs, &why)) {
         log_gap(DIAG_UNREADABLE, "'%s': an image, but not read as one: %s; scanned as a tar",
@@ -502,6 +624,47 @@ enum image_result src_image_scan_mem(const unsigned char *data, size_t len,
     res = scan_table(&fs, tmpl, lim, buf, fn, payload, stats, st, "!");
     ifiles_release(&fs);
     return res;
+}
+
+enum image_result src_image_scan_mem(const unsigned char *data, size_t len,
+                                     const struct blob *tmpl, const struct archive_limits *lim,
+                                     unsigned char **buf, blob_fn *fn, void *payload,
+                                     struct archive_stats *stats, enum status *st)
+{
+    unsigned char *plain;
+    size_t n = 0;
+    enum image_result res;
+
+    *st = STATUS_OK;
+    if (tar_is_image(data, len))
+        return scan_tar(data, len, tmpl, lim, buf, fn, payload, stats, st);
+    /* docker save img | gzip > img.tar.gz: the same image, its paths under the
+     * compressed file's name */
+    if (!(plain = decode_image(data, len, lim ? lim : &src_archive_defaults, &n)))
+        return IMAGE_NOT;
+    res = scan_tar(plain, n, tmpl, lim, buf, fn, payload, stats, st);
+    free(plain);
+    return res;
+}
+
+bool image_in_walk(struct walk *w, const struct blob *tmpl, const unsigned char *data,
+                   size_t len)
+{
+    enum status st;
+    enum image_result r;
+
+    /* an image inside an image (in a layer, or a blob no manifest names) is read as a
+     * plain tar: one image read at a time, so memory stays bounded by one image's */
+    if (image_depth > 0)
+        return false;
+    r = src_image_scan_mem(data, len, tmpl, w->lim, w->buf, w->fn, w->payload, w->stats, &st);
+    if (r != IMAGE_DONE)
+        return false;
+    if (st != STATUS_OK && w->cb_st == STATUS_OK) {
+        w->cb_st = st;
+        w->stop = true;
+    }
+    return true;
 }
 
 enum image_result src_image_scan_fd(int fd, const struct blob *tmpl,

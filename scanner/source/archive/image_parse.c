@@ -312,6 +312,7 @@ void images_free(struct image *imgs, size_t n)
             free(imgs[i].wh[k].path);
         free(imgs[i].layers);
         free(imgs[i].wh);
+        image_index_free(&imgs[i].ix);
     }
     free(imgs);
 }

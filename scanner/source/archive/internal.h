@@ -17,9 +17,10 @@
  *   limits.c    the limits, the byte accounting behind them, and the warnings
  *   image.c     container images (source/src_image.h): the image's files, its layers
  *               scanned through the scan entry points above; image_parse.c its manifests
- *               (image_int.h)
- * <archive.h> is included by reader.c, members.c, pieces.c and image.c only, <zlib.h> by
- * gzip.c.
+ *               (image_int.h), image_index.c what each layer holds (whiteouts, files by
+ *               content: scanned once; files overwritten by a later layer)
+ * <archive.h> is included by reader.c, members.c, pieces.c, image.c and image_index.c
+ * only, <zlib.h> by gzip.c.
  *
  * Two tricky points. Accounting: every byte decoded, at any depth, counts against the
  * top-level archive's byte and ratio limits, so a bomb stops wherever it is nested.
@@ -381,6 +382,14 @@ void member_release(struct member *m);
 void member_done(struct walk *w, struct member_src *src);
 /* Walk the archive open in lv->a; false when it is not an archive at all. */
 bool walk_archive(struct walk *w, struct level *lv);
+
+/* ---- image.c ------------------------------------------------------------------------------------ */
+
+/* data[0, len), a whole member of the archive walked (tmpl), is a container image (a
+ * tar, or one compressed): scanned as one, by layers, and true. Not inside an image's
+ * layer. */
+bool image_in_walk(struct walk *w, const struct blob *tmpl, const unsigned char *data,
+                   size_t len);
 
 /* ---- pieces.c -------------------------------------------------------------------------------------- */
 

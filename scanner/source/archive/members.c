@@ -123,6 +123,8 @@ static bool nested(struct walk *w, struct member *m, struct member_src *src,
         /* Truncated: open what arrived, so keys before the cut are still found. */
         walk_gap(w, "%s", status_message());
     }
+    if (rst == STATUS_OK && image_in_walk(w, &m->tmpl, data, n))
+        goto out; /* a container image: by layers */
     {
         struct input in;
         memset(&in, 0, sizeof(in));
