@@ -7,7 +7,8 @@ pkgs=(build-essential cmake pkg-config git ca-certificates
       libjansson-dev libarchive-dev zlib1g-dev libsqlite3-dev libpq-dev)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(python3 python3-jsonschema openssl ripgrep zip unzip groff-base bsdextrautils chromium
-        dpkg-dev file jq python3-yaml)  # cpack -G DEB (dpkg-shlibdeps), CI recipes (t0960, t0970)
+        dpkg-dev file jq python3-yaml  # cpack -G DEB (dpkg-shlibdeps), CI recipes (t0960, t0970)
+        strace binutils)  # t0360: what a run opens at start, what the binary links
 fi
 missing=()
 for p in "${pkgs[@]}"; do

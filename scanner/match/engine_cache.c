@@ -8,8 +8,10 @@
  * of (integers little-endian)
  *   "SESAMEHS"  u32 format  u32 n_rules  u32 n_trig  u32 0  32-byte rules hash
  *   u32 width[n_rules + n_trig]  u64 db_len  db_len bytes of hs_serialize_database
+ *   u64 FNV-1a of every byte before it
  * The file is read as untrusted bytes: every field is checked against the engine being
- * built (format, counts, hash, widths within their cap, the length to the byte), and
+ * built (format, counts, hash, widths within their cap, the length to the byte, the
+ * checksum: Hyperscan's CRC covers only its own part, not the widths), and
  * Hyperscan checks its own part (magic, version, platform, CRC) before it is used; any
  * failure is a miss (the rules are compiled again and the file rewritten). The
  * directory must be the user's own and closed to others (engine_cache_dir_ok), since a
@@ -49,6 +51,15 @@ static uint32_t get32(const unsigned char *p)
 static uint64_t get64(const unsigned char *p)
 {
     return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static uint64_t fnv1a64(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3u;
+    return h;
 }
 
 char *engine_cache_path(const struct engine *e, const char *dir)
@@ -101,7 +112,10 @@ static bool cache_parse(struct engine *e, const unsigned char *p, size_t len)
     unsigned *trig_w;
     hs_database_t *db = NULL;
 
-    if (e->db || len < CACHE_HEAD || memcmp(p, CACHE_MAGIC, 8) != 0 ||
+    if (e->db || len < CACHE_HEAD + 8 || fnv1a64(p, len - 8) != get64(p + len - 8))
+        return false;
+    len -= 8; /* the checksum */
+    if (memcmp(p, CACHE_MAGIC, 8) != 0 ||
         get32(p + 8) != ENGINE_DB_FORMAT || get32(p + 12) != e->n_rules ||
         get32(p + 16) != e->n_trig || get32(p + 20) != 0 || memcmp(p + 24, e->rs->hash, 32) != 0)
         return false;
@@ -192,7 +206,7 @@ unsigned char *engine_cache_serialize(const struct engine *e, size_t *len_out)
 
     if (hs_serialize_database(e->db, &db, &db_len) != HS_SUCCESS)
         return NULL;
-    len = CACHE_HEAD + 4 * n_w + 8 + db_len;
+    len = CACHE_HEAD + 4 * n_w + 8 + db_len + 8;
     out = xmalloc(len);
     memcpy(out, CACHE_MAGIC, 8);
     put32(out + 8, ENGINE_DB_FORMAT);
@@ -207,6 +221,12 @@ unsigned char *engine_cache_serialize(const struct engine *e, size_t *len_out)
     put32(out + off, (uint32_t)db_len);
     put32(out + off + 4, (uint32_t)((uint64_t)db_len >> 32));
     memcpy(out + off + 8, db, db_len);
+    off += 8 + db_len;
+    {
+        uint64_t h = fnv1a64(out, off);
+        put32(out + off, (uint32_t)h);
+        put32(out + off + 4, (uint32_t)(h >> 32));
+    }
     free(db);
     *len_out = len;
     return out;

@@ -42,12 +42,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     FUZZ_CHECK(ruleset_load(&rs, false, NULL, 0) == STATUS_OK);
     FUZZ_CHECK(engine_new(&eng, &rs, &(struct engine_opts){ .cache_dir = NULL }) == STATUS_OK);
     good = engine_cache_serialize(eng, &good_len);
-    FUZZ_CHECK(good && good_len > 56);
+    FUZZ_CHECK(good && good_len > 64);
     FUZZ_CHECK(engine_cache_reload(eng, good, good_len));
     FUZZ_CHECK(!engine_cache_reload(eng, good, good_len - 1));
     FUZZ_CHECK(engine_worker_new(&worker, eng) == STATUS_OK);
     check_engine();
     return 0;
+}
+
+static uint64_t fnv1a64(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3u;
+    return h;
 }
 
 static void try_bytes(const unsigned char *p, size_t n)
@@ -67,13 +76,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char *copy;
 
     try_bytes(data, size);
-    if (size < 56)
+    if (size < 64)
         return 0;
     copy = malloc(size);
     FUZZ_CHECK(copy);
     memcpy(copy, data, size);
     memcpy(copy + 12, good + 12, 8);  /* n_rules, n_trig */
     memcpy(copy + 24, good + 24, 32); /* the rules hash */
+    {
+        uint64_t h = fnv1a64(copy, size - 8);
+        for (int i = 0; i < 8; i++)
+            copy[size - 8 + i] = (unsigned char)(h >> (8 * i));
+    }
     try_bytes(copy, size);
     free(copy);
     return 0;
