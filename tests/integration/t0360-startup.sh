@@ -58,7 +58,7 @@ test_expect_success 'without the cache: the same findings' '
 damage() {
     cp good.hsdb "$(cache_file)" &&
     printf "\\377" | dd of="$(cache_file)" bs=1 seek="$1" conv=notrunc status=none &&
-    ! cmp -s good.hsdb "$(cache_file)" &&
+    must_fail cmp -s good.hsdb "$(cache_file)" &&
     run_cmd sesame scan tree --format json -o damaged.json
     expect_rc 1 &&
     expect_eq "$(findings damaged.json)" "$(findings first.json)" &&
