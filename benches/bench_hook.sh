@@ -4,8 +4,10 @@
 # push, into a large repository and into a small one (the added latency of a 1-commit
 # push should not depend on the size of the repository; target: under 100 ms).
 #
-#   benches/bench_hook.sh [--runs N] [--commits N] [--size-mb N] [--no-record] [DIR]
+#   benches/bench_hook.sh [--runs N] [--commits N] [--size-mb N] [--repo BARE] [--no-record] [DIR]
 #
+# --repo BARE: the large repository is this existing bare repository (e.g. a copy of
+# git/git's full history) instead of a generated one; it is only read (local clones).
 # The large repository is gen_repo.py's (default 5000 commits, ~300 MB of distinct blob
 # bytes, branches, tags and merges, fake keys in its history); the small one is
 # gen_repo.py --commits 100 --size-mb 5. Both are generated once into DIR (default
@@ -21,7 +23,9 @@
 # untimed warm-up push each first (rules cache, page cache). "hook alone" times
 # `sesame hook pre-receive` by itself on the same input (the pushed objects present,
 # main reset to the base), without git around it, in wall time and in CPU time (user +
-# system): on a busy machine the CPU time is the steadier figure.
+# system): on a busy machine the CPU time is the steadier figure; for the same reason
+# every push is also timed in CPU (the push and everything under it: receive-pack, the
+# hook), and "added CPU ms" is the difference with and without the hook.
 # The result block is printed and appended to benches/RESULTS.md (unless --no-record).
 # On a shared machine, run it under `nice -n -10` (as root) to keep other jobs from
 # inflating the wall times; the niceness is recorded.
@@ -36,6 +40,7 @@ COMMITS=5000
 SIZE_MB=300
 RECORD=1
 DIR=""
+REPO=""
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -46,6 +51,8 @@ while [ $# -gt 0 ]; do
     --commits=*) COMMITS=${1#*=}; shift ;;
     --size-mb) SIZE_MB=${2:?--size-mb needs a value}; shift 2 ;;
     --size-mb=*) SIZE_MB=${1#*=}; shift ;;
+    --repo) REPO=${2:?--repo needs a value}; shift 2 ;;
+    --repo=*) REPO=${1#*=}; shift ;;
     --no-record) RECORD=0; shift ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "bench_hook.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -86,12 +93,39 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 T_START=$(date +%s)
 
 # --- repositories ---------------------------------------------------------------------------
-LARGE=$OUT/large-c$COMMITS-m$SIZE_MB
 SMALL=$OUT/small-c100-m5
-python3 "$HERE/gen_repo.py" "$LARGE" --commits "$COMMITS" --size-mb "$SIZE_MB" >&2
+if [ -n "$REPO" ]; then
+    REPO=$(cd "$REPO" && pwd)
+    git -C "$REPO" rev-parse --verify -q main >/dev/null ||
+        git -C "$REPO" rev-parse --verify -q master >/dev/null ||
+        { echo "bench_hook.sh: $REPO has no main or master branch" >&2; exit 2; }
+    # a repository of its own size pays for its refs too (git/git: 1,016, most of them
+    # annotated tags): clones keep them all
+    # the layout setup() and describe() expect: LARGE/repo.git
+    LARGE=$OUT/given-$(basename "$REPO" .git)
+    mkdir -p "$LARGE"
+    ln -sfn "$REPO" "$LARGE/repo.git"
+else
+    LARGE=$OUT/large-c$COMMITS-m$SIZE_MB
+    python3 "$HERE/gen_repo.py" "$LARGE" --commits "$COMMITS" --size-mb "$SIZE_MB" >&2
+fi
 python3 "$HERE/gen_repo.py" "$SMALL" --commits 100 --size-mb 5 >&2
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# timed OUT CMD...: run CMD; write "WALL_MS CPU_MS" to OUT, CPU being user + system of
+# CMD and every process under it, to the microsecond (GNU time rounds to 10 ms).
+timed() {
+    python3 -c '
+import os, subprocess, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+t0 = time.perf_counter()
+p = subprocess.Popen(cmd)
+_, status, ru = os.wait4(p.pid, 0)
+wall = (time.perf_counter() - t0) * 1000
+with open(out, "w") as f:
+    f.write("%d %d\n" % (round(wall), round((ru.ru_utime + ru.ru_stime) * 1000)))
+sys.exit(os.waitstatus_to_exitcode(status))
+' "$@"
+}
 
 # series CLIENT BRANCH N: N commits on BRANCH from main, each rewriting one of 20
 # rolling files and adding a new one (2-4 KB of text each).
@@ -128,8 +162,13 @@ setup() {
     rm -rf "$d"
     mkdir -p "$d"
     git clone -q --bare "$repo" "$d/client.git"
+    # a given repository may call its default branch master: main is pushed to
+    git -C "$d/client.git" rev-parse --verify -q main >/dev/null ||
+        git -C "$d/client.git" update-ref refs/heads/main refs/heads/master
     for v in nohook hook script; do
         git clone -q --bare "$repo" "$d/srv-$v.git"
+        git -C "$d/srv-$v.git" rev-parse --verify -q main >/dev/null ||
+            git -C "$d/srv-$v.git" update-ref refs/heads/main refs/heads/master
         rm -f "$d/srv-$v.git"/hooks/*
         git -C "$d/srv-$v.git" config receive.autogc false
         git -C "$d/srv-$v.git" config gc.auto 0
@@ -140,21 +179,22 @@ setup() {
     series "$d/client.git" push1000 1000
 }
 
-# push_once NAME VARIANT N: reset the server's main, push; prints milliseconds.
+# push_once NAME VARIANT N: reset the server's main, push; prints "WALL_MS CPU_MS", CPU
+# being user + system of the push and every process under it (receive-pack, the hook),
+# which a busy machine inflates far less than wall time.
 push_once() {
-    local d=$OUT/run/$1 srv=$OUT/run/$1/srv-$2.git base tip t0 t1
+    local d=$OUT/run/$1 srv=$OUT/run/$1/srv-$2.git base tip
     base=$(git -C "$d/client.git" rev-parse main)
     tip=$(git -C "$d/client.git" rev-parse "push$3")
     git -C "$srv" update-ref refs/heads/main "$base"
-    t0=$(now_ms)
-    if ! git -C "$d/client.git" push -q --no-verify "file://$srv" "$tip:refs/heads/main" \
+    if ! timed "$OUT/push.time" \
+        git -C "$d/client.git" push -q --no-verify "file://$srv" "$tip:refs/heads/main" \
         >"$OUT/push.out" 2>&1; then
         echo "bench_hook.sh: the push of $3 commit(s) into $1/$2 failed:" >&2
         cat "$OUT/push.out" >&2
         exit 1
     fi
-    t1=$(now_ms)
-    echo $((t1 - t0))
+    cat "$OUT/push.time"
 }
 
 # hook_alone NAME N: the hook by itself on the input of the push (objects present);
@@ -165,13 +205,13 @@ hook_alone() {
     tip=$(git -C "$d/client.git" rev-parse "push$2")
     git -C "$srv" update-ref refs/heads/main "$base"
     printf '%s %s refs/heads/main\n' "$base" "$tip" |
-        (cd "$srv" && GIT_DIR=. "$TIME" -f "%e %U %S" -o "$OUT/hook.time" \
+        (cd "$srv" && GIT_DIR=. timed "$OUT/hook.time" \
             "$SESAME_BIN" hook pre-receive 2>"$OUT/hook.err") || {
         echo "bench_hook.sh: the hook rejected $2 commit(s) in $1:" >&2
         cat "$OUT/hook.err" >&2
         exit 1
     }
-    awk '{printf "%d %d\n", $1 * 1000 + 0.5, ($2 + $3) * 1000 + 0.5}' "$OUT/hook.time"
+    cat "$OUT/hook.time"
 }
 
 median() {
@@ -199,7 +239,9 @@ for r in $(seq 1 "$RUNS"); do
     for name in large small; do
         for n in 1 1000; do
             for v in $(variants "$n"); do
-                T[$name,$v,$n]="${T[$name,$v,$n]:-} $(push_once "$name" "$v" "$n")"
+                read -r w c < <(push_once "$name" "$v" "$n")
+                T[$name,$v,$n]="${T[$name,$v,$n]:-} $w"
+                T[$name,${v}cpu,$n]="${T[$name,${v}cpu,$n]:-} $c"
             done
             read -r w c < <(hook_alone "$name" "$n")
             T[$name,alone,$n]="${T[$name,alone,$n]:-} $w"
@@ -233,23 +275,31 @@ ver=$("$SESAME_BIN" version 2>/dev/null | awk '{print $2}')
     echo "## Hook latency: $(date -u '+%Y-%m-%d %H:%M') UTC - sesame $ver (git $sha)"
     echo
     echo "- machine: $(nproc) CPUs ($cpu), $mem; load average $LOAD_START at start, $LOAD_END at end; bench niceness $(nice)"
-    echo "- large repository: $(describe "$LARGE") (gen_repo.py --commits $COMMITS --size-mb $SIZE_MB)"
+    if [ -n "$REPO" ]; then
+        echo "- large repository: $(describe "$LARGE") (the given $REPO)"
+    else
+        echo "- large repository: $(describe "$LARGE") (gen_repo.py --commits $COMMITS --size-mb $SIZE_MB)"
+    fi
     echo "- small repository: $(describe "$SMALL") (gen_repo.py --commits 100 --size-mb 5)"
     echo "- $(git --version); sesame at $SESAME_BIN, hook from \`sesame install-hook pre-receive\` (4 s budget, fail-closed); push over file://, each pushed commit adds 2 files of 2-4 KB; median of $RUNS interleaved runs after one warm-up push each"
     echo
-    echo "| repository | push | without hook ms | with hook ms | added ms | hook alone ms | hook alone CPU ms |"
-    echo "|---|---|---:|---:|---:|---:|---:|"
+    echo "| repository | push | without hook ms | with hook ms | added ms | added CPU ms | hook alone ms | hook alone CPU ms |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|"
     for name in large small; do
         for n in 1 1000; do
             a=$(echo "${T[$name,nohook,$n]}" | median)
             b=$(echo "${T[$name,hook,$n]}" | median)
             h=$(echo "${T[$name,alone,$n]}" | median)
             c=$(echo "${T[$name,cpu,$n]}" | median)
-            printf '| %s | %s commit%s | %d | %d | %d | %d | %d |\n' "$name" "$n" "$([ "$n" = 1 ] || echo s)" "$a" "$b" $((b - a)) "$h" "$c"
+            ca=$(echo "${T[$name,nohookcpu,$n]}" | median)
+            cb=$(echo "${T[$name,hookcpu,$n]}" | median)
+            printf '| %s | %s commit%s | %d | %d | %d | %d | %d | %d |\n' "$name" "$n" "$([ "$n" = 1 ] || echo s)" "$a" "$b" $((b - a)) $((cb - ca)) "$h" "$c"
             ADDED[$name,$n]=$((b - a))
+            ADDED[$name,cpu,$n]=$((cb - ca))
             if [ "$n" = 1 ]; then
                 b=$(echo "${T[$name,script,$n]}" | median)
-                printf '| %s | 1 commit, hooks/pre-receive script | %d | %d | %d | | |\n' "$name" "$a" "$b" $((b - a))
+                cb=$(echo "${T[$name,scriptcpu,$n]}" | median)
+                printf '| %s | 1 commit, hooks/pre-receive script | %d | %d | %d | %d | | |\n' "$name" "$a" "$b" $((b - a)) $((cb - ca))
             fi
         done
     done
@@ -258,7 +308,7 @@ ver=$("$SESAME_BIN" version 2>/dev/null | awk '{print $2}')
     t2=${ADDED[small,1]}
     verdict="met"
     [ "$t1" -lt 100 ] && [ "$t2" -lt 100 ] || verdict="NOT met"
-    echo "- added latency of a 1-commit push: $t1 ms into the large repository, $t2 ms into the small one (target < 100 ms, independent of repository size: $verdict)"
+    echo "- added latency of a 1-commit push: $t1 ms into the large repository, $t2 ms into the small one (target < 100 ms, independent of repository size: $verdict); added CPU time (user + system of the push and everything under it, steadier on a busy machine): ${ADDED[large,cpu,1]} ms and ${ADDED[small,cpu,1]} ms"
     echo "- process start alone (\`sesame version\`): $(echo "$startup" | median) ms CPU, part of every hook run"
     echo "- all runs (ms): $(for k in "${!T[@]}"; do printf '%s:%s; ' "$k" "$(echo ${T[$k]} | tr ' ' ',')"; done | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ')"
     echo "- bench wall time: $(( $(date +%s) - T_START )) s"

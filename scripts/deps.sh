@@ -8,6 +8,7 @@ pkgs=(build-essential cmake pkg-config git ca-certificates
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(python3 python3-jsonschema openssl ripgrep zip unzip groff-base bsdextrautils chromium
         dpkg-dev file jq python3-yaml  # cpack -G DEB (dpkg-shlibdeps), CI and deploy recipes (t0960, t0970, t0870)
+        strace binutils  # t0360: what a run opens at start, what the binary links
         postgresql)  # the PostgreSQL store's tests start a private server (tests/support/pg_server.sh)
 fi
 missing=()

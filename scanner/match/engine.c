@@ -5,10 +5,11 @@
  * The Hyperscan callback does O(1) work: per rule it extends or opens a window
  * [end - max_width, end] (hits arrive in end order), so a file with a million keyword
  * lines costs memory in windows, not hits. PCRE2 then runs only inside windows.
- * Compiled databases are cached on disk keyed by the rule set's hash, so short runs
- * (hooks) start without compiling.
+ * Compiled databases and the patterns' widths are cached on disk keyed by the rule set's
+ * hash (engine_cache.c), so short runs (hooks) start without compiling or analysing.
  */
 #include "match/engine.h"
+#include "match/engine_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,26 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <hs.h>
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include "base/env.h"
 #include "base/xalloc.h"
 #include "decode/decode.h"
 #include "aws/keys.h"
 #include "base/limits.h"
 #include "rules/rule.h"
-
-/* Bump when the set of internal trigger patterns or compile flags change: the cache
- * key includes it. */
-#define ENGINE_DB_FORMAT 21
-
-
-enum trig_kind {
-    TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE, TRIG_CONCAT, TRIG_JOIN_LIST,
-    TRIG_JOIN_ARRAY, TRIG_HTML, TRIG_UTF16
-};
 
 /* Words whose base64 forms mark a base64 blob worth decoding. */
 static const char *const b64_words[] = {
@@ -58,25 +45,6 @@ static const struct {
 } concat_triggers[] = {
     { "[\"'`](?:AKIA|ASIA|ABIA|ACCA|ABSK)", 4 },
     { "(?i)secret", 0 },
-};
-
-struct compiled_rule {
-    pcre2_code *code;
-    int value_group;
-    int region_group; /* -1 if none */
-    size_t max_width; /* longest prefilter match, bounded */
-};
-
-struct engine {
-    const struct ruleset *rs;
-    hs_database_t *db;
-    struct compiled_rule *cr;
-    unsigned n_rules;
-    enum trig_kind *trig;  /* by hyperscan id - n_rules */
-    unsigned n_trig;
-    unsigned concat_first; /* trigger index of concat_triggers[0] */
-    unsigned *trig_width;
-    uint32_t max_groups;
 };
 
 struct range {
@@ -233,106 +201,6 @@ static const char *rule_source_for(const struct engine *e, int expr)
     return "sesame";
 }
 
-static char *cache_path(const struct engine *e, const char *dir)
-{
-    char hex[65];
-    char ver[128];
-
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", e->rs->hash[i]);
-    snprintf(ver, sizeof(ver), "%s", hs_version());
-    for (char *p = ver; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || *p == '.'))
-            *p = '_';
-    return xasprintf("%s/rules-%.32s-f%d-hs%.20s.hsdb", dir, hex, ENGINE_DB_FORMAT, ver);
-}
-
-/* The cache directory must be ours and not writable by others: a database read from
- * it is trusted code for the matcher. */
-static bool cache_dir_ok(const char *dir)
-{
-    struct stat st;
-
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        char *parent = xstrdup(dir);
-        char *slash = strrchr(parent, '/');
-        if (slash && slash != parent) {
-            *slash = '\0';
-            (void)mkdir(parent, 0700);
-        }
-        free(parent);
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-            return false;
-    }
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return false;
-    return st.st_uid == geteuid() && (st.st_mode & 022) == 0;
-}
-
-static bool cache_load(struct engine *e, const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    char *bytes = NULL;
-    size_t got = 0;
-    bool ok = false;
-
-    if (fd < 0)
-        return false;
-    if (fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size > (64 << 20) ||
-        st.st_uid != geteuid())
-        goto out;
-    bytes = xmalloc((size_t)st.st_size);
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, bytes + got, (size_t)st.st_size - got);
-        if (n <= 0) {
-            if (n < 0 && errno == EINTR)
-                continue;
-            goto out;
-        }
-        got += (size_t)n;
-    }
-    ok = hs_deserialize_database(bytes, got, &e->db) == HS_SUCCESS;
-out:
-    free(bytes);
-    close(fd);
-    return ok;
-}
-
-static void cache_store(const struct engine *e, const char *path)
-{
-    char *bytes = NULL;
-    size_t len = 0;
-    char *tmp;
-    int fd;
-    bool ok = false;
-
-    if (hs_serialize_database(e->db, &bytes, &len) != HS_SUCCESS)
-        return;
-    tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        size_t off = 0;
-        ok = true;
-        while (off < len) {
-            ssize_t n = write(fd, bytes + off, len - off);
-            if (n <= 0) {
-                if (n < 0 && errno == EINTR)
-                    continue;
-                ok = false;
-                break;
-            }
-            off += (size_t)n;
-        }
-        if (close(fd) != 0)
-            ok = false;
-        if (!ok || rename(tmp, path) != 0)
-            (void)unlink(tmp);
-    }
-    free(tmp);
-    free(bytes);
-}
-
 static enum status compile_pcre2(struct engine *e)
 {
     for (unsigned i = 0; i < e->n_rules; i++) {
@@ -403,13 +271,16 @@ enum status engine_new(struct engine **out, const struct ruleset *rs,
         goto out;
     build_table(e, &t);
     e->trig_width = xcalloc(e->n_trig + 1, sizeof(*e->trig_width));
-    compute_widths(e, &t);
 
-    if (opts && opts->cache_dir && cache_dir_ok(opts->cache_dir)) {
-        path = cache_path(e, opts->cache_dir);
-        (void)cache_load(e, path); /* on a miss e->db stays NULL */
+    if (opts && opts->cache_dir && engine_cache_dir_ok(opts->cache_dir)) {
+        path = engine_cache_path(e, opts->cache_dir);
+        /* on a miss e->db stays NULL and the widths untouched */
+        (void)engine_cache_load(e, path);
     }
     if (!e->db) {
+        /* hs_expression_info analyses each pattern: a third of a hook's start-up when
+         * it ran on every start, hence cached with the database */
+        compute_widths(e, &t);
         if (hs_compile_multi((const char *const *)t.expr, t.flags, t.ids, t.n, HS_MODE_BLOCK,
                              NULL, &e->db, &cerr) != HS_SUCCESS) {
             st = fail(STATUS_CORRUPT, "'%s': rule '%s': %s", rule_source_for(e, cerr->expression),
@@ -418,7 +289,7 @@ enum status engine_new(struct engine **out, const struct ruleset *rs,
             goto out;
         }
         if (path)
-            cache_store(e, path);
+            engine_cache_store(e, path);
     }
     *out = e;
     e = NULL;

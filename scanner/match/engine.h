@@ -56,6 +56,12 @@ struct engine_opts {
 enum status engine_new(struct engine **out, const struct ruleset *rs,
                        const struct engine_opts *opts);
 void engine_free(struct engine *e);
+/* The bytes of e's cache file (match/engine_cache.c: the database and the patterns'
+ * widths), malloc'd; NULL if Hyperscan cannot serialize it. */
+unsigned char *engine_cache_serialize(const struct engine *e, size_t *len);
+/* Replace e's database and widths by those of a cache file's bytes if they validate for
+ * e's rules (the loader's parser, for tests and fuzzing); false leaves e unchanged. */
+bool engine_cache_reload(struct engine *e, const unsigned char *p, size_t len);
 
 enum status engine_worker_new(struct engine_worker **out, const struct engine *e);
 void engine_worker_free(struct engine_worker *w);

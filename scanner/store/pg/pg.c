@@ -40,7 +40,62 @@
 
 #include "base/env.h"
 #include "base/limits.h"
+#include "base/dl.h"
 #include "base/xalloc.h"
+
+/* libpq is loaded when a PostgreSQL store is first opened (base/dl.h: it and its
+ * dependencies cost about 2 ms of every start otherwise). The functions called below
+ * are these pointers. */
+#define PQ_FUNCS(X) \
+    X(PQclear) \
+    X(PQcmdStatus) \
+    X(PQconndefaults) \
+    X(PQconnectdbParams) \
+    X(PQconninfoFree) \
+    X(PQconninfoParse) \
+    X(PQerrorMessage) \
+    X(PQexec) \
+    X(PQexecPrepared) \
+    X(PQfinish) \
+    X(PQfreemem) \
+    X(PQftype) \
+    X(PQgetisnull) \
+    X(PQgetvalue) \
+    X(PQnfields) \
+    X(PQntuples) \
+    X(PQprepare) \
+    X(PQreset) \
+    X(PQresultErrorField) \
+    X(PQresultStatus) \
+    X(PQsetNoticeProcessor) \
+    X(PQstatus) \
+    X(PQtransactionStatus)
+
+DL_DEFINE(lp, "libpq.so.5", PQ_FUNCS)
+
+#define PQclear (*lp.PQclear)
+#define PQcmdStatus (*lp.PQcmdStatus)
+#define PQconndefaults (*lp.PQconndefaults)
+#define PQconnectdbParams (*lp.PQconnectdbParams)
+#define PQconninfoFree (*lp.PQconninfoFree)
+#define PQconninfoParse (*lp.PQconninfoParse)
+#define PQerrorMessage (*lp.PQerrorMessage)
+#define PQexec (*lp.PQexec)
+#define PQexecPrepared (*lp.PQexecPrepared)
+#define PQfinish (*lp.PQfinish)
+#define PQfreemem (*lp.PQfreemem)
+#define PQftype (*lp.PQftype)
+#define PQgetisnull (*lp.PQgetisnull)
+#define PQgetvalue (*lp.PQgetvalue)
+#define PQnfields (*lp.PQnfields)
+#define PQntuples (*lp.PQntuples)
+#define PQprepare (*lp.PQprepare)
+#define PQreset (*lp.PQreset)
+#define PQresultErrorField (*lp.PQresultErrorField)
+#define PQresultStatus (*lp.PQresultStatus)
+#define PQsetNoticeProcessor (*lp.PQsetNoticeProcessor)
+#define PQstatus (*lp.PQstatus)
+#define PQtransactionStatus (*lp.PQtransactionStatus)
 
 #define PG_MAX_COLS 32
 #define PG_MAX_PARAMS 32
@@ -194,11 +249,19 @@ static enum status pg_open(void **out, const char *path, const struct env *env)
     const char *keys[MAX_KEYS + 1], *vals[MAX_KEYS + 1];
     size_t n = 0;
     char *err = NULL;
-    PQconninfoOption *url = PQconninfoParse(path, &err), *defaults;
+    PQconninfoOption *url, *defaults;
     PGresult *r;
 
     *out = NULL;
     q->shown = shown_target(path);
+    if (!lp_load()) {
+        enum status st = fail(STATUS_IO, "store '%s': cannot use libpq: %s", q->shown,
+                              lp_lib.err);
+        free(q->shown);
+        free(q);
+        return st;
+    }
+    url = PQconninfoParse(path, &err);
     if (!url) {
         char *m = xstrdup(err ? err : "cannot parse it");
         enum status st = fail(STATUS_USAGE, "store '%s': %s", q->shown, one_line(m));
