@@ -3,9 +3,8 @@
 # it on every push). The compiled rules and the patterns' widths come from a cache file
 # (match/engine_cache.c) that is validated on load: a damaged or foreign file is
 # rejected, the rules are compiled again, the file is rewritten and the findings stay the
-# same. libcurl and libpq are not loaded at start (base/dl.h), and libgit2 does not read
-# the system's CA certificates when it starts (source/git/open.c; it still stat()s the
-# bundle, which costs nothing).
+# same. libcurl and libpq are not loaded at start (base/dl.h): a scan that neither
+# verifies nor uses a PostgreSQL store never opens them.
 . "$(dirname "$0")/lib.sh"
 setup
 . "$IT_DIR/git_lib.sh"
@@ -102,7 +101,7 @@ test_expect_success 'libcurl and libpq are not linked: loaded when first used' '
     expect_no_grep -E "libcurl|libpq" needed.txt
 '
 
-test_expect_success 'a scan of a git repository does not read the CA certificates' '
+test_expect_success 'a scan of a git repository does not open libcurl or libpq' '
     if ! command -v strace >/dev/null; then
         echo "strace missing (apt-get install strace)"; exit 1
     fi
@@ -115,7 +114,7 @@ test_expect_success 'a scan of a git repository does not read the CA certificate
         "$SESAME_BIN" scan r -q
     expect_rc 1 &&
     expect_grep "\.git" trace.txt &&
-    expect_no_grep -E "ca-certificates|/etc/ssl/certs" trace.txt
+    expect_no_grep -E "libcurl|libpq" trace.txt
 '
 
 test_done

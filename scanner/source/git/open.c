@@ -13,7 +13,6 @@
 #include "source/git/internal.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,51 +31,9 @@ const char *libgit2_message(void)
     return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-/*
- * libgit2 1.5 as Debian builds it (HTTPS through mbedTLS) parses every CA certificate of
- * the system inside git_libgit2_init: about 4 ms, a tenth of a pre-receive hook's whole
- * run (benches/RESULTS.md, issue 16), for HTTPS transports sesame never uses (it opens
- * local repositories only; verification goes through libcurl and OpenSSL). libgit2 calls
- * mbedTLS through the dynamic linker, which finds these definitions in the executable
- * first: while git_libgit2_init runs they load nothing (libgit2 carries on without
- * default certificates, so an HTTPS transport would fail closed, never trust blindly);
- * at any other time they hand the call to mbedTLS's own. No mbedTLS header is needed:
- * the chain is opaque here.
- */
-static bool in_libgit2_init;
-
-int mbedtls_x509_crt_parse_file(void *chain, const char *path);
-int mbedtls_x509_crt_parse_path(void *chain, const char *path);
-
-static int forward_crt(const char *name, void *chain, const char *path)
-{
-    int (*real)(void *, const char *);
-    void *sym;
-
-    if (in_libgit2_init)
-        return -1; /* as mbedTLS does for a file it cannot read */
-    sym = dlsym(RTLD_NEXT, name);
-    if (!sym)
-        return -1;
-    memcpy(&real, &sym, sizeof(real)); /* ISO C has no object-to-function conversion */
-    return real(chain, path);
-}
-
-int mbedtls_x509_crt_parse_file(void *chain, const char *path)
-{
-    return forward_crt("mbedtls_x509_crt_parse_file", chain, path);
-}
-
-int mbedtls_x509_crt_parse_path(void *chain, const char *path)
-{
-    return forward_crt("mbedtls_x509_crt_parse_path", chain, path);
-}
-
 void src_git_init(void)
 {
-    in_libgit2_init = true;
     git_libgit2_init();
-    in_libgit2_init = false;
     /* A repository owned by another user (CI checkouts, audits) is safe to open: nothing
      * of it is run. */
     (void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
