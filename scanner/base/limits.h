@@ -198,6 +198,10 @@
 
 /* Sending-authorization policies read per identity (AWS allows 20). */
 #define LIMIT_SES_POLICIES 20u
+/* Deny statements on sending weighed per policy (a policy is at most 4 KB: a few dozen
+ * statements at most; more Deny statements than this are not counted as narrowing, so
+ * the policy errs towards "open"). */
+#define LIMIT_SES_POLICY_DENIES 16u
 /* One value (text) in the audit store: paths, notes and factor lists are far shorter; a
  * longer value in a foreign store file is refused by SQLite, not copied around. */
 #define LIMIT_STORE_VALUE_BYTES (1u << 20)
