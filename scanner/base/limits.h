@@ -136,6 +136,11 @@
  * the two spans, in the view where both were found). */
 #define LIMIT_PAIR_BYTES 1024u
 
+/* Sender addresses kept per finding (sender.h: MAIL_FROM=... next to a key): an
+ * application sends as a few; a file listing hundreds is an address book, and the
+ * remediation policy's ses:FromAddress list must stay readable. */
+#define LIMIT_SENDERS 8u
+
 /* Branch tips examined for exposure: local and remote-tracking branches. */
 #define LIMIT_EXPOSURE_BRANCHES 256
 

@@ -66,6 +66,6 @@ char *report_verification_json(const struct verification *v);
 #define REPORT_BASELINE_VERSION 2
 
 /* JSON report format version; bump on incompatible change (schema/report.schema.json). */
-#define REPORT_JSON_VERSION "1.3"
+#define REPORT_JSON_VERSION "1.4"
 
 #endif

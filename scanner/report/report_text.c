@@ -37,6 +37,7 @@
 #define REPORT_TEXT_SMTP    "  smtp        "
 #define REPORT_TEXT_BEDROCK "  bedrock     "
 #define REPORT_TEXT_REGIONS "  regions     "
+#define REPORT_TEXT_SENDERS "  senders     "
 #define REPORT_TEXT_SEEN    "  seen at     "
 #define REPORT_TEXT_INDENT  "              "
 #define REPORT_TEXT_RISK    "  risk        "
@@ -684,6 +685,15 @@ static void report_text_finding(struct report_text *t, const struct finding *f)
             if (i > 0)
                 report_text_puts(t, ", ");
             report_text_safe(t, f->regions[i]);
+        }
+        report_text_puts(t, "\n");
+    }
+    if (f->n_senders > 0) { /* the sender addresses named next to it (remediate's policy) */
+        report_text_label(t, REPORT_TEXT_SENDERS);
+        for (size_t i = 0; i < f->n_senders; i++) {
+            if (i > 0)
+                report_text_puts(t, ", ");
+            report_text_safe(t, f->senders[i]);
         }
         report_text_puts(t, "\n");
     }
