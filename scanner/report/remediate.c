@@ -614,11 +614,18 @@ enum status remediate_write(FILE *out, const struct finding *f, const struct rem
                     shq(out, f->senders[i]);
                 }
             fputs(" (--from-address replaces them).\n", out);
-        } else
-            fputs("Senders (ses:FromAddress): none was named next to the key; the account's "
-                  "address identities if any were seen, else a " REMEDIATE_PLACEHOLDER
-                  " placeholder to fill in (or give --from-address).\n",
+        } else {
+            policy = remediate_ses_policy(f, o);
+            fputs(strstr(policy, REMEDIATE_PLACEHOLDER "SENDER@")
+                      ? "Senders (ses:FromAddress): none was named next to the key and the "
+                        "account has no address identity in sight: fill in the placeholder "
+                        "(or give --from-address).\n"
+                      : "Senders (ses:FromAddress): none was named next to the key; the "
+                        "account's address identities are used (--from-address replaces "
+                        "them).\n",
                   out);
+            free(policy);
+        }
         policy = remediate_ses_policy(f, o);
         fputs(policy, out);
         free(policy);

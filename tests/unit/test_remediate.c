@@ -207,7 +207,7 @@ static void test_remediate__from_address_sources(void)
     policy_lists(&x, &o, res, from, sizeof(res));
     CHECK_STREQ(from, "REPLACE-WITH-SENDER@YOUR-VERIFIED-DOMAIN");
     text = plan(&x, &o);
-    CHECK(strstr(text, "none was named next to the key") != NULL);
+    CHECK(strstr(text, "none was named next to the key and the account has no address") != NULL);
     free(text);
 }
 
