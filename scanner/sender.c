@@ -3,12 +3,15 @@
  *
  * Line by line through the pairing window: a token that names a sender (by its
  * normalised spelling: lower case without '_', '-', '.', ending in "from", "sender",
- * "fromaddress", ...), followed by '=', ':', '(' or '>' (after a closing quote also ','),
- * then the addresses of its value: up to the end of the line or the next `name=` /
- * `name:` on it (so `send(from="a@x", to="b@x")` gives a@x only). Each address must
- * stand alone (delimited, not the middle of a URL such as postgres://u@db.example.com/)
- * and pass aws_sender_ok; it is kept when it is within LIMIT_PAIR_BYTES of the match and
- * no section header or YAML document separator lies between (scope_between).
+ * "fromaddress", ..., or "source"), followed by '=', ':', '(' (a call), '>' after '<'
+ * (an XML element) or, after a closing quote, ',' (props.put("mail.smtp.from", ...));
+ * then the addresses of its value, up to the end of the line, a ';', the end of the
+ * call, an XML end tag or the next `name=` / `name:` on the line (so that
+ * `send(from="a@x", to="b@x")` gives a@x only; `address`/`email` keys inside the value
+ * stay in it). Each address must stand alone (delimited: not the middle of a URL such
+ * as postgres://u@db.example.com/ nor git@github.com:org/repo) and pass aws_sender_ok;
+ * it is kept when it is within LIMIT_PAIR_BYTES of the match and no section header or
+ * YAML document separator lies between (scope_between), as pairing does.
  */
 #include "sender.h"
 
