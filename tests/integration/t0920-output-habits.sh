@@ -48,7 +48,7 @@ test_expect_success '-o without -f: the format follows the file name; -f wins' '
     expect_grep "\"type\": \"secret_detection\"" gl-secret-detection-report.json
     run_cmd sesame scan repo -o r.sarif -f json
     expect_grep "(json)" err
-    "$PYTHON" -c "import json; assert json.load(open(\"r.sarif\"))[\"version\"] == \"1.3\""
+    "$PYTHON" -c "import json; assert json.load(open(\"r.sarif\"))[\"version\"] == \"1.4\""
     run_cmd sesame scan repo -o report.out
     expect_grep "^2 findings" report.out
 '
