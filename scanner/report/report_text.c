@@ -309,6 +309,21 @@ static void report_text_label(struct report_text *t, const char *label)
     report_text_reset(t);
 }
 
+/* "  label       a, b, c" (items escaped), or nothing when there are none. */
+static void report_text_list(struct report_text *t, const char *label, char *const *items,
+                             size_t n)
+{
+    if (n == 0)
+        return;
+    report_text_label(t, label);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            report_text_puts(t, ", ");
+        report_text_safe(t, items[i]);
+    }
+    report_text_puts(t, "\n");
+}
+
 static void report_text_smtp_line(struct report_text *t, const struct finding *f, size_t i)
 {
     const struct smtp_password *p = &f->smtp_passwords[i];
@@ -679,24 +694,9 @@ static void report_text_finding(struct report_text *t, const struct finding *f)
     for (size_t i = 0; i < f->n_bedrock_keys; i++)
         report_text_bedrock_line(t, f, i, report_text_is_head(head, CRED_BEDROCK_API_KEY, i));
     report_text_verification(t, f);
-    if (f->n_regions > 0) {
-        report_text_label(t, REPORT_TEXT_REGIONS);
-        for (size_t i = 0; i < f->n_regions; i++) {
-            if (i > 0)
-                report_text_puts(t, ", ");
-            report_text_safe(t, f->regions[i]);
-        }
-        report_text_puts(t, "\n");
-    }
-    if (f->n_senders > 0) { /* the sender addresses named next to it (remediate's policy) */
-        report_text_label(t, REPORT_TEXT_SENDERS);
-        for (size_t i = 0; i < f->n_senders; i++) {
-            if (i > 0)
-                report_text_puts(t, ", ");
-            report_text_safe(t, f->senders[i]);
-        }
-        report_text_puts(t, "\n");
-    }
+    report_text_list(t, REPORT_TEXT_REGIONS, f->regions, f->n_regions);
+    /* the sender addresses named next to it (remediate's policy) */
+    report_text_list(t, REPORT_TEXT_SENDERS, f->senders, f->n_senders);
 
     shown = f->n_locations < REPORT_TEXT_MAX_LOCATIONS ? f->n_locations
                                                        : REPORT_TEXT_MAX_LOCATIONS;

@@ -68,16 +68,13 @@ open("repo/gov.env", "w").write(
 json.dump({"keys": keys}, open("aws-state.json", "w"), indent=1, sort_keys=True)
 json.dump(labels, open("labels.json", "w"))
 EOF
-export SUPPORT
-(cd "$TRASH" && "$PYTHON" scenario.py) || exit 2
-make_test_certs "$TRASH/certs" || exit 2
-start_fake_aws "$TRASH/aws-state.json" "$TRASH/aws.log" || exit 2
-fake_env
+start_fake_aws_scenario
 
-kid() { "$PYTHON" -c "import json, sys; print(json.load(open('labels.json'))[sys.argv[1]])" "$1"; }
 fp() {  # fp LABEL: the fingerprint of that key's finding in report.json
-    "$PYTHON" -c "import json, sys; print([f['fingerprint'] for f in json.load(open(
-        'report.json'))['findings'] if f['access_key_id'] == sys.argv[1]][0])" "$(kid "$1")"
+    "$PYTHON" -c "import json, sys
+kid = json.load(open('labels.json'))[sys.argv[1]]
+print(next(f['fingerprint'] for f in json.load(open('report.json'))['findings']
+           if f['access_key_id'] == kid))" "$1"
 }
 from_addresses() {  # from_addresses POLICY.json: the ses:FromAddress values, one a line
     "$PYTHON" iam_grammar.py "$1" &&
