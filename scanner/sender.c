@@ -228,14 +228,17 @@ size_t sender_near(const unsigned char *data, size_t len, size_t start, size_t e
     size_t lo = start > LIMIT_PAIR_BYTES ? start - LIMIT_PAIR_BYTES : 0;
     size_t hi = end + LIMIT_PAIR_BYTES < len ? end + LIMIT_PAIR_BYTES : len;
     size_t floor = lo > SENDER_LINE_LOOKBACK ? lo - SENDER_LINE_LOOKBACK : 0;
+    /* The last line is read to its end (at most this far): an address kept starts
+     * before hi and is at most AWS_SENDER_MAX long, so it is never cut. */
+    size_t ceil = hi + SENDER_LINE_LOOKBACK < len ? hi + SENDER_LINE_LOOKBACK : len;
 
-    if (start >= end || end > len)
-        return 0;
+    if (start >= end || end > len || !memchr(data + floor, '@', ceil - floor))
+        return 0; /* no address anywhere near: the common case, one memchr */
     while (lo > floor && data[lo - 1] != '\n')
         lo--;
     while (lo < hi && f.n < max) {
-        const unsigned char *nl = memchr(data + lo, '\n', hi - lo);
-        size_t le = nl ? (size_t)(nl - data) : hi;
+        const unsigned char *nl = memchr(data + lo, '\n', ceil - lo);
+        size_t le = nl ? (size_t)(nl - data) : ceil;
         read_line(&f, lo, data + lo, le - lo);
         lo = le + 1;
     }

@@ -20,7 +20,7 @@
 /* The sender addresses named near the match data[start, end) of data[0, len), each
  * valid for aws_sender_ok, in the order they appear, without repeats: at most `max`
  * into out. Returns how many. Reads data[start - LIMIT_PAIR_BYTES - 256,
- * end + LIMIT_PAIR_BYTES) at most. */
+ * end + LIMIT_PAIR_BYTES + 256) at most. */
 size_t sender_near(const unsigned char *data, size_t len, size_t start, size_t end,
                    char (*out)[AWS_SENDER_MAX + 1], size_t max);
 

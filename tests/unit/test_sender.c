@@ -143,6 +143,15 @@ static void test_sender__distance_and_cap(void)
     CHECK_STREQ(got, "a@example.com,b@example.com");
     free(got);
     free(text);
+    /* an address that starts inside the window and ends past it is read whole */
+    memset(filler, '#', sizeof(filler) - 1);
+    filler[1012] = '\0';
+    text = xasprintf("KEY\n%s\nfrom: abcdefgh@example.com\n", filler);
+    CHECK(strstr(text, "abcdefgh@") - text - 3 == 1020);
+    got = near(text);
+    CHECK_STREQ(got, "abcdefgh@example.com");
+    free(got);
+    free(text);
     text = xstrdup("From: a1@example.com, a2@example.com, a3@example.com, a4@example.com, "
                    "a5@example.com, a6@example.com, a7@example.com, a8@example.com, "
                    "a9@example.com, a10@example.com\nKEY\n");
