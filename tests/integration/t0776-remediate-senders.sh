@@ -37,8 +37,21 @@ def key(label, arn="arn:aws:iam::{a}:user/{l}", region="eu-west-2", identities=(
     return kid, sec
 
 
-# mailer: seen in two files, each naming senders (and non-senders) next to it
-kid, sec = key("mailer", identities=[{"name": "example.com"},
+# mailer: seen in three files, each naming senders (and non-senders) next to it; its
+# domain lets another account send, narrowed by a Deny unless the sender matches
+# (issue 18 item 2: not open), and lets a third send unconditionally (open)
+narrowed = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+     "Action": ["ses:SendEmail", "ses:SendRawEmail"], "Resource": "*"},
+    {"Effect": "Deny", "Principal": "*", "Action": "ses:Send*", "Resource": "*",
+     "Condition": {"StringNotLike": {"ses:FromAddress": "*@example.com"}}}]}
+wide = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "777788889999"}, "Action": "ses:SendRawEmail",
+     "Resource": "*"},
+    {"Effect": "Deny", "Principal": {"AWS": "444455556666"}, "Action": "ses:SendRawEmail",
+     "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]}
+kid, sec = key("mailer", identities=[{"name": "example.com",
+                                      "policies": {"narrowed": narrowed, "wide": wide}},
                                      {"name": "ops@example.com", "type": "EMAIL_ADDRESS"}])
 far = "#" * 1200
 open("repo/.env", "w").write(
@@ -102,6 +115,10 @@ got = {labels[f["access_key_id"]]: f["sender_addresses"] for f in doc["findings"
 want = {"mailer": ["alerts@example.com", "billing@example.com", "noreply@example.com"],
         "quiet": [], "bare": [], "gov": ["notices@agency.example.gov"]}
 assert got == want, got
+pols = {p["name"]: p for f in doc["findings"] if labels[f["access_key_id"]] == "mailer"
+        for s in f["verification"]["ses"] for i in s["identities"] for p in i["policies"]}
+assert pols["narrowed"]["open"] is False and "Deny" in pols["narrowed"]["why"], pols
+assert pols["wide"]["open"] is True, pols
 EOF
     run_cmd sesame scan repo
     expect_rc 1
@@ -116,6 +133,8 @@ test_expect_success 'remediate --report: exactly the senders found, in a valid p
     test_cmp want got &&
     sesame remediate "$(fp mailer)" --report report.json >plan.txt &&
     grep -F "named next to the key where it was found: alerts@example.com billing@example.com noreply@example.com" plan.txt &&
+    grep -F -- "--email-identity example.com --policy-name wide" plan.txt &&
+    expect_no_grep -F -- "--policy-name narrowed" plan.txt &&
     sesame remediate "$(fp mailer)" --report report.json --policy-only \
         --from-address given@example.com >p-given.json &&
     from_addresses p-given.json >got &&
