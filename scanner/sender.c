@@ -236,10 +236,21 @@ size_t sender_near(const unsigned char *data, size_t len, size_t start, size_t e
         return 0; /* no address anywhere near: the common case, one memchr */
     while (lo > floor && data[lo - 1] != '\n')
         lo--;
+    /* Only lines with an '@' can name a sender (the value is on the key's line): from
+     * one '@' to the next, each such line read once. */
     while (lo < hi && f.n < max) {
-        const unsigned char *nl = memchr(data + lo, '\n', ceil - lo);
-        size_t le = nl ? (size_t)(nl - data) : ceil;
-        read_line(&f, lo, data + lo, le - lo);
+        const unsigned char *at = memchr(data + lo, '@', ceil - lo), *nl;
+        size_t a, ls, le;
+        if (!at)
+            break;
+        a = (size_t)(at - data);
+        for (ls = a; ls > lo && data[ls - 1] != '\n'; ls--)
+            ;
+        if (ls >= hi)
+            break; /* the line starts past the window */
+        nl = memchr(data + a, '\n', ceil - a);
+        le = nl ? (size_t)(nl - data) : ceil;
+        read_line(&f, ls, data + ls, le - ls);
         lo = le + 1;
     }
     return f.n;
