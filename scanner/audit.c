@@ -205,7 +205,8 @@ static enum status put_finding(struct one *o, const struct finding *f, int64_t s
     struct store_finding sf;
     struct buf rules = BUF_INIT(LIMIT_STORE_VALUE_BYTES);
     struct buf regions = BUF_INIT(LIMIT_STORE_VALUE_BYTES);
-    char *factors, *steps, *rules_s, *regions_s;
+    struct buf senders = BUF_INIT(LIMIT_STORE_VALUE_BYTES);
+    char *factors, *steps, *rules_s, *regions_s, *senders_s;
     enum status st = STATUS_OK;
 
     for (size_t i = 0; st == STATUS_OK && i < f->n_rule_ids; i++)
@@ -219,6 +220,9 @@ static enum status put_finding(struct one *o, const struct finding *f, int64_t s
     for (size_t i = 0; st == STATUS_OK && i < f->n_regions; i++)
         st = buf_printf(&regions, "%s%s", regions.len ? "," : "", f->regions[i]);
     regions_s = buf_take(&regions);
+    for (size_t i = 0; st == STATUS_OK && i < f->n_senders; i++)
+        st = buf_printf(&senders, "%s%s", i ? "," : "", f->senders[i]);
+    senders_s = buf_take(&senders);
     risk_text(f->risk, &factors, &steps);
     memset(&sf, 0, sizeof(sf));
     sf.fingerprint = f->fingerprint;
@@ -233,9 +237,11 @@ static enum status put_finding(struct one *o, const struct finding *f, int64_t s
     sf.risk_factors = factors;
     sf.remediation = steps;
     sf.regions = regions_s && *regions_s ? regions_s : NULL;
+    sf.senders = senders_s && *senders_s ? senders_s : NULL;
     st = store_finding_put(o->s, &sf, now); /* a list cut at its cap is still its start */
     free(rules_s);
     free(regions_s);
+    free(senders_s);
     free(factors);
     free(steps);
     if (st == STATUS_OK && f->access_key_id) {

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/sender.h"
+#include "base/limits.h"
 #include "base/xalloc.h"
 #include "finding/finding.h"
 #include "finding/load.h"
@@ -34,6 +36,9 @@ static void free_finding(struct finding *f)
     for (size_t i = 0; i < f->n_regions; i++)
         free(f->regions[i]);
     free(f->regions);
+    for (size_t i = 0; i < f->n_senders; i++)
+        free(f->senders[i]);
+    free(f->senders);
     for (size_t i = 0; i < f->n_locations; i++)
         free(f->locations[i].path);
     free(f->locations);
@@ -83,6 +88,15 @@ static struct finding *finding_of_row(const struct store_row *r)
         size_t n = strcspn(p, ",");
         f->regions = xrealloc(f->regions, (f->n_regions + 1) * sizeof(char *));
         f->regions[f->n_regions++] = xstrndup(p, n);
+        p += n + (p[n] == ',');
+    }
+    /* the sender addresses named next to it (schema 7): a store is input too */
+    for (const char *p = r->senders; p && *p && f->n_senders < LIMIT_SENDERS;) {
+        size_t n = strcspn(p, ",");
+        if (aws_sender_ok(p, n)) {
+            f->senders = xrealloc(f->senders, (f->n_senders + 1) * sizeof(char *));
+            f->senders[f->n_senders++] = xstrndup(p, n);
+        }
         p += n + (p[n] == ',');
     }
     /* where it is still seen; every place it was when it is gone everywhere */

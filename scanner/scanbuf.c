@@ -24,6 +24,7 @@
 #include "match/engine.h"
 #include "rules/rule.h"
 #include "scope.h"
+#include "sender.h"
 #include "source/source.h"
 #include "aws/bedrock.h"
 #include "aws/keys.h"
@@ -37,6 +38,7 @@ struct pending {
     char *value;
     char *paired_id;
     char *region;
+    char *senders;        /* sender addresses near it, '\n'-separated (sender.h), or NULL */
     const char *encoding; /* interned in sb->labels */
     const struct rule *rule;
 };
@@ -250,6 +252,7 @@ static void add_bedrock_signer(struct scanbuf *sb, struct pending *p)
     id->value = xstrdup(bi.key_id);
     id->paired_id = NULL;
     id->region = NULL;
+    id->senders = NULL;
     snprintf(label, sizeof(label), "%s%sbedrock-api-key", p->encoding ? p->encoding : "",
              p->encoding ? ">" : "");
     id->encoding = intern(sb, label);
@@ -272,8 +275,23 @@ static bool in_window_core(const struct scanbuf *sb, int depth, size_t start, si
     return true;
 }
 
+/* The sender addresses next to m, '\n'-separated, or NULL. */
+static char *senders_near(const unsigned char *data, size_t len, const struct match *m)
+{
+    char found[LIMIT_SENDERS][AWS_SENDER_MAX + 1];
+    size_t n = sender_near(data, len, m->start, m->end, found, LIMIT_SENDERS), used = 0;
+    char *out;
+
+    if (n == 0)
+        return NULL;
+    out = xmalloc(n * (AWS_SENDER_MAX + 1));
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)sprintf(out + used, "%s%s", i ? "\n" : "", found[i]);
+    return out;
+}
+
 static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
-                        const unsigned char *data, const struct match_list *ml)
+                        const unsigned char *data, size_t len, const struct match_list *ml)
 {
     const struct rule *r = &sb->rs->rules[m->rule];
     struct pending *p;
@@ -305,6 +323,7 @@ static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
         if (pm)
             p->paired_id = xstrndup((const char *)data + pm->start, pm->end - pm->start);
     }
+    p->senders = senders_near(data, len, m);
     if (r->kind == CRED_SMTP_PASSWORD || r->kind == CRED_ACCESS_KEY_ID) {
         ctx = nearest(sb, ml, m, CRED_CONTEXT, data, true);
         if (ctx)
@@ -381,7 +400,7 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
     for (size_t i = 0; i < lv->ml.n; i++) {
         const struct match *m = &lv->ml.v[i];
         if (sb->rs->rules[m->rule].kind != CRED_CONTEXT)
-            add_pending(sb, depth, m, data, &lv->ml);
+            add_pending(sb, depth, m, data, len, &lv->ml);
     }
     if (depth >= LIMIT_DECODE_DEPTH)
         return STATUS_OK;
@@ -518,6 +537,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         o.value_len = strlen(p->value);
         o.paired_id = p->paired_id;
         o.region = p->region;
+        o.senders = p->senders;
         o.confidence = p->rule->confidence;
         o.rule_id = p->rule->id;
         o.path = b->path;
@@ -555,6 +575,7 @@ static enum status emit(struct scanbuf *sb, const unsigned char *text, size_t te
         crypto_free_secret(sb->pend[i].value);
         free(sb->pend[i].paired_id);
         free(sb->pend[i].region);
+        free(sb->pend[i].senders);
     }
     sb->n_pend = 0;
     return st;

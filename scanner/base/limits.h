@@ -147,6 +147,11 @@
  * the two spans, in the view where both were found). */
 #define LIMIT_PAIR_BYTES 1024u
 
+/* Sender addresses kept per finding (sender.h: MAIL_FROM=... next to a key): an
+ * application sends as a few; a file listing hundreds is an address book, and the
+ * remediation policy's ses:FromAddress list must stay readable. */
+#define LIMIT_SENDERS 8u
+
 /* Branch tips examined for exposure: local and remote-tracking branches. */
 #define LIMIT_EXPOSURE_BRANCHES 256
 
@@ -209,6 +214,10 @@
 
 /* Sending-authorization policies read per identity (AWS allows 20). */
 #define LIMIT_SES_POLICIES 20u
+/* Deny statements on sending weighed per policy (a policy is at most 4 KB: a few dozen
+ * statements at most; more Deny statements than this are not counted as narrowing, so
+ * the policy errs towards "open"). */
+#define LIMIT_SES_POLICY_DENIES 16u
 /* One value (text) in the audit store: paths, notes and factor lists are far shorter; a
  * longer value in a foreign store file is refused by SQLite, not copied around. */
 #define LIMIT_STORE_VALUE_BYTES (1u << 20)

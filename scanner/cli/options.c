@@ -163,7 +163,8 @@ const struct cli_opt cli_opts[] = {
       "user, region, identities and SES state);\nwithout it, the audit store (--db)" },
     { OPT_FROM_ADDRESS, "from-address", 0, "ADDR", C_REMEDIATE, S_REMEDIATE,
       "a sender the replacement may use (ses:FromAddress; repeatable;\ndefault: the "
-      "address identities seen, else a placeholder)" },
+      "senders named next to the key, else the address\nidentities seen, else a "
+      "placeholder)" },
     { OPT_SOURCE_IP, "source-ip", 0, "CIDR", C_REMEDIATE, S_REMEDIATE,
       "also restrict the replacement to this aws:SourceIp" },
     { OPT_POLICY_ONLY, "policy-only", 0, NULL, C_REMEDIATE, S_REMEDIATE,

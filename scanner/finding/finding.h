@@ -104,6 +104,9 @@ struct finding {
     size_t n_bedrock_keys;
     char **regions;         /* regions named in context (SMTP host names), sorted, unique */
     size_t n_regions;
+    char **senders;         /* sender addresses named in context (MAIL_FROM=..., From:;
+                             * aws_sender_ok), sorted, unique, at most LIMIT_SENDERS */
+    size_t n_senders;
     char **rule_ids;        /* sorted, unique */
     size_t n_rule_ids;
     struct location *locations; /* sorted by path, line, column, part */

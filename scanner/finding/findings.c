@@ -9,6 +9,7 @@
 #include "finding/findings.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "base/xalloc.h"
 #include "aws/bedrock.h"
 #include "aws/keys.h"
+#include "aws/sender.h"
 #include "crypto/crypto.h"
 #include "model/provenance.h"
 
@@ -25,6 +27,7 @@ struct stored {
     char *value;
     char *paired_id;
     char *region;
+    char *senders;
     enum confidence confidence;
     bool deferred;
     bool allowed;
@@ -117,6 +120,7 @@ static void stored_release(struct stored *s)
     crypto_free_secret(s->value);
     free(s->paired_id);
     free(s->region);
+    free(s->senders);
     location_release(&s->loc);
 }
 
@@ -130,6 +134,7 @@ enum status findings_add(struct findings *f, const struct observation *o)
     s.value = xstrndup(o->value, o->value_len);
     s.paired_id = o->paired_id ? xstrdup(o->paired_id) : NULL;
     s.region = o->region ? xstrdup(o->region) : NULL;
+    s.senders = o->senders ? xstrdup(o->senders) : NULL;
     s.confidence = o->confidence;
     s.deferred = o->deferred;
     s.allowed = o->allowed;
@@ -202,6 +207,7 @@ static void stored_copy(struct stored *dst, const struct stored *src)
     dst->value = xstrdup(src->value);
     dst->paired_id = src->paired_id ? xstrdup(src->paired_id) : NULL;
     dst->region = src->region ? xstrdup(src->region) : NULL;
+    dst->senders = src->senders ? xstrdup(src->senders) : NULL;
     location_copy(&dst->loc, &src->loc);
 }
 
@@ -463,6 +469,13 @@ static void finding_take_node(struct findings *f, struct finding *fd, size_t ni)
             strings_add_unique(&fd->rule_ids, &fd->n_rule_ids, s->loc.rule_id);
         if (s->region)
             strings_add_unique(&fd->regions, &fd->n_regions, s->region);
+        for (const char *p = s->senders; p && *p && fd->n_senders < LIMIT_SENDERS;) {
+            size_t n = strcspn(p, "\n");
+            char one[AWS_SENDER_MAX + 1];
+            snprintf(one, sizeof(one), "%.*s", (int)n, p);
+            strings_add_unique(&fd->senders, &fd->n_senders, one);
+            p += n + (p[n] == '\n');
+        }
     }
 }
 
@@ -685,6 +698,8 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
             qsort(fd->rule_ids, fd->n_rule_ids, sizeof(char *), cmp_pstr);
         if (fd->n_regions)
             qsort(fd->regions, fd->n_regions, sizeof(char *), cmp_pstr);
+        if (fd->n_senders)
+            qsort(fd->senders, fd->n_senders, sizeof(char *), cmp_pstr);
         if (fd->n_locations == 0)
             continue; /* a key ID seen only on allowed lines, with nothing else */
         if (fd->example && !opts->include_examples) {
@@ -728,6 +743,9 @@ void finding_release(struct finding *fd)
     for (size_t i = 0; i < fd->n_regions; i++)
         free(fd->regions[i]);
     free(fd->regions);
+    for (size_t i = 0; i < fd->n_senders; i++)
+        free(fd->senders[i]);
+    free(fd->senders);
     for (size_t i = 0; i < fd->n_rule_ids; i++)
         free(fd->rule_ids[i]);
     free(fd->rule_ids);

@@ -25,6 +25,8 @@ struct observation {
     size_t value_len;
     const char *paired_id;   /* key ID seen next to this value, or NULL */
     const char *region;      /* region named next to it (SMTP host), or NULL */
+    const char *senders;     /* sender addresses named next to it ('\n'-separated, each
+                              * valid for aws_sender_ok: sender.h), or NULL */
     enum confidence confidence;
     const char *rule_id;
     const char *path;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws/sender.h"
 #include "base/xalloc.h"
 #include "crypto/crypto.h"
 #include "finding/findings.h"
@@ -46,6 +47,27 @@ static char **str_array(const struct jv *a, size_t *n)
     for (size_t i = 0; i < jv_len(a); i++) {
         const char *s = jv_string(jv_at(a, i), NULL);
         if (s)
+            v[(*n)++] = xstrdup(s);
+    }
+    return v;
+}
+
+/* The sender addresses of a report (1.4): only those that look like one, once each, at
+ * most LIMIT_SENDERS (a report is input: it may have been edited). */
+static char **senders(const struct jv *a, size_t *n)
+{
+    char **v = xcalloc(LIMIT_SENDERS + 1, sizeof(char *));
+
+    *n = 0;
+    for (size_t i = 0; i < jv_len(a) && *n < LIMIT_SENDERS; i++) {
+        size_t len;
+        const char *s = jv_string(jv_at(a, i), &len);
+        bool dup = false;
+        if (!s || strlen(s) != len || !aws_sender_ok(s, len))
+            continue;
+        for (size_t k = 0; k < *n; k++)
+            dup |= strcmp(v[k], s) == 0;
+        if (!dup)
             v[(*n)++] = xstrdup(s);
     }
     return v;
@@ -136,6 +158,7 @@ static enum status one(const char *path, size_t fi, const struct jv *o, struct f
         finding_add_bedrock(f, v);
     }
     f->regions = str_array(jv_get(o, "regions"), &f->n_regions);
+    f->senders = senders(jv_get(o, "sender_addresses"), &f->n_senders);
     f->branches = str_array(jv_get(o, "branches"), &f->n_branches);
     f->rule_ids = str_array(jv_get(o, "rules"), &f->n_rule_ids);
     s = get_str(o, "exposure");

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws/sender.h"
 #include "base/xalloc.h"
 #include "json/json.h"
 
@@ -29,7 +30,49 @@ struct facts {
     const char *region;     /* last-used SES region, or another known one, or placeholder */
     bool ses;               /* sends mail through SES */
     bool smtp;              /* through the SMTP interface */
+    const struct partition *part; /* from the ARN, else the region; "aws" by default */
 };
+
+/* The AWS partitions: every ARN the plan builds names one, IAM is one endpoint per
+ * partition (the CLI finds it from a region of that partition), and each has its own
+ * console and DNS suffix. */
+struct partition {
+    const char *name;      /* in ARNs */
+    const char *prefix;    /* of its region names ("" for the rest: aws) */
+    const char *home;      /* a region of it for IAM commands (NULL: the CLI's default) */
+    const char *console;
+    const char *dns;       /* service host suffix */
+};
+
+static const struct partition partitions[] = {
+    { "aws-cn", "cn-", "cn-north-1", "https://console.amazonaws.cn/", "amazonaws.com.cn" },
+    { "aws-us-gov", "us-gov-", "us-gov-west-1", "https://console.amazonaws-us-gov.com/",
+      "amazonaws.com" },
+    { "aws", "", NULL, "https://console.aws.amazon.com/", "amazonaws.com" },
+};
+
+/* The partition an ARN names ("arn:aws-cn:iam::..."), or NULL if none of the three. */
+static const struct partition *arn_partition(const char *arn)
+{
+    size_t n;
+
+    if (!arn || strncmp(arn, "arn:", 4) != 0)
+        return NULL;
+    n = strcspn(arn + 4, ":");
+    for (size_t i = 0; i < sizeof(partitions) / sizeof(*partitions); i++)
+        if (strlen(partitions[i].name) == n && strncmp(arn + 4, partitions[i].name, n) == 0)
+            return &partitions[i];
+    return NULL;
+}
+
+/* The partition a region is in (every region name starts with its partition's prefix). */
+static const struct partition *region_partition(const char *region)
+{
+    for (size_t i = 0; i < sizeof(partitions) / sizeof(*partitions); i++)
+        if (strncmp(region, partitions[i].prefix, strlen(partitions[i].prefix)) == 0)
+            return &partitions[i];
+    return &partitions[2];
+}
 
 static bool region_ok(const char *r)
 {
@@ -119,6 +162,13 @@ static void gather(const struct finding *f, struct facts *k)
             k->region = f->regions[i];
     if (!k->region && v && v->n_ses == 1 && region_ok(v->ses[0].region))
         k->region = v->ses[0].region;
+    k->part = arn_partition(arn);
+    if (!k->part && (!v || !v->arn))
+        k->part = region_ok(k->region) ? region_partition(k->region) : NULL;
+    if (!k->part)
+        k->part = &partitions[2];
+    if (k->region && region_partition(k->region) != k->part)
+        k->region = NULL; /* a region of another partition is no place for this key */
     if (!k->region)
         k->region = REMEDIATE_PLACEHOLDER "REGION";
 }
@@ -164,33 +214,49 @@ char *remediate_ses_policy(const struct finding *f, const struct remediate_opts 
     struct facts k;
     struct jv *doc = jv_object(), *sts = jv_array(), *st = jv_object(), *acts = jv_array();
     struct jv *res = jv_array(), *cond = jv_object(), *like = jv_object(), *from = jv_array();
+    struct jv *ids = jv_array(); /* the account's address identities */
     char *text = NULL;
     size_t len = 0;
     FILE *mem;
 
     gather(f, &k);
     for (size_t i = 0; v && i < v->n_ses; i++)
-        for (size_t j = 0; region_ok(v->ses[i].region) && j < v->ses[i].n_identities; j++) {
+        for (size_t j = 0; region_ok(v->ses[i].region) &&
+                           region_partition(v->ses[i].region) == k.part &&
+                           j < v->ses[i].n_identities;
+             j++) {
             const struct ses_identity *id = &v->ses[i].identities[j];
             char *arn;
             if (!printable(id->name) || strchr(id->name, '*'))
                 continue;
-            arn = xasprintf("arn:aws:ses:%s:%s:identity/%s", v->ses[i].region, k.account,
-                            id->name);
+            arn = xasprintf("arn:%s:ses:%s:%s:identity/%s", k.part->name, v->ses[i].region,
+                            k.account, id->name);
             str_list(res, arn);
             free(arn);
             if (id->type && strcmp(id->type, "EMAIL_ADDRESS") == 0 && o->n_from == 0 &&
                 address_ok(id->name))
-                str_list(from, id->name);
+                str_list(ids, id->name);
         }
     if (jv_len(res) == 0) {
-        char *arn = xasprintf("arn:aws:ses:%s:%s:identity/%sYOUR-VERIFIED-DOMAIN", k.region,
-                              k.account, REMEDIATE_PLACEHOLDER);
+        char *arn = xasprintf("arn:%s:ses:%s:%s:identity/%sYOUR-VERIFIED-DOMAIN",
+                              k.part->name, k.region, k.account, REMEDIATE_PLACEHOLDER);
         jv_push(res, jv_str(arn));
         free(arn);
     }
+    /* ses:FromAddress: --from-address; else the senders named next to the key (what the
+     * application sends as); else the address identities of the account; else a
+     * placeholder */
     for (size_t i = 0; i < o->n_from; i++)
         str_list(from, o->from_addresses[i]);
+    for (size_t i = 0; o->n_from == 0 && i < f->n_senders; i++)
+        if (aws_sender_ok(f->senders[i], strlen(f->senders[i])))
+            str_list(from, f->senders[i]);
+    if (jv_len(from) == 0) {
+        jv_free(from);
+        from = ids;
+        ids = NULL;
+    }
+    jv_free(ids);
     if (jv_len(from) == 0)
         jv_push(from, jv_str(REMEDIATE_PLACEHOLDER "SENDER@YOUR-VERIFIED-DOMAIN"));
     jv_push(acts, jv_str("ses:SendEmail"));
@@ -250,12 +316,15 @@ struct plan {
     FILE *out;
     unsigned n;
     int64_t now;
+    const char *iam_region; /* IAM commands outside the aws partition name a region of it */
 };
 
 static void step(struct plan *p, const char *title)
 {
     fprintf(p->out, "\n%2u. %s\n", ++p->n, title);
 }
+
+#define L(s) "\x01" s
 
 /* A command line: "      $ " then the words, each quoted unless it is a literal. */
 static void cmd(struct plan *p, const char *const *words)
@@ -268,10 +337,13 @@ static void cmd(struct plan *p, const char *const *words)
         else
             shq(p->out, words[i]);
     }
+    if (p->iam_region && strncmp(words[0], L("iam "), 5) == 0) {
+        fputs(" --region ", p->out);
+        shq(p->out, p->iam_region);
+    }
     fputc('\n', p->out);
 }
 
-#define L(s) "\x01" s
 
 static void note(struct plan *p, const char *text)
 {
@@ -283,7 +355,8 @@ static void replace_steps(struct plan *p, const struct finding *f, const struct 
     if (k->root) {
         step(p, "Root user access keys: do not replace them. Delete them in the console "
                 "(account menu > Security credentials > Access keys) once nothing uses them, "
-                "and give applications an IAM user or role instead.");
+                "and give applications an IAM user or role instead. Console:");
+        fprintf(p->out, "      %s\n", k->part->console);
         return;
     }
     if (k->role[0] || (f->key_type && strcmp(f->key_type, "ASIA") == 0)) {
@@ -332,8 +405,8 @@ static void smtp_step(struct plan *p, const struct facts *k)
             "credentials (SES console > SMTP settings > Create SMTP credentials, or derive "
             "the password from the new secret for the region with AWS's documented script) "
             "and put them in the mailer configuration. SMTP endpoint for the region:");
-    fprintf(p->out, "      email-smtp.%s.amazonaws.com, port 587 (STARTTLS) or 465 (TLS)\n",
-            k->region);
+    fprintf(p->out, "      email-smtp.%s.%s, port 587 (STARTTLS) or 465 (TLS)\n", k->region,
+            k->part->dns);
 }
 
 static void deploy_step(struct plan *p, const struct finding *f)
@@ -475,7 +548,7 @@ static void notice_step(struct plan *p, const struct facts *k)
 enum status remediate_write(FILE *out, const struct finding *f, const struct remediate_opts *o)
 {
     struct facts k;
-    struct plan p = { out, 0, o->now };
+    struct plan p = { out, 0, o->now, NULL };
     char *policy;
 
     for (size_t i = 0; i < o->n_from; i++)
@@ -503,6 +576,14 @@ enum status remediate_write(FILE *out, const struct finding *f, const struct rem
     if (f->verification)
         fprintf(out, ", %s", verify_status_name(f->verification->status));
     fputs(k.ses ? ", SES sender)\n" : ")\n", out);
+    if (k.part->home) {
+        /* IAM answers for its own partition only: the CLI reaches it through a region of
+         * that partition, and credentials of the aws partition are unknown there. */
+        p.iam_region = region_partition(k.region) == k.part ? k.region : k.part->home;
+        fprintf(out, "Partition %s: use a CLI profile of that partition (IAM commands name "
+                     "a region of it); console %s\n",
+                k.part->name, k.part->console);
+    }
     fputs("sesame changes nothing: run these yourself, in this order. Values starting with "
           REMEDIATE_PLACEHOLDER " were not known; fill them in.\n", out);
     replace_steps(&p, f, &k);
@@ -517,9 +598,34 @@ enum status remediate_write(FILE *out, const struct finding *f, const struct rem
         step(&p, "The key stays in git history: rotating it is the fix; rewriting history "
                  "(git filter-repo) only limits further copies.");
     if (k.ses) {
+        size_t known = 0;
+        for (size_t i = 0; i < f->n_senders; i++)
+            known += aws_sender_ok(f->senders[i], strlen(f->senders[i]));
         fputs("\nLeast-privilege IAM policy for the replacement (SES sending only, from the "
-              "identities and senders known; sesame-ses-sender-policy.json):\n",
+              "identities and senders known; sesame-ses-sender-policy.json).\n",
               out);
+        if (o->n_from)
+            fputs("Senders (ses:FromAddress): as given with --from-address.\n", out);
+        else if (known) {
+            fputs("Senders (ses:FromAddress): named next to the key where it was found:", out);
+            for (size_t i = 0; i < f->n_senders; i++)
+                if (aws_sender_ok(f->senders[i], strlen(f->senders[i]))) {
+                    fputc(' ', out);
+                    shq(out, f->senders[i]);
+                }
+            fputs(" (--from-address replaces them).\n", out);
+        } else {
+            policy = remediate_ses_policy(f, o);
+            fputs(strstr(policy, REMEDIATE_PLACEHOLDER "SENDER@")
+                      ? "Senders (ses:FromAddress): none was named next to the key and the "
+                        "account has no address identity in sight: fill in the placeholder "
+                        "(or give --from-address).\n"
+                      : "Senders (ses:FromAddress): none was named next to the key; the "
+                        "account's address identities are used (--from-address replaces "
+                        "them).\n",
+                  out);
+            free(policy);
+        }
         policy = remediate_ses_policy(f, o);
         fputs(policy, out);
         free(policy);

@@ -458,6 +458,7 @@ static struct jv *report_json_finding(const struct finding *f, bool show)
     jv_put(obj, "smtp_passwords", report_json_smtp(f, show));
     jv_put(obj, "bedrock_api_keys", report_json_bedrock(f, show));
     jv_put(obj, "regions", report_json_str_array(f->regions, f->n_regions));
+    jv_put(obj, "sender_addresses", report_json_str_array(f->senders, f->n_senders));
     jv_put(obj, "exposure", jv_str(exposure_name(f->exposure)));
     jv_put(obj, "branches", report_json_str_array(f->branches, f->n_branches));
     jv_put(obj, "risk", report_json_risk(f->risk));

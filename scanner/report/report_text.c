@@ -37,6 +37,7 @@
 #define REPORT_TEXT_SMTP    "  smtp        "
 #define REPORT_TEXT_BEDROCK "  bedrock     "
 #define REPORT_TEXT_REGIONS "  regions     "
+#define REPORT_TEXT_SENDERS "  senders     "
 #define REPORT_TEXT_SEEN    "  seen at     "
 #define REPORT_TEXT_INDENT  "              "
 #define REPORT_TEXT_RISK    "  risk        "
@@ -306,6 +307,21 @@ static void report_text_label(struct report_text *t, const char *label)
     report_text_style(t, REPORT_TEXT_DIM);
     report_text_puts(t, label);
     report_text_reset(t);
+}
+
+/* "  label       a, b, c" (items escaped), or nothing when there are none. */
+static void report_text_list(struct report_text *t, const char *label, char *const *items,
+                             size_t n)
+{
+    if (n == 0)
+        return;
+    report_text_label(t, label);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            report_text_puts(t, ", ");
+        report_text_safe(t, items[i]);
+    }
+    report_text_puts(t, "\n");
 }
 
 static void report_text_smtp_line(struct report_text *t, const struct finding *f, size_t i)
@@ -680,15 +696,9 @@ static void report_text_finding(struct report_text *t, const struct finding *f)
     for (size_t i = 0; i < f->n_bedrock_keys; i++)
         report_text_bedrock_line(t, f, i, report_text_is_head(head, CRED_BEDROCK_API_KEY, i));
     report_text_verification(t, f);
-    if (f->n_regions > 0) {
-        report_text_label(t, REPORT_TEXT_REGIONS);
-        for (size_t i = 0; i < f->n_regions; i++) {
-            if (i > 0)
-                report_text_puts(t, ", ");
-            report_text_safe(t, f->regions[i]);
-        }
-        report_text_puts(t, "\n");
-    }
+    report_text_list(t, REPORT_TEXT_REGIONS, f->regions, f->n_regions);
+    /* the sender addresses named next to it (remediate's policy) */
+    report_text_list(t, REPORT_TEXT_SENDERS, f->senders, f->n_senders);
 
     shown = f->n_locations < REPORT_TEXT_MAX_LOCATIONS ? f->n_locations
                                                        : REPORT_TEXT_MAX_LOCATIONS;

@@ -86,6 +86,9 @@ static const char *const migrations[] = {
      * JSON report's "verification" object) and the regions a finding points to */
     "ALTER TABLE verifications ADD COLUMN evidence TEXT;"
     "ALTER TABLE findings ADD COLUMN regions TEXT;",
+    /* 6 -> 7: the sender addresses named next to a finding (`sesame remediate --db` puts
+     * them in the ses:FromAddress condition of the replacement's policy) */
+    "ALTER TABLE findings ADD COLUMN senders TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -485,14 +488,14 @@ enum status store_object_put(struct store *s, const char *id, const char *rules,
 
 static const char Q_FINDING_PUT[] =
     "INSERT INTO findings(fingerprint, kind, key_id, key_type, account_id, confidence, rules,"
-    " risk_score, risk_tier, risk_factors, remediation, first_seen, last_seen, regions)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) "
+    " risk_score, risk_tier, risk_factors, remediation, first_seen, last_seen, regions,"
+    " senders) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14) "
     "ON CONFLICT(fingerprint) DO UPDATE SET kind=excluded.kind, key_id=excluded.key_id,"
     " key_type=excluded.key_type, account_id=excluded.account_id,"
     " confidence=excluded.confidence, rules=excluded.rules, risk_score=excluded.risk_score,"
     " risk_tier=excluded.risk_tier, risk_factors=excluded.risk_factors,"
     " remediation=excluded.remediation, last_seen=excluded.last_seen,"
-    " regions=excluded.regions";
+    " regions=excluded.regions, senders=excluded.senders";
 static const char Q_PART_PUT[] =
     "INSERT INTO parts(fingerprint, kind, sha256, redacted, sealed) VALUES(?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT(fingerprint, kind, sha256) DO UPDATE SET sealed=excluded.sealed"
@@ -523,14 +526,14 @@ static const char Q_VERIFY_PUT[] =
 
 enum status store_finding_put(struct store *s, const struct store_finding *f, int64_t when)
 {
-    struct store_val a[13] = {
+    struct store_val a[14] = {
         V_TEXT(f->fingerprint), V_TEXT(f->kind),       V_TEXT(f->key_id),
         V_TEXT(f->key_type),    V_TEXT(f->account_id), V_TEXT(f->confidence),
         V_TEXT(f->rules),       V_INT(f->risk_score),  V_TEXT(f->risk_tier),
         V_TEXT(f->risk_factors), V_TEXT(f->remediation), V_INT(when),
-        V_TEXT(f->regions),
+        V_TEXT(f->regions),     V_TEXT(f->senders),
     };
-    return exec(s, Q_FINDING_PUT, a, 13, NULL, NULL);
+    return exec(s, Q_FINDING_PUT, a, 14, NULL, NULL);
 }
 
 enum status store_part_put(struct store *s, const char *fingerprint, const char *kind,
@@ -752,7 +755,7 @@ enum status store_triage(struct store *s, const char *fingerprint, const char *s
 static const char Q_FINDINGS[] =
     "SELECT fingerprint, kind, key_id, key_type, account_id, confidence, rules, risk_score,"
     " risk_tier, risk_factors, remediation, first_seen, last_seen, gone_since, state,"
-    " state_note, state_by, state_at, regions FROM findings"
+    " state_note, state_by, state_at, regions, senders FROM findings"
     " WHERE (?1 IS NULL OR state=?1) AND risk_score>=?2 AND (?3=1 OR gone_since IS NULL)"
     " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM occurrences o JOIN repositories r"
     " ON r.id=o.repo WHERE o.fingerprint=findings.fingerprint AND r.url=?4))"
@@ -811,6 +814,7 @@ static enum status finding_row(void *ctx, const struct store_val *c, size_t n)
     r->state_by = col_str(&c[16]);
     r->state_at = col_int(&c[17]);
     r->regions = n > 18 ? col_str(&c[18]) : NULL;
+    r->senders = n > 19 ? col_str(&c[19]) : NULL;
     return STATUS_OK;
 }
 
@@ -941,7 +945,8 @@ void store_rows_free(struct store_row *rows, size_t n)
                           &r->confidence, &r->rules, &r->risk_tier, &r->risk_factors,
                           &r->remediation, &r->state, &r->state_note, &r->state_by,
                           &r->verify_status, &r->verify_account, &r->verify_detail,
-                          &r->verify_arn, &r->verify_evidence, &r->regions };
+                          &r->verify_arn, &r->verify_evidence, &r->regions,
+                          &r->senders };
         for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++)
             free(*strs[k]);
         for (size_t k = 0; k < r->n_parts; k++)

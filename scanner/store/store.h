@@ -108,6 +108,8 @@ struct store_finding {
     const char *remediation;   /* one step a line */
     const char *regions;       /* regions it points to, comma-separated: its SMTP
                                 * passwords', then those named in context (or NULL) */
+    const char *senders;       /* sender addresses named in context, comma-separated
+                                * (schema 7; or NULL) */
 };
 enum status store_finding_put(struct store *s, const struct store_finding *f, int64_t when);
 
@@ -208,6 +210,7 @@ struct store_row {
     char *verify_arn, *verify_evidence; /* evidence: JSON text (schema 6 on), or NULL */
     int64_t verified_at;
     char *regions;         /* comma-separated (store_finding's), or NULL */
+    char *senders;         /* comma-separated (store_finding's), or NULL; unchecked */
     char **parts;          /* "kind redacted" */
     size_t n_parts;
     struct store_loc *locs;

@@ -150,7 +150,10 @@ void awsresp_policies_release(struct awsresp_policies *s);
  * statement lets a principal other than `account` use ses:SendEmail or
  * ses:SendRawEmail (wildcards and NotAction count) with no condition on
  * ses:FromAddress, ses:FeedbackAddress, ses:Recipients, aws:SourceIp, aws:SourceVpc,
- * aws:SourceVpce, aws:SourceAccount or aws:SourceArn. */
+ * aws:SourceVpce, aws:SourceAccount or aws:SourceArn, and no Deny statement narrows
+ * it: a Deny of sending that covers each of those principals (Principal "*", naming
+ * them, or a NotPrincipal that does not) either outright or under a condition on one of
+ * those keys (StringNotLike ses:FromAddress, NotIpAddress aws:SourceIp, ...). */
 void awsresp_policy_read(const char *text, size_t len, const char *account,
                          struct awsresp_policy *out);
 

@@ -330,26 +330,32 @@ static int sends(const struct jv *v)
     return any;
 }
 
+/* Is item s in the ','-separated list? */
+static bool listed(const char *list, const char *s)
+{
+    size_t l = strlen(s);
+
+    for (const char *p = list; l && (p = strstr(p, s)) != NULL; p += l)
+        if ((p == list || p[-1] == ',') && (p[l] == ',' || p[l] == '\0'))
+            return true;
+    return false;
+}
+
 /* Append s to a ','-separated list in out (once). */
 static void add_item(char *out, size_t n, const char *s)
 {
     size_t used = strlen(out), l = strlen(s);
-    const char *p = out;
 
-    if (l == 0)
+    if (l == 0 || listed(out, s))
         return; /* an empty name: nothing to list (and strstr would find it everywhere) */
-    while ((p = strstr(p, s)) != NULL) {
-        if ((p == out || p[-1] == ',') && (p[l] == ',' || p[l] == '\0'))
-            return;
-        p += l;
-    }
     if (used + l + 2 < n)
         snprintf(out + used, n - used, "%s%s", used ? "," : "", s);
 }
 
-/* Collect a statement's principals; true if one is not `account` itself. -1 if
- * malformed. */
-static int principals(const struct jv *pr, const char *account, char *out, size_t n)
+/* Collect a statement's principals into out, and those that are not `account` itself
+ * into others (either may be NULL); true if one is not the account. -1 if malformed. */
+static int principals(const struct jv *pr, const char *account, char *out, size_t n,
+                      char *others, size_t on)
 {
     const char *s = jv_string(pr, NULL), *key;
     const struct jv *val;
@@ -358,7 +364,10 @@ static int principals(const struct jv *pr, const char *account, char *out, size_
     if (s) {
         if (strcmp(s, "*") != 0)
             return -1;
-        add_item(out, n, "*");
+        if (out)
+            add_item(out, n, "*");
+        if (others)
+            add_item(others, on, "*");
         return 1;
     }
     if (!jv_is_object(pr))
@@ -371,13 +380,17 @@ static int principals(const struct jv *pr, const char *account, char *out, size_
             if (!p)
                 return -1;
             awsresp_copy(shown, sizeof(shown), p, strlen(p), false);
-            add_item(out, n, shown);
-            /* The account itself: "ACCT", "arn:aws:iam::ACCT:root". */
+            if (out)
+                add_item(out, n, shown);
+            /* The account itself: "ACCT", "arn:aws:iam::ACCT:root" (any partition). */
             if (!account || strcmp(key, "AWS") != 0 ||
                 (strcmp(p, account) != 0 &&
                  !(strncmp(p, "arn:", 4) == 0 && strstr(p, account) &&
-                   strstr(p, ":root"))))
+                   strstr(p, ":root")))) {
                 other = 1;
+                if (others)
+                    add_item(others, on, shown);
+            }
         }
     }
     return other;
@@ -427,13 +440,72 @@ static void policy_bad(struct awsresp_policy *out, const char *why)
     snprintf(out->why, sizeof(out->why), "not a readable IAM policy: %s", why);
 }
 
+/* A Deny statement on sending: whom it covers and whether it denies outright (no
+ * Condition) or unless a condition on the sender, recipients or source holds. */
+struct deny {
+    char who[512];   /* its principals, ','-separated ("*": everyone) */
+    bool not_who;    /* NotPrincipal: everyone but `who` */
+    bool outright;   /* no Condition: sending is denied to them */
+    char conds[256]; /* its restricting condition keys */
+};
+
+/* Does Deny d cover principal x (a shown principal of an Allow statement)? */
+static bool deny_covers(const struct deny *d, const char *x)
+{
+    if (d->not_who)
+        return !listed(d->who, x) && !listed(d->who, "*");
+    return listed(d->who, "*") || listed(d->who, x);
+}
+
+/* Is every principal in the ','-separated `others` covered by a Deny? The first one
+ * that covers is named in *by. */
+static bool narrowed(const char *others, const struct deny *d, size_t nd, const struct deny **by)
+{
+    char item[160];
+    const char *p = others;
+
+    *by = NULL;
+    while (*p) {
+        size_t l = strcspn(p, ",");
+        size_t k = 0;
+        snprintf(item, sizeof(item), "%.*s", (int)l, p);
+        while (k < nd && !deny_covers(&d[k], item))
+            k++;
+        if (k == nd)
+            return false;
+        if (!*by)
+            *by = &d[k];
+        p += l + (p[l] == ',');
+    }
+    return *by != NULL;
+}
+
+/* Read a Deny statement that takes sending away into d; false if it does not narrow
+ * (no sending action, a condition that restricts nothing, no readable principal). */
+static bool deny_read(const struct jv *st, int restricts, const char *conds, struct deny *d)
+{
+    const struct jv *pr = jv_get(st, "Principal"), *np = jv_get(st, "NotPrincipal");
+
+    memset(d, 0, sizeof(*d));
+    if (jv_get(st, "Condition") && !restricts)
+        return false;
+    if (!pr == !np || principals(pr ? pr : np, NULL, d->who, sizeof(d->who), NULL, 0) < 0)
+        return false;
+    d->not_who = np != NULL;
+    d->outright = !jv_get(st, "Condition");
+    snprintf(d->conds, sizeof(d->conds), "%s", conds);
+    return true;
+}
+
 void awsresp_policy_read(const char *text, size_t len, const char *account,
                          struct awsresp_policy *out)
 {
     struct jv_error je;
     struct jv *j = jv_parse(text, len, JV_REJECT_DUPLICATES, &je);
     const struct jv *sts;
-    size_t n;
+    struct deny denies[LIMIT_SES_POLICY_DENIES];
+    const struct deny *narrowing = NULL;
+    size_t n, nd = 0;
     bool deny = false;
 
     memset(out, 0, sizeof(*out));
@@ -448,42 +520,57 @@ void awsresp_policy_read(const char *text, size_t len, const char *account,
         return;
     }
     n = jv_is_array(sts) ? jv_len(sts) : 1;
-    for (size_t i = 0; i < n; i++) {
-        const struct jv *st = jv_is_array(sts) ? jv_at(sts, i) : sts;
-        const char *effect = jv_string(jv_get(st, "Effect"), NULL);
-        const struct jv *act = jv_get(st, "Action"), *nact = jv_get(st, "NotAction");
-        int s, p, c;
-        char conds[256] = "";
-        if (!jv_is_object(st) || !effect ||
-            (strcmp(effect, "Allow") != 0 && strcmp(effect, "Deny") != 0) ||
-            (!act == !nact)) {
-            policy_bad(out, "a statement without Effect or Action");
-            break;
+    /* Two passes: the Deny statements first, since one may narrow an earlier Allow. */
+    for (int pass = 0; pass < 2 && out->open >= 0; pass++)
+        for (size_t i = 0; i < n; i++) {
+            const struct jv *st = jv_is_array(sts) ? jv_at(sts, i) : sts;
+            const char *effect = jv_string(jv_get(st, "Effect"), NULL);
+            const struct jv *act = jv_get(st, "Action"), *nact = jv_get(st, "NotAction");
+            int s, p, c;
+            char conds[256] = "", others[512] = "";
+            const struct deny *by;
+            if (!jv_is_object(st) || !effect ||
+                (strcmp(effect, "Allow") != 0 && strcmp(effect, "Deny") != 0) ||
+                (!act == !nact)) {
+                policy_bad(out, "a statement without Effect or Action");
+                break;
+            }
+            /* NotAction: everything but the listed actions, sending included unless
+             * listed. */
+            s = act ? sends(act) : sends(nact) < 0 ? -1 : !sends(nact);
+            c = conditions(jv_get(st, "Condition"), conds, sizeof(conds));
+            if (s < 0 || c < 0) {
+                policy_bad(out, "a statement with a malformed Action or Condition");
+                break;
+            }
+            if (strcmp(effect, "Deny") == 0) {
+                deny = true;
+                if (pass == 0 && s && nd < LIMIT_SES_POLICY_DENIES &&
+                    deny_read(st, c, conds, &denies[nd]))
+                    nd++;
+                continue;
+            }
+            if (pass == 0 || !s)
+                continue;
+            p = principals(jv_get(st, "Principal"), account, out->principals,
+                           sizeof(out->principals), others, sizeof(others));
+            if (p < 0) {
+                policy_bad(out, "an Allow statement without a valid Principal");
+                break;
+            }
+            if (conds[0])
+                add_item(out->conditions, sizeof(out->conditions), conds);
+            if (!p || c)
+                continue;
+            if (narrowed(others, denies, nd, &by)) {
+                if (!narrowing)
+                    narrowing = by;
+                if (by->conds[0])
+                    add_item(out->conditions, sizeof(out->conditions), by->conds);
+            } else {
+                out->open = 1;
+            }
         }
-        /* NotAction: everything but the listed actions, sending included unless listed. */
-        s = act ? sends(act) : sends(nact) < 0 ? -1 : !sends(nact);
-        c = conditions(jv_get(st, "Condition"), conds, sizeof(conds));
-        if (s < 0 || c < 0) {
-            policy_bad(out, "a statement with a malformed Action or Condition");
-            break;
-        }
-        if (strcmp(effect, "Deny") == 0) {
-            deny = true;
-            continue;
-        }
-        if (!s)
-            continue;
-        p = principals(jv_get(st, "Principal"), account, out->principals,
-                       sizeof(out->principals));
-        if (p < 0) {
-            policy_bad(out, "an Allow statement without a valid Principal");
-            break;
-        }
-        if (conds[0])
-            add_item(out->conditions, sizeof(out->conditions), conds);
-        if (p && !c)
-            out->open = 1;
-    }
     jv_free(j);
     if (out->open < 0)
         return;
@@ -492,7 +579,14 @@ void awsresp_policy_read(const char *text, size_t len, const char *account,
                  "lets %s send as this identity with no condition on the sender, "
                  "recipients or source%s",
                  strcmp(out->principals, "*") == 0 ? "anyone" : "another principal",
-                 deny ? " (a Deny statement may narrow it)" : "");
+                 deny ? " (no Deny statement narrows it)" : "");
+    else if (narrowing && narrowing->outright)
+        snprintf(out->why, sizeof(out->why), "sending allowed to another principal is taken "
+                                             "back by a Deny statement");
+    else if (narrowing)
+        snprintf(out->why, sizeof(out->why), "sending allowed to another principal is "
+                                             "narrowed by a Deny statement unless %.160s holds",
+                 narrowing->conds);
     else if (out->principals[0])
         snprintf(out->why, sizeof(out->why), "sending is allowed only under conditions (%.160s) "
                                              "or to the account itself",

@@ -7,13 +7,17 @@
  *   line >= 1 and column >= 1;
  * - the redacted form (show == false) of a secret, session token or SMTP password longer
  *   than 8 characters never contains its 5th..last characters: at most the prefix is
- *   printed. Access key IDs are identifiers and are shown whole by design.
+ *   printed. Access key IDs are identifiers and are shown whole by design;
+ * - sender addresses (sender.h) are at most LIMIT_SENDERS, each a valid address
+ *   (aws_sender_ok), sorted and unique.
  */
 #ifndef SESAME_TESTS_CHECK_FINDINGS_H
 #define SESAME_TESTS_CHECK_FINDINGS_H
 
 #include <string.h>
 
+#include "aws/sender.h"
+#include "base/limits.h"
 #include "finding/finding.h"
 #include "finding/findings.h"
 #include "finding/redact.h"
@@ -58,6 +62,11 @@ static void check_findings(struct findings *f, const struct ruleset *rs, size_t 
             check_redacted(CRED_SESSION_TOKEN, fd->session_tokens[j].value);
         for (size_t j = 0; j < fd->n_smtp_passwords; j++)
             check_redacted(CRED_SMTP_PASSWORD, fd->smtp_passwords[j].value);
+        FUZZ_CHECK(fd->n_senders <= LIMIT_SENDERS);
+        for (size_t j = 0; j < fd->n_senders; j++) {
+            FUZZ_CHECK(aws_sender_ok(fd->senders[j], strlen(fd->senders[j])));
+            FUZZ_CHECK(j == 0 || strcmp(fd->senders[j - 1], fd->senders[j]) < 0);
+        }
     }
 }
 

@@ -2,13 +2,15 @@
  * fuzz_remediate - bytes as a saved JSON report (an untrusted file): loaded back with
  * verification (finding/load.c, load_verify.c) as `sesame remediate` loads it, then the
  * plan and the policy of every finding are written. Nothing may crash; every policy
- * must be a JSON document with one statement; the plan is written in full.
+ * must be a JSON document with one statement whose senders are addresses or the
+ * placeholder; the plan is written in full.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "aws/sender.h"
 #include "finding/load.h"
 #include "fuzz.h"
 #include "json/json.h"
@@ -47,7 +49,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *policy = remediate_ses_policy(lr.sorted[i], &o);
         struct jv_error je;
         struct jv *doc = jv_parse(policy, strlen(policy), JV_REJECT_DUPLICATES, &je);
+        const struct jv *from;
         FUZZ_CHECK(doc != NULL && jv_len(jv_get(doc, "Statement")) == 1);
+        /* every sender is a plain address (a report's are checked) or the placeholder */
+        from = jv_get(jv_get(jv_get(jv_at(jv_get(doc, "Statement"), 0), "Condition"),
+                             "StringLike"),
+                      "ses:FromAddress");
+        FUZZ_CHECK(jv_len(from) >= 1);
+        for (size_t k = 0; k < jv_len(from); k++) {
+            const char *a = jv_string(jv_at(from, k), NULL);
+            FUZZ_CHECK(a && (aws_sender_ok(a, strlen(a)) || strchr(a, '@') ||
+                             strncmp(a, REMEDIATE_PLACEHOLDER, 13) == 0));
+        }
         jv_free(doc);
         free(policy);
         FUZZ_CHECK(remediate_write(sink, lr.sorted[i], &o) == STATUS_OK);

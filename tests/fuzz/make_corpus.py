@@ -276,6 +276,16 @@ def scan_seeds():
                    f"aws_secret = ''.join(['{SECRET39[:20]}', '{SECRET39[20:]}'])\n"
                    f"const k = ['{SECRET39[:10]}', '{SECRET39[10:]}'].join('') + 'x'\n"
                    f'String s = "{SECRET39[:19]}" +\n  "{SECRET39[19:]}";\n')
+    # sender addresses next to a key (sender.c): one mutation from a key ID, the reader runs
+    s["senders-env"] = (f"MAIL_FROM=noreply@example.com\nMAIL_TO=a@example.com\n"
+                        f"AWS_ACCESS_KEY_ID={ID15}\nSES_FROM=\"Ops <ops@example.com>\"\n")
+    s["senders-code"] = (f"ses.send_email(Source='Billing <b@example.com>', Destination="
+                         f"{{'ToAddresses': ['c@example.org']}})  # {ID15}\n"
+                         f"msg.setFrom(new InternetAddress(\"o@example.com\"));\n"
+                         f"{{\"from\": {{\"email\": \"t@example.io\"}}, \"key\": \"{ID15}\"}}\n"
+                         f"<from>x@example.com</from><to>y@example.com</to>\n")
+    s["senders-ini"] = (f"[mail]\nsender = s@example.com\nFrom: f@example.com, g@example.com\n"
+                        f"[aws]\naws_access_key_id = {ID15}\n---\nfrom: \"h@example.com\"\n")
     s = {k: v.encode() for k, v in s.items()}
     s["utf16le-bom"] = (f"aws_access_key_id = {ID15}\naws_secret_access_key = Fake\n"
                         .encode("utf-16"))  # Python writes a little-endian BOM
@@ -303,7 +313,8 @@ DICT_SCAN = ["AKIA", "ASIA", "ABIA", "ACCA", "AIDA", "AKIDEXAMPLE", "aws_access_
              "SMTP", "email-smtp.", ".amazonaws.com", "us-east-1", "eu-west-1", "&quot;",
              "%2F", "%2B", "%3D", "\\/", "\\u00", "\\x", "\xff\xfe", "\xfe\xff",
              _b64("aws_secret_access_key")[:24], _b64("AKIA")[:4], _b64("secret")[:8],
-             "=>", ":=", " = ", "\n", "\r\n"]
+             "=>", ":=", " = ", "\n", "\r\n", "MAIL_FROM=", "From: ", "\"from\": ", "sender = ",
+             "Source=", "FromEmailAddress", "@example.com", "<a@example.com>", "[mail]", "---"]
 
 
 def dict_text(entries):

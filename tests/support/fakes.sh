@@ -5,6 +5,7 @@
 #   start_fake_aws STATE.json LOG.jsonl [ARGS...]  # sets FAKE_AWS_PORT, FAKE_AWS_PID
 #   start_fake_smtp STATE.json LOG.jsonl           # sets FAKE_SMTP_PORT, FAKE_SMTP_PID
 #   fake_env                                       # exports the AWS_* / SESAME_* variables
+#   start_fake_aws_scenario                        # scenario.py, certs, fake AWS, fake_env
 #   stop_fakes                                     # kills exactly the fakes started here
 #
 # Call these at the top level of a test script (not inside a test body: the PIDs
@@ -118,4 +119,15 @@ fake_env() {
     if [ -n "${FAKE_SMTP_PORT:-}" ]; then
         export SESAME_SMTP_ENDPOINT="smtp://127.0.0.1:$FAKE_SMTP_PORT"
     fi
+}
+
+# start_fake_aws_scenario: the usual start of a verifier test: run $TRASH/scenario.py
+# there (it writes aws-state.json), then the certificates, the fake AWS (log in
+# $TRASH/aws.log) and fake_env. Exits 2 (the test could not start) if any step fails.
+start_fake_aws_scenario() {
+    export SUPPORT
+    (cd "$TRASH" && "$PYTHON" scenario.py) || exit 2
+    make_test_certs "$TRASH/certs" || exit 2
+    start_fake_aws "$TRASH/aws-state.json" "$TRASH/aws.log" || exit 2
+    fake_env
 }

@@ -57,6 +57,7 @@ static void fixture_init(struct fixture *fx)
     static const char *const rules2[] = { "aws.access_key_id", "aws.secret.keyword",
                                           "aws.session_token" };
     static const char *const region1[] = { "us-east-1" };
+    static const char *const senders1[] = { "alerts@example.com", "noreply@example.com" };
     static const char *const branches1[] = { "main", "release/2024" };
     /* A hostile branch name too: refs may hold escapes and right-to-left overrides. */
     static const char *const branches4[] = { "feature/ses", "fix/\033[2Jclear\xe2\x80\xae" };
@@ -79,6 +80,7 @@ static void fixture_init(struct fixture *fx)
     fixture_add_secret(fx, f);
     fixture_add_smtp(fx, f, 0, "us-east-1");
     fixture_add_strings(&f->regions, &f->n_regions, region1, 1);
+    fixture_add_strings(&f->senders, &f->n_senders, senders1, ARRAY_SIZE(senders1));
     fixture_add_strings(&f->rule_ids, &f->n_rule_ids, rules1, ARRAY_SIZE(rules1));
     fixture_add_location(f, "config/prod.env", 2, 19, 40, CRED_ACCESS_KEY_ID,
                          "aws.access_key_id", NULL);
@@ -217,6 +219,7 @@ static void fixture_release(struct fixture *fx)
         }
         free(f->smtp_passwords);
         fixture_free_strings(f->regions, f->n_regions);
+        fixture_free_strings(f->senders, f->n_senders);
         fixture_free_strings(f->branches, f->n_branches);
         fixture_free_strings(f->rule_ids, f->n_rule_ids);
         for (size_t k = 0; k < f->n_locations; k++) {
@@ -757,6 +760,11 @@ static const char schema_script[] =
     "bad(lambda d: d['findings'][0]['locations'][3]['commit'].pop('summary'))\n"
     "bad(lambda d: d['findings'][0].update(exposure='everywhere'))\n"
     "bad(lambda d: d['findings'][0].pop('branches'))\n"
+    "bad(lambda d: d['findings'][0].pop('sender_addresses'))\n"
+    "bad(lambda d: d['findings'][0].update(sender_addresses=['a@example.com', 'a@example.com']))\n"
+    "bad(lambda d: d['findings'][0].update(sender_addresses=['\\u001b[2J@example.com']))\n"
+    "bad(lambda d: d['findings'][0].update(sender_addresses=['a%d@example.com' % i for i in range(9)]))\n"
+    "assert d0['findings'][0]['sender_addresses'] == ['alerts@example.com', 'noreply@example.com'], 'fixture lost its senders'\n"
     "bad(lambda d: d['findings'][0].update(branches=['main', 'main']))\n"
     "bad(lambda d: d['findings'][0]['locations'][0].pop('removed_in'))\n"
     "bad(lambda d: d['findings'][0]['locations'][3].update(removed_in='1a2b3c4'))\n"

@@ -184,6 +184,49 @@ static void test_ses_evidence__policy_table(void)
           0, "" },
         { "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ses:GetAccount\"}}",
           0, "" },
+        /* Deny statements (issue 18): the fake's open policy narrowed by a Deny unless
+         * the sender matches, by a Deny outside a source range, by NotPrincipal, or
+         * taken back outright; each listed before or after the Allow */
+        { "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+          "{\"AWS\":\"arn:aws:iam::444455556666:root\"},\"Action\":[\"ses:SendEmail\","
+          "\"ses:SendRawEmail\"],\"Resource\":\"*\"},{\"Effect\":\"Deny\",\"Principal\":\"*\","
+          "\"Action\":\"ses:Send*\",\"Resource\":\"*\",\"Condition\":{\"StringNotLike\":"
+          "{\"ses:FromAddress\":\"*@example.com\"}}}]}", 0, "arn:aws:iam::444455556666:root" },
+        { "{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Action\":"
+          "\"ses:SendRawEmail\",\"Condition\":{\"NotIpAddress\":{\"aws:SourceIp\":"
+          "\"192.0.2.0/24\"}}},{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":"
+          "\"ses:SendRawEmail\"}]}", 0, "*" },
+        { "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"444455556666\"},"
+          "\"Action\":\"ses:SendEmail\"},{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":"
+          "\"123456789012\"},\"Action\":\"ses:*\",\"Condition\":{\"StringNotEquals\":"
+          "{\"ses:FromAddress\":\"a@example.com\"}}}]}", 0, "444455556666" },
+        { "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"444455556666\"},"
+          "\"Action\":\"ses:SendEmail\"},{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":"
+          "\"444455556666\"},\"Action\":\"ses:SendEmail\"}]}", 0, "444455556666" },
+        /* ... but not a Deny that narrows nothing: a condition that restricts no sender,
+         * another principal, NotPrincipal naming the allowed one, another action, one
+         * principal of two, or NotAction excluding sending */
+        { "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":"
+          "\"ses:SendEmail\"},{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":"
+          "\"ses:SendEmail\",\"Condition\":{\"DateGreaterThan\":{\"aws:CurrentTime\":"
+          "\"2030-01-01T00:00:00Z\"}}}]}", 1, "*" },
+        { "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"444455556666\"},"
+          "\"Action\":\"ses:SendEmail\"},{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":"
+          "\"777788889999\"},\"Action\":\"ses:SendEmail\"}]}", 1, "444455556666" },
+        { "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"444455556666\"},"
+          "\"Action\":\"ses:SendEmail\"},{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":"
+          "\"444455556666\"},\"Action\":\"ses:SendEmail\"}]}", 1, "444455556666" },
+        { "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":"
+          "\"ses:SendEmail\"},{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":"
+          "\"ses:DeleteEmailIdentity\"}]}", 1, "*" },
+        { "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"444455556666\","
+          "\"777788889999\"]},\"Action\":\"ses:SendEmail\"},{\"Effect\":\"Deny\","
+          "\"Principal\":{\"AWS\":\"777788889999\"},\"Action\":\"ses:SendEmail\"}]}",
+          1, "444455556666,777788889999" },
+        { "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":"
+          "\"ses:SendEmail\"},{\"Effect\":\"Deny\",\"Principal\":\"*\",\"NotAction\":"
+          "\"ses:Send*\",\"Condition\":{\"StringNotLike\":{\"ses:FromAddress\":\"a@b.c\"}}}]}",
+          1, "*" },
         /* not readable: never a guess */
         { "{\"Statement\":{\"Effect\":\"Maybe\",\"Principal\":\"*\",\"Action\":\"ses:SendEmail\"}}",
           -1, "" },
@@ -205,6 +248,9 @@ static void test_ses_evidence__policy_table(void)
         CHECK(p.open == cases[i].open);
         CHECK_STREQ(p.principals, cases[i].principals);
         CHECK(p.why[0] != '\0');
+        /* a sending Allow narrowed by a Deny says so */
+        if (cases[i].open == 0 && cases[i].principals[0] && strstr(cases[i].policy, "Deny"))
+            CHECK(strstr(p.why, "Deny statement") != NULL);
     }
 }
 

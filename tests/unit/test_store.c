@@ -251,13 +251,16 @@ static void test_migration_keeps_data(void)
         CHECK_STREQ(rows[0].verify_status, "live");
         CHECK(rows[0].verified_at == 200);
         CHECK(rows[0].verify_evidence == NULL && rows[0].regions == NULL);
+        CHECK(rows[0].senders == NULL);
     }
     store_rows_free(rows, n);
     /* schema 6: a verification's evidence and a finding's regions are kept */
     CHECK_OK(store_begin(s));
     CHECK_OK(store_finding_put(s, &(struct store_finding){ .fingerprint = FP1,
                                                             .kind = "access_key_id",
-                                                            .regions = "eu-west-2,us-east-1" },
+                                                            .regions = "eu-west-2,us-east-1",
+                                                            .senders = "a@example.com,"
+                                                                       "b@example.org" },
                                300));
     CHECK_OK(store_verification_put(s, FP1, "live", NULL, NULL, NULL, "{\"status\":\"live\"}",
                                     300));
@@ -266,6 +269,7 @@ static void test_migration_keeps_data(void)
     CHECK(n == 1);
     if (n == 1) {
         CHECK_STREQ(rows[0].regions, "eu-west-2,us-east-1");
+        CHECK_STREQ(rows[0].senders, "a@example.com,b@example.org"); /* schema 7 */
         CHECK_STREQ(rows[0].verify_evidence, "{\"status\":\"live\"}");
     }
     store_rows_free(rows, n);
