@@ -354,18 +354,31 @@ static enum status verify_fleet(struct one *o, struct finding **todo, size_t n, 
 {
     struct finding **mine = xcalloc(n, sizeof(*mine));
     enum status st = STATUS_OK;
+    /* a claim renewed for longer than this by a worker that does not store a result (a
+     * bug) must not hang the others: then they verify it themselves */
+    time_t give_up = time(NULL) + 60 + 4 * (time_t)(o->ao->lease_ms / 1000);
+    size_t n_mine = 0;
 
     while (st == STATUS_OK && n) {
-        size_t n_mine = 0, kept = 0;
+        size_t kept = 0;
+        n_mine = 0;
         for (size_t i = 0; st == STATUS_OK && i < n; i++) {
-            bool got = false, reused = false;
-            if ((st = store_verify_claim(o->s, todo[i]->fingerprint, o->ao->worker_id,
-                                         o->ao->lease_ms, &got)) != STATUS_OK)
+            bool got = time(NULL) > give_up, reused = false;
+            /* stored already (by another worker, which then dropped its claim)? Asked
+             * again after a claim is got: it may have been stored just before */
+            if ((st = reuse_stored(o, todo[i], (int64_t)time(NULL), o->started, &reused)) !=
+                    STATUS_OK || reused)
+                continue;
+            if (!got && (st = store_verify_claim(o->s, todo[i]->fingerprint,
+                                                 o->ao->worker_id, o->ao->lease_ms, &got)) !=
+                            STATUS_OK)
                 break;
-            if (got)
+            if (got && (st = reuse_stored(o, todo[i], (int64_t)time(NULL), o->started,
+                                          &reused)) == STATUS_OK && reused)
+                st = store_verify_release(o->s, todo[i]->fingerprint, o->ao->worker_id);
+            else if (got)
                 mine[n_mine++] = todo[i];
-            else if ((st = reuse_stored(o, todo[i], (int64_t)time(NULL), o->started, &reused)) ==
-                         STATUS_OK && !reused)
+            else
                 todo[kept++] = todo[i];
         }
         if (st == STATUS_OK && n_mine)
@@ -378,6 +391,8 @@ static enum status verify_fleet(struct one *o, struct finding **todo, size_t n, 
             detail = verification_detail(v);
             evidence = report_verification_json(v);
             if ((st = store_begin(o->s)) == STATUS_OK &&
+                (st = store_finding_ensure(o->s, mine[i]->fingerprint,
+                                           cred_kind_name(mine[i]->kind), now)) == STATUS_OK &&
                 (st = store_verification_put(o->s, mine[i]->fingerprint,
                                              verify_status_name(v->status), v->account, v->arn,
                                              detail, evidence,
@@ -398,6 +413,13 @@ static enum status verify_fleet(struct one *o, struct finding **todo, size_t n, 
         n = st == STATUS_OK ? kept : 0;
         if (n) /* another worker verifies them: its result soon */
             nanosleep(&(struct timespec){ 0, 200 * 1000 * 1000 }, NULL);
+    }
+    if (st != STATUS_OK) { /* what this worker claimed and did not store: free again */
+        char *why = xstrdup(status_message());
+        for (size_t i = 0; i < n_mine; i++)
+            (void)store_verify_release(o->s, mine[i]->fingerprint, o->ao->worker_id);
+        st = fail(st, "%s", why);
+        free(why);
     }
     free(mine);
     return st;

@@ -27,7 +27,7 @@
 
 enum {
     QS_ADD_GET, QS_ADD_NEW, QS_ADD_AGAIN, QS_PARK, QS_CLAIM, QS_RENEW, QS_DONE, QS_FAIL,
-    QS_RELEASE, QS_COUNTS, QS_ITEMS, QS_VCLAIM, QS_VRENEW, QS_VRELEASE, QS_COUNT
+    QS_RELEASE, QS_COUNTS, QS_ITEMS, QS_VCLAIM, QS_VRENEW, QS_VRELEASE, QS_FINDING, QS_COUNT
 };
 
 /* %NOW%: the database's clock (ms); %SKIP%: skip rows locked by another claim */
@@ -67,6 +67,8 @@ static const char *const templates[QS_COUNT] = {
                   " RETURNING worker",
     [QS_VRENEW] = "UPDATE verify_claims SET lease_until=%NOW%+?2 WHERE worker=?1",
     [QS_VRELEASE] = "DELETE FROM verify_claims WHERE fingerprint=?1 AND worker=?2",
+    [QS_FINDING] = "INSERT INTO findings(fingerprint, kind, first_seen, last_seen)"
+                   " VALUES(?1, ?2, ?3, ?3) ON CONFLICT(fingerprint) DO NOTHING",
 };
 
 /* A template with `tok` replaced by `with` everywhere (new string). */
@@ -329,4 +331,11 @@ enum status store_verify_release(struct store *s, const char *fingerprint, const
 {
     struct store_val a[2] = { vt(fingerprint), vt(worker) };
     return run(s, QS_VRELEASE, a, 2, NULL, NULL);
+}
+
+enum status store_finding_ensure(struct store *s, const char *fingerprint, const char *kind,
+                                 int64_t when)
+{
+    struct store_val a[3] = { vt(fingerprint), vt(kind), vi(when) };
+    return run(s, QS_FINDING, a, 3, NULL, NULL);
 }

@@ -296,5 +296,9 @@ enum status store_verify_claim(struct store *s, const char *fingerprint, const c
                                int64_t lease_ms, bool *got);
 enum status store_verify_renew(struct store *s, const char *worker, int64_t lease_ms);
 enum status store_verify_release(struct store *s, const char *fingerprint, const char *worker);
+/* The finding `fingerprint` exists (a bare row if it did not; its repository's transaction
+ * fills it in): a fleet stores a verification before the repository's results. */
+enum status store_finding_ensure(struct store *s, const char *fingerprint, const char *kind,
+                                 int64_t when);
 
 #endif
