@@ -613,6 +613,23 @@ static struct jv *summary_json(const struct one *o, const char *status)
     return r;
 }
 
+struct jv *audit_summary_doc(struct pool *p, size_t n, const struct audit_outcome *out)
+{
+    struct jv *doc = jv_object(), *arr = jv_array();
+    for (size_t i = 0; i < n; i++)
+        if (p->slots[i]) {
+            jv_push(arr, p->slots[i]);
+            p->slots[i] = NULL;
+        }
+    jv_put(doc, "repositories", arr);
+    jv_put(doc, "audited", jv_uint(out->repos));
+    jv_put(doc, "failed", jv_uint(out->failed));
+    jv_put(doc, "findings", jv_uint(out->findings));
+    jv_put(doc, "verified", jv_uint(out->verified));
+    jv_put(doc, "verifications_reused", jv_uint(out->reused));
+    return doc;
+}
+
 /* Called with p->lock held: the outcome, and the summary line or JSON slot. */
 static void summary(struct pool *p, size_t i, const struct one *o, bool ok)
 {
@@ -847,18 +864,7 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
         goto out;
     }
     if (strcmp(ao->format, "json") == 0) {
-        struct jv *doc = jv_object(), *arr = jv_array();
-        for (size_t i = 0; i < list.n; i++)
-            if (p.slots[i]) {
-                jv_push(arr, p.slots[i]);
-                p.slots[i] = NULL;
-            }
-        jv_put(doc, "repositories", arr);
-        jv_put(doc, "audited", jv_uint(out->repos));
-        jv_put(doc, "failed", jv_uint(out->failed));
-        jv_put(doc, "findings", jv_uint(out->findings));
-        jv_put(doc, "verified", jv_uint(out->verified));
-        jv_put(doc, "verifications_reused", jv_uint(out->reused));
+        struct jv *doc = audit_summary_doc(&p, list.n, out);
         jv_put(doc, "complete", jv_bool(!out->incomplete));
         jv_write(stdout, doc, JV_PRETTY);
         jv_free(doc);

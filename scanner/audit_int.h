@@ -73,6 +73,8 @@ struct pool {
 
 /* The rules key of cfg's rules (the ruleset is kept: its SES regions serve --verify). */
 enum status audit_rules_key(const struct scan_config *cfg, char out[65], struct ruleset *rs);
+/* The JSON summary of `n` repositories (their slots, taken) and the outcome's counts. */
+struct jv *audit_summary_doc(struct pool *p, size_t n, const struct audit_outcome *out);
 /* Audit p->list->v[i] on the store connection `s` (one transaction, committed here). */
 enum status audit_one(struct pool *p, struct store *s, size_t i);
 

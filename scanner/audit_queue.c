@@ -276,21 +276,10 @@ static size_t take(struct pool *p, struct audit_list *l, const struct store_job 
     return l->n++;
 }
 
-static void print_json(const struct pool *p, const struct audit_list *l,
+static void print_json(struct pool *p, const struct audit_list *l,
                        const struct audit_outcome *out, const struct store_queue_status *q)
 {
-    struct jv *doc = jv_object(), *arr = jv_array(), *queue = jv_object();
-    for (size_t i = 0; i < l->n; i++)
-        if (p->slots[i]) {
-            jv_push(arr, p->slots[i]);
-            p->slots[i] = NULL;
-        }
-    jv_put(doc, "repositories", arr);
-    jv_put(doc, "audited", jv_uint(out->repos));
-    jv_put(doc, "failed", jv_uint(out->failed));
-    jv_put(doc, "findings", jv_uint(out->findings));
-    jv_put(doc, "verified", jv_uint(out->verified));
-    jv_put(doc, "verifications_reused", jv_uint(out->reused));
+    struct jv *doc = audit_summary_doc(p, l->n, out), *queue = jv_object();
     jv_put(queue, "pending", jv_uint(q->pending));
     jv_put(queue, "running", jv_uint(q->running));
     jv_put(queue, "done", jv_uint(q->done));

@@ -3,6 +3,10 @@
 #
 #   js FILE EXPR   a Python expression over the JSON document `d` in FILE, printed
 #   sq DB SQL      one query through Python's sqlite3 (read only), rows tab-separated
+#   js_docs FILES... -- STMT   Python statements over `docs`, every JSON document of the
+#                  FILES one after another (the summaries of several workers)
+#   findings_of DB [ARGS...]   `sesame findings --db DB -f json ARGS` without its time
+#                  fields (what two stores of the same audits must share)
 #   $Q             a single quote, for expected Python reprs
 
 Q="'"
@@ -18,4 +22,33 @@ import sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
 for row in db.execute(sys.argv[2]):
     print("\t".join("" if v is None else str(v) for v in row))' "$1" "$2"
+}
+
+js_docs() {
+    local files=()
+    while [ "$1" != -- ]; do files+=("$1"); shift; done
+    cat "${files[@]}" | "$PYTHON" -c '
+import json, sys
+docs, dec, text, i = [], json.JSONDecoder(), sys.stdin.read(), 0
+while i < len(text):
+    if text[i].isspace():
+        i += 1
+        continue
+    d, i = dec.raw_decode(text, i)
+    docs.append(d)
+exec(sys.argv[1])' "$2"
+}
+
+findings_of() {
+    sesame findings --db "$1" -f json "${@:2}" | "$PYTHON" -c '
+import json, sys
+TIMES = {"first_seen", "last_seen", "gone_since", "at", "state_at", "verified_at",
+         "generated", "generated_at", "time"}
+def strip(v):
+    if isinstance(v, dict):
+        return {k: strip(x) for k, x in v.items() if k not in TIMES}
+    if isinstance(v, list):
+        return [strip(x) for x in v]
+    return v
+json.dump(strip(json.load(sys.stdin)), sys.stdout, indent=1, sort_keys=True)'
 }

@@ -22,20 +22,6 @@ pgs psql "$PGDIR" -d postgres -c "CREATE DATABASE fleet" -c "CREATE DATABASE oth
 PG="postgresql:///fleet?host=$PGDIR&user=postgres"
 N=120
 
-# findings JSON without its time fields: what must be equal between the two stores
-findings_of() {
-    sesame findings --db "$1" -f json | "$PYTHON" -c '
-import json, sys
-TIMES = {"first_seen", "last_seen", "gone_since", "at", "state_at", "verified_at",
-         "generated", "generated_at", "time"}
-def strip(v):
-    if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if k not in TIMES}
-    if isinstance(v, list):
-        return [strip(x) for x in v]
-    return v
-json.dump(strip(json.load(sys.stdin)), sys.stdout, indent=1, sort_keys=True)'
-}
 pq() { pgs psql "$PGDIR" -d fleet -Atc "$1"; }
 
 test_expect_success 'generate 120 repositories; a single-process SQLite audit of them' '
@@ -95,19 +81,10 @@ test_expect_success '4 workers, one killed with SIGKILL mid-repository: all audi
     test "$(pq "SELECT COUNT(DISTINCT worker) FROM queue")" -ge 3
     # what the survivors said they audited: each repository once, none the victim did
     done_by_victim=$(pq "SELECT COUNT(*) FROM queue WHERE worker=${Q}${victim% *}${Q}")
-    cat $(ls w?.json | grep -v "${victim% *}") | "$PYTHON" -c "
-import json, sys
-docs, dec, text = [], json.JSONDecoder(), sys.stdin.read()
-i = 0
-while i < len(text):
-    if text[i].isspace():
-        i += 1
-        continue
-    d, i = dec.raw_decode(text, i)
-    docs.append(d)
+    js_docs $(ls w?.json | grep -v "${victim% *}") -- "
 urls = [r[\"repository\"] for d in docs for r in d[\"repositories\"] if r[\"status\"] == \"ok\"]
 assert len(urls) == len(set(urls)) == $N - $done_by_victim, (len(urls), len(set(urls)))
-" 
+"
     findings_of "$PG" >f.pg
     diff f.one f.pg
 '
@@ -120,15 +97,8 @@ test_expect_success 're-audit of the whole set: queued again, nothing new read' 
     run_cmd sesame audit --db "$PG" --worker --until-empty -f json
     expect_rc 0
     wait $p1
-    cat out a.json | "$PYTHON" -c "
-import json, sys
-dec, text, i, rows = json.JSONDecoder(), sys.stdin.read(), 0, []
-while i < len(text):
-    if text[i].isspace():
-        i += 1
-        continue
-    d, i = dec.raw_decode(text, i)
-    rows += d[\"repositories\"]
+    js_docs out a.json -- "
+rows = [r for d in docs for r in d[\"repositories\"]]
 assert len(rows) == $N, len(rows)
 assert {(r[\"mode\"], r[\"objects_read\"]) for r in rows} == {(\"incremental\", 0)}, rows[:3]
 "

@@ -19,19 +19,6 @@ pgs start "$PGDIR" || { echo "cannot start PostgreSQL"; exit 1; }
 pgs psql "$PGDIR" -d postgres -c "CREATE DATABASE restart" -c "CREATE DATABASE cut" || exit 1
 N=40
 
-findings_of() {
-    sesame findings --db "$1" -f json | "$PYTHON" -c '
-import json, sys
-TIMES = {"first_seen", "last_seen", "gone_since", "at", "state_at", "verified_at",
-         "generated", "generated_at", "time"}
-def strip(v):
-    if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if k not in TIMES}
-    if isinstance(v, list):
-        return [strip(x) for x in v]
-    return v
-json.dump(strip(json.load(sys.stdin)), sys.stdout, indent=1, sort_keys=True)'
-}
 pq() { pgs psql "$PGDIR" -d "$1" -Atc "$2"; }
 
 # two workers on database $1, each repository held 150 ms in its transaction; once 5

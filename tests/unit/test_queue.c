@@ -17,6 +17,7 @@
 #include "base/status.h"
 #include "base/xalloc.h"
 #include "harness.h"
+#include "pg_fixture.h"
 #include "store/store.h"
 
 static char *pg_dir;
@@ -278,19 +279,9 @@ static void run_all(void)
 
 static void test_on_postgresql(void)
 {
-    const char *t = getenv("TMPDIR");
-    char tmpl[256], *cmd;
-
-    snprintf(tmpl, sizeof(tmpl), "%s/sesame-pg.XXXXXX", t && *t && strlen(t) < 60 ? t : "/tmp");
-    CHECK(mkdtemp(tmpl) != NULL);
-    pg_dir = tmpl;
-    cmd = xasprintf("sh tests/support/pg_server.sh start %s", pg_dir);
-    CHECK(system(cmd) == 0);
-    free(cmd);
+    pg_dir = pg_fixture_start();
     run_all();
-    cmd = xasprintf("sh tests/support/pg_server.sh stop %s", pg_dir);
-    CHECK(system(cmd) == 0);
-    free(cmd);
+    pg_fixture_stop();
     pg_dir = NULL;
 }
 
