@@ -2,7 +2,7 @@
 # bench_fleet.sh - a fleet of queue workers (issue 15) against the single-process SQLite
 # audit of the same repositories, on this machine.
 #
-#   benches/bench_fleet.sh [--repos N] [--kb K] [--rounds R] [--no-record]
+#   benches/bench_fleet.sh [--repos N] [--kb K] [--rounds R] [--overhead-only] [--no-record]
 #
 # Measured, R alternating rounds (whole-process wall times; ratios per round):
 #   throughput  N generated repositories (tests/support/gen_fleet.py: 5 commits, 8 files
@@ -14,7 +14,9 @@
 #   overhead    the queue's cost per repository: N repositories of one tiny commit each,
 #               one `--worker --until-empty` against one plain `sesame audit --db URL` of
 #               the same list into a fresh database of the same server; (worker - plain)/N
-#               is claim + lease + done (goal < 20 ms)
+#               is claim + lease + done (goal < 20 ms); also the CPU time (user + system)
+#               of the two processes, which a loaded machine disturbs less than wall time
+#               (the server's CPU not counted); --overhead-only: this part alone
 #   re-audit    the whole set enqueued again (nothing new) and drained by 4 workers,
 #               against a SQLite re-audit of the same set
 # The PostgreSQL server is a private one (tests/support/pg_server.sh: Unix socket, fsync
@@ -28,12 +30,14 @@ REPOS=200
 KB=64
 ROUNDS=3
 RECORD=1
+ONLY_OVH=0
 while [ $# -gt 0 ]; do
     case $1 in
     --repos) REPOS=$2; shift 2 ;;
     --kb) KB=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --no-record) RECORD=0; shift ;;
+    --overhead-only) ONLY_OVH=1; shift ;;
     *) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
     esac
 done
@@ -92,8 +96,10 @@ sqlite_audit() { # LIST DB: wall seconds
 
 declare -A T
 ratios=
+BYTES=0
 for r in $(seq 1 "$ROUNDS"); do
     for n in 1 2 4; do
+        [ "$ONLY_OVH" = 0 ] || continue
         rm -f "$WORK"/sq.db*
         sq=$(sqlite_audit "$WORK/set/list" "$WORK/sq.db")
         fresh_pg
@@ -112,18 +118,26 @@ for r in $(seq 1 "$ROUNDS"); do
     # the queue's overhead: one worker against a plain audit into the same server
     fresh_pg
     "$BIN" audit -q --db "$url" --enqueue --repos-from "$WORK/tiny/list"
-    wk=$(workers 1 "$url")
+    s=$(now)
+    /usr/bin/time -o "$WORK/cpu" -f "%U %S" "$BIN" audit -q --db "$url" --worker --until-empty \
+        2>>"$WORK/err"
+    wk=$(echo "$(now) - $s" | bc)
+    wkcpu=$(awk '{ print $1 + $2 }' "$WORK/cpu")
     fresh_pg
     s=$(now)
-    "$BIN" audit -q --db "$url" --repos-from "$WORK/tiny/list" >/dev/null 2>&1 || [ $? -le 1 ]
+    /usr/bin/time -o "$WORK/cpu" -f "%U %S" "$BIN" audit -q --db "$url" \
+        --repos-from "$WORK/tiny/list" >/dev/null 2>&1 || [ $? -le 1 ]
     plain=$(echo "$(now) - $s" | bc)
+    plaincpu=$(awk '{ print $1 + $2 }' "$WORK/cpu")
+    T[ovhcpu]="${T[ovhcpu]:-} $(echo "scale=2; ($wkcpu - $plaincpu) * 1000 / $REPOS" | bc)"
     T[ovh]="${T[ovh]:-} $(echo "scale=2; ($wk - $plain) * 1000 / $REPOS" | bc)"
     T[wk]="${T[wk]:-} $wk"
     T[plain]="${T[plain]:-} $plain"
 done
 # re-audit with nothing new: the last 4-worker database, enqueued again; SQLite again
-url=$last4
+url=${last4:-}
 for r in $(seq 1 "$ROUNDS"); do
+    [ "$ONLY_OVH" = 0 ] || continue
     sq=$(sqlite_audit "$WORK/set/list" "$WORK/sq.db")
     "$BIN" audit -q --db "$url" --enqueue --repos-from "$WORK/set/list"
     pg=$(workers 4 "$url")
@@ -134,6 +148,10 @@ done
 med() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }'; }
 row() { # label seconds-list bytes-read
     local m
+    if [ -z "${2// /}" ]; then
+        printf '| %s | - | - | - |\n' "$1"
+        return
+    fi
     m=$(echo "$2" | med)
     printf '| %s | %s | %.0f | %s |\n' "$1" "$2" "$(echo "$REPOS * 60 / $m" | bc -l)" \
         "$(printf '%.1f' "$(echo "$3 / 1000000 / $m" | bc -l)")"
@@ -162,7 +180,7 @@ $(row "re-audit, queue, 4 workers, nothing new" "${T[repg]}" 0)
 - --enqueue of the $REPOS repositories: ${T[enq]} s
 - queue overhead per repository (claim + lease + done: one worker minus a plain audit into
   the same server, $REPOS repositories of one tiny commit): ${T[ovh]} ms (worker${T[wk]} s,
-  plain${T[plain]} s)
+  plain${T[plain]} s); in CPU time of the two processes: ${T[ovhcpu]} ms
 EOB
 )
 echo "$block"
