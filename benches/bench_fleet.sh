@@ -122,13 +122,13 @@ for r in $(seq 1 "$ROUNDS"); do
     /usr/bin/time -o "$WORK/cpu" -f "%U %S" "$BIN" audit -q --db "$url" --worker --until-empty \
         2>>"$WORK/err"
     wk=$(echo "$(now) - $s" | bc)
-    wkcpu=$(awk '{ print $1 + $2 }' "$WORK/cpu")
+    wkcpu=$(awk 'END { print $1 + $2 }' "$WORK/cpu")
     fresh_pg
     s=$(now)
     /usr/bin/time -o "$WORK/cpu" -f "%U %S" "$BIN" audit -q --db "$url" \
         --repos-from "$WORK/tiny/list" >/dev/null 2>&1 || [ $? -le 1 ]
     plain=$(echo "$(now) - $s" | bc)
-    plaincpu=$(awk '{ print $1 + $2 }' "$WORK/cpu")
+    plaincpu=$(awk 'END { print $1 + $2 }' "$WORK/cpu")
     T[ovhcpu]="${T[ovhcpu]:-} $(echo "scale=2; ($wkcpu - $plaincpu) * 1000 / $REPOS" | bc)"
     T[ovh]="${T[ovh]:-} $(echo "scale=2; ($wk - $plain) * 1000 / $REPOS" | bc)"
     T[wk]="${T[wk]:-} $wk"
