@@ -169,18 +169,18 @@ block=$(cat <<EOB
 
 | run | wall s (rounds) | repositories/min | MB/s read |
 |---|---|---:|---:|
-$(row "SQLite, one process" "$(echo ${T[sq,1]} ${T[sq,2]} ${T[sq,4]})" "$BYTES")
-$(row "queue, 1 worker" "${T[pg,1]}" "$BYTES")
-$(row "queue, 2 workers" "${T[pg,2]}" "$BYTES")
-$(row "queue, 4 workers" "${T[pg,4]}" "$BYTES")
-$(row "re-audit, SQLite, nothing new" "${T[resq]}" 0)
-$(row "re-audit, queue, 4 workers, nothing new" "${T[repg]}" 0)
+$(row "SQLite, one process" "$(echo ${T[sq,1]:-} ${T[sq,2]:-} ${T[sq,4]:-})" "$BYTES")
+$(row "queue, 1 worker" "${T[pg,1]:-}" "$BYTES")
+$(row "queue, 2 workers" "${T[pg,2]:-}" "$BYTES")
+$(row "queue, 4 workers" "${T[pg,4]:-}" "$BYTES")
+$(row "re-audit, SQLite, nothing new" "${T[resq]:-}" 0)
+$(row "re-audit, queue, 4 workers, nothing new" "${T[repg]:-}" 0)
 
 - ratio queue/SQLite per pair (workers:ratio):$ratios
-- --enqueue of the $REPOS repositories: ${T[enq]} s
+- --enqueue of the $REPOS repositories: ${T[enq]:-} s
 - queue overhead per repository (claim + lease + done: one worker minus a plain audit into
-  the same server, $REPOS repositories of one tiny commit): ${T[ovh]} ms (worker${T[wk]} s,
-  plain${T[plain]} s); in CPU time of the two processes: ${T[ovhcpu]} ms
+  the same server, $REPOS repositories of one tiny commit): ${T[ovh]:-} ms (worker${T[wk]:-} s,
+  plain${T[plain]:-} s); in CPU time of the two processes: ${T[ovhcpu]:-} ms
 EOB
 )
 echo "$block"
