@@ -114,18 +114,6 @@ static enum status run(struct store *s, int k, const struct store_val *a, size_t
     return s->a->exec(s->db, sql_of(s, k), a, n, fn, ctx);
 }
 
-static struct store_val vi(int64_t i)
-{
-    struct store_val v = { SV_INT, i, NULL };
-    return v;
-}
-
-static struct store_val vt(const char *s)
-{
-    struct store_val v = { s ? SV_TEXT : SV_NULL, 0, s };
-    return v;
-}
-
 /* Some row came back (RETURNING of an UPDATE that matched). */
 static enum status any_row(void *ctx, const struct store_val *c, size_t n)
 {
@@ -156,7 +144,7 @@ static enum status state_row(void *ctx, const struct store_val *c, size_t n)
 enum status store_queue_add(struct store *s, const char *url, const char *path, bool remote,
                             enum store_queue_add *what)
 {
-    struct store_val a[3] = { vt(url), vt(path), vi(remote) };
+    struct store_val a[3] = { V_TEXT(url), V_TEXT(path), V_INT(remote) };
     int state = -2;
     enum status st = run(s, QS_ADD_GET, a, 1, state_row, &state);
 
@@ -195,8 +183,8 @@ static enum status job_row(void *ctx, const struct store_val *c, size_t n)
 enum status store_queue_claim(struct store *s, const char *worker, int64_t lease_ms,
                               int64_t max_attempts, struct store_job *job, bool *got)
 {
-    struct store_val park = vi(max_attempts);
-    struct store_val a[3] = { vt(worker), vi(lease_ms), vi(max_attempts) };
+    struct store_val park = V_INT(max_attempts);
+    struct store_val a[3] = { V_TEXT(worker), V_INT(lease_ms), V_INT(max_attempts) };
     enum status st;
 
     memset(job, 0, sizeof(*job));
@@ -220,7 +208,7 @@ void store_job_release(struct store_job *j)
 enum status store_queue_renew(struct store *s, const struct store_job *j, const char *worker,
                               int64_t lease_ms, bool *held)
 {
-    struct store_val a[4] = { vi(j->id), vt(worker), vi(j->attempt), vi(lease_ms) };
+    struct store_val a[4] = { V_INT(j->id), V_TEXT(worker), V_INT(j->attempt), V_INT(lease_ms) };
     *held = false;
     return run(s, QS_RENEW, a, 4, any_row, held);
 }
@@ -228,7 +216,7 @@ enum status store_queue_renew(struct store *s, const struct store_job *j, const 
 enum status store_queue_done(struct store *s, const struct store_job *j, const char *worker,
                              bool *held)
 {
-    struct store_val a[3] = { vi(j->id), vt(worker), vi(j->attempt) };
+    struct store_val a[3] = { V_INT(j->id), V_TEXT(worker), V_INT(j->attempt) };
     *held = false;
     return run(s, QS_DONE, a, 3, any_row, held);
 }
@@ -236,10 +224,10 @@ enum status store_queue_done(struct store *s, const struct store_job *j, const c
 enum status store_queue_fail(struct store *s, const struct store_job *j, const char *worker,
                              int64_t max_attempts, const char *error, bool retry_free)
 {
-    struct store_val a[5] = { vi(j->id), vt(worker), vi(j->attempt), vi(max_attempts),
-                              vt(error) };
+    struct store_val a[5] = { V_INT(j->id), V_TEXT(worker), V_INT(j->attempt), V_INT(max_attempts),
+                              V_TEXT(error) };
     if (retry_free) {
-        a[3] = vt(error);
+        a[3] = V_TEXT(error);
         return run(s, QS_RELEASE, a, 4, NULL, NULL);
     }
     return run(s, QS_FAIL, a, 5, NULL, NULL);
@@ -316,26 +304,26 @@ void store_queue_status_release(struct store_queue_status *q)
 enum status store_verify_claim(struct store *s, const char *fingerprint, const char *worker,
                                int64_t lease_ms, bool *got)
 {
-    struct store_val a[3] = { vt(fingerprint), vt(worker), vi(lease_ms) };
+    struct store_val a[3] = { V_TEXT(fingerprint), V_TEXT(worker), V_INT(lease_ms) };
     *got = false;
     return run(s, QS_VCLAIM, a, 3, any_row, got);
 }
 
 enum status store_verify_renew(struct store *s, const char *worker, int64_t lease_ms)
 {
-    struct store_val a[2] = { vt(worker), vi(lease_ms) };
+    struct store_val a[2] = { V_TEXT(worker), V_INT(lease_ms) };
     return run(s, QS_VRENEW, a, 2, NULL, NULL);
 }
 
 enum status store_verify_release(struct store *s, const char *fingerprint, const char *worker)
 {
-    struct store_val a[2] = { vt(fingerprint), vt(worker) };
+    struct store_val a[2] = { V_TEXT(fingerprint), V_TEXT(worker) };
     return run(s, QS_VRELEASE, a, 2, NULL, NULL);
 }
 
 enum status store_finding_ensure(struct store *s, const char *fingerprint, const char *kind,
                                  int64_t when)
 {
-    struct store_val a[3] = { vt(fingerprint), vt(kind), vi(when) };
+    struct store_val a[3] = { V_TEXT(fingerprint), V_TEXT(kind), V_INT(when) };
     return run(s, QS_FINDING, a, 3, NULL, NULL);
 }

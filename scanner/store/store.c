@@ -106,17 +106,6 @@ int store_schema_version(const struct store *s)
 
 /* ---- values ---------------------------------------------------------------------------- */
 
-static struct store_val V_INT(int64_t i)
-{
-    struct store_val v = { SV_INT, i, NULL };
-    return v;
-}
-
-static struct store_val V_TEXT(const char *s)
-{
-    struct store_val v = { s ? SV_TEXT : SV_NULL, 0, s };
-    return v;
-}
 
 static char *col_str(const struct store_val *v)
 {

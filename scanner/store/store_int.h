@@ -18,4 +18,17 @@ struct store {
                             * use (the PostgreSQL adapter knows a statement by its address) */
 };
 
+/* A statement's parameters: an integer; a text (NULL: SQL NULL). */
+static inline struct store_val V_INT(int64_t i)
+{
+    struct store_val v = { SV_INT, i, NULL };
+    return v;
+}
+
+static inline struct store_val V_TEXT(const char *s)
+{
+    struct store_val v = { s ? SV_TEXT : SV_NULL, 0, s };
+    return v;
+}
+
 #endif

@@ -7,6 +7,9 @@
 #                  FILES one after another (the summaries of several workers)
 #   findings_of DB [ARGS...]   `sesame findings --db DB -f json ARGS` without its time
 #                  fields (what two stores of the same audits must share)
+#   pg_private DB...   a private PostgreSQL server for this test (tests/support/pg_server.sh,
+#                  in $PGDIR) with these databases; at exit the workers in $WPIDS are
+#                  killed and the server stopped; `pgs` runs pg_server.sh
 #   $Q             a single quote, for expected Python reprs
 
 Q="'"
@@ -51,4 +54,16 @@ def strip(v):
         return [strip(x) for x in v]
     return v
 json.dump(strip(json.load(sys.stdin)), sys.stdout, indent=1, sort_keys=True)'
+}
+
+pgs() { sh "$SESAME_SRC/tests/support/pg_server.sh" "$@"; }
+
+pg_private() {
+    PGDIR=$(mktemp -d /tmp/sesame-pg.XXXXXX) || exit 2
+    WPIDS=
+    trap 'for p in $WPIDS; do kill -9 $p 2>/dev/null; done; pgs stop "$PGDIR"; cleanup' EXIT
+    pgs start "$PGDIR" || { echo "cannot start PostgreSQL"; exit 1; }
+    for db in "$@"; do
+        pgs psql "$PGDIR" -d postgres -c "CREATE DATABASE $db" || exit 1
+    done
 }

@@ -11,12 +11,7 @@
 setup
 . "$IT_DIR/store_lib.sh"
 
-PGDIR=$(mktemp -d /tmp/sesame-pg.XXXXXX) || exit 2
-pgs() { sh "$SESAME_SRC/tests/support/pg_server.sh" "$@"; }
-WPIDS=
-trap 'for p in $WPIDS; do kill -9 $p 2>/dev/null; done; pgs stop "$PGDIR"; cleanup' EXIT
-pgs start "$PGDIR" || { echo "cannot start PostgreSQL"; exit 1; }
-pgs psql "$PGDIR" -d postgres -c "CREATE DATABASE restart" -c "CREATE DATABASE cut" || exit 1
+pg_private restart cut
 N=40
 
 pq() { pgs psql "$PGDIR" -d "$1" -Atc "$2"; }
