@@ -56,7 +56,7 @@ const char *audit_db_path(const char *db, const struct env *env)
 /* The rules key: the compiled rules' hash and what else decides what a scan reports
  * (which sesame:allow markers count, examples shown). Objects scanned under another key
  * are scanned again. */
-static enum status rules_key(const struct scan_config *cfg, char out[65], struct ruleset *rsp)
+enum status audit_rules_key(const struct scan_config *cfg, char out[65], struct ruleset *rsp)
 {
     struct ruleset rs = RULESET_INIT;
     enum status st = ruleset_load(&rs, cfg->no_default_rules, cfg->rule_paths,
@@ -82,6 +82,7 @@ struct one {
     const struct ruleset *rs;
     struct verification **reused; /* verifications taken from the store (not stored again) */
     size_t n_reused;
+    size_t stored_here;           /* of them, verified here and stored at once (a fleet) */
     uint64_t verified;
     struct store_repo repo;
     int64_t started;
@@ -301,55 +302,154 @@ static bool parse_verify_status(const char *s, enum verify_status *out)
     return false;
 }
 
+/* The stored verification of f, when it is younger than --verify-max-age or made since
+ * `since` (another worker of the fleet made it while this one waited): taken as f's. */
+static enum status reuse_stored(struct one *o, struct finding *f, int64_t now, int64_t since,
+                                bool *reused)
+{
+    char *status = NULL, *account = NULL, *arn = NULL, *detail = NULL;
+    int64_t at = 0;
+    enum verify_status vs_parsed;
+    enum status st = store_verification_latest(o->s, f->fingerprint, &status, &account, &arn,
+                                               &detail, &at);
+    *reused = false;
+    if (st == STATUS_OK && status && (now - at <= o->ao->verify_max_age || at >= since) &&
+        parse_verify_status(status, &vs_parsed) && vs_parsed != VERIFY_UNKNOWN) {
+        struct verification *v = xcalloc(1, sizeof(*v));
+        v->status = vs_parsed;
+        v->account = account;
+        v->arn = arn;
+        v->reason = detail;
+        v->checked_at = at;
+        account = arn = detail = NULL;
+        verification_free(f->verification);
+        f->verification = v;
+        o->reused = xrealloc(o->reused, (o->n_reused + 1) * sizeof(*o->reused));
+        o->reused[o->n_reused++] = v;
+        *reused = true;
+    }
+    free(status);
+    free(account);
+    free(arn);
+    free(detail);
+    return st;
+}
+
+static enum status verify_these(struct one *o, struct finding **todo, size_t n)
+{
+    struct verify_opts vo;
+    struct verify_stats vs;
+    enum status st;
+
+    if (o->ao->scan->verify_opts)
+        vo = *o->ao->scan->verify_opts;
+    else
+        verify_default_opts(&vo);
+    vo.smtp_regions = (const char *const *)o->rs->smtp_regions;
+    vo.n_smtp_regions = o->rs->n_smtp_regions;
+    if ((st = verify_findings(todo, n, &vo, &vs)) == STATUS_OK)
+        o->verified += n;
+    return st;
+}
+
+/* A fleet worker: each credential is verified by the worker that claims it in the store
+ * (a row a credential, with a lease its heartbeat renews); its result is stored at once,
+ * in its own transaction, and the claim dropped. The others wait for that result (or for
+ * the claim to lapse, when its worker died, and claim it then). */
+static enum status verify_fleet(struct one *o, struct finding **todo, size_t n, int64_t now)
+{
+    struct finding **mine = xcalloc(n, sizeof(*mine));
+    enum status st = STATUS_OK;
+    /* a claim renewed for longer than this by a worker that does not store a result (a
+     * bug) must not hang the others: then they verify it themselves */
+    time_t give_up = time(NULL) + 60 + 4 * (time_t)(o->ao->lease_ms / 1000);
+    size_t n_mine = 0;
+
+    while (st == STATUS_OK && n) {
+        size_t kept = 0;
+        n_mine = 0;
+        for (size_t i = 0; st == STATUS_OK && i < n; i++) {
+            bool got = time(NULL) > give_up, reused = false;
+            /* stored already (by another worker, which then dropped its claim)? Asked
+             * again after a claim is got: it may have been stored just before */
+            if ((st = reuse_stored(o, todo[i], (int64_t)time(NULL), o->started, &reused)) !=
+                    STATUS_OK || reused)
+                continue;
+            if (!got && (st = store_verify_claim(o->s, todo[i]->fingerprint,
+                                                 o->ao->worker_id, o->ao->lease_ms, &got)) !=
+                            STATUS_OK)
+                break;
+            if (got && (st = reuse_stored(o, todo[i], (int64_t)time(NULL), o->started,
+                                          &reused)) == STATUS_OK && reused)
+                st = store_verify_release(o->s, todo[i]->fingerprint, o->ao->worker_id);
+            else if (got)
+                mine[n_mine++] = todo[i];
+            else
+                todo[kept++] = todo[i];
+        }
+        if (st == STATUS_OK && n_mine)
+            st = verify_these(o, mine, n_mine);
+        for (size_t i = 0; st == STATUS_OK && i < n_mine; i++) {
+            const struct verification *v = mine[i]->verification;
+            char *detail, *evidence;
+            if (!v || v->status == VERIFY_NOT_CHECKED)
+                continue;
+            detail = verification_detail(v);
+            evidence = report_verification_json(v);
+            if ((st = store_begin(o->s)) == STATUS_OK &&
+                (st = store_finding_ensure(o->s, mine[i]->fingerprint,
+                                           cred_kind_name(mine[i]->kind), now)) == STATUS_OK &&
+                (st = store_verification_put(o->s, mine[i]->fingerprint,
+                                             verify_status_name(v->status), v->account, v->arn,
+                                             detail, evidence,
+                                             v->checked_at ? v->checked_at : now)) ==
+                    STATUS_OK)
+                st = store_commit(o->s);
+            else
+                store_rollback(o->s);
+            free(detail);
+            free(evidence);
+            if (st == STATUS_OK) { /* stored: not again with the repository */
+                o->reused = xrealloc(o->reused, (o->n_reused + 1) * sizeof(*o->reused));
+                o->reused[o->n_reused++] = mine[i]->verification;
+                o->stored_here++; /* counted as verified, not as reused */
+                st = store_verify_release(o->s, mine[i]->fingerprint, o->ao->worker_id);
+            }
+        }
+        n = st == STATUS_OK ? kept : 0;
+        if (n) /* another worker verifies them: its result soon */
+            nanosleep(&(struct timespec){ 0, 200 * 1000 * 1000 }, NULL);
+    }
+    if (st != STATUS_OK) { /* what this worker claimed and did not store: free again */
+        char *why = xstrdup(status_message());
+        for (size_t i = 0; i < n_mine; i++)
+            (void)store_verify_release(o->s, mine[i]->fingerprint, o->ao->worker_id);
+        st = fail(st, "%s", why);
+        free(why);
+    }
+    free(mine);
+    return st;
+}
+
 /* --verify in an audit: each distinct credential once across repositories and runs. A
  * verification younger than --verify-max-age in the store is reused; the others are
- * checked now. The findings are then ranked again with what is known. */
+ * checked now (by one worker of a fleet: verify_fleet). The findings are then ranked
+ * again with what is known. */
 static enum status verify_once(struct one *o, const struct scan_result *r, int64_t now)
 {
     struct finding **todo = xcalloc(r->n, sizeof(*todo)), **all;
-    struct verify_opts vo;
-    struct verify_stats vs;
     size_t n_todo = 0;
     enum status st = STATUS_OK;
 
     for (size_t i = 0; st == STATUS_OK && i < r->n; i++) {
-        struct finding *f = r->findings[i];
-        char *status = NULL, *account = NULL, *arn = NULL, *detail = NULL;
-        int64_t at = 0;
-        enum verify_status vs_parsed;
-        st = store_verification_latest(o->s, f->fingerprint, &status, &account, &arn, &detail,
-                                       &at);
-        if (st == STATUS_OK && status && now - at <= o->ao->verify_max_age &&
-            parse_verify_status(status, &vs_parsed) && vs_parsed != VERIFY_UNKNOWN) {
-            struct verification *v = xcalloc(1, sizeof(*v));
-            v->status = vs_parsed;
-            v->account = account;
-            v->arn = arn;
-            v->reason = detail;
-            v->checked_at = at;
-            account = arn = detail = NULL;
-            verification_free(f->verification);
-            f->verification = v;
-            o->reused = xrealloc(o->reused, (o->n_reused + 1) * sizeof(*o->reused));
-            o->reused[o->n_reused++] = v;
-        } else {
-            todo[n_todo++] = f;
-        }
-        free(status);
-        free(account);
-        free(arn);
-        free(detail);
+        bool reused = false;
+        st = reuse_stored(o, r->findings[i], now, INT64_MAX, &reused);
+        if (st == STATUS_OK && !reused)
+            todo[n_todo++] = r->findings[i];
     }
-    if (st == STATUS_OK && n_todo) {
-        if (o->ao->scan->verify_opts)
-            vo = *o->ao->scan->verify_opts;
-        else
-            verify_default_opts(&vo);
-        vo.smtp_regions = (const char *const *)o->rs->smtp_regions;
-        vo.n_smtp_regions = o->rs->n_smtp_regions;
-        if ((st = verify_findings(todo, n_todo, &vo, &vs)) == STATUS_OK)
-            o->verified += n_todo;
-    }
+    if (st == STATUS_OK && n_todo)
+        st = o->ao->worker_id ? verify_fleet(o, todo, n_todo, now)
+                              : verify_these(o, todo, n_todo);
     free(todo);
     if (st != STATUS_OK)
         return st;
@@ -503,26 +603,6 @@ static enum status on_done(void *ctx, const struct scan_result *r)
     return st;
 }
 
-/* The audit's shared state: repositories are handed out by an atomic index to one or
- * several workers, each with its own store connection (SQLite: WAL readers, one writer at
- * a time; each repository's writes are one short transaction at its end). */
-struct pool {
-    const struct audit_opts *ao;
-    const char *key;
-    const struct ruleset *rs;
-    const struct audit_list *list;
-    const char *db;
-    unsigned scan_threads;     /* per repository (0: the scan's default) */
-    struct audit_outcome *out;
-    struct jv **slots;         /* the JSON summary of repository i */
-    atomic_size_t next;
-    pthread_mutex_t lock;      /* out, slots, stdout, stderr */
-    size_t done;
-    bool progress;
-    double t0;
-    enum status fatal;
-};
-
 static struct jv *summary_json(const struct one *o, const char *status)
 {
     struct jv *r = jv_object();
@@ -539,6 +619,23 @@ static struct jv *summary_json(const struct one *o, const char *status)
     return r;
 }
 
+struct jv *audit_summary_doc(struct pool *p, size_t n, const struct audit_outcome *out)
+{
+    struct jv *doc = jv_object(), *arr = jv_array();
+    for (size_t i = 0; i < n; i++)
+        if (p->slots[i]) {
+            jv_push(arr, p->slots[i]);
+            p->slots[i] = NULL;
+        }
+    jv_put(doc, "repositories", arr);
+    jv_put(doc, "audited", jv_uint(out->repos));
+    jv_put(doc, "failed", jv_uint(out->failed));
+    jv_put(doc, "findings", jv_uint(out->findings));
+    jv_put(doc, "verified", jv_uint(out->verified));
+    jv_put(doc, "verifications_reused", jv_uint(out->reused));
+    return doc;
+}
+
 /* Called with p->lock held: the outcome, and the summary line or JSON slot. */
 static void summary(struct pool *p, size_t i, const struct one *o, bool ok)
 {
@@ -547,7 +644,7 @@ static void summary(struct pool *p, size_t i, const struct one *o, bool ok)
     if (ok) {
         p->out->repos++;
         p->out->verified += o->verified;
-        p->out->reused += o->n_reused;
+        p->out->reused += o->n_reused - o->stored_here;
         p->out->bytes += o->bytes;
         p->out->findings += o->findings;
         p->out->incomplete |= !o->complete;
@@ -574,7 +671,7 @@ static void summary(struct pool *p, size_t i, const struct one *o, bool ok)
 }
 
 /* One repository: scanned, then recorded in one transaction (begun by on_done). */
-static enum status audit_one(struct pool *p, struct store *s, size_t i)
+enum status audit_one(struct pool *p, struct store *s, size_t i)
 {
     const struct audit_opts *ao = p->ao;
     const struct audit_target *t = &p->list->v[i];
@@ -632,7 +729,8 @@ static enum status audit_one(struct pool *p, struct store *s, size_t i)
     if (st != STATUS_OK)
         goto fail;
     scan_outcome_release(&so);
-    if ((st = store_commit(s)) != STATUS_OK)
+    if ((p->before_commit && (st = p->before_commit(p->hook_ctx, s)) != STATUS_OK) ||
+        (st = store_commit(s)) != STATUS_OK)
         goto fail;
     pthread_mutex_lock(&p->lock);
     summary(p, i, &o, true);
@@ -649,7 +747,9 @@ fail:
         o.repo.url = xstrdup(t->url);
     pthread_mutex_lock(&p->lock);
     summary(p, i, &o, false);
-    if (st != STATUS_USAGE && st != STATUS_BUG)
+    if (p->queue) /* the queue keeps the error, and tries again */
+        log_warn("audit: %s", status_message());
+    else if (st != STATUS_USAGE && st != STATUS_BUG)
         /* one repository that cannot be read does not stop the audit */
         log_gap(DIAG_UNREADABLE, "audit: %s", status_message());
     pthread_mutex_unlock(&p->lock);
@@ -728,7 +828,7 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
         goto out;
     }
     /* create and migrate the store once, before any worker opens it */
-    if ((st = rules_key(ao->scan, key, &rs)) != STATUS_OK ||
+    if ((st = audit_rules_key(ao->scan, key, &rs)) != STATUS_OK ||
         (st = store_connect(&s, audit_db_path(ao->db, ao->scan->env), ao->scan->env)) !=
             STATUS_OK)
         goto out;
@@ -770,18 +870,7 @@ enum status audit_run(const struct audit_opts *ao, struct audit_outcome *out)
         goto out;
     }
     if (strcmp(ao->format, "json") == 0) {
-        struct jv *doc = jv_object(), *arr = jv_array();
-        for (size_t i = 0; i < list.n; i++)
-            if (p.slots[i]) {
-                jv_push(arr, p.slots[i]);
-                p.slots[i] = NULL;
-            }
-        jv_put(doc, "repositories", arr);
-        jv_put(doc, "audited", jv_uint(out->repos));
-        jv_put(doc, "failed", jv_uint(out->failed));
-        jv_put(doc, "findings", jv_uint(out->findings));
-        jv_put(doc, "verified", jv_uint(out->verified));
-        jv_put(doc, "verifications_reused", jv_uint(out->reused));
+        struct jv *doc = audit_summary_doc(&p, list.n, out);
         jv_put(doc, "complete", jv_bool(!out->incomplete));
         jv_write(stdout, doc, JV_PRETTY);
         jv_free(doc);

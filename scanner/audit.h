@@ -36,6 +36,10 @@ struct audit_opts {
                                      * threads (0: one at a time, every CPU each) */         /* --verify: reuse a stored verification this young
                                      * (seconds) */
     const char *format;             /* summary: "text" or "json" */
+    /* a queue worker (audit_worker): its name and lease; --verify then claims each
+     * credential in the store, so that the fleet verifies it once */
+    const char *worker_id;
+    int64_t lease_ms;
 };
 
 struct audit_outcome {
@@ -47,6 +51,23 @@ struct audit_outcome {
 };
 
 enum status audit_run(const struct audit_opts *o, struct audit_outcome *out);
+
+/* A fleet (audit_queue.c): `sesame audit --enqueue` fills the store's work queue with
+ * the repositories named (as audit_run would audit them); `sesame audit --worker` audits
+ * what it claims from it. */
+struct queue_opts {
+    const char *worker_id;          /* --worker-id (default host:pid) */
+    int64_t lease_ms;               /* --lease-timeout */
+    int64_t max_attempts;           /* --max-attempts: then parked as failed */
+    bool until_empty;               /* exit once nothing is pending or running */
+};
+enum status audit_enqueue(const struct audit_opts *o);
+/* *parked: some repository of the queue is parked as failed (at the end). */
+enum status audit_worker(const struct audit_opts *o, const struct queue_opts *qo,
+                         struct audit_outcome *out, bool *parked);
+/* `sesame queue status`: counts, each running repository with its worker and lease,
+ * each failed one with its error; format "text" or "json". */
+enum status audit_queue_status(const char *db, const struct env *env, const char *format);
 
 /* The store path for --db `db` (may be NULL) and the environment. */
 const char *audit_db_path(const char *db, const struct env *env);

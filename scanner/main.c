@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/env.h"
 #include "base/log.h"
@@ -127,6 +128,9 @@ struct args {
     int64_t verify_max_age;
     unsigned char store_key[32];
     bool include_gone;
+    /* a fleet: the work queue */
+    bool enqueue, worker, until_empty;
+    struct queue_opts qo;
 };
 
 FORMAT(2, 3) static int usage_error(enum cli_cmd cmd, const char *fmt, ...)
@@ -342,6 +346,26 @@ static int set_option(struct args *a, int id, const char *arg, const char *spell
         a->verify_max_age = (int64_t)(v * n);
         break;
     }
+    case OPT_ENQUEUE: a->enqueue = true; break;
+    case OPT_WORKER: a->worker = true; break;
+    case OPT_UNTIL_EMPTY: a->qo.until_empty = true; break;
+    case OPT_LEASE_TIMEOUT:
+        if (!number(arg, 1, 86400, &n))
+            return usage_error(a->cmd, "--lease-timeout takes seconds from 1 to 86400, not '%s'",
+                               arg);
+        a->qo.lease_ms = (int64_t)n * 1000;
+        break;
+    case OPT_MAX_ATTEMPTS:
+        if (!number(arg, 1, 1000, &n))
+            return usage_error(a->cmd, "--max-attempts takes a number from 1 to 1000, not '%s'",
+                               arg);
+        a->qo.max_attempts = (int64_t)n;
+        break;
+    case OPT_WORKER_ID:
+        if (!*arg || strlen(arg) > 200)
+            return usage_error(a->cmd, "--worker-id takes a name of 1 to 200 bytes");
+        a->qo.worker_id = arg;
+        break;
     case OPT_HELP:
         cli_help(stdout, (int)a->cmd);
         return EXIT_CLEAN;
@@ -594,6 +618,52 @@ static int64_t now_for(const struct args *a)
     return fixed ? (int64_t)strtoll(fixed, NULL, 10) : (int64_t)time(NULL);
 }
 
+/* sesame audit --enqueue | --worker: a fleet sharing the store's work queue. */
+static int run_fleet(struct args *a, struct audit_opts *ao)
+{
+    struct audit_outcome out;
+    char host[256], *id = NULL;
+    bool parked = false;
+    enum status st;
+    int rc;
+
+    if (a->enqueue && a->worker)
+        return usage_error(a->cmd, "--enqueue fills the queue, --worker empties it: one or the "
+                                   "other");
+    if (a->enqueue && (a->qo.until_empty || a->qo.lease_ms || a->qo.max_attempts ||
+                       a->qo.worker_id))
+        return usage_error(a->cmd, "--until-empty, --lease-timeout, --max-attempts and "
+                                   "--worker-id go with --worker");
+    if (a->enqueue)
+        st = audit_enqueue(ao);
+    else if (a->targets.n || a->repos_from || a->discover.n || a->github.n || a->gitlab.n)
+        return usage_error(a->cmd, "--worker audits what the queue holds: name repositories "
+                                   "with --enqueue");
+    else {
+        if (!a->qo.lease_ms)
+            a->qo.lease_ms = 300 * 1000;
+        if (!a->qo.max_attempts)
+            a->qo.max_attempts = 3;
+        if (!a->qo.worker_id) {
+            if (gethostname(host, sizeof(host)) != 0)
+                strcpy(host, "localhost");
+            host[sizeof(host) - 1] = '\0';
+            id = xasprintf("%s:%ld", host, (long)getpid());
+            a->qo.worker_id = id;
+        }
+        st = audit_worker(ao, &a->qo, &out, &parked);
+    }
+    free(id);
+    if (st != STATUS_OK) {
+        log_error("%s", status_message());
+        return exit_for_status(st);
+    }
+    /* a worker's findings are in the store (sesame findings): a drained queue is a
+     * success; some repository parked as failed is an incomplete run */
+    rc = parked ? EXIT_IO : EXIT_CLEAN;
+    return rc;
+}
+
 /* audit, findings, triage, report: the commands of the store. */
 static int run_store_command(struct args *a)
 {
@@ -630,6 +700,11 @@ static int run_store_command(struct args *a)
         ao.format = a->cfg.format;
         if (strcmp(ao.format, "text") != 0 && strcmp(ao.format, "json") != 0)
             return usage_error(a->cmd, "audit prints text or json, not '%s'", ao.format);
+        if (a->enqueue || a->worker)
+            return run_fleet(a, &ao);
+        if (a->qo.until_empty || a->qo.lease_ms || a->qo.max_attempts || a->qo.worker_id)
+            return usage_error(a->cmd, "--until-empty, --lease-timeout, --max-attempts and "
+                                       "--worker-id go with --worker");
         if ((st = audit_run(&ao, &out)) != STATUS_OK) {
             log_error("%s", status_message());
             return exit_for_status(st);
@@ -746,7 +821,7 @@ static int run_command(struct args *a)
     case CMD_REMEDIATE:
         if (a->targets.n != 1 || (a->report && a->db))
             return usage_error(a->cmd, "usage: sesame remediate FINGERPRINT [--report "
-                                       "REPORT.json | --db FILE] [options]");
+                                       "REPORT.json | --db FILE|URL] [options]");
         a->ro.from_addresses = a->from.v;
         a->ro.n_from = a->from.n;
         a->ro.now = a->vo.now;
@@ -755,6 +830,16 @@ static int run_command(struct args *a)
                        : audit_remediate(a->db, &a->env, a->cfg.output, a->targets.v[0],
                                          &a->ro);
         if (st == STATUS_OK)
+            return EXIT_CLEAN;
+        break;
+    case CMD_QUEUE:
+        if (a->targets.n != 1 || strcmp(a->targets.v[0], "status") != 0)
+            return usage_error(a->cmd, "usage: sesame queue status [--db FILE|URL] [--format "
+                                       "json]");
+        if (strcmp(a->cfg.format, "text") != 0 && strcmp(a->cfg.format, "json") != 0)
+            return usage_error(a->cmd, "queue status prints text or json, not '%s'",
+                               a->cfg.format);
+        if ((st = audit_queue_status(a->db, &a->env, a->cfg.format)) == STATUS_OK)
             return EXIT_CLEAN;
         break;
     case CMD_AUDIT:

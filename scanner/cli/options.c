@@ -22,12 +22,13 @@
 #define S_INSTALL "Installation"
 #define S_REMEDIATE "Remediation (prints commands; changes nothing)"
 #define S_STORE "Audit store"
+#define S_FLEET "Fleet: a work queue in the store (PostgreSQL, or SQLite on one machine)"
 #define S_GEN "General"
 
 const struct cli_opt cli_opts[] = {
-    { OPT_FORMAT, "format", 'f', "FMT", C_SCAN | C_VERIFY | C_AUDIT | C_FINDINGS, S_OUT,
+    { OPT_FORMAT, "format", 'f', "FMT", C_SCAN | C_VERIFY | C_AUDIT | C_FINDINGS | C_QUEUE, S_OUT,
       "report format: text (default), json, jsonl, sarif,\ngitlab (GitLab Secret Detection "
-      "report); audit: text, json;\nfindings: text, json, jsonl, csv, sarif, html" },
+      "report); audit, queue: text, json;\nfindings: text, json, jsonl, csv, sarif, html" },
     { OPT_OUTPUT, "output", 'o', "FILE", C_SCAN | C_BASELINE | C_VERIFY | C_REMEDIATE | C_FINDINGS,
       S_OUT,
       "write the report to FILE (the summary line still goes to stderr);\nwithout -f, "
@@ -119,7 +120,8 @@ const struct cli_opt cli_opts[] = {
     { OPT_VERIFY_TIMEOUT, "verify-timeout-ms", 0, "N", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "per request (default 10000)" },
     { OPT_VERIFY_RATE, "verify-rate", 0, "N", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
-      "requests per second per AWS service (default 100, halved\nwhenever AWS throttles)" },
+      "requests per second per AWS service (default 100, halved\nwhenever AWS throttles; per "
+      "process: per worker in a fleet)" },
     { OPT_SKIP_ACCOUNTS, "skip-accounts", 0, "A,B", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "never contact keys of these AWS accounts" },
     { OPT_SES_REGIONS, "ses-regions", 0, "R,S", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
@@ -195,6 +197,24 @@ const struct cli_opt cli_opts[] = {
     { OPT_VERIFY_MAX_AGE, "verify-max-age", 0, "AGE", C_AUDIT, S_STORE,
       "with --verify: reuse a stored verification younger than AGE\n(default 24h; "
       "N, Ns, Nm, Nh, Nd; 0: always verify)" },
+    { OPT_ENQUEUE, "enqueue", 0, NULL, C_AUDIT, S_FLEET,
+      "put the repositories named (PATH..., --repos-from, --discover,\n--github-org, "
+      "--gitlab-group) in the store's work queue for\n--worker processes instead of auditing "
+      "them; again: no duplicate,\na done or failed one is queued again (a re-audit)" },
+    { OPT_WORKER, "worker", 0, NULL, C_AUDIT, S_FLEET,
+      "audit repositories claimed from the store's work queue, one at a\ntime, until "
+      "stopped (or --until-empty); run as many as you like,\non as many machines" },
+    { OPT_UNTIL_EMPTY, "until-empty", 0, NULL, C_AUDIT, S_FLEET,
+      "--worker: exit once nothing is pending or running (exit 0 when\nevery repository is "
+      "done, 3 when some are parked as failed)" },
+    { OPT_LEASE_TIMEOUT, "lease-timeout", 0, "SECONDS", C_AUDIT, S_FLEET,
+      "--worker: a claim lasts this long unless renewed (every third of\nit); a worker that "
+      "died loses its repository after it (default 300)" },
+    { OPT_MAX_ATTEMPTS, "max-attempts", 0, "N", C_AUDIT, S_FLEET,
+      "--worker: a repository claimed N times without success is parked\nas failed with its "
+      "error (default 3)" },
+    { OPT_WORKER_ID, "worker-id", 0, "NAME", C_AUDIT, S_FLEET,
+      "--worker: the name shown in sesame queue status (default host:pid)" },
     { OPT_IMPORT_BASELINE, "import-baseline", 0, "FILE", C_TRIAGE, S_STORE,
       "mark every open finding of this baseline accepted_risk" },
     { OPT_STATE, "state", 0, "STATE", C_TRIAGE | C_FINDINGS | C_REPORT, S_STORE,
@@ -229,7 +249,7 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
                        "Writes the fingerprint of each finding and the parts it has (hashes,\n"
                        "no secret values); pass it with --baseline or \"baseline\" in\n"
                        ".sesame.json." },
-    [CMD_VERIFY] = { "verify", "[options] REPORT.json | --db FILE",
+    [CMD_VERIFY] = { "verify", "[options] REPORT.json | --db FILE|URL",
                      "verify a saved report written with --format json --show-secrets",
                      "Checks every distinct credential once, read-only, ranks the findings\n"
                      "and writes a new report. With --db: the audit store's findings, from\n"
@@ -246,7 +266,7 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
     [CMD_INSTALL_HOOK] = { "install-hook", "[pre-commit|pre-push|pre-receive] [options]",
                            "write a small hook script that runs sesame",
                            "Never overwrites a hook that is not sesame's without --force." },
-    [CMD_REMEDIATE] = { "remediate", "FINGERPRINT [--report REPORT.json | --db FILE] [options]",
+    [CMD_REMEDIATE] = { "remediate", "FINGERPRINT [--report REPORT.json | --db FILE|URL] [options]",
                         "print the steps and AWS CLI commands to retire one leaked key",
                         "Replace, deploy, deactivate, watch, delete; SMTP credentials; the SES\n"
                         "sending pause; open sending policies; the AWS notices to look for;\n"
@@ -256,8 +276,9 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
                         "--report, from the audit store (--db, else $SESAME_DB, else\n"
                         "./sesame.db) with its last stored verification.\n"
                         "Nothing is run and nothing in AWS changes." },
-    [CMD_AUDIT] = { "audit", "[options] [--db FILE] [--repos-from FILE] [--discover DIR] "
-                             "[--github-org ORG] [--gitlab-group GROUP] PATH|URL...",
+    [CMD_AUDIT] = { "audit", "[options] [--db FILE|URL] [--enqueue] [--repos-from FILE] "
+                             "[--discover DIR] [--github-org ORG] [--gitlab-group GROUP] "
+                             "PATH|URL... | --db URL --worker [--until-empty]",
                     "scan repositories into the audit store, each from where it stopped",
                     "Each repository (a work tree or a bare repository; a URL is mirrored\n"
                     "into --mirror-dir with git first) is scanned in one\n"
@@ -265,8 +286,11 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
                     "where it was seen. Audited again, only the commits new since the last\n"
                     "audit are walked and objects scanned clean before (with the same rules)\n"
                     "are not read; new rules rescan everything once; a rewritten history is\n"
-                    "walked again and what vanished is marked gone." },
-    [CMD_FINDINGS] = { "findings", "[options] [--db FILE]",
+                    "walked again and what vanished is marked gone.\n"
+                    "A fleet: --enqueue puts the repositories in the store's work queue;\n"
+                    "each --worker process claims one at a time with a lease its heartbeat\n"
+                    "renews, records it and marks it done in one transaction." },
+    [CMD_FINDINGS] = { "findings", "[options] [--db FILE|URL]",
                        "list the store's findings, one per credential, ranked by risk",
                        "Across every audited repository: which repositories hold it, whether\n"
                        "it is still at a HEAD, its triage state and its last verification." },
@@ -275,11 +299,16 @@ const struct cli_cmd_doc cli_cmds[CMD_COUNT] = {
                      "record a decision about a finding in the store",
                      "The state change is kept with who made it, when and why; `sesame\n"
                      "findings --format json` shows the history." },
-    [CMD_REPORT] = { "report", "--html FILE [options] [--db FILE]",
+    [CMD_REPORT] = { "report", "--html FILE [options] [--db FILE|URL]",
                      "write the store's findings as one self-contained HTML page",
                      "Summary tiles, the ranked table (sortable, filterable by state, tier\n"
                      "and repository), each finding's details and its exposure timeline.\n"
                      "No network: inline CSS, JavaScript and SVG; secrets redacted." },
+    [CMD_QUEUE] = { "queue", "status [--db FILE|URL] [--format json]",
+                    "show the work queue of a fleet of audit workers",
+                    "How many repositories are pending, running, done and failed; each\n"
+                    "running one with its worker, how long ago it was claimed and its\n"
+                    "lease; each failed (parked) one with its last error." },
     [CMD_VERSION] = { "version", "", "print the version", "" },
     [CMD_HELP] = { "help", "[COMMAND]", "show help for a command", "" },
 };
@@ -341,6 +370,10 @@ const struct cli_env_doc cli_env[] = {
     { "SESAME_STORE_KEY", "32 bytes (64 hex digits or 44 base64 characters): sesame audit "
                           "also stores secret values, sealed with AES-256-GCM, for sesame "
                           "verify --db" },
+    { "SESAME_TEST_STALL", "tests only: TEXT: a queue worker that claims a repository whose "
+                           "URL holds TEXT for the first time stops before committing it "
+                           "(for a test to kill it there); TEXT:MS: waits MS milliseconds "
+                           "there in each such repository" },
 };
 
 const size_t cli_n_env = sizeof(cli_env) / sizeof(cli_env[0]);
@@ -354,7 +387,7 @@ static const char *const cli_env_names[] = {
     "AWS_STS_REGIONAL_ENDPOINTS", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_CONFIG_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "GIT_QUARANTINE_PATH", "GIT_PUSH_OPTION_COUNT", "GL_USERNAME", "REMOTE_USER", "USER",
-    "SESAME_DB", "SESAME_STORE_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN",
+    "SESAME_DB", "SESAME_STORE_KEY", "SESAME_TEST_STALL", "GITHUB_TOKEN", "GITLAB_TOKEN",
     "TERM", "LC_ALL", "LC_CTYPE", "LANG", "SESAME_CONFIG",
     /* libpq's, for a PostgreSQL store (store/pg/pg.c maps them to connection keywords) */
     "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGPASSFILE",

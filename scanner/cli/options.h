@@ -25,6 +25,7 @@ enum cli_cmd {
     CMD_FINDINGS,
     CMD_TRIAGE,
     CMD_REPORT,
+    CMD_QUEUE,
     CMD_VERSION,
     CMD_HELP,
     CMD_COUNT
@@ -42,7 +43,8 @@ enum cli_cmd {
 #define C_FINDINGS (1u << CMD_FINDINGS)
 #define C_TRIAGE (1u << CMD_TRIAGE)
 #define C_REPORT (1u << CMD_REPORT)
-#define C_STORE (C_AUDIT | C_FINDINGS | C_TRIAGE | C_REPORT)
+#define C_QUEUE (1u << CMD_QUEUE)
+#define C_STORE (C_AUDIT | C_FINDINGS | C_TRIAGE | C_REPORT | C_QUEUE)
 #define C_ALL ((1u << CMD_COUNT) - 1)
 
 /* Option ids: short options keep their letter, long-only ones start at 256. */
@@ -122,6 +124,12 @@ enum cli_opt_id {
     OPT_FAIL_ON,
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
+    OPT_ENQUEUE,
+    OPT_WORKER,
+    OPT_UNTIL_EMPTY,
+    OPT_LEASE_TIMEOUT,
+    OPT_MAX_ATTEMPTS,
+    OPT_WORKER_ID,
 };
 
 struct cli_opt {

@@ -31,6 +31,11 @@ struct store_adapter {
     const char *name;
     const char *pk;    /* column type of an auto-numbered integer primary key */
     const char *without_rowid; /* after a table keyed by its primary key alone, or "" */
+    /* the work queue (store/queue.c): the database's clock in milliseconds since the
+     * epoch (one clock for every worker, whatever their machines' say), and what makes
+     * a claim skip the rows another transaction holds (or "") */
+    const char *now_ms;
+    const char *skip_locked;
     /* `env`: the captured environment (PostgreSQL's PG* variables), may be NULL */
     enum status (*open)(void **db, const char *path, const struct env *env);
     void (*close)(void *db);

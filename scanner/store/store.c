@@ -17,15 +17,8 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/xalloc.h"
-#include "store/adapter.h"
 
-struct store {
-    const struct store_adapter *a;
-    void *db;
-    int version;
-    char *rules_key;       /* the last rules key looked up, and its number */
-    int64_t rules_id;
-};
+#include "store/store_int.h"
 
 static const char *const migrations[] = {
     /* 0 -> 1: repositories, scans, objects scanned, findings and where they were seen */
@@ -89,6 +82,17 @@ static const char *const migrations[] = {
     /* 6 -> 7: the sender addresses named next to a finding (`sesame remediate --db` puts
      * them in the ses:FromAddress condition of the replacement's policy) */
     "ALTER TABLE findings ADD COLUMN senders TEXT;",
+    /* 7 -> 8: the work queue of a fleet of workers (store/queue.c): one row a repository,
+     * its state, who holds it until when (milliseconds, the database's clock), how many
+     * times it was claimed and its last error; and the claims on verifying a credential,
+     * so that it is verified once for the whole fleet */
+    "CREATE TABLE queue(id %PK%, url TEXT NOT NULL UNIQUE, path TEXT NOT NULL,"
+    " remote INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'pending',"
+    " attempts INTEGER NOT NULL DEFAULT 0, worker TEXT, claimed INTEGER, lease_until INTEGER,"
+    " enqueued INTEGER NOT NULL, finished INTEGER, error TEXT);"
+    "CREATE INDEX queue_state ON queue(state, id);"
+    "CREATE TABLE verify_claims(fingerprint TEXT PRIMARY KEY, worker TEXT NOT NULL,"
+    " lease_until INTEGER NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -105,17 +109,6 @@ int store_schema_version(const struct store *s)
 
 /* ---- values ---------------------------------------------------------------------------- */
 
-static struct store_val V_INT(int64_t i)
-{
-    struct store_val v = { SV_INT, i, NULL };
-    return v;
-}
-
-static struct store_val V_TEXT(const char *s)
-{
-    struct store_val v = { s ? SV_TEXT : SV_NULL, 0, s };
-    return v;
-}
 
 static char *col_str(const struct store_val *v)
 {
@@ -289,6 +282,8 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; i < sizeof(s->qsql) / sizeof(s->qsql[0]); i++)
+        free(s->qsql[i]);
     s->a->close(s->db);
     free(s->rules_key);
     free(s);

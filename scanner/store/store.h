@@ -109,7 +109,7 @@ struct store_finding {
     const char *regions;       /* regions it points to, comma-separated: its SMTP
                                 * passwords', then those named in context (or NULL) */
     const char *senders;       /* sender addresses named in context, comma-separated
-                                * (schema 7; or NULL) */
+                                * (schema 8; or NULL) */
 };
 enum status store_finding_put(struct store *s, const struct store_finding *f, int64_t when);
 
@@ -238,5 +238,70 @@ struct store_totals {
     uint64_t repos, scans, objects;
 };
 enum status store_totals(struct store *s, struct store_totals *t);
+
+/* ---- the work queue of a fleet (store/queue.c, schema 8) ------------------------------ *
+ *
+ * One row a repository: pending -> running (claimed by a worker, with a lease until a
+ * time of the database's clock, in milliseconds) -> done (in the transaction that
+ * records its results) or back to pending after a failure, or failed (parked, with its
+ * error) once it was claimed max_attempts times. A running repository whose lease
+ * expired (its worker was killed) is claimed again. A claim is known by (id, worker,
+ * attempt): a worker that lost its lease can no longer complete, fail or renew it. */
+
+enum store_queue_add { SQ_NEW, SQ_AGAIN, SQ_ALREADY };
+/* Queue `url` (to open at `path`): a new row; a done or failed one queued again (a
+ * re-audit, from where the store stopped); one pending or running is left as it is. */
+enum status store_queue_add(struct store *s, const char *url, const char *path, bool remote,
+                            enum store_queue_add *what);
+
+struct store_job {
+    int64_t id, attempt;       /* the claim */
+    char *url, *path;
+    bool remote;
+};
+/* Park the repositories whose lease expired after max_attempts claims, then claim the
+ * next pending one (or one whose lease expired) for `worker`, for lease_ms. *got false:
+ * nothing to claim. */
+enum status store_queue_claim(struct store *s, const char *worker, int64_t lease_ms,
+                              int64_t max_attempts, struct store_job *job, bool *got);
+void store_job_release(struct store_job *j);
+/* Renew the lease; *held false when the claim is no longer this worker's. */
+enum status store_queue_renew(struct store *s, const struct store_job *j, const char *worker,
+                              int64_t lease_ms, bool *held);
+/* Inside the transaction that records its results: done. *held false (and nothing
+ * changed) when the claim is no longer this worker's: roll back. */
+enum status store_queue_done(struct store *s, const struct store_job *j, const char *worker,
+                             bool *held);
+/* The repository could not be audited: pending again, or failed with `error` after
+ * max_attempts claims. `retry_free` (the store went away, not the repository's fault):
+ * pending again, this attempt not counted. */
+enum status store_queue_fail(struct store *s, const struct store_job *j, const char *worker,
+                             int64_t max_attempts, const char *error, bool retry_free);
+
+struct store_queue_item {
+    char *url, *state, *worker, *error;
+    int64_t attempts;
+    int64_t claimed_ago_ms;    /* running: since it was claimed */
+    int64_t lease_left_ms;     /* running: until its lease expires (< 0: expired) */
+};
+struct store_queue_status {
+    uint64_t pending, running, done, failed;
+    struct store_queue_item *items; /* every running one, then every failed one */
+    size_t n_items;
+};
+enum status store_queue_status(struct store *s, bool items, struct store_queue_status *out);
+void store_queue_status_release(struct store_queue_status *q);
+
+/* Verify once for the fleet: claim verifying the credential `fingerprint` for lease_ms
+ * (*got false: another worker holds a live claim); renew all of a worker's claims;
+ * release one. */
+enum status store_verify_claim(struct store *s, const char *fingerprint, const char *worker,
+                               int64_t lease_ms, bool *got);
+enum status store_verify_renew(struct store *s, const char *worker, int64_t lease_ms);
+enum status store_verify_release(struct store *s, const char *fingerprint, const char *worker);
+/* The finding `fingerprint` exists (a bare row if it did not; its repository's transaction
+ * fills it in): a fleet stores a verification before the repository's results. */
+enum status store_finding_ensure(struct store *s, const char *fingerprint, const char *kind,
+                                 int64_t when);
 
 #endif

@@ -2,8 +2,9 @@
  * fuzz_store - bytes as an audit store file (a SQLite database someone handed over) ->
  * open and migrate, read a repository's ref tips, query every finding with its
  * occurrences, parts, triage history and verification, and write every report of them
- * (text, JSON, JSON Lines, CSV, HTML). A store is read back without trust: what it
- * returns must be well-formed (fingerprints, states, tips), whatever the file holds.
+ * (text, JSON, JSON Lines, CSV, HTML); and the work queue of a fleet (schema 8): its
+ * status and a claim. A store is read back without trust: what it returns must be
+ * well-formed (fingerprints, states, tips, queue entries), whatever the file holds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (null)
                 fclose(null);
             store_rows_free(rows, n);
+        }
+        {
+            struct store_queue_status qs;
+            struct store_job j;
+            bool got;
+            if (store_queue_status(s, true, &qs) == STATUS_OK) {
+                for (size_t i = 0; i < qs.n_items; i++) {
+                    FUZZ_CHECK(qs.items[i].url != NULL);
+                    FUZZ_CHECK(strcmp(qs.items[i].state, "running") == 0 ||
+                               strcmp(qs.items[i].state, "failed") == 0);
+                }
+                store_queue_status_release(&qs);
+            }
+            if (store_queue_claim(s, "fuzz", 1000, 3, &j, &got) == STATUS_OK && got) {
+                FUZZ_CHECK(j.url && *j.url && j.path && *j.path && j.attempt >= 0);
+                store_job_release(&j);
+            }
         }
         store_close(s);
     }

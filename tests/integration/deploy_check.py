@@ -22,10 +22,8 @@ sections) and its structure checked:
   - systemd (deploy/systemd): a worker unit, an enqueue unit and its timer.
   - every sesame command line anywhere in deploy/ and docs/fleet.md (Kubernetes argv,
     CI scripts, ExecStart=, fenced code, comments and prose in backticks) names a
-    command that exists and only options that `sesame help CMD` lists. The queue's
-    command line (--enqueue, --worker, `sesame queue status`, ...) is merged separately:
-    while `sesame help queue` does not exist, its options are checked against
-    PENDING_QUEUE_OPTIONS below; once it does, strictly against the help.
+    command that exists and only options that `sesame help CMD` lists (the queue's
+    --enqueue, --worker, ... and `sesame queue status` included).
   - no PostgreSQL URL with a password anywhere; docs/fleet.md's GRANTs are those of
     deploy/sql/roles.sql; README links docs/fleet.md.
 
@@ -39,15 +37,6 @@ import subprocess
 import sys
 
 import yaml
-
-# The queue's options as issue 15 documents them, used ONLY while the binary has no
-# `sesame help queue` (the queue is being merged from another branch). Remove this
-# once the queue is merged: the check is then strict against `sesame help`.
-PENDING_QUEUE_OPTIONS = {
-    "audit": {"--enqueue", "--worker", "--until-empty", "--lease-timeout", "--max-attempts",
-              "--worker-id"},
-    "queue": {"--db", "--format", "-f"},
-}
 
 errors = []
 checked = {}   # file -> sesame command lines checked in it
@@ -63,11 +52,8 @@ class Help:
     def __init__(self, binary):
         self.binary = binary
         self.cache = {}
-        self.queue_merged = self.run("queue")[0] == 0
         top = self.run("help")[1]
         self.commands = set(re.findall(r"^  ([a-z][a-z-]*)  +\S", top, re.M))
-        if not self.queue_merged:
-            self.commands |= set(PENDING_QUEUE_OPTIONS)
 
     def run(self, cmd):
         # HELP_CACHE (a directory): the outputs kept between runs of this script (t0870
@@ -93,8 +79,6 @@ class Help:
                 opts = set()
                 for m in re.finditer(r"^\s+(?:(-\w), )?(--[a-z0-9][a-z0-9-]*)", out, re.M):
                     opts.update(o for o in m.groups() if o)
-            if not self.queue_merged and cmd in PENDING_QUEUE_OPTIONS:
-                opts = (opts or set()) | PENDING_QUEUE_OPTIONS[cmd]
             self.cache[cmd] = opts
         return self.cache[cmd]
 
@@ -613,10 +597,6 @@ def main(argv):
     global HELP
     binary, deploy, docs, readme = argv[1:5]
     HELP = Help(binary)
-    if not HELP.queue_merged:
-        print("note: `sesame help queue` does not exist in this binary: the queue's options "
-              "are checked against PENDING_QUEUE_OPTIONS (strict against the help once the "
-              "queue is merged)")
     check_kubernetes(os.path.join(deploy, "kubernetes"))
     check_github(os.path.join(deploy, "ci", "github-actions-fleet.yml"))
     check_gitlab(os.path.join(deploy, "ci", "gitlab-ci-fleet.yml"))
@@ -657,9 +637,7 @@ def main(argv):
         print("checked %d sesame command line(s) in %s" % (checked[f], os.path.relpath(f, os.path.dirname(deploy))))
     for e in errors:
         print(e)
-    print("%d problem(s); queue options %s" %
-          (len(errors), "strict (sesame help queue)" if HELP.queue_merged else
-           "from PENDING_QUEUE_OPTIONS"))
+    print("%d problem(s)" % len(errors))
     return 1 if errors else 0
 
 

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 setup
 
-CMDS="scan baseline verify rules hook install-hook version help"
+CMDS="scan baseline verify rules hook install-hook audit queue version help"
 
 test_expect_success 'help and --help agree for every command, and list the exit codes' '
     for c in $CMDS; do

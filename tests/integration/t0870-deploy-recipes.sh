@@ -7,10 +7,8 @@
 # of the recipes, each broken in one way, must be refused with the reason: a check that
 # cannot fail proves nothing.
 #
-# The queue's own options (--enqueue, --worker, --until-empty, --worker-id,
-# --lease-timeout, --max-attempts; `sesame queue status`) come from another branch: until
-# `sesame help queue` exists the checker takes them from its PENDING_QUEUE_OPTIONS list,
-# after the merge strictly from the help (the "strict" test below says which applied).
+# The queue's options (--enqueue, --worker, --until-empty, --worker-id, --lease-timeout,
+# --max-attempts; `sesame queue status`) are checked strictly against `sesame help`.
 . "$(dirname "$0")/lib.sh"
 setup
 
@@ -65,18 +63,12 @@ test_expect_success 'sesame command lines were found and checked in every kind o
     done
 '
 
-test_expect_success 'strict against sesame help once the queue is merged' '
-    run_cmd check "$SESAME_SRC"
-    if sesame help queue >/dev/null 2>&1; then
-        expect_grep "queue options strict (sesame help queue)" out
-    else
-        expect_grep "queue options from PENDING_QUEUE_OPTIONS" out
-        # and an option that is in neither the help nor the documented queue is refused
-        fresh b
-        mutate b/deploy/kubernetes/audit-job.yaml "- --until-empty" "- --until-emptied"
-        mutate b/deploy/kubernetes/reaudit-cronjob.yaml "- --until-empty" "- --until-emptied"
-        refused "has no option --until-emptied"
-    fi
+test_expect_success 'the queue options are checked against sesame help' '
+    sesame help queue >/dev/null &&
+    fresh b &&
+    mutate b/deploy/kubernetes/audit-job.yaml "- --until-empty" "- --until-emptied" &&
+    mutate b/deploy/kubernetes/reaudit-cronjob.yaml "- --until-empty" "- --until-emptied" &&
+    refused "has no option --until-emptied"
 '
 
 test_expect_success 'refused: the Job is not Indexed' '

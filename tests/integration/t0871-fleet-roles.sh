@@ -10,8 +10,7 @@
 #     cannot drop, alter or create a table;
 #   - the reader (sesame_reader) lists findings and writes the HTML report, and cannot
 #     triage (a write);
-#   - with the queue merged (`sesame help queue`), the worker role also enqueues and
-#     works the queue, and the reader reads `sesame queue status`.
+#   - the worker role also enqueues and works the queue, and the reader reads `sesame queue status`.
 . "$(dirname "$0")/lib.sh"
 setup
 . "$IT_DIR/git_lib.sh"
@@ -92,21 +91,16 @@ test_expect_success 'the reader lists findings and writes the report, and cannot
     must_fail psql_as reader "DELETE FROM findings"
 '
 
-if sesame help queue >/dev/null 2>&1; then
-    test_expect_success 'the queue with the worker role; its status with the reader role' '
-        (cd r2 && creds 6 >late.env && git add . && commit -m late)
-        run_cmd sesame audit --db "$(as worker)" --enqueue "$TRASH/r1" "$TRASH/r2"
-        expect_rc 0
-        run_cmd sesame audit --db "$(as worker)" --worker --until-empty --worker-id t0871 --exit-zero
-        cat err
-        expect_rc 0
-        run_cmd sesame queue status --db "$(as reader)" --format json
-        expect_rc 0
-        expect_eq "$(psql_as owner "SELECT COUNT(*) FROM findings")" 4
-    '
-else
-    test_skip 'the queue with the worker role; its status with the reader role' \
-        'sesame help queue does not exist yet: the queue is merged from another branch'
-fi
+test_expect_success 'the queue with the worker role; its status with the reader role' '
+    (cd r2 && creds 6 >late.env && git add . && commit -m late)
+    run_cmd sesame audit --db "$(as worker)" --enqueue "$TRASH/r1" "$TRASH/r2"
+    expect_rc 0
+    run_cmd sesame audit --db "$(as worker)" --worker --until-empty --worker-id t0871 --exit-zero
+    cat err
+    expect_rc 0
+    run_cmd sesame queue status --db "$(as reader)" --format json
+    expect_rc 0
+    expect_eq "$(psql_as owner "SELECT COUNT(*) FROM findings")" 4
+'
 
 test_done

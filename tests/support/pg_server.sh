@@ -5,6 +5,8 @@
 #                            lives there, no TCP port); prints nothing, exit 0 when up
 #   pg_server.sh stop DIR    stops it (immediate) and removes DIR
 #   pg_server.sh restart DIR stops it (fast: connections are cut) and starts it again
+#   pg_server.sh halt DIR    stops it (immediate), keeping DIR (a server down, a network cut)
+#   pg_server.sh resume DIR  starts a halted server again
 #   pg_server.sh psql DIR ARGS...  psql as the superuser
 #
 # Run as root, the server runs as `nobody` (PostgreSQL refuses root) in a DIR it owns.
@@ -49,12 +51,19 @@ restart)
     (cd "$dir" && $as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -m fast \
         -o "-k $dir -c listen_addresses= -F -c max_connections=40" restart >/dev/null)
     ;;
+halt)
+    (cd "$dir" && $as "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null)
+    ;;
+resume)
+    (cd "$dir" && $as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-k $dir -c listen_addresses= -F -c max_connections=40" start >/dev/null)
+    ;;
 psql)
     shift 2
     exec "$bin/psql" -X -q -h "$dir" -U postgres "$@"
     ;;
 *)
-    echo "usage: pg_server.sh start|stop|restart|psql DIR [...]" >&2
+    echo "usage: pg_server.sh start|stop|restart|halt|resume|psql DIR [...]" >&2
     exit 2
     ;;
 esac

@@ -24,6 +24,7 @@
 
 #include "base/xalloc.h"
 #include "harness.h"
+#include "pg_fixture.h"
 
 /* While test_on_postgresql runs: the private server's directory (its socket is there);
  * the scenarios then work on a fresh database of it instead of a file. */
@@ -528,24 +529,14 @@ static void pg_connections(void)
  * never skipped: no server is a failure). */
 static void test_on_postgresql(void)
 {
-    const char *t = getenv("TMPDIR");
-    char tmpl[256], *cmd;
-
-    snprintf(tmpl, sizeof(tmpl), "%s/sesame-pg.XXXXXX", t && *t && strlen(t) < 60 ? t : "/tmp");
-    CHECK(mkdtemp(tmpl) != NULL);
-    pg_dir = tmpl;
-    cmd = xasprintf("sh tests/support/pg_server.sh start %s", pg_dir);
-    CHECK(system(cmd) == 0);
-    free(cmd);
+    pg_dir = pg_fixture_start();
     test_mode_and_version();
     test_migration_keeps_data();
     test_repos_refs_objects();
     test_gone_and_back_triage_ranking();
     pg_bytes_round_trip();
     pg_connections(); /* stops the server */
-    cmd = xasprintf("sh tests/support/pg_server.sh stop %s", pg_dir);
-    CHECK(system(cmd) == 0);
-    free(cmd);
+    pg_fixture_stop();
     pg_dir = NULL;
 }
 

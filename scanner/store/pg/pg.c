@@ -637,6 +637,7 @@ static enum status pg_exec(void *db, const char *sql, const struct store_val *ar
 }
 
 const struct store_adapter store_pg = {
-    "postgresql", "BIGSERIAL PRIMARY KEY", "", pg_open, pg_close, pg_begin, pg_commit,
+    "postgresql", "BIGSERIAL PRIMARY KEY", "",
+    "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT", " FOR UPDATE SKIP LOCKED", pg_open, pg_close, pg_begin, pg_commit,
     pg_rollback, pg_exec, pg_script,
 };
