@@ -52,19 +52,20 @@ class Help:
     def __init__(self, binary):
         self.binary = binary
         self.cache = {}
-        top = self.run("help")[1]
+        top = self.run(None)[1]   # `sesame help`: the list of commands
         self.commands = set(re.findall(r"^  ([a-z][a-z-]*)  +\S", top, re.M))
 
     def run(self, cmd):
         # HELP_CACHE (a directory): the outputs kept between runs of this script (t0870
         # runs it often; a sanitizer build starts slowly)
         cache = os.environ.get("HELP_CACHE")
-        f = cache and os.path.join(cache, "help-" + cmd)
+        f = cache and os.path.join(cache, "help-" + (cmd or "-top"))
         if f and os.path.exists(f):
             with open(f) as fh:
                 rc, out = fh.read().split("\n", 1)
             return int(rc), out
-        p = subprocess.run([self.binary, "help", cmd], capture_output=True, text=True)
+        p = subprocess.run([self.binary, "help"] + ([cmd] if cmd else []), capture_output=True,
+                           text=True)
         if f:
             with open(f, "w") as fh:
                 fh.write("%d\n%s" % (p.returncode, p.stdout))
