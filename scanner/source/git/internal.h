@@ -32,6 +32,7 @@
 #include "base/hashmap.h"
 #include "base/xalloc.h"
 #include "model/provenance.h"
+#include "source/git/edges.h"
 #include "source/git/pack.h"
 #include "source/git/tree.h"
 #include "source/src_fs.h"
@@ -153,15 +154,22 @@ struct branch_set {
 
 struct tnode {
     git_oid key;           /* tree_key() of the tree */
-    uint32_t first, count; /* its edges in tgraph.edges */
 };
 
 struct tgraph {
     struct hashmap index;  /* tree key -> tree number (nodes[]) */
     struct tnode *nodes;
     size_t n_nodes, cap_nodes;
-    uint32_t *edges;       /* child tree number << 1 | 1, or blob seq << 1 */
-    size_t n_edges, cap_edges;
+    /* each visited tree's children (child tree number << 1 | 1, or blob seq << 1), as
+     * differences from the tree visited before at the same path (edges.h) */
+    struct edge_log log;
+    struct edge_slots slots;   /* the encoder's latest list per path */
+    struct hashmap slot_index; /* path -> slot (slot_names[]) */
+    char **slot_names;
+    size_t n_slots, cap_slots;
+    uint32_t *cur;             /* the children of the tree being visited */
+    size_t n_cur, cap_cur;
+    size_t n_edges;            /* children of all visited trees */
     unsigned char *hot;    /* by tree number: leads to a target blob */
     unsigned char *target; /* by blob seq: a blob with findings */
 };
