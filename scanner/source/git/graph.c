@@ -109,6 +109,12 @@ void graph_release(struct tgraph *tg)
         free(tg->slot_names[k]);
     free(tg->slot_names);
     free(tg->cur);
+    free(tg->cur_oids);
+    for (size_t k = 0; k < tg->cap_prev; k++) {
+        free(tg->prev[k].vals);
+        free(tg->prev[k].oids);
+    }
+    free(tg->prev);
     free(tg->hot);
     free(tg->target);
     memset(tg, 0, sizeof(*tg));
@@ -174,10 +180,52 @@ bool blob_target(const struct src_git *g, const git_oid *id)
     return at != SIZE_MAX && g->tg.target[g->blobs[at].seq];
 }
 
-static void edge_push(struct tgraph *tg, uint32_t e)
+static void edge_push(struct tgraph *tg, uint32_t e, const unsigned char *oid)
 {
     XGROW(tg->cur, tg->cap_cur, tg->n_cur + 1);
+    XGROW(tg->cur_oids, tg->cap_cur_oids, (tg->n_cur + 1) * GIT_OID_RAWSZ);
+    memcpy(tg->cur_oids + tg->n_cur * GIT_OID_RAWSZ, oid, GIT_OID_RAWSZ);
     tg->cur[tg->n_cur++] = e;
+}
+
+/* The edge of object `oid` (a subtree if `tree`) if the previous tree at the same path
+ * had it as a child, near position *j (entries before it may be gone): the same object,
+ * hence the same child, found without probing the indexes (random memory reads, the
+ * larger part of pass 1). UINT32_MAX if not. Only without path filters, where an
+ * object's edge does not depend on its name. */
+static uint32_t prev_edge(const struct tprev *pv, size_t *j, const unsigned char *oid, bool tree)
+{
+    for (size_t k = *j; k < pv->n && k < *j + 4; k++)
+        if ((pv->vals[k] & 1u) == (tree ? 1u : 0u) &&
+            memcmp(pv->oids + k * GIT_OID_RAWSZ, oid, GIT_OID_RAWSZ) == 0) {
+            *j = k + 1;
+            return pv->vals[k];
+        }
+    return UINT32_MAX;
+}
+
+/* After a visit: the tree's children become its slot's previous ones (buffers swapped). */
+static void prev_set(struct tgraph *tg, uint32_t slot)
+{
+    struct tprev *pv, old;
+
+    if (slot >= tg->cap_prev) {
+        size_t was = tg->cap_prev;
+        XGROW(tg->prev, tg->cap_prev, (size_t)slot + 1);
+        memset(tg->prev + was, 0, (tg->cap_prev - was) * sizeof(*tg->prev));
+    }
+    pv = &tg->prev[slot];
+    old = *pv;
+    pv->vals = tg->cur;
+    pv->oids = tg->cur_oids;
+    pv->n = tg->n_cur;
+    pv->cap_vals = tg->cap_cur;
+    pv->cap_oids = tg->cap_cur_oids;
+    tg->cur = old.vals;
+    tg->cur_oids = old.oids;
+    tg->cap_cur = old.cap_vals;
+    tg->cap_cur_oids = old.cap_oids;
+    tg->n_cur = 0;
 }
 
 static bool slot_eq(const void *ctx, uint32_t item, const void *key)
@@ -233,6 +281,9 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
         char hex[GIT_OID_HEXSZ + 1];
         struct gt_iter gi;
         struct gt_entry e;
+        uint32_t slot;
+        const struct tprev *pv = NULL;
+        size_t pj = 0;
 
         if (!tree_get(g, &it.id, &o)) {
             git_oid_tostr(hex, sizeof(hex), &it.id);
@@ -245,16 +296,27 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
         pb_cut(&pb, 0);
         pb_push(&pb, it.path, strlen(it.path));
         tg->n_cur = 0;
+        slot = slot_of(tg, it.path);
+        if (!filtering(g) && slot < tg->cap_prev)
+            pv = &tg->prev[slot];
         gt_init(&gi, o.data, o.len);
         while (gt_next(&gi, &e)) {
-            size_t at = pb_push(&pb, e.name, e.name_len);
+            size_t at;
             git_oid cid;
+            if (pv && (e.kind == GT_TREE || e.kind == GT_BLOB)) {
+                uint32_t v = prev_edge(pv, &pj, e.oid, e.kind == GT_TREE);
+                if (v != UINT32_MAX) {
+                    edge_push(tg, v, e.oid);
+                    continue;
+                }
+            }
+            at = pb_push(&pb, e.name, e.name_len);
             memcpy(cid.id, e.oid, GIT_OID_RAWSZ);
             if (e.kind == GT_TREE && !excluded(g, pb_str(&pb), true)) {
                 uint32_t c;
                 tree_key(g, &cid, pb_str(&pb), &key);
                 c = tree_node(g, &key, &created);
-                edge_push(tg, c << 1 | 1u);
+                edge_push(tg, c << 1 | 1u, e.oid);
                 if (created && it.depth >= 512) {
                     log_warn("commit %.12s: tree '%s' nests deeper than 512 levels, not "
                              "followed", commit_hex, pb_str(&pb));
@@ -270,7 +332,7 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
                 size_t bi = blob_find(g, &cid); /* inline: most blobs were seen before */
                 if (bi == SIZE_MAX)
                     bi = blob_seen(g, &cid, pb_str(&pb));
-                edge_push(tg, g->blobs[bi].seq << 1);
+                edge_push(tg, g->blobs[bi].seq << 1, e.oid);
             } else if (e.kind == GT_GITLINK) {
                 g->counts.submodules++;
             }
@@ -282,8 +344,9 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
                      commit_hex, hex, *it.path ? it.path : "/");
             g->counts.errors++;
         }
-        edge_log_put(&tg->log, &tg->slots, it.node, slot_of(tg, it.path), tg->cur, tg->n_cur);
+        edge_log_put(&tg->log, &tg->slots, it.node, slot, tg->cur, tg->n_cur);
         tg->n_edges += tg->n_cur;
+        prev_set(tg, slot);
         tree_put(&o);
         free(it.path);
     }

@@ -156,6 +156,14 @@ struct tnode {
     git_oid key;           /* tree_key() of the tree */
 };
 
+/* The children of the tree visited last at a path (a slot), with their ids: most
+ * entries of the next version are the same objects, whose edges need no lookup. */
+struct tprev {
+    uint32_t *vals;
+    unsigned char *oids;
+    size_t n, cap_vals, cap_oids;
+};
+
 struct tgraph {
     struct hashmap index;  /* tree key -> tree number (nodes[]) */
     struct tnode *nodes;
@@ -167,8 +175,11 @@ struct tgraph {
     struct hashmap slot_index; /* path -> slot (slot_names[]) */
     char **slot_names;
     size_t n_slots, cap_slots;
-    uint32_t *cur;             /* the children of the tree being visited */
-    size_t n_cur, cap_cur;
+    uint32_t *cur;             /* the children of the tree being visited... */
+    unsigned char *cur_oids;   /* ...and their ids (GIT_OID_RAWSZ bytes each) */
+    size_t n_cur, cap_cur, cap_cur_oids;
+    struct tprev *prev;        /* by slot: the children of the tree visited last there */
+    size_t cap_prev;
     size_t n_edges;            /* children of all visited trees */
     unsigned char *hot;    /* by tree number: leads to a target blob */
     unsigned char *target; /* by blob seq: a blob with findings */
