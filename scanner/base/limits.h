@@ -164,6 +164,13 @@
 /* The same for trees (read in pass 1 and by the exposure walk). */
 #define LIMIT_PACK_TREE_CACHE_BYTES (4u * 1024 * 1024)
 
+/* A pack is read through a read-only mapping whose pages stay resident once touched: a
+ * whole-history scan touches all of it (314 MiB of git/git's pack was counted in the
+ * peak RSS). After every this many compressed bytes inflated from a pack, its pages are
+ * released (the kernel's page cache keeps them; mapping them again costs a minor fault
+ * per page, about 0.1 s per GiB). benches/RESULTS.md "History: issue 16". */
+#define LIMIT_PACK_RESIDENT_BYTES ((uint64_t)64 * 1024 * 1024)
+
 /* Trees larger than this are left to libgit2 (a tree of 1M entries is ~40 MB). */
 #define LIMIT_GIT_TREE_BYTES (256u * 1024 * 1024)
 

@@ -102,7 +102,19 @@ void graph_release(struct tgraph *tg)
 {
     hashmap_release(&tg->index);
     free(tg->nodes);
-    free(tg->edges);
+    edge_log_release(&tg->log);
+    edge_slots_release(&tg->slots);
+    hashmap_release(&tg->slot_index);
+    for (size_t k = 0; k < tg->n_slots; k++)
+        free(tg->slot_names[k]);
+    free(tg->slot_names);
+    free(tg->cur);
+    free(tg->cur_oids);
+    for (size_t k = 0; k < tg->cap_prev; k++) {
+        free(tg->prev[k].vals);
+        free(tg->prev[k].oids);
+    }
+    free(tg->prev);
     free(tg->hot);
     free(tg->target);
     memset(tg, 0, sizeof(*tg));
@@ -128,8 +140,6 @@ static uint32_t tree_node(struct src_git *g, const git_oid *key, bool *created)
     if (*created) {
         XGROW(tg->nodes, tg->cap_nodes, tg->n_nodes + 1);
         tg->nodes[tg->n_nodes].key = *key;
-        tg->nodes[tg->n_nodes].first = 0;
-        tg->nodes[tg->n_nodes].count = 0;
         hashmap_insert(&tg->index, oid_hash(key), (uint32_t)tg->n_nodes);
         k = (uint32_t)tg->n_nodes++;
     }
@@ -170,10 +180,72 @@ bool blob_target(const struct src_git *g, const git_oid *id)
     return at != SIZE_MAX && g->tg.target[g->blobs[at].seq];
 }
 
-static void edge_push(struct tgraph *tg, uint32_t e)
+static void edge_push(struct tgraph *tg, uint32_t e, const unsigned char *oid)
 {
-    XGROW(tg->edges, tg->cap_edges, tg->n_edges + 1);
-    tg->edges[tg->n_edges++] = e;
+    XGROW(tg->cur, tg->cap_cur, tg->n_cur + 1);
+    XGROW(tg->cur_oids, tg->cap_cur_oids, (tg->n_cur + 1) * GIT_OID_RAWSZ);
+    memcpy(tg->cur_oids + tg->n_cur * GIT_OID_RAWSZ, oid, GIT_OID_RAWSZ);
+    tg->cur[tg->n_cur++] = e;
+}
+
+/* The edge of object `oid` (a subtree if `tree`) if the previous tree at the same path
+ * had it as a child, near position *j (entries before it may be gone): the same object,
+ * hence the same child, found without probing the indexes (random memory reads, the
+ * larger part of pass 1). UINT32_MAX if not. Only without path filters, where an
+ * object's edge does not depend on its name. */
+static uint32_t prev_edge(const struct tprev *pv, size_t *j, const unsigned char *oid, bool tree)
+{
+    for (size_t k = *j; k < pv->n && k < *j + 4; k++)
+        if ((pv->vals[k] & 1u) == (tree ? 1u : 0u) &&
+            memcmp(pv->oids + k * GIT_OID_RAWSZ, oid, GIT_OID_RAWSZ) == 0) {
+            *j = k + 1;
+            return pv->vals[k];
+        }
+    return UINT32_MAX;
+}
+
+/* After a visit: the tree's children become its slot's previous ones (buffers swapped). */
+static void prev_set(struct tgraph *tg, uint32_t slot)
+{
+    struct tprev *pv, old;
+
+    if (slot >= tg->cap_prev) {
+        size_t was = tg->cap_prev;
+        XGROW(tg->prev, tg->cap_prev, (size_t)slot + 1);
+        memset(tg->prev + was, 0, (tg->cap_prev - was) * sizeof(*tg->prev));
+    }
+    pv = &tg->prev[slot];
+    old = *pv;
+    pv->vals = tg->cur;
+    pv->oids = tg->cur_oids;
+    pv->n = tg->n_cur;
+    pv->cap_vals = tg->cap_cur;
+    pv->cap_oids = tg->cap_cur_oids;
+    tg->cur = old.vals;
+    tg->cur_oids = old.oids;
+    tg->cap_cur = old.cap_vals;
+    tg->cap_cur_oids = old.cap_oids;
+    tg->n_cur = 0;
+}
+
+static bool slot_eq(const void *ctx, uint32_t item, const void *key)
+{
+    return strcmp(((const struct tgraph *)ctx)->slot_names[item], key) == 0;
+}
+
+/* The slot of the trees visited at `path` (edges.h), numbered in order of first use. */
+static uint32_t slot_of(struct tgraph *tg, const char *path)
+{
+    uint64_t h = hash_str(path);
+    uint32_t k = hashmap_find(&tg->slot_index, h, slot_eq, tg, path);
+
+    if (k == HASHMAP_NONE) {
+        XGROW(tg->slot_names, tg->cap_slots, tg->n_slots + 1);
+        tg->slot_names[tg->n_slots] = xstrdup(path);
+        hashmap_insert(&tg->slot_index, h, (uint32_t)tg->n_slots);
+        k = (uint32_t)tg->n_slots++;
+    }
+    return k;
 }
 
 struct titem {
@@ -209,7 +281,9 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
         char hex[GIT_OID_HEXSZ + 1];
         struct gt_iter gi;
         struct gt_entry e;
-        size_t first = tg->n_edges;
+        uint32_t slot;
+        const struct tprev *pv = NULL;
+        size_t pj = 0;
 
         if (!tree_get(g, &it.id, &o)) {
             git_oid_tostr(hex, sizeof(hex), &it.id);
@@ -221,16 +295,28 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
         }
         pb_cut(&pb, 0);
         pb_push(&pb, it.path, strlen(it.path));
+        tg->n_cur = 0;
+        slot = slot_of(tg, it.path);
+        if (!filtering(g) && slot < tg->cap_prev)
+            pv = &tg->prev[slot];
         gt_init(&gi, o.data, o.len);
         while (gt_next(&gi, &e)) {
-            size_t at = pb_push(&pb, e.name, e.name_len);
+            size_t at;
             git_oid cid;
+            if (pv && (e.kind == GT_TREE || e.kind == GT_BLOB)) {
+                uint32_t v = prev_edge(pv, &pj, e.oid, e.kind == GT_TREE);
+                if (v != UINT32_MAX) {
+                    edge_push(tg, v, e.oid);
+                    continue;
+                }
+            }
+            at = pb_push(&pb, e.name, e.name_len);
             memcpy(cid.id, e.oid, GIT_OID_RAWSZ);
             if (e.kind == GT_TREE && !excluded(g, pb_str(&pb), true)) {
                 uint32_t c;
                 tree_key(g, &cid, pb_str(&pb), &key);
                 c = tree_node(g, &key, &created);
-                edge_push(tg, c << 1 | 1u);
+                edge_push(tg, c << 1 | 1u, e.oid);
                 if (created && it.depth >= 512) {
                     log_warn("commit %.12s: tree '%s' nests deeper than 512 levels, not "
                              "followed", commit_hex, pb_str(&pb));
@@ -246,7 +332,7 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
                 size_t bi = blob_find(g, &cid); /* inline: most blobs were seen before */
                 if (bi == SIZE_MAX)
                     bi = blob_seen(g, &cid, pb_str(&pb));
-                edge_push(tg, g->blobs[bi].seq << 1);
+                edge_push(tg, g->blobs[bi].seq << 1, e.oid);
             } else if (e.kind == GT_GITLINK) {
                 g->counts.submodules++;
             }
@@ -258,8 +344,9 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
                      commit_hex, hex, *it.path ? it.path : "/");
             g->counts.errors++;
         }
-        tg->nodes[it.node].first = (uint32_t)first;
-        tg->nodes[it.node].count = (uint32_t)(tg->n_edges - first);
+        edge_log_put(&tg->log, &tg->slots, it.node, slot, tg->cur, tg->n_cur);
+        tg->n_edges += tg->n_cur;
+        prev_set(tg, slot);
         tree_put(&o);
         free(it.path);
     }
@@ -267,49 +354,73 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
     free(pb.s);
 }
 
-/* Mark target blobs and every tree that leads to one (a walk up reversed edges). */
+/* Mark target blobs and every tree that leads to one. One pass decodes the edge lists
+ * (edges.h) in visit order: a tree with a target blob is hot, and the tree-to-subtree
+ * edges (few: most children are blobs) are kept, reversed; then hot trees make their
+ * parents hot, up to the roots. */
 void graph_mark(struct src_git *g, const char *const *blob_hex, size_t n_hex)
 {
     struct tgraph *tg = &g->tg;
-    size_t nn = tg->n_nodes + g->n_blobs;
-    uint32_t *start = xcalloc(nn + 1, sizeof(*start));
-    uint32_t *parents = xcalloc(tg->n_edges + 1, sizeof(*parents));
-    uint32_t *queue = xcalloc(nn + 1, sizeof(*queue));
-    size_t qh = 0, qt = 0;
+    size_t nt = tg->n_nodes, n_pairs = 0, cap_pairs = 0, qh = 0, qt = 0;
+    uint32_t *pairs = NULL; /* (subtree, tree) */
+    uint32_t *start = xcalloc(nt + 1, sizeof(*start));
+    uint32_t *parents, *queue;
+    struct edge_iter it;
+    uint32_t t;
+    const uint32_t *e;
+    size_t n;
 
     tg->target = xcalloc(g->n_blobs + 1, 1);
-    tg->hot = xcalloc(tg->n_nodes + 1, 1);
-    /* parents of node x (trees 0..n_nodes-1, blob seq s as n_nodes + s) */
-    for (size_t t = 0; t < tg->n_nodes; t++)
-        for (uint32_t k = 0; k < tg->nodes[t].count; k++) {
-            uint32_t e = tg->edges[tg->nodes[t].first + k];
-            start[(e & 1u) ? e >> 1 : tg->n_nodes + (e >> 1)]++;
-        }
-    for (size_t x = 0, sum = 0; x <= nn; x++) {
-        size_t c = x < nn ? start[x] : 0;
-        start[x] = (uint32_t)sum;
-        sum += c;
-    }
-    {
-        uint32_t *fill = xcalloc(nn + 1, sizeof(*fill));
-        for (size_t t = 0; t < tg->n_nodes; t++)
-            for (uint32_t k = 0; k < tg->nodes[t].count; k++) {
-                uint32_t e = tg->edges[tg->nodes[t].first + k];
-                size_t x = (e & 1u) ? e >> 1 : tg->n_nodes + (e >> 1);
-                parents[start[x] + fill[x]++] = (uint32_t)t;
-            }
-        free(fill);
-    }
+    tg->hot = xcalloc(nt + 1, 1);
     for (size_t i = 0; i < n_hex; i++) {
         git_oid id;
         size_t at;
-        if (git_oid_fromstr(&id, blob_hex[i]) != 0 || (at = blob_find(g, &id)) == SIZE_MAX)
-            continue;
-        if (!tg->target[g->blobs[at].seq]) {
+        if (git_oid_fromstr(&id, blob_hex[i]) == 0 && (at = blob_find(g, &id)) != SIZE_MAX)
             tg->target[g->blobs[at].seq] = 1;
-            queue[qt++] = (uint32_t)(tg->n_nodes + g->blobs[at].seq);
+    }
+    edge_iter_init(&it, &tg->log);
+    while (edge_iter_next(&it, &t, &e, &n)) {
+        if (t >= nt)
+            continue;
+        for (size_t k = 0; k < n; k++) {
+            uint32_t x = e[k] >> 1;
+            if (!(e[k] & 1u)) {
+                if (x < g->n_blobs && tg->target[x])
+                    tg->hot[t] = 1;
+            } else if (x < nt) {
+                XGROW(pairs, cap_pairs, 2 * n_pairs + 2);
+                pairs[2 * n_pairs] = x;
+                pairs[2 * n_pairs++ + 1] = t;
+                start[x]++;
+            }
         }
     }
+    if (it.bad) {
+        log_warn("'%s': internal error: the tree graph is inconsistent; provenance may be "
+                 "incomplete", g->path);
+        g->counts.errors++;
+    }
+    edge_iter_release(&it);
+    /* the parents of subtree x at parents[start[x] .. start[x + 1]) */
+    for (size_t x = 0, sum = 0; x <= nt; x++) {
+        size_t c = x < nt ? start[x] : 0;
+        start[x] = (uint32_t)sum;
+        sum += c;
+    }
+    parents = xcalloc(n_pairs + 1, sizeof(*parents));
+    {
+        uint32_t *fill = xcalloc(nt + 1, sizeof(*fill));
+        for (size_t k = 0; k < n_pairs; k++) {
+            uint32_t x = pairs[2 * k];
+            parents[start[x] + fill[x]++] = pairs[2 * k + 1];
+        }
+        free(fill);
+    }
+    free(pairs);
+    queue = xcalloc(nt + 1, sizeof(*queue));
+    for (size_t x = 0; x < nt; x++)
+        if (tg->hot[x])
+            queue[qt++] = (uint32_t)x;
     while (qh < qt) {
         uint32_t x = queue[qh++];
         for (uint32_t k = start[x]; k < start[x + 1]; k++) {
@@ -363,15 +474,19 @@ static void visit_commits_1(struct src_git *g, const struct oidvec *commits)
     }
 }
 
-/* libgit2 caches every tree of up to 4 KB it reads (its default); pass 1 reads each
- * tree once, so caching them only costs time and memory (a third of pass 1, measured in
- * benches/RESULTS.md). The setting is process-wide: restored when pass 1 ends. */
-#define LIBGIT2_TREE_CACHE_LIMIT 4096
+/* libgit2 caches every tree and commit of up to 4 KB it reads (its defaults, in a cache
+ * of up to 256 MiB); pass 1 reads each tree and commit once, so caching them only costs
+ * time and memory (a third of pass 1, measured in benches/RESULTS.md; on git/git's 85,361
+ * commits about 100 MiB of the peak RSS, "History: issue 16"). The setting is
+ * process-wide: restored when pass 1 ends. */
+#define LIBGIT2_CACHE_LIMIT 4096
 
 static void tree_cache(bool on)
 {
     (void)git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
-                           (size_t)(on ? LIBGIT2_TREE_CACHE_LIMIT : 0));
+                           (size_t)(on ? LIBGIT2_CACHE_LIMIT : 0));
+    (void)git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT,
+                           (size_t)(on ? LIBGIT2_CACHE_LIMIT : 0));
 }
 
 void visit_commits(struct src_git *g, const struct oidvec *commits)

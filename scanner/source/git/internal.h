@@ -32,6 +32,7 @@
 #include "base/hashmap.h"
 #include "base/xalloc.h"
 #include "model/provenance.h"
+#include "source/git/edges.h"
 #include "source/git/pack.h"
 #include "source/git/tree.h"
 #include "source/src_fs.h"
@@ -153,15 +154,33 @@ struct branch_set {
 
 struct tnode {
     git_oid key;           /* tree_key() of the tree */
-    uint32_t first, count; /* its edges in tgraph.edges */
+};
+
+/* The children of the tree visited last at a path (a slot), with their ids: most
+ * entries of the next version are the same objects, whose edges need no lookup. */
+struct tprev {
+    uint32_t *vals;
+    unsigned char *oids;
+    size_t n, cap_vals, cap_oids;
 };
 
 struct tgraph {
     struct hashmap index;  /* tree key -> tree number (nodes[]) */
     struct tnode *nodes;
     size_t n_nodes, cap_nodes;
-    uint32_t *edges;       /* child tree number << 1 | 1, or blob seq << 1 */
-    size_t n_edges, cap_edges;
+    /* each visited tree's children (child tree number << 1 | 1, or blob seq << 1), as
+     * differences from the tree visited before at the same path (edges.h) */
+    struct edge_log log;
+    struct edge_slots slots;   /* the encoder's latest list per path */
+    struct hashmap slot_index; /* path -> slot (slot_names[]) */
+    char **slot_names;
+    size_t n_slots, cap_slots;
+    uint32_t *cur;             /* the children of the tree being visited... */
+    unsigned char *cur_oids;   /* ...and their ids (GIT_OID_RAWSZ bytes each) */
+    size_t n_cur, cap_cur, cap_cur_oids;
+    struct tprev *prev;        /* by slot: the children of the tree visited last there */
+    size_t cap_prev;
+    size_t n_edges;            /* children of all visited trees */
     unsigned char *hot;    /* by tree number: leads to a target blob */
     unsigned char *target; /* by blob seq: a blob with findings */
 };

@@ -296,6 +296,7 @@ static void open_packs(struct src_git *g)
             if (!g->opts.rev_range && !g->opts.since_commit && !g->opts.n_tips &&
                 !g->opts.staged)
                 mark_unresolvable(g, p, de->d_name);
+            gitpack_release_pages(p); /* the pass over its headers touched all of it */
         }
         free(path);
     }

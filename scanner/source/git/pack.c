@@ -45,6 +45,10 @@ struct gitpack {
      * from an offset no index entry names. */
     pthread_mutex_t lock;
     _Atomic(struct by_off *) by_off;
+    /* pack bytes inflated since the mapping's pages were last released (see
+     * gitpack_release_pages): readers add to it, the one that crosses
+     * LIMIT_PACK_RESIDENT_BYTES releases them */
+    _Atomic uint64_t consumed;
 };
 
 struct by_off {
@@ -311,6 +315,26 @@ struct hdr {
     uint64_t base;     /* a delta's base offset */
 };
 
+/* ---- resident pages --------------------------------------------------------------------- */
+
+void gitpack_release_pages(const struct gitpack *p)
+{
+    if (p->mapped && p->pack_len)
+        (void)madvise((void *)p->pack, p->pack_len, MADV_DONTNEED);
+}
+
+/* `n` more bytes of the pack read (a header counts as the page it is on): past every
+ * LIMIT_PACK_RESIDENT_BYTES of them, the mapping's pages are released. The pack struct is shared by the readers: the counter is
+ * its only mutable part (atomic). */
+static void note_consumed(const struct gitpack *cp, uint64_t n)
+{
+    struct gitpack *p = (struct gitpack *)cp;
+    uint64_t before = atomic_fetch_add(&p->consumed, n);
+
+    if (before / LIMIT_PACK_RESIDENT_BYTES != (before + n) / LIMIT_PACK_RESIDENT_BYTES)
+        gitpack_release_pages(p);
+}
+
 /* The header of the entry at `off`; a delta's base as an absolute offset. */
 static bool entry_at(const struct gitpack *p, uint64_t off, struct hdr *h)
 {
@@ -320,6 +344,7 @@ static bool entry_at(const struct gitpack *p, uint64_t off, struct hdr *h)
 
     if (off < PACK_HEADER || off >= end)
         return false;
+    note_consumed(p, 4096); /* passes over every header touch every page */
     h->at = off;
     c = p->pack[off++];
     h->type = (c >> 4) & 7;
@@ -826,6 +851,7 @@ static enum status inflate_at(struct gitpack_reader *r, const struct gitpack *p,
         rc = inflate(&r->z, Z_NO_FLUSH);
     } while (rc == Z_OK);
     r->z.avail_in = 0;
+    note_consumed(p, (uint64_t)r->z.total_in);
     if (rc != Z_STREAM_END || (size_t)(r->z.next_out - out) != len)
         return fail(STATUS_CORRUPT, "pack offset %llu: bad zlib data (%s)",
                     (unsigned long long)h->at, rc == Z_STREAM_END ? "wrong size" : "stream");

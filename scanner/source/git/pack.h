@@ -67,6 +67,14 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
  * others report nothing. */
 size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out);
 
+/* Release the pages of the pack's mapping from this process (madvise MADV_DONTNEED; the
+ * page cache keeps them, the next read maps them again): a pass over a whole pack would
+ * otherwise keep all of it resident, counted in the process's RSS. Readers do it by
+ * themselves after every LIMIT_PACK_RESIDENT_BYTES of compressed data they inflate;
+ * callers after a pass over the pack's headers. Harmless while other threads read it.
+ * No effect on a pack opened over memory (gitpack_open_mem). */
+void gitpack_release_pages(const struct gitpack *p);
+
 /* A reader: one per thread (a zlib stream and the last chain it rebuilt, at most
  * `cache_bytes` of it kept). Readers share packs without locks. */
 struct gitpack_reader *gitpack_reader_new(size_t cache_bytes);

@@ -71,8 +71,10 @@ static int cmp_msg_order(const void *a, const void *b)
 
 void order_blobs(struct src_git *g)
 {
-    for (size_t i = 0; i < g->n_packs && g->n_blobs; i++)
+    for (size_t i = 0; i < g->n_packs && g->n_blobs; i++) {
         order_pack(g, (uint32_t)i);
+        gitpack_release_pages(g->packs[i]); /* ordering read every blob's header */
+    }
     if (g->n_blobs > 1)
         qsort(g->blobs, g->n_blobs, sizeof(*g->blobs), cmp_blob_order);
     /* messages in pack order (commits are seldom deltified: no families to follow) */
