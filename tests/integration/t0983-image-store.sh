@@ -73,6 +73,19 @@ test_expect_success 'report --html: "replaced in layer" and the layer command' '
     expect_no_grep "app/config.env:1:19</code>[^<]*<code>[^<]*</code>[^<]*, removed in" report.html
 '
 
+test_expect_success 'findings --format sarif: removedInLayer, replaced, layerCommand' '
+    run_cmd sesame findings --db a.db --format sarif && expect_rc 0 && "$PYTHON" - <<PY
+import json
+info = json.load(open("info.json"))
+locs = [l for r in json.load(open("out"))["runs"][0]["results"] for l in r["locations"]]
+p = [l["properties"] for l in locs]
+rep = [x for x in p if x.get("replaced")]
+assert rep and all(x["removedInLayer"] in (info["layers"][2], info["layers"][3]) for x in rep), p
+assert all(x["layerCommand"] in info["cmds"] for x in p if "layerCommand" in x), p
+assert sum(1 for x in p if "layerCommand" in x) >= 5, p
+PY
+'
+
 test_expect_success 'the image deleted from the branch: the layer says replaced still' '
     (cd r && git rm -q img.tar && commit -m "no image") &&
     gone=$(git -C r rev-parse HEAD) &&
