@@ -786,7 +786,7 @@ static enum status loc_row(void *ctx, const struct store_val *c, size_t n)
      * command is cut to its bound (a foreign store may hold anything) */
     l->replaced = n > 16 && col_int(&c[16]) != 0 && l->removed_in != NULL;
     if (n > 17 && c[17].t == SV_TEXT)
-        l->layer_command = xstrndup(c[17].s, LIMIT_STORE_LAYER_CMD);
+        l->layer_command = xstrndup(c[17].s, strnlen(c[17].s, LIMIT_STORE_LAYER_CMD));
     if (!l->gone_since && l->at_head)
         r->at_head = true;
     if (!l->gone_since) {
