@@ -276,6 +276,8 @@ static enum status put_finding(struct one *o, const struct finding *f, int64_t s
         oc.commit_time = l->commit.commit_time;
         oc.author = l->commit.author;
         oc.removed_in = l->removed_in;
+        oc.replaced = l->replaced;
+        oc.layer_command = l->layer_cmd;
         oc.at_head = f->exposure == EXPOSURE_HEAD && !l->removed_in;
         st = store_occurrence_put(o->s, &oc, scan, now);
     }

@@ -229,6 +229,11 @@
  * longer value in a foreign store file is refused by SQLite, not copied around. */
 #define LIMIT_STORE_VALUE_BYTES (1u << 20)
 
+/* A container-image layer's history command (created_by) kept with an occurrence in the
+ * store: a long RUN line is a few KB; longer is cut there (the scan's JSON report has it
+ * whole), so that one value cannot make SQLite refuse the occurrence's row. */
+#define LIMIT_STORE_LAYER_CMD 16384u
+
 /* Rows of one store query kept in memory (findings, or occurrences of one finding):
  * beyond it the listing says what was left out. */
 #define LIMIT_STORE_ROWS 1000000u

@@ -165,8 +165,19 @@ static void detail(FILE *out, const struct store_row *r, int64_t lo, int64_t hi)
             }
         }
         if (l->removed_in) {
-            fputs(", removed in <code>", out);
+            /* an image layer's whiteout removed it, or the layer wrote another file at
+             * its path (report_text.c says it the same way) */
+            bool layer = strncmp(l->removed_in, "sha256:", 7) == 0;
+            fputs(l->replaced && layer ? ", replaced in layer <code>"
+                  : layer              ? ", removed in layer <code>"
+                                       : ", removed in <code>",
+                  out);
             h(out, l->removed_in);
+            fputs("</code>", out);
+        }
+        if (l->layer_command) {
+            fputs(", layer: <code class=\"cmd\">", out);
+            h(out, l->layer_command);
             fputs("</code>", out);
         }
         if (l->gone_since) {

@@ -140,6 +140,8 @@ static struct jv *row_json(const struct store_row *r)
         jv_put(j, "author", jstr_or_null(l->author));
         jv_put(j, "commit_time", jtime(l->commit_time));
         jv_put(j, "removed_in", jstr_or_null(l->removed_in));
+        jv_put(j, "replaced", jv_bool(l->replaced));
+        jv_put(j, "layer_command", jstr_or_null(l->layer_command));
         jv_put(j, "at_head", jv_bool(l->at_head));
         jv_put(j, "first_seen", jtime(l->first_seen));
         jv_put(j, "last_seen", jtime(l->last_seen));
@@ -160,16 +162,40 @@ static struct jv *row_json(const struct store_row *r)
     return o;
 }
 
-static void put_esc(FILE *out, const char *s)
+/* At most n bytes of s, escaped ("-" for none). */
+static void put_escn(FILE *out, const char *s, size_t n)
 {
     char *e;
     if (!s) {
         fputc('-', out);
         return;
     }
-    e = escape_dup(s, strlen(s), ESC_BACKSLASH);
+    e = escape_dup(s, strnlen(s, n), ESC_BACKSLASH);
     fputs(e, out);
     free(e);
+}
+
+static void put_esc(FILE *out, const char *s)
+{
+    put_escn(out, s, s ? strlen(s) : 0);
+}
+
+/* What removed an occurrence and an image layer's command, as the scan's text report
+ * says them (report_text.c): " · replaced in layer sha256:…", " · removed in …",
+ * " · layer: RUN …" (a command cut at 120 bytes; JSON has it whole). */
+static void text_removed(FILE *out, const struct store_loc *l)
+{
+    if (l->removed_in && strncmp(l->removed_in, "sha256:", 7) == 0) {
+        fputs(l->replaced ? " · replaced in layer " : " · removed in layer ", out);
+        put_escn(out, l->removed_in, 19);
+    } else if (l->removed_in) {
+        fputs(" · removed in ", out);
+        put_escn(out, l->removed_in, 7);
+    }
+    if (l->layer_command) {
+        fputs(" · layer: ", out);
+        put_escn(out, l->layer_command, 120);
+    }
 }
 
 static void text_row(FILE *out, const struct store_row *r)
@@ -208,8 +234,11 @@ static void text_row(FILE *out, const struct store_row *r)
         fprintf(out, ":%lld:%lld (", (long long)l->line, (long long)l->column);
         put_esc(out, l->part);
         fputc(')', out);
-        if (l->commit && *l->commit)
-            fprintf(out, " in commit %.12s", l->commit);
+        if (l->commit && *l->commit) {
+            fputs(" in commit ", out);
+            put_escn(out, l->commit, 12);
+        }
+        text_removed(out, l);
         if (l->gone_since)
             fputs(" [gone]", out);
         fputc('\n', out);

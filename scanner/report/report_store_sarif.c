@@ -81,6 +81,13 @@ static struct jv *result(const struct store_row *r)
         if (l->commit && *l->commit)
             jv_put(lp, "commit", jv_str(l->commit));
         jv_put(lp, "part", jv_str(l->part ? l->part : ""));
+        /* a container-image layer, as a scan's SARIF says it (report_sarif.c) */
+        if (l->layer_command)
+            jv_put(lp, "layerCommand", jv_str(l->layer_command));
+        if (l->removed_in && strncmp(l->removed_in, "sha256:", 7) == 0)
+            jv_put(lp, "removedInLayer", jv_str(l->removed_in));
+        if (l->replaced)
+            jv_put(lp, "replaced", jv_bool(true));
         jv_put(loc, "properties", lp);
         jv_push(locs, loc);
     }

@@ -1,10 +1,9 @@
 /*
- * store/store.c - the store's operations, schema and migrations, over an adapter.
+ * store/store.c - the store's operations and schema upgrades, over an adapter.
  *
- * Migrations are data: migrations[k] takes a store from version k to k + 1, in the SQL
- * both SQLite and PostgreSQL speak ("%PK%" becomes the adapter's auto-numbered key
- * type). store_open runs the missing ones in one transaction, so a store is at one
- * version or the next, never in between; a store written by a newer sesame is refused.
+ * The migrations are data (store/migrations.c): store_open runs the missing ones in one
+ * transaction, so a store is at one version or the next, never in between; a store
+ * written by a newer sesame is refused.
  * Statements use ?N placeholders (SQLite takes them; the PostgreSQL adapter spells them
  * $N). Everything read back is checked before it is handed on (store.h).
  */
@@ -20,82 +19,7 @@
 
 #include "store/store_int.h"
 
-static const char *const migrations[] = {
-    /* 0 -> 1: repositories, scans, objects scanned, findings and where they were seen */
-    "CREATE TABLE repositories(id %PK%, url TEXT NOT NULL UNIQUE, rules TEXT,"
-    " last_scan INTEGER NOT NULL DEFAULT 0);"
-    "CREATE TABLE repo_refs(repo INTEGER NOT NULL REFERENCES repositories(id),"
-    " name TEXT NOT NULL, commit_id TEXT NOT NULL, PRIMARY KEY(repo, name));"
-    "CREATE TABLE scans(id %PK%, repo INTEGER NOT NULL REFERENCES repositories(id),"
-    " started INTEGER NOT NULL, ended INTEGER NOT NULL, version TEXT NOT NULL,"
-    " rules TEXT NOT NULL, mode TEXT NOT NULL, commits INTEGER NOT NULL,"
-    " objects_read INTEGER NOT NULL, objects_skipped INTEGER NOT NULL, bytes INTEGER NOT NULL,"
-    " findings INTEGER NOT NULL, complete INTEGER NOT NULL);"
-    "CREATE TABLE objects(id TEXT NOT NULL, rules TEXT NOT NULL, has_findings INTEGER NOT NULL,"
-    " scanned INTEGER NOT NULL, PRIMARY KEY(id, rules));"
-    "CREATE TABLE findings(fingerprint TEXT PRIMARY KEY, kind TEXT NOT NULL, key_id TEXT,"
-    " key_type TEXT, account_id TEXT, confidence TEXT, rules TEXT,"
-    " risk_score INTEGER NOT NULL DEFAULT 0, risk_tier TEXT, risk_factors TEXT,"
-    " remediation TEXT, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
-    " gone_since INTEGER, state TEXT NOT NULL DEFAULT 'open', state_note TEXT,"
-    " state_by TEXT, state_at INTEGER);"
-    "CREATE TABLE parts(fingerprint TEXT NOT NULL REFERENCES findings(fingerprint),"
-    " kind TEXT NOT NULL, sha256 TEXT NOT NULL, redacted TEXT NOT NULL,"
-    " PRIMARY KEY(fingerprint, kind, sha256));"
-    "CREATE TABLE occurrences(id %PK%,"
-    " fingerprint TEXT NOT NULL REFERENCES findings(fingerprint),"
-    " repo INTEGER NOT NULL REFERENCES repositories(id), commit_id TEXT NOT NULL,"
-    " path TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, blob TEXT NOT NULL,"
-    " part TEXT NOT NULL, rule TEXT, commit_time INTEGER, author TEXT, removed_in TEXT,"
-    " at_head INTEGER NOT NULL DEFAULT 0, first_seen INTEGER NOT NULL,"
-    " last_seen INTEGER NOT NULL, last_scan INTEGER NOT NULL, gone_since INTEGER,"
-    " UNIQUE(fingerprint, repo, commit_id, path, line, col, part, blob));"
-    "CREATE INDEX occurrences_repo ON occurrences(repo, last_scan);"
-    "CREATE TABLE triage(id %PK%, fingerprint TEXT NOT NULL REFERENCES findings(fingerprint),"
-    " state TEXT NOT NULL, note TEXT, by_whom TEXT, at INTEGER NOT NULL);",
-    /* 1 -> 2: verification results with their time; history look-ups by fingerprint */
-    "CREATE TABLE verifications(id %PK%,"
-    " fingerprint TEXT NOT NULL REFERENCES findings(fingerprint), status TEXT NOT NULL,"
-    " account TEXT, arn TEXT, detail TEXT, at INTEGER NOT NULL);"
-    "CREATE INDEX verifications_fp ON verifications(fingerprint, at);"
-    "CREATE INDEX triage_fp ON triage(fingerprint, at);",
-    /* 2 -> 3: secret values sealed with SESAME_STORE_KEY (hex of nonce, ciphertext, tag) */
-    "ALTER TABLE parts ADD COLUMN sealed TEXT;",
-    /* 3 -> 4: objects scanned, smaller (they are most rows): the rules key once in its own
-     * table, objects keyed by (id, rules number) with no separate row id */
-    "CREATE TABLE rules_keys(id %PK%, key TEXT NOT NULL UNIQUE);"
-    "CREATE TABLE objects4(id TEXT NOT NULL, rules INTEGER NOT NULL,"
-    " has_findings INTEGER NOT NULL, scanned INTEGER NOT NULL, PRIMARY KEY(id, rules))"
-    " %NOROWID%;"
-    "INSERT INTO rules_keys(key) SELECT DISTINCT rules FROM objects;"
-    "INSERT INTO objects4(id, rules, has_findings, scanned) SELECT o.id, k.id, o.has_findings,"
-    " o.scanned FROM objects o JOIN rules_keys k ON k.key=o.rules;"
-    "DROP TABLE objects;"
-    "ALTER TABLE objects4 RENAME TO objects;",
-    /* 4 -> 5: how many bytes at the end of an occurrence's path (archive members) are
-     * escaped for display already (struct location's shown_tail) */
-    "ALTER TABLE occurrences ADD COLUMN shown_tail INTEGER NOT NULL DEFAULT 0;",
-    /* 5 -> 6: what `sesame remediate --db` needs: a verification's whole evidence (the
-     * JSON report's "verification" object) and the regions a finding points to */
-    "ALTER TABLE verifications ADD COLUMN evidence TEXT;"
-    "ALTER TABLE findings ADD COLUMN regions TEXT;",
-    /* 6 -> 7: the sender addresses named next to a finding (`sesame remediate --db` puts
-     * them in the ses:FromAddress condition of the replacement's policy) */
-    "ALTER TABLE findings ADD COLUMN senders TEXT;",
-    /* 7 -> 8: the work queue of a fleet of workers (store/queue.c): one row a repository,
-     * its state, who holds it until when (milliseconds, the database's clock), how many
-     * times it was claimed and its last error; and the claims on verifying a credential,
-     * so that it is verified once for the whole fleet */
-    "CREATE TABLE queue(id %PK%, url TEXT NOT NULL UNIQUE, path TEXT NOT NULL,"
-    " remote INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'pending',"
-    " attempts INTEGER NOT NULL DEFAULT 0, worker TEXT, claimed INTEGER, lease_until INTEGER,"
-    " enqueued INTEGER NOT NULL, finished INTEGER, error TEXT);"
-    "CREATE INDEX queue_state ON queue(state, id);"
-    "CREATE TABLE verify_claims(fingerprint TEXT PRIMARY KEY, worker TEXT NOT NULL,"
-    " lease_until INTEGER NOT NULL);",
-};
-
-#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+#define N_MIGRATIONS store_n_migrations
 
 int store_schema_latest(void)
 {
@@ -222,7 +146,7 @@ static enum status migrate(struct store *s, int upto)
         goto fail;
     }
     for (int k = (int)v; k < upto && k < N_MIGRATIONS; k++) {
-        char *sql = dialect(migrations[k], s->a);
+        char *sql = dialect(store_migrations[k], s->a);
         struct store_val to = V_INT(k + 1);
         st = s->a->script(s->db, sql);
         free(sql);
@@ -500,11 +424,13 @@ static const char Q_SEALED[] =
     " ORDER BY kind, sha256";
 static const char Q_OCC_PUT[] =
     "INSERT INTO occurrences(fingerprint, repo, commit_id, path, line, col, blob, part, rule,"
-    " commit_time, author, removed_in, at_head, first_seen, last_seen, last_scan, shown_tail)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16) "
+    " commit_time, author, removed_in, at_head, first_seen, last_seen, last_scan, shown_tail,"
+    " replaced, layer_command) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+    " ?14, ?14, ?15, ?16, ?17, ?18) "
     "ON CONFLICT(fingerprint, repo, commit_id, path, line, col, part, blob) DO UPDATE SET"
     " last_seen=excluded.last_seen, last_scan=excluded.last_scan, gone_since=NULL,"
-    " removed_in=excluded.removed_in, at_head=excluded.at_head";
+    " removed_in=excluded.removed_in, at_head=excluded.at_head, replaced=excluded.replaced,"
+    " layer_command=excluded.layer_command";
 static const char Q_OCC_GONE[] =
     "UPDATE occurrences SET gone_since=?3 WHERE repo=?1 AND last_scan<>?2 AND gone_since IS NULL";
 static const char Q_FINDINGS_GONE[] =
@@ -581,7 +507,11 @@ void store_sealed_free(struct store_sealed *v, size_t n)
 enum status store_occurrence_put(struct store *s, const struct store_occurrence *o, int64_t scan,
                                  int64_t when)
 {
-    struct store_val a[16] = {
+    char *cmd = o->layer_command && strlen(o->layer_command) > LIMIT_STORE_LAYER_CMD
+                    ? xstrndup(o->layer_command, LIMIT_STORE_LAYER_CMD)
+                    : NULL;
+    enum status st;
+    struct store_val a[18] = {
         V_TEXT(o->fingerprint), V_INT(o->repo),
         V_TEXT(o->commit ? o->commit : ""), V_TEXT(o->path),
         V_INT((int64_t)o->line), V_INT((int64_t)o->column),
@@ -590,15 +520,21 @@ enum status store_occurrence_put(struct store *s, const struct store_occurrence 
         V_TEXT(o->author), V_TEXT(o->removed_in),
         V_INT(o->at_head), V_INT(when),
         V_INT(scan), V_INT((int64_t)o->shown_tail),
+        V_INT(o->replaced && o->removed_in), V_TEXT(cmd ? cmd : o->layer_command),
     };
-    return exec(s, Q_OCC_PUT, a, 16, NULL, NULL);
+    st = exec(s, Q_OCC_PUT, a, 18, NULL, NULL);
+    free(cmd);
+    return st;
 }
 
 static const char Q_REPO_OCCS[] =
     "SELECT id, blob, path FROM occurrences WHERE repo=?1 AND gone_since IS NULL AND blob<>''"
     " ORDER BY id";
+/* A file an image layer removed or replaced keeps that (the image in the blob says so,
+ * whatever the commits did to the blob since): only git's own exposure is refreshed. */
 static const char Q_OCC_EXPOSURE[] =
-    "UPDATE occurrences SET at_head=?2, removed_in=?3 WHERE id=?1";
+    "UPDATE occurrences SET at_head=?2, removed_in=?3 WHERE id=?1"
+    " AND (removed_in IS NULL OR removed_in NOT LIKE 'sha256:%')";
 
 struct occ_walk {
     store_occ_fn *fn;
@@ -758,7 +694,8 @@ static const char Q_FINDINGS[] =
 static const char Q_LOCS[] =
     "SELECT r.url, o.commit_id, o.path, o.blob, o.part, o.rule, o.author, o.removed_in,"
     " o.line, o.col, o.commit_time, o.first_seen, o.last_seen, o.gone_since, o.at_head,"
-    " o.shown_tail FROM occurrences o JOIN repositories r ON r.id=o.repo WHERE o.fingerprint=?1"
+    " o.shown_tail, o.replaced, o.layer_command FROM occurrences o JOIN repositories r"
+    " ON r.id=o.repo WHERE o.fingerprint=?1"
     " ORDER BY r.url, o.path, o.line, o.col, o.commit_id";
 static const char Q_PARTS[] =
     "SELECT kind, redacted FROM parts WHERE fingerprint=?1 ORDER BY kind, sha256";
@@ -845,6 +782,11 @@ static enum status loc_row(void *ctx, const struct store_val *c, size_t n)
     l->shown_tail = col_int(&c[15]) > 0 && (uint64_t)col_int(&c[15]) <= strlen(l->path)
                         ? (size_t)col_int(&c[15])
                         : 0;
+    /* schema 9: replaced means something only with the layer that replaced it; the
+     * command is cut to its bound (a foreign store may hold anything) */
+    l->replaced = n > 16 && col_int(&c[16]) != 0 && l->removed_in != NULL;
+    if (n > 17 && c[17].t == SV_TEXT)
+        l->layer_command = xstrndup(c[17].s, strnlen(c[17].s, LIMIT_STORE_LAYER_CMD));
     if (!l->gone_since && l->at_head)
         r->at_head = true;
     if (!l->gone_since) {
@@ -957,6 +899,7 @@ void store_rows_free(struct store_row *rows, size_t n)
             free(l->rule);
             free(l->author);
             free(l->removed_in);
+            free(l->layer_command);
         }
         free(r->locs);
         for (size_t k = 0; k < r->n_repos; k++)

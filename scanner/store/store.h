@@ -140,6 +140,9 @@ struct store_occurrence {
     int64_t commit_time;       /* 0 unknown */
     const char *author;
     const char *removed_in;    /* or NULL */
+    bool replaced;             /* images: removed_in wrote another file at this path */
+    const char *layer_command; /* images: the layer's history command, or NULL (kept to
+                                * LIMIT_STORE_LAYER_CMD bytes) */
     bool at_head;
 };
 /* Record an occurrence seen by scan `scan` (new, or seen again: no longer gone). */
@@ -193,6 +196,10 @@ struct store_loc {
     int64_t line, column, commit_time, first_seen, last_seen, gone_since;
     size_t shown_tail;         /* bytes at the end of path escaped already (archive members) */
     bool at_head;
+    bool replaced;             /* images (schema 9): removed_in (a layer) wrote another file
+                                * at this path; false without a removed_in */
+    char *layer_command;       /* images (schema 9): the layer's history command, or NULL;
+                                * at most LIMIT_STORE_LAYER_CMD bytes, unchecked otherwise */
 };
 
 struct store_change {

@@ -18,6 +18,10 @@ struct store {
                             * use (the PostgreSQL adapter knows a statement by its address) */
 };
 
+/* The migrations (migrations.c): [k] takes a store from schema version k to k + 1. */
+extern const char *const store_migrations[];
+extern const int store_n_migrations;
+
 /* A statement's parameters: an integer; a text (NULL: SQL NULL). */
 static inline struct store_val V_INT(int64_t i)
 {

@@ -2,15 +2,18 @@
  * fuzz_store - bytes as an audit store file (a SQLite database someone handed over) ->
  * open and migrate, read a repository's ref tips, query every finding with its
  * occurrences, parts, triage history and verification, and write every report of them
- * (text, JSON, JSON Lines, CSV, HTML); and the work queue of a fleet (schema 8): its
- * status and a claim. A store is read back without trust: what it returns must be
- * well-formed (fingerprints, states, tips, queue entries), whatever the file holds.
+ * (text, JSON, JSON Lines, CSV, HTML), image locations (schema 9: replaced only with
+ * the layer that replaced it, a layer command within its bound); and the work queue of
+ * a fleet (schema 8): its status and a claim. A store is read back without trust: what
+ * it returns must be well-formed (fingerprints, states, tips, queue entries), whatever
+ * the file holds.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "fuzz.h"
@@ -79,6 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(rows[i].fingerprint && strlen(rows[i].fingerprint) == 16);
                 FUZZ_CHECK(store_state_valid(rows[i].state));
                 FUZZ_CHECK(rows[i].risk_score >= 0 && rows[i].risk_score <= 100);
+                for (size_t k = 0; k < rows[i].n_locs; k++) { /* schema 9 */
+                    const struct store_loc *l = &rows[i].locs[k];
+                    FUZZ_CHECK(!l->replaced || l->removed_in);
+                    FUZZ_CHECK(!l->layer_command ||
+                               strlen(l->layer_command) <= LIMIT_STORE_LAYER_CMD);
+                }
             }
             for (size_t k = 0; null && k < sizeof(formats) / sizeof(formats[0]); k++)
                 (void)report_store(null, formats[k], rows, n, 1700000000);

@@ -47,7 +47,7 @@ test_expect_success 'first audit: everything read, recorded, exit 1' '
 test_expect_success 'the store: mode 0600, WAL, schema version, no secret in clear' '
     expect_eq "$(stat -c %a a.db)" 600
     expect_eq "$(sq a.db "PRAGMA journal_mode")" wal
-    expect_eq "$(sq a.db "SELECT version FROM schema_version")" 8
+    expect_eq "$(sq a.db "SELECT version FROM schema_version")" 9
     expect_eq "$(sq a.db "SELECT COUNT(*) FROM repositories")" 2
     expect_eq "$(sq a.db "SELECT COUNT(*) FROM scans WHERE complete=1")" 2
     expect_eq "$(sq a.db "SELECT COUNT(*) FROM findings")" 2

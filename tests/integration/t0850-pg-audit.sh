@@ -60,7 +60,7 @@ test_expect_success 'first audit: same exit, same summary, same findings as SQLi
     test "$(js f.pg "len(d[\"findings\"])")" -ge 9
     # the file name that is not UTF-8 came back as it went in
     expect_grep "caf" f.pg
-    expect_eq "$(pgs psql "$PGDIR" -d one -Atc "SELECT version FROM schema_version")" 8
+    expect_eq "$(pgs psql "$PGDIR" -d one -Atc "SELECT version FROM schema_version")" 9
     expect_eq "$(pgs psql "$PGDIR" -d one -Atc "SELECT COUNT(*) FROM repositories")" 5
 '
 

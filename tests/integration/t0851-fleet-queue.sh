@@ -37,7 +37,7 @@ test_expect_success '--enqueue: the repositories queued; again: nothing duplicat
     expect_rc 0
     expect_eq "$(js out "d[\"enqueued\"], d[\"queued_again\"], d[\"already_queued\"]")" "(0, 0, $N)"
     expect_eq "$(pq "SELECT COUNT(*), COUNT(DISTINCT url) FROM queue")" "$N|$N"
-    expect_eq "$(pq "SELECT version FROM schema_version")" 8
+    expect_eq "$(pq "SELECT version FROM schema_version")" 9
     run_cmd sesame queue status --db "$PG" -f json
     expect_rc 0
     expect_eq "$(js out "d[\"pending\"], d[\"running\"], d[\"done\"], d[\"failed\"]")" "($N, 0, 0, 0)"

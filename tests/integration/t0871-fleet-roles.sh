@@ -46,7 +46,7 @@ test_expect_success 'a worker cannot make the schema: the owner migrates first' 
 test_expect_success 'the owner makes the schema with any command that opens the store' '
     run_cmd sesame findings --db "$(as owner)"
     expect_rc 0
-    expect_eq "$(psql_as owner "SELECT version FROM schema_version")" 8
+    expect_eq "$(psql_as owner "SELECT version FROM schema_version")" 9
     expect_eq "$(psql_as owner "SELECT DISTINCT tableowner || $Q/$Q || schemaname FROM pg_tables WHERE tablename = $Q"findings"$Q")" \
         "sesame_owner/sesame"
 '

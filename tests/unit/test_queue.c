@@ -79,7 +79,7 @@ static void test_enqueue_and_claim_order(void)
     bool got, held;
 
     CHECK_OK(store_connect(&s, db, NULL));
-    CHECK(store_schema_version(s) == 8);
+    CHECK(store_schema_version(s) == 9);
     CHECK_OK(store_queue_add(s, "/r/a", "/r/a", false, &what));
     CHECK(what == SQ_NEW);
     CHECK_OK(store_queue_add(s, "https://h/b.git", "https://h/b.git", true, &what));

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "base/env.h"
+#include "base/limits.h"
 #include "base/status.h"
 
 #include "base/xalloc.h"
@@ -426,6 +427,121 @@ static void test_gone_and_back_triage_ranking(void)
     drop(p);
 }
 
+/* Schema 9: an image location's "replaced" and its layer's command go in with the
+ * occurrence, are updated when it is seen again, survive a refresh of git's exposure
+ * (the layer, not a commit, removed it), and come back bounded: "replaced" only with a
+ * removed_in, a command cut at LIMIT_STORE_LAYER_CMD however long the row's is. */
+static enum status first_id(void *ctx, int64_t id, const char *blob, const char *path)
+{
+    (void)blob;
+    if (strcmp(path, "layer/app.env") == 0)
+        *(int64_t *)ctx = id;
+    return STATUS_OK;
+}
+
+static const struct store_loc *loc_at(const struct store_row *r, const char *path)
+{
+    for (size_t i = 0; i < r->n_locs; i++)
+        if (strcmp(r->locs[i].path, path) == 0)
+            return &r->locs[i];
+    return NULL;
+}
+
+static void test_image_location(void)
+{
+    static const char layer[] =
+        "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    char *p = scratch("image.db"), *huge = xmalloc(LIMIT_STORE_LAYER_CMD + 101);
+    struct store *s = NULL;
+    struct store_occurrence o;
+    struct store_row *rows = NULL;
+    struct store_query q;
+    struct store_repo r;
+    const struct store_loc *l;
+    bool created;
+    int64_t id = 0;
+    size_t n = 0;
+
+    memset(huge, 'x', LIMIT_STORE_LAYER_CMD + 100);
+    huge[LIMIT_STORE_LAYER_CMD + 100] = '\0';
+    CHECK_OK(store_open(&s, p));
+    CHECK_OK(store_begin(s));
+    CHECK_OK(store_repo_get(s, "/srv/img", &r, true, &created));
+    put_finding(s, FP1, 40, 100);
+    memset(&o, 0, sizeof(o));
+    o.fingerprint = FP1;
+    o.repo = r.id;
+    o.commit = "1111111111111111111111111111111111111111";
+    o.blob = "2222222222222222222222222222222222222222";
+    o.part = "access_key_id";
+    o.path = "layer/app.env";
+    o.removed_in = layer;
+    o.replaced = false; /* first seen as a whiteout, then as replaced (below) */
+    o.layer_command = "/bin/sh -c #(nop) COPY file:0 in /app.env";
+    CHECK_OK(store_occurrence_put(s, &o, 1, 100));
+    o.replaced = true;
+    o.layer_command = "/bin/sh -c echo \x1b[31mred > /app.env";
+    CHECK_OK(store_occurrence_put(s, &o, 2, 200)); /* seen again: updated */
+    o.path = "layer/none.env"; /* "replaced" without the layer that replaced it */
+    o.removed_in = NULL;
+    o.layer_command = huge;
+    CHECK_OK(store_occurrence_put(s, &o, 2, 200));
+    o.path = "plain.env";
+    o.replaced = false;
+    o.layer_command = NULL;
+    CHECK_OK(store_occurrence_put(s, &o, 2, 200));
+    /* git's exposure refreshed (the tar is at HEAD): the layer's removal stays */
+    CHECK_OK(store_repo_occurrences(s, r.id, first_id, &id));
+    CHECK(id > 0);
+    CHECK_OK(store_occurrence_exposure(s, id, true, NULL));
+    CHECK_OK(store_commit(s));
+
+    memset(&q, 0, sizeof(q));
+    CHECK_OK(store_findings(s, &q, &rows, &n));
+    CHECK(n == 1 && rows[0].n_locs == 3);
+    if (n == 1 && (l = loc_at(&rows[0], "layer/app.env")) != NULL) {
+        CHECK(l->removed_in && strcmp(l->removed_in, layer) == 0);
+        CHECK(l->replaced);
+        CHECK(!l->at_head);
+        CHECK(l->layer_command &&
+              strcmp(l->layer_command, "/bin/sh -c echo \x1b[31mred > /app.env") == 0);
+    } else {
+        CHECK(!"layer/app.env read back");
+    }
+    if (n == 1 && (l = loc_at(&rows[0], "layer/none.env")) != NULL) {
+        CHECK(!l->replaced && !l->removed_in);
+        CHECK(l->layer_command && strlen(l->layer_command) == LIMIT_STORE_LAYER_CMD);
+    } else {
+        CHECK(!"layer/none.env read back");
+    }
+    if (n == 1 && (l = loc_at(&rows[0], "plain.env")) != NULL)
+        CHECK(!l->replaced && !l->removed_in && !l->layer_command);
+    else
+        CHECK(!"plain.env read back");
+    store_rows_free(rows, n);
+    store_close(s);
+
+    /* a foreign row: replaced without removed_in, a command past the bound */
+    raw_sql(p, pg_dir ? "UPDATE occurrences SET replaced=7, layer_command=repeat('y', 20000)"
+                        " WHERE path='plain.env'"
+                      : "UPDATE occurrences SET replaced=7, layer_command=hex(zeroblob(10000))"
+                        " WHERE path='plain.env'");
+    CHECK_OK(store_open(&s, p));
+    CHECK_OK(store_findings(s, &q, &rows, &n));
+    CHECK(n == 1);
+    if (n == 1 && (l = loc_at(&rows[0], "plain.env")) != NULL) {
+        CHECK(!l->replaced);
+        CHECK(l->layer_command && strlen(l->layer_command) == LIMIT_STORE_LAYER_CMD);
+    } else {
+        CHECK(!"plain.env read back");
+    }
+    store_rows_free(rows, n);
+    store_repo_release(&r);
+    store_close(s);
+    free(huge);
+    drop(p);
+}
+
 /* Text that is not UTF-8 (a file name can be any bytes) and text that starts with the
  * adapter's escape byte come back as stored; a stored value badly escaped is not
  * trusted (its row is skipped). */
@@ -534,6 +650,7 @@ static void test_on_postgresql(void)
     test_migration_keeps_data();
     test_repos_refs_objects();
     test_gone_and_back_triage_ranking();
+    test_image_location();
     pg_bytes_round_trip();
     pg_connections(); /* stops the server */
     pg_fixture_stop();
@@ -546,6 +663,7 @@ static const struct test tests[] = {
     TEST(test_migration_keeps_data),
     TEST(test_repos_refs_objects),
     TEST(test_gone_and_back_triage_ranking),
+    TEST(test_image_location),
     TEST(test_on_postgresql),
 };
 
