@@ -1,5 +1,5 @@
 # tests/integration/store_lib.sh - shared by the audit store tests (t08*): queries of
-# JSON output and of the store file, and a private PostgreSQL server (pg_start).
+# JSON output and of the store file, and a private PostgreSQL server (pg_private).
 #
 #   js FILE EXPR   a Python expression over the JSON document `d` in FILE, printed
 #   sq DB SQL      one query through Python's sqlite3 (read only), rows tab-separated
@@ -56,6 +56,10 @@ def strip(v):
 json.dump(strip(json.load(sys.stdin)), sys.stdout, indent=1, sort_keys=True)'
 }
 
+# pgs ARGS...: tests/support/pg_server.sh (start, stop, halt, resume, psql) on a directory.
+# pg_private [DB...]: a private PostgreSQL server for this test (a Unix socket in $PGDIR,
+# never skipped) with those databases, stopped when the test ends, and the workers listed
+# in $WPIDS killed.
 pgs() { sh "$SESAME_SRC/tests/support/pg_server.sh" "$@"; }
 
 pg_private() {
@@ -68,8 +72,3 @@ pg_private() {
     done
 }
 
-# pg_start: a private PostgreSQL server for this test (tests/support/pg_server.sh: a Unix
-# socket in $PGDIR, never skipped), stopped when the test ends; pgs ARGS... runs
-# pg_server.sh (start, stop, restart, psql) on a directory; pg_private DB... also creates
-# those databases and kills the workers listed in $WPIDS at the end.
-pg_start() { pg_private; }

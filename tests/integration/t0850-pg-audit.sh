@@ -14,10 +14,7 @@ setup
 . "$IT_DIR/git_lib.sh"
 . "$IT_DIR/store_lib.sh"
 
-PGDIR=$(mktemp -d /tmp/sesame-pg.XXXXXX) || exit 2
-pgs() { sh "$SESAME_SRC/tests/support/pg_server.sh" "$@"; }
-trap 'pgs stop "$PGDIR"; cleanup' EXIT
-pgs start "$PGDIR" || { echo "cannot start PostgreSQL"; exit 1; }
+pg_private   # store_lib.sh: a private server in $PGDIR, stopped at exit
 # "one" sorts text as English does (ICU), where "app.env" < "B.env": the store must still
 # list in the byte order SQLite uses
 pgs psql "$PGDIR" -d postgres -c "CREATE DATABASE one LOCALE_PROVIDER icu ICU_LOCALE ${Q}en-US${Q} TEMPLATE template0" \

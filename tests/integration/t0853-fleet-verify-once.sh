@@ -45,7 +45,6 @@ start_fake_aws "$TRASH/aws-state.json" "$TRASH/aws.log" --delay-ms 400 || exit 2
 fake_env
 
 PGDIR=$(mktemp -d /tmp/sesame-pg.XXXXXX) || exit 2
-pgs() { sh "$SESAME_SRC/tests/support/pg_server.sh" "$@"; }
 trap 'pgs stop "$PGDIR"; stop_fakes; cleanup' EXIT
 pgs start "$PGDIR" || { echo "cannot start PostgreSQL"; exit 1; }
 PG="postgresql:///postgres?host=$PGDIR&user=postgres"

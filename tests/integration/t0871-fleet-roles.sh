@@ -16,7 +16,7 @@ setup
 . "$IT_DIR/git_lib.sh"
 . "$IT_DIR/store_lib.sh"
 
-pg_start
+pg_private
 as() { echo "postgresql:///sesame?host=$PGDIR&user=sesame_$1"; }
 psql_as() { # psql_as ROLE SQL: one statement as that role in the fleet's database
     pgs psql "$PGDIR" -d sesame -U "sesame_$1" -v ON_ERROR_STOP=1 -Atc "$2"
