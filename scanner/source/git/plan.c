@@ -242,13 +242,14 @@ static void collect_glob_tips(struct src_git *g, const char *glob, struct oidvec
         /* packed-refs records what each annotated tag peels to ("^" lines): with that and
          * the object's type from its pack header, no tag or commit is inflated (a push
          * into git/git hides 1,008 tags: 3-4 ms of the hook, benches/RESULTS.md) */
-        const git_oid *id = git_reference_type(ref) == GIT_REFERENCE_DIRECT
-                                ? git_reference_target_peel(ref)
-                                : NULL;
+        const git_oid *id = NULL;
         size_t size;
         git_object_t type = GIT_OBJECT_INVALID;
-        if (!id && git_reference_type(ref) == GIT_REFERENCE_DIRECT)
-            id = git_reference_target(ref);
+        if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
+            id = git_reference_target_peel(ref);
+            if (!id)
+                id = git_reference_target(ref);
+        }
         if (id && odb && !bad_object(g, id) && git_odb_read_header(&size, &type, odb, id) == 0 &&
             type == GIT_OBJECT_COMMIT)
             oidvec_push(out, id);
