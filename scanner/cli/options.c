@@ -120,8 +120,9 @@ const struct cli_opt cli_opts[] = {
     { OPT_VERIFY_TIMEOUT, "verify-timeout-ms", 0, "N", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "per request (default 10000)" },
     { OPT_VERIFY_RATE, "verify-rate", 0, "N", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
-      "requests per second per AWS service (default 100, halved\nwhenever AWS throttles; per "
-      "process: per worker in a fleet)" },
+      "requests per second per AWS account and service (default\n100, halved whenever AWS "
+      "throttles that account; SES quota and\nstatistics calls: 1 per second per account and "
+      "region, as\nAWS documents; per process: per worker in a fleet)" },
     { OPT_SKIP_ACCOUNTS, "skip-accounts", 0, "A,B", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,
       "never contact keys of these AWS accounts" },
     { OPT_SES_REGIONS, "ses-regions", 0, "R,S", C_SCAN | C_VERIFY | C_AUDIT, S_VERIFY,

@@ -1,7 +1,7 @@
 /*
  * verify/verify.c - the verifier's state machine: STS, then IAM and SES for live keys,
- * SMTP AUTH for SMTP passwords; retries with backoff and jitter, per-service rate
- * limits, every distinct credential checked once.
+ * SMTP AUTH for SMTP passwords; retries with backoff and jitter, a pace per AWS account
+ * and service (pace.h), every distinct credential checked once.
  *
  * Only these calls are ever made: sts:GetCallerIdentity, iam:GetAccessKeyLastUsed,
  * ses:GetSendQuota and ses:GetSendStatistics (v1), sesv2 GetAccount,
@@ -29,6 +29,7 @@
 #include "crypto/crypto.h"
 #include "verify/awsresp.h"
 #include "verify/http.h"
+#include "verify/pace.h"
 #include "verify/sesstats.h"
 #include "verify/verify_calls.h"
 #include "verify/verify_int.h"
@@ -500,45 +501,66 @@ void verify_submit_new(struct verifier *vf, struct call_ctx *c)
         end_call(c);
 }
 
-/* Rate limit: a token bucket per service refilled at rate_per_service per second. */
-static bool take_token(struct verifier *vf, enum service s)
+/* The pace bucket of call c (pace.h) in buf: its service and AWS account; GetSendQuota
+ * and GetSendStatistics also by region and operation, capped at the one call per second
+ * AWS documents for each (*cap; 0: --verify-rate alone). */
+static const char *pace_key(const struct call_ctx *c, char *buf, size_t n, double *cap)
 {
-    double now = clock_now(), rate = vf->rate[s];
-    double burst = rate < 4 ? 4 : rate;
+    static const char *const names[SVC_COUNT] = { "sts", "iam", "ses", "sesv2", "smtp" };
+    const char *acct = c->cred && c->cred->v->account ? c->cred->v->account : "";
 
-    vf->bucket[s] += (now - vf->bucket_at[s]) * rate;
-    if (vf->bucket[s] > burst)
-        vf->bucket[s] = burst;
-    vf->bucket_at[s] = now;
-    if (vf->bucket[s] < 1.0)
-        return false;
-    vf->bucket[s] -= 1.0;
-    return true;
+    *cap = 0;
+    if (c->call == CALL_SES || c->call == CALL_SES_STATS) {
+        *cap = 1;
+        snprintf(buf, n, "ses/%s/%s/%s", acct, c->cred->v->ses[c->index].region,
+                 c->call == CALL_SES ? "GetSendQuota" : "GetSendStatistics");
+    } else {
+        snprintf(buf, n, "%s/%s", names[c->svc], acct);
+    }
+    return buf;
 }
 
+static bool take_token(struct verifier *vf, const struct call_ctx *c)
+{
+    char key[160];
+    double cap;
+
+    pace_key(c, key, sizeof(key), &cap);
+    return pace_take(vf->pace, key, cap, clock_now());
+}
+
+/* Hand the calls that are due to the HTTP layer, as many as it can start now: a call
+ * takes its pace token when it is sent, not while it waits for a connection (AWS sees
+ * the pace), and the connections are kept full. */
 static void release_timers(struct verifier *vf)
 {
     double now = clock_now();
-    size_t k = 0;
+    size_t k = 0, i;
 
-    for (size_t i = 0; i < vf->n_timers; i++) {
+    for (i = 0; i < vf->n_timers && http_pending(vf->http) < vf->slots; i++) {
         struct call_ctx *c = vf->timers[i];
-        if (c->not_before <= now && take_token(vf, c->svc)) {
+        if (c->not_before <= now && take_token(vf, c)) {
             vf->stats->requests++;
             http_submit(vf->http, &c->req);
         } else {
             vf->timers[k++] = c;
         }
     }
-    vf->n_timers = k;
+    if (k < i)
+        memmove(vf->timers + k, vf->timers + i, (vf->n_timers - i) * sizeof(*vf->timers));
+    vf->n_timers = k + (vf->n_timers - i);
 }
 
 /* Retry or give up; returns true if it was rescheduled. */
 bool verify_maybe_retry(struct verifier *vf, struct call_ctx *c, const char *code)
 {
-    /* AWS asked us to slow down: halve this service's pace (never below 1/s). */
-    if ((code[0] && throttling_code(code)) || c->req.status == 429)
-        vf->rate[c->svc] = vf->rate[c->svc] / 2 < 1 ? 1 : vf->rate[c->svc] / 2;
+    /* AWS asked us to slow down: halve the pace of this service for this account
+     * (never below 1/s). */
+    if ((code[0] && throttling_code(code)) || c->req.status == 429) {
+        char key[160];
+        double cap;
+        pace_throttled(vf->pace, pace_key(c, key, sizeof(key), &cap), clock_now());
+    }
     if (!retryable(&c->req, code) || c->attempt + 1 >= vf->o->max_attempts)
         return false;
     /* Re-sign: a fresh X-Amz-Date for the new attempt. */
@@ -720,10 +742,14 @@ static void on_ses(struct verifier *vf, struct call_ctx *c, bool v2)
     }
     if (verify_maybe_retry(vf, c, verify_err_code(res, &err)))
         return;
-    if (!s->error)
-        s->error = r->transport_error     ? xasprintf("network: %s", r->error)
-                   : res == AWSRESP_BAD ? verify_bad_answer(r, v2 ? "GetAccount" : "GetSendQuota", &err)
-                                        : xasprintf("%s", err.code);
+    /* GetSendQuota's error is the one said when both calls fail, whichever answered
+     * first: the report does not depend on the order of the answers. */
+    if (s->error && v2)
+        return;
+    free(s->error);
+    s->error = r->transport_error     ? xasprintf("network: %s", r->error)
+               : res == AWSRESP_BAD ? verify_bad_answer(r, v2 ? "GetAccount" : "GetSendQuota", &err)
+                                    : xasprintf("%s", err.code);
 }
 
 static void on_smtp(struct verifier *vf, struct call_ctx *c)
@@ -876,11 +902,8 @@ enum status verify_findings(struct finding *const *findings, size_t n,
         free(creds);
         return st;
     }
-    for (int s = 0; s < SVC_COUNT; s++) {
-        vf.rate[s] = o->rate_per_service ? o->rate_per_service : 1e9;
-        vf.bucket[s] = vf.rate[s] < 4 ? 4 : vf.rate[s] > 1e6 ? 1e6 : vf.rate[s];
-        vf.bucket_at[s] = clock_now();
-    }
+    vf.pace = pace_new(o->rate_per_service);
+    vf.slots = ho.concurrency;
     verify_operator_creds(o->audit_profile, &vf.op);
     if (vf.op.id && !verify_refused(SVC_STS, why, sizeof(why))) {
         struct call_ctx *c = verify_new_call(NULL, CALL_OPERATOR_STS, SVC_STS);
@@ -956,6 +979,7 @@ enum status verify_findings(struct finding *const *findings, size_t n,
     verify_creds_release(&vf.op);
     free(vf.op_account);
     free(vf.timers);
+    pace_free(vf.pace);
     http_free(vf.http);
     free(creds);
     return STATUS_OK;

@@ -32,8 +32,10 @@ struct verify_opts {
     unsigned concurrency;        /* requests in flight (default 8) */
     unsigned timeout_ms;         /* per request (default 10000) */
     unsigned max_attempts;       /* per request, incl. retries (default 4) */
-    unsigned rate_per_service;   /* requests per second per service (default 100; halved
-                                  * each time AWS throttles) */
+    unsigned rate_per_service;   /* requests per second per AWS account and service
+                                  * (default 100; halved each time AWS throttles that
+                                  * account; GetSendQuota and GetSendStatistics: at most
+                                  * 1 per account and region, as AWS documents) */
     const char *const *skip_accounts; /* never contact keys of these accounts */
     size_t n_skip_accounts;
     const char *const *ses_regions;   /* --ses-regions */

@@ -4,7 +4,8 @@
  *
  * A call belongs to one credential (or none: the operator's own STS check); it is built
  * (signed afresh for every attempt), queued on the timers until its not_before and a
- * token of its service's rate bucket, then completed by the handler of its kind.
+ * token of its account's and service's pace bucket, then completed by the handler of its
+ * kind.
  */
 #ifndef SESAME_VERIFY_VERIFY_CALLS_H
 #define SESAME_VERIFY_VERIFY_CALLS_H
@@ -57,9 +58,8 @@ struct verifier {
     char *op_account;
     struct call_ctx **timers;  /* waiting for not_before */
     size_t n_timers, cap_timers;
-    double bucket[SVC_COUNT];  /* token-bucket levels */
-    double rate[SVC_COUNT];    /* requests per second, halved when AWS throttles */
-    double bucket_at[SVC_COUNT];
+    struct pace *pace;         /* token buckets per account and service (pace.h) */
+    size_t slots;              /* requests the HTTP layer runs at once */
     struct verify_stats *stats;
     unsigned seed;
 };

@@ -3,6 +3,8 @@
 #   . "$SESAME_SRC/tests/support/fakes.sh"         # also: SUPPORT, PYTHONPATH, an EXIT trap
 #   make_test_certs "$TRASH/certs"                 # certs.sh: CA + server certificate
 #   start_fake_aws STATE.json LOG.jsonl [ARGS...]  # sets FAKE_AWS_PORT, FAKE_AWS_PID
+#                                                  # (FAKE_AWS_SCRIPT=fake_aws_fast.py: the
+#                                                  # event-loop fake, same answers)
 #   start_fake_smtp STATE.json LOG.jsonl           # sets FAKE_SMTP_PORT, FAKE_SMTP_PID
 #   fake_env                                       # exports the AWS_* / SESAME_* variables
 #   start_fake_aws_scenario                        # scenario.py, certs, fake AWS, fake_env
@@ -40,18 +42,20 @@ _wait_port() {
     return 1
 }
 
+# FAKE_AWS_SCRIPT picks the implementation: fake_aws.py (default: a thread per
+# connection) or fake_aws_fast.py (one event loop, the same answers for less CPU).
 start_fake_aws() {
     local state=$1 log=$2 dir
     shift 2
     dir=$(mktemp -d "${TRASH:-/tmp}/fake-aws.XXXXXX")
-    "${PYTHON:-python3}" "$FAKES_DIR/fake_aws.py" --state "$state" --log "$log" \
+    "${PYTHON:-python3}" "$FAKES_DIR/${FAKE_AWS_SCRIPT:-fake_aws.py}" --state "$state" --log "$log" \
         --cert "$FAKE_CERTS/server.pem" --key "$FAKE_CERTS/server.key" \
         --port-file "$dir/port" "$@" 2>>"$dir/stderr" &
     FAKE_AWS_PID=$!
     FAKE_PIDS="$FAKE_PIDS $FAKE_AWS_PID"
     FAKE_AWS_STDERR=$dir/stderr
     FAKE_AWS_PORT=$(_wait_port "$dir/port" "$FAKE_AWS_PID") || {
-        echo "fake_aws.py did not start:" >&2
+        echo "${FAKE_AWS_SCRIPT:-fake_aws.py} did not start:" >&2
         cat "$dir/stderr" >&2
         return 1
     }

@@ -7,13 +7,18 @@ served until it is killed.
 import os
 
 
-def announce_and_serve(srv, port_file):
-    """Write srv's port to port_file (via a temporary file: never half-written), then serve
-    until SIGINT/SIGTERM ends the process. Returns 0, the fake's exit status."""
+def announce(port, port_file):
+    """Write the port to port_file via a temporary file: never half-written."""
     tmp = port_file + ".tmp"
     with open(tmp, "w") as f:
-        f.write(f"{srv.server_address[1]}\n")
+        f.write(f"{port}\n")
     os.replace(tmp, port_file)
+
+
+def announce_and_serve(srv, port_file):
+    """Write srv's port to port_file, then serve until SIGINT/SIGTERM ends the process.
+    Returns 0, the fake's exit status."""
+    announce(srv.server_address[1], port_file)
     try:
         srv.serve_forever(poll_interval=0.1)
     except KeyboardInterrupt:
