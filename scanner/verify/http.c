@@ -6,15 +6,26 @@
  * STARTTLS is required (CURLUSESSL_ALL). CURLE_OK alone does not prove the password
  * (libcurl skips AUTH when none is advertised), so the debug callback watches the
  * server's replies for 235 (AWS-NOTES §7.4).
+ *
+ * Transfers are driven with curl_multi_socket_action over epoll (issue 16 item 4): curl
+ * is told which socket is ready and works on that transfer alone, where
+ * curl_multi_perform polled every transfer's socket on every call. Connections stay in
+ * the multi handle's cache (kept for as many as --verify-concurrency, not only 4 per
+ * running transfer, so a pause of the pace does not close them), and TLS sessions are
+ * shared between transfers, so a new connection to a host resumes its session.
  */
 #include "verify/http.h"
 #include "base/limits.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "base/clock.h"
 #include "base/dl.h"
 #include "base/xalloc.h"
 #include "crypto/crypto.h"
@@ -31,9 +42,11 @@
     X(curl_multi_setopt) \
     X(curl_multi_add_handle) \
     X(curl_multi_remove_handle) \
-    X(curl_multi_perform) \
-    X(curl_multi_poll) \
+    X(curl_multi_socket_action) \
     X(curl_multi_info_read) \
+    X(curl_share_init) \
+    X(curl_share_setopt) \
+    X(curl_share_cleanup) \
     X(curl_easy_init) \
     X(curl_easy_cleanup) \
     X(curl_easy_setopt) \
@@ -58,10 +71,14 @@ DL_DEFINE(lc, "libcurl.so.4", CURL_FUNCS)
 #define curl_multi_add_handle (*lc.curl_multi_add_handle)
 #undef curl_multi_remove_handle
 #define curl_multi_remove_handle (*lc.curl_multi_remove_handle)
-#undef curl_multi_perform
-#define curl_multi_perform (*lc.curl_multi_perform)
-#undef curl_multi_poll
-#define curl_multi_poll (*lc.curl_multi_poll)
+#undef curl_multi_socket_action
+#define curl_multi_socket_action (*lc.curl_multi_socket_action)
+#undef curl_share_init
+#define curl_share_init (*lc.curl_share_init)
+#undef curl_share_setopt
+#define curl_share_setopt (*lc.curl_share_setopt)
+#undef curl_share_cleanup
+#define curl_share_cleanup (*lc.curl_share_cleanup)
 #undef curl_multi_info_read
 #define curl_multi_info_read (*lc.curl_multi_info_read)
 #undef curl_easy_init
@@ -81,6 +98,9 @@ DL_DEFINE(lc, "libcurl.so.4", CURL_FUNCS)
 
 struct http {
     CURLM *multi;
+    CURLSH *share;     /* TLS sessions, between transfers */
+    int epfd;          /* the sockets curl asked to watch */
+    double timer_at;   /* when curl wants CURL_SOCKET_TIMEOUT (monotonic s), or < 0 */
     struct http_opts o;
     struct http_req **queue;
     size_t nq, capq, headq;
@@ -98,11 +118,43 @@ struct priv {
     bool auth_sent; /* SMTP: the client sent AUTH */
 };
 
+/* CURLMOPT_SOCKETFUNCTION: watch socket s for what curl waits for. */
+static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
+{
+    struct http *h = userp;
+    struct epoll_event ev;
+
+    (void)e;
+    (void)socketp;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(h->epfd, EPOLL_CTL_DEL, s, NULL); /* fails harmlessly if closed */
+        return 0;
+    }
+    memset(&ev, 0, sizeof(ev));
+    ev.events = ((what & CURL_POLL_IN) ? (uint32_t)EPOLLIN : 0) |
+                ((what & CURL_POLL_OUT) ? (uint32_t)EPOLLOUT : 0);
+    ev.data.fd = s;
+    if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
+        epoll_ctl(h->epfd, EPOLL_CTL_ADD, s, &ev);
+    return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: when curl wants to be called with CURL_SOCKET_TIMEOUT. */
+static int on_timer(CURLM *m, long timeout_ms, void *userp)
+{
+    struct http *h = userp;
+
+    (void)m;
+    h->timer_at = timeout_ms < 0 ? -1.0 : clock_now() + (double)timeout_ms / 1000.0;
+    return 0;
+}
+
 enum status http_new(struct http **out, const struct http_opts *o)
 {
     struct http *h = xcalloc(1, sizeof(*h));
 
     *out = NULL;
+    h->timer_at = -1.0;
     if (!lc_load()) {
         enum status st = fail(STATUS_NET, "cannot use libcurl: %s", lc_lib.err);
         free(h);
@@ -113,7 +165,15 @@ enum status http_new(struct http **out, const struct http_opts *o)
         return fail(STATUS_NET, "cannot initialise libcurl");
     }
     h->multi = curl_multi_init();
-    if (!h->multi) {
+    h->share = curl_share_init();
+    h->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (!h->multi || !h->share || h->epfd < 0) {
+        if (h->multi)
+            curl_multi_cleanup(h->multi);
+        if (h->share)
+            curl_share_cleanup(h->share);
+        if (h->epfd >= 0)
+            close(h->epfd);
         curl_global_cleanup();
         free(h);
         return fail(STATUS_NET, "cannot initialise libcurl");
@@ -121,7 +181,13 @@ enum status http_new(struct http **out, const struct http_opts *o)
     h->o = *o;
     if (h->o.concurrency == 0)
         h->o.concurrency = 1;
+    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)h->o.concurrency);
+    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->o.concurrency);
+    curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+    curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
     *out = h;
     return STATUS_OK;
 }
@@ -130,7 +196,9 @@ void http_free(struct http *h)
 {
     if (!h)
         return;
-    curl_multi_cleanup(h->multi);
+    curl_multi_cleanup(h->multi); /* may still call on_socket: epfd is closed after */
+    curl_share_cleanup(h->share);
+    close(h->epfd);
     free(h->queue);
     free(h);
     curl_global_cleanup();
@@ -255,6 +323,7 @@ static void start(struct http *h, struct http_req *r)
     pv->easy = e;
     curl_easy_setopt(e, CURLOPT_URL, r->url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(e, CURLOPT_SHARE, h->share);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)h->o.timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)h->o.timeout_ms);
@@ -346,17 +415,13 @@ static void finish(struct http *h, CURL *e, CURLcode code)
     h->running--;
 }
 
-size_t http_poll(struct http *h, struct http_req **done, size_t max, unsigned wait_ms)
+/* The finished transfers curl has to say, up to max, into done. */
+static size_t collect(struct http *h, struct http_req **done, size_t max)
 {
     size_t nd = 0;
-    int still = 0, msgs = 0;
+    int msgs = 0;
     CURLMsg *m;
 
-    while (h->running < h->o.concurrency && h->headq < h->nq)
-        start(h, h->queue[h->headq++]);
-    if (h->running == 0)
-        return 0;
-    curl_multi_perform(h->multi, &still);
     while (nd < max && (m = curl_multi_info_read(h->multi, &msgs))) {
         if (m->msg == CURLMSG_DONE) {
             struct http_req *r = NULL;
@@ -365,9 +430,39 @@ size_t http_poll(struct http *h, struct http_req **done, size_t max, unsigned wa
             done[nd++] = r;
         }
     }
-    if (nd == 0)
-        curl_multi_poll(h->multi, NULL, 0, (int)wait_ms, NULL);
     return nd;
+}
+
+size_t http_poll(struct http *h, struct http_req **done, size_t max, unsigned wait_ms)
+{
+    struct epoll_event ev[64];
+    int still = 0, n;
+    size_t nd;
+    double wait = (double)wait_ms / 1000.0;
+
+    while (h->running < h->o.concurrency && h->headq < h->nq)
+        start(h, h->queue[h->headq++]);
+    if (h->running == 0)
+        return 0;
+    if ((nd = collect(h, done, max)) > 0)
+        return nd;
+    if (h->timer_at >= 0) {
+        double left = h->timer_at - clock_now();
+        if (left < wait)
+            wait = left > 0 ? left : 0;
+    }
+    n = epoll_wait(h->epfd, ev, (int)ARRAY_SIZE(ev), (int)(wait * 1000.0 + 0.999));
+    for (int i = 0; i < n; i++) {
+        int flags = ((ev[i].events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
+                    ((ev[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+                    ((ev[i].events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+        curl_multi_socket_action(h->multi, ev[i].data.fd, flags, &still);
+    }
+    if (h->timer_at >= 0 && clock_now() >= h->timer_at) {
+        h->timer_at = -1.0;
+        curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &still);
+    }
+    return collect(h, done, max);
 }
 
 static void wipe_free(char *s)
