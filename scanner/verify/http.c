@@ -49,6 +49,7 @@
     X(curl_share_cleanup) \
     X(curl_easy_init) \
     X(curl_easy_cleanup) \
+    X(curl_easy_reset) \
     X(curl_easy_setopt) \
     X(curl_easy_getinfo) \
     X(curl_easy_strerror) \
@@ -85,6 +86,8 @@ DL_DEFINE(lc, "libcurl.so.4", CURL_FUNCS)
 #define curl_easy_init (*lc.curl_easy_init)
 #undef curl_easy_cleanup
 #define curl_easy_cleanup (*lc.curl_easy_cleanup)
+#undef curl_easy_reset
+#define curl_easy_reset (*lc.curl_easy_reset)
 #undef curl_easy_setopt
 #define curl_easy_setopt (*lc.curl_easy_setopt)
 #undef curl_easy_getinfo
@@ -105,6 +108,8 @@ struct http {
     struct http_req **queue;
     size_t nq, capq, headq;
     size_t running;
+    CURL **idle;       /* finished easy handles, reset, for the next requests */
+    size_t n_idle, cap_idle;
 };
 
 struct priv {
@@ -196,6 +201,9 @@ void http_free(struct http *h)
 {
     if (!h)
         return;
+    for (size_t i = 0; i < h->n_idle; i++)
+        curl_easy_cleanup(h->idle[i]);
+    free(h->idle);
     curl_multi_cleanup(h->multi); /* may still call on_socket: epfd is closed after */
     curl_share_cleanup(h->share);
     close(h->epfd);
@@ -317,7 +325,7 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
 static void start(struct http *h, struct http_req *r)
 {
     struct priv *pv = xcalloc(1, sizeof(*pv));
-    CURL *e = curl_easy_init();
+    CURL *e = h->n_idle ? h->idle[--h->n_idle] : curl_easy_init();
 
     r->priv = pv;
     pv->easy = e;
@@ -408,7 +416,11 @@ static void finish(struct http *h, CURL *e, CURLcode code)
     r->resp_truncated = pv->overflow;
     pv->body = NULL;
     curl_multi_remove_handle(h->multi, e);
-    curl_easy_cleanup(e);
+    /* Kept for the next request: no allocation of a handle and its buffers per call.
+     * curl_easy_reset forgets every option of the last one. */
+    curl_easy_reset(e);
+    XGROW(h->idle, h->cap_idle, h->n_idle + 1);
+    h->idle[h->n_idle++] = e;
     curl_slist_free_all(pv->hdrs);
     free(pv);
     r->priv = NULL;
