@@ -103,6 +103,7 @@ then exit. The tests make their fake keys with fakekeys.py, next to this file.
 
 import argparse
 import calendar
+import datetime
 import hashlib
 import hmac
 import itertools
@@ -268,6 +269,16 @@ def parse_authorization(value):
 
 
 def parse_amz_date(s):
+    # The usual shape without time.strptime (a tenth of this fake's CPU per request in the
+    # verification benchmark); anything else, and invalid dates, as strptime says.
+    if isinstance(s, str) and len(s) == 16 and s[8] == "T" and s[15] == "Z" and \
+            s[:8].isdigit() and s[9:15].isdigit():
+        try:
+            return calendar.timegm(datetime.datetime(
+                int(s[:4]), int(s[4:6]), int(s[6:8]), int(s[9:11]), int(s[11:13]),
+                int(s[13:15])).timetuple())
+        except ValueError:
+            pass
     try:
         return calendar.timegm(time.strptime(s, "%Y%m%dT%H%M%SZ"))
     except (ValueError, TypeError):
