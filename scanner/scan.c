@@ -87,6 +87,7 @@ struct worker {
     struct run *run;
     struct scanbuf *sb;
     struct scanbuf_ctx ctx;     /* of the input being read */
+    double cpu;                 /* this thread's CPU seconds, when it ends (SESAME_TIMINGS) */
     unsigned char *buf;
     unsigned char *whole;       /* LIMIT_WHOLE_FILE_BYTES + 1: a small file read whole */
     struct src_git *reader_of;
@@ -318,6 +319,11 @@ static void *worker_main(void *arg)
     }
     /* No input left for this worker: scan the blobs of archives the others read. */
     pipe_hub_help(&run->hub, w->sb);
+    {
+        struct timespec ts;
+        if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+            w->cpu = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    }
     pthread_mutex_lock(&run->lock);
     run->running--;
     pthread_cond_signal(&run->done_cond);
@@ -334,6 +340,20 @@ static void phase_done(const struct scan_config *cfg, const char *name, double *
     if (e && strcmp(e, "0") != 0)
         fprintf(stderr, "sesame: timing: %-8s %.3f s\n", name, now - *since);
     *since = now;
+}
+
+/* SESAME_TIMINGS=1: each worker's CPU seconds: with a core each, the read phase takes
+ * about the largest (benches/RESULTS.md, archives on a busy machine). */
+static void worker_timings(const struct scan_config *cfg, const struct worker *ws, unsigned n)
+{
+    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
+
+    if (!e || strcmp(e, "0") == 0)
+        return;
+    fprintf(stderr, "sesame: timing: workers  CPU s");
+    for (unsigned i = 0; i < n; i++)
+        fprintf(stderr, " %.3f", ws[i].cpu);
+    fprintf(stderr, "\n");
 }
 
 /* SESAME_TIMINGS=1: how many archive blobs went through a pipe, and how many of them
@@ -416,6 +436,7 @@ static enum status run_workers(struct run *run, unsigned threads, bool progress)
     progress_end(&pr);
     for (unsigned i = 0; i < started; i++)
         pthread_join(tids[i], NULL);
+    worker_timings(run->cfg, ws, started);
     for (unsigned i = 0; i < threads; i++) {
         if (ws[i].sb) {
             const struct scanbuf_stats *s = scanbuf_stats(ws[i].sb);

@@ -160,14 +160,31 @@ enum status scan_pipe_scan(struct scanbuf *sb, const struct scanbuf_ctx *ctx,
     return scanbuf_scan(sb, b);
 }
 
-/* Scan job j (claimed by this thread) with sb under the pipe's context, its warnings
- * held. Called without the lock. */
-static void job_scan(struct scan_pipe *p, struct pipe_job *j, struct scanbuf *sb)
+/* Scan blob b for job j (claimed by this thread) with sb under the pipe's context, its
+ * warnings held. Called without the lock. */
+static void job_scan_blob(struct scan_pipe *p, struct pipe_job *j, struct scanbuf *sb,
+                          const struct blob *b)
 {
     struct log_held *old = log_hold(&j->held);
 
-    j->st = p->scan(sb, &p->ctx, &j->b);
+    j->st = p->scan(sb, &p->ctx, b);
     log_hold(old);
+}
+
+static void job_scan(struct scan_pipe *p, struct pipe_job *j, struct scanbuf *sb)
+{
+    job_scan_blob(p, j, sb, &j->b);
+}
+
+/* Put j at the end of p's list (lock held). */
+static void append(struct scan_pipe *p, struct pipe_job *j)
+{
+    if (p->tail)
+        p->tail->next = j;
+    else
+        p->head = j;
+    p->tail = j;
+    p->jobs++;
 }
 
 /* Claim the first waiting job of p (lock held). */
@@ -176,16 +193,29 @@ static struct pipe_job *claim(struct scan_pipe *p)
     struct pipe_job *j = p->waiting;
 
     if (j) {
+        struct pipe_job *w = j->next;
+        while (w && w->state != JOB_WAITING)
+            w = w->next; /* blobs the producer scanned at once */
         j->state = JOB_RUNNING;
-        p->waiting = j->next;
+        p->waiting = w;
+        p->n_waiting--;
     }
     return j;
 }
 
-/* Mark j done (lock held). */
+/* Mark j done (lock held): its bytes go back to the pool at once (only its warnings
+ * and status wait for its turn), a failure stops the producer at its next blob. */
 static void job_done(struct scan_pipe *p, struct pipe_job *j)
 {
     j->state = JOB_DONE;
+    if (j->buf) {
+        p->bytes -= j->b.len;
+        buf_put(p->hub, j->buf);
+        j->buf = NULL;
+        j->b.data = NULL;
+    }
+    if (j->st != STATUS_OK && p->err == STATUS_OK)
+        p->err = j->st;
     pthread_cond_broadcast(&p->hub->done);
 }
 
@@ -210,11 +240,7 @@ static void retire(struct scan_pipe *p)
         if (!p->head)
             p->tail = NULL;
         p->jobs--;
-        p->bytes -= j->b.len;
         log_release(&j->held);
-        if (j->st != STATUS_OK && p->err == STATUS_OK)
-            p->err = j->st;
-        buf_put(p->hub, j->buf);
         job_free(j);
     }
     if (!p->head && p->listed)
@@ -284,28 +310,39 @@ enum status scan_pipe_blob(const struct blob *b, void *payload)
         /* Nobody to hand it to and nothing before it: scanned here, now. */
         return err != STATUS_OK ? err : p->scan(p->sb, &p->ctx, b);
     }
-    pb = buf_get(h, b->len);
-    pthread_mutex_unlock(&h->lock);
-    j = job_new(b, pb);
-    pthread_mutex_lock(&h->lock);
-    if (p->tail)
-        p->tail->next = j;
-    else
-        p->head = j;
-    p->tail = j;
-    if (!p->waiting)
-        p->waiting = j;
-    p->jobs++;
-    p->bytes += b->len;
-    h->jobs++;
-    if (!p->listed) {
-        p->listed = true;
-        p->next_open = h->open;
-        h->open = p;
-    }
-    pthread_cond_signal(&h->work);
-    while (p->head && (p->jobs > SCAN_PIPE_JOBS || p->bytes > SCAN_PIPE_BYTES))
+    /* Only for memory does the producer wait for a helper: a blob a helper holds
+     * keeps the ones after it (scanned, their bytes freed) from being retired. */
+    while (p->head && p->jobs >= SCAN_PIPE_HELD)
         step(p);
+    if (p->n_waiting >= SCAN_PIPE_JOBS || p->bytes + b->len > SCAN_PIPE_BYTES) {
+        /* More waiting than the helpers take: this one is scanned here, now, from the
+         * reader's buffer (no copy), its warnings held for its turn. */
+        j = xcalloc(1, sizeof(*j));
+        j->state = JOB_RUNNING;
+        append(p, j);
+        pthread_mutex_unlock(&h->lock);
+        job_scan_blob(p, j, p->sb, b);
+        pthread_mutex_lock(&h->lock);
+        job_done(p, j);
+        retire(p);
+    } else {
+        pb = buf_get(h, b->len);
+        pthread_mutex_unlock(&h->lock);
+        j = job_new(b, pb);
+        pthread_mutex_lock(&h->lock);
+        append(p, j);
+        if (!p->waiting)
+            p->waiting = j;
+        p->n_waiting++;
+        p->bytes += b->len;
+        h->jobs++;
+        if (!p->listed) {
+            p->listed = true;
+            p->next_open = h->open;
+            h->open = p;
+        }
+        pthread_cond_signal(&h->work);
+    }
     err = p->err;
     pthread_mutex_unlock(&h->lock);
     return err;

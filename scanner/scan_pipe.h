@@ -6,18 +6,20 @@
  * A worker that reads an archive (the producer) hands each blob (a member, or a chunk
  * of a large one) to a pipe instead of its scanbuf; workers that have no input left
  * (helpers) take blobs from open pipes and scan them with their own scanbuf. Blobs are
- * copied (the reader reuses its buffers), at most SCAN_PIPE_JOBS / SCAN_PIPE_BYTES per
- * pipe; when the pipe is full the producer scans the oldest waiting blob itself, so one
- * core is never idle waiting for the other and nothing waits when no helper is there.
+ * copied (the reader reuses its buffers); when SCAN_PIPE_JOBS wait already the producer
+ * scans the blob at hand itself, from the reader's buffer, so that a core is never idle
+ * waiting for another one (a helper descheduled on a busy machine holds up nobody but
+ * the warnings of the blobs after its own), nothing is copied that the producer scans,
+ * and nothing waits when no helper is there.
  * With no helper idle and nothing queued a blob is scanned at once, as without a pipe.
  *
  * Order: findings are sorted when the run ends, so only warnings could come out of
  * order. A blob's warnings are held (base/log.h log_hold) while it is scanned and
  * printed when it is retired, strictly in the order the blobs were handed over; before
  * the producer prints a warning of its own (a damaged member, a limit) every blob
- * handed over before it is retired first. A failure of the callback (out of memory, the
- * observation cap) stops the producer at its next blob, one or a few blobs later than
- * without the pipe.
+ * handed over before it is retired first. A failure of the callback (the observation
+ * cap) stops the producer at its next blob once the failing one is scanned: a few blobs
+ * later than without the pipe.
  */
 #ifndef SESAME_SCAN_PIPE_H
 #define SESAME_SCAN_PIPE_H
@@ -33,10 +35,13 @@ struct blob;
 struct pipe_job;
 struct pipe_buf;
 
-/* Blobs waiting or being scanned in one pipe, and their bytes: the memory a pipe may
- * hold besides the producer's own buffers. */
-#define SCAN_PIPE_JOBS 64u
+/* Blobs of one pipe waiting for a helper (more: the producer scans its own); bytes
+ * of its blobs not scanned yet (the memory a pipe holds besides the producer's own
+ * buffers); blobs scanned but not retired yet (a few hundred bytes each: their
+ * warnings wait for the blobs before them). */
+#define SCAN_PIPE_JOBS 16u
 #define SCAN_PIPE_BYTES (24u * 1024 * 1024)
+#define SCAN_PIPE_HELD 4096u
 
 /* What the workers of one run share: the open pipes, the helpers waiting. */
 struct pipe_hub {
@@ -66,8 +71,9 @@ struct scan_pipe {
     struct scanbuf_ctx ctx;      /* applies to every blob of the pipe */
     struct pipe_job *head, *tail; /* handed over, not retired, in order */
     struct pipe_job *waiting;    /* the first one nobody scans yet, or NULL */
-    unsigned jobs;
-    uint64_t bytes;
+    unsigned jobs;               /* handed over, not retired */
+    unsigned n_waiting;          /* of which nobody scans yet */
+    uint64_t bytes;              /* of the jobs not scanned yet */
     enum status err;             /* first failure of a blob scanned */
     bool listed;                 /* in hub->open */
     struct scan_pipe *next_open;
