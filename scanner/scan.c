@@ -194,13 +194,16 @@ static enum status read_file(struct worker *w, const char *path, uint64_t *bytes
             /* an OCI image layout directory (collect() hands no other directory) */
             struct archive_stats as;
             struct blob tmpl;
+            struct scan_pipe p;
             memset(&as, 0, sizeof(as));
             memset(&tmpl, 0, sizeof(tmpl));
             tmpl.path = path;
             st = STATUS_OK;
-            if (src_image_scan_dir(path, &tmpl, &run->alim, &w->buf, on_blob, w, &as, &st) ==
-                IMAGE_NOT)
+            scan_pipe_open(&p, &run->hub, w->sb, &w->ctx);
+            if (src_image_scan_dir(path, &tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, &as,
+                                   &st) == IMAGE_NOT)
                 st = fail(STATUS_IO, "cannot read the image layout '%s'", path);
+            st = scan_pipe_close(&p, st);
             add_archive_stats(run, &as);
             *bytes = as.bytes;
             return st;

@@ -13,20 +13,18 @@ must come in.
 Keys and secrets come from tests/support/fakekeys.py (seed "t0984").
 """
 import gzip
-import io
 import json
 import os
 import random
 import re
 import sys
-import tarfile
-import zipfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import fakekeys  # noqa: E402
-from archive_loss import zstd_frame  # noqa: E402
+from archive_loss import tar_of, zip_of, zstd_frame  # noqa: E402
 
 SEED = "t0984"
 MB = 1024 * 1024
@@ -41,25 +39,6 @@ class Planter:
         sec = fakekeys.secret(self.n, seed=SEED)
         self.n += 1
         return kid, ("aws_access_key_id = %s\naws_secret_access_key = %s\n" % (kid, sec)).encode()
-
-
-def tar_of(members):
-    bio = io.BytesIO()
-    with tarfile.open(fileobj=bio, mode="w", format=tarfile.PAX_FORMAT) as t:
-        for name, data in members:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mtime = 1700000000
-            t.addfile(info, io.BytesIO(data))
-    return bio.getvalue()
-
-
-def zip_of(members):
-    bio = io.BytesIO()
-    with zipfile.ZipFile(bio, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members:
-            z.writestr(zipfile.ZipInfo(name, (2024, 1, 2, 3, 4, 6)), data)
-    return bio.getvalue()
 
 
 def filler(rng, n):
@@ -160,7 +139,7 @@ def gen(outdir):
 
 
 def zlib_prefix(data):
-    import zlib
+    """What can be decoded of a gzip stream cut short."""
     z = zlib.decompressobj(31)
     try:
         return z.decompress(data)
