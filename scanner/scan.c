@@ -37,6 +37,7 @@
 #include "rank/risk.h"
 #include "owner.h"
 #include "scanbuf.h"
+#include "scan_pipe.h"
 #include "verify/verify.h"
 #include "source/src_archive.h"
 #include "source/src_image.h"
@@ -71,6 +72,7 @@ struct run {
     struct archive_limits alim;
     const struct target_cfg *tcfg;
     struct diags *diags;
+    struct pipe_hub hub;    /* idle workers scan the blobs of another one's archive */
     atomic_int fatal;
     atomic_int timed_out;
     double deadline;        /* monotonic seconds, 0 = none */
@@ -84,6 +86,8 @@ struct run {
 struct worker {
     struct run *run;
     struct scanbuf *sb;
+    struct scanbuf_ctx ctx;     /* of the input being read */
+    double cpu;                 /* this thread's CPU seconds, when it ends (SESAME_TIMINGS) */
     unsigned char *buf;
     unsigned char *whole;       /* LIMIT_WHOLE_FILE_BYTES + 1: a small file read whole */
     struct src_git *reader_of;
@@ -112,7 +116,8 @@ static void add_archive_stats(struct run *run, const struct archive_stats *as)
     atomic_fetch_add(&run->image_files_dup, as->image_files_dup);
 }
 
-/* A blob held in memory (git): an archive is opened, anything else chunked. */
+/* A blob held in memory (git): an archive is opened, anything else chunked. An
+ * archive's blobs go through a pipe: idle workers scan them while it is read on. */
 static enum status on_whole(const struct blob *tmpl, const unsigned char *data, size_t len,
                             void *payload)
 {
@@ -121,15 +126,16 @@ static enum status on_whole(const struct blob *tmpl, const unsigned char *data, 
 
     if (!run->cfg->no_archives && src_archive_sniff_whole(data, len)) {
         struct archive_stats as;
+        struct scan_pipe p;
         enum status st;
         memset(&as, 0, sizeof(as));
+        scan_pipe_open(&p, &run->hub, w->sb, &w->ctx);
         /* a container image (docker save, OCI layout tar): by layers */
-        if (src_image_scan_mem(data, len, tmpl, &run->alim, &w->buf, on_blob, w, &as, &st) ==
-            IMAGE_DONE) {
-            add_archive_stats(run, &as);
-            return st;
-        }
-        st = src_archive_scan_mem(data, len, tmpl, &run->alim, &w->buf, on_blob, w, &as);
+        if (src_image_scan_mem(data, len, tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, &as,
+                               &st) != IMAGE_DONE)
+            st = src_archive_scan_mem(data, len, tmpl, &run->alim, &w->buf, scan_pipe_blob,
+                                      &p, &as);
+        st = scan_pipe_close(&p, st);
         add_archive_stats(run, &as);
         return st;
     }
@@ -188,13 +194,16 @@ static enum status read_file(struct worker *w, const char *path, uint64_t *bytes
             /* an OCI image layout directory (collect() hands no other directory) */
             struct archive_stats as;
             struct blob tmpl;
+            struct scan_pipe p;
             memset(&as, 0, sizeof(as));
             memset(&tmpl, 0, sizeof(tmpl));
             tmpl.path = path;
             st = STATUS_OK;
-            if (src_image_scan_dir(path, &tmpl, &run->alim, &w->buf, on_blob, w, &as, &st) ==
-                IMAGE_NOT)
+            scan_pipe_open(&p, &run->hub, w->sb, &w->ctx);
+            if (src_image_scan_dir(path, &tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, &as,
+                                   &st) == IMAGE_NOT)
                 st = fail(STATUS_IO, "cannot read the image layout '%s'", path);
+            st = scan_pipe_close(&p, st);
             add_archive_stats(run, &as);
             *bytes = as.bytes;
             return st;
@@ -210,12 +219,15 @@ static enum status read_file(struct worker *w, const char *path, uint64_t *bytes
         struct archive_stats as;
         struct blob tmpl;
         struct stat sst;
+        struct scan_pipe p;
         memset(&as, 0, sizeof(as));
         memset(&tmpl, 0, sizeof(tmpl));
         tmpl.path = path;
-        if (src_image_scan_fd(fd, &tmpl, &run->alim, &w->buf, on_blob, w, &as, &st) !=
+        scan_pipe_open(&p, &run->hub, w->sb, &w->ctx);
+        if (src_image_scan_fd(fd, &tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, &as, &st) !=
             IMAGE_DONE)
-            st = src_archive_scan_fd(fd, &tmpl, &run->alim, &w->buf, on_blob, w, &as);
+            st = src_archive_scan_fd(fd, &tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, &as);
+        st = scan_pipe_close(&p, st);
         add_archive_stats(run, &as);
         *bytes = fstat(fd, &sst) == 0 ? (uint64_t)sst.st_size : 0;
     } else {
@@ -229,13 +241,13 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct run *run = w->run;
-    struct scanbuf_ctx ctx;
+    struct scanbuf_ctx *ctx = &w->ctx;
 
     size_t mine = 0, mine_end = 0;
 
     diag_bind(run->diags);
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.allow = run->cfg->inline_allow;
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->allow = run->cfg->inline_allow;
 
     for (;;) {
         size_t i;
@@ -260,9 +272,9 @@ static void *worker_main(void *arg)
             break;
         }
         it = &run->items->v[i];
-        ctx.target = it->target;
-        ctx.disabled = run->tcfg ? run->tcfg[it->target].disabled : NULL;
-        scanbuf_set_ctx(w->sb, &ctx);
+        ctx->target = it->target;
+        ctx->disabled = run->tcfg ? run->tcfg[it->target].disabled : NULL;
+        scanbuf_set_ctx(w->sb, ctx);
         if (it->path) {
             st = read_file(w, it->path, &bytes);
         } else {
@@ -308,6 +320,13 @@ static void *worker_main(void *arg)
             break;
         }
     }
+    /* No input left for this worker: scan the blobs of archives the others read. */
+    pipe_hub_help(&run->hub, w->sb);
+    {
+        struct timespec ts;
+        if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+            w->cpu = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    }
     pthread_mutex_lock(&run->lock);
     run->running--;
     pthread_cond_signal(&run->done_cond);
@@ -324,6 +343,31 @@ static void phase_done(const struct scan_config *cfg, const char *name, double *
     if (e && strcmp(e, "0") != 0)
         fprintf(stderr, "sesame: timing: %-8s %.3f s\n", name, now - *since);
     *since = now;
+}
+
+/* SESAME_TIMINGS=1: each worker's CPU seconds: with a core each, the read phase takes
+ * about the largest (benches/RESULTS.md, archives on a busy machine). */
+static void worker_timings(const struct scan_config *cfg, const struct worker *ws, unsigned n)
+{
+    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
+
+    if (!e || strcmp(e, "0") == 0)
+        return;
+    fprintf(stderr, "sesame: timing: workers  CPU s");
+    for (unsigned i = 0; i < n; i++)
+        fprintf(stderr, " %.3f", ws[i].cpu);
+    fprintf(stderr, "\n");
+}
+
+/* SESAME_TIMINGS=1: how many archive blobs went through a pipe, and how many of them
+ * another worker scanned (scan_pipe.h). */
+static void pipe_timings(const struct scan_config *cfg, const struct pipe_hub *h)
+{
+    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
+
+    if (e && strcmp(e, "0") != 0)
+        fprintf(stderr, "sesame: timing: pipe     %llu blobs queued, %llu scanned by helpers\n",
+                (unsigned long long)h->jobs, (unsigned long long)h->handed);
 }
 
 static unsigned cpu_count(void)
@@ -371,6 +415,8 @@ static enum status run_workers(struct run *run, unsigned threads, bool progress)
     for (unsigned i = 0; i < threads; i++) {
         if (pthread_create(&tids[i], NULL, worker_main, &ws[i]) != 0) {
             run->running -= threads - i;
+            for (unsigned k = i; k < threads; k++)
+                pipe_hub_help(&run->hub, NULL); /* never started: no producer, no helper */
             atomic_store(&run->fatal, 1);
             run->fatal_status = STATUS_BUG;
             snprintf(run->fatal_msg, sizeof(run->fatal_msg), "cannot start a thread");
@@ -393,6 +439,7 @@ static enum status run_workers(struct run *run, unsigned threads, bool progress)
     progress_end(&pr);
     for (unsigned i = 0; i < started; i++)
         pthread_join(tids[i], NULL);
+    worker_timings(run->cfg, ws, started);
     for (unsigned i = 0; i < threads; i++) {
         if (ws[i].sb) {
             const struct scanbuf_stats *s = scanbuf_stats(ws[i].sb);
@@ -755,13 +802,17 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     else
         src_archive_default_limits(&run.alim);
     threads = cfg->threads ? cfg->threads : cpu_count();
-    if (threads > items.n && items.n > 0)
+    /* More workers than inputs help scan the blobs of the archives among them. */
+    if (threads > items.n && items.n > 0 && cfg->no_archives)
         threads = (unsigned)items.n;
     if (threads == 0)
         threads = 1;
+    pipe_hub_init(&run.hub, threads);
     st = run_workers(&run, threads, want_progress(cfg));
     pthread_mutex_destroy(&run.lock);
     pthread_cond_destroy(&run.done_cond);
+    pipe_timings(cfg, &run.hub);
+    pipe_hub_release(&run.hub);
     if (st != STATUS_OK)
         goto out;
     phase_done(cfg, "read", &tp);

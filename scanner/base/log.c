@@ -1,5 +1,6 @@
 /*
- * base/log.c - one-line diagnostics; serialised so lines of two workers never mix.
+ * base/log.c - one-line diagnostics; serialised so lines of two workers never mix. A
+ * thread may hold its lines back for another one to print in order (log_hold).
  */
 #include "base/log.h"
 
@@ -10,17 +11,56 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "base/xalloc.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static int log_quiet;
+static _Thread_local struct log_held *log_holding;
+static _Thread_local void (*log_before)(void *arg);
+static _Thread_local void *log_before_arg;
+
+struct log_held *log_hold(struct log_held *h)
+{
+    struct log_held *old = log_holding;
+    log_holding = h;
+    return old;
+}
+
+void log_set_before(void (*fn)(void *arg), void *arg)
+{
+    log_before = fn;
+    log_before_arg = arg;
+}
+
+/* Record (warnings) and print (unless quiet and not an error) one escaped line. */
+static void emit(int kind, const char *line)
+{
+    if (kind >= 0)
+        diag_record((enum diag_kind)kind, line);
+    if (kind < 0 || !log_quiet) {
+        pthread_mutex_lock(&log_lock);
+        fprintf(stderr, "sesame: %s%s\n", kind < 0 ? "error: " : "warning: ", line);
+        pthread_mutex_unlock(&log_lock);
+    }
+}
+
+void log_release(struct log_held *h)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        emit(h->v[i].kind, h->v[i].line);
+        free(h->v[i].line);
+    }
+    free(h->v);
+    memset(h, 0, sizeof(*h));
+}
 
 void log_set_quiet(int quiet)
 {
     log_quiet = quiet;
 }
 
-/* Format, escape, record (warnings), print (unless quiet and not an error). */
-FORMAT(3, 0) static void vlog(const char *level, int kind, const char *fmt, va_list ap)
+/* Format, escape, then hold, or record (warnings) and print. */
+FORMAT(2, 0) static void vlog(int kind, const char *fmt, va_list ap)
 {
     char small[512];
     char *big = NULL, *line;
@@ -40,13 +80,22 @@ FORMAT(3, 0) static void vlog(const char *level, int kind, const char *fmt, va_l
     }
     line = escape_dup(big ? big : small, (size_t)n, ESC_BACKSLASH);
     free(big);
-    if (kind >= 0)
-        diag_record((enum diag_kind)kind, line);
-    if (kind < 0 || !log_quiet) {
-        pthread_mutex_lock(&log_lock);
-        fprintf(stderr, "sesame: %s%s\n", level, line);
-        pthread_mutex_unlock(&log_lock);
+    if (!line)
+        return;
+    if (log_holding) {
+        struct log_held *h = log_holding;
+        XGROW(h->v, h->cap, h->n + 1);
+        h->v[h->n].kind = kind;
+        h->v[h->n++].line = line;
+        return;
     }
+    if (log_before) {
+        void (*fn)(void *) = log_before;
+        log_before = NULL; /* not from inside itself */
+        fn(log_before_arg);
+        log_before = fn;
+    }
+    emit(kind, line);
     free(line);
 }
 
@@ -54,7 +103,7 @@ void log_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog("warning: ", DIAG_NOTE, fmt, ap);
+    vlog(DIAG_NOTE, fmt, ap);
     va_end(ap);
 }
 
@@ -62,7 +111,7 @@ void log_gap(enum diag_kind kind, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog("warning: ", (int)kind, fmt, ap);
+    vlog((int)kind, fmt, ap);
     va_end(ap);
 }
 
@@ -70,6 +119,6 @@ void log_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog("error: ", -1, fmt, ap);
+    vlog(-1, fmt, ap);
     va_end(ap);
 }

@@ -27,7 +27,7 @@ void tap_init(struct tap *t, chunk_read_fn *rd, void *src)
     memset(t, 0, sizeof(*t));
     t->rd = rd;
     t->src = src;
-    t->ring = xmalloc(LIMIT_ARCHIVE_TAP_BYTES);
+    t->ring = xmalloc(TAP_RING_BYTES);
     t->stage = xmalloc(ARCHIVE_READ_STEP_BYTES);
     t->tail.line = 1;
 }
@@ -45,8 +45,8 @@ static void tap_span(const struct tap *t, uint64_t from, uint64_t to,
                      void (*fn)(void *arg, const unsigned char *p, size_t n), void *arg)
 {
     while (from < to) {
-        size_t at = (size_t)(from % TAP_BYTES);
-        size_t n = (size_t)(to - from < TAP_BYTES - at ? to - from : TAP_BYTES - at);
+        size_t at = (size_t)(from % TAP_RING_BYTES);
+        size_t n = (size_t)(to - from < TAP_RING_BYTES - at ? to - from : TAP_RING_BYTES - at);
         fn(arg, t->ring + at, n);
         from += n;
     }
@@ -57,15 +57,18 @@ static void pos_advance_cb(void *arg, const unsigned char *p, size_t n)
     chunk_pos_advance(arg, p, n);
 }
 
-/* Take the next bytes from upstream into the ring, dropping as many of the oldest. */
+/* Take the next bytes from upstream into the ring, dropping as many of the oldest. They
+ * land on bytes dropped already: the ring has ARCHIVE_READ_STEP_BYTES more than it keeps
+ * (the bytes from tail.offset on, at most TAP_BYTES, are never written over). */
 static void tap_pull(struct tap *t)
 {
-    size_t got = 0, done = 0;
+    size_t got = 0, at = (size_t)(t->head % TAP_RING_BYTES);
+    bool direct = TAP_RING_BYTES - at >= ARCHIVE_READ_STEP_BYTES;
     enum status st;
 
     if (t->eof)
         return;
-    st = t->rd(t->src, t->stage, ARCHIVE_READ_STEP_BYTES, &got);
+    st = t->rd(t->src, direct ? t->ring + at : t->stage, ARCHIVE_READ_STEP_BYTES, &got);
     if (st != STATUS_OK) {
         t->st = st;
         t->msg = xstrdup(status_message());
@@ -77,10 +80,10 @@ static void tap_pull(struct tap *t)
         uint64_t to = t->head + got - TAP_BYTES;
         tap_span(t, t->tail.offset, to, pos_advance_cb, &t->tail);
     }
-    while (done < got) {
-        size_t at = (size_t)((t->head + done) % TAP_BYTES);
-        size_t n = got - done < TAP_BYTES - at ? got - done : (size_t)(TAP_BYTES - at);
-        memcpy(t->ring + at, t->stage + done, n);
+    for (size_t done = 0; !direct && done < got;) {
+        size_t k = (size_t)((t->head + done) % TAP_RING_BYTES);
+        size_t n = got - done < TAP_RING_BYTES - k ? got - done : (size_t)(TAP_RING_BYTES - k);
+        memcpy(t->ring + k, t->stage + done, n);
         done += n;
     }
     t->head += got;

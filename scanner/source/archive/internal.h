@@ -108,13 +108,19 @@ struct member {
 
 /* ---- inputs ------------------------------------------------------------------------------ */
 
+/* A tap's ring: the bytes it keeps and room for one read from upstream, which lands in
+ * the ring directly (on bytes no longer kept) rather than through a copy, unless it
+ * would wrap around the ring's end. Reads are always ARCHIVE_READ_STEP_BYTES: the
+ * limits are checked per read. */
+#define TAP_RING_BYTES ((uint64_t)LIMIT_ARCHIVE_TAP_BYTES + ARCHIVE_READ_STEP_BYTES)
+
 /* A decoded stream read once, front to back, whose last LIMIT_ARCHIVE_TAP_BYTES are
  * kept: positions from tail.offset on can be read again. */
 struct tap {
     chunk_read_fn *rd;      /* upstream */
     void *src;
-    unsigned char *ring;    /* LIMIT_ARCHIVE_TAP_BYTES; byte at position p is ring[p % size] */
-    unsigned char *stage;   /* what upstream hands over, before it replaces the oldest bytes */
+    unsigned char *ring;    /* TAP_RING_BYTES; byte at position p is ring[p % TAP_RING_BYTES] */
+    unsigned char *stage;   /* a read that would wrap around the ring's end lands here */
     uint64_t head;          /* bytes taken from upstream */
     struct chunk_pos tail;  /* the oldest byte kept */
     bool eof;

@@ -1,0 +1,389 @@
+/*
+ * scan_pipe.c - an archive's blobs scanned by idle workers while its reader goes on
+ * (see scan_pipe.h for the contract: same findings, same warnings in the same order).
+ *
+ * One lock (the hub's) guards every pipe: a pipe's jobs are a list in the order they
+ * were handed over; `waiting` points at the first one nobody has claimed yet (claims
+ * go in order too, so every job after it is waiting as well). Jobs are retired from the
+ * head only, by the producer, once scanned: their held warnings are printed then.
+ */
+#include "scan_pipe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "model/provenance.h"
+#include "source/source.h"
+
+enum job_state { JOB_WAITING, JOB_RUNNING, JOB_DONE };
+
+/* A buffer for a blob's bytes: a power of two from 4 KiB up. */
+struct pipe_buf {
+    size_t cap;
+    struct pipe_buf *next;
+    unsigned char *data;
+};
+
+struct pipe_job {
+    struct blob b;             /* points into the copies below */
+    struct pipe_buf *buf;
+    char *path, *blob_id, *layer_cmd, *removed_in;
+    struct provenance *prov;
+    struct blob_place *places;
+    enum job_state state;
+    enum status st;
+    struct log_held held;      /* its warnings, printed when it is retired */
+    struct pipe_job *next;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+/* The smallest pooled buffer that holds n bytes, else a new one (lock held). */
+static struct pipe_buf *buf_get(struct pipe_hub *h, size_t n)
+{
+    struct pipe_buf **at = &h->pool, **best = NULL, *pb;
+    size_t cap = 4096;
+
+    for (; *at; at = &(*at)->next)
+        if ((*at)->cap >= n && (!best || (*at)->cap < (*best)->cap))
+            best = at;
+    if (best) {
+        pb = *best;
+        *best = pb->next;
+        h->pooled -= pb->cap;
+        return pb;
+    }
+    while (cap < n)
+        cap = cap > SIZE_MAX / 2 ? n : cap * 2;
+    pb = xmalloc(sizeof(*pb));
+    pb->cap = cap;
+    pb->data = xmalloc(cap);
+    return pb;
+}
+
+/* Keep a retired blob's buffer for the next ones while the pool has room (lock held). */
+static void buf_put(struct pipe_hub *h, struct pipe_buf *pb)
+{
+    if (h->pooled + pb->cap > SCAN_PIPE_BYTES) {
+        free(pb->data);
+        free(pb);
+        return;
+    }
+    pb->next = h->pool;
+    h->pool = pb;
+    h->pooled += pb->cap;
+}
+
+/* A copy of b in pb that lives until the job is retired: the reader reuses its buffers
+ * and frees a member's names as soon as it moves on. */
+static struct pipe_job *job_new(const struct blob *b, struct pipe_buf *pb)
+{
+    struct pipe_job *j = xcalloc(1, sizeof(*j));
+
+    j->b = *b;
+    j->buf = pb;
+    if (b->len)
+        memcpy(pb->data, b->data, b->len);
+    j->b.data = pb->data;
+    j->b.path = j->path = dup_or_null(b->path);
+    j->b.blob_id = j->blob_id = dup_or_null(b->blob_id);
+    j->b.layer_cmd = j->layer_cmd = dup_or_null(b->layer_cmd);
+    j->b.removed_in = j->removed_in = dup_or_null(b->removed_in);
+    if (b->n_prov && b->prov) {
+        j->prov = xcalloc(b->n_prov, sizeof(*j->prov));
+        for (size_t k = 0; k < b->n_prov; k++) {
+            j->prov[k].path = dup_or_null(b->prov[k].path);
+            j->prov[k].commit = b->prov[k].commit; /* owned by the run's git source */
+        }
+        j->b.prov = j->prov;
+        if (b->places) {
+            j->places = xcalloc(b->n_prov, sizeof(*j->places));
+            for (size_t k = 0; k < b->n_prov; k++) {
+                j->places[k] = b->places[k];
+                j->places[k].layer_cmd = dup_or_null(b->places[k].layer_cmd);
+                j->places[k].removed_in = dup_or_null(b->places[k].removed_in);
+            }
+            j->b.places = j->places;
+        }
+    }
+    return j;
+}
+
+static void job_free(struct pipe_job *j)
+{
+    for (size_t k = 0; j->prov && k < j->b.n_prov; k++)
+        free((char *)j->prov[k].path);
+    for (size_t k = 0; j->places && k < j->b.n_prov; k++) {
+        free((char *)j->places[k].layer_cmd);
+        free((char *)j->places[k].removed_in);
+    }
+    free(j->prov);
+    free(j->places);
+    free(j->path);
+    free(j->blob_id);
+    free(j->layer_cmd);
+    free(j->removed_in);
+    free(j);
+}
+
+void pipe_hub_init(struct pipe_hub *h, unsigned producers)
+{
+    memset(h, 0, sizeof(*h));
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->work, NULL);
+    pthread_cond_init(&h->done, NULL);
+    h->producers = producers;
+}
+
+void pipe_hub_release(struct pipe_hub *h)
+{
+    while (h->pool) {
+        struct pipe_buf *pb = h->pool;
+        h->pool = pb->next;
+        free(pb->data);
+        free(pb);
+    }
+    pthread_mutex_destroy(&h->lock);
+    pthread_cond_destroy(&h->work);
+    pthread_cond_destroy(&h->done);
+}
+
+enum status scan_pipe_scan(struct scanbuf *sb, const struct scanbuf_ctx *ctx,
+                           const struct blob *b)
+{
+    scanbuf_set_ctx(sb, ctx);
+    return scanbuf_scan(sb, b);
+}
+
+/* Scan blob b for job j (claimed by this thread) with sb under the pipe's context, its
+ * warnings held. Called without the lock. */
+static void job_scan_blob(struct scan_pipe *p, struct pipe_job *j, struct scanbuf *sb,
+                          const struct blob *b)
+{
+    struct log_held *old = log_hold(&j->held);
+
+    j->st = p->scan(sb, &p->ctx, b);
+    log_hold(old);
+}
+
+static void job_scan(struct scan_pipe *p, struct pipe_job *j, struct scanbuf *sb)
+{
+    job_scan_blob(p, j, sb, &j->b);
+}
+
+/* Put j at the end of p's list (lock held). */
+static void append(struct scan_pipe *p, struct pipe_job *j)
+{
+    if (p->tail)
+        p->tail->next = j;
+    else
+        p->head = j;
+    p->tail = j;
+    p->jobs++;
+}
+
+/* Claim the first waiting job of p (lock held). */
+static struct pipe_job *claim(struct scan_pipe *p)
+{
+    struct pipe_job *j = p->waiting;
+
+    if (j) {
+        struct pipe_job *w = j->next;
+        while (w && w->state != JOB_WAITING)
+            w = w->next; /* blobs the producer scanned at once */
+        j->state = JOB_RUNNING;
+        p->waiting = w;
+        p->n_waiting--;
+    }
+    return j;
+}
+
+/* Mark j done (lock held): its bytes go back to the pool at once (only its warnings
+ * and status wait for its turn), a failure stops the producer at its next blob. */
+static void job_done(struct scan_pipe *p, struct pipe_job *j)
+{
+    j->state = JOB_DONE;
+    if (j->buf) {
+        p->bytes -= j->b.len;
+        buf_put(p->hub, j->buf);
+        j->buf = NULL;
+        j->b.data = NULL;
+    }
+    if (j->st != STATUS_OK && p->err == STATUS_OK)
+        p->err = j->st;
+    pthread_cond_broadcast(&p->hub->done);
+}
+
+static void unlist(struct scan_pipe *p)
+{
+    struct scan_pipe **at = &p->hub->open;
+
+    while (*at && *at != p)
+        at = &(*at)->next_open;
+    if (*at)
+        *at = p->next_open;
+    p->listed = false;
+}
+
+/* Retire the scanned jobs at the head of p, in order: their warnings are printed now
+ * (lock held; printing does not take it). */
+static void retire(struct scan_pipe *p)
+{
+    while (p->head && p->head->state == JOB_DONE) {
+        struct pipe_job *j = p->head;
+        p->head = j->next;
+        if (!p->head)
+            p->tail = NULL;
+        p->jobs--;
+        log_release(&j->held);
+        job_free(j);
+    }
+    if (!p->head && p->listed)
+        unlist(p);
+}
+
+/* Scan one waiting job of p here, or wait for a helper to finish one; then retire
+ * (lock held, released while scanning). */
+static void step(struct scan_pipe *p)
+{
+    struct pipe_job *j;
+
+    retire(p);
+    if (!p->head)
+        return;
+    if ((j = claim(p)) != NULL) {
+        pthread_mutex_unlock(&p->hub->lock);
+        job_scan(p, j, p->sb);
+        pthread_mutex_lock(&p->hub->lock);
+        job_done(p, j);
+    } else {
+        pthread_cond_wait(&p->hub->done, &p->hub->lock);
+    }
+    retire(p);
+}
+
+/* Retire every job handed over (lock held). */
+static void drain(struct scan_pipe *p)
+{
+    while (p->head)
+        step(p);
+}
+
+/* The producer is about to print a warning: what it handed over before comes first. */
+static void before_warning(void *arg)
+{
+    struct scan_pipe *p = arg;
+
+    pthread_mutex_lock(&p->hub->lock);
+    drain(p);
+    pthread_mutex_unlock(&p->hub->lock);
+}
+
+void scan_pipe_open(struct scan_pipe *p, struct pipe_hub *h, struct scanbuf *sb,
+                    const struct scanbuf_ctx *ctx)
+{
+    memset(p, 0, sizeof(*p));
+    p->hub = h;
+    p->scan = scan_pipe_scan;
+    p->sb = sb;
+    p->ctx = *ctx;
+    log_set_before(before_warning, p);
+}
+
+enum status scan_pipe_blob(const struct blob *b, void *payload)
+{
+    struct scan_pipe *p = payload;
+    struct pipe_hub *h = p->hub;
+    struct pipe_job *j;
+    struct pipe_buf *pb;
+    enum status err;
+
+    pthread_mutex_lock(&h->lock);
+    retire(p);
+    if ((err = p->err) != STATUS_OK || (!p->head && h->idle == 0)) {
+        pthread_mutex_unlock(&h->lock);
+        /* Nobody to hand it to and nothing before it: scanned here, now. */
+        return err != STATUS_OK ? err : p->scan(p->sb, &p->ctx, b);
+    }
+    /* Only for memory does the producer wait for a helper: a blob a helper holds
+     * keeps the ones after it (scanned, their bytes freed) from being retired. */
+    while (p->head && p->jobs >= SCAN_PIPE_HELD)
+        step(p);
+    if (p->n_waiting >= SCAN_PIPE_JOBS || p->bytes + b->len > SCAN_PIPE_BYTES) {
+        /* More waiting than the helpers take: this one is scanned here, now, from the
+         * reader's buffer (no copy), its warnings held for its turn. */
+        j = xcalloc(1, sizeof(*j));
+        j->state = JOB_RUNNING;
+        append(p, j);
+        pthread_mutex_unlock(&h->lock);
+        job_scan_blob(p, j, p->sb, b);
+        pthread_mutex_lock(&h->lock);
+        job_done(p, j);
+        retire(p);
+    } else {
+        pb = buf_get(h, b->len);
+        pthread_mutex_unlock(&h->lock);
+        j = job_new(b, pb);
+        pthread_mutex_lock(&h->lock);
+        append(p, j);
+        if (!p->waiting)
+            p->waiting = j;
+        p->n_waiting++;
+        p->bytes += b->len;
+        h->jobs++;
+        if (!p->listed) {
+            p->listed = true;
+            p->next_open = h->open;
+            h->open = p;
+        }
+        pthread_cond_signal(&h->work);
+    }
+    err = p->err;
+    pthread_mutex_unlock(&h->lock);
+    return err;
+}
+
+enum status scan_pipe_close(struct scan_pipe *p, enum status st)
+{
+    pthread_mutex_lock(&p->hub->lock);
+    drain(p);
+    if (st == STATUS_OK)
+        st = p->err;
+    pthread_mutex_unlock(&p->hub->lock);
+    log_set_before(NULL, NULL);
+    return st;
+}
+
+void pipe_hub_help(struct pipe_hub *h, struct scanbuf *sb)
+{
+    pthread_mutex_lock(&h->lock);
+    if (h->producers > 0)
+        h->producers--;
+    pthread_cond_broadcast(&h->work);
+    while (sb) {
+        struct scan_pipe *p = h->open;
+        struct pipe_job *j = NULL;
+
+        while (p && !(j = claim(p)))
+            p = p->next_open;
+        if (j) {
+            h->handed++;
+            pthread_mutex_unlock(&h->lock);
+            job_scan(p, j, sb);
+            pthread_mutex_lock(&h->lock);
+            job_done(p, j);
+            continue;
+        }
+        if (h->producers == 0)
+            break;
+        h->idle++;
+        pthread_cond_wait(&h->work, &h->lock);
+        h->idle--;
+    }
+    pthread_mutex_unlock(&h->lock);
+}

@@ -1,0 +1,99 @@
+/*
+ * scan_pipe.h - the blobs of one archive scanned by idle workers while its reader reads
+ * on: a two-stage pipeline (read and decompress | match) whose findings, diagnostics
+ * and their order are those of a scan on one thread.
+ *
+ * A worker that reads an archive (the producer) hands each blob (a member, or a chunk
+ * of a large one) to a pipe instead of its scanbuf; workers that have no input left
+ * (helpers) take blobs from open pipes and scan them with their own scanbuf. Blobs are
+ * copied (the reader reuses its buffers); when SCAN_PIPE_JOBS wait already the producer
+ * scans the blob at hand itself, from the reader's buffer, so that a core is never idle
+ * waiting for another one (a helper descheduled on a busy machine holds up nobody but
+ * the warnings of the blobs after its own), nothing is copied that the producer scans,
+ * and nothing waits when no helper is there.
+ * With no helper idle and nothing queued a blob is scanned at once, as without a pipe.
+ *
+ * Order: findings are sorted when the run ends, so only warnings could come out of
+ * order. A blob's warnings are held (base/log.h log_hold) while it is scanned and
+ * printed when it is retired, strictly in the order the blobs were handed over; before
+ * the producer prints a warning of its own (a damaged member, a limit) every blob
+ * handed over before it is retired first. A failure of the callback (the observation
+ * cap) stops the producer at its next blob once the failing one is scanned: a few blobs
+ * later than without the pipe.
+ */
+#ifndef SESAME_SCAN_PIPE_H
+#define SESAME_SCAN_PIPE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/status.h"
+#include "scanbuf.h"
+
+struct blob;
+struct pipe_job;
+struct pipe_buf;
+
+/* Blobs of one pipe waiting for a helper (more: the producer scans its own); bytes
+ * of its blobs not scanned yet (the memory a pipe holds besides the producer's own
+ * buffers); blobs scanned but not retired yet (a few hundred bytes each: their
+ * warnings wait for the blobs before them). */
+#define SCAN_PIPE_JOBS 16u
+#define SCAN_PIPE_BYTES (24u * 1024 * 1024)
+#define SCAN_PIPE_HELD 4096u
+
+/* What the workers of one run share: the open pipes, the helpers waiting. */
+struct pipe_hub {
+    pthread_mutex_t lock;
+    pthread_cond_t work;     /* a blob was queued, or the last producer left */
+    pthread_cond_t done;     /* a blob was scanned */
+    struct scan_pipe *open;  /* pipes with blobs queued or being scanned (list) */
+    unsigned producers;      /* workers that may still open a pipe */
+    unsigned idle;           /* helpers waiting for a blob */
+    struct pipe_buf *pool;   /* buffers of retired blobs, kept for the next ones: fresh
+                              * memory costs a page fault per page */
+    uint64_t pooled;         /* their bytes, at most SCAN_PIPE_BYTES */
+    uint64_t handed;         /* blobs scanned by a helper (SESAME_TIMINGS) */
+    uint64_t jobs;           /* blobs queued (SESAME_TIMINGS) */
+};
+
+/* Scan one blob with sb under ctx (scan_pipe_scan; tests put their own). */
+typedef enum status scan_pipe_fn(struct scanbuf *sb, const struct scanbuf_ctx *ctx,
+                                 const struct blob *b);
+scan_pipe_fn scan_pipe_scan;
+
+/* One producer's pipe. */
+struct scan_pipe {
+    struct pipe_hub *hub;
+    scan_pipe_fn *scan;          /* scan_pipe_scan unless a test says otherwise */
+    struct scanbuf *sb;          /* the producer's */
+    struct scanbuf_ctx ctx;      /* applies to every blob of the pipe */
+    struct pipe_job *head, *tail; /* handed over, not retired, in order */
+    struct pipe_job *waiting;    /* the first one nobody scans yet, or NULL */
+    unsigned jobs;               /* handed over, not retired */
+    unsigned n_waiting;          /* of which nobody scans yet */
+    uint64_t bytes;              /* of the jobs not scanned yet */
+    enum status err;             /* first failure of a blob scanned */
+    bool listed;                 /* in hub->open */
+    struct scan_pipe *next_open;
+};
+
+void pipe_hub_init(struct pipe_hub *h, unsigned producers);
+void pipe_hub_release(struct pipe_hub *h);
+
+/* Start a pipe for the producer whose scanbuf is sb, under ctx; its warnings wait for
+ * the blobs before them from now on (log_set_before). */
+void scan_pipe_open(struct scan_pipe *p, struct pipe_hub *h, struct scanbuf *sb,
+                    const struct scanbuf_ctx *ctx);
+/* A blob_fn (source/chunk.h) whose payload is a struct scan_pipe. */
+enum status scan_pipe_blob(const struct blob *b, void *payload);
+/* Wait for every blob handed over, retire them all, end the pipe; returns the first
+ * failure of a blob scanned (st if none, or if st already is one). */
+enum status scan_pipe_close(struct scan_pipe *p, enum status st);
+
+/* A worker has no input left: it helps open pipes until no producer is left (sb NULL:
+ * a worker that never started leaves at once). */
+void pipe_hub_help(struct pipe_hub *h, struct scanbuf *sb);
+
+#endif

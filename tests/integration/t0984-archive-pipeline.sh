@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Issue 16 item 3: the blobs of an archive are scanned by idle workers while the reader
+# reads on (scanner/scan_pipe.c). The report (findings, diagnostics and their order, the
+# exit status) must be the one a scan on one thread gives: many small members with
+# warnings from the reader between them, a member of three chunks, a truncated
+# compressed tar, archives nested in a compressed tar. -j 1 has no helper (every blob is
+# scanned at once); -j 4 has three, and SESAME_TIMINGS says how many blobs they scanned.
+. "$(dirname "$0")/lib.sh"
+setup
+
+FIX="$SESAME_SRC/tests/integration/pipe_fixture.py"
+
+# The JSON report without what differs between two runs (times, speeds).
+norm() {
+    "$PYTHON" - "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("seconds", "mb_per_s", "started_at"):
+    d["scan"].pop(k, None)
+print(json.dumps(d, indent=1, sort_keys=True))
+PY
+}
+
+# Scan $1 with -j $2: report in $1.$2.json, stderr in $1.$2.err, exit status in $1.$2.rc.
+scan_j() {
+    set +e
+    (cd arch && SESAME_TIMINGS=1 "$SESAME_BIN" scan "$1" -f json -o "../$1.$2.json" -j "$2" \
+        2>"../$1.$2.err")
+    echo $? >"$1.$2.rc"
+    set -e
+    grep "^sesame: warning:" "$1.$2.err" >"$1.$2.warn" || true
+}
+
+# How many blobs helpers scanned in the run whose stderr is $1.
+handed() {
+    sed -n 's/.*timing: pipe .* \([0-9][0-9]*\) scanned by helpers.*/\1/p' "$1"
+}
+
+test_expect_success 'fixture' '
+    mkdir arch && "$PYTHON" "$FIX" gen arch &&
+    test -s arch/many.tar && test -s arch/big.tar.gz && test -s arch/trunc.tar.gz &&
+    test -s arch/nested.tar.zst
+'
+
+for a in many.tar big.tar.gz trunc.tar.gz nested.tar.zst; do
+    test_expect_success "$a: every key at its place, warnings in order, -j 1 and -j 4 the same" '
+        scan_j '"$a"' 1 && scan_j '"$a"' 4 &&
+        "$PYTHON" "$FIX" check arch/manifest.json '"$a"' '"$a"'.1.json '"$a"'.1.warn &&
+        "$PYTHON" "$FIX" check arch/manifest.json '"$a"' '"$a"'.4.json '"$a"'.4.warn &&
+        norm '"$a"'.1.json >one && norm '"$a"'.4.json >four &&
+        diff -u one four &&
+        diff -u '"$a"'.1.warn '"$a"'.4.warn &&
+        diff -u '"$a"'.1.rc '"$a"'.4.rc &&
+        test "$(handed '"$a"'.1.err)" = 0
+    '
+done
+
+test_expect_success 'the helpers did scan (members of many.tar or big.tar.gz)' '
+    test $(($(handed many.tar.4.err) + $(handed big.tar.gz.4.err))) -gt 0
+'
+
+test_expect_success 'exit status: found (and incomplete where a warning says so)' '
+    test "$(cat many.tar.1.rc)" = 7 &&
+    test "$(cat big.tar.gz.1.rc)" = 1 &&
+    test "$(cat trunc.tar.gz.1.rc)" = 7 &&
+    test "$(cat nested.tar.zst.1.rc)" = 1
+'
+
+test_expect_success 'several archives at once: the same findings as one by one' '
+    rm arch/manifest.json && scan_j . 4 &&
+    "$PYTHON" - <<PY
+import json
+def kids(p):
+    return sorted((f["access_key_id"], l["path"].removeprefix("./")) for f in json.load(open(p))["findings"]
+                  if f["kind"] == "access_key_id" for l in f["locations"]
+                  if l["part"] == "access_key_id")
+together = kids("..4.json")
+apart = []
+for a in ("many.tar", "big.tar.gz", "trunc.tar.gz", "nested.tar.zst"):
+    apart += kids(a + ".1.json")
+assert together == sorted(apart), (len(together), len(apart))
+PY
+'
+
+test_done
