@@ -350,8 +350,10 @@ static size_t base64_decode_some(const unsigned char *p, size_t s, size_t e, siz
 /* Bytes the run decodes to (what base64_decode_some gives over its lines). */
 static size_t base64_decoded_len(const unsigned char *p, const struct base64_run *r)
 {
-    size_t total = 0, s, e;
+    size_t total = 0, s = r->start, e = r->body_end;
 
+    if (r->n_lines == 1) /* one line: its characters are all base64 */
+        return (e - s) / 4 * 3 + ((e - s) % 4 >= 2 ? (e - s) % 4 - 1 : 0);
     for (base64_next_line(p, r, r->start, &s, &e); s < e; base64_next_line(p, r, e, &s, &e))
         total += (e - s) / 4 * 3 + ((e - s) % 4 >= 2 ? (e - s) % 4 - 1 : 0);
     return total;
