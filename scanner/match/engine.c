@@ -690,7 +690,7 @@ static void push_match(struct match_list *out, uint32_t rule, size_t s, size_t e
  * extends `extra` bytes past hi for look-ahead and long values. The offset limit stops
  * each search at hi: without it the last search of every window (the one that finds no
  * match starting by hi) ran on through the `extra` bytes, and that was most of the
- * PCRE2 time on a tree (a 14-byte "mail" window searched 8 KiB on). The matches found
+ * PCRE2 time on a tree (a 14-byte "mail" window searched 4 KiB on). The matches found
  * are the same: a search tries start positions in order, so whatever it finds starting
  * at or before hi it finds with the limit too. */
 static void confirm_range(struct engine_worker *w, uint32_t ri, const unsigned char *data,
