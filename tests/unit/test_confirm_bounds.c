@@ -180,10 +180,11 @@ static void test_confirm_bounds__random_keyword_soup(void)
                 memcpy(buf + n, s, strlen(s));
                 n += strlen(s);
             } else {
+                static const char chars[] =
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz+/";
                 size_t run = fakekey_next(&rng) % (r == 1 ? 8 : 48);
                 for (size_t i = 0; i < run; i++)
-                    buf[n++] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz+/"
-                        [fakekey_next(&rng) % 62];
+                    buf[n++] = chars[fakekey_next(&rng) % (sizeof(chars) - 1)];
             }
         }
         total += same_matches(&x, (const unsigned char *)buf, n, &l);
