@@ -347,22 +347,41 @@ static size_t base64_decode_some(const unsigned char *p, size_t s, size_t e, siz
     return g;
 }
 
+/* Bytes the run decodes to (what base64_decode_some gives over its lines). */
+static size_t base64_decoded_len(const unsigned char *p, const struct base64_run *r)
+{
+    size_t total = 0, s = r->start, e = r->body_end;
+
+    if (r->n_lines == 1) /* one line: its characters are all base64 */
+        return (e - s) / 4 * 3 + ((e - s) % 4 >= 2 ? (e - s) % 4 - 1 : 0);
+    for (base64_next_line(p, r, r->start, &s, &e); s < e; base64_next_line(p, r, e, &s, &e))
+        total += (e - s) / 4 * 3 + ((e - s) % 4 >= 2 ? (e - s) % 4 - 1 : 0);
+    return total;
+}
+
+/* At least BASE64_PRINTABLE_PCT of the decoded bytes printable. Knowing the total first,
+ * decoding stops as soon as the bytes that are not printable are too many for that
+ * (random or binary payloads, most runs the triggers find, within a few groups). */
 static bool base64_is_text(const unsigned char *p, const struct base64_run *r)
 {
     unsigned char chunk[BASE64_CHUNK];
-    size_t len, total = 0, printable = 0, s, e;
+    size_t len, total = base64_decoded_len(p, r), other = 0, s, e;
 
+    if (total == 0)
+        return false;
     for (base64_next_line(p, r, r->start, &s, &e); s < e; base64_next_line(p, r, e, &s, &e)) {
         for (size_t g = 0; g * 4 < e - s;) {
-            g = base64_decode_some(p, s, e, g, chunk, sizeof(chunk), &len);
-            total += len;
+            /* a smaller first piece: a binary run is told apart in it */
+            g = base64_decode_some(p, s, e, g, chunk, g == 0 ? 48 : sizeof(chunk), &len);
             for (size_t i = 0; i < len; i++) {
                 unsigned char c = chunk[i];
-                printable += (c >= 0x20 && c < 0x7F) || c == '\t' || c == '\r' || c == '\n';
+                other += !((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\r' || c == '\n');
             }
+            if (other * 100 > total * (100 - BASE64_PRINTABLE_PCT))
+                return false;
         }
     }
-    return total > 0 && printable * 100 >= total * BASE64_PRINTABLE_PCT;
+    return true;
 }
 
 /* Append the decoding of run r; each line's bytes map to that line's first character. */

@@ -87,15 +87,34 @@ static size_t sat_add(size_t a, size_t b)
     return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
+/* Escapes the window's first pass found, decoded again by the second without looking
+ * for them (memchr and the decoder's test at each lead byte, a pass over the window). */
+#define ESC_SITES 256
+
+struct esc_site {
+    size_t at, len, used;
+    unsigned char bytes[4];
+};
+
+static struct esc_site esc_site_of(size_t at, size_t len, size_t used,
+                                   const unsigned char bytes[4])
+{
+    struct esc_site e = { at, len, used, { 0 } };
+
+    memcpy(e.bytes, bytes, sizeof(e.bytes));
+    return e;
+}
+
 enum status decode_escapes(const struct decode_escaper *x, const unsigned char *p, size_t n,
                            size_t *from_window, size_t max_bytes, struct decoded *out)
 {
     struct esc_scan s = { x, p, n, { 0, 0 }, { false, false } };
     enum status st = STATUS_OK;
     unsigned char bytes[4];
-    size_t whole = 0, *from = from_window ? from_window : &whole;
+    size_t whole = 0, *from = from_window ? from_window : &whole, from0 = *from;
     size_t margin = from_window ? LIMIT_DECODE_WINDOW : SIZE_MAX;
-    size_t len = 0, used = 0, site, lo, hi, i, copy_from, cap;
+    size_t len = 0, used = 0, site, lo, hi, i, copy_from, cap, n_sites = 0, k;
+    struct esc_site sites[ESC_SITES];
 
     *out = (struct decoded)DECODED_INIT;
     out->encoding = x->encoding;
@@ -104,6 +123,7 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
         *from = n;
         return STATUS_OK; /* nothing (more) to decode: no view */
     }
+    sites[n_sites++] = esc_site_of(site, len, used, bytes);
     /* The window: `margin` bytes around each escape, to whole lines, joined while the
      * next escape's would reach this one's. */
     lo = line_start(p, *from, site > margin ? site - margin : 0);
@@ -112,6 +132,8 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
         size_t next = esc_next(&s, i, n, bytes, &len, &used);
         if (next >= n || (next > hi && next - hi > margin))
             break;
+        if (n_sites < ESC_SITES)
+            sites[n_sites++] = esc_site_of(next, len, used, bytes);
         i = next + used;
         if (sat_add(i, margin) >= hi)
             hi = line_end(p, n, sat_add(i, margin));
@@ -119,6 +141,13 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
     *from = hi;
     out->cut_lo = lo > 0;
     out->cut_hi = hi < n;
+    /* The sites are those the second pass finds when it starts at or after the first
+     * pass's start: both start at line starts, where the decoders' tokenisations agree,
+     * and the first pass found nothing before `site`. A window reaching back before that
+     * start (lo < from0: it overlaps the previous one) is looked at again. Past the
+     * sites recorded (ESC_SITES, or the window's end reached), the search goes on. */
+    if (lo < from0)
+        n_sites = 0;
 
     /* Decode it (the scan restarts at lo: forget where the leads were); every escape
      * is longer than what it decodes to, so the view fits in hi - lo bytes. */
@@ -126,13 +155,21 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
     cap = hi - lo < max_bytes ? hi - lo : max_bytes;
     out->data = xmalloc(st_add(cap, 1));
     out->data_cap = cap;
-    for (i = copy_from = lo; i < hi && st == STATUS_OK;) {
-        site = esc_next(&s, i, hi, bytes, &len, &used);
-        if (site >= hi)
-            break;
+    for (i = copy_from = lo, k = 0; i < hi && st == STATUS_OK; k++) {
+        const unsigned char *b = bytes;
+        if (k < n_sites) {
+            site = sites[k].at;
+            len = sites[k].len;
+            used = sites[k].used;
+            b = sites[k].bytes;
+        } else {
+            site = esc_next(&s, i, hi, bytes, &len, &used);
+            if (site >= hi)
+                break;
+        }
         st = decoded_append(out, max_bytes, p + copy_from, site - copy_from, copy_from, SEG_COPY);
         if (st == STATUS_OK)
-            st = decoded_append(out, max_bytes, bytes, len, site, SEG_OPAQUE);
+            st = decoded_append(out, max_bytes, b, len, site, SEG_OPAQUE);
         i = copy_from = site + used;
     }
     if (st == STATUS_OK)

@@ -8,6 +8,8 @@
  */
 #include "decode/decode.h"
 
+#include <string.h>
+
 /* Detection looks at this much of the buffer (UTF-16 text shows itself quickly). */
 #define UTF16_SAMPLE_BYTES 4096u
 /* Without a BOM, shorter buffers are too small to tell UTF-16 from binary. */
@@ -31,6 +33,10 @@ bool decode_utf16_detect(const unsigned char *p, size_t n, bool *big_endian)
     } else if (n >= UTF16_MIN_BYTES) {
         m = (n < UTF16_SAMPLE_BYTES ? n : UTF16_SAMPLE_BYTES) & ~(size_t)1;
         pairs = m / 2;
+        /* Text without a NUL (nearly every file) is not UTF-16: one memchr says so
+         * instead of a byte loop over the sample for every buffer. */
+        if (!memchr(p, 0, m))
+            m = 0;
         for (size_t i = 0; i < m; i += 2) {
             even_nul += p[i] == 0;
             odd_nul += p[i + 1] == 0;

@@ -65,6 +65,9 @@ bool engine_cache_reload(struct engine *e, const unsigned char *p, size_t len);
 
 enum status engine_worker_new(struct engine_worker **out, const struct engine *e);
 void engine_worker_free(struct engine_worker *w);
+/* Tests and fuzzing: confirm without the bound on where a match may start (the
+ * reference the bounded search must equal; see confirm_range in engine.c). */
+void engine_worker_set_unbounded(struct engine_worker *w, bool unbounded);
 
 /* Find every confirmed match in data[0, len) (appended to out, sorted by start, then
  * rule) and the decode triggers (if trig is not NULL). data is borrowed for the call. */

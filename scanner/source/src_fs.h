@@ -60,9 +60,10 @@ enum status src_fs_read(const char *path, unsigned char **buf, blob_fn *fn, void
                         uint64_t *bytes);
 
 /* Open `path` for reading (a FIFO swapped in cannot block the open; a directory is
- * refused). STATUS_IO naming the path. With `size`: the size of a regular file as
- * opened, UINT64_MAX for anything else. */
-enum status src_fs_open(const char *path, int *fd, uint64_t *size);
+ * refused, or with `is_dir` said there: STATUS_OK, *is_dir true, *fd -1). STATUS_IO
+ * naming the path. With `size`: the size of a regular file as opened, UINT64_MAX for
+ * anything else. */
+enum status src_fs_open(const char *path, int *fd, uint64_t *size, bool *is_dir);
 
 /* Same, for an already open file descriptor (not closed), read from its offset. */
 enum status src_fs_read_fd(int fd, const char *path, unsigned char **buf, blob_fn *fn,

@@ -1,16 +1,43 @@
 /* fuzz_scan_blob - bytes -> matcher -> decoded views -> pairing -> findings -> redact,
- * with the invariants of check_findings.h. The default rules are compiled once. */
+ * with the invariants of check_findings.h. The default rules are compiled once. The
+ * matcher's confirmation windows bound where a PCRE2 match may start (engine.c,
+ * confirm_range): the matches must be those of the unbounded search, the reference. */
 #include "check_findings.h" /* fuzz.h and the scanner headers */
 
 static struct ruleset rs = RULESET_INIT;
 static struct engine *eng;
+static struct engine_worker *bounded, *unbounded;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     FUZZ_CHECK(ruleset_load(&rs, false, NULL, 0) == STATUS_OK);
     FUZZ_CHECK(engine_new(&eng, &rs, &(struct engine_opts){ .cache_dir = NULL }) == STATUS_OK);
+    FUZZ_CHECK(engine_worker_new(&bounded, eng) == STATUS_OK);
+    FUZZ_CHECK(engine_worker_new(&unbounded, eng) == STATUS_OK);
+    engine_worker_set_unbounded(unbounded, true);
     return 0;
+}
+
+static bool same_match(const struct match *a, const struct match *b)
+{
+    return a->rule == b->rule && a->start == b->start && a->end == b->end &&
+           a->region_start == b->region_start && a->region_end == b->region_end;
+}
+
+/* The bounded confirmation finds the unbounded one's matches, in the same order. */
+static void check_bounded(const uint8_t *data, size_t size)
+{
+    struct match_list a = { 0 }, b = { 0 };
+
+    if (engine_scan(bounded, data, size, &a, NULL) == STATUS_OK &&
+        engine_scan(unbounded, data, size, &b, NULL) == STATUS_OK) {
+        FUZZ_CHECK(a.n == b.n);
+        for (size_t i = 0; i < a.n; i++)
+            FUZZ_CHECK(same_match(&a.v[i], &b.v[i]));
+    }
+    match_list_release(&a);
+    match_list_release(&b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(scanbuf_new(&sb, eng, &rs, f) == STATUS_OK);
     (void)scanbuf_scan(sb, &b);
     check_findings(f, &rs, size); /* findings_build + invariants */
+    check_bounded(data, size);
     scanbuf_free(sb);
     findings_free(f);
     return 0;

@@ -286,6 +286,12 @@ def scan_seeds():
                          f"<from>x@example.com</from><to>y@example.com</to>\n")
     s["senders-ini"] = (f"[mail]\nsender = s@example.com\nFrom: f@example.com, g@example.com\n"
                         f"[aws]\naws_access_key_id = {ID15}\n---\nfrom: \"h@example.com\"\n")
+    # proximity windows at their edge (engine.c confirm_range bounds where a match may
+    # start): a value one mutation from starting exactly 1,024 bytes after its key ID,
+    # and a keyword's value running far past its window
+    s["near-edge"] = f"{ID15}{' ' * 1023}{SECRET39}\n{SECRET39}{' ' * 984}{ID15}\n"
+    s["value-past-window"] = ("aws_session_token = " + "-".join(["AbCd0123/+" * 3 + "AbCd0123/"] * 40)
+                              + "\nmail smtp mail\n")
     s = {k: v.encode() for k, v in s.items()}
     s["utf16le-bom"] = (f"aws_access_key_id = {ID15}\naws_secret_access_key = Fake\n"
                         .encode("utf-16"))  # Python writes a little-endian BOM

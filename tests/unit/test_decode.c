@@ -365,6 +365,47 @@ static void test_decode__base64_skips_binary_short_and_mixed(void)
     CHECK_EMPTY(&d);
 }
 
+/* The text test at its bound: runs of 300 decoded bytes (three lines of a wrapped run,
+ * and one line) with 45 bytes that are not printable (15 %: text) or 46 (not), placed
+ * first, last or spread: the test may stop decoding early, never with another verdict. */
+static void test_decode__base64_text_share_at_the_bound(void)
+{
+    for (int wrapped = 0; wrapped < 2; wrapped++)
+        for (size_t bad = 45; bad <= 46; bad++)
+            for (int place = 0; place < 3; place++) {
+                unsigned char bytes[300], src[600];
+                char enc[420];
+                size_t n, m = 0, at[] = { 8 };
+                struct decoded d = DECODED_INIT;
+                for (size_t i = 0; i < sizeof(bytes); i++) {
+                    bool other = place == 0 ? i < bad
+                                 : place == 1 ? i >= sizeof(bytes) - bad
+                                              : i % 6 == 0 && i / 6 < bad;
+                    bytes[i] = other ? (unsigned char)(0x80 + i % 64)
+                                     : (unsigned char)('a' + i % 26);
+                }
+                n = test_decode_b64(bytes, sizeof(bytes), enc);
+                CHECK(n == 400);
+                memcpy(src, "value: ", 7);
+                m = 7;
+                for (size_t i = 0; i < n; i++) {
+                    if (wrapped && i > 0 && i % 136 == 0)
+                        src[m++] = '\n';
+                    src[m++] = (unsigned char)enc[i];
+                }
+                src[m++] = '\n';
+                CHECK_OK(decode_base64_runs(src, m, at, 1, MIB, &d));
+                /* a joined run that is not text is looked at line by line: the
+                 * first line alone (102 bytes) is text when the others hold the bad */
+                CHECK((d.len > 0) == (bad == 45 || (wrapped && place == 1)));
+                if (bad == 45)
+                    CHECK(d.len >= sizeof(bytes) && memcmp(d.data + 7, bytes, 136 / 4 * 3) == 0);
+                else if (d.len > 0)
+                    CHECK(d.len == 7 + 102 && memcmp(d.data + 7, bytes, 102) == 0);
+                decoded_release(&d);
+            }
+}
+
 static void test_decode__base64_missing_padding_and_partial_group(void)
 {
     /* "aws_secret_access_key = abc123\n" without its "==", then "region = eu-west-1"
@@ -761,6 +802,7 @@ static const struct test tests[] = {
     TEST(test_decode__base64_kubernetes_secret),
     TEST(test_decode__base64_lines),
     TEST(test_decode__base64_skips_binary_short_and_mixed),
+    TEST(test_decode__base64_text_share_at_the_bound),
     TEST(test_decode__base64_missing_padding_and_partial_group),
     TEST(test_decode__base64_run_too_long),
     TEST(test_decode__issue_11_base64_wrapped_76),
