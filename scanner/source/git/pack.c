@@ -494,6 +494,54 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
     hashmap_release(&m);
 }
 
+/* ---- the blobs of a pack ------------------------------------------------------------------ */
+
+/* The type an entry resolves to (its chain followed, memo by position in pack order),
+ * or 0 if the chain cannot be followed. */
+static int resolved_type(const struct gitpack *p, const struct by_off *bo,
+                         const unsigned char *memo, uint64_t off)
+{
+    for (unsigned d = 0; d <= LIMIT_DELTA_DEPTH; d++) {
+        uint32_t lo = 0, hi = p->n;
+        struct hdr h;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (bo->off[mid] < off)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < p->n && bo->off[lo] == off && memo[lo])
+            return memo[lo] == 0xff ? 0 : memo[lo];
+        if (!entry_at(p, off, &h))
+            return 0;
+        if (!is_delta(&h))
+            return h.type;
+        off = h.base;
+    }
+    return 0;
+}
+
+size_t gitpack_blobs(const struct gitpack *p, uint32_t **out)
+{
+    const struct by_off *bo = by_off(p);
+    unsigned char *memo = xcalloc(p->n ? p->n : 1, 1); /* 0: not yet, 0xff: none */
+    size_t n = 0;
+
+    *out = xmalloc((p->n ? p->n : 1) * sizeof(**out));
+    for (uint32_t k = 0; k < p->n; k++) {
+        int t;
+        if (k > 0 && bo->off[k] == bo->off[k - 1])
+            continue;
+        t = resolved_type(p, bo, memo, bo->off[k]);
+        memo[k] = t ? (unsigned char)t : 0xff;
+        if (t == GP_BLOB)
+            (*out)[n++] = bo->idx[k];
+    }
+    free(memo);
+    return n;
+}
+
 /* ---- chains that never end ---------------------------------------------------------------- */
 
 #define CH_ROOT UINT32_MAX        /* a whole object */
