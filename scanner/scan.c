@@ -521,7 +521,9 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             /* one core for the walk (the longest part), the others read */
             unsigned pre_threads = cfg->threads ? cfg->threads : cpu_count();
             scan_prescan_init(&pre, &spc, pre_threads > 1 ? pre_threads - 1 : 1);
-            if (!cfg->hooks && !cfg->budget_ms)
+            const char *pe = env_get(cfg->env, "SESAME_PRESCAN");
+            pre.finish = pe && strcmp(pe, "all") == 0;
+            if (!cfg->hooks && !cfg->budget_ms && !(pe && strcmp(pe, "0") == 0))
                 go.prescan = &pre;
             struct src_git *g = NULL;
             const char *const *wt;
@@ -749,6 +751,12 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                       &missing, &planning_timed_out)) != STATUS_OK)
         goto out;
     phase_done(cfg, "plan", &tp);
+    {
+        const char *e = env_get(cfg->env, "SESAME_TIMINGS");
+        if (e && strcmp(e, "0") != 0)
+            fprintf(stderr, "sesame: timing: %llu blobs read clean while planning\n",
+                    (unsigned long long)items.pre_blobs);
+    }
     if (planning_timed_out ||
         (cfg->budget_ms && clock_now() - t0 > cfg->budget_ms / 1000.0)) {
         atomic_store(&run.timed_out, 1);

@@ -40,6 +40,7 @@ struct src_git_reader;
  * not reached before the walk ended, is read as usual with its path. */
 struct src_git_prescan {
     unsigned threads;
+    bool finish;                /* read them all before the plan returns (tests) */
     void *ctx;
     void *(*start)(void *ctx);  /* a thread's state */
     bool (*clean)(void *state, const struct blob *tmpl, const unsigned char *data, size_t len,

@@ -189,7 +189,8 @@ void prescan_stop(struct src_git *g)
 
     if (!ps || !ps->tids)
         return;
-    atomic_store(&ps->stop, 1);
+    if (!ps->cb.finish)
+        atomic_store(&ps->stop, 1);
     pthread_join(ps->tids[0], NULL);
     free(ps->tids);
     ps->tids = NULL;
