@@ -56,7 +56,7 @@ struct items {
     uint64_t skipped;          /* git objects the hooks said not to read */
     /* git blobs read clean while their history was planned (scan_prescan.c): counted,
      * not read again */
-    uint64_t pre_blobs, pre_bytes, pre_views;
+    uint64_t pre_blobs, pre_msgs, pre_bytes, pre_views;
 };
 
 struct run {
@@ -554,7 +554,11 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             for (size_t b = 0; b < src_git_blob_count(g); b++) {
                 uint64_t pb, pv;
                 if (src_git_prescanned(g, b, &pb, &pv)) {
-                    items->pre_blobs++;
+                    /* a commit or tag message is read, but is no file (worker_main) */
+                    if (src_git_is_message(g, b))
+                        items->pre_msgs++;
+                    else
+                        items->pre_blobs++;
                     items->pre_bytes += pb;
                     items->pre_views += pv;
                     continue;
@@ -754,8 +758,9 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     {
         const char *e = env_get(cfg->env, "SESAME_TIMINGS");
         if (e && strcmp(e, "0") != 0)
-            fprintf(stderr, "sesame: timing: %llu blobs read clean while planning\n",
-                    (unsigned long long)items.pre_blobs);
+            fprintf(stderr, "sesame: timing: %llu blobs and %llu messages read clean while "
+                    "planning\n", (unsigned long long)items.pre_blobs,
+                    (unsigned long long)items.pre_msgs);
     }
     if (planning_timed_out ||
         (cfg->budget_ms && clock_now() - t0 > cfg->budget_ms / 1000.0)) {
@@ -962,7 +967,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                       l->commit.commit ? " in commit " : "",
                       l->commit.commit ? l->commit.commit : "");
     }
-    outcome->inputs = items.n + items.pre_blobs;
+    outcome->inputs = items.n + items.pre_blobs + items.pre_msgs;
     phase_done(cfg, "report", &tp);
 out:
     if (out && out != stdout && out != cfg->report_to)

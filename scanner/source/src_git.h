@@ -32,12 +32,12 @@ struct src_git;
 struct src_git_reader;
 
 /* Whole histories (no range, push, staged or incremental scan): while the walk plans,
- * `threads` threads of the source read every blob of the packs, in delta-family order,
- * and hand it to `clean` with no path (tmpl: id, deferred). `clean` scans it and says
+ * `threads` threads of the source read every blob, commit and tag of the packs, in
+ * delta-family order, and hand it to `clean` with no path (tmpl: id, deferred). `clean` scans it and says
  * whether it gave nothing at all: no observation, no warning, not an archive; such a
  * result holds at any path, so a planned blob found clean is not read again
- * (src_git_prescanned). Blobs the walk never reaches are dropped; what was not clean, or
- * not reached before the walk ended, is read as usual with its path. */
+ * (src_git_prescanned). Objects the walk never reaches are dropped; what was not clean,
+ * or not reached before the walk ended, is read as usual with its path. */
 struct src_git_prescan {
     unsigned threads;
     bool finish;                /* read them all before the plan returns (tests) */
@@ -125,7 +125,7 @@ size_t src_git_blob_count(const struct src_git *g); /* blobs and messages: items
  * open (absolute or relative to the cwd). Valid until src_git_free. */
 const char *const *src_git_worktree(const struct src_git *g, size_t *n);
 
-/* Was item i (a blob) read clean while the walk ran (struct src_git_prescan)? Then it
+/* Was item i (a blob or a message) read clean while the walk ran (src_git_prescan)? Then it
  * needs no reading: *bytes is its size, *views the decoded views its scan counted. */
 bool src_git_prescanned(const struct src_git *g, size_t i, uint64_t *bytes, uint64_t *views);
 

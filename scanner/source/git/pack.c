@@ -494,7 +494,7 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
     hashmap_release(&m);
 }
 
-/* ---- the blobs of a pack ------------------------------------------------------------------ */
+/* ---- the objects of a pack by type ------------------------------------------------------------------ */
 
 /* The type an entry resolves to (its chain followed, memo by position in pack order),
  * or 0 if the chain cannot be followed. */
@@ -522,7 +522,7 @@ static int resolved_type(const struct gitpack *p, const struct by_off *bo,
     return 0;
 }
 
-size_t gitpack_blobs(const struct gitpack *p, uint32_t **out)
+size_t gitpack_typed(const struct gitpack *p, unsigned types, uint32_t **out)
 {
     const struct by_off *bo = by_off(p);
     unsigned char *memo = xcalloc(p->n ? p->n : 1, 1); /* 0: not yet, 0xff: none */
@@ -535,7 +535,7 @@ size_t gitpack_blobs(const struct gitpack *p, uint32_t **out)
             continue;
         t = resolved_type(p, bo, memo, bo->off[k]);
         memo[k] = t ? (unsigned char)t : 0xff;
-        if (t == GP_BLOB)
+        if (t && (types & 1u << t))
             (*out)[n++] = bo->idx[k];
     }
     free(memo);

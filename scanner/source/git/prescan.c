@@ -2,8 +2,9 @@
  * source/git/prescan.c - read and scan a whole history's packed blobs while the walk
  * plans (issue 16 item 1: the walk is one thread, and nothing was read while it ran).
  *
- * What it does: before pass 1 of a whole-history plan, lists every blob of every pack
- * (pack.c: gitpack_blobs), puts them in delta-family order (gitpack_order: one inflate
+ * What it does: before pass 1 of a whole-history plan, lists every blob, commit and tag
+ * of every pack (pack.c: gitpack_typed; commits and tags hold the messages scanned after
+ * the blobs), puts them in delta-family order (gitpack_order: one inflate
  * and at most one delta application each) and starts src_git_prescan.threads threads
  * that read them through their own pack readers and hand each to the caller's `clean`
  * with no path. When the plan is done (prescan_stop) the threads stop after the batch
@@ -33,6 +34,7 @@ struct ps_pack {
     uint64_t *off;
     uint32_t *idx;      /* index numbers (gitpack_entry) */
     unsigned char *state;
+    unsigned char *type;  /* enum gitpack_type, once read */
     uint64_t *bytes;
     uint64_t *views;
     size_t n;
@@ -69,8 +71,9 @@ static void read_one(struct prescan *ps, struct gitpack_reader *r, void *state, 
     if (bad_object(g, &id) ||
         gitpack_read(r, g->packs[item >> 32], off, LIMIT_GIT_INMEM_BLOB_BYTES, &t, &data, &len) !=
             STATUS_OK ||
-        t != GP_BLOB)
+        t == GP_TREE)
         return;
+    pp->type[k] = (unsigned char)t;
     git_oid_tostr(hex, sizeof(hex), &id);
     memset(&tmpl, 0, sizeof(tmpl));
     tmpl.path = "";
@@ -120,11 +123,13 @@ static void list_blobs(struct prescan *ps)
     for (size_t i = 0; i < g->n_packs; i++) {
         struct ps_pack *pp = &ps->packs[i];
         const unsigned char *raw;
-        pp->n = gitpack_blobs(g->packs[i], &pp->idx);
+        pp->n = gitpack_typed(g->packs[i], 1u << GP_BLOB | 1u << GP_COMMIT | 1u << GP_TAG,
+                              &pp->idx);
         pp->off = xmalloc((pp->n ? pp->n : 1) * sizeof(*pp->off));
         for (size_t k = 0; k < pp->n; k++)
             gitpack_entry(g->packs[i], pp->idx[k], &raw, &pp->off[k]);
         pp->state = xcalloc(pp->n ? pp->n : 1, 1);
+        pp->type = xcalloc(pp->n ? pp->n : 1, 1);
         pp->bytes = xcalloc(pp->n ? pp->n : 1, sizeof(*pp->bytes));
         pp->views = xcalloc(pp->n ? pp->n : 1, sizeof(*pp->views));
         total += pp->n;
@@ -209,6 +214,7 @@ void prescan_free(struct src_git *g)
         free(ps->packs[i].off);
         free(ps->packs[i].idx);
         free(ps->packs[i].state);
+        free(ps->packs[i].type);
         free(ps->packs[i].bytes);
         free(ps->packs[i].views);
     }
@@ -220,25 +226,35 @@ void prescan_free(struct src_git *g)
 bool src_git_prescanned(const struct src_git *g, size_t i, uint64_t *bytes, uint64_t *views)
 {
     const struct prescan *ps = g->pre;
-    const struct gblob *b;
     const struct ps_pack *pp;
+    uint32_t pack;
+    uint64_t off;
+    enum gitpack_type want;
     size_t lo = 0, hi;
 
-    if (!ps || ps->tids || !g->deferred || i >= g->n_blobs)
+    if (!ps || ps->tids || !g->deferred || i >= g->n_blobs + g->n_msgs)
         return false;
-    b = &g->blobs[i];
-    if (b->pack == NO_PACK)
+    if (i < g->n_blobs) {
+        pack = g->blobs[i].pack;
+        off = g->blobs[i].off;
+        want = GP_BLOB;
+    } else {
+        pack = g->msgs[i - g->n_blobs].pack;
+        off = g->msgs[i - g->n_blobs].off;
+        want = g->msgs[i - g->n_blobs].kind == MSG_COMMIT ? GP_COMMIT : GP_TAG;
+    }
+    if (pack == NO_PACK)
         return false;
-    pp = &ps->packs[b->pack];
+    pp = &ps->packs[pack];
     hi = pp->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (pp->off[mid] < b->off)
+        if (pp->off[mid] < off)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == pp->n || pp->off[lo] != b->off || pp->state[lo] != PS_CLEAN)
+    if (lo == pp->n || pp->off[lo] != off || pp->state[lo] != PS_CLEAN || pp->type[lo] != want)
         return false;
     *bytes = pp->bytes[lo];
     *views = pp->views[lo];
