@@ -406,6 +406,10 @@ enum status read_streamed(struct src_git_reader *r, const char *hex, const char 
 void prescan_start(struct src_git *g);
 void prescan_stop(struct src_git *g);
 void prescan_free(struct src_git *g);
+/* After prescan_stop: was the object at `off` of pack `pack` read clean as a `type`
+ * (enum gitpack_type)? Its size and decoded views then, if asked. */
+bool prescan_clean(const struct src_git *g, uint32_t pack, uint64_t off, int type,
+                   uint64_t *bytes, uint64_t *views);
 
 /* ---- attribute.c, exposure.c ----------------------------------------------------------- */
 

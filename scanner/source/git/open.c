@@ -387,6 +387,7 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
     if (o->worktree && !o->staged && !o->rev_range && !o->since_commit && !o->n_tips)
         st = plan_worktree(g);
     g->counts.blobs = g->n_blobs;
+    prescan_stop(g); /* order_blobs orders only what it did not read clean */
     order_blobs(g);
 out:
     prescan_stop(g);

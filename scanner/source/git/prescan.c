@@ -223,27 +223,14 @@ void prescan_free(struct src_git *g)
     g->pre = NULL;
 }
 
-bool src_git_prescanned(const struct src_git *g, size_t i, uint64_t *bytes, uint64_t *views)
+bool prescan_clean(const struct src_git *g, uint32_t pack, uint64_t off, int type,
+                   uint64_t *bytes, uint64_t *views)
 {
     const struct prescan *ps = g->pre;
     const struct ps_pack *pp;
-    uint32_t pack;
-    uint64_t off;
-    enum gitpack_type want;
     size_t lo = 0, hi;
 
-    if (!ps || ps->tids || !g->deferred || i >= g->n_blobs + g->n_msgs)
-        return false;
-    if (i < g->n_blobs) {
-        pack = g->blobs[i].pack;
-        off = g->blobs[i].off;
-        want = GP_BLOB;
-    } else {
-        pack = g->msgs[i - g->n_blobs].pack;
-        off = g->msgs[i - g->n_blobs].off;
-        want = g->msgs[i - g->n_blobs].kind == MSG_COMMIT ? GP_COMMIT : GP_TAG;
-    }
-    if (pack == NO_PACK)
+    if (!ps || ps->tids || !g->deferred || pack == NO_PACK || pack >= g->n_packs)
         return false;
     pp = &ps->packs[pack];
     hi = pp->n;
@@ -254,9 +241,23 @@ bool src_git_prescanned(const struct src_git *g, size_t i, uint64_t *bytes, uint
         else
             hi = mid;
     }
-    if (lo == pp->n || pp->off[lo] != off || pp->state[lo] != PS_CLEAN || pp->type[lo] != want)
+    if (lo == pp->n || pp->off[lo] != off || pp->state[lo] != PS_CLEAN || pp->type[lo] != type)
         return false;
-    *bytes = pp->bytes[lo];
-    *views = pp->views[lo];
+    if (bytes)
+        *bytes = pp->bytes[lo];
+    if (views)
+        *views = pp->views[lo];
     return true;
+}
+
+bool src_git_prescanned(const struct src_git *g, size_t i, uint64_t *bytes, uint64_t *views)
+{
+    if (i < g->n_blobs)
+        return prescan_clean(g, g->blobs[i].pack, g->blobs[i].off, GP_BLOB, bytes, views);
+    if (i - g->n_blobs < g->n_msgs) {
+        const struct gmsg *m = &g->msgs[i - g->n_blobs];
+        return prescan_clean(g, m->pack, m->off, m->kind == MSG_COMMIT ? GP_COMMIT : GP_TAG,
+                             bytes, views);
+    }
+    return false;
 }
