@@ -14,7 +14,6 @@
 #include "scan_internal.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "base/xalloc.h"
 #include "finding/findings.h"
@@ -92,10 +91,6 @@ static bool pre_clean(void *state, const struct blob *tmpl, const unsigned char 
 
 void scan_prescan_init(struct src_git_prescan *out, struct scan_prescan *ps, unsigned threads)
 {
-    memset(out, 0, sizeof(*out));
-    out->threads = threads;
-    out->ctx = ps;
-    out->start = pre_start;
-    out->clean = pre_clean;
-    out->stop = pre_stop;
+    *out = (struct src_git_prescan){ .threads = threads, .ctx = ps, .start = pre_start,
+                                     .clean = pre_clean, .stop = pre_stop };
 }

@@ -55,6 +55,9 @@ void gitpack_entry(const struct gitpack *p, uint32_t i, const unsigned char **oi
  * order. Objects whose chain cannot be followed come last, in pack order. */
 void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint64_t *keys);
 
+/* The first position of the ascending v[0..n) whose value is at least x (n if none). */
+size_t gitpack_first_at(const uint64_t *v, size_t n, uint64_t x);
+
 /* The index numbers (gitpack_entry order) of the entries whose type is in `types`
  * (1 << GP_BLOB | ...), a delta's type being its base's, in pack order (one per offset),
  * into *out (caller frees); returns how many. Entries whose chain cannot be followed are

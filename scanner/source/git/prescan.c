@@ -228,19 +228,12 @@ bool prescan_clean(const struct src_git *g, uint32_t pack, uint64_t off, int typ
 {
     const struct prescan *ps = g->pre;
     const struct ps_pack *pp;
-    size_t lo = 0, hi;
+    size_t lo;
 
     if (!ps || ps->tids || !g->deferred || pack == NO_PACK || pack >= g->n_packs)
         return false;
     pp = &ps->packs[pack];
-    hi = pp->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (pp->off[mid] < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    lo = gitpack_first_at(pp->off, pp->n, off);
     if (lo == pp->n || pp->off[lo] != off || pp->state[lo] != PS_CLEAN || pp->type[lo] != type)
         return false;
     if (bytes)
