@@ -518,12 +518,14 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             spc.ctx.allow = cfg->inline_allow;
             spc.ctx.quiet = true;
             spc.no_archives = cfg->no_archives;
-            /* one core for the walk (the longest part), the others read */
+            /* one core for the walk (the longest part), the others read; one thread in
+             * all (--threads 1, one core): no reading meanwhile, unless a test says all */
             unsigned pre_threads = cfg->threads ? cfg->threads : cpu_count();
-            scan_prescan_init(&pre, &spc, pre_threads > 1 ? pre_threads - 1 : 1);
             const char *pe = env_get(cfg->env, "SESAME_PRESCAN");
-            pre.finish = pe && strcmp(pe, "all") == 0;
-            if (!cfg->hooks && !cfg->budget_ms && !(pe && strcmp(pe, "0") == 0))
+            bool pre_all = pe && strcmp(pe, "all") == 0;
+            scan_prescan_init(&pre, &spc, pre_threads > 1 ? pre_threads - 1 : pre_all);
+            pre.finish = pre_all;
+            if (!cfg->hooks && !cfg->budget_ms && pre.threads && !(pe && strcmp(pe, "0") == 0))
                 go.prescan = &pre;
             struct src_git *g = NULL;
             const char *const *wt;
