@@ -753,8 +753,8 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         (st = load_engine(cfg, &inv, tcfg, cfg->n_targets, &rs, &engine)) != STATUS_OK)
         goto out;
     phase_done(cfg, "rules", &tp);
-    if ((st = collect(cfg, tcfg, engine, &rs, &list, &gits, &git_targets, &n_gits, &items, &git_errors,
-                      &missing, &planning_timed_out)) != STATUS_OK)
+    if ((st = collect(cfg, tcfg, engine, &rs, &list, &gits, &git_targets, &n_gits, &items,
+                      &git_errors, &missing, &planning_timed_out)) != STATUS_OK)
         goto out;
     phase_done(cfg, "plan", &tp);
     {

@@ -33,11 +33,11 @@ struct src_git_reader;
 
 /* Whole histories (no range, push, staged or incremental scan): while the walk plans,
  * `threads` threads of the source read every blob, commit and tag of the packs, in
- * delta-family order, and hand it to `clean` with no path (tmpl: id, deferred). `clean` scans it and says
- * whether it gave nothing at all: no observation, no warning, not an archive; such a
- * result holds at any path, so a planned blob found clean is not read again
- * (src_git_prescanned). Objects the walk never reaches are dropped; what was not clean,
- * or not reached before the walk ended, is read as usual with its path. */
+ * delta-family order, and hand it to `clean` with no path (tmpl: id, deferred). `clean`
+ * scans it and says whether it gave nothing at all: no observation, no warning, not an
+ * archive; such a result holds at any path, so a planned object found clean is not read
+ * again (src_git_prescanned). Objects the walk never reaches are dropped; what was not
+ * clean, or not reached before the walk ended, is read as usual with its path. */
 struct src_git_prescan {
     unsigned threads;
     bool finish;                /* read them all before the plan returns (tests) */
