@@ -55,6 +55,9 @@ struct items {
     struct item *v;
     size_t n, cap;
     uint64_t skipped;          /* git objects the hooks said not to read */
+    /* git blobs read clean while their history was planned (scan_prescan.c): counted,
+     * not read again */
+    uint64_t pre_blobs, pre_msgs, pre_bytes, pre_views;
 };
 
 struct run {
@@ -486,6 +489,7 @@ static void items_add(struct items *v, const char *path, struct src_git *git, si
  * uncommitted files) of git repositories. A target that cannot be read is warned about
  * and counted in *missing; the other targets are still scanned and reported. */
 static enum status collect(const struct scan_config *cfg, const struct target_cfg *tcfg,
+                           const struct engine *engine, const struct ruleset *rs,
                            struct src_fs_list *files,
                            struct src_git ***gits, unsigned **git_targets, size_t *n_gits,
                            struct items *items, uint64_t *git_errors, uint64_t *missing,
@@ -553,6 +557,27 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             go.n_since = cfg->n_since;
             if (cfg->budget_ms)
                 go.deadline = clock_now() + cfg->budget_ms / 1000.0;
+            /* a whole history's blobs are read while it is planned (no hooks: they
+             * choose what to read; no budget: planning alone may end the scan) */
+            struct scan_prescan spc;
+            struct src_git_prescan pre;
+            memset(&spc, 0, sizeof(spc));
+            spc.engine = engine;
+            spc.rs = rs;
+            spc.ctx.target = (unsigned)i;
+            spc.ctx.disabled = tcfg[i].disabled;
+            spc.ctx.allow = cfg->inline_allow;
+            spc.ctx.quiet = true;
+            spc.no_archives = cfg->no_archives;
+            /* one core for the walk (the longest part), the others read; one thread in
+             * all (--threads 1, one core): no reading meanwhile, unless a test says all */
+            unsigned pre_threads = cfg->threads ? cfg->threads : cpu_count();
+            const char *pe = env_get(cfg->env, "SESAME_PRESCAN");
+            bool pre_all = pe && strcmp(pe, "all") == 0;
+            scan_prescan_init(&pre, &spc, pre_threads > 1 ? pre_threads - 1 : pre_all);
+            pre.finish = pre_all;
+            if (!cfg->hooks && !cfg->budget_ms && pre.threads && !(pe && strcmp(pe, "0") == 0))
+                go.prescan = &pre;
             struct src_git *g = NULL;
             const char *const *wt;
             size_t n_wt;
@@ -580,6 +605,17 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
                 log_warn("'%s': %llu submodule entries skipped (scan the submodules "
                          "separately)", t, (unsigned long long)src_git_counts(g)->submodules);
             for (size_t b = 0; b < src_git_blob_count(g); b++) {
+                uint64_t pb, pv;
+                if (src_git_prescanned(g, b, &pb, &pv)) {
+                    /* a commit or tag message is read, but is no file (worker_main) */
+                    if (src_git_is_message(g, b))
+                        items->pre_msgs++;
+                    else
+                        items->pre_blobs++;
+                    items->pre_bytes += pb;
+                    items->pre_views += pv;
+                    continue;
+                }
                 if (cfg->hooks && cfg->hooks->skip_object &&
                     cfg->hooks->skip_object(cfg->hooks->ctx, src_git_item_id(g, b))) {
                     items->skipped++;
@@ -768,10 +804,17 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         (st = load_engine(cfg, &inv, tcfg, cfg->n_targets, &rs, &engine)) != STATUS_OK)
         goto out;
     phase_done(cfg, "rules", &tp);
-    if ((st = collect(cfg, tcfg, &list, &gits, &git_targets, &n_gits, &items, &git_errors,
-                      &missing, &planning_timed_out)) != STATUS_OK)
+    if ((st = collect(cfg, tcfg, engine, &rs, &list, &gits, &git_targets, &n_gits, &items,
+                      &git_errors, &missing, &planning_timed_out)) != STATUS_OK)
         goto out;
     phase_done(cfg, "plan", &tp);
+    {
+        const char *e = env_get(cfg->env, "SESAME_TIMINGS");
+        if (e && strcmp(e, "0") != 0)
+            fprintf(stderr, "sesame: timing: %llu blobs and %llu messages read clean while "
+                    "planning\n", (unsigned long long)items.pre_blobs,
+                    (unsigned long long)items.pre_msgs);
+    }
     if (planning_timed_out ||
         (cfg->budget_ms && clock_now() - t0 > cfg->budget_ms / 1000.0)) {
         atomic_store(&run.timed_out, 1);
@@ -819,6 +862,11 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     pipe_hub_release(&run.hub);
     if (st != STATUS_OK)
         goto out;
+    /* the blobs read clean while planning: as if read now (worker_main's counts) */
+    atomic_fetch_add(&run.blobs, items.pre_blobs);
+    atomic_fetch_add(&run.files, items.pre_blobs);
+    atomic_fetch_add(&run.bytes, items.pre_bytes);
+    atomic_fetch_add(&run.decoded, items.pre_views);
     phase_done(cfg, "read", &tp);
     for (size_t i = 0; i < n_gits; i++) {
         /* Full histories were scanned blob by blob: now say where the blobs with
@@ -976,7 +1024,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                       l->commit.commit ? " in commit " : "",
                       l->commit.commit ? l->commit.commit : "");
     }
-    outcome->inputs = items.n;
+    outcome->inputs = items.n + items.pre_blobs + items.pre_msgs;
     phase_done(cfg, "report", &tp);
 out:
     if (out && out != stdout && out != cfg->report_to)

@@ -11,6 +11,7 @@
 
 #include "base/status.h"
 #include "config.h"
+#include "scanbuf.h"
 #include "scan.h"
 #include "source/src_fs.h"
 
@@ -76,5 +77,16 @@ void progress_end(const struct progress *p);
 void progress_eta(char *buf, size_t size, double elapsed, uint64_t done, uint64_t total);
 /* The callback of src_git_opts.progress: ctx is a struct plan_progress. */
 void plan_progress_cb(void *ctx, uint64_t done, uint64_t total);
+
+/* scan_prescan.c: scanning a whole history's packed blobs while its walk plans (the
+ * callbacks of struct src_git_prescan; `ps` must outlive the plan). */
+struct src_git_prescan;
+struct scan_prescan {
+    const struct engine *engine;
+    const struct ruleset *rs;
+    struct scanbuf_ctx ctx;     /* the target's, with quiet set */
+    bool no_archives;
+};
+void scan_prescan_init(struct src_git_prescan *out, struct scan_prescan *ps, unsigned threads);
 
 #endif

@@ -628,11 +628,11 @@ enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob)
     }
     if (sb->limit_decode || sb->limit_hits) {
         sb->stats.truncated++;
-        if (sb->limit_hits)
+        if (sb->limit_hits && !sb->ctx.quiet)
             log_gap(DIAG_LIMIT, "'%s': more than %u keyword hits in the bytes at offset %llu: "
                     "the rest of them not examined", blob->path ? blob->path : "-",
                     LIMIT_HITS_PER_CHUNK, (unsigned long long)blob->offset);
-        if (sb->limit_decode)
+        if (sb->limit_decode && !sb->ctx.quiet)
             log_gap(DIAG_LIMIT, "'%s': decoded views (base64, URL, JSON escapes, UTF-16) past "
                     "%u MiB of the bytes at offset %llu not scanned", blob->path ? blob->path : "-",
                     LIMIT_DECODE_BYTES >> 20, (unsigned long long)blob->offset);

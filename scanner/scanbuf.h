@@ -10,6 +10,7 @@
 #ifndef SESAME_SCANBUF_H
 #define SESAME_SCANBUF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/status.h"
@@ -32,6 +33,7 @@ struct scanbuf_ctx {
     unsigned target;              /* index of the scan target, copied into observations */
     const unsigned char *disabled; /* per rule index: 1 = disabled for this target, or NULL */
     enum inline_allow allow;
+    bool quiet;                   /* limits counted (stats.truncated), not logged */
 };
 
 struct scanbuf_stats {

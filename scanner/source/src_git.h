@@ -31,6 +31,23 @@ struct src_fs_opts;
 struct src_git;
 struct src_git_reader;
 
+/* Whole histories (no range, push, staged or incremental scan): while the walk plans,
+ * `threads` threads of the source read every blob, commit and tag of the packs, in
+ * delta-family order, and hand it to `clean` with no path (tmpl: id, deferred). `clean`
+ * scans it and says whether it gave nothing at all: no observation, no warning, not an
+ * archive; such a result holds at any path, so a planned object found clean is not read
+ * again (src_git_prescanned). Objects the walk never reaches are dropped; what was not
+ * clean, or not reached before the walk ended, is read as usual with its path. */
+struct src_git_prescan {
+    unsigned threads;
+    bool finish;                /* read them all before the plan returns (tests) */
+    void *ctx;
+    void *(*start)(void *ctx);  /* a thread's state */
+    bool (*clean)(void *state, const struct blob *tmpl, const unsigned char *data, size_t len,
+                  uint64_t *views); /* *views: decoded views scanned */
+    void (*stop)(void *state);
+};
+
 struct src_git_opts {
     const char *rev_range;    /* "A..B": only blobs introduced by commits in the range */
     const char *since_commit; /* same as "SINCE..HEAD" */
@@ -66,6 +83,7 @@ struct src_git_opts {
      * called by the planning thread every few commits and once at the end; or NULL. */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    const struct src_git_prescan *prescan; /* or NULL */
 };
 
 struct src_git_counts {
@@ -106,6 +124,10 @@ size_t src_git_blob_count(const struct src_git *g); /* blobs and messages: items
 /* Working-tree files that differ from the index/HEAD, untracked or ignored: paths to
  * open (absolute or relative to the cwd). Valid until src_git_free. */
 const char *const *src_git_worktree(const struct src_git *g, size_t *n);
+
+/* Was item i (a blob or a message) read clean while the walk ran (src_git_prescan)? Then it
+ * needs no reading: *bytes is its size, *views the decoded views its scan counted. */
+bool src_git_prescanned(const struct src_git *g, size_t i, uint64_t *bytes, uint64_t *views);
 
 /* Items src_git_read reads: the planned blobs, then (whole histories, ranges, pushes)
  * the raw objects of the commits and annotated tags planned, which hold their messages:

@@ -3,7 +3,8 @@
  * [2-byte big-endian index length][index][pack]. When gitpack accepts them: every object
  * (the first 64) is read twice, with and without a cache, giving the same answer, an
  * object type and at most the size cap; what gitpack_unresolvable lists cannot be read;
- * gitpack_order gives distinct objects distinct keys. The same bytes are also applied as a delta (first byte: where the base ends),
+ * gitpack_order gives distinct objects distinct keys; gitpack_typed lists entries once, in
+ * pack order, each a blob when it can be read. The same bytes are also applied as a delta (first byte: where the base ends),
  * which either fills the announced result exactly or is refused.
  */
 #include <string.h>
@@ -82,6 +83,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(gitpack_read(uncached, p, at, MAX_BYTES, &t, &d, &l) != STATUS_OK);
         }
         free(bad);
+    }
+    {
+        /* the blobs gitpack_typed lists: entries of the index, in pack order, once each,
+         * and blobs when readable */
+        uint32_t *v = NULL;
+        size_t nv = gitpack_typed(p, 1u << GP_BLOB, &v);
+        uint64_t prev = 0;
+        for (size_t k = 0; k < nv; k++) {
+            const unsigned char *id, *d;
+            enum gitpack_type t;
+            size_t l;
+            uint64_t at;
+            FUZZ_CHECK(v[k] < gitpack_count(p));
+            gitpack_entry(p, v[k], &id, &at);
+            FUZZ_CHECK(k == 0 || at > prev);
+            prev = at;
+            if (k < MAX_OBJECTS &&
+                gitpack_read(uncached, p, at, MAX_BYTES, &t, &d, &l) == STATUS_OK)
+                FUZZ_CHECK(t == GP_BLOB);
+        }
+        free(v);
     }
     gitpack_order(p, offs, n, keys);
     for (size_t i = 0; i < n; i++)

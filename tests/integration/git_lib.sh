@@ -141,6 +141,25 @@ expect_status() {
     fi
 }
 
+# norm REPORT (t0340, t0341): the JSON report without what differs between runs (times, the
+# target path), findings and diagnostics sorted.
+norm() {
+    python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r.get("scan", {})
+for k in ("started_at", "seconds", "mb_per_s", "targets"):
+    s.pop(k, None)
+r.pop("generated_at", None)
+def canon(x):
+    return json.dumps(x, sort_keys=True)
+r["findings"] = sorted(r.get("findings", []), key=canon)
+if isinstance(s.get("diagnostics"), list):
+    s["diagnostics"] = sorted(s["diagnostics"], key=canon)
+print(json.dumps(r, sort_keys=True, indent=1).replace(sys.argv[1], "REPORT"))
+PY
+}
+
 # blob_count REPO [--all-objects]: distinct blobs reachable from any ref (git's view), or
 # every blob in the object database.
 blob_count() {

@@ -13,25 +13,6 @@
 setup
 . "$IT_DIR/git_lib.sh"
 
-# norm REPORT: the JSON report without what differs between runs (times, the target
-# path), findings and diagnostics sorted.
-norm() {
-    python3 - "$1" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-s = r.get("scan", {})
-for k in ("started_at", "seconds", "mb_per_s", "targets"):
-    s.pop(k, None)
-r.pop("generated_at", None)
-def canon(x):
-    return json.dumps(x, sort_keys=True)
-r["findings"] = sorted(r.get("findings", []), key=canon)
-if isinstance(s.get("diagnostics"), list):
-    s["diagnostics"] = sorted(s["diagnostics"], key=canon)
-print(json.dumps(r, sort_keys=True, indent=1).replace(sys.argv[1], "REPORT"))
-PY
-}
-
 # commit ARGS...: git_lib.sh's commit() counts days of one month; this history is longer
 commit() {
     test_tick=$((test_tick + 1))

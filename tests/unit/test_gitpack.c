@@ -277,6 +277,60 @@ static void reads_every_object_as_libgit2_does(void)
     drop_repo(&r);
 }
 
+/* gitpack_typed (issue 16: the prescan's list) names exactly the objects of a type, a
+ * delta's being its base's, as libgit2 reads them, once each, in pack order. */
+static void typed_lists_match_libgit2(void)
+{
+    struct repo r;
+    struct gitpack *p = NULL;
+    git_repository *repo = NULL;
+    git_odb *odb = NULL;
+
+    CHECK(make_repo(&r));
+    CHECK_OK(gitpack_open(&p, r.idx));
+    CHECK(git_repository_open(&repo, r.dir) == 0 && git_repository_odb(&odb, repo) == 0);
+    if (!p || !odb) {
+        drop_repo(&r);
+        return;
+    }
+    for (int want = GP_COMMIT; want <= GP_TAG; want++) {
+        uint32_t *v = NULL;
+        size_t n = gitpack_typed(p, 1u << want, &v), expected = 0;
+        unsigned char *in = calloc(gitpack_count(p), 1);
+        uint64_t prev = 0;
+        for (size_t k = 0; k < n; k++) {
+            const unsigned char *id;
+            uint64_t off;
+            CHECK(v[k] < gitpack_count(p));
+            gitpack_entry(p, v[k], &id, &off);
+            CHECK(k == 0 || off > prev); /* pack order, once each */
+            prev = off;
+            in[v[k]] = 1;
+        }
+        for (uint32_t i = 0; i < gitpack_count(p); i++) {
+            const unsigned char *id;
+            uint64_t off;
+            git_oid oid;
+            size_t len;
+            git_object_t t;
+            gitpack_entry(p, i, &id, &off);
+            memcpy(oid.id, id, 20);
+            CHECK(git_odb_read_header(&len, &t, odb, &oid) == 0);
+            expected += (int)t == want;
+            CHECK(in[i] == ((int)t == want));
+        }
+        CHECK(n == expected);
+        if (want == GP_BLOB || want == GP_COMMIT)
+            CHECK(n > 50); /* this pack has them, deltified blobs among them */
+        free(in);
+        free(v);
+    }
+    gitpack_close(p);
+    git_odb_free(odb);
+    git_repository_free(repo);
+    drop_repo(&r);
+}
+
 /* Every delta's base comes before it in gitpack_order, per `git verify-pack -v`. */
 static void family_order_puts_bases_first(void)
 {
@@ -768,6 +822,7 @@ int main(int argc, char **argv)
         TEST(delta_malformed_is_refused),
         TEST(reads_every_object_as_libgit2_does),
         TEST(family_order_puts_bases_first),
+        TEST(typed_lists_match_libgit2),
         TEST(damaged_packs_are_refused_or_reported),
         TEST(unresolvable_chains_are_found),
         TEST(test_gitpack__issue_11_ofs_base_outside_the_index),

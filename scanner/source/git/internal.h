@@ -14,6 +14,7 @@
  *   stream.c    objects too big to hold, streamed through a `git cat-file` child
  *   attribute.c where the blobs with findings were introduced: the provenance table
  *   exposure.c  at HEAD, at which branch tips, removed by which commit
+ *   prescan.c   a whole history's packed blobs, read and scanned while the walk runs
  *   pack.c      the pack reader; tree.c the raw tree parser (headers of their own,
  *               without <git2.h>, for their unit tests and fuzz targets)
  * Hash tables are base/hashmap.h: an index over arrays kept here (blobs, messages, tree
@@ -224,6 +225,7 @@ struct src_git {
     struct gitpack **packs;    /* this repository's packs, read by pack.c */
     size_t n_packs;
     struct gitpack_reader *tree_reader; /* pass 1 and exposure (one thread) */
+    struct prescan *pre;       /* blobs read while pass 1 runs (prescan.c), or NULL */
     size_t tree_pack;          /* the pack that held the last tree read */
     struct hashmap blob_index; /* blob id -> blobs[] */
     struct gmsg *msgs;         /* read after the blobs: item n_blobs + k is msgs[k] */
@@ -396,6 +398,18 @@ void order_blobs(struct src_git *g);
 enum status read_streamed(struct src_git_reader *r, const char *hex, const char *type,
                           unsigned char **buf, const struct blob *tmpl, blob_fn *fn,
                           void *payload, uint64_t *bytes);
+
+/* ---- prescan.c: reading while the walk runs ------------------------------------------ */
+
+/* Start reading the packed blobs (g->opts.prescan; nothing without it or without packs);
+ * stop (the threads joined; what they found is kept for src_git_prescanned); free. */
+void prescan_start(struct src_git *g);
+void prescan_stop(struct src_git *g);
+void prescan_free(struct src_git *g);
+/* After prescan_stop: was the object at `off` of pack `pack` read clean as a `type`
+ * (enum gitpack_type)? Its size and decoded views then, if asked. */
+bool prescan_clean(const struct src_git *g, uint32_t pack, uint64_t off, int type,
+                   uint64_t *bytes, uint64_t *views);
 
 /* ---- attribute.c, exposure.c ----------------------------------------------------------- */
 

@@ -377,6 +377,9 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
     } else if (o->staged) {
         st = plan_staged(g);
     } else {
+        /* a whole history (plan_history defers it): its blobs are read meanwhile */
+        if (!o->rev_range && !o->since_commit && !o->n_tips && !o->n_since)
+            prescan_start(g);
         st = plan_history(g);
     }
     if (st != STATUS_OK)
@@ -384,8 +387,10 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
     if (o->worktree && !o->staged && !o->rev_range && !o->since_commit && !o->n_tips)
         st = plan_worktree(g);
     g->counts.blobs = g->n_blobs;
+    prescan_stop(g); /* order_blobs orders only what it did not read clean */
     order_blobs(g);
 out:
+    prescan_stop(g);
     if (st != STATUS_OK) {
         src_git_free(g);
         return st;
@@ -417,6 +422,7 @@ void src_git_free(struct src_git *g)
     hashmap_release(&g->blob_index);
     free(g->msgs);
     hashmap_release(&g->msg_index);
+    prescan_free(g);
     gitpack_reader_free(g->tree_reader);
     for (size_t i = 0; i < g->n_packs; i++)
         gitpack_close(g->packs[i]);

@@ -285,20 +285,27 @@ static const struct by_off *by_off(const struct gitpack *cp)
     return bo;
 }
 
+size_t gitpack_first_at(const uint64_t *v, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The index number of an entry at `off` (the lowest if several), or false if no index
  * entry starts there. */
 static bool indexed_at(const struct gitpack *p, uint64_t off, uint32_t *idx)
 {
     const struct by_off *bo = by_off(p);
-    uint32_t lo = 0, hi = p->n;
+    size_t lo = gitpack_first_at(bo->off, p->n, off);
 
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (bo->off[mid] < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     if (lo == p->n || bo->off[lo] != off)
         return false;
     *idx = bo->idx[lo];
@@ -492,6 +499,47 @@ void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint
     free(nodes);
     free(node_off);
     hashmap_release(&m);
+}
+
+/* ---- the objects of a pack by type ------------------------------------------------------ */
+
+/* The type an entry resolves to (its chain followed, memo by position in pack order),
+ * or 0 if the chain cannot be followed. */
+static int resolved_type(const struct gitpack *p, const struct by_off *bo,
+                         const unsigned char *memo, uint64_t off)
+{
+    for (unsigned d = 0; d <= LIMIT_DELTA_DEPTH; d++) {
+        size_t lo = gitpack_first_at(bo->off, p->n, off);
+        struct hdr h;
+        if (lo < p->n && bo->off[lo] == off && memo[lo])
+            return memo[lo] == 0xff ? 0 : memo[lo];
+        if (!entry_at(p, off, &h))
+            return 0;
+        if (!is_delta(&h))
+            return h.type;
+        off = h.base;
+    }
+    return 0;
+}
+
+size_t gitpack_typed(const struct gitpack *p, unsigned types, uint32_t **out)
+{
+    const struct by_off *bo = by_off(p);
+    unsigned char *memo = xcalloc(p->n ? p->n : 1, 1); /* 0: not yet, 0xff: none */
+    size_t n = 0;
+
+    *out = xmalloc((p->n ? p->n : 1) * sizeof(**out));
+    for (uint32_t k = 0; k < p->n; k++) {
+        int t;
+        if (k > 0 && bo->off[k] == bo->off[k - 1])
+            continue;
+        t = resolved_type(p, bo, memo, bo->off[k]);
+        memo[k] = t ? (unsigned char)t : 0xff;
+        if (t && (types & 1u << t))
+            (*out)[n++] = bo->idx[k];
+    }
+    free(memo);
+    return n;
 }
 
 /* ---- chains that never end ---------------------------------------------------------------- */

@@ -55,6 +55,15 @@ void gitpack_entry(const struct gitpack *p, uint32_t i, const unsigned char **oi
  * order. Objects whose chain cannot be followed come last, in pack order. */
 void gitpack_order(const struct gitpack *p, const uint64_t *offs, size_t n, uint64_t *keys);
 
+/* The first position of the ascending v[0..n) whose value is at least x (n if none). */
+size_t gitpack_first_at(const uint64_t *v, size_t n, uint64_t x);
+
+/* The index numbers (gitpack_entry order) of the entries whose type is in `types`
+ * (1 << GP_BLOB | ...), a delta's type being its base's, in pack order (one per offset),
+ * into *out (caller frees); returns how many. Entries whose chain cannot be followed are
+ * left out. A pass over the headers. */
+size_t gitpack_typed(const struct gitpack *p, unsigned types, uint32_t **out);
+
 /* Objects whose delta chain, followed as git and libgit2 follow it (through entries the
  * index does not list as well), never reaches a whole object: a cycle (of REF_DELTAs, or
  * through an unlisted entry), a chain longer than LIMIT_DELTA_DEPTH, a malformed entry or

@@ -44,7 +44,11 @@ static void order_pack(struct src_git *g, uint32_t pack)
         struct gblob *b = &g->blobs[i];
         if (b->pack == NO_PACK && gitpack_find(p, b->oid.id, &b->off)) {
             b->pack = pack;
-            which[n++] = i;
+            /* read clean while the walk ran (prescan.c): it will not be read again */
+            if (prescan_clean(g, pack, b->off, GP_BLOB, NULL, NULL))
+                b->order = (uint64_t)pack << 40;
+            else
+                which[n++] = i;
         }
     }
     offs = xmalloc((n ? n : 1) * sizeof(*offs));
