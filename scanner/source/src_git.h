@@ -79,6 +79,8 @@ struct src_git_counts {
     bool timed_out;           /* the deadline stopped planning: the plan is incomplete */
     uint64_t rewritten;       /* `since` tips no longer reachable from any ref (or gone) */
     bool incremental;         /* only commits new since `since` were planned */
+    uint64_t walk_reads;      /* commits read by the push walk (pushwalk.c); 0 when
+                               * libgit2's revwalk walked (SESAME_TIMINGS shows it) */
 };
 
 /* Start and stop libgit2 for the process (main.c; idempotent pairs). sesame only reads

@@ -397,6 +397,15 @@ enum status read_streamed(struct src_git_reader *r, const char *hex, const char 
                           unsigned char **buf, const struct blob *tmpl, blob_fn *fn,
                           void *payload, uint64_t *bytes);
 
+/* ---- pushwalk.c: the commits of a push ----------------------------------------------- */
+
+/* The commits reachable from `tips` and not from `hide`, in the order libgit2 1.5's
+ * revwalk (GIT_SORT_NONE) gives them, each commit read once. false (out emptied) when a
+ * commit cannot be read or parsed as plainly as it expects: the caller walks with
+ * libgit2 then. */
+bool push_walk(struct src_git *g, const struct oidvec *tips, const struct oidvec *hide,
+               struct oidvec *out);
+
 /* ---- attribute.c, exposure.c ----------------------------------------------------------- */
 
 void attribution_release(struct src_git *g);

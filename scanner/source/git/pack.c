@@ -709,6 +709,7 @@ struct gitpack_reader {
     size_t path_cap;
     unsigned char *delta; /* an inflated delta */
     size_t delta_cap;
+    bool any_base;        /* gitpack_reader_any_base() */
 };
 
 static size_t bucket_of(const struct gitpack_reader *r, const struct gitpack *p, uint64_t off)
@@ -741,6 +742,11 @@ struct gitpack_reader *gitpack_reader_new(size_t cache_bytes)
     r->lru.next = r->lru.prev = &r->lru;
     rehash(r, 256);
     return r;
+}
+
+void gitpack_reader_any_base(struct gitpack_reader *r)
+{
+    r->any_base = true;
 }
 
 static void lru_unlink(struct centry *e)
@@ -883,7 +889,8 @@ enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint
         if (!is_delta(&r->path[depth++]))
             break;
         off = r->path[depth - 1].base;
-        if (r->path[depth - 1].type == OBJ_OFS_DELTA && !indexed_at(p, off, &bi))
+        if (r->path[depth - 1].type == OBJ_OFS_DELTA && !r->any_base &&
+            !indexed_at(p, off, &bi))
             return fail(STATUS_CORRUPT, "pack offset %llu: its delta base (offset %llu) is "
                         "not an object of the pack index",
                         (unsigned long long)r->path[depth - 1].at, (unsigned long long)off);

@@ -80,6 +80,15 @@ void gitpack_release_pages(const struct gitpack *p);
 struct gitpack_reader *gitpack_reader_new(size_t cache_bytes);
 void gitpack_reader_free(struct gitpack_reader *r);
 
+/* Follow an OFS_DELTA to its base without checking that the pack index lists the base
+ * (git and libgit2 do not check either): for a few reads from a big pack, where the
+ * check's table of every index entry by offset (built on first use: a sort of 700,000
+ * entries, 40 ms, on git/git) would cost more than the reads. OFS_DELTA bases lie
+ * before their delta, so a chain still ends; its length is still capped, and REF_DELTA
+ * bases are still looked up in the index. For readers whose failures have a fallback
+ * (pushwalk.c falls back to libgit2, which reads what is there). */
+void gitpack_reader_any_base(struct gitpack_reader *r);
+
 /* The object at `offset` of `p`, whole: *data stays valid until the reader's next call.
  * STATUS_LIMIT if it, or an object its delta chain goes through, is larger than
  * `max_bytes`; STATUS_CORRUPT if anything on the way is malformed (the message names

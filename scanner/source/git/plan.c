@@ -327,6 +327,9 @@ static void walk(struct src_git *g, const struct oidvec *tips, const struct oidv
 
     free(shallow);
     out->n = 0;
+    /* A push: the same walk as libgit2's below, each commit read once (pushwalk.c) */
+    if (!is_shallow && !g->bad_loose.n && g->opts.n_tips && push_walk(g, tips, hide, out))
+        return;
     /* libgit2's walk would read the objects it must not (bad_object): walk ourselves */
     if (!is_shallow && !g->bad_loose.n && git_revwalk_new(&w, g->repo) == 0) {
         git_revwalk_sorting(w, GIT_SORT_NONE);
