@@ -864,6 +864,45 @@ static enum status inflate_at(struct gitpack_reader *r, const struct gitpack *p,
     return STATUS_OK;
 }
 
+bool gitpack_read_head(struct gitpack_reader *r, const struct gitpack *p, uint64_t offset,
+                       unsigned char *buf, size_t cap, enum gitpack_type *type, size_t *len,
+                       uint64_t *size)
+{
+    struct hdr h;
+    size_t want;
+    int rc = Z_OK;
+
+    if (!entry_at(p, offset, &h) || is_delta(&h))
+        return false;
+    want = h.size < cap ? (size_t)h.size : cap;
+    if (!r->z_ready) {
+        memset(&r->z, 0, sizeof(r->z));
+        if (inflateInit(&r->z) != Z_OK)
+            return false;
+        r->z_ready = true;
+    } else {
+        inflateReset(&r->z);
+    }
+    /* the whole rest of the pack is input: zlib stops at the end of the stream */
+    r->z.next_in = (unsigned char *)(p->pack + h.data);
+    r->z.avail_in = (uInt)(p->pack_len - TRAILER - h.data > UINT_MAX
+                               ? UINT_MAX
+                               : p->pack_len - TRAILER - h.data);
+    r->z.next_out = buf;
+    r->z.avail_out = (uInt)want;
+    while (rc == Z_OK && r->z.avail_out > 0)
+        rc = inflate(&r->z, Z_NO_FLUSH);
+    r->z.avail_in = 0;
+    note_consumed(p, (uint64_t)r->z.total_in);
+    if ((size_t)(r->z.next_out - buf) != want ||
+        (rc == Z_STREAM_END && want != h.size) || (rc != Z_OK && rc != Z_STREAM_END))
+        return false;
+    *type = (enum gitpack_type)h.type;
+    *len = want;
+    *size = h.size;
+    return true;
+}
+
 enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint64_t offset,
                          size_t max_bytes, enum gitpack_type *type,
                          const unsigned char **data, size_t *len)

@@ -30,6 +30,9 @@
 /* A commit larger than this is left to libgit2 (no real commit header comes close). */
 #define PW_MAX_COMMIT_BYTES (64u * 1024 * 1024)
 #define PW_NONE UINT32_MAX
+/* Bytes of a commit inflated first: its tree, parent, author and committer lines fit in
+ * far less (a longer header is read whole) */
+#define PW_HEAD_BYTES 1024
 
 struct pw_node {
     int64_t time;
@@ -58,6 +61,7 @@ struct pw {
     struct gitpack_reader *reader;
     size_t last_pack;
     uint64_t reads;
+    unsigned char head[PW_HEAD_BYTES];
 };
 
 static uint32_t node_of(struct pw *w, const git_oid *id)
@@ -218,16 +222,26 @@ static bool parse(struct pw *w, uint32_t node)
     w->reads++;
     for (size_t k = 0; k < g->n_packs; k++) {
         size_t i = (w->last_pack + k) % g->n_packs; /* the pack that held the last one */
-        uint64_t off;
+        uint64_t off, size;
         enum gitpack_type type;
         const unsigned char *data;
         size_t len;
         if (!gitpack_find(g->packs[i], id->id, &off))
             continue;
+        w->last_pack = i;
+        /* its first lines are enough, unless its header is longer */
+        if (gitpack_read_head(w->reader, g->packs[i], off, w->head, sizeof(w->head), &type,
+                              &len, &size)) {
+            if (type != GP_COMMIT)
+                return false;
+            if (parse_commit(w, node, (const char *)w->head, len))
+                return true;
+            if (len == size)
+                return false;
+        }
         if (gitpack_read(w->reader, g->packs[i], off, PW_MAX_COMMIT_BYTES, &type, &data,
                          &len) != STATUS_OK || type != GP_COMMIT)
             return false;
-        w->last_pack = i;
         return parse_commit(w, node, (const char *)data, len);
     }
     if (git_odb_read(&o, g->odb, id) != 0)
