@@ -81,6 +81,7 @@ struct src_git_counts {
     bool incremental;         /* only commits new since `since` were planned */
     uint64_t walk_reads;      /* commits read by the push walk (pushwalk.c); 0 when
                                * libgit2's revwalk walked (SESAME_TIMINGS shows it) */
+    uint64_t walk_graph_reads; /* of them, found in the commit-graph file */
 };
 
 /* Start and stop libgit2 for the process (main.c; once: libgit2 itself is initialised

@@ -14,9 +14,12 @@
  * parser accepts, push_walk() gives up and the caller runs libgit2's walk (and its
  * tolerant fallback) exactly as before, so the result never differs from it.
  * Objects not in the repository's packs (a push's quarantine, loose objects, alternates)
- * are read through libgit2's object database, once each.
+ * are read through libgit2's object database, once each. Commits the repository's
+ * commit-graph file lists (cgraph.h; servers usually have one) are not read at all: their
+ * date and parents are in it, as git itself uses them.
  */
 #include "source/git/internal.h"
+#include "source/git/cgraph.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -60,8 +63,11 @@ struct pw {
     size_t cap_stack;
     struct gitpack_reader *reader;
     size_t last_pack;
-    uint64_t reads;
+    uint64_t reads, graph_reads;
     unsigned char head[PW_HEAD_BYTES];
+    struct cgraph *graph; /* the repository's commit-graph file, or NULL */
+    uint32_t *gpar;       /* parents' positions in it */
+    size_t cap_gpar;
 };
 
 static uint32_t node_of(struct pw *w, const git_oid *id)
@@ -207,6 +213,39 @@ static bool parse_commit(struct pw *w, uint32_t node, const char *d, size_t len)
     return true;
 }
 
+/* Commit `node` from the commit-graph file (cgraph.h), if it has it. Its date is its
+ * commit's as git parsed it; one git could not parse (0) or past the file's 34 bits is
+ * read from the commit, where libgit2 parses it. */
+static bool parse_graph(struct pw *w, uint32_t node)
+{
+    uint32_t pos;
+    size_t n = 0, first = w->n_parents;
+    int64_t when;
+
+    if (!w->graph || !cgraph_find(w->graph, w->index.ids[node].id, &pos) ||
+        !cgraph_commit(w->graph, pos, &when, w->gpar, w->cap_gpar, &n))
+        return false;
+    if (n > w->cap_gpar) {
+        XGROW(w->gpar, w->cap_gpar, n);
+        if (!cgraph_commit(w->graph, pos, &when, w->gpar, w->cap_gpar, &n))
+            return false;
+    }
+    if (when <= 0 || when >= ((int64_t)1 << 34) - 1 || n > UINT16_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        git_oid id;
+        memcpy(id.id, cgraph_oid(w->graph, w->gpar[i]), GIT_OID_RAWSZ);
+        XGROW(w->parents, w->cap_parents, w->n_parents + 1);
+        w->parents[w->n_parents++] = node_of(w, &id); /* may move w->nodes */
+    }
+    w->nodes[node].time = when;
+    w->nodes[node].first_parent = (uint32_t)first;
+    w->nodes[node].n_parents = (uint16_t)n;
+    w->nodes[node].parsed = true;
+    w->graph_reads++;
+    return true;
+}
+
 /* git_commit_list_parse: read commit `node` once. */
 static bool parse(struct pw *w, uint32_t node)
 {
@@ -220,6 +259,8 @@ static bool parse(struct pw *w, uint32_t node)
     if (bad_object(g, id))
         return false;
     w->reads++;
+    if (parse_graph(w, node))
+        return true;
     for (size_t k = 0; k < g->n_packs; k++) {
         size_t i = (w->last_pack + k) % g->n_packs; /* the pack that held the last one */
         uint64_t off, size;
@@ -359,6 +400,12 @@ bool push_walk(struct src_git *g, const struct oidvec *tips, const struct oidvec
         return false;
     w.reader = gitpack_reader_new(LIMIT_PACK_TREE_CACHE_BYTES);
     gitpack_reader_any_base(w.reader);
+    {
+        const char *common = git_repository_commondir(g->repo);
+        char *path = xasprintf("%sobjects/info/commit-graph", common ? common : g->gitdir);
+        w.graph = cgraph_open(path);
+        free(path);
+    }
     input = xcalloc(tips->n + hide->n, sizeof(*input));
     /* git_revwalk_push, then git_revwalk_hide, in walk()'s order */
     for (size_t i = 0; i < tips->n + hide->n; i++) {
@@ -396,10 +443,13 @@ bool push_walk(struct src_git *g, const struct oidvec *tips, const struct oidvec
         }
         out->n = n;
         g->counts.walk_reads = w.reads;
+        g->counts.walk_graph_reads = w.graph_reads;
     } else {
         out->n = 0;
     }
     gitpack_reader_free(w.reader);
+    cgraph_close(w.graph);
+    free(w.gpar);
     free(input);
     free(w.nodes);
     free(w.parents);
