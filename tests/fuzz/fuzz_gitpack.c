@@ -78,6 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(th >= GP_COMMIT && th <= GP_TAG);
             FUZZ_CHECK(lh <= sizeof(head) && (lh == sizeof(head) || lh == hsize));
         }
+        /* the type from the headers alone is the type read */
+        if (sa == STATUS_OK) {
+            enum gitpack_type tt;
+            FUZZ_CHECK(gitpack_type_at(p, offs[i], &tt) && tt == ta);
+        }
         if (hok && sa == STATUS_OK)
             FUZZ_CHECK(th == ta && hsize == la && memcmp(head, a, lh) == 0);
         /* bases not checked against the index: it may read more, never other bytes */

@@ -246,6 +246,7 @@ static void heads_and_any_base_read_as_libgit2_does(git_odb *odb, const struct g
         gitpack_entry(p, i, &id, &off);
         memcpy(oid.id, id, GITPACK_OID_RAWSZ);
         CHECK_OK(gitpack_read(full, p, off, 1u << 20, &type, &data, &len));
+        CHECK(gitpack_type_at(p, off, &t2) && t2 == type);
         if (gitpack_read_head(head, p, off, buf, sizeof(buf), &t2, &l2, &size)) {
             whole++;
             CHECK(t2 == type && size == len && l2 == (len < sizeof(buf) ? len : sizeof(buf)));

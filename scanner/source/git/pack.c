@@ -388,6 +388,23 @@ static bool is_delta(const struct hdr *h)
     return h->type == OBJ_OFS_DELTA || h->type == OBJ_REF_DELTA;
 }
 
+bool gitpack_type_at(const struct gitpack *p, uint64_t offset, enum gitpack_type *type)
+{
+    struct hdr h;
+    uint64_t off = offset;
+
+    for (unsigned depth = 0; depth <= LIMIT_DELTA_DEPTH; depth++) {
+        if (!entry_at(p, off, &h))
+            return false;
+        if (!is_delta(&h)) {
+            *type = (enum gitpack_type)h.type;
+            return true;
+        }
+        off = h.base;
+    }
+    return false;
+}
+
 /* ---- order ------------------------------------------------------------------------------ */
 
 struct onode {

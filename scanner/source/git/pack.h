@@ -50,6 +50,11 @@ bool gitpack_find(const struct gitpack *p, const unsigned char *oid, uint64_t *o
 void gitpack_entry(const struct gitpack *p, uint32_t i, const unsigned char **oid,
                    uint64_t *offset);
 
+/* The type of the object at `offset` (a delta's is its chain's whole object's), from
+ * the entry headers along its delta chain, nothing inflated. false if an entry on the
+ * way is malformed or the chain is longer than LIMIT_DELTA_DEPTH. */
+bool gitpack_type_at(const struct gitpack *p, uint64_t offset, enum gitpack_type *type);
+
 /* Sort keys for reading the objects at offs[0..n) (offsets of this pack): keys[i] is
  * the position of offs[i] in a depth-first walk of the delta families, roots in pack
  * order. Objects whose chain cannot be followed come last, in pack order. */

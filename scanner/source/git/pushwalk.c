@@ -35,7 +35,7 @@
 #define PW_NONE UINT32_MAX
 /* Bytes of a commit inflated first: its tree, parent, author and committer lines fit in
  * far less (a longer header is read whole) */
-#define PW_HEAD_BYTES 1024
+#define PW_HEAD_BYTES 512
 
 struct pw_node {
     int64_t time;
