@@ -73,6 +73,19 @@ merge() {
         git -C "$wc" merge -q --no-ff "$@" -m "merge $n" -m "$(creds $(( (n - 1) % 100 + 1 )))"
 }
 
+# octopus FROM B1 B2 B3: three new branches from FROM, one commit each, merged into main
+# at once (the merge's message holds the next key).
+octopus() {
+    local from=$1 n b
+    shift
+    for b in "$@"; do
+        git -C wc checkout -q -b "$b" "$from" && mk wc || return 1
+    done
+    git -C wc checkout -q main &&
+    n=$(( $(cat "$TRASH/keyno") + 1 )) && echo $n >"$TRASH/keyno" &&
+    git -C wc merge -q --no-ff "$@" -m "octopus $n" -m "$(creds $(( (n - 1) % 100 + 1 )))"
+}
+
 # check_last: the last push's hook saw the same new commits as git rev-list.
 check_last() {
     local d
@@ -144,13 +157,7 @@ test_expect_success 'a merge of a new branch, and of a branch the server has' '
 '
 
 test_expect_success 'an octopus merge of three new branches' '
-    for b in o1 o2 o3; do
-        git -C wc checkout -q -b $b main && mk wc || exit 1
-    done &&
-    git -C wc checkout -q main &&
-    n=$(( $(cat "$TRASH/keyno") + 1 )) && echo $n >"$TRASH/keyno" &&
-    git -C wc merge -q --no-ff o1 o2 o3 -m "octopus $n" -m "$(creds $n)" &&
-    push origin main
+    octopus main o1 o2 o3 && push origin main
 '
 
 test_expect_success 'a force push over rewritten history, and onto an older commit' '
@@ -210,13 +217,7 @@ test_expect_success 'a server with a commit-graph file: dates and parents read f
     d="$LOGS/$(cat "$LOGS/count")" &&
     expect_grep "push walk read [0-9]* commits, [1-9][0-9]* from the commit-graph" "$d/out" &&
     git -C wc checkout -q main && mk wc && merge wc origin/side && push origin main &&
-    for b in q1 q2 q3; do
-        git -C wc checkout -q -b $b v1 && mk wc || exit 1
-    done &&
-    git -C wc checkout -q main &&
-    n=$(( $(cat "$TRASH/keyno") + 1 )) && echo $n >"$TRASH/keyno" &&
-    git -C wc merge -q --no-ff q1 q2 q3 -m "octopus $n" -m "$(creds $n)" &&
-    push origin main &&
+    octopus v1 q1 q2 q3 && push origin main &&
     git -C srv.git commit-graph write --reachable &&
     git -C wc checkout -q -b cg2 "main^3" && mk wc && push origin cg2 &&
     git -C wc checkout -q main
