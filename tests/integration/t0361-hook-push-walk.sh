@@ -37,7 +37,8 @@ else
     echo 0 >"\$d/rev-list.rc"
 fi
 rc=0
-SESAME_TIMINGS=1 "$SESAME_BIN" hook pre-receive --budget-ms $BUDGET <"\$d/in" >"\$d/out" 2>&1 || rc=\$?
+SESAME_TIMINGS=1 "$SESAME_BIN" hook pre-receive --budget-ms $BUDGET <"\$d/in" \
+    >"\$d/out" 2>&1 || rc=\$?
 echo \$rc >"\$d/rc"
 exit 0
 EOF

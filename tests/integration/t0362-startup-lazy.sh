@@ -53,7 +53,8 @@ test_expect_success 'archives are scanned as before: libarchive loaded on the fi
 '
 
 test_expect_success 'an archive in a git history is scanned' '
-    git init -q repo && cp arch/k.zip repo/ && git -C repo add k.zip && (cd repo && commit -m zip) &&
+    git init -q repo && cp arch/k.zip repo/ && git -C repo add k.zip &&
+    (cd repo && commit -m zip) &&
     run_cmd sesame scan repo
     expect_rc 1 &&
     expect_grep "k.zip!d/k.env" out

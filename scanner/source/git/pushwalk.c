@@ -1,8 +1,8 @@
 /*
  * source/git/pushwalk.c - the commits a push adds, walked without libgit2's revwalk.
  *
- * What it does: the walk of plan.c's walk() for a push or a range (tips minus hidden
- * commits), returning the same commits in the same order as libgit2 1.5's revwalk with
+ * What it does: the walk of plan.c's walk() for a push (the pushed tips minus every
+ * ref's commit), returning the same commits in the same order as libgit2 1.5's revwalk with
  * GIT_SORT_NONE, whose algorithm (its limit_list, still_interesting, date-ordered
  * insertion and "slop" of 5) is reproduced step by step here. Why: a push into git/git
  * hides the 1,016 commits its refs name; libgit2 inflates each of them twice (once in
@@ -26,12 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "base/xalloc.h"
 
 /* libgit2 1.5's revwalk.c: uninteresting commits looked at after the last interesting. */
 #define SLOP 5
-/* A commit larger than this is left to libgit2 (no real commit header comes close). */
-#define PW_MAX_COMMIT_BYTES (64u * 1024 * 1024)
 #define PW_NONE UINT32_MAX
 /* Bytes of a commit inflated first: its tree, parent, author and committer lines fit in
  * far less (a longer header is read whole) */
@@ -280,7 +279,7 @@ static bool parse(struct pw *w, uint32_t node)
             if (len == size)
                 return false;
         }
-        if (gitpack_read(w->reader, g->packs[i], off, PW_MAX_COMMIT_BYTES, &type, &data,
+        if (gitpack_read(w->reader, g->packs[i], off, LIMIT_PUSHWALK_COMMIT_BYTES, &type, &data,
                          &len) != STATUS_OK || type != GP_COMMIT)
             return false;
         return parse_commit(w, node, (const char *)data, len);
