@@ -100,10 +100,13 @@ static uint32_t cell_new(struct pw *w, uint32_t node, uint32_t next)
     return c;
 }
 
-/* git_commit_list_insert: in front of *at. */
-static void list_insert(struct pw *w, uint32_t *at, uint32_t node)
+/* git_commit_list_insert: in front of the list whose head is *head (a variable outside
+ * w->cells, which cell_new() may move). */
+static void list_insert(struct pw *w, uint32_t *head, uint32_t node)
 {
-    *at = cell_new(w, node, *at);
+    uint32_t c = cell_new(w, node, *head);
+
+    *head = c;
 }
 
 static uint32_t list_pop(struct pw *w, uint32_t *list)
@@ -122,12 +125,19 @@ static uint32_t list_pop(struct pw *w, uint32_t *list)
 /* git_commit_list_insert_by_date: before the first commit strictly older. */
 static void list_insert_by_date(struct pw *w, uint32_t *list, uint32_t node)
 {
-    uint32_t *at = list;
+    uint32_t prev = PW_NONE, cur = *list, c;
     int64_t t = w->nodes[node].time;
 
-    while (*at != PW_NONE && !(w->nodes[w->cells[*at].node].time < t))
-        at = &w->cells[*at].next;
-    list_insert(w, at, node);
+    while (cur != PW_NONE && !(w->nodes[w->cells[cur].node].time < t)) {
+        prev = cur;
+        cur = w->cells[cur].next;
+    }
+    /* linked by index after cell_new(), which may move w->cells */
+    c = cell_new(w, node, cur);
+    if (prev == PW_NONE)
+        *list = c;
+    else
+        w->cells[prev].next = c;
 }
 
 /* ---- reading and parsing commits --------------------------------------------------- */
@@ -249,7 +259,8 @@ static bool parse_graph(struct pw *w, uint32_t node)
 static bool parse(struct pw *w, uint32_t node)
 {
     struct src_git *g = w->g;
-    const git_oid *id = &w->index.ids[node];
+    git_oid own = w->index.ids[node]; /* a copy: parsing adds ids, w->index.ids moves */
+    const git_oid *id = &own;
     git_odb_object *o = NULL;
     bool ok;
 
