@@ -294,6 +294,9 @@ enum hook_outcome hook_run(const char *name, const char *arg, const struct hook_
     struct hook_opts o = *opts;
     int rc;
 
+    /* every hook opens the repository: libgit2's start-up (its CA bundle) runs on the
+     * other core while the input is read and the rules are loaded */
+    src_git_prefetch();
     /* On a server the pusher writes the comments: they count only if the server says so. */
     if (!o.inline_allow_set)
         o.inline_allow = strcmp(name, "pre-receive") == 0 ? INLINE_ALLOW_NONE : INLINE_ALLOW_ALL;

@@ -599,6 +599,10 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             (*git_targets)[*n_gits] = (unsigned)i; /* its observations carry target i */
             (*gits)[(*n_gits)++] = g;
             *git_errors += src_git_counts(g)->errors;
+            if (src_git_counts(g)->walk_reads && env_get(cfg->env, "SESAME_TIMINGS"))
+                fprintf(stderr, "sesame: timing: push walk read %llu commits, %llu from "
+                        "the commit-graph\n", (unsigned long long)src_git_counts(g)->walk_reads,
+                        (unsigned long long)src_git_counts(g)->walk_graph_reads);
             if (src_git_counts(g)->timed_out)
                 *planning_timed_out = true;
             if (src_git_counts(g)->submodules)

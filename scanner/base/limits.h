@@ -179,6 +179,10 @@
  * memory (libgit2 has no streaming read for packed objects). */
 #define LIMIT_GIT_INMEM_BLOB_BYTES (64u * 1024 * 1024)
 
+/* A commit the push walk (source/git/pushwalk.c) reads whole when its first bytes did not
+ * hold its header: larger ones are left to libgit2's walk (no real commit comes close). */
+#define LIMIT_PUSHWALK_COMMIT_BYTES (64u * 1024 * 1024)
+
 /* Longest delta chain followed (git's default is 50, `gc --aggressive` 250). */
 #define LIMIT_DELTA_DEPTH 10000u
 

@@ -97,13 +97,21 @@ struct src_git_counts {
     bool timed_out;           /* the deadline stopped planning: the plan is incomplete */
     uint64_t rewritten;       /* `since` tips no longer reachable from any ref (or gone) */
     bool incremental;         /* only commits new since `since` were planned */
+    uint64_t walk_reads;      /* commits read by the push walk (pushwalk.c); 0 when
+                               * libgit2's revwalk walked (SESAME_TIMINGS shows it) */
+    uint64_t walk_graph_reads; /* of them, found in the commit-graph file */
 };
 
-/* Start and stop libgit2 for the process (main.c; idempotent pairs). sesame only reads
+/* Start and stop libgit2 for the process (main.c; once: libgit2 itself is initialised
+ * on first use, see src_git_prefetch). sesame only reads
  * objects: it runs no hooks, filters or config commands, so repositories owned by
  * another user are opened, and objects are not re-hashed on read (like git cat-file). */
 void src_git_init(void);
 void src_git_shutdown(void);
+/* Initialise libgit2 now, on another thread (it is otherwise initialised by the first
+ * function below that needs it): for a command that will open a repository, so that
+ * the initialisation overlaps its other start-up work. */
+void src_git_prefetch(void);
 
 /* True if `path` itself is a git repository: a work tree root, a .git directory or a
  * bare repository (no search upwards). */

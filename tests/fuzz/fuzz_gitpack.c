@@ -36,7 +36,7 @@ static void fuzz_delta(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct gitpack *p = NULL;
-    struct gitpack_reader *cached, *uncached;
+    struct gitpack_reader *cached, *uncached, *any;
     uint64_t offs[MAX_OBJECTS], keys[MAX_OBJECTS];
     size_t n, idx_len;
 
@@ -52,11 +52,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     n = gitpack_count(p) < MAX_OBJECTS ? gitpack_count(p) : MAX_OBJECTS;
     cached = gitpack_reader_new(1u << 16);
     uncached = gitpack_reader_new(0);
+    any = gitpack_reader_new(1u << 16);
+    gitpack_reader_any_base(any);
     for (uint32_t i = 0; i < n; i++) {
-        const unsigned char *id, *a = NULL, *b = NULL;
-        enum gitpack_type ta, tb;
-        size_t la = 0, lb = 0;
+        const unsigned char *id, *a = NULL, *b = NULL, *c = NULL;
+        enum gitpack_type ta, tb, tc, th;
+        size_t la = 0, lb = 0, lc = 0, lh = 0;
         enum status sa, sb;
+        unsigned char head[24];
+        uint64_t hsize = 0;
+        bool hok;
 
         gitpack_entry(p, i, &id, &offs[i]);
         sa = gitpack_read(cached, p, offs[i], MAX_BYTES, &ta, &a, &la);
@@ -67,6 +72,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(la <= MAX_BYTES && la == lb && memcmp(a, b, la) == 0);
         } else {
             FUZZ_CHECK(sa == STATUS_CORRUPT || sa == STATUS_LIMIT);
+        }
+        /* the first bytes of a whole object are those of the whole read */
+        hok = gitpack_read_head(uncached, p, offs[i], head, sizeof(head), &th, &lh, &hsize);
+        if (hok) {
+            FUZZ_CHECK(th >= GP_COMMIT && th <= GP_TAG);
+            FUZZ_CHECK(lh <= sizeof(head) && (lh == sizeof(head) || lh == hsize));
+        }
+        /* the type from the headers alone is the type read */
+        if (sa == STATUS_OK) {
+            enum gitpack_type tt;
+            FUZZ_CHECK(gitpack_type_at(p, offs[i], &tt) && tt == ta);
+        }
+        if (hok && sa == STATUS_OK)
+            FUZZ_CHECK(th == ta && hsize == la && memcmp(head, a, lh) == 0);
+        /* bases not checked against the index: it may read more, never other bytes */
+        if (gitpack_read(any, p, offs[i], MAX_BYTES, &tc, &c, &lc) == STATUS_OK &&
+            sa == STATUS_OK) {
+            sa = gitpack_read(uncached, p, offs[i], MAX_BYTES, &ta, &a, &la);
+            FUZZ_CHECK(sa == STATUS_OK && tc == ta && lc == la && memcmp(a, c, la) == 0);
         }
     }
     {
@@ -111,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(offs[i] == offs[j] ? keys[i] == keys[j] : keys[i] != keys[j]);
     gitpack_reader_free(cached);
     gitpack_reader_free(uncached);
+    gitpack_reader_free(any);
     gitpack_close(p);
     return 0;
 }

@@ -9,8 +9,7 @@
  * limits (bytes, members). Manifests are parsed by image_parse.c; everything here is
  * libarchive and the walk.
  */
-#include <archive.h>
-#include <archive_entry.h>
+#include "source/archive/lazy.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -83,7 +82,7 @@ void ifiles_release(struct ifiles *fs)
 
 struct archive *image_tar_open(const unsigned char *data, size_t len, bool filters)
 {
-    struct archive *a = filters ? filter_reader_new() : archive_read_new();
+    struct archive *a = filters ? filter_reader_new() : reader_new();
 
     if (!a)
         abort();

@@ -15,8 +15,7 @@
  * differ are mostly told apart by the sample. An image of one layer needs none of it. The index is bounded (LIMIT_IMAGE_FILES); what it
  * cannot hold is scanned in every layer as before.
  */
-#include <archive.h>
-#include <archive_entry.h>
+#include "source/archive/lazy.h"
 #include <stdlib.h>
 #include <string.h>
 

@@ -354,6 +354,8 @@ int view_open(struct archive *a, struct view *v, struct input *in, uint64_t star
 void view_close(struct walk *w, struct view *v);
 
 /* A reader for zip, tar and 7z; a decoder for compressed streams (raw format). */
+/* A libarchive reader with nothing enabled (libarchive loaded on first use, lazy.h). */
+struct archive *reader_new(void);
 struct archive *format_reader_new(void);
 struct archive *filter_reader_new(void);
 

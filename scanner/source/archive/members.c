@@ -16,8 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "source/archive/lazy.h"
 
 #include "base/escape.h"
 #include "base/xalloc.h"

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
+#include "source/archive/lazy.h"
 
 #include "base/xalloc.h"
 #include "source/src_fs.h"

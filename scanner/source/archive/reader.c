@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <archive.h>
+#include "source/archive/lazy.h"
 
 #include "base/escape.h"
 #include "base/log.h"
@@ -101,10 +101,17 @@ void view_close(struct walk *w, struct view *v)
     v->block = NULL;
 }
 
-static struct archive *reader_new(void)
+/* Every libarchive reader is made here: libarchive is loaded first (lazy.h). */
+struct archive *reader_new(void)
 {
-    struct archive *a = archive_read_new();
+    struct archive *a;
 
+    if (!la_load()) {
+        /* a dependency of the package: as fatal as the loader failing at start was */
+        log_error("archives cannot be read: %s", la_error());
+        abort();
+    }
+    a = archive_read_new();
     if (!a) {
         log_error("out of memory");
         abort();

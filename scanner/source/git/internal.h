@@ -411,6 +411,15 @@ void prescan_free(struct src_git *g);
 bool prescan_clean(const struct src_git *g, uint32_t pack, uint64_t off, int type,
                    uint64_t *bytes, uint64_t *views);
 
+/* ---- pushwalk.c: the commits of a push ----------------------------------------------- */
+
+/* The commits reachable from `tips` and not from `hide`, in the order libgit2 1.5's
+ * revwalk (GIT_SORT_NONE) gives them, each commit read once. false (out emptied) when a
+ * commit cannot be read or parsed as plainly as it expects: the caller walks with
+ * libgit2 then. */
+bool push_walk(struct src_git *g, const struct oidvec *tips, const struct oidvec *hide,
+               struct oidvec *out);
+
 /* ---- attribute.c, exposure.c ----------------------------------------------------------- */
 
 void attribution_release(struct src_git *g);

@@ -14,10 +14,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -31,7 +34,19 @@ const char *libgit2_message(void)
     return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-void src_git_init(void)
+/* libgit2 is initialised on first use, not at start: git_libgit2_init() parses the
+ * system's CA bundle for HTTPS transports sesame never uses (4-6 ms of CPU, a sixth of a
+ * pre-receive hook's run, benches/RESULTS.md issue 16), so a command that reads no
+ * repository (`sesame version`, a scan of a directory tree) never pays it, and a hook
+ * has it done on the second core while it reads its input and loads the rules
+ * (src_git_prefetch). Every public function below that can be called before a
+ * repository is open calls ready() first; the others need an open one. */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static bool initialised;
+static pthread_t prefetch_tid;
+static bool prefetching;
+
+static void init_libgit2(void)
 {
     git_libgit2_init();
     /* A repository owned by another user (CI checkouts, audits) is safe to open: nothing
@@ -40,17 +55,85 @@ void src_git_init(void)
     /* Like `git cat-file`, do not re-hash every object read: the SHA-1 check was 43% of
      * the time spent reading history (benches/RESULTS.md). Corruption still fails zlib. */
     (void)git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    initialised = true;
+}
+
+static void ready(void)
+{
+    pthread_once(&init_once, init_libgit2);
+}
+
+static void *prefetch_main(void *arg)
+{
+    (void)arg;
+    ready();
+    return NULL;
+}
+
+void src_git_init(void)
+{
+    /* nothing yet: ready() or src_git_prefetch() */
+}
+
+void src_git_prefetch(void)
+{
+    if (!prefetching && pthread_create(&prefetch_tid, NULL, prefetch_main, NULL) == 0)
+        prefetching = true;
 }
 
 void src_git_shutdown(void)
 {
-    git_libgit2_shutdown();
+    if (prefetching)
+        pthread_join(prefetch_tid, NULL);
+    prefetching = false;
+    /* once per process: libgit2 is not initialised again after this */
+    if (initialised)
+        git_libgit2_shutdown();
+    initialised = false;
+}
+
+/* Could `path` (or, with `up`, a directory above it) be a repository as libgit2 finds
+ * one? Its work tree has a ".git" entry, or it is a git directory, which has a HEAD
+ * file. Where no such entry exists libgit2 would find nothing: the answer is known
+ * without initialising it (a scan of a plain directory never does). Conservative: true
+ * when unsure (a path that cannot be resolved). */
+static bool maybe_repo(const char *path, bool up)
+{
+    char *dir = realpath(path, NULL);
+    bool maybe = false;
+
+    if (!dir)
+        return true;
+    for (;;) {
+        size_t n = strlen(dir);
+        char *probe = xasprintf("%s/.git", n == 1 ? "" : dir);
+        struct stat sb;
+        maybe = lstat(probe, &sb) == 0;
+        free(probe);
+        if (!maybe) {
+            probe = xasprintf("%s/HEAD", n == 1 ? "" : dir);
+            maybe = stat(probe, &sb) == 0;
+            free(probe);
+        }
+        if (maybe || !up || n == 1)
+            break;
+        while (n > 1 && dir[n - 1] != '/')
+            n--;
+        dir[n > 1 ? n - 1 : 1] = '\0'; /* the parent ("/" for a top-level directory) */
+    }
+    free(dir);
+    return maybe;
 }
 
 bool src_git_is_repo(const char *path)
 {
     git_repository *repo = NULL;
-    int rc = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+    int rc;
+
+    if (!maybe_repo(path, false))
+        return false;
+    ready();
+    rc = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 
     git_repository_free(repo);
     return rc == 0;
@@ -59,7 +142,12 @@ bool src_git_is_repo(const char *path)
 bool src_git_is_bare(const char *path)
 {
     git_repository *repo = NULL;
-    bool bare = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
+    bool bare;
+
+    if (!maybe_repo(path, false))
+        return false;
+    ready();
+    bare = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
                 git_repository_is_bare(repo);
 
     git_repository_free(repo);
@@ -72,6 +160,9 @@ char *src_git_discover(const char *path)
     const char *top;
     char *out = NULL;
 
+    if (!maybe_repo(path, true))
+        return NULL;
+    ready();
     if (git_repository_open_ext(&repo, path, 0, NULL) != 0)
         return NULL;
     top = git_repository_is_bare(repo) ? git_repository_path(repo) : git_repository_workdir(repo);
@@ -343,6 +434,7 @@ enum status src_git_open(struct src_git **out, const char *path, const struct sr
     struct src_git *g = xcalloc(1, sizeof(*g));
     enum status st = STATUS_OK;
 
+    ready();
     *out = NULL;
     g->path = xstrdup(path);
     g->opts = *o;
@@ -452,6 +544,7 @@ enum status src_git_hooks_dir(const char *path, char **out)
     git_buf hp = GIT_BUF_INIT;
     enum status st = STATUS_OK;
 
+    ready();
     *out = NULL;
     if (git_repository_open_ext(&repo, path, 0, NULL) != 0)
         return fail(STATUS_IO, "'%s': not a git repository: %s", path, libgit2_message());

@@ -395,6 +395,23 @@ static bool is_delta(const struct hdr *h)
     return h->type == OBJ_OFS_DELTA || h->type == OBJ_REF_DELTA;
 }
 
+bool gitpack_type_at(const struct gitpack *p, uint64_t offset, enum gitpack_type *type)
+{
+    struct hdr h;
+    uint64_t off = offset;
+
+    for (unsigned depth = 0; depth <= LIMIT_DELTA_DEPTH; depth++) {
+        if (!entry_at(p, off, &h))
+            return false;
+        if (!is_delta(&h)) {
+            *type = (enum gitpack_type)h.type;
+            return true;
+        }
+        off = h.base;
+    }
+    return false;
+}
+
 /* ---- order ------------------------------------------------------------------------------ */
 
 struct onode {
@@ -757,6 +774,7 @@ struct gitpack_reader {
     size_t path_cap;
     unsigned char *delta; /* an inflated delta */
     size_t delta_cap;
+    bool any_base;        /* gitpack_reader_any_base() */
 };
 
 static size_t bucket_of(const struct gitpack_reader *r, const struct gitpack *p, uint64_t off)
@@ -789,6 +807,11 @@ struct gitpack_reader *gitpack_reader_new(size_t cache_bytes)
     r->lru.next = r->lru.prev = &r->lru;
     rehash(r, 256);
     return r;
+}
+
+void gitpack_reader_any_base(struct gitpack_reader *r)
+{
+    r->any_base = true;
 }
 
 static void lru_unlink(struct centry *e)
@@ -906,6 +929,45 @@ static enum status inflate_at(struct gitpack_reader *r, const struct gitpack *p,
     return STATUS_OK;
 }
 
+bool gitpack_read_head(struct gitpack_reader *r, const struct gitpack *p, uint64_t offset,
+                       unsigned char *buf, size_t cap, enum gitpack_type *type, size_t *len,
+                       uint64_t *size)
+{
+    struct hdr h;
+    size_t want;
+    int rc = Z_OK;
+
+    if (!entry_at(p, offset, &h) || is_delta(&h))
+        return false;
+    want = h.size < cap ? (size_t)h.size : cap;
+    if (!r->z_ready) {
+        memset(&r->z, 0, sizeof(r->z));
+        if (inflateInit(&r->z) != Z_OK)
+            return false;
+        r->z_ready = true;
+    } else {
+        inflateReset(&r->z);
+    }
+    /* the whole rest of the pack is input: zlib stops at the end of the stream */
+    r->z.next_in = (unsigned char *)(p->pack + h.data);
+    r->z.avail_in = (uInt)(p->pack_len - TRAILER - h.data > UINT_MAX
+                               ? UINT_MAX
+                               : p->pack_len - TRAILER - h.data);
+    r->z.next_out = buf;
+    r->z.avail_out = (uInt)want;
+    while (rc == Z_OK && r->z.avail_out > 0)
+        rc = inflate(&r->z, Z_NO_FLUSH);
+    r->z.avail_in = 0;
+    note_consumed(p, (uint64_t)r->z.total_in);
+    if ((size_t)(r->z.next_out - buf) != want ||
+        (rc == Z_STREAM_END && want != h.size) || (rc != Z_OK && rc != Z_STREAM_END))
+        return false;
+    *type = (enum gitpack_type)h.type;
+    *len = want;
+    *size = h.size;
+    return true;
+}
+
 enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint64_t offset,
                          size_t max_bytes, enum gitpack_type *type,
                          const unsigned char **data, size_t *len)
@@ -931,7 +993,8 @@ enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint
         if (!is_delta(&r->path[depth++]))
             break;
         off = r->path[depth - 1].base;
-        if (r->path[depth - 1].type == OBJ_OFS_DELTA && !indexed_at(p, off, &bi))
+        if (r->path[depth - 1].type == OBJ_OFS_DELTA && !r->any_base &&
+            !indexed_at(p, off, &bi))
             return fail(STATUS_CORRUPT, "pack offset %llu: its delta base (offset %llu) is "
                         "not an object of the pack index",
                         (unsigned long long)r->path[depth - 1].at, (unsigned long long)off);

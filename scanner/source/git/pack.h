@@ -50,6 +50,11 @@ bool gitpack_find(const struct gitpack *p, const unsigned char *oid, uint64_t *o
 void gitpack_entry(const struct gitpack *p, uint32_t i, const unsigned char **oid,
                    uint64_t *offset);
 
+/* The type of the object at `offset` (a delta's is its chain's whole object's), from
+ * the entry headers along its delta chain, nothing inflated. false if an entry on the
+ * way is malformed or the chain is longer than LIMIT_DELTA_DEPTH. */
+bool gitpack_type_at(const struct gitpack *p, uint64_t offset, enum gitpack_type *type);
+
 /* Sort keys for reading the objects at offs[0..n) (offsets of this pack): keys[i] is
  * the position of offs[i] in a depth-first walk of the delta families, roots in pack
  * order. Objects whose chain cannot be followed come last, in pack order. */
@@ -89,6 +94,15 @@ void gitpack_release_pages(const struct gitpack *p);
 struct gitpack_reader *gitpack_reader_new(size_t cache_bytes);
 void gitpack_reader_free(struct gitpack_reader *r);
 
+/* Follow an OFS_DELTA to its base without checking that the pack index lists the base
+ * (git and libgit2 do not check either): for a few reads from a big pack, where the
+ * check's table of every index entry by offset (built on first use: a sort of 700,000
+ * entries, 40 ms, on git/git) would cost more than the reads. OFS_DELTA bases lie
+ * before their delta, so a chain still ends; its length is still capped, and REF_DELTA
+ * bases are still looked up in the index. For readers whose failures have a fallback
+ * (pushwalk.c falls back to libgit2, which reads what is there). */
+void gitpack_reader_any_base(struct gitpack_reader *r);
+
 /* The object at `offset` of `p`, whole: *data stays valid until the reader's next call.
  * STATUS_LIMIT if it, or an object its delta chain goes through, is larger than
  * `max_bytes`; STATUS_CORRUPT if anything on the way is malformed (the message names
@@ -98,6 +112,15 @@ void gitpack_reader_free(struct gitpack_reader *r);
 enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint64_t offset,
                          size_t max_bytes, enum gitpack_type *type,
                          const unsigned char **data, size_t *len);
+
+/* The first min(cap, size) bytes of the object at `offset` into buf, without inflating
+ * the rest, when its entry is a whole object (not a delta): *type, *len (bytes written),
+ * *size (the object's). false if it is a delta, or if the entry or its zlib stream is
+ * malformed before those bytes: gitpack_read() it then. For headers (pushwalk.c reads
+ * the first lines of a thousand commits). */
+bool gitpack_read_head(struct gitpack_reader *r, const struct gitpack *p, uint64_t offset,
+                       unsigned char *buf, size_t cap, enum gitpack_type *type, size_t *len,
+                       uint64_t *size);
 
 /* A delta's header: the size of the base it applies to and of its result; *used is the
  * header's length. Then the delta applied to `base` into `out`: false if the delta is

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Issue 16 item 5: what a run does not pay until it needs it. libarchive (with libxml2,
+# ICU, nettle, acl, lz4, bzip2) is not linked: it is loaded when the first archive is
+# opened (source/archive/lazy.h). libgit2 is initialised when a repository is first
+# opened, not at start: its initialisation parses the system's CA bundle, which
+# `sesame version` or a scan of a plain directory never needs. And what is loaded late
+# still works: archives in a directory, in a git history and in a push are scanned as
+# before.
+. "$(dirname "$0")/lib.sh"
+setup
+. "$IT_DIR/git_lib.sh"
+
+command -v strace >/dev/null || { echo "error: strace is needed (apt-get install strace)"; exit 2; }
+
+# traced CMD...: CMD under strace (files opened into trace.txt); LeakSanitizer cannot
+# run under ptrace, so leak checks are off for this one command.
+traced() {
+    local opts=detect_leaks=0
+    [ -z "${ASAN_OPTIONS:-}" ] || opts="$ASAN_OPTIONS:detect_leaks=0"
+    run_cmd env ASAN_OPTIONS="$opts" strace -f -e trace=openat,open -o trace.txt "$@"
+}
+
+test_expect_success 'libarchive is not linked: loaded when first used' '
+    command -v readelf >/dev/null || { echo "readelf missing (binutils)"; exit 1; }
+    readelf -d "$SESAME_BIN" >needed.txt &&
+    expect_grep "libgit2" needed.txt &&
+    expect_no_grep "libarchive" needed.txt
+'
+
+test_expect_success 'sesame version opens neither libarchive nor the CA bundle' '
+    traced "$SESAME_BIN" version
+    expect_rc 0 &&
+    expect_no_grep -E "libarchive|libxml2|libicu" trace.txt &&
+    expect_no_grep -E "ca-certificates|\.crt\"|\.pem\"" trace.txt
+'
+
+test_expect_success 'a directory without archives: no libarchive, no CA bundle' '
+    mkdir plain && creds 1 >plain/a.env &&
+    traced "$SESAME_BIN" scan plain -q
+    expect_rc 1 &&
+    expect_grep "a.env" out &&
+    expect_no_grep -E "libarchive|ca-certificates" trace.txt
+'
+
+test_expect_success 'archives are scanned as before: libarchive loaded on the first one' '
+    mkdir -p arch/d && creds 2 >arch/d/k.env &&
+    (cd arch && zip -qr k.zip d && tar czf k.tgz d) && rm -r arch/d &&
+    traced "$SESAME_BIN" scan arch
+    expect_rc 1 &&
+    expect_grep "k.zip!d/k.env" out &&
+    expect_grep "k.tgz!.*d/k.env" out &&
+    expect_grep "libarchive" trace.txt
+'
+
+test_expect_success 'an archive in a git history is scanned' '
+    git init -q repo && cp arch/k.zip repo/ && git -C repo add k.zip &&
+    (cd repo && commit -m zip) &&
+    run_cmd sesame scan repo
+    expect_rc 1 &&
+    expect_grep "k.zip!d/k.env" out
+'
+
+test_expect_success 'an archive in a push: the pre-receive hook rejects it, naming the member' '
+    base=$(git -C repo rev-parse HEAD) &&
+    git -C repo checkout -q --detach &&
+    mkdir -p d2 && creds 3 >d2/n.env && zip -qr repo/new.zip d2 &&
+    git -C repo add new.zip && (cd repo && commit -m "new zip") &&
+    new=$(git -C repo rev-parse HEAD) &&
+    echo "$base $new refs/heads/main" >push.in &&
+    run_cmd env GIT_DIR=repo/.git "$SESAME_BIN" hook pre-receive <push.in
+    expect_rc 1 &&
+    expect_grep "new.zip!d2/n.env" err &&
+    expect_no_grep "k.zip" err
+'
+
+test_done
