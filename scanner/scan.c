@@ -119,8 +119,38 @@ static void add_archive_stats(struct run *run, const struct archive_stats *as)
     atomic_fetch_add(&run->image_files_dup, as->image_files_dup);
 }
 
-/* A blob held in memory (git): an archive is opened, anything else chunked. An
- * archive's blobs go through a pipe: idle workers scan them while it is read on. */
+/* An archive's members, through a pipe: idle workers scan them while it is read on. A
+ * container image (docker save, OCI layout tar or directory) is read by layers. The
+ * archive is `data` when not NULL (a blob in memory), else the open file `fd`, else the
+ * OCI image layout directory tmpl->path. */
+static enum status read_archive(struct worker *w, const struct blob *tmpl, int fd,
+                                const unsigned char *data, size_t len, struct archive_stats *as)
+{
+    struct run *run = w->run;
+    struct scan_pipe p;
+    enum status st = STATUS_OK;
+
+    memset(as, 0, sizeof(*as));
+    scan_pipe_open(&p, &run->hub, w->sb, &w->ctx);
+    if (data) {
+        if (src_image_scan_mem(data, len, tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, as,
+                               &st) != IMAGE_DONE)
+            st = src_archive_scan_mem(data, len, tmpl, &run->alim, &w->buf, scan_pipe_blob,
+                                      &p, as);
+    } else if (fd >= 0) {
+        if (src_image_scan_fd(fd, tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, as, &st) !=
+            IMAGE_DONE)
+            st = src_archive_scan_fd(fd, tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, as);
+    } else if (src_image_scan_dir(tmpl->path, tmpl, &run->alim, &w->buf, scan_pipe_blob, &p,
+                                  as, &st) == IMAGE_NOT) {
+        st = fail(STATUS_IO, "cannot read the image layout '%s'", tmpl->path);
+    }
+    st = scan_pipe_close(&p, st);
+    add_archive_stats(run, as);
+    return st;
+}
+
+/* A blob held in memory (git): an archive is opened, anything else chunked. */
 static enum status on_whole(const struct blob *tmpl, const unsigned char *data, size_t len,
                             void *payload)
 {
@@ -129,18 +159,7 @@ static enum status on_whole(const struct blob *tmpl, const unsigned char *data, 
 
     if (!run->cfg->no_archives && src_archive_sniff_whole(data, len)) {
         struct archive_stats as;
-        struct scan_pipe p;
-        enum status st;
-        memset(&as, 0, sizeof(as));
-        scan_pipe_open(&p, &run->hub, w->sb, &w->ctx);
-        /* a container image (docker save, OCI layout tar): by layers */
-        if (src_image_scan_mem(data, len, tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, &as,
-                               &st) != IMAGE_DONE)
-            st = src_archive_scan_mem(data, len, tmpl, &run->alim, &w->buf, scan_pipe_blob,
-                                      &p, &as);
-        st = scan_pipe_close(&p, st);
-        add_archive_stats(run, &as);
-        return st;
+        return read_archive(w, tmpl, -1, data, len, &as);
     }
     return chunk_feed(tmpl, NULL, data, len, on_blob, w); /* provenance rides in tmpl */
 }
@@ -190,6 +209,8 @@ static enum status read_file(struct worker *w, const char *path, uint64_t *bytes
     enum status st;
     bool is_dir = false;
     struct stat dst;
+    struct archive_stats as;
+    struct blob tmpl;
 
     if (run->cfg->no_archives || strcmp(path, "-") == 0)
         return src_fs_read(path, &w->buf, on_blob, w, bytes);
@@ -198,21 +219,11 @@ static enum status read_file(struct worker *w, const char *path, uint64_t *bytes
     st = src_fs_open(path, &fd, &size, &is_dir);
     if (st != STATUS_OK && stat(path, &dst) == 0 && S_ISDIR(dst.st_mode))
         is_dir = true; /* not opened (permissions): the layout reader says why */
+    memset(&tmpl, 0, sizeof(tmpl));
+    tmpl.path = path;
     if (is_dir) {
         /* an OCI image layout directory (collect() hands no other directory) */
-        struct archive_stats as;
-        struct blob tmpl;
-        struct scan_pipe p;
-        memset(&as, 0, sizeof(as));
-        memset(&tmpl, 0, sizeof(tmpl));
-        tmpl.path = path;
-        st = STATUS_OK;
-        scan_pipe_open(&p, &run->hub, w->sb, &w->ctx);
-        if (src_image_scan_dir(path, &tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, &as,
-                               &st) == IMAGE_NOT)
-            st = fail(STATUS_IO, "cannot read the image layout '%s'", path);
-        st = scan_pipe_close(&p, st);
-        add_archive_stats(run, &as);
+        st = read_archive(w, &tmpl, -1, NULL, 0, &as);
         *bytes = as.bytes;
         return st;
     }
@@ -223,19 +234,8 @@ static enum status read_file(struct worker *w, const char *path, uint64_t *bytes
         return st;
     }
     if (src_archive_sniff_fd(fd)) {
-        struct archive_stats as;
-        struct blob tmpl;
         struct stat sst;
-        struct scan_pipe p;
-        memset(&as, 0, sizeof(as));
-        memset(&tmpl, 0, sizeof(tmpl));
-        tmpl.path = path;
-        scan_pipe_open(&p, &run->hub, w->sb, &w->ctx);
-        if (src_image_scan_fd(fd, &tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, &as, &st) !=
-            IMAGE_DONE)
-            st = src_archive_scan_fd(fd, &tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, &as);
-        st = scan_pipe_close(&p, st);
-        add_archive_stats(run, &as);
+        st = read_archive(w, &tmpl, fd, NULL, 0, &as);
         *bytes = fstat(fd, &sst) == 0 ? (uint64_t)sst.st_size : 0;
     } else {
         st = src_fs_read_fd(fd, path, &w->buf, on_blob, w, bytes);
@@ -469,11 +469,6 @@ out:
     return st;
 }
 
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void items_add(struct items *v, const char *path, struct src_git *git, size_t blob,
                       unsigned target)
 {
@@ -653,114 +648,6 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
     return STATUS_OK;
 }
 
-static enum exposure more_exposed(enum exposure a, enum exposure b)
-{
-    return a < b ? a : b;
-}
-
-/* Git exposure of each finding: at HEAD, at which branch tips, removed by which commit.
- * A location is asked about in the repository of its target (git_targets[g]). */
-static void add_exposure(struct finding **sorted, size_t n, struct src_git **gits,
-                         const unsigned *git_targets, size_t n_gits)
-{
-    /* Name every question first: one walk of each repository answers them all. */
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < sorted[i]->n_locations; k++)
-            for (size_t g = 0; g < n_gits && sorted[i]->locations[k].blob; g++)
-                if (git_targets[g] == sorted[i]->locations[k].target)
-                    src_git_exposure_want(gits[g], sorted[i]->locations[k].blob,
-                                          sorted[i]->locations[k].path);
-    for (size_t i = 0; i < n; i++) {
-        struct finding *f = sorted[i];
-        enum exposure best = EXPOSURE_UNREACHABLE;
-        bool any_git = false, any_file = false;
-
-        if (n_gits == 0)
-            continue; /* EXPOSURE_FILE */
-
-        for (size_t k = 0; k < f->n_locations; k++) {
-            struct location *loc = &f->locations[k];
-            struct src_git_exposure ex;
-            if (!loc->blob) {
-                any_file = true;
-                continue;
-            }
-            for (size_t g = 0; g < n_gits; g++) {
-                if (git_targets[g] != loc->target ||
-                    src_git_exposure(gits[g], loc->blob, loc->path, &ex) != STATUS_OK)
-                    continue;
-                any_git = true;
-                best = more_exposed(best, ex.at_head ? EXPOSURE_HEAD
-                                          : ex.uncommitted ? EXPOSURE_WORKTREE
-                                          : ex.n_branches ? EXPOSURE_BRANCH
-                                          : ex.unreachable ? EXPOSURE_UNREACHABLE
-                                                           : EXPOSURE_HISTORY);
-                for (size_t b = 0; b < ex.n_branches; b++) {
-                    bool have = false;
-                    for (size_t j = 0; j < f->n_branches; j++)
-                        have |= strcmp(f->branches[j], ex.branches[b]) == 0;
-                    if (!have) {
-                        f->branches = xrealloc(f->branches, (f->n_branches + 1) * sizeof(char *));
-                        f->branches[f->n_branches++] = xstrdup(ex.branches[b]);
-                    }
-                }
-                if (ex.removed_in && !loc->removed_in)
-                    loc->removed_in = xstrdup(ex.removed_in);
-                break;
-            }
-        }
-        if (any_file)
-            best = more_exposed(best, EXPOSURE_WORKTREE);
-        f->exposure = n_gits && (any_git || any_file) ? best : EXPOSURE_FILE;
-        if (f->n_branches > 1)
-            qsort(f->branches, f->n_branches, sizeof(char *), cmp_cstr);
-    }
-}
-
-/* A commit whose message holds a credential has it in its summary too (the summary is
- * the message's first paragraph): without --show-secrets, the summary of such a commit
- * is not shown, at any location (issue 11). Message locations are the ones whose
- * "blob" is the commit itself (src_git_is_message). */
-static void withhold_summaries(struct finding **v, size_t n)
-{
-    const char **leaky = NULL;
-    size_t n_leaky = 0;
-
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < v[i]->n_locations; k++) {
-            const struct location *l = &v[i]->locations[k];
-            if (l->blob && l->commit.commit && strcmp(l->blob, l->commit.commit) == 0) {
-                leaky = xrealloc(leaky, (n_leaky + 1) * sizeof(*leaky));
-                leaky[n_leaky++] = l->commit.commit;
-            }
-        }
-    for (size_t i = 0; n_leaky && i < n; i++)
-        for (size_t k = 0; k < v[i]->n_locations; k++) {
-            struct commit_info *c = &v[i]->locations[k].commit;
-            for (size_t j = 0; c->commit && c->summary && j < n_leaky; j++)
-                if (strcmp(c->commit, leaky[j]) == 0) {
-                    free(c->summary);
-                    c->summary = NULL;
-                }
-        }
-    free(leaky);
-}
-
-/* A finding is left out only when every place it was seen is under a target whose
- * baseline covers it — the key ID and every secret, token and SMTP password it has now
- * (a new part of a baselined credential is new). */
-static bool baselined(const struct finding *f, struct target_cfg *tcfg, size_t n_tcfg)
-{
-    if (f->n_locations == 0)
-        return false;
-    for (size_t k = 0; k < f->n_locations; k++) {
-        unsigned t = f->locations[k].target;
-        if (t >= n_tcfg || !tcfg[t].have_baseline || !baseline_covers(&tcfg[t].baseline, f))
-            return false;
-    }
-    return true;
-}
-
 enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome)
 {
     struct ruleset rs = RULESET_INIT;
@@ -896,11 +783,11 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     }
     owner_annotate(sorted, n_sorted, &inv);
     if (!cfg->show_secrets)
-        withhold_summaries(sorted, n_sorted);
+        scan_withhold_summaries(sorted, n_sorted);
     {
         size_t k = 0;
         for (size_t i = 0; i < n_sorted; i++) {
-            if (baselined(sorted[i], tcfg, cfg->n_targets))
+            if (scan_baselined(sorted[i], tcfg, cfg->n_targets))
                 suppressed++;
             else
                 sorted[k++] = sorted[i];
@@ -911,7 +798,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     stats.allowed = (const struct location *const *)allowed;
     phase_done(cfg, "findings", &tp);
     if (!cfg->no_exposure)
-        add_exposure(sorted, n_sorted, gits, git_targets, n_gits);
+        scan_add_exposure(sorted, n_sorted, gits, git_targets, n_gits);
     phase_done(cfg, "exposure", &tp);
     if (cfg->verify) {
         struct verify_stats vs;

@@ -1,5 +1,5 @@
 /*
- * scan_internal.h - what scan.c shares with scan_cmds.c (the driver's own files only).
+ * scan_internal.h - what the driver's own files (scan.c and the scan_*.c beside it) share.
  */
 #ifndef SESAME_SCAN_INTERNAL_H
 #define SESAME_SCAN_INTERNAL_H
@@ -88,5 +88,16 @@ struct scan_prescan {
     bool no_archives;
 };
 void scan_prescan_init(struct src_git_prescan *out, struct scan_prescan *ps, unsigned threads);
+
+/* scan_findings.c: the built findings before they are reported. Git exposure of each
+ * finding, a location asked about in the repository of its target (git_targets[g]); commit
+ * summaries withheld where the commit's message holds the credential (without
+ * --show-secrets); a finding left out only when every place it was seen is under a target
+ * whose baseline covers it. */
+struct src_git;
+void scan_add_exposure(struct finding **sorted, size_t n, struct src_git **gits,
+                       const unsigned *git_targets, size_t n_gits);
+void scan_withhold_summaries(struct finding **v, size_t n);
+bool scan_baselined(const struct finding *f, struct target_cfg *tcfg, size_t n_tcfg);
 
 #endif

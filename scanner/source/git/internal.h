@@ -15,8 +15,8 @@
  *   attribute.c where the blobs with findings were introduced: the provenance table
  *   exposure.c  at HEAD, at which branch tips, removed by which commit
  *   prescan.c   a whole history's packed blobs, read and scanned while the walk runs
- *   pack.c      the pack reader; tree.c the raw tree parser (headers of their own,
- *               without <git2.h>, for their unit tests and fuzz targets)
+ *   pack.c      the pack reader (pack_delta.c its deltas); tree.c the raw tree parser (headers
+ *               of their own, without <git2.h>, for their unit tests and fuzz targets)
  * Hash tables are base/hashmap.h: an index over arrays kept here (blobs, messages, tree
  * nodes, paths), or struct oidmap below where the ids are kept nowhere else.
  */

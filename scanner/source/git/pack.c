@@ -5,8 +5,8 @@
  * a 256-entry fan-out table, the sorted object ids, their CRC32s, 31-bit offsets (the
  * high bit selects an entry of a 64-bit offset table), the pack's checksum and its own.
  * A pack entry is a type and size varint, then (for an OFS_DELTA) a negative offset to
- * its base or (REF_DELTA) the base's id, then a zlib stream. A delta is the base's size,
- * the result's size, and copy/insert instructions.
+ * its base or (REF_DELTA) the base's id, then a zlib stream. Deltas themselves are applied
+ * by pack_delta.c.
  */
 #include "source/git/pack.h"
 
@@ -672,78 +672,6 @@ size_t gitpack_unresolvable(const struct gitpack *p, uint32_t **out)
     hashmap_release(&extra);
     *out = bad;
     return n_bad;
-}
-
-/* ---- deltas ----------------------------------------------------------------------------- */
-
-static bool varint(const unsigned char *d, size_t len, size_t *at, uint64_t *v)
-{
-    unsigned shift = 0;
-    unsigned char c;
-
-    *v = 0;
-    do {
-        if (*at >= len || shift > 63)
-            return false;
-        c = d[(*at)++];
-        *v |= (uint64_t)(c & 0x7f) << shift;
-        shift += 7;
-    } while (c & 0x80);
-    return true;
-}
-
-bool gitpack_delta_sizes(const unsigned char *delta, size_t len, uint64_t *src_size,
-                         uint64_t *dst_size, size_t *used)
-{
-    size_t at = 0;
-    if (!varint(delta, len, &at, src_size) || !varint(delta, len, &at, dst_size))
-        return false;
-    *used = at;
-    return true;
-}
-
-bool gitpack_delta_apply(const unsigned char *base, size_t base_len, const unsigned char *delta,
-                         size_t delta_len, unsigned char *out, size_t out_len)
-{
-    uint64_t src, dst;
-    size_t at, o = 0;
-
-    if (!gitpack_delta_sizes(delta, delta_len, &src, &dst, &at) || src != base_len ||
-        dst != out_len)
-        return false;
-    while (at < delta_len) {
-        unsigned char cmd = delta[at++];
-        if (cmd & 0x80) {
-            size_t cp_off = 0, cp_len = 0;
-            for (unsigned b = 0; b < 4; b++)
-                if (cmd & (1u << b)) {
-                    if (at >= delta_len)
-                        return false;
-                    cp_off |= (size_t)delta[at++] << (8 * b);
-                }
-            for (unsigned b = 0; b < 3; b++)
-                if (cmd & (0x10u << b)) {
-                    if (at >= delta_len)
-                        return false;
-                    cp_len |= (size_t)delta[at++] << (8 * b);
-                }
-            if (cp_len == 0)
-                cp_len = 0x10000;
-            if (cp_off > base_len || cp_len > base_len - cp_off || cp_len > out_len - o)
-                return false;
-            memcpy(out + o, base + cp_off, cp_len);
-            o += cp_len;
-        } else if (cmd) {
-            if (cmd > delta_len - at || cmd > out_len - o)
-                return false;
-            memcpy(out + o, delta + at, cmd);
-            at += cmd;
-            o += cmd;
-        } else {
-            return false; /* reserved */
-        }
-    }
-    return o == out_len;
 }
 
 /* ---- reading ---------------------------------------------------------------------------- */
