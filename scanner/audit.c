@@ -304,8 +304,11 @@ static bool parse_verify_status(const char *s, enum verify_status *out)
     return false;
 }
 
-/* The stored verification of f, when it is younger than --verify-max-age or made since
- * `since` (another worker of the fleet made it while this one waited): taken as f's. */
+/* The stored verification of f, when it is younger than --verify-max-age (0: never) or
+ * made after `since` (another worker of the fleet made it while this one waited): taken
+ * as f's. Times are whole seconds: a verification of the second `since` itself may be an
+ * earlier run's (an audit finished within that second), so only a later one counts, and
+ * --verify-max-age 0 reuses nothing by age even when that age is 0. */
 static enum status reuse_stored(struct one *o, struct finding *f, int64_t now, int64_t since,
                                 bool *reused)
 {
@@ -315,7 +318,8 @@ static enum status reuse_stored(struct one *o, struct finding *f, int64_t now, i
     enum status st = store_verification_latest(o->s, f->fingerprint, &status, &account, &arn,
                                                &detail, &at);
     *reused = false;
-    if (st == STATUS_OK && status && (now - at <= o->ao->verify_max_age || at >= since) &&
+    bool young = o->ao->verify_max_age > 0 && now - at <= o->ao->verify_max_age;
+    if (st == STATUS_OK && status && (young || at > since) &&
         parse_verify_status(status, &vs_parsed) && vs_parsed != VERIFY_UNKNOWN) {
         struct verification *v = xcalloc(1, sizeof(*v));
         v->status = vs_parsed;
