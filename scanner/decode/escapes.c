@@ -88,8 +88,11 @@ static size_t sat_add(size_t a, size_t b)
 }
 
 /* Escapes the window's first pass found, decoded again by the second without looking
- * for them (memchr and the decoder's test at each lead byte, a pass over the window). */
+ * for them (memchr and the decoder's test at each lead byte, a pass over the window):
+ * the first ESC_SITES on the stack, up to ESC_SITES_MAX in a growing array (a JSON dump
+ * or an access log has thousands per window; the second search was 2% of a tree scan). */
 #define ESC_SITES 256
+#define ESC_SITES_MAX 65536
 
 struct esc_site {
     size_t at, len, used;
@@ -114,7 +117,8 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
     size_t whole = 0, *from = from_window ? from_window : &whole, from0 = *from;
     size_t margin = from_window ? LIMIT_DECODE_WINDOW : SIZE_MAX;
     size_t len = 0, used = 0, site, lo, hi, i, copy_from, cap, n_sites = 0, k;
-    struct esc_site sites[ESC_SITES];
+    struct esc_site stack_sites[ESC_SITES], *sites = stack_sites;
+    size_t cap_sites = ESC_SITES;
 
     *out = (struct decoded)DECODED_INIT;
     out->encoding = x->encoding;
@@ -132,7 +136,16 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
         size_t next = esc_next(&s, i, n, bytes, &len, &used);
         if (next >= n || (next > hi && next - hi > margin))
             break;
-        if (n_sites < ESC_SITES)
+        if (n_sites == cap_sites && cap_sites < ESC_SITES_MAX) {
+            size_t grown = 2 * cap_sites;
+            struct esc_site *h = xmalloc(st_mult(grown, sizeof(*h)));
+            memcpy(h, sites, n_sites * sizeof(*h));
+            if (sites != stack_sites)
+                free(sites);
+            sites = h;
+            cap_sites = grown;
+        }
+        if (n_sites < cap_sites)
             sites[n_sites++] = esc_site_of(next, len, used, bytes);
         i = next + used;
         if (sat_add(i, margin) >= hi)
@@ -174,6 +187,8 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
     }
     if (st == STATUS_OK)
         st = decoded_append(out, max_bytes, p + copy_from, hi - copy_from, copy_from, SEG_COPY);
+    if (sites != stack_sites)
+        free(sites);
     if (st != STATUS_OK || out->len == 0) {
         const char *enc = out->encoding;
         decoded_release(out);

@@ -164,6 +164,33 @@ static void test_decode_windows__random_text_equals_whole_view(void)
     }
 }
 
+/* Windows with more escapes than the first pass records (decode/escapes.c: ESC_SITES on
+ * the stack, then a growing array up to ESC_SITES_MAX, then searched again), near misses
+ * and line breaks between them: still the whole view's bytes. */
+static void test_decode_windows__many_escapes_per_window(void)
+{
+    const size_t counts[] = { 255, 256, 257, 5000, 65535, 65536, 65537, 70000 };
+
+    for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+        for (size_t i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++) {
+            size_t esc = strlen(decoders[i].escape), miss = strlen(decoders[i].near_miss);
+            size_t cap = counts[c] * (esc + miss + 4) + 1, n = 0;
+            unsigned char *p = xmalloc(cap);
+            for (size_t k = 0; k < counts[c]; k++) {
+                memcpy(p + n, decoders[i].escape, esc);
+                n += esc;
+                if (k % 5 == 2) {
+                    memcpy(p + n, decoders[i].near_miss, miss);
+                    n += miss;
+                }
+                p[n++] = k % 97 == 0 ? '\n' : 'k';
+            }
+            CHECK(test_windows_check(decoders[i].whole, decoders[i].window, p, n) == 1);
+            free(p);
+        }
+    }
+}
+
 static void test_decode_windows__one_long_line_is_one_window(void)
 {
     size_t n = 200000, from = 0;
@@ -197,6 +224,7 @@ static void test_decode_windows__limit_then_next_window(void)
 static const struct test tests[] = {
     TEST(test_decode_windows__apart_joined_and_edges),
     TEST(test_decode_windows__random_text_equals_whole_view),
+    TEST(test_decode_windows__many_escapes_per_window),
     TEST(test_decode_windows__one_long_line_is_one_window),
     TEST(test_decode_windows__limit_then_next_window),
 };
