@@ -491,6 +491,58 @@ static void test_decode_b64_view(const char *src, size_t at, const char *want, s
     decoded_release(&d);
 }
 
+/* Every character of both alphabets decodes to its value (decode/base64.c classifies and
+ * decodes by table): random printable text, encoded here, in the standard and in the
+ * URL-safe alphabet, decodes back whole; one run mixing both alphabets is not decoded. */
+static void test_decode__base64_every_alphabet_character(void)
+{
+    static const char std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    enum { TEXT = 1500 };
+    unsigned char text[TEXT];
+    char src[4 + TEXT / 3 * 4 + 2], want[4 + TEXT + 2];
+    unsigned seen = 0;
+    uint64_t x = 0x6a09e667f3bcc908u;
+
+    for (size_t i = 0; i < TEXT; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        text[i] = (unsigned char)(' ' + x % 95);
+    }
+    for (int url = 0; url < 3; url++) {
+        size_t o = 3;
+        memcpy(src, "k: ", 3);
+        for (size_t i = 0; i < TEXT; i += 3) {
+            unsigned long v = (unsigned long)text[i] << 16 | (unsigned long)text[i + 1] << 8 |
+                              text[i + 2];
+            for (int k = 3; k >= 0; k--) {
+                unsigned c = (unsigned)(v >> (6 * k)) & 63;
+                seen |= 1u << (c >> 1);
+                src[o++] = url == 1 && c >= 62 ? (c == 62 ? '-' : '_') : std[c];
+            }
+        }
+        if (url == 2)
+            src[40] = src[40] == '-' ? '+' : '-'; /* both alphabets: not one run */
+        src[o++] = '\n';
+        src[o] = '\0';
+        memcpy(want, "k: ", 3);
+        memcpy(want + 3, text, TEXT);
+        memcpy(want + 3 + TEXT, "\n", 2);
+        if (url == 2) {
+            if (!strchr(src + 3, '+') || !strchr(src + 3, '/'))
+                continue;
+            struct decoded d = DECODED_INIT;
+            size_t at = 10;
+            CHECK_OK(decode_base64_runs((const unsigned char *)src, o, &at, 1, MIB, &d));
+            CHECK(d.len == 0);
+            decoded_release(&d);
+        } else {
+            test_decode_b64_view(src, 10, want, 3 + TEXT);
+        }
+    }
+    CHECK(seen == 0xffffffffu); /* every 6-bit value (in pairs) was encoded */
+}
+
 /* issue 11 (13): `base64` output at 76 columns is one run: the text decodes whole, and
  * each line's bytes map to that line's first character (a key is reported on the line
  * where its encoded form starts), whichever line the trigger is on. */
@@ -811,6 +863,7 @@ static const struct test tests[] = {
     TEST(test_decode__issue_11_base64_wrapped_blocks),
     TEST(test_decode__issue_11_base64_wrapped_too_long),
     TEST(test_decode__limits),
+    TEST(test_decode__base64_every_alphabet_character),
     TEST(test_decode__anchors),
     TEST(test_decode__anchors_found_in_any_surroundings),
 };
