@@ -176,6 +176,37 @@ static size_t gap(const struct match *a, const struct match *b)
     return 0;
 }
 
+/* The longest match of ml (its end - start), so that the matches near one are found by
+ * their starts. */
+static size_t longest_match(const struct match_list *ml)
+{
+    size_t span = 0;
+
+    for (size_t i = 0; i < ml->n; i++)
+        if (ml->v[i].end - ml->v[i].start > span)
+            span = ml->v[i].end - ml->v[i].start;
+    return span;
+}
+
+/* The first match of ml (sorted by start; none longer than `span`) that may end within
+ * LIMIT_PAIR_BYTES of m's start: the ones before it end too far before m. Pairing looks
+ * only from there, not at every match of the view for every value (quadratic in a file
+ * of many keys). */
+static size_t first_within(const struct match_list *ml, const struct match *m, size_t span)
+{
+    size_t floor = m->start > LIMIT_PAIR_BYTES + span ? m->start - LIMIT_PAIR_BYTES - span : 0;
+    size_t lo = 0, hi = ml->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ml->v[mid].start < floor)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The match of `want` kind (and, for IDs, a compatible prefix) a value belongs to: the
  * nearest one before it within LIMIT_PAIR_BYTES (ID-then-secret is the order of env files,
  * INI, JSON from the AWS CLI, CSV rows, code), else the nearest one after it. Two values
@@ -183,7 +214,7 @@ static size_t gap(const struct match *a, const struct match *b)
  * never joins a real value (nor a real one an example), and a partner in the same block
  * is preferred to one in a sibling block. */
 static const struct match *nearest(const struct scanbuf *sb, const struct match_list *ml,
-                                   const struct match *m, enum cred_kind want,
+                                   size_t span, const struct match *m, enum cred_kind want,
                                    const unsigned char *data, bool need_region)
 {
     const struct match *before = NULL, *after = NULL;
@@ -191,8 +222,10 @@ static const struct match *nearest(const struct scanbuf *sb, const struct match_
     enum scope_sep sep_before = SCOPE_APART, sep_after = SCOPE_APART;
     enum cred_kind mk = sb->rs->rules[m->rule].kind;
     bool m_example = aws_is_example((const char *)data + m->start, m->end - m->start);
+    size_t i = first_within(ml, m, span);
 
-    for (size_t i = 0; i < ml->n; i++) {
+    /* ml is sorted by start: past m->end + LIMIT_PAIR_BYTES every match is too far */
+    for (; i < ml->n && ml->v[i].start <= m->end + LIMIT_PAIR_BYTES; i++) {
         const struct match *p = &ml->v[i];
         enum scope_sep sep;
         size_t g;
@@ -291,7 +324,8 @@ static char *senders_near(const unsigned char *data, size_t len, const struct ma
 }
 
 static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
-                        const unsigned char *data, size_t len, const struct match_list *ml)
+                        const unsigned char *data, size_t len, const struct match_list *ml,
+                        size_t span)
 {
     const struct rule *r = &sb->rs->rules[m->rule];
     struct pending *p;
@@ -319,13 +353,13 @@ static void add_pending(struct scanbuf *sb, int depth, const struct match *m,
         return;
     }
     if (r->kind != CRED_ACCESS_KEY_ID) {
-        pm = nearest(sb, ml, m, CRED_ACCESS_KEY_ID, data, false);
+        pm = nearest(sb, ml, span, m, CRED_ACCESS_KEY_ID, data, false);
         if (pm)
             p->paired_id = xstrndup((const char *)data + pm->start, pm->end - pm->start);
     }
     p->senders = senders_near(data, len, m);
     if (r->kind == CRED_SMTP_PASSWORD || r->kind == CRED_ACCESS_KEY_ID) {
-        ctx = nearest(sb, ml, m, CRED_CONTEXT, data, true);
+        ctx = nearest(sb, ml, span, m, CRED_CONTEXT, data, true);
         if (ctx)
             p->region = xstrndup((const char *)data + ctx->region_start,
                                  ctx->region_end - ctx->region_start);
@@ -390,6 +424,7 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
 {
     struct level *lv = &sb->levels[depth];
     enum status st;
+    size_t span;
 
     lv->ml.n = 0;
     triggers_reset(&lv->tg);
@@ -397,10 +432,11 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
         return st;
     if (lv->tg.truncated)
         sb->limit_hits = true;
+    span = longest_match(&lv->ml);
     for (size_t i = 0; i < lv->ml.n; i++) {
         const struct match *m = &lv->ml.v[i];
         if (sb->rs->rules[m->rule].kind != CRED_CONTEXT)
-            add_pending(sb, depth, m, data, len, &lv->ml);
+            add_pending(sb, depth, m, data, len, &lv->ml, span);
     }
     if (depth >= LIMIT_DECODE_DEPTH)
         return STATUS_OK;

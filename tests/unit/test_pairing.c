@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "base/xalloc.h"
 #include "harness.h"
 #include "rules/fakekey.h"
@@ -163,10 +164,66 @@ static void test_pairing__sections_and_blocks(void)
     }
 }
 
+/* Pairing reaches exactly LIMIT_PAIR_BYTES between the two values, before and after,
+ * with many other matches further away (scanbuf.c looks only at the matches that start
+ * near a value: one past the bound, or one missed inside it, would show here). */
+static void test_pairing__distance_bound_among_many_matches(void)
+{
+    const size_t gaps[] = { LIMIT_PAIR_BYTES - 1, LIMIT_PAIR_BYTES, LIMIT_PAIR_BYTES + 1 };
+    struct keys k;
+
+    make_keys(&k, 305);
+    for (int after = 0; after < 2; after++) {
+        for (size_t g = 0; g < sizeof(gaps) / sizeof(*gaps); g++) {
+            static const char skey[] = "aws_secret_access_key=";
+            size_t cap = 64 * 1024, n = 0, pad;
+            char *text = xmalloc(cap);
+            struct fixture x;
+            const struct finding *f;
+
+            /* far matches of every kind before and after: context keywords and IDs */
+            for (int r = 0; r < 40; r++)
+                n += (size_t)snprintf(text + n, cap - n, "smtp mail_password %s\n%s\n", k.id[1],
+                                      "###############################################");
+            memset(text + n, '#', 2 * LIMIT_PAIR_BYTES); /* they are too far to pair */
+            n += 2 * LIMIT_PAIR_BYTES;
+            text[n++] = '\n';
+            n += (size_t)snprintf(text + n, cap - n, "%s%s\n", after ? skey : "aws_access_key_id=",
+                                  after ? k.secret[0] : k.id[0]);
+            /* gap = the '\n' above, the comment line (its '#'s and '\n'), the key name */
+            pad = gaps[g] - 1 - 2 - (after ? strlen("aws_access_key_id=") : strlen(skey));
+            text[n++] = '#';
+            memset(text + n, 'x', pad);
+            n += pad;
+            text[n++] = '\n';
+            n += (size_t)snprintf(text + n, cap - n, "%s%s\n", after ? "aws_access_key_id=" : skey,
+                                  after ? k.id[0] : k.secret[0]);
+            memset(text + n, '#', 2 * LIMIT_PAIR_BYTES);
+            n += 2 * LIMIT_PAIR_BYTES;
+            text[n++] = '\n';
+            for (int r = 0; r < 40; r++)
+                n += (size_t)snprintf(text + n, cap - n, "%s\nsmtp %s\n",
+                                      "###############################################", k.id[1]);
+            setup(&x);
+            scan(&x, text, n);
+            build(&x, false);
+            f = by_id(&x, k.id[0]);
+            CHECK(f != NULL);
+            CHECK(has_secret(f, k.secret[0]) == (gaps[g] <= LIMIT_PAIR_BYTES));
+            if (has_secret(f, k.secret[0]) != (gaps[g] <= LIMIT_PAIR_BYTES))
+                fprintf(stderr, "after %d gap %zu: paired %d\n", after, gaps[g],
+                        has_secret(f, k.secret[0]));
+            teardown(&x);
+            free(text);
+        }
+    }
+}
+
 static const struct test tests[] = {
     TEST(test_pairing__example_below_real_pair_hides_nothing),
     TEST(test_pairing__real_id_with_example_secret_across_files),
     TEST(test_pairing__example_id_never_claims_real_secret),
     TEST(test_pairing__sections_and_blocks),
+    TEST(test_pairing__distance_bound_among_many_matches),
 };
 HARNESS_MAIN(tests)
