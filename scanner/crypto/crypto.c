@@ -5,7 +5,7 @@
  * the implementation up in the provider on every call, which cost 4x the digest itself
  * for the short inputs sesame hashes (a fingerprint; the SES SMTP password chain, five
  * HMACs per secret and region, was 3% of a tree scan's CPU). HMAC is RFC 2104 over that
- * digest (tests/unit/test_crypto.c: RFC 4231 vectors and OpenSSL's HMAC()).
+ * digest (tests/unit/test_crypto.c: the RFC 4231 vectors, keys around the block size).
  */
 #include "crypto/crypto.h"
 
