@@ -3,13 +3,13 @@
  */
 #include "crypto/crypto.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 struct crypto_sha256_ctx {
     EVP_MD_CTX *md;
@@ -65,16 +65,50 @@ void crypto_sha256_end(struct crypto_sha256_ctx *c, unsigned char out[CRYPTO_SHA
     free(c);
 }
 
+/* SHA-256 fetched once: HMAC() in OpenSSL 3 looks up the MAC and the digest by name on
+ * every call (EVP_Q_mac), about ten times the cost of the two hashes themselves; linking
+ * an SMTP password to its secret takes five HMACs per secret and region, which made it
+ * most of a tree scan's single-threaded findings phase (benches/RESULTS.md). */
+static EVP_MD *hmac_md;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void hmac_md_fetch(void)
+{
+    hmac_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* HMAC (RFC 2104) over SHA-256, block 64 bytes. */
 bool crypto_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
                         unsigned char out[CRYPTO_SHA256_LEN])
 {
-    unsigned int n = 0;
+    unsigned char k[64], pad[64], inner[CRYPTO_SHA256_LEN];
+    unsigned int n = 0, m = 0;
+    EVP_MD_CTX *c;
+    bool ok;
 
-    if (key_len > 0x7fffffff)
+    pthread_once(&hmac_once, hmac_md_fetch);
+    if (!hmac_md || !(c = EVP_MD_CTX_new()))
         return false;
-    if (!HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, out, &n))
-        return false;
-    return n == CRYPTO_SHA256_LEN;
+    memset(k, 0, sizeof(k));
+    if (key_len > sizeof(k))
+        ok = EVP_Digest(key, key_len, k, &n, hmac_md, NULL) == 1;
+    else
+        ok = (key_len == 0 || (memcpy(k, key, key_len), true));
+    for (size_t i = 0; i < sizeof(pad); i++)
+        pad[i] = (unsigned char)(k[i] ^ 0x36);
+    ok = ok && EVP_DigestInit_ex2(c, hmac_md, NULL) == 1 &&
+         EVP_DigestUpdate(c, pad, sizeof(pad)) == 1 && EVP_DigestUpdate(c, msg, msg_len) == 1 &&
+         EVP_DigestFinal_ex(c, inner, &n) == 1;
+    for (size_t i = 0; i < sizeof(pad); i++)
+        pad[i] = (unsigned char)(k[i] ^ 0x5c);
+    ok = ok && EVP_DigestInit_ex2(c, hmac_md, NULL) == 1 &&
+         EVP_DigestUpdate(c, pad, sizeof(pad)) == 1 &&
+         EVP_DigestUpdate(c, inner, sizeof(inner)) == 1 && EVP_DigestFinal_ex(c, out, &m) == 1;
+    EVP_MD_CTX_free(c);
+    OPENSSL_cleanse(k, sizeof(k));
+    OPENSSL_cleanse(pad, sizeof(pad));
+    OPENSSL_cleanse(inner, sizeof(inner));
+    return ok && m == CRYPTO_SHA256_LEN;
 }
 
 static crypto_wipe_fn *crypto_wipe_observer;

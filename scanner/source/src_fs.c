@@ -33,6 +33,8 @@ static void list_add(struct src_fs_list *l, const char *path, bool explicit_arg)
     l->v[l->n].path = xstrdup(path);
     l->v[l->n].explicit_arg = explicit_arg;
     l->n++;
+    if (l->on_add)
+        l->on_add(l->on_add_ctx, l);
 }
 
 void src_fs_list_release(struct src_fs_list *l)
