@@ -223,11 +223,32 @@ static enum status read_file(struct worker *w, const char *path, uint64_t *bytes
         struct stat sst;
         st = read_archive(w, &tmpl, fd, NULL, 0, &as);
         *bytes = fstat(fd, &sst) == 0 ? (uint64_t)sst.st_size : 0;
+    } else if (size != UINT64_MAX && size > LIMIT_CHUNK_BYTES) {
+        /* Several chunks: idle workers scan some (scan_pipe.h): a run's last big file
+         * is not one core's alone. The same chunks, the same report. */
+        struct scan_pipe p;
+        scan_pipe_open(&p, &run->hub, w->sb, &w->ctx);
+        st = scan_pipe_close(&p, src_fs_stream_fd(fd, &tmpl, &w->buf, scan_pipe_blob, &p,
+                                                  bytes));
     } else {
         st = src_fs_read_fd(fd, path, &w->buf, on_blob, w, bytes);
     }
     close(fd);
     return st;
+}
+
+/* The run stops with st and the message at hand (about `what`, or NULL), unless it
+ * stopped already. */
+static void run_fail(struct run *run, enum status st, const char *what)
+{
+    pthread_mutex_lock(&run->lock);
+    if (!atomic_load(&run->fatal)) {
+        run->fatal_status = st;
+        snprintf(run->fatal_msg, sizeof(run->fatal_msg), "%s%s%s%s", what ? "'" : "",
+                 what ? what : "", what ? "': " : "", status_message());
+        atomic_store(&run->fatal, 1);
+    }
+    pthread_mutex_unlock(&run->lock);
 }
 
 static void *worker_main(void *arg)
@@ -308,14 +329,7 @@ static void *worker_main(void *arg)
             atomic_fetch_add(&run->files, is_file);
             atomic_fetch_add(&run->truncated, 1);
         } else {
-            pthread_mutex_lock(&run->lock);
-            if (!atomic_load(&run->fatal)) {
-                run->fatal_status = st;
-                snprintf(run->fatal_msg, sizeof(run->fatal_msg), "'%s': %s",
-                         it->path ? it->path : "git blob", status_message());
-                atomic_store(&run->fatal, 1);
-            }
-            pthread_mutex_unlock(&run->lock);
+            run_fail(run, st, it->path ? it->path : "git blob");
             break;
         }
     }
@@ -662,15 +676,8 @@ static void walk_job_run(void *arg)
                              j->git_targets, j->n_gits, j->items, j->git_errors, j->missing,
                              j->planning_timed_out);
 
-    if (st != STATUS_OK) { /* as if collect() had failed before the read: the run fails */
-        pthread_mutex_lock(&j->run->lock);
-        if (!atomic_load(&j->run->fatal)) {
-            j->run->fatal_status = st;
-            snprintf(j->run->fatal_msg, sizeof(j->run->fatal_msg), "%s", status_message());
-            atomic_store(&j->run->fatal, 1);
-        }
-        pthread_mutex_unlock(&j->run->lock);
-    }
+    if (st != STATUS_OK)
+        run_fail(j->run, st, NULL); /* as if collect() had failed before the read */
     scan_feed_end(j->items->feed);
     phase_done(j->cfg, "walk", &t); /* while the workers read */
 }
@@ -724,10 +731,8 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         goto out;
     phase_done(cfg, "rules", &tp);
     threads = cfg->threads ? cfg->threads : cpu_count();
-    if (scan_feed_wanted(cfg, threads)) {
-        scan_feed_init(&feed);
+    if (scan_feed_start(cfg, threads, &feed))
         items.feed = &feed; /* collect() runs with the workers (walk_job_run) */
-    }
     if (!items.feed &&
         (st = collect(cfg, tcfg, engine, &rs, &list, &gits, &git_targets, &n_gits, &items,
                       &git_errors, &missing, &planning_timed_out)) != STATUS_OK)
@@ -967,8 +972,7 @@ out:
     }
     findings_free(findings);
     free(items.v);
-    if (items.feed)
-        scan_feed_release(items.feed);
+    scan_feed_release(items.feed);
     for (size_t i = 0; i < n_gits; i++)
         src_git_free(gits[i]);
     free(gits);

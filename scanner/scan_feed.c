@@ -32,7 +32,7 @@ void feed_file(void *ctx, const struct src_fs_list *l)
     items_add(fa->items, l->v[l->n - 1].path, NULL, 0, fa->target);
 }
 
-bool scan_feed_wanted(const struct scan_config *cfg, unsigned threads)
+bool scan_feed_start(const struct scan_config *cfg, unsigned threads, struct scan_feed *f)
 {
     if (threads < 2 || cfg->hooks || cfg->budget_ms || cfg->from_env || cfg->staged ||
         cfg->rev_range || cfg->since_commit)
@@ -43,18 +43,16 @@ bool scan_feed_wanted(const struct scan_config *cfg, unsigned threads)
         if (strcmp(t, "-") == 0 || (!cfg->no_history && src_git_is_repo(t)))
             return false;
     }
-    return true;
-}
-
-void scan_feed_init(struct scan_feed *f)
-{
     memset(f, 0, sizeof(*f));
     pthread_mutex_init(&f->lock, NULL);
     pthread_cond_init(&f->more, NULL);
+    return true;
 }
 
 void scan_feed_release(struct scan_feed *f)
 {
+    if (!f)
+        return;
     pthread_mutex_destroy(&f->lock);
     pthread_cond_destroy(&f->more);
 }

@@ -64,10 +64,10 @@ void feed_file(void *ctx, const struct src_fs_list *l);
 
 /* Whether a run can scan while it walks: only plain files and directories (a git
  * history is planned, its blobs ordered, before they are read; hooks and a time budget
- * count on the whole list being known first), and more than one worker. */
-bool scan_feed_wanted(const struct scan_config *cfg, unsigned threads);
-
-void scan_feed_init(struct scan_feed *f);
+ * count on the whole list being known first), and more than one worker. If so, *f is
+ * ready for use. */
+bool scan_feed_start(const struct scan_config *cfg, unsigned threads, struct scan_feed *f);
+/* NULL: nothing to do. */
 void scan_feed_release(struct scan_feed *f);
 /* No more items (also when the walk failed). */
 void scan_feed_end(struct scan_feed *f);

@@ -12,7 +12,9 @@
 #   followed with --follow-symlinks;
 # - SMTP passwords next to the secret they derive from (linking them hashes each secret
 #   for every region, with crypto/'s own HMAC), and one alone;
-# - several targets at once, one of them missing (a warning, the rest reported).
+# - several targets at once, one of them missing (a warning, the rest reported);
+# - a file of three 8 MiB chunks among small ones: idle workers scan some of its chunks
+#   (scan_pipe.h), with keys across both chunk cuts.
 # Each case also checks that every planted key is found once. SESAME_TIMINGS=1 says
 # whether the walk ran with the workers: the multi-thread runs here must use the feed.
 # Keys come from a fixed seed; no key-shaped literal is in this file.
@@ -87,13 +89,33 @@ _, lone = k.smtp_pair("us-east-1")
 put("tree/smtp/lone.env", "smtp_password = %s\n" % lone)
 
 # Symlinks: only seen with --follow-symlinks (the loop is walked once).
-kid = k.key_id()
+link_kid = kid = k.key_id()
 put("outside/t.txt", "aws_access_key_id: %s\n" % kid)
 os.symlink(os.path.abspath("outside/t.txt"), "tree/link-file.txt")
 os.symlink(os.path.abspath("outside"), "tree/link-dir")
 os.symlink("no-such-file", "tree/dangling.txt")
 os.symlink("..", "tree/many/up")
-json.dump({"planted": planted, "linked": kid, "lone": lone}, open("expect.json", "w"))
+# Three chunks (8 MiB overlapping by 16 KiB): keys around each cut and the middle of
+# each overlap, on lines of about 100 bytes; small files beside it.
+STEP = 8 * 1024 * 1024 - 16 * 1024
+big, pos, parts = {}, 0, []
+nl = 0
+for at in sorted(c * STEP + d for c in (1, 2) for d in (-100, 0, 100, 8 * 1024, 16 * 1024 - 5)):
+    kid = k.key_id()
+    line = "aws_access_key_id = %s\n" % kid
+    body = words(max(0, at - len(line) // 2 - pos - 1)) + "\n"
+    big[kid] = {"offset": pos + len(body) + line.index(kid), "line": nl + body.count("\n") + 1}
+    parts += [body, line]
+    pos += len(body) + len(line)
+    nl += body.count("\n") + 1
+parts.append(words(20 * 1024 * 1024 - pos))
+put("bigt/z-big.log", "".join(parts))
+for i in range(3):
+    kid = k.key_id()
+    put("bigt/small-%d.txt" % i, "aws_access_key_id: %s\n" % kid)
+    big[kid] = {"offset": 19, "line": 1}
+json.dump({"planted": planted, "linked": link_kid, "lone": lone, "big": big},
+          open("expect.json", "w"))
 EOF
 
 cat >"$TRASH/norm.py" <<'EOF'
@@ -110,9 +132,20 @@ cat >"$TRASH/check.py" <<'EOF'
 import json, sys
 e = json.load(open("expect.json"))
 rep = json.load(open(sys.argv[1]))
-follow = len(sys.argv) > 2
+follow = len(sys.argv) > 2 and sys.argv[2] == "follow"
 by_id = {f["access_key_id"]: f for f in rep["findings"] if f.get("access_key_id")}
 bad = []
+if len(sys.argv) > 2 and sys.argv[2] == "big":
+    for kid, want in e["big"].items():
+        locs = by_id[kid]["locations"] if kid in by_id else []
+        got = [(l["offset"], l["line"]) for l in locs]
+        if got != [(want["offset"], want["line"])]:
+            bad.append("%s: %s, not %s" % (kid, got, want))
+    if len(by_id) != len(e["big"]):
+        bad.append("%d findings, not %d" % (len(by_id), len(e["big"])))
+    for b in bad:
+        print(b)
+    sys.exit(1 if bad else 0)
 for kid, path in e["planted"].items():
     f = by_id.get(kid)
     locs = [l for l in f["locations"] if l["part"] == "access_key_id"] if f else []
@@ -186,6 +219,18 @@ test_expect_success 'several targets, one missing: warned, the rest the same eit
     scan_j mtwo 2 tree/many tree/edges missing-dir tree/smtp/lone.env
     test $rc = 7
     diff mone.norm mtwo.norm
+'
+
+test_expect_success 'a file of three chunks: the same keys, offsets and lines from -j1 to -j4' '
+    scan_j bone 1 bigt
+    test $rc = 1
+    "$PYTHON" check.py bone.json big
+    for j in 2 4; do
+        scan_j b$j $j bigt
+        test $rc = 1
+        "$PYTHON" check.py b$j.json big
+        diff bone.norm b$j.norm
+    done
 '
 
 # An unreadable file and directory. chmod 000 does not stop root: then sesame runs as
