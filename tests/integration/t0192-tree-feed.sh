@@ -13,7 +13,7 @@
 # - SMTP passwords next to the secret they derive from (linking them hashes each secret
 #   for every region, with crypto/'s own HMAC), and one alone;
 # - several targets at once, one of them missing (a warning, the rest reported);
-# - a file of three 8 MiB chunks among small ones: idle workers scan some of its chunks
+# - a file of three 8 MiB chunks (17 MiB) among small ones: idle workers scan some of its chunks
 #   (scan_pipe.h), with keys across both chunk cuts.
 # Each case also checks that every planted key is found once. SESAME_TIMINGS=1 says
 # whether the walk ran with the workers: the multi-thread runs here must use the feed.
@@ -31,14 +31,28 @@ W = 256 * 1024
 planted = {}          # key ID -> relative path under tree/ (None: only via a symlink)
 
 
-def words(n):
+def _pool():
     out, m = [], 0
-    while m < n:
+    while m < 1024 * 1024:
         w = "".join(r.choice("abcdefghij") for _ in range(r.randrange(2, 8)))
         w += "\n" if r.random() < 0.1 else " "
         out.append(w)
         m += len(w)
-    return "".join(out)[:n]
+    return "".join(out)
+
+
+POOL = _pool()
+
+
+def words(n):
+    """n bytes of words and newlines, nothing key-shaped: slices of one pool."""
+    out = []
+    while n > 0:
+        at = r.randrange(0, len(POOL) // 2)
+        take = min(n, len(POOL) // 2)
+        out.append(POOL[at:at + take])
+        n -= take
+    return "".join(out)
 
 
 def put(path, data):
@@ -108,7 +122,7 @@ for at in sorted(c * STEP + d for c in (1, 2) for d in (-100, 0, 100, 8 * 1024, 
     parts += [body, line]
     pos += len(body) + len(line)
     nl += body.count("\n") + 1
-parts.append(words(20 * 1024 * 1024 - pos))
+parts.append(words(17 * 1024 * 1024 - pos))
 put("bigt/z-big.log", "".join(parts))
 for i in range(3):
     kid = k.key_id()
@@ -221,11 +235,11 @@ test_expect_success 'several targets, one missing: warned, the rest the same eit
     diff mone.norm mtwo.norm
 '
 
-test_expect_success 'a file of three chunks: the same keys, offsets and lines from -j1 to -j4' '
+test_expect_success 'a file of three chunks: the same keys, offsets and lines with -j1 and -j4' '
     scan_j bone 1 bigt
     test $rc = 1
     "$PYTHON" check.py bone.json big
-    for j in 2 4; do
+    for j in 4; do
         scan_j b$j $j bigt
         test $rc = 1
         "$PYTHON" check.py b$j.json big
