@@ -37,28 +37,12 @@
 #include "rank/risk.h"
 #include "owner.h"
 #include "scanbuf.h"
+#include "scan_feed.h"
 #include "scan_pipe.h"
 #include "verify/verify.h"
 #include "source/src_archive.h"
 #include "source/src_image.h"
 #include "source/src_git.h"
-
-/* One unit of work: a file, or a blob of a planned git repository. */
-struct item {
-    const char *path;       /* file to read, or NULL for a git blob */
-    struct src_git *git;
-    size_t blob;
-    unsigned target;        /* index in cfg->targets */
-};
-
-struct items {
-    struct item *v;
-    size_t n, cap;
-    uint64_t skipped;          /* git objects the hooks said not to read */
-    /* git blobs read clean while their history was planned (scan_prescan.c): counted,
-     * not read again */
-    uint64_t pre_blobs, pre_msgs, pre_bytes, pre_views;
-};
 
 struct run {
     const struct scan_config *cfg;
@@ -191,6 +175,8 @@ static bool read_small(struct worker *w, int fd, const char *path, uint64_t size
             return true;
         }
         got += (size_t)r;
+        if (got == size)
+            break; /* all of it: the read that returns 0 is one system call per file */
     }
     memset(&tmpl, 0, sizeof(tmpl));
     tmpl.path = path;
@@ -237,11 +223,32 @@ static enum status read_file(struct worker *w, const char *path, uint64_t *bytes
         struct stat sst;
         st = read_archive(w, &tmpl, fd, NULL, 0, &as);
         *bytes = fstat(fd, &sst) == 0 ? (uint64_t)sst.st_size : 0;
+    } else if (size != UINT64_MAX && size > LIMIT_CHUNK_BYTES) {
+        /* Several chunks: idle workers scan some (scan_pipe.h): a run's last big file
+         * is not one core's alone. The same chunks, the same report. */
+        struct scan_pipe p;
+        scan_pipe_open(&p, &run->hub, w->sb, &w->ctx);
+        st = scan_pipe_close(&p, src_fs_stream_fd(fd, &tmpl, &w->buf, scan_pipe_blob, &p,
+                                                  bytes));
     } else {
         st = src_fs_read_fd(fd, path, &w->buf, on_blob, w, bytes);
     }
     close(fd);
     return st;
+}
+
+/* The run stops with st and the message at hand (about `what`, or NULL), unless it
+ * stopped already. */
+static void run_fail(struct run *run, enum status st, const char *what)
+{
+    pthread_mutex_lock(&run->lock);
+    if (!atomic_load(&run->fatal)) {
+        run->fatal_status = st;
+        snprintf(run->fatal_msg, sizeof(run->fatal_msg), "%s%s%s%s", what ? "'" : "",
+                 what ? what : "", what ? "': " : "", status_message());
+        atomic_store(&run->fatal, 1);
+    }
+    pthread_mutex_unlock(&run->lock);
 }
 
 static void *worker_main(void *arg)
@@ -258,27 +265,33 @@ static void *worker_main(void *arg)
 
     for (;;) {
         size_t i;
-        const struct item *it;
+        struct item cur;
+        const struct item *it = &cur;
 
-        if (mine == mine_end) {
-            /* Claim the next batch: consecutive git blobs share delta bases, which a
-             * reader keeps in its cache; interleaving them over threads inflates the
-             * bases once per thread (see benches/RESULTS.md). */
-            mine = atomic_fetch_add(&run->next, run->batch);
-            mine_end = mine + run->batch;
+        if (run->items->feed) {
+            if (!scan_feed_claim(run->items, &cur, &i, &run->fatal))
+                break;
+        } else {
+            if (mine == mine_end) {
+                /* Claim the next batch: consecutive git blobs share delta bases, which a
+                 * reader keeps in its cache; interleaving them over threads inflates the
+                 * bases once per thread (see benches/RESULTS.md). */
+                mine = atomic_fetch_add(&run->next, run->batch);
+                mine_end = mine + run->batch;
+            }
+            i = mine++;
+            if (i >= run->items->n || atomic_load(&run->fatal))
+                break;
+            cur = run->items->v[i];
         }
-        i = mine++;
         uint64_t bytes = 0;
         enum status st;
         bool is_file;
 
-        if (i >= run->items->n || atomic_load(&run->fatal))
-            break;
         if (run->deadline > 0 && clock_now() > run->deadline) {
             atomic_store(&run->timed_out, 1);
             break;
         }
-        it = &run->items->v[i];
         ctx->target = it->target;
         ctx->disabled = run->tcfg ? run->tcfg[it->target].disabled : NULL;
         scanbuf_set_ctx(w->sb, ctx);
@@ -316,14 +329,7 @@ static void *worker_main(void *arg)
             atomic_fetch_add(&run->files, is_file);
             atomic_fetch_add(&run->truncated, 1);
         } else {
-            pthread_mutex_lock(&run->lock);
-            if (!atomic_load(&run->fatal)) {
-                run->fatal_status = st;
-                snprintf(run->fatal_msg, sizeof(run->fatal_msg), "'%s': %s",
-                         it->path ? it->path : "git blob", status_message());
-                atomic_store(&run->fatal, 1);
-            }
-            pthread_mutex_unlock(&run->lock);
+            run_fail(run, st, it->path ? it->path : "git blob");
             break;
         }
     }
@@ -386,7 +392,8 @@ static unsigned cpu_count(void)
 /* "scanned 1200 of 5000 inputs (24%), 310.5 MB, ETA 12 s" */
 static void read_progress(const struct run *run, struct progress *pr)
 {
-    uint64_t done = atomic_load(&run->next);
+    uint64_t done = run->items->feed ? scan_feed_handed(run->items->feed)
+                                     : atomic_load(&run->next);
     char eta[48], line[256];
 
     if (done > run->items->n || run->running == 0)
@@ -402,8 +409,10 @@ static void read_progress(const struct run *run, struct progress *pr)
     progress_line(pr, line);
 }
 
-/* Run workers over the list; the calling thread shows progress on a TTY. */
-static enum status run_workers(struct run *run, unsigned threads, bool progress)
+/* Run workers over the list; the calling thread runs `meanwhile` (the walk, with a
+ * feed), then shows progress on a TTY. */
+static enum status run_workers(struct run *run, unsigned threads, bool progress,
+                               void (*meanwhile)(void *), void *ctx)
 {
     struct worker *ws = xcalloc(threads, sizeof(*ws));
     pthread_t *tids = xcalloc(threads, sizeof(*tids));
@@ -431,6 +440,8 @@ static enum status run_workers(struct run *run, unsigned threads, bool progress)
         }
         started++;
     }
+    if (meanwhile)
+        meanwhile(ctx);
     pthread_mutex_lock(&run->lock);
     while (run->running > 0) {
         struct timespec ts;
@@ -467,17 +478,6 @@ out:
     free(ws);
     free(tids);
     return st;
-}
-
-static void items_add(struct items *v, const char *path, struct src_git *git, size_t blob,
-                      unsigned target)
-{
-    XGROW(v->v, v->cap, v->n + 1);
-    v->v[v->n].path = path;
-    v->v[v->n].git = git;
-    v->v[v->n].blob = blob;
-    v->v[v->n].target = target;
-    v->n++;
 }
 
 /* Collect the inputs of every target: files of directories, or the planned blobs (and
@@ -631,8 +631,12 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             items_add(items, t, NULL, 0, (unsigned)i);
         } else {
             size_t from = files->n;
+            struct feed_add fa = { items, (unsigned)i };
             free(found);
+            files->on_add = items->feed ? feed_file : NULL;
+            files->on_add_ctx = &fa;
             st = src_fs_collect(t, fs, files);
+            files->on_add = NULL;
             if (st == STATUS_IO) {
                 /* `sesame scan a b` with b missing: a is still scanned and reported */
                 log_gap(DIAG_UNREADABLE, "%s", status_message());
@@ -641,11 +645,41 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             }
             if (st != STATUS_OK)
                 return st;
-            for (size_t k = from; k < files->n; k++)
+            for (size_t k = from; !items->feed && k < files->n; k++)
                 items_add(items, files->v[k].path, NULL, 0, (unsigned)i);
         }
     }
     return STATUS_OK;
+}
+
+/* With a feed, collect() runs on the driver's thread while the workers scan. */
+struct walk_job {
+    const struct scan_config *cfg;
+    const struct target_cfg *tcfg;
+    const struct engine *engine;
+    const struct ruleset *rs;
+    struct src_fs_list *files;
+    struct src_git ***gits;
+    unsigned **git_targets;
+    size_t *n_gits;
+    struct items *items;
+    uint64_t *git_errors, *missing;
+    bool *planning_timed_out;
+    struct run *run;
+};
+
+static void walk_job_run(void *arg)
+{
+    struct walk_job *j = arg;
+    double t = clock_now();
+    enum status st = collect(j->cfg, j->tcfg, j->engine, j->rs, j->files, j->gits,
+                             j->git_targets, j->n_gits, j->items, j->git_errors, j->missing,
+                             j->planning_timed_out);
+
+    if (st != STATUS_OK)
+        run_fail(j->run, st, NULL); /* as if collect() had failed before the read */
+    scan_feed_end(j->items->feed);
+    phase_done(j->cfg, "walk", &t); /* while the workers read */
 }
 
 enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome)
@@ -655,6 +689,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     struct engine *engine = NULL;
     struct src_fs_list list = { 0 };
     struct items items = { 0 };
+    struct scan_feed feed;
     struct target_cfg *tcfg = NULL;
     uint64_t suppressed = 0;
     struct src_git **gits = NULL;
@@ -695,7 +730,11 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         (st = load_engine(cfg, &inv, tcfg, cfg->n_targets, &rs, &engine)) != STATUS_OK)
         goto out;
     phase_done(cfg, "rules", &tp);
-    if ((st = collect(cfg, tcfg, engine, &rs, &list, &gits, &git_targets, &n_gits, &items,
+    threads = cfg->threads ? cfg->threads : cpu_count();
+    if (scan_feed_start(cfg, threads, &feed))
+        items.feed = &feed; /* collect() runs with the workers (walk_job_run) */
+    if (!items.feed &&
+        (st = collect(cfg, tcfg, engine, &rs, &list, &gits, &git_targets, &n_gits, &items,
                       &git_errors, &missing, &planning_timed_out)) != STATUS_OK)
         goto out;
     phase_done(cfg, "plan", &tp);
@@ -739,14 +778,18 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         run.alim = *cfg->archive_limits;
     else
         src_archive_default_limits(&run.alim);
-    threads = cfg->threads ? cfg->threads : cpu_count();
     /* More workers than inputs help scan the blobs of the archives among them. */
     if (threads > items.n && items.n > 0 && cfg->no_archives)
         threads = (unsigned)items.n;
     if (threads == 0)
         threads = 1;
     pipe_hub_init(&run.hub, threads);
-    st = run_workers(&run, threads, want_progress(cfg));
+    {
+        struct walk_job job = { cfg, tcfg, engine, &rs, &list, &gits, &git_targets, &n_gits,
+                                &items, &git_errors, &missing, &planning_timed_out, &run };
+        st = run_workers(&run, threads, want_progress(cfg), items.feed ? walk_job_run : NULL,
+                         &job);
+    }
     pthread_mutex_destroy(&run.lock);
     pthread_cond_destroy(&run.done_cond);
     pipe_timings(cfg, &run.hub);
@@ -929,6 +972,7 @@ out:
     }
     findings_free(findings);
     free(items.v);
+    scan_feed_release(items.feed);
     for (size_t i = 0; i < n_gits; i++)
         src_git_free(gits[i]);
     free(gits);

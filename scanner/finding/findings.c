@@ -545,7 +545,13 @@ static int cmp_finding(const void *pa, const void *pb)
 static void link_smtp(struct findings *f, const struct findings_opts *opts)
 {
     char pw[45];
+    size_t n_smtp = 0;
 
+    /* Five HMACs per secret and region find nothing when no SMTP password was seen. */
+    for (size_t ni = 0; ni < f->n_nodes; ni++)
+        n_smtp += f->nodes[ni].kind == CRED_SMTP_PASSWORD;
+    if (n_smtp == 0)
+        return;
     for (size_t ni = 0; ni < f->n_nodes; ni++) {
         const struct node *nd = &f->nodes[ni];
         size_t len = strlen(nd->value), hit;

@@ -27,12 +27,20 @@ struct visited {
     size_t n, cap;
 };
 
-static void list_add(struct src_fs_list *l, const char *path, bool explicit_arg)
+/* Add `path`, which the list now owns. */
+static void list_take(struct src_fs_list *l, char *path, bool explicit_arg)
 {
     XGROW(l->v, l->cap, l->n + 1);
-    l->v[l->n].path = xstrdup(path);
+    l->v[l->n].path = path;
     l->v[l->n].explicit_arg = explicit_arg;
     l->n++;
+    if (l->on_add)
+        l->on_add(l->on_add_ctx, l);
+}
+
+static void list_add(struct src_fs_list *l, const char *path, bool explicit_arg)
+{
+    list_take(l, xstrdup(path), explicit_arg);
 }
 
 void src_fs_list_release(struct src_fs_list *l)
@@ -164,6 +172,10 @@ static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opt
 {
     size_t n;
     struct dir_entry *ents = read_dir_typed(dir, &n);
+    /* "." lists "k.env", not "./k.env": one spelling of a path (the same file in git
+     * history is "k.env"); "/" lists "/etc". Paths are built here, not by a printf:
+     * a tree's walk makes one per entry. */
+    size_t dl = strcmp(dir, ".") == 0 ? 0 : strcmp(dir, "/") == 0 ? 1 : strlen(dir) + 1;
 
     if (!ents) {
         log_gap(DIAG_UNREADABLE, "cannot read directory '%s': %s", dir, strerror(errno));
@@ -172,24 +184,29 @@ static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opt
     }
     for (size_t i = 0; i < n; i++) {
         const char *name = ents[i].name;
-        /* "." lists "k.env", not "./k.env": one spelling of a path (the same file
-         * in git history is "k.env") */
-        char *path = strcmp(dir, "/") == 0   ? xasprintf("/%s", name)
-                     : strcmp(dir, ".") == 0 ? xstrdup(name)
-                                             : xasprintf("%s/%s", dir, name);
-        const char *rel = path + rel_from;
+        size_t nl = strlen(name);
+        char *path = xmalloc(dl + nl + 1);
+        const char *rel;
         struct stat st;
 
-        if (strlen(path) >= LIMIT_PATH_BYTES) {
+        if (dl) {
+            memcpy(path, dir, dl - 1);
+            path[dl - 1] = '/';
+        }
+        memcpy(path + dl, name, nl + 1);
+        rel = path + rel_from;
+        if (dl + nl >= LIMIT_PATH_BYTES) {
             log_gap(DIAG_UNREADABLE, "path too long, skipped: '%.80s...'", path);
             list->errors++;
         } else if (ents[i].type == DT_REG) {
             /* A regular file by its directory entry: no lstat (a tree's files are most
              * of its path lookups); opening it says whether it went away since. */
-            if (src_fs_excluded(opts, rel, false))
+            if (src_fs_excluded(opts, rel, false)) {
                 list->excluded++;
-            else
-                list_add(list, path, false);
+            } else {
+                list_take(list, path, false);
+                path = NULL;
+            }
         } else if (lstat(path, &st) != 0) {
             log_gap(DIAG_UNREADABLE, "cannot stat '%s': %s", path, strerror(errno));
             list->errors++;
@@ -205,10 +222,12 @@ static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opt
             else if (!seen_dir(vis, &st))
                 walk(path, rel_from, opts, list, vis);
         } else if (S_ISREG(st.st_mode)) {
-            if (src_fs_excluded(opts, rel, false))
+            if (src_fs_excluded(opts, rel, false)) {
                 list->excluded++;
-            else
-                list_add(list, path, false);
+            } else {
+                list_take(list, path, false);
+                path = NULL;
+            }
         } else {
             list->skipped++; /* fifo, socket, device */
         }

@@ -36,6 +36,10 @@ struct src_fs_list {
     uint64_t skipped;  /* symlinks (not followed), special files, .git directories */
     uint64_t excluded; /* files and directories excluded by the globs */
     uint64_t errors;   /* unreadable directories / vanished paths (warned) */
+    /* Called after each file is added, or NULL: the caller may start on it while the
+     * walk goes on (the strings stay put; the array may move). */
+    void (*on_add)(void *ctx, const struct src_fs_list *list);
+    void *on_add_ctx;
 };
 
 /* Add the files of `target` to `list`. A target that does not exist or cannot be read
