@@ -50,8 +50,8 @@ same_walk() {
         walked "$name-lg2.json" >"$name-lg2.walk" && walked "$name-own.json" >"$name-own.walk" &&
         test_cmp "$name-lg2.walk" "$name-own.walk" &&
         test_cmp "$name-lg2.norm" "$name-own.norm" &&
-        grep -q "timing: history walk read [1-9]" "$name-own.json.err" &&
-        ! grep -q "timing: history walk read" "$name-lg2.json.err"
+        expect_grep "timing: history walk read [1-9]" "$name-own.json.err" &&
+        expect_no_grep "timing: history walk read" "$name-lg2.json.err"
 }
 
 test_expect_success 'a history of many shapes' '
@@ -137,7 +137,7 @@ test_expect_success 'commits whose headers libgit2 reads its own way' '
 test_expect_success 'a shallow clone and --all-objects keep their own walks' '
     git clone -q --bare --no-local --depth 3 "file://$TRASH/base.git" shallow.git 2>/dev/null &&
     SESAME_TIMINGS=1 scan_json shallow.json shallow.git --allow-shallow &&
-    ! grep -q "timing: history walk read" shallow.json.err &&
+    expect_no_grep "timing: history walk read" shallow.json.err &&
     same_walk allobj loose.git --all-objects
 '
 
