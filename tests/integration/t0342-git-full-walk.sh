@@ -104,7 +104,7 @@ test_expect_success 'the same walk and report: packed, loose, deltified, with a 
     checks_passed
 '
 
-# commit-object REPO TREE PARENT HEADER...: a commit written as given (git hash-object
+# commit_object REPO TREE PARENT HEADER...: a commit written as given (git hash-object
 # --literally): HEADER lines after the tree and parent, then a blank line and a message.
 commit_object() {
     local repo=$1 tree=$2 parent=$3
