@@ -9,7 +9,7 @@
 #   B      SESAME_B scan REPO (the same options)
 #   floor  git -C REPO cat-file --batch-all-objects --batch --unordered >/dev/null
 # and prints wall s, CPU s (user+sys) and peak RSS (MiB) of each, with B/A and B/floor
-# (wall) for that round; then the medians of the ratios and the largest peak RSS. On a
+# (wall) and B/A CPU for that round; then the medians of the ratios and the largest peak RSS. On a
 # shared machine the ratios of one round (seconds apart) mean more than the times.
 # Issue 16's goal: B/floor <= 0.4, B's peak RSS <= 400 MiB on git/git.
 set -euo pipefail
@@ -31,9 +31,9 @@ run() {
 }
 
 echo "repository: $REPO; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-5s | %-22s | %-22s | %-22s | %6s | %7s\n' round "A wall/CPU/RSS" "B wall/CPU/RSS" \
-    "floor wall/CPU/RSS" "B/A" "B/floor"
-RBA="" RBF="" MA=0 MB=0
+printf '%-5s | %-22s | %-22s | %-22s | %6s | %7s | %7s\n' round "A wall/CPU/RSS" "B wall/CPU/RSS" \
+    "floor wall/CPU/RSS" "B/A" "B/floor" "B/A CPU"
+RBA="" RBF="" RCPU="" MA=0 MB=0
 for ((i = 1; i <= ROUNDS; i++)); do
     run "$A" scan "$REPO" --format json -o /dev/null --exit-zero -q
     WA=$W CA=$C MMA=$M
@@ -43,11 +43,12 @@ for ((i = 1; i <= ROUNDS; i++)); do
     WF=$W CF=$C MF=$M
     ba=$(awk -v a="$WA" -v b="$WB" 'BEGIN {printf "%.2f", b / a}')
     bf=$(awk -v f="$WF" -v b="$WB" 'BEGIN {printf "%.2f", b / f}')
-    RBA+="$ba " RBF+="$bf "
+    bc=$(awk -v a="$CA" -v b="$CB" 'BEGIN {printf "%.2f", b / a}')
+    RBA+="$ba " RBF+="$bf " RCPU+="$bc "
     [ "$MMA" -gt "$MA" ] && MA=$MMA
     [ "$MMB" -gt "$MB" ] && MB=$MMB
-    printf '%-5s | %6s %6s %6s MiB | %6s %6s %6s MiB | %6s %6s %6s MiB | %6s | %7s\n' "$i" \
-        "$WA" "$CA" "$MMA" "$WB" "$CB" "$MMB" "$WF" "$CF" "$MF" "$ba" "$bf"
+    printf '%-5s | %6s %6s %6s MiB | %6s %6s %6s MiB | %6s %6s %6s MiB | %6s | %7s | %7s\n' "$i" \
+        "$WA" "$CA" "$MMA" "$WB" "$CB" "$MMB" "$WF" "$CF" "$MF" "$ba" "$bf" "$bc"
 done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-echo "median B/A $(median <<< "$RBA"), median B/floor $(median <<< "$RBF"); peak RSS A $MA MiB, B $MB MiB; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "median B/A $(median <<< "$RBA"), median B/floor $(median <<< "$RBF"), median B/A CPU $(median <<< "$RCPU"); peak RSS A $MA MiB, B $MB MiB; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -353,8 +353,14 @@ static void phase_done(const struct scan_config *cfg, const char *name, double *
     const char *e = env_get(cfg->env, "SESAME_TIMINGS");
     double now = clock_now();
 
-    if (e && strcmp(e, "0") != 0)
-        fprintf(stderr, "sesame: timing: %-8s %.3f s\n", name, now - *since);
+    if (e && strcmp(e, "0") != 0) {
+        /* and the CPU time of this thread so far (the plan's walk runs on it) */
+        struct timespec ts;
+        double cpu = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0
+                         ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 : 0.0;
+        fprintf(stderr, "sesame: timing: %-8s %.3f s (main thread %.3f CPU s so far)\n", name,
+                now - *since, cpu);
+    }
     *since = now;
 }
 
@@ -573,6 +579,8 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             pre.finish = pre_all;
             if (!cfg->hooks && !cfg->budget_ms && pre.threads && !(pe && strcmp(pe, "0") == 0))
                 go.prescan = &pre;
+            go.libgit2_walk = env_get(cfg->env, "SESAME_WALK") &&
+                              strcmp(env_get(cfg->env, "SESAME_WALK"), "libgit2") == 0;
             struct src_git *g = NULL;
             const char *const *wt;
             size_t n_wt;
@@ -595,9 +603,13 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             (*gits)[(*n_gits)++] = g;
             *git_errors += src_git_counts(g)->errors;
             if (src_git_counts(g)->walk_reads && env_get(cfg->env, "SESAME_TIMINGS"))
-                fprintf(stderr, "sesame: timing: push walk read %llu commits, %llu from "
-                        "the commit-graph\n", (unsigned long long)src_git_counts(g)->walk_reads,
+                fprintf(stderr, "sesame: timing: %s walk read %llu commits, %llu from "
+                        "the commit-graph\n", go.n_tips ? "push" : "history",
+                        (unsigned long long)src_git_counts(g)->walk_reads,
                         (unsigned long long)src_git_counts(g)->walk_graph_reads);
+            if (src_git_deferred(g) && env_get(cfg->env, "SESAME_TIMINGS"))
+                fprintf(stderr, "sesame: timing: walk order %016llx\n",
+                        (unsigned long long)src_git_counts(g)->walk_digest);
             if (src_git_counts(g)->timed_out)
                 *planning_timed_out = true;
             if (src_git_counts(g)->submodules)

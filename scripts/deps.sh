@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git ca-certificates
       libhyperscan-dev libpcre2-dev libgit2-dev libcurl4-openssl-dev libssl-dev
-      libjansson-dev libarchive-dev zlib1g-dev libsqlite3-dev libpq-dev)
+      libjansson-dev libarchive-dev zlib1g-dev libdeflate-dev libsqlite3-dev libpq-dev)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(python3 python3-jsonschema openssl ripgrep zip unzip groff-base bsdextrautils chromium
         dpkg-dev file jq python3-yaml  # cpack -G DEB (dpkg-shlibdeps), CI and deploy recipes (t0960, t0970, t0870)

@@ -34,6 +34,7 @@ ADAPTERS = [
     (r"pcre2\.h", "match/", "PCRE2"),
     (r"git2(\.h|/)", "source/git/", "libgit2"),
     (r"zlib\.h", "source/", "zlib"),            # the git pack reader and the gzip reader
+    (r"libdeflate\.h", "source/git/", "libdeflate"),  # the git pack reader's whole objects
     (r"archive(_entry)?\.h", "source/archive/", "libarchive"),
     (r"curl/", "verify/http", "libcurl"),
     (r"openssl/", "crypto/", "OpenSSL"),

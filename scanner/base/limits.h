@@ -161,8 +161,14 @@
  * were faster than 16-64 MiB (fresh memory costs page faults; benches/RESULTS.md). */
 #define LIMIT_PACK_BLOB_CACHE_BYTES (8u * 1024 * 1024)
 
-/* The same for trees (read in pass 1 and by the exposure walk). */
-#define LIMIT_PACK_TREE_CACHE_BYTES (4u * 1024 * 1024)
+/* The same for trees (read in pass 1 and by the exposure walk) and commits (the commit
+ * walks). Pass 1 reads trees in commit order, not in delta-family order: on git/git
+ * (167,745 trees) 4 MiB meant 305,000 inflates and 4.07 GB rebuilt from deltas (bases
+ * dropped before their next delta came), 32 MiB 202,000 and 2.92 GB (64 MiB: 200,000,
+ * the rest being bases read before the trees they are); a small stream's inflate costs
+ * ~4 us whatever its size. Memory: filled only as far as a walk needs (benches/RESULTS.md,
+ * "History: issue 16 goal 1, a cheaper walk"). */
+#define LIMIT_PACK_TREE_CACHE_BYTES (32u * 1024 * 1024)
 
 /* A pack is read through a read-only mapping whose pages stay resident once touched: a
  * whole-history scan touches all of it (314 MiB of git/git's pack was counted in the

@@ -85,7 +85,7 @@ size_t st_mult(size_t a, size_t b)
     return r;
 }
 
-void xgrow(void **p, size_t *cap, size_t need, size_t size)
+void xgrow_slow(void **p, size_t *cap, size_t need, size_t size)
 {
     size_t n;
 

@@ -23,8 +23,14 @@ char *xasprintf(const char *fmt, ...) FORMAT(1, 2) MALLOC;
 size_t st_add(size_t a, size_t b);
 size_t st_mult(size_t a, size_t b);
 
-/* Grow *p (an array of *cap elements of `size` bytes) so that it holds at least `need`. */
-void xgrow(void **p, size_t *cap, size_t need, size_t size);
+/* Grow *p (an array of *cap elements of `size` bytes) so that it holds at least `need`.
+ * Inline check, out-of-line growth: hot loops call it once per element pushed. */
+void xgrow_slow(void **p, size_t *cap, size_t need, size_t size);
+static inline void xgrow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need > *cap)
+        xgrow_slow(p, cap, need, size);
+}
 #define XGROW(ptr, cap, need) xgrow((void **)&(ptr), &(cap), (need), sizeof(*(ptr)))
 
 #endif

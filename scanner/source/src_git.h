@@ -84,6 +84,8 @@ struct src_git_opts {
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
     const struct src_git_prescan *prescan; /* or NULL */
+    bool libgit2_walk;        /* tests: libgit2's revwalk for a whole history, not
+                               * full_walk (SESAME_WALK=libgit2) */
 };
 
 struct src_git_counts {
@@ -100,6 +102,8 @@ struct src_git_counts {
     uint64_t walk_reads;      /* commits read by the push walk (pushwalk.c); 0 when
                                * libgit2's revwalk walked (SESAME_TIMINGS shows it) */
     uint64_t walk_graph_reads; /* of them, found in the commit-graph file */
+    uint64_t walk_digest;     /* a hash of the walked commits' ids in walk order (tests:
+                               * SESAME_TIMINGS shows it) */
 };
 
 /* Start and stop libgit2 for the process (main.c; once: libgit2 itself is initialised

@@ -611,6 +611,55 @@ static void unresolvable_chains_are_found(void)
     gitpack_reader_free(rd);
 }
 
+/* Whole objects are inflated with libdeflate (pack.c inflate_at): a stream that gives
+ * more bytes than its entry says, fewer, or whose Adler-32 is wrong is corrupt, as zlib
+ * said, with the same words ("stream", "wrong size"). */
+static void zlib_streams_are_checked(void)
+{
+    static const struct {
+        unsigned char header;  /* type 3 (blob), size in the low 4 bits */
+        int flip;              /* a byte of the zlib stream xor 0x01, or -1 */
+        const char *says;      /* NULL: "hello" is read */
+    } cases[] = {
+        { 0x35, -1, NULL },
+        { 0x34, -1, "bad zlib data (stream)" },     /* the stream gives 5 bytes, not 4 */
+        { 0x36, -1, "bad zlib data (wrong size)" }, /* ... not 6 */
+        { 0x35, 12, "bad zlib data (stream)" },     /* the last byte of the Adler-32 */
+        { 0x35, 0, "bad zlib data (stream)" },      /* the header: CMF no longer 8/32K */
+    };
+
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        struct mini m;
+        struct gitpack *p = NULL;
+        struct gitpack_reader *rd = gitpack_reader_new(0);
+        const unsigned char *data, *id;
+        enum gitpack_type type;
+        size_t len;
+        uint64_t off;
+        enum status st;
+
+        mini_cycle(&m);
+        m.pack[12] = cases[c].header; /* W, the whole blob, is the first entry */
+        if (cases[c].flip >= 0)
+            m.pack[13 + cases[c].flip] ^= 0x01;
+        CHECK_OK(gitpack_open_mem(&p, m.idx, m.idx_len, m.pack, m.pack_len));
+        if (p) {
+            gitpack_entry(p, 0, &id, &off);
+            CHECK(off == 12);
+            st = gitpack_read(rd, p, off, 1024, &type, &data, &len);
+            if (!cases[c].says) {
+                CHECK_OK(st);
+                CHECK(type == GP_BLOB && len == 5 && memcmp(data, "hello", 5) == 0);
+            } else {
+                CHECK(st == STATUS_CORRUPT);
+                CHECK(strstr(status_message(), cases[c].says) != NULL);
+            }
+            gitpack_close(p);
+        }
+        gitpack_reader_free(rd);
+    }
+}
+
 /* ---- packs built entry by entry (issue 11) ------------------------------------------------ */
 
 /* A pack grown one entry at a time, and an index of some of its entries. Ids are a
@@ -871,6 +920,7 @@ int main(int argc, char **argv)
         TEST(typed_lists_match_libgit2),
         TEST(damaged_packs_are_refused_or_reported),
         TEST(unresolvable_chains_are_found),
+        TEST(zlib_streams_are_checked),
         TEST(test_gitpack__issue_11_ofs_base_outside_the_index),
         TEST(test_gitpack__issue_11_cycle_behind_an_unlisted_entry),
         TEST(test_gitpack__issue_11_depth_counts_what_the_cache_holds),

@@ -193,11 +193,21 @@ static void edge_push(struct tgraph *tg, uint32_t e, const unsigned char *oid)
  * hence the same child, found without probing the indexes (random memory reads, the
  * larger part of pass 1). UINT32_MAX if not. Only without path filters, where an
  * object's edge does not depend on its name. */
+static inline bool raw_oid_eq(const unsigned char *a, const unsigned char *b)
+{
+    uint64_t a0, a1, b0, b1;
+    uint32_t a2, b2;
+
+    memcpy(&a0, a, 8), memcpy(&a1, a + 8, 8), memcpy(&a2, a + 16, 4);
+    memcpy(&b0, b, 8), memcpy(&b1, b + 8, 8), memcpy(&b2, b + 16, 4);
+    return ((a0 ^ b0) | (a1 ^ b1) | (uint64_t)(a2 ^ b2)) == 0;
+}
+
 static uint32_t prev_edge(const struct tprev *pv, size_t *j, const unsigned char *oid, bool tree)
 {
     for (size_t k = *j; k < pv->n && k < *j + 4; k++)
         if ((pv->vals[k] & 1u) == (tree ? 1u : 0u) &&
-            memcmp(pv->oids + k * GIT_OID_RAWSZ, oid, GIT_OID_RAWSZ) == 0) {
+            raw_oid_eq(pv->oids + k * GIT_OID_RAWSZ, oid)) {
             *j = k + 1;
             return pv->vals[k];
         }
@@ -436,12 +446,16 @@ void graph_mark(struct src_git *g, const char *const *blob_hex, size_t n_hex)
     free(queue);
 }
 
-static void visit_commits_1(struct src_git *g, const struct oidvec *commits)
+static void visit_commits_1(struct src_git *g, const struct oidvec *commits,
+                            const struct oidvec *trees)
 {
     double deadline = g->opts.deadline;
+    git_oid none;
 
+    memset(&none, 0, sizeof(none));
     for (size_t i = 0; i < commits->n; i++) {
         git_commit *c = NULL;
+        const git_oid *tree;
         char hex[GIT_OID_HEXSZ + 1];
 
         if (deadline > 0 && (i & 31) == 0 && clock_now() > deadline) {
@@ -456,18 +470,23 @@ static void visit_commits_1(struct src_git *g, const struct oidvec *commits)
             return;
         }
         git_oid_tostr(hex, sizeof(hex), &commits->v[i]);
-        if (bad_object(g, &commits->v[i]) ||
-            git_commit_lookup(&c, g->repo, &commits->v[i]) != 0) {
+        /* the walk read its tree already (full_walk), else libgit2 reads the commit */
+        if (trees && i < trees->n && !oid_eq(&trees->v[i], &none)) {
+            tree = &trees->v[i];
+        } else if (bad_object(g, &commits->v[i]) ||
+                   git_commit_lookup(&c, g->repo, &commits->v[i]) != 0) {
             log_warn("cannot read commit %s: %s", hex, libgit2_message());
             g->counts.errors++;
             continue;
+        } else {
+            tree = git_commit_tree_id(c);
         }
         g->counts.commits++;
         add_message(g, &commits->v[i], MSG_COMMIT, NULL,
                     oidmap_has(&g->unreachable_commits, &commits->v[i]));
         oidvec_push(&g->walked, &commits->v[i]);
-        oidvec_push(&g->walked_roots, git_commit_tree_id(c));
-        graph_visit(g, git_commit_tree_id(c), hex);
+        oidvec_push(&g->walked_roots, tree);
+        graph_visit(g, tree, hex);
         git_commit_free(c);
         if (g->opts.progress && ((i & 63) == 63 || i + 1 == commits->n))
             g->opts.progress(g->opts.progress_ctx, i + 1, commits->n);
@@ -489,9 +508,9 @@ static void tree_cache(bool on)
                            (size_t)(on ? LIBGIT2_CACHE_LIMIT : 0));
 }
 
-void visit_commits(struct src_git *g, const struct oidvec *commits)
+void visit_commits(struct src_git *g, const struct oidvec *commits, const struct oidvec *trees)
 {
     tree_cache(false);
-    visit_commits_1(g, commits);
+    visit_commits_1(g, commits, trees);
     tree_cache(true);
 }

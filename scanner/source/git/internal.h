@@ -368,8 +368,9 @@ static inline const char *pb_str(const struct pathbuf *pb)
     return pb->s ? pb->s : "";
 }
 
-/* Pass 1 of a deferred scan: the trees of these commits. */
-void visit_commits(struct src_git *g, const struct oidvec *commits);
+/* Pass 1 of a deferred scan: the trees of these commits. trees, if not NULL, holds each
+ * commit's tree as full_walk() read it (all zeros: read the commit again). */
+void visit_commits(struct src_git *g, const struct oidvec *commits, const struct oidvec *trees);
 /* Mark target blobs and every tree that leads to one. */
 void graph_mark(struct src_git *g, const char *const *blob_hex, size_t n_hex);
 void graph_release(struct tgraph *tg);
@@ -419,6 +420,13 @@ bool prescan_clean(const struct src_git *g, uint32_t pack, uint64_t off, int typ
  * libgit2 then. */
 bool push_walk(struct src_git *g, const struct oidvec *tips, const struct oidvec *hide,
                struct oidvec *out);
+/* The same for a whole history (nothing hidden: libgit2's walk without its limit_list),
+ * and each commit's tree in trees (parallel to out; all zeros where the commit's header
+ * is not in the one form libgit2's full parse surely accepts, which pass 1 then reads
+ * with libgit2). Commits are read from the packs (the commit-graph has no trees
+ * sesame trusts). false (both emptied) as push_walk. */
+bool full_walk(struct src_git *g, const struct oidvec *tips, struct oidvec *out,
+               struct oidvec *trees);
 
 /* ---- attribute.c, exposure.c ----------------------------------------------------------- */
 

@@ -337,7 +337,7 @@ static void walk_tolerant(struct src_git *g, const struct oidvec *tips, const st
 /* tips minus hide: libgit2's revwalk first (fast, handles hiding lazily), the tolerant
  * walk if it fails or the repository is shallow. */
 static void walk(struct src_git *g, const struct oidvec *tips, const struct oidvec *hide,
-                 struct oidvec *out)
+                 struct oidvec *out, struct oidvec *trees)
 {
     git_revwalk *w = NULL;
     git_oid id;
@@ -349,6 +349,11 @@ static void walk(struct src_git *g, const struct oidvec *tips, const struct oidv
     out->n = 0;
     /* A push: the same walk as libgit2's below, each commit read once (pushwalk.c) */
     if (!is_shallow && !g->bad_loose.n && g->opts.n_tips && push_walk(g, tips, hide, out))
+        return;
+    /* A whole history: the same, each commit read once and its tree kept for pass 1
+     * (libgit2 read every commit twice, in its walk and in git_commit_lookup) */
+    if (trees && !is_shallow && !g->bad_loose.n && !hide->n && !g->opts.libgit2_walk &&
+        full_walk(g, tips, out, trees))
         return;
     /* libgit2's walk would read the objects it must not (bad_object): walk ourselves */
     if (!is_shallow && !g->bad_loose.n && git_revwalk_new(&w, g->repo) == 0) {
@@ -526,11 +531,11 @@ static void plan_unreachable(struct src_git *g, const struct oidvec *tips)
     /* Commits no ref reaches (rewritten history): walk them, hiding what refs reach. */
     for (size_t i = 0; i < ow.n_commits; i++)
         oidvec_push(&extra, &ow.commits[i]);
-    walk(g, &extra, tips, &unreach);
+    walk(g, &extra, tips, &unreach, NULL);
     for (size_t i = 0; i < unreach.n; i++)
         (void)oidmap_add(&g->unreachable_commits, &unreach.v[i], NULL);
     if (g->deferred)
-        visit_commits(g, &unreach);
+        visit_commits(g, &unreach, NULL);
     else
         plan_commits(g, &unreach, false);
     plan_loose_blobs(g, &ow);
@@ -555,7 +560,7 @@ static void plan_unreachable(struct src_git *g, const struct oidvec *tips)
 
 enum status plan_history(struct src_git *g)
 {
-    struct oidvec tips = { 0 }, hide = { 0 }, commits = { 0 };
+    struct oidvec tips = { 0 }, hide = { 0 }, commits = { 0 }, trees = { 0 };
     enum status st = STATUS_OK;
     char *range = NULL;
 
@@ -574,15 +579,15 @@ enum status plan_history(struct src_git *g)
     if (!range && !g->opts.n_tips && g->opts.n_since)
         since_hide(g, &tips, &hide);
     g->counts.incremental = !range && !g->opts.n_tips && hide.n > 0;
-    walk(g, &tips, &hide, &commits);
-    if (g->counts.shallow_cut)
+    walk(g, &tips, &hide, &commits, &trees);
+    g->counts.walk_digest = hash_bytes(commits.v, commits.n * sizeof(*commits.v)); /* tests */    if (g->counts.shallow_cut)
         report_shallow(g);
     g->counts.commits = 0;
     /* A whole history is read tree by tree, each distinct tree once; a range or a push
      * needs what its commits introduced, and path filters need every path: diff those. */
     g->deferred = !range && !g->opts.n_tips && !g->counts.incremental;
     if (g->deferred)
-        visit_commits(g, &commits);
+        visit_commits(g, &commits, &trees);
     else
         plan_commits(g, &commits, false);
     if (g->opts.all_objects && g->deferred)
@@ -592,6 +597,7 @@ out:
     free(tips.v);
     free(hide.v);
     free(commits.v);
+    free(trees.v);
     return st;
 }
 

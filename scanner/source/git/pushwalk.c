@@ -17,6 +17,12 @@
  * are read through libgit2's object database, once each. Commits the repository's
  * commit-graph file lists (cgraph.h; servers usually have one) are not read at all: their
  * date and parents are in it, as git itself uses them.
+ * full_walk() is the same for a whole history (no hidden commits: libgit2's walk without
+ * limit_list): pass 1 then takes each commit's tree from here rather than from
+ * git_commit_lookup (libgit2 read every commit twice, 1 s of git/git's 5 s walk, and kept
+ * them all in its cache: 110 MiB). It reads the commits themselves, not the commit-graph:
+ * the tree is taken only from a header libgit2's full parse accepts as it is (one author
+ * line, then the committer); any other commit is left to git_commit_lookup as before.
  */
 #include "source/git/internal.h"
 #include "source/git/cgraph.h"
@@ -41,6 +47,8 @@ struct pw_node {
     uint32_t first_parent; /* into pw.parents */
     uint16_t n_parents;
     bool parsed, uninteresting, seen, added;
+    bool has_tree;         /* tree: its commit's, read from the commit (full_walk) */
+    git_oid tree;
 };
 
 /* A singly linked list of nodes (libgit2's git_commit_list), cells from one pool. */
@@ -187,6 +195,9 @@ static bool parse_commit(struct pw *w, uint32_t node, const char *d, size_t len)
     size_t first = w->n_parents;
     int64_t when = 0;
 
+    const char *tree_hex = p + 5;
+    int authors = 0;
+
     if (len < 46 || memcmp(p, "tree ", 5) != 0 || !is_hex40(p + 5) || p[45] != '\n')
         return false;
     p += 46;
@@ -206,7 +217,7 @@ static bool parse_commit(struct pw *w, uint32_t node, const char *d, size_t len)
         if (!eol)
             return false;
         if ((size_t)(eol - p) > 7 && memcmp(p, "author ", 7) == 0)
-            hl = 7;
+            hl = 7, authors++;
         else if ((size_t)(eol - p) > 10 && memcmp(p, "committer ", 10) == 0)
             hl = 10, committer = true;
         else
@@ -219,6 +230,10 @@ static bool parse_commit(struct pw *w, uint32_t node, const char *d, size_t len)
     w->nodes[node].first_parent = (uint32_t)first;
     w->nodes[node].n_parents = (uint16_t)(w->n_parents - first);
     w->nodes[node].parsed = true;
+    /* The tree, for pass 1 (full_walk), of a commit whose header libgit2's full parse
+     * (git_commit_lookup) accepts as it is: one author line, then the committer. */
+    w->nodes[node].has_tree = authors == 1 &&
+                              git_oid_fromstrn(&w->nodes[node].tree, tree_hex, GIT_OID_HEXSZ) == 0;
     return true;
 }
 
@@ -395,54 +410,84 @@ static bool limit_list(struct pw *w, uint32_t list, struct oidvec *out)
     return ok;
 }
 
-bool push_walk(struct src_git *g, const struct oidvec *tips, const struct oidvec *hide,
-               struct oidvec *out)
+/* The walk's state, and the commit-graph file when `graph` (a push walk: only dates and
+ * parents are needed; a full walk also wants each commit's tree, read from the commit). */
+static void pw_init(struct pw *w, struct src_git *g, bool graph)
 {
-    struct pw w = { .g = g, .index = OIDMAP_INIT, .free_cells = PW_NONE };
-    uint32_t *input = NULL; /* libgit2's user_input, in the order it is pushed */
-    size_t n_input = 0;
-    uint32_t commits = PW_NONE;
-    bool ok = true;
-
-    out->n = 0;
-    /* Without hidden commits libgit2 walks differently (no limit_list): left to it. */
-    if (!tips->n || !hide->n)
-        return false;
-    w.reader = gitpack_reader_new(LIMIT_PACK_TREE_CACHE_BYTES);
-    gitpack_reader_any_base(w.reader);
-    {
+    *w = (struct pw){ .g = g, .index = OIDMAP_INIT, .free_cells = PW_NONE };
+    w->reader = gitpack_reader_new(LIMIT_PACK_TREE_CACHE_BYTES);
+    gitpack_reader_any_base(w->reader);
+    if (graph) {
         const char *common = git_repository_commondir(g->repo);
         char *path = xasprintf("%sobjects/info/commit-graph", common ? common : g->gitdir);
-        w.graph = cgraph_open(path);
+        w->graph = cgraph_open(path);
         free(path);
     }
-    input = xcalloc(tips->n + hide->n, sizeof(*input));
-    /* git_revwalk_push, then git_revwalk_hide, in walk()'s order */
-    for (size_t i = 0; i < tips->n + hide->n; i++) {
+}
+
+static void pw_release(struct pw *w)
+{
+    gitpack_reader_free(w->reader);
+    cgraph_close(w->graph);
+    free(w->gpar);
+    free(w->nodes);
+    free(w->parents);
+    free(w->cells);
+    free(w->stack);
+    oidmap_release(&w->index);
+}
+
+/* git_revwalk_push (then git_revwalk_hide) of tips and hide, in walk()'s order, and
+ * prepare_walk up to its limit_list: the list of commits to start from, in *list. */
+static bool pw_prepare(struct pw *w, const struct oidvec *tips, const struct oidvec *hide,
+                       uint32_t *list)
+{
+    size_t n_hide = hide ? hide->n : 0;
+    uint32_t *input = xcalloc(tips->n + n_hide + 1, sizeof(*input)); /* user_input, pushed */
+    size_t n_input = 0;
+    bool ok = true;
+
+    for (size_t i = 0; i < tips->n + n_hide; i++) {
         bool hidden = i >= tips->n;
-        uint32_t c = node_of(&w, hidden ? &hide->v[i - tips->n] : &tips->v[i]);
-        if (w.nodes[c].uninteresting)
+        uint32_t c = node_of(w, hidden ? &hide->v[i - tips->n] : &tips->v[i]);
+        if (w->nodes[c].uninteresting)
             continue;
-        w.nodes[c].uninteresting = hidden;
+        w->nodes[c].uninteresting = hidden;
         input[n_input++] = c;
     }
     /* prepare_walk: user_input is a stack (the last pushed first); each commit once, in
      * front of the list, so the list ends in push order again */
+    *list = PW_NONE;
     for (size_t k = n_input; ok && k-- > 0;) {
         uint32_t c = input[k];
-        if (!parse(&w, c)) {
+        if (!parse(w, c)) {
             ok = false;
             break;
         }
-        if (w.nodes[c].uninteresting)
-            mark_parents_uninteresting(&w, c);
-        if (!w.nodes[c].seen) {
-            w.nodes[c].seen = true;
-            list_insert(&w, &commits, c);
+        if (w->nodes[c].uninteresting)
+            mark_parents_uninteresting(w, c);
+        if (!w->nodes[c].seen) {
+            w->nodes[c].seen = true;
+            list_insert(w, list, c);
         }
     }
-    if (ok)
-        ok = limit_list(&w, commits, out);
+    free(input);
+    return ok;
+}
+
+bool push_walk(struct src_git *g, const struct oidvec *tips, const struct oidvec *hide,
+               struct oidvec *out)
+{
+    struct pw w;
+    uint32_t commits = PW_NONE;
+    bool ok;
+
+    out->n = 0;
+    /* Without hidden commits libgit2 walks differently (no limit_list): full_walk. */
+    if (!tips->n || !hide->n)
+        return false;
+    pw_init(&w, g, true);
+    ok = pw_prepare(&w, tips, hide, &commits) && limit_list(&w, commits, out);
     /* revwalk_next_unsorted: what became uninteresting after it was listed is dropped */
     if (ok) {
         size_t n = 0;
@@ -457,14 +502,40 @@ bool push_walk(struct src_git *g, const struct oidvec *tips, const struct oidvec
     } else {
         out->n = 0;
     }
-    gitpack_reader_free(w.reader);
-    cgraph_close(w.graph);
-    free(w.gpar);
-    free(input);
-    free(w.nodes);
-    free(w.parents);
-    free(w.cells);
-    free(w.stack);
-    oidmap_release(&w.index);
+    pw_release(&w);
+    return ok;
+}
+
+bool full_walk(struct src_git *g, const struct oidvec *tips, struct oidvec *out,
+               struct oidvec *trees)
+{
+    struct pw w;
+    uint32_t list = PW_NONE, c;
+    bool ok;
+    git_oid none;
+
+    out->n = trees->n = 0;
+    if (!tips->n)
+        return false;
+    memset(&none, 0, sizeof(none));
+    pw_init(&w, g, false);
+    ok = pw_prepare(&w, tips, NULL, &list);
+    /* revwalk_next_unsorted without limit_list: get_revision pops the first commit and
+     * adds its parents by date; nothing is uninteresting */
+    while (ok && (c = list_pop(&w, &list)) != PW_NONE) {
+        if (!add_parents_to_list(&w, c, &list)) {
+            ok = false;
+            break;
+        }
+        oidvec_push(out, &w.index.ids[c]);
+        oidvec_push(trees, w.nodes[c].has_tree ? &w.nodes[c].tree : &none);
+    }
+    if (ok) {
+        g->counts.walk_reads = w.reads;
+        g->counts.walk_graph_reads = w.graph_reads;
+    } else {
+        out->n = trees->n = 0;
+    }
+    pw_release(&w);
     return ok;
 }
