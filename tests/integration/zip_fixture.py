@@ -25,24 +25,12 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
-import fakekeys  # noqa: E402
 from archive_loss import tar_of, zstd_frame  # noqa: E402
-from pipe_fixture import filler  # noqa: E402
+from pipe_fixture import Planter, filler  # noqa: E402
 
 SEED = "t0985"
 MB = 1024 * 1024
 DATE = (2024, 5, 1, 12, 0, 0)
-
-
-class Planter:
-    def __init__(self):
-        self.n = 0
-
-    def creds(self):
-        kid = fakekeys.key_id(self.n, seed=SEED)
-        sec = fakekeys.secret(self.n, seed=SEED)
-        self.n += 1
-        return kid, ("aws_access_key_id = %s\naws_secret_access_key = %s" % (kid, sec)).encode()
 
 
 def zip_members(members, zip64=False):
@@ -135,7 +123,7 @@ def gen_many(p, rng):
 def gen(outdir):
     warnings.simplefilter("ignore")  # zipfile: "Duplicate name", on purpose
     rng = random.Random(985)
-    p = Planter()
+    p = Planter(SEED, end="")
     cases = {}
 
     many, keys, warns = gen_many(p, rng)
@@ -171,24 +159,19 @@ def gen(outdir):
         f.write(zstd_frame(tar_of(tar_members)))
     cases["app.tar.zst"] = {"keys": keys, "warns": [], "rc": 1}
 
-    # Cut short (no central directory: read front to back) and a damaged central
-    # directory: whatever is found, -j 1 and -j 4 find the same.
-    with open(os.path.join(outdir, "cut.zip"), "wb") as f:
-        f.write(many[:len(many) * 7 // 10])
-    cases["cut.zip"] = {"keys": [], "warns": [], "partial": True}
-    b = bytearray(many)
-    _, cde = headers(b, "m/f0200.env")
-    b[cde:cde + 4] = b"PK\0\0"
-    with open(os.path.join(outdir, "cd.zip"), "wb") as f:
-        f.write(bytes(b))
-    cases["cd.zip"] = {"keys": [], "warns": [], "partial": True}
-    # A local header whose signature is gone (the central directory still lists it).
-    b = bytearray(many)
-    lho, _ = headers(b, "m/f0300.env")
-    b[lho:lho + 4] = b"XX\3\4"
-    with open(os.path.join(outdir, "hdr.zip"), "wb") as f:
-        f.write(bytes(b))
-    cases["hdr.zip"] = {"keys": [], "warns": [], "partial": True}
+    # Cut short (no central directory: read front to back), a damaged central directory,
+    # a local header whose signature is gone (the central directory still lists it):
+    # whatever is found, -j 1 and -j 4 find the same.
+    cd_bad, hdr_bad = bytearray(many), bytearray(many)
+    _, cde = headers(cd_bad, "m/f0200.env")
+    cd_bad[cde:cde + 4] = b"PK\0\0"
+    lho, _ = headers(hdr_bad, "m/f0300.env")
+    hdr_bad[lho:lho + 4] = b"XX\3\4"
+    for name, data in (("cut.zip", many[:len(many) * 7 // 10]), ("cd.zip", cd_bad),
+                       ("hdr.zip", hdr_bad)):
+        with open(os.path.join(outdir, name), "wb") as f:
+            f.write(bytes(data))
+        cases[name] = {"keys": [], "warns": [], "partial": True}
 
     with open(os.path.join(outdir, "manifest.json"), "w") as f:
         json.dump(cases, f, indent=1)
