@@ -5,7 +5,7 @@ scanner/source/archive/prefetch.c): many members, stored and deflated, keys at t
 edges, duplicate names, directories, an empty member, one too large to be inflated ahead,
 a zip inside the zip, damaged deflate data, a bad CRC, an
 encrypted member, an overlong name; zip64 members; a zip inside a zstd-compressed tar; a
-zip cut short, one whose central directory is damaged, one with a damaged local header. Each planted key ID is listed
+zip cut short, one whose central directory is damaged, one with a damaged local header; one whose members are all longer than their headers say. Each planted key ID is listed
 with the path it must be reported at, each warning with the order it must come in
 (pipe_fixture.py check reads the manifest).
 
@@ -158,6 +158,23 @@ def gen(outdir):
     with open(os.path.join(outdir, "app.tar.zst"), "wb") as f:
         f.write(zstd_frame(tar_of(tar_members)))
     cases["app.tar.zst"] = {"keys": keys, "warns": [], "rc": 1}
+
+    # Every member longer than its headers say: each is inflated by the walk (with a
+    # warning) once the workers gave up on a zip whose readers keep failing.
+    members, keys = [], []
+    for i in range(300):
+        kid, text = p.creds()
+        members.append(("l/f%03d.env" % i, filler(rng, 500) + text, zipfile.ZIP_DEFLATED))
+        keys.append([kid, "lies.zip!l/f%03d.env" % i])
+    b = zip_members(members)
+    for name, _, _ in members:
+        lho, cde = headers(b, name)
+        for at in (lho + 22, cde + 24):
+            struct.pack_into("<I", b, at, struct.unpack_from("<I", b, at)[0] - 10)
+    with open(os.path.join(outdir, "lies.zip"), "wb") as f:
+        f.write(bytes(b))
+    cases["lies.zip"] = {"keys": keys, "warns": ["l/f000.env': ZIP uncompressed data is wrong size",
+                                                 "more warnings about this archive"], "rc": 1}
 
     # Cut short (no central directory: read front to back), a damaged central directory,
     # a local header whose signature is gone (the central directory still lists it):

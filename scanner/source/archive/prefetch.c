@@ -27,6 +27,11 @@
 
 enum slot_state { SLOT_FREE, SLOT_RUNNING, SLOT_DONE };
 
+/* Readers that failed (a member that cannot be inflated, the end found) before no more
+ * members of the zip are inflated ahead: a reader opened afresh parses the whole central
+ * directory again, and a zip of 100,000 damaged members must not cost that each time. */
+#define PREFETCH_DEATHS_MAX 8u
+
 /* A member inflated ahead, or being inflated. */
 struct slot {
     enum slot_state state;
@@ -61,6 +66,7 @@ struct prefetch {
     uint64_t held;            /* bytes in slots done */
     unsigned running;         /* slots being inflated */
     unsigned readers;         /* readers open */
+    unsigned deaths;          /* readers that failed */
     struct reader *idle;      /* readers not in use */
     bool closing;
     struct slot slot[LIMIT_ARCHIVE_AHEAD_MEMBERS];
@@ -182,6 +188,8 @@ static bool work(void *arg)
     pf->h->lock(pf->h->host);
     if (r->end && r->end < pf->none_from)
         pf->none_from = r->end;
+    if (r->dead && ++pf->deaths >= PREFETCH_DEATHS_MAX)
+        pf->none_from = 0; /* a damaged zip: each new reader would parse its directory again */
     if (r->dead) {
         pf->readers--;
         pf->h->unlock(pf->h->host);
