@@ -146,7 +146,8 @@ static void inflate(struct reader *r, struct slot *s)
             r->dead = true; /* opened afresh for the next member: nothing is assumed */
             return;
         }
-        memcpy(s->data + n, b, len);
+        if (len > 0) /* an empty block may come without a pointer */
+            memcpy(s->data + n, b, len);
         n += len;
     }
     s->len = n;
