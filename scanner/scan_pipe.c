@@ -377,7 +377,7 @@ enum status scan_pipe_blob(const struct blob *b, void *payload)
 
     pthread_mutex_lock(&h->lock);
     retire(p);
-    if ((err = p->err) != STATUS_OK || (!p->head && h->helping == 0)) {
+    if ((err = p->err) != STATUS_OK || (!p->head && h->idle == 0)) {
         pthread_mutex_unlock(&h->lock);
         /* Nobody to hand it to and nothing before it: scanned here, now. */
         return err != STATUS_OK ? err : p->scan(p->sb, &p->ctx, b);
@@ -437,8 +437,6 @@ void pipe_hub_help(struct pipe_hub *h, struct scanbuf *sb)
     if (h->producers > 0)
         h->producers--;
     pthread_cond_broadcast(&h->work);
-    if (sb)
-        h->helping++;
     while (sb) {
         struct scan_pipe *p = h->open;
         struct pipe_job *j = NULL;
@@ -464,7 +462,5 @@ void pipe_hub_help(struct pipe_hub *h, struct scanbuf *sb)
         pthread_cond_wait(&h->work, &h->lock);
         h->idle--;
     }
-    if (sb)
-        h->helping--;
     pthread_mutex_unlock(&h->lock);
 }

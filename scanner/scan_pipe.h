@@ -11,9 +11,10 @@
  * waiting for another one (a helper descheduled on a busy machine holds up nobody but
  * the warnings of the blobs after its own), nothing is copied that the producer scans,
  * and nothing waits when no helper is there.
- * With no helper at all and nothing queued a blob is scanned at once, as without a pipe;
- * with a helper, even a busy one, it is queued: a copy costs the producer far less than
- * a scan, and the producer (decompressing) is the stage that bounds a run.
+ * With no helper idle and nothing queued a blob is scanned at once, as without a pipe
+ * (queueing whenever a helper exists, busy or not, with 256 waiting rather than 16, was
+ * measured: no better for zip, tar.zst, tar.gz and 5 % more CPU for a plain tar, the
+ * copies; benches/RESULTS.md).
  *
  * Besides blobs, the producer may offer the helpers other work (p->helpers, struct
  * src_helpers: a zip's members inflated ahead, source/archive/prefetch.c); a helper
@@ -42,13 +43,11 @@ struct blob;
 struct pipe_job;
 struct pipe_buf;
 
-/* Blobs of one pipe waiting for a helper (more: the producer scans its own; 16 made
- * the producer of a .tar.zst scan half the blobs while decompressing, the helper
- * scanning the other half, benches/RESULTS.md); bytes
+/* Blobs of one pipe waiting for a helper (more: the producer scans its own); bytes
  * of its blobs not scanned yet (the memory a pipe holds besides the producer's own
  * buffers); blobs scanned but not retired yet (a few hundred bytes each: their
  * warnings wait for the blobs before them). */
-#define SCAN_PIPE_JOBS 256u
+#define SCAN_PIPE_JOBS 16u
 #define SCAN_PIPE_BYTES (24u * 1024 * 1024)
 #define SCAN_PIPE_HELD 4096u
 
@@ -60,7 +59,6 @@ struct pipe_hub {
     struct scan_pipe *open;  /* pipes with blobs queued or being scanned (list) */
     struct scan_pipe *sides; /* pipes whose producer offers other work (list) */
     unsigned producers;      /* workers that may still open a pipe */
-    unsigned helping;        /* workers helping (pipe_hub_help), idle or not */
     unsigned idle;           /* helpers waiting for a blob */
     unsigned waiting;        /* producers waiting for a blob to be scanned (done) */
     struct pipe_buf *pool;   /* buffers of retired blobs, kept for the next ones: fresh
