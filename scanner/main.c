@@ -897,6 +897,12 @@ int main(int argc, char **argv)
     src_archive_default_limits(&a.alim);
     hook_default_opts(&a.ho);
     cli_env_capture(&a.env); /* the only reading of the environment */
+    /* libarchive converts every zip header's DOS time with mktime(), and glibc, with TZ
+     * unset, stats /etc/localtime on each call to see whether it changed (an archive
+     * of 2,000 members: 4,000+ stat calls, one per header read). TZ=":/etc/localtime"
+     * is the same zone, read once. Nothing of ours uses local time (reports: UTC);
+     * set before any thread starts (benches/RESULTS.md, archives). */
+    (void)setenv("TZ", ":/etc/localtime", 0);
     if ((rc = parse(&a, argc - 1, argv + 1)) < 0) {
         a.cfg.archive_limits = &a.alim;
         a.vo.skip_accounts = a.skip.v;

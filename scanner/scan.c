@@ -55,6 +55,7 @@ struct run {
     size_t batch;             /* items a worker claims at once */
     atomic_uint_fast64_t files, blobs, bytes, errors, decoded, truncated, allowed, excluded;
     atomic_uint_fast64_t archives, archive_members, archive_problems;
+    atomic_uint_fast64_t archive_ahead; /* zip members inflated ahead (SESAME_TIMINGS) */
     atomic_uint_fast64_t images, image_layers, image_layers_dup, image_files_dup;
     struct archive_limits alim;
     const struct target_cfg *tcfg;
@@ -95,6 +96,7 @@ static void add_archive_stats(struct run *run, const struct archive_stats *as)
     atomic_fetch_add(&run->archives, as->archives);
     atomic_fetch_add(&run->archive_members, as->members);
     atomic_fetch_add(&run->archive_problems, as->limits_hit + as->errors + as->skipped);
+    atomic_fetch_add(&run->archive_ahead, as->ahead);
     atomic_fetch_add(&run->errors, as->errors + as->skipped);
     atomic_fetch_add(&run->truncated, as->limits_hit);
     atomic_fetch_add(&run->images, as->images);
@@ -119,12 +121,13 @@ static enum status read_archive(struct worker *w, const struct blob *tmpl, int f
     if (data) {
         if (src_image_scan_mem(data, len, tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, as,
                                &st) != IMAGE_DONE)
-            st = src_archive_scan_mem(data, len, tmpl, &run->alim, &w->buf, scan_pipe_blob,
-                                      &p, as);
+            st = src_archive_scan_mem_with(data, len, tmpl, &run->alim, &w->buf,
+                                           scan_pipe_blob, &p, as, &p.helpers);
     } else if (fd >= 0) {
         if (src_image_scan_fd(fd, tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, as, &st) !=
             IMAGE_DONE)
-            st = src_archive_scan_fd(fd, tmpl, &run->alim, &w->buf, scan_pipe_blob, &p, as);
+            st = src_archive_scan_fd_with(fd, tmpl, &run->alim, &w->buf, scan_pipe_blob, &p,
+                                          as, &p.helpers);
     } else if (src_image_scan_dir(tmpl->path, tmpl, &run->alim, &w->buf, scan_pipe_blob, &p,
                                   as, &st) == IMAGE_NOT) {
         st = fail(STATUS_IO, "cannot read the image layout '%s'", tmpl->path);
@@ -378,15 +381,18 @@ static void worker_timings(const struct scan_config *cfg, const struct worker *w
     fprintf(stderr, "\n");
 }
 
-/* SESAME_TIMINGS=1: how many archive blobs went through a pipe, and how many of them
- * another worker scanned (scan_pipe.h). */
-static void pipe_timings(const struct scan_config *cfg, const struct pipe_hub *h)
+/* SESAME_TIMINGS=1: how many archive blobs went through a pipe, how many of them
+ * another worker scanned (scan_pipe.h), how many zip members were inflated ahead by
+ * another worker (source/archive/prefetch.c). */
+static void pipe_timings(const struct scan_config *cfg, const struct pipe_hub *h,
+                         uint64_t ahead)
 {
     const char *e = env_get(cfg->env, "SESAME_TIMINGS");
 
     if (e && strcmp(e, "0") != 0)
-        fprintf(stderr, "sesame: timing: pipe     %llu blobs queued, %llu scanned by helpers\n",
-                (unsigned long long)h->jobs, (unsigned long long)h->handed);
+        fprintf(stderr, "sesame: timing: pipe     %llu blobs queued, %llu scanned by helpers, "
+                "%llu zip members inflated ahead\n", (unsigned long long)h->jobs,
+                (unsigned long long)h->handed, (unsigned long long)ahead);
 }
 
 static unsigned cpu_count(void)
@@ -804,7 +810,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     }
     pthread_mutex_destroy(&run.lock);
     pthread_cond_destroy(&run.done_cond);
-    pipe_timings(cfg, &run.hub);
+    pipe_timings(cfg, &run.hub, atomic_load(&run.archive_ahead));
     pipe_hub_release(&run.hub);
     if (st != STATUS_OK)
         goto out;

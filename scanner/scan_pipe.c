@@ -216,7 +216,16 @@ static void job_done(struct scan_pipe *p, struct pipe_job *j)
     }
     if (j->st != STATUS_OK && p->err == STATUS_OK)
         p->err = j->st;
-    pthread_cond_broadcast(&p->hub->done);
+    if (p->hub->waiting)
+        pthread_cond_broadcast(&p->hub->done);
+}
+
+/* Wait for a blob to be scanned or work to be done (lock held). */
+static void wait_done(struct pipe_hub *h)
+{
+    h->waiting++;
+    pthread_cond_wait(&h->done, &h->lock);
+    h->waiting--;
 }
 
 static void unlist(struct scan_pipe *p)
@@ -262,7 +271,7 @@ static void step(struct scan_pipe *p)
         pthread_mutex_lock(&p->hub->lock);
         job_done(p, j);
     } else {
-        pthread_cond_wait(&p->hub->done, &p->hub->lock);
+        wait_done(p->hub);
     }
     retire(p);
 }
@@ -284,6 +293,63 @@ static void before_warning(void *arg)
     pthread_mutex_unlock(&p->hub->lock);
 }
 
+/* ---- struct src_helpers over the hub's lock ---- */
+
+static void helpers_lock(void *host)
+{
+    pthread_mutex_lock(&((struct scan_pipe *)host)->hub->lock);
+}
+
+static void helpers_unlock(void *host)
+{
+    pthread_mutex_unlock(&((struct scan_pipe *)host)->hub->lock);
+}
+
+/* The producer waits for a helper: it scans a blob of its own meanwhile, if one waits. */
+static void helpers_wait(void *host)
+{
+    struct scan_pipe *p = host;
+    struct pipe_job *j;
+
+    retire(p);
+    if ((j = claim(p)) != NULL) {
+        pthread_mutex_unlock(&p->hub->lock);
+        job_scan(p, j, p->sb);
+        pthread_mutex_lock(&p->hub->lock);
+        job_done(p, j);
+        retire(p);
+    } else {
+        wait_done(p->hub);
+    }
+}
+
+static void helpers_notify(void *host)
+{
+    struct pipe_hub *h = ((struct scan_pipe *)host)->hub;
+
+    if (h->idle)
+        pthread_cond_broadcast(&h->work);
+    if (h->waiting)
+        pthread_cond_broadcast(&h->done);
+}
+
+static void helpers_offer(void *host, bool (*work)(void *arg), void *arg)
+{
+    struct scan_pipe *p = host;
+    struct scan_pipe **at = &p->hub->sides;
+
+    while (*at && *at != p)
+        at = &(*at)->next_side;
+    if (*at)
+        *at = p->next_side; /* unlisted, listed again below if work is offered */
+    p->side = work;
+    p->side_arg = arg;
+    if (work) {
+        p->next_side = p->hub->sides;
+        p->hub->sides = p;
+    }
+}
+
 void scan_pipe_open(struct scan_pipe *p, struct pipe_hub *h, struct scanbuf *sb,
                     const struct scanbuf_ctx *ctx)
 {
@@ -292,6 +358,12 @@ void scan_pipe_open(struct scan_pipe *p, struct pipe_hub *h, struct scanbuf *sb,
     p->scan = scan_pipe_scan;
     p->sb = sb;
     p->ctx = *ctx;
+    p->helpers.host = p;
+    p->helpers.lock = helpers_lock;
+    p->helpers.unlock = helpers_unlock;
+    p->helpers.wait = helpers_wait;
+    p->helpers.notify = helpers_notify;
+    p->helpers.offer = helpers_offer;
     log_set_before(before_warning, p);
 }
 
@@ -379,6 +451,11 @@ void pipe_hub_help(struct pipe_hub *h, struct scanbuf *sb)
             job_done(p, j);
             continue;
         }
+        /* No blob waits: other work a producer offers (it keeps the lock if none). */
+        for (p = h->sides; p && !p->side(p->side_arg); p = p->next_side)
+            ;
+        if (p)
+            continue;
         if (h->producers == 0)
             break;
         h->idle++;

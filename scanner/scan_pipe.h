@@ -11,7 +11,14 @@
  * waiting for another one (a helper descheduled on a busy machine holds up nobody but
  * the warnings of the blobs after its own), nothing is copied that the producer scans,
  * and nothing waits when no helper is there.
- * With no helper idle and nothing queued a blob is scanned at once, as without a pipe.
+ * With no helper idle and nothing queued a blob is scanned at once, as without a pipe
+ * (queueing whenever a helper exists, busy or not, with 256 waiting rather than 16, was
+ * measured: no better for zip, tar.zst, tar.gz and 5 % more CPU for a plain tar, the
+ * copies; benches/RESULTS.md).
+ *
+ * Besides blobs, the producer may offer the helpers other work (p->helpers, struct
+ * src_helpers: a zip's members inflated ahead, source/archive/prefetch.c); a helper
+ * takes a blob first, that work when no blob waits.
  *
  * Order: findings are sorted when the run ends, so only warnings could come out of
  * order. A blob's warnings are held (base/log.h log_hold) while it is scanned and
@@ -30,6 +37,7 @@
 
 #include "base/status.h"
 #include "scanbuf.h"
+#include "source/src_archive.h"
 
 struct blob;
 struct pipe_job;
@@ -49,8 +57,10 @@ struct pipe_hub {
     pthread_cond_t work;     /* a blob was queued, or the last producer left */
     pthread_cond_t done;     /* a blob was scanned */
     struct scan_pipe *open;  /* pipes with blobs queued or being scanned (list) */
+    struct scan_pipe *sides; /* pipes whose producer offers other work (list) */
     unsigned producers;      /* workers that may still open a pipe */
     unsigned idle;           /* helpers waiting for a blob */
+    unsigned waiting;        /* producers waiting for a blob to be scanned (done) */
     struct pipe_buf *pool;   /* buffers of retired blobs, kept for the next ones: fresh
                               * memory costs a page fault per page */
     uint64_t pooled;         /* their bytes, at most SCAN_PIPE_BYTES */
@@ -77,13 +87,19 @@ struct scan_pipe {
     enum status err;             /* first failure of a blob scanned */
     bool listed;                 /* in hub->open */
     struct scan_pipe *next_open;
+    struct src_helpers helpers;  /* the hub's workers, as the archive reader sees them */
+    bool (*side)(void *arg);     /* other work the producer offers them, or NULL */
+    void *side_arg;
+    struct scan_pipe *next_side; /* in hub->sides */
 };
 
 void pipe_hub_init(struct pipe_hub *h, unsigned producers);
 void pipe_hub_release(struct pipe_hub *h);
 
 /* Start a pipe for the producer whose scanbuf is sb, under ctx; its warnings wait for
- * the blobs before them from now on (log_set_before). */
+ * the blobs before them from now on (log_set_before). p->helpers is what the reader may
+ * hand the idle workers besides blobs (struct src_helpers: a zip's members inflated
+ * ahead); they take blobs to scan first, that work when none waits. */
 void scan_pipe_open(struct scan_pipe *p, struct pipe_hub *h, struct scanbuf *sb,
                     const struct scanbuf_ctx *ctx);
 /* A blob_fn (source/chunk.h) whose payload is a struct scan_pipe. */

@@ -103,6 +103,18 @@
  * compressed stream (trailing data, a second archive) is scanned from here. */
 #define LIMIT_ARCHIVE_TAP_BYTES (1024u * 1024)
 
+/* Zip members inflated ahead by idle workers while the reader is on an earlier one
+ * (source/archive/prefetch.c): members further ahead than this are left alone, the
+ * bytes held while they wait for the reader stay under the second figure (plus one
+ * member per worker), a member larger than the third is read by the reader itself (its
+ * chunks go to the idle workers anyway), and at most the fourth extra libarchive
+ * readers are open on one zip (each holds the zip's central directory). Memory, not
+ * correctness: a member not inflated ahead is read as before. */
+#define LIMIT_ARCHIVE_AHEAD_MEMBERS 64u
+#define LIMIT_ARCHIVE_AHEAD_BYTES (16u * 1024 * 1024)
+#define LIMIT_ARCHIVE_AHEAD_MEMBER_BYTES (4u * 1024 * 1024)
+#define LIMIT_ARCHIVE_AHEAD_READERS 4u
+
 /* Pieces (archives, compressed streams, plain runs) one input is cut into; past this the
  * rest is scanned as plain bytes (an input of many tiny empty archives stays cheap). */
 #define LIMIT_ARCHIVE_SEGMENTS 256u

@@ -50,6 +50,7 @@ struct archive_stats {
     uint64_t errors;           /* bytes that could not be scanned: truncated or corrupt streams */
     uint64_t damaged;          /* damage warned about, but every byte was scanned (a bad CRC,
                                 * bytes that are no archive scanned as plain bytes) */
+    uint64_t ahead;            /* zip members inflated ahead by an idle worker */
     uint64_t images;           /* container images read (source/src_image.h) */
     uint64_t image_layers;     /* their layer blobs scanned */
     uint64_t image_layers_dup; /* layer blobs listed again (by another image or twice):
@@ -72,6 +73,27 @@ bool src_archive_sniff_whole(const unsigned char *p, size_t n);
  * archive. */
 bool src_archive_sniff_fd(int fd);
 
+/*
+ * Idle workers the reader of an archive may hand work to (scan_pipe.c offers them): the
+ * members of a zip are inflated ahead by them while the reader goes on (prefetch.c in
+ * source/archive/). Everything the reader and those workers share is guarded by one
+ * lock, the host's. NULL where there are none (one thread, tests).
+ */
+struct src_helpers {
+    void *host;
+    void (*lock)(void *host);
+    void (*unlock)(void *host);
+    /* Lock held: do something useful (scan a blob waiting) or wait for a notify; the
+     * lock is held again on return. */
+    void (*wait)(void *host);
+    /* Lock held: wake whoever waits (new work offered, or a piece of it done). */
+    void (*notify)(void *host);
+    /* Lock held: idle workers call work(arg) from now on (NULL: no longer), with the
+     * lock held; it returns false, the lock never released, when it has nothing to do,
+     * else true once it did one piece (releasing the lock meanwhile). */
+    void (*offer)(void *host, bool (*work)(void *arg), void *arg);
+};
+
 /* Scan the archive in data[0, len) whose display path is tmpl->path; tmpl also supplies
  * blob id and provenance, which every member inherits (each member's path becomes
  * "<tmpl->path>!<member>" — for provenance entries too). `buf` is a worker-owned chunk
@@ -89,5 +111,15 @@ enum status src_archive_scan_mem(const unsigned char *data, size_t len, const st
 enum status src_archive_scan_fd(int fd, const struct blob *tmpl, const struct archive_limits *lim,
                                 unsigned char **buf, blob_fn *fn, void *payload,
                                 struct archive_stats *stats);
+
+/* The same two, with idle workers to share the work with (NULL: none). */
+enum status src_archive_scan_mem_with(const unsigned char *data, size_t len,
+                                      const struct blob *tmpl, const struct archive_limits *lim,
+                                      unsigned char **buf, blob_fn *fn, void *payload,
+                                      struct archive_stats *stats, const struct src_helpers *h);
+enum status src_archive_scan_fd_with(int fd, const struct blob *tmpl,
+                                     const struct archive_limits *lim, unsigned char **buf,
+                                     blob_fn *fn, void *payload, struct archive_stats *stats,
+                                     const struct src_helpers *h);
 
 #endif

@@ -31,14 +31,18 @@ MB = 1024 * 1024
 
 
 class Planter:
-    def __init__(self):
+    """Fake credentials, one pair after another; `end` follows the secret."""
+    def __init__(self, seed=SEED, end="\n"):
         self.n = 0
+        self.seed = seed
+        self.end = end
 
     def creds(self):
-        kid = fakekeys.key_id(self.n, seed=SEED)
-        sec = fakekeys.secret(self.n, seed=SEED)
+        kid = fakekeys.key_id(self.n, seed=self.seed)
+        sec = fakekeys.secret(self.n, seed=self.seed)
         self.n += 1
-        return kid, ("aws_access_key_id = %s\naws_secret_access_key = %s\n" % (kid, sec)).encode()
+        return kid, ("aws_access_key_id = %s\naws_secret_access_key = %s%s" %
+                     (kid, sec, self.end)).encode()
 
 
 def filler(rng, n):

@@ -6,30 +6,10 @@
 # compressed tar, archives nested in a compressed tar. -j 1 has no helper (every blob is
 # scanned at once); -j 4 has three, and SESAME_TIMINGS says how many blobs they scanned.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pipe_lib.sh"
 setup
 
 FIX="$SESAME_SRC/tests/integration/pipe_fixture.py"
-
-# The JSON report without what differs between two runs (times, speeds).
-norm() {
-    "$PYTHON" - "$1" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-for k in ("seconds", "mb_per_s", "started_at"):
-    d["scan"].pop(k, None)
-print(json.dumps(d, indent=1, sort_keys=True))
-PY
-}
-
-# Scan $1 with -j $2: report in $1.$2.json, stderr in $1.$2.err, exit status in $1.$2.rc.
-scan_j() {
-    set +e
-    (cd arch && SESAME_TIMINGS=1 "$SESAME_BIN" scan "$1" -f json -o "../$1.$2.json" -j "$2" \
-        2>"../$1.$2.err")
-    echo $? >"$1.$2.rc"
-    set -e
-    grep "^sesame: warning:" "$1.$2.err" >"$1.$2.warn" || true
-}
 
 # How many blobs helpers scanned in the run whose stderr is $1.
 handed() {

@@ -94,6 +94,8 @@ struct walk {
     uint64_t produced;      /* bytes decoded at every depth */
     uint64_t members;       /* headers read at every depth */
     unsigned warnings;
+    const struct src_helpers *helpers; /* idle workers (prefetch.c), or NULL */
+    bool ahead;             /* a zip's members are being inflated ahead (prefetch.c) */
     bool stop;              /* a limit for the whole archive was hit, or fn failed */
     enum status cb_st;      /* first failure of fn: ends the walk and is returned */
 };
@@ -169,6 +171,10 @@ struct member_src {
     enum status held;         /* a failure, reported once the bytes before it are out */
     char *held_msg;
     char *warning;            /* ARCHIVE_WARN with data: bad CRC, wrong size */
+    unsigned char *pre;       /* the member's data inflated ahead (prefetch.c), served
+                               * instead of libarchive's blocks; owned, freed on release */
+    size_t pre_len;
+    bool pre_out;             /* pre handed out as the one block */
 };
 
 /* Part of an input shown to libarchive as a whole file. */
@@ -189,6 +195,8 @@ struct level {
     bool tar;
     uint64_t good;          /* headers read */
     uint64_t bad_from;      /* first byte of the damaged blocks being skipped, or UINT64_MAX */
+    struct prefetch *pf;    /* a zip's members inflated ahead (prefetch.c), or NULL */
+    uint64_t index;         /* headers libarchive returned so far, bad ones included */
 };
 
 /* ---- gzip ---------------------------------------------------------------------------------- */
@@ -381,6 +389,34 @@ enum status gz_begin(struct gz_src *g);
 void gz_fields(struct walk *w, struct gz_src *g);
 /* A chunk_read_fn over the decoded bytes (struct gz_src). */
 enum status gz_read(void *src, unsigned char *p, size_t n, size_t *got);
+
+/* ---- prefetch.c: zip members inflated ahead by idle workers ------------------------------- */
+
+/*
+ * While the walk reads member k of a zip, idle workers (w->helpers) inflate members
+ * k+1, k+2, ... through libarchive readers of their own on the same bytes; when the walk
+ * reaches one, it takes those bytes instead of inflating them itself, if they are
+ * exactly what its own reader would give: same header (position, name, size), every
+ * block delivered without a warning or an error, as many bytes as the header says.
+ * Anything else (a damaged member, encryption, a directory, a member too large) is read
+ * by the walk as before, so findings, warnings, limits and their order do not change.
+ */
+struct prefetch;
+
+/* For the zip in[start, end) the walk reads; NULL when there is nobody to help. */
+struct prefetch *prefetch_open(struct walk *w, const struct input *in, uint64_t start,
+                               uint64_t end);
+/* The walk has read header number `index` (lv->index): members after it may be
+ * inflated ahead, those before it are no longer wanted. */
+void prefetch_at(struct prefetch *pf, uint64_t index);
+/* The walk is about to read the data of member `index`, whose header it has in e from
+ * a: its bytes, inflated ahead, are handed to src (member_read serves them) and true,
+ * if they are exactly what reading it here would give. Otherwise false (the walk reads
+ * it itself); waits for a worker still on it. */
+bool prefetch_take(struct prefetch *pf, uint64_t index, struct archive *a,
+                   struct archive_entry *e, struct member_src *src);
+/* The walk is done with the zip: waits for the workers still on it, frees everything. */
+void prefetch_close(struct prefetch *pf);
 
 /* ---- members.c ----------------------------------------------------------------------------------- */
 

@@ -207,6 +207,7 @@ static bool entry(struct walk *w, struct level *lv, struct archive_entry *e)
     src.path = m.path;
     w->stats->members++;
     ensure_buf(w);
+    (void)prefetch_take(lv->pf, lv->index, lv->a, e, &src);
     rst = chunk_read_full(member_read, &src, *w->buf, LIMIT_CHUNK_BYTES, &have);
     eof = rst != STATUS_OK || have < LIMIT_CHUNK_BYTES;
     /* A member held whole may also be a zip with something in front of it. */
@@ -275,6 +276,8 @@ bool walk_archive(struct walk *w, struct level *lv)
         if (headers == 0 && r == ARCHIVE_FATAL)
             return false;
         headers++;
+        lv->index = headers;
+        prefetch_at(lv->pf, headers);
         if (++w->members > w->lim->max_members) {
             fail(STATUS_LIMIT, "'%s': archive limit hit: more than %" PRIu64
                  " members in '%s', the rest of it is skipped",

@@ -96,8 +96,12 @@ static uint64_t container(struct walk *w, struct input *in, uint64_t pos, enum k
     lv.start = pos;
     lv.depth = depth;
     lv.tar = k == K_TAR;
-    if (view_open(a, &v, in, pos, have_z ? z.end : in->size, w) == ARCHIVE_OK)
+    if (view_open(a, &v, in, pos, have_z ? z.end : in->size, w) == ARCHIVE_OK) {
+        if (have_z) /* members independent, found from the central directory */
+            lv.pf = prefetch_open(w, in, pos, z.end);
         is_archive = walk_archive(w, &lv);
+        prefetch_close(lv.pf);
+    }
     if (w->stop)
         goto out;
     if (!is_archive) {
@@ -322,9 +326,10 @@ static void feed_plain(struct walk *w, const struct blob *tmpl, const unsigned c
 
 static void walk_init(struct walk *w, const struct blob *tmpl, const struct archive_limits *lim,
                       unsigned char **buf, blob_fn *fn, void *payload,
-                      struct archive_stats *stats)
+                      struct archive_stats *stats, const struct src_helpers *h)
 {
     memset(w, 0, sizeof(*w));
+    w->helpers = h;
     w->lim = lim ? lim : &src_archive_defaults;
     w->buf = buf;
     w->fn = fn;
@@ -337,13 +342,28 @@ enum status src_archive_scan_mem(const unsigned char *data, size_t len, const st
                                  const struct archive_limits *lim, unsigned char **buf,
                                  blob_fn *fn, void *payload, struct archive_stats *stats)
 {
+    return src_archive_scan_mem_with(data, len, tmpl, lim, buf, fn, payload, stats, NULL);
+}
+
+enum status src_archive_scan_fd(int fd, const struct blob *tmpl, const struct archive_limits *lim,
+                                unsigned char **buf, blob_fn *fn, void *payload,
+                                struct archive_stats *stats)
+{
+    return src_archive_scan_fd_with(fd, tmpl, lim, buf, fn, payload, stats, NULL);
+}
+
+enum status src_archive_scan_mem_with(const unsigned char *data, size_t len,
+                                      const struct blob *tmpl, const struct archive_limits *lim,
+                                      unsigned char **buf, blob_fn *fn, void *payload,
+                                      struct archive_stats *stats, const struct src_helpers *h)
+{
     struct archive_stats dummy;
     struct walk w;
     struct input in;
     static const unsigned char empty[1];
 
     memset(&dummy, 0, sizeof(dummy));
-    walk_init(&w, tmpl, lim, buf, fn, payload, stats ? stats : &dummy);
+    walk_init(&w, tmpl, lim, buf, fn, payload, stats ? stats : &dummy, h);
     if (!data)
         data = empty;
     if (w.lim->max_depth == 0) {
@@ -362,9 +382,10 @@ enum status src_archive_scan_mem(const unsigned char *data, size_t len, const st
     return w.cb_st;
 }
 
-enum status src_archive_scan_fd(int fd, const struct blob *tmpl, const struct archive_limits *lim,
-                                unsigned char **buf, blob_fn *fn, void *payload,
-                                struct archive_stats *stats)
+enum status src_archive_scan_fd_with(int fd, const struct blob *tmpl,
+                                     const struct archive_limits *lim, unsigned char **buf,
+                                     blob_fn *fn, void *payload, struct archive_stats *stats,
+                                     const struct src_helpers *h)
 {
     struct archive_stats dummy;
     struct walk w;
@@ -377,7 +398,7 @@ enum status src_archive_scan_fd(int fd, const struct blob *tmpl, const struct ar
     memset(&dummy, 0, sizeof(dummy));
     memset(&t, 0, sizeof(t));
     memset(&in, 0, sizeof(in));
-    walk_init(&w, tmpl, lim, buf, fn, payload, stats ? stats : &dummy);
+    walk_init(&w, tmpl, lim, buf, fn, payload, stats ? stats : &dummy, h);
     if (w.lim->max_depth == 0) {
         if (walk_stream(&w, tmpl, src_fs_fd_read, &f, 0, false, NULL) != STATUS_OK &&
             w.cb_st == STATUS_OK) {

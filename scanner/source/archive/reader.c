@@ -8,7 +8,8 @@
  * member data: it is read with archive_read_data_block(), which keeps the bytes of a
  * block delivered with a warning (a bad CRC) and those before an error; a failure is
  * reported once the bytes before it are out, and every byte counts against the limits
- * before it is handed over.
+ * before it is handed over. A member inflated ahead by an idle worker (prefetch.c) is
+ * served from its bytes as one block, through the same accounting.
  */
 #include "source/archive/internal.h"
 
@@ -234,7 +235,9 @@ void member_src_release(struct member_src *m)
 {
     free(m->held_msg);
     free(m->warning);
+    free(m->pre);
     m->held_msg = m->warning = NULL;
+    m->pre = NULL;
 }
 
 /*
@@ -265,7 +268,15 @@ enum status member_read(void *src, unsigned char *p, size_t n, size_t *got)
             const void *b = NULL;
             size_t len = 0;
             la_int64_t off = 0;
-            int r = archive_read_data_block(m->a, &b, &len, &off);
+            int r;
+            if (m->pre) { /* inflated ahead (prefetch.c): one block, then the end */
+                r = m->pre_out ? ARCHIVE_EOF : ARCHIVE_OK;
+                b = m->pre;
+                len = m->pre_out ? 0 : m->pre_len;
+                m->pre_out = true;
+            } else {
+                r = archive_read_data_block(m->a, &b, &len, &off);
+            }
             if (r == ARCHIVE_EOF) {
                 m->eof = true;
                 break;

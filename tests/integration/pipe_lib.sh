@@ -1,0 +1,27 @@
+# tests/integration/pipe_lib.sh - what t0984 and t0985 (archives read with idle workers,
+# scanner/scan_pipe.c, source/archive/prefetch.c) share: one archive of arch/ scanned
+# with -j N, and its report without what differs between two runs.
+#
+#   . "$(dirname "$0")/pipe_lib.sh"    (after lib.sh)
+
+# The JSON report without what differs between two runs (times, speeds).
+norm() {
+    "$PYTHON" - "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("seconds", "mb_per_s", "started_at"):
+    d["scan"].pop(k, None)
+print(json.dumps(d, indent=1, sort_keys=True))
+PY
+}
+
+# Scan arch/$1 with -j $2: report in $1.$2.json, stderr in $1.$2.err, exit status in
+# $1.$2.rc, its warnings in $1.$2.warn.
+scan_j() {
+    set +e
+    (cd arch && SESAME_TIMINGS=1 "$SESAME_BIN" scan "$1" -f json -o "../$1.$2.json" -j "$2" \
+        2>"../$1.$2.err")
+    echo $? >"$1.$2.rc"
+    set -e
+    grep "^sesame: warning:" "$1.$2.err" >"$1.$2.warn" || true
+}
