@@ -350,23 +350,6 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* SESAME_TIMINGS=1: each phase's wall time on stderr (for benches/ and profiling). */
-static void phase_done(const struct scan_config *cfg, const char *name, double *since)
-{
-    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
-    double now = clock_now();
-
-    if (e && strcmp(e, "0") != 0) {
-        /* and the CPU time of this thread so far (the plan's walk runs on it) */
-        struct timespec ts;
-        double cpu = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0
-                         ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 : 0.0;
-        fprintf(stderr, "sesame: timing: %-8s %.3f s (main thread %.3f CPU s so far)\n", name,
-                now - *since, cpu);
-    }
-    *since = now;
-}
-
 /* SESAME_TIMINGS=1: each worker's CPU seconds: with a core each, the read phase takes
  * about the largest (benches/RESULTS.md, archives on a busy machine). */
 static void worker_timings(const struct scan_config *cfg, const struct worker *ws, unsigned n)
@@ -379,20 +362,6 @@ static void worker_timings(const struct scan_config *cfg, const struct worker *w
     for (unsigned i = 0; i < n; i++)
         fprintf(stderr, " %.3f", ws[i].cpu);
     fprintf(stderr, "\n");
-}
-
-/* SESAME_TIMINGS=1: how many archive blobs went through a pipe, how many of them
- * another worker scanned (scan_pipe.h), how many zip members were inflated ahead by
- * another worker (source/archive/prefetch.c). */
-static void pipe_timings(const struct scan_config *cfg, const struct pipe_hub *h,
-                         uint64_t ahead)
-{
-    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
-
-    if (e && strcmp(e, "0") != 0)
-        fprintf(stderr, "sesame: timing: pipe     %llu blobs queued, %llu scanned by helpers, "
-                "%llu zip members inflated ahead\n", (unsigned long long)h->jobs,
-                (unsigned long long)h->handed, (unsigned long long)ahead);
 }
 
 static unsigned cpu_count(void)
@@ -697,7 +666,7 @@ static void walk_job_run(void *arg)
     if (st != STATUS_OK)
         run_fail(j->run, st, NULL); /* as if collect() had failed before the read */
     scan_feed_end(j->items->feed);
-    phase_done(j->cfg, "walk", &t); /* while the workers read */
+    timing_phase(j->cfg, "walk", &t); /* while the workers read */
 }
 
 enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome)
@@ -747,7 +716,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     if (st != STATUS_OK ||
         (st = load_engine(cfg, &inv, tcfg, cfg->n_targets, &rs, &engine)) != STATUS_OK)
         goto out;
-    phase_done(cfg, "rules", &tp);
+    timing_phase(cfg, "rules", &tp);
     threads = cfg->threads ? cfg->threads : cpu_count();
     if (scan_feed_start(cfg, threads, &feed))
         items.feed = &feed; /* collect() runs with the workers (walk_job_run) */
@@ -755,7 +724,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         (st = collect(cfg, tcfg, engine, &rs, &list, &gits, &git_targets, &n_gits, &items,
                       &git_errors, &missing, &planning_timed_out)) != STATUS_OK)
         goto out;
-    phase_done(cfg, "plan", &tp);
+    timing_phase(cfg, "plan", &tp);
     {
         const char *e = env_get(cfg->env, "SESAME_TIMINGS");
         if (e && strcmp(e, "0") != 0)
@@ -810,7 +779,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     }
     pthread_mutex_destroy(&run.lock);
     pthread_cond_destroy(&run.done_cond);
-    pipe_timings(cfg, &run.hub, atomic_load(&run.archive_ahead));
+    timing_pipe(cfg, &run.hub, atomic_load(&run.archive_ahead));
     pipe_hub_release(&run.hub);
     if (st != STATUS_OK)
         goto out;
@@ -819,7 +788,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     atomic_fetch_add(&run.files, items.pre_blobs);
     atomic_fetch_add(&run.bytes, items.pre_bytes);
     atomic_fetch_add(&run.decoded, items.pre_views);
-    phase_done(cfg, "read", &tp);
+    timing_phase(cfg, "read", &tp);
     for (size_t i = 0; i < n_gits; i++) {
         /* Full histories were scanned blob by blob: now say where the blobs with
          * findings were introduced (a table from the git source), and report each
@@ -835,7 +804,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
             log_warn("%s", status_message());
         free(blobs);
     }
-    phase_done(cfg, "attrib", &tp);
+    timing_phase(cfg, "attrib", &tp);
 
     {
         struct findings_opts fo = { (const char *const *)rs.smtp_regions, rs.n_smtp_regions,
@@ -857,10 +826,10 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
     }
     stats.n_allowed = findings_allowed(findings, &allowed);
     stats.allowed = (const struct location *const *)allowed;
-    phase_done(cfg, "findings", &tp);
+    timing_phase(cfg, "findings", &tp);
     if (!cfg->no_exposure)
         scan_add_exposure(sorted, n_sorted, gits, git_targets, n_gits);
-    phase_done(cfg, "exposure", &tp);
+    timing_phase(cfg, "exposure", &tp);
     if (cfg->verify) {
         struct verify_stats vs;
         struct verify_opts vo;
@@ -977,7 +946,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                       l->commit.commit ? l->commit.commit : "");
     }
     outcome->inputs = items.n + items.pre_blobs + items.pre_msgs;
-    phase_done(cfg, "report", &tp);
+    timing_phase(cfg, "report", &tp);
 out:
     if (out && out != stdout && out != cfg->report_to)
         fclose(out);
@@ -1003,7 +972,7 @@ out:
     free(allowed);
     diag_bind(prev_diags);
     diags_release(&diags);
-    phase_done(cfg, "free", &tp);
+    timing_phase(cfg, "free", &tp);
     return st;
 }
 

@@ -47,6 +47,13 @@ void run_verify_opts(const struct scan_config *cfg, const struct ruleset *rs,
 bool want_color(const struct scan_config *cfg, FILE *out);
 struct finding;
 struct report_opts;
+/* scan_progress.c, SESAME_TIMINGS=1 (benches/, profiling): a phase's wall time (and the
+ * calling thread's CPU so far), from *since to now (*since becomes now); the archive
+ * pipes' hand-over counts. */
+struct pipe_hub;
+void timing_phase(const struct scan_config *cfg, const char *name, double *since);
+void timing_pipe(const struct scan_config *cfg, const struct pipe_hub *h, uint64_t ahead);
+
 /* scan_progress.c: -o FILE: the summary line on stderr (unless -q). */
 void scan_summary_to_stderr(const struct scan_config *cfg, const struct finding *const *v,
                             size_t n, const struct report_opts *ro);

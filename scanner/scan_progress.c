@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/env.h"
 #include "base/escape.h"
 #include "report/report.h"
+#include "scan_pipe.h"
 
 /* The progress line on stderr: --progress, or (default) a terminal and not -q. */
 bool want_progress(const struct scan_config *cfg)
@@ -106,4 +109,35 @@ void scan_summary_to_stderr(const struct scan_config *cfg, const struct finding 
     shown = escape_dup(cfg->output, strlen(cfg->output), ESC_BACKSLASH);
     fprintf(stderr, "sesame: report written to %s (%s)\n", shown, cfg->format);
     free(shown);
+}
+
+/* SESAME_TIMINGS=1: each phase's wall time on stderr (for benches/ and profiling). */
+void timing_phase(const struct scan_config *cfg, const char *name, double *since)
+{
+    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
+    double now = clock_now();
+
+    if (e && strcmp(e, "0") != 0) {
+        /* and the CPU time of this thread so far (the plan's walk runs on it) */
+        struct timespec ts;
+        double cpu = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0
+                         ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 : 0.0;
+        fprintf(stderr, "sesame: timing: %-8s %.3f s (main thread %.3f CPU s so far)\n", name,
+                now - *since, cpu);
+    }
+    *since = now;
+}
+
+/* SESAME_TIMINGS=1: how many archive blobs went through a pipe, how many of them
+ * another worker scanned (scan_pipe.h), how many zip members were inflated ahead by
+ * another worker (source/archive/prefetch.c). */
+void timing_pipe(const struct scan_config *cfg, const struct pipe_hub *h,
+                         uint64_t ahead)
+{
+    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
+
+    if (e && strcmp(e, "0") != 0)
+        fprintf(stderr, "sesame: timing: pipe     %llu blobs queued, %llu scanned by helpers, "
+                "%llu zip members inflated ahead\n", (unsigned long long)h->jobs,
+                (unsigned long long)h->handed, (unsigned long long)ahead);
 }
