@@ -25,3 +25,18 @@ scan_j() {
     set -e
     grep "^sesame: warning:" "$1.$2.err" >"$1.$2.warn" || true
 }
+
+# Scan arch/$1 with -j 1 and -j 4: each report holds every key of the manifest at its
+# place ($2: pipe_fixture.py, the checker), the two reports, warnings (in order) and
+# exit statuses are the same, and the -j 1 run handed nothing to another worker ($3: a
+# function printing the count from a run's stderr).
+same_j1_j4() {
+    scan_j "$1" 1 && scan_j "$1" 4 &&
+    "$PYTHON" "$2" check arch/manifest.json "$1" "$1.1.json" "$1.1.warn" &&
+    "$PYTHON" "$2" check arch/manifest.json "$1" "$1.4.json" "$1.4.warn" &&
+    norm "$1.1.json" >one && norm "$1.4.json" >four &&
+    diff -u one four &&
+    diff -u "$1.1.warn" "$1.4.warn" &&
+    diff -u "$1.1.rc" "$1.4.rc" &&
+    test "$("$3" "$1.1.err")" = 0
+}

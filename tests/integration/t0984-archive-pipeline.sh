@@ -24,14 +24,7 @@ test_expect_success 'fixture' '
 
 for a in many.tar big.tar.gz trunc.tar.gz nested.tar.zst; do
     test_expect_success "$a: every key at its place, warnings in order, -j 1 and -j 4 the same" '
-        scan_j '"$a"' 1 && scan_j '"$a"' 4 &&
-        "$PYTHON" "$FIX" check arch/manifest.json '"$a"' '"$a"'.1.json '"$a"'.1.warn &&
-        "$PYTHON" "$FIX" check arch/manifest.json '"$a"' '"$a"'.4.json '"$a"'.4.warn &&
-        norm '"$a"'.1.json >one && norm '"$a"'.4.json >four &&
-        diff -u one four &&
-        diff -u '"$a"'.1.warn '"$a"'.4.warn &&
-        diff -u '"$a"'.1.rc '"$a"'.4.rc &&
-        test "$(handed '"$a"'.1.err)" = 0
+        same_j1_j4 '"$a"' "$FIX" handed
     '
 done
 

@@ -30,14 +30,7 @@ test_expect_success 'fixture' '
 
 for a in many.zip zip64.zip app.tar.zst lies.zip cut.zip cd.zip hdr.zip; do
     test_expect_success "$a: every key at its place, warnings in order, -j 1 and -j 4 the same" '
-        scan_j '"$a"' 1 && scan_j '"$a"' 4 &&
-        "$PYTHON" "$CHECK" check arch/manifest.json '"$a"' '"$a"'.1.json '"$a"'.1.warn &&
-        "$PYTHON" "$CHECK" check arch/manifest.json '"$a"' '"$a"'.4.json '"$a"'.4.warn &&
-        norm '"$a"'.1.json >one && norm '"$a"'.4.json >four &&
-        diff -u one four &&
-        diff -u '"$a"'.1.warn '"$a"'.4.warn &&
-        diff -u '"$a"'.1.rc '"$a"'.4.rc &&
-        test "$(ahead '"$a"'.1.err)" = 0
+        same_j1_j4 '"$a"' "$CHECK" ahead
     '
 done
 
