@@ -52,6 +52,9 @@ struct base64_run {
                       : (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 \
                       : (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 \
                       : (c) == '+' || (c) == '-' ? 62 : 63)
+/* as a byte: clang checks each arm of the ?: on its own (-Wconstant-conversion), also
+ * the arms a character never takes */
+#define B64_VALUE_BYTE(c) ((unsigned char)B64_VALUE(c))
 #define B64_ROW(f, b) f(b), f(b + 1), f(b + 2), f(b + 3), f(b + 4), f(b + 5), f(b + 6), f(b + 7), \
                       f(b + 8), f(b + 9), f(b + 10), f(b + 11), f(b + 12), f(b + 13), f(b + 14), \
                       f(b + 15)
@@ -61,7 +64,7 @@ struct base64_run {
                        B64_ROW(f, 192), B64_ROW(f, 208), B64_ROW(f, 224), B64_ROW(f, 240) }
 
 static const unsigned char base64_classes[256] = B64_TABLE(B64_CLASS);
-static const unsigned char base64_values[256] = B64_TABLE(B64_VALUE);
+static const unsigned char base64_values[256] = B64_TABLE(B64_VALUE_BYTE);
 
 static inline unsigned base64_class(unsigned char c)
 {

@@ -26,6 +26,7 @@
  */
 #include "source/git/internal.h"
 #include "source/git/cgraph.h"
+#include "source/git/commithead.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -150,90 +151,35 @@ static void list_insert_by_date(struct pw *w, uint32_t *list, uint32_t node)
 
 /* ---- reading and parsing commits --------------------------------------------------- */
 
-static bool is_hex40(const char *s)
+/* commithead.c's callback: each parent becomes a node (node_of may move w->nodes). */
+static bool add_parent(void *arg, const unsigned char id[COMMIT_ID_RAWSZ])
 {
-    for (int i = 0; i < GIT_OID_HEXSZ; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-              (s[i] >= 'A' && s[i] <= 'F')))
-            return false;
-    return true;
-}
+    struct pw *w = arg;
+    git_oid oid;
 
-/* One signature line "<header>NAME <EMAIL> SECONDS +ZZZZ" (without its newline), in the
- * plain form only: libgit2 reads the time after the last '>' (and one more byte); any
- * other shape (no time, a sign, spaces, more than 18 digits) is left to libgit2. */
-static bool parse_signature(const char *s, const char *end, int64_t *time)
-{
-    const char *lt = NULL, *gt = NULL;
-    int64_t v = 0;
-    int digits = 0;
-
-    for (const char *p = s; p < end; p++) {
-        if (*p == '<')
-            lt = p;
-        else if (*p == '>')
-            gt = p;
-    }
-    if (!lt || !gt || gt <= lt || gt + 2 >= end || gt[1] != ' ')
-        return false;
-    for (const char *p = gt + 2; p < end && *p != ' '; p++) {
-        if (*p < '0' || *p > '9' || ++digits > 18)
-            return false;
-        v = v * 10 + (*p - '0');
-    }
-    if (!digits)
-        return false;
-    *time = v;
+    memcpy(oid.id, id, COMMIT_ID_RAWSZ);
+    XGROW(w->parents, w->cap_parents, w->n_parents + 1);
+    w->parents[w->n_parents++] = node_of(w, &oid);
     return true;
 }
 
 /* libgit2's quick commit parse (GIT_COMMIT_PARSE_QUICK): the tree line, the parents,
- * any author lines, the committer's time. */
+ * any author lines, the committer's time (commithead.c). */
 static bool parse_commit(struct pw *w, uint32_t node, const char *d, size_t len)
 {
-    const char *end = d + len, *p = d;
     size_t first = w->n_parents;
-    int64_t when = 0;
+    struct commit_head h;
 
-    const char *tree_hex = p + 5;
-    int authors = 0;
-
-    if (len < 46 || memcmp(p, "tree ", 5) != 0 || !is_hex40(p + 5) || p[45] != '\n')
+    if (!commit_head_parse(d, len, &h, add_parent, w) || h.n_parents > UINT16_MAX)
         return false;
-    p += 46;
-    while ((size_t)(end - p) >= 48 && memcmp(p, "parent ", 7) == 0) {
-        git_oid id;
-        if (!is_hex40(p + 7) || p[47] != '\n' || git_oid_fromstrn(&id, p + 7, GIT_OID_HEXSZ) != 0)
-            return false;
-        XGROW(w->parents, w->cap_parents, w->n_parents + 1);
-        w->parents[w->n_parents++] = node_of(w, &id); /* may move w->nodes */
-        p += 48;
-    }
-    if (w->n_parents - first > UINT16_MAX)
-        return false;
-    for (bool committer = false; !committer;) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        size_t hl;
-        if (!eol)
-            return false;
-        if ((size_t)(eol - p) > 7 && memcmp(p, "author ", 7) == 0)
-            hl = 7, authors++;
-        else if ((size_t)(eol - p) > 10 && memcmp(p, "committer ", 10) == 0)
-            hl = 10, committer = true;
-        else
-            return false;
-        if (!parse_signature(p + hl, eol, &when))
-            return false;
-        p = eol + 1;
-    }
-    w->nodes[node].time = when;
+    w->nodes[node].time = h.time;
     w->nodes[node].first_parent = (uint32_t)first;
-    w->nodes[node].n_parents = (uint16_t)(w->n_parents - first);
+    w->nodes[node].n_parents = (uint16_t)h.n_parents;
     w->nodes[node].parsed = true;
     /* The tree, for pass 1 (full_walk), of a commit whose header libgit2's full parse
      * (git_commit_lookup) accepts as it is: one author line, then the committer. */
-    w->nodes[node].has_tree = authors == 1 &&
-                              git_oid_fromstrn(&w->nodes[node].tree, tree_hex, GIT_OID_HEXSZ) == 0;
+    w->nodes[node].has_tree = h.authors == 1;
+    memcpy(w->nodes[node].tree.id, h.tree, COMMIT_ID_RAWSZ);
     return true;
 }
 
