@@ -354,9 +354,7 @@ static void *worker_main(void *arg)
  * about the largest (benches/RESULTS.md, archives on a busy machine). */
 static void worker_timings(const struct scan_config *cfg, const struct worker *ws, unsigned n)
 {
-    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
-
-    if (!e || strcmp(e, "0") == 0)
+    if (!timings_on(cfg))
         return;
     fprintf(stderr, "sesame: timing: workers  CPU s");
     for (unsigned i = 0; i < n; i++)
@@ -577,12 +575,12 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             (*git_targets)[*n_gits] = (unsigned)i; /* its observations carry target i */
             (*gits)[(*n_gits)++] = g;
             *git_errors += src_git_counts(g)->errors;
-            if (src_git_counts(g)->walk_reads && env_get(cfg->env, "SESAME_TIMINGS"))
+            if (src_git_counts(g)->walk_reads && timings_on(cfg))
                 fprintf(stderr, "sesame: timing: %s walk read %llu commits, %llu from "
                         "the commit-graph\n", go.n_tips ? "push" : "history",
                         (unsigned long long)src_git_counts(g)->walk_reads,
                         (unsigned long long)src_git_counts(g)->walk_graph_reads);
-            if (src_git_deferred(g) && env_get(cfg->env, "SESAME_TIMINGS"))
+            if (src_git_deferred(g) && timings_on(cfg))
                 fprintf(stderr, "sesame: timing: walk order %016llx\n",
                         (unsigned long long)src_git_counts(g)->walk_digest);
             if (src_git_counts(g)->timed_out)
@@ -725,13 +723,10 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
                       &git_errors, &missing, &planning_timed_out)) != STATUS_OK)
         goto out;
     timing_phase(cfg, "plan", &tp);
-    {
-        const char *e = env_get(cfg->env, "SESAME_TIMINGS");
-        if (e && strcmp(e, "0") != 0)
-            fprintf(stderr, "sesame: timing: %llu blobs and %llu messages read clean while "
-                    "planning\n", (unsigned long long)items.pre_blobs,
-                    (unsigned long long)items.pre_msgs);
-    }
+    if (timings_on(cfg))
+        fprintf(stderr, "sesame: timing: %llu blobs and %llu messages read clean while "
+                "planning\n", (unsigned long long)items.pre_blobs,
+                (unsigned long long)items.pre_msgs);
     if (planning_timed_out ||
         (cfg->budget_ms && clock_now() - t0 > cfg->budget_ms / 1000.0)) {
         atomic_store(&run.timed_out, 1);

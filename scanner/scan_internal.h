@@ -51,6 +51,7 @@ struct report_opts;
  * calling thread's CPU so far), from *since to now (*since becomes now); the archive
  * pipes' hand-over counts. */
 struct pipe_hub;
+bool timings_on(const struct scan_config *cfg); /* SESAME_TIMINGS set, not "0" */
 void timing_phase(const struct scan_config *cfg, const char *name, double *since);
 void timing_pipe(const struct scan_config *cfg, const struct pipe_hub *h, uint64_t ahead);
 

@@ -256,15 +256,13 @@ static void retire(struct scan_pipe *p)
         unlist(p);
 }
 
-/* Scan one waiting job of p here, or wait for a helper to finish one; then retire
- * (lock held, released while scanning). */
-static void step(struct scan_pipe *p)
+/* Scan one waiting job of p here, or else wait (for a helper to finish one, or for a
+ * notify); then retire (lock held, released while scanning). */
+static void scan_or_wait(struct scan_pipe *p)
 {
     struct pipe_job *j;
 
     retire(p);
-    if (!p->head)
-        return;
     if ((j = claim(p)) != NULL) {
         pthread_mutex_unlock(&p->hub->lock);
         job_scan(p, j, p->sb);
@@ -274,6 +272,14 @@ static void step(struct scan_pipe *p)
         wait_done(p->hub);
     }
     retire(p);
+}
+
+/* One step towards p's jobs all retired (lock held). */
+static void step(struct scan_pipe *p)
+{
+    retire(p);
+    if (p->head)
+        scan_or_wait(p);
 }
 
 /* Retire every job handed over (lock held). */
@@ -308,19 +314,7 @@ static void helpers_unlock(void *host)
 /* The producer waits for a helper: it scans a blob of its own meanwhile, if one waits. */
 static void helpers_wait(void *host)
 {
-    struct scan_pipe *p = host;
-    struct pipe_job *j;
-
-    retire(p);
-    if ((j = claim(p)) != NULL) {
-        pthread_mutex_unlock(&p->hub->lock);
-        job_scan(p, j, p->sb);
-        pthread_mutex_lock(&p->hub->lock);
-        job_done(p, j);
-        retire(p);
-    } else {
-        wait_done(p->hub);
-    }
+    scan_or_wait(host);
 }
 
 static void helpers_notify(void *host)

@@ -111,13 +111,19 @@ void scan_summary_to_stderr(const struct scan_config *cfg, const struct finding 
     free(shown);
 }
 
+bool timings_on(const struct scan_config *cfg)
+{
+    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
+
+    return e && strcmp(e, "0") != 0;
+}
+
 /* SESAME_TIMINGS=1: each phase's wall time on stderr (for benches/ and profiling). */
 void timing_phase(const struct scan_config *cfg, const char *name, double *since)
 {
-    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
     double now = clock_now();
 
-    if (e && strcmp(e, "0") != 0) {
+    if (timings_on(cfg)) {
         /* and the CPU time of this thread so far (the plan's walk runs on it) */
         struct timespec ts;
         double cpu = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0
@@ -131,12 +137,9 @@ void timing_phase(const struct scan_config *cfg, const char *name, double *since
 /* SESAME_TIMINGS=1: how many archive blobs went through a pipe, how many of them
  * another worker scanned (scan_pipe.h), how many zip members were inflated ahead by
  * another worker (source/archive/prefetch.c). */
-void timing_pipe(const struct scan_config *cfg, const struct pipe_hub *h,
-                         uint64_t ahead)
+void timing_pipe(const struct scan_config *cfg, const struct pipe_hub *h, uint64_t ahead)
 {
-    const char *e = env_get(cfg->env, "SESAME_TIMINGS");
-
-    if (e && strcmp(e, "0") != 0)
+    if (timings_on(cfg))
         fprintf(stderr, "sesame: timing: pipe     %llu blobs queued, %llu scanned by helpers, "
                 "%llu zip members inflated ahead\n", (unsigned long long)h->jobs,
                 (unsigned long long)h->handed, (unsigned long long)ahead);

@@ -369,13 +369,12 @@ static size_t base64_decode_some(const unsigned char *p, size_t s, size_t e, siz
     return g;
 }
 
-/* Bytes the run decodes to (what base64_decode_some gives over its lines). */
+/* Bytes the run decodes to (what base64_decode_some gives over its lines: 3 per group
+ * of 4 characters, 1 or 2 for a last group of 2 or 3). */
 static size_t base64_decoded_len(const unsigned char *p, const struct base64_run *r)
 {
-    size_t total = 0, s = r->start, e = r->body_end;
+    size_t total = 0, s, e;
 
-    if (r->n_lines == 1) /* one line: its characters are all base64 */
-        return (e - s) / 4 * 3 + ((e - s) % 4 >= 2 ? (e - s) % 4 - 1 : 0);
     for (base64_next_line(p, r, r->start, &s, &e); s < e; base64_next_line(p, r, e, &s, &e))
         total += (e - s) / 4 * 3 + ((e - s) % 4 >= 2 ? (e - s) % 4 - 1 : 0);
     return total;

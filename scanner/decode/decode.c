@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "base/xalloc.h"
 
 /* Smallest data allocation, so short views do not reallocate on every append. */
@@ -119,13 +120,7 @@ enum status decoded_append(struct decoded *d, size_t max_bytes, const void *byte
 
 int decode_hex_digit(unsigned char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    return hex_digit(c);
 }
 
 size_t decode_utf8_encode(unsigned long cp, unsigned char out[4])

@@ -167,6 +167,19 @@ char **src_fs_read_dir(const char *dir, size_t *count)
     return names;
 }
 
+/* A regular file the walk found: listed unless excluded. The list takes `path` (NULL
+ * returned), else it is given back. */
+static char *add_file(struct src_fs_list *list, const struct src_fs_opts *opts, char *path,
+                      const char *rel)
+{
+    if (src_fs_excluded(opts, rel, false)) {
+        list->excluded++;
+        return path;
+    }
+    list_take(list, path, false);
+    return NULL;
+}
+
 static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opts,
                  struct src_fs_list *list, struct visited *vis)
 {
@@ -201,12 +214,7 @@ static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opt
         } else if (ents[i].type == DT_REG) {
             /* A regular file by its directory entry: no lstat (a tree's files are most
              * of its path lookups); opening it says whether it went away since. */
-            if (src_fs_excluded(opts, rel, false)) {
-                list->excluded++;
-            } else {
-                list_take(list, path, false);
-                path = NULL;
-            }
+            path = add_file(list, opts, path, rel);
         } else if (lstat(path, &st) != 0) {
             log_gap(DIAG_UNREADABLE, "cannot stat '%s': %s", path, strerror(errno));
             list->errors++;
@@ -222,12 +230,7 @@ static void walk(const char *dir, size_t rel_from, const struct src_fs_opts *opt
             else if (!seen_dir(vis, &st))
                 walk(path, rel_from, opts, list, vis);
         } else if (S_ISREG(st.st_mode)) {
-            if (src_fs_excluded(opts, rel, false)) {
-                list->excluded++;
-            } else {
-                list_take(list, path, false);
-                path = NULL;
-            }
+            path = add_file(list, opts, path, rel);
         } else {
             list->skipped++; /* fifo, socket, device */
         }

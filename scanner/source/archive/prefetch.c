@@ -280,8 +280,8 @@ bool prefetch_take(struct prefetch *pf, uint64_t index, struct archive *a,
     memset(s, 0, sizeof(*s));
     pf->h->unlock(pf->h->host);
     name = archive_entry_pathname(e);
-    (void)a;
-    if (got.clean && name && strcmp(name, got.name) == 0 && archive_entry_size_is_set(e) &&
+    if (got.clean && got.pos == archive_read_header_position(a) && name &&
+        strcmp(name, got.name) == 0 && archive_entry_size_is_set(e) &&
         got.size == archive_entry_size(e)) {
         src->pre = got.data;
         src->pre_len = got.len;

@@ -9,24 +9,15 @@
 
 #include <string.h>
 
-#define HEX_LEN (2 * COMMIT_ID_RAWSZ)
+#include "base/hex.h"
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#define HEX_LEN (2 * COMMIT_ID_RAWSZ)
 
 /* 40 hex digits at s -> id; false if any is not one. */
 static bool hex_id(const char *s, unsigned char id[COMMIT_ID_RAWSZ])
 {
     for (int i = 0; i < COMMIT_ID_RAWSZ; i++) {
-        int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+        int hi = hex_digit((unsigned char)s[2 * i]), lo = hex_digit((unsigned char)s[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         id[i] = (unsigned char)(hi << 4 | lo);

@@ -193,16 +193,6 @@ static void edge_push(struct tgraph *tg, uint32_t e, const unsigned char *oid)
  * hence the same child, found without probing the indexes (random memory reads, the
  * larger part of pass 1). UINT32_MAX if not. Only without path filters, where an
  * object's edge does not depend on its name. */
-static inline bool raw_oid_eq(const unsigned char *a, const unsigned char *b)
-{
-    uint64_t a0, a1, b0, b1;
-    uint32_t a2, b2;
-
-    memcpy(&a0, a, 8), memcpy(&a1, a + 8, 8), memcpy(&a2, a + 16, 4);
-    memcpy(&b0, b, 8), memcpy(&b1, b + 8, 8), memcpy(&b2, b + 16, 4);
-    return ((a0 ^ b0) | (a1 ^ b1) | (uint64_t)(a2 ^ b2)) == 0;
-}
-
 static uint32_t prev_edge(const struct tprev *pv, size_t *j, const unsigned char *oid, bool tree)
 {
     for (size_t k = *j; k < pv->n && k < *j + 4; k++)

@@ -15,8 +15,10 @@
  *   attribute.c where the blobs with findings were introduced: the provenance table
  *   exposure.c  at HEAD, at which branch tips, removed by which commit
  *   prescan.c   a whole history's packed blobs, read and scanned while the walk runs
- *   pack.c      the pack reader (pack_delta.c its deltas); tree.c the raw tree parser (headers
- *               of their own, without <git2.h>, for their unit tests and fuzz targets)
+ *   pushwalk.c  the commit walks of a push and of a whole history, without libgit2's revwalk
+ *   pack.c      the pack reader (pack_delta.c its deltas); tree.c the raw tree parser;
+ *               commithead.c a commit's header (headers of their own, without <git2.h>,
+ *               for their unit tests and fuzz targets)
  * Hash tables are base/hashmap.h: an index over arrays kept here (blobs, messages, tree
  * nodes, paths), or struct oidmap below where the ids are kept nowhere else.
  */
@@ -41,10 +43,21 @@
 
 /* ---- object ids --------------------------------------------------------------------- */
 
-/* Inline: these run for every tree entry of a history (libgit2's are calls). */
+/* Inline: these run for every tree entry of a history (libgit2's are calls). Raw ids
+ * (GIT_OID_RAWSZ bytes) compared as three words, not a call to memcmp. */
+static inline bool raw_oid_eq(const unsigned char *a, const unsigned char *b)
+{
+    uint64_t a0, a1, b0, b1;
+    uint32_t a2, b2;
+
+    memcpy(&a0, a, 8), memcpy(&a1, a + 8, 8), memcpy(&a2, a + 16, 4);
+    memcpy(&b0, b, 8), memcpy(&b1, b + 8, 8), memcpy(&b2, b + 16, 4);
+    return ((a0 ^ b0) | (a1 ^ b1) | (uint64_t)(a2 ^ b2)) == 0;
+}
+
 static inline bool oid_eq(const git_oid *x, const git_oid *y)
 {
-    return memcmp(x->id, y->id, GIT_OID_RAWSZ) == 0;
+    return raw_oid_eq(x->id, y->id);
 }
 
 /* Object ids are uniform already: their first 8 bytes are the hash. */

@@ -580,7 +580,8 @@ enum status plan_history(struct src_git *g)
         since_hide(g, &tips, &hide);
     g->counts.incremental = !range && !g->opts.n_tips && hide.n > 0;
     walk(g, &tips, &hide, &commits, &trees);
-    g->counts.walk_digest = hash_bytes(commits.v, commits.n * sizeof(*commits.v)); /* tests */    if (g->counts.shallow_cut)
+    g->counts.walk_digest = hash_bytes(commits.v, commits.n * sizeof(*commits.v)); /* tests */
+    if (g->counts.shallow_cut)
         report_shallow(g);
     g->counts.commits = 0;
     /* A whole history is read tree by tree, each distinct tree once; a range or a push
