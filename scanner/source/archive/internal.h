@@ -396,7 +396,7 @@ enum status gz_read(void *src, unsigned char *p, size_t n, size_t *got);
  * While the walk reads member k of a zip, idle workers (w->helpers) inflate members
  * k+1, k+2, ... through libarchive readers of their own on the same bytes; when the walk
  * reaches one, it takes those bytes instead of inflating them itself, if they are
- * exactly what its own reader would give: same header (position, name, size), every
+ * exactly what its own reader would give: same header (number, name, size), every
  * block delivered without a warning or an error, as many bytes as the header says.
  * Anything else (a damaged member, encryption, a directory, a member too large) is read
  * by the walk as before, so findings, warnings, limits and their order do not change.
@@ -409,12 +409,13 @@ struct prefetch *prefetch_open(struct walk *w, const struct input *in, uint64_t 
 /* The walk has read header number `index` (lv->index): members after it may be
  * inflated ahead, those before it are no longer wanted. */
 void prefetch_at(struct prefetch *pf, uint64_t index);
-/* The walk is about to read the data of member `index`, whose header it has in e from
- * a: its bytes, inflated ahead, are handed to src (member_read serves them) and true,
- * if they are exactly what reading it here would give. Otherwise false (the walk reads
- * it itself); waits for a worker still on it. */
-bool prefetch_take(struct prefetch *pf, uint64_t index, struct archive *a,
-                   struct archive_entry *e, struct member_src *src);
+/* The walk is about to read the data of member `index`, whose header it has in e: its
+ * bytes, inflated ahead, are handed to src (member_read serves them) and true, if they
+ * are exactly what reading it here would give (header positions are not compared: the
+ * two readers count them differently). Otherwise false (the walk reads it itself);
+ * waits for a worker still on it. */
+bool prefetch_take(struct prefetch *pf, uint64_t index, struct archive_entry *e,
+                   struct member_src *src);
 /* The walk is done with the zip: waits for the workers still on it, frees everything. */
 void prefetch_close(struct prefetch *pf);
 

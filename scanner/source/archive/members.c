@@ -207,7 +207,7 @@ static bool entry(struct walk *w, struct level *lv, struct archive_entry *e)
     src.path = m.path;
     w->stats->members++;
     ensure_buf(w);
-    (void)prefetch_take(lv->pf, lv->index, lv->a, e, &src);
+    (void)prefetch_take(lv->pf, lv->index, e, &src);
     rst = chunk_read_full(member_read, &src, *w->buf, LIMIT_CHUNK_BYTES, &have);
     eof = rst != STATUS_OK || have < LIMIT_CHUNK_BYTES;
     /* A member held whole may also be a zip with something in front of it. */

@@ -37,7 +37,6 @@ struct slot {
     enum slot_state state;
     uint64_t index;           /* header number (struct level's index) */
     bool clean;               /* data is exactly the member's, read without a complaint */
-    int64_t pos;              /* its header's position, as libarchive says */
     char *name;               /* its name, as libarchive gives it */
     int64_t size;             /* its size, from the header */
     unsigned char *data;
@@ -129,7 +128,6 @@ static void inflate(struct reader *r, struct slot *s)
         !archive_entry_size_is_set(e) || archive_entry_size(e) <= 0 ||
         archive_entry_size(e) > (int64_t)LIMIT_ARCHIVE_AHEAD_MEMBER_BYTES)
         return;
-    s->pos = archive_read_header_position(r->a);
     s->name = xstrdup(name);
     s->size = archive_entry_size(e);
     s->data = xmalloc((size_t)s->size);
@@ -257,8 +255,8 @@ void prefetch_at(struct prefetch *pf, uint64_t index)
     pf->h->unlock(pf->h->host);
 }
 
-bool prefetch_take(struct prefetch *pf, uint64_t index, struct archive *a,
-                   struct archive_entry *e, struct member_src *src)
+bool prefetch_take(struct prefetch *pf, uint64_t index, struct archive_entry *e,
+                   struct member_src *src)
 {
     struct slot *s, got;
     const char *name;
@@ -280,8 +278,7 @@ bool prefetch_take(struct prefetch *pf, uint64_t index, struct archive *a,
     memset(s, 0, sizeof(*s));
     pf->h->unlock(pf->h->host);
     name = archive_entry_pathname(e);
-    if (got.clean && got.pos == archive_read_header_position(a) && name &&
-        strcmp(name, got.name) == 0 && archive_entry_size_is_set(e) &&
+    if (got.clean && name && strcmp(name, got.name) == 0 && archive_entry_size_is_set(e) &&
         got.size == archive_entry_size(e)) {
         src->pre = got.data;
         src->pre_len = got.len;
