@@ -39,10 +39,6 @@
  * the chunk overlap (any match plus the proximity window around it). */
 #define LIMIT_DECODE_WINDOW LIMIT_CHUNK_OVERLAP
 
-/* ...widened to whole lines only as far as this: past it (a minified JSON file, a binary)
- * the window is cut within the line, at a byte that ends no escape's lead byte. */
-#define LIMIT_DECODE_LINE_REACH 512u
-
 /* A match found within this many bytes of a window's cut edge is left to the view that
  * holds the window (the bytes there are the same, and a rule that looks at lines above
  * or around a value may have lost them at the cut). Escapes are LIMIT_DECODE_WINDOW

@@ -6,12 +6,11 @@
  * second matcher pass over 8 MiB (on the benchmark tree these views were two thirds as
  * many bytes again as the tree itself). So the bytes between escapes are only copied
  * within `margin` of one (LIMIT_DECODE_WINDOW: any match and the proximity window around
- * it), the window widened to whole lines when they end within LIMIT_DECODE_LINE_REACH
- * (a long line is cut: a minified JSON file is not one window); escapes closer than that
- * share a window. Each window is one view (a NULL `from`: one view of the whole buffer),
- * byte for byte the part of the whole-buffer view that covers its source range: a cut is
- * `margin` away from any escape and splits no unknown one (window_lo), so decoding from
- * it finds the escapes decoding from the buffer's start does. Escape bytes are found with
+ * it), the window widened to whole lines; escapes closer than that share a window. Each
+ * window is one view (a NULL `from`: one view of the whole buffer), byte for byte the part of the whole-buffer view that covers its
+ * source range: escapes never contain a newline except as the second byte of an
+ * unknown JSON escape, which ends at the line's end, so decoding from any line start
+ * finds the escapes decoding from the buffer's start does. Escape bytes are found with
  * memchr (each lead byte's next position kept, so two leads cost one pass each).
  */
 #include "decode/decode.h"
@@ -64,38 +63,23 @@ static size_t esc_next(struct esc_scan *s, size_t i, size_t end, unsigned char b
     return end;
 }
 
-/* The window's start for an escape `margin` bytes on from p[i]: the start of the line
- * holding p[i] (not before `floor`) if it is at most LIMIT_DECODE_LINE_REACH back, else
- * i itself (a minified JSON file or a binary is one long line). A cut within a line
- * splits no escape: none is within `margin` of it, and an unknown escape's second byte
- * is never a lead byte (a backslash after a backslash is the escape \\), so the
- * decoders' tokenisation from the cut is the one from the buffer's start. */
-static size_t window_lo(const unsigned char *p, size_t floor, size_t i)
+/* Start of the line holding p[i] (not before `floor`). */
+static size_t line_start(const unsigned char *p, size_t floor, size_t i)
 {
-    size_t stop = i - floor > LIMIT_DECODE_LINE_REACH ? i - LIMIT_DECODE_LINE_REACH : floor;
-    size_t at = i;
-
-    while (at > stop && p[at - 1] != '\n')
-        at--;
-    return at > floor && p[at - 1] != '\n' ? i : at;
+    while (i > floor && p[i - 1] != '\n')
+        i--;
+    return i;
 }
 
-/* The window's end for an escape ending `margin` bytes before p[i]: the offset after the
- * '\n' ending the line holding p[i] (or n) if that is at most LIMIT_DECODE_LINE_REACH on,
- * else i itself (as window_lo). */
-static size_t window_hi(const unsigned char *p, size_t n, size_t i)
+/* End of the line holding p[i]: the offset after its '\n', or n. */
+static size_t line_end(const unsigned char *p, size_t n, size_t i)
 {
     const unsigned char *q;
 
     if (i >= n)
         return n;
-    if (n - i <= LIMIT_DECODE_LINE_REACH)
-        q = memchr(p + i, '\n', n - i);
-    else
-        q = memchr(p + i, '\n', LIMIT_DECODE_LINE_REACH);
-    if (q)
-        return (size_t)(q - p) + 1;
-    return n - i <= LIMIT_DECODE_LINE_REACH ? n : i;
+    q = memchr(p + i, '\n', n - i);
+    return q ? (size_t)(q - p) + 1 : n;
 }
 
 static size_t sat_add(size_t a, size_t b)
@@ -146,8 +130,8 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
     sites[n_sites++] = esc_site_of(site, len, used, bytes);
     /* The window: `margin` bytes around each escape, to whole lines, joined while the
      * next escape's would reach this one's. */
-    lo = window_lo(p, *from, site > margin && site - margin > *from ? site - margin : *from);
-    hi = window_hi(p, n, sat_add(site + used, margin));
+    lo = line_start(p, *from, site > margin ? site - margin : 0);
+    hi = line_end(p, n, sat_add(site + used, margin));
     for (i = site + used; hi < n;) {
         size_t next = esc_next(&s, i, n, bytes, &len, &used);
         if (next >= n || (next > hi && next - hi > margin))
@@ -165,7 +149,7 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
             sites[n_sites++] = esc_site_of(next, len, used, bytes);
         i = next + used;
         if (sat_add(i, margin) >= hi)
-            hi = window_hi(p, n, sat_add(i, margin));
+            hi = line_end(p, n, sat_add(i, margin));
     }
     *from = hi;
     out->cut_lo = lo > 0;

@@ -82,12 +82,7 @@ static void fuzz_decode_windows(const uint8_t *p, size_t n, fuzz_whole_fn whole,
         if (d.len == 0)
             break;
         lo = decoded_to_source(&d, 0);
-        FUZZ_CHECK(lo >= prev && lo < from);
-        /* whole lines, unless a line runs on past LIMIT_DECODE_LINE_REACH */
-        FUZZ_CHECK(lo == 0 || p[lo - 1] == '\n' ||
-                   (lo >= LIMIT_DECODE_LINE_REACH &&
-                    !memchr(p + lo - LIMIT_DECODE_LINE_REACH / 2, '\n',
-                            LIMIT_DECODE_LINE_REACH / 2)));
+        FUZZ_CHECK(lo >= prev && lo < from && (lo == 0 || p[lo - 1] == '\n'));
         FUZZ_CHECK(d.cut_lo == (lo > 0) && d.cut_hi == (from < n));
         FUZZ_CHECK(r + (lo - prev) + d.len <= n);
         memcpy(re + r, p + prev, lo - prev);
@@ -107,8 +102,8 @@ static void fuzz_decode_windows(const uint8_t *p, size_t n, fuzz_whole_fn whole,
     free(re);
 }
 
-/* The input, filler longer than a window's margin (lines, or for odd sizes one long line
- * cut within), the input again. */
+/* The input, filler longer than a window's margin (lines, or for odd sizes one long
+ * line), the input again. */
 static void fuzz_decode_all_windows(const uint8_t *data, size_t size)
 {
     size_t fill = LIMIT_DECODE_WINDOW + 200, n = 2 * size + fill + 1;

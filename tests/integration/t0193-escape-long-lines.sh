@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Escape windows on long lines (issue 16 goal 2): a window is widened to whole lines only
-# within LIMIT_DECODE_LINE_REACH; a longer line (minified JSON, binaries) is cut within.
+# Escape windows on long lines (issue 16 goal 2): a window is widened to whole lines, and
+# lines longer than its margin (minified JSON, binaries) join escapes far apart.
 # Snippets with credentials revealed by JSON escapes (a pair in a JSON object, a secret
 # next to a key ID across an escaped separator, SMTP settings, yaml_parent and
 # properties_continuation under escaped lines) follow long filler lines whose one escape
-# sits LIMIT_DECODE_WINDOW - 2 .. + 2 bytes (and at the line reach) from the snippet, so
-# that window edges, joins and cuts fall on every side of them. The file gives exactly
+# sits LIMIT_DECODE_WINDOW - 2 .. + 2 bytes (and 511 to 513 more) from the snippet, so
+# that window edges and joins fall on every side of them. The file gives exactly
 # what each snippet gives alone: values, pairs, lines, columns, decoders.
 # Keys come from a fixed seed; no key-shaped literal is in this file.
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +16,7 @@ import json, os, random, sys
 sys.path.insert(0, os.environ["SUPPORT"])
 import fakekeys
 
-MARGIN, REACH = 16384, 512  # LIMIT_DECODE_WINDOW, LIMIT_DECODE_LINE_REACH
+MARGIN, REACH = 16384, 512  # LIMIT_DECODE_WINDOW, and a line's length beyond it
 k = fakekeys.Keys("sesame-t0193")
 r = random.Random(193)
 os.makedirs("alone", exist_ok=True)
@@ -94,7 +94,7 @@ EOF
 
 (cd "$TRASH" && SUPPORT="$SESAME_SRC/tests/support" "$PYTHON" gen.py) || exit 2
 
-test_expect_success 'long lines cut around escapes: the file gives what its snippets give alone' '
+test_expect_success 'long lines around escapes: the file gives what its snippets give alone' '
     run_cmd sesame scan --no-config big.txt --format json --show-secrets
     expect_rc 1
     cp out big.json

@@ -1,10 +1,9 @@
 /*
  * tests/unit/test_decode_windows.c - the escape decoders one window at a time
  * (decode_url_window, decode_json_escapes_window, decode_html_window): windows hold
- * every escape with LIMIT_DECODE_WINDOW bytes of context to whole lines (within
- * LIMIT_DECODE_LINE_REACH; a longer line is cut), escapes closer than that share one, and
- * each window's view is exactly the part of the whole-buffer view made from its source
- * bytes (so matches there are the ones the whole view had).
+ * every escape with LIMIT_DECODE_WINDOW bytes of context to whole lines, escapes closer
+ * than that share one, and each window's view is exactly the part of the whole-buffer
+ * view made from its source bytes (so matches there are the ones the whole view had).
  */
 #include "decode/decode.h"
 
@@ -55,18 +54,6 @@ static unsigned char *test_windows_text(size_t lines, const size_t *at, size_t n
     return p;
 }
 
-/* A window starts at a line start unless that is more than LIMIT_DECODE_LINE_REACH back
- * (no line break within half of it before the cut), and ends likewise. */
-static bool whole_lines_or_long(const unsigned char *p, size_t n, size_t lo, size_t hi)
-{
-    size_t half = LIMIT_DECODE_LINE_REACH / 2;
-    size_t b = lo > half ? lo - half : 0, e = n - hi > half ? hi + half : n;
-
-    if (lo > 0 && p[lo - 1] != '\n' && (lo < half || memchr(p + b, '\n', lo - b)))
-        return false;
-    return hi == n || p[hi - 1] == '\n' || (n - hi >= half && !memchr(p + hi, '\n', e - hi));
-}
-
 /* Every window is the whole view's bytes (and map) for its source range, and the whole
  * view is the windows with the unchanged source bytes between them; returns how many
  * windows there were. */
@@ -90,7 +77,8 @@ static size_t test_windows_check(whole_fn whole, window_fn window, const unsigne
         lo = decoded_to_source(&d, 0);
         hi = from;
         CHECK(lo >= prev_end && lo < hi);
-        CHECK(whole_lines_or_long(p, n, lo, hi));
+        CHECK(lo == 0 || p[lo - 1] == '\n'); /* whole lines */
+        CHECK(hi == n || p[hi - 1] == '\n');
         CHECK(d.cut_lo == (lo > 0) && d.cut_hi == (hi < n));
         while (v < w.len && decoded_to_source(&w, v) < lo)
             v++;
@@ -203,9 +191,7 @@ static void test_decode_windows__many_escapes_per_window(void)
     }
 }
 
-/* A minified JSON file or a binary is one long line: its windows are cut within it,
- * LIMIT_DECODE_WINDOW bytes from the escapes (a window is not the whole file). */
-static void test_decode_windows__long_line_is_cut(void)
+static void test_decode_windows__one_long_line_is_one_window(void)
 {
     size_t n = 200000, from = 0;
     unsigned char *p = xmalloc(n);
@@ -215,33 +201,16 @@ static void test_decode_windows__long_line_is_cut(void)
     memcpy(p + 100, "%41", 3);
     memcpy(p + 150000, "%42", 3);
     CHECK_OK(decode_url_window(p, n, &from, BIG, &d));
-    CHECK(from == 103 + LIMIT_DECODE_WINDOW && !d.cut_lo && d.cut_hi);
-    CHECK(d.len == from - 2);
+    CHECK(from == n && !d.cut_lo && !d.cut_hi && d.len == n - 4);
     decoded_release(&d);
-    CHECK_OK(decode_url_window(p, n, &from, BIG, &d));
-    CHECK(decoded_to_source(&d, 0) == 150000 - LIMIT_DECODE_WINDOW && d.cut_lo && d.cut_hi);
-    CHECK(from == 150003 + LIMIT_DECODE_WINDOW);
-    decoded_release(&d);
-    /* a line start / end LIMIT_DECODE_LINE_REACH from the margin is where the window
-     * starts / ends; one byte further, the line is cut */
-    for (size_t further = 0; further < 2; further++) {
-        size_t lo_nl = 150000 - LIMIT_DECODE_WINDOW - LIMIT_DECODE_LINE_REACH - 1 - further;
-        size_t hi_nl = 150003 + LIMIT_DECODE_WINDOW + LIMIT_DECODE_LINE_REACH - 1 + further;
-        p[lo_nl] = p[hi_nl] = '\n';
-        from = 120000;
-        CHECK_OK(decode_url_window(p, n, &from, BIG, &d));
-        CHECK(decoded_to_source(&d, 0) ==
-              (further ? 150000 - LIMIT_DECODE_WINDOW : lo_nl + 1));
-        CHECK(from == (further ? 150003 + LIMIT_DECODE_WINDOW : hi_nl + 1));
-        decoded_release(&d);
-        p[lo_nl] = p[hi_nl] = 'k';
-    }
     free(p);
 }
 
-/* Long lines cut next to lead bytes (a lone backslash before a cut, '%', '&', '<') and
- * escapes at every distance around the margin: the windows are the whole view's bytes. */
-static void test_decode_windows__cuts_next_to_lead_bytes(void)
+/* An escape, and lead bytes that start no escape (a lone backslash, '%', '&', '<') at
+ * LIMIT_DECODE_WINDOW - 3 .. + 8 bytes from it, on either side, on lines of 50 bytes or
+ * (d odd) of 3 KiB: window edges fall next to them, and the windows are still the whole
+ * view's bytes. */
+static void test_decode_windows__escapes_and_lead_bytes_at_the_margin(void)
 {
     static const char *const leads[] = { "\\q", "\\", "%", "%4", "&", "&#", "<", "\\u004" };
     static const char *const escapes[] = { "\\u0041", "%41", "&#65;", "\\\\", "&amp;" };
@@ -252,9 +221,10 @@ static void test_decode_windows__cuts_next_to_lead_bytes(void)
                 size_t n = 3 * LIMIT_DECODE_WINDOW, el = strlen(escapes[e]);
                 size_t ll = strlen(leads[l]), at = LIMIT_DECODE_WINDOW + 1000;
                 unsigned char *p = xmalloc(n);
-                memset(p, 'k', n);
+                for (size_t k = 0; k < n; k++)
+                    p[k] = k % (d % 2 ? 3072 : 50) == 49 ? '\n' : 'k';
                 memcpy(p + at, escapes[e], el);
-                /* lead bytes right before / after where the cuts fall, d bytes off */
+                /* lead bytes right before / after the margin, d bytes off */
                 memcpy(p + at - LIMIT_DECODE_WINDOW - ll - 3 + d, leads[l], ll);
                 memcpy(p + at + el + LIMIT_DECODE_WINDOW - 6 + d, leads[l], ll);
                 for (size_t i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++)
@@ -284,8 +254,8 @@ static const struct test tests[] = {
     TEST(test_decode_windows__apart_joined_and_edges),
     TEST(test_decode_windows__random_text_equals_whole_view),
     TEST(test_decode_windows__many_escapes_per_window),
-    TEST(test_decode_windows__long_line_is_cut),
-    TEST(test_decode_windows__cuts_next_to_lead_bytes),
+    TEST(test_decode_windows__one_long_line_is_one_window),
+    TEST(test_decode_windows__escapes_and_lead_bytes_at_the_margin),
     TEST(test_decode_windows__limit_then_next_window),
 };
 
