@@ -235,6 +235,30 @@ static void test_decode_windows__escapes_and_lead_bytes_at_the_margin(void)
     }
 }
 
+/* An escape whose margin ends exactly at a line start (the window's end so far): the
+ * window then runs to the end of that next line, and an escape within the margin of
+ * that end still joins it. */
+static void test_decode_windows__margin_ends_at_a_line_start(void)
+{
+    size_t n = 1000 * 64, l = 400, from = 0;
+    size_t e2 = (l + 1) * 64 - LIMIT_DECODE_WINDOW; /* escape 2's end */
+    size_t far[] = { (l + 1) * 64 + LIMIT_DECODE_WINDOW + 1, (l + 2) * 64 + LIMIT_DECODE_WINDOW - 3,
+                     (l + 2) * 64 + LIMIT_DECODE_WINDOW + 1 };
+    for (size_t f = 0; f < 3; f++) {
+        unsigned char *p = xmalloc(n);
+        for (size_t k = 0; k < n; k++)
+            p[k] = k % 64 == 63 ? '\n' : 'k';
+        memcpy(p + e2 - 30, "%41", 3); /* escape 1: its margin ends in line l */
+        memcpy(p + e2 - 3, "%41", 3);
+        memcpy(p + far[f], "%42", 3);
+        /* joined up to the end of line l + 1 plus the margin; past that, apart */
+        CHECK(test_windows_check(decode_url, decode_url_window, p, n) == (f < 2 ? 1 : 2));
+        from = 0;
+        free(p);
+    }
+    (void)from;
+}
+
 static void test_decode_windows__limit_then_next_window(void)
 {
     const size_t at[] = { 300, 3000 };
@@ -256,6 +280,7 @@ static const struct test tests[] = {
     TEST(test_decode_windows__many_escapes_per_window),
     TEST(test_decode_windows__one_long_line_is_one_window),
     TEST(test_decode_windows__escapes_and_lead_bytes_at_the_margin),
+    TEST(test_decode_windows__margin_ends_at_a_line_start),
     TEST(test_decode_windows__limit_then_next_window),
 };
 
