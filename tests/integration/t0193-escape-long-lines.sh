@@ -114,4 +114,16 @@ assert len({l[\"path\"] for f in a[\"findings\"] for l in f[\"locations\"]}) == 
 "
 '
 
+test_expect_success 'SESAME_TIMINGS counts the decoded views and their bytes' '
+    SESAME_TIMINGS=1 run_cmd sesame scan --no-config big.txt --format json -o /dev/null
+    expect_rc 1
+    expect_grep "timing: decoded views [1-9][0-9]*, [1-9][0-9]* bytes scanned again" err
+    SESAME_TIMINGS=1 run_cmd sesame scan --no-config alone/00.txt --format json -o /dev/null
+    expect_grep "timing: decoded views 1, [1-9][0-9]* bytes scanned again" err
+    printf "no escapes here\\n" >plain.txt
+    SESAME_TIMINGS=1 run_cmd sesame scan --no-config plain.txt --format json -o /dev/null
+    expect_rc 0
+    expect_grep "timing: decoded views 0, 0 bytes scanned again" err
+'
+
 test_done
