@@ -240,23 +240,54 @@ static void test_decode_windows__escapes_and_lead_bytes_at_the_margin(void)
  * that end still joins it. */
 static void test_decode_windows__margin_ends_at_a_line_start(void)
 {
-    size_t n = 1000 * 64, l = 400, from = 0;
+    size_t n = 1000 * 64, l = 400;
     size_t e2 = (l + 1) * 64 - LIMIT_DECODE_WINDOW; /* escape 2's end */
-    size_t far[] = { (l + 1) * 64 + LIMIT_DECODE_WINDOW + 1, (l + 2) * 64 + LIMIT_DECODE_WINDOW - 3,
-                     (l + 2) * 64 + LIMIT_DECODE_WINDOW + 1 };
-    for (size_t f = 0; f < 3; f++) {
+    /* escape 3 past the margin of escape 2, exactly the margin after the window's end
+     * (the end of line l + 1), one byte more; or none */
+    size_t far[] = { (l + 1) * 64 + LIMIT_DECODE_WINDOW + 1, (l + 2) * 64 + LIMIT_DECODE_WINDOW,
+                     (l + 2) * 64 + LIMIT_DECODE_WINDOW + 1, 0 };
+    for (size_t f = 0; f < 4; f++) {
         unsigned char *p = xmalloc(n);
+        size_t from = 0;
+        struct decoded d = DECODED_INIT;
         for (size_t k = 0; k < n; k++)
             p[k] = k % 64 == 63 ? '\n' : 'k';
         memcpy(p + e2 - 30, "%41", 3); /* escape 1: its margin ends in line l */
         memcpy(p + e2 - 3, "%41", 3);
-        memcpy(p + far[f], "%42", 3);
+        if (far[f])
+            memcpy(p + far[f], "%42", 3);
         /* joined up to the end of line l + 1 plus the margin; past that, apart */
-        CHECK(test_windows_check(decode_url, decode_url_window, p, n) == (f < 2 ? 1 : 2));
-        from = 0;
+        CHECK(test_windows_check(decode_url, decode_url_window, p, n) == (f == 2 ? 2 : 1));
+        CHECK_OK(decode_url_window(p, n, &from, BIG, &d));
+        /* the first window ends at the end of line l + 1 unless escape 3 joined it */
+        CHECK(f < 2 ? from > far[f] + LIMIT_DECODE_WINDOW : from == (l + 2) * 64);
+        decoded_release(&d);
         free(p);
     }
-    (void)from;
+}
+
+/* An escape LIMIT_DECODE_WINDOW bytes after a line's '\n' (off 63) or first byte (off 0):
+ * the window starts at that line's start, not at the next one (one byte short of the
+ * margin). An escape whose end is the margin before a line start (off 61): the window
+ * runs to the end of that line. */
+static void test_decode_windows__margin_at_line_edges(void)
+{
+    const size_t offs[] = { 0, 63, 61 };
+
+    for (size_t o = 0; o < 3; o++) {
+        size_t n = 1000 * 64, from = 0, site = LIMIT_DECODE_WINDOW + 300 * 64 + offs[o];
+        unsigned char *p = xmalloc(n);
+        struct decoded d = DECODED_INIT;
+        for (size_t k = 0; k < n; k++)
+            p[k] = k % 64 == 63 ? '\n' : 'k';
+        memcpy(p + site, "%41", 3);
+        CHECK_OK(decode_url_window(p, n, &from, BIG, &d));
+        CHECK(d.cut_lo && decoded_to_source(&d, 0) == 300 * 64);
+        if (offs[o] == 61)
+            CHECK(from == site + 3 + LIMIT_DECODE_WINDOW + 64);
+        decoded_release(&d);
+        free(p);
+    }
 }
 
 static void test_decode_windows__limit_then_next_window(void)
@@ -281,6 +312,7 @@ static const struct test tests[] = {
     TEST(test_decode_windows__one_long_line_is_one_window),
     TEST(test_decode_windows__escapes_and_lead_bytes_at_the_margin),
     TEST(test_decode_windows__margin_ends_at_a_line_start),
+    TEST(test_decode_windows__margin_at_line_edges),
     TEST(test_decode_windows__limit_then_next_window),
 };
 
