@@ -354,12 +354,20 @@ static void *worker_main(void *arg)
  * about the largest (benches/RESULTS.md, archives on a busy machine). */
 static void worker_timings(const struct scan_config *cfg, const struct worker *ws, unsigned n)
 {
+    uint64_t views = 0, bytes = 0;
+
     if (!timings_on(cfg))
         return;
     fprintf(stderr, "sesame: timing: workers  CPU s");
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < n; i++) {
         fprintf(stderr, " %.3f", ws[i].cpu);
-    fprintf(stderr, "\n");
+        if (ws[i].sb) {
+            views += scanbuf_stats(ws[i].sb)->decoded_views;
+            bytes += scanbuf_stats(ws[i].sb)->decoded_bytes;
+        }
+    }
+    fprintf(stderr, "\nsesame: timing: decoded views %llu, %llu bytes scanned again\n",
+            (unsigned long long)views, (unsigned long long)bytes);
 }
 
 static unsigned cpu_count(void)

@@ -382,6 +382,7 @@ static enum status descend(struct scanbuf *sb, int depth, struct decoded *d)
     }
     sb->decode_budget -= d->len;
     sb->stats.decoded_views++;
+    sb->stats.decoded_bytes += d->len;
     sb->chain[depth + 1] = d;
     sb->chain_enc[depth + 1] = d->encoding;
     st = scan_view(sb, d->data, d->len, depth + 1);

@@ -38,6 +38,7 @@ struct scanbuf_ctx {
 
 struct scanbuf_stats {
     uint64_t decoded_views; /* views scanned (each window of an escape decoder is one) */
+    uint64_t decoded_bytes; /* their bytes, which the matcher scanned again (SESAME_TIMINGS) */
     uint64_t truncated; /* blobs where a hit cap was reached */
     uint64_t allowed;   /* observations on lines marked `sesame:allow` */
 };

@@ -433,7 +433,8 @@ enum status decode_base64_runs(const unsigned char *p, size_t n, const size_t *a
                                size_t max_bytes, struct decoded *out)
 {
     enum status st = STATUS_OK;
-    size_t *sorted = NULL;
+    const size_t *sorted;
+    size_t *copy = NULL;
     size_t next = 0;          /* offsets below this are in runs already looked at */
     size_t no_wrap_to = 0;    /* below this, in a wrapped run that was not text: lines alone */
     size_t line_end = 0;      /* end of the open line (its '\n' or n) */
@@ -445,9 +446,14 @@ enum status decode_base64_runs(const unsigned char *p, size_t n, const size_t *a
     out->encoding = "base64";
     if (n_at == 0)
         return STATUS_OK;
-    sorted = xmalloc(st_mult(n_at, sizeof(*sorted)));
-    memcpy(sorted, at, n_at * sizeof(*sorted));
-    qsort(sorted, n_at, sizeof(*sorted), base64_cmp_size);
+    if (decode_is_sorted(at, n_at)) {
+        sorted = at; /* the matcher's hits come in order: nothing to sort */
+    } else {
+        copy = xmalloc(st_mult(n_at, sizeof(*copy)));
+        memcpy(copy, at, n_at * sizeof(*copy));
+        qsort(copy, n_at, sizeof(*copy), base64_cmp_size);
+        sorted = copy;
+    }
 
     for (size_t i = 0; i < n_at && sorted[i] < n; i++) {
         size_t line_start, run_next, floor = next;
@@ -500,7 +506,7 @@ enum status decode_base64_runs(const unsigned char *p, size_t n, const size_t *a
                             SEG_COPY);
 
 out:
-    free(sorted);
+    free(copy);
     if (st != STATUS_OK)
         decoded_release(out);
     return st;

@@ -327,7 +327,7 @@ enum status decode_concat(const unsigned char *p, size_t n, const size_t *at_in,
     /* Quotes in source order (a ']' of a joined array stands for its last literal). */
     for (size_t k = 0; k < n_at; k++)
         at[k] = at_in[k] < n && p[at_in[k]] == ']' ? array_last(p, at_in[k]) : at_in[k];
-    if (n_at > 1)
+    if (!decode_is_sorted(at, n_at))
         qsort(at, n_at, sizeof(*at), cmp_size);
     for (size_t k = 0; k < n_at && st == STATUS_OK; k++) {
         size_t o = at[k];

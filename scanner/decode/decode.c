@@ -118,6 +118,14 @@ enum status decoded_append(struct decoded *d, size_t max_bytes, const void *byte
     return STATUS_OK;
 }
 
+bool decode_is_sorted(const size_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (v[i] < v[i - 1])
+            return false;
+    return true;
+}
+
 int decode_hex_digit(unsigned char c)
 {
     return hex_digit(c);

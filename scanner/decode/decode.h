@@ -159,6 +159,10 @@ struct decode_escaper {
 enum status decode_escapes(const struct decode_escaper *x, const unsigned char *p, size_t n,
                            size_t *from, size_t max_bytes, struct decoded *out);
 
+/* For the decoders: v[0, n) in ascending order (trigger offsets usually are: the matcher
+ * reports hits in order, so sorting them can be skipped). */
+bool decode_is_sorted(const size_t *v, size_t n);
+
 /* For the decoders: the value of hex digit c, or -1. */
 int decode_hex_digit(unsigned char c);
 

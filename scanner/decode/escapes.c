@@ -116,7 +116,7 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
     unsigned char bytes[4];
     size_t whole = 0, *from = from_window ? from_window : &whole, from0 = *from;
     size_t margin = from_window ? LIMIT_DECODE_WINDOW : SIZE_MAX;
-    size_t len = 0, used = 0, site, lo, hi, i, copy_from, cap, n_sites = 0, k;
+    size_t len = 0, used = 0, site, lo, hi, reach, i, copy_from, cap, n_sites = 0, k;
     struct esc_site stack_sites[ESC_SITES], *sites = stack_sites;
     size_t cap_sites = ESC_SITES;
 
@@ -131,11 +131,21 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
     /* The window: `margin` bytes around each escape, to whole lines, joined while the
      * next escape's would reach this one's. */
     lo = line_start(p, *from, site > margin ? site - margin : 0);
-    hi = line_end(p, n, sat_add(site + used, margin));
+    /* hi is the end of the line holding `reach` (the last escape's end + margin), looked
+     * for only when an escape is far enough for that line's end to matter: with an
+     * escape on every line (an access log) that is once a window, not once a line. */
+    reach = sat_add(site + used, margin);
+    hi = line_end(p, n, reach);
     for (i = site + used; hi < n;) {
         size_t next = esc_next(&s, i, n, bytes, &len, &used);
-        if (next >= n || (next > hi && next - hi > margin))
+        if (next >= n)
             break;
+        if (next > sat_add(reach, margin)) {
+            if (hi <= reach) /* stale: reach moved on (line_end(reach) > reach) */
+                hi = line_end(p, n, reach);
+            if (hi >= n || (next > hi && next - hi > margin))
+                break;
+        }
         if (n_sites == cap_sites && cap_sites < ESC_SITES_MAX) {
             size_t grown = 2 * cap_sites;
             struct esc_site *h = xmalloc(st_mult(grown, sizeof(*h)));
@@ -148,9 +158,10 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
         if (n_sites < cap_sites)
             sites[n_sites++] = esc_site_of(next, len, used, bytes);
         i = next + used;
-        if (sat_add(i, margin) >= hi)
-            hi = line_end(p, n, sat_add(i, margin));
+        reach = sat_add(i, margin);
     }
+    if (hi <= reach)
+        hi = line_end(p, n, reach);
     *from = hi;
     out->cut_lo = lo > 0;
     out->cut_hi = hi < n;

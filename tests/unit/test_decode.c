@@ -840,6 +840,27 @@ static void test_decode__anchors_found_in_any_surroundings(void)
     }
 }
 
+/* Trigger offsets in order (as the matcher reports them) are used as they are, others
+ * sorted first: the view is the same either way. */
+static void test_decode__base64_offsets_sorted_or_not(void)
+{
+    static const char src[] = "a: aGVsbG8gd29ybGQh b: cmVnaW9uID0gZXUtd2VzdC0x\n"
+                              "c: aWQ9Pj4-P3VzZXI_ end\n";
+    const size_t sorted[] = { 3, 5, 5, 18, 30, 50, 70, 200 };
+    const size_t shuffled[] = { 70, 5, 30, 200, 5, 3, 18, 50 };
+    struct decoded a = DECODED_INIT, b = DECODED_INIT;
+
+    CHECK(decode_is_sorted(sorted, 8) && decode_is_sorted(sorted, 0));
+    CHECK(!decode_is_sorted(shuffled, 8) && !decode_is_sorted(shuffled + 3, 2));
+    CHECK_OK(decode_base64_runs((const unsigned char *)src, strlen(src), sorted, 8, MIB, &a));
+    CHECK_OK(decode_base64_runs((const unsigned char *)src, strlen(src), shuffled, 8, MIB, &b));
+    CHECK(a.len > 0 && a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+    for (size_t i = 0; i < a.len && i < b.len; i++)
+        CHECK(decoded_to_source(&a, i) == decoded_to_source(&b, i));
+    decoded_release(&a);
+    decoded_release(&b);
+}
+
 static const struct test tests[] = {
     TEST(test_decode__release_and_empty_map),
     TEST(test_decode__utf16_detect),
@@ -865,6 +886,7 @@ static const struct test tests[] = {
     TEST(test_decode__limits),
     TEST(test_decode__base64_every_alphabet_character),
     TEST(test_decode__anchors),
+    TEST(test_decode__base64_offsets_sorted_or_not),
     TEST(test_decode__anchors_found_in_any_surroundings),
 };
 HARNESS_MAIN(tests)

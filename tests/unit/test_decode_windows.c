@@ -155,8 +155,8 @@ static void test_decode_windows__random_text_equals_whole_view(void)
             /* mostly filler, escape characters only here and there */
             p[k] = x % dense == 0 ? (unsigned char)alphabet[(x >> 8) % (sizeof(alphabet) - 1)]
                                   : (unsigned char)('a' + (x >> 8) % 20);
-            if ((x >> 40) % 61 == 0)
-                p[k] = '\n';
+            if ((x >> 40) % (iter % 3 ? 61 : 40000) == 0)
+                p[k] = '\n'; /* lines of ~60 bytes, or one in three inputs long lines */
         }
         for (size_t i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++)
             (void)test_windows_check(decoders[i].whole, decoders[i].window, p, n);
@@ -206,6 +206,90 @@ static void test_decode_windows__one_long_line_is_one_window(void)
     free(p);
 }
 
+/* An escape, and lead bytes that start no escape (a lone backslash, '%', '&', '<') at
+ * LIMIT_DECODE_WINDOW - 3 .. + 8 bytes from it, on either side, on lines of 50 bytes or
+ * (d odd) of 3 KiB: window edges fall next to them, and the windows are still the whole
+ * view's bytes. */
+static void test_decode_windows__escapes_and_lead_bytes_at_the_margin(void)
+{
+    static const char *const leads[] = { "\\q", "\\", "%", "%4", "&", "&#", "<", "\\u004" };
+    static const char *const escapes[] = { "\\u0041", "%41", "&#65;", "\\\\", "&amp;" };
+
+    for (size_t e = 0; e < sizeof(escapes) / sizeof(escapes[0]); e++) {
+        for (size_t l = 0; l < sizeof(leads) / sizeof(leads[0]); l++) {
+            for (size_t d = 0; d < 12; d++) {
+                size_t n = 3 * LIMIT_DECODE_WINDOW, el = strlen(escapes[e]);
+                size_t ll = strlen(leads[l]), at = LIMIT_DECODE_WINDOW + 1000;
+                unsigned char *p = xmalloc(n);
+                for (size_t k = 0; k < n; k++)
+                    p[k] = k % (d % 2 ? 3072 : 50) == 49 ? '\n' : 'k';
+                memcpy(p + at, escapes[e], el);
+                /* lead bytes right before / after the margin, d bytes off */
+                memcpy(p + at - LIMIT_DECODE_WINDOW - ll - 3 + d, leads[l], ll);
+                memcpy(p + at + el + LIMIT_DECODE_WINDOW - 6 + d, leads[l], ll);
+                for (size_t i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++)
+                    (void)test_windows_check(decoders[i].whole, decoders[i].window, p, n);
+                free(p);
+            }
+        }
+    }
+}
+
+/* An escape whose margin ends exactly at a line start (the window's end so far): the
+ * window then runs to the end of that next line, and an escape within the margin of
+ * that end still joins it. */
+static void test_decode_windows__margin_ends_at_a_line_start(void)
+{
+    size_t n = 1000 * 64, l = 400;
+    size_t e2 = (l + 1) * 64 - LIMIT_DECODE_WINDOW; /* escape 2's end */
+    /* escape 3 past the margin of escape 2, exactly the margin after the window's end
+     * (the end of line l + 1), one byte more; or none */
+    size_t far[] = { (l + 1) * 64 + LIMIT_DECODE_WINDOW + 1, (l + 2) * 64 + LIMIT_DECODE_WINDOW,
+                     (l + 2) * 64 + LIMIT_DECODE_WINDOW + 1, 0 };
+    for (size_t f = 0; f < 4; f++) {
+        unsigned char *p = xmalloc(n);
+        size_t from = 0;
+        struct decoded d = DECODED_INIT;
+        for (size_t k = 0; k < n; k++)
+            p[k] = k % 64 == 63 ? '\n' : 'k';
+        memcpy(p + e2 - 30, "%41", 3); /* escape 1: its margin ends in line l */
+        memcpy(p + e2 - 3, "%41", 3);
+        if (far[f])
+            memcpy(p + far[f], "%42", 3);
+        /* joined up to the end of line l + 1 plus the margin; past that, apart */
+        CHECK(test_windows_check(decode_url, decode_url_window, p, n) == (f == 2 ? 2 : 1));
+        CHECK_OK(decode_url_window(p, n, &from, BIG, &d));
+        /* the first window ends at the end of line l + 1 unless escape 3 joined it */
+        CHECK(f < 2 ? from > far[f] + LIMIT_DECODE_WINDOW : from == (l + 2) * 64);
+        decoded_release(&d);
+        free(p);
+    }
+}
+
+/* An escape LIMIT_DECODE_WINDOW bytes after a line's '\n' (off 63) or first byte (off 0):
+ * the window starts at that line's start, not at the next one (one byte short of the
+ * margin). An escape whose end is the margin before a line start (off 61): the window
+ * runs to the end of that line. */
+static void test_decode_windows__margin_at_line_edges(void)
+{
+    const size_t offs[] = { 0, 63, 61 };
+
+    for (size_t o = 0; o < 3; o++) {
+        size_t n = 1000 * 64, from = 0, site = LIMIT_DECODE_WINDOW + 300 * 64 + offs[o];
+        unsigned char *p = xmalloc(n);
+        struct decoded d = DECODED_INIT;
+        for (size_t k = 0; k < n; k++)
+            p[k] = k % 64 == 63 ? '\n' : 'k';
+        memcpy(p + site, "%41", 3);
+        CHECK_OK(decode_url_window(p, n, &from, BIG, &d));
+        CHECK(d.cut_lo && decoded_to_source(&d, 0) == 300 * 64);
+        if (offs[o] == 61)
+            CHECK(from == site + 3 + LIMIT_DECODE_WINDOW + 64);
+        decoded_release(&d);
+        free(p);
+    }
+}
+
 static void test_decode_windows__limit_then_next_window(void)
 {
     const size_t at[] = { 300, 3000 };
@@ -226,6 +310,9 @@ static const struct test tests[] = {
     TEST(test_decode_windows__random_text_equals_whole_view),
     TEST(test_decode_windows__many_escapes_per_window),
     TEST(test_decode_windows__one_long_line_is_one_window),
+    TEST(test_decode_windows__escapes_and_lead_bytes_at_the_margin),
+    TEST(test_decode_windows__margin_ends_at_a_line_start),
+    TEST(test_decode_windows__margin_at_line_edges),
     TEST(test_decode_windows__limit_then_next_window),
 };
 
