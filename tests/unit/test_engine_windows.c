@@ -16,46 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_pair.h"
 #include "harness.h"
 #include "base/xalloc.h"
 #include "rules/fakekey.h"
 #include "rules/rule.h"
-
-struct pair {
-    struct ruleset rs;
-    struct engine *e;
-    struct engine_worker *win, *whole;
-};
-
-static void pair_setup(struct pair *x, const char *extra_rules)
-{
-    memset(x, 0, sizeof(*x));
-    CHECK_OK(ruleset_load(&x->rs, false, NULL, 0));
-    if (extra_rules)
-        CHECK_OK(ruleset_load_text(&x->rs, "mutant.json", extra_rules, strlen(extra_rules)));
-    ruleset_hash(&x->rs);
-    CHECK_OK(engine_new(&x->e, &x->rs, NULL));
-    CHECK_OK(engine_worker_new(&x->win, x->e));
-    CHECK_OK(engine_worker_new(&x->whole, x->e));
-    engine_worker_set_whole_buffer(x->whole, true);
-}
-
-static void pair_teardown(struct pair *x)
-{
-    engine_worker_free(x->win);
-    engine_worker_free(x->whole);
-    engine_free(x->e);
-    ruleset_release(&x->rs);
-}
-
-static size_t rule_index(const struct pair *x, const char *id)
-{
-    for (size_t i = 0; i < x->rs.n; i++)
-        if (strcmp(x->rs.rules[i].id, id) == 0)
-            return i;
-    CHECK(!"rule not found");
-    return 0;
-}
 
 /* Both workers' matches over p[0, n): how many differ (0: the same list); the windows'
  * matches are left in *out, and per-rule counts added to counts[]. */
@@ -67,8 +32,8 @@ static size_t differences(struct pair *x, const unsigned char *p, size_t n,
     size_t diff = 0;
 
     out->n = 0;
-    CHECK_OK(engine_scan(x->win, p, n, out, &ta));
-    CHECK_OK(engine_scan(x->whole, p, n, &ref, &tb));
+    CHECK_OK(engine_scan(x->a, p, n, out, &ta));
+    CHECK_OK(engine_scan(x->b, p, n, &ref, &tb));
     for (size_t i = 0; i < out->n || i < ref.n; i++) {
         const struct match *a = i < out->n ? &out->v[i] : NULL, *b = i < ref.n ? &ref.v[i] : NULL;
         if (!a || !b || a->rule != b->rule || a->start != b->start || a->end != b->end ||
@@ -147,12 +112,42 @@ static const char *const filler[] = {
     " ", "\n", "x", "ab12", "----", "\"", "'", "}", "{", "\n\n", "  ", "%2F", "\\/",
 };
 
+/* A value: 's' secret, 'm' SMTP password, 't' session token, 'i' key ID. */
+static void put_value(struct fakekey_rng *rng, struct buf *b, char kind)
+{
+    char v[301];
+
+    if (kind == 'm')
+        fake_smtp(rng, v);
+    else if (kind == 't')
+        fakekey_session_token(rng, v, 100 + pick(rng, 200));
+    else if (kind == 'i')
+        fakekey_access_key_id(rng, "AKIA", true, v);
+    else
+        fakekey_secret(rng, v);
+    puts_(b, v);
+}
+
+/* A secret under a parent: head, middle lines, the key, the secret, the end. */
+static void nested(struct fakekey_rng *rng, struct buf *b, const char *head, const char *mid,
+                   const char *key, const char *end)
+{
+    char secret[41];
+
+    fakekey_secret(rng, secret);
+    puts_(b, head);
+    puts_(b, mid);
+    puts_(b, key);
+    puts_(b, secret);
+    puts_(b, end);
+}
+
 /* One generated text: keyword, separator and value pieces in random order, with the
  * structured shapes (YAML parents, JSON parents, HCL variables, properties
  * continuations) and key IDs near secrets and SMTP passwords at the proximity edge. */
 static void soup(struct fakekey_rng *rng, struct buf *b, size_t target, size_t near)
 {
-    char id[21], secret[41], smtp[45], token[301];
+    char id[21];
 
     while (b->n < target) {
         switch (pick(rng, 12)) {
@@ -161,35 +156,18 @@ static void soup(struct fakekey_rng *rng, struct buf *b, size_t target, size_t n
         case 2: /* keyword, separator, value */
             puts_(b, PICK(rng, keywords));
             puts_(b, PICK(rng, between));
-            if (pick(rng, 3) == 0) {
-                fake_smtp(rng, smtp);
-                puts_(b, smtp);
-            } else if (pick(rng, 4) == 0) {
-                fakekey_session_token(rng, token, 100 + pick(rng, 200));
-                puts_(b, token);
-            } else {
-                fakekey_secret(rng, secret);
-                puts_(b, secret);
-            }
+            put_value(rng, b, pick(rng, 3) == 0 ? 'm' : pick(rng, 4) == 0 ? 't' : 's');
             puts_(b, PICK(rng, filler));
             break;
         case 3: /* a key ID, then a secret or an SMTP password about `near` bytes away */
         {
-            size_t gap = near - 2 + pick(rng, 5), at;
+            size_t gap = near - 2 + pick(rng, 5);
             fakekey_access_key_id(rng, PICK(rng, ((const char *[]){ "AKIA", "ASIA" })),
                                   true, id);
             puts_(b, id);
-            at = b->n;
             for (size_t i = 0; i < gap; i++)
                 put(b, i % 73 == 72 ? "\n" : " ", 1);
-            (void)at;
-            if (pick(rng, 2)) {
-                fakekey_secret(rng, secret);
-                puts_(b, secret);
-            } else {
-                fake_smtp(rng, smtp);
-                puts_(b, smtp);
-            }
+            put_value(rng, b, pick(rng, 2) ? 's' : 'm');
             puts_(b, "\n");
             break;
         }
@@ -198,44 +176,30 @@ static void soup(struct fakekey_rng *rng, struct buf *b, size_t target, size_t n
                                                   "email-smtp.eu-west-1.amazonaws.com" })));
             for (size_t i = 0, gap = near - 2 + pick(rng, 5); i < gap; i++)
                 put(b, " ", 1);
-            fake_smtp(rng, smtp);
-            puts_(b, smtp);
+            put_value(rng, b, 'm');
             puts_(b, "\n");
             break;
         case 5: /* YAML parent */
-            fakekey_secret(rng, secret);
-            puts_(b, PICK(rng, ((const char *[]){ "aws:\n", "  'credentials_prod':\r\n",
-                                                  "S3:\n", "iam_user: \n" })));
-            puts_(b, PICK(rng, ((const char *[]){ "", "    region: us-east-1\n" })));
-            puts_(b, PICK(rng, ((const char *[]){ "    secret_key: ", "  key: '",
-                                                  "\tsecret-access-key:\t" })));
-            puts_(b, secret);
-            puts_(b, "\n");
+            nested(rng, b, PICK(rng, ((const char *[]){ "aws:\n", "  'credentials_prod':\r\n",
+                                                         "S3:\n", "iam_user: \n" })),
+                   PICK(rng, ((const char *[]){ "", "    region: us-east-1\n" })),
+                   PICK(rng, ((const char *[]){ "    secret_key: ", "  key: '",
+                                                 "\tsecret-access-key:\t" })),
+                   "\n");
             break;
         case 6: /* JSON parent */
-            fakekey_secret(rng, secret);
-            puts_(b, PICK(rng, ((const char *[]){ "\"aws\": {", "\"Amazon_prod\" : {\n",
-                                                  "\"s3\":{\"bucket\": \"b\", " })));
-            puts_(b, PICK(rng, ((const char *[]){ "\"secret\": \"", "\"key_secret\":\"" })));
-            puts_(b, secret);
-            puts_(b, "\"}\n");
+            nested(rng, b, PICK(rng, ((const char *[]){ "\"aws\": {", "\"Amazon_prod\" : {\n",
+                                                         "\"s3\":{\"bucket\": \"b\", " })),
+                   "", PICK(rng, ((const char *[]){ "\"secret\": \"", "\"key_secret\":\"" })),
+                   "\"}\n");
             break;
         case 7: /* HCL variable */
-            fakekey_secret(rng, secret);
-            puts_(b, PICK(rng, ((const char *[]){ "variable \"aws_secret_key\" {\n",
-                                                  "secret_access_key {\n" })));
-            puts_(b, "  type = string\n  default = \"");
-            puts_(b, secret);
-            puts_(b, "\"\n}\n");
+            nested(rng, b, PICK(rng, ((const char *[]){ "variable \"aws_secret_key\" {\n",
+                                                         "secret_access_key {\n" })),
+                   "  type = string\n", "  default = \"", "\"\n}\n");
             break;
         case 8: /* a bare key ID or secret */
-            if (pick(rng, 2)) {
-                fakekey_access_key_id(rng, "AKIA", true, id);
-                puts_(b, id);
-            } else {
-                fakekey_secret(rng, secret);
-                puts_(b, secret);
-            }
+            put_value(rng, b, pick(rng, 2) ? 'i' : 's');
             puts_(b, PICK(rng, filler));
             break;
         default: /* filler of key characters */
@@ -257,7 +221,7 @@ static void test_engine_windows__generated_texts_match_the_whole_buffer_search(v
     struct match_list l = { 0 };
     size_t *counts, near;
 
-    pair_setup(&x, NULL);
+    pair_setup(&x, NULL, engine_worker_set_whole_buffer);
     counts = xcalloc(x.rs.n, sizeof(*counts));
     near = x.rs.rules[rule_index(&x, "aws.secret_access_key.near_key_id")].near_bytes;
     for (int round = 0; round < 60; round++) {
@@ -301,7 +265,7 @@ static void test_engine_windows__a_too_narrow_prefilter_is_caught(void)
     char secret[41], *text;
     size_t d;
 
-    pair_setup(&x, mutant);
+    pair_setup(&x, mutant, engine_worker_set_whole_buffer);
     fakekey_secret(&rng, secret);
     /* "aws_" precedes the window ("secret_access_key" is the hit) */
     text = xasprintf("xx\naws_secret_access_key = %s\n", secret);
