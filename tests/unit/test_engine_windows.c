@@ -202,11 +202,13 @@ static void soup(struct fakekey_rng *rng, struct buf *b, size_t target, size_t n
             put_value(rng, b, pick(rng, 2) ? 'i' : 's');
             puts_(b, PICK(rng, filler));
             break;
-        default: /* filler of key characters */
+        default: { /* filler of key characters */
+            static const char chars[] =
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz+/ \n";
             for (size_t i = 0, run = pick(rng, 60); i < run; i++)
-                put(b, &"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz+/ \n"
-                          [pick(rng, 64)], 1);
+                put(b, &chars[pick(rng, sizeof(chars) - 1)], 1);
             break;
+        }
         }
     }
 }
