@@ -75,8 +75,9 @@
  * (half a key ID: "foo" "bar" is left alone). */
 #define LIMIT_CONCAT_MIN_RUN 16u
 
-/* Raw Hyperscan hits kept per chunk; past this the chunk is marked truncated (a file of
- * millions of keyword lines cannot exhaust memory). */
+/* Hyperscan hits kept per chunk (confirmation windows opened, trigger hits; a hit inside
+ * the last window of its rule only extends it and is not counted); past this the chunk
+ * is marked truncated (a file of millions of keyword lines cannot exhaust memory). */
 #define LIMIT_HITS_PER_CHUNK 1000000u
 
 /* Findings observations per run before sesame stops adding new ones (and says so). */

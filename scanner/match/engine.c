@@ -67,6 +67,7 @@ struct engine_worker {
     struct triggers *trig;      /* during a scan */
     bool truncated;
     bool unbounded;             /* engine_worker_set_unbounded */
+    bool whole;                 /* engine_worker_set_whole_buffer */
 };
 
 /* ---- compile ---------------------------------------------------------------- */
@@ -360,6 +361,11 @@ void engine_worker_set_unbounded(struct engine_worker *w, bool unbounded)
     w->unbounded = unbounded;
 }
 
+void engine_worker_set_whole_buffer(struct engine_worker *w, bool whole)
+{
+    w->whole = whole;
+}
+
 void engine_worker_free(struct engine_worker *w)
 {
     if (!w)
@@ -427,14 +433,21 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
 
     (void)from;
     (void)flags;
+    if (id < e->n_rules) {
+        struct rule_ranges *rr = &w->ranges[id];
+        size_t width = e->cr[id].max_width, lo = end > width ? end - width : 0;
+        /* a hit inside the last window only extends it: the cap counts what is kept
+         * (keyword prefilters hit on every keyword, with or without a value) */
+        if (!(rr->n && lo <= rr->v[rr->n - 1].hi + 1) && ++w->n_hits > LIMIT_HITS_PER_CHUNK) {
+            w->truncated = true;
+            return 1; /* stop: the chunk is marked truncated */
+        }
+        add_range(rr, lo, end);
+        return 0;
+    }
     if (++w->n_hits > LIMIT_HITS_PER_CHUNK) {
         w->truncated = true;
-        return 1; /* stop: the chunk is marked truncated */
-    }
-    if (id < e->n_rules) {
-        size_t width = e->cr[id].max_width;
-        add_range(&w->ranges[id], end > width ? end - width : 0, end);
-        return 0;
+        return 1;
     }
     if (!w->trig)
         return 0;
@@ -692,15 +705,24 @@ static void push_match(struct match_list *out, uint32_t rule, size_t s, size_t e
  * match starting by hi) ran on through the `extra` bytes, and that was most of the
  * PCRE2 time on a tree (a 14-byte "mail" window searched 4 KiB on). The matches found
  * are the same: a search tries start positions in order, so whatever it finds starting
- * at or before hi it finds with the limit too. */
+ * at or before hi it finds with the limit too.
+ *
+ * *resume carries the search on from one window of the rule to the next (the windows
+ * come in order): a search starts at max(lo, *resume), where the previous window's last
+ * search stopped. The matches are then those of one search over the whole buffer (one
+ * chain of leftmost, non-overlapping matches), whatever the windows are, as long as
+ * every match's start lies in a window - so the windows may come from any prefilter
+ * (the full pattern ending at the match's end, or only the keyword it starts with)
+ * and still give the same findings (engine_worker_set_whole_buffer is that reference;
+ * tests/unit/test_engine_windows.c compares them). */
 static void confirm_range(struct engine_worker *w, uint32_t ri, const unsigned char *data,
-                          size_t len, size_t lo, size_t hi, size_t extra,
+                          size_t len, size_t lo, size_t hi, size_t extra, size_t *resume,
                           struct match_list *out)
 {
     const struct compiled_rule *c = &w->e->cr[ri];
     const struct rule *r = &w->e->rs->rules[ri];
     size_t subject_len = hi + extra < len ? hi + extra : len;
-    size_t pos = lo;
+    size_t pos = lo > *resume ? lo : *resume;
 
     pcre2_set_offset_limit(w->mctx, w->unbounded ? PCRE2_UNSET : hi);
     while (pos <= hi && pos <= subject_len) {
@@ -728,6 +750,7 @@ static void confirm_range(struct engine_worker *w, uint32_t ri, const unsigned c
             push_match(out, ri, vs, ve, rs, re);
         pos = me > ms ? me : ms + 1;
     }
+    *resume = pos;
 }
 
 static int cmp_match(const void *a, const void *b)
@@ -777,8 +800,9 @@ static void run_proximity(struct engine_worker *w, const unsigned char *data, si
             add_range(rr, m->start > r->near_bytes ? m->start - r->near_bytes : 0,
                       m->end + r->near_bytes < len ? m->end + r->near_bytes : len);
         }
-        for (size_t k = 0; k < rr->n; k++)
-            confirm_range(w, ri, data, len, rr->v[k].lo, rr->v[k].hi, LIMIT_VALUE_BYTES, out);
+        for (size_t k = 0, resume = 0; k < rr->n; k++)
+            confirm_range(w, ri, data, len, rr->v[k].lo, rr->v[k].hi, LIMIT_VALUE_BYTES,
+                          &resume, out);
     }
 }
 
@@ -805,8 +829,15 @@ enum status engine_scan(struct engine_worker *w, const unsigned char *data, size
 
     for (uint32_t ri = 0; ri < e->n_rules; ri++) {
         struct rule_ranges *rr = &w->ranges[ri];
+        size_t resume = 0;
+        if (w->whole) { /* the reference: one search over the whole buffer */
+            if (!e->rs->rules[ri].near_kinds)
+                confirm_range(w, ri, data, len, 0, len, 0, &resume, out);
+            continue;
+        }
         for (size_t k = 0; k < rr->n; k++)
-            confirm_range(w, ri, data, len, rr->v[k].lo, rr->v[k].hi, LIMIT_VALUE_BYTES, out);
+            confirm_range(w, ri, data, len, rr->v[k].lo, rr->v[k].hi, LIMIT_VALUE_BYTES,
+                          &resume, out);
     }
     sort_unique(out, from);
     run_proximity(w, data, len, out, from);

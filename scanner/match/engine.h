@@ -68,6 +68,10 @@ void engine_worker_free(struct engine_worker *w);
 /* Tests and fuzzing: confirm without the bound on where a match may start (the
  * reference the bounded search must equal; see confirm_range in engine.c). */
 void engine_worker_set_unbounded(struct engine_worker *w, bool unbounded);
+/* Tests: confirm every direct rule with one search over the whole buffer instead of the
+ * Hyperscan hits' windows (the reference the windows must equal, whatever the rules'
+ * prefilters are; see confirm_range). Triggers and proximity rules are unchanged. */
+void engine_worker_set_whole_buffer(struct engine_worker *w, bool whole);
 
 /* Find every confirmed match in data[0, len) (appended to out, sorted by start, then
  * rule) and the decode triggers (if trig is not NULL). data is borrowed for the call. */

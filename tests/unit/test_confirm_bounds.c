@@ -11,43 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_pair.h"
 #include "harness.h"
 #include "base/xalloc.h"
 #include "rules/fakekey.h"
 #include "rules/rule.h"
-
-struct pair {
-    struct ruleset rs;
-    struct engine *e;
-    struct engine_worker *bounded, *unbounded;
-};
-
-static void pair_setup(struct pair *x)
-{
-    memset(x, 0, sizeof(*x));
-    CHECK_OK(ruleset_load(&x->rs, false, NULL, 0));
-    CHECK_OK(engine_new(&x->e, &x->rs, NULL));
-    CHECK_OK(engine_worker_new(&x->bounded, x->e));
-    CHECK_OK(engine_worker_new(&x->unbounded, x->e));
-    engine_worker_set_unbounded(x->unbounded, true);
-}
-
-static void pair_teardown(struct pair *x)
-{
-    engine_worker_free(x->bounded);
-    engine_worker_free(x->unbounded);
-    engine_free(x->e);
-    ruleset_release(&x->rs);
-}
-
-static size_t rule_index(const struct pair *x, const char *id)
-{
-    for (size_t i = 0; i < x->rs.n; i++)
-        if (strcmp(x->rs.rules[i].id, id) == 0)
-            return i;
-    CHECK(!"rule not found");
-    return 0;
-}
 
 static bool same_match(const struct match *a, const struct match *b)
 {
@@ -63,8 +31,8 @@ static size_t same_matches(struct pair *x, const unsigned char *p, size_t n,
     struct triggers ta = { 0 }, tb = { 0 };
 
     out->n = 0;
-    CHECK_OK(engine_scan(x->bounded, p, n, out, &ta));
-    CHECK_OK(engine_scan(x->unbounded, p, n, &ref, &tb));
+    CHECK_OK(engine_scan(x->a, p, n, out, &ta));
+    CHECK_OK(engine_scan(x->b, p, n, &ref, &tb));
     CHECK(out->n == ref.n);
     for (size_t i = 0; i < out->n && i < ref.n; i++)
         CHECK(same_match(&out->v[i], &ref.v[i]));
@@ -94,7 +62,7 @@ static void test_confirm_bounds__proximity_value_at_the_window_end(void)
     size_t near, near_bytes;
     char id[21], secret[41];
 
-    pair_setup(&x);
+    pair_setup(&x, NULL, engine_worker_set_unbounded);
     near = rule_index(&x, "aws.secret_access_key.near_key_id");
     near_bytes = x.rs.rules[near].near_bytes;
     CHECK(near_bytes >= 64);
@@ -133,7 +101,7 @@ static void test_confirm_bounds__values_past_the_window(void)
     struct match_list l = { 0 };
     char id[21], secret[41], *text, token[2001];
 
-    pair_setup(&x);
+    pair_setup(&x, NULL, engine_worker_set_unbounded);
     fakekey_access_key_id(&rng, "ASIA", true, id);
     fakekey_secret(&rng, secret);
     for (size_t i = 0; i < sizeof(token) - 1; i++)
@@ -169,7 +137,7 @@ static void test_confirm_bounds__random_keyword_soup(void)
     struct match_list l = { 0 };
     size_t total = 0;
 
-    pair_setup(&x);
+    pair_setup(&x, NULL, engine_worker_set_unbounded);
     for (int round = 0; round < 300; round++) {
         char buf[6000];
         size_t n = 0;
