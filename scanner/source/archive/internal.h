@@ -375,6 +375,11 @@ void member_src_init(struct member_src *m, struct walk *w, struct archive *a,
 void member_src_release(struct member_src *m);
 /* A chunk_read_fn over the data of the member libarchive is at (struct member_src). */
 enum status member_read(void *src, unsigned char *p, size_t n, size_t *got);
+/* Before any member_read: the member's bytes where libarchive holds them, when its
+ * next block is all of them (size bytes, at most ARCHIVE_READ_STEP_BYTES) - valid until
+ * libarchive is asked for more - counted as member_read counts them (*st: the limit's
+ * verdict). NULL otherwise: what was read is left to member_read, nothing is lost. */
+const unsigned char *member_block(struct member_src *m, uint64_t size, enum status *st);
 
 /* The single member of a compressed stream: the outer name without its suffix. */
 char *raw_member_name(const struct blob *parent);
