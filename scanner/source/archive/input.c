@@ -118,6 +118,28 @@ static enum status tap_read(struct tap *t, uint64_t pos, unsigned char *p, size_
     return STATUS_OK;
 }
 
+enum status tap_peek(struct tap *t, uint64_t pos, size_t n, const unsigned char **p,
+                     size_t *got)
+{
+    size_t at;
+
+    *got = 0;
+    if (pos < t->tail.offset)
+        return fail(STATUS_BUG, "tap: byte %" PRIu64 " is no longer kept", pos);
+    while (pos >= t->head && !t->eof)
+        tap_pull(t);
+    if (pos >= t->head)
+        return t->st == STATUS_OK ? STATUS_OK : fail(t->st, "%s", t->msg);
+    at = (size_t)(pos % TAP_RING_BYTES);
+    if (n > t->head - pos)
+        n = (size_t)(t->head - pos);
+    if (n > TAP_RING_BYTES - at)
+        n = (size_t)(TAP_RING_BYTES - at);
+    *p = t->ring + at;
+    *got = n;
+    return STATUS_OK;
+}
+
 /* Read up to n bytes at `pos` of `in` (fewer only at its end). */
 enum status in_read(struct input *in, uint64_t pos, unsigned char *p, size_t n,
                            size_t *got)

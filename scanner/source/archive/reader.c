@@ -45,7 +45,16 @@ static la_ssize_t view_read(struct archive *a, void *cd, const void **out)
         return (la_ssize_t)n;
     }
     n = end - at < ARCHIVE_FD_BLOCK_BYTES ? (size_t)(end - at) : ARCHIVE_FD_BLOCK_BYTES;
-    st = in_read_full(v->in, at, v->block, n, &got);
+    if (v->in->kind == IN_TAP && !v->w->lim->copy_members) {
+        /* A stream: its bytes where the tap keeps them (libarchive lets go of a block
+         * at its next read, the tap writes over nothing it keeps before it pulls). */
+        const unsigned char *p = NULL;
+        st = tap_peek(v->in->tap, at, n, &p, &got);
+        if (got > 0)
+            *out = p;
+    } else {
+        st = in_read_full(v->in, at, v->block, n, &got);
+    }
     if (st != STATUS_OK && got == 0) {
         archive_set_error(a, EIO, "%s", status_message());
         return -1;
@@ -76,6 +85,7 @@ int view_open(struct archive *a, struct view *v, struct input *in, uint64_t star
 {
     memset(v, 0, sizeof(*v));
     v->in = in;
+    v->w = w;
     v->start = start;
     v->end = end;
     v->hi = start;
