@@ -108,17 +108,14 @@ def gen(outdir):
     members = small_members(rng, p, "s", keys)
     members.insert(40, big_member(rng, p, "big/one.log", keys))
     members.append(big_member(rng, p, "big/two.log", keys))
-    inner_zip, inner_tgz, inner_tar = [], [], []
-    for i in range(6):
+    inner = {"in/a.zip": [], "in/b.tgz": [], "in/c.tar": []}
+    for i in range(18):
+        outer = sorted(inner)[i % 3]
         kid, text = p.creds()
-        inner_zip.append(("z%d.env" % i, text))
-        keys.append([kid, "in/a.zip!z%d.env" % i])
-        kid, text = p.creds()
-        inner_tgz.append(("g%d.env" % i, text))
-        keys.append([kid, "in/b.tgz!g%d.env" % i])
-        kid, text = p.creds()
-        inner_tar.append(("t%d.env" % i, filler(rng, 90000) + text))
-        keys.append([kid, "in/c.tar!t%d.env" % i])
+        name = "%s%d.env" % ("zgt"[i % 3], i)
+        inner[outer].append((name, text if i % 3 < 2 else filler(rng, 90000) + text))
+        keys.append([kid, outer + "!" + name])
+    inner_zip, inner_tgz, inner_tar = (inner[k] for k in sorted(inner))
     members.insert(100, ("in/a.zip", zip_of(inner_zip)))
     members.insert(200, ("in/b.tgz", gzip.compress(tar_of(inner_tgz), mtime=0)))
     members.insert(300, ("in/c.tar", tar_of(inner_tar)))
@@ -176,12 +173,7 @@ def gen(outdir):
         json.dump(cases, f, indent=1)
 
 
-def main(argv):
-    if len(argv) == 3 and argv[1] == "gen":
-        gen(argv[2])
-        return 0
-    sys.exit(__doc__)
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    if len(sys.argv) != 3 or sys.argv[1] != "gen":
+        sys.exit(__doc__)
+    gen(sys.argv[2])
