@@ -16,7 +16,7 @@ setup
 FIX="$SESAME_SRC/tests/integration/tar_fixture.py"
 CHECK="$SESAME_SRC/tests/integration/pipe_fixture.py"
 ARCHIVES="all.tar all.tar.gz all.tar.zst gnu.tar sparse-gnu.tar sparse-pax.tar cut-padding.tar
-cut-data.tar cut-header.tar garbage.tar cut-padding.tar.gz"
+cut-data.tar cut-header.tar garbage.tar cut-padding.tar.gz cut-padding.zip"
 
 test_expect_success 'fixture' '
     mkdir arch && "$PYTHON" "$FIX" gen arch && test -s arch/all.tar.zst &&

@@ -168,6 +168,9 @@ def gen(outdir):
     case("garbage.tar", garbage, dkeys, ["corrupt or truncated archive"])
     case("cut-padding.tar.gz", gzip.compress(whole[:cut], mtime=0), dkeys[:41],
          ["[Tt]runcated"], partial=True)
+    # The same tar in a zip: read into memory (the image check walks it there).
+    case("cut-padding.zip", zip_of([("t/cut.tar", whole[:cut])]),
+         [[k, "t/cut.tar!" + path] for k, path in dkeys[:41]], ["[Tt]runcated"], partial=True)
 
     with open(os.path.join(outdir, "manifest.json"), "w") as f:
         json.dump(cases, f, indent=1)

@@ -169,8 +169,8 @@ static bool tar_may_be_image(const unsigned char *data, size_t len)
                      (size == 0 && type >= '1' && type <= '6'))) {
             return true;
         }
-        if (size > len - at - 512)
-            return false; /* cut short: libarchive's listing stops here */
+        if ((size + 511) / 512 * 512 > len - at - 512)
+            return false; /* cut short (its data or padding): libarchive's listing stops */
         at += 512 + (size_t)((size + 511) / 512 * 512);
     }
     return false;
