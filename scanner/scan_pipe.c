@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "model/provenance.h"
@@ -199,6 +200,7 @@ static struct pipe_job *claim(struct scan_pipe *p)
         j->state = JOB_RUNNING;
         p->waiting = w;
         p->n_waiting--;
+        p->w_bytes -= j->b.len;
     }
     return j;
 }
@@ -223,9 +225,12 @@ static void job_done(struct scan_pipe *p, struct pipe_job *j)
 /* Wait for a blob to be scanned or work to be done (lock held). */
 static void wait_done(struct pipe_hub *h)
 {
+    double t = clock_now();
+
     h->waiting++;
     pthread_cond_wait(&h->done, &h->lock);
     h->waiting--;
+    h->wait_s += clock_now() - t;
 }
 
 static void unlist(struct scan_pipe *p)
@@ -361,6 +366,19 @@ void scan_pipe_open(struct scan_pipe *p, struct pipe_hub *h, struct scanbuf *sb,
     log_set_before(before_warning, p);
 }
 
+/* Whether the producer scans a blob of `len` bytes itself rather than queue it (lock
+ * held). A zip's helpers inflate members ahead when no blob waits (p->side): they
+ * never run dry, and a few blobs waiting are enough. Otherwise they have nothing but
+ * the queue: it must hold more than the producer takes on (SCAN_PIPE_AHEAD), so the
+ * two cores run out together; a reader slower than the matcher (one gzip stream)
+ * then never scans at all. */
+static bool own_turn(const struct scan_pipe *p, size_t len)
+{
+    if (p->side)
+        return p->n_waiting >= SCAN_PIPE_SIDE_JOBS;
+    return p->n_waiting >= SCAN_PIPE_JOBS || p->w_bytes >= (uint64_t)len + SCAN_PIPE_AHEAD;
+}
+
 enum status scan_pipe_blob(const struct blob *b, void *payload)
 {
     struct scan_pipe *p = payload;
@@ -371,18 +389,26 @@ enum status scan_pipe_blob(const struct blob *b, void *payload)
 
     pthread_mutex_lock(&h->lock);
     retire(p);
-    if ((err = p->err) != STATUS_OK || (!p->head && h->idle == 0)) {
+    if ((err = p->err) != STATUS_OK) {
         pthread_mutex_unlock(&h->lock);
+        return err;
+    }
+    if (!p->head && (p->side ? h->idle == 0 : h->helping == 0)) {
         /* Nobody to hand it to and nothing before it: scanned here, now. */
-        return err != STATUS_OK ? err : p->scan(p->sb, &p->ctx, b);
+        h->own++;
+        h->own_bytes += b->len;
+        pthread_mutex_unlock(&h->lock);
+        return p->scan(p->sb, &p->ctx, b);
     }
     /* Only for memory does the producer wait for a helper: a blob a helper holds
      * keeps the ones after it (scanned, their bytes freed) from being retired. */
     while (p->head && p->jobs >= SCAN_PIPE_HELD)
         step(p);
-    if (p->n_waiting >= SCAN_PIPE_JOBS || p->bytes + b->len > SCAN_PIPE_BYTES) {
-        /* More waiting than the helpers take: this one is scanned here, now, from the
-         * reader's buffer (no copy), its warnings held for its turn. */
+    if (p->bytes + b->len > SCAN_PIPE_BYTES || own_turn(p, b->len)) {
+        /* The helpers have enough: this one is scanned here, now, from the reader's
+         * buffer (no copy), its warnings held for its turn. */
+        h->own++;
+        h->own_bytes += b->len;
         j = xcalloc(1, sizeof(*j));
         j->state = JOB_RUNNING;
         append(p, j);
@@ -400,8 +426,10 @@ enum status scan_pipe_blob(const struct blob *b, void *payload)
         if (!p->waiting)
             p->waiting = j;
         p->n_waiting++;
+        p->w_bytes += b->len;
         p->bytes += b->len;
         h->jobs++;
+        h->copied += b->len;
         if (!p->listed) {
             p->listed = true;
             p->next_open = h->open;
@@ -431,6 +459,8 @@ void pipe_hub_help(struct pipe_hub *h, struct scanbuf *sb)
     if (h->producers > 0)
         h->producers--;
     pthread_cond_broadcast(&h->work);
+    if (sb)
+        h->helping++;
     while (sb) {
         struct scan_pipe *p = h->open;
         struct pipe_job *j = NULL;
@@ -452,9 +482,15 @@ void pipe_hub_help(struct pipe_hub *h, struct scanbuf *sb)
             continue;
         if (h->producers == 0)
             break;
-        h->idle++;
-        pthread_cond_wait(&h->work, &h->lock);
-        h->idle--;
+        {
+            double t = clock_now();
+            h->idle++;
+            pthread_cond_wait(&h->work, &h->lock);
+            h->idle--;
+            h->idle_s += clock_now() - t;
+        }
     }
+    if (sb)
+        h->helping--;
     pthread_mutex_unlock(&h->lock);
 }

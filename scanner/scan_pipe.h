@@ -11,10 +11,15 @@
  * waiting for another one (a helper descheduled on a busy machine holds up nobody but
  * the warnings of the blobs after its own), nothing is copied that the producer scans,
  * and nothing waits when no helper is there.
- * With no helper idle and nothing queued a blob is scanned at once, as without a pipe
- * (queueing whenever a helper exists, busy or not, with 256 waiting rather than 16, was
- * measured: no better for zip, tar.zst, tar.gz and 5 % more CPU for a plain tar, the
- * copies; benches/RESULTS.md).
+ * Hand-over by bytes: with no helper at all and nothing queued a blob is scanned at
+ * once, as without a pipe; otherwise it is queued unless the helpers have more bytes
+ * waiting than it holds plus SCAN_PIPE_AHEAD (then the producer scans it itself, from
+ * the reader's buffer). So the helpers never run dry while the producer scans a big
+ * blob (counting blobs, 16 of them, was the rule before: a producer scanning a 7 MB
+ * member left the helper 16 small ones, benches/RESULTS.md), both cores run out
+ * together, and a reader slower than the matcher (one gzip stream) scans nothing
+ * itself. A zip's pipe keeps the count (SCAN_PIPE_SIDE_JOBS): its helpers inflate
+ * members ahead when no blob waits.
  *
  * Besides blobs, the producer may offer the helpers other work (p->helpers, struct
  * src_helpers: a zip's members inflated ahead, source/archive/prefetch.c); a helper
@@ -47,9 +52,14 @@ struct pipe_buf;
  * of its blobs not scanned yet (the memory a pipe holds besides the producer's own
  * buffers); blobs scanned but not retired yet (a few hundred bytes each: their
  * warnings wait for the blobs before them). */
-#define SCAN_PIPE_JOBS 16u
+#define SCAN_PIPE_JOBS 1024u
+#define SCAN_PIPE_SIDE_JOBS 16u /* a pipe whose helpers have other work (below) */
 #define SCAN_PIPE_BYTES (24u * 1024 * 1024)
 #define SCAN_PIPE_HELD 4096u
+/* The producer scans a blob of its own only while the helpers have this many bytes
+ * more than that blob waiting: they must not run dry while it scans, nor while it
+ * reads the next blob (a plain tar reads 1 MiB in ~0.3 ms, matching takes ~2 ms). */
+#define SCAN_PIPE_AHEAD (2u * 1024 * 1024)
 
 /* What the workers of one run share: the open pipes, the helpers waiting. */
 struct pipe_hub {
@@ -61,11 +71,17 @@ struct pipe_hub {
     unsigned producers;      /* workers that may still open a pipe */
     unsigned idle;           /* helpers waiting for a blob */
     unsigned waiting;        /* producers waiting for a blob to be scanned (done) */
+    unsigned helping;        /* workers in pipe_hub_help, idle or not */
     struct pipe_buf *pool;   /* buffers of retired blobs, kept for the next ones: fresh
                               * memory costs a page fault per page */
     uint64_t pooled;         /* their bytes, at most SCAN_PIPE_BYTES */
-    uint64_t handed;         /* blobs scanned by a helper (SESAME_TIMINGS) */
-    uint64_t jobs;           /* blobs queued (SESAME_TIMINGS) */
+    /* SESAME_TIMINGS: */
+    uint64_t handed;         /* blobs scanned by a helper */
+    uint64_t jobs;           /* blobs queued */
+    uint64_t copied;         /* their bytes (copied from the reader's buffer) */
+    uint64_t own, own_bytes; /* blobs (bytes) of a pipe its producer scanned itself */
+    double idle_s;           /* helpers waiting for work, summed */
+    double wait_s;           /* producers waiting for a helper, summed */
 };
 
 /* Scan one blob with sb under ctx (scan_pipe_scan; tests put their own). */
@@ -83,6 +99,7 @@ struct scan_pipe {
     struct pipe_job *waiting;    /* the first one nobody scans yet, or NULL */
     unsigned jobs;               /* handed over, not retired */
     unsigned n_waiting;          /* of which nobody scans yet */
+    uint64_t w_bytes;            /* their bytes */
     uint64_t bytes;              /* of the jobs not scanned yet */
     enum status err;             /* first failure of a blob scanned */
     bool listed;                 /* in hub->open */

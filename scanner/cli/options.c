@@ -345,6 +345,8 @@ const struct cli_env_doc cli_env[] = {
                         "ends (tests); default: read them while it runs" },
     { "SESAME_WALK", "libgit2: walk a whole history's commits with libgit2's revwalk "
                      "(as before issue 16; tests)" },
+    { "SESAME_ARCHIVE_COPY", "1: every tar member is copied out of libarchive's buffer "
+                             "before it is scanned (as before issue 16; tests)" },
     { "SESAME_CONFIG", "the configuration file for every target, as --config FILE "
                        "(--config and --no-config win)" },
     { "SESAME_FIXED_TIME", "seconds since the epoch used as \"now\" (reproducible reports)" },
@@ -387,6 +389,7 @@ const size_t cli_n_env = sizeof(cli_env) / sizeof(cli_env[0]);
 /* Every variable named above, one by one: what cli_env_capture reads. */
 static const char *const cli_env_names[] = {
     "NO_COLOR", "SESAME_CACHE_DIR", "XDG_CACHE_HOME", "HOME", "SESAME_TIMINGS", "SESAME_PRESCAN", "SESAME_WALK",
+    "SESAME_ARCHIVE_COPY",
     "SESAME_FIXED_TIME", "SESAME_SMTP_ENDPOINT", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS",
     "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_SES", "AWS_ENDPOINT_URL_SESV2",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_CA_BUNDLE", "AWS_REGION", "AWS_DEFAULT_REGION",

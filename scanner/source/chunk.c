@@ -13,6 +13,9 @@
 #include "source/chunk.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/limits.h"
 #include "base/xalloc.h"
@@ -28,16 +31,44 @@ struct chunker {
     void *payload;
 };
 
+/* Line breaks in p[0, n): 16 bytes a step where SSE2 is there (every x86-64), a
+ * byte a step otherwise. The taps of decompressed streams count every byte they drop
+ * (source/archive/input.c): a memchr() per line was ~3 % of a tar.gz's reading thread. */
+static uint64_t count_lines(const unsigned char *p, size_t n)
+{
+    uint64_t lines = 0;
+    size_t i = 0;
+
+#ifdef __SSE2__
+    const __m128i nl = _mm_set1_epi8('\n');
+
+    while (n - i >= 16) {
+        /* up to 255 steps counted per byte lane (0 - -1 per match), then summed */
+        size_t steps = (n - i) / 16 < 255 ? (n - i) / 16 : 255;
+        __m128i acc = _mm_setzero_si128(), sum;
+        for (size_t k = 0; k < steps; k++, i += 16)
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const void *)(p + i)), nl));
+        sum = _mm_sad_epu8(acc, _mm_setzero_si128());
+        lines += (uint64_t)_mm_cvtsi128_si32(sum) +
+                 (uint64_t)_mm_cvtsi128_si32(_mm_unpackhi_epi64(sum, sum));
+    }
+#endif
+    for (; i < n; i++)
+        lines += p[i] == '\n';
+    return lines;
+}
+
 void chunk_pos_advance(struct chunk_pos *pos, const unsigned char *p, size_t n)
 {
-    const unsigned char *nl = NULL;
+    uint64_t lines = count_lines(p, n);
 
-    for (const unsigned char *q = p, *end = p + n; (q = memchr(q, '\n', (size_t)(end - q)));
-         q++) {
-        pos->line++;
-        nl = q;
+    if (lines) {
+        const unsigned char *nl = memrchr(p, '\n', n);
+        pos->line += lines;
+        pos->column0 = (uint64_t)(p + n - (nl + 1));
+    } else {
+        pos->column0 += n;
     }
-    pos->column0 = nl ? (uint64_t)(p + n - (nl + 1)) : pos->column0 + n;
     pos->offset += n;
 }
 

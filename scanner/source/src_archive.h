@@ -36,6 +36,8 @@ struct archive_limits {
     uint64_t max_members;      /* members per top-level archive, all depths */
     unsigned max_depth;        /* nesting: 1 = members of the archive itself */
     size_t max_name_bytes;     /* member name length */
+    bool copy_members;         /* tests (SESAME_ARCHIVE_COPY=1): no member scanned from
+                                * libarchive's buffer, every one copied (the slow path) */
 };
 
 /* Defaults: 1 GiB, ratio 200 (after the first 1 MiB), 100000 members, depth 3, 4096. */

@@ -284,7 +284,43 @@ static void test_chunk__failures(void)
     free(d);
 }
 
+/* chunk_pos_advance counts lines 16 bytes a step: the same place as a byte at a time,
+ * for every length and alignment around the steps, line breaks dense and sparse, and
+ * runs longer than 255 steps (the per-lane counters are summed then). */
+static void test_chunk__pos_advance_counts_as_byte_by_byte(void)
+{
+    const size_t max = 16 * 600 + 40;
+    unsigned char *d = malloc(max + 32);
+    uint64_t seed = 986;
+
+    CHECK(d != NULL);
+    for (int density = 0; density < 4; density++) {
+        for (size_t i = 0; i < max + 32; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            unsigned r = (unsigned)(seed >> 33);
+            d[i] = density == 0 ? (unsigned char)'a'
+                 : density == 3 ? (unsigned char)'\n'
+                 : r % (density == 1 ? 97u : 3u) == 0 ? (unsigned char)'\n' : (unsigned char)r;
+        }
+        for (size_t off = 0; off < 17; off += 5) {
+            for (size_t n = 0; n <= max; n += n < 70 ? 1 : 997) {
+                struct chunk_pos fast = { 5, 3, 11 }, slow = fast;
+                chunk_pos_advance(&fast, d + off, n);
+                for (size_t i = 0; i < n; i++) {
+                    slow.column0 = d[off + i] == '\n' ? 0 : slow.column0 + 1;
+                    slow.line += d[off + i] == '\n';
+                }
+                slow.offset += n;
+                CHECK(fast.offset == slow.offset && fast.line == slow.line &&
+                      fast.column0 == slow.column0);
+            }
+        }
+    }
+    free(d);
+}
+
 static const struct test tests[] = {
+    TEST(test_chunk__pos_advance_counts_as_byte_by_byte),
     TEST(test_chunk__memory_and_streams_give_the_same_chunks),
     TEST(test_chunk__issue_12_column_far_along_the_first_line),
     TEST(test_chunk__failures),

@@ -100,20 +100,49 @@ static void copy_cb(void *arg, const unsigned char *p, size_t n)
     c->p += n;
 }
 
-static enum status tap_read(struct tap *t, uint64_t pos, unsigned char *p, size_t n, size_t *got)
+/* Take bytes from upstream until byte `pos` is in (or the stream ended before it: then
+ * pos >= t->head, and the status says why, STATUS_OK at its end). */
+static enum status tap_reach(struct tap *t, uint64_t pos)
 {
-    struct copy_arg c = { p };
-
-    *got = 0;
     if (pos < t->tail.offset)
         return fail(STATUS_BUG, "tap: byte %" PRIu64 " is no longer kept", pos);
     while (pos >= t->head && !t->eof)
         tap_pull(t);
-    if (pos >= t->head)
-        return t->st == STATUS_OK ? STATUS_OK : fail(t->st, "%s", t->msg);
+    if (pos >= t->head && t->st != STATUS_OK)
+        return fail(t->st, "%s", t->msg);
+    return STATUS_OK;
+}
+
+static enum status tap_read(struct tap *t, uint64_t pos, unsigned char *p, size_t n, size_t *got)
+{
+    struct copy_arg c = { p };
+    enum status st;
+
+    *got = 0;
+    if ((st = tap_reach(t, pos)) != STATUS_OK || pos >= t->head)
+        return st;
     if (n > t->head - pos)
         n = (size_t)(t->head - pos);
     tap_span(t, pos, pos + n, copy_cb, &c);
+    *got = n;
+    return STATUS_OK;
+}
+
+enum status tap_peek(struct tap *t, uint64_t pos, size_t n, const unsigned char **p,
+                     size_t *got)
+{
+    enum status st;
+    size_t at;
+
+    *got = 0;
+    if ((st = tap_reach(t, pos)) != STATUS_OK || pos >= t->head)
+        return st;
+    at = (size_t)(pos % TAP_RING_BYTES);
+    if (n > t->head - pos)
+        n = (size_t)(t->head - pos);
+    if (n > TAP_RING_BYTES - at)
+        n = (size_t)(TAP_RING_BYTES - at);
+    *p = t->ring + at;
     *got = n;
     return STATUS_OK;
 }

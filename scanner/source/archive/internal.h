@@ -180,6 +180,7 @@ struct member_src {
 /* Part of an input shown to libarchive as a whole file. */
 struct view {
     struct input *in;
+    struct walk *w;
     uint64_t start, end;    /* in[start, end); end may be UINT64_MAX (a stream) */
     uint64_t cur;           /* next byte handed out, from start */
     uint64_t hi;            /* one past the furthest byte handed out (a position in `in`) */
@@ -294,6 +295,11 @@ uint64_t stream_end(struct input *in, uint64_t pos, enum kind k);
 
 void tap_init(struct tap *t, chunk_read_fn *rd, void *src);
 void tap_release(struct tap *t);
+/* The kept bytes at `pos` where the tap holds them, without a copy: *p, *got of them
+ * (at most n, in one piece of the ring; 0 at the end), valid until the tap reads on
+ * (any read at or past its head): libarchive's view of a stream (reader.c). */
+enum status tap_peek(struct tap *t, uint64_t pos, size_t n, const unsigned char **p,
+                     size_t *got);
 
 /* Read up to n bytes at `pos` of `in` (fewer only at its end). */
 enum status in_read(struct input *in, uint64_t pos, unsigned char *p, size_t n, size_t *got);
@@ -375,6 +381,11 @@ void member_src_init(struct member_src *m, struct walk *w, struct archive *a,
 void member_src_release(struct member_src *m);
 /* A chunk_read_fn over the data of the member libarchive is at (struct member_src). */
 enum status member_read(void *src, unsigned char *p, size_t n, size_t *got);
+/* Before any member_read: the member's bytes where libarchive holds them, when its
+ * next block is all of them (size bytes, at most ARCHIVE_READ_STEP_BYTES) - valid until
+ * libarchive is asked for more - counted as member_read counts them (*st: the limit's
+ * verdict). NULL otherwise: what was read is left to member_read, nothing is lost. */
+const unsigned char *member_block(struct member_src *m, uint64_t size, enum status *st);
 
 /* The single member of a compressed stream: the outer name without its suffix. */
 char *raw_member_name(const struct blob *parent);

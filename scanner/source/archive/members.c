@@ -160,6 +160,67 @@ static bool drain(struct walk *w, struct member_src *src)
     return !src->fatal;
 }
 
+/* What reading a member ended with (rst: the reader's status): a limit, bytes lost. */
+static void member_end(struct walk *w, struct level *lv, struct member_src *src, enum status rst)
+{
+    if (rst == STATUS_LIMIT) {
+        walk_limit(w);
+    } else if (rst != STATUS_OK && !stream_failed(lv->in)) {
+        if (src->fatal) {
+            walk_gap(w, "%s", status_message());
+        } else {
+            walk_say(w, DIAG_UNREADABLE, status_message());
+            w->stats->skipped++;
+        }
+    }
+}
+
+/*
+ * A tar member whose bytes libarchive returns as one block (most members of a tar:
+ * its reader hands out what lies in the buffer it was given) is scanned from there, as
+ * one chunk, without a copy; the end of its data is read after (a tar's sizes are
+ * exact: nothing follows but the end or a failure, reported as before). True if it was
+ * (*go_on: whether the archive goes on). False if the member is read as usual: then
+ * *have bytes of it are in *w->buf already (a block that looks like an archive, to be
+ * opened as one: copied where member_read would have put it), *rst the status so far.
+ */
+static bool direct(struct walk *w, struct level *lv, struct member *m, struct member_src *src,
+                   struct archive_entry *e, size_t *have, enum status *rst, bool *go_on)
+{
+    const unsigned char *p;
+    enum status st;
+    uint64_t size;
+    size_t more = 0;
+
+    if (!archive_entry_size_is_set(e) || archive_entry_size(e) <= 0)
+        return false; /* a sparse member is more than one block, or holes after one */
+    size = (uint64_t)archive_entry_size(e);
+    if (!(p = member_block(src, size, rst)))
+        return false;
+    if (*rst == STATUS_OK && src_archive_sniff_whole(p, (size_t)size)) {
+        memcpy(*w->buf, p, (size_t)size);
+        *have = (size_t)size;
+        return false;
+    }
+    w->stats->bytes += size;
+    st = chunk_feed(&m->tmpl, NULL, p, (size_t)size, w->fn, w->payload);
+    if (st != STATUS_OK) {
+        w->cb_st = st;
+        w->stop = true;
+        return true;
+    }
+    /* The end of its data: libarchive skips the padding (it may be cut off). */
+    if (*rst == STATUS_OK) {
+        *rst = chunk_read_full(member_read, src, *w->buf, 1, &more);
+        if (more > 0) /* not from a tar's reader: its sizes are exact */
+            *rst = fail(STATUS_CORRUPT, "'%s': cannot read member: longer than its header "
+                        "says", m->path);
+    }
+    member_end(w, lv, src, *rst);
+    *go_on = !src->fatal;
+    return true;
+}
+
 /* One header just read. Returns false if the archive cannot go on. */
 static bool entry(struct walk *w, struct level *lv, struct archive_entry *e)
 {
@@ -208,7 +269,15 @@ static bool entry(struct walk *w, struct level *lv, struct archive_entry *e)
     w->stats->members++;
     ensure_buf(w);
     (void)prefetch_take(lv->pf, lv->index, e, &src);
-    rst = chunk_read_full(member_read, &src, *w->buf, LIMIT_CHUNK_BYTES, &have);
+    rst = STATUS_OK;
+    if (lv->tar && direct(w, lv, &m, &src, e, &have, &rst, &go_on))
+        goto out;
+    if (rst == STATUS_OK) {
+        size_t more = 0;
+        rst = chunk_read_full(member_read, &src, *w->buf + have, LIMIT_CHUNK_BYTES - have,
+                              &more);
+        have += more;
+    }
     eof = rst != STATUS_OK || have < LIMIT_CHUNK_BYTES;
     /* A member held whole may also be a zip with something in front of it. */
     if (rst == STATUS_OK && (eof ? src_archive_sniff_whole(*w->buf, have)
@@ -228,16 +297,7 @@ static bool entry(struct walk *w, struct level *lv, struct archive_entry *e)
     }
     if (w->cb_st != STATUS_OK)
         goto out;
-    if (rst == STATUS_LIMIT) {
-        walk_limit(w);
-    } else if (rst != STATUS_OK && !stream_failed(lv->in)) {
-        if (src.fatal) {
-            walk_gap(w, "%s", status_message());
-        } else {
-            walk_say(w, DIAG_UNREADABLE, status_message());
-            w->stats->skipped++;
-        }
-    }
+    member_end(w, lv, &src, rst);
     go_on = !src.fatal;
 out:
     member_done(w, &src);

@@ -45,7 +45,16 @@ static la_ssize_t view_read(struct archive *a, void *cd, const void **out)
         return (la_ssize_t)n;
     }
     n = end - at < ARCHIVE_FD_BLOCK_BYTES ? (size_t)(end - at) : ARCHIVE_FD_BLOCK_BYTES;
-    st = in_read_full(v->in, at, v->block, n, &got);
+    if (v->in->kind == IN_TAP && !v->w->lim->copy_members) {
+        /* A stream: its bytes where the tap keeps them (libarchive lets go of a block
+         * at its next read, the tap writes over nothing it keeps before it pulls). */
+        const unsigned char *p = NULL;
+        st = tap_peek(v->in->tap, at, n, &p, &got);
+        if (got > 0)
+            *out = p;
+    } else {
+        st = in_read_full(v->in, at, v->block, n, &got);
+    }
     if (st != STATUS_OK && got == 0) {
         archive_set_error(a, EIO, "%s", status_message());
         return -1;
@@ -76,6 +85,7 @@ int view_open(struct archive *a, struct view *v, struct input *in, uint64_t star
 {
     memset(v, 0, sizeof(*v));
     v->in = in;
+    v->w = w;
     v->start = start;
     v->end = end;
     v->hi = start;
@@ -240,6 +250,51 @@ void member_src_release(struct member_src *m)
     m->pre = NULL;
 }
 
+/* libarchive's next block of the member into m (blk, blk_len, blk_off), or its end
+ * (m->eof), or a failure held for after the bytes before it (m->held). Blocks
+ * delivered with a warning (a bad CRC) are kept, the warning noted. */
+static void next_block(struct member_src *m)
+{
+    const void *b = NULL;
+    size_t len = 0;
+    la_int64_t off = 0;
+    int r;
+
+    if (m->pre) { /* inflated ahead (prefetch.c): one block, then the end */
+        r = m->pre_out ? ARCHIVE_EOF : ARCHIVE_OK;
+        b = m->pre;
+        len = m->pre_out ? 0 : m->pre_len;
+        m->pre_out = true;
+    } else {
+        r = archive_read_data_block(m->a, &b, &len, &off);
+    }
+    if (r == ARCHIVE_EOF) {
+        m->eof = true;
+        return;
+    }
+    if (r == ARCHIVE_WARN) {
+        if (!m->warning)
+            m->warning = reader_message(m->a, "damaged data");
+    } else if (r != ARCHIVE_OK) {
+        char *msg = reader_message(m->a, "read error");
+        m->fatal = r == ARCHIVE_FATAL;
+        m->held = STATUS_CORRUPT;
+        m->held_msg = xasprintf("'%s': cannot read %s: %s", m->path, m->what, msg);
+        free(msg);
+        return;
+    }
+    if (off < m->out || (len > 0 && !b)) {
+        m->held = STATUS_CORRUPT;
+        m->held_msg = xasprintf("'%s': cannot read %s: blocks out of order", m->path,
+                                m->what);
+        m->fatal = true;
+        return;
+    }
+    m->blk = b;
+    m->blk_len = len;
+    m->blk_off = off;
+}
+
 /*
  * Read a member through archive_read_data_block(), not archive_read_data(): the latter
  * drops the block it was given with ARCHIVE_WARN (a zip member whose CRC does not match
@@ -265,43 +320,9 @@ enum status member_read(void *src, unsigned char *p, size_t n, size_t *got)
         n = (size_t)room + 1;
     while (*got < n && !m->eof) {
         if (m->blk_len == 0 && m->blk_off <= m->out) {
-            const void *b = NULL;
-            size_t len = 0;
-            la_int64_t off = 0;
-            int r;
-            if (m->pre) { /* inflated ahead (prefetch.c): one block, then the end */
-                r = m->pre_out ? ARCHIVE_EOF : ARCHIVE_OK;
-                b = m->pre;
-                len = m->pre_out ? 0 : m->pre_len;
-                m->pre_out = true;
-            } else {
-                r = archive_read_data_block(m->a, &b, &len, &off);
-            }
-            if (r == ARCHIVE_EOF) {
-                m->eof = true;
+            next_block(m);
+            if (m->held != STATUS_OK)
                 break;
-            }
-            if (r == ARCHIVE_WARN) {
-                if (!m->warning)
-                    m->warning = reader_message(m->a, "damaged data");
-            } else if (r != ARCHIVE_OK) {
-                char *msg = reader_message(m->a, "read error");
-                m->fatal = r == ARCHIVE_FATAL;
-                m->held = STATUS_CORRUPT;
-                m->held_msg = xasprintf("'%s': cannot read %s: %s", m->path, m->what, msg);
-                free(msg);
-                break;
-            }
-            if (off < m->out || (len > 0 && !b)) {
-                m->held = STATUS_CORRUPT;
-                m->held_msg = xasprintf("'%s': cannot read %s: blocks out of order", m->path,
-                                        m->what);
-                m->fatal = true;
-                break;
-            }
-            m->blk = b;
-            m->blk_len = len;
-            m->blk_off = off;
             continue;
         }
         if (m->blk_off > m->out) { /* a hole in a sparse member reads as zeros */
@@ -327,4 +348,26 @@ enum status member_read(void *src, unsigned char *p, size_t n, size_t *got)
         *got = (uint64_t)r > room ? (size_t)room : r; /* never scan past the budget */
         return walk_account(w, m->path, r);
     }
+}
+
+const unsigned char *member_block(struct member_src *m, uint64_t size, enum status *st)
+{
+    const unsigned char *p;
+
+    *st = STATUS_OK;
+    if (m->held != STATUS_OK || m->eof || m->out != 0 || m->blk_len || m->pre || size == 0 ||
+        size > ARCHIVE_READ_STEP_BYTES || m->w->lim->copy_members)
+        return NULL;
+    next_block(m);
+    if (m->held != STATUS_OK || m->eof || m->warning || m->blk_off != 0 ||
+        m->blk_len != size || (m->account && walk_room(m->w) < size))
+        return NULL; /* left in m for member_read */
+    p = m->blk;
+    m->blk += size;
+    m->blk_len = 0;
+    m->blk_off += (int64_t)size;
+    m->out += (int64_t)size;
+    if (m->account)
+        *st = walk_account(m->w, m->path, size);
+    return p;
 }
