@@ -768,8 +768,10 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
         run.alim = *cfg->archive_limits;
     else
         src_archive_default_limits(&run.alim);
-    run.alim.copy_members = env_get(cfg->env, "SESAME_ARCHIVE_COPY") &&
-                            strcmp(env_get(cfg->env, "SESAME_ARCHIVE_COPY"), "1") == 0;
+    {
+        const char *copy = env_get(cfg->env, "SESAME_ARCHIVE_COPY");
+        run.alim.copy_members = copy && strcmp(copy, "1") == 0;
+    }
     /* More workers than inputs help scan the blobs of the archives among them. */
     if (threads > items.n && items.n > 0 && cfg->no_archives)
         threads = (unsigned)items.n;

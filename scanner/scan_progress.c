@@ -139,13 +139,13 @@ void timing_phase(const struct scan_config *cfg, const char *name, double *since
  * another worker (source/archive/prefetch.c). */
 void timing_pipe(const struct scan_config *cfg, const struct pipe_hub *h, uint64_t ahead)
 {
-    if (timings_on(cfg))
-        fprintf(stderr, "sesame: timing: pipe     %llu blobs queued, %llu scanned by helpers, "
-                "%llu zip members inflated ahead\n", (unsigned long long)h->jobs,
-                (unsigned long long)h->handed, (unsigned long long)ahead);
-    if (timings_on(cfg))
-        fprintf(stderr, "sesame: timing: handover %.1f MB copied into the pipe, %llu blobs "
-                "(%.1f MB) scanned by their reader; helpers idle %.3f s, readers waiting "
-                "%.3f s\n", (double)h->copied / 1e6, (unsigned long long)h->own,
-                (double)h->own_bytes / 1e6, h->idle_s, h->wait_s);
+    if (!timings_on(cfg))
+        return;
+    fprintf(stderr, "sesame: timing: pipe     %llu blobs queued, %llu scanned by helpers, "
+            "%llu zip members inflated ahead\n", (unsigned long long)h->jobs,
+            (unsigned long long)h->handed, (unsigned long long)ahead);
+    fprintf(stderr, "sesame: timing: handover %.1f MB copied into the pipe, %llu blobs "
+            "(%.1f MB) scanned by their reader; helpers idle %.3f s, readers waiting "
+            "%.3f s\n", (double)h->copied / 1e6, (unsigned long long)h->own,
+            (double)h->own_bytes / 1e6, h->idle_s, h->wait_s);
 }

@@ -141,22 +141,13 @@ static bool tar_may_be_image(const unsigned char *data, size_t len)
 
     while (len - at >= 512) {
         const unsigned char *h = data + at;
-        uint64_t size, sum, u = 0;
-        int64_t s = 0;
+        uint64_t size, sum, u;
+        int64_t s;
         unsigned char type = h[156];
-        unsigned any = 0;
 
-        for (size_t i = 0; i < 512; i++) { /* the checksum field counts as spaces */
-            any |= h[i];
-            u += h[i];
-            s += (signed char)h[i];
-        }
-        for (size_t i = 148; i < 156; i++) {
-            u += (uint64_t)' ' - h[i];
-            s += ' ' - (signed char)h[i];
-        }
-        if (!any)
+        if (h[0] == 0 && !memcmp(h, h + 1, 511)) /* all zeros */
             return false; /* the end block: libarchive's listing ends here too */
+        tar_header_sums(h, &u, &s);
         if (!tar_octal(h + 148, 8, &sum) || (sum != u && (int64_t)sum != s) ||
             !tar_octal(h + 124, 12, &size) || size > len)
             return true;

@@ -180,11 +180,11 @@ struct member_src {
 /* Part of an input shown to libarchive as a whole file. */
 struct view {
     struct input *in;
-    struct walk *w;
+    bool peek;              /* a stream read where the tap keeps it (no copy into block) */
     uint64_t start, end;    /* in[start, end); end may be UINT64_MAX (a stream) */
     uint64_t cur;           /* next byte handed out, from start */
     uint64_t hi;            /* one past the furthest byte handed out (a position in `in`) */
-    unsigned char *block;   /* IN_FD, IN_TAP: ARCHIVE_FD_BLOCK_BYTES */
+    unsigned char *block;   /* IN_FD, IN_TAP unless peek: ARCHIVE_FD_BLOCK_BYTES */
 };
 
 /* What is known of one archive while its members are walked. */
@@ -250,6 +250,9 @@ static inline bool kind_is_stream(enum kind k)
 
 /* What p[0, n), the first bytes of something, starts like. */
 enum kind sniff_kind(const unsigned char *p, size_t n);
+/* The sums of a 512-byte tar header with its checksum field counted as spaces:
+ * unsigned (POSIX) and signed (what old tars wrote). */
+void tar_header_sums(const unsigned char *h, uint64_t *u, int64_t *s);
 
 static inline uint32_t le16(const unsigned char *p)
 {

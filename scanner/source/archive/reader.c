@@ -45,7 +45,7 @@ static la_ssize_t view_read(struct archive *a, void *cd, const void **out)
         return (la_ssize_t)n;
     }
     n = end - at < ARCHIVE_FD_BLOCK_BYTES ? (size_t)(end - at) : ARCHIVE_FD_BLOCK_BYTES;
-    if (v->in->kind == IN_TAP && !v->w->lim->copy_members) {
+    if (v->peek) {
         /* A stream: its bytes where the tap keeps them (libarchive lets go of a block
          * at its next read, the tap writes over nothing it keeps before it pulls). */
         const unsigned char *p = NULL;
@@ -85,13 +85,13 @@ int view_open(struct archive *a, struct view *v, struct input *in, uint64_t star
 {
     memset(v, 0, sizeof(*v));
     v->in = in;
-    v->w = w;
+    v->peek = in->kind == IN_TAP && !w->lim->copy_members;
     v->start = start;
     v->end = end;
     v->hi = start;
     if (in->top)
         w->top = v;
-    if (in->kind != IN_MEM)
+    if (in->kind != IN_MEM && !v->peek)
         v->block = xmalloc(ARCHIVE_FD_BLOCK_BYTES);
     archive_read_set_read_callback(a, view_read);
     if (in->kind != IN_TAP)

@@ -20,9 +20,22 @@ static bool starts_with(const unsigned char *p, size_t n, const char *magic, siz
     return n >= len && memcmp(p, magic, len) == 0;
 }
 
+void tar_header_sums(const unsigned char *h, uint64_t *u, int64_t *s)
+{
+    *u = 8 * (uint64_t)' ';
+    *s = 8 * ' ';
+    for (size_t i = 0; i < 512; i++) {
+        if (i == 148)
+            i = 156;
+        *u += h[i];
+        *s += (signed char)h[i];
+    }
+}
+
 static bool tar_header_checksum_ok(const unsigned char *h)
 {
-    uint64_t want = 0, sum = 0;
+    uint64_t want = 0, sum;
+    int64_t signed_sum;
     size_t i = 148;
 
     while (i < 156 && h[i] == ' ')
@@ -31,8 +44,7 @@ static bool tar_header_checksum_ok(const unsigned char *h)
         return false;
     for (; i < 156 && h[i] >= '0' && h[i] <= '7'; i++)
         want = want * 8 + (uint64_t)(h[i] - '0');
-    for (i = 0; i < 512; i++)
-        sum += (i >= 148 && i < 156) ? (uint64_t)' ' : h[i];
+    tar_header_sums(h, &sum, &signed_sum);
     return sum == want;
 }
 
