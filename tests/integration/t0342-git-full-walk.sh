@@ -134,6 +134,37 @@ test_expect_success 'commits whose headers libgit2 reads its own way' '
     same_walk oddpack oddpack.git
 '
 
+# Commit heads are read from the packs whole when small (libdeflate, up to 4 KiB), else
+# their first 512 bytes (zlib), else the whole object when its header is longer: commits
+# of sizes on both sides of 512 and 4096 bytes, with headers longer than either (a long
+# author name), whole and deltified, take every way and must walk as libgit2 does.
+test_expect_success 'commits of every size around the head reads' '
+    cp -a base.git sizes.git &&
+    parent=$(git -C sizes.git rev-parse main) &&
+    tree=$(git -C sizes.git rev-parse "main^{tree}") &&
+    sig="A U Thor <author@example.com> 1700000000 +0000" &&
+    tree2=$(git -C sizes.git rev-parse "old^{tree}") &&
+    for len in 1 250 270 290 300 320 3790 3820 3850 3870 3900 9000 100; do
+        msg=$(head -c $len /dev/zero | tr "\0" m) &&
+        parent=$(commit_object sizes.git $tree $parent "author $sig" "committer $sig" \
+            "x-note $msg") &&
+        t=$tree && tree=$tree2 && tree2=$t || return 1
+    done &&
+    for len in 700 5000; do
+        name=$(head -c $len /dev/zero | tr "\0" n) &&
+        parent=$(commit_object sizes.git $tree $parent "author $name <a@example.com> 1700000000 +0000" \
+            "committer $sig") || return 1
+    done &&
+    git -C sizes.git update-ref refs/heads/sizes $parent &&
+    git -C sizes.git repack -q -adf --window=0 &&
+    (cd sizes.git && git verify-pack -v objects/pack/pack-*.idx) |
+        awk "\$2 == \"commit\" && NF == 5 { s = \$3; a += s <= 512; b += s > 512 && s <= 4096;
+             c += s > 4096 } END { exit !(a && b >= 4 && c >= 3) }" &&
+    same_walk sizes sizes.git &&
+    cp -a sizes.git sizesd.git && git -C sizesd.git repack -q -adf --window=50 --depth=50 &&
+    same_walk sizesd sizesd.git
+'
+
 test_expect_success 'a shallow clone and --all-objects keep their own walks' '
     git clone -q --bare --no-local --depth 3 "file://$TRASH/base.git" shallow.git 2>/dev/null &&
     SESAME_TIMINGS=1 scan_json shallow.json shallow.git --allow-shallow &&

@@ -231,12 +231,12 @@ static void heads_and_any_base_read_as_libgit2_does(git_odb *odb, const struct g
 {
     struct gitpack_reader *full = gitpack_reader_new(0), *head = gitpack_reader_new(0);
     struct gitpack_reader *any = gitpack_reader_new(1u << 20);
-    size_t whole = 0, deltas = 0, same_any = 0;
+    size_t whole = 0, deltas = 0, same_any = 0, small = 0;
 
     gitpack_reader_any_base(any);
     for (uint32_t i = 0; i < gitpack_count(p); i++) {
         const unsigned char *id, *data, *d2;
-        unsigned char buf[40];
+        unsigned char buf[256]; /* objects up to 256 bytes whole, others their first 40 */
         uint64_t off, size = 0;
         enum gitpack_type type, t2, t3;
         size_t len, l2, l3;
@@ -247,9 +247,10 @@ static void heads_and_any_base_read_as_libgit2_does(git_odb *odb, const struct g
         memcpy(oid.id, id, GITPACK_OID_RAWSZ);
         CHECK_OK(gitpack_read(full, p, off, 1u << 20, &type, &data, &len));
         CHECK(gitpack_type_at(p, off, &t2) && t2 == type);
-        if (gitpack_read_head(head, p, off, buf, sizeof(buf), &t2, &l2, &size)) {
+        if (gitpack_read_head(head, p, off, buf, sizeof(buf), 40, &t2, &l2, &size)) {
             whole++;
-            CHECK(t2 == type && size == len && l2 == (len < sizeof(buf) ? len : sizeof(buf)));
+            small += len <= sizeof(buf) && len > 40;
+            CHECK(t2 == type && size == len && l2 == (len <= sizeof(buf) ? len : 40));
             CHECK(memcmp(buf, data, l2) == 0);
         } else {
             deltas++;
@@ -263,6 +264,7 @@ static void heads_and_any_base_read_as_libgit2_does(git_odb *odb, const struct g
         }
     }
     CHECK(whole > 0 && deltas > 0 && whole + deltas == gitpack_count(p));
+    CHECK(small > 0 && small < whole); /* both ways of gitpack_read_head were taken */
     CHECK(same_any == gitpack_count(p));
     gitpack_reader_free(full);
     gitpack_reader_free(head);

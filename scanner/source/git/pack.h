@@ -113,14 +113,15 @@ enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint
                          size_t max_bytes, enum gitpack_type *type,
                          const unsigned char **data, size_t *len);
 
-/* The first min(cap, size) bytes of the object at `offset` into buf, without inflating
- * the rest, when its entry is a whole object (not a delta): *type, *len (bytes written),
- * *size (the object's). false if it is a delta, or if the entry or its zlib stream is
- * malformed before those bytes: gitpack_read() it then. For headers (pushwalk.c reads
- * the first lines of a thousand commits). */
+/* The object at `offset` into buf (`cap` bytes) when its entry is a whole object (not a
+ * delta): all of it if its size is at most cap, else only its first `head` bytes (at most
+ * cap), without inflating the rest: *type, *len (bytes written), *size (the object's).
+ * false if it is a delta, or if the entry or its zlib stream is malformed before those
+ * bytes: gitpack_read() it then. For headers (pushwalk.c reads the first lines of every
+ * commit of a history). */
 bool gitpack_read_head(struct gitpack_reader *r, const struct gitpack *p, uint64_t offset,
-                       unsigned char *buf, size_t cap, enum gitpack_type *type, size_t *len,
-                       uint64_t *size);
+                       unsigned char *buf, size_t cap, size_t head, enum gitpack_type *type,
+                       size_t *len, uint64_t *size);
 
 /* A delta's header: the size of the base it applies to and of its result; *used is the
  * header's length. Then the delta applied to `base` into `out`: false if the delta is
