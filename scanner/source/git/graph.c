@@ -248,6 +248,18 @@ static uint32_t slot_of(struct tgraph *tg, const char *path)
     return k;
 }
 
+/* Fetch into the cache the slot of `m` where the probe for id `oid` starts. A hint: the
+ * probe that follows finds the same either way. */
+static inline void slot_fetch(const struct hashmap *m, const unsigned char *oid)
+{
+    uint64_t h;
+
+    if (m->size) {
+        memcpy(&h, oid, sizeof(h)); /* oid_hash */
+        __builtin_prefetch(&m->slots[(size_t)h & (m->size - 1)]);
+    }
+}
+
 struct titem {
     git_oid id;
     uint32_t node;
@@ -280,7 +292,8 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
         struct rawtree o;
         char hex[GIT_OID_HEXSZ + 1];
         struct gt_iter gi;
-        struct gt_entry e;
+        struct gt_entry e, next;
+        bool more;
         uint32_t slot;
         const struct tprev *pv = NULL;
         size_t pj = 0;
@@ -300,9 +313,14 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
         if (!filtering(g) && slot < tg->cap_prev)
             pv = &tg->prev[slot];
         gt_init(&gi, o.data, o.len);
-        while (gt_next(&gi, &e)) {
+        for (more = gt_next(&gi, &next); more;) {
             size_t at;
             git_oid cid;
+            e = next;
+            /* the next entry's hash slot fetched while this one is handled */
+            if ((more = gt_next(&gi, &next)) && !filtering(g) &&
+                (next.kind == GT_TREE || next.kind == GT_BLOB))
+                slot_fetch(next.kind == GT_TREE ? &tg->index : &g->blob_index, next.oid);
             if (pv && (e.kind == GT_TREE || e.kind == GT_BLOB)) {
                 uint32_t v = prev_edge(pv, &pj, e.oid, e.kind == GT_TREE);
                 if (v != UINT32_MAX) {
