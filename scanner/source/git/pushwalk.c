@@ -245,7 +245,7 @@ static bool parse(struct pw *w, uint32_t node)
         if (!gitpack_find(g->packs[i], id->id, &off))
             continue;
         w->last_pack = i;
-        /* its first lines are enough, unless its header is longer */
+        /* the whole commit when small, else its first lines, unless its header is longer */
         if (gitpack_read_head(w->reader, g->packs[i], off, w->head, sizeof(w->head),
                               PW_HEAD_BYTES, &type, &len, &size)) {
             if (type != GP_COMMIT)

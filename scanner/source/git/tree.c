@@ -26,7 +26,7 @@ static enum gt_kind kind_of(unsigned mode)
 
 /* The first NUL in [p, end), or NULL. Names are short (a dozen bytes): eight bytes at a
  * time inline cost less than a call to memchr per entry (the walk parses every entry of
- * every tree of a history: 15 % of its time went to gt_next and memchr). A zero byte is
+ * every tree of a history: 12 % of its time went to gt_next and memchr). A zero byte is
  * one whose "x - 1" borrows and whose top bit was clear; the lowest such byte is the
  * first NUL (a borrow only ever marks bytes above a zero one). */
 static inline const unsigned char *find_nul(const unsigned char *p, const unsigned char *end)
