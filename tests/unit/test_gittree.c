@@ -142,36 +142,35 @@ static void malformed_trees_stop(void)
     check_malformed(t.buf, one + 14, 1);
 }
 
-/* gt_next as it was before its fast paths (common modes, the NUL found 8 bytes at a
- * time): the reference the parser must agree with, entry for entry. */
+/* The format, spelled out byte by byte by index (no fast paths, no word-at-a-time search):
+ * the reference gt_next must agree with, entry for entry. 1-7 octal digits, one space, a
+ * name of at least one byte, its NUL, a 20-byte id. */
 static bool ref_next(struct gt_iter *it, struct gt_entry *e)
 {
-    const unsigned char *p = it->p, *name, *nul;
-    unsigned mode = 0;
-    int digits = 0;
+    size_t left = it->p < it->end ? (size_t)(it->end - it->p) : 0, i = 0, n;
+    const unsigned char *q = it->p;
+    unsigned m = 0;
 
-    if (it->bad || p >= it->end)
+    if (it->bad || left == 0)
         return false;
-    while (p < it->end && *p >= '0' && *p <= '7' && digits < 7) {
-        mode = mode << 3 | (unsigned)(*p - '0');
-        p++;
-        digits++;
+    for (; i < left && i < 7 && q[i] >= '0' && q[i] <= '7'; i++)
+        m = m * 8 + (unsigned)(q[i] - '0');
+    if (i == 0 || i == left || q[i] != ' ') {
+        it->bad = true;
+        return false;
     }
-    if (digits == 0 || p >= it->end || *p != ' ')
-        goto bad;
-    name = ++p;
-    nul = memchr(name, '\0', (size_t)(it->end - name));
-    if (!nul || nul == name || (size_t)(it->end - nul - 1) < GT_OID_RAWSZ)
-        goto bad;
-    e->mode = mode;
-    e->name = (const char *)name;
-    e->name_len = (size_t)(nul - name);
-    e->oid = nul + 1;
-    it->p = nul + 1 + GT_OID_RAWSZ;
+    for (n = i + 1; n < left && q[n] != 0; n++)
+        ;
+    if (n == left || n == i + 1 || left - n - 1 < GT_OID_RAWSZ) {
+        it->bad = true;
+        return false;
+    }
+    e->mode = m;
+    e->name = (const char *)q + i + 1;
+    e->name_len = n - i - 1;
+    e->oid = q + n + 1;
+    it->p = q + n + 1 + GT_OID_RAWSZ;
     return true;
-bad:
-    it->bad = true;
-    return false;
 }
 
 /* Random trees of common and odd modes, names of 1 to 40 bytes (ids holding NULs and
