@@ -551,7 +551,6 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             spc.ctx.allow = cfg->inline_allow;
             spc.ctx.quiet = true;
             spc.no_archives = cfg->no_archives;
-            spc.env = cfg->env;
             /* one core for the walk (the longest part), the others read; one thread in
              * all (--threads 1, one core): no reading meanwhile, unless a test says all */
             unsigned pre_threads = cfg->threads ? cfg->threads : cpu_count();

@@ -94,16 +94,7 @@ struct scan_prescan {
     const struct ruleset *rs;
     struct scanbuf_ctx ctx;     /* the target's, with quiet set */
     bool no_archives;
-    const struct env *env;      /* SESAME_DELTASCAN, SESAME_TIMINGS */
-    /* set by scan_prescan_init: silent deltas (scan_delta.h) */
-    int delta_mode;             /* DELTA_OFF, DELTA_ON, DELTA_VERIFY */
-    const struct engine_delta *delta; /* engine_delta_get */
-    size_t delta_width;         /* engine_delta_width; 0: not usable */
-    bool delta_ws;
-    unsigned delta_rest;
-    bool timings;
 };
-enum { DELTA_OFF, DELTA_ON, DELTA_VERIFY };
 void scan_prescan_init(struct src_git_prescan *out, struct scan_prescan *ps, unsigned threads);
 
 /* scan_findings.c: the built findings before they are reported. Git exposure of each

@@ -11,7 +11,6 @@
  */
 #include "scanbuf.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +69,6 @@ struct scanbuf {
     bool limit_hits;        /* the hit cap stopped matching in this blob */
     struct scanbuf_ctx ctx;
     struct scanbuf_stats stats;
-    size_t raw_calls;       /* scanbuf_raw_calls */
 };
 
 enum status scanbuf_new(struct scanbuf **out, const struct engine *e, const struct ruleset *rs,
@@ -112,11 +110,6 @@ void scanbuf_free(struct scanbuf *sb)
 void scanbuf_set_ctx(struct scanbuf *sb, const struct scanbuf_ctx *ctx)
 {
     sb->ctx = *ctx;
-}
-
-size_t scanbuf_raw_calls(const struct scanbuf *sb)
-{
-    return sb->raw_calls;
 }
 
 const struct scanbuf_stats *scanbuf_stats(const struct scanbuf *sb)
@@ -438,8 +431,6 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
     triggers_reset(&lv->tg);
     if ((st = engine_scan(sb->w, data, len, &lv->ml, &lv->tg)) != STATUS_OK)
         return st;
-    if (depth == 0 && !sb->text_is_utf16)
-        sb->raw_calls = engine_worker_calls(sb->w);
     if (lv->tg.truncated)
         sb->limit_hits = true;
     span = longest_match(&lv->ml);
@@ -646,7 +637,6 @@ enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob)
     sb->limit_decode = sb->limit_hits = false;
     sb->decode_budget = LIMIT_DECODE_BYTES;
     sb->text_is_utf16 = false;
-    sb->raw_calls = SIZE_MAX; /* until the raw bytes are scanned */
     memset(sb->chain, 0, sizeof(sb->chain));
     memset(sb->chain_enc, 0, sizeof(sb->chain_enc));
     /* The raw bytes are always scanned: a buffer that only looks like UTF-16 (a key

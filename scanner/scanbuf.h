@@ -11,7 +11,6 @@
 #define SESAME_SCANBUF_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include "base/status.h"
@@ -55,8 +54,5 @@ enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob);
 void scanbuf_set_ctx(struct scanbuf *sb, const struct scanbuf_ctx *ctx);
 
 const struct scanbuf_stats *scanbuf_stats(const struct scanbuf *sb);
-/* Hyperscan's reports over the raw bytes of the last buffer scanbuf_scan took (0: that
- * pass was silent; SIZE_MAX: it did not get that far). For silent deltas (scan_delta.h). */
-size_t scanbuf_raw_calls(const struct scanbuf *sb);
 
 #endif

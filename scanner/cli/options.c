@@ -343,9 +343,6 @@ const struct cli_env_doc cli_env[] = {
     { "SESAME_PRESCAN", "0: read a whole history's blobs only after its walk (as before "
                         "issue 16); all: finish reading the packed blobs before the walk "
                         "ends (tests); default: read them while it runs" },
-    { "SESAME_DELTASCAN", "tests: on: a packed blob made by a delta from a blob Hyperscan "
-      "found nothing in is matched only around what the delta changed (silent deltas); "
-      "verify: also in full, exit 70 if they disagree; default off" },
     { "SESAME_WALK", "libgit2: walk a whole history's commits with libgit2's revwalk "
                      "(as before issue 16; tests)" },
     { "SESAME_ARCHIVE_COPY", "1: every tar member is copied out of libarchive's buffer "
@@ -392,7 +389,6 @@ const size_t cli_n_env = sizeof(cli_env) / sizeof(cli_env[0]);
 /* Every variable named above, one by one: what cli_env_capture reads. */
 static const char *const cli_env_names[] = {
     "NO_COLOR", "SESAME_CACHE_DIR", "XDG_CACHE_HOME", "HOME", "SESAME_TIMINGS", "SESAME_PRESCAN", "SESAME_WALK",
-    "SESAME_DELTASCAN",
     "SESAME_ARCHIVE_COPY",
     "SESAME_FIXED_TIME", "SESAME_SMTP_ENDPOINT", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS",
     "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_SES", "AWS_ENDPOINT_URL_SESV2",

@@ -68,7 +68,6 @@ struct engine_worker {
     bool truncated;
     bool unbounded;             /* engine_worker_set_unbounded */
     bool whole;                 /* engine_worker_set_whole_buffer */
-    size_t calls;               /* Hyperscan callbacks of the last engine_scan */
 };
 
 /* ---- compile ---------------------------------------------------------------- */
@@ -308,7 +307,6 @@ void engine_free(struct engine *e)
 {
     if (!e)
         return;
-    engine_delta_free(e->delta);
     if (e->db)
         hs_free_database(e->db);
     for (unsigned i = 0; e->cr && i < e->n_rules; i++)
@@ -366,44 +364,6 @@ void engine_worker_set_unbounded(struct engine_worker *w, bool unbounded)
 void engine_worker_set_whole_buffer(struct engine_worker *w, bool whole)
 {
     w->whole = whole;
-}
-
-size_t engine_worker_calls(const struct engine_worker *w)
-{
-    return w->calls;
-}
-
-void engine_each_expression(const struct engine *e, engine_expr_fn *fn, void *ctx)
-{
-    struct engine copy = *e; /* build_table sets the trigger table: a copy's */
-    struct pattern_table t = { 0 };
-
-    copy.trig = NULL;
-    build_table(&copy, &t);
-    for (unsigned i = 0; i < t.n; i++)
-        fn(ctx, t.expr[i], t.flags[i]);
-    free(copy.trig);
-    table_release(&t);
-}
-
-int engine_stop_at_first(unsigned int id, unsigned long long from, unsigned long long to,
-                         unsigned int flags, void *ctx)
-{
-    (void)id, (void)from, (void)to, (void)flags;
-    *(bool *)ctx = true;
-    return 1;
-}
-
-bool engine_silent(struct engine_worker *w, const unsigned char *data, size_t len)
-{
-    bool hit = false;
-    hs_error_t err;
-
-    if (len > UINT_MAX)
-        return false;
-    err = hs_scan(w->e->db, (const char *)data, (unsigned int)len, 0, w->scratch,
-                  engine_stop_at_first, &hit);
-    return err == HS_SUCCESS && !hit;
 }
 
 void engine_worker_free(struct engine_worker *w)
@@ -473,7 +433,6 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
 
     (void)from;
     (void)flags;
-    w->calls++;
     if (id < e->n_rules) {
         struct rule_ranges *rr = &w->ranges[id];
         size_t width = e->cr[id].max_width, lo = end > width ? end - width : 0;
@@ -859,7 +818,6 @@ enum status engine_scan(struct engine_worker *w, const unsigned char *data, size
     for (unsigned i = 0; i < e->n_rules; i++)
         w->ranges[i].n = 0;
     w->n_hits = 0;
-    w->calls = 0;
     w->truncated = false;
     w->trig = trig;
     err = hs_scan(e->db, (const char *)data, (unsigned int)len, 0, w->scratch, on_hit, w);

@@ -80,38 +80,6 @@ enum status engine_scan(struct engine_worker *w, const unsigned char *data, size
 
 void match_list_release(struct match_list *l);
 
-/* Silent deltas (engine_delta.c, scan_delta.c): a buffer is "silent" if Hyperscan's pass
- * reports nothing at all over it, no rule hit and no trigger; engine_scan then finds
- * nothing and reports no trigger. engine_worker_calls: the Hyperscan reports of w's last
- * engine_scan (0: that buffer was silent). engine_silent: whether data[0, len) is silent
- * (the pass stops at the first report; false on a Hyperscan error). */
-size_t engine_worker_calls(const struct engine_worker *w);
-bool engine_silent(struct engine_worker *w, const unsigned char *data, size_t len);
-/* Each Hyperscan expression of e, with its compile flags (engine_delta.c's widths). */
-typedef void engine_expr_fn(void *ctx, const char *expr, unsigned flags);
-void engine_each_expression(const struct engine *e, engine_expr_fn *fn, void *ctx);
-/* Silent deltas' rule for e's expressions (engine_delta.c), computed with
- * hs_expression_info on the first call (which must come before threads share e) and kept
- * with e. engine_delta_width: W such that every match of every expression but the
- * "rest" holds at most W bytes that are not ASCII whitespace (\s: space, \t, \n, \v,
- * \f, \r) and its assertions look at most one byte before it and two after it; *ws says
- * whether any expression repeats whitespace without bound (windows then extend across
- * whitespace, counting the other bytes only); 0 if not usable. The rest (*n_rest): the
- * expressions of no such width, compiled alone into a database that
- * engine_delta_rest_silent runs over a whole buffer (true: nothing reported). */
-struct engine_delta;
-struct engine_delta_pass;
-const struct engine_delta *engine_delta_get(const struct engine *e);
-size_t engine_delta_width(const struct engine_delta *d, bool *ws, unsigned *n_rest);
-struct engine_delta_pass *engine_delta_pass_new(const struct engine_delta *d); /* a thread's */
-void engine_delta_pass_free(struct engine_delta_pass *p);
-bool engine_delta_rest_silent(struct engine_delta_pass *p, const unsigned char *data,
-                              size_t len);
-/* The rewrite engine_delta_width uses (exposed for the unit tests): expr with each
- * unbounded whitespace repeat outside a class bounded to two, malloc'd; *changed if any
- * was; NULL if expr holds what it does not follow. */
-char *engine_bound_ws(const char *expr, bool *changed);
-
 /* The gate of rule `r` that rejects the value p[0, n) (a short description: "min_entropy",
  * "reject_hex (...)", "placeholder (...)", ...), or NULL when it passes them all
  * (`sesame rules check` says which gate refused an example). */

@@ -41,12 +41,7 @@ struct engine {
     unsigned concat_first; /* trigger index of concat_triggers[0] */
     unsigned *trig_width;
     uint32_t max_groups;
-    struct engine_delta *delta; /* engine_delta_get, once asked */
 };
-void engine_delta_free(struct engine_delta *d);
-/* A Hyperscan callback that sets *(bool *)ctx and stops the scan (engine_silent). */
-int engine_stop_at_first(unsigned int id, unsigned long long from, unsigned long long to,
-                         unsigned int flags, void *ctx);
 
 /* engine_cache.c: the cache file of a rule set (path under dir), loaded into e->db and
  * the widths, or stored from them. A miss or a file that fails validation leaves e

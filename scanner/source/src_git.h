@@ -38,22 +38,13 @@ struct src_git_reader;
  * archive; such a result holds at any path, so a planned object found clean is not read
  * again (src_git_prescanned). Objects the walk never reaches are dropped; what was not
  * clean, or not reached before the walk ended, is read as usual with its path. */
-struct src_git_delta {
-    const unsigned char *bytes;
-    size_t len;
-};
-
 struct src_git_prescan {
     unsigned threads;
     bool finish;                /* read them all before the plan returns (tests) */
     void *ctx;
     void *(*start)(void *ctx);  /* a thread's state */
-    /* *views: decoded views scanned. delta: when the blob was made by this delta (git's
-     * format, whole) from a blob whose Hyperscan pass *silent said was silent, else NULL.
-     * *silent: whether the blob's Hyperscan pass over its raw bytes reported nothing
-     * (set on a blob only; false when unsure). */
     bool (*clean)(void *state, const struct blob *tmpl, const unsigned char *data, size_t len,
-                  const struct src_git_delta *delta, uint64_t *views, bool *silent);
+                  uint64_t *views); /* *views: decoded views scanned */
     void (*stop)(void *state);
 };
 

@@ -716,8 +716,6 @@ struct gitpack_reader {
     unsigned char *delta; /* an inflated delta */
     size_t delta_cap;
     bool any_base;        /* gitpack_reader_any_base() */
-    uint64_t last_base;   /* gitpack_reader_last_delta: the base of the last */
-    size_t last_delta;    /* application of a read, and its delta's length (0: none) */
 };
 
 static size_t bucket_of(const struct gitpack_reader *r, const struct gitpack *p, uint64_t off)
@@ -750,17 +748,6 @@ struct gitpack_reader *gitpack_reader_new(size_t cache_bytes)
     r->lru.next = r->lru.prev = &r->lru;
     rehash(r, 256);
     return r;
-}
-
-bool gitpack_reader_last_delta(const struct gitpack_reader *r, uint64_t *base_off,
-                               const unsigned char **delta, size_t *len)
-{
-    if (!r->last_delta)
-        return false;
-    *base_off = r->last_base;
-    *delta = r->delta;
-    *len = r->last_delta;
-    return true;
 }
 
 void gitpack_reader_any_base(struct gitpack_reader *r)
@@ -915,7 +902,6 @@ enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint
     struct centry *b;
     enum status st;
 
-    r->last_delta = 0;
     /* Up the chain until an object the reader holds, or a whole object. Every entry on
      * the way is an object of the index (a REF_DELTA's base is found through it; an
      * OFS_DELTA's base offset is checked): gitpack_unresolvable() judges chains by the
@@ -982,8 +968,6 @@ enum status gitpack_read(struct gitpack_reader *r, const struct gitpack *p, uint
             return fail(STATUS_CORRUPT, "pack offset %llu: malformed delta",
                         (unsigned long long)h->at);
         }
-        r->last_base = b->off;
-        r->last_delta = (size_t)h->size;
         b = cache_put(r, p, h->at, b->type, b->depth + 1, buf, (size_t)dst);
     }
     *type = b->type;

@@ -130,22 +130,5 @@ bool gitpack_delta_sizes(const unsigned char *delta, size_t len, uint64_t *src_s
                          uint64_t *dst_size, size_t *used);
 bool gitpack_delta_apply(const unsigned char *base, size_t base_len, const unsigned char *delta,
                          size_t delta_len, unsigned char *out, size_t out_len);
-/* One instruction of a delta, from *at (start at gitpack_delta_sizes' *used): a copy of
- * base[off, off + len) or an insert of lit[0, len). 1 and *at moved past it, 0 at the
- * end, -1 if it is malformed (a reserved 0 command, bytes missing). Nothing is checked
- * against the base or the result: gitpack_delta_apply does that. */
-struct gitpack_delta_op {
-    bool copy;
-    size_t off, len;
-    const unsigned char *lit;
-};
-int gitpack_delta_next(const unsigned char *delta, size_t delta_len, size_t *at,
-                       struct gitpack_delta_op *op);
-/* The delta the reader's last gitpack_read() applied to make the object it returned, if
- * it made it by one delta application in that call (not when it came from the reader's
- * cache or was a whole object): the base's offset and the delta's bytes, valid until
- * the reader's next call. */
-bool gitpack_reader_last_delta(const struct gitpack_reader *r, uint64_t *base_off,
-                               const unsigned char **delta, size_t *len);
 
 #endif

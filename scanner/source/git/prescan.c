@@ -15,9 +15,6 @@
  * every other blob, and every blob not reached in time, not in a pack or not a plain
  * blob of gitpack's, is read again as before, with its first path. Blobs the walk never
  * reaches are simply never asked about.
- * Silent deltas (SESAME_DELTASCAN, scan_prescan.c): each blob's flag says whether its
- * Hyperscan pass was silent; a blob that one delta application made from a flagged blob
- * is handed over with that delta (gitpack_reader_last_delta).
  */
 #include "source/git/internal.h"
 
@@ -40,7 +37,6 @@ struct ps_pack {
     unsigned char *type;  /* enum gitpack_type, once read */
     uint64_t *bytes;
     uint64_t *views;
-    atomic_uchar *silent; /* its Hyperscan pass reported nothing (scan_delta.c) */
     size_t n;
 };
 
@@ -68,8 +64,6 @@ static void read_one(struct prescan *ps, struct gitpack_reader *r, void *state, 
     git_oid id;
     char hex[GIT_OID_HEXSZ + 1];
     struct blob tmpl;
-    struct src_git_delta dd, *dp = NULL;
-    bool silent = false;
 
     pp->state[k] = PS_AGAIN;
     gitpack_entry(g->packs[item >> 32], pp->idx[k], &raw, &off);
@@ -85,20 +79,11 @@ static void read_one(struct prescan *ps, struct gitpack_reader *r, void *state, 
     tmpl.path = "";
     tmpl.blob_id = hex;
     tmpl.deferred = true;
-    if (t == GP_BLOB && gitpack_reader_last_delta(r, &off, &dd.bytes, &dd.len)) {
-        /* its base's flag, if that was read already (by any thread: else unsure) */
-        size_t bk = gitpack_first_at(pp->off, pp->n, off);
-        if (bk < pp->n && pp->off[bk] == off &&
-            atomic_load_explicit(&pp->silent[bk], memory_order_relaxed))
-            dp = &dd;
-    }
-    if (ps->cb.clean(state, &tmpl, data, len, dp, &views, &silent)) {
+    if (ps->cb.clean(state, &tmpl, data, len, &views)) {
         pp->bytes[k] = len;
         pp->views[k] = views;
         pp->state[k] = PS_CLEAN;
     }
-    if (silent && t == GP_BLOB)
-        atomic_store_explicit(&pp->silent[k], 1, memory_order_relaxed);
 }
 
 static void *prescan_main(void *arg)
@@ -147,7 +132,6 @@ static void list_blobs(struct prescan *ps)
         pp->type = xcalloc(pp->n ? pp->n : 1, 1);
         pp->bytes = xcalloc(pp->n ? pp->n : 1, sizeof(*pp->bytes));
         pp->views = xcalloc(pp->n ? pp->n : 1, sizeof(*pp->views));
-        pp->silent = xcalloc(pp->n ? pp->n : 1, sizeof(*pp->silent));
         total += pp->n;
     }
     ps->todo = xmalloc((total ? total : 1) * sizeof(*ps->todo));
@@ -233,7 +217,6 @@ void prescan_free(struct src_git *g)
         free(ps->packs[i].type);
         free(ps->packs[i].bytes);
         free(ps->packs[i].views);
-        free(ps->packs[i].silent);
     }
     free(ps->packs);
     free(ps);
