@@ -189,6 +189,33 @@ static void build_table(struct engine *e, struct pattern_table *t)
     }
 }
 
+/* Benches (benches/hs_expr_bench.c): the database's expressions in id order, each with
+ * its flags and a label (the rule's id, or "trigger:" and the decoder it starts). */
+void engine_each_expression(const struct ruleset *rs,
+                            void (*fn)(void *ctx, const char *expr, unsigned flags,
+                                       const char *label),
+                            void *ctx)
+{
+    static const char *const kinds[] = { "url", "json", "b64_anchor", "b64_value", "concat",
+                                         "join_list", "join_array", "html", "utf16" };
+    struct engine e = { .rs = rs, .n_rules = (unsigned)rs->n };
+    struct pattern_table t = { 0 };
+    char label[64];
+
+    build_table(&e, &t);
+    for (unsigned i = 0; i < t.n; i++) {
+        if (i < e.n_rules) {
+            fn(ctx, t.expr[i], t.flags[i], rs->rules[i].id);
+            continue;
+        }
+        snprintf(label, sizeof(label), "trigger:%s%s", kinds[e.trig[i - e.n_rules]],
+                 strncmp(t.expr[i], "eyJ", 3) == 0 ? "_eyJ" : "");
+        fn(ctx, t.expr[i], t.flags[i], label);
+    }
+    table_release(&t);
+    free(e.trig);
+}
+
 static const char *rule_name_for(const struct engine *e, int expr)
 {
     if (expr >= 0 && (unsigned)expr < e->n_rules)

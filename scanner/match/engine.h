@@ -65,6 +65,13 @@ bool engine_cache_reload(struct engine *e, const unsigned char *p, size_t len);
 
 enum status engine_worker_new(struct engine_worker **out, const struct engine *e);
 void engine_worker_free(struct engine_worker *w);
+/* Benches: calls fn for every Hyperscan expression of rs's database, in id order (the
+ * rules' prefilters or patterns, then the decoders' triggers), with its Hyperscan flags
+ * and a label (the rule's id, or "trigger:KIND"). */
+void engine_each_expression(const struct ruleset *rs,
+                            void (*fn)(void *ctx, const char *expr, unsigned flags,
+                                       const char *label),
+                            void *ctx);
 /* Tests and fuzzing: confirm without the bound on where a match may start (the
  * reference the bounded search must equal; see confirm_range in engine.c). */
 void engine_worker_set_unbounded(struct engine_worker *w, bool unbounded);

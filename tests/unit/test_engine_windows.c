@@ -250,6 +250,97 @@ static void test_engine_windows__generated_texts_match_the_whole_buffer_search(v
     pair_teardown(&x);
 }
 
+/* The rules whose prefilter is the literal (or keyword) every match starts with
+ * (patterns/aws.json: session_token.marker's three heads, session_token.keyword's
+ * keyword, the Bedrock keys' heads, the SES endpoint's "email-smtp"): each value at the
+ * buffer's start and end, values next to each other with nothing or one byte between,
+ * every length edge (80 and 3,000 characters after a token head, 60 and 400 after the
+ * long-term Bedrock head, 100 and 4,000 after the short-term one), buffers cut at every
+ * byte around each value. One value of each kind must be found, so that the comparison
+ * covers every changed rule. */
+static const char *const heads[] = {
+    "IQoJb3JpZ2luX2Vj", "FwoGZXIvYXdz", "AQoDYXdz",                        /* marker */
+    "aws_session_token=", "AWS-SECURITY-TOKEN: \"", "sessiontoken ",         /* keyword */
+    "ABSKQmVkcm9ja0FQSUtleS", "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t", /* Bedrock */
+};
+static const size_t body_len[][2] = {
+    { 80, 3000 }, { 80, 3000 }, { 80, 3000 }, { 100, 3000 }, { 100, 3000 }, { 100, 3000 },
+    { 60, 400 }, { 100, 4000 },
+};
+
+static void put_head_value(struct fakekey_rng *rng, struct buf *b, size_t h)
+{
+    static const char b64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t lo = body_len[h][0], hi = body_len[h][1];
+    size_t n = pick(rng, 4) == 0 ? lo : pick(rng, 4) == 0 ? hi : lo + pick(rng, hi - lo);
+
+    puts_(b, heads[h]);
+    for (size_t i = 0; i < n; i++)
+        put(b, &b64[pick(rng, 64)], 1);
+    if (pick(rng, 3) == 0)
+        puts_(b, pick(rng, 2) ? "=" : "==");
+}
+
+static void put_endpoint(struct fakekey_rng *rng, struct buf *b)
+{
+    puts_(b, PICK(rng, ((const char *[]){ "email-smtp.eu-west-1.amazonaws.com",
+                                          "email-smtp-fips.us-gov-west-1.amazonaws.com",
+                                          "email-smtp.ap-southeast-2.amazonaws.com" })));
+}
+
+static void test_engine_windows__literal_head_rules_at_edges(void)
+{
+    static const char *const ids[] = { "aws.session_token.marker", "aws.session_token.keyword",
+                                       "aws.bedrock.api_key.long_term",
+                                       "aws.bedrock.api_key.short_term", "aws.ses.smtp_endpoint" };
+    static const char *const sep[] = { "", " ", "\n", "x", "=", "\"", ".", "-" };
+    struct pair x;
+    struct fakekey_rng rng = FAKEKEY_RNG_INIT(173);
+    struct match_list l = { 0 };
+    size_t *counts;
+
+    pair_setup(&x, NULL, engine_worker_set_whole_buffer);
+    counts = xcalloc(x.rs.n, sizeof(*counts));
+    for (int round = 0; round < 120; round++) {
+        struct buf b = { 0 };
+        size_t pieces = 1 + pick(&rng, 4), mark = 0;
+        for (size_t k = 0; k < pieces; k++) {
+            if (k)
+                puts_(&b, PICK(&rng, sep));
+            mark = b.n;
+            if (pick(&rng, 5) == 0)
+                put_endpoint(&rng, &b);
+            else
+                put_head_value(&rng, &b, pick(&rng, ARRAY_SIZE(heads)));
+        }
+        CHECK(differences(&x, (const unsigned char *)b.p, b.n, &l, counts) == 0);
+        /* cut around the last value's start and end, and just after the first's head */
+        for (size_t n = mark > 8 ? mark - 8 : 1; n < b.n && n < mark + 60; n++)
+            CHECK(differences(&x, (const unsigned char *)b.p, n, &l, NULL) == 0);
+        for (size_t n = b.n > 8 ? b.n - 8 : 1; n < b.n; n++)
+            CHECK(differences(&x, (const unsigned char *)b.p, n, &l, NULL) == 0);
+        /* and not at the buffer's start: one byte of context before the first value */
+        {
+            struct buf c = { 0 };
+            puts_(&c, PICK(&rng, sep));
+            put(&c, b.p, b.n);
+            CHECK(differences(&x, (const unsigned char *)c.p, c.n, &l, counts) == 0);
+            free(c.p);
+        }
+        free(b.p);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+        size_t ri = rule_index(&x, ids[i]);
+        if (counts[ri] == 0)
+            fprintf(stderr, "rule %s never matched\n", ids[i]);
+        CHECK(counts[ri] > 0);
+    }
+    free(counts);
+    match_list_release(&l);
+    pair_teardown(&x);
+}
+
 /* The mutant: a keyword rule whose prefilter leaves out the "aws_" its keyword starts
  * with (the window is then 4 bytes short of where its matches start). The comparison
  * must see the difference, or it could not catch a wrong window either. */
@@ -281,6 +372,7 @@ static void test_engine_windows__a_too_narrow_prefilter_is_caught(void)
 static const struct test tests[] = {
     TEST(test_engine_windows__generated_texts_match_the_whole_buffer_search),
     TEST(test_engine_windows__a_too_narrow_prefilter_is_caught),
+    TEST(test_engine_windows__literal_head_rules_at_edges),
 };
 
 HARNESS_MAIN(tests)
