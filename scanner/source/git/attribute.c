@@ -73,10 +73,13 @@ const struct prov_table *src_git_attribute(struct src_git *g, const char *const 
         struct oidvec hot = { 0 };
         graph_mark(g, blob_hex, n);
         /* Only commits whose tree leads to a blob with findings can have introduced one. */
-        for (size_t i = 0; i < g->walked.n; i++)
+        for (size_t i = 0; i < g->walked.n; i++) {
+            *oidmap_add(&g->walked_at, &g->walked.v[i], NULL) = i;
             if (tree_hot(g, &g->walked_roots.v[i], ""))
                 oidvec_push(&hot, &g->walked.v[i]);
+        }
         plan_commits(g, &hot, true);
+        oidmap_release(&g->walked_at);
         free(hot.v);
     }
     graph_release(&g->tg);

@@ -3,10 +3,11 @@
  * none of its parents has.
  *
  * What it does: diff a commit's tree against each parent's (raw trees, merged by name),
- * over threads with a repository handle each, and fold the results into the plan in
- * commit order, so the plan is the same whatever the timing. Used to plan a revision
- * range or a push, and, after a deferred scan, to attribute the blobs with findings
- * (hot_only: only the subtrees that lead to them, graph.c).
+ * over threads with a repository handle each (and a pack reader for attribution), and
+ * fold the results into the plan in commit order, so the plan is the same whatever the
+ * timing. Used to plan a revision range or a push, and, after a deferred scan, to
+ * attribute the blobs with findings (hot_only: only the subtrees that lead to them,
+ * graph.c).
  * What it does not: walk history (plan.c chooses the commits).
  * The tricky point: "introduced" for a merge means different from *every* parent, so
  * that scanning main..feature does not report what a merge from main brought in.
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 
@@ -46,6 +48,11 @@ struct plan_ctx {
     struct src_git *g;        /* read-only while threads run */
     git_repository *repo;
     git_odb *odb;
+    /* attribution: trees from the packs, as pass 1 read them (libgit2 for the rest); a
+     * range or a push reads through libgit2 (a pack reader's first read of a big pack
+     * costs more than a push's few trees: 70 ms on git/git) */
+    struct gitpack_reader *reader;
+    size_t tree_pack;         /* the pack that held the last tree read */
     bool hot_only;            /* attribution: only hot subtrees and target blobs */
     struct pathbuf path;
     uint64_t errors, submodules, commits;
@@ -58,7 +65,9 @@ static void tree_diff(struct plan_ctx *pc, const char *commit_hex, const git_oid
                       const git_oid *new_id, struct pairs *out, int depth)
 {
     struct src_git *g = pc->g;
-    git_odb_object *nt, *ot = NULL;
+    struct gitpack_reader **rd = pc->hot_only ? &pc->reader : NULL;
+    unsigned char *nt, *ot = NULL;
+    size_t nlen = 0, olen = 0;
     struct gt_iter ni, oi;
     struct gt_entry ne, oe;
     bool have_old;
@@ -69,7 +78,7 @@ static void tree_diff(struct plan_ctx *pc, const char *commit_hex, const git_oid
         pc->errors++;
         return;
     }
-    if (!(nt = read_tree(g, pc->odb, new_id))) {
+    if (!(nt = tree_copy_from(g, rd, &pc->tree_pack, pc->odb, new_id, &nlen))) {
         char hex[GIT_OID_HEXSZ + 1];
         git_oid_tostr(hex, sizeof(hex), new_id);
         log_warn("commit %.12s: cannot read tree %s ('%s'): %s", commit_hex, hex,
@@ -77,10 +86,10 @@ static void tree_diff(struct plan_ctx *pc, const char *commit_hex, const git_oid
         pc->errors++;
         return;
     }
-    if (old_id)
-        ot = read_tree(g, pc->odb, old_id); /* unreadable: compare with nothing */
-    gt_init(&ni, git_odb_object_data(nt), git_odb_object_size(nt));
-    gt_init(&oi, ot ? git_odb_object_data(ot) : NULL, ot ? git_odb_object_size(ot) : 0);
+    if (old_id) /* unreadable: compare with nothing */
+        ot = tree_copy_from(g, rd, &pc->tree_pack, pc->odb, old_id, &olen);
+    gt_init(&ni, nt, nlen);
+    gt_init(&oi, ot, ot ? olen : 0);
     have_old = gt_next(&oi, &oe);
     while (gt_next(&ni, &ne)) {
         const struct gt_entry *old = NULL;
@@ -128,8 +137,8 @@ static void tree_diff(struct plan_ctx *pc, const char *commit_hex, const git_oid
                  commit_hex, hex, pc->path.len ? pb_str(&pc->path) : "/");
         pc->errors++;
     }
-    git_odb_object_free(ot);
-    git_odb_object_free(nt);
+    free(ot);
+    free(nt);
 }
 
 static bool pairs_has(const struct pairs *p, const struct pair *x)
@@ -176,10 +185,17 @@ static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_re
         const git_oid *ptree = NULL;
         struct pairs cur = { 0 };
 
-        /* A missing parent (shallow clone, corrupt repo): compare with nothing. */
-        if (np && !bad_object(g, git_commit_parent_id(c, p)) &&
-            git_commit_parent(&parent, c, p) == 0)
-            ptree = git_commit_tree_id(parent);
+        /* A missing parent (shallow clone, corrupt repo): compare with nothing. A parent
+         * pass 1 walked has the tree it visited (read as libgit2 reads it: pushwalk.c). */
+        if (np && !bad_object(g, git_commit_parent_id(c, p))) {
+            const size_t *at = pc->hot_only ? oidmap_get(&g->walked_at,
+                                                         git_commit_parent_id(c, p))
+                                            : NULL;
+            if (at)
+                ptree = &g->walked_roots.v[*at];
+            else if (git_commit_parent(&parent, c, p) == 0)
+                ptree = git_commit_tree_id(parent);
+        }
         pb_cut(&pc->path, 0);
         tree_diff(pc, hex, ptree, tree, p == 0 ? &first : &cur, 0);
         if (p > 0) {
@@ -262,8 +278,12 @@ void plan_commits(struct src_git *g, const struct oidvec *commits, bool hot_only
     pthread_t *tids = xcalloc(threads, sizeof(*tids));
     bool *started = xcalloc(threads, sizeof(*started));
 
+    /* the threads' tree caches share what one walk's reader may keep */
+    size_t cache = LIMIT_PACK_TREE_CACHE_BYTES / threads;
     for (size_t t = 0; t < threads; t++) {
         jobs[t].pc.g = g;
+        if (hot_only && g->n_packs)
+            jobs[t].pc.reader = gitpack_reader_new(cache);
         jobs[t].pc.hot_only = hot_only;
         jobs[t].commits = commits;
         jobs[t].results = results;
@@ -294,6 +314,7 @@ void plan_commits(struct src_git *g, const struct oidvec *commits, bool hot_only
             g->counts.commits += jobs[t].pc.commits;
         g->counts.timed_out |= jobs[t].pc.timed_out;
         free(jobs[t].pc.path.s);
+        gitpack_reader_free(jobs[t].pc.reader);
     }
     for (size_t i = 0; i < commits->n; i++)
         plan_merge(g, &commits->v[i], &results[i], hot_only);

@@ -34,42 +34,50 @@ git_odb_object *read_tree(const struct src_git *g, git_odb *odb, const git_oid *
     return o;
 }
 
-/* A tree's bytes from the packs through g->tree_reader (valid until its next read), else
- * from libgit2. For the single-threaded walks: pass 1 and exposure. */
+/* A tree's bytes from the packs through a pack reader (valid until its next read; *hint:
+ * the pack that held the last one, tried first), else (or if reader is NULL) from
+ * libgit2 through `odb`. */
 struct rawtree {
     git_odb_object *o;
     const unsigned char *data;
     size_t len;
 };
 
-static bool tree_get(struct src_git *g, const git_oid *id, struct rawtree *t)
+static bool tree_read(const struct src_git *g, struct gitpack_reader **reader, size_t *hint,
+                      git_odb *odb, const git_oid *id, struct rawtree *t)
 {
     memset(t, 0, sizeof(*t));
     if (bad_object(g, id))
         return false;
-    for (size_t k = 0; k < g->n_packs; k++) {
-        size_t i = (g->tree_pack + k) % g->n_packs; /* the pack that held the last one first */
+    for (size_t k = 0; reader && k < g->n_packs; k++) {
+        size_t i = (*hint + k) % g->n_packs;
         uint64_t off;
         enum gitpack_type type;
 
         if (!gitpack_find(g->packs[i], id->id, &off))
             continue;
-        if (!g->tree_reader)
-            g->tree_reader = gitpack_reader_new(LIMIT_PACK_TREE_CACHE_BYTES);
-        if (gitpack_read(g->tree_reader, g->packs[i], off, LIMIT_GIT_TREE_BYTES, &type, &t->data,
+        if (!*reader)
+            *reader = gitpack_reader_new(LIMIT_PACK_TREE_CACHE_BYTES);
+        if (gitpack_read(*reader, g->packs[i], off, LIMIT_GIT_TREE_BYTES, &type, &t->data,
                          &t->len) == STATUS_OK &&
             type == GP_TREE) {
-            g->tree_pack = i;
+            *hint = i;
             return true;
         }
         break;
     }
-    t->o = read_tree(g, g->odb, id);
+    t->o = read_tree(g, odb, id);
     if (!t->o)
         return false;
     t->data = git_odb_object_data(t->o);
     t->len = git_odb_object_size(t->o);
     return true;
+}
+
+/* The single-threaded walks (pass 1 and exposure): g's own reader and handle. */
+static bool tree_get(struct src_git *g, const git_oid *id, struct rawtree *t)
+{
+    return tree_read(g, &g->tree_reader, &g->tree_pack, g->odb, id, t);
 }
 
 static void tree_put(struct rawtree *t)
@@ -78,18 +86,24 @@ static void tree_put(struct rawtree *t)
     t->o = NULL;
 }
 
-unsigned char *tree_copy(struct src_git *g, const git_oid *id, size_t *len)
+unsigned char *tree_copy_from(const struct src_git *g, struct gitpack_reader **reader,
+                              size_t *hint, git_odb *odb, const git_oid *id, size_t *len)
 {
     struct rawtree t;
     unsigned char *copy;
 
-    if (!tree_get(g, id, &t))
+    if (!tree_read(g, reader, hint, odb, id, &t))
         return NULL;
     copy = xmalloc(t.len ? t.len : 1);
     memcpy(copy, t.data, t.len);
     *len = t.len;
     tree_put(&t);
     return copy;
+}
+
+unsigned char *tree_copy(struct src_git *g, const git_oid *id, size_t *len)
+{
+    return tree_copy_from(g, &g->tree_reader, &g->tree_pack, g->odb, id, len);
 }
 
 /* ---- the tree graph of a full-history scan ------------------------------------------ */

@@ -216,6 +216,9 @@ struct src_git {
     struct tgraph tg;
     struct oidvec walked;      /* the commits pass 1 visited, in walk order... */
     struct oidvec walked_roots; /* ...and their root trees */
+    /* during attribution: a walked commit's position in `walked` (a parent's tree is
+     * then walked_roots' entry, not a libgit2 lookup of the parent) */
+    struct oidmap walked_at;
     /* src_git_attribute's answer: the table and what it points into */
     struct prov_table ptab;
     struct prov_blob *ptab_blobs;
@@ -349,6 +352,13 @@ git_odb_object *read_tree(const struct src_git *g, git_odb *odb, const git_oid *
 /* A copy of a tree's bytes (caller frees), for walks that read other trees while they
  * hold it; through the pack reader (single-threaded walks only). */
 unsigned char *tree_copy(struct src_git *g, const git_oid *id, size_t *len);
+
+/* The same through a reader of the caller's own (created on first use; *hint: the pack
+ * that held the last tree), else libgit2 through `odb`: for threads, one reader each.
+ * reader NULL: libgit2 only. NULL when the tree cannot be read (libgit2's error says
+ * why). */
+unsigned char *tree_copy_from(const struct src_git *g, struct gitpack_reader **reader,
+                              size_t *hint, git_odb *odb, const git_oid *id, size_t *len);
 
 /* A path built up while descending trees. */
 struct pathbuf {

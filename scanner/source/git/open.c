@@ -500,6 +500,7 @@ void src_git_free(struct src_git *g)
     free(g->commits);
     oidmap_release(&g->commit_index);
     oidmap_release(&g->unreachable_commits);
+    oidmap_release(&g->walked_at);
     oidmap_release(&g->bad_loose);
     free(g->commit_unreachable);
     graph_release(&g->tg);
