@@ -13,6 +13,7 @@
  * that scanning main..feature does not report what a merge from main brought in.
  */
 #include "source/git/internal.h"
+#include "source/git/commithead.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -43,6 +44,14 @@ static void pairs_release(struct pairs *p)
     memset(p, 0, sizeof(*p));
 }
 
+/* A commit's parents for attribution: each one's id and the tree to compare with (NULL:
+ * compare with nothing). */
+struct parents {
+    git_oid *id;
+    const git_oid **tree;
+    size_t n, cap;
+};
+
 /* What one planning thread uses: its own repository handle and counters. */
 struct plan_ctx {
     struct src_git *g;        /* read-only while threads run */
@@ -53,6 +62,7 @@ struct plan_ctx {
      * costs more than a push's few trees: 70 ms on git/git) */
     struct gitpack_reader *reader;
     size_t tree_pack;         /* the pack that held the last tree read */
+    struct parents parents;   /* attribution: the commit being diffed (quick_commit) */
     bool hot_only;            /* attribution: only hot subtrees and target blobs */
     struct pathbuf path;
     uint64_t errors, submodules, commits;
@@ -156,6 +166,62 @@ struct commit_result {
     bool read;                /* the commit could be read (its message is scanned) */
 };
 
+static bool parent_add(void *arg, const unsigned char id[COMMIT_ID_RAWSZ])
+{
+    struct parents *ps = arg;
+
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? 2 * ps->cap : 4;
+        ps->id = xrealloc(ps->id, ps->cap * sizeof(*ps->id));
+        ps->tree = xrealloc(ps->tree, ps->cap * sizeof(*ps->tree));
+    }
+    memcpy(ps->id[ps->n].id, id, GIT_OID_RAWSZ);
+    ps->tree[ps->n++] = NULL;
+    return true;
+}
+
+/* Attribution: a walked commit read as pass 1 reads commits (its header through this
+ * thread's pack reader, in the plain form libgit2 reads alike with one author line:
+ * pushwalk.c), its parents' trees those pass 1 visited. False (libgit2 reads it, as
+ * before) for anything else: a commit not in a pack, another header, a parent pass 1
+ * did not walk. */
+static bool quick_commit(struct plan_ctx *pc, const git_oid *id, git_oid *tree,
+                         struct parents *ps)
+{
+    struct src_git *g = pc->g;
+    unsigned char head[4096];
+    struct commit_head h;
+
+    ps->n = 0;
+    if (!pc->reader)
+        return false;
+    for (size_t k = 0; k < g->n_packs; k++) {
+        size_t i = (pc->tree_pack + k) % g->n_packs;
+        uint64_t off, size;
+        enum gitpack_type type;
+        size_t len;
+
+        if (!gitpack_find(g->packs[i], id->id, &off))
+            continue;
+        if (!gitpack_read_head(pc->reader, g->packs[i], off, head, sizeof(head), sizeof(head),
+                               &type, &len, &size) ||
+            type != GP_COMMIT || !commit_head_parse((const char *)head, len, &h, parent_add, ps) ||
+            h.authors != 1)
+            return false;
+        memcpy(tree->id, h.tree, GIT_OID_RAWSZ);
+        for (size_t p = 0; p < ps->n; p++) {
+            const size_t *at;
+            if (bad_object(g, &ps->id[p]))
+                continue; /* compare with nothing, as below */
+            if (!(at = oidmap_get(&g->walked_at, &ps->id[p])))
+                return false;
+            ps->tree[p] = &g->walked_roots.v[*at];
+        }
+        return true;
+    }
+    return false;
+}
+
 static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_result *res)
 {
     struct src_git *g = pc->g;
@@ -163,37 +229,43 @@ static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_re
     struct pairs first = { 0 };
     char hex[GIT_OID_HEXSZ + 1];
     const git_oid *tree;
-    unsigned np;
+    git_oid own_tree;
+    struct parents *ps = &pc->parents;
+    bool quick;
+    size_t np;
 
     memset(res, 0, sizeof(*res));
     git_oid_tostr(hex, sizeof(hex), id);
     if (bad_object(g, id))
         return;
-    if (git_commit_lookup(&c, pc->repo, id) != 0) {
+    quick = pc->hot_only && quick_commit(pc, id, &own_tree, ps);
+    if (!quick && git_commit_lookup(&c, pc->repo, id) != 0) {
         log_warn("cannot read commit %s: %s", hex, libgit2_message());
         pc->errors++;
         return;
     }
     res->read = true;
-    tree = git_commit_tree_id(c);
+    tree = quick ? &own_tree : git_commit_tree_id(c);
     if (pc->hot_only && !tree_hot(g, tree, ""))
         goto out;
     pc->commits++;
-    np = git_commit_parentcount(c);
-    for (unsigned p = 0; p < (np ? np : 1); p++) {
+    np = quick ? ps->n : git_commit_parentcount(c);
+    for (size_t p = 0; p < (np ? np : 1); p++) {
         git_commit *parent = NULL;
         const git_oid *ptree = NULL;
         struct pairs cur = { 0 };
 
         /* A missing parent (shallow clone, corrupt repo): compare with nothing. A parent
          * pass 1 walked has the tree it visited (read as libgit2 reads it: pushwalk.c). */
-        if (np && !bad_object(g, git_commit_parent_id(c, p))) {
+        if (quick) {
+            ptree = np ? ps->tree[p] : NULL;
+        } else if (np && !bad_object(g, git_commit_parent_id(c, (unsigned)p))) {
             const size_t *at = pc->hot_only ? oidmap_get(&g->walked_at,
-                                                         git_commit_parent_id(c, p))
+                                                         git_commit_parent_id(c, (unsigned)p))
                                             : NULL;
             if (at)
                 ptree = &g->walked_roots.v[*at];
-            else if (git_commit_parent(&parent, c, p) == 0)
+            else if (git_commit_parent(&parent, c, (unsigned)p) == 0)
                 ptree = git_commit_tree_id(parent);
         }
         pb_cut(&pc->path, 0);
@@ -213,6 +285,13 @@ static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_re
         git_commit_free(parent);
     }
     if (first.n) {
+        /* the commit's author and message, read by libgit2 (few commits introduce) */
+        if (quick && git_commit_lookup(&c, pc->repo, id) != 0) {
+            log_warn("cannot read commit %s: %s", hex, libgit2_message());
+            pc->errors++;
+            res->read = false;
+            goto out;
+        }
         res->pairs = first;
         res->ci = commit_info_of(c);
         memset(&first, 0, sizeof(first));
@@ -315,6 +394,8 @@ void plan_commits(struct src_git *g, const struct oidvec *commits, bool hot_only
         g->counts.timed_out |= jobs[t].pc.timed_out;
         free(jobs[t].pc.path.s);
         gitpack_reader_free(jobs[t].pc.reader);
+        free(jobs[t].pc.parents.id);
+        free(jobs[t].pc.parents.tree);
     }
     for (size_t i = 0; i < commits->n; i++)
         plan_merge(g, &commits->v[i], &results[i], hot_only);
