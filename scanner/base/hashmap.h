@@ -62,6 +62,14 @@ static inline uint32_t hashmap_find(const struct hashmap *m, uint64_t hash, hash
     }
 }
 
+/* Fetch into the cache the slot where a probe for `hash` starts: a hint for a probe to
+ * come, which finds the same either way. */
+static inline void hashmap_prefetch(const struct hashmap *m, uint64_t hash)
+{
+    if (m->size)
+        __builtin_prefetch(&m->slots[(size_t)hash & (m->size - 1)]);
+}
+
 /* The item with `key`; if there is none, `item` is added under it and returned, with
  * *added set. */
 static inline uint32_t hashmap_find_or_add(struct hashmap *m, uint64_t hash, hashmap_eq_fn *eq,

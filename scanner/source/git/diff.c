@@ -166,6 +166,13 @@ struct commit_result {
     bool read;                /* the commit could be read (its message is scanned) */
 };
 
+/* Attribution: the tree pass 1 visited for commit `id`, or NULL if it did not walk it. */
+static const git_oid *walked_tree(const struct src_git *g, const git_oid *id)
+{
+    const size_t *at = oidmap_get(&g->walked_at, id);
+    return at ? &g->walked_roots.v[*at] : NULL;
+}
+
 static bool parent_add(void *arg, const unsigned char id[COMMIT_ID_RAWSZ])
 {
     struct parents *ps = arg;
@@ -191,35 +198,25 @@ static bool quick_commit(struct plan_ctx *pc, const git_oid *id, git_oid *tree,
     struct src_git *g = pc->g;
     unsigned char head[4096];
     struct commit_head h;
+    enum gitpack_type type;
+    uint64_t off, size;
+    size_t i, len;
 
     ps->n = 0;
-    if (!pc->reader)
+    if (!pc->reader || !packs_find(g, id, &pc->tree_pack, &i, &off) ||
+        !gitpack_read_head(pc->reader, g->packs[i], off, head, sizeof(head), sizeof(head), &type,
+                           &len, &size) ||
+        type != GP_COMMIT || !commit_head_parse((const char *)head, len, &h, parent_add, ps) ||
+        h.authors != 1)
         return false;
-    for (size_t k = 0; k < g->n_packs; k++) {
-        size_t i = (pc->tree_pack + k) % g->n_packs;
-        uint64_t off, size;
-        enum gitpack_type type;
-        size_t len;
-
-        if (!gitpack_find(g->packs[i], id->id, &off))
-            continue;
-        if (!gitpack_read_head(pc->reader, g->packs[i], off, head, sizeof(head), sizeof(head),
-                               &type, &len, &size) ||
-            type != GP_COMMIT || !commit_head_parse((const char *)head, len, &h, parent_add, ps) ||
-            h.authors != 1)
+    memcpy(tree->id, h.tree, GIT_OID_RAWSZ);
+    for (size_t p = 0; p < ps->n; p++) {
+        if (bad_object(g, &ps->id[p]))
+            continue; /* compare with nothing, as below */
+        if (!(ps->tree[p] = walked_tree(g, &ps->id[p])))
             return false;
-        memcpy(tree->id, h.tree, GIT_OID_RAWSZ);
-        for (size_t p = 0; p < ps->n; p++) {
-            const size_t *at;
-            if (bad_object(g, &ps->id[p]))
-                continue; /* compare with nothing, as below */
-            if (!(at = oidmap_get(&g->walked_at, &ps->id[p])))
-                return false;
-            ps->tree[p] = &g->walked_roots.v[*at];
-        }
-        return true;
     }
-    return false;
+    return true;
 }
 
 static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_result *res)
@@ -260,12 +257,9 @@ static void plan_commit(struct plan_ctx *pc, const git_oid *id, struct commit_re
         if (quick) {
             ptree = np ? ps->tree[p] : NULL;
         } else if (np && !bad_object(g, git_commit_parent_id(c, (unsigned)p))) {
-            const size_t *at = pc->hot_only ? oidmap_get(&g->walked_at,
-                                                         git_commit_parent_id(c, (unsigned)p))
-                                            : NULL;
-            if (at)
-                ptree = &g->walked_roots.v[*at];
-            else if (git_commit_parent(&parent, c, (unsigned)p) == 0)
+            if (pc->hot_only)
+                ptree = walked_tree(g, git_commit_parent_id(c, (unsigned)p));
+            if (!ptree && git_commit_parent(&parent, c, (unsigned)p) == 0)
                 ptree = git_commit_tree_id(parent);
         }
         pb_cut(&pc->path, 0);

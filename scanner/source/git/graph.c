@@ -46,25 +46,20 @@ struct rawtree {
 static bool tree_read(const struct src_git *g, struct gitpack_reader **reader, size_t *hint,
                       git_odb *odb, const git_oid *id, struct rawtree *t)
 {
+    size_t i;
+    uint64_t off;
+    enum gitpack_type type;
+
     memset(t, 0, sizeof(*t));
     if (bad_object(g, id))
         return false;
-    for (size_t k = 0; reader && k < g->n_packs; k++) {
-        size_t i = (*hint + k) % g->n_packs;
-        uint64_t off;
-        enum gitpack_type type;
-
-        if (!gitpack_find(g->packs[i], id->id, &off))
-            continue;
+    if (reader && packs_find(g, id, hint, &i, &off)) {
         if (!*reader)
             *reader = gitpack_reader_new(LIMIT_PACK_TREE_CACHE_BYTES);
         if (gitpack_read(*reader, g->packs[i], off, LIMIT_GIT_TREE_BYTES, &type, &t->data,
                          &t->len) == STATUS_OK &&
-            type == GP_TREE) {
-            *hint = i;
+            type == GP_TREE)
             return true;
-        }
-        break;
     }
     t->o = read_tree(g, odb, id);
     if (!t->o)
@@ -262,18 +257,6 @@ static uint32_t slot_of(struct tgraph *tg, const char *path)
     return k;
 }
 
-/* Fetch into the cache the slot of `m` where the probe for id `oid` starts. A hint: the
- * probe that follows finds the same either way. */
-static inline void slot_fetch(const struct hashmap *m, const unsigned char *oid)
-{
-    uint64_t h;
-
-    if (m->size) {
-        memcpy(&h, oid, sizeof(h)); /* oid_hash */
-        __builtin_prefetch(&m->slots[(size_t)h & (m->size - 1)]);
-    }
-}
-
 struct titem {
     git_oid id;
     uint32_t node;
@@ -334,7 +317,8 @@ static void graph_visit(struct src_git *g, const git_oid *root, const char *comm
             /* the next entry's hash slot fetched while this one is handled */
             if ((more = gt_next(&gi, &next)) && !filtering(g) &&
                 (next.kind == GT_TREE || next.kind == GT_BLOB))
-                slot_fetch(next.kind == GT_TREE ? &tg->index : &g->blob_index, next.oid);
+                hashmap_prefetch(next.kind == GT_TREE ? &tg->index : &g->blob_index,
+                                 raw_oid_hash(next.oid));
             if (pv && (e.kind == GT_TREE || e.kind == GT_BLOB)) {
                 uint32_t v = prev_edge(pv, &pj, e.oid, e.kind == GT_TREE);
                 if (v != UINT32_MAX) {

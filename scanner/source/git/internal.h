@@ -61,11 +61,16 @@ static inline bool oid_eq(const git_oid *x, const git_oid *y)
 }
 
 /* Object ids are uniform already: their first 8 bytes are the hash. */
-static inline uint64_t oid_hash(const git_oid *o)
+static inline uint64_t raw_oid_hash(const unsigned char *id)
 {
     uint64_t h;
-    memcpy(&h, o->id, sizeof(h));
+    memcpy(&h, id, sizeof(h));
     return h;
+}
+
+static inline uint64_t oid_hash(const git_oid *o)
+{
+    return raw_oid_hash(o->id);
 }
 
 /* A set of object ids, or a map from ids to numbers: item k (in the order added) is
@@ -327,6 +332,21 @@ static inline size_t blob_find(const struct src_git *g, const git_oid *id)
 {
     uint32_t k = hashmap_find(&g->blob_index, oid_hash(id), blob_eq, g, id);
     return k == HASHMAP_NONE ? SIZE_MAX : k;
+}
+
+/* The pack that has object `id` and its offset there, the packs tried from *hint on (the
+ * pack that held the last object looked for: it is set to this one), or false. */
+static inline bool packs_find(const struct src_git *g, const git_oid *id, size_t *hint,
+                              size_t *pack, uint64_t *off)
+{
+    for (size_t k = 0; k < g->n_packs; k++) {
+        size_t i = (*hint + k) % g->n_packs;
+        if (gitpack_find(g->packs[i], id->id, off)) {
+            *hint = *pack = i;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* The index of message `id` (a commit or tag) in g->msgs, or SIZE_MAX. */

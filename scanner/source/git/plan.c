@@ -231,17 +231,14 @@ static void since_hide(struct src_git *g, const struct oidvec *tips, struct oidv
  * false: libgit2's odb tells then. */
 static bool packed_type(const struct src_git *g, const git_oid *id, git_object_t *type)
 {
-    for (size_t i = 0; i < g->n_packs; i++) {
-        uint64_t off;
-        enum gitpack_type t;
-        if (gitpack_find(g->packs[i], id->id, &off)) {
-            if (!gitpack_type_at(g->packs[i], off, &t))
-                return false;
-            *type = (git_object_t)t; /* the same numbers: commit 1, tree 2, blob 3, tag 4 */
-            return true;
-        }
-    }
-    return false;
+    size_t first = 0, i;
+    uint64_t off;
+    enum gitpack_type t;
+
+    if (!packs_find(g, id, &first, &i, &off) || !gitpack_type_at(g->packs[i], off, &t))
+        return false;
+    *type = (git_object_t)t; /* the same numbers: commit 1, tree 2, blob 3, tag 4 */
+    return true;
 }
 
 static void collect_glob_tips(struct src_git *g, const char *glob, struct oidvec *out)

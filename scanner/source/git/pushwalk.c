@@ -227,6 +227,8 @@ static bool parse(struct pw *w, uint32_t node)
     git_oid own = w->index.ids[node]; /* a copy: parsing adds ids, w->index.ids moves */
     const git_oid *id = &own;
     git_odb_object *o = NULL;
+    size_t i;
+    uint64_t off;
     bool ok;
 
     if (w->nodes[node].parsed)
@@ -236,15 +238,11 @@ static bool parse(struct pw *w, uint32_t node)
     w->reads++;
     if (parse_graph(w, node))
         return true;
-    for (size_t k = 0; k < g->n_packs; k++) {
-        size_t i = (w->last_pack + k) % g->n_packs; /* the pack that held the last one */
-        uint64_t off, size;
+    if (packs_find(g, id, &w->last_pack, &i, &off)) {
+        uint64_t size;
         enum gitpack_type type;
         const unsigned char *data;
         size_t len;
-        if (!gitpack_find(g->packs[i], id->id, &off))
-            continue;
-        w->last_pack = i;
         /* the whole commit when small, else its first lines, unless its header is longer */
         if (gitpack_read_head(w->reader, g->packs[i], off, w->head, sizeof(w->head),
                               PW_HEAD_BYTES, &type, &len, &size)) {
