@@ -95,6 +95,36 @@ enum status decode_json_escapes_window(const unsigned char *p, size_t n, size_t 
 enum status decode_html_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
                                struct decoded *out);
 
+/* Decoding by trigger (what the scanner does): the source ranges an escape decoder's
+ * trigger was seen in (the matcher's runs of hits), and the windows decoded around
+ * them. decode_spans turns runs [lo, hi] (any order) into windows in place: each widened
+ * by LIMIT_DECODE_WINDOW on both sides and to whole lines, sorted, those that overlap
+ * or touch merged; returns how many are left. decode_*_span then decode every escape of
+ * one window [lo, hi) (line starts and ends, as decode_spans makes them): the view is
+ * exactly the part of the whole-buffer view made from those source bytes, cut_lo /
+ * cut_hi set where the window does not reach the buffer's ends; out->len == 0 when the
+ * window holds no escape. */
+struct decode_span {
+    size_t lo, hi;
+};
+
+size_t decode_spans(const unsigned char *p, size_t n, struct decode_span *v, size_t nv);
+enum status decode_url_span(const unsigned char *p, size_t n, struct decode_span w,
+                            size_t max_bytes, struct decoded *out);
+enum status decode_json_escapes_span(const unsigned char *p, size_t n, struct decode_span w,
+                                     size_t max_bytes, struct decoded *out);
+enum status decode_html_span(const unsigned char *p, size_t n, struct decode_span w,
+                             size_t max_bytes, struct decoded *out);
+
+/* A view inside a view (url>json-escape, ...) only shows what neither shows alone where
+ * the outer decoder changed something: the parts of runs `in` (sorted, disjoint) within
+ * `margin` of a place where `outer` is not a copy of its source (a decoded run, or a
+ * segment boundary: bytes dropped or joined). Written to *out (grown as needed), sorted
+ * and disjoint; returns how many. */
+size_t decode_spans_near_changes(const struct decoded *outer, const struct decode_span *in,
+                                 size_t n_in, size_t margin, struct decode_span **out,
+                                 size_t *cap);
+
 /* Base64: for each offset in `at` (sorted or not, duplicates allowed) find the run of
  * base64 characters (standard or URL-safe alphabet, optional '=' padding) that contains
  * it; decode runs of at least LIMIT_BASE64_MIN_RUN characters whose decoding is mostly
@@ -158,6 +188,8 @@ struct decode_escaper {
 
 enum status decode_escapes(const struct decode_escaper *x, const unsigned char *p, size_t n,
                            size_t *from, size_t max_bytes, struct decoded *out);
+enum status decode_escapes_span(const struct decode_escaper *x, const unsigned char *p, size_t n,
+                                struct decode_span w, size_t max_bytes, struct decoded *out);
 
 /* For the decoders: v[0, n) in ascending order (trigger offsets usually are: the matcher
  * reports hits in order, so sorting them can be skipped). */

@@ -108,6 +108,52 @@ static struct esc_site esc_site_of(size_t at, size_t len, size_t used,
     return e;
 }
 
+/* Decode p[lo, hi) (lo a line start) into out: the escapes `sites` (those of the window
+ * in order, as esc_next finds them from lo), then any after them. A view with nothing
+ * in it, or cut by max_bytes, is released (its encoding kept). */
+static enum status decode_range(struct esc_scan *s, size_t lo, size_t hi,
+                                const struct esc_site *sites, size_t n_sites, size_t max_bytes,
+                                struct decoded *out)
+{
+    const unsigned char *p = s->p;
+    enum status st = STATUS_OK;
+    unsigned char bytes[4];
+    size_t i, k, copy_from, cap, site, len, used, decoded = 0;
+
+    /* The scan restarts at lo: forget where the leads were. Every escape is longer than
+     * what it decodes to, so the view fits in hi - lo bytes. */
+    s->valid[0] = s->valid[1] = false;
+    cap = hi - lo < max_bytes ? hi - lo : max_bytes;
+    out->data = xmalloc(st_add(cap, 1));
+    out->data_cap = cap;
+    for (i = copy_from = lo, k = 0; i < hi && st == STATUS_OK; k++) {
+        const unsigned char *b = bytes;
+        if (k < n_sites) {
+            site = sites[k].at;
+            len = sites[k].len;
+            used = sites[k].used;
+            b = sites[k].bytes;
+        } else {
+            site = esc_next(s, i, hi, bytes, &len, &used);
+            if (site >= hi)
+                break;
+        }
+        st = decoded_append(out, max_bytes, p + copy_from, site - copy_from, copy_from, SEG_COPY);
+        if (st == STATUS_OK)
+            st = decoded_append(out, max_bytes, b, len, site, SEG_OPAQUE);
+        i = copy_from = site + used;
+        decoded++;
+    }
+    if (st == STATUS_OK)
+        st = decoded_append(out, max_bytes, p + copy_from, hi - copy_from, copy_from, SEG_COPY);
+    if (st != STATUS_OK || out->len == 0 || decoded == 0) {
+        const char *enc = out->encoding;
+        decoded_release(out);
+        out->encoding = enc;
+    }
+    return st;
+}
+
 enum status decode_escapes(const struct decode_escaper *x, const unsigned char *p, size_t n,
                            size_t *from_window, size_t max_bytes, struct decoded *out)
 {
@@ -116,7 +162,7 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
     unsigned char bytes[4];
     size_t whole = 0, *from = from_window ? from_window : &whole, from0 = *from;
     size_t margin = from_window ? LIMIT_DECODE_WINDOW : SIZE_MAX;
-    size_t len = 0, used = 0, site, lo, hi, reach, i, copy_from, cap, n_sites = 0, k;
+    size_t len = 0, used = 0, site, lo, hi, reach, i, n_sites = 0;
     struct esc_site stack_sites[ESC_SITES], *sites = stack_sites;
     size_t cap_sites = ESC_SITES;
 
@@ -173,37 +219,111 @@ enum status decode_escapes(const struct decode_escaper *x, const unsigned char *
     if (lo < from0)
         n_sites = 0;
 
-    /* Decode it (the scan restarts at lo: forget where the leads were); every escape
-     * is longer than what it decodes to, so the view fits in hi - lo bytes. */
-    s.valid[0] = s.valid[1] = false;
-    cap = hi - lo < max_bytes ? hi - lo : max_bytes;
-    out->data = xmalloc(st_add(cap, 1));
-    out->data_cap = cap;
-    for (i = copy_from = lo, k = 0; i < hi && st == STATUS_OK; k++) {
-        const unsigned char *b = bytes;
-        if (k < n_sites) {
-            site = sites[k].at;
-            len = sites[k].len;
-            used = sites[k].used;
-            b = sites[k].bytes;
-        } else {
-            site = esc_next(&s, i, hi, bytes, &len, &used);
-            if (site >= hi)
-                break;
-        }
-        st = decoded_append(out, max_bytes, p + copy_from, site - copy_from, copy_from, SEG_COPY);
-        if (st == STATUS_OK)
-            st = decoded_append(out, max_bytes, b, len, site, SEG_OPAQUE);
-        i = copy_from = site + used;
-    }
-    if (st == STATUS_OK)
-        st = decoded_append(out, max_bytes, p + copy_from, hi - copy_from, copy_from, SEG_COPY);
+    st = decode_range(&s, lo, hi, sites, n_sites, max_bytes, out);
     if (sites != stack_sites)
         free(sites);
-    if (st != STATUS_OK || out->len == 0) {
-        const char *enc = out->encoding;
-        decoded_release(out);
-        out->encoding = enc;
-    }
     return st;
+}
+
+enum status decode_escapes_span(const struct decode_escaper *x, const unsigned char *p, size_t n,
+                                struct decode_span w, size_t max_bytes, struct decoded *out)
+{
+    struct esc_scan s = { x, p, n, { 0, 0 }, { false, false } };
+
+    *out = (struct decoded)DECODED_INIT;
+    out->encoding = x->encoding;
+    if (w.hi > n)
+        w.hi = n;
+    if (w.lo >= w.hi)
+        return STATUS_OK;
+    out->cut_lo = w.lo > 0;
+    out->cut_hi = w.hi < n;
+    return decode_range(&s, w.lo, w.hi, NULL, 0, max_bytes, out);
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const struct decode_span *x = a, *y = b;
+
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+size_t decode_spans(const unsigned char *p, size_t n, struct decode_span *v, size_t nv)
+{
+    size_t margin = LIMIT_DECODE_WINDOW, k = 0;
+
+    for (size_t i = 1; i < nv; i++)
+        if (v[i].lo < v[i - 1].lo) {
+            qsort(v, nv, sizeof(*v), cmp_span);
+            break;
+        }
+    for (size_t i = 0; i < nv; i++) {
+        size_t lo = v[i].lo, hi = v[i].hi;
+        if (lo >= n)
+            lo = n ? n - 1 : 0;
+        if (hi < lo)
+            hi = lo;
+        /* The previous window ends at a line end: a line start found from here does
+         * not look back past it (a one-line file is walked back once, not per run). */
+        lo = lo > margin ? lo - margin : 0;
+        lo = k && lo <= v[k - 1].hi ? v[k - 1].hi : line_start(p, k ? v[k - 1].hi : 0, lo);
+        if (k && lo <= v[k - 1].hi) {
+            if (sat_add(hi, margin) > v[k - 1].hi)
+                v[k - 1].hi = line_end(p, n, sat_add(hi, margin));
+            continue;
+        }
+        v[k].lo = lo;
+        v[k].hi = line_end(p, n, sat_add(hi, margin));
+        k++;
+    }
+    return k;
+}
+
+size_t decode_spans_near_changes(const struct decoded *outer, const struct decode_span *in,
+                                 size_t n_in, size_t margin, struct decode_span **out,
+                                 size_t *cap)
+{
+    size_t k = 0, j = 0, n_segs = outer ? outer->n_segs : 0;
+
+    for (size_t i = 0; i < n_in; i++) {
+        size_t lo = in[i].lo, hi = in[i].hi;
+        /* The changes near [lo, hi]: segment j's change sits at its start (a boundary) and,
+         * if opaque, spans it; a copy segment's own bytes change nothing. */
+        while (j < n_segs) {
+            const struct decode_seg *g = &outer->segs[j];
+            size_t c_lo = g->view_off, c_hi = g->view_off;
+            if (g->kind == SEG_OPAQUE)
+                c_hi = j + 1 < n_segs ? outer->segs[j + 1].view_off : outer->len;
+            if (j == 0 && g->kind != SEG_OPAQUE) {
+                j++;
+                continue; /* the view's start is no change */
+            }
+            if (sat_add(c_hi, margin) < lo) {
+                j++;
+                continue; /* too far before this run (and every later one) */
+            }
+            if (c_lo > sat_add(hi, margin))
+                break; /* past this run: kept for the next */
+            {
+                size_t a = c_lo > margin ? c_lo - margin : 0, b = sat_add(c_hi, margin);
+                if (a < lo)
+                    a = lo;
+                if (b > hi)
+                    b = hi;
+                if (k && a <= (*out)[k - 1].hi) {
+                    if (b > (*out)[k - 1].hi)
+                        (*out)[k - 1].hi = b;
+                } else {
+                    XGROW(*out, *cap, k + 1);
+                    (*out)[k].lo = a;
+                    (*out)[k].hi = b;
+                    k++;
+                }
+            }
+            if (sat_add(c_hi, margin) > hi)
+                break; /* it may reach the next run too */
+            j++;
+        }
+    }
+    return k;
 }

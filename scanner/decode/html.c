@@ -133,3 +133,9 @@ enum status decode_html_window(const unsigned char *p, size_t n, size_t *from, s
 {
     return decode_escapes(&html_escaper, p, n, from, max_bytes, out);
 }
+
+enum status decode_html_span(const unsigned char *p, size_t n, struct decode_span w,
+                             size_t max_bytes, struct decoded *out)
+{
+    return decode_escapes_span(&html_escaper, p, n, w, max_bytes, out);
+}

@@ -96,3 +96,9 @@ enum status decode_json_escapes_window(const unsigned char *p, size_t n, size_t 
 {
     return decode_escapes(&json_escaper, p, n, from, max_bytes, out);
 }
+
+enum status decode_json_escapes_span(const unsigned char *p, size_t n, struct decode_span w,
+                                     size_t max_bytes, struct decoded *out)
+{
+    return decode_escapes_span(&json_escaper, p, n, w, max_bytes, out);
+}

@@ -39,3 +39,9 @@ enum status decode_url_window(const unsigned char *p, size_t n, size_t *from, si
 {
     return decode_escapes(&url_escaper, p, n, from, max_bytes, out);
 }
+
+enum status decode_url_span(const unsigned char *p, size_t n, struct decode_span w,
+                            size_t max_bytes, struct decoded *out)
+{
+    return decode_escapes_span(&url_escaper, p, n, w, max_bytes, out);
+}
