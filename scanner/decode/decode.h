@@ -41,7 +41,7 @@ struct decoded {
      * "html" */
     const char *encoding;
     size_t data_cap; /* bytes allocated for data, less the NUL (for the builders below) */
-    /* A window of the buffer (the escape decoders' *_window forms): its first / last
+    /* A window of the buffer (the escape decoders' *_span forms): its first / last
      * bytes are not the buffer's, so a match there may have lost context the view
      * around it has (LIMIT_DECODE_WINDOW_EDGE). */
     bool cut_lo, cut_hi;
@@ -72,28 +72,15 @@ enum status decode_utf16_strings(const unsigned char *p, size_t n, const size_t 
                                  size_t max_bytes, struct decoded *out);
 
 /* URL percent-decoding of the whole buffer (%XX, either case). '+' stays '+', since
- * raw secrets contain it. Returns STATUS_OK with out->len == 0 when nothing changed. */
+ * raw secrets contain it. Returns STATUS_OK with out->len == 0 when nothing changed.
+ * The scanner decodes windows of it (decode_url_span below); the whole-buffer forms of
+ * the three escape decoders are the reference the windows are tested against. */
 enum status decode_url(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out);
 
 /* JSON / JavaScript string escapes: \/ \" \\ \b \f \n \r \t \uXXXX (surrogate pairs
  * joined) and \xXX. Returns out->len == 0 when nothing changed. */
 enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_bytes,
                                 struct decoded *out);
-
-/* The same three escape decoders (URL, JSON escapes, HTML below) one window at a time,
- * as the scanner uses them: the next window at or after *from (a line start; 0 at
- * first) that holds escapes, with LIMIT_DECODE_WINDOW bytes of context on each side
- * widened to whole lines (escapes closer than that share a window); *from is moved past
- * it. Each window's view is exactly the part of the whole-buffer view made from its
- * source bytes, with cut_lo / cut_hi set where it does not reach the buffer's ends.
- * out->len == 0 and *from == n when no escape is left. On STATUS_LIMIT *from is past the
- * window too (the next may fit). */
-enum status decode_url_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
-                              struct decoded *out);
-enum status decode_json_escapes_window(const unsigned char *p, size_t n, size_t *from,
-                                       size_t max_bytes, struct decoded *out);
-enum status decode_html_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
-                               struct decoded *out);
 
 /* Decoding by trigger (what the scanner does): the source ranges an escape decoder's
  * trigger was seen in (the matcher's runs of hits), and the windows decoded around
@@ -186,8 +173,6 @@ struct decode_escaper {
                size_t *used);
 };
 
-enum status decode_escapes(const struct decode_escaper *x, const unsigned char *p, size_t n,
-                           size_t *from, size_t max_bytes, struct decoded *out);
 enum status decode_escapes_span(const struct decode_escaper *x, const unsigned char *p, size_t n,
                                 struct decode_span w, size_t max_bytes, struct decoded *out);
 

@@ -1,15 +1,18 @@
 /*
  * decode/escapes.c - the driver the escape decoders (URL, JSON escapes, HTML) share:
- * find what they undo, and decode windows around it instead of copying whole chunks.
+ * find what they undo, and decode windows around their triggers instead of copying whole
+ * chunks.
  *
  * A view of a whole 8 MiB chunk that differs from it in one "%2F" costs a copy and a
  * second matcher pass over 8 MiB (on the benchmark tree these views were two thirds as
- * many bytes again as the tree itself). So the bytes between escapes are only copied
- * within `margin` of one (LIMIT_DECODE_WINDOW: any match and the proximity window around
- * it), the window widened to whole lines; escapes closer than that share a window. Each
- * window is one view (a NULL `from`: one view of the whole buffer), byte for byte the part of the whole-buffer view that covers its
- * source range: escapes never contain a newline except as the second byte of an
- * unknown JSON escape, which ends at the line's end, so decoding from any line start
+ * many bytes again as the tree itself). So the scanner decodes only windows around the
+ * runs of the matcher's trigger hits (decode_spans: LIMIT_DECODE_WINDOW of context, any
+ * match and the proximity window around it, on each side, widened to whole lines, runs
+ * whose windows overlap or touch merged), and in a nested view only the runs near what
+ * the view below changed (decode_spans_near_changes). Each window is one view, byte for
+ * byte the part of the whole-buffer view (decode_url, ...: the tests' reference) that
+ * covers its source range: escapes never contain a newline except as the second byte of
+ * an unknown JSON escape, which ends at the line's end, so decoding from any line start
  * finds the escapes decoding from the buffer's start does. Escape bytes are found with
  * memchr (each lead byte's next position kept, so two leads cost one pass each).
  */
@@ -87,60 +90,27 @@ static size_t sat_add(size_t a, size_t b)
     return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
-/* Escapes the window's first pass found, decoded again by the second without looking
- * for them (memchr and the decoder's test at each lead byte, a pass over the window):
- * the first ESC_SITES on the stack, up to ESC_SITES_MAX in a growing array (a JSON dump
- * or an access log has thousands per window; the second search was 2% of a tree scan). */
-#define ESC_SITES 256
-#define ESC_SITES_MAX 65536
-
-struct esc_site {
-    size_t at, len, used;
-    unsigned char bytes[4];
-};
-
-static struct esc_site esc_site_of(size_t at, size_t len, size_t used,
-                                   const unsigned char bytes[4])
-{
-    struct esc_site e = { at, len, used, { 0 } };
-
-    memcpy(e.bytes, bytes, sizeof(e.bytes));
-    return e;
-}
-
-/* Decode p[lo, hi) (lo a line start) into out: the escapes `sites` (those of the window
- * in order, as esc_next finds them from lo), then any after them. A view with nothing
- * in it, or cut by max_bytes, is released (its encoding kept). */
-static enum status decode_range(struct esc_scan *s, size_t lo, size_t hi,
-                                const struct esc_site *sites, size_t n_sites, size_t max_bytes,
+/* Decode p[lo, hi) (lo a line start) into out. A view with nothing decoded in it, or cut
+ * by max_bytes, is released (its encoding kept). */
+static enum status decode_range(struct esc_scan *s, size_t lo, size_t hi, size_t max_bytes,
                                 struct decoded *out)
 {
     const unsigned char *p = s->p;
     enum status st = STATUS_OK;
     unsigned char bytes[4];
-    size_t i, k, copy_from, cap, site, len, used, decoded = 0;
+    size_t i, copy_from, cap, site, len, used, decoded = 0;
 
-    /* The scan restarts at lo: forget where the leads were. Every escape is longer than
-     * what it decodes to, so the view fits in hi - lo bytes. */
-    s->valid[0] = s->valid[1] = false;
+    /* Every escape is longer than what it decodes to, so the view fits in hi - lo bytes. */
     cap = hi - lo < max_bytes ? hi - lo : max_bytes;
     out->data = xmalloc(st_add(cap, 1));
     out->data_cap = cap;
-    for (i = copy_from = lo, k = 0; i < hi && st == STATUS_OK; k++) {
-        const unsigned char *b = bytes;
-        if (k < n_sites) {
-            site = sites[k].at;
-            len = sites[k].len;
-            used = sites[k].used;
-            b = sites[k].bytes;
-        } else {
-            site = esc_next(s, i, hi, bytes, &len, &used);
-            if (site >= hi)
-                break;
-        }
+    for (i = copy_from = lo; i < hi && st == STATUS_OK;) {
+        site = esc_next(s, i, hi, bytes, &len, &used);
+        if (site >= hi)
+            break;
         st = decoded_append(out, max_bytes, p + copy_from, site - copy_from, copy_from, SEG_COPY);
         if (st == STATUS_OK)
-            st = decoded_append(out, max_bytes, b, len, site, SEG_OPAQUE);
+            st = decoded_append(out, max_bytes, bytes, len, site, SEG_OPAQUE);
         i = copy_from = site + used;
         decoded++;
     }
@@ -151,77 +121,6 @@ static enum status decode_range(struct esc_scan *s, size_t lo, size_t hi,
         decoded_release(out);
         out->encoding = enc;
     }
-    return st;
-}
-
-enum status decode_escapes(const struct decode_escaper *x, const unsigned char *p, size_t n,
-                           size_t *from_window, size_t max_bytes, struct decoded *out)
-{
-    struct esc_scan s = { x, p, n, { 0, 0 }, { false, false } };
-    enum status st = STATUS_OK;
-    unsigned char bytes[4];
-    size_t whole = 0, *from = from_window ? from_window : &whole, from0 = *from;
-    size_t margin = from_window ? LIMIT_DECODE_WINDOW : SIZE_MAX;
-    size_t len = 0, used = 0, site, lo, hi, reach, i, n_sites = 0;
-    struct esc_site stack_sites[ESC_SITES], *sites = stack_sites;
-    size_t cap_sites = ESC_SITES;
-
-    *out = (struct decoded)DECODED_INIT;
-    out->encoding = x->encoding;
-    site = esc_next(&s, *from, n, bytes, &len, &used);
-    if (site >= n) {
-        *from = n;
-        return STATUS_OK; /* nothing (more) to decode: no view */
-    }
-    sites[n_sites++] = esc_site_of(site, len, used, bytes);
-    /* The window: `margin` bytes around each escape, to whole lines, joined while the
-     * next escape's would reach this one's. */
-    lo = line_start(p, *from, site > margin ? site - margin : 0);
-    /* hi is the end of the line holding `reach` (the last escape's end + margin), looked
-     * for only when an escape is far enough for that line's end to matter: with an
-     * escape on every line (an access log) that is once a window, not once a line. */
-    reach = sat_add(site + used, margin);
-    hi = line_end(p, n, reach);
-    for (i = site + used; hi < n;) {
-        size_t next = esc_next(&s, i, n, bytes, &len, &used);
-        if (next >= n)
-            break;
-        if (next > sat_add(reach, margin)) {
-            if (hi <= reach) /* stale: reach moved on (line_end(reach) > reach) */
-                hi = line_end(p, n, reach);
-            if (hi >= n || (next > hi && next - hi > margin))
-                break;
-        }
-        if (n_sites == cap_sites && cap_sites < ESC_SITES_MAX) {
-            size_t grown = 2 * cap_sites;
-            struct esc_site *h = xmalloc(st_mult(grown, sizeof(*h)));
-            memcpy(h, sites, n_sites * sizeof(*h));
-            if (sites != stack_sites)
-                free(sites);
-            sites = h;
-            cap_sites = grown;
-        }
-        if (n_sites < cap_sites)
-            sites[n_sites++] = esc_site_of(next, len, used, bytes);
-        i = next + used;
-        reach = sat_add(i, margin);
-    }
-    if (hi <= reach)
-        hi = line_end(p, n, reach);
-    *from = hi;
-    out->cut_lo = lo > 0;
-    out->cut_hi = hi < n;
-    /* The sites are those the second pass finds when it starts at or after the first
-     * pass's start: both start at line starts, where the decoders' tokenisations agree,
-     * and the first pass found nothing before `site`. A window reaching back before that
-     * start (lo < from0: it overlaps the previous one) is looked at again. Past the
-     * sites recorded (ESC_SITES, or the window's end reached), the search goes on. */
-    if (lo < from0)
-        n_sites = 0;
-
-    st = decode_range(&s, lo, hi, sites, n_sites, max_bytes, out);
-    if (sites != stack_sites)
-        free(sites);
     return st;
 }
 
@@ -238,7 +137,7 @@ enum status decode_escapes_span(const struct decode_escaper *x, const unsigned c
         return STATUS_OK;
     out->cut_lo = w.lo > 0;
     out->cut_hi = w.hi < n;
-    return decode_range(&s, w.lo, w.hi, NULL, 0, max_bytes, out);
+    return decode_range(&s, w.lo, w.hi, max_bytes, out);
 }
 
 static int cmp_span(const void *a, const void *b)
@@ -268,7 +167,7 @@ size_t decode_spans(const unsigned char *p, size_t n, struct decode_span *v, siz
         lo = lo > margin ? lo - margin : 0;
         lo = k && lo <= v[k - 1].hi ? v[k - 1].hi : line_start(p, k ? v[k - 1].hi : 0, lo);
         if (k && lo <= v[k - 1].hi) {
-            if (sat_add(hi, margin) > v[k - 1].hi)
+            if (sat_add(hi, margin) >= v[k - 1].hi)
                 v[k - 1].hi = line_end(p, n, sat_add(hi, margin));
             continue;
         }
