@@ -5,12 +5,14 @@
 # triggers fire only where a value can be. Each case file is scanned and must give
 # exactly the expected locations (path, part, value, line, encoding label) and pairs,
 # nothing else:
-#   HTML: a key ID with one &#NN; reference, a key ID written entirely as references, a
-#     secret after `key=&quot;`, `"secretAccessKey": &quot;`, and their numeric forms
-#     (&#34; &#39;: only the quote trigger finds those);
-#   JSON: a secret with `\/`, `\u0041KIA...`, ES2015 `\u{41}KIA...`, a `\"`-escaped
-#     credential 12 KiB from a `\/`-in-a-secret trigger inside a 1 MB one-line minified
-#     JSON (and, as a control, not found when that trigger is gone);
+#   HTML: a key ID with one &#NN; reference (in the middle, first, last), a key ID
+#     written entirely as references, one split by an inline tag, a secret after
+#     `key=&quot;`, `"secretAccessKey": &quot;`, and their numeric forms (&#34; &#39;:
+#     only the quote trigger finds those);
+#   JSON: a secret with `\/` (in the middle, first, last), `\u0041KIA...`, ES2015
+#     `\u{41}KIA...`, a credential in escaped JSON (`\\\"`, no trigger of its own) 12 KiB
+#     from a `\/`-in-a-secret trigger inside a 1 MB one-line minified JSON (and, as a
+#     control, not found when that trigger is gone);
 #   URL: `%2F` in a secret, `%252F` (url>url), a secret that needs URL then JSON decoding
 #     (url>json-escape), a JSON-only secret on a long line that also holds URL escapes
 #     more than a window's margin away (json-escape, not url>json-escape);
@@ -109,6 +111,16 @@ def one_line(path, snippet, before=2):
 
 
 one_line("cases/html-one-ref.html", html_snippet())
+# a reference with key characters only after it, only before it; an inline tag
+kid = k.key_id()
+case("cases/html-first-ref.html", ["<p>", "<code>&#%d;%s</code>" % (ord(kid[0]), kid[1:])],
+     [(2, "access_key_id", kid, "html")])
+kid = k.key_id()
+case("cases/html-last-ref.html", ["<p>", "<code>%s&#x%x;</code>" % (kid[:-1], ord(kid[-1]))],
+     [(2, "access_key_id", kid, "html")])
+kid = k.key_id()
+case("cases/html-tag.html", ['<td>%s<span class="hl">%s</span></td>' % (kid[:9], kid[9:])],
+     [(1, "access_key_id", kid, "html")])
 kid = k.key_id()
 case("cases/html-all-refs.html", ["<table>", "<tr><td>id</td><td>%s</td></tr>" % refs(kid), "</table>"],
      [(2, "access_key_id", kid, "html")])
@@ -134,6 +146,13 @@ case("cases/html-json-quot-num.html", ["<pre>{", '  "secretAccessKey": &#x22;%s&
      [(2, "secret_access_key", sec, "html")])
 
 one_line("cases/json-slash.json", json_snippet())
+# a secret's only '/' last (key characters before the escape only), first (after only)
+for name, shape in (("last", lambda s: s[:-1].replace("/", "A") + "/"),
+                    ("first", lambda s: "/" + s[1:].replace("/", "A"))):
+    sec = k.secret(shape=shape)
+    case("cases/json-slash-%s.json" % name,
+         ["{", '  "SecretAccessKey": "%s"' % sec.replace("/", "\\/"), "}"],
+         [(2, "secret_access_key", sec, "json-escape")])
 kid = k.key_id()
 case("cases/json-u0041.json", ['{', '  "id": "\\u00%02X%s"' % (ord(kid[0]), kid[1:]), '}'],
      [(2, "access_key_id", kid, "json-escape")])
