@@ -14,7 +14,7 @@
 #     from a `\/`-in-a-secret trigger inside a 1 MB one-line minified JSON (and, as a
 #     control, not found when that trigger is gone);
 #   URL: `%2F` in a secret, `%252F` (url>url), a secret that needs URL then JSON decoding
-#     (url>json-escape), a JSON-only secret on a long line that also holds URL escapes
+#     (url>json-escape: its `\/` encoded, or not), a JSON-only secret on a long line that also holds URL escapes
 #     more than a window's margin away (json-escape, not url>json-escape);
 #   prose with `free&#39;d` and `&#169;`, a Perl script with `s/^\///`, JSON with
 #     `\u00e9`: no view at all (scan.decoded_views 0);
@@ -187,6 +187,13 @@ minified("control/minified-no-trigger.json", False)
 one_line("cases/url-slash.txt", url_snippet())
 one_line("cases/url-double.txt", url2_snippet())
 one_line("cases/url-json.txt", urljson_snippet())
+# the same with the '\/' left as it is in the URL (some clients do not encode them): the
+# JSON trigger sits 9 to 32 bytes from what the URL view changed, not on it
+kid, sec = k.key_id(), slashed()
+blob = q('{"aws_secret_access_key":"').replace("%", "%%") + "%s" + q('"}').replace("%", "%%")
+case("cases/url-json-raw-slash.txt",
+     ["GET /cb?next=%%2Fhome&aws_access_key_id=%s&creds=%s HTTP/1.1" % (kid, blob % sec.replace("/", "\\/"))],
+     [(1, "access_key_id", kid, None), (1, "secret_access_key", sec, "url>json-escape")], (kid, sec))
 # one long line: URL escapes at its start, a JSON-escaped pair 24 KiB further (inside the
 # URL view's window, which is the whole line, but far from anything it decoded)
 text, items, pair = json_snippet()

@@ -568,13 +568,16 @@ static void test_decode_spans__near_changes_of_a_window(void)
                                        { at + 6 + LIMIT_DECODE_RETRIGGER + 1,
                                          at + 6 + LIMIT_DECODE_RETRIGGER + 1 },
                                        { at + MARGIN + 2, at + MARGIN + 50 } };
-        CHECK(decode_spans_near_changes(&d, runs, 3, LIMIT_DECODE_RETRIGGER, &out, &cap) == 1);
-        CHECK(out[0].lo == at + 6 && out[0].hi == at + 6);
-        CHECK(decode_spans_near_changes(&d, runs, 3, MARGIN, &out, &cap) == 2);
-        CHECK(out[1].lo == runs[1].lo && out[1].hi == runs[1].hi);
+        size_t k = decode_spans_near_changes(&d, runs, 3, LIMIT_DECODE_RETRIGGER, &out, &cap);
+        CHECK(k == 1);
+        CHECK(k < 1 || (out[0].lo == at + 6 && out[0].hi == at + 6));
+        k = decode_spans_near_changes(&d, runs, 3, MARGIN, &out, &cap);
+        CHECK(k == 2);
+        CHECK(k < 2 || (out[1].lo == runs[1].lo && out[1].hi == runs[1].hi));
         runs[0] = (struct decode_span){ 10, d.len };
-        CHECK(decode_spans_near_changes(&d, runs, 1, 100, &out, &cap) == 1);
-        CHECK(out[0].lo == at - 100 && out[0].hi == at + 1 + 100);
+        k = decode_spans_near_changes(&d, runs, 1, 100, &out, &cap);
+        CHECK(k == 1);
+        CHECK(k < 1 || (out[0].lo == at - 100 && out[0].hi == at + 1 + 100));
         CHECK(decode_spans_near_changes(NULL, runs, 1, 100, &out, &cap) == 0);
     }
     free(out);
