@@ -68,21 +68,6 @@ typedef enum status (*fuzz_whole_fn)(const unsigned char *, size_t, size_t, stru
 typedef enum status (*fuzz_span_fn)(const unsigned char *, size_t, struct decode_span, size_t,
                                     struct decoded *);
 
-/* The first byte of view w made from source offset `src` or later (w->len if none). */
-static size_t fuzz_view_from(const struct decoded *w, size_t src)
-{
-    size_t a = 0, b = w->len;
-
-    while (a < b) {
-        size_t m = a + (b - a) / 2;
-        if (decoded_to_source(w, m) < src)
-            a = m + 1;
-        else
-            b = m;
-    }
-    return a;
-}
-
 /* decode_spans' windows: whole lines, sorted, apart (touching ones merged), every run
  * with LIMIT_DECODE_WINDOW on each side inside one. */
 static size_t fuzz_spans(const uint8_t *p, size_t n, const struct decode_span *runs, size_t nr,
@@ -116,11 +101,16 @@ static void fuzz_decode_spans(const uint8_t *p, size_t n, const struct decode_sp
                               fuzz_whole_fn whole, fuzz_span_fn span)
 {
     struct decoded all = DECODED_INIT, d = DECODED_INIT;
+    size_t v0 = 0, v1 = 0; /* the whole view's bytes from w[i].lo, from w[i].hi */
 
     FUZZ_CHECK(whole(p, n, FUZZ_DECODE_MAX_BYTES, &all) == STATUS_OK);
     for (size_t i = 0; i < k; i++) {
-        size_t v0 = all.len ? fuzz_view_from(&all, w[i].lo) : 0;
-        size_t v1 = all.len ? fuzz_view_from(&all, w[i].hi) : w[i].hi - w[i].lo;
+        for (v0 = v1; v0 < all.len && decoded_to_source(&all, v0) < w[i].lo;)
+            v0++;
+        for (v1 = v0; v1 < all.len && decoded_to_source(&all, v1) < w[i].hi;)
+            v1++;
+        if (all.len == 0)
+            v1 = v0 + (w[i].hi - w[i].lo);
         FUZZ_CHECK(span(p, n, w[i], FUZZ_DECODE_MAX_BYTES, &d) == STATUS_OK);
         if (v1 - v0 == w[i].hi - w[i].lo) { /* every escape is longer than its decoding */
             FUZZ_CHECK(d.len == 0 && !d.data && !d.segs);

@@ -67,7 +67,8 @@ static size_t spans_reference(const unsigned char *p, size_t n, const struct dec
     for (size_t i = 0; i < nr; i++) {
         size_t lo = runs[i].lo >= n ? (n ? n - 1 : 0) : runs[i].lo;
         size_t hi = runs[i].hi < lo ? lo : runs[i].hi;
-        size_t a = lo > MARGIN ? lo - MARGIN : 0, b = hi > SIZE_MAX - MARGIN ? SIZE_MAX : hi + MARGIN;
+        size_t a = lo > MARGIN ? lo - MARGIN : 0;
+        size_t b = hi > SIZE_MAX - MARGIN ? SIZE_MAX : hi + MARGIN;
         while (a > 0 && p[a - 1] != '\n')
             a--;
         if (b >= n) {
