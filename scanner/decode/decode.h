@@ -104,10 +104,11 @@ enum status decode_html_span(const unsigned char *p, size_t n, struct decode_spa
                              size_t max_bytes, struct decoded *out);
 
 /* A view inside a view (url>json-escape, ...) only shows what neither shows alone where
- * the outer decoder changed something: the parts of runs `in` (sorted, disjoint) within
- * `margin` of a place where `outer` is not a copy of its source (a decoded run, or a
- * segment boundary: bytes dropped or joined). Written to *out (grown as needed), sorted
- * and disjoint; returns how many. */
+ * the outer decoder changed something: the parts of runs `in` (closed ranges [lo, hi],
+ * any order, overlapping or not) within `margin` of a place where `outer` is not a copy
+ * of its source (a decoded run up to the next segment's start, or a segment boundary
+ * other than the view's start: bytes dropped or joined). Written to *out (grown as
+ * needed), sorted and disjoint; returns how many (0 when outer is NULL). */
 size_t decode_spans_near_changes(const struct decoded *outer, const struct decode_span *in,
                                  size_t n_in, size_t margin, struct decode_span **out,
                                  size_t *cap);

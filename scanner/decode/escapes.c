@@ -183,7 +183,18 @@ size_t decode_spans_near_changes(const struct decoded *outer, const struct decod
                                  size_t *cap)
 {
     size_t k = 0, j = 0, n_segs = outer ? outer->n_segs : 0;
+    struct decode_span *sorted = NULL;
 
+    /* The walk below moves on through the segments run by run: runs out of order (a
+     * trigger hit reported late, far before the last run) are sorted first. */
+    for (size_t i = 1; i < n_in; i++)
+        if (in[i].lo < in[i - 1].lo) {
+            sorted = xmalloc(st_mult(n_in, sizeof(*sorted)));
+            memcpy(sorted, in, n_in * sizeof(*sorted));
+            qsort(sorted, n_in, sizeof(*sorted), cmp_span);
+            in = sorted;
+            break;
+        }
     for (size_t i = 0; i < n_in; i++) {
         size_t lo = in[i].lo, hi = in[i].hi;
         /* The changes near [lo, hi]: segment j's change sits at its start (a boundary) and,
@@ -224,5 +235,6 @@ size_t decode_spans_near_changes(const struct decoded *outer, const struct decod
             j++;
         }
     }
+    free(sorted);
     return k;
 }

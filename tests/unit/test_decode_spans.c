@@ -496,6 +496,8 @@ static void random_view(uint64_t *x, size_t target, struct decoded *d)
     }
 }
 
+/* decode_spans_near_changes(runs) keeps exactly the reference's points, sorted and
+ * disjoint. */
 static void check_near(const struct decoded *outer, const struct decode_span *runs, size_t nr,
                        size_t margin)
 {
@@ -542,6 +544,16 @@ static void test_decode_spans__near_changes_equals_reference(void)
         }
         for (size_t m = 0; m < sizeof(margins) / sizeof(margins[0]); m++)
             check_near(&d, runs, r, margins[m]);
+        /* the same runs in reverse order (a hit reported late), one of them overlapping
+         * two others */
+        if (r > 1) {
+            struct decode_span rev[13];
+            for (size_t i = 0; i < r; i++)
+                rev[i] = runs[r - 1 - i];
+            rev[r] = (struct decode_span){ runs[0].hi, runs[1].lo + (runs[1].hi - runs[1].lo) / 2 };
+            for (size_t m = 0; m < sizeof(margins) / sizeof(margins[0]); m++)
+                check_near(&d, rev, r + 1, margins[m]);
+        }
         decoded_release(&d);
     }
 }
