@@ -414,11 +414,12 @@ typedef enum status (*span_decoder)(const unsigned char *p, size_t n, struct dec
  * Inside a decoded view only the runs near what that view changed are decoded again:
  * elsewhere the nested view shows what the view below it already showed (canonical
  * labels: a JSON escape is labelled json-escape, not url>json-escape, unless it needed
- * both). Inside a view of the same decoder, only triggers its decoding made count
- * (LIMIT_DECODE_RETRIGGER). */
+ * both; and of two views that find one value, the one with fewer decoders names it:
+ * cmp_pending). Inside a view of the same decoder (url>url) every trigger left is one
+ * its decoding made ("%252F" -> "%2F"): the others were decoded with the view. */
 static enum status windows(struct scanbuf *sb, int depth, span_decoder decode,
-                           const char *encoding, const unsigned char *data, size_t len,
-                           struct trig_runs *runs, size_t max)
+                           const unsigned char *data, size_t len, struct trig_runs *runs,
+                           size_t max)
 {
     struct level *lv = &sb->levels[depth];
     struct decoded *d = &sb->levels[depth + 1].d;
@@ -427,10 +428,7 @@ static enum status windows(struct scanbuf *sb, int depth, span_decoder decode,
     enum status st = STATUS_OK;
 
     if (depth > 0) {
-        /* the same decoder again: only where its first pass made a new trigger */
-        bool again = strcmp(sb->chain[depth]->encoding, encoding) == 0;
-        n = decode_spans_near_changes(sb->chain[depth], runs->v, runs->n,
-                                      again ? LIMIT_DECODE_RETRIGGER : LIMIT_DECODE_WINDOW,
+        n = decode_spans_near_changes(sb->chain[depth], runs->v, runs->n, LIMIT_DECODE_WINDOW,
                                       &lv->near, &lv->cap_near);
         w = lv->near;
     }
@@ -466,11 +464,10 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
         struct decoded *d = &sb->levels[depth + 1].d;
         size_t max = sb->decode_budget;
         if (lv->tg.url.n &&
-            (st = windows(sb, depth, decode_url_span, "url", data, len, &lv->tg.url,
-                                          max)) != STATUS_OK)
+            (st = windows(sb, depth, decode_url_span, data, len, &lv->tg.url, max)) != STATUS_OK)
             return st;
-        if (lv->tg.json.n && (st = windows(sb, depth, decode_json_escapes_span, "json-escape",
-                                           data, len, &lv->tg.json, max)) != STATUS_OK)
+        if (lv->tg.json.n && (st = windows(sb, depth, decode_json_escapes_span, data, len,
+                                           &lv->tg.json, max)) != STATUS_OK)
             return st;
         if (lv->tg.n_u16 && depth == 0 && !sb->text_is_utf16 &&
             (st = view(sb, depth,
@@ -478,8 +475,7 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
                 STATUS_OK)
             return st;
         if (lv->tg.html.n &&
-            (st = windows(sb, depth, decode_html_span, "html", data, len, &lv->tg.html,
-                                          max)) != STATUS_OK)
+            (st = windows(sb, depth, decode_html_span, data, len, &lv->tg.html, max)) != STATUS_OK)
             return st;
         if (lv->tg.n_concat &&
             (st = view(sb, depth, decode_concat(data, len, lv->tg.concat, lv->tg.n_concat, max, d),
@@ -496,9 +492,23 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
     return STATUS_OK;
 }
 
+/* Decoders a label names ("url>json-escape": 2; none: 0). */
+static size_t label_depth(const char *label)
+{
+    size_t n = label ? 1 : 0;
+
+    for (; label && *label; label++)
+        n += *label == '>';
+    return n;
+}
+
+/* Raw order, then the best of one value's observations first (emit keeps that one): the
+ * surer rule, one with a partner, the fewest decoders (a value a JSON view shows is
+ * labelled json-escape even when a url>json-escape view found it first), the first seen. */
 static int cmp_pending(const void *pa, const void *pb)
 {
     const struct pending *a = pa, *b = pb;
+    size_t da, db;
     int c;
     if (a->raw_off != b->raw_off)
         return a->raw_off < b->raw_off ? -1 : 1;
@@ -510,6 +520,8 @@ static int cmp_pending(const void *pa, const void *pb)
         return a->rule->confidence > b->rule->confidence ? -1 : 1;
     if ((a->paired_id != NULL) != (b->paired_id != NULL))
         return a->paired_id ? -1 : 1;
+    if ((da = label_depth(a->encoding)) != (db = label_depth(b->encoding)))
+        return da < db ? -1 : 1;
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 

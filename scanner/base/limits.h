@@ -39,11 +39,6 @@
  * much as the chunk overlap (any match plus the proximity window around it). */
 #define LIMIT_DECODE_WINDOW LIMIT_CHUNK_OVERLAP
 
-/* Inside a view of the same decoder (url>url: "%252F"), a trigger is only worth a second
- * decoding where the first one made it: within this many bytes of a decoded byte (the
- * longest trigger, an inline tag with its attributes, is under 80 bytes). */
-#define LIMIT_DECODE_RETRIGGER 128u
-
 /* A match found within this many bytes of a window's cut edge is left to the view that
  * holds the window (the bytes there are the same, and a rule that looks at lines above
  * or around a value may have lost them at the cut). Triggers are LIMIT_DECODE_WINDOW

@@ -140,7 +140,9 @@ static void build_table(struct engine *e, struct pattern_table *t)
     e->n_trig = 0;
     e->trig = xcalloc(8 + ARRAY_SIZE(concat_triggers) + 4 * ARRAY_SIZE(b64_words),
                      sizeof(*e->trig));
-    table_add(t, xstrdup("%(?:2[BbFf]|3[Dd])"), 0);
+    /* URL: an encoded '/', '+' or '=' (a secret's, as encoders write them), also encoded
+     * twice (%252F) */
+    table_add(t, xstrdup("%(?:25)?(?:2[BbFf]|3[Dd])"), 0);
     e->trig[e->n_trig++] = TRIG_URL;
     /* JSON / JavaScript: an escaped '/' next to two key characters (a secret's '/' as
      * JSON writes it), a \u00XX escape of a key character or a quote, an ES2015 \u{...}.
@@ -182,14 +184,18 @@ static void build_table(struct engine *e, struct pattern_table *t)
     e->trig[e->n_trig++] = TRIG_JOIN_ARRAY;
     /* HTML: a reference to a key character (&#65; &#x41;, '+', '/', '=') next to key
      * characters or to three more such references (a value written as references), an
-     * inline tag between two key characters, or a quote written as a reference after a
-     * separator and before a value ("key=&quot;..."). A reference to anything else in
-     * prose ("free&#39;d", "&#169; 2026") says nothing about a value. */
+     * inline tag between two key characters, or a quote written as a reference before a
+     * value, a keyword (key, secret, token, pass, pwd, cred) at most 64 bytes before it
+     * on its line (key=&quot;..., 'secret' =&gt; &#39;..., set(&#39;key&#39;, &#39;...):
+     * the rules that need a quote around a value need such a keyword). A reference to
+     * anything else ("free&#39;d", "&#169; 2026", "&quot;refs/heads/main" in prose)
+     * says nothing about a value. */
     table_add(t,
               xstrdup("(?:[A-Za-z0-9+/]{4}" HTML_KEY_REF "|" HTML_KEY_REF "(?:[A-Za-z0-9+/]{4}|"
                       "(?:" HTML_KEY_REF "){3})|[A-Za-z0-9+/](?:<(?:span|wbr|mark|em|strong|b|i|"
                       "code)(?: [^<>\n]{0,60})?>|</(?:span|mark|em|strong|b|i|code)>)"
-                      "[A-Za-z0-9+/]|[:=][ \t]{0,4}&(?:quot|apos|#0{0,4}3[49]|#[xX]0{0,4}2[27]);"
+                      "[A-Za-z0-9+/]|(?i:key|secret|token|pass|pwd|cred)[^\n]{0,64}"
+                      "&(?:quot|apos|#0{0,4}3[49]|#[xX]0{0,4}2[27]);"
                       "[A-Za-z0-9+/]{16})"),
               0);
     e->trig[e->n_trig++] = TRIG_HTML;

@@ -8,16 +8,18 @@
 #   HTML: a key ID with one &#NN; reference (in the middle, first, last), a key ID
 #     written entirely as references, one split by an inline tag, a secret after
 #     `key=&quot;`, `"secretAccessKey": &quot;`, and their numeric forms (&#34; &#39;:
-#     only the quote trigger finds those);
+#     only the quote trigger finds those), also after PHP's `=>`, in a call, after a
+#     space (the keyword before the quote opens the view);
 #   JSON: a secret with `\/` (in the middle, first, last), `\u0041KIA...`, ES2015
 #     `\u{41}KIA...`, a credential in escaped JSON (`\\\"`, no trigger of its own) 12 KiB
 #     from a `\/`-in-a-secret trigger inside a 1 MB one-line minified JSON (and, as a
 #     control, not found when that trigger is gone);
-#   URL: `%2F` in a secret, `%252F` (url>url), a secret that needs URL then JSON decoding
-#     (url>json-escape: its `\/` encoded, or not), a JSON-only secret on a long line
-#     that also holds URL escapes more than a window's margin away (json-escape, not
-#     url>json-escape);
-#   prose with `free&#39;d` and `&#169;`, a Perl script with `s/^\///`, JSON with
+#   URL: `%2F` in a secret, `%252F` (url>url; also alone on its line), a secret that
+#     needs URL then JSON decoding (url>json-escape: its `\/` encoded, or not), a
+#     JSON-only secret on a long line that also holds URL escapes more than a window's
+#     margin away, and one three lines below a URL escape (json-escape, not
+#     url>json-escape, in both);
+#   prose with `free&#39;d`, `&#169;` and a quoted ref name, a Perl script with `s/^\///`, JSON with
 #     `\u00e9`: no view at all (scan.decoded_views 0);
 #   a 20 MB file (three 8 MiB chunks) with hidden keys ending at, straddling and
 #     starting at each chunk's edges and ownership boundaries, and at the file's start
@@ -138,6 +140,16 @@ for name, form, enc in (("quot", "aws_secret_access_key=&quot;%s&quot;", None),
     case("cases/html-%s.html" % name, ["<pre>{", form % sec, "}</pre>"],
          [(2, "secret_access_key", sec, enc)])
 
+# quotes written as references in other syntaxes: the keyword before the quote (at most
+# 64 bytes, on its line) is what opens the view
+for name, form in (("php", "  'aws_secret' =&gt; &#39;%s&#39;,"),
+                   ("call", "config.set(&#39;aws_secret_access_key&#39;, &#39;%s&#39;)"),
+                   ("paren", "aws_secret_access_key(&#34;%s&#34;)"),
+                   ("shell", "aws configure set aws_secret_access_key &#39;%s&#39;")):
+    sec = k.secret()
+    case("cases/html-%s.html" % name, ["<pre>", form % sec, "</pre>"],
+         [(2, "secret_access_key", sec, "html")])
+
 one_line("cases/json-slash.json", json_snippet())
 # a secret's only '/' last (key characters before the escape only), first (after only)
 for name, shape in (("last", lambda s: s[:-1].replace("/", "A") + "/"),
@@ -181,7 +193,18 @@ minified("control/minified-no-trigger.json", False)
 
 one_line("cases/url-slash.txt", url_snippet())
 one_line("cases/url-double.txt", url2_snippet())
+# encoded twice and nothing else on the line: %252F is a trigger too
+kid, sec = k.key_id(), slashed()
+case("cases/url-double-alone.txt",
+     ["GET /cb?aws_access_key_id=%s&aws_secret_access_key=%s HTTP/1.1" % (kid, q(q(sec)))],
+     [(1, "access_key_id", kid, None), (1, "secret_access_key", sec, "url>url")], (kid, sec))
 one_line("cases/url-json.txt", urljson_snippet())
+# a JSON-only pair three lines below a URL escape (inside the URL view's window and near
+# what it changed): the label still names only the decoder the value needs
+text, items, pair = json_snippet()
+case("cases/url-then-json.json",
+     ["[", '{"next": "https://example.com/login?r=%2Fhome"},', "{}, {},", text, "]"],
+     [(4, p, v, e) for p, v, e in items], pair)
 # the same with the '\/' left as it is in the URL (some clients do not encode them): the
 # JSON trigger sits 9 to 32 bytes from what the URL view changed, not on it
 kid, sec = k.key_id(), slashed()
@@ -203,7 +226,9 @@ os.makedirs("noview", exist_ok=True)
 with open("noview/prose.html", "w") as f:
     for i in range(400):
         f.write("<p>Paragraph %d: the buffer is free&#39;d twice; Alice&#39;s patch fixes it. "
-                "Copyright &#169; 2026, Copyright&#169;2026 &amp; &lt;b&gt; notes.</p>\n" % i)
+                "Copyright &#169; 2026, Copyright&#169;2026 &amp; &lt;b&gt; notes; the "
+                "&quot;refs/heads/feature/a-long-branch&quot; ref, &#39;Documentation/"
+                "technical&#39;.</p>\n" % i)
 with open("noview/script.pl", "w") as f:
     for i in range(200):
         f.write('$path%d =~ s/^\\///; @parts = split /\\//, $path%d; $p =~ tr/\\//_/;\n' % (i, i))

@@ -524,7 +524,7 @@ static void check_near(const struct decoded *outer, const struct decode_span *ru
 
 static void test_decode_spans__near_changes_equals_reference(void)
 {
-    const size_t margins[] = { 0, 1, 7, LIMIT_DECODE_RETRIGGER, LIMIT_DECODE_WINDOW };
+    const size_t margins[] = { 0, 1, 7, 128u, LIMIT_DECODE_WINDOW };
     uint64_t x = 0x7ea4c4a;
 
     for (int iter = 0; iter < 400; iter++) {
@@ -578,10 +578,10 @@ static void test_decode_spans__near_changes_of_a_window(void)
     CHECK(d.len > 0 && d.data[at] == '/');
     {
         struct decode_span runs[3] = { { at + 6, at + 6 },
-                                       { at + 6 + LIMIT_DECODE_RETRIGGER + 1,
-                                         at + 6 + LIMIT_DECODE_RETRIGGER + 1 },
+                                       { at + 6 + 128u + 1,
+                                         at + 6 + 128u + 1 },
                                        { at + MARGIN + 2, at + MARGIN + 50 } };
-        size_t k = decode_spans_near_changes(&d, runs, 3, LIMIT_DECODE_RETRIGGER, &out, &cap);
+        size_t k = decode_spans_near_changes(&d, runs, 3, 128u, &out, &cap);
         CHECK(k == 1);
         CHECK(k < 1 || (out[0].lo == at + 6 && out[0].hi == at + 6));
         k = decode_spans_near_changes(&d, runs, 3, MARGIN, &out, &cap);
