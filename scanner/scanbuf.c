@@ -47,6 +47,8 @@ struct level {
     struct match_list ml;
     struct triggers tg;
     struct decoded d;
+    struct decode_span *near; /* a nested view's windows (decode_spans_near_changes) */
+    size_t cap_near;
 };
 
 struct scanbuf {
@@ -98,6 +100,7 @@ void scanbuf_free(struct scanbuf *sb)
         match_list_release(&sb->levels[i].ml);
         triggers_release(&sb->levels[i].tg);
         decoded_release(&sb->levels[i].d);
+        free(sb->levels[i].near);
     }
     decoded_release(&sb->utf16);
     for (size_t i = 0; i < sb->n_labels; i++)
@@ -404,19 +407,34 @@ static enum status view(struct scanbuf *sb, int depth, enum status decoded, stru
     return decoded == STATUS_OK ? descend(sb, depth, d) : STATUS_OK;
 }
 
-typedef enum status (*window_decoder)(const unsigned char *p, size_t n, size_t *from,
-                                      size_t max_bytes, struct decoded *out);
+typedef enum status (*span_decoder)(const unsigned char *p, size_t n, struct decode_span w,
+                                    size_t max_bytes, struct decoded *out);
 
-/* An escape decoder's views: one per window of escapes (decode_url_window), in order. */
-static enum status windows(struct scanbuf *sb, int depth, window_decoder decode,
-                           const unsigned char *data, size_t len, size_t max)
+/* An escape decoder's views: one per window around the runs of its trigger (in order).
+ * Inside a decoded view only the runs near what that view changed are decoded again:
+ * elsewhere the nested view shows what the view below it already showed (canonical
+ * labels: a JSON escape is labelled json-escape, not url>json-escape, unless it needed
+ * both; and of two views that find one value, the one with fewer decoders names it:
+ * cmp_pending). Inside a view of the same decoder (url>url) every trigger left is one
+ * its decoding made ("%252F" -> "%2F"): the others were decoded with the view. */
+static enum status windows(struct scanbuf *sb, int depth, span_decoder decode,
+                           const unsigned char *data, size_t len, struct trig_runs *runs,
+                           size_t max)
 {
+    struct level *lv = &sb->levels[depth];
     struct decoded *d = &sb->levels[depth + 1].d;
-    size_t from = 0;
+    struct decode_span *w = runs->v;
+    size_t n = runs->n;
     enum status st = STATUS_OK;
 
-    while (from < len && st == STATUS_OK)
-        st = view(sb, depth, decode(data, len, &from, max, d), d);
+    if (depth > 0) {
+        n = decode_spans_near_changes(sb->chain[depth], runs->v, runs->n, LIMIT_DECODE_WINDOW,
+                                      &lv->near, &lv->cap_near);
+        w = lv->near;
+    }
+    n = decode_spans(data, len, w, n);
+    for (size_t i = 0; i < n && st == STATUS_OK; i++)
+        st = view(sb, depth, decode(data, len, w[i], max, d), d);
     return st;
 }
 
@@ -445,19 +463,19 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
     {
         struct decoded *d = &sb->levels[depth + 1].d;
         size_t max = sb->decode_budget;
-        if (lv->tg.url &&
-            (st = windows(sb, depth, decode_url_window, data, len, max)) != STATUS_OK)
+        if (lv->tg.url.n &&
+            (st = windows(sb, depth, decode_url_span, data, len, &lv->tg.url, max)) != STATUS_OK)
             return st;
-        if (lv->tg.json &&
-            (st = windows(sb, depth, decode_json_escapes_window, data, len, max)) != STATUS_OK)
+        if (lv->tg.json.n && (st = windows(sb, depth, decode_json_escapes_span, data, len,
+                                           &lv->tg.json, max)) != STATUS_OK)
             return st;
         if (lv->tg.n_u16 && depth == 0 && !sb->text_is_utf16 &&
             (st = view(sb, depth,
                        decode_utf16_strings(data, len, lv->tg.u16, lv->tg.n_u16, max, d), d)) !=
                 STATUS_OK)
             return st;
-        if (lv->tg.html &&
-            (st = windows(sb, depth, decode_html_window, data, len, max)) != STATUS_OK)
+        if (lv->tg.html.n &&
+            (st = windows(sb, depth, decode_html_span, data, len, &lv->tg.html, max)) != STATUS_OK)
             return st;
         if (lv->tg.n_concat &&
             (st = view(sb, depth, decode_concat(data, len, lv->tg.concat, lv->tg.n_concat, max, d),
@@ -474,9 +492,23 @@ static enum status scan_view(struct scanbuf *sb, const unsigned char *data, size
     return STATUS_OK;
 }
 
+/* Decoders a label names ("url>json-escape": 2; none: 0). */
+static size_t label_depth(const char *label)
+{
+    size_t n = label ? 1 : 0;
+
+    for (; label && *label; label++)
+        n += *label == '>';
+    return n;
+}
+
+/* Raw order, then the best of one value's observations first (emit keeps that one): the
+ * surer rule, one with a partner, the fewest decoders (a value a JSON view shows is
+ * labelled json-escape even when a url>json-escape view found it first), the first seen. */
 static int cmp_pending(const void *pa, const void *pb)
 {
     const struct pending *a = pa, *b = pb;
+    size_t da, db;
     int c;
     if (a->raw_off != b->raw_off)
         return a->raw_off < b->raw_off ? -1 : 1;
@@ -488,6 +520,8 @@ static int cmp_pending(const void *pa, const void *pb)
         return a->rule->confidence > b->rule->confidence ? -1 : 1;
     if ((a->paired_id != NULL) != (b->paired_id != NULL))
         return a->paired_id ? -1 : 1;
+    if ((da = label_depth(a->encoding)) != (db = label_depth(b->encoding)))
+        return da < db ? -1 : 1;
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 

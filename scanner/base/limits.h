@@ -34,15 +34,16 @@
 /* Decoded views (url, json escapes, base64, utf-16) nest at most this deep. */
 #define LIMIT_DECODE_DEPTH 3
 
-/* The escape decoders (URL, JSON escapes, HTML) decode windows around escapes, not whole
- * chunks: this much context on each side of an escape (then to whole lines), as much as
- * the chunk overlap (any match plus the proximity window around it). */
+/* The escape decoders (URL, JSON escapes, HTML) decode windows around their triggers,
+ * not whole chunks: this much context on each side of a trigger (then to whole lines), as
+ * much as the chunk overlap (any match plus the proximity window around it). */
 #define LIMIT_DECODE_WINDOW LIMIT_CHUNK_OVERLAP
 
 /* A match found within this many bytes of a window's cut edge is left to the view that
  * holds the window (the bytes there are the same, and a rule that looks at lines above
- * or around a value may have lost them at the cut). Escapes are LIMIT_DECODE_WINDOW
- * away from the cut, so no match that involves a decoded byte is that close. */
+ * or around a value may have lost them at the cut). Triggers are LIMIT_DECODE_WINDOW
+ * away from the cut, so a match within LIMIT_DECODE_WINDOW - LIMIT_DECODE_WINDOW_EDGE of
+ * one is never that close. */
 #define LIMIT_DECODE_WINDOW_EDGE 4096u
 
 /* Bytes of decoded views produced for one input buffer, all depths together: a file of

@@ -41,7 +41,7 @@ struct decoded {
      * "html" */
     const char *encoding;
     size_t data_cap; /* bytes allocated for data, less the NUL (for the builders below) */
-    /* A window of the buffer (the escape decoders' *_window forms): its first / last
+    /* A window of the buffer (the escape decoders' *_span forms): its first / last
      * bytes are not the buffer's, so a match there may have lost context the view
      * around it has (LIMIT_DECODE_WINDOW_EDGE). */
     bool cut_lo, cut_hi;
@@ -72,7 +72,9 @@ enum status decode_utf16_strings(const unsigned char *p, size_t n, const size_t 
                                  size_t max_bytes, struct decoded *out);
 
 /* URL percent-decoding of the whole buffer (%XX, either case). '+' stays '+', since
- * raw secrets contain it. Returns STATUS_OK with out->len == 0 when nothing changed. */
+ * raw secrets contain it. Returns STATUS_OK with out->len == 0 when nothing changed.
+ * The scanner decodes windows of it (decode_url_span below); the whole-buffer forms of
+ * the three escape decoders are the reference the windows are tested against. */
 enum status decode_url(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out);
 
 /* JSON / JavaScript string escapes: \/ \" \\ \b \f \n \r \t \uXXXX (surrogate pairs
@@ -80,20 +82,36 @@ enum status decode_url(const unsigned char *p, size_t n, size_t max_bytes, struc
 enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_bytes,
                                 struct decoded *out);
 
-/* The same three escape decoders (URL, JSON escapes, HTML below) one window at a time,
- * as the scanner uses them: the next window at or after *from (a line start; 0 at
- * first) that holds escapes, with LIMIT_DECODE_WINDOW bytes of context on each side
- * widened to whole lines (escapes closer than that share a window); *from is moved past
- * it. Each window's view is exactly the part of the whole-buffer view made from its
- * source bytes, with cut_lo / cut_hi set where it does not reach the buffer's ends.
- * out->len == 0 and *from == n when no escape is left. On STATUS_LIMIT *from is past the
- * window too (the next may fit). */
-enum status decode_url_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
-                              struct decoded *out);
-enum status decode_json_escapes_window(const unsigned char *p, size_t n, size_t *from,
-                                       size_t max_bytes, struct decoded *out);
-enum status decode_html_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
-                               struct decoded *out);
+/* Decoding by trigger (what the scanner does): the source ranges an escape decoder's
+ * trigger was seen in (the matcher's runs of hits), and the windows decoded around
+ * them. decode_spans turns runs [lo, hi] (any order) into windows in place: each widened
+ * by LIMIT_DECODE_WINDOW on both sides and to whole lines, sorted, those that overlap
+ * or touch merged; returns how many are left. decode_*_span then decode every escape of
+ * one window [lo, hi) (line starts and ends, as decode_spans makes them): the view is
+ * exactly the part of the whole-buffer view made from those source bytes, cut_lo /
+ * cut_hi set where the window does not reach the buffer's ends; out->len == 0 when the
+ * window holds no escape. */
+struct decode_span {
+    size_t lo, hi;
+};
+
+size_t decode_spans(const unsigned char *p, size_t n, struct decode_span *v, size_t nv);
+enum status decode_url_span(const unsigned char *p, size_t n, struct decode_span w,
+                            size_t max_bytes, struct decoded *out);
+enum status decode_json_escapes_span(const unsigned char *p, size_t n, struct decode_span w,
+                                     size_t max_bytes, struct decoded *out);
+enum status decode_html_span(const unsigned char *p, size_t n, struct decode_span w,
+                             size_t max_bytes, struct decoded *out);
+
+/* A view inside a view (url>json-escape, ...) only shows what neither shows alone where
+ * the outer decoder changed something: the parts of runs `in` (closed ranges [lo, hi],
+ * any order, overlapping or not) within `margin` of a place where `outer` is not a copy
+ * of its source (a decoded run up to the next segment's start, or a segment boundary
+ * other than the view's start: bytes dropped or joined). Written to *out (grown as
+ * needed), sorted and disjoint; returns how many (0 when outer is NULL). */
+size_t decode_spans_near_changes(const struct decoded *outer, const struct decode_span *in,
+                                 size_t n_in, size_t margin, struct decode_span **out,
+                                 size_t *cap);
 
 /* Base64: for each offset in `at` (sorted or not, duplicates allowed) find the run of
  * base64 characters (standard or URL-safe alphabet, optional '=' padding) that contains
@@ -156,8 +174,8 @@ struct decode_escaper {
                size_t *used);
 };
 
-enum status decode_escapes(const struct decode_escaper *x, const unsigned char *p, size_t n,
-                           size_t *from, size_t max_bytes, struct decoded *out);
+enum status decode_escapes_span(const struct decode_escaper *x, const unsigned char *p, size_t n,
+                                struct decode_span w, size_t max_bytes, struct decoded *out);
 
 /* For the decoders: v[0, n) in ascending order (trigger offsets usually are: the matcher
  * reports hits in order, so sorting them can be skipped). */

@@ -1,6 +1,6 @@
 /*
  * decode/html.c - HTML character references and markup inside values, over a buffer,
- * whole or by windows (decode/escapes.c).
+ * whole or by windows around triggers (decode/escapes.c).
  *
  * Numeric references (&#65; &#x41;), the five XML entities (&quot; &amp; &lt; &gt;
  * &apos;) and inline tags that split a run of key characters (AKIA<span>...</span>...,
@@ -125,11 +125,12 @@ static const struct decode_escaper html_escaper = { "html", { '&', '<' }, 2, 1, 
 
 enum status decode_html(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out)
 {
-    return decode_escapes(&html_escaper, p, n, NULL, max_bytes, out);
+    return decode_escapes_span(&html_escaper, p, n, (struct decode_span){ 0, n }, max_bytes,
+                               out);
 }
 
-enum status decode_html_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
-                               struct decoded *out)
+enum status decode_html_span(const unsigned char *p, size_t n, struct decode_span w,
+                             size_t max_bytes, struct decoded *out)
 {
-    return decode_escapes(&html_escaper, p, n, from, max_bytes, out);
+    return decode_escapes_span(&html_escaper, p, n, w, max_bytes, out);
 }

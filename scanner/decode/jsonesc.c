@@ -1,6 +1,6 @@
 /*
  * decode/jsonesc.c - JSON / JavaScript string escapes over a buffer, whole or by windows
- * (decode/escapes.c).
+ * around triggers (decode/escapes.c).
  *
  * It does not parse JSON: every backslash escape anywhere is decoded, inside strings or
  * not, and unknown or malformed escapes are copied as they are. \xXX gives the raw byte.
@@ -88,11 +88,12 @@ static const struct decode_escaper json_escaper = { "json-escape", { '\\', 0 }, 
 enum status decode_json_escapes(const unsigned char *p, size_t n, size_t max_bytes,
                                 struct decoded *out)
 {
-    return decode_escapes(&json_escaper, p, n, NULL, max_bytes, out);
+    return decode_escapes_span(&json_escaper, p, n, (struct decode_span){ 0, n }, max_bytes,
+                               out);
 }
 
-enum status decode_json_escapes_window(const unsigned char *p, size_t n, size_t *from,
-                                       size_t max_bytes, struct decoded *out)
+enum status decode_json_escapes_span(const unsigned char *p, size_t n, struct decode_span w,
+                                     size_t max_bytes, struct decoded *out)
 {
-    return decode_escapes(&json_escaper, p, n, from, max_bytes, out);
+    return decode_escapes_span(&json_escaper, p, n, w, max_bytes, out);
 }

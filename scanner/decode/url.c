@@ -1,6 +1,6 @@
 /*
  * decode/url.c - percent-decoding (%XX, either case) of a buffer, whole or by windows
- * (decode/escapes.c).
+ * around triggers (decode/escapes.c).
  *
  * '+' is left alone (it is common in raw secrets), and a '%' not followed by two hex
  * digits is copied. Each decoded byte maps to its own '%', so a key split by escapes is
@@ -31,11 +31,12 @@ static const struct decode_escaper url_escaper = { "url", { '%', 0 }, 1, 1, url_
 
 enum status decode_url(const unsigned char *p, size_t n, size_t max_bytes, struct decoded *out)
 {
-    return decode_escapes(&url_escaper, p, n, NULL, max_bytes, out);
+    return decode_escapes_span(&url_escaper, p, n, (struct decode_span){ 0, n }, max_bytes,
+                               out);
 }
 
-enum status decode_url_window(const unsigned char *p, size_t n, size_t *from, size_t max_bytes,
-                              struct decoded *out)
+enum status decode_url_span(const unsigned char *p, size_t n, struct decode_span w,
+                            size_t max_bytes, struct decoded *out)
 {
-    return decode_escapes(&url_escaper, p, n, from, max_bytes, out);
+    return decode_escapes_span(&url_escaper, p, n, w, max_bytes, out);
 }

@@ -28,6 +28,11 @@
 #include "base/limits.h"
 #include "rules/rule.h"
 
+/* A numeric character reference to a key character: + / 0-9 = A-Z a-z. */
+#define HTML_KEY_REF                                                                             \
+    "&#(?:0{0,4}(?:4[3789]|5[0-7]|61|6[5-9]|[78][0-9]|9[07-9]|1[01][0-9]|12[0-2])|"              \
+    "[xX]0{0,4}(?:2[BbFf]|3[0-9Dd]|4[1-9A-Fa-f]|5[0-9Aa]|6[1-9A-Fa-f]|7[0-9Aa]));"
+
 /* Words whose base64 forms mark a base64 blob worth decoding. */
 static const char *const b64_words[] = {
     "AKIA", "ASIA", "ABIA", "ACCA", "aws_", "AWS_", "secret", "Secret", "SECRET",
@@ -135,10 +140,19 @@ static void build_table(struct engine *e, struct pattern_table *t)
     e->n_trig = 0;
     e->trig = xcalloc(8 + ARRAY_SIZE(concat_triggers) + 4 * ARRAY_SIZE(b64_words),
                      sizeof(*e->trig));
-    table_add(t, xstrdup("%(?:2[BbFf]|3[Dd])"), HS_FLAG_SINGLEMATCH);
+    /* URL: an encoded '/', '+' or '=' (a secret's, as encoders write them), also encoded
+     * twice (%252F) */
+    table_add(t, xstrdup("%(?:25)?(?:2[BbFf]|3[Dd])"), 0);
     e->trig[e->n_trig++] = TRIG_URL;
-    table_add(t, xstrdup("\\\\(?:/|u00[0-9A-Fa-f]{2}|u\\{[0-9A-Fa-f]{1,6}\\})"),
-              HS_FLAG_SINGLEMATCH);
+    /* JSON / JavaScript: an escaped '/' next to two key characters (a secret's '/' as
+     * JSON writes it), a \u00XX escape of a key character or a quote, an ES2015 \u{...}.
+     * A regex's "s/^\//" and a "\u00e9" in text say nothing about a value (their windows,
+     * in Perl and in JSON with accents, were most of git/git's JSON views). */
+    table_add(t,
+              xstrdup("[A-Za-z0-9+]{2}\\\\/|\\\\/[A-Za-z0-9+]{2}|\\\\u00(?:2[27BbFf]|"
+                      "3[0-9Dd]|4[1-9A-Fa-f]|5[0-9Aa]|6[1-9A-Fa-f]|7[0-9Aa])|"
+                      "\\\\u\\{[0-9A-Fa-f]{1,6}\\}"),
+              0);
     e->trig[e->n_trig++] = TRIG_JSON;
     for (size_t w = 0; w < ARRAY_SIZE(b64_words); w++) {
         char anchors[3][96];
@@ -168,12 +182,22 @@ static void build_table(struct engine *e, struct pattern_table *t)
     e->trig[e->n_trig++] = TRIG_JOIN_LIST;
     table_add(t, xstrdup("\\]\\.join\\((?:''|\"\")\\)"), 0);
     e->trig[e->n_trig++] = TRIG_JOIN_ARRAY;
-    /* &#65; &#x41; next to key characters, or an inline tag between two of them */
+    /* HTML: a reference to a key character (&#65; &#x41;, '+', '/', '=') next to key
+     * characters or to three more such references (a value written as references), an
+     * inline tag between two key characters, or a quote written as a reference before a
+     * value, a keyword (key, secret, token, pass, pwd, cred) at most 64 bytes before it
+     * on its line (key=&quot;..., 'secret' =&gt; &#39;..., set(&#39;key&#39;, &#39;...):
+     * the rules that need a quote around a value need such a keyword). A reference to
+     * anything else ("free&#39;d", "&#169; 2026", "&quot;refs/heads/main" in prose)
+     * says nothing about a value. */
     table_add(t,
-              xstrdup("(?:[A-Za-z0-9+/]{4}&#[xX]?[0-9A-Fa-f]{1,6};|&#[xX]?[0-9A-Fa-f]{1,6};"
-                      "[A-Za-z0-9+/]{4}|[A-Za-z0-9+/](?:<(?:span|wbr|mark|em|strong|b|i|code)"
-                      "(?: [^<>\n]{0,60})?>|</(?:span|mark|em|strong|b|i|code)>)[A-Za-z0-9+/])"),
-              HS_FLAG_SINGLEMATCH);
+              xstrdup("(?:[A-Za-z0-9+/]{4}" HTML_KEY_REF "|" HTML_KEY_REF "(?:[A-Za-z0-9+/]{4}|"
+                      "(?:" HTML_KEY_REF "){3})|[A-Za-z0-9+/](?:<(?:span|wbr|mark|em|strong|b|i|"
+                      "code)(?: [^<>\n]{0,60})?>|</(?:span|mark|em|strong|b|i|code)>)"
+                      "[A-Za-z0-9+/]|(?i:key|secret|token|pass|pwd|cred)[^\n]{0,64}"
+                      "&(?:quot|apos|#0{0,4}3[49]|#[xX]0{0,4}2[27]);"
+                      "[A-Za-z0-9+/]{16})"),
+              0);
     e->trig[e->n_trig++] = TRIG_HTML;
     /* The anchor words in UTF-16LE: strings inside binaries (UTF-16 text files are
      * transcoded whole) */
@@ -417,7 +441,8 @@ void match_list_release(struct match_list *l)
 
 void triggers_reset(struct triggers *t)
 {
-    t->url = t->json = t->html = t->truncated = false;
+    t->url.n = t->json.n = t->html.n = 0;
+    t->truncated = false;
     t->n_b64 = 0;
     t->n_concat = 0;
     t->n_u16 = 0;
@@ -425,6 +450,12 @@ void triggers_reset(struct triggers *t)
 
 void triggers_release(struct triggers *t)
 {
+    struct trig_runs *runs[] = { &t->url, &t->json, &t->html };
+
+    for (size_t i = 0; i < ARRAY_SIZE(runs); i++) {
+        free(runs[i]->v);
+        *runs[i] = (struct trig_runs){ NULL, 0, 0 };
+    }
     free(t->b64);
     t->b64 = NULL;
     t->n_b64 = t->cap_b64 = 0;
@@ -451,6 +482,33 @@ static void add_range(struct rule_ranges *rr, size_t lo, size_t hi)
     rr->n++;
 }
 
+/* An escape trigger's hit ending at `end`: it joins the last run when their decode
+ * windows would touch; a new run counts against the chunk's hit cap, as a rule's new
+ * window does (an access log has an escape on every line: one run). */
+static bool add_trig_hit(struct engine_worker *w, struct trig_runs *r, size_t end)
+{
+    struct decode_span *last = r->n ? &r->v[r->n - 1] : NULL;
+
+    if (last && end >= last->lo &&
+        (end <= last->hi || end - last->hi <= 2 * (size_t)LIMIT_DECODE_WINDOW)) {
+        if (end > last->hi)
+            last->hi = end;
+        return true;
+    }
+    if (last && end < last->lo && last->lo - end <= 2 * (size_t)LIMIT_DECODE_WINDOW) {
+        last->lo = end; /* out of order: not expected (hits come by end offset) */
+        return true;
+    }
+    if (++w->n_hits > LIMIT_HITS_PER_CHUNK) {
+        w->truncated = true;
+        return false;
+    }
+    XGROW(r->v, r->cap, r->n + 1);
+    r->v[r->n].lo = r->v[r->n].hi = end;
+    r->n++;
+    return true;
+}
+
 static int on_hit(unsigned int id, unsigned long long from, unsigned long long to,
                   unsigned int flags, void *ctx)
 {
@@ -472,6 +530,14 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
         add_range(rr, lo, end);
         return 0;
     }
+    if (w->trig) {
+        struct trig_runs *r = e->trig[id - e->n_rules] == TRIG_URL    ? &w->trig->url
+                              : e->trig[id - e->n_rules] == TRIG_JSON ? &w->trig->json
+                              : e->trig[id - e->n_rules] == TRIG_HTML ? &w->trig->html
+                                                                      : NULL;
+        if (r)
+            return add_trig_hit(w, r, end) ? 0 : 1;
+    }
     if (++w->n_hits > LIMIT_HITS_PER_CHUNK) {
         w->truncated = true;
         return 1;
@@ -479,9 +545,10 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     if (!w->trig)
         return 0;
     switch (e->trig[id - e->n_rules]) {
-    case TRIG_URL: w->trig->url = true; break;
-    case TRIG_JSON: w->trig->json = true; break;
-    case TRIG_HTML: w->trig->html = true; break;
+    case TRIG_URL:
+    case TRIG_JSON:
+    case TRIG_HTML:
+        break;
     case TRIG_UTF16:
         if (end < 2 || (w->trig->n_u16 && w->trig->u16[w->trig->n_u16 - 1] + 64 > end))
             break; /* the same string, most likely */

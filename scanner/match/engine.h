@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "decode/decode.h"
 
 struct ruleset;
 struct engine;
@@ -34,10 +35,18 @@ struct match_list {
     size_t n, cap;
 };
 
+/* Where one escape trigger was seen: runs of hits [lo, hi] (end offsets), a hit joining
+ * the last run when it ends within 2 * LIMIT_DECODE_WINDOW of it (their decode windows
+ * would touch). Increasing in lo. */
+struct trig_runs {
+    struct decode_span *v; /* lo, hi */
+    size_t n, cap;
+};
+
 struct triggers {
-    bool url;           /* a %2F / %2B / %3D sequence was seen */
-    bool json;          /* a \/ or \u00XX escape was seen */
-    bool html;          /* an HTML character reference or a tag inside a value was seen */
+    struct trig_runs url;  /* %2F / %2B / %3D sequences */
+    struct trig_runs json; /* \/, \u00XX and \u{...} escapes */
+    struct trig_runs html; /* HTML character references or tags inside a value */
     size_t *b64;        /* offsets inside base64 runs worth decoding */
     size_t n_b64, cap_b64;
     size_t *concat;     /* opening quotes of literals right after a join ("ab" + "cd") */

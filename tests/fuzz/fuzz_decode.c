@@ -4,9 +4,12 @@
  * with a roomy cap and with one the view may pass. Each view keeps its invariants:
  * segments sorted from 0, every view byte mapped inside the input and the map monotonic
  * (scanbuf counts lines in view order), copied bytes equal to their source, and nothing
- * left allocated when the view is empty or failed. The escape decoders' windows
- * (decode_url_window, ...) rebuild their whole-buffer view exactly, on the input and on
- * two copies of it a window's margin apart.
+ * left allocated when the view is empty or failed. The escape decoders by trigger: the
+ * windows decode_spans makes of runs at the input's escape lead bytes are whole lines,
+ * sorted, apart and cover each run's margin, and each window's view (decode_url_span,
+ * ...) is the whole-buffer view's bytes and map for its source range, on the input and on
+ * two copies of it a window's margin apart; decode_spans_near_changes keeps parts of its
+ * runs, sorted and apart.
  */
 #include "decode/decode.h"
 #include "fuzz.h"
@@ -62,52 +65,106 @@ static void fuzz_decode_all(const uint8_t *p, size_t n, const size_t *at, size_t
 }
 
 typedef enum status (*fuzz_whole_fn)(const unsigned char *, size_t, size_t, struct decoded *);
-typedef enum status (*fuzz_window_fn)(const unsigned char *, size_t, size_t *, size_t,
-                                      struct decoded *);
+typedef enum status (*fuzz_span_fn)(const unsigned char *, size_t, struct decode_span, size_t,
+                                    struct decoded *);
 
-/* The whole view is the windows' views with the source bytes between them. */
-static void fuzz_decode_windows(const uint8_t *p, size_t n, fuzz_whole_fn whole,
-                                fuzz_window_fn window)
+/* decode_spans' windows: whole lines, sorted, apart (touching ones merged), every run
+ * with LIMIT_DECODE_WINDOW on each side inside one. */
+static size_t fuzz_spans(const uint8_t *p, size_t n, const struct decode_span *runs, size_t nr,
+                         struct decode_span *w)
 {
-    struct decoded w = DECODED_INIT, d = DECODED_INIT;
-    size_t from = 0, prev = 0, r = 0;
-    unsigned char *re = malloc(n + 1);
+    size_t k, margin = LIMIT_DECODE_WINDOW;
 
-    FUZZ_CHECK(re != NULL);
-    FUZZ_CHECK(whole(p, n, FUZZ_DECODE_MAX_BYTES, &w) == STATUS_OK);
-    while (from < n) {
-        size_t before = from, lo;
-        FUZZ_CHECK(window(p, n, &from, FUZZ_DECODE_MAX_BYTES, &d) == STATUS_OK);
-        FUZZ_CHECK(from > before && from <= n);
-        if (d.len == 0)
-            break;
-        lo = decoded_to_source(&d, 0);
-        FUZZ_CHECK(lo >= prev && lo < from && (lo == 0 || p[lo - 1] == '\n'));
-        FUZZ_CHECK(d.cut_lo == (lo > 0) && d.cut_hi == (from < n));
-        FUZZ_CHECK(r + (lo - prev) + d.len <= n);
-        memcpy(re + r, p + prev, lo - prev);
-        memcpy(re + r + (lo - prev), d.data, d.len);
-        r += lo - prev + d.len;
-        prev = from;
+    memcpy(w, runs, nr * sizeof(*w));
+    k = decode_spans(p, n, w, nr);
+    FUZZ_CHECK(k <= nr && (k > 0 || nr == 0));
+    for (size_t i = 0; i < k; i++) {
+        FUZZ_CHECK(w[i].hi <= n && (w[i].lo < w[i].hi || n == 0));
+        FUZZ_CHECK(w[i].lo == 0 || p[w[i].lo - 1] == '\n');
+        FUZZ_CHECK(w[i].hi == n || p[w[i].hi - 1] == '\n');
+        FUZZ_CHECK(i == 0 || w[i].lo > w[i - 1].hi);
+    }
+    for (size_t r = 0; r < nr && n > 0; r++) {
+        size_t lo = runs[r].lo >= n ? n - 1 : runs[r].lo, hi = runs[r].hi < lo ? lo : runs[r].hi;
+        size_t a = lo > margin ? lo - margin : 0, b = hi + margin >= n ? n - 1 : hi + margin;
+        bool in = false;
+        for (size_t i = 0; i < k && !in; i++)
+            in = w[i].lo <= a && b < w[i].hi;
+        FUZZ_CHECK(in);
+    }
+    return k;
+}
+
+/* Each window's view is the whole view's bytes and map for its source range (no view
+ * where the range holds no escape). */
+static void fuzz_decode_spans(const uint8_t *p, size_t n, const struct decode_span *w, size_t k,
+                              fuzz_whole_fn whole, fuzz_span_fn span)
+{
+    struct decoded all = DECODED_INIT, d = DECODED_INIT;
+    size_t v0 = 0, v1 = 0; /* the whole view's bytes from w[i].lo, from w[i].hi */
+
+    FUZZ_CHECK(whole(p, n, FUZZ_DECODE_MAX_BYTES, &all) == STATUS_OK);
+    for (size_t i = 0; i < k; i++) {
+        for (v0 = v1; v0 < all.len && decoded_to_source(&all, v0) < w[i].lo;)
+            v0++;
+        for (v1 = v0; v1 < all.len && decoded_to_source(&all, v1) < w[i].hi;)
+            v1++;
+        if (all.len == 0)
+            v1 = v0 + (w[i].hi - w[i].lo);
+        FUZZ_CHECK(span(p, n, w[i], FUZZ_DECODE_MAX_BYTES, &d) == STATUS_OK);
+        if (v1 - v0 == w[i].hi - w[i].lo) { /* every escape is longer than its decoding */
+            FUZZ_CHECK(d.len == 0 && !d.data && !d.segs);
+            continue;
+        }
+        FUZZ_CHECK(d.len == v1 - v0 && memcmp(d.data, all.data + v0, d.len) == 0);
+        FUZZ_CHECK(d.cut_lo == (w[i].lo > 0) && d.cut_hi == (w[i].hi < n));
+        for (size_t v = 0; v < d.len; v++)
+            FUZZ_CHECK(decoded_to_source(&d, v) == decoded_to_source(&all, v0 + v));
+        /* inside it, the runs near what it changed lie within runs, sorted and apart */
+        {
+            struct decode_span in[2] = { { 0, d.len / 2 }, { d.len / 2 + 1, d.len } }, *out = NULL;
+            size_t cap = 0, m = decode_spans_near_changes(&d, in, 2, p[0] % 64, &out, &cap);
+            for (size_t j = 0; j < m; j++)
+                FUZZ_CHECK(out[j].lo <= out[j].hi && out[j].hi <= d.len &&
+                           (j == 0 || out[j].lo > out[j - 1].hi));
+            FUZZ_CHECK(m > 0); /* the view changed something, in[] covers all of it */
+            free(out);
+        }
         decoded_release(&d);
     }
-    if (w.len > 0) {
-        FUZZ_CHECK(r + (n - prev) == w.len);
-        memcpy(re + r, p + prev, n - prev);
-        FUZZ_CHECK(memcmp(re, w.data, w.len) == 0);
-    } else {
-        FUZZ_CHECK(r == 0 && from == n);
+    decoded_release(&all);
+}
+
+/* Runs as the matcher would give them: at the escape lead bytes (a hit's end), some
+ * stretched, in an order the input picks. */
+static size_t fuzz_runs(const uint8_t *p, size_t n, struct decode_span *runs, size_t max)
+{
+    size_t nr = 0;
+
+    for (size_t i = 0; i < n && nr < max; i++) {
+        if (p[i] != '%' && p[i] != '\\' && p[i] != '&' && p[i] != '<')
+            continue;
+        runs[nr].lo = i + 1;
+        runs[nr].hi = i + 1 + (i + 1 < n && p[i + 1] == 'x' ? 2 * LIMIT_DECODE_WINDOW : 3);
+        if (nr > 0 && (p[i] & 1)) { /* out of order */
+            struct decode_span t = runs[nr];
+            runs[nr] = runs[nr - 1];
+            runs[nr - 1] = t;
+        }
+        nr++;
     }
-    decoded_release(&w);
-    free(re);
+    if (nr < max && n > 0)
+        runs[nr++] = (struct decode_span){ n + p[n - 1], n + 2 * (size_t)p[n - 1] }; /* past */
+    return nr;
 }
 
 /* The input, filler longer than a window's margin (lines, or for odd sizes one long
  * line), the input again. */
-static void fuzz_decode_all_windows(const uint8_t *data, size_t size)
+static void fuzz_decode_all_spans(const uint8_t *data, size_t size)
 {
     size_t fill = LIMIT_DECODE_WINDOW + 200, n = 2 * size + fill + 1;
     unsigned char *p = malloc(n);
+    struct decode_span runs[130], w[130];
 
     FUZZ_CHECK(p != NULL);
     memcpy(p, data, size);
@@ -116,10 +173,11 @@ static void fuzz_decode_all_windows(const uint8_t *data, size_t size)
         p[size + 1 + i] = i % 50 == 49 && size % 2 == 0 ? '\n' : 'f';
     memcpy(p + size + 1 + fill, data, size);
     for (int twice = 0; twice < 2; twice++) {
-        size_t len = twice ? n : size;
-        fuzz_decode_windows(p, len, decode_url, decode_url_window);
-        fuzz_decode_windows(p, len, decode_json_escapes, decode_json_escapes_window);
-        fuzz_decode_windows(p, len, decode_html, decode_html_window);
+        size_t len = twice ? n : size, nr = fuzz_runs(p, len, runs, 130);
+        size_t k = fuzz_spans(p, len, runs, nr, w);
+        fuzz_decode_spans(p, len, w, k, decode_url, decode_url_span);
+        fuzz_decode_spans(p, len, w, k, decode_json_escapes, decode_json_escapes_span);
+        fuzz_decode_spans(p, len, w, k, decode_html, decode_html_span);
     }
     free(p);
 }
@@ -136,6 +194,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     at[n_at++] = size;
     fuzz_decode_all(data, size, at, n_at, FUZZ_DECODE_MAX_BYTES);
     fuzz_decode_all(data, size, at, n_at, size / 3);
-    fuzz_decode_all_windows(data, size);
+    fuzz_decode_all_spans(data, size);
     return 0;
 }

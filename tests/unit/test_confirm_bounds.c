@@ -36,7 +36,7 @@ static size_t same_matches(struct pair *x, const unsigned char *p, size_t n,
     CHECK(out->n == ref.n);
     for (size_t i = 0; i < out->n && i < ref.n; i++)
         CHECK(same_match(&out->v[i], &ref.v[i]));
-    CHECK(ta.url == tb.url && ta.json == tb.json && ta.n_b64 == tb.n_b64);
+    CHECK(ta.url.n == tb.url.n && ta.json.n == tb.json.n && ta.n_b64 == tb.n_b64);
     triggers_release(&ta);
     triggers_release(&tb);
     match_list_release(&ref);

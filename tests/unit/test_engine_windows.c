@@ -43,8 +43,10 @@ static size_t differences(struct pair *x, const unsigned char *p, size_t n,
     for (size_t i = 0; counts && i < out->n; i++)
         counts[out->v[i].rule]++;
     /* the triggers come from the same Hyperscan pass */
-    CHECK(ta.url == tb.url && ta.json == tb.json && ta.n_b64 == tb.n_b64 &&
-          ta.n_concat == tb.n_concat);
+    CHECK(ta.url.n == tb.url.n && ta.json.n == tb.json.n && ta.html.n == tb.html.n &&
+          ta.n_b64 == tb.n_b64 && ta.n_concat == tb.n_concat);
+    for (size_t i = 0; i < ta.url.n && i < tb.url.n; i++)
+        CHECK(ta.url.v[i].lo == tb.url.v[i].lo && ta.url.v[i].hi == tb.url.v[i].hi);
     triggers_release(&ta);
     triggers_release(&tb);
     match_list_release(&ref);
