@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +71,7 @@ struct engine_worker {
     struct rule_ranges *ranges; /* per rule */
     size_t n_hits;
     struct triggers *trig;      /* during a scan */
+    const unsigned char *data;  /* the buffer scanned (during a scan) */
     bool truncated;
     bool unbounded;             /* engine_worker_set_unbounded */
     bool whole;                 /* engine_worker_set_whole_buffer */
@@ -138,7 +140,7 @@ static void build_table(struct engine *e, struct pattern_table *t)
             table_add(t, xstrdup(r->pattern), HS_FLAG_PREFILTER);
     }
     e->n_trig = 0;
-    e->trig = xcalloc(8 + ARRAY_SIZE(concat_triggers) + 4 * ARRAY_SIZE(b64_words),
+    e->trig = xcalloc(9 + ARRAY_SIZE(concat_triggers) + 4 * ARRAY_SIZE(b64_words),
                      sizeof(*e->trig));
     /* URL: an encoded '/', '+' or '=' (a secret's, as encoders write them), also encoded
      * twice (%252F) */
@@ -183,22 +185,21 @@ static void build_table(struct engine *e, struct pattern_table *t)
     table_add(t, xstrdup("\\]\\.join\\((?:''|\"\")\\)"), 0);
     e->trig[e->n_trig++] = TRIG_JOIN_ARRAY;
     /* HTML: a reference to a key character (&#65; &#x41;, '+', '/', '=') next to key
-     * characters or to three more such references (a value written as references), an
-     * inline tag between two key characters, or a quote written as a reference before a
-     * value, a keyword (key, secret, token, pass, pwd, cred) at most 64 bytes before it
-     * on its line (key=&quot;..., 'secret' =&gt; &#39;..., set(&#39;key&#39;, &#39;...):
-     * the rules that need a quote around a value need such a keyword). A reference to
-     * anything else ("free&#39;d", "&#169; 2026", "&quot;refs/heads/main" in prose)
-     * says nothing about a value. */
+     * characters or to three more such references (a value written as references), or
+     * an inline tag between two key characters. A reference to anything else
+     * ("free&#39;d", "&#169; 2026") says nothing about a value. */
     table_add(t,
               xstrdup("(?:[A-Za-z0-9+/]{4}" HTML_KEY_REF "|" HTML_KEY_REF "(?:[A-Za-z0-9+/]{4}|"
                       "(?:" HTML_KEY_REF "){3})|[A-Za-z0-9+/](?:<(?:span|wbr|mark|em|strong|b|i|"
                       "code)(?: [^<>\n]{0,60})?>|</(?:span|mark|em|strong|b|i|code)>)"
-                      "[A-Za-z0-9+/]|(?i:key|secret|token|pass|pwd|cred)[^\n]{0,64}"
-                      "&(?:quot|apos|#0{0,4}3[49]|#[xX]0{0,4}2[27]);"
-                      "[A-Za-z0-9+/]{16})"),
+                      "[A-Za-z0-9+/])"),
               0);
     e->trig[e->n_trig++] = TRIG_HTML;
+    /* ... or a quote written as a reference before a value, with a keyword before it
+     * (html_quote_keyword: in C, since "key[^\n]{0,64}" costs Hyperscan a state for 64
+     * bytes after every "key" of every buffer) */
+    table_add(t, xstrdup("&(?:quot|apos|#0{0,4}3[49]|#[xX]0{0,4}2[27]);[A-Za-z0-9+/]{16}"), 0);
+    e->trig[e->n_trig++] = TRIG_HTML_QUOTE;
     /* The anchor words in UTF-16LE: strings inside binaries (UTF-16 text files are
      * transcoded whole) */
     for (size_t w = 0; w < ARRAY_SIZE(b64_words); w++) {
@@ -482,6 +483,39 @@ static void add_range(struct rule_ranges *rr, size_t lo, size_t hi)
     rr->n++;
 }
 
+/* The HTML quote trigger's hit ending at `end` ("&quot;" + 16 key characters): true if a
+ * keyword (key, secret, token, pass, pwd, cred; any case) ends at most 64 bytes before
+ * its '&' on the same line: the quoted value is a keyword rule's, which needs the quote
+ * decoded (key=&quot;..., 'secret' =&gt; &#39;..., set(&#39;key&#39;, &#39;...). A
+ * quoted name in prose ("&quot;refs/heads/main&quot;") is not. */
+static bool html_quote_keyword(const unsigned char *p, size_t end)
+{
+    static const char *const words[] = { "key", "secret", "token", "pass", "pwd", "cred" };
+    size_t amp, lo;
+
+    if (end < 16 + 5)
+        return false;
+    for (amp = end - 16 - 1; amp > 0 && p[amp] != '&' && end - 16 - amp < 12;)
+        amp--;
+    if (p[amp] != '&')
+        return false;
+    /* a keyword ending in [amp - 64, amp], no '\n' from its end to amp */
+    lo = amp > 64 + 6 ? amp - 64 - 6 : 0;
+    for (size_t nl = amp; nl > lo; nl--)
+        if (p[nl - 1] == '\n') {
+            lo = nl;
+            break;
+        }
+    for (size_t i = lo; i < amp; i++)
+        for (size_t k = 0; k < ARRAY_SIZE(words); k++) {
+            size_t n = strlen(words[k]);
+            if (i + n <= amp && i + n + 64 >= amp &&
+                strncasecmp((const char *)p + i, words[k], n) == 0)
+                return true;
+        }
+    return false;
+}
+
 /* An escape trigger's hit ending at `end`: it joins the last run when their decode
  * windows would touch; a new run counts against the chunk's hit cap, as a rule's new
  * window does (an access log has an escape on every line: one run). */
@@ -531,10 +565,13 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
         return 0;
     }
     if (w->trig) {
-        struct trig_runs *r = e->trig[id - e->n_rules] == TRIG_URL    ? &w->trig->url
-                              : e->trig[id - e->n_rules] == TRIG_JSON ? &w->trig->json
-                              : e->trig[id - e->n_rules] == TRIG_HTML ? &w->trig->html
-                                                                      : NULL;
+        enum trig_kind k = e->trig[id - e->n_rules];
+        struct trig_runs *r = k == TRIG_URL                          ? &w->trig->url
+                              : k == TRIG_JSON                       ? &w->trig->json
+                              : k == TRIG_HTML || k == TRIG_HTML_QUOTE ? &w->trig->html
+                                                                     : NULL;
+        if (k == TRIG_HTML_QUOTE && !html_quote_keyword(w->data, end))
+            return 0;
         if (r)
             return add_trig_hit(w, r, end) ? 0 : 1;
     }
@@ -548,6 +585,7 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     case TRIG_URL:
     case TRIG_JSON:
     case TRIG_HTML:
+    case TRIG_HTML_QUOTE:
         break;
     case TRIG_UTF16:
         if (end < 2 || (w->trig->n_u16 && w->trig->u16[w->trig->n_u16 - 1] + 64 > end))
@@ -914,8 +952,10 @@ enum status engine_scan(struct engine_worker *w, const unsigned char *data, size
     w->n_hits = 0;
     w->truncated = false;
     w->trig = trig;
+    w->data = data;
     err = hs_scan(e->db, (const char *)data, (unsigned int)len, 0, w->scratch, on_hit, w);
     w->trig = NULL;
+    w->data = NULL;
     if (err != HS_SUCCESS && err != HS_SCAN_TERMINATED)
         return fail(STATUS_BUG, "Hyperscan scan failed (%d)", (int)err);
     if (trig && w->truncated)

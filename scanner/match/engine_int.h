@@ -17,11 +17,11 @@
 
 /* Bump when the set of internal trigger patterns, compile flags or the cache file's
  * layout change: the cache key includes it. */
-#define ENGINE_DB_FORMAT 28
+#define ENGINE_DB_FORMAT 29
 
 enum trig_kind {
     TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE, TRIG_CONCAT, TRIG_JOIN_LIST,
-    TRIG_JOIN_ARRAY, TRIG_HTML, TRIG_UTF16
+    TRIG_JOIN_ARRAY, TRIG_HTML, TRIG_HTML_QUOTE, TRIG_UTF16
 };
 
 struct compiled_rule {
