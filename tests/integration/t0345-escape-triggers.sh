@@ -19,7 +19,8 @@
 #     JSON-only secret on a long line that also holds URL escapes more than a window's
 #     margin away, and one three lines below a URL escape (json-escape, not
 #     url>json-escape, in both);
-#   prose with `free&#39;d`, `&#169;` and a quoted ref name, a Perl script with `s/^\///`, JSON with
+#   prose with `free&#39;d`, `&#169;` and a quoted ref name (a keyword 65 bytes before
+#     it or on the line above: too far), a Perl script with `s/^\///`, JSON with
 #     `\u00e9`: no view at all (scan.decoded_views 0);
 #   a 20 MB file (three 8 MiB chunks) with hidden keys ending at, straddling and
 #     starting at each chunk's edges and ownership boundaries, and at the file's start
@@ -229,6 +230,11 @@ with open("noview/prose.html", "w") as f:
                 "Copyright &#169; 2026, Copyright&#169;2026 &amp; &lt;b&gt; notes; the "
                 "&quot;refs/heads/feature/a-long-branch&quot; ref, &#39;Documentation/"
                 "technical&#39;.</p>\n" % i)
+# a quoted name with the keyword 65 bytes before it, or on the line above: no view
+with open("noview/quote-far.html", "w") as f:
+    for i in range(50):
+        f.write("<p>token" + " " * 65 + "&quot;refs/heads/feature/a-long-branch&quot;</p>\n"
+                "<p>secret</p>\n<p>&#39;Documentation/technical/api-%d&#39;</p>\n" % i)
 with open("noview/script.pl", "w") as f:
     for i in range(200):
         f.write('$path%d =~ s/^\\///; @parts = split /\\//, $path%d; $p =~ tr/\\//_/;\n' % (i, i))
@@ -351,7 +357,7 @@ test_expect_success 'prose references, a regex s/^\/// and \u00e9 open no view' 
     "$PYTHON" -c "
 import json
 d = json.load(open(\"out\"))
-assert d[\"findings\"] == [] and d[\"scan\"][\"files\"] == 3, d[\"scan\"]
+assert d[\"findings\"] == [] and d[\"scan\"][\"files\"] == 4, d[\"scan\"]
 assert d[\"scan\"][\"decoded_views\"] == 0, d[\"scan\"][\"decoded_views\"]
 "
 '
