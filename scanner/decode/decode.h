@@ -162,8 +162,8 @@ NODISCARD enum status decoded_append(struct decoded *d, size_t max_bytes, const 
 /*
  * For the escape decoders: what one of them undoes (`at`: the escape starting at p[i], if
  * any, its decoded bytes and its length in the source), the bytes an escape starts with,
- * and how far an unknown one is stepped over. decode_escapes decodes the window of
- * escapes at or after *from (see decode_url_window), or the whole buffer if from is NULL.
+ * and how far an unknown one is stepped over. decode_escapes_span decodes every escape of
+ * one window (see decode_url_span; [0, n) for the whole buffer).
  */
 struct decode_escaper {
     const char *encoding;

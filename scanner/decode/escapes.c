@@ -147,15 +147,21 @@ static int cmp_span(const void *a, const void *b)
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
+/* Runs come in order of their hits' ends, so sorting is seldom needed. */
+static bool spans_sorted(const struct decode_span *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (v[i].lo < v[i - 1].lo)
+            return false;
+    return true;
+}
+
 size_t decode_spans(const unsigned char *p, size_t n, struct decode_span *v, size_t nv)
 {
     size_t margin = LIMIT_DECODE_WINDOW, k = 0;
 
-    for (size_t i = 1; i < nv; i++)
-        if (v[i].lo < v[i - 1].lo) {
-            qsort(v, nv, sizeof(*v), cmp_span);
-            break;
-        }
+    if (!spans_sorted(v, nv))
+        qsort(v, nv, sizeof(*v), cmp_span);
     for (size_t i = 0; i < nv; i++) {
         size_t lo = v[i].lo, hi = v[i].hi;
         if (lo >= n)
@@ -187,14 +193,12 @@ size_t decode_spans_near_changes(const struct decoded *outer, const struct decod
 
     /* The walk below moves on through the segments run by run: runs out of order (a
      * trigger hit reported late, far before the last run) are sorted first. */
-    for (size_t i = 1; i < n_in; i++)
-        if (in[i].lo < in[i - 1].lo) {
-            sorted = xmalloc(st_mult(n_in, sizeof(*sorted)));
-            memcpy(sorted, in, n_in * sizeof(*sorted));
-            qsort(sorted, n_in, sizeof(*sorted), cmp_span);
-            in = sorted;
-            break;
-        }
+    if (!spans_sorted(in, n_in)) {
+        sorted = xmalloc(st_mult(n_in, sizeof(*sorted)));
+        memcpy(sorted, in, n_in * sizeof(*sorted));
+        qsort(sorted, n_in, sizeof(*sorted), cmp_span);
+        in = sorted;
+    }
     for (size_t i = 0; i < n_in; i++) {
         size_t lo = in[i].lo, hi = in[i].hi;
         /* The changes near [lo, hi]: segment j's change sits at its start (a boundary) and,

@@ -522,15 +522,13 @@ static bool html_quote_keyword(const unsigned char *p, size_t end)
 static bool add_trig_hit(struct engine_worker *w, struct trig_runs *r, size_t end)
 {
     struct decode_span *last = r->n ? &r->v[r->n - 1] : NULL;
+    size_t join = 2 * (size_t)LIMIT_DECODE_WINDOW;
 
-    if (last && end >= last->lo &&
-        (end <= last->hi || end - last->hi <= 2 * (size_t)LIMIT_DECODE_WINDOW)) {
+    if (last && end + join >= last->lo && end <= last->hi + join) {
+        if (end < last->lo)
+            last->lo = end; /* out of order: not expected (hits come by end offset) */
         if (end > last->hi)
             last->hi = end;
-        return true;
-    }
-    if (last && end < last->lo && last->lo - end <= 2 * (size_t)LIMIT_DECODE_WINDOW) {
-        last->lo = end; /* out of order: not expected (hits come by end offset) */
         return true;
     }
     if (++w->n_hits > LIMIT_HITS_PER_CHUNK) {
@@ -549,6 +547,7 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     struct engine_worker *w = ctx;
     const struct engine *e = w->e;
     size_t end = (size_t)to;
+    enum trig_kind k;
 
     (void)from;
     (void)flags;
@@ -564,16 +563,13 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
         add_range(rr, lo, end);
         return 0;
     }
-    if (w->trig) {
-        enum trig_kind k = e->trig[id - e->n_rules];
-        struct trig_runs *r = k == TRIG_URL                          ? &w->trig->url
-                              : k == TRIG_JSON                       ? &w->trig->json
-                              : k == TRIG_HTML || k == TRIG_HTML_QUOTE ? &w->trig->html
-                                                                     : NULL;
-        if (k == TRIG_HTML_QUOTE && !html_quote_keyword(w->data, end))
+    k = e->trig[id - e->n_rules];
+    if (k == TRIG_URL || k == TRIG_JSON || k == TRIG_HTML || k == TRIG_HTML_QUOTE) {
+        /* escape triggers: runs, not counted as hits one by one */
+        if (!w->trig || (k == TRIG_HTML_QUOTE && !html_quote_keyword(w->data, end)))
             return 0;
-        if (r)
-            return add_trig_hit(w, r, end) ? 0 : 1;
+        return add_trig_hit(w, k == TRIG_URL ? &w->trig->url
+                               : k == TRIG_JSON ? &w->trig->json : &w->trig->html, end) ? 0 : 1;
     }
     if (++w->n_hits > LIMIT_HITS_PER_CHUNK) {
         w->truncated = true;
@@ -581,12 +577,12 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     }
     if (!w->trig)
         return 0;
-    switch (e->trig[id - e->n_rules]) {
+    switch (k) {
     case TRIG_URL:
     case TRIG_JSON:
     case TRIG_HTML:
     case TRIG_HTML_QUOTE:
-        break;
+        break; /* above */
     case TRIG_UTF16:
         if (end < 2 || (w->trig->n_u16 && w->trig->u16[w->trig->n_u16 - 1] + 64 > end))
             break; /* the same string, most likely */
@@ -603,7 +599,6 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     case TRIG_CONCAT:      /* see concat_triggers */
     case TRIG_JOIN_LIST:   /* the first literal's quote */
     case TRIG_JOIN_ARRAY: { /* the array's ']' */
-        enum trig_kind k = e->trig[id - e->n_rules];
         size_t back = k == TRIG_CONCAT ? concat_triggers[id - e->n_rules - e->concat_first].back
                       : k == TRIG_JOIN_LIST ? 1 : 10;
         if (end < back || (w->trig->n_concat && w->trig->concat[w->trig->n_concat - 1] == end - back))

@@ -37,7 +37,8 @@ struct match_list {
 
 /* Where one escape trigger was seen: runs of hits [lo, hi] (end offsets), a hit joining
  * the last run when it ends within 2 * LIMIT_DECODE_WINDOW of it (their decode windows
- * would touch). Increasing in lo. */
+ * would touch). Increasing in lo as hits come by end offset; decode_spans sorts them if
+ * not. */
 struct trig_runs {
     struct decode_span *v; /* lo, hi */
     size_t n, cap;
