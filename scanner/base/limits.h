@@ -53,6 +53,23 @@
 /* Base64 runs shorter than this are not decoded (too short to hold a key). */
 #define LIMIT_BASE64_MIN_RUN 16u
 
+/* A URL or JSON escape trigger opens a view only when its escape lies in a run of value
+ * characters (base64 and '=', every escape counted as what it decodes to) that could
+ * hold a value, or a few blanks or quotes from one: this many characters without '/' or
+ * '+' (a key ID)... */
+#define LIMIT_ESCAPE_RUN_MIN 20u
+
+/* ... or this many in all (a secret, an SMTP password or a token is longer; base64 of a
+ * key ID, 20 bytes, is 27 characters). "next=%2Fhome%2Fdashboard" (20, with '/') or a
+ * JSON "com\/runtime\/c2f7ef10" is neither. */
+#define LIMIT_ESCAPE_RUN_ANY 27u
+
+/* How far back from an escape trigger's hit its run is looked for; a run that goes on
+ * past it counts as long. Far enough that every hit in a run gets the answer of its
+ * first: a short run, eight gaps and enough of the run before them to say whether it is
+ * long are at most 27 + 8 + 27 tokens of at most 10 bytes (\u{00002F}). */
+#define LIMIT_ESCAPE_RUN_BACK 1024u
+
 /* Wrapped base64 (76-column `base64` and MIME, 64-column PEM, YAML block scalars): lines
  * are joined into one run only when they are at least this wide (a multiple of 4), so
  * that lines of short words are never taken for one... */

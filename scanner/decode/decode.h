@@ -103,6 +103,17 @@ enum status decode_json_escapes_span(const unsigned char *p, size_t n, struct de
 enum status decode_html_span(const unsigned char *p, size_t n, struct decode_span w,
                              size_t max_bytes, struct decoded *out);
 
+/* The matcher's URL and JSON triggers: true if the escape of the hit ending at `at` may
+ * be part of, or touch, a value (decode_escape_run): only then can the view show a value
+ * the raw bytes do not. A value is such a long run in the view; an escape inside it is
+ * in that run, and one around it (%3D, %22, \u0022: an encoded keyword's '=' and quotes)
+ * joins it or is a gap beside it; "%2F" + a path word, or "https:\/\/" + a host name,
+ * is not. */
+bool decode_url_trigger_in_run(const unsigned char *p, size_t n, size_t at,
+                               struct decode_span *trigger_run);
+bool decode_json_trigger_in_run(const unsigned char *p, size_t n, size_t at,
+                                struct decode_span *trigger_run);
+
 /* A view inside a view (url>json-escape, ...) only shows what neither shows alone where
  * the outer decoder changed something: the parts of runs `in` (closed ranges [lo, hi],
  * any order, overlapping or not) within `margin` of a place where `outer` is not a copy
@@ -176,6 +187,19 @@ struct decode_escaper {
 
 enum status decode_escapes_span(const struct decode_escaper *x, const unsigned char *p, size_t n,
                                 struct decode_span w, size_t max_bytes, struct decoded *out);
+
+/* For the decoders: whether an escape trigger's hit ending at `at` may touch a value.
+ * p is read as tokens, raw bytes and the escapes x decodes (one token each), each, by the
+ * byte it is or decodes to, part of a value (base64 of either alphabet, '=', '%', '\\'),
+ * a gap (blanks, quotes, ':', ',', brackets) or a break. A run of value tokens is long
+ * with LIMIT_ESCAPE_RUN_MIN of them in a row without '/' or '+', or LIMIT_ESCAPE_RUN_ANY
+ * in all, or when it reaches the buffer's start or end or starts LIMIT_ESCAPE_RUN_BACK
+ * before the hit (it may be cut). True if the token holding p[at - 1] is in a long run,
+ * or is a gap or in a run with at most 8 gaps between it and a long run on either side.
+ * *trigger_run gets the source range of the run holding p[at - 1] ([0, 0) if none):
+ * for any hit ending inside it the answer is the same. */
+bool decode_escape_run(const struct decode_escaper *x, const unsigned char *p, size_t n,
+                       size_t at, struct decode_span *trigger_run);
 
 /* For the decoders: v[0, n) in ascending order (trigger offsets usually are: the matcher
  * reports hits in order, so sorting them can be skipped). */

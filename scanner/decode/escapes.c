@@ -140,6 +140,152 @@ enum status decode_escapes_span(const struct decode_escaper *x, const unsigned c
     return decode_range(&s, w.lo, w.hi, max_bytes, out);
 }
 
+/* What decode_escape_run makes of a byte, raw or decoded: a break, a gap that may sit
+ * between a keyword and its value (blanks, quotes, ':', ',', brackets), part of a value
+ * (base64 of either alphabet, '='; '%' and '\\', which may start an escape of a view
+ * inside the view, as in "%252F" or a JSON "\/" inside a URL's encoding), a '/' or '+'
+ * of a value (no key ID holds one). */
+enum run_class { RUN_BREAK, RUN_GAP, RUN_VALUE, RUN_SLASH };
+
+static enum run_class run_class(unsigned char c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '=' ||
+        c == '_' || c == '-' || c == '%' || c == '\\')
+        return RUN_VALUE;
+    switch (c) {
+    case '/': case '+':
+        return RUN_SLASH;
+    case ' ': case '\t': case '"': case '\'': case '`': case ':': case ',':
+    case '(': case ')': case '[': case ']': case '{': case '}': case '>':
+        return RUN_GAP;
+    default:
+        return RUN_BREAK;
+    }
+}
+
+/* Gaps bridged between a trigger's run and a value beside it ("%3D%20%22", "\": \""). */
+#define RUN_MAX_GAPS 8u
+
+/* The token at p[i] (a raw byte, or an escape x decodes): its class; *used its length. */
+static enum run_class run_token(const struct decode_escaper *x, const unsigned char *p, size_t n,
+                                size_t i, size_t *used)
+{
+    unsigned char bytes[4];
+    size_t len;
+
+    *used = 1;
+    if ((p[i] == x->lead[0] || (x->n_lead > 1 && p[i] == x->lead[1])) &&
+        x->at(p, n, i, bytes, &len, used))
+        return run_class(bytes[0]); /* a UTF-8 lead byte (\u00e9) is a break */
+    *used = 1;
+    return run_class(p[i]);
+}
+
+/* A run of value tokens: long once it could hold a value, LIMIT_ESCAPE_RUN_MIN tokens
+ * without '/' or '+' (a key ID) or LIMIT_ESCAPE_RUN_ANY in all (anything else: a secret,
+ * a password, a token, base64 of a key ID). */
+struct run {
+    size_t all, plain;
+    bool is_long;
+};
+
+static void run_add(struct run *r, enum run_class c)
+{
+    r->all++;
+    r->plain = c == RUN_SLASH ? 0 : r->plain + 1;
+    if (r->all >= LIMIT_ESCAPE_RUN_ANY || r->plain >= LIMIT_ESCAPE_RUN_MIN)
+        r->is_long = true;
+}
+
+/* The end of the run of value tokens going on at p[i]: hits up to there share one answer. */
+static size_t run_end(const struct decode_escaper *x, const unsigned char *p, size_t n, size_t i)
+{
+    size_t used;
+
+    while (i < n && run_token(x, p, n, i, &used) >= RUN_VALUE)
+        i += used;
+    return i;
+}
+
+bool decode_escape_run(const struct decode_escaper *x, const unsigned char *p, size_t n,
+                       size_t at, struct decode_span *trigger_run)
+{
+    size_t i, used, start, floor, gaps = 0;
+    struct run run = { 0, 0, false };
+    bool cut, prev_long = false;
+    enum run_class c;
+
+    *trigger_run = (struct decode_span){ 0, 0 };
+    if (at == 0 || at > n)
+        return true;
+    /* Tokens are read from just after the last raw break before the hit (no escape holds
+     * one, so they are the tokens the decoder sees from the line's start), or from
+     * LIMIT_ESCAPE_RUN_BACK before it: a run that starts there may be longer, and counts
+     * as long, as one at the buffer's start does. */
+    floor = at - 1 > LIMIT_ESCAPE_RUN_BACK ? at - 1 - LIMIT_ESCAPE_RUN_BACK : 0;
+    for (start = at - 1; start > floor; start--)
+        if (run_class(p[start - 1]) == RUN_BREAK)
+            break;
+    cut = start == floor && (start == 0 || run_class(p[start - 1]) != RUN_BREAK);
+    /* Up to the token holding p[at - 1]: the current run (long if it starts at a cut or
+     * a long run lies before the gaps before it), and whether the last run before the
+     * gaps is long (by itself: a chain of short runs bridges nothing) */
+    bool bridged = false;
+    for (i = start;; i += used) {
+        c = run_token(x, p, n, i, &used);
+        if (c >= RUN_VALUE) {
+            if (run.all == 0) {
+                run.is_long = i == start && cut;
+                bridged = prev_long && gaps <= RUN_MAX_GAPS;
+                trigger_run->lo = i;
+            }
+            run_add(&run, c);
+        } else {
+            if (run.all)
+                prev_long = run.is_long, gaps = 0;
+            if (c == RUN_BREAK)
+                prev_long = false;
+            run = (struct run){ 0, 0, false };
+            gaps++;
+        }
+        if (i + used >= at)
+            break;
+    }
+    if (c < RUN_VALUE) {
+        trigger_run->lo = 0; /* no run: nothing to share */
+        if (c == RUN_BREAK)
+            return false;
+        if (prev_long && gaps <= RUN_MAX_GAPS)
+            return true; /* a long value (or a cut run) before the gaps */
+    } else if (run.is_long || bridged) {
+        trigger_run->hi = run_end(x, p, n, i + used);
+        return true;
+    }
+    /* After it: the trigger's run goes on, or the next run after a few gaps */
+    bool in_trigger_run = c >= RUN_VALUE;
+    gaps = in_trigger_run ? 0 : 1;
+    for (i += used; i < n; i += used) {
+        c = run_token(x, p, n, i, &used);
+        if (c >= RUN_VALUE) {
+            run_add(&run, c);
+            if (!run.is_long)
+                continue;
+            if (in_trigger_run)
+                trigger_run->hi = run_end(x, p, n, i + used);
+            return true;
+        }
+        if (in_trigger_run)
+            trigger_run->hi = i;
+        if (c == RUN_BREAK || (run.all && !in_trigger_run) || ++gaps > RUN_MAX_GAPS)
+            return false; /* a break, the run after the gaps ended short, too many gaps */
+        in_trigger_run = false;
+        run = (struct run){ 0, 0, false };
+    }
+    if (in_trigger_run)
+        trigger_run->hi = n;
+    return true; /* the run reaches the buffer's end */
+}
+
 static int cmp_span(const void *a, const void *b)
 {
     const struct decode_span *x = a, *y = b;

@@ -97,3 +97,9 @@ enum status decode_json_escapes_span(const unsigned char *p, size_t n, struct de
 {
     return decode_escapes_span(&json_escaper, p, n, w, max_bytes, out);
 }
+
+bool decode_json_trigger_in_run(const unsigned char *p, size_t n, size_t at,
+                                struct decode_span *trigger_run)
+{
+    return decode_escape_run(&json_escaper, p, n, at, trigger_run);
+}

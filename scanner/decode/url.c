@@ -40,3 +40,9 @@ enum status decode_url_span(const unsigned char *p, size_t n, struct decode_span
 {
     return decode_escapes_span(&url_escaper, p, n, w, max_bytes, out);
 }
+
+bool decode_url_trigger_in_run(const unsigned char *p, size_t n, size_t at,
+                               struct decode_span *trigger_run)
+{
+    return decode_escape_run(&url_escaper, p, n, at, trigger_run);
+}

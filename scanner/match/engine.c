@@ -72,6 +72,11 @@ struct engine_worker {
     size_t n_hits;
     struct triggers *trig;      /* during a scan */
     const unsigned char *data;  /* the buffer scanned (during a scan) */
+    size_t len;
+    struct escape_memo {        /* the last URL [0] and JSON [1] trigger's run */
+        struct decode_span run;
+        bool kept;
+    } memo[2];
     bool truncated;
     bool unbounded;             /* engine_worker_set_unbounded */
     bool whole;                 /* engine_worker_set_whole_buffer */
@@ -142,9 +147,10 @@ static void build_table(struct engine *e, struct pattern_table *t)
     e->n_trig = 0;
     e->trig = xcalloc(9 + ARRAY_SIZE(concat_triggers) + 4 * ARRAY_SIZE(b64_words),
                      sizeof(*e->trig));
-    /* URL: an encoded '/', '+' or '=' (a secret's, as encoders write them), also encoded
-     * twice (%252F) */
-    table_add(t, xstrdup("%(?:25)?(?:2[BbFf]|3[Dd])"), 0);
+    /* URL: an encoded '/', '+' or '=' (a secret's, as encoders write them), quote or ':'
+     * (around a value, as an encoded JSON or query writes them), also encoded twice
+     * (%252F); kept only next to a value (escape_trigger_kept) */
+    table_add(t, xstrdup("%(?:25)?(?:2[27BbFf]|3[AaDd])"), 0);
     e->trig[e->n_trig++] = TRIG_URL;
     /* JSON / JavaScript: an escaped '/' next to two key characters (a secret's '/' as
      * JSON writes it), a \u00XX escape of a key character or a quote, an ES2015 \u{...}.
@@ -541,6 +547,20 @@ static bool add_trig_hit(struct engine_worker *w, struct trig_runs *r, size_t en
     return true;
 }
 
+/* A URL or JSON trigger's hit ending at `end`: kept when its escape may touch a value
+ * (decode_*_trigger_in_run); hits in the run of the last one share its answer (an
+ * encoded URL's "%2F%2F"). */
+static bool escape_trigger_kept(struct engine_worker *w, enum trig_kind k, size_t end)
+{
+    struct escape_memo *m = &w->memo[k == TRIG_JSON];
+
+    if (end > m->run.lo && end <= m->run.hi)
+        return m->kept;
+    m->kept = k == TRIG_URL ? decode_url_trigger_in_run(w->data, w->len, end, &m->run)
+                            : decode_json_trigger_in_run(w->data, w->len, end, &m->run);
+    return m->kept;
+}
+
 static int on_hit(unsigned int id, unsigned long long from, unsigned long long to,
                   unsigned int flags, void *ctx)
 {
@@ -566,7 +586,8 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     k = e->trig[id - e->n_rules];
     if (k == TRIG_URL || k == TRIG_JSON || k == TRIG_HTML || k == TRIG_HTML_QUOTE) {
         /* escape triggers: runs, not counted as hits one by one */
-        if (!w->trig || (k == TRIG_HTML_QUOTE && !html_quote_keyword(w->data, end)))
+        if (!w->trig || (k == TRIG_HTML_QUOTE && !html_quote_keyword(w->data, end)) ||
+            ((k == TRIG_URL || k == TRIG_JSON) && !escape_trigger_kept(w, k, end)))
             return 0;
         return add_trig_hit(w, k == TRIG_URL ? &w->trig->url
                                : k == TRIG_JSON ? &w->trig->json : &w->trig->html, end) ? 0 : 1;
@@ -948,6 +969,8 @@ enum status engine_scan(struct engine_worker *w, const unsigned char *data, size
     w->truncated = false;
     w->trig = trig;
     w->data = data;
+    w->len = len;
+    memset(w->memo, 0, sizeof(w->memo));
     err = hs_scan(e->db, (const char *)data, (unsigned int)len, 0, w->scratch, on_hit, w);
     w->trig = NULL;
     w->data = NULL;

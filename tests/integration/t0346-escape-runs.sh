@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# URL and JSON escape triggers open a view only next to a value (issue 16): a trigger is
+# kept when its escape lies in a run of 20 value characters (escapes counted by what
+# they decode to) or a few blanks, quotes or ':' from one. So
+#   found, each with its encoding label (and its pair): a key ID between encoded quotes
+#     (%22...%22: no raw match, '2' touches it), a secret in URL-encoded JSON, its own
+#     '/' and '+' not encoded (only %22 and %3A around it), a secret after an encoded '=' with
+#     blanks around it, one whose '/' is encoded, one whose '=' keyword separator is
+#     encoded, a JSON secret between \u0022 quotes, and each of these in the middle of
+#     the no-view files below;
+#   no view at all (scan.decoded_views 0): access logs with encoded redirects
+#     (https%3A%2F%2Fhost%2Fpath), encoded JSON state without a value, JSON exports with
+#     PHP's https:\/\/host\/path URLs and ARNs with user\/name, links with ?next=%2Fhome.
+# Keys come from a fixed seed; no key-shaped literal is in this file.
+. "$(dirname "$0")/lib.sh"
+setup
+
+cat >"$TRASH/gen.py" <<'EOF'
+import json, os, sys, urllib.parse
+sys.path.insert(0, os.environ["SUPPORT"])
+import fakekeys
+
+k = fakekeys.Keys("sesame-t0346")
+r = k.r
+expect = {"cases": [], "cases_pairs": [], "mixed": [], "mixed_pairs": []}
+
+
+def q(s):
+    return urllib.parse.quote(s, safe="")
+
+
+def snippets():
+    """(line, [(part, value, encoding)], pair or None) for each case."""
+    out = []
+    kid = k.key_id()
+    out.append(("GET /x?cfg=%s HTTP/1.1" % q('{"id":"%s"}' % kid),
+                [("access_key_id", kid, "url")], None))
+    # the secret's own '/' and '+' left as they are (some clients do not encode them)
+    kid, sec = k.key_id(), k.secret()
+    out.append(("GET /cb?aws_access_key_id=%s&creds=%s%s%s HTTP/1.1"
+                % (kid, q('{"aws_secret_access_key":"'), sec, q('"}')),
+                [("access_key_id", kid, None), ("secret_access_key", sec, "url")], (kid, sec)))
+    sec = k.secret()
+    out.append(("note: aws_secret_access_key %%3D %s (rotated)" % sec,
+                [("secret_access_key", sec, "url")], None))
+    kid, sec = k.key_id(), k.secret(need="/", middle=True)
+    out.append(("GET /cb?aws_access_key_id=%s&aws_secret_access_key=%s HTTP/1.1" % (kid, q(sec)),
+                [("access_key_id", kid, None), ("secret_access_key", sec, "url")], (kid, sec)))
+    sec = k.secret()
+    out.append(("POST /cfg body=aws_secret_access_key%%3D%s" % sec,
+                [("secret_access_key", sec, "url")], None))
+    sec = k.secret()
+    out.append(('{"aws_secret_access_key": \\u0022%s\\u0022}' % sec,
+                [("secret_access_key", sec, "json-escape")], None))
+    return out
+
+
+def noview_lines(n):
+    words = ["cart", "home", "login", "dashboard", "extension", "settings", "profile"]
+    lines = []
+    for i in range(n):
+        w = words[i % len(words)]
+        lines.append('10.0.%d.%d - - "GET /login?redirect=https%%3A%%2F%%2Fshop.example.com%%2F%s'
+                     '&session=%032x HTTP/1.1" 302 0' % (i % 200, i % 250, w, r.getrandbits(128)))
+        lines.append("GET /app?state=%s&page=%d" % (q('{"page":"%s","tab":"%s"}' % (w, words[i % 3])), i))
+        lines.append(('{"id": %d, "arn": "arn:aws:iam::%012d:user\\/%s", "url": "https:\\/\\/'
+                      'hook.example.com\\/%s\\/%08x", "checksum": "%064x"}')
+                     % (i, r.getrandbits(36), w, w, r.getrandbits(32), r.getrandbits(256)))
+        lines.append('<a href="/docs/%s?next=%%2Fhome%%2F%s">%s</a>' % (w, w, w))
+    return lines
+
+
+def write(path, lines):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write("".join(l + "\n" for l in lines))
+
+
+for i, (text, items, pair) in enumerate(snippets()):
+    path = "cases/case%d.txt" % i
+    write(path, ["# case %d" % i, text, "end"])
+    expect["cases"] += [[path, p, v, 2, e] for p, v, e in items]
+    if pair:
+        expect["cases_pairs"].append(list(pair))
+write("noview/logs.txt", noview_lines(300))
+# the same with every case in the middle of it (windows around the kept triggers only)
+for i, (text, items, pair) in enumerate(snippets()):
+    lines = noview_lines(300)
+    at = 500 + 37 * i
+    lines.insert(at, text)
+    path = "mixed/logs%d.txt" % i
+    write(path, lines)
+    expect["mixed"] += [[path, p, v, at + 1, e] for p, v, e in items]
+    if pair:
+        expect["mixed_pairs"].append(list(pair))
+json.dump(expect, open("expect.json", "w"), indent=1)
+EOF
+
+cat >"$TRASH/check.py" <<'EOF'
+import json, sys
+expect = json.load(open("expect.json"))
+report = json.load(open(sys.argv[1]))
+which = sys.argv[2]
+
+
+def located(d):
+    out = set()
+    for f in d["findings"]:
+        for loc in f["locations"]:
+            if loc["part"] == "access_key_id":
+                value = f["access_key_id"]
+            else:
+                pool = f["secrets"] + f["session_tokens"] + f["smtp_passwords"]
+                value = [s["value"] for s in pool if s["sha256"].startswith(loc["value_sha256"])]
+                value = value[0] if len(value) == 1 else repr(value)
+            out.add((loc["path"], loc["part"], value, loc["line"], loc.get("encoding")))
+    return out
+
+
+want, got = {tuple(x) for x in expect[which]}, located(report)
+bad = False
+for x in sorted(got - want, key=repr):
+    print("reported, not expected:", x)
+    bad = True
+for x in sorted(want - got, key=repr):
+    print("expected, not reported:", x)
+    bad = True
+got_pairs = {(f["access_key_id"], s["value"]) for f in report["findings"] if f["access_key_id"]
+             for s in f["secrets"]}
+for x in sorted({tuple(x) for x in expect[which + "_pairs"]} - got_pairs):
+    print("pair missing:", x)
+    bad = True
+scan = report["scan"]
+if not scan["complete"] or scan["limits"] != 0 or scan["decoded_views"] == 0:
+    print("incomplete, or no view:", scan)
+    bad = True
+sys.exit(1 if bad else 0)
+EOF
+
+(cd "$TRASH" && SUPPORT="$SESAME_SRC/tests/support" "$PYTHON" gen.py) || exit 2
+
+test_expect_success 'values next to URL and JSON escapes: found, with their labels and pairs' '
+    for what in cases mixed; do
+        run_cmd sesame scan --no-config $what --format json --show-secrets
+        expect_rc 1
+        cp out $what.json
+        "$PYTHON" check.py $what.json $what || exit 1
+    done
+'
+
+test_expect_success 'encoded redirects, encoded state, escaped URLs and ARNs open no view' '
+    run_cmd sesame scan --no-config noview --format json
+    expect_rc 0
+    "$PYTHON" -c "
+import json
+d = json.load(open(\"out\"))
+assert d[\"findings\"] == [] and d[\"scan\"][\"files\"] == 1, d[\"scan\"]
+assert d[\"scan\"][\"decoded_views\"] == 0, d[\"scan\"][\"decoded_views\"]
+"
+'
+
+test_done
