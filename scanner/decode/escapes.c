@@ -147,27 +147,29 @@ enum status decode_escapes_span(const struct decode_escaper *x, const unsigned c
  * of a value (no key ID holds one). */
 enum run_class { RUN_BREAK, RUN_GAP, RUN_VALUE, RUN_SLASH };
 
-static enum run_class run_class(unsigned char c)
+/* By byte: value characters (base64 of either alphabet, '=', '%', '\\'), '/' and '+',
+ * gaps (blanks, quotes, ':', ',', brackets, '>'); anything else breaks a run. */
+static const unsigned char run_classes[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 1, 0, 0, 2, 0, 1, 1, 1, 0, 3, 1, 2, 0, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 0, 0, 2, 1, 0,
+    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 1, 0, 2,
+    1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 0, 1, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static inline enum run_class run_class(unsigned char c)
 {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '=' ||
-        c == '_' || c == '-' || c == '%' || c == '\\')
-        return RUN_VALUE;
-    switch (c) {
-    case '/': case '+':
-        return RUN_SLASH;
-    case ' ': case '\t': case '"': case '\'': case '`': case ':': case ',':
-    case '(': case ')': case '[': case ']': case '{': case '}': case '>':
-        return RUN_GAP;
-    default:
-        return RUN_BREAK;
-    }
+    return (enum run_class)run_classes[c];
 }
 
 /* Gaps bridged between a trigger's run and a value beside it ("%3D%20%22", "\": \""). */
 #define RUN_MAX_GAPS 8u
 
 /* The token at p[i] (a raw byte, or an escape x decodes): its class; *used its length. */
-static enum run_class run_token(const struct decode_escaper *x, const unsigned char *p, size_t n,
+static inline enum run_class run_token(const struct decode_escaper *x, const unsigned char *p, size_t n,
                                 size_t i, size_t *used)
 {
     unsigned char bytes[4];
