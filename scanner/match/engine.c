@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -287,6 +286,13 @@ static enum status compile_pcre2(struct engine *e)
                         r->source, r->id);
         if (c->region_group < 0)
             c->region_group = -1;
+        {
+            struct run_rule rr;
+            if (run_rule_parse(r->pattern, &rr)) {
+                c->run = xmalloc(sizeof(*c->run));
+                *c->run = rr;
+            }
+        }
         pcre2_pattern_info(c->code, PCRE2_INFO_CAPTURECOUNT, &groups);
         if (groups + 1 > e->max_groups)
             e->max_groups = groups + 1;
@@ -367,8 +373,10 @@ void engine_free(struct engine *e)
         return;
     if (e->db)
         hs_free_database(e->db);
-    for (unsigned i = 0; e->cr && i < e->n_rules; i++)
+    for (unsigned i = 0; e->cr && i < e->n_rules; i++) {
         pcre2_code_free(e->cr[i].code);
+        free(e->cr[i].run);
+    }
     free(e->cr);
     free(e->trig);
     free(e->trig_width);
@@ -487,39 +495,6 @@ static void add_range(struct rule_ranges *rr, size_t lo, size_t hi)
     rr->v[rr->n].lo = lo;
     rr->v[rr->n].hi = hi;
     rr->n++;
-}
-
-/* The HTML quote trigger's hit ending at `end` ("&quot;" + 16 key characters): true if a
- * keyword (key, secret, token, pass, pwd, cred; any case) ends at most 64 bytes before
- * its '&' on the same line: the quoted value is a keyword rule's, which needs the quote
- * decoded (key=&quot;..., 'secret' =&gt; &#39;..., set(&#39;key&#39;, &#39;...). A
- * quoted name in prose ("&quot;refs/heads/main&quot;") is not. */
-static bool html_quote_keyword(const unsigned char *p, size_t end)
-{
-    static const char *const words[] = { "key", "secret", "token", "pass", "pwd", "cred" };
-    size_t amp, lo;
-
-    if (end < 16 + 5)
-        return false;
-    for (amp = end - 16 - 1; amp > 0 && p[amp] != '&' && end - 16 - amp < 12;)
-        amp--;
-    if (p[amp] != '&')
-        return false;
-    /* a keyword ending in [amp - 64, amp], no '\n' from its end to amp */
-    lo = amp > 64 + 6 ? amp - 64 - 6 : 0;
-    for (size_t nl = amp; nl > lo; nl--)
-        if (p[nl - 1] == '\n') {
-            lo = nl;
-            break;
-        }
-    for (size_t i = lo; i < amp; i++)
-        for (size_t k = 0; k < ARRAY_SIZE(words); k++) {
-            size_t n = strlen(words[k]);
-            if (i + n <= amp && i + n + 64 >= amp &&
-                strncasecmp((const char *)p + i, words[k], n) == 0)
-                return true;
-        }
-    return false;
 }
 
 /* An escape trigger's hit ending at `end`: it joins the last run when their decode
@@ -874,24 +849,30 @@ static void confirm_range(struct engine_worker *w, uint32_t ri, const unsigned c
 
     pcre2_set_offset_limit(w->mctx, w->unbounded ? PCRE2_UNSET : hi);
     while (pos <= hi && pos <= subject_len) {
-        int rc = pcre2_match(c->code, data, subject_len, pos, PCRE2_NO_UTF_CHECK, w->md,
-                             w->mctx);
-        PCRE2_SIZE *ov;
         size_t ms, me, vs, ve, rs = 0, re = 0;
 
-        if (rc <= 0)
-            break; /* no match, or a match/depth limit: give up on this window */
-        ov = pcre2_get_ovector_pointer(w->md);
-        ms = ov[0];
-        me = ov[1];
-        if (ms > hi)
-            break;
-        vs = ov[2 * c->value_group];
-        ve = ov[2 * c->value_group + 1];
-        if (c->region_group > 0 && (uint32_t)c->region_group < (uint32_t)rc &&
-            ov[2 * c->region_group] != PCRE2_UNSET) {
-            rs = ov[2 * c->region_group];
-            re = ov[2 * c->region_group + 1];
+        if (c->run && !w->whole) { /* the reference (whole) keeps PCRE2 */
+            if ((ms = vs = run_rule_find(c->run, data, subject_len, pos, hi)) == SIZE_MAX)
+                break;
+            me = ve = ms + c->run->n;
+        } else {
+            int rc = pcre2_match(c->code, data, subject_len, pos, PCRE2_NO_UTF_CHECK, w->md,
+                                 w->mctx);
+            PCRE2_SIZE *ov;
+            if (rc <= 0)
+                break; /* no match, or a match/depth limit: give up on this window */
+            ov = pcre2_get_ovector_pointer(w->md);
+            ms = ov[0];
+            me = ov[1];
+            if (ms > hi)
+                break;
+            vs = ov[2 * c->value_group];
+            ve = ov[2 * c->value_group + 1];
+            if (c->region_group > 0 && (uint32_t)c->region_group < (uint32_t)rc &&
+                ov[2 * c->region_group] != PCRE2_UNSET) {
+                rs = ov[2 * c->region_group];
+                re = ov[2 * c->region_group + 1];
+            }
         }
         if (vs != PCRE2_UNSET && ve > vs && value_ok(r, data + vs, ve - vs) &&
             !after_escape(r, data, vs) && context_ok(r, data, subject_len, vs, ve))

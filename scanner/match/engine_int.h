@@ -14,6 +14,7 @@
 #include <pcre2.h>
 
 #include "match/engine.h"
+#include "match/shapes.h"
 
 /* Bump when the set of internal trigger patterns, compile flags or the cache file's
  * layout change: the cache key includes it. */
@@ -26,6 +27,7 @@ enum trig_kind {
 
 struct compiled_rule {
     pcre2_code *code;
+    struct run_rule *run; /* NULL: PCRE2 confirms */
     int value_group;
     int region_group; /* -1 if none */
     size_t max_width; /* longest prefilter match, bounded */
