@@ -222,6 +222,8 @@ def rules_seeds():
     put("broken-nul", b'{"rules": []}\0{}')
     put("broken-empty", b"")
     put("broken-null", b"null")
+    # the input itself as a pattern: a run rule (match/shapes.c), short enough to match
+    put("run-rule-pattern", "(?<![A-Za-z0-9/+])(?<value>[A-Za-z0-9/+]{4})(?![A-Za-z0-9/+=])")
     return seeds
 
 
