@@ -110,9 +110,9 @@ enum status decode_html_span(const unsigned char *p, size_t n, struct decode_spa
  * joins it or is a gap beside it; "%2F" + a path word, or "https:\/\/" + a host name,
  * is not. */
 bool decode_url_trigger_in_run(const unsigned char *p, size_t n, size_t at,
-                               struct decode_span *trigger_run);
+                               struct decode_span *trigger_run, size_t *work);
 bool decode_json_trigger_in_run(const unsigned char *p, size_t n, size_t at,
-                                struct decode_span *trigger_run);
+                                struct decode_span *trigger_run, size_t *work);
 
 /* A view inside a view (url>json-escape, ...) only shows what neither shows alone where
  * the outer decoder changed something: the parts of runs `in` (closed ranges [lo, hi],
@@ -197,9 +197,10 @@ enum status decode_escapes_span(const struct decode_escaper *x, const unsigned c
  * before the hit (it may be cut). True if the token holding p[at - 1] is in a long run,
  * or is a gap or in a run with at most 8 gaps between it and a long run on either side.
  * *trigger_run gets the source range of the run holding p[at - 1] ([0, 0) if none):
- * for any hit ending inside it the answer is the same. */
+ * for any hit ending inside it the answer is the same. *work (if not NULL) grows by the
+ * bytes and tokens looked at (the matcher stops asking past a budget). */
 bool decode_escape_run(const struct decode_escaper *x, const unsigned char *p, size_t n,
-                       size_t at, struct decode_span *trigger_run);
+                       size_t at, struct decode_span *trigger_run, size_t *work);
 
 /* For the decoders: v[0, n) in ascending order (trigger offsets usually are: the matcher
  * reports hits in order, so sorting them can be skipped). */

@@ -200,17 +200,20 @@ static void run_add(struct run *r, enum run_class c)
 }
 
 /* The end of the run of value tokens going on at p[i]: hits up to there share one answer. */
-static size_t run_end(const struct decode_escaper *x, const unsigned char *p, size_t n, size_t i)
+static size_t run_end(const struct decode_escaper *x, const unsigned char *p, size_t n, size_t i,
+                      size_t *steps)
 {
     size_t used;
 
-    while (i < n && run_token(x, p, n, i, &used) >= RUN_VALUE)
+    while (i < n && run_token(x, p, n, i, &used) >= RUN_VALUE) {
         i += used;
+        ++*steps;
+    }
     return i;
 }
 
-bool decode_escape_run(const struct decode_escaper *x, const unsigned char *p, size_t n,
-                       size_t at, struct decode_span *trigger_run)
+static bool escape_run(const struct decode_escaper *x, const unsigned char *p, size_t n,
+                       size_t at, struct decode_span *trigger_run, size_t *steps)
 {
     size_t i, used, start, floor, gaps = 0;
     struct run run = { 0, 0, false };
@@ -228,12 +231,13 @@ bool decode_escape_run(const struct decode_escaper *x, const unsigned char *p, s
     for (start = at - 1; start > floor; start--)
         if (run_class(p[start - 1]) == RUN_BREAK)
             break;
+    *steps += at - start;
     cut = start == floor && (start == 0 || run_class(p[start - 1]) != RUN_BREAK);
     /* Up to the token holding p[at - 1]: the current run (long if it starts at a cut or
      * a long run lies before the gaps before it), and whether the last run before the
      * gaps is long (by itself: a chain of short runs bridges nothing) */
     bool bridged = false;
-    for (i = start;; i += used) {
+    for (i = start;; i += used, ++*steps) {
         c = run_token(x, p, n, i, &used);
         if (c >= RUN_VALUE) {
             if (run.all == 0) {
@@ -260,20 +264,20 @@ bool decode_escape_run(const struct decode_escaper *x, const unsigned char *p, s
         if (prev_long && gaps <= RUN_MAX_GAPS)
             return true; /* a long value (or a cut run) before the gaps */
     } else if (run.is_long || bridged) {
-        trigger_run->hi = run_end(x, p, n, i + used);
+        trigger_run->hi = run_end(x, p, n, i + used, steps);
         return true;
     }
     /* After it: the trigger's run goes on, or the next run after a few gaps */
     bool in_trigger_run = c >= RUN_VALUE;
     gaps = in_trigger_run ? 0 : 1;
-    for (i += used; i < n; i += used) {
+    for (i += used; i < n; i += used, ++*steps) {
         c = run_token(x, p, n, i, &used);
         if (c >= RUN_VALUE) {
             run_add(&run, c);
             if (!run.is_long)
                 continue;
             if (in_trigger_run)
-                trigger_run->hi = run_end(x, p, n, i + used);
+                trigger_run->hi = run_end(x, p, n, i + used, steps);
             return true;
         }
         if (in_trigger_run)
@@ -286,6 +290,17 @@ bool decode_escape_run(const struct decode_escaper *x, const unsigned char *p, s
     if (in_trigger_run)
         trigger_run->hi = n;
     return true; /* the run reaches the buffer's end */
+}
+
+bool decode_escape_run(const struct decode_escaper *x, const unsigned char *p, size_t n,
+                       size_t at, struct decode_span *trigger_run, size_t *work)
+{
+    size_t steps = 0;
+    bool kept = escape_run(x, p, n, at, trigger_run, &steps);
+
+    if (work)
+        *work += steps;
+    return kept;
 }
 
 static int cmp_span(const void *a, const void *b)

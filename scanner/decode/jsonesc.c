@@ -99,7 +99,7 @@ enum status decode_json_escapes_span(const unsigned char *p, size_t n, struct de
 }
 
 bool decode_json_trigger_in_run(const unsigned char *p, size_t n, size_t at,
-                                struct decode_span *trigger_run)
+                                struct decode_span *trigger_run, size_t *work)
 {
-    return decode_escape_run(&json_escaper, p, n, at, trigger_run);
+    return decode_escape_run(&json_escaper, p, n, at, trigger_run, work);
 }

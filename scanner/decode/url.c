@@ -42,7 +42,7 @@ enum status decode_url_span(const unsigned char *p, size_t n, struct decode_span
 }
 
 bool decode_url_trigger_in_run(const unsigned char *p, size_t n, size_t at,
-                               struct decode_span *trigger_run)
+                               struct decode_span *trigger_run, size_t *work)
 {
-    return decode_escape_run(&url_escaper, p, n, at, trigger_run);
+    return decode_escape_run(&url_escaper, p, n, at, trigger_run, work);
 }

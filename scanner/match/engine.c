@@ -76,6 +76,7 @@ struct engine_worker {
         struct decode_span run;
         bool kept;
     } memo[2];
+    size_t escape_work;         /* what the checks looked at in this buffer */
     bool truncated;
     bool unbounded;             /* engine_worker_set_unbounded */
     bool whole;                 /* engine_worker_set_whole_buffer */
@@ -524,15 +525,18 @@ static bool add_trig_hit(struct engine_worker *w, struct trig_runs *r, size_t en
 
 /* A URL or JSON trigger's hit ending at `end`: kept when its escape may touch a value
  * (decode_*_trigger_in_run); hits in the run of the last one share its answer (an
- * encoded URL's "%2F%2F"). */
+ * encoded URL's "%2F%2F"); past LIMIT_ESCAPE_CHECK_WORK, kept unchecked. */
 static bool escape_trigger_kept(struct engine_worker *w, enum trig_kind k, size_t end)
 {
     struct escape_memo *m = &w->memo[k == TRIG_JSON];
 
     if (end > m->run.lo && end <= m->run.hi)
         return m->kept;
-    m->kept = k == TRIG_URL ? decode_url_trigger_in_run(w->data, w->len, end, &m->run)
-                            : decode_json_trigger_in_run(w->data, w->len, end, &m->run);
+    if (w->escape_work / LIMIT_ESCAPE_CHECK_WORK > w->len + 4096)
+        return true; /* past the budget: kept, as without the check */
+    m->kept = k == TRIG_URL
+                  ? decode_url_trigger_in_run(w->data, w->len, end, &m->run, &w->escape_work)
+                  : decode_json_trigger_in_run(w->data, w->len, end, &m->run, &w->escape_work);
     return m->kept;
 }
 
@@ -952,6 +956,7 @@ enum status engine_scan(struct engine_worker *w, const unsigned char *data, size
     w->data = data;
     w->len = len;
     memset(w->memo, 0, sizeof(w->memo));
+    w->escape_work = 0;
     err = hs_scan(e->db, (const char *)data, (unsigned int)len, 0, w->scratch, on_hit, w);
     w->trig = NULL;
     w->data = NULL;

@@ -10,8 +10,8 @@
  * ...) is the whole-buffer view's bytes and map for its source range, on the input and on
  * two copies of it a window's margin apart; decode_spans_near_changes keeps parts of its
  * runs, sorted and apart. The URL and JSON triggers' run rule (decode_*_trigger_in_run)
- * at every hit end: the run an answer is shared with holds the hit's last byte, and
- * hits ending inside it get the same answer.
+ * at every hit end: the run an answer is shared with holds the hit's last byte, hits
+ * ending inside it get the same answer, and no byte is looked at more than three times.
  */
 #include "decode/decode.h"
 #include "fuzz.h"
@@ -184,7 +184,8 @@ static void fuzz_decode_all_spans(const uint8_t *data, size_t size)
     free(p);
 }
 
-typedef bool (*fuzz_run_fn)(const unsigned char *, size_t, size_t, struct decode_span *);
+typedef bool (*fuzz_run_fn)(const unsigned char *, size_t, size_t, struct decode_span *,
+                            size_t *);
 
 static void fuzz_trigger_runs(const uint8_t *p, size_t n)
 {
@@ -193,14 +194,16 @@ static void fuzz_trigger_runs(const uint8_t *p, size_t n)
     for (size_t f = 0; f < 2; f++)
         for (size_t at = 0; at <= n + 1 && at < 800; at++) {
             struct decode_span r, r2;
-            bool kept = fns[f](p, n, at, &r);
+            size_t work = 0;
+            bool kept = fns[f](p, n, at, &r, &work);
+            FUZZ_CHECK(work <= 3 * (n + 1)); /* each byte looked at three times at most */
             if (r.hi <= r.lo) {
                 FUZZ_CHECK(r.lo == 0 && r.hi == 0);
                 continue;
             }
             FUZZ_CHECK(at >= 1 && r.lo <= at - 1 && at <= r.hi && r.hi <= n);
-            FUZZ_CHECK(fns[f](p, n, r.lo + 1 + (r.hi - r.lo - 1) / 2, &r2) == kept);
-            FUZZ_CHECK(fns[f](p, n, r.hi, &r2) == kept);
+            FUZZ_CHECK(fns[f](p, n, r.lo + 1 + (r.hi - r.lo - 1) / 2, &r2, NULL) == kept);
+            FUZZ_CHECK(fns[f](p, n, r.hi, &r2, NULL) == kept);
             FUZZ_CHECK(r.hi - r.lo >= LIMIT_ESCAPE_RUN_BACK || (r2.lo == r.lo && r2.hi == r.hi));
         }
 }

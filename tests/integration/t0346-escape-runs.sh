@@ -8,6 +8,8 @@
 #     blanks around it, one whose '/' is encoded, one whose '=' keyword separator is
 #     encoded, a JSON secret between \u0022 quotes, and each of these in the middle of
 #     the no-view files below;
+#   2 MB of "a%3A" lines (a trigger every 4 bytes, no value): the check stops at its
+#     budget and the rest is decoded as before (SESAME_TIMINGS: over 500 KB decoded);
 #   no view at all (scan.decoded_views 0): access logs with encoded redirects
 #     (https%3A%2F%2Fhost%2Fpath), encoded JSON state without a value, JSON exports with
 #     PHP's https:\/\/host\/path URLs and ARNs with user\/name, links with ?next=%2Fhome.
@@ -93,6 +95,15 @@ for i, (text, items, pair) in enumerate(snippets()):
     expect["mixed"] += [[path, p, v, at + 1, e] for p, v, e in items]
     if pair:
         expect["mixed_pairs"].append(list(pair))
+# 2 MB made of triggers next to no value, in lines of 64: the check stops at its budget
+# (16 looks per byte), the rest is kept and decoded as before (without the budget, only
+# the window around the secret at the end would be)
+os.makedirs("dense", exist_ok=True)
+sec = k.secret()
+with open("dense/dense.txt", "w") as f:
+    f.write(("a%3A" * 64 + "\n") * 8192 + "q=1&aws_secret_access_key%%3D%%22%s%%22&r=2\n" % q(sec))
+expect["dense"] = [["dense/dense.txt", "secret_access_key", sec, 8193, "url"]]
+expect["dense_pairs"] = []
 json.dump(expect, open("expect.json", "w"), indent=1)
 EOF
 
@@ -106,6 +117,18 @@ test_expect_success 'values next to URL and JSON escapes: found, with their labe
         "$PYTHON" "$IT_DIR/check_located.py" expect.json $what.json $what \
             --pairs missing --need-views || exit 1
     done
+'
+
+test_expect_success 'a file made of triggers: checked up to the budget, then decoded as before' '
+    SESAME_TIMINGS=1 run_cmd sesame scan --no-config dense --format json --show-secrets
+    expect_rc 1
+    cp out dense.json
+    "$PYTHON" "$IT_DIR/check_located.py" expect.json dense.json dense --need-views
+    "$PYTHON" -c "
+import re, sys
+m = re.search(r\"decoded views [0-9]+, ([0-9]+) bytes scanned again\", open(\"err\").read())
+assert m and int(m.group(1)) > 500000, m and m.group(0)  # the tail past the budget
+"
 '
 
 test_expect_success 'encoded redirects, encoded state, escaped URLs and ARNs open no view' '

@@ -29,7 +29,7 @@ struct piece {
     int n; /* tokens */
 };
 
-typedef bool (*run_fn)(const unsigned char *, size_t, size_t, struct decode_span *);
+typedef bool (*run_fn)(const unsigned char *, size_t, size_t, struct decode_span *, size_t *);
 
 static const struct piece url_pieces[] = {
     { "a", { VAL }, 1 }, { "Z", { VAL }, 1 }, { "7", { VAL }, 1 }, { "+", { SL }, 1 },
@@ -193,7 +193,7 @@ static void check_text(const struct text *t, run_fn fn, const char *name)
 
     for (size_t i = 0; i < t->nt; i++) {
         struct decode_span run;
-        bool want = reference(t, i), got = fn(p, t->n, t->hi[i], &run);
+        bool want = reference(t, i), got = fn(p, t->n, t->hi[i], &run, NULL);
         if (got != want) {
             fprintf(stderr, "%s: token %zu [%zu, %zu) of \"%s\": got %d, want %d\n", name, i,
                     t->lo[i], t->hi[i], t->buf, got, want);
@@ -210,7 +210,7 @@ static void check_text(const struct text *t, run_fn fn, const char *name)
         CHECK(run.lo == t->lo[a] && run.hi == t->hi[b]);
         for (size_t k = a; k <= b && t->hi[k] <= run.hi; k++) {
             struct decode_span r2;
-            CHECK(fn(p, t->n, t->hi[k], &r2) == got);
+            CHECK(fn(p, t->n, t->hi[k], &r2, NULL) == got);
         }
     }
 }
@@ -235,7 +235,7 @@ static bool at_mark(run_fn fn, const char *s, const char *mark)
     const char *m = strstr(s, mark);
 
     CHECK(m != NULL);
-    return m && fn((const unsigned char *)s, strlen(s), (size_t)(m - s) + strlen(mark), &run);
+    return m && fn((const unsigned char *)s, strlen(s), (size_t)(m - s) + strlen(mark), &run, NULL);
 }
 
 #define SECRET "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY1" /* 40, no '/' */
@@ -299,10 +299,10 @@ static void test_escape_run__bounds(void)
     struct decode_span run;
     const unsigned char *p = (const unsigned char *)"%2F";
 
-    CHECK(decode_url_trigger_in_run(p, 3, 0, &run));
-    CHECK(decode_url_trigger_in_run(p, 3, 4, &run));
-    CHECK(decode_url_trigger_in_run(p, 3, 3, &run)); /* at the buffer's start and end */
-    CHECK(decode_json_trigger_in_run((const unsigned char *)"\\", 1, 1, &run));
+    CHECK(decode_url_trigger_in_run(p, 3, 0, &run, NULL));
+    CHECK(decode_url_trigger_in_run(p, 3, 4, &run, NULL));
+    CHECK(decode_url_trigger_in_run(p, 3, 3, &run, NULL)); /* at the buffer's start and end */
+    CHECK(decode_json_trigger_in_run((const unsigned char *)"\\", 1, 1, &run, NULL));
 }
 
 static const struct test tests[] = {
