@@ -71,11 +71,12 @@
 #define LIMIT_ESCAPE_RUN_BACK 1024u
 
 /* Bytes and tokens the escape triggers' check may look at per byte of a buffer (plus
- * 4 KiB; JSON with escaped URLs takes 3-4, each hit looking back to its line's last break):
+ * LIMIT_ESCAPE_CHECK_SLACK; JSON with escaped URLs takes 3-4, each hit looking back to its line's last break):
  * past that, in a buffer made of triggers ("a%3Aa%3A..."), every further trigger is kept
  * unchecked (its view decoded, as before the check) instead of the check costing a
  * look-back per hit. */
 #define LIMIT_ESCAPE_CHECK_WORK 16u
+#define LIMIT_ESCAPE_CHECK_SLACK 4096u
 
 /* Wrapped base64 (76-column `base64` and MIME, 64-column PEM, YAML block scalars): lines
  * are joined into one run only when they are at least this wide (a multiple of 4), so

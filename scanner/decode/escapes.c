@@ -169,13 +169,12 @@ static inline enum run_class run_class(unsigned char c)
 #define RUN_MAX_GAPS 8u
 
 /* The token at p[i] (a raw byte, or an escape x decodes): its class; *used its length. */
-static inline enum run_class run_token(const struct decode_escaper *x, const unsigned char *p, size_t n,
-                                size_t i, size_t *used)
+static inline enum run_class run_token(const struct decode_escaper *x, const unsigned char *p,
+                                       size_t n, size_t i, size_t *used)
 {
     unsigned char bytes[4];
     size_t len;
 
-    *used = 1;
     if ((p[i] == x->lead[0] || (x->n_lead > 1 && p[i] == x->lead[1])) &&
         x->at(p, n, i, bytes, &len, used))
         return run_class(bytes[0]); /* a UTF-8 lead byte (\u00e9) is a break */

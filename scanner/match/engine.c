@@ -287,13 +287,8 @@ static enum status compile_pcre2(struct engine *e)
                         r->source, r->id);
         if (c->region_group < 0)
             c->region_group = -1;
-        {
-            struct run_rule rr;
-            if (run_rule_parse(r->pattern, &rr)) {
-                c->run = xmalloc(sizeof(*c->run));
-                *c->run = rr;
-            }
-        }
+        if (!run_rule_parse(r->pattern, &c->run))
+            c->run.n = 0;
         pcre2_pattern_info(c->code, PCRE2_INFO_CAPTURECOUNT, &groups);
         if (groups + 1 > e->max_groups)
             e->max_groups = groups + 1;
@@ -374,10 +369,8 @@ void engine_free(struct engine *e)
         return;
     if (e->db)
         hs_free_database(e->db);
-    for (unsigned i = 0; e->cr && i < e->n_rules; i++) {
+    for (unsigned i = 0; e->cr && i < e->n_rules; i++)
         pcre2_code_free(e->cr[i].code);
-        free(e->cr[i].run);
-    }
     free(e->cr);
     free(e->trig);
     free(e->trig_width);
@@ -532,7 +525,7 @@ static bool escape_trigger_kept(struct engine_worker *w, enum trig_kind k, size_
 
     if (end > m->run.lo && end <= m->run.hi)
         return m->kept;
-    if (w->escape_work / LIMIT_ESCAPE_CHECK_WORK > w->len + 4096)
+    if (w->escape_work / LIMIT_ESCAPE_CHECK_WORK > w->len + LIMIT_ESCAPE_CHECK_SLACK)
         return true; /* past the budget: kept, as without the check */
     m->kept = k == TRIG_URL
                   ? decode_url_trigger_in_run(w->data, w->len, end, &m->run, &w->escape_work)
@@ -855,10 +848,10 @@ static void confirm_range(struct engine_worker *w, uint32_t ri, const unsigned c
     while (pos <= hi && pos <= subject_len) {
         size_t ms, me, vs, ve, rs = 0, re = 0;
 
-        if (c->run && !w->whole) { /* the reference (whole) keeps PCRE2 */
-            if ((ms = vs = run_rule_find(c->run, data, subject_len, pos, hi)) == SIZE_MAX)
+        if (c->run.n && !w->whole) { /* the reference (whole) keeps PCRE2 */
+            if ((ms = vs = run_rule_find(&c->run, data, subject_len, pos, hi)) == SIZE_MAX)
                 break;
-            me = ve = ms + c->run->n;
+            me = ve = ms + c->run.n;
         } else {
             int rc = pcre2_match(c->code, data, subject_len, pos, PCRE2_NO_UTF_CHECK, w->md,
                                  w->mctx);

@@ -27,7 +27,7 @@ enum trig_kind {
 
 struct compiled_rule {
     pcre2_code *code;
-    struct run_rule *run; /* NULL: PCRE2 confirms */
+    struct run_rule run;  /* confirmed in C when run.n > 0, else by PCRE2 */
     int value_group;
     int region_group; /* -1 if none */
     size_t max_width; /* longest prefilter match, bounded */
