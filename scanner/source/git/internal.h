@@ -16,6 +16,7 @@
  *   exposure.c  at HEAD, at which branch tips, removed by which commit
  *   prescan.c   a whole history's packed blobs, read and scanned while the walk runs
  *   pushwalk.c  the commit walks of a push and of a whole history, without libgit2's revwalk
+ *   lazy.c      libgit2 itself, loaded on first use (lazy.h: every call goes through it)
  *   pack.c      the pack reader (pack_delta.c its deltas); tree.c the raw tree parser;
  *               commithead.c a commit's header (headers of their own, without <git2.h>,
  *               for their unit tests and fuzz targets)
@@ -30,12 +31,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <git2.h>
-
 #include "base/hashmap.h"
 #include "base/xalloc.h"
 #include "model/provenance.h"
 #include "source/git/edges.h"
+#include "source/git/lazy.h" /* <git2.h>; its functions are loaded on first use */
 #include "source/git/pack.h"
 #include "source/git/tree.h"
 #include "source/src_fs.h"

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +35,16 @@ const char *libgit2_message(void)
     return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-/* libgit2 is initialised on first use, not at start: git_libgit2_init() parses the
- * system's CA bundle for HTTPS transports sesame never uses (4-6 ms of CPU, a sixth of a
- * pre-receive hook's run, benches/RESULTS.md issue 16), so a command that reads no
- * repository (`sesame version`, a scan of a directory tree) never pays it, and a hook
- * has it done on the second core while it reads its input and loads the rules
- * (src_git_prefetch). Every public function below that can be called before a
- * repository is open calls ready() first; the others need an open one. */
+/* libgit2 is loaded and initialised on first use, not at start: the library brings
+ * mbedTLS, libssh2 and Kerberos (about 1.4 ms of every start, lazy.h), and
+ * git_libgit2_init() parses the system's CA bundle for HTTPS transports sesame never
+ * uses (4-6 ms of CPU, a sixth of a pre-receive hook's run, benches/RESULTS.md issue
+ * 16), so a command that reads no repository (`sesame version`, a scan of a directory
+ * tree or an archive) never pays either, and a hook has both done on the second core
+ * while it reads its input and loads the rules (src_git_prefetch). Every public
+ * function below that can be called before a repository is open calls ready() first,
+ * and calls no libgit2 function when it is false (the library cannot be loaded:
+ * lg_error() says why); the others need an open repository, so it is loaded by then. */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static bool initialised;
 static pthread_t prefetch_tid;
@@ -48,6 +52,8 @@ static bool prefetching;
 
 static void init_libgit2(void)
 {
+    if (!lg_load())
+        return;
     git_libgit2_init();
     /* A repository owned by another user (CI checkouts, audits) is safe to open: nothing
      * of it is run. */
@@ -58,15 +64,32 @@ static void init_libgit2(void)
     initialised = true;
 }
 
-static void ready(void)
+static bool ready(void)
 {
     pthread_once(&init_once, init_libgit2);
+    return initialised;
+}
+
+/* The one-line error of a run that needs libgit2 and cannot load it. */
+static enum status unloadable(const char *path)
+{
+    return fail(STATUS_IO, "'%s': git history cannot be read: %s", path, lg_error());
+}
+
+/* A question about `path` that libgit2 answers, asked without it: warned once, with why
+ * (the run goes on, taking `path` for no repository). */
+static void unanswered(const char *path)
+{
+    static atomic_bool warned;
+
+    if (!atomic_exchange(&warned, true))
+        log_warn("cannot tell whether '%s' is in a git repository: %s", path, lg_error());
 }
 
 static void *prefetch_main(void *arg)
 {
     (void)arg;
-    ready();
+    (void)ready(); /* a failure is reported by the first function that needs it */
     return NULL;
 }
 
@@ -132,7 +155,10 @@ bool src_git_is_repo(const char *path)
 
     if (!maybe_repo(path, false))
         return false;
-    ready();
+    /* without libgit2, a likely repository is taken for one: src_git_open then fails,
+     * saying why, rather than its history being silently skipped */
+    if (!ready())
+        return true;
     rc = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 
     git_repository_free(repo);
@@ -146,7 +172,10 @@ bool src_git_is_bare(const char *path)
 
     if (!maybe_repo(path, false))
         return false;
-    ready();
+    if (!ready()) {
+        unanswered(path);
+        return false;
+    }
     bare = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
                 git_repository_is_bare(repo);
 
@@ -162,7 +191,13 @@ char *src_git_discover(const char *path)
 
     if (!maybe_repo(path, true))
         return NULL;
-    ready();
+    if (!ready()) {
+        /* (a likely repository itself is taken for one by src_git_is_repo: opening it
+         * then fails, saying why, without this line too) */
+        if (!maybe_repo(path, false))
+            unanswered(path);
+        return NULL;
+    }
     if (git_repository_open_ext(&repo, path, 0, NULL) != 0)
         return NULL;
     top = git_repository_is_bare(repo) ? git_repository_path(repo) : git_repository_workdir(repo);
@@ -431,11 +466,13 @@ static bool is_partial_clone(const struct src_git *g)
 
 enum status src_git_open(struct src_git **out, const char *path, const struct src_git_opts *o)
 {
-    struct src_git *g = xcalloc(1, sizeof(*g));
+    struct src_git *g;
     enum status st = STATUS_OK;
 
-    ready();
     *out = NULL;
+    if (!ready())
+        return unloadable(path);
+    g = xcalloc(1, sizeof(*g));
     g->path = xstrdup(path);
     g->opts = *o;
     /* sesame only reads objects: it runs no hooks, filters or config commands, so a
@@ -545,8 +582,9 @@ enum status src_git_hooks_dir(const char *path, char **out)
     git_buf hp = GIT_BUF_INIT;
     enum status st = STATUS_OK;
 
-    ready();
     *out = NULL;
+    if (!ready())
+        return unloadable(path);
     if (git_repository_open_ext(&repo, path, 0, NULL) != 0)
         return fail(STATUS_IO, "'%s': not a git repository: %s", path, libgit2_message());
     if (git_repository_config(&cfg, repo) == 0 &&
