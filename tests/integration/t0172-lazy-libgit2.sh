@@ -72,6 +72,11 @@ test_expect_success 'a git repository: libgit2 loaded, its history scanned' '
     expect_rc 1
     expect_grep "sub/k.env" out
     expect_grep "libgit2.so.1.5" trace.txt
+    # without looking for a .sesame.json, "is it a repository?" is the first question
+    traced "$SESAME_BIN" scan --no-config repo
+    expect_rc 1
+    expect_grep "sub/k.env" out
+    expect_grep "libgit2.so.1.5" trace.txt
 '
 
 test_expect_success 'a directory inside a repository: found through libgit2' '
@@ -87,6 +92,9 @@ test_expect_success 'a bare repository with --no-history: told apart through lib
     expect_rc 2
     expect_grep "is a bare repository" err
     expect_grep "libgit2.so.1.5" trace.txt
+    traced "$SESAME_BIN" scan --no-history --no-config srv.git
+    expect_rc 2
+    expect_grep "is a bare repository" err
 '
 
 test_expect_success 'a pre-receive hook loads libgit2 and rejects a pushed key' '
@@ -137,6 +145,11 @@ unloadable() {
     run_cmd env LD_LIBRARY_PATH="$TRASH/$dir" "$SESAME_BIN" scan plain k.tar -q
     expect_rc 1
     expect_grep "k.tar!d/a.env" out
+    # a bare repository with --no-history: its files scanned, with a warning
+    run_cmd env LD_LIBRARY_PATH="$TRASH/$dir" "$SESAME_BIN" scan --no-history --no-config srv.git
+    expect_rc 0
+    expect_eq "$(wc -l <err)" 1
+    expect_grep "cannot tell whether .*srv.git. is in a git repository: $msg" err
     # a directory inside a repository: scanned, with a warning that it cannot be told
     run_cmd env LD_LIBRARY_PATH="$TRASH/$dir" "$SESAME_BIN" scan repo/sub
     expect_rc 1
