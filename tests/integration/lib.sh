@@ -126,6 +126,14 @@ run_cmd() {
     return 0
 }
 
+# traced CMD...: run_cmd CMD under strace (needs strace), the files it opens listed in
+# ./trace.txt; LeakSanitizer cannot run under ptrace, so leak checks are off for CMD.
+traced() {
+    local opts=detect_leaks=0
+    [ -z "${ASAN_OPTIONS:-}" ] || opts="$ASAN_OPTIONS:detect_leaks=0"
+    run_cmd env ASAN_OPTIONS="$opts" strace -f -e trace=openat,open -o trace.txt "$@"
+}
+
 # expect_rc N: the last run_cmd exited N; shows its output otherwise.
 expect_rc() {
     if [ "$rc" -ne "$1" ]; then

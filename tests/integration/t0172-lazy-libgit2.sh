@@ -12,14 +12,6 @@ setup
 
 command -v strace >/dev/null || { echo "error: strace is needed (apt-get install strace)"; exit 2; }
 
-# traced CMD...: CMD under strace (files opened into trace.txt); LeakSanitizer cannot
-# run under ptrace, so leak checks are off for this one command.
-traced() {
-    local opts=detect_leaks=0
-    [ -z "${ASAN_OPTIONS:-}" ] || opts="$ASAN_OPTIONS:detect_leaks=0"
-    run_cmd env ASAN_OPTIONS="$opts" strace -f -e trace=openat,open -o trace.txt "$@"
-}
-
 # Libraries that stand in for libgit2 through LD_LIBRARY_PATH (the loader's own search,
 # no switch in sesame): not a shared object at all (as if missing), and an empty one.
 mkdir bad stub
@@ -126,17 +118,17 @@ unloadable() {
     run_cmd env LD_LIBRARY_PATH="$TRASH/$dir" "$SESAME_BIN" scan repo
     expect_rc 3
     expect_eq "$(wc -l <err)" 1
-    expect_grep "^sesame: error: .repo.: git history cannot be read: $msg" err
+    expect_grep "^sesame: error: .repo.: the git repository cannot be read: $msg" err
     expect_no_grep -i "sanitizer\|segv\|abort" err
     run_cmd env LD_LIBRARY_PATH="$TRASH/$dir" "$SESAME_BIN" install-hook pre-commit --repo repo
     expect_rc 3
     expect_eq "$(wc -l <err)" 1
-    expect_grep "git history cannot be read: $msg" err
+    expect_grep "the git repository cannot be read: $msg" err
     if [ -e repo/.git/hooks/pre-commit ]; then echo "a hook was written"; exit 1; fi
     # a hook fails closed: the push is rejected, saying why
     run_cmd env LD_LIBRARY_PATH="$TRASH/$dir" GIT_DIR=repo/.git "$SESAME_BIN" hook pre-receive <push.in
     expect_rc 1
-    expect_grep "git history cannot be read: $msg" err
+    expect_grep "the git repository cannot be read: $msg" err
     expect_grep "push rejected" err
     expect_no_grep -i "sanitizer\|segv\|abort" err
     # what needs no libgit2 still works

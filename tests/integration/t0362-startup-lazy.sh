@@ -13,14 +13,6 @@ setup
 
 command -v strace >/dev/null || { echo "error: strace is needed (apt-get install strace)"; exit 2; }
 
-# traced CMD...: CMD under strace (files opened into trace.txt); LeakSanitizer cannot
-# run under ptrace, so leak checks are off for this one command.
-traced() {
-    local opts=detect_leaks=0
-    [ -z "${ASAN_OPTIONS:-}" ] || opts="$ASAN_OPTIONS:detect_leaks=0"
-    run_cmd env ASAN_OPTIONS="$opts" strace -f -e trace=openat,open -o trace.txt "$@"
-}
-
 test_expect_success 'libarchive and libgit2 are not linked: loaded when first used' '
     command -v readelf >/dev/null || { echo "readelf missing (binutils)"; exit 1; }
     readelf -d "$SESAME_BIN" >needed.txt &&

@@ -73,7 +73,7 @@ static bool ready(void)
 /* The one-line error of a run that needs libgit2 and cannot load it. */
 static enum status unloadable(const char *path)
 {
-    return fail(STATUS_IO, "'%s': git history cannot be read: %s", path, lg_error());
+    return fail(STATUS_IO, "'%s': the git repository cannot be read: %s", path, lg_error());
 }
 
 /* A question about `path` that libgit2 answers, asked without it: warned once, with why
