@@ -106,15 +106,19 @@ struct src_git_counts {
                                * SESAME_TIMINGS shows it) */
 };
 
-/* Start and stop libgit2 for the process (main.c; once: libgit2 itself is initialised
- * on first use, see src_git_prefetch). sesame only reads
- * objects: it runs no hooks, filters or config commands, so repositories owned by
- * another user are opened, and objects are not re-hashed on read (like git cat-file). */
+/* Start and stop libgit2 for the process (main.c; once: libgit2 itself is loaded and
+ * initialised on first use, see src_git_prefetch and source/git/lazy.h). When it cannot
+ * be loaded, src_git_open and src_git_hooks_dir fail (STATUS_IO, naming it),
+ * src_git_is_repo takes a likely repository for one (so that opening it fails, saying
+ * why), and src_git_is_bare and src_git_discover answer no, with a warning (once).
+ * sesame only reads objects: it runs no hooks, filters or config commands, so
+ * repositories owned by another user are opened, and objects are not re-hashed on read
+ * (like git cat-file). */
 void src_git_init(void);
 void src_git_shutdown(void);
-/* Initialise libgit2 now, on another thread (it is otherwise initialised by the first
- * function below that needs it): for a command that will open a repository, so that
- * the initialisation overlaps its other start-up work. */
+/* Load and initialise libgit2 now, on another thread (otherwise the first function
+ * below that needs it does): for a command that will open a repository, so that this
+ * overlaps its other start-up work. */
 void src_git_prefetch(void);
 
 /* True if `path` itself is a git repository: a work tree root, a .git directory or a

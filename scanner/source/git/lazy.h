@@ -11,6 +11,8 @@
  * function's name calls through it, so the code reads as before. open.c's ready()
  * loads the library (lg_load()) in every public function that can be called before a
  * repository is open; the others need an open repository, so it is loaded by then.
+ * A libgit2 function called without being listed here does not link (libgit2 is not
+ * linked); tests/unit/test_dl.c checks that the installed libgit2 has every one.
  */
 #ifndef SESAME_SOURCE_GIT_LAZY_H
 #define SESAME_SOURCE_GIT_LAZY_H
