@@ -412,7 +412,6 @@ void finding_add_bedrock(struct finding *fd, const char *value)
         fd->account_id = xstrdup(bi.account_id);
 }
 
-/* Append value node `ni` and its observations to finding `fd`. */
 /* Fill fd with node ni: its value, and its observations as places. With `counted`, fd
  * is a hidden example: its places are only counted there (findings_build). */
 static void finding_take_node(struct findings *f, struct finding *fd, size_t ni,
@@ -559,7 +558,7 @@ static int cmp_finding(const void *pa, const void *pb)
 }
 
 /* SMTP linking derives every secret's passwords (v2, and v4 for each region: 111 HMACs
- * per secret with 22 regions, 80 % of building a tree's findings). Secrets are derived a
+ * per secret with 22 regions: 4.7 ms of the bench tar's 6 ms of findings, 93 secrets). Secrets are derived a
  * batch at a time, on opts->threads threads, then looked up in node order: the first
  * secret (v2 before the regions, regions in order) that gives a password links it, as
  * when each was derived and looked up in turn. */
