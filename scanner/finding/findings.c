@@ -859,6 +859,7 @@ void findings_build(struct findings *f, const struct findings_opts *opts,
         }
         f->sorted[kept++] = fd;
     }
+    free(hidden);
     if (kept > 1)
         qsort(f->sorted, kept, sizeof(*f->sorted), cmp_finding);
     *out = f->sorted;
