@@ -815,7 +815,7 @@ enum status scan_run(const struct scan_config *cfg, struct scan_outcome *outcome
 
     {
         struct findings_opts fo = { (const char *const *)rs.smtp_regions, rs.n_smtp_regions,
-                                    cfg->include_examples };
+                                    cfg->include_examples, threads };
         findings_build(findings, &fo, &sorted, &n_sorted, &stats.examples_hidden);
     }
     owner_annotate(sorted, n_sorted, &inv);

@@ -69,6 +69,7 @@ struct scanbuf {
     const struct blob *blob;
     bool limit_decode;      /* a decoded view of this blob was not scanned: the budget */
     bool limit_hits;        /* the hit cap stopped matching in this blob */
+    bool exhaustive;        /* tests: every pairing candidate looked at */
     struct scanbuf_ctx ctx;
     struct scanbuf_stats stats;
 };
@@ -108,6 +109,11 @@ void scanbuf_free(struct scanbuf *sb)
     free(sb->labels);
     free(sb->pend);
     free(sb);
+}
+
+void scanbuf_set_exhaustive_pairing(struct scanbuf *sb, bool on)
+{
+    sb->exhaustive = on;
 }
 
 void scanbuf_set_ctx(struct scanbuf *sb, const struct scanbuf_ctx *ctx)
@@ -210,27 +216,64 @@ static size_t first_within(const struct match_list *ml, const struct match *m, s
     return lo;
 }
 
+/* The best partner so far on one side of a value: the smallest separation, then the
+ * smallest gap, then the first in list order. */
+struct partner {
+    const struct match *p;
+    size_t gap;
+    enum scope_sep sep;
+};
+
+/* Whether candidate p (gap g, list order by address) could beat best: the separation is
+ * the costly part (scope_between reads the text between them), and none is smaller than
+ * SCOPE_SAME, so once a partner in the same block is found only a nearer one can win.
+ * Without this, a file of N credentials a line apart cost N times the text within
+ * LIMIT_PAIR_BYTES of each (3.8 MB/s on 50,000 key pairs, benches/RESULTS.md). */
+static bool may_beat(const struct partner *best, const struct match *p, size_t g)
+{
+    return !best->p || best->sep != SCOPE_SAME || g < best->gap ||
+           (g == best->gap && p < best->p);
+}
+
+static void consider(struct partner *best, const struct match *p, size_t g, enum scope_sep sep)
+{
+    if (sep == SCOPE_APART)
+        return;
+    if (!best->p || sep < best->sep ||
+        (sep == best->sep && (g < best->gap || (g == best->gap && p < best->p)))) {
+        best->p = p;
+        best->gap = g;
+        best->sep = sep;
+    }
+}
+
 /* The match of `want` kind (and, for IDs, a compatible prefix) a value belongs to: the
  * nearest one before it within LIMIT_PAIR_BYTES (ID-then-secret is the order of env files,
  * INI, JSON from the AWS CLI, CSV rows, code), else the nearest one after it. Two values
  * are never joined across a section header (scope.h), a published documentation example
  * never joins a real value (nor a real one an example), and a partner in the same block
- * is preferred to one in a sibling block. */
+ * is preferred to one in a sibling block. Candidates before it are looked at nearest
+ * first, those after it too (ml is sorted by start), so that may_beat prunes most. */
 static const struct match *nearest(const struct scanbuf *sb, const struct match_list *ml,
                                    size_t span, const struct match *m, enum cred_kind want,
                                    const unsigned char *data, bool need_region)
 {
-    const struct match *before = NULL, *after = NULL;
-    size_t gap_before = LIMIT_PAIR_BYTES + 1, gap_after = LIMIT_PAIR_BYTES + 1;
-    enum scope_sep sep_before = SCOPE_APART, sep_after = SCOPE_APART;
+    struct partner side[2] = { { NULL, LIMIT_PAIR_BYTES + 1, SCOPE_APART },
+                               { NULL, LIMIT_PAIR_BYTES + 1, SCOPE_APART } };
     enum cred_kind mk = sb->rs->rules[m->rule].kind;
     bool m_example = aws_is_example((const char *)data + m->start, m->end - m->start);
-    size_t i = first_within(ml, m, span);
+    size_t lo = first_within(ml, m, span), mid = lo, hi;
 
+    while (mid < ml->n && ml->v[mid].start < m->start)
+        mid++;
     /* ml is sorted by start: past m->end + LIMIT_PAIR_BYTES every match is too far */
-    for (; i < ml->n && ml->v[i].start <= m->end + LIMIT_PAIR_BYTES; i++) {
+    for (hi = mid; hi < ml->n && ml->v[hi].start <= m->end + LIMIT_PAIR_BYTES; hi++)
+        ;
+    /* side 0: [lo, mid) from mid - 1 down (before m); side 1: [mid, hi) upwards */
+    for (size_t k = 0; k < hi - lo; k++) {
+        size_t i = k < mid - lo ? mid - 1 - k : lo + k;
         const struct match *p = &ml->v[i];
-        enum scope_sep sep;
+        struct partner *best = &side[p->start >= m->start];
         size_t g;
         if (sb->rs->rules[p->rule].kind != want || p == m)
             continue;
@@ -239,32 +282,18 @@ static const struct match *nearest(const struct scanbuf *sb, const struct match_
         if (want == CRED_ACCESS_KEY_ID && (p->end - p->start < 4 || !id_fits(mk, data + p->start)))
             continue;
         g = gap(m, p);
-        if (g > LIMIT_PAIR_BYTES)
+        if (g > LIMIT_PAIR_BYTES || (!sb->exhaustive && !may_beat(best, p, g)))
             continue;
         if (want != CRED_CONTEXT &&
             aws_is_example((const char *)data + p->start, p->end - p->start) != m_example)
             continue;
-        if (p->start < m->start)
-            sep = scope_between(data, p->start, p->end, m->start);
-        else
-            sep = scope_between(data, m->start, m->end, p->start);
-        if (sep == SCOPE_APART)
-            continue;
-        if (p->start < m->start) {
-            if (sep < sep_before || (sep == sep_before && g < gap_before)) {
-                gap_before = g;
-                sep_before = sep;
-                before = p;
-            }
-        } else if (sep < sep_after || (sep == sep_after && g < gap_after)) {
-            gap_after = g;
-            sep_after = sep;
-            after = p;
-        }
+        consider(best, p, g,
+                 p->start < m->start ? scope_between(data, p->start, p->end, m->start)
+                                     : scope_between(data, m->start, m->end, p->start));
     }
-    if (before && after && sep_after < sep_before)
-        return after;
-    return before ? before : after;
+    if (side[0].p && side[1].p && side[1].sep < side[0].sep)
+        return side[1].p;
+    return side[0].p ? side[0].p : side[1].p;
 }
 
 /* A short-term Bedrock API key names the access key ID that signed it: the key belongs

@@ -53,6 +53,10 @@ enum status scanbuf_scan(struct scanbuf *sb, const struct blob *blob);
 
 void scanbuf_set_ctx(struct scanbuf *sb, const struct scanbuf_ctx *ctx);
 
+/* Tests: pair each value by looking at every candidate partner (the reference), not only
+ * those that could beat the best found so far (scanbuf.c may_beat). Same pairs. */
+void scanbuf_set_exhaustive_pairing(struct scanbuf *sb, bool on);
+
 const struct scanbuf_stats *scanbuf_stats(const struct scanbuf *sb);
 
 #endif

@@ -135,44 +135,52 @@ static void enrich_smtp_encode(unsigned char version, const unsigned char mac[EN
     crypto_wipe(raw, sizeof(raw));
 }
 
-void aws_smtp_password_v4(const char *secret, size_t len, const char *region, char out[45])
+void aws_smtp_passwords_v4(const char *secret, size_t len, const char *const *regions,
+                           size_t n, char (*out)[45])
 {
     static const char scope_prefix[] = "AWS4";
-    const char *steps[4];
     unsigned char *key = NULL;
+    unsigned char date_key[ENRICH_SHA256_LEN];
     unsigned char sig[ENRICH_SHA256_LEN];
     unsigned char next[ENRICH_SHA256_LEN];
     size_t key_len;
+    bool dated;
 
-    out[0] = '\0';
-    if (secret == NULL || region == NULL)
+    for (size_t r = 0; r < n; r++)
+        out[r][0] = '\0';
+    if (secret == NULL || n == 0)
         return;
-    steps[0] = region;
-    steps[1] = ENRICH_SMTP_SERVICE;
-    steps[2] = ENRICH_SMTP_TERMINAL;
-    steps[3] = ENRICH_SMTP_MESSAGE;
 
-    /* The SigV4 key chain with a fixed date and one extra step (AWS-NOTES §7.1). */
+    /* The SigV4 key chain with a fixed date and one extra step (AWS-NOTES §7.1). Its
+     * first step does not depend on the region: done once for all of them. */
     key_len = st_add(sizeof(scope_prefix) - 1, len);
     key = xmalloc(key_len);
     memcpy(key, scope_prefix, sizeof(scope_prefix) - 1);
     memcpy(key + sizeof(scope_prefix) - 1, secret, len);
-    if (!enrich_hmac(key, key_len, ENRICH_SMTP_DATE, sig))
-        goto out;
-    for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
-        if (!enrich_hmac(sig, sizeof(sig), steps[i], next))
-            goto out;
-        memcpy(sig, next, sizeof(sig));
-    }
-    enrich_smtp_encode(ENRICH_SMTP_V4, sig, out);
+    dated = enrich_hmac(key, key_len, ENRICH_SMTP_DATE, date_key);
+    for (size_t r = 0; dated && r < n; r++) {
+        const char *steps[4] = { regions[r], ENRICH_SMTP_SERVICE, ENRICH_SMTP_TERMINAL,
+                                 ENRICH_SMTP_MESSAGE };
+        bool ok = regions[r] != NULL;
 
-out:
+        memcpy(sig, date_key, sizeof(sig));
+        for (size_t i = 0; ok && i < ARRAY_SIZE(steps); i++) {
+            ok = enrich_hmac(sig, sizeof(sig), steps[i], next);
+            memcpy(sig, next, sizeof(sig));
+        }
+        if (ok)
+            enrich_smtp_encode(ENRICH_SMTP_V4, sig, out[r]);
+    }
+    crypto_wipe(date_key, sizeof(date_key));
     crypto_wipe(sig, sizeof(sig));
     crypto_wipe(next, sizeof(next));
-    if (key != NULL) {
-        crypto_wipe(key, key_len);
-        free(key);
-    }
+    crypto_wipe(key, key_len);
+    free(key);
+}
+
+void aws_smtp_password_v4(const char *secret, size_t len, const char *region, char out[45])
+{
+    aws_smtp_passwords_v4(secret, len, &region, 1, (char(*)[45])out);
 }
 
 void aws_smtp_password_v2(const char *secret, size_t len, char out[45])

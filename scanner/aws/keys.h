@@ -23,6 +23,14 @@ bool aws_account_id(const char *key_id, size_t len, char out[13]);
 
 /* SES SMTP password (44 base64 chars + NUL) for `secret` in `region`, version 4. */
 void aws_smtp_password_v4(const char *secret, size_t len, const char *region, char out[45]);
+/* The same for n regions at once (out[r] for regions[r]; the chain's first, region-free
+ * step is computed once): what linking every secret to every region costs is this. */
+void aws_smtp_passwords_v4(const char *secret, size_t len, const char *const *regions,
+                           size_t n, char (*out)[45]);
+/* The first character of every v4 and every v2 SMTP password: base64 of the version
+ * byte (0x04, 0x02) and the MAC's first bits. */
+#define AWS_SMTP_V4_LEAD 'B'
+#define AWS_SMTP_V2_LEAD 'A'
 /* Legacy version 2 SMTP password (region-independent). */
 void aws_smtp_password_v2(const char *secret, size_t len, char out[45]);
 

@@ -49,6 +49,7 @@ struct findings_opts {
     const char *const *smtp_regions; /* for SMTP password linking */
     size_t n_smtp_regions;
     bool include_examples;
+    unsigned threads;                /* for SMTP password linking: 0 or 1 = this one */
 };
 
 void findings_new(struct findings **out);

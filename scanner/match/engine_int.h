@@ -18,7 +18,7 @@
 
 /* Bump when the set of internal trigger patterns, compile flags or the cache file's
  * layout change: the cache key includes it. */
-#define ENGINE_DB_FORMAT 30
+#define ENGINE_DB_FORMAT 31
 
 enum trig_kind {
     TRIG_URL, TRIG_JSON, TRIG_B64_ANCHOR, TRIG_B64_VALUE, TRIG_CONCAT, TRIG_JOIN_LIST,

@@ -42,7 +42,7 @@ static void check_redacted(enum cred_kind kind, const char *value)
 static void check_findings(struct findings *f, const struct ruleset *rs, size_t len)
 {
     const struct findings_opts fo = { (const char *const *)rs->smtp_regions,
-                                      rs->n_smtp_regions, true };
+                                      rs->n_smtp_regions, true, 1 };
     struct finding **fs;
     size_t n;
     uint64_t hidden;

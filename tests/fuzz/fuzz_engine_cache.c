@@ -50,15 +50,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static uint64_t fnv1a64(const unsigned char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3u;
-    return h;
-}
-
 static void try_bytes(const unsigned char *p, size_t n)
 {
     if (engine_cache_reload(eng, p, n)) {
@@ -84,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(copy + 12, good + 12, 8);  /* n_rules, n_trig */
     memcpy(copy + 24, good + 24, 32); /* the rules hash */
     {
-        uint64_t h = fnv1a64(copy, size - 8);
+        uint64_t h = engine_cache_sum(copy, size - 8);
         for (int i = 0; i < 8; i++)
             copy[size - 8 + i] = (unsigned char)(h >> (8 * i));
     }

@@ -69,7 +69,7 @@ static inline void scan(struct fixture *x, const char *text, size_t len)
 static inline void build(struct fixture *x, bool examples)
 {
     struct findings_opts fo = { (const char *const *)x->rs.smtp_regions, x->rs.n_smtp_regions,
-                                examples };
+                                examples, 1 };
     findings_build(x->f, &fo, &x->out, &x->n, &x->hidden);
 }
 

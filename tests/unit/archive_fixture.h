@@ -271,7 +271,7 @@ static inline enum status fx_scan(struct fx *x, const struct mem *m, const char 
 static inline void fx_build(struct fx *x)
 {
     struct findings_opts fo = { (const char *const *)g_rs.smtp_regions, g_rs.n_smtp_regions,
-                                false };
+                                false, 1 };
     if (!x->built)
         findings_build(x->f, &fo, &x->out, &x->n, &x->hidden);
     x->built = true;

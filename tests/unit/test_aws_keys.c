@@ -174,6 +174,28 @@ static void test_aws_keys__smtp_password_vectors(void)
     }
 }
 
+/* All regions at once (the chain's first step shared) gives each region's vector, in
+ * any order, a NULL region an empty password, and writes nothing past n. */
+static void test_aws_keys__smtp_passwords_for_regions(void)
+{
+    const char *secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const char *const regions[] = { "eu-west-1", NULL, "us-east-1", "us-west-2", "us-east-2" };
+    const char *const want[] = { "BMW5RDrXmmVs0lV7GpI4oLkHXpZ4stDsk6q91z1g38Pk", "",
+                                 "BLBM/9hSUELfq8Gw+rU1YcBjkOxGbhT2XG763xVLGWL9",
+                                 "BF2PynzbSCAjX08zhZZnP/kW+T9P5zs/1Er0pi5vTEmd",
+                                 "BMPPgbAHoFVbze1Ud0oA5uNdXRwUXUZ+qOwphGJbl/cS" };
+    char out[ARRAY_SIZE(regions) + 1][45];
+
+    memset(out, 'x', sizeof(out));
+    aws_smtp_passwords_v4(secret, 40, regions, ARRAY_SIZE(regions), out);
+    for (size_t r = 0; r < ARRAY_SIZE(regions); r++)
+        CHECK_STREQ(out[r], want[r]);
+    CHECK(out[ARRAY_SIZE(regions)][0] == 'x' && out[ARRAY_SIZE(regions)][44] == 'x');
+    aws_smtp_passwords_v4(NULL, 40, regions, 2, out);
+    CHECK(out[0][0] == '\0' && out[1][0] == '\0');
+    CHECK(want[0][0] == AWS_SMTP_V4_LEAD);
+}
+
 static void test_aws_keys__smtp_password_uses_len_not_nul(void)
 {
     /* The secret is (ptr, len): trailing bytes past len must not matter. */
@@ -198,9 +220,9 @@ static void test_aws_keys__smtp_password_shape(void)
         aws_smtp_password_v2(secret, 40, v2);
         /* AWS-NOTES §7.1: 44 chars, v4 "B[A-P]", v2 "A[g-v]". */
         CHECK(strlen(v4) == 44);
-        CHECK(v4[0] == 'B' && v4[1] >= 'A' && v4[1] <= 'P');
+        CHECK(v4[0] == 'B' && v4[1] >= 'A' && v4[1] <= 'P' && v4[0] == AWS_SMTP_V4_LEAD);
         CHECK(strlen(v2) == 44);
-        CHECK(v2[0] == 'A' && v2[1] >= 'g' && v2[1] <= 'v');
+        CHECK(v2[0] == 'A' && v2[1] >= 'g' && v2[1] <= 'v' && v2[0] == AWS_SMTP_V2_LEAD);
         CHECK(strchr(v4, '=') == NULL && strchr(v2, '=') == NULL);
     }
 }
@@ -299,6 +321,7 @@ static const struct test tests[] = {
     TEST(test_aws_keys__account_id_rejects_bad_shapes),
     TEST(test_aws_keys__account_id_range),
     TEST(test_aws_keys__smtp_password_vectors),
+    TEST(test_aws_keys__smtp_passwords_for_regions),
     TEST(test_aws_keys__smtp_password_uses_len_not_nul),
     TEST(test_aws_keys__smtp_password_shape),
     TEST(test_aws_keys__entropy_of_simple_strings),

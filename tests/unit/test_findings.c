@@ -73,7 +73,7 @@ static void add(struct findings *f, struct observation o)
     CHECK_OK(findings_add(f, &o));
 }
 
-static const struct findings_opts default_opts = { NULL, 0, false };
+static const struct findings_opts default_opts = { NULL, 0, false, 1 };
 
 /* The finding whose key ID (or, without one, whose only value) is `v`, or NULL. */
 static const struct finding *find(struct finding **out, size_t n, const char *v)
@@ -316,7 +316,7 @@ static void test_findings__sort_order(void)
 static void test_findings__smtp_passwords_join_their_secret(void)
 {
     static const char *const regions[] = { "us-east-1", "eu-west-1" };
-    const struct findings_opts opts = { regions, ARRAY_SIZE(regions), false };
+    const struct findings_opts opts = { regions, ARRAY_SIZE(regions), false, 1 };
     struct values v;
     struct findings *f;
     struct finding **out;
@@ -360,10 +360,74 @@ static void test_findings__smtp_passwords_join_their_secret(void)
     findings_free(f);
 }
 
+/* Secrets are derived in batches of 256 on opts.threads threads, then looked up in node
+ * order: with 600 secrets (three batches) the same password joins the same secret and
+ * region whatever the thread count (0, 1, 2, 3, 4 and more than findings.c runs), v2 and
+ * v4 alike, at both sides of each batch edge. */
+static void test_findings__smtp_linking_batches_and_threads(void)
+{
+    enum { N = 600 };
+    static const char *const regions[] = { "us-east-1", "eu-west-1", "ap-south-1",
+                                           "sa-east-1" };
+    static const size_t owner[] = { 0, 255, 256, 257, 511, 512, 599 };
+    static const unsigned thread_counts[] = { 0, 1, 2, 3, 4, 9 };
+    char(*secret)[41] = xcalloc(N, sizeof(*secret));
+    char pw[ARRAY_SIZE(owner)][45];
+    char id[21];
+    struct fakekey_rng rng = FAKEKEY_RNG_INIT(61);
+
+    for (size_t i = 0; i < N; i++)
+        fakekey_secret(&rng, secret[i]);
+    fakekey_access_key_id(&rng, "AKIA", true, id);
+    for (size_t k = 0; k < ARRAY_SIZE(owner); k++) {
+        /* v2 for every third one; the others a region each, the last region included */
+        if (k % 3 == 1)
+            aws_smtp_password_v2(secret[owner[k]], 40, pw[k]);
+        else
+            aws_smtp_password_v4(secret[owner[k]], 40, regions[k % ARRAY_SIZE(regions)],
+                                 pw[k]);
+    }
+    for (size_t t = 0; t < ARRAY_SIZE(thread_counts); t++) {
+        const struct findings_opts opts = { regions, ARRAY_SIZE(regions), false,
+                                            thread_counts[t] };
+        struct findings *f;
+        struct finding **out;
+        size_t n;
+        uint64_t hidden;
+
+        findings_new(&f);
+        for (size_t i = 0; i < N; i++)
+            add(f, obs(CRED_SECRET_ACCESS_KEY, secret[i], NULL, "s.env", i + 1, 1));
+        /* secret 599 again, paired: it stays the first node of its value */
+        add(f, obs(CRED_ACCESS_KEY_ID, id, NULL, "k.env", 1, 1));
+        add(f, obs(CRED_SECRET_ACCESS_KEY, secret[599], id, "k.env", 2, 1));
+        for (size_t k = 0; k < ARRAY_SIZE(owner); k++)
+            add(f, obs(CRED_SMTP_PASSWORD, pw[k], NULL, "mail.env", k + 1, 1));
+        findings_build(f, &opts, &out, &n, &hidden);
+        CHECK(n == N); /* each password joined its secret's finding */
+        for (size_t k = 0; k < ARRAY_SIZE(owner); k++) {
+            const struct finding *fd = owner[k] == 599 ? find(out, n, id) : NULL;
+            for (size_t i = 0; !fd && i < n; i++)
+                if (out[i]->n_secrets == 1 && strcmp(out[i]->secrets[0].value,
+                                                     secret[owner[k]]) == 0)
+                    fd = out[i];
+            CHECK(fd && fd->n_smtp_passwords == 1);
+            if (!fd || fd->n_smtp_passwords != 1)
+                continue;
+            CHECK_STREQ(fd->smtp_passwords[0].value, pw[k]);
+            CHECK(fd->smtp_passwords[0].from_secret == 0);
+            CHECK_STREQ(fd->smtp_passwords[0].region,
+                        k % 3 == 1 ? "v2" : regions[k % ARRAY_SIZE(regions)]);
+        }
+        findings_free(f);
+    }
+    free(secret);
+}
+
 static void test_findings__smtp_user_name_brings_the_secret(void)
 {
     static const char *const regions[] = { "eu-west-1" };
-    const struct findings_opts opts = { regions, 1, false };
+    const struct findings_opts opts = { regions, 1, false, 1 };
     struct values v;
     struct findings *f;
     struct finding **out;
@@ -395,7 +459,7 @@ static void test_findings__smtp_user_name_brings_the_secret(void)
 
 static void test_findings__examples_hidden_unless_asked(void)
 {
-    const struct findings_opts with = { NULL, 0, true };
+    const struct findings_opts with = { NULL, 0, true, 1 };
     struct values v;
     uint64_t hidden;
 
@@ -420,6 +484,55 @@ static void test_findings__examples_hidden_unless_asked(void)
             CHECK(n == 2 && !out[0]->example && out[1]->example);
             CHECK(n == 2 && out[1]->n_secrets == 1 && out[1]->confidence == CONF_HIGH);
         }
+        findings_free(f);
+    }
+}
+
+/* A hidden example's places are counted, not copied: the same count of hidden findings
+ * whatever their number of places, none for a key ID seen only on allowed lines, and
+ * with examples shown every place is there. */
+static void test_findings__examples_hidden_without_their_places(void)
+{
+    const struct findings_opts with = { NULL, 0, true, 1 };
+    struct values v;
+
+    make_values(&v, 10);
+    for (int include = 0; include <= 1; include++) {
+        struct findings *f;
+        struct finding **out;
+        size_t n;
+        uint64_t hidden = 99;
+        struct observation o;
+        const struct finding *fd;
+
+        findings_new(&f);
+        for (uint64_t line = 1; line <= 500; line++)
+            add(f, obs(CRED_ACCESS_KEY_ID, "AKIAIOSFODNN7EXAMPLE", NULL, "docs.md", line, 1));
+        /* the example secret next to a real key ID: never joined, an example alone */
+        add(f, obs(CRED_ACCESS_KEY_ID, v.id[0], NULL, "app.env", 1, 1));
+        for (uint64_t line = 2; line <= 4; line++)
+            add(f, obs(CRED_SECRET_ACCESS_KEY, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                       v.id[0], "app.env", line, 1));
+        /* an example key ID only on an allowed line: no place, not counted */
+        o = obs(CRED_ACCESS_KEY_ID, "AKIAI44QH8DHBEXAMPLE", NULL, "ok.env", 1, 1);
+        o.allowed = true;
+        add(f, o);
+        add(f, obs(CRED_SECRET_ACCESS_KEY, v.secret[1], NULL, "s.env", 7, 1));
+        findings_build(f, include ? &with : &default_opts, &out, &n, &hidden);
+        if (!include) {
+            CHECK(n == 2 && hidden == 2);
+            for (size_t i = 0; i < n; i++)
+                CHECK(!out[i]->example && out[i]->n_locations == 1);
+        } else {
+            CHECK(n == 4 && hidden == 0);
+            fd = find(out, n, "AKIAIOSFODNN7EXAMPLE");
+            CHECK(fd && fd->example && fd->n_locations == 500);
+            CHECK(fd && fd->locations[0].line == 1 && fd->locations[499].line == 500);
+            fd = find(out, n, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+            CHECK(fd && fd->example && fd->n_locations == 3 && !fd->access_key_id);
+        }
+        fd = find(out, n, v.id[0]);
+        CHECK(fd && !fd->example && fd->n_secrets == 0 && fd->n_locations == 1);
         findings_free(f);
     }
 }
@@ -479,7 +592,9 @@ static const struct test tests[] = {
     TEST(test_findings__sort_order),
     TEST(test_findings__smtp_passwords_join_their_secret),
     TEST(test_findings__smtp_user_name_brings_the_secret),
+    TEST(test_findings__smtp_linking_batches_and_threads),
     TEST(test_findings__examples_hidden_unless_asked),
+    TEST(test_findings__examples_hidden_without_their_places),
     TEST(test_findings__allowed_lines),
 };
 

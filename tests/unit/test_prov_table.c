@@ -111,7 +111,7 @@ static void test_prov_table__findings_expand_fans_out_per_place(void)
     free(ids);
 
     {
-        struct findings_opts fo = { NULL, 0, true };
+        struct findings_opts fo = { NULL, 0, true, 1 };
         findings_build(f, &fo, &v, &nv, &hidden);
     }
     where(finding_of(v, nv, "token-plain"), buf, sizeof(buf));

@@ -79,7 +79,7 @@ static void test_wipe__findings_wipe_observations_and_finding_values(void)
     char id[21], secret[41];
     struct findings *f;
     struct finding **out;
-    struct findings_opts opts = { NULL, 0, false };
+    struct findings_opts opts = { NULL, 0, false, 1 };
     struct observation o;
     struct watch w;
     size_t n;
