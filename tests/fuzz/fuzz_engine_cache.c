@@ -2,8 +2,8 @@
  * fuzz_engine_cache - bytes as a compiled-rules cache file (match/engine_cache.c: the
  * header, the patterns' widths, the Hyperscan database) -> the loader's validation.
  * The default rules are compiled once; their own cache bytes must load back (checked
- * at start). Each input is tried as it is, then with the header's counts and rules hash
- * set to the engine's (so mutations of a seed reach the widths and the database even
+ * at start). Each input is tried as it is, then with the header's format, counts and rules
+ * hash set to the engine's (so mutations of a seed reach the widths and the database even
  * after the default rules change). An input that loads must leave a working engine:
  * a planted fake key is still found; the engine is then put back from the good bytes.
  */
@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     copy = malloc(size);
     FUZZ_CHECK(copy);
     memcpy(copy, data, size);
-    memcpy(copy + 12, good + 12, 8);  /* n_rules, n_trig */
+    memcpy(copy + 8, good + 8, 12);   /* format, n_rules, n_trig: seeds outlive a format */
     memcpy(copy + 24, good + 24, 32); /* the rules hash */
     {
         uint64_t h = engine_cache_sum(copy, size - 8);
