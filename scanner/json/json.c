@@ -229,6 +229,77 @@ bool jv_write(FILE *out, const struct jv *v, enum jv_style style)
     return ok;
 }
 
+/* Pieces written through o with `shift` spaces after every line break: a pretty
+ * document nested that much deeper (jansson writes no raw line break inside a string). */
+struct jv_shift {
+    struct jv_out *o;
+    size_t shift;
+};
+
+static int jv_shift_piece(const char *p, size_t n, void *data)
+{
+    static const char spaces[] = "        ";
+    struct jv_shift *sh = data;
+    size_t from = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '\n')
+            continue;
+        if (jv_out_piece(p + from, i + 1 - from, sh->o) != 0 ||
+            jv_out_piece(spaces, sh->shift, sh->o) != 0)
+            return -1;
+        from = i + 1;
+    }
+    return from < n ? jv_out_piece(p + from, n - from, sh->o) : 0;
+}
+
+bool jv_write_streamed(FILE *out, struct jv *doc, const char *key,
+                       struct jv *(*next)(void *ctx), void *ctx)
+{
+    static const char tail[] = "[]\n}";
+    size_t flags = JV_DUMP_FLAGS | JSON_INDENT(2);
+    struct jv_out *o;
+    struct jv_shift sh;
+    char *head;
+    size_t len;
+    bool ok, first = true;
+    struct jv *v;
+
+    /* the document with `key` last and empty: written up to that array's '[' */
+    if (json_object_get(J(doc), key) != NULL)
+        return false;
+    jv_put(doc, key, jv_array());
+    head = json_dumps(J(doc), flags);
+    if (head == NULL)
+        jv_oom();
+    len = strlen(head);
+    if (len < sizeof(tail) - 1 || strcmp(head + len - (sizeof(tail) - 1), tail) != 0) {
+        jv_mfree(head);
+        return false;
+    }
+    o = xmalloc(sizeof(*o));
+    o->f = out;
+    o->n = o->high = 0;
+    o->failed = false;
+    sh.o = o;
+    sh.shift = 4; /* the array's members are two levels down */
+    ok = jv_out_piece(head, len - (sizeof(tail) - 2), o) == 0;
+    jv_mfree(head);
+    /* then each member as jansson writes a member of that array: ",\n" and 4 spaces
+     * between them, its own lines 4 spaces deeper; "\n  ]" after the last */
+    while (ok && (v = next(ctx)) != NULL) {
+        ok = jv_out_piece(first ? "\n    " : ",\n    ", first ? 5 : 6, o) == 0 &&
+             json_dump_callback(J(v), jv_shift_piece, &sh, flags | JSON_ENCODE_ANY) == 0;
+        first = false;
+        jv_free(v);
+    }
+    ok = ok && jv_out_piece(first ? "]\n}" : "\n  ]\n}", first ? 3 : 6, o) == 0 &&
+         jv_out_flush(o) && fputc('\n', out) != EOF;
+    crypto_wipe(o->buf, o->n > o->high ? o->n : o->high);
+    free(o);
+    return ok;
+}
+
 struct jv *jv_parse(const char *text, size_t len, unsigned flags, struct jv_error *err)
 {
     json_error_t je;

@@ -552,11 +552,24 @@ static enum status report_json_flush(FILE *out)
     return STATUS_OK;
 }
 
+struct next_finding {
+    const struct finding *const *sorted;
+    size_t n, i;
+    bool show_secrets;
+};
+
+static struct jv *next_finding(void *ctx)
+{
+    struct next_finding *nf = ctx;
+
+    return nf->i < nf->n ? report_json_finding(nf->sorted[nf->i++], nf->show_secrets) : NULL;
+}
+
 enum status report_json_write(FILE *out, const struct finding *const *sorted, size_t n,
                               const struct report_opts *opts)
 {
     const struct scan_stats *stats;
-    struct jv *doc = NULL, *tool = NULL, *findings = NULL;
+    struct jv *doc = NULL, *tool = NULL;
     enum status st = STATUS_OK;
 
     if (opts == NULL)
@@ -571,24 +584,24 @@ enum status report_json_write(FILE *out, const struct finding *const *sorted, si
     tool = jv_object();
     jv_put(tool, "name", jv_str("sesame"));
     jv_put(tool, "version", jv_str(SESAME_VERSION));
-    findings = jv_array();
-    for (size_t i = 0; i < n; i++)
-        jv_push(findings, report_json_finding(sorted[i], opts->show_secrets));
 
     jv_put(doc, "version", jv_str(REPORT_JSON_VERSION));
     jv_put(doc, "tool", tool);
     tool = NULL; /* stolen */
     jv_put(doc, "scan", report_json_scan(opts, stats));
     jv_put(doc, "summary", report_json_summary(sorted, n));
-    jv_put(doc, "findings", findings);
-    findings = NULL; /* stolen */
-
-    if ((st = report_json_dump(out, doc, JV_PRETTY)) != STATUS_OK)
-        goto out;
+    /* the findings last, each built, written and freed in turn: the same bytes as one
+     * document, without the whole tree in memory */
+    {
+        struct next_finding nf = { sorted, n, 0, opts->show_secrets };
+        if (!jv_write_streamed(out, doc, "findings", next_finding, &nf)) {
+            st = fail(STATUS_IO, "cannot write the report: %s", strerror(errno));
+            goto out;
+        }
+    }
     st = report_json_flush(out);
 
 out:
-    jv_free(findings);
     jv_free(tool);
     jv_free(doc);
     return st;
