@@ -229,18 +229,21 @@ struct partner {
  * SCOPE_SAME, so once a partner in the same block is found only a nearer one can win.
  * Without this, a file of N credentials a line apart cost N times the text within
  * LIMIT_PAIR_BYTES of each (3.8 MB/s on 50,000 key pairs, benches/RESULTS.md). */
+static bool nearer(const struct partner *best, const struct match *p, size_t g)
+{
+    return g < best->gap || (g == best->gap && p < best->p);
+}
+
 static bool may_beat(const struct partner *best, const struct match *p, size_t g)
 {
-    return !best->p || best->sep != SCOPE_SAME || g < best->gap ||
-           (g == best->gap && p < best->p);
+    return !best->p || best->sep != SCOPE_SAME || nearer(best, p, g);
 }
 
 static void consider(struct partner *best, const struct match *p, size_t g, enum scope_sep sep)
 {
     if (sep == SCOPE_APART)
         return;
-    if (!best->p || sep < best->sep ||
-        (sep == best->sep && (g < best->gap || (g == best->gap && p < best->p)))) {
+    if (!best->p || sep < best->sep || (sep == best->sep && nearer(best, p, g))) {
         best->p = p;
         best->gap = g;
         best->sep = sep;

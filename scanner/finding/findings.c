@@ -563,6 +563,7 @@ static int cmp_finding(const void *pa, const void *pb)
  * secret (v2 before the regions, regions in order) that gives a password links it, as
  * when each was derived and looked up in turn. */
 #define SMTP_LINK_BATCH 256
+#define SMTP_LINK_THREADS 4 /* at most */
 
 struct smtp_batch {
     const struct findings *f;
@@ -604,9 +605,9 @@ static void *smtp_derive(void *arg)
 
 static void smtp_batch_run(struct findings *f, struct smtp_batch *b)
 {
-    struct smtp_share sh[4];
-    pthread_t tid[4];
-    bool started[4] = { false };
+    struct smtp_share sh[SMTP_LINK_THREADS];
+    pthread_t tid[SMTP_LINK_THREADS];
+    bool started[SMTP_LINK_THREADS] = { false };
 
     for (unsigned k = 1; k < b->threads; k++) {
         sh[k] = (struct smtp_share){ b, k };
@@ -658,7 +659,9 @@ static void link_smtp(struct findings *f, const struct findings_opts *opts)
     b->v4 = v4;
     b->stride = 1 + opts->n_smtp_regions;
     b->pw = xcalloc(SMTP_LINK_BATCH * b->stride, sizeof(*b->pw));
-    b->threads = opts->threads < 1 ? 1 : opts->threads > 4 ? 4 : opts->threads;
+    b->threads = opts->threads < 1                   ? 1
+                 : opts->threads > SMTP_LINK_THREADS ? SMTP_LINK_THREADS
+                                                     : opts->threads;
     for (size_t ni = 0; ni < f->n_nodes; ni++) {
         if (f->nodes[ni].kind != CRED_SECRET_ACCESS_KEY)
             continue;

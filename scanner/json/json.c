@@ -213,20 +213,36 @@ static int jv_out_piece(const char *p, size_t n, void *data)
     return 0;
 }
 
-bool jv_write(FILE *out, const struct jv *v, enum jv_style style)
+static int jv_out_str(struct jv_out *o, const char *s)
 {
-    size_t flags = JV_DUMP_FLAGS | (style == JV_LINE ? JSON_COMPACT : JSON_INDENT(2));
-    struct jv_out *o = xmalloc(sizeof(*o));
-    bool ok;
+    return jv_out_piece(s, strlen(s), o);
+}
 
-    o->f = out;
+static struct jv_out *jv_out_new(FILE *f)
+{
+    struct jv_out *o = xmalloc(sizeof(*o));
+
+    o->f = f;
     o->n = o->high = 0;
     o->failed = false;
-    ok = json_dump_callback(J(v), jv_out_piece, o, flags) == 0 && jv_out_flush(o) &&
-         fputc('\n', out) != EOF;
+    return o;
+}
+
+/* Flush what is held and end the document with a newline (if ok so far), wipe, free. */
+static bool jv_out_end(struct jv_out *o, bool ok)
+{
+    ok = ok && jv_out_flush(o) && fputc('\n', o->f) != EOF;
     crypto_wipe(o->buf, o->n > o->high ? o->n : o->high);
     free(o);
     return ok;
+}
+
+bool jv_write(FILE *out, const struct jv *v, enum jv_style style)
+{
+    size_t flags = JV_DUMP_FLAGS | (style == JV_LINE ? JSON_COMPACT : JSON_INDENT(2));
+    struct jv_out *o = jv_out_new(out);
+
+    return jv_out_end(o, json_dump_callback(J(v), jv_out_piece, o, flags) == 0);
 }
 
 /* Pieces written through o with `shift` spaces after every line break: a pretty
@@ -277,10 +293,7 @@ bool jv_write_streamed(FILE *out, struct jv *doc, const char *key,
         jv_mfree(head);
         return false;
     }
-    o = xmalloc(sizeof(*o));
-    o->f = out;
-    o->n = o->high = 0;
-    o->failed = false;
+    o = jv_out_new(out);
     sh.o = o;
     sh.shift = 4; /* the array's members are two levels down */
     ok = jv_out_piece(head, len - (sizeof(tail) - 2), o) == 0;
@@ -288,16 +301,12 @@ bool jv_write_streamed(FILE *out, struct jv *doc, const char *key,
     /* then each member as jansson writes a member of that array: ",\n" and 4 spaces
      * between them, its own lines 4 spaces deeper; "\n  ]" after the last */
     while (ok && (v = next(ctx)) != NULL) {
-        ok = jv_out_piece(first ? "\n    " : ",\n    ", first ? 5 : 6, o) == 0 &&
+        ok = jv_out_str(o, first ? "\n    " : ",\n    ") == 0 &&
              json_dump_callback(J(v), jv_shift_piece, &sh, flags | JSON_ENCODE_ANY) == 0;
         first = false;
         jv_free(v);
     }
-    ok = ok && jv_out_piece(first ? "]\n}" : "\n  ]\n}", first ? 3 : 6, o) == 0 &&
-         jv_out_flush(o) && fputc('\n', out) != EOF;
-    crypto_wipe(o->buf, o->n > o->high ? o->n : o->high);
-    free(o);
-    return ok;
+    return jv_out_end(o, ok && jv_out_str(o, first ? "]\n}" : "\n  ]\n}") == 0);
 }
 
 struct jv *jv_parse(const char *text, size_t len, unsigned flags, struct jv_error *err)
