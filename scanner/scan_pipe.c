@@ -20,13 +20,6 @@
 
 enum job_state { JOB_WAITING, JOB_RUNNING, JOB_DONE };
 
-/* A buffer for a blob's bytes: a power of two from 4 KiB up. */
-struct pipe_buf {
-    size_t cap;
-    struct pipe_buf *next;
-    unsigned char *data;
-};
-
 struct pipe_job {
     struct blob b;             /* points into the copies below */
     struct pipe_buf *buf;
@@ -44,40 +37,79 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
-/* The smallest pooled buffer that holds n bytes, else a new one (lock held). */
-static struct pipe_buf *buf_get(struct pipe_hub *h, size_t n)
+/* Cut a buffer of class c from the newest slab; a new slab first if it has too little
+ * left (what it has left is cut into pooled buffers, the largest first), while the slabs
+ * stay within SCAN_PIPE_BYTES. NULL past that. */
+static struct pipe_buf *slab_cut(struct pipe_hub *h, unsigned c)
 {
-    struct pipe_buf **at = &h->pool, **best = NULL, *pb;
-    size_t cap = 4096;
+    size_t cap = (size_t)4096 << c;
+    struct pipe_buf *pb;
 
-    for (; *at; at = &(*at)->next)
-        if ((*at)->cap >= n && (!best || (*at)->cap < (*best)->cap))
-            best = at;
-    if (best) {
-        pb = *best;
-        *best = pb->next;
-        h->pooled -= pb->cap;
-        return pb;
+    if (cap >= SCAN_PIPE_SLAB_BYTES)
+        return NULL;
+    if (h->slab_left < cap) {
+        if ((h->n_slabs + 1) * SCAN_PIPE_SLAB_BYTES > SCAN_PIPE_BYTES)
+            return NULL;
+        while (h->slab_left >= 4096) {
+            unsigned k = 0;
+            while (((size_t)8192 << k) <= h->slab_left)
+                k++;
+            pb = slab_cut(h, k);
+            pb->next = h->pool[k];
+            h->pool[k] = pb;
+        }
+        h->slabs = xrealloc(h->slabs, (h->n_slabs + 1) * sizeof(*h->slabs));
+        h->slabs[h->n_slabs++] = xmalloc_big(SCAN_PIPE_SLAB_BYTES);
+        h->slab_left = SCAN_PIPE_SLAB_BYTES;
     }
-    while (cap < n)
-        cap = cap > SIZE_MAX / 2 ? n : cap * 2;
     pb = xmalloc(sizeof(*pb));
     pb->cap = cap;
-    pb->data = xmalloc(cap);
+    pb->cls = c;
+    pb->slab = true;
+    pb->data = h->slabs[h->n_slabs - 1] + (SCAN_PIPE_SLAB_BYTES - h->slab_left);
+    h->slab_left -= cap;
     return pb;
 }
 
-/* Keep a retired blob's buffer for the next ones while the pool has room (lock held). */
-static void buf_put(struct pipe_hub *h, struct pipe_buf *pb)
+/* The smallest pooled buffer that holds n bytes, else a new one. */
+struct pipe_buf *pipe_buf_get(struct pipe_hub *h, size_t n)
 {
-    if (h->pooled + pb->cap > SCAN_PIPE_BYTES) {
-        free(pb->data);
-        free(pb);
-        return;
+    unsigned c = 0;
+    struct pipe_buf *pb;
+
+    while (c + 1 < SCAN_PIPE_CLASSES && ((size_t)4096 << c) < n)
+        c++;
+    for (unsigned k = c; k < SCAN_PIPE_CLASSES; k++)
+        if ((pb = h->pool[k])) {
+            h->pool[k] = pb->next;
+            if (!pb->slab)
+                h->pooled -= pb->cap;
+            return pb;
+        }
+    if ((pb = slab_cut(h, c)))
+        return pb;
+    pb = xmalloc(sizeof(*pb));
+    pb->cap = (size_t)4096 << c;
+    pb->cls = c;
+    pb->slab = false;
+    pb->data = xmalloc_big(pb->cap);
+    return pb;
+}
+
+/* Keep a retired blob's buffer for the next ones (one cut from a slab always, others
+ * while the pool has room). */
+void pipe_buf_put(struct pipe_hub *h, struct pipe_buf *pb)
+{
+    if (!pb->slab) {
+        if (h->pooled + h->n_slabs * SCAN_PIPE_SLAB_BYTES + pb->cap > SCAN_PIPE_BYTES) {
+            free(pb->data);
+            free(pb);
+            return;
+        }
+        h->pooled += pb->cap;
     }
-    pb->next = h->pool;
-    h->pool = pb;
-    h->pooled += pb->cap;
+    pb->next = h->pool[pb->cls];
+    h->pool[pb->cls] = pb;
 }
 
 /* A copy of b in pb that lives until the job is retired: the reader reuses its buffers
@@ -143,12 +175,17 @@ void pipe_hub_init(struct pipe_hub *h, unsigned producers)
 
 void pipe_hub_release(struct pipe_hub *h)
 {
-    while (h->pool) {
-        struct pipe_buf *pb = h->pool;
-        h->pool = pb->next;
-        free(pb->data);
-        free(pb);
-    }
+    for (unsigned c = 0; c < SCAN_PIPE_CLASSES; c++)
+        while (h->pool[c]) {
+            struct pipe_buf *pb = h->pool[c];
+            h->pool[c] = pb->next;
+            if (!pb->slab)
+                free(pb->data);
+            free(pb);
+        }
+    for (size_t k = 0; k < h->n_slabs; k++)
+        free(h->slabs[k]);
+    free(h->slabs);
     pthread_mutex_destroy(&h->lock);
     pthread_cond_destroy(&h->work);
     pthread_cond_destroy(&h->done);
@@ -212,7 +249,7 @@ static void job_done(struct scan_pipe *p, struct pipe_job *j)
     j->state = JOB_DONE;
     if (j->buf) {
         p->bytes -= j->b.len;
-        buf_put(p->hub, j->buf);
+        pipe_buf_put(p->hub, j->buf);
         j->buf = NULL;
         j->b.data = NULL;
     }
@@ -418,7 +455,7 @@ enum status scan_pipe_blob(const struct blob *b, void *payload)
         job_done(p, j);
         retire(p);
     } else {
-        pb = buf_get(h, b->len);
+        pb = pipe_buf_get(h, b->len);
         pthread_mutex_unlock(&h->lock);
         j = job_new(b, pb);
         pthread_mutex_lock(&h->lock);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 NORETURN static void oom(void)
 {
@@ -19,6 +20,23 @@ void *xmalloc(size_t n)
     void *p = malloc(n ? n : 1);
     if (!p)
         oom();
+    return p;
+}
+
+#define HUGE_PAGE_BYTES ((size_t)2 << 20)
+
+void *xmalloc_big(size_t n)
+{
+    void *p;
+
+    if (n < HUGE_PAGE_BYTES)
+        return xmalloc(n);
+    if (posix_memalign(&p, HUGE_PAGE_BYTES, n) != 0)
+        oom();
+#ifdef MADV_HUGEPAGE
+    /* whole huge pages only: the tail past the last one stays in small pages */
+    (void)madvise(p, n & ~(HUGE_PAGE_BYTES - 1), MADV_HUGEPAGE);
+#endif
     return p;
 }
 

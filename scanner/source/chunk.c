@@ -147,7 +147,7 @@ enum status chunk_stream(const struct blob *tmpl, const struct chunk_pos *at,
     bool eof = s->eof;
 
     if (!*s->buf)
-        *s->buf = xmalloc(LIMIT_CHUNK_BYTES + 1);
+        *s->buf = xmalloc_big(LIMIT_CHUNK_BYTES + 1);
     buf = *s->buf;
     s->read_st = STATUS_OK;
     s->bytes = have;

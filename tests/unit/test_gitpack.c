@@ -911,6 +911,120 @@ static void test_gitpack__issue_11_depth_counts_what_the_cache_holds(void)
     pk_release(&k);
 }
 
+/* ---- looking ids up -------------------------------------------------------------------------- */
+
+/* An index of n sorted ids (object i at pack offset 12 + i) and a pack whose entries are
+ * never read: enough for gitpack_find. */
+static void ids_pack(const unsigned char (*ids)[20], uint32_t n, unsigned char **idx,
+                     size_t *idx_len, unsigned char **pack, size_t *pack_len)
+{
+    size_t at = 8 + 1024;
+
+    *pack_len = 12 + (size_t)n + 20;
+    *pack = calloc(1, *pack_len);
+    memcpy(*pack, "PACK\0\0\0\2", 8);
+    put32(*pack + 8, n);
+    memset(*pack + *pack_len - 20, 0xab, 20);
+    *idx_len = at + (size_t)n * 28 + 40;
+    *idx = calloc(1, *idx_len);
+    memcpy(*idx, "\377tOc", 4);
+    put32(*idx + 4, 2);
+    for (int b = 0; b < 256; b++) {
+        uint32_t c = 0;
+        while (c < n && ids[c][0] <= b)
+            c++;
+        put32(*idx + 8 + 4 * b, c);
+    }
+    for (uint32_t i = 0; i < n; i++, at += 20)
+        memcpy(*idx + at, ids[i], 20);
+    at += (size_t)n * 4;
+    for (uint32_t i = 0; i < n; i++, at += 4)
+        put32(*idx + at, 12 + i);
+    memset(*idx + at, 0xab, 20);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    return memcmp(a, b, 20);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* Every id is found at its offset, and ids next to them (one more, one less in the last
+ * byte) and random ones are not: for ids spread evenly (hashes), bunched (a few runs of
+ * ids that share their first 8 bytes, and runs that share only the first), and for every
+ * index size from 0 to 40, where guesses give way to halving. */
+static void ids_are_found_however_they_spread(void)
+{
+    enum { N = 60000 };
+    static unsigned char ids[N][20];
+    uint64_t seed = 0x5e5a3e16;
+
+    for (int shape = 0; shape < 3; shape++) {
+        for (uint32_t n = 0; n <= N; n = n < 40 ? n + 1 : n == 40 ? N : N + 1) {
+            uint32_t m = n <= 40 ? n : N;
+            unsigned char *idx, *pack;
+            size_t idx_len, pack_len;
+            struct gitpack *p = NULL;
+            uint32_t dup = 0;
+            for (uint32_t i = 0; i < m; i++) {
+                for (int b = 0; b < 20; b++)
+                    ids[i][b] = (unsigned char)rng_next(&seed);
+                if (shape == 1 && i % 3 != 0) /* 8 equal leading bytes, then random */
+                    memset(ids[i], 0x42, 8);
+                if (shape == 2) /* all in one fan-out range, bunched near its start */
+                    ids[i][0] = 0x42, ids[i][1] = (unsigned char)(ids[i][1] & 3),
+                    ids[i][2] = i % 7 ? 0 : ids[i][2];
+            }
+            qsort(ids, m, 20, cmp_id);
+            for (uint32_t i = 1; i < m; i++)
+                if (memcmp(ids[i], ids[i - 1], 20) == 0)
+                    dup++;
+            CHECK(dup == 0);
+            ids_pack((const unsigned char(*)[20])ids, m, &idx, &idx_len, &pack, &pack_len);
+            CHECK_OK(gitpack_open_mem(&p, idx, idx_len, pack, pack_len));
+            if (p) {
+                uint32_t bad = 0;
+                for (uint32_t i = 0; i < m; i++) {
+                    unsigned char near[20];
+                    uint64_t off = 0;
+                    if (!gitpack_find(p, ids[i], &off) || off != 12 + i)
+                        bad++;
+                    memcpy(near, ids[i], 20);
+                    near[19]++;
+                    if (near[19] != 0 && (i + 1 == m || memcmp(near, ids[i + 1], 20) != 0) &&
+                        gitpack_find(p, near, &off))
+                        bad++;
+                    near[19] -= 2;
+                    if (near[19] != 0xff && (i == 0 || memcmp(near, ids[i - 1], 20) != 0) &&
+                        gitpack_find(p, near, &off))
+                        bad++;
+                }
+                for (int k = 0; k < 2000; k++) {
+                    unsigned char r[20];
+                    uint64_t off;
+                    for (int b = 0; b < 20; b++)
+                        r[b] = (unsigned char)rng_next(&seed);
+                    if (shape == 1 && k % 2)
+                        memset(r, 0x42, 8);
+                    if (bsearch(r, ids, m, 20, cmp_id) == NULL && gitpack_find(p, r, &off))
+                        bad++;
+                }
+                CHECK(bad == 0);
+                gitpack_close(p);
+            }
+            free(idx);
+            free(pack);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct test tests[] = {
@@ -926,6 +1040,7 @@ int main(int argc, char **argv)
         TEST(test_gitpack__issue_11_ofs_base_outside_the_index),
         TEST(test_gitpack__issue_11_cycle_behind_an_unlisted_entry),
         TEST(test_gitpack__issue_11_depth_counts_what_the_cache_holds),
+        TEST(ids_are_found_however_they_spread),
     };
     int rc;
     git_libgit2_init();

@@ -196,6 +196,79 @@ static void check_order(unsigned upto, bool all)
     CHECK(!all || at == diags.n);
 }
 
+static uint64_t rng_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Byte k of the buffer filled for tag t (its last byte checked too). */
+static bool filled_with(const struct pipe_buf *pb, size_t n, unsigned char t)
+{
+    for (size_t k = 0; k < n; k += 1024)
+        if (pb->data[k] != t)
+            return false;
+    return n == 0 || pb->data[n - 1] == t;
+}
+
+/* The pool's buffers, got and put back in random order, of sizes from 0 to 5 MiB: each
+ * holds what was asked (a power of two from 4 KiB; the smallest pooled one that does), none overlaps another in use (each is
+ * filled whole, and checked when it goes back and at the end), the small ones come from
+ * slabs until the slabs reach SCAN_PIPE_BYTES and from plain memory after, and the pool
+ * keeps no more than SCAN_PIPE_BYTES. */
+static void test_buffers_do_not_overlap(void)
+{
+    enum { LIVE = 96, ROUNDS = 5000 };
+    struct pipe_hub hub;
+    struct pipe_buf *live[LIVE] = { 0 };
+    size_t want[LIVE] = { 0 };
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    unsigned bad = 0, cut = 0, plain_small = 0;
+
+    pipe_hub_init(&hub, 1);
+    for (unsigned r = 0; r < ROUNDS; r++) {
+        unsigned i = (unsigned)(rng_next(&seed) % LIVE);
+        uint64_t x = rng_next(&seed);
+        size_t n;
+        if (live[i]) {
+            if (!filled_with(live[i], want[i], (unsigned char)i))
+                bad++;
+            pipe_buf_put(&hub, live[i]);
+            live[i] = NULL;
+            continue;
+        }
+        n = x % 100 < 75 ? (size_t)(x >> 8) % 70000
+            : x % 100 < 95 ? (size_t)(x >> 8) % (1u << 20) : (size_t)(x >> 8) % (5u << 20);
+        live[i] = pipe_buf_get(&hub, n);
+        want[i] = n;
+        if (live[i]->cap < n || live[i]->cap != (size_t)4096 << live[i]->cls)
+            bad++;
+        if (live[i]->slab)
+            cut++;
+        else if (live[i]->cap < SCAN_PIPE_SLAB_BYTES)
+            plain_small++;
+        memset(live[i]->data, (unsigned char)i, n);
+        if (hub.n_slabs * SCAN_PIPE_SLAB_BYTES > SCAN_PIPE_BYTES ||
+            hub.pooled + hub.n_slabs * SCAN_PIPE_SLAB_BYTES > SCAN_PIPE_BYTES + (5u << 20))
+            bad++;
+    }
+    for (unsigned i = 0; i < LIVE; i++)
+        if (live[i]) {
+            if (!filled_with(live[i], want[i], (unsigned char)i))
+                bad++;
+            pipe_buf_put(&hub, live[i]);
+        }
+    CHECK(bad == 0);
+    CHECK(cut > ROUNDS / 4);
+    /* 96 buffers of up to 1 MiB live at once fit in the slabs, most of the time */
+    CHECK(plain_small < ROUNDS / 20);
+    CHECK(hub.n_slabs > 0 && hub.n_slabs * SCAN_PIPE_SLAB_BYTES <= SCAN_PIPE_BYTES);
+    CHECK(hub.pooled + hub.n_slabs * SCAN_PIPE_SLAB_BYTES <= SCAN_PIPE_BYTES);
+    pipe_hub_release(&hub);
+}
+
 static void test_order_and_bytes(void)
 {
     unsigned handed = 0;
@@ -249,6 +322,7 @@ static const struct test tests[] = {
     TEST(test_order_and_bytes),
     TEST(test_no_helper_scans_at_once),
     TEST(test_failure_stops),
+    TEST(test_buffers_do_not_overlap),
 };
 
 HARNESS_MAIN(tests)

@@ -298,7 +298,7 @@ bool stream_failed(const struct input *in)
 void ensure_buf(struct walk *w)
 {
     if (!*w->buf)
-        *w->buf = xmalloc(LIMIT_CHUNK_BYTES + 1);
+        *w->buf = xmalloc_big(LIMIT_CHUNK_BYTES + 1);
 }
 
 enum status walk_stream(struct walk *w, const struct blob *tmpl, chunk_read_fn *rd, void *src,
