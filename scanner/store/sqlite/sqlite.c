@@ -6,7 +6,8 @@
  * do not block the writer; a crash loses at most the transaction in flight). A store
  * file may come from elsewhere, so it is opened defensively: no trusted schema (no
  * functions or virtual tables run from views and triggers), SQLITE_DBCONFIG_DEFENSIVE.
- * Prepared statements are kept per SQL text (store.c's are static strings).
+ * Prepared statements are kept per SQL text (store.c's are static strings). libsqlite3
+ * is loaded on the first open (below).
  */
 #include "store/adapter.h"
 
@@ -19,8 +20,62 @@
 
 #include <sqlite3.h>
 
+#include "base/dl.h"
 #include "base/limits.h"
 #include "base/xalloc.h"
+
+/* libsqlite3 is loaded when a SQLite store is first opened (base/dl.h): linked, it cost
+ * 0.8 ms of CPU at every start (a 1-line program linked to it against one that is not),
+ * paid by every hook and scan, though only audits and triage open a store. The functions
+ * called below are these pointers. */
+#define SQ_FUNCS(X) \
+    X(sqlite3_bind_int64) \
+    X(sqlite3_bind_null) \
+    X(sqlite3_bind_text) \
+    X(sqlite3_busy_timeout) \
+    X(sqlite3_clear_bindings) \
+    X(sqlite3_close) \
+    X(sqlite3_column_count) \
+    X(sqlite3_column_int64) \
+    X(sqlite3_column_text) \
+    X(sqlite3_column_type) \
+    X(sqlite3_db_config) \
+    X(sqlite3_errcode) \
+    X(sqlite3_errmsg) \
+    X(sqlite3_exec) \
+    X(sqlite3_finalize) \
+    X(sqlite3_free) \
+    X(sqlite3_get_autocommit) \
+    X(sqlite3_limit) \
+    X(sqlite3_open_v2) \
+    X(sqlite3_prepare_v3) \
+    X(sqlite3_reset) \
+    X(sqlite3_step)
+
+DL_DEFINE(sl, "libsqlite3.so.0", SQ_FUNCS)
+
+#define sqlite3_bind_int64 (*sl.sqlite3_bind_int64)
+#define sqlite3_bind_null (*sl.sqlite3_bind_null)
+#define sqlite3_bind_text (*sl.sqlite3_bind_text)
+#define sqlite3_busy_timeout (*sl.sqlite3_busy_timeout)
+#define sqlite3_clear_bindings (*sl.sqlite3_clear_bindings)
+#define sqlite3_close (*sl.sqlite3_close)
+#define sqlite3_column_count (*sl.sqlite3_column_count)
+#define sqlite3_column_int64 (*sl.sqlite3_column_int64)
+#define sqlite3_column_text (*sl.sqlite3_column_text)
+#define sqlite3_column_type (*sl.sqlite3_column_type)
+#define sqlite3_db_config (*sl.sqlite3_db_config)
+#define sqlite3_errcode (*sl.sqlite3_errcode)
+#define sqlite3_errmsg (*sl.sqlite3_errmsg)
+#define sqlite3_exec (*sl.sqlite3_exec)
+#define sqlite3_finalize (*sl.sqlite3_finalize)
+#define sqlite3_free (*sl.sqlite3_free)
+#define sqlite3_get_autocommit (*sl.sqlite3_get_autocommit)
+#define sqlite3_limit (*sl.sqlite3_limit)
+#define sqlite3_open_v2 (*sl.sqlite3_open_v2)
+#define sqlite3_prepare_v3 (*sl.sqlite3_prepare_v3)
+#define sqlite3_reset (*sl.sqlite3_reset)
+#define sqlite3_step (*sl.sqlite3_step)
 
 struct cached {
     const char *sql;     /* store.c's static string: compared by address */
@@ -51,6 +106,11 @@ static enum status sq_open(void **out, const char *path, const struct env *env)
 
     (void)env;
     *out = NULL;
+    if (!sl_load()) {
+        enum status st = fail(STATUS_IO, "store '%s': cannot use SQLite: %s", path, sl_lib.err);
+        free(q);
+        return st;
+    }
     q->path = xstrdup(path);
     if (lstat(path, &sst) == 0 && S_ISLNK(sst.st_mode)) {
         enum status st = fail(STATUS_IO, "store '%s': is a symbolic link (refused)", path);
