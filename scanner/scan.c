@@ -585,9 +585,11 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             *git_errors += src_git_counts(g)->errors;
             if (src_git_counts(g)->walk_reads && timings_on(cfg))
                 fprintf(stderr, "sesame: timing: %s walk read %llu commits, %llu from "
-                        "the commit-graph\n", go.n_tips ? "push" : "history",
+                        "the commit-graph; %llu ref tips found in it\n",
+                        go.n_tips ? "push" : "history",
                         (unsigned long long)src_git_counts(g)->walk_reads,
-                        (unsigned long long)src_git_counts(g)->walk_graph_reads);
+                        (unsigned long long)src_git_counts(g)->walk_graph_reads,
+                        (unsigned long long)src_git_counts(g)->tips_from_graph);
             if (src_git_deferred(g) && timings_on(cfg))
                 fprintf(stderr, "sesame: timing: walk order %016llx\n",
                         (unsigned long long)src_git_counts(g)->walk_digest);

@@ -5,7 +5,8 @@
 # tags, fast-forwards, merges of new and of existing branches, an octopus, force pushes,
 # deletions, annotated and lightweight tags, several refs at once, commits dated before
 # their parents, a repacked server with loose and packed objects, a server with a
-# commit-graph file, and with a damaged one) into a bare repository
+# commit-graph file (its refs' commits then known from it, not from their pack entries),
+# and with a damaged one) into a bare repository
 # whose pre-receive hook runs `git rev-list NEW... --not --all` and `sesame hook
 # pre-receive` on the same input, in the same quarantine. Every commit message holds its
 # own fake key, so the commits sesame scanned are the "(commit ID)" findings of its
@@ -214,9 +215,13 @@ test_expect_success 'more than the unpack limit: the push arrives as a pack in t
 test_expect_success 'a server with a commit-graph file: dates and parents read from it' '
     git -C srv.git commit-graph write --reachable &&
     test -f srv.git/objects/info/commit-graph &&
+    # refs to a tree and a blob: not commits, whatever the graph says of other refs
+    git -C srv.git update-ref refs/tags/a-tree "$(git -C srv.git rev-parse "main^{tree}")" &&
+    git -C srv.git update-ref refs/tags/a-blob "$(git -C srv.git rev-parse main:file-1)" &&
+    git -C srv.git pack-refs --all &&
     git -C wc checkout -q -b cg1 v2 && mk wc && mk wc && push origin cg1 &&
     d="$LOGS/$(cat "$LOGS/count")" &&
-    expect_grep "push walk read [0-9]* commits, [1-9][0-9]* from the commit-graph" "$d/out" &&
+    expect_grep "push walk read [0-9]* commits, [1-9][0-9]* from the commit-graph; [1-9][0-9]* ref tips found in it" "$d/out" &&
     git -C wc checkout -q main && mk wc && merge wc origin/side && push origin main &&
     octopus v1 q1 q2 q3 && push origin main &&
     git -C srv.git commit-graph write --reachable &&
@@ -229,7 +234,7 @@ test_expect_success 'a damaged commit-graph file: the commits are read instead, 
     printf "XXXX" | dd of=srv.git/objects/info/commit-graph bs=1 seek=0 conv=notrunc 2>/dev/null &&
     git -C wc checkout -q -b cg3 v2 && mk wc && push origin cg3 &&
     d="$LOGS/$(cat "$LOGS/count")" &&
-    expect_grep "push walk read [0-9]* commits, 0 from the commit-graph" "$d/out" &&
+    expect_grep "push walk read [0-9]* commits, 0 from the commit-graph; 0 ref tips found in it" "$d/out" &&
     git -C wc checkout -q main
 '
 

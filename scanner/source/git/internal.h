@@ -243,6 +243,8 @@ struct src_git {
     size_t n_prov, cap_prov;
     struct gblob *blobs;
     size_t n_blobs, cap_blobs;
+    struct cgraph *graph;      /* its commit-graph file for a push (commit_graph()) */
+    bool graph_tried;
     struct gitpack **packs;    /* this repository's packs, read by pack.c */
     size_t n_packs;
     struct gitpack_reader *tree_reader; /* pass 1 and exposure (one thread) */
@@ -456,6 +458,11 @@ bool prescan_clean(const struct src_git *g, uint32_t pack, uint64_t off, int typ
                    uint64_t *bytes, uint64_t *views);
 
 /* ---- pushwalk.c: the commits of a push ----------------------------------------------- */
+
+/* The repository's commit-graph file (cgraph.h), opened on first use and kept with g,
+ * or NULL if it has none that cgraph_open() reads. A push uses it twice: which ref tips
+ * are commits (plan.c), and their dates and parents (push_walk). */
+struct cgraph *commit_graph(struct src_git *g);
 
 /* The commits reachable from `tips` and not from `hide`, in the order libgit2 1.5's
  * revwalk (GIT_SORT_NONE) gives them, each commit read once. false (out emptied) when a

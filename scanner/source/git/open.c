@@ -11,6 +11,7 @@
  * since libgit2 may hang on the first broken one it reads.
  */
 #include "source/git/internal.h"
+#include "source/git/cgraph.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -554,6 +555,7 @@ void src_git_free(struct src_git *g)
     hashmap_release(&g->msg_index);
     prescan_free(g);
     gitpack_reader_free(g->tree_reader);
+    cgraph_close(g->graph);
     for (size_t i = 0; i < g->n_packs; i++)
         gitpack_close(g->packs[i]);
     free(g->packs);

@@ -365,18 +365,25 @@ static void pw_init(struct pw *w, struct src_git *g, bool graph)
     *w = (struct pw){ .g = g, .index = OIDMAP_INIT, .free_cells = PW_NONE };
     w->reader = gitpack_reader_new(LIMIT_PACK_TREE_CACHE_BYTES);
     gitpack_reader_any_base(w->reader);
-    if (graph) {
+    if (graph)
+        w->graph = commit_graph(g);
+}
+
+struct cgraph *commit_graph(struct src_git *g)
+{
+    if (!g->graph_tried) {
         const char *common = git_repository_commondir(g->repo);
         char *path = xasprintf("%sobjects/info/commit-graph", common ? common : g->gitdir);
-        w->graph = cgraph_open(path);
+        g->graph = cgraph_open(path);
+        g->graph_tried = true;
         free(path);
     }
+    return g->graph;
 }
 
 static void pw_release(struct pw *w)
 {
     gitpack_reader_free(w->reader);
-    cgraph_close(w->graph);
     free(w->gpar);
     free(w->nodes);
     free(w->parents);
