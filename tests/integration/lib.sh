@@ -134,6 +134,20 @@ traced() {
     run_cmd env ASAN_OPTIONS="$opts" strace -f -e trace=openat,open -o trace.txt "$@"
 }
 
+# stand_ins SONAME: libraries that stand in for SONAME through LD_LIBRARY_PATH (the
+# loader's own search, no switch in sesame), for tests of a library sesame loads on first
+# use: bad/SONAME is not a shared object at all (as if missing), stub/SONAME an empty one,
+# made when a C compiler is there ($CC, default cc; have_cc=1 then).
+stand_ins() {
+    mkdir -p bad stub
+    echo "not a library" >"bad/$1"
+    CC=${CC:-cc}
+    have_cc=0
+    if command -v "$CC" >/dev/null && echo >stub.c && "$CC" -shared -fPIC -o "stub/$1" stub.c; then
+        have_cc=1
+    fi
+}
+
 # expect_rc N: the last run_cmd exited N; shows its output otherwise.
 expect_rc() {
     if [ "$rc" -ne "$1" ]; then

@@ -12,15 +12,7 @@ setup
 
 command -v strace >/dev/null || { echo "error: strace is needed (apt-get install strace)"; exit 2; }
 
-# Libraries that stand in for libgit2 through LD_LIBRARY_PATH (the loader's own search,
-# no switch in sesame): not a shared object at all (as if missing), and an empty one.
-mkdir bad stub
-echo "not a library" >bad/libgit2.so.1.5
-CC=${CC:-cc}
-have_cc=0
-if command -v "$CC" >/dev/null && echo >stub.c && "$CC" -shared -fPIC -o stub/libgit2.so.1.5 stub.c; then
-    have_cc=1
-fi
+stand_ins libgit2.so.1.5
 
 test_expect_success 'libgit2 is not linked' '
     command -v readelf >/dev/null || { echo "readelf missing (binutils)"; exit 1; }

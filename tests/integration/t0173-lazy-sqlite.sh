@@ -10,15 +10,7 @@ setup
 
 command -v strace >/dev/null || { echo "error: strace is needed (apt-get install strace)"; exit 2; }
 
-# Libraries that stand in for libsqlite3 through LD_LIBRARY_PATH (the loader's own
-# search, no switch in sesame): not a shared object at all, and an empty one.
-mkdir bad stub
-echo "not a library" >bad/libsqlite3.so.0
-CC=${CC:-cc}
-have_cc=0
-if command -v "$CC" >/dev/null && echo >stub.c && "$CC" -shared -fPIC -o stub/libsqlite3.so.0 stub.c; then
-    have_cc=1
-fi
+stand_ins libsqlite3.so.0
 
 mkdir -p plain
 creds 1 >plain/a.env
