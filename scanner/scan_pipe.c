@@ -37,6 +37,15 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
+/* The record of a buffer of class c at `data`. */
+static struct pipe_buf *buf_new(unsigned c, bool slab, unsigned char *data)
+{
+    struct pipe_buf *pb = xmalloc(sizeof(*pb));
+
+    *pb = (struct pipe_buf){ (size_t)4096 << c, c, slab, NULL, data };
+    return pb;
+}
+
 /* Cut a buffer of class c from the newest slab; a new slab first if it has too little
  * left (what it has left is cut into pooled buffers, the largest first), while the slabs
  * stay within SCAN_PIPE_BYTES. NULL past that. */
@@ -62,11 +71,7 @@ static struct pipe_buf *slab_cut(struct pipe_hub *h, unsigned c)
         h->slabs[h->n_slabs++] = xmalloc_big(SCAN_PIPE_SLAB_BYTES);
         h->slab_left = SCAN_PIPE_SLAB_BYTES;
     }
-    pb = xmalloc(sizeof(*pb));
-    pb->cap = cap;
-    pb->cls = c;
-    pb->slab = true;
-    pb->data = h->slabs[h->n_slabs - 1] + (SCAN_PIPE_SLAB_BYTES - h->slab_left);
+    pb = buf_new(c, true, h->slabs[h->n_slabs - 1] + (SCAN_PIPE_SLAB_BYTES - h->slab_left));
     h->slab_left -= cap;
     return pb;
 }
@@ -88,12 +93,7 @@ struct pipe_buf *pipe_buf_get(struct pipe_hub *h, size_t n)
         }
     if ((pb = slab_cut(h, c)))
         return pb;
-    pb = xmalloc(sizeof(*pb));
-    pb->cap = (size_t)4096 << c;
-    pb->cls = c;
-    pb->slab = false;
-    pb->data = xmalloc_big(pb->cap);
-    return pb;
+    return buf_new(c, false, xmalloc_big((size_t)4096 << c));
 }
 
 /* Keep a retired blob's buffer for the next ones (one cut from a slab always, others

@@ -153,7 +153,6 @@ bool cgraph_find(const struct cgraph *c, const unsigned char *oid, uint32_t *pos
 {
     uint32_t lo = oid[0] ? be32(c->fanout + (oid[0] - 1u) * 4) : 0;
     uint32_t hi = be32(c->fanout + oid[0] * 4u);
-
     uint64_t key = be64(oid);
 
     /* the first 8 bytes compared as one number decide almost every step; a call to
