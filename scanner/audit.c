@@ -137,7 +137,7 @@ static enum status put_part(const struct one *o, const char *fp, enum cred_kind 
         bool ok = crypto_seal(o->ao->store_key, value, strlen(value), aad, &sealed, &n);
         free(aad);
         if (!ok)
-            return fail(STATUS_BUG, "cannot seal a secret value (OpenSSL)");
+            return fail(STATUS_BUG, "cannot seal a secret value (no random nonce from the kernel)");
         hex = xmalloc(2 * n + 1);
         for (size_t i = 0; i < n; i++)
             snprintf(hex + 2 * i, 3, "%02x", sealed[i]);

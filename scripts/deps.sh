@@ -3,7 +3,7 @@
 # Safe to run again: it only calls apt-get when something is missing.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git ca-certificates
-      libhyperscan-dev libpcre2-dev libgit2-dev libcurl4-openssl-dev libssl-dev
+      libhyperscan-dev libpcre2-dev libgit2-dev libcurl4-openssl-dev nettle-dev
       libjansson-dev libarchive-dev zlib1g-dev libdeflate-dev libsqlite3-dev libpq-dev)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(python3 python3-jsonschema openssl ripgrep zip unzip groff-base bsdextrautils chromium

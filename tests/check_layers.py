@@ -37,7 +37,7 @@ ADAPTERS = [
     (r"libdeflate\.h", "source/git/", "libdeflate"),  # the git pack reader's whole objects
     (r"archive(_entry)?\.h", "source/archive/", "libarchive"),
     (r"curl/", "verify/http", "libcurl"),
-    (r"openssl/", "crypto/", "OpenSSL"),
+    (r"nettle/", "crypto/", "Nettle"),
     (r"jansson\.h", "json/", "jansson"),
     (r"sqlite3\.h", "store/sqlite/", "SQLite"),
     (r"libpq-fe\.h", "store/pg/", "libpq"),

@@ -1,54 +1,35 @@
 /*
- * crypto/crypto.c - OpenSSL behind crypto/crypto.h.
+ * crypto/crypto.c - Nettle behind crypto/crypto.h.
  *
- * SHA-256 runs through an EVP_MD fetched once: EVP_sha256() and the one-shot HMAC() look
- * the implementation up in the provider on every call, which cost 4x the digest itself
- * for the short inputs sesame hashes (a fingerprint; the SES SMTP password chain, five
- * HMACs per secret and region, was 3% of a tree scan's CPU). HMAC is RFC 2104 over that
- * digest (tests/unit/test_crypto.c: the RFC 4231 vectors, keys around the block size).
+ * Why Nettle and not OpenSSL: sesame hashes at every start (the rules hash keys the
+ * compiled-rules cache) and a pre-receive hook starts on every push. Linking libcrypto
+ * cost about 2.5 ms of each start and its first digest another 2.7 ms (OpenSSL 3 reads
+ * openssl.cnf and initialises its providers on first use): a tenth of a hook's run
+ * (benches/RESULTS.md, issue 16). libnettle loads in 0.3 ms and has no global state:
+ * its digests are plain functions over a context on the stack. The outputs are the same
+ * standard SHA-256 and HMAC-SHA256 (tests/unit/test_crypto.c: FIPS 180-2 digests, the RFC
+ * 4231 vectors).
  */
 #include "crypto/crypto.h"
 
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <nettle/hmac.h>
+#include <nettle/sha2.h>
 
 struct crypto_sha256_ctx {
-    EVP_MD_CTX *md;
+    struct sha256_ctx s;
 };
-
-static void crypto_die(const char *what)
-{
-    /* OpenSSL's digests do not fail short of memory exhaustion: like xmalloc, abort. */
-    fprintf(stderr, "sesame: %s failed (OpenSSL)\n", what);
-    abort();
-}
-
-static pthread_once_t crypto_md_once = PTHREAD_ONCE_INIT;
-static const EVP_MD *crypto_md;
-
-static void crypto_md_fetch(void)
-{
-    EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    /* kept for the process's life; without a provider, the implicit lookup */
-    crypto_md = md ? md : EVP_sha256();
-}
-
-static const EVP_MD *sha256_md(void)
-{
-    pthread_once(&crypto_md_once, crypto_md_fetch);
-    return crypto_md;
-}
 
 void crypto_sha256(const void *data, size_t len, unsigned char out[CRYPTO_SHA256_LEN])
 {
-    unsigned int n = 0;
-    if (EVP_Digest(data, len, out, &n, sha256_md(), NULL) != 1 || n != CRYPTO_SHA256_LEN)
-        crypto_die("SHA-256");
+    struct sha256_ctx c;
+
+    sha256_init(&c);
+    sha256_update(&c, len, data);
+    sha256_digest(&c, CRYPTO_SHA256_LEN, out);
+    crypto_wipe(&c, sizeof(c)); /* its buffer holds the input's last block: often a secret */
 }
 
 void crypto_sha256_hex(const void *data, size_t len, char out[2 * CRYPTO_SHA256_LEN + 1])
@@ -67,65 +48,36 @@ void crypto_sha256_hex(const void *data, size_t len, char out[2 * CRYPTO_SHA256_
 struct crypto_sha256_ctx *crypto_sha256_begin(void)
 {
     struct crypto_sha256_ctx *c = malloc(sizeof(*c));
-    if (!c || !(c->md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(c->md, sha256_md(), NULL) != 1)
-        crypto_die("SHA-256");
+
+    if (!c)
+        abort(); /* as xmalloc: out of memory */
+    sha256_init(&c->s);
     return c;
 }
 
 void crypto_sha256_add(struct crypto_sha256_ctx *c, const void *data, size_t len)
 {
-    if (EVP_DigestUpdate(c->md, data, len) != 1)
-        crypto_die("SHA-256");
+    sha256_update(&c->s, len, data);
 }
 
 void crypto_sha256_end(struct crypto_sha256_ctx *c, unsigned char out[CRYPTO_SHA256_LEN])
 {
-    unsigned int n = 0;
-    if (EVP_DigestFinal_ex(c->md, out, &n) != 1 || n != CRYPTO_SHA256_LEN)
-        crypto_die("SHA-256");
-    EVP_MD_CTX_free(c->md);
+    sha256_digest(&c->s, CRYPTO_SHA256_LEN, out);
+    crypto_wipe(c, sizeof(*c));
     free(c);
-}
-
-#define CRYPTO_SHA256_BLOCK 64
-
-/* h = SHA-256((key ^ x) || a), key being zero-padded to a block. */
-static bool hmac_pass(EVP_MD_CTX *c, const unsigned char key[CRYPTO_SHA256_BLOCK],
-                      unsigned char x, const void *a, size_t a_len,
-                      unsigned char h[CRYPTO_SHA256_LEN])
-{
-    unsigned char pad[CRYPTO_SHA256_BLOCK];
-    unsigned int n = 0;
-    bool ok;
-
-    for (size_t i = 0; i < sizeof(pad); i++)
-        pad[i] = key[i] ^ x;
-    ok = EVP_DigestInit_ex(c, sha256_md(), NULL) == 1 &&
-         EVP_DigestUpdate(c, pad, sizeof(pad)) == 1 && EVP_DigestUpdate(c, a, a_len) == 1 &&
-         EVP_DigestFinal_ex(c, h, &n) == 1 && n == CRYPTO_SHA256_LEN;
-    OPENSSL_cleanse(pad, sizeof(pad));
-    return ok;
 }
 
 bool crypto_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
                         unsigned char out[CRYPTO_SHA256_LEN])
 {
-    unsigned char k[CRYPTO_SHA256_BLOCK] = { 0 }, inner[CRYPTO_SHA256_LEN];
-    unsigned int n = 0;
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    bool ok = c != NULL;
+    struct hmac_sha256_ctx c;
 
-    /* RFC 2104: a key longer than a block is hashed first */
-    if (ok && key_len > sizeof(k))
-        ok = EVP_Digest(key, key_len, k, &n, sha256_md(), NULL) == 1 && n == CRYPTO_SHA256_LEN;
-    else if (ok && key_len > 0)
-        memcpy(k, key, key_len);
-    ok = ok && hmac_pass(c, k, 0x36, msg, msg_len, inner) &&
-         hmac_pass(c, k, 0x5c, inner, sizeof(inner), out);
-    OPENSSL_cleanse(k, sizeof(k));
-    OPENSSL_cleanse(inner, sizeof(inner));
-    EVP_MD_CTX_free(c);
-    return ok;
+    /* RFC 2104, a key longer than a block hashed first (Nettle does it) */
+    hmac_sha256_set_key(&c, key_len, key);
+    hmac_sha256_update(&c, msg_len, msg);
+    hmac_sha256_digest(&c, CRYPTO_SHA256_LEN, out);
+    crypto_wipe(&c, sizeof(c)); /* its inner and outer states are derived from the key */
+    return true;
 }
 
 static crypto_wipe_fn *crypto_wipe_observer;
@@ -142,7 +94,7 @@ void crypto_wipe(void *p, size_t n)
     if (p && n) {
         if (crypto_wipe_observer)
             crypto_wipe_observer(p, n, crypto_wipe_observer_ctx);
-        OPENSSL_cleanse(p, n);
+        explicit_bzero(p, n); /* glibc: never optimised away */
     }
 }
 

@@ -1,23 +1,31 @@
 /*
  * crypto/seal.c - AES-256-GCM sealing of secret values for the audit store (opt-in,
- * SESAME_STORE_KEY), with OpenSSL.
+ * SESAME_STORE_KEY), with Nettle.
  *
- * A sealed value is: a random 12-byte nonce (one per value, from the OpenSSL RNG), the
+ * A sealed value is: a random 12-byte nonce (one per value, from getrandom(2)), the
  * ciphertext, and the 16-byte tag; `aad` (what the value belongs to: fingerprint and
  * part) is authenticated too, so a sealed value moved to another row does not open.
+ * This is standard GCM: values sealed by earlier versions (OpenSSL) open unchanged
+ * (tests/unit/test_seal.c opens one sealed by another implementation).
  */
 #include "crypto/crypto.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <nettle/base64.h>
+#include <nettle/gcm.h>
+#include <nettle/memops.h>
 
 #include "base/xalloc.h"
 
 #define NONCE 12
 #define TAG 16
+/* GCM's own bound is 2^36 bytes; a secret value is far smaller */
+#define SEAL_MAX ((size_t)1 << 24)
 
 static int hexval(int c)
 {
@@ -29,8 +37,10 @@ static int hexval(int c)
 
 char *crypto_base64(const void *data, size_t n)
 {
-    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
-    (void)EVP_EncodeBlock((unsigned char *)out, data, (int)n);
+    char *out = xmalloc(BASE64_ENCODE_RAW_LENGTH(n) + 1);
+
+    base64_encode_raw(out, n, data);
+    out[BASE64_ENCODE_RAW_LENGTH(n)] = '\0';
     return out;
 }
 
@@ -48,37 +58,56 @@ bool crypto_key32_parse(const char *text, unsigned char out[32])
         return true;
     }
     if (n == 44 && text[43] == '=' && text[42] != '=') {
-        unsigned char buf[33];
-        /* EVP_DecodeBlock keeps the padding's zero byte: 44 characters -> 33 bytes */
-        if (EVP_DecodeBlock(buf, (const unsigned char *)text, 44) != 33)
-            return false;
-        memcpy(out, buf, 32);
+        struct base64_decode_ctx c;
+        unsigned char buf[BASE64_DECODE_LENGTH(44)];
+        size_t got = sizeof(buf);
+        bool ok;
+
+        base64_decode_init(&c);
+        ok = base64_decode_update(&c, &got, buf, 44, text) && base64_decode_final(&c) &&
+             got == 32;
+        if (ok)
+            memcpy(out, buf, 32);
         crypto_wipe(buf, sizeof(buf));
-        return true;
+        return ok;
     }
     return false;
+}
+
+/* n random bytes from the kernel; false if it cannot give them */
+static bool random_bytes(unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t r = getrandom(p, n, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        p += r;
+        n -= (size_t)r;
+    }
+    return true;
 }
 
 bool crypto_seal(const unsigned char key[32], const void *plain, size_t n, const char *aad,
                  unsigned char **out, size_t *out_len)
 {
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-    unsigned char *b = xmalloc(NONCE + n + TAG);
-    int len = 0, fin = 0;
-    bool ok = c && n <= (size_t)(1 << 24) && RAND_bytes(b, NONCE) == 1 &&
-              EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
-              EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, NONCE, NULL) == 1 &&
-              EVP_EncryptInit_ex(c, NULL, NULL, key, b) == 1 &&
-              EVP_EncryptUpdate(c, NULL, &len, (const unsigned char *)aad, (int)strlen(aad)) == 1 &&
-              EVP_EncryptUpdate(c, b + NONCE, &len, plain, (int)n) == 1 &&
-              EVP_EncryptFinal_ex(c, b + NONCE + len, &fin) == 1 &&
-              EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG, b + NONCE + n) == 1;
+    struct gcm_aes256_ctx c;
+    unsigned char *b;
 
-    EVP_CIPHER_CTX_free(c);
-    if (!ok) {
+    if (n > SEAL_MAX)
+        return false;
+    b = xmalloc(NONCE + n + TAG);
+    if (!random_bytes(b, NONCE)) {
         free(b);
         return false;
     }
+    gcm_aes256_set_key(&c, key);
+    gcm_aes256_set_iv(&c, NONCE, b);
+    gcm_aes256_update(&c, strlen(aad), (const uint8_t *)aad);
+    gcm_aes256_encrypt(&c, n, b + NONCE, plain);
+    gcm_aes256_digest(&c, TAG, b + NONCE + n);
+    crypto_wipe(&c, sizeof(c)); /* the expanded key */
     *out = b;
     *out_len = NONCE + n + TAG;
     return true;
@@ -87,29 +116,26 @@ bool crypto_seal(const unsigned char key[32], const void *plain, size_t n, const
 bool crypto_open(const unsigned char key[32], const unsigned char *sealed, size_t n,
                  const char *aad, char **plain)
 {
-    EVP_CIPHER_CTX *c;
+    struct gcm_aes256_ctx c;
     unsigned char tag[TAG];
     char *p;
     size_t m;
-    int len = 0, fin = 0;
     bool ok;
 
     *plain = NULL;
-    if (n < NONCE + TAG || n > (size_t)(1 << 24))
+    if (n < NONCE + TAG || n > SEAL_MAX)
         return false;
     m = n - NONCE - TAG;
-    memcpy(tag, sealed + NONCE + m, TAG);
     p = xmalloc(m + 1);
-    c = EVP_CIPHER_CTX_new();
-    ok = c && EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
-         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, NONCE, NULL) == 1 &&
-         EVP_DecryptInit_ex(c, NULL, NULL, key, sealed) == 1 &&
-         EVP_DecryptUpdate(c, NULL, &len, (const unsigned char *)aad, (int)strlen(aad)) == 1 &&
-         EVP_DecryptUpdate(c, (unsigned char *)p, &len, sealed + NONCE, (int)m) == 1 &&
-         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG, tag) == 1 &&
-         EVP_DecryptFinal_ex(c, (unsigned char *)p + len, &fin) == 1;
-    EVP_CIPHER_CTX_free(c);
-    if (!ok || memchr(p, '\0', m)) {
+    gcm_aes256_set_key(&c, key);
+    gcm_aes256_set_iv(&c, NONCE, sealed);
+    gcm_aes256_update(&c, strlen(aad), (const uint8_t *)aad);
+    gcm_aes256_decrypt(&c, m, (uint8_t *)p, sealed + NONCE);
+    gcm_aes256_digest(&c, TAG, tag);
+    crypto_wipe(&c, sizeof(c));
+    /* the tag compared in constant time; nothing of the plaintext leaves before it */
+    ok = memeql_sec(tag, sealed + NONCE + m, TAG) && !memchr(p, '\0', m);
+    if (!ok) {
         crypto_wipe(p, m + 1);
         free(p);
         return false;

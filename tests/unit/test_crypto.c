@@ -1,7 +1,6 @@
 /*
- * tests/unit/test_crypto.c - SHA-256 and HMAC-SHA256 of crypto/crypto.c (HMAC is built on
- * a digest fetched once, RFC 2104, not OpenSSL's one-shot HMAC()): the published vectors
- * of RFC 4231 (keys shorter than, equal to and longer than the 64-byte block), FIPS 180-2
+ * tests/unit/test_crypto.c - SHA-256 and HMAC-SHA256 of crypto/crypto.c (Nettle): the
+ * published vectors of RFC 4231 (keys shorter than, equal to and longer than the 64-byte block), FIPS 180-2
  * digests, and the streaming digest equal to the one-shot one, from several threads.
  */
 #include "crypto/crypto.h"

@@ -2,10 +2,13 @@
  * tests/unit/test_seal.c - AES-256-GCM sealing of secret values (crypto/seal.c): a value
  * opens with its key and what it is bound to (aad) only; a changed byte, another key or
  * another row does not open; each sealing draws a new nonce; SESAME_STORE_KEY parsing
- * (64 hex digits or 44 base64 characters, nothing else).
+ * (64 hex digits or 44 base64 characters, nothing else); a value sealed by another
+ * implementation (Python's `cryptography`, AESGCM: standard GCM, as OpenSSL sealed values
+ * before sesame used Nettle) opens, and with one bit changed does not.
  */
 #include "crypto/crypto.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +51,41 @@ static void test_round_trip_and_tamper(void)
     free(b);
 }
 
+/* hex digits -> bytes; returns the count */
+static size_t unhex(const char *h, unsigned char *out)
+{
+    size_t n = strlen(h) / 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        CHECK(sscanf(h + 2 * i, "%2x", &v) == 1);
+        out[i] = (unsigned char)v;
+    }
+    return n;
+}
+
+static void test_opens_standard_gcm(void)
+{
+    /* AESGCM(KEY).encrypt(nonce cafebabefacedbaddecaf888, value, b"fp part sha"),
+     * written as nonce || ciphertext || tag */
+    static const char sealed_hex[] =
+        "cafebabefacedbaddecaf88868d55076676bb48db473b1cda460f743175c9e6d81fe30f07cc9d439"
+        "175ce22734ae1906241f61513baf919e6d5100dd30dcd6187a3a9165";
+    unsigned char sealed[sizeof(sealed_hex) / 2];
+    size_t n = unhex(sealed_hex, sealed);
+    char *plain = NULL;
+
+    CHECK(n == 12 + 40 + 16);
+    CHECK(crypto_open(KEY, sealed, n, "fp part sha", &plain));
+    CHECK_STREQ(plain, "not-a-real-secret-value/0123456789abcdef");
+    crypto_free_secret(plain);
+    plain = NULL;
+    sealed[n - 1] ^= 1; /* the tag */
+    CHECK(!crypto_open(KEY, sealed, n, "fp part sha", &plain) && plain == NULL);
+    sealed[n - 1] ^= 1;
+    sealed[20] ^= 0x80; /* the ciphertext */
+    CHECK(!crypto_open(KEY, sealed, n, "fp part sha", &plain) && plain == NULL);
+}
+
 static void test_key_parse(void)
 {
     unsigned char k[32];
@@ -66,6 +104,7 @@ static void test_key_parse(void)
 static const struct test tests[] = {
     TEST(test_round_trip_and_tamper),
     TEST(test_key_parse),
+    TEST(test_opens_standard_gcm),
 };
 
 HARNESS_MAIN(tests)

@@ -12,6 +12,7 @@
  */
 #include "source/git/internal.h"
 #include "source/git/cgraph.h"
+#include "source/git/noca.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -38,14 +39,14 @@ const char *libgit2_message(void)
 
 /* libgit2 is loaded and initialised on first use, not at start: the library brings
  * mbedTLS, libssh2 and Kerberos (about 1.4 ms of every start, lazy.h), and
- * git_libgit2_init() parses the system's CA bundle for HTTPS transports sesame never
- * uses (4-6 ms of CPU, a sixth of a pre-receive hook's run, benches/RESULTS.md issue
- * 16), so a command that reads no repository (`sesame version`, a scan of a directory
- * tree or an archive) never pays either, and a hook has both done on the second core
- * while it reads its input and loads the rules (src_git_prefetch). Every public
- * function below that can be called before a repository is open calls ready() first,
- * and calls no libgit2 function when it is false (the library cannot be loaded:
- * lg_error() says why); the others need an open repository, so it is loaded by then. */
+ * git_libgit2_init() would parse the system's CA bundle for HTTPS transports sesame
+ * never uses (5.8 ms of CPU; noca.h keeps it from doing so). So a command that reads no
+ * repository (`sesame version`, a scan of a directory tree or an archive) pays nothing,
+ * and a hook has it done on the second core while it reads its input and loads the
+ * rules (src_git_prefetch). Every public function below that can be called before a
+ * repository is open calls ready() first, and calls no libgit2 function when it is false
+ * (the library cannot be loaded: lg_error() says why); the others need an open
+ * repository, so it is loaded by then. */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static bool initialised;
 static pthread_t prefetch_tid;
@@ -55,7 +56,9 @@ static void init_libgit2(void)
 {
     if (!lg_load())
         return;
+    noca_skip(true); /* no CA bundle for transports never used (noca.h) */
     git_libgit2_init();
+    noca_skip(false);
     /* A repository owned by another user (CI checkouts, audits) is safe to open: nothing
      * of it is run. */
     (void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
