@@ -236,6 +236,32 @@ test_expect_success 'a pack with damaged bytes in the middle: no crash, a warnin
     checks_passed
 '
 
+# Pack offsets are checked when they are used, not all at open (scanner/source/git/pack.c):
+# an entry pointing outside its pack must still be reported, and nothing else lost.
+test_expect_success 'an index entry whose offset lies outside its pack: warned with its id, the other keys found, exit 7' '
+    cp -a packed badoff
+    idx=$(ls badoff/.git/objects/pack/*.idx)
+    id=$(git -C badoff rev-parse "HEAD~1:a.txt")
+    chmod u+w "$idx"
+    python3 - "$idx" "$id" <<-\PY
+	import struct, sys
+	path, want = sys.argv[1], bytes.fromhex(sys.argv[2])
+	d = bytearray(open(path, "rb").read())
+	n = struct.unpack(">I", d[8 + 1020:8 + 1024])[0]
+	ids = [bytes(d[8 + 1024 + 20 * i:8 + 1044 + 20 * i]) for i in range(n)]
+	at = 8 + 1024 + 24 * n + 4 * ids.index(want)
+	d[at:at + 4] = struct.pack(">I", 0x7FFFFFF0)
+	open(path, "wb").write(d)
+	PY
+    scan_json badoff.json badoff
+    check check_warnings badoff.json
+    check grep -q "^sesame: warning:.*$id" badoff.json.err
+    check expect_status 7 badoff.json
+    check has_key badoff.json 81
+    check has_key badoff.json 82
+    checks_passed
+'
+
 test_expect_success '--all-objects over a truncated pack and a garbage loose object: no crash' '
     for r in trunc garb; do
         scan_json "all-$r.json" --all-objects "$r"

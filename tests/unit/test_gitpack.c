@@ -513,6 +513,52 @@ static void damaged_packs_are_refused_or_reported(void)
     drop_repo(&r);
 }
 
+static void put32(unsigned char *p, uint32_t v);
+
+/* An index entry whose offset lies outside the pack, or that names a 64-bit offset the
+ * index does not have: the pack still opens (offsets are checked on use), that one
+ * object is not found in it (so it is looked for elsewhere, as when such a pack was
+ * refused whole), and every other object still is. */
+static void bad_offsets_hide_their_entry_only(void)
+{
+    struct repo r;
+    unsigned char *ix;
+    uint32_t n;
+    static const uint32_t bad[] = { 0x7fffffffu, 0u, 11u, 0x80000000u, 0x80000007u };
+
+    CHECK(make_repo(&r));
+    if (!r.pack_data) {
+        drop_repo(&r);
+        return;
+    }
+    n = (uint32_t)r.idx_data[8 + 1020] << 24 | (uint32_t)r.idx_data[8 + 1021] << 16 |
+        (uint32_t)r.idx_data[8 + 1022] << 8 | r.idx_data[8 + 1023];
+    CHECK(n > 2);
+    ix = malloc(r.idx_len);
+    for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+        struct gitpack *p = NULL;
+        const uint32_t victim = n / 2;
+        unsigned char *offs = ix + 8 + 1024 + (size_t)n * 24;
+        uint64_t off;
+        uint32_t found = 0;
+
+        memcpy(ix, r.idx_data, r.idx_len);
+        put32(offs + (size_t)victim * 4, bad[b]);
+        CHECK_OK(gitpack_open_mem(&p, ix, r.idx_len, r.pack_data, r.pack_len));
+        if (!p)
+            continue;
+        CHECK(!gitpack_find(p, ix + 8 + 1024 + (size_t)victim * 20, &off));
+        for (uint32_t i = 0; i < n; i++)
+            if (i != victim && gitpack_find(p, ix + 8 + 1024 + (size_t)i * 20, &off) &&
+                off >= 12 && off < r.pack_len - 20)
+                found++;
+        CHECK(found == n - 1);
+        gitpack_close(p);
+    }
+    free(ix);
+    drop_repo(&r);
+}
+
 /* ---- chains that never end ---------------------------------------------------------------- */
 
 struct mini {
@@ -1035,6 +1081,7 @@ int main(int argc, char **argv)
         TEST(family_order_puts_bases_first),
         TEST(typed_lists_match_libgit2),
         TEST(damaged_packs_are_refused_or_reported),
+        TEST(bad_offsets_hide_their_entry_only),
         TEST(unresolvable_chains_are_found),
         TEST(zlib_streams_are_checked),
         TEST(test_gitpack__issue_11_ofs_base_outside_the_index),
