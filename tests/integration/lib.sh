@@ -130,6 +130,7 @@ run_cmd() {
 # ./trace.txt; LeakSanitizer cannot run under ptrace, so leak checks are off for CMD.
 traced() {
     local opts=detect_leaks=0
+    command -v strace >/dev/null || { echo "strace missing (apt-get install strace)"; return 1; }
     [ -z "${ASAN_OPTIONS:-}" ] || opts="$ASAN_OPTIONS:detect_leaks=0"
     run_cmd env ASAN_OPTIONS="$opts" strace -f -e trace=openat,open -o trace.txt "$@"
 }
