@@ -68,7 +68,6 @@ static uint64_t be64(const unsigned char *p)
     return (uint64_t)be32(p) << 32 | be32(p + 4);
 }
 
-/* Offsets were all checked by validate(). */
 /* The offset of index entry i, or 0 (where no entry can start: entry_at refuses it) when
  * the index gives one outside the pack or names a 64-bit entry it does not have. Checked
  * here, on use, rather than for every entry when the pack is opened: that pass over the

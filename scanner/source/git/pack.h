@@ -12,9 +12,10 @@
  * src_git falls back to it for any object this reader does not serve.
  *
  * Packs come from untrusted repositories: the index is validated when the pack is
- * opened (counts, offsets, trailer checksums matching), and every object header, zlib
- * stream, delta chain (depth capped, cycles stopped) and delta instruction is
- * bounds-checked when read; a fuzz target covers opening and reading.
+ * opened (counts, table sizes, trailer checksums matching), each entry's offset when it
+ * is used (one outside the pack: the object is not found in it), and every object
+ * header, zlib stream, delta chain (depth capped, cycles stopped) and delta instruction
+ * is bounds-checked when read; a fuzz target covers opening and reading.
  */
 #ifndef SESAME_SOURCE_GITPACK_H
 #define SESAME_SOURCE_GITPACK_H
@@ -44,9 +45,11 @@ enum status gitpack_open_mem(struct gitpack **out, const void *idx, size_t idx_l
 void gitpack_close(struct gitpack *p);
 
 uint32_t gitpack_count(const struct gitpack *p);
-/* Offset of the object `oid` (GITPACK_OID_RAWSZ bytes) in the pack, if it holds it. */
+/* Offset of the object `oid` (GITPACK_OID_RAWSZ bytes) in the pack, if it holds it at an
+ * offset inside the pack. */
 bool gitpack_find(const struct gitpack *p, const unsigned char *oid, uint64_t *offset);
-/* The i-th object of the index (object-id order): its id and offset. */
+/* The i-th object of the index (object-id order): its id and offset (0 when the index
+ * gives one outside the pack: no read accepts it). */
 void gitpack_entry(const struct gitpack *p, uint32_t i, const unsigned char **oid,
                    uint64_t *offset);
 
