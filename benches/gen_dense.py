@@ -25,8 +25,10 @@ def write(path, text):
 
 
 def main():
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
+    if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
+        # an option is not an output directory (--help once wrote 14 MB into ./--help)
+        print(__doc__, file=sys.stdout if sys.argv[1:2] in (["-h"], ["--help"]) else sys.stderr)
+        sys.exit(0 if sys.argv[1:2] in (["-h"], ["--help"]) else 2)
     out = sys.argv[1]
     k = fakekeys.Keys(int(sys.argv[2]) if len(sys.argv) > 2 else 7)
     write(os.path.join(out, "example", "docs.env"),

@@ -26,6 +26,10 @@ MARGIN, REACH = 16384, 512  # LIMIT_DECODE_WINDOW; a distance beyond it
 
 
 def main():
+    if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
+        # an option is not an output directory
+        print(__doc__, file=sys.stdout if sys.argv[1:2] in (["-h"], ["--help"]) else sys.stderr)
+        sys.exit(0 if sys.argv[1:2] in (["-h"], ["--help"]) else 2)
     out = sys.argv[1]
     files = int(sys.argv[2]) if len(sys.argv) > 2 else 120
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 16
