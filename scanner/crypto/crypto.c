@@ -18,6 +18,8 @@
 #include <nettle/hmac.h>
 #include <nettle/sha2.h>
 
+#include "base/xalloc.h"
+
 struct crypto_sha256_ctx {
     struct sha256_ctx s;
 };
@@ -47,10 +49,8 @@ void crypto_sha256_hex(const void *data, size_t len, char out[2 * CRYPTO_SHA256_
 
 struct crypto_sha256_ctx *crypto_sha256_begin(void)
 {
-    struct crypto_sha256_ctx *c = malloc(sizeof(*c));
+    struct crypto_sha256_ctx *c = xmalloc(sizeof(*c));
 
-    if (!c)
-        abort(); /* as xmalloc: out of memory */
     sha256_init(&c->s);
     return c;
 }

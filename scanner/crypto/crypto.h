@@ -40,8 +40,8 @@ char *crypto_base64(const void *data, size_t n);
 /* A 32-byte key given as 64 hex digits or 44 base64 characters (SESAME_STORE_KEY). */
 bool crypto_key32_parse(const char *text, unsigned char out[32]);
 /* AES-256-GCM: *out (new) = 12-byte random nonce || ciphertext || 16-byte tag, with `aad`
- * authenticated. False if no random nonce can be had
- * (getrandom) or the value is over 16 MiB. */
+ * authenticated. False if no random nonce can be had (getrandom) or the value is over
+ * 16 MiB. */
 bool crypto_seal(const unsigned char key[32], const void *plain, size_t n, const char *aad,
                  unsigned char **out, size_t *out_len);
 /* The reverse: *plain (new, NUL-terminated; free with crypto_free_secret) when the tag,

@@ -20,20 +20,13 @@
 #include <nettle/gcm.h>
 #include <nettle/memops.h>
 
+#include "base/hex.h"
 #include "base/xalloc.h"
 
 #define NONCE 12
 #define TAG 16
 /* GCM's own bound is 2^36 bytes; a secret value is far smaller */
 #define SEAL_MAX ((size_t)1 << 24)
-
-static int hexval(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
 
 char *crypto_base64(const void *data, size_t n)
 {
@@ -50,7 +43,8 @@ bool crypto_key32_parse(const char *text, unsigned char out[32])
 
     if (n == 64) {
         for (size_t i = 0; i < 32; i++) {
-            int hi = hexval((unsigned char)text[2 * i]), lo = hexval((unsigned char)text[2 * i + 1]);
+            int hi = hex_digit((unsigned char)text[2 * i]);
+            int lo = hex_digit((unsigned char)text[2 * i + 1]);
             if (hi < 0 || lo < 0)
                 return false;
             out[i] = (unsigned char)(hi << 4 | lo);
