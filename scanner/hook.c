@@ -294,8 +294,10 @@ enum hook_outcome hook_run(const char *name, const char *arg, const struct hook_
     struct hook_opts o = *opts;
     int rc;
 
-    /* every hook opens the repository: libgit2's start-up (its CA bundle) runs on the
-     * other core while the input is read and the rules are loaded */
+    /* every hook opens the repository: libgit2's start-up runs on the other core while
+     * the input is read and the rules are loaded; without its network libraries, since
+     * a hook verifies nothing, has no store and reads no remote */
+    src_git_without_network();
     src_git_prefetch();
     /* On a server the pusher writes the comments: they count only if the server says so. */
     if (!o.inline_allow_set)

@@ -590,6 +590,11 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
                         (unsigned long long)src_git_counts(g)->walk_reads,
                         (unsigned long long)src_git_counts(g)->walk_graph_reads,
                         (unsigned long long)src_git_counts(g)->tips_from_graph);
+            if (timings_on(cfg))
+                fprintf(stderr, "sesame: timing: libgit2 loaded %s\n",
+                        src_git_without_network_used()
+                            ? "without libssh2, OpenSSL and Kerberos (stand-ins)"
+                            : "with its network libraries");
             if (src_git_deferred(g) && timings_on(cfg))
                 fprintf(stderr, "sesame: timing: walk order %016llx\n",
                         (unsigned long long)src_git_counts(g)->walk_digest);

@@ -122,6 +122,12 @@ void src_git_shutdown(void);
  * below that needs it does): for a command that will open a repository, so that this
  * overlaps its other start-up work. */
 void src_git_prefetch(void);
+/* For a process that will never verify, use a PostgreSQL store or let anything reach a
+ * remote (the pre-receive hook): libgit2 is loaded without libssh2, OpenSSL and Kerberos
+ * (source/git/lazy.h, lg_without_network). Before src_git_prefetch or any function below. */
+void src_git_without_network(void);
+/* libgit2 is loaded, and without those (SESAME_TIMINGS, tests). */
+bool src_git_without_network_used(void);
 
 /* True if `path` itself is a git repository: a work tree root, a .git directory or a
  * bare repository (no search upwards). */

@@ -95,6 +95,25 @@ test_expect_success 'a pre-receive hook loads libgit2 and rejects a pushed key' 
     expect_grep "libgit2.so.1.5" trace.txt
 '
 
+# A hook reads no remote, verifies nothing and has no store: libgit2 is loaded bound to
+# the stand-ins for libssh2 and GSSAPI (scanner/source/git/nonet/), so neither they,
+# OpenSSL's libcrypto (libssh2's) nor Kerberos (GSSAPI's) is opened; a scan, which may
+# verify, loads libgit2 with its own libraries.
+test_expect_success 'the hook: libgit2 without libssh2, OpenSSL and Kerberos' '
+    expect_grep "lib/sesame/libssh2_none.so" trace.txt
+    expect_grep "lib/sesame/gssapi_none.so" trace.txt
+    grep -v ENOENT trace.txt >opened.txt
+    expect_no_grep -E "/libssh2\.so|/libcrypto\.so|/libkrb5\.so|/libgssapi_krb5\.so" opened.txt
+    run_cmd env GIT_DIR=repo/.git SESAME_TIMINGS=1 "$SESAME_BIN" hook pre-receive <push.in
+    expect_rc 1
+    expect_grep "libgit2 loaded without libssh2, OpenSSL and Kerberos" err
+    traced "$SESAME_BIN" scan repo -q
+    expect_rc 1
+    grep -v ENOENT trace.txt >opened.txt
+    expect_grep "/libssh2\.so\.1" opened.txt
+    expect_no_grep "libssh2_none" trace.txt
+'
+
 test_expect_success 'sesame install-hook finds the hooks directory through libgit2' '
     traced "$SESAME_BIN" install-hook pre-receive --repo srv.git
     expect_rc 0

@@ -54,7 +54,8 @@ test_expect_success 'it holds what Debian expects where Debian expects it' '
              ./usr/share/zsh/vendor-completions/_sesame \
              ./usr/share/fish/vendor_completions.d/sesame.fish \
              ./usr/share/sesame/hooks/pre-receive ./usr/share/sesame/hooks/ci/gitlab-ci.yml \
-             ./usr/share/sesame/schema/report.schema.json ./usr/share/doc/sesame/README.md; do
+             ./usr/share/sesame/schema/report.schema.json ./usr/share/doc/sesame/README.md \
+             ./usr/lib/sesame/libssh2_none.so ./usr/lib/sesame/gssapi_none.so; do
         grep -qx "$f" files.txt || { echo "missing $f"; cat files.txt; exit 1; }
     done
 '
@@ -71,6 +72,20 @@ test_expect_success 'installed into a temporary root, the binary runs and scans'
     grep -q -- "--fail-on" root/usr/share/bash-completion/completions/sesame
     grep -q -- "--fail-on" root/usr/share/zsh/vendor-completions/_sesame
     grep -q -- "-l fail-on" root/usr/share/fish/vendor_completions.d/sesame.fish
+'
+
+# The hook finds the stand-ins for libgit2's network libraries where the package puts
+# them, relative to the binary (scanner/source/git/nonet/).
+test_expect_success 'installed, a pre-receive hook loads libgit2 with the stand-ins' '
+    git init -q repo &&
+    git -C repo -c user.name=Tess -c user.email=tess@example.org commit -q --allow-empty -m 0 &&
+    git -C repo checkout -q --detach && cp tree/k.env repo/ && git -C repo add k.env &&
+    git -C repo -c user.name=Tess -c user.email=tess@example.org commit -q -m k &&
+    echo "0000000000000000000000000000000000000000 $(git -C repo rev-parse HEAD) refs/heads/x" >push.in &&
+    run_cmd env GIT_DIR=repo/.git SESAME_TIMINGS=1 root/usr/bin/sesame hook pre-receive <push.in
+    expect_rc 1
+    expect_grep "k.env" err
+    expect_grep "libgit2 loaded without libssh2, OpenSSL and Kerberos" err
 '
 
 test_done

@@ -4,7 +4,14 @@
 #define LG_NO_REDIRECT
 #include "source/git/lazy.h"
 
+#include <dlfcn.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
 
 struct lg_api lg_api;
 
@@ -15,16 +22,107 @@ static struct dl_lib lg_lib = { LG_SONAME, lg_names, lg_syms,
 static pthread_once_t lg_once = PTHREAD_ONCE_INIT;
 static bool lg_ok;
 
+/* nonet/: the stand-ins, in the order they are loaded (CMakeLists.txt names them) */
+static const char *const nonet_files[] = { "libssh2_none.so", "gssapi_none.so" };
+#define N_NONET (sizeof(nonet_files) / sizeof(nonet_files[0]))
+static atomic_bool nonet_wanted;
+static const char *nonet_dir;
+static void *nonet[N_NONET];
+static bool nonet_used;
+
+void lg_without_network(void)
+{
+    atomic_store(&nonet_wanted, true);
+}
+
+void lg_set_nonet_dir(const char *dir)
+{
+    nonet_dir = dir;
+}
+
+static void nonet_close(void)
+{
+    for (size_t i = N_NONET; i-- > 0;) {
+        if (nonet[i])
+            dlclose(nonet[i]);
+        nonet[i] = NULL;
+    }
+}
+
+/* Load every stand-in from dir, or none. */
+static bool nonet_open_in(const char *dir)
+{
+    for (size_t i = 0; i < N_NONET; i++) {
+        char *path = xasprintf("%s/%s", dir, nonet_files[i]);
+        nonet[i] = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        free(path);
+        if (!nonet[i]) {
+            nonet_close();
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool nonet_open(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n;
+    char *slash, *dir;
+    bool ok;
+
+    if (nonet_dir)
+        return nonet_open_in(nonet_dir);
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    if (!(slash = strrchr(exe, '/')))
+        return false;
+    *slash = '\0';
+    dir = xasprintf("%s/lib/sesame", exe);
+    ok = nonet_open_in(dir);
+    free(dir);
+    if (!ok) {
+        dir = xasprintf("%s/../lib/sesame", exe);
+        ok = nonet_open_in(dir);
+        free(dir);
+    }
+    return ok;
+}
+
 static void lg_load_once(void)
 {
     struct lg_api *a_ = &lg_api;
     void *const *s_ = lg_syms;
     size_t i_ = 0;
+    bool stand_ins = atomic_load(&nonet_wanted) && nonet_open();
 
-    if (!dl_load(&lg_lib))
-        return;
+    if (!dl_load(&lg_lib)) {
+        if (!stand_ins)
+            return;
+        /* This libgit2 needs something the stand-ins lack: with its own libraries. */
+        nonet_close();
+        stand_ins = false;
+        lg_lib.state = 0;
+        lg_lib.err[0] = '\0';
+        if (!dl_load(&lg_lib))
+            return;
+    }
+    if (stand_ins) {
+        /* bound to them unless libssh2 itself was loaded before (then they are unused) */
+        void *ssh2 = dlopen("libssh2.so.1", RTLD_NOW | RTLD_NOLOAD);
+        nonet_used = ssh2 == nonet[0];
+        if (ssh2)
+            dlclose(ssh2);
+    }
     LG_FUNCS(DL_SET_)
     lg_ok = true;
+}
+
+bool lg_nonet_used(void)
+{
+    return lg_load() && nonet_used;
 }
 
 bool lg_load(void)

@@ -143,6 +143,25 @@ extern struct lg_api lg_api;
 bool lg_load(void);
 const char *lg_error(void);
 
+/*
+ * Without libgit2's network libraries. The process promises that libgit2 never reaches
+ * a remote (sesame never does: the functions above open, walk and read) and that
+ * nothing it loads later needs libssh2 or GSSAPI (libcurl and libpq do: verification and
+ * the PostgreSQL store): then lg_load() first loads the stand-ins of nonet/ (shared
+ * libraries of libssh2's and GSSAPI's sonames whose functions are never called) and
+ * libgit2 is bound to them, so neither libssh2, OpenSSL's libcrypto nor the Kerberos
+ * libraries are loaded: 4.5 ms of libgit2's 6.5 ms load and its OpenSSL start
+ * (benches/RESULTS.md, issue 16). The pre-receive hook makes that promise. When the
+ * stand-ins are not found, or this libgit2 needs something they lack, libgit2 is loaded
+ * as without the promise. Call before the first lg_load().
+ */
+void lg_without_network(void);
+/* Where the stand-ins are looked for (tests); NULL, the default: lib/sesame/ next to
+ * the executable (the build tree), then ../lib/sesame/ (an installation). */
+void lg_set_nonet_dir(const char *dir);
+/* libgit2 is loaded and bound to the stand-ins (libssh2's functions are theirs). */
+bool lg_nonet_used(void);
+
 #ifndef LG_NO_REDIRECT
 #define git_buf_dispose (*lg_api.git_buf_dispose)
 #define git_commit_author (*lg_api.git_commit_author)

@@ -108,6 +108,16 @@ void src_git_prefetch(void)
         prefetching = true;
 }
 
+void src_git_without_network(void)
+{
+    lg_without_network();
+}
+
+bool src_git_without_network_used(void)
+{
+    return initialised && lg_nonet_used();
+}
+
 void src_git_shutdown(void)
 {
     if (prefetching)

@@ -1,0 +1,237 @@
+/*
+ * tests/unit/test_nonet.c - libgit2 without its network libraries (source/git/lazy.h,
+ * lg_without_network; the stand-ins of source/git/nonet/): with the build's stand-ins the
+ * installed libgit2 loads bound to them (so they define every libssh2 and GSSAPI symbol
+ * it needs), initialises, and neither libssh2, OpenSSL's libcrypto nor Kerberos is
+ * mapped; without the promise, without the stand-ins, or with a stand-in that lacks a
+ * function, libgit2 loads with its own libraries; a stand-in's function, if ever called,
+ * stops the process with its name. Each case runs in a child process: libgit2 is loaded
+ * once per process.
+ */
+#define LG_NO_REDIRECT /* lg_api's fields by name; calls through them */
+#include "source/git/lazy.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static char dir[4096];     /* the build's stand-ins: lib/sesame/ next to $SESAME_BIN */
+static char scratch[4096]; /* a temporary directory */
+
+static bool stand_ins_dir(void)
+{
+    const char *bin = getenv("SESAME_BIN");
+    const char *slash = bin ? strrchr(bin, '/') : NULL;
+
+    if (!slash)
+        return false;
+    snprintf(dir, sizeof(dir), "%.*s/lib/sesame", (int)(slash - bin), bin);
+    return true;
+}
+
+/* Run fn in a child; its CHECKs count there: true if it exited 0. With err, the child's
+ * stderr goes to that file. */
+static int in_child(void (*fn)(void), const char *err)
+{
+    int status = 0;
+    pid_t pid;
+
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid == 0) {
+        harness_failures = 0; /* the child's own, not those of earlier tests */
+        if (err) {
+            int fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            if (fd >= 0)
+                dup2(fd, 2);
+        }
+        fn();
+        fflush(stdout);
+        fflush(stderr);
+        _exit(harness_failures ? 1 : 0);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    return status;
+}
+
+/* Is a file whose path contains `part` mapped into this process? */
+static bool mapped(const char *part)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[4096];
+    bool found = false;
+
+    if (!f)
+        return false;
+    while (!found && fgets(line, sizeof(line), f))
+        found = strstr(line, part) != NULL;
+    fclose(f);
+    return found;
+}
+
+static void child_with_stand_ins(void)
+{
+    lg_set_nonet_dir(dir);
+    lg_without_network();
+    CHECK(lg_load());
+    CHECK_STREQ(lg_error(), "");
+    CHECK(lg_nonet_used());
+    CHECK(mapped("/libssh2_none.so") && mapped("/gssapi_none.so"));
+    CHECK(!mapped("/libssh2.so"));
+    CHECK(!mapped("/libcrypto.so"));
+    CHECK(!mapped("/libkrb5.so") && !mapped("/libgssapi_krb5.so"));
+    CHECK(mapped("/libgit2.so"));
+    if (lg_api.git_libgit2_init && lg_api.git_libgit2_shutdown) {
+        /* its SSH transport's start (libssh2_init) is the stand-in's, and succeeds */
+        CHECK(lg_api.git_libgit2_init() >= 1);
+        CHECK(lg_api.git_libgit2_shutdown() >= 0);
+    }
+}
+
+static void test_nonet__libgit2_bound_to_the_stand_ins(void)
+{
+    CHECK(stand_ins_dir());
+    CHECK(in_child(child_with_stand_ins, NULL) == 0);
+}
+
+static void child_without_promise(void)
+{
+    lg_set_nonet_dir(dir);
+    CHECK(lg_load());
+    CHECK(!lg_nonet_used());
+    CHECK(!mapped("/libssh2_none.so"));
+    CHECK(mapped("/libssh2.so"));
+}
+
+static void test_nonet__only_when_promised(void)
+{
+    CHECK(stand_ins_dir());
+    CHECK(in_child(child_without_promise, NULL) == 0);
+}
+
+static void child_no_stand_ins(void)
+{
+    lg_set_nonet_dir("/nonexistent/sesame-no-stand-ins");
+    lg_without_network();
+    CHECK(lg_load());
+    CHECK_STREQ(lg_error(), "");
+    CHECK(!lg_nonet_used());
+    CHECK(mapped("/libssh2.so"));
+}
+
+static void test_nonet__without_the_stand_ins_libgit2_loads_as_usual(void)
+{
+    CHECK(in_child(child_no_stand_ins, NULL) == 0);
+}
+
+/* Copy src to dst, with the first `from` in it replaced by `to` (as long). */
+static bool copy_patched(const char *src, const char *dst, const char *from, const char *to)
+{
+    FILE *f = fopen(src, "rb");
+    unsigned char *b = NULL;
+    long n;
+    bool ok = false;
+
+    if (!f)
+        return false;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (b = malloc((size_t)n)) && fread(b, 1, (size_t)n, f) == (size_t)n) {
+        unsigned char *at = from ? memmem(b, (size_t)n, from, strlen(from)) : NULL;
+        FILE *o;
+        if (at)
+            memcpy(at, to, strlen(to));
+        if ((!from || at) && (o = fopen(dst, "wb"))) {
+            ok = fwrite(b, 1, (size_t)n, o) == (size_t)n;
+            ok = fclose(o) == 0 && ok;
+        }
+    }
+    free(b);
+    fclose(f);
+    return ok;
+}
+
+static void child_short_stand_in(void)
+{
+    lg_set_nonet_dir(scratch);
+    lg_without_network();
+    CHECK(lg_load());
+    CHECK_STREQ(lg_error(), "");
+    CHECK(!lg_nonet_used());
+    CHECK(mapped("/libssh2.so"));
+    CHECK(!mapped("/libssh2_none.so")); /* let go of once libgit2 could not use it */
+}
+
+/* A stand-in that lacks one function libgit2 needs (its name changed in the copy): the
+ * load with the stand-ins fails, and libgit2 is loaded with its own libraries. */
+static void test_nonet__a_stand_in_short_of_a_function_is_given_up(void)
+{
+    char a[4200], b[4200], c[4200], d[4200];
+
+    CHECK(stand_ins_dir());
+    snprintf(scratch, sizeof(scratch), "%s", "/tmp/sesame-nonet-XXXXXX");
+    CHECK(mkdtemp(scratch) != NULL);
+    snprintf(a, sizeof(a), "%s/libssh2_none.so", dir);
+    snprintf(b, sizeof(b), "%s/libssh2_none.so", scratch);
+    snprintf(c, sizeof(c), "%s/gssapi_none.so", dir);
+    snprintf(d, sizeof(d), "%s/gssapi_none.so", scratch);
+    CHECK(copy_patched(a, b, "libssh2_session_handshake", "xibssh2_session_handshake"));
+    CHECK(copy_patched(c, d, NULL, NULL));
+    CHECK(in_child(child_short_stand_in, NULL) == 0);
+    unlink(b);
+    unlink(d);
+    rmdir(scratch);
+}
+
+static void child_calls_a_stand_in(void)
+{
+    char path[4200];
+    void *h, *f;
+    void (*fn)(void);
+
+    snprintf(path, sizeof(path), "%s/libssh2_none.so", dir);
+    h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    f = h ? dlsym(h, "libssh2_session_init_ex") : NULL;
+    if (!f)
+        _exit(3);
+    memcpy(&fn, &f, sizeof(fn));
+    fn(); /* aborts */
+    _exit(4);
+}
+
+static void test_nonet__a_stand_in_called_stops_the_run_naming_it(void)
+{
+    char err[64], text[512] = "";
+    int status;
+    FILE *f;
+
+    CHECK(stand_ins_dir());
+    snprintf(err, sizeof(err), "/tmp/sesame-nonet-err-%ld", (long)getpid());
+    status = in_child(child_calls_a_stand_in, err);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+    if ((f = fopen(err, "r"))) {
+        size_t n = fread(text, 1, sizeof(text) - 1, f);
+        text[n] = '\0';
+        fclose(f);
+    }
+    unlink(err);
+    CHECK(strstr(text, "sesame: bug: libgit2 called libssh2's libssh2_session_init_ex") == text);
+}
+
+static const struct test tests[] = {
+    TEST(test_nonet__libgit2_bound_to_the_stand_ins),
+    TEST(test_nonet__only_when_promised),
+    TEST(test_nonet__without_the_stand_ins_libgit2_loads_as_usual),
+    TEST(test_nonet__a_stand_in_short_of_a_function_is_given_up),
+    TEST(test_nonet__a_stand_in_called_stops_the_run_naming_it),
+};
+HARNESS_MAIN(tests)
