@@ -453,9 +453,10 @@ static void open_packs(struct src_git *g)
             /* a whole history reads every object anyway; a range or a push (packs that
              * git's index-pack resolved) does not pay for a pass over every header */
             if (!g->opts.rev_range && !g->opts.since_commit && !g->opts.n_tips &&
-                !g->opts.staged)
+                !g->opts.staged) {
                 mark_unresolvable(g, p, de->d_name);
-            gitpack_release_pages(p); /* the pass over its headers touched all of it */
+                gitpack_release_pages(p); /* the pass over its headers touched all of it */
+            }
         }
         free(path);
     }
