@@ -192,6 +192,49 @@ static void test_nonet__a_stand_in_short_of_a_function_is_given_up(void)
     rmdir(scratch);
 }
 
+static void child_open_dir(void)
+{
+    lg_set_nonet_dir(scratch);
+    lg_without_network();
+    CHECK(lg_load());
+    CHECK(!lg_nonet_used());
+    CHECK(!mapped("/libssh2_none.so"));
+}
+
+static void child_closed_dir(void)
+{
+    lg_set_nonet_dir(scratch);
+    lg_without_network();
+    CHECK(lg_load());
+    CHECK(lg_nonet_used());
+}
+
+/* Code is loaded only from a directory (and files) of root's or ours that nobody else
+ * may write: copies in a directory others may write are not used; closed again, they are. */
+static void test_nonet__stand_ins_others_may_change_are_not_loaded(void)
+{
+    char a[4200], b[4200], c[4200], d[4200];
+
+    CHECK(stand_ins_dir());
+    snprintf(scratch, sizeof(scratch), "%s", "/tmp/sesame-nonet-XXXXXX");
+    CHECK(mkdtemp(scratch) != NULL);
+    snprintf(a, sizeof(a), "%s/libssh2_none.so", dir);
+    snprintf(b, sizeof(b), "%s/libssh2_none.so", scratch);
+    snprintf(c, sizeof(c), "%s/gssapi_none.so", dir);
+    snprintf(d, sizeof(d), "%s/gssapi_none.so", scratch);
+    CHECK(copy_patched(a, b, NULL, NULL) && copy_patched(c, d, NULL, NULL));
+    CHECK(chmod(b, 0755) == 0 && chmod(d, 0755) == 0);
+    CHECK(chmod(scratch, 0777) == 0);
+    CHECK(in_child(child_open_dir, NULL) == 0);
+    CHECK(chmod(scratch, 0700) == 0 && chmod(d, 0757) == 0);
+    CHECK(in_child(child_open_dir, NULL) == 0);
+    CHECK(chmod(d, 0755) == 0);
+    CHECK(in_child(child_closed_dir, NULL) == 0);
+    unlink(b);
+    unlink(d);
+    rmdir(scratch);
+}
+
 static void child_calls_a_stand_in(void)
 {
     char path[4200];
@@ -232,6 +275,7 @@ static const struct test tests[] = {
     TEST(test_nonet__only_when_promised),
     TEST(test_nonet__without_the_stand_ins_libgit2_loads_as_usual),
     TEST(test_nonet__a_stand_in_short_of_a_function_is_given_up),
+    TEST(test_nonet__stand_ins_others_may_change_are_not_loaded),
     TEST(test_nonet__a_stand_in_called_stops_the_run_naming_it),
 };
 HARNESS_MAIN(tests)

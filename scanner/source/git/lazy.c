@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
@@ -49,12 +50,24 @@ static void nonet_close(void)
     }
 }
 
+/* Code is loaded from path only if it is root's or ours and nobody else may change it
+ * (the directory next to a copy of the binary in a shared directory could be anyone's). */
+static bool trusted(const char *path, bool dir)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && (dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) &&
+           (st.st_uid == 0 || st.st_uid == geteuid()) && (st.st_mode & 022) == 0;
+}
+
 /* Load every stand-in from dir, or none. */
 static bool nonet_open_in(const char *dir)
 {
+    if (!trusted(dir, true))
+        return false;
     for (size_t i = 0; i < N_NONET; i++) {
         char *path = xasprintf("%s/%s", dir, nonet_files[i]);
-        nonet[i] = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        nonet[i] = trusted(path, false) ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
         free(path);
         if (!nonet[i]) {
             nonet_close();

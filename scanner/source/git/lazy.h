@@ -157,7 +157,9 @@ const char *lg_error(void);
  */
 void lg_without_network(void);
 /* Where the stand-ins are looked for (tests); NULL, the default: lib/sesame/ next to
- * the executable (the build tree), then ../lib/sesame/ (an installation). */
+ * the executable (the build tree), then ../lib/sesame/ (an installation). A directory
+ * or file that is neither root's nor ours, or that group or others may write, is not
+ * used. */
 void lg_set_nonet_dir(const char *dir);
 /* libgit2 is loaded and bound to the stand-ins (libssh2's functions are theirs). */
 bool lg_nonet_used(void);

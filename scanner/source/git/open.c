@@ -312,8 +312,7 @@ static void check_loose_objects(struct src_git *g)
     struct dirent *te;
 
     /* git makes objects/xx/ when it first writes a loose object there: a packed
-     * repository has few or none, so only those that exist are opened (256 failed
-     * opendir calls were 1-2 ms of a hook, benches/RESULTS.md) */
+     * repository has few or none, so only those that exist are opened, not all 256 */
     while (top && (te = readdir(top))) {
         int hi = hex_digit((unsigned char)te->d_name[0]);
         int lo = hi < 0 ? -1 : hex_digit((unsigned char)te->d_name[1]);
