@@ -4,8 +4,12 @@
 # push, into a large repository and into a small one (the added latency of a 1-commit
 # push should not depend on the size of the repository; target: under 100 ms).
 #
-#   benches/bench_hook.sh [--runs N] [--commits N] [--size-mb N] [--repo BARE] [--no-record] [DIR]
+#   benches/bench_hook.sh [--runs N] [--commits N] [--size-mb N] [--repo BARE] [--commit-graph]
+#                         [--no-record] [DIR]
 #
+# --commit-graph: the servers get a commit-graph file (`git commit-graph write --reachable`)
+# before the pushes, as `git gc` writes one on a server (gc.writeCommitGraph, git >= 2.24);
+# without it they have none (a fresh `git clone --bare`).
 # --repo BARE: the large repository is this existing bare repository (e.g. a copy of
 # git/git's full history) instead of a generated one; it is only read (local clones).
 # The large repository is gen_repo.py's (default 5000 commits, ~300 MB of distinct blob
@@ -41,6 +45,7 @@ SIZE_MB=300
 RECORD=1
 DIR=""
 REPO=""
+COMMIT_GRAPH=0
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -53,6 +58,7 @@ while [ $# -gt 0 ]; do
     --size-mb=*) SIZE_MB=${1#*=}; shift ;;
     --repo) REPO=${2:?--repo needs a value}; shift 2 ;;
     --repo=*) REPO=${1#*=}; shift ;;
+    --commit-graph) COMMIT_GRAPH=1; shift ;;
     --no-record) RECORD=0; shift ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "bench_hook.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -172,6 +178,7 @@ setup() {
         rm -f "$d/srv-$v.git"/hooks/*
         git -C "$d/srv-$v.git" config receive.autogc false
         git -C "$d/srv-$v.git" config gc.auto 0
+        [ "$COMMIT_GRAPH" = 0 ] || git -C "$d/srv-$v.git" commit-graph write --reachable 2>/dev/null
     done
     "$SESAME_BIN" install-hook pre-receive --repo "$d/srv-hook.git" >/dev/null
     install -m 755 "$ROOT/hooks/pre-receive" "$d/srv-script.git/hooks/pre-receive"
@@ -281,6 +288,11 @@ ver=$("$SESAME_BIN" version 2>/dev/null | awk '{print $2}')
         echo "- large repository: $(describe "$LARGE") (gen_repo.py --commits $COMMITS --size-mb $SIZE_MB)"
     fi
     echo "- small repository: $(describe "$SMALL") (gen_repo.py --commits 100 --size-mb 5)"
+    if [ "$COMMIT_GRAPH" = 1 ]; then
+        echo "- servers with a commit-graph file (--commit-graph: git commit-graph write --reachable)"
+    else
+        echo "- servers without a commit-graph file (a fresh git clone --bare)"
+    fi
     echo "- $(git --version); sesame at $SESAME_BIN, hook from \`sesame install-hook pre-receive\` (4 s budget, fail-closed); push over file://, each pushed commit adds 2 files of 2-4 KB; median of $RUNS interleaved runs after one warm-up push each"
     echo
     echo "| repository | push | without hook ms | with hook ms | added ms | added CPU ms | hook alone ms | hook alone CPU ms |"
