@@ -583,21 +583,7 @@ static enum status collect(const struct scan_config *cfg, const struct target_cf
             (*git_targets)[*n_gits] = (unsigned)i; /* its observations carry target i */
             (*gits)[(*n_gits)++] = g;
             *git_errors += src_git_counts(g)->errors;
-            if (src_git_counts(g)->walk_reads && timings_on(cfg))
-                fprintf(stderr, "sesame: timing: %s walk read %llu commits, %llu from "
-                        "the commit-graph; %llu ref tips found in it\n",
-                        go.n_tips ? "push" : "history",
-                        (unsigned long long)src_git_counts(g)->walk_reads,
-                        (unsigned long long)src_git_counts(g)->walk_graph_reads,
-                        (unsigned long long)src_git_counts(g)->tips_from_graph);
-            if (timings_on(cfg))
-                fprintf(stderr, "sesame: timing: libgit2 loaded %s\n",
-                        src_git_without_network_used()
-                            ? "without libssh2, OpenSSL and Kerberos (stand-ins)"
-                            : "with its network libraries");
-            if (src_git_deferred(g) && timings_on(cfg))
-                fprintf(stderr, "sesame: timing: walk order %016llx\n",
-                        (unsigned long long)src_git_counts(g)->walk_digest);
+            timing_git(cfg, g, go.n_tips > 0);
             if (src_git_counts(g)->timed_out)
                 *planning_timed_out = true;
             if (src_git_counts(g)->submodules)

@@ -54,6 +54,9 @@ struct pipe_hub;
 bool timings_on(const struct scan_config *cfg); /* SESAME_TIMINGS set, not "0" */
 void timing_phase(const struct scan_config *cfg, const char *name, double *since);
 void timing_pipe(const struct scan_config *cfg, const struct pipe_hub *h, uint64_t ahead);
+struct src_git;
+/* A planned repository: its walk's reads, how libgit2 was loaded, the walk order. */
+void timing_git(const struct scan_config *cfg, const struct src_git *g, bool push);
 
 /* scan_progress.c: -o FILE: the summary line on stderr (unless -q). */
 void scan_summary_to_stderr(const struct scan_config *cfg, const struct finding *const *v,

@@ -20,6 +20,7 @@
 #include "base/escape.h"
 #include "report/report.h"
 #include "scan_pipe.h"
+#include "source/src_git.h"
 
 /* The progress line on stderr: --progress, or (default) a terminal and not -q. */
 bool want_progress(const struct scan_config *cfg)
@@ -132,6 +133,25 @@ void timing_phase(const struct scan_config *cfg, const char *name, double *since
                 now - *since, cpu);
     }
     *since = now;
+}
+
+void timing_git(const struct scan_config *cfg, const struct src_git *g, bool push)
+{
+    const struct src_git_counts *c = src_git_counts(g);
+
+    if (!timings_on(cfg))
+        return;
+    if (c->walk_reads)
+        fprintf(stderr, "sesame: timing: %s walk read %llu commits, %llu from the "
+                "commit-graph; %llu ref tips found in it\n", push ? "push" : "history",
+                (unsigned long long)c->walk_reads, (unsigned long long)c->walk_graph_reads,
+                (unsigned long long)c->tips_from_graph);
+    fprintf(stderr, "sesame: timing: libgit2 loaded %s\n",
+            src_git_without_network_used() ? "without libssh2, OpenSSL and Kerberos (stand-ins)"
+                                           : "with its network libraries");
+    if (src_git_deferred(g))
+        fprintf(stderr, "sesame: timing: walk order %016llx\n",
+                (unsigned long long)c->walk_digest);
 }
 
 /* SESAME_TIMINGS=1: how many archive blobs went through a pipe, how many of them

@@ -160,6 +160,34 @@ static bool copy_patched(const char *src, const char *dst, const char *from, con
     return ok;
 }
 
+static char copy[2][4200]; /* the stand-ins copied into scratch: libssh2's, GSSAPI's */
+
+/* The build's stand-ins copied into a new scratch directory, in libssh2's the first
+ * `from` replaced by `to` (none: NULL). */
+static bool copy_stand_ins(const char *from, const char *to)
+{
+    static const char *const names[2] = { "libssh2_none.so", "gssapi_none.so" };
+
+    snprintf(scratch, sizeof(scratch), "%s", "/tmp/sesame-nonet-XXXXXX");
+    if (!stand_ins_dir() || !mkdtemp(scratch))
+        return false;
+    for (int i = 0; i < 2; i++) {
+        char src[4200];
+        snprintf(src, sizeof(src), "%s/%s", dir, names[i]);
+        snprintf(copy[i], sizeof(copy[i]), "%s/%s", scratch, names[i]);
+        if (!copy_patched(src, copy[i], i == 0 ? from : NULL, i == 0 ? to : NULL))
+            return false;
+    }
+    return true;
+}
+
+static void remove_copies(void)
+{
+    unlink(copy[0]);
+    unlink(copy[1]);
+    rmdir(scratch);
+}
+
 static void child_short_stand_in(void)
 {
     lg_set_nonet_dir(scratch);
@@ -175,21 +203,9 @@ static void child_short_stand_in(void)
  * load with the stand-ins fails, and libgit2 is loaded with its own libraries. */
 static void test_nonet__a_stand_in_short_of_a_function_is_given_up(void)
 {
-    char a[4200], b[4200], c[4200], d[4200];
-
-    CHECK(stand_ins_dir());
-    snprintf(scratch, sizeof(scratch), "%s", "/tmp/sesame-nonet-XXXXXX");
-    CHECK(mkdtemp(scratch) != NULL);
-    snprintf(a, sizeof(a), "%s/libssh2_none.so", dir);
-    snprintf(b, sizeof(b), "%s/libssh2_none.so", scratch);
-    snprintf(c, sizeof(c), "%s/gssapi_none.so", dir);
-    snprintf(d, sizeof(d), "%s/gssapi_none.so", scratch);
-    CHECK(copy_patched(a, b, "libssh2_session_handshake", "xibssh2_session_handshake"));
-    CHECK(copy_patched(c, d, NULL, NULL));
+    CHECK(copy_stand_ins("libssh2_session_handshake", "xibssh2_session_handshake"));
     CHECK(in_child(child_short_stand_in, NULL) == 0);
-    unlink(b);
-    unlink(d);
-    rmdir(scratch);
+    remove_copies();
 }
 
 static void child_open_dir(void)
@@ -213,26 +229,15 @@ static void child_closed_dir(void)
  * may write: copies in a directory others may write are not used; closed again, they are. */
 static void test_nonet__stand_ins_others_may_change_are_not_loaded(void)
 {
-    char a[4200], b[4200], c[4200], d[4200];
-
-    CHECK(stand_ins_dir());
-    snprintf(scratch, sizeof(scratch), "%s", "/tmp/sesame-nonet-XXXXXX");
-    CHECK(mkdtemp(scratch) != NULL);
-    snprintf(a, sizeof(a), "%s/libssh2_none.so", dir);
-    snprintf(b, sizeof(b), "%s/libssh2_none.so", scratch);
-    snprintf(c, sizeof(c), "%s/gssapi_none.so", dir);
-    snprintf(d, sizeof(d), "%s/gssapi_none.so", scratch);
-    CHECK(copy_patched(a, b, NULL, NULL) && copy_patched(c, d, NULL, NULL));
-    CHECK(chmod(b, 0755) == 0 && chmod(d, 0755) == 0);
+    CHECK(copy_stand_ins(NULL, NULL));
+    CHECK(chmod(copy[0], 0755) == 0 && chmod(copy[1], 0755) == 0);
     CHECK(chmod(scratch, 0777) == 0);
     CHECK(in_child(child_open_dir, NULL) == 0);
-    CHECK(chmod(scratch, 0700) == 0 && chmod(d, 0757) == 0);
+    CHECK(chmod(scratch, 0700) == 0 && chmod(copy[1], 0757) == 0);
     CHECK(in_child(child_open_dir, NULL) == 0);
-    CHECK(chmod(d, 0755) == 0);
+    CHECK(chmod(copy[1], 0755) == 0);
     CHECK(in_child(child_closed_dir, NULL) == 0);
-    unlink(b);
-    unlink(d);
-    rmdir(scratch);
+    remove_copies();
 }
 
 static void child_calls_a_stand_in(void)
