@@ -6,7 +6,6 @@
  * in sesame(1); hooks and CI rely on them.
  */
 #include <getopt.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -870,12 +869,7 @@ int main(int argc, char **argv)
     const char *cmd = argc > 1 ? argv[1] : NULL;
     int which, rc;
 
-#ifdef M_MMAP_THRESHOLD
-    /* Blobs of a few MB are inflated one after another: keep such buffers in the heap
-     * instead of mapping and unmapping (and page-faulting) each (benches/RESULTS.md). */
-    (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
-#endif
+    xalloc_init();
     if (!cmd) {
         cli_help(stderr, -1);
         return EXIT_USAGE;

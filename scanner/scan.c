@@ -263,6 +263,8 @@ static void *worker_main(void *arg)
     size_t mine = 0, mine_end = 0;
 
     diag_bind(run->diags);
+    /* before anything is allocated here; a hook's run is small */
+    (void)xalloc_thread_huge_pages(!run->cfg->hook_name);
     memset(ctx, 0, sizeof(*ctx));
     ctx->allow = run->cfg->inline_allow;
 

@@ -3,7 +3,9 @@
  */
 #include "base/xalloc.h"
 
+#include <malloc.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,15 @@ NORETURN static void oom(void)
 {
     fputs("sesame: out of memory\n", stderr);
     abort();
+}
+
+void xalloc_init(void)
+{
+#ifdef M_MMAP_THRESHOLD
+    (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    (void)mallopt(M_TOP_PAD, (int)MALLOC_HUGE_TOP_PAD);
+#endif
 }
 
 void *xmalloc(size_t n)
@@ -38,6 +49,56 @@ void *xmalloc_big(size_t n)
     (void)madvise(p, n & ~(HUGE_PAGE_BYTES - 1), MADV_HUGEPAGE);
 #endif
     return p;
+}
+
+void *xmalloc_huge_page(size_t n)
+{
+    return xmalloc_big(n < HUGE_PAGE_BYTES ? HUGE_PAGE_BYTES : n);
+}
+
+/* glibc's malloc.c: a thread arena's heap is HEAP_MAX_SIZE (2 * 4 MiB * sizeof(long))
+ * bytes aligned to that size (heap_for_ptr), its chunks marked NON_MAIN_ARENA (bit 2 of
+ * the size word before a chunk's memory). With a larger heap (the hugetlb=2 tunable)
+ * the 64 MiB around a pointer is still inside its heap. */
+#define THREAD_HEAP_BYTES ((uintptr_t)2 * 4 * 1024 * 1024 * sizeof(long))
+#define NON_MAIN_ARENA ((size_t)4)
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define XALLOC_NOT_GLIBC_MALLOC 1 /* the sanitizer's allocator */
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define XALLOC_NOT_GLIBC_MALLOC 1
+#endif
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1; glibc 2.36's headers lack it */
+#endif
+
+bool xalloc_thread_huge_pages(bool first)
+{
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE) && !defined(XALLOC_NOT_GLIBC_MALLOC)
+    void *p = xmalloc(64);
+    uintptr_t header = (uintptr_t)p - sizeof(size_t); /* the chunk's size word */
+    size_t size_word;
+    bool ok = false;
+
+    memcpy(&size_word, (const void *)header, sizeof(size_word));
+    /* Only a thread heap: the main arena's (brk) is not aligned so, and not ours */
+    if (size_word & NON_MAIN_ARENA) {
+        uintptr_t heap = (uintptr_t)p & ~(THREAD_HEAP_BYTES - 1);
+        ok = madvise((void *)heap, THREAD_HEAP_BYTES, MADV_HUGEPAGE) == 0;
+        /* an older kernel, or no huge page free: small pages, as before */
+        if (ok && first)
+            (void)madvise((void *)heap, HUGE_PAGE_BYTES, MADV_COLLAPSE);
+    }
+    free(p);
+    return ok;
+#else
+    (void)first;
+    return false;
+#endif
 }
 
 void *xcalloc(size_t count, size_t size)

@@ -7,8 +7,15 @@
 #ifndef SESAME_BASE_XALLOC_H
 #define SESAME_BASE_XALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "base/compiler.h"
+
+/* malloc's settings for sesame, once, first thing in main(): buffers of a few MiB (blobs
+ * inflated one after another) stay in the heap instead of being mapped and unmapped,
+ * and page-faulted, each time (benches/RESULTS.md); a thread's heap is made writable
+ * MALLOC_HUGE_TOP_PAD ahead (xalloc_thread_huge_pages). */
+void xalloc_init(void);
 
 void *xmalloc(size_t n) MALLOC;
 void *xcalloc(size_t count, size_t size) MALLOC;
@@ -25,6 +32,24 @@ char *xasprintf(const char *fmt, ...) FORMAT(1, 2) MALLOC;
  * fault per 2 MiB instead of 512 (on a VM, 8 MiB of small pages cost about 6 ms of system
  * time). Where huge pages are off, plain pages. Below 2 MiB, xmalloc. */
 void *xmalloc_big(size_t n) MALLOC;
+/* The same for a buffer of under 2 MiB that is filled whole, again and again (an
+ * archive tap's ring): rounded up to one huge page, whose memory it then takes. */
+void *xmalloc_huge_page(size_t n) MALLOC;
+
+/* Ask for transparent huge pages (madvise) for what malloc hands the calling thread from
+ * now on: its arena's heap and that heap's growth (glibc; elsewhere nothing). For a
+ * worker thread, once, first: libraries it calls allocate their buffers of a few MiB
+ * there (zstd's 2 MiB window, libarchive's), each filled at once; on a VM a small page's
+ * first touch costs several us, and a 62 MB tar.zst took 1,900 of them (benches/
+ * RESULTS.md). glibc gives each thread heap 64 MiB of address space, aligned to that
+ * size, of which the pages in use are writable; main() asks malloc to make each new
+ * heap writable MALLOC_HUGE_TOP_PAD ahead (M_TOP_PAD) so that its first huge pages are
+ * whole. The heap's first 2 MiB hold malloc's own records, in small pages already:
+ * with `first` they are made one huge page now (MADV_COLLAPSE: ~0.3 ms and 2 MiB of
+ * memory, which a run that allocates little, a hook's, does without). Returns whether
+ * the advice was taken (tests). */
+bool xalloc_thread_huge_pages(bool first);
+#define MALLOC_HUGE_TOP_PAD ((size_t)8 << 20)
 
 /* a + b and a * b, aborting on overflow (git st_add / st_mult). */
 size_t st_add(size_t a, size_t b);

@@ -27,7 +27,7 @@ void tap_init(struct tap *t, chunk_read_fn *rd, void *src)
     memset(t, 0, sizeof(*t));
     t->rd = rd;
     t->src = src;
-    t->ring = xmalloc(TAP_RING_BYTES);
+    t->ring = xmalloc_huge_page(TAP_RING_BYTES); /* filled whole, again and again */
     t->stage = xmalloc(ARCHIVE_READ_STEP_BYTES);
     t->tail.line = 1;
 }
