@@ -168,4 +168,6 @@ void timing_pipe(const struct scan_config *cfg, const struct pipe_hub *h, uint64
             "(%.1f MB) scanned by their reader; helpers idle %.3f s, readers waiting "
             "%.3f s\n", (double)h->copied / 1e6, (unsigned long long)h->own,
             (double)h->own_bytes / 1e6, h->idle_s, h->wait_s);
+    if (src_archive_loaded_how())
+        fprintf(stderr, "sesame: timing: libarchive loaded %s\n", src_archive_loaded_how());
 }

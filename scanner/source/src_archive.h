@@ -61,6 +61,10 @@ struct archive_stats {
                                 * image holds: not matched again, reported at each place */
 };
 
+/* How libarchive was loaded, if it was (SESAME_TIMINGS): NULL if it was not, else
+ * "without libxml2 (stand-in)" or "with its own libraries" (source/archive/lazy.h). */
+const char *src_archive_loaded_how(void);
+
 /* True if p[0, n) starts like an archive or compressed stream this module reads (zip,
  * gzip, bzip2, xz, zstd, 7z, tar). Plain text is never an archive. */
 bool src_archive_sniff(const unsigned char *p, size_t n);

@@ -6,7 +6,10 @@
 # cases): its initialisation parses the system's CA bundle, which `sesame version` or a
 # scan of a plain directory never needs. And what is loaded late
 # still works: archives in a directory, in a git history and in a push are scanned as
-# before.
+# before. libarchive is loaded bound to the build's stand-in for libxml2 (source/archive/
+# noxml/: libarchive needs libxml2 for XAR only, which sesame never reads), so neither
+# libxml2 nor ICU is opened. A plain tar's image check reads its headers with pread: the
+# tar is not mapped.
 . "$(dirname "$0")/lib.sh"
 setup
 . "$IT_DIR/git_lib.sh"
@@ -44,6 +47,49 @@ test_expect_success 'archives are scanned as before: libarchive loaded on the fi
     expect_grep "k.zip!d/k.env" out &&
     expect_grep "k.tgz!.*d/k.env" out &&
     expect_grep "libarchive" trace.txt
+'
+
+test_expect_success 'libarchive without libxml2 and ICU: the stand-in' '
+    expect_grep "lib/sesame/libxml2_none.so" trace.txt &&
+    grep -v ENOENT trace.txt >opened.txt &&
+    expect_no_grep -E "/libxml2\.so|/libicu" opened.txt &&
+    run_cmd env SESAME_TIMINGS=1 "$SESAME_BIN" scan arch -q
+    expect_rc 1 &&
+    expect_grep "libarchive loaded without libxml2 (stand-in)" err
+'
+
+# tar_mapped NAME: whether trace.txt (strace -e openat,mmap,close) shows the file NAME
+# mapped between its open and its close.
+tar_mapped() {
+    "$PYTHON" - "$1" <<'PY'
+import re, sys
+name, fds, mapped = sys.argv[1], set(), False
+for line in open("trace.txt"):
+    m = re.search(r'openat\(.*"([^"]*)".* = (\d+)$', line)
+    if m and m.group(1).endswith(name):
+        fds.add(m.group(2))
+    m = re.search(r'mmap\(.*, (\d+), 0\) = ', line)
+    if m and m.group(1) in fds:
+        mapped = True
+    m = re.search(r'close\((\d+)\)', line)
+    if m:
+        fds.discard(m.group(1))
+sys.exit(0 if mapped else 1)
+PY
+}
+
+test_expect_success 'a plain tar is not mapped for its image check, an image tar is' '
+    mkdir -p tars/d && creds 1 >tars/d/k.env &&
+    for i in $(seq 1 40); do head -c 70000 /dev/zero | tr "\\0" x >tars/d/pad$i.txt; done &&
+    (cd tars && tar cf plain.tar d) &&
+    run_cmd strace -f -e trace=openat,mmap,close -o trace.txt "$SESAME_BIN" scan tars/plain.tar -q
+    expect_rc 1 &&
+    expect_grep "plain.tar!d/k.env" out &&
+    ! tar_mapped plain.tar &&
+    mkdir -p img && echo "[]" >img/manifest.json && head -c 300000 /dev/zero >img/layer.bin &&
+    (cd img && tar cf ../tars/image.tar manifest.json layer.bin) &&
+    run_cmd strace -f -e trace=openat,mmap,close -o trace.txt "$SESAME_BIN" scan tars/image.tar -q
+    tar_mapped image.tar
 '
 
 test_expect_success 'an archive in a git history is scanned' '

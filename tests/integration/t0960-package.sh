@@ -55,7 +55,8 @@ test_expect_success 'it holds what Debian expects where Debian expects it' '
              ./usr/share/fish/vendor_completions.d/sesame.fish \
              ./usr/share/sesame/hooks/pre-receive ./usr/share/sesame/hooks/ci/gitlab-ci.yml \
              ./usr/share/sesame/schema/report.schema.json ./usr/share/doc/sesame/README.md \
-             ./usr/lib/sesame/libssh2_none.so ./usr/lib/sesame/gssapi_none.so; do
+             ./usr/lib/sesame/libssh2_none.so ./usr/lib/sesame/gssapi_none.so \
+             ./usr/lib/sesame/libxml2_none.so; do
         grep -qx "$f" files.txt || { echo "missing $f"; cat files.txt; exit 1; }
     done
 '
@@ -86,6 +87,14 @@ test_expect_success 'installed, a pre-receive hook loads libgit2 with the stand-
     expect_rc 1
     expect_grep "k.env" err
     expect_grep "libgit2 loaded without libssh2, OpenSSL and Kerberos" err
+'
+
+test_expect_success 'installed, an archive scan loads libarchive with the libxml2 stand-in' '
+    tar cf k.tar tree &&
+    run_cmd env SESAME_TIMINGS=1 root/usr/bin/sesame scan k.tar
+    expect_rc 1
+    expect_grep "k.tar!tree/k.env" out
+    expect_grep "libarchive loaded without libxml2 (stand-in)" err
 '
 
 test_done

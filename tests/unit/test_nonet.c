@@ -1,15 +1,21 @@
 /*
- * tests/unit/test_nonet.c - libgit2 without its network libraries (source/git/lazy.h,
- * lg_without_network; the stand-ins of source/git/nonet/): with the build's stand-ins the
+ * tests/unit/test_nonet.c - stand-in libraries (source/standin.h). libgit2 without its
+ * network libraries (source/git/lazy.h, lg_without_network; the stand-ins of
+ * source/git/nonet/): with the build's stand-ins the
  * installed libgit2 loads bound to them (so they define every libssh2 and GSSAPI symbol
  * it needs), initialises, and neither libssh2, OpenSSL's libcrypto nor Kerberos is
  * mapped; without the promise, without the stand-ins, or with a stand-in that lacks a
  * function, libgit2 loads with its own libraries; a stand-in's function, if ever called,
- * stops the process with its name. Each case runs in a child process: libgit2 is loaded
- * once per process.
+ * stops the process with its name. libarchive without libxml2 (source/archive/lazy.h;
+ * source/archive/noxml/): bound to the stand-in, it reads a tar, and neither libxml2
+ * nor ICU is mapped; without the stand-in or with one short of a function, libarchive
+ * loads with its own libraries; the stand-in's function, if called, stops the process.
+ * Each case runs in a child process: each library is loaded once per process.
  */
 #define LG_NO_REDIRECT /* lg_api's fields by name; calls through them */
 #include "source/git/lazy.h"
+#define LA_NO_REDIRECT
+#include "source/archive/lazy.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -275,6 +281,116 @@ static void test_nonet__a_stand_in_called_stops_the_run_naming_it(void)
     CHECK(strstr(text, "sesame: bug: libgit2 called libssh2's libssh2_session_init_ex") == text);
 }
 
+/* ---- libarchive without libxml2 ---- */
+
+static void child_archive_with_stand_in(void)
+{
+    /* an empty tar: its end, two zero blocks */
+    static const unsigned char end[1024];
+    struct archive *a;
+    struct archive_entry *e;
+
+    la_set_standin_dir(dir);
+    CHECK(la_load());
+    CHECK_STREQ(la_error(), "");
+    CHECK(la_standin_used());
+    CHECK(mapped("/libxml2_none.so"));
+    CHECK(!mapped("/libxml2.so"));
+    CHECK(!mapped("/libicuuc.so") && !mapped("/libicudata.so"));
+    CHECK(mapped("/libarchive.so"));
+    CHECK((a = la_api.archive_read_new()) != NULL);
+    if (!a)
+        return;
+    CHECK(la_api.archive_read_support_format_tar(a) == ARCHIVE_OK);
+    CHECK(la_api.archive_read_open_memory(a, end, sizeof(end)) == ARCHIVE_OK);
+    CHECK(la_api.archive_read_next_header(a, &e) == ARCHIVE_EOF);
+    CHECK(la_api.archive_read_free(a) == ARCHIVE_OK);
+}
+
+static void test_nonet__libarchive_bound_to_the_libxml2_stand_in(void)
+{
+    CHECK(stand_ins_dir());
+    CHECK(in_child(child_archive_with_stand_in, NULL) == 0);
+}
+
+static void child_archive_no_stand_in(void)
+{
+    la_set_standin_dir("/nonexistent/sesame-no-stand-ins");
+    CHECK(la_load());
+    CHECK_STREQ(la_error(), "");
+    CHECK(!la_standin_used());
+    CHECK(mapped("/libxml2.so"));
+}
+
+static void test_nonet__without_the_stand_in_libarchive_loads_as_usual(void)
+{
+    CHECK(in_child(child_archive_no_stand_in, NULL) == 0);
+}
+
+static void child_archive_short_stand_in(void)
+{
+    la_set_standin_dir(scratch);
+    CHECK(la_load());
+    CHECK_STREQ(la_error(), "");
+    CHECK(!la_standin_used());
+    CHECK(mapped("/libxml2.so"));
+    CHECK(!mapped("/libxml2_none.so")); /* let go of once libarchive could not use it */
+}
+
+/* The libxml2 stand-in short of one function libarchive needs: libarchive is loaded
+ * with its own libraries. */
+static void test_nonet__a_libxml2_stand_in_short_of_a_function_is_given_up(void)
+{
+    char src[4200], dst[4200];
+
+    CHECK(stand_ins_dir());
+    snprintf(scratch, sizeof(scratch), "%s", "/tmp/sesame-noxml-XXXXXX");
+    CHECK(mkdtemp(scratch) != NULL);
+    snprintf(src, sizeof(src), "%s/libxml2_none.so", dir);
+    snprintf(dst, sizeof(dst), "%s/libxml2_none.so", scratch);
+    CHECK(copy_patched(src, dst, "xmlTextWriterSetIndent", "xmlTextWriterSetIndenT"));
+    CHECK(chmod(dst, 0755) == 0);
+    CHECK(in_child(child_archive_short_stand_in, NULL) == 0);
+    unlink(dst);
+    rmdir(scratch);
+}
+
+static void child_calls_the_libxml2_stand_in(void)
+{
+    char path[4200];
+    void *h, *f;
+    void (*fn)(void);
+
+    snprintf(path, sizeof(path), "%s/libxml2_none.so", dir);
+    h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    f = h ? dlsym(h, "xmlReaderForIO") : NULL;
+    if (!f)
+        _exit(3);
+    memcpy(&fn, &f, sizeof(fn));
+    fn(); /* aborts */
+    _exit(4);
+}
+
+static void test_nonet__the_libxml2_stand_in_called_stops_the_run(void)
+{
+    char err[64], text[512] = "";
+    int status;
+    FILE *f;
+
+    CHECK(stand_ins_dir());
+    snprintf(err, sizeof(err), "/tmp/sesame-noxml-err-%ld", (long)getpid());
+    status = in_child(child_calls_the_libxml2_stand_in, err);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+    if ((f = fopen(err, "r"))) {
+        size_t n = fread(text, 1, sizeof(text) - 1, f);
+        text[n] = '\0';
+        fclose(f);
+    }
+    unlink(err);
+    CHECK(strstr(text, "sesame: bug: libarchive called libxml2's xmlReaderForIO, which this "
+                       "process left out (it reads no XAR archive)") == text);
+}
+
 static const struct test tests[] = {
     TEST(test_nonet__libgit2_bound_to_the_stand_ins),
     TEST(test_nonet__only_when_promised),
@@ -282,5 +398,9 @@ static const struct test tests[] = {
     TEST(test_nonet__a_stand_in_short_of_a_function_is_given_up),
     TEST(test_nonet__stand_ins_others_may_change_are_not_loaded),
     TEST(test_nonet__a_stand_in_called_stops_the_run_naming_it),
+    TEST(test_nonet__libarchive_bound_to_the_libxml2_stand_in),
+    TEST(test_nonet__without_the_stand_in_libarchive_loads_as_usual),
+    TEST(test_nonet__a_libxml2_stand_in_short_of_a_function_is_given_up),
+    TEST(test_nonet__the_libxml2_stand_in_called_stops_the_run),
 };
 HARNESS_MAIN(tests)

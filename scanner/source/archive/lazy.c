@@ -4,7 +4,12 @@
 #define LA_NO_REDIRECT
 #include "source/archive/lazy.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
+
+#include "source/src_archive.h"
+#include "source/standin.h"
 
 struct la_api la_api;
 
@@ -15,17 +20,60 @@ static struct dl_lib la_lib = { "libarchive.so.13", la_names, la_syms,
                                 sizeof(la_names) / sizeof(la_names[0]), 0, "" };
 static pthread_once_t la_once = PTHREAD_ONCE_INIT;
 static bool la_ok;
+static atomic_bool la_loaded; /* la_ok, for src_archive_loaded_how from any thread */
+
+/* noxml/: the stand-in for libxml2 (CMakeLists.txt names it) */
+static const char *const noxml_files[] = { "libxml2_none.so" };
+static void *noxml[1];
+static const char *noxml_dir;
+static bool noxml_used;
+
+void la_set_standin_dir(const char *dir)
+{
+    noxml_dir = dir;
+}
 
 static void la_load_once(void)
 {
     struct la_api *a_ = &la_api;
     void *const *s_ = la_syms;
     size_t i_ = 0;
+    bool stand_in = standin_open(noxml_files, 1, noxml, noxml_dir);
 
-    if (!dl_load(&la_lib))
-        return;
+    if (!dl_load(&la_lib)) {
+        if (!stand_in)
+            return;
+        /* This libarchive needs something the stand-in lacks: with its own libraries. */
+        standin_close(noxml, 1);
+        stand_in = false;
+        la_lib.state = 0;
+        la_lib.err[0] = '\0';
+        if (!dl_load(&la_lib))
+            return;
+    }
+    if (stand_in) {
+        /* bound to it unless libxml2 itself was loaded before (then it is unused) */
+        void *xml = dlopen("libxml2.so.2", RTLD_NOW | RTLD_NOLOAD);
+        noxml_used = xml == noxml[0];
+        if (xml)
+            dlclose(xml);
+    }
     LA_FUNCS(DL_SET_)
     la_ok = true;
+    atomic_store(&la_loaded, true);
+}
+
+bool la_standin_used(void)
+{
+    return la_load() && noxml_used;
+}
+
+const char *src_archive_loaded_how(void)
+{
+    /* asks, does not load: only what a reader loaded */
+    if (!atomic_load(&la_loaded))
+        return NULL;
+    return noxml_used ? "without libxml2 (stand-in)" : "with its own libraries";
 }
 
 bool la_load(void)

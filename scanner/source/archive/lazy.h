@@ -10,6 +10,11 @@
  * function's name calls through it, so the code reads as before. Every reader is made
  * by reader.c's reader_new(), which loads the library first (la_load()); no libarchive
  * function is called before a reader exists.
+ * libxml2, ICU and the C++ runtime are not loaded either: libarchive uses libxml2 for
+ * its XAR format only, which sesame never asks for, and la_load() loads a stand-in of
+ * libxml2's soname first (source/archive/noxml/, source/standin.h); without the
+ * stand-in, or if this libarchive needs a symbol it lacks, libarchive is loaded with
+ * its own libraries.
  */
 #ifndef SESAME_SOURCE_ARCHIVE_LAZY_H
 #define SESAME_SOURCE_ARCHIVE_LAZY_H
@@ -72,6 +77,10 @@ extern struct la_api la_api;
  * in la_error(), if it cannot be. */
 bool la_load(void);
 const char *la_error(void);
+/* Whether libarchive is loaded and bound to the libxml2 stand-in (SESAME_TIMINGS,
+ * tests); la_set_standin_dir: where to look for it instead (tests, before la_load). */
+bool la_standin_used(void);
+void la_set_standin_dir(const char *dir);
 
 #ifndef LA_NO_REDIRECT
 #define archive_bzlib_version (*la_api.archive_bzlib_version)

@@ -5,14 +5,10 @@
 #include "source/git/lazy.h"
 
 #include <dlfcn.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "base/xalloc.h"
+#include "source/standin.h"
 
 struct lg_api lg_api;
 
@@ -41,81 +37,19 @@ void lg_set_nonet_dir(const char *dir)
     nonet_dir = dir;
 }
 
-static void nonet_close(void)
-{
-    for (size_t i = N_NONET; i-- > 0;) {
-        if (nonet[i])
-            dlclose(nonet[i]);
-        nonet[i] = NULL;
-    }
-}
-
-/* Code is loaded from path only if it is root's or ours and nobody else may change it
- * (the directory next to a copy of the binary in a shared directory could be anyone's). */
-static bool trusted(const char *path, bool dir)
-{
-    struct stat st;
-
-    return stat(path, &st) == 0 && (dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) &&
-           (st.st_uid == 0 || st.st_uid == geteuid()) && (st.st_mode & 022) == 0;
-}
-
-/* Load every stand-in from dir, or none. */
-static bool nonet_open_in(const char *dir)
-{
-    if (!trusted(dir, true))
-        return false;
-    for (size_t i = 0; i < N_NONET; i++) {
-        char *path = xasprintf("%s/%s", dir, nonet_files[i]);
-        nonet[i] = trusted(path, false) ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
-        free(path);
-        if (!nonet[i]) {
-            nonet_close();
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool nonet_open(void)
-{
-    char exe[PATH_MAX];
-    ssize_t n;
-    char *slash, *dir;
-    bool ok;
-
-    if (nonet_dir)
-        return nonet_open_in(nonet_dir);
-    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0)
-        return false;
-    exe[n] = '\0';
-    if (!(slash = strrchr(exe, '/')))
-        return false;
-    *slash = '\0';
-    dir = xasprintf("%s/lib/sesame", exe);
-    ok = nonet_open_in(dir);
-    free(dir);
-    if (!ok) {
-        dir = xasprintf("%s/../lib/sesame", exe);
-        ok = nonet_open_in(dir);
-        free(dir);
-    }
-    return ok;
-}
-
 static void lg_load_once(void)
 {
     struct lg_api *a_ = &lg_api;
     void *const *s_ = lg_syms;
     size_t i_ = 0;
-    bool stand_ins = atomic_load(&nonet_wanted) && nonet_open();
+    bool stand_ins =
+        atomic_load(&nonet_wanted) && standin_open(nonet_files, N_NONET, nonet, nonet_dir);
 
     if (!dl_load(&lg_lib)) {
         if (!stand_ins)
             return;
         /* This libgit2 needs something the stand-ins lack: with its own libraries. */
-        nonet_close();
+        standin_close(nonet, N_NONET);
         stand_ins = false;
         lg_lib.state = 0;
         lg_lib.err[0] = '\0';

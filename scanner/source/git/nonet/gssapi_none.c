@@ -6,7 +6,9 @@
  * remote: see libssh2_none.c. No function here is ever called: each aborts with its
  * name (never.h). GSS_C_NT_HOSTBASED_SERVICE is data (an OID pointer), bound at load.
  */
-#include "source/git/nonet/never.h"
+#define STANDIN_CALLER "libgit2"
+#define STANDIN_WHY "it reads no remote"
+#include "source/standin/never.h"
 
 extern void *GSS_C_NT_HOSTBASED_SERVICE;
 void *GSS_C_NT_HOSTBASED_SERVICE = NULL;

@@ -18,7 +18,9 @@
  * libssh2_init and libssh2_exit are called by git_libgit2_init and its shutdown, and
  * succeed; every other one aborts with its name (never.h).
  */
-#include "source/git/nonet/never.h"
+#define STANDIN_CALLER "libgit2"
+#define STANDIN_WHY "it reads no remote"
+#include "source/standin/never.h"
 
 int libssh2_init(int flags);
 void libssh2_exit(void);
