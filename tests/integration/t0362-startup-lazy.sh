@@ -58,7 +58,7 @@ test_expect_success 'libarchive without libxml2 and ICU: the stand-in' '
     expect_grep "libarchive loaded without libxml2 (stand-in)" err
 '
 
-# tar_mapped NAME: "yes" if trace.txt (strace -e openat,mmap,close) shows the file NAME
+# tar_mapped NAME: "yes" if trace.txt (traced, TRACE_CALLS=openat,mmap,close) shows NAME
 # mapped between its open and its close, else "no".
 tar_mapped() {
     "$PYTHON" - "$1" <<'PY'
@@ -82,13 +82,13 @@ test_expect_success 'a plain tar is not mapped for its image check, an image tar
     mkdir -p tars/d && creds 1 >tars/d/k.env &&
     for i in $(seq 1 40); do head -c 70000 /dev/zero | tr "\\0" x >tars/d/pad$i.txt; done &&
     (cd tars && tar cf plain.tar d) &&
-    run_cmd strace -f -e trace=openat,mmap,close -o trace.txt "$SESAME_BIN" scan tars/plain.tar -q
+    TRACE_CALLS=openat,mmap,close traced "$SESAME_BIN" scan tars/plain.tar -q
     expect_rc 1 &&
     expect_grep "plain.tar!d/k.env" out &&
     test "$(tar_mapped plain.tar)" = no &&
     mkdir -p img && echo "[]" >img/manifest.json && head -c 300000 /dev/zero >img/layer.bin &&
     (cd img && tar cf ../tars/image.tar manifest.json layer.bin) &&
-    run_cmd strace -f -e trace=openat,mmap,close -o trace.txt "$SESAME_BIN" scan tars/image.tar -q
+    TRACE_CALLS=openat,mmap,close traced "$SESAME_BIN" scan tars/image.tar -q
     test "$(tar_mapped image.tar)" = yes
 '
 
