@@ -49,7 +49,7 @@ void *xmalloc_huge_page(size_t n) MALLOC;
  * memory, which a run that allocates little, a hook's, does without). Returns whether
  * the advice was taken (tests). */
 bool xalloc_thread_huge_pages(bool first);
-#define MALLOC_HUGE_TOP_PAD ((size_t)8 << 20)
+#define MALLOC_HUGE_TOP_PAD ((size_t)16 << 20)
 
 /* a + b and a * b, aborting on overflow (git st_add / st_mult). */
 size_t st_add(size_t a, size_t b);

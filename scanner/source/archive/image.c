@@ -222,15 +222,17 @@ static bool tar_may_be_image(struct tar_bytes *t)
 static bool tar_file_may_be_image(int fd, uint64_t len, unsigned char **buf)
 {
     struct tar_bytes t = { .len = len, .fd = fd, .win_at = 0, .win_len = 0 };
-    const unsigned char *head;
+    unsigned char head[512];
 
+    /* its first block first, here: the chunk buffer only for a plain tar (allocated
+     * before a compressed stream's decoder, it would move that decoder's buffers out of
+     * the memory xalloc_thread_huge_pages has in huge pages) */
+    if (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+        sniff_kind(head, sizeof(head)) != K_TAR)
+        return true; /* not a plain tar (a compressed one, say): looked at as before */
     if (!*buf)
         *buf = xmalloc_big(LIMIT_CHUNK_BYTES + 1);
     t.win = *buf;
-    if (!(head = tar_bytes_at(&t, 0, 512)))
-        return true;
-    if (sniff_kind(head, t.win_len) != K_TAR)
-        return true; /* not a plain tar (a compressed one, say): looked at as before */
     return tar_may_be_image(&t);
 }
 
