@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/dl.h"
 #include "base/xalloc.h"
 
 /* Code is loaded from path only if it is root's or ours and nobody else may change it
@@ -74,4 +75,29 @@ bool standin_open(const char *const *files, size_t n, void **handles, const char
         free(where);
     }
     return ok;
+}
+
+bool standin_dl_load(struct dl_lib *lib, void **handles, size_t n, bool stand_ins,
+                     const char *probe, bool *used)
+{
+    *used = false;
+    if (!dl_load(lib)) {
+        if (!stand_ins)
+            return false;
+        /* This library needs something the stand-ins lack: with its own libraries. */
+        standin_close(handles, n);
+        stand_ins = false;
+        lib->state = 0;
+        lib->err[0] = '\0';
+        if (!dl_load(lib))
+            return false;
+    }
+    if (stand_ins) {
+        /* bound to them unless the real library was loaded before (then they are unused) */
+        void *real = dlopen(probe, RTLD_NOW | RTLD_NOLOAD);
+        *used = real == handles[0];
+        if (real)
+            dlclose(real);
+    }
+    return true;
 }

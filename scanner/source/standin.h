@@ -23,4 +23,12 @@ bool standin_open(const char *const *files, size_t n, void **handles, const char
 /* dlclose() what standin_open loaded (a NULL handle is skipped); handles set to NULL. */
 void standin_close(void **handles, size_t n);
 
+struct dl_lib;
+/* dl_load(lib) after standin_open gave `stand_ins` (handles[0, n)): if lib cannot be
+ * loaded with them (it needs a symbol they lack), they are closed and lib is loaded with
+ * its own libraries. *used: whether lib is bound to the stand-ins, i.e. the soname
+ * `probe` (handles[0]'s) names handles[0], not a real library loaded before. */
+bool standin_dl_load(struct dl_lib *lib, void **handles, size_t n, bool stand_ins,
+                     const char *probe, bool *used);
+
 #endif

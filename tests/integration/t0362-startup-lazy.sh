@@ -63,8 +63,17 @@ test_expect_success 'libarchive without libxml2 and ICU: the stand-in' '
 tar_mapped() {
     "$PYTHON" - "$1" <<'PY'
 import re, sys
-name, fds, mapped = sys.argv[1], set(), False
+name, fds, mapped, pending = sys.argv[1], set(), False, {}
 for line in open("trace.txt"):
+    # strace -f splits a call another thread interrupts: "PID call(... <unfinished ...>"
+    # then "PID <... call resumed>...)"; joined here
+    pid, _, rest = line.rstrip("\n").partition(" ")
+    if rest.endswith("<unfinished ...>"):
+        pending[pid] = rest[: -len("<unfinished ...>")].rstrip()
+        continue
+    r = re.match(r"\s*<\.\.\. \w+ resumed>(.*)", rest)
+    if r:
+        line = pending.pop(pid, "") + r.group(1)
     m = re.search(r'openat\(.*"([^"]*)".* = (\d+)$', line)
     if m and m.group(1).endswith(name):
         fds.add(m.group(2))

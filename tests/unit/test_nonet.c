@@ -246,15 +246,19 @@ static void test_nonet__stand_ins_others_may_change_are_not_loaded(void)
     remove_copies();
 }
 
+/* A stand-in's function called (the child's: call_file's call_fn) stops the process
+ * with SIGABRT and one line on stderr that starts with `says`. */
+static const char *call_file, *call_fn;
+
 static void child_calls_a_stand_in(void)
 {
     char path[4200];
     void *h, *f;
     void (*fn)(void);
 
-    snprintf(path, sizeof(path), "%s/libssh2_none.so", dir);
+    snprintf(path, sizeof(path), "%s/%s", dir, call_file);
     h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    f = h ? dlsym(h, "libssh2_session_init_ex") : NULL;
+    f = h ? dlsym(h, call_fn) : NULL;
     if (!f)
         _exit(3);
     memcpy(&fn, &f, sizeof(fn));
@@ -262,13 +266,15 @@ static void child_calls_a_stand_in(void)
     _exit(4);
 }
 
-static void test_nonet__a_stand_in_called_stops_the_run_naming_it(void)
+static void called_stand_in_stops(const char *file, const char *fn, const char *says)
 {
     char err[64], text[512] = "";
     int status;
     FILE *f;
 
     CHECK(stand_ins_dir());
+    call_file = file;
+    call_fn = fn;
     snprintf(err, sizeof(err), "/tmp/sesame-nonet-err-%ld", (long)getpid());
     status = in_child(child_calls_a_stand_in, err);
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
@@ -278,7 +284,13 @@ static void test_nonet__a_stand_in_called_stops_the_run_naming_it(void)
         fclose(f);
     }
     unlink(err);
-    CHECK(strstr(text, "sesame: bug: libgit2 called libssh2's libssh2_session_init_ex") == text);
+    CHECK(strstr(text, says) == text);
+}
+
+static void test_nonet__a_stand_in_called_stops_the_run_naming_it(void)
+{
+    called_stand_in_stops("libssh2_none.so", "libssh2_session_init_ex",
+                          "sesame: bug: libgit2 called libssh2's libssh2_session_init_ex");
 }
 
 /* ---- libarchive without libxml2 ---- */
@@ -355,40 +367,11 @@ static void test_nonet__a_libxml2_stand_in_short_of_a_function_is_given_up(void)
     rmdir(scratch);
 }
 
-static void child_calls_the_libxml2_stand_in(void)
-{
-    char path[4200];
-    void *h, *f;
-    void (*fn)(void);
-
-    snprintf(path, sizeof(path), "%s/libxml2_none.so", dir);
-    h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    f = h ? dlsym(h, "xmlReaderForIO") : NULL;
-    if (!f)
-        _exit(3);
-    memcpy(&fn, &f, sizeof(fn));
-    fn(); /* aborts */
-    _exit(4);
-}
-
 static void test_nonet__the_libxml2_stand_in_called_stops_the_run(void)
 {
-    char err[64], text[512] = "";
-    int status;
-    FILE *f;
-
-    CHECK(stand_ins_dir());
-    snprintf(err, sizeof(err), "/tmp/sesame-noxml-err-%ld", (long)getpid());
-    status = in_child(child_calls_the_libxml2_stand_in, err);
-    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-    if ((f = fopen(err, "r"))) {
-        size_t n = fread(text, 1, sizeof(text) - 1, f);
-        text[n] = '\0';
-        fclose(f);
-    }
-    unlink(err);
-    CHECK(strstr(text, "sesame: bug: libarchive called libxml2's xmlReaderForIO, which this "
-                       "process left out (it reads no XAR archive)") == text);
+    called_stand_in_stops("libxml2_none.so", "xmlReaderForIO",
+                          "sesame: bug: libarchive called libxml2's xmlReaderForIO, which "
+                          "this process left out (it reads no XAR archive)");
 }
 
 static const struct test tests[] = {

@@ -4,7 +4,6 @@
 #define LA_NO_REDIRECT
 #include "source/archive/lazy.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -40,24 +39,8 @@ static void la_load_once(void)
     size_t i_ = 0;
     bool stand_in = standin_open(noxml_files, 1, noxml, noxml_dir);
 
-    if (!dl_load(&la_lib)) {
-        if (!stand_in)
-            return;
-        /* This libarchive needs something the stand-in lacks: with its own libraries. */
-        standin_close(noxml, 1);
-        stand_in = false;
-        la_lib.state = 0;
-        la_lib.err[0] = '\0';
-        if (!dl_load(&la_lib))
-            return;
-    }
-    if (stand_in) {
-        /* bound to it unless libxml2 itself was loaded before (then it is unused) */
-        void *xml = dlopen("libxml2.so.2", RTLD_NOW | RTLD_NOLOAD);
-        noxml_used = xml == noxml[0];
-        if (xml)
-            dlclose(xml);
-    }
+    if (!standin_dl_load(&la_lib, noxml, 1, stand_in, "libxml2.so.2", &noxml_used))
+        return;
     LA_FUNCS(DL_SET_)
     la_ok = true;
     atomic_store(&la_loaded, true);

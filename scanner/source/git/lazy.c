@@ -4,7 +4,6 @@
 #define LG_NO_REDIRECT
 #include "source/git/lazy.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -45,24 +44,8 @@ static void lg_load_once(void)
     bool stand_ins =
         atomic_load(&nonet_wanted) && standin_open(nonet_files, N_NONET, nonet, nonet_dir);
 
-    if (!dl_load(&lg_lib)) {
-        if (!stand_ins)
-            return;
-        /* This libgit2 needs something the stand-ins lack: with its own libraries. */
-        standin_close(nonet, N_NONET);
-        stand_ins = false;
-        lg_lib.state = 0;
-        lg_lib.err[0] = '\0';
-        if (!dl_load(&lg_lib))
-            return;
-    }
-    if (stand_ins) {
-        /* bound to them unless libssh2 itself was loaded before (then they are unused) */
-        void *ssh2 = dlopen("libssh2.so.1", RTLD_NOW | RTLD_NOLOAD);
-        nonet_used = ssh2 == nonet[0];
-        if (ssh2)
-            dlclose(ssh2);
-    }
+    if (!standin_dl_load(&lg_lib, nonet, N_NONET, stand_ins, "libssh2.so.1", &nonet_used))
+        return;
     LG_FUNCS(DL_SET_)
     lg_ok = true;
 }
