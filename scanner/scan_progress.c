@@ -169,5 +169,7 @@ void timing_pipe(const struct scan_config *cfg, const struct pipe_hub *h, uint64
             "%.3f s\n", (double)h->copied / 1e6, (unsigned long long)h->own,
             (double)h->own_bytes / 1e6, h->idle_s, h->wait_s);
     if (src_archive_loaded_how())
-        fprintf(stderr, "sesame: timing: libarchive loaded %s\n", src_archive_loaded_how());
+        fprintf(stderr, "sesame: timing: libarchive loaded %s; the image check mapped %llu "
+                "files\n", src_archive_loaded_how(),
+                (unsigned long long)src_image_files_mapped());
 }

@@ -127,14 +127,12 @@ run_cmd() {
 }
 
 # traced CMD...: run_cmd CMD under strace (needs strace), the files it opens listed in
-# ./trace.txt (the system calls in $TRACE_CALLS, openat and open by default);
-# LeakSanitizer cannot run under ptrace, so leak checks are off for CMD.
+# ./trace.txt; LeakSanitizer cannot run under ptrace, so leak checks are off for CMD.
 traced() {
     local opts=detect_leaks=0
     command -v strace >/dev/null || { echo "strace missing (apt-get install strace)"; return 1; }
     [ -z "${ASAN_OPTIONS:-}" ] || opts="$ASAN_OPTIONS:detect_leaks=0"
-    run_cmd env ASAN_OPTIONS="$opts" strace -f -e trace="${TRACE_CALLS:-openat,open}" \
-        -o trace.txt "$@"
+    run_cmd env ASAN_OPTIONS="$opts" strace -f -e trace=openat,open -o trace.txt "$@"
 }
 
 # stand_ins SONAME: libraries that stand in for SONAME through LD_LIBRARY_PATH (the

@@ -11,6 +11,7 @@
  */
 #include "source/archive/lazy.h"
 #include <dirent.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -810,6 +811,13 @@ bool image_in_walk(struct walk *w, const struct blob *tmpl, const unsigned char 
     return true;
 }
 
+static atomic_uint_fast64_t files_mapped;
+
+uint64_t src_image_files_mapped(void)
+{
+    return atomic_load(&files_mapped);
+}
+
 enum image_result src_image_scan_fd(int fd, const struct blob *tmpl,
                                     const struct archive_limits *lim, unsigned char **buf,
                                     blob_fn *fn, void *payload, struct archive_stats *stats,
@@ -828,6 +836,7 @@ enum image_result src_image_scan_fd(int fd, const struct blob *tmpl,
     map = mmap(NULL, (size_t)sst.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED)
         return IMAGE_NOT; /* scanned as usual, streamed */
+    atomic_fetch_add(&files_mapped, 1);
     res = src_image_scan_mem(map, (size_t)sst.st_size, tmpl, lim, buf, fn, payload, stats, st);
     munmap(map, (size_t)sst.st_size);
     return res;
