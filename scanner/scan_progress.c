@@ -21,6 +21,7 @@
 #include "report/report.h"
 #include "scan_pipe.h"
 #include "source/src_git.h"
+#include "source/src_image.h"
 
 /* The progress line on stderr: --progress, or (default) a terminal and not -q. */
 bool want_progress(const struct scan_config *cfg)

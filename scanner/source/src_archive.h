@@ -64,9 +64,6 @@ struct archive_stats {
 /* How libarchive was loaded, if it was (SESAME_TIMINGS): NULL if it was not, else
  * "without libxml2 (stand-in)" or "with its own libraries" (source/archive/lazy.h). */
 const char *src_archive_loaded_how(void);
-/* Files the container-image check has mapped in this process (SESAME_TIMINGS, tests): a
- * plain tar is told no image from its headers, read with pread, and is not mapped. */
-uint64_t src_image_files_mapped(void);
 
 /* True if p[0, n) starts like an archive or compressed stream this module reads (zip,
  * gzip, bzip2, xz, zstd, 7z, tar). Plain text is never an archive. */

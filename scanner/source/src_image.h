@@ -53,11 +53,16 @@ enum image_result src_image_scan_mem(const unsigned char *data, size_t len,
                                      unsigned char **buf, blob_fn *fn, void *payload,
                                      struct archive_stats *stats, enum status *st);
 
-/* The same for the regular file open at fd (mapped read-only while it is read). */
+/* The same for the regular file open at fd (mapped read-only while it is read, unless it
+ * is a plain tar whose headers say it is no image). */
 enum image_result src_image_scan_fd(int fd, const struct blob *tmpl,
                                     const struct archive_limits *lim, unsigned char **buf,
                                     blob_fn *fn, void *payload, struct archive_stats *stats,
                                     enum status *st);
+
+/* Files the container-image check has mapped in this process (SESAME_TIMINGS, tests): a
+ * plain tar is told no image from its headers, read with pread, and is not mapped. */
+uint64_t src_image_files_mapped(void);
 
 /* True if directory `dir` is an OCI image layout (holds oci-layout and index.json). */
 bool src_image_is_layout_dir(const char *dir);

@@ -18,8 +18,7 @@ static void *la_syms[sizeof(la_names) / sizeof(la_names[0])];
 static struct dl_lib la_lib = { "libarchive.so.13", la_names, la_syms,
                                 sizeof(la_names) / sizeof(la_names[0]), 0, "" };
 static pthread_once_t la_once = PTHREAD_ONCE_INIT;
-static bool la_ok;
-static atomic_bool la_loaded; /* la_ok, for src_archive_loaded_how from any thread */
+static atomic_bool la_ok; /* also read by src_archive_loaded_how, which does not load */
 
 /* noxml/: the stand-in for libxml2 (CMakeLists.txt names it) */
 static const char *const noxml_files[] = { "libxml2_none.so" };
@@ -42,8 +41,7 @@ static void la_load_once(void)
     if (!standin_dl_load(&la_lib, noxml, 1, stand_in, "libxml2.so.2", &noxml_used))
         return;
     LA_FUNCS(DL_SET_)
-    la_ok = true;
-    atomic_store(&la_loaded, true);
+    atomic_store(&la_ok, true);
 }
 
 bool la_standin_used(void)
@@ -54,7 +52,7 @@ bool la_standin_used(void)
 const char *src_archive_loaded_how(void)
 {
     /* asks, does not load: only what a reader loaded */
-    if (!atomic_load(&la_loaded))
+    if (!atomic_load(&la_ok))
         return NULL;
     return noxml_used ? "without libxml2 (stand-in)" : "with its own libraries";
 }
@@ -62,7 +60,7 @@ const char *src_archive_loaded_how(void)
 bool la_load(void)
 {
     pthread_once(&la_once, la_load_once);
-    return la_ok;
+    return atomic_load(&la_ok);
 }
 
 const char *la_error(void)
