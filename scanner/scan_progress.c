@@ -142,6 +142,10 @@ void timing_git(const struct scan_config *cfg, const struct src_git *g, bool pus
 
     if (!timings_on(cfg))
         return;
+    if (c->push_new)
+        fprintf(stderr, "sesame: timing: push adds %llu new commits on top of the refs' "
+                "(found in the quarantine; no ref's commit read)\n",
+                (unsigned long long)c->push_new);
     if (c->walk_reads)
         fprintf(stderr, "sesame: timing: %s walk read %llu commits, %llu from the "
                 "commit-graph; %llu ref tips found in it\n", push ? "push" : "history",

@@ -102,6 +102,8 @@ struct src_git_counts {
     uint64_t walk_reads;      /* commits read by the push walk (pushwalk.c); 0 when
                                * libgit2's revwalk walked (SESAME_TIMINGS shows it) */
     uint64_t walk_graph_reads; /* of them, found in the commit-graph file */
+    uint64_t push_new;        /* commits a push adds, found as new commits on top of the
+                               * refs' without a walk (pushnew.c); 0 when walked */
     uint64_t tips_from_graph; /* refs a push hides whose commit the commit-graph file
                                * lists (no pack entry read to tell their type) */
     uint64_t walk_digest;     /* a hash of the walked commits' ids in walk order (tests:

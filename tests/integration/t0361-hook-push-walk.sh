@@ -11,7 +11,9 @@
 # pre-receive` on the same input, in the same quarantine. Every commit message holds its
 # own fake key, so the commits sesame scanned are the "(commit ID)" findings of its
 # report: that set must equal rev-list's, and the exit status must say whether it is
-# empty.
+# empty. Pushes of new commits on top of the refs' are found without a walk
+# (pushnew.c); SESAME_TIMINGS says which way each push went, and the cases below check
+# it for the shapes that take each way.
 . "$(dirname "$0")/lib.sh"
 setup
 . "$IT_DIR/git_lib.sh"
@@ -99,10 +101,11 @@ check_last() {
     grep -o '(commit [0-9a-f]\{40\})' "$d/out" | sed 's/(commit \(.*\))/\1/' | sort -u \
         >"$d/got.sorted" || true
     test_cmp "$d/expect.sorted" "$d/got.sorted" || { cat "$d/in"; head -40 "$d/out"; return 1; }
-    # sesame's own walk ran (SESAME_TIMINGS says how many commits it read), not the
+    # sesame's own walk ran (SESAME_TIMINGS says how many commits it read), or it found
+    # the push's new commits on top of the refs' without a walk (pushnew.c), not the
     # libgit2 fallback
     if awk '$2 !~ /^0+$/' "$d/in" | grep -q .; then
-        expect_grep "push walk read [1-9]" "$d/out"
+        expect_grep "push walk read [1-9]\|push adds [1-9][0-9]* new commits on top" "$d/out"
     fi
     if [ -s "$d/expect" ]; then
         expect_eq "$(cat "$d/rc")" 1
@@ -116,6 +119,20 @@ check_last() {
 push() {
     git -C wc push -q "$@" 2>"$TRASH/push.err" || { cat "$TRASH/push.err"; return 1; }
     check_last
+}
+
+# how_last: how the last push's commits were found: "chain" (new commits on top of the
+# refs', no walk: pushnew.c) or "walk" (push_walk read the refs' commits).
+how_last() {
+    local d
+    d="$LOGS/$(cat "$LOGS/count")"
+    if grep -q "push adds [0-9]* new commits on top" "$d/out"; then
+        echo chain
+    elif grep -q "push walk read [0-9]" "$d/out"; then
+        echo walk
+    else
+        echo none
+    fi
 }
 
 test_expect_success 'a server with a history: branches, merges, tags (annotated and not)' '
@@ -136,9 +153,12 @@ test_expect_success 'a server with a history: branches, merges, tags (annotated 
     write_hook srv.git
 '
 
-test_expect_success 'a fast-forward of main by one and by three commits' '
+test_expect_success 'a fast-forward of main by one and by three commits: no walk' '
     mk wc && push origin main &&
-    mk wc && mk wc && mk wc && push origin main
+    expect_eq "$(how_last)" chain &&
+    mk wc && mk wc && mk wc && push origin main &&
+    expect_eq "$(how_last)" chain &&
+    expect_grep "push adds 3 new commits" "$LOGS/$(cat "$LOGS/count")/out"
 '
 
 test_expect_success 'a new branch from an old annotated tag' '
@@ -149,17 +169,21 @@ test_expect_success 'a new branch from an old annotated tag' '
 
 test_expect_success 'a branch at a commit the server has: nothing new' '
     git -C wc branch at-v1 v1 && push origin at-v1 &&
-    git -C wc branch at-side side~1 && push origin at-side
+    git -C wc branch at-side side~1 && push origin at-side &&
+    expect_eq "$(how_last)" walk
 '
 
-test_expect_success 'a merge of a new branch, and of a branch the server has' '
+test_expect_success 'a merge of a new branch (walked), and of a branch the server has (not)' '
     git -C wc checkout -q -b feat main~2 && mk wc && mk wc &&
     git -C wc checkout -q main && merge wc feat && push origin main &&
-    merge wc origin/from-v1 && push origin main
+    expect_eq "$(how_last)" walk &&
+    merge wc origin/from-v1 && push origin main &&
+    expect_eq "$(how_last)" chain
 '
 
-test_expect_success 'an octopus merge of three new branches' '
-    octopus main o1 o2 o3 && push origin main
+test_expect_success 'an octopus merge of three new branches: walked' '
+    octopus main o1 o2 o3 && push origin main &&
+    expect_eq "$(how_last)" walk
 '
 
 test_expect_success 'a force push over rewritten history, and onto an older commit' '
@@ -175,6 +199,12 @@ test_expect_success 'tags: an annotated tag on a new commit, a lightweight tag o
     git -C wc tag -a v3 -m "release 3" && git -C wc checkout -q main &&
     push origin v3 &&
     git -C wc tag old-light v1~2 && push origin old-light
+'
+
+test_expect_success 'a branch and an annotated tag on its new commit, pushed at once: no walk' '
+    mk wc && git -C wc tag -a v4 -m "release 4" &&
+    push origin main v4 &&
+    expect_eq "$(how_last)" chain
 '
 
 test_expect_success 'deletions, alone and with an update' '
@@ -209,7 +239,27 @@ test_expect_success 'more than the unpack limit: the push arrives as a pack in t
     git -C srv.git config receive.unpackLimit 1 &&
     git -C wc checkout -q -b packed main~1 &&
     for i in 1 2 3 4; do mk wc || exit 1; done &&
-    push origin packed
+    push origin packed &&
+    expect_eq "$(how_last)" walk &&
+    git -C wc checkout -q main && mk wc && mk wc && push origin main &&
+    expect_eq "$(how_last)" chain
+'
+
+# A stale clone pushes a commit the server has (its main moved on past it) to a new
+# branch. The clone does not know that: the commit arrives again, in the quarantine
+# pack, and its parent is the commit of a ref. Nothing is new: the commit is in the
+# repository's own objects too, so it is not taken for a new chain.
+test_expect_success 'a stale clone pushes a commit the server has again: nothing new' '
+    push origin main:refs/heads/base &&
+    mk wc && push origin main &&
+    git clone -q srv.git wc2 &&
+    mk wc && push origin main &&
+    git -C wc2 push -q origin main:refs/heads/stale 2>"$TRASH/push.err" ||
+        { cat "$TRASH/push.err"; exit 1; } &&
+    check_last &&
+    d="$LOGS/$(cat "$LOGS/count")" &&
+    expect_eq "$(wc -l <"$d/expect")" 0 &&
+    expect_eq "$(how_last)" walk
 '
 
 test_expect_success 'a server with a commit-graph file: dates and parents read from it' '
@@ -219,10 +269,13 @@ test_expect_success 'a server with a commit-graph file: dates and parents read f
     git -C srv.git update-ref refs/tags/a-tree "$(git -C srv.git rev-parse "main^{tree}")" &&
     git -C srv.git update-ref refs/tags/a-blob "$(git -C srv.git rev-parse main:file-1)" &&
     git -C srv.git pack-refs --all &&
-    git -C wc checkout -q -b cg1 v2 && mk wc && mk wc && push origin cg1 &&
+    # from a commit no ref names, so that the refs'"'"' commits are walked
+    git -C wc checkout -q -b cg1 v2~1 && mk wc && mk wc && push origin cg1 &&
+    expect_eq "$(how_last)" walk &&
     d="$LOGS/$(cat "$LOGS/count")" &&
     expect_grep "push walk read [0-9]* commits, [1-9][0-9]* from the commit-graph; [1-9][0-9]* ref tips found in it" "$d/out" &&
     git -C wc checkout -q main && mk wc && merge wc origin/side && push origin main &&
+    expect_eq "$(how_last)" chain &&
     octopus v1 q1 q2 q3 && push origin main &&
     git -C srv.git commit-graph write --reachable &&
     git -C wc checkout -q -b cg2 "main^3" && mk wc && push origin cg2 &&
@@ -232,7 +285,7 @@ test_expect_success 'a server with a commit-graph file: dates and parents read f
 test_expect_success 'a damaged commit-graph file: the commits are read instead, same answer' '
     chmod u+w srv.git/objects/info/commit-graph &&
     printf "XXXX" | dd of=srv.git/objects/info/commit-graph bs=1 seek=0 conv=notrunc 2>/dev/null &&
-    git -C wc checkout -q -b cg3 v2 && mk wc && push origin cg3 &&
+    git -C wc checkout -q -b cg3 v2~1 && mk wc && push origin cg3 &&
     d="$LOGS/$(cat "$LOGS/count")" &&
     expect_grep "push walk read [0-9]* commits, 0 from the commit-graph; 0 ref tips found in it" "$d/out" &&
     git -C wc checkout -q main

@@ -470,6 +470,13 @@ struct cgraph *commit_graph(struct src_git *g);
  * libgit2 then. */
 bool push_walk(struct src_git *g, const struct oidvec *tips, const struct oidvec *hide,
                struct oidvec *out);
+/* A pre-receive push of new commits on top of the refs' (pushnew.c): true and the
+ * commits it adds in *out, in push_walk's order, when the one pushed tip and the
+ * commits behind it are objects only the quarantine `q` has, each with at most one
+ * such parent, and their other parents commits the refs (opts.hide_glob) or the
+ * updated refs' old values (opts.hide) name. false (out emptied) otherwise: the caller
+ * collects the hidden commits and walks (push_walk). No ref's commit is read. */
+bool push_new_chain(struct src_git *g, const git_oid *tip, git_odb *q, struct oidvec *out);
 /* The same for a whole history (nothing hidden: libgit2's walk without its limit_list),
  * and each commit's tree in trees (parallel to out; all zeros where the commit's header
  * is not in the one form libgit2's full parse surely accepts, which pass 1 then reads

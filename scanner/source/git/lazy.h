@@ -62,6 +62,7 @@
     X(git_object_peel)                                                                      \
     X(git_object_type)                                                                      \
     X(git_odb_exists)                                                                       \
+    X(git_odb_exists_ext)                                                                   \
     X(git_odb_foreach)                                                                      \
     X(git_odb_free)                                                                         \
     X(git_odb_object_data)                                                                  \
@@ -198,6 +199,7 @@ bool lg_nonet_used(void);
 #define git_object_peel (*lg_api.git_object_peel)
 #define git_object_type (*lg_api.git_object_type)
 #define git_odb_exists (*lg_api.git_odb_exists)
+#define git_odb_exists_ext (*lg_api.git_odb_exists_ext)
 #define git_odb_foreach (*lg_api.git_odb_foreach)
 #define git_odb_free (*lg_api.git_odb_free)
 #define git_odb_object_data (*lg_api.git_odb_object_data)

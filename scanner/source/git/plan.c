@@ -386,12 +386,15 @@ static void walk(struct src_git *g, const struct oidvec *tips, const struct oidv
 
 /* The tips of a push (pre-receive, pre-push): pushed commits into *tips; pushed
  * annotated tags (their messages), trees and blobs are planned here. Commits the push
- * does not add into *hide. */
-static enum status plan_push(struct src_git *g, struct oidvec *tips, struct oidvec *hide)
+ * does not add into *hide; or, when the push is new commits on top of the refs'
+ * (pushnew.c), the commits it adds into *walked and *hide left empty. */
+static enum status plan_push(struct src_git *g, struct oidvec *tips, struct oidvec *hide,
+                             struct oidvec *walked, bool *done)
 {
     enum status st = STATUS_OK;
     /* objects the push adds (pre-receive), to tell new tags, trees and blobs */
     git_odb *q = quarantine_odb(g);
+    bool one = true;
 
     for (size_t i = 0; st == STATUS_OK && i < g->opts.n_tips; i++) {
         git_oid tip;
@@ -429,8 +432,13 @@ static enum status plan_push(struct src_git *g, struct oidvec *tips, struct oidv
         }
         git_object_free(obj);
     }
+    /* one pushed commit (a branch and a tag on it count once: the walk takes each
+     * commit once) */
+    for (size_t i = 1; i < tips->n && st == STATUS_OK; i++)
+        one = one && oid_eq(&tips->v[i], &tips->v[0]);
+    *done = st == STATUS_OK && one && tips->n && push_new_chain(g, &tips->v[0], q, walked);
     git_odb_free(q);
-    if (st != STATUS_OK)
+    if (st != STATUS_OK || *done)
         return st;
     for (size_t i = 0; i < g->opts.n_hide; i++) {
         git_oid h;
@@ -571,13 +579,14 @@ enum status plan_history(struct src_git *g)
     struct oidvec tips = { 0 }, hide = { 0 }, commits = { 0 }, trees = { 0 };
     enum status st = STATUS_OK;
     char *range = NULL;
+    bool walked = false;
 
     if (g->opts.since_commit)
         range = xasprintf("%s..HEAD", g->opts.since_commit);
     else if (g->opts.rev_range)
         range = xstrdup(g->opts.rev_range);
     if (g->opts.n_tips)
-        st = plan_push(g, &tips, &hide);
+        st = plan_push(g, &tips, &hide, &commits, &walked);
     else if (range)
         st = plan_range(g, range, &tips, &hide);
     else
@@ -587,7 +596,10 @@ enum status plan_history(struct src_git *g)
     if (!range && !g->opts.n_tips && g->opts.n_since)
         since_hide(g, &tips, &hide);
     g->counts.incremental = !range && !g->opts.n_tips && hide.n > 0;
-    walk(g, &tips, &hide, &commits, &trees);
+    if (walked)
+        g->counts.push_new = commits.n;
+    else
+        walk(g, &tips, &hide, &commits, &trees);
     g->counts.walk_digest = hash_bytes(commits.v, commits.n * sizeof(*commits.v)); /* tests */
     if (g->counts.shallow_cut)
         report_shallow(g);
