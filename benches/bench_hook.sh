@@ -24,9 +24,11 @@
 # main (a few KB of text per commit, written with git fast-import). Each timed push is
 # `git push <tip>:refs/heads/main` over file:// after the server's main was reset to the
 # base commit; rounds are interleaved (no hook, hook; 1 commit, 1,000 commits); one
-# untimed warm-up push each first (rules cache, page cache). "hook alone" times
-# `sesame hook pre-receive` by itself on the same input (the pushed objects present,
-# main reset to the base), without git around it, in wall time and in CPU time (user +
+# untimed warm-up push each first (rules cache, page cache). After each push the server
+# forgets what it brought (its loose objects or its pack), so that every push brings
+# new objects into the quarantine, as a real push does. "hook alone" times
+# `sesame hook pre-receive` by itself on the same input (the pushed objects in a
+# quarantine, main reset to the base), without git around it, in wall time and in CPU time (user +
 # system): on a busy machine the CPU time is the steadier figure; for the same reason
 # every push is also timed in CPU (the push and everything under it: receive-pack, the
 # hook), and "added CPU ms" is the difference with and without the hook.
@@ -184,6 +186,30 @@ setup() {
     install -m 755 "$ROOT/hooks/pre-receive" "$d/srv-script.git/hooks/pre-receive"
     series "$d/client.git" push1 1
     series "$d/client.git" push1000 1000
+    # what each push brings (forget_push removes it again), and the same as a push's
+    # quarantine for hook_alone: a pack of it in q1/ and q1000/
+    for n in 1 1000; do
+        git -C "$d/client.git" rev-list --objects "push$n" --not main | cut -d' ' -f1 \
+            >"$d/objects.$n"
+        mkdir -p "$d/q$n/pack"
+        printf 'push%s\n^main\n' "$n" |
+            git -C "$d/client.git" pack-objects -q --revs "$d/q$n/pack/pack" >/dev/null
+    done
+    for v in nohook hook script; do
+        (cd "$d/srv-$v.git/objects/pack" && ls) >"$d/srv-$v.packs"
+    done
+}
+
+# forget_push NAME VARIANT N: remove what the push of N commits brought into the server
+# (its loose objects, or the pack it arrived in), so that every push brings new objects
+# into its quarantine, as a real one does: a server that kept them would have git skip
+# writing them there, and the hook would see a push of objects it already has.
+forget_push() {
+    local d=$OUT/run/$1 srv=$OUT/run/$1/srv-$2.git p
+    sed 's|^\(..\)|\1/|' "$d/objects.$3" | (cd "$srv/objects" && xargs rm -f)
+    for p in "$srv"/objects/pack/*; do
+        grep -qxF "$(basename "$p")" "$d/srv-$2.packs" || rm -f "$p"
+    done
 }
 
 # push_once NAME VARIANT N: reset the server's main, push; prints "WALL_MS CPU_MS", CPU
@@ -201,10 +227,12 @@ push_once() {
         cat "$OUT/push.out" >&2
         exit 1
     fi
+    forget_push "$1" "$2" "$3"
     cat "$OUT/push.time"
 }
 
-# hook_alone NAME N: the hook by itself on the input of the push (objects present);
+# hook_alone NAME N: the hook by itself on the input of the push, the pushed objects in
+# a quarantine as git gives them to a pre-receive hook (the server does not have them);
 # prints "WALL_MS CPU_MS" (CPU: user + system of the sesame process).
 hook_alone() {
     local d=$OUT/run/$1 srv=$OUT/run/$1/srv-hook.git base tip
@@ -212,7 +240,8 @@ hook_alone() {
     tip=$(git -C "$d/client.git" rev-parse "push$2")
     git -C "$srv" update-ref refs/heads/main "$base"
     printf '%s %s refs/heads/main\n' "$base" "$tip" |
-        (cd "$srv" && GIT_DIR=. timed "$OUT/hook.time" \
+        (cd "$srv" && GIT_DIR=. GIT_QUARANTINE_PATH="$d/q$2" GIT_OBJECT_DIRECTORY="$d/q$2" \
+            GIT_ALTERNATE_OBJECT_DIRECTORIES="$srv/objects" timed "$OUT/hook.time" \
             "$SESAME_BIN" hook pre-receive 2>"$OUT/hook.err") || {
         echo "bench_hook.sh: the hook rejected $2 commit(s) in $1:" >&2
         cat "$OUT/hook.err" >&2
