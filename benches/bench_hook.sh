@@ -28,10 +28,10 @@
 # forgets what it brought (its loose objects or its pack), so that every push brings
 # new objects into the quarantine, as a real push does. "hook alone" times
 # `sesame hook pre-receive` by itself on the same input (the pushed objects in a
-# quarantine, main reset to the base), without git around it, in wall time and in CPU time (user +
-# system): on a busy machine the CPU time is the steadier figure; for the same reason
-# every push is also timed in CPU (the push and everything under it: receive-pack, the
-# hook), and "added CPU ms" is the difference with and without the hook.
+# quarantine, main reset to the base), without git around it, in wall time and in CPU
+# time (user + system): on a busy machine the CPU time is the steadier figure; for the
+# same reason every push is also timed in CPU (the push and everything under it:
+# receive-pack, the hook), and "added CPU ms" is the difference with and without the hook.
 # The result block is printed and appended to benches/RESULTS.md (unless --no-record).
 # On a shared machine, run it under `nice -n -10` (as root) to keep other jobs from
 # inflating the wall times; the niceness is recorded.
