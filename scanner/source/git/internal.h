@@ -16,6 +16,7 @@
  *   exposure.c  at HEAD, at which branch tips, removed by which commit
  *   prescan.c   a whole history's packed blobs, read and scanned while the walk runs
  *   pushwalk.c  the commit walks of a push and of a whole history, without libgit2's revwalk
+ *   pushnew.c   a pre-receive push's new commits on top of the refs', without a walk
  *   lazy.c      libgit2 itself, loaded on first use (lazy.h: every call goes through it)
  *   pack.c      the pack reader (pack_delta.c its deltas); tree.c the raw tree parser;
  *               commithead.c a commit's header (headers of their own, without <git2.h>,
