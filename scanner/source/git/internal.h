@@ -302,6 +302,9 @@ git_repository *open_like(const struct src_git *g);
 
 /* Commit ids of a shallow repository's boundary ($GIT_DIR/shallow) into `out`. */
 void read_shallow(const struct src_git *g, struct oidmap *out);
+/* Whether the repository is shallow (it has $GIT_DIR/shallow): sesame's own walks
+ * stop at missing parents no better than libgit2's; the tolerant walk handles it. */
+bool is_shallow(const struct src_git *g);
 
 /* ---- records.c: the plan's records --------------------------------------------------- */
 
@@ -478,6 +481,10 @@ bool push_walk(struct src_git *g, const struct oidvec *tips, const struct oidvec
  * updated refs' old values (opts.hide) name. false (out emptied) otherwise: the caller
  * collects the hidden commits and walks (push_walk). No ref's commit is read. */
 bool push_new_chain(struct src_git *g, const git_oid *tip, git_odb *q, struct oidvec *out);
+/* What a direct ref names, as packed-refs records it: the commit an annotated tag
+ * peels to where a "^" line says so, else the ref's own target (plan.c). NULL for a
+ * symbolic ref. Nothing is read. */
+const git_oid *ref_target(const git_reference *ref);
 /* The same for a whole history (nothing hidden: libgit2's walk without its limit_list),
  * and each commit's tree in trees (parallel to out; all zeros where the commit's header
  * is not in the one form libgit2's full parse surely accepts, which pass 1 then reads

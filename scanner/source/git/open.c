@@ -406,6 +406,15 @@ void read_shallow(const struct src_git *g, struct oidmap *out)
     fclose(f);
 }
 
+bool is_shallow(const struct src_git *g)
+{
+    char *path = xasprintf("%sshallow", g->gitdir);
+    bool yes = access(path, F_OK) == 0;
+
+    free(path);
+    return yes;
+}
+
 /* Objects of pack `p` whose delta chain never ends (gitpack_unresolvable): warned once,
  * counted, and kept from libgit2, which would loop on them, like broken loose objects. */
 static void mark_unresolvable(struct src_git *g, const struct gitpack *p, const char *name)

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/diag.h"
 #include "base/log.h"
@@ -242,6 +241,16 @@ static bool packed_type(const struct src_git *g, const git_oid *id, git_object_t
     return true;
 }
 
+const git_oid *ref_target(const git_reference *ref)
+{
+    const git_oid *id;
+
+    if (git_reference_type(ref) != GIT_REFERENCE_DIRECT)
+        return NULL;
+    id = git_reference_target_peel(ref);
+    return id ? id : git_reference_target(ref);
+}
+
 /* Refs whose targets the repository's commit-graph file lists are commits, known without
  * reading their pack entries' headers: on git/git those 1,016 reads, each a page of a
  * 314 MB pack touched at random, were 5 ms of a push's 12 ms of planning (a pre-receive
@@ -263,15 +272,10 @@ static void collect_glob_tips(struct src_git *g, const char *glob, struct oidvec
          * the object's type from its pack header, no tag or commit is inflated (a push
          * into git/git hides 1,008 tags: 3-4 ms of the hook, benches/RESULTS.md); the
          * header read by pack.c, not libgit2's object database (1.5 ms more, issue 16) */
-        const git_oid *id = NULL;
+        const git_oid *id = ref_target(ref);
         size_t size;
         uint32_t pos;
         git_object_t type = GIT_OBJECT_INVALID;
-        if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
-            id = git_reference_target_peel(ref);
-            if (!id)
-                id = git_reference_target(ref);
-        }
         if (id && graph && cgraph_find(graph, id->id, &pos)) {
             type = GIT_OBJECT_COMMIT;
             g->counts.tips_from_graph++;
@@ -350,21 +354,19 @@ static void walk(struct src_git *g, const struct oidvec *tips, const struct oidv
     git_revwalk *w = NULL;
     git_oid id;
     bool ok = true;
-    char *shallow = xasprintf("%sshallow", g->gitdir);
-    bool is_shallow = access(shallow, F_OK) == 0;
+    bool shallow = is_shallow(g);
 
-    free(shallow);
     out->n = 0;
     /* A push: the same walk as libgit2's below, each commit read once (pushwalk.c) */
-    if (!is_shallow && !g->bad_loose.n && g->opts.n_tips && push_walk(g, tips, hide, out))
+    if (!shallow && !g->bad_loose.n && g->opts.n_tips && push_walk(g, tips, hide, out))
         return;
     /* A whole history: the same, each commit read once and its tree kept for pass 1
      * (libgit2 read every commit twice, in its walk and in git_commit_lookup) */
-    if (trees && !is_shallow && !g->bad_loose.n && !hide->n && !g->opts.libgit2_walk &&
+    if (trees && !shallow && !g->bad_loose.n && !hide->n && !g->opts.libgit2_walk &&
         full_walk(g, tips, out, trees))
         return;
     /* libgit2's walk would read the objects it must not (bad_object): walk ourselves */
-    if (!is_shallow && !g->bad_loose.n && git_revwalk_new(&w, g->repo) == 0) {
+    if (!shallow && !g->bad_loose.n && git_revwalk_new(&w, g->repo) == 0) {
         git_revwalk_sorting(w, GIT_SORT_NONE);
         for (size_t i = 0; ok && i < tips->n; i++)
             ok = git_revwalk_push(w, &tips->v[i]) == 0;

@@ -32,7 +32,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/xalloc.h"
 
@@ -72,10 +71,8 @@ static void ref_commits(struct src_git *g, const char *glob, struct oidmap *out)
     if (!glob || git_reference_iterator_glob_new(&it, g->repo, glob) != 0)
         return;
     while (git_reference_next(&ref, it) == 0) {
-        if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
-            const git_oid *peeled = git_reference_target_peel(ref);
-            (void)oidmap_add(out, peeled ? peeled : git_reference_target(ref), NULL);
-        }
+        if (ref_target(ref))
+            (void)oidmap_add(out, ref_target(ref), NULL);
         git_reference_free(ref);
     }
     git_reference_iterator_free(it);
@@ -104,20 +101,21 @@ static bool read_new(const struct src_git *g, git_odb *q, git_odb *own, const gi
 bool push_new_chain(struct src_git *g, const git_oid *tip, git_odb *q, struct oidvec *out)
 {
     const char *common = git_repository_commondir(g->repo);
-    char *path = xasprintf("%sshallow", g->gitdir);
-    bool shallow = access(path, F_OK) == 0, ok = false;
+    char *path = xasprintf("%sobjects", common ? common : g->gitdir);
+    bool ok = false;
     struct oidmap refs = OIDMAP_INIT;
     git_odb *own = NULL;
     git_oid cur = *tip;
     struct parents *p = xmalloc(sizeof(*p));
 
-    free(path);
     out->n = 0;
-    path = xasprintf("%sobjects", common ? common : g->gitdir);
-    if (!q || shallow || g->bad_loose.n || git_odb_open(&own, path) != 0)
+    /* the refs are listed only once the tip is new (a tag pushed on a commit the
+     * repository has is walked, and the walk lists them itself) */
+    if (!q || is_shallow(g) || g->bad_loose.n || git_odb_open(&own, path) != 0 ||
+        !read_new(g, q, own, &cur, p))
         goto out;
     ref_commits(g, g->opts.hide_glob, &refs);
-    while (out->n < CHAIN_MAX && read_new(g, q, own, &cur, p)) {
+    do {
         const unsigned char *next = NULL;
         size_t k;
         oidvec_push(out, &cur);
@@ -137,7 +135,7 @@ bool push_new_chain(struct src_git *g, const git_oid *tip, git_odb *q, struct oi
             break;
         }
         memcpy(cur.id, next, COMMIT_ID_RAWSZ);
-    }
+    } while (out->n < CHAIN_MAX && read_new(g, q, own, &cur, p));
 out:
     if (!ok)
         out->n = 0;
